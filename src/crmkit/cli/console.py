@@ -1,0 +1,93 @@
+"""Readable terminal output for the ``crmkit`` command: headings, tables and text.
+
+Uses :mod:`rich` (extra ``cli``) when installed and plain aligned text otherwise.
+
+Example:
+    >>> from crmkit.cli.console import Console
+    >>> Console(plain=True).table("Sizes", ["tier", "accounts"], [["A", 3], ["B", 12]])
+    Sizes
+    tier  accounts
+    ----  --------
+    A            3
+    B           12
+    <BLANKLINE>
+"""
+
+from __future__ import annotations
+
+import importlib.util
+from collections.abc import Sequence
+from typing import Any
+
+__all__ = ["Console"]
+
+
+def _cell(value: Any) -> str:
+    if isinstance(value, float):
+        return f"{value:,.2f}"
+    return str(value)
+
+
+class Console:
+    """Prints headings, tables and text; ``plain=True`` forces plain text (used in tests).
+
+    Example:
+        >>> from crmkit.cli.console import Console
+        >>> Console(plain=True).heading("Dataset")
+        <BLANKLINE>
+        == Dataset ==
+    """
+
+    def __init__(self, *, plain: bool = False) -> None:
+        self._rich: Any = None
+        if not plain and importlib.util.find_spec("rich") is not None:
+            import rich.console
+
+            self._rich = rich.console.Console(width=120)
+
+    def heading(self, title: str) -> None:
+        """Print a section heading."""
+        if self._rich is not None:
+            self._rich.rule(f"[bold]{title}")
+        else:
+            print(f"\n== {title} ==")
+
+    def text(self, message: str) -> None:
+        """Print a line of text."""
+        if self._rich is not None:
+            self._rich.print(message, highlight=False)
+        else:
+            print(message)
+
+    def table(self, title: str, columns: Sequence[str], rows: Sequence[Sequence[Any]]) -> None:
+        """Print a table; numbers are right-aligned, floats get two decimals."""
+        cells = [[_cell(v) for v in row] for row in rows]
+        numeric = [
+            all(isinstance(row[i], int | float) for row in rows) if rows else False
+            for i in range(len(columns))
+        ]
+        if self._rich is not None:
+            import rich.table
+
+            table = rich.table.Table(title=title, title_justify="left")
+            for name, is_num in zip(columns, numeric, strict=True):
+                table.add_column(name, justify="right" if is_num else "left")
+            for row in cells:
+                table.add_row(*row)
+            self._rich.print(table)
+            return
+        widths = [max([len(c)] + [len(r[i]) for r in cells]) for i, c in enumerate(columns)]
+
+        def line(values: Sequence[str]) -> str:
+            parts = [
+                v.rjust(w) if is_num else v.ljust(w)
+                for v, w, is_num in zip(values, widths, numeric, strict=True)
+            ]
+            return "  ".join(parts).rstrip()
+
+        print(title)
+        print(line(list(columns)))
+        print("  ".join("-" * w for w in widths))
+        for row in cells:
+            print(line(row))
+        print()

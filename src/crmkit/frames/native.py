@@ -1,0 +1,94 @@
+"""Recognising dataframes and crossing between native frames and narwhals.
+
+This is the one place in crmkit that imports :mod:`narwhals` (extra ``frames``). Analytics
+call :func:`is_frame` to pick the records engine or the frames engine, :func:`from_native` to
+get a narwhals frame, and :func:`to_native` to hand back the same kind of frame they were
+given. Lazy frames (DuckDB, Dask, PySpark, Polars ``LazyFrame``) stay lazy.
+
+Example:
+    >>> from crmkit.frames import is_frame
+    >>> is_frame([{"customer_id": "a"}])
+    False
+"""
+
+from __future__ import annotations
+
+from types import ModuleType
+from typing import Any
+
+from crmkit.extras import require
+
+__all__ = ["from_native", "is_frame", "is_lazy", "narwhals", "to_native"]
+
+#: Top-level modules whose objects narwhals can wrap.
+FRAME_MODULES = frozenset(
+    {"pandas", "polars", "pyarrow", "duckdb", "dask", "dask_expr", "pyspark", "modin",
+     "cudf", "ibis", "sqlframe", "narwhals"}
+)  # fmt: skip
+
+
+def narwhals() -> ModuleType:
+    """The :mod:`narwhals` module, or :class:`~crmkit.errors.MissingDependencyError`.
+
+    Example:
+        >>> from crmkit.frames import narwhals
+        >>> narwhals().__name__
+        'narwhals'
+    """
+    return require("narwhals", "frames")
+
+
+def is_frame(obj: object) -> bool:
+    """Whether ``obj`` is a dataframe (or lazy frame) rather than an iterable of records.
+
+    Decided from the object's module, so no dataframe library is imported to answer.
+
+    Example:
+        >>> import polars as pl
+        >>> from crmkit.frames import is_frame
+        >>> is_frame(pl.DataFrame({"a": [1]})), is_frame([1, 2])
+        (True, False)
+    """
+    module = type(obj).__module__.split(".", 1)[0]
+    if module not in FRAME_MODULES:
+        return False
+    return type(obj).__name__ not in {"Series", "ChunkedArray", "Array", "Expr"}
+
+
+def from_native(obj: Any) -> Any:
+    """Wrap a native frame in a narwhals ``DataFrame`` or ``LazyFrame``.
+
+    Example:
+        >>> import pandas as pd
+        >>> from crmkit.frames import from_native
+        >>> type(from_native(pd.DataFrame({"a": [1]}))).__name__
+        'DataFrame'
+    """
+    nw = narwhals()
+    if isinstance(obj, nw.DataFrame | nw.LazyFrame):
+        return obj
+    return nw.from_native(obj)
+
+
+def to_native(frame: Any) -> Any:
+    """Unwrap a narwhals frame into the native frame of the engine it runs on.
+
+    Example:
+        >>> import polars as pl
+        >>> from crmkit.frames import from_native, to_native
+        >>> type(to_native(from_native(pl.DataFrame({"a": [1]})))).__name__
+        'DataFrame'
+    """
+    return narwhals().to_native(frame)
+
+
+def is_lazy(frame: Any) -> bool:
+    """Whether a narwhals frame is lazy (its work runs when collected, on its engine).
+
+    Example:
+        >>> import polars as pl
+        >>> from crmkit.frames import from_native, is_lazy
+        >>> is_lazy(from_native(pl.LazyFrame({"a": [1]})))
+        True
+    """
+    return isinstance(frame, narwhals().LazyFrame)
