@@ -1,0 +1,44 @@
+"""Backend availability for tests that need PostgreSQL, Java (PySpark) or Chromium.
+
+Locally a missing backend skips its tests; with ``CRMKIT_REQUIRE_BACKENDS=1`` (set by
+``.ci/run``) a missing backend fails them, so CI can never hide one.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+
+import pytest
+
+__all__ = ["have_chromium", "have_java", "pg_url", "require_backend", "required"]
+
+
+def required() -> bool:
+    """Whether missing backends must fail (CI) rather than skip (a developer's machine)."""
+    return os.environ.get("CRMKIT_REQUIRE_BACKENDS", "") not in ("", "0")
+
+
+def require_backend(name: str, available: bool, why: str) -> None:
+    """Skip (locally) or fail (CI) the calling test when backend ``name`` is unavailable."""
+    if available:
+        return
+    message = f"{name} is not available: {why}"
+    if required():
+        pytest.fail(f"{message} (CRMKIT_REQUIRE_BACKENDS=1, so this fails instead of skipping)")
+    pytest.skip(message)
+
+
+def have_java() -> bool:
+    """Whether a Java runtime for PySpark is on PATH."""
+    return shutil.which("java") is not None
+
+
+def have_chromium() -> bool:
+    """Whether Debian's Chromium is installed."""
+    return shutil.which("chromium") is not None
+
+
+def pg_url() -> str | None:
+    """The SQLAlchemy URL of the test PostgreSQL server, from ``CRMKIT_PG_URL``."""
+    return os.environ.get("CRMKIT_PG_URL") or None
