@@ -23,26 +23,37 @@ from typing import Any
 
 import attrs
 
-from crmkit.errors import ValidationError
 from crmkit.domain.validators import fail
+from crmkit.errors import ValidationError
 
 __all__ = ["CURRENCY_MINOR_UNITS", "Money", "minor_unit"]
 
 #: ISO 4217 active currency codes and their minor units (number of decimals).
 CURRENCY_MINOR_UNITS: dict[str, int] = {
     **dict.fromkeys(
-        "AED AFN ALL AMD ANG AOA ARS AUD AWG AZN BAM BBD BDT BGN BMD BND BOB BRL BSD BTN BWD BWP "
-        "BYN BZD CAD CDF CHF CNY COP CRC CUP CVE CZK DKK DOP DZD EGP ERN ETB EUR FJD FKP GBP GEL "
-        "GHS GIP GMD GTQ GYD HKD HNL HTG HUF IDR ILS INR IRR JMD KES KGS KHR KPW KYD KZT LAK LBP "
-        "LKR LRD LSL MAD MDL MGA MKD MMK MNT MOP MRU MUR MVR MWK MXN MYR MZN NAD NGN NIO NOK NPR "
-        "NZD PAB PEN PGK PHP PKR PLN QAR RON RSD RUB SAR SBD SCR SDG SEK SGD SHP SLE SOS SRD SSP "
-        "STN SVC SYP SZL THB TJS TMT TOP TRY TTD TWD TZS UAH USD UYU UZS VES WST XCD XCG YER ZAR "
-        "ZMW ZWG".split(),
+        (
+            "AED AFN ALL AMD AOA ARS AUD AWG AZN BAM BBD BDT BGN BMD BND BOB BRL BSD BTN BWP "
+            "BYN BZD CAD CDF CHF CNY COP CRC CUP CVE CZK DKK DOP DZD EGP ERN ETB EUR FJD FKP GBP GEL "
+            "GHS GIP GMD GTQ GYD HKD HNL HTG HUF IDR ILS INR IRR JMD KES KGS KHR KPW KYD KZT LAK LBP "
+            "LKR LRD LSL MAD MDL MGA MKD MMK MNT MOP MRU MUR MVR MWK MXN MYR MZN NAD NGN NIO NOK NPR "
+            "NZD PAB PEN PGK PHP PKR PLN QAR RON RSD RUB SAR SBD SCR SDG SEK SGD SHP SLE SOS SRD SSP "
+            "STN SVC SYP SZL THB TJS TMT TOP TRY TTD TWD TZS UAH USD UYU UZS VES WST XCD XCG YER ZAR "
+            "ZMW ZWG"
+        ).split(),
         2,
     ),
-    **dict.fromkeys("BIF CLP DJF GNF ISK JPY KMF KRW PYG RWF UGX UYI VND VUV XAF XOF XPF".split(), 0),
-    **dict.fromkeys("BHD IQD JOD KWD LYD OMR TND".split(), 3),
-    **dict.fromkeys("CLF UYW".split(), 4),
+    **dict.fromkeys(
+        ("BIF CLP DJF GNF ISK JPY KMF KRW PYG RWF UGX UYI VND VUV XAF XOF XPF").split(),
+        0,
+    ),
+    **dict.fromkeys(
+        ("BHD IQD JOD KWD LYD OMR TND").split(),
+        3,
+    ),
+    **dict.fromkeys(
+        ("CLF UYW").split(),
+        4,
+    ),
 }
 
 
@@ -142,7 +153,7 @@ class Money:
         return Money(self.amount - self._same(other).amount, self.currency)
 
     def __mul__(self, factor: int | Decimal) -> Money:
-        if isinstance(factor, float) or isinstance(factor, bool):
+        if isinstance(factor, (float, bool)):
             raise ValidationError.single(
                 "factor", factor, "must be an int or Decimal; floats are refused"
             )
@@ -151,7 +162,7 @@ class Money:
     __rmul__ = __mul__
 
     def __truediv__(self, divisor: int | Decimal) -> Money:
-        if isinstance(divisor, float) or isinstance(divisor, bool):
+        if isinstance(divisor, (float, bool)):
             raise ValidationError.single(
                 "divisor", divisor, "must be an int or Decimal; floats are refused"
             )

@@ -50,7 +50,7 @@ _SCALARS = (str, int, float, bool, type(None))
 def _structure_decimal(value: Any, _: type) -> Decimal:
     if isinstance(value, Decimal):
         return value
-    if isinstance(value, float) or isinstance(value, bool):
+    if isinstance(value, (float, bool)):
         raise TypeError("is a float; give decimal numbers as strings")
     if isinstance(value, int | str):
         try:
@@ -158,7 +158,7 @@ def structure(data: Any, cls: Any, *, path: str | None = None) -> Any:
     """
     try:
         return converter.structure(data, cls)
-    except Exception:  # noqa: BLE001 - any failure is diagnosed below into named problems
+    except Exception:
         root = path if path is not None else (_root_name(cls) if isinstance(cls, type) else "")
         problems = _diagnose(data, cls, root)
         if not problems:  # pragma: no cover - the fast path failed, so something is wrong
@@ -264,7 +264,7 @@ def _diagnose(value: Any, tp: Any, path: str) -> list[Problem]:
         for i, item in enumerate(value):
             try:
                 converter.structure(item, item_type)
-            except Exception:  # noqa: BLE001
+            except Exception:
                 problems.extend(_diagnose(item, item_type, f"{path}[{i}]"))
         return problems
     elif origin is dict or (origin is not None and origin.__name__ == "Mapping"):
@@ -278,12 +278,12 @@ def _diagnose(value: Any, tp: Any, path: str) -> list[Problem]:
                 continue
             try:
                 converter.structure(item, value_type)
-            except Exception:  # noqa: BLE001
+            except Exception:
                 problems.extend(_diagnose(item, value_type, _join(path, key)))
         return problems
     try:
         converter.structure(value, tp)
-    except Exception as exc:  # noqa: BLE001
+    except Exception as exc:
         return [_leaf_problem(value, tp, path, exc)]
     return []
 
@@ -310,7 +310,7 @@ def _diagnose_attrs(value: Any, cls: type, path: str) -> list[Problem]:
         raw = value[field.name]
         try:
             item = converter.structure(raw, field.type)
-        except Exception:  # noqa: BLE001
+        except Exception:
             problems.extend(_diagnose(raw, field.type, where))
             continue
         try:

@@ -1,0 +1,1 @@
+"""Sections of ``crmkit demo``: each module has ``render(ctx: DemoContext) -> None``."""

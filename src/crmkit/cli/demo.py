@@ -1,0 +1,65 @@
+"""``crmkit demo``: build an embedded CRM from synthetic data and show every capability.
+
+The demo makes a synthetic B2B company with :func:`crmkit.datasets.make_b2b` and hands it to
+each section in :data:`SECTIONS` in turn; every capability of crmkit adds a section.
+
+Example:
+    >>> from crmkit.cli.demo import SECTIONS
+    >>> SECTIONS[0]
+    'dataset'
+"""
+
+from __future__ import annotations
+
+import importlib
+import time
+from collections.abc import Sequence
+from pathlib import Path
+
+from crmkit.cli.console import Console
+from crmkit.cli.context import DemoContext
+from crmkit.errors import NotFoundError
+
+__all__ = ["SECTIONS", "run_demo"]
+
+#: Demo sections in the order they run; each is ``crmkit.cli.sections.<name>.render``.
+SECTIONS: tuple[str, ...] = ("dataset",)
+
+
+def run_demo(
+    *,
+    seed: int = 42,
+    n_accounts: int = 2000,
+    output_dir: Path = Path("demo-output"),
+    only: Sequence[str] = (),
+    plain: bool = False,
+) -> DemoContext:
+    """Run the demo sections (all, or those named in ``only``) and return the context.
+
+    Example:
+        >>> from crmkit.cli.demo import run_demo
+        >>> run_demo(only=["nope"])
+        Traceback (most recent call last):
+        ...
+        crmkit.errors.NotFoundError: unknown demo section 'nope'; sections: dataset
+    """
+    unknown = [name for name in only if name not in SECTIONS]
+    if unknown:
+        raise NotFoundError(f"unknown demo section {unknown[0]!r}; sections: {', '.join(SECTIONS)}")
+    from crmkit.datasets import make_b2b
+
+    console = Console(plain=plain)
+    output_dir.mkdir(parents=True, exist_ok=True)
+    started = time.perf_counter()
+    data = make_b2b(seed=seed, n_accounts=n_accounts)
+    console.text(
+        f"Synthetic company: {n_accounts} accounts, seed {seed} "
+        f"(built in {time.perf_counter() - started:.1f} s); files go to {output_dir}/"
+    )
+    ctx = DemoContext(data=data, console=console, output_dir=output_dir, seed=seed)
+    for name in SECTIONS:
+        if only and name not in only:
+            continue
+        module = importlib.import_module(f"crmkit.cli.sections.{name}")
+        module.render(ctx)
+    return ctx

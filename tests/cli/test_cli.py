@@ -1,0 +1,27 @@
+"""The crmkit command: version, errors as messages, and python -m crmkit."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import pytest
+
+from crmkit.cli import main
+
+
+def test_version_prints_the_package_version(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["version"]) == 0
+    assert capsys.readouterr().out.strip() == "crmkit 0.1.0"
+
+
+def test_unknown_demo_section_is_a_clear_error(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["demo", "--only", "nope", "--plain"]) == 2
+    assert "unknown demo section 'nope'" in capsys.readouterr().out
+
+
+def test_python_dash_m_runs_the_command() -> None:
+    out = subprocess.run(
+        [sys.executable, "-m", "crmkit", "version"], check=True, capture_output=True, text=True
+    )
+    assert out.stdout.strip() == "crmkit 0.1.0"
