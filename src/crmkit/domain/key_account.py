@@ -24,18 +24,23 @@ from __future__ import annotations
 
 import enum
 from datetime import datetime
+from typing import Any
 
 import attrs
 
+from crmkit.domain.aggregate import utc_now
 from crmkit.domain.ids import new_id
+from crmkit.domain.properties import CustomValue, custom_values
 from crmkit.domain.validators import (
     aware_datetime,
     instance_of,
     non_empty,
+    non_negative,
     optional,
+    optional_non_empty,
     to_utc,
 )
-from crmkit.errors import InvalidTransitionError
+from crmkit.errors import InvalidTransitionError, ValidationError
 
 __all__ = ["KamStage", "KamStageChange", "KeyAccountRelationship"]
 
@@ -124,6 +129,8 @@ class KeyAccountRelationship:
         support_contact: the second contact of the two-contact model (seed 003).
         history: the recorded stage changes; :meth:`move_to` appends to it.
         id: the relationship's id.
+        version, created_at, updated_at, custom, remote_id, remote_data: the aggregate
+            fields shared with :class:`~crmkit.domain.AggregateRoot`.
 
     Example:
         >>> from crmkit.domain import KamStage, KeyAccountRelationship
@@ -145,6 +152,22 @@ class KeyAccountRelationship:
     support_contact: str | None = None
     history: list[KamStageChange] = attrs.field(factory=list)
     id: str = attrs.field(factory=new_id, validator=non_empty)
+    version: int = attrs.field(default=0, validator=[instance_of(int), non_negative])
+    created_at: datetime = attrs.field(factory=utc_now, converter=to_utc, validator=aware_datetime)
+    updated_at: datetime = attrs.field(
+        default=attrs.Factory(lambda self: self.created_at, takes_self=True),
+        converter=to_utc,
+        validator=aware_datetime,
+    )
+    custom: dict[str, CustomValue] = attrs.field(factory=dict, validator=custom_values)
+    remote_id: str | None = attrs.field(default=None, validator=optional_non_empty)
+    remote_data: dict[str, Any] = attrs.field(factory=dict, validator=instance_of(dict))
+
+    def __attrs_post_init__(self) -> None:
+        if self.updated_at < self.created_at:
+            raise ValidationError.single(
+                "updated_at", self.updated_at, "must not be before created_at"
+            )
 
     @property
     def is_key_account(self) -> bool:

@@ -43,6 +43,8 @@ __all__ = [
     "one_of",
     "optional",
     "optional_aware_datetime",
+    "optional_non_empty",
+    "optional_str",
     "optional_to_utc",
     "positive",
     "to_utc",
@@ -237,6 +239,8 @@ def aware_datetime(_: Any, attribute: attrs.Attribute[Any], value: Any) -> None:
         ...
         crmkit.errors.ValidationError: at: datetime.datetime(2024, 1, 1, 0, 0) must be timezone-aware
     """
+    if value.__class__ is datetime and value.tzinfo is _UTC:  # fast path
+        return
     if not isinstance(value, datetime):
         fail(attribute, value, f"must be a datetime, not {type(value).__name__}")
     if value.tzinfo is None or value.utcoffset() is None:
@@ -307,6 +311,8 @@ def to_utc(value: datetime) -> datetime:
         >>> to_utc(datetime(2024, 1, 1, 12, tzinfo=timezone(timedelta(hours=1)))).hour
         11
     """
+    if value.__class__ is datetime and value.tzinfo is _UTC:  # fast path: already UTC
+        return value
     if isinstance(value, datetime) and value.tzinfo is not None:
         offset = value.utcoffset()
         if offset == timedelta(0) and value.tzinfo is _UTC:
@@ -325,3 +331,44 @@ def optional_to_utc(value: datetime | None) -> datetime | None:
     """
     return None if value is None else to_utc(value)
 
+
+def optional_non_empty(_: Any, attribute: attrs.Attribute[Any], value: Any) -> None:
+    """``None`` or a non-blank string (one call; the hot path of optional ids and keys).
+
+    Example:
+        >>> import attrs
+        >>> from crmkit.domain.validators import optional_non_empty
+        >>> @attrs.frozen
+        ... class A:
+        ...     owner_id: str | None = attrs.field(default=None, validator=optional_non_empty)
+        >>> A(None).owner_id is None, A("u-1").owner_id
+        (True, 'u-1')
+        >>> A(" ")
+        Traceback (most recent call last):
+        ...
+        crmkit.errors.ValidationError: owner_id: ' ' must not be empty
+    """
+    if value is None:
+        return
+    if value.__class__ is not str and not isinstance(value, str):
+        fail(attribute, value, f"must be a string, not {type(value).__name__}")
+    if not value or value.isspace():
+        fail(attribute, value, "must not be empty")
+
+
+def optional_str(_: Any, attribute: attrs.Attribute[Any], value: Any) -> None:
+    """``None`` or a string (possibly empty).
+
+    Example:
+        >>> import attrs
+        >>> from crmkit.domain.validators import optional_str
+        >>> @attrs.frozen
+        ... class A:
+        ...     title: str | None = attrs.field(default=None, validator=optional_str)
+        >>> A(3)
+        Traceback (most recent call last):
+        ...
+        crmkit.errors.ValidationError: title: 3 must be of type str, not int
+    """
+    if value is not None and value.__class__ is not str and not isinstance(value, str):
+        fail(attribute, value, f"must be of type str, not {type(value).__name__}")

@@ -1,0 +1,203 @@
+"""Orders and order lines: what customers bought, when, for how much (what RFM and lifetime
+value models read).
+
+Example:
+    >>> from datetime import datetime, UTC
+    >>> from crmkit.domain import Money, Order, OrderLine
+    >>> order = Order("acc-1", datetime(2025, 5, 2, 14, tzinfo=UTC), [
+    ...     OrderLine("p-1", 3, Money("250", "SEK")),
+    ...     OrderLine("p-2", 1, Money("1200", "SEK"), discount="0.1")])
+    >>> order.total
+    Money(amount=Decimal('1830.00'), currency='SEK')
+"""
+
+from __future__ import annotations
+
+import enum
+from datetime import datetime
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+import attrs
+
+from crmkit.domain.aggregate import AggregateRoot
+from crmkit.domain.money import Money
+from crmkit.domain.validators import (
+    aware_datetime,
+    fail,
+    instance_of,
+    non_empty,
+    optional_non_empty,
+    positive,
+    to_utc,
+)
+from crmkit.errors import ValidationError
+
+__all__ = ["Order", "OrderLine", "OrderStatus"]
+
+
+class OrderStatus(enum.Enum):
+    """An order's status; cancelled orders do not count as purchases.
+
+    Example:
+        >>> from crmkit.domain import OrderStatus
+        >>> OrderStatus.CANCELLED.counts_as_purchase
+        False
+    """
+
+    DRAFT = "draft"
+    PLACED = "placed"
+    DELIVERED = "delivered"
+    INVOICED = "invoiced"
+    CANCELLED = "cancelled"
+
+    @property
+    def counts_as_purchase(self) -> bool:
+        """Placed, delivered or invoiced (not a draft, not cancelled)."""
+        return self not in (OrderStatus.DRAFT, OrderStatus.CANCELLED)
+
+
+def _to_decimal(value: Any) -> Any:
+    if isinstance(value, str):
+        try:
+            return Decimal(value)
+        except InvalidOperation:
+            return value
+    if isinstance(value, int) and not isinstance(value, bool):
+        return Decimal(value)
+    return value
+
+
+def _discount(_: Any, attribute: attrs.Attribute[Any], value: Any) -> None:
+    if not isinstance(value, Decimal):
+        fail(attribute, value, "must be a Decimal fraction between 0 and 1")
+    if not (value.is_finite() and 0 <= value <= 1):
+        fail(attribute, value, "must be between 0 and 1")
+
+
+def _unit_price(_: Any, attribute: attrs.Attribute[Any], value: Any) -> None:
+    if not isinstance(value, Money):
+        fail(attribute, value, f"must be Money, not {type(value).__name__}")
+    if value.amount < 0:
+        fail(attribute, value, "must not be negative")
+
+
+@attrs.frozen
+class OrderLine:
+    """One line of an order.
+
+    Args:
+        product_id: the product.
+        quantity: units ordered (an integer greater than zero).
+        unit_price: price per unit.
+        discount: fraction taken off the line, 0–1 (``Decimal`` or numeric string).
+
+    Example:
+        >>> from crmkit.domain import Money, OrderLine
+        >>> OrderLine("p-1", 0, Money("10", "SEK"))
+        Traceback (most recent call last):
+        ...
+        crmkit.errors.ValidationError: quantity: 0 must be greater than zero
+        >>> OrderLine("p-1", 4, Money("9.99", "SEK")).total.amount
+        Decimal('39.96')
+    """
+
+    product_id: str = attrs.field(validator=non_empty)
+    quantity: int = attrs.field(validator=[instance_of(int), positive])
+    unit_price: Money = attrs.field(validator=_unit_price)
+    discount: Decimal = attrs.field(default=Decimal(0), converter=_to_decimal, validator=_discount)
+
+    @property
+    def total(self) -> Money:
+        """Quantity × unit price × (1 − discount), rounded to the currency's minor unit."""
+        return (self.unit_price * self.quantity * (1 - self.discount)).rounded()
+
+
+def _lines(_: Any, attribute: attrs.Attribute[Any], value: Any) -> None:
+    if not isinstance(value, list) or not value:
+        fail(attribute, value, "must be a non-empty list of order lines")
+    currency: str | None = None
+    for index, line in enumerate(value):
+        if not isinstance(line, OrderLine):
+            raise ValidationError.single(f"{attribute.name}[{index}]", line, "must be an OrderLine")
+        if currency is None:
+            currency = line.unit_price.currency
+        elif line.unit_price.currency != currency:
+            raise ValidationError.single(
+                f"{attribute.name}[{index}].unit_price.currency",
+                line.unit_price.currency,
+                f"differs from the order's currency {currency}",
+            )
+
+
+@attrs.define
+class Order(AggregateRoot):
+    """A customer's order.
+
+    Args:
+        account_id: the buying account.
+        ordered_at: when it was placed (aware, UTC).
+        lines: at least one line, all in one currency.
+        status: draft, placed, delivered, invoiced or cancelled.
+        contact_id: the person who ordered.
+        opportunity_id: the opportunity it closes, if any.
+        channel: key of the sales channel (``"web_shop"``, ``"field_sales"`` ...).
+        owner_id: the responsible seller.
+        order_number: the human-readable number.
+
+    Plus the keyword-only fields of :class:`~crmkit.domain.AggregateRoot`.
+
+    Example:
+        >>> from datetime import datetime, UTC
+        >>> from crmkit.domain import Money, Order, OrderLine
+        >>> Order("acc-1", datetime(2025, 1, 1, tzinfo=UTC), [
+        ...     OrderLine("p-1", 1, Money("10", "SEK")), OrderLine("p-2", 1, Money("1", "EUR"))])
+        Traceback (most recent call last):
+        ...
+        crmkit.errors.ValidationError: lines[1].unit_price.currency: 'EUR' differs from the order's currency SEK
+    """
+
+    account_id: str = attrs.field(validator=non_empty)
+    ordered_at: datetime = attrs.field(converter=to_utc, validator=aware_datetime)
+    lines: list[OrderLine] = attrs.field(validator=_lines)
+    status: OrderStatus = attrs.field(
+        default=OrderStatus.PLACED, validator=instance_of(OrderStatus)
+    )
+    contact_id: str | None = attrs.field(default=None, validator=optional_non_empty)
+    opportunity_id: str | None = attrs.field(default=None, validator=optional_non_empty)
+    channel: str | None = attrs.field(default=None, validator=optional_non_empty)
+    owner_id: str | None = attrs.field(default=None, validator=optional_non_empty)
+    order_number: str | None = attrs.field(default=None, validator=optional_non_empty)
+
+    @property
+    def currency(self) -> str:
+        """The order's currency (that of its lines)."""
+        return self.lines[0].unit_price.currency
+
+    @property
+    def total(self) -> Money:
+        """The sum of the line totals.
+
+        Example:
+            >>> from datetime import datetime, UTC
+            >>> from crmkit.domain import Money, Order, OrderLine
+            >>> Order("a", datetime(2025, 1, 1, tzinfo=UTC),
+            ...       [OrderLine("p", 2, Money("5", "NOK"))]).total
+            Money(amount=Decimal('10.00'), currency='NOK')
+        """
+        total = Money.zero(self.currency)
+        for line in self.lines:
+            total = total + line.total
+        return total
+
+    def cancel(self) -> None:
+        """Cancel the order.
+
+        Example:
+            >>> from datetime import datetime, UTC
+            >>> from crmkit.domain import Money, Order, OrderLine
+            >>> o = Order("a", datetime(2025, 1, 1, tzinfo=UTC), [OrderLine("p", 1, Money("5", "SEK"))])
+            >>> o.cancel(); o.status.counts_as_purchase
+            False
+        """
+        self.status = OrderStatus.CANCELLED
