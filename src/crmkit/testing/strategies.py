@@ -1,0 +1,719 @@
+"""Hypothesis strategies for every public crmkit domain type.
+
+For crmkit's own tests and for users' and plugin authors' tests: each strategy draws *valid*
+objects (the domain's rules hold), with ids, timestamps, custom properties and remote data
+filled, so a round trip through a store or a file format exercises every field.
+:data:`STRATEGIES` maps each type to its strategy; :func:`aggregates` draws any aggregate root.
+
+Requires Hypothesis (a test dependency; not needed by crmkit itself).
+
+Example:
+    >>> from hypothesis import given, settings
+    >>> from crmkit.serde import from_dict, to_dict
+    >>> from crmkit.testing.strategies import opportunities
+    >>> @settings(max_examples=5)
+    ... @given(opportunities())
+    ... def check(opp):
+    ...     assert from_dict(type(opp), to_dict(opp)) == opp
+    >>> check()
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
+
+from hypothesis import strategies as st
+
+from crmkit.domain import (
+    CURRENCY_MINOR_UNITS,
+    KPI,
+    Account,
+    AccountContactRole,
+    AccountStatus,
+    Address,
+    Agreement,
+    AgreementType,
+    BuyingRole,
+    BuyingStage,
+    Campaign,
+    CampaignMember,
+    CampaignStatus,
+    Case,
+    CasePriority,
+    CaseStatus,
+    Channel,
+    ChannelCategory,
+    Consent,
+    Contact,
+    Direction,
+    Interaction,
+    InteractionStatus,
+    InteractionType,
+    InterestLevel,
+    KamStage,
+    KamStageChange,
+    KeyAccountRelationship,
+    KPIDirection,
+    KPIPeriod,
+    LawfulBasis,
+    Lead,
+    LeadStatus,
+    MediaType,
+    MemberStatus,
+    Money,
+    Opportunity,
+    OpportunityContactRole,
+    Order,
+    OrderLine,
+    OrderStatus,
+    Pipeline,
+    Product,
+    Stage,
+    default_pipeline,
+)
+from crmkit.domain.ids import IdGenerator
+
+__all__ = [
+    "STRATEGIES",
+    "accounts",
+    "addresses",
+    "aggregates",
+    "agreements",
+    "campaigns",
+    "cases",
+    "channels",
+    "contacts",
+    "currencies",
+    "ids",
+    "interactions",
+    "key_account_relationships",
+    "kpis",
+    "leads",
+    "money",
+    "opportunities",
+    "orders",
+    "pipelines",
+    "products",
+    "utc_datetimes",
+]
+
+_LETTERS = "abcdefghijklmnopqrstuvwxyzåäöABCDEFGHIJKLMNOPQRSTUVWXYZÅÄÖ"
+_START = datetime(2015, 1, 1, tzinfo=UTC)
+_END = datetime(2035, 1, 1, tzinfo=UTC)
+
+
+def _text(min_size: int = 1, max_size: int = 20) -> st.SearchStrategy[str]:
+    return st.text(_LETTERS + " -'&", min_size=min_size, max_size=max_size).filter(
+        lambda s: s.strip() != ""
+    )
+
+
+def ids() -> st.SearchStrategy[str]:
+    """Time-ordered crmkit ids.
+
+    Example:
+        >>> from crmkit.domain import is_id
+        >>> from crmkit.testing.strategies import ids
+        >>> is_id(ids().example())
+        True
+    """
+    return st.integers(0, 2**32).map(
+        lambda seed: IdGenerator(seed=seed, clock=lambda: 1_700_000_000_000 + seed).new()
+    )
+
+
+def utc_datetimes(
+    min_value: datetime = _START, max_value: datetime = _END
+) -> st.SearchStrategy[datetime]:
+    """Timezone-aware UTC datetimes with microsecond precision.
+
+    Example:
+        >>> from crmkit.testing.strategies import utc_datetimes
+        >>> utc_datetimes().example().tzinfo is not None
+        True
+    """
+    return st.datetimes(
+        min_value=min_value.replace(tzinfo=None),
+        max_value=max_value.replace(tzinfo=None),
+        timezones=st.just(UTC),
+    )
+
+
+def _dates() -> st.SearchStrategy[date]:
+    return st.dates(min_value=date(2015, 1, 1), max_value=date(2034, 12, 31))
+
+
+def currencies() -> st.SearchStrategy[str]:
+    """ISO 4217 currency codes.
+
+    Example:
+        >>> from crmkit.domain import CURRENCY_MINOR_UNITS
+        >>> from crmkit.testing.strategies import currencies
+        >>> currencies().example() in CURRENCY_MINOR_UNITS
+        True
+    """
+    return st.sampled_from(sorted(CURRENCY_MINOR_UNITS))
+
+
+def money(
+    currency: str | None = None, *, min_value: int = -(10**9), max_value: int = 10**9
+) -> st.SearchStrategy[Money]:
+    """Money in one currency (or any currency when ``currency`` is ``None``).
+
+    Example:
+        >>> from crmkit.testing.strategies import money
+        >>> money("SEK").example().currency
+        'SEK'
+    """
+    amounts = st.decimals(
+        min_value=min_value, max_value=max_value, places=2, allow_nan=False, allow_infinity=False
+    )
+    codes = st.just(currency) if currency is not None else currencies()
+    return st.builds(Money, amounts, codes)
+
+
+def _custom() -> st.SearchStrategy[dict[str, str | int | float | bool | None]]:
+    scalars = st.one_of(
+        st.none(),
+        st.booleans(),
+        st.integers(-(10**6), 10**6),
+        st.floats(allow_nan=False, allow_infinity=False, width=32),
+        _text(0, 10),
+    )
+    return st.dictionaries(st.from_regex(r"[a-z][a-z_]{0,9}", fullmatch=True), scalars, max_size=3)
+
+
+def _remote() -> st.SearchStrategy[dict[str, Any]]:
+    leaves = st.one_of(st.none(), st.booleans(), st.integers(-1000, 1000), _text(0, 8))
+    values = st.recursive(
+        leaves,
+        lambda inner: st.lists(inner, max_size=3) | st.dictionaries(_text(1, 6), inner, max_size=3),
+        max_leaves=5,
+    )
+    return st.dictionaries(_text(1, 8), values, max_size=3)
+
+
+@st.composite
+def _aggregate_fields(draw: st.DrawFn) -> dict[str, Any]:
+    created = draw(utc_datetimes(max_value=datetime(2030, 1, 1, tzinfo=UTC)))
+    return {
+        "id": draw(ids()),
+        "version": draw(st.integers(0, 50)),
+        "created_at": created,
+        "updated_at": draw(utc_datetimes(min_value=created)),
+        "custom": draw(_custom()),
+        "remote_id": draw(st.none() | st.from_regex(r"[0-9A-Za-z]{6,18}", fullmatch=True)),
+        "remote_data": draw(_remote()),
+    }
+
+
+def addresses() -> st.SearchStrategy[Address]:
+    """Postal addresses.
+
+    Example:
+        >>> from crmkit.testing.strategies import addresses
+        >>> len(addresses().example().country)
+        2
+    """
+    return st.builds(
+        Address,
+        street=_text(0, 20),
+        postal_code=st.from_regex(r"[0-9]{3} ?[0-9]{2}", fullmatch=True),
+        city=_text(1, 12),
+        region=st.none() | _text(1, 12),
+        country=st.sampled_from(["SE", "NO", "DK", "FI", "DE", "GB"]),
+    )
+
+
+def channels() -> st.SearchStrategy[Channel]:
+    """Concrete channels of any Payne–Frow category.
+
+    Example:
+        >>> from crmkit.domain import ChannelCategory
+        >>> from crmkit.testing.strategies import channels
+        >>> isinstance(channels().example().category, ChannelCategory)
+        True
+    """
+    return st.builds(
+        Channel,
+        key=st.from_regex(r"[a-z][a-z_]{1,15}", fullmatch=True),
+        name=_text(),
+        category=st.sampled_from(ChannelCategory),
+        media_type=st.sampled_from(MediaType),
+        direction=st.sampled_from(Direction),
+        description=_text(0, 20),
+    )
+
+
+_CHANNEL_KEYS = st.sampled_from(
+    ["email", "phone", "website", "linkedin", "field_sales", "events", "web_shop", "sms"]
+)
+
+
+@st.composite
+def accounts(draw: st.DrawFn) -> Account:
+    """B2B accounts with addresses, contact roles (at most one primary) and custom properties.
+
+    Example:
+        >>> from crmkit.testing.strategies import accounts
+        >>> acc = accounts().example()
+        >>> sum(r.is_primary for r in acc.contact_roles) <= 1
+        True
+    """
+    currency = draw(st.sampled_from(["SEK", "NOK", "EUR"]))
+    roles = draw(st.lists(ids(), max_size=4, unique=True))
+    primary = draw(st.none() | st.integers(0, max(len(roles) - 1, 0)))
+    return Account(
+        name=draw(_text()),
+        organisation_number=draw(st.none() | st.from_regex(r"[0-9]{6}-[0-9]{4}", fullmatch=True)),
+        industry=draw(st.none() | _text(1, 15)),
+        employees=draw(st.none() | st.integers(0, 200_000)),
+        turnover=draw(st.none() | money(currency, min_value=0)),
+        profit=draw(st.none() | money(currency)),
+        region=draw(st.none() | _text(1, 12)),
+        addresses=draw(st.lists(addresses(), max_size=2)),
+        delivery_addresses=draw(st.lists(addresses(), max_size=2)),
+        status=draw(st.sampled_from(AccountStatus)),
+        owner_id=draw(st.none() | ids()),
+        tier=draw(st.none() | st.sampled_from(["A", "B", "C", "D"])),
+        is_key_account=draw(st.booleans()),
+        contact_roles=[
+            AccountContactRole(contact_id=c, role=draw(_text(0, 10)), is_primary=(i == primary))
+            for i, c in enumerate(roles)
+        ],
+        **draw(_aggregate_fields()),
+    )
+
+
+@st.composite
+def _consents(draw: st.DrawFn) -> Consent:
+    given = draw(utc_datetimes())
+    withdrawn = draw(st.none() | utc_datetimes(min_value=given))
+    return Consent(
+        lawful_basis=draw(st.sampled_from(LawfulBasis)),
+        given_at=given,
+        withdrawn_at=withdrawn,
+        purpose=draw(_text(0, 15)),
+    )
+
+
+@st.composite
+def contacts(draw: st.DrawFn) -> Contact:
+    """Contacts with buying roles, channels and consent.
+
+    Example:
+        >>> from crmkit.testing.strategies import contacts
+        >>> contacts().example().first_name != ""
+        True
+    """
+    return Contact(
+        first_name=draw(_text(1, 12)),
+        last_name=draw(_text(1, 12)),
+        account_id=draw(st.none() | ids()),
+        title=draw(st.none() | _text(1, 15)),
+        buying_role=draw(st.none() | st.sampled_from(BuyingRole)),
+        email=draw(
+            st.none() | st.from_regex(r"[a-z]{1,8}@[a-z]{2,8}\.(se|no|com)", fullmatch=True)
+        ),
+        phone=draw(st.none() | st.from_regex(r"\+46 ?[0-9]{7,9}", fullmatch=True)),
+        preferred_channel=draw(st.none() | _CHANNEL_KEYS),
+        consent=draw(st.none() | _consents()),
+        owner_id=draw(st.none() | ids()),
+        **draw(_aggregate_fields()),
+    )
+
+
+@st.composite
+def leads(draw: st.DrawFn) -> Lead:
+    """Leads, open or converted, inbound or outbound, with interest level and buying stage.
+
+    Example:
+        >>> from crmkit.testing.strategies import leads
+        >>> lead = leads().example()
+        >>> lead.is_converted == (lead.converted_at is not None)
+        True
+    """
+    converted = draw(st.booleans())
+    status = (
+        LeadStatus.CONVERTED
+        if converted
+        else draw(st.sampled_from([s for s in LeadStatus if s is not LeadStatus.CONVERTED]))
+    )
+    return Lead(
+        company_name=draw(_text()),
+        first_name=draw(_text(0, 12)),
+        last_name=draw(_text(0, 12)),
+        email=draw(st.none() | st.from_regex(r"[a-z]{1,8}@[a-z]{2,8}\.se", fullmatch=True)),
+        source_channel=draw(st.none() | _CHANNEL_KEYS),
+        direction=draw(st.sampled_from([Direction.INBOUND, Direction.OUTBOUND])),
+        interest_level=draw(st.none() | st.sampled_from(InterestLevel)),
+        buying_stage=draw(st.none() | st.sampled_from(BuyingStage)),
+        buying_role=draw(st.none() | st.sampled_from(BuyingRole)),
+        status=status,
+        lost_reason=draw(st.none() | _text(1, 15)),
+        owner_id=draw(st.none() | ids()),
+        employees=draw(st.none() | st.integers(0, 100_000)),
+        converted_account_id=draw(ids()) if converted else None,
+        converted_contact_id=draw(ids()) if converted else None,
+        converted_opportunity_id=draw(st.none() | ids()) if converted else None,
+        converted_at=draw(utc_datetimes()) if converted else None,
+        **draw(_aggregate_fields()),
+    )
+
+
+def pipelines() -> st.SearchStrategy[Pipeline]:
+    """The default pipeline, or a generated one with 1–6 open stages plus won and lost.
+
+    Example:
+        >>> from crmkit.testing.strategies import pipelines
+        >>> p = pipelines().example()
+        >>> p.won_stage.is_won
+        True
+    """
+
+    @st.composite
+    def generated(draw: st.DrawFn) -> Pipeline:
+        n = draw(st.integers(1, 6))
+        probabilities = sorted(draw(st.lists(st.floats(0.01, 0.99), min_size=n, max_size=n)))
+        stages = [
+            Stage(key=f"stage_{i}", name=f"Stage {i}", order=i, probability=p)
+            for i, p in enumerate(probabilities, start=1)
+        ]
+        stages.append(Stage("won", "Closed won", n + 1, 1.0, is_closed=True, is_won=True))
+        stages.append(Stage("lost", "Closed lost", n + 2, 0.0, is_closed=True))
+        return Pipeline(id=draw(ids()), name=draw(_text()), stages=stages)
+
+    return st.one_of(st.just(default_pipeline()), generated())
+
+
+@st.composite
+def opportunities(draw: st.DrawFn, pipeline: Pipeline | None = None) -> Opportunity:
+    """Opportunities opened in a pipeline and moved through up to 20 stage changes, with
+    contact roles (one primary) and automated or manual probabilities.
+
+    Example:
+        >>> from crmkit.testing.strategies import opportunities
+        >>> opp = opportunities().example()
+        >>> 0.0 <= opp.probability <= 1.0
+        True
+    """
+    pipe = pipeline if pipeline is not None else draw(pipelines())
+    at = draw(utc_datetimes(max_value=datetime(2030, 1, 1, tzinfo=UTC)))
+    opp = Opportunity.open(
+        draw(_text()),
+        account_id=draw(ids()),
+        amount=draw(money(draw(st.sampled_from(["SEK", "NOK", "EUR"])), min_value=0)),
+        close_date=draw(_dates()),
+        pipeline=pipe,
+        at=at,
+        owner_id=draw(st.none() | ids()),
+    )
+    open_keys = [s.key for s in pipe.stages if not s.is_closed]
+    moves = draw(st.lists(st.sampled_from(open_keys), max_size=18))
+    for key in moves:
+        at += timedelta(days=draw(st.integers(0, 30)), seconds=draw(st.integers(0, 86_399)))
+        opp.move_to(key, pipeline=pipe, at=at)
+    if draw(st.booleans()):
+        opp.set_automated_probability(draw(st.floats(0.01, 0.99)))
+    if draw(st.booleans()):
+        opp.set_manual_probability(draw(st.floats(0.0, 1.0)))
+    if draw(st.booleans()):
+        closing = draw(st.sampled_from([s.key for s in pipe.stages if s.is_closed]))
+        opp.move_to(closing, pipeline=pipe, at=at + timedelta(days=1))
+    roles = draw(st.lists(ids(), max_size=5, unique=True))
+    primary = draw(st.integers(0, max(len(roles) - 1, 0)))
+    opp.contact_roles = [
+        OpportunityContactRole(contact_id=c, role=draw(_text(0, 10)), is_primary=(i == primary))
+        for i, c in enumerate(roles)
+    ]
+    opp.custom = draw(_custom())
+    opp.remote_id = draw(st.none() | st.from_regex(r"006[0-9A-Za-z]{12}", fullmatch=True))
+    opp.remote_data = draw(_remote())
+    opp.lost_reason = draw(st.none() | _text(1, 15))
+    opp.source_channel = draw(st.none() | _CHANNEL_KEYS)
+    return opp
+
+
+@st.composite
+def interactions(draw: st.DrawFn) -> Interaction:
+    """Interactions in each status (planned, done, followed up) with consistent times.
+
+    Example:
+        >>> from crmkit.domain import InteractionStatus
+        >>> from crmkit.testing.strategies import interactions
+        >>> i = interactions().example()
+        >>> i.status is InteractionStatus.PLANNED or i.done_at is not None
+        True
+    """
+    status = draw(st.sampled_from(InteractionStatus))
+    planned = draw(st.none() | utc_datetimes(max_value=datetime(2030, 1, 1, tzinfo=UTC)))
+    if status is InteractionStatus.PLANNED and planned is None:
+        planned = draw(utc_datetimes())
+    done = None if status is InteractionStatus.PLANNED else draw(utc_datetimes(max_value=_END))
+    followed = (
+        draw(utc_datetimes(min_value=done))
+        if status is InteractionStatus.FOLLOWED_UP and done is not None
+        else None
+    )
+    person = draw(st.sampled_from(["contact", "lead", "none"]))
+    return Interaction(
+        type=draw(st.sampled_from(InteractionType)),
+        channel=draw(st.none() | _CHANNEL_KEYS),
+        status=status,
+        direction=draw(st.none() | st.sampled_from(Direction)),
+        contact_id=draw(ids()) if person == "contact" else None,
+        lead_id=draw(ids()) if person == "lead" else None,
+        account_id=draw(st.none() | ids()),
+        opportunity_id=draw(st.none() | ids()),
+        subject=draw(_text(0, 20)),
+        outcome=draw(st.none() | _text(1, 15)),
+        planned_at=planned,
+        done_at=done,
+        followed_up_at=followed,
+        owner_id=draw(st.none() | ids()),
+        **draw(_aggregate_fields()),
+    )
+
+
+@st.composite
+def cases(draw: st.DrawFn) -> Case:
+    """Service cases, open or closed, with response and closing times after opening.
+
+    Example:
+        >>> from crmkit.testing.strategies import cases
+        >>> c = cases().example()
+        >>> c.first_response_at is None or c.first_response_at >= c.opened_at
+        True
+    """
+    status = draw(st.sampled_from(CaseStatus))
+    opened = draw(utc_datetimes(max_value=datetime(2030, 1, 1, tzinfo=UTC)))
+    response = draw(st.none() | utc_datetimes(min_value=opened))
+    closed = draw(utc_datetimes(min_value=opened)) if status.is_closed else None
+    return Case(
+        subject=draw(_text()),
+        account_id=draw(st.none() | ids()),
+        contact_id=draw(st.none() | ids()),
+        origin_channel=draw(st.none() | _CHANNEL_KEYS),
+        problem_type=draw(st.none() | _text(1, 12)),
+        status=status,
+        priority=draw(st.sampled_from(CasePriority)),
+        opened_at=opened,
+        first_response_at=response,
+        closed_at=closed,
+        agent_id=draw(st.none() | ids()),
+        **draw(_aggregate_fields()),
+    )
+
+
+@st.composite
+def products(draw: st.DrawFn) -> Product:
+    """Products and services with a price.
+
+    Example:
+        >>> from crmkit.testing.strategies import products
+        >>> products().example().price.amount >= 0
+        True
+    """
+    return Product(
+        sku=draw(st.from_regex(r"[A-Z]{2,4}-[0-9]{3,5}", fullmatch=True)),
+        name=draw(_text()),
+        category=draw(st.none() | _text(1, 12)),
+        price=draw(money(draw(st.sampled_from(["SEK", "NOK", "EUR"])), min_value=0)),
+        is_service=draw(st.booleans()),
+        active=draw(st.booleans()),
+        **draw(_aggregate_fields()),
+    )
+
+
+@st.composite
+def orders(draw: st.DrawFn, currency: str | None = None) -> Order:
+    """Orders with 1–5 lines in one currency.
+
+    Example:
+        >>> from crmkit.testing.strategies import orders
+        >>> order = orders().example()
+        >>> order.total.currency == order.lines[0].unit_price.currency
+        True
+    """
+    code = currency or draw(st.sampled_from(["SEK", "NOK", "EUR"]))
+    lines = draw(
+        st.lists(
+            st.builds(
+                OrderLine,
+                product_id=ids(),
+                quantity=st.integers(1, 500),
+                unit_price=money(code, min_value=0, max_value=10**6),
+                discount=st.decimals(0, 1, places=2),
+            ),
+            min_size=1,
+            max_size=5,
+        )
+    )
+    return Order(
+        account_id=draw(ids()),
+        ordered_at=draw(utc_datetimes()),
+        lines=lines,
+        status=draw(st.sampled_from(OrderStatus)),
+        channel=draw(st.none() | _CHANNEL_KEYS),
+        order_number=draw(st.none() | st.from_regex(r"SO-[0-9]{4,8}", fullmatch=True)),
+        **draw(_aggregate_fields()),
+    )
+
+
+@st.composite
+def agreements(draw: st.DrawFn) -> Agreement:
+    """Service and framework agreements, open-ended or with an end date after the start.
+
+    Example:
+        >>> from crmkit.testing.strategies import agreements
+        >>> a = agreements().example()
+        >>> a.end_date is None or a.end_date >= a.start_date
+        True
+    """
+    start = draw(_dates())
+    end = draw(st.none() | st.dates(min_value=start, max_value=date(2040, 1, 1)))
+    return Agreement(
+        account_id=draw(ids()),
+        name=draw(_text()),
+        start_date=start,
+        end_date=end,
+        agreement_type=draw(st.sampled_from(AgreementType)),
+        value=draw(st.none() | money("SEK", min_value=0)),
+        auto_renew=draw(st.booleans()),
+        **draw(_aggregate_fields()),
+    )
+
+
+@st.composite
+def _members(draw: st.DrawFn) -> CampaignMember:
+    status = draw(st.sampled_from(MemberStatus))
+    responded = draw(utc_datetimes()) if status.is_response else draw(st.none() | utc_datetimes())
+    is_lead = draw(st.booleans())
+    return CampaignMember(
+        lead_id=draw(ids()) if is_lead else None,
+        contact_id=None if is_lead else draw(ids()),
+        status=status,
+        responded_at=responded,
+    )
+
+
+@st.composite
+def campaigns(draw: st.DrawFn) -> Campaign:
+    """Campaigns with members (leads or contacts) and their responses.
+
+    Example:
+        >>> from crmkit.testing.strategies import campaigns
+        >>> c = campaigns().example()
+        >>> len({m.member_id for m in c.members}) == len(c.members)
+        True
+    """
+    start = draw(st.none() | _dates())
+    end = draw(
+        st.none() | st.dates(min_value=start or date(2015, 1, 1), max_value=date(2040, 1, 1))
+    )
+    members = draw(st.lists(_members(), max_size=6, unique_by=lambda m: m.member_id))
+    return Campaign(
+        name=draw(_text()),
+        channel=draw(st.none() | _CHANNEL_KEYS),
+        status=draw(st.sampled_from(CampaignStatus)),
+        start_date=start,
+        end_date=end,
+        budget=draw(st.none() | money("SEK", min_value=0)),
+        members=members,
+        **draw(_aggregate_fields()),
+    )
+
+
+@st.composite
+def key_account_relationships(draw: st.DrawFn) -> KeyAccountRelationship:
+    """Key-account relationships with a history of legal stage moves.
+
+    Example:
+        >>> from crmkit.testing.strategies import key_account_relationships
+        >>> rel = key_account_relationships().example()
+        >>> all(c.from_stage is None or c.from_stage.can_move_to(c.to_stage) for c in rel.history)
+        True
+    """
+    stage = draw(st.sampled_from(KamStage))
+    rel = KeyAccountRelationship(
+        account_id=draw(ids()),
+        stage=stage,
+        supplier_intent=draw(st.none() | st.sampled_from(KamStage)),
+        customer_intent=draw(st.none() | st.sampled_from(KamStage)),
+        key_account_manager=draw(st.none() | _text(1, 12)),
+        support_contact=draw(st.none() | _text(1, 12)),
+        **draw(_aggregate_fields()),
+    )
+    at = draw(utc_datetimes(max_value=datetime(2030, 1, 1, tzinfo=UTC)))
+    for _ in range(draw(st.integers(0, 5))):
+        options = [s for s in KamStage if rel.stage.can_move_to(s)]
+        at += timedelta(days=draw(st.integers(1, 400)))
+        rel.move_to(draw(st.sampled_from(options)), at=at, reason=draw(_text(0, 10)))
+    return rel
+
+
+@st.composite
+def kpis(draw: st.DrawFn) -> KPI:
+    """KPIs in either direction, with or without an actual value and a baseline.
+
+    Example:
+        >>> from crmkit.testing.strategies import kpis
+        >>> kpis().example().name != ""
+        True
+    """
+    finite = st.floats(-1e6, 1e6, allow_nan=False)
+    target = draw(finite)
+    baseline = draw(st.none() | finite.filter(lambda b: b != target))
+    start = draw(st.none() | _dates())
+    end = None if start is None else draw(st.dates(min_value=start, max_value=date(2040, 1, 1)))
+    return KPI(
+        name=draw(_text()),
+        target=target,
+        actual=draw(st.none() | finite),
+        period=KPIPeriod(start=start, end=end, label=draw(_text(0, 8))),
+        direction=draw(st.sampled_from(KPIDirection)),
+        unit=draw(_text(0, 5)),
+        baseline=baseline,
+        owner_id=draw(st.none() | ids()),
+    )
+
+
+#: Every public domain type and a strategy that draws valid values of it.
+STRATEGIES: dict[type, st.SearchStrategy[Any]] = {
+    Money: money(),
+    Address: addresses(),
+    Channel: channels(),
+    Account: accounts(),
+    Contact: contacts(),
+    Consent: _consents(),
+    Lead: leads(),
+    Pipeline: pipelines(),
+    Opportunity: opportunities(),
+    Interaction: interactions(),
+    Case: cases(),
+    Product: products(),
+    Order: orders(),
+    Agreement: agreements(),
+    Campaign: campaigns(),
+    CampaignMember: _members(),
+    KeyAccountRelationship: key_account_relationships(),
+    KamStageChange: key_account_relationships()
+    .filter(lambda r: bool(r.history))
+    .map(lambda r: r.history[-1]),
+    KPI: kpis(),
+}
+
+_AGGREGATES = (Account, Contact, Lead, Opportunity, Interaction, Case, Order, Campaign, Product)
+
+
+def aggregates() -> st.SearchStrategy[Any]:
+    """Any aggregate root a store keeps (accounts, contacts, leads, opportunities,
+    interactions, cases, orders, campaigns, products).
+
+    Example:
+        >>> from crmkit.testing.strategies import aggregates
+        >>> hasattr(aggregates().example(), "version")
+        True
+    """
+    return st.one_of(*(STRATEGIES[cls] for cls in _AGGREGATES))
