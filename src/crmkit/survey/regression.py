@@ -1,0 +1,271 @@
+"""OLS driver analysis: which items drive overall satisfaction.
+
+:func:`ols` fits ``y = b0 + b1·x1 + … + e`` by least squares (extra ``stats``: NumPy and
+SciPy, imported when called) and reports what JMP's "Fit Least Squares" does: estimates,
+standard errors, t and two-sided p per term, R², adjusted R², RMSE and the ANOVA F test.
+Rows with a missing answer are dropped (listwise), so n can be lower than the sample.
+
+Example:
+    >>> from crmkit.survey import fit_statistics
+    >>> fit = fit_statistics(ss_model=73.697038, ss_error=13.036295, n=60, predictors=4)
+    >>> round(fit.r2, 6), round(fit.adjusted_r2, 6), round(fit.rmse, 6), round(fit.f, 4)
+    (0.849697, 0.838766, 0.486851, 77.7318)
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping, Sequence
+
+import attrs
+
+from crmkit.errors import FitError, ValidationError
+from crmkit.extras import require
+
+__all__ = ["Coefficient", "FitStatistics", "OLSResult", "coefficient_test", "fit_statistics", "ols"]
+
+
+@attrs.frozen
+class Coefficient:
+    """One regression term: estimate, standard error, t = estimate/SE and two-sided p.
+
+    Example:
+        >>> from crmkit.survey import coefficient_test
+        >>> c = coefficient_test(0.2460096, 0.062037, df=55, name="05 follow-up after")
+        >>> round(c.t, 3), round(c.p, 4)
+        (3.966, 0.0002)
+    """
+
+    name: str
+    estimate: float
+    std_error: float
+    t: float
+    p: float
+    df: int
+
+
+def coefficient_test(estimate: float, std_error: float, df: int, name: str = "") -> Coefficient:
+    """t test of one coefficient: ``t = estimate / std_error`` and its two-sided p with
+    ``df`` residual degrees of freedom (extra ``stats``).
+
+    Raises:
+        ValidationError: a non-positive standard error or ``df < 1``.
+
+    Example:
+        >>> from crmkit.survey import coefficient_test
+        >>> round(coefficient_test(-0.037668, 0.351805, df=55).p, 4)
+        0.9151
+    """
+    if not std_error > 0:
+        raise ValidationError.single("std_error", std_error, "must be above 0")
+    if isinstance(df, bool) or not isinstance(df, int) or df < 1:
+        raise ValidationError.single("df", df, "must be a whole number of at least 1")
+    stats = require("scipy.stats", "stats")
+    t = estimate / std_error
+    p = float(2 * stats.t.sf(abs(t), df))
+    return Coefficient(name=name, estimate=estimate, std_error=std_error, t=t, p=p, df=df)
+
+
+@attrs.frozen
+class FitStatistics:
+    """Summary of fit and ANOVA of a regression with an intercept.
+
+    Example:
+        >>> from crmkit.survey import fit_statistics
+        >>> fit = fit_statistics(ss_model=8.0, ss_error=2.0, n=12, predictors=1)
+        >>> fit.r2, fit.df_error, fit.f
+        (0.8, 10, 40.0)
+    """
+
+    n: int
+    predictors: int
+    ss_model: float
+    ss_error: float
+    ss_total: float
+    df_model: int
+    df_error: int
+    ms_model: float
+    ms_error: float
+    r2: float
+    adjusted_r2: float
+    rmse: float
+    f: float
+    f_p: float
+
+
+def fit_statistics(ss_model: float, ss_error: float, n: int, predictors: int) -> FitStatistics:
+    """R², adjusted R², RMSE and the F test from the sums of squares (extra ``stats`` for
+    the F p-value). Use it to check a published ANOVA table (seed 003, TV-5).
+
+    Raises:
+        ValidationError: negative sums of squares, or too few rows for the predictors.
+
+    Example:
+        >>> from crmkit.survey import fit_statistics
+        >>> fit_statistics(ss_model=1.0, ss_error=1.0, n=3, predictors=2)
+        Traceback (most recent call last):
+        ...
+        crmkit.errors.ValidationError: n: 3 must exceed predictors + 1 (3)
+    """
+    if isinstance(predictors, bool) or not isinstance(predictors, int) or predictors < 1:
+        raise ValidationError.single("predictors", predictors, "must be a whole number >= 1")
+    if isinstance(n, bool) or not isinstance(n, int) or n <= predictors + 1:
+        raise ValidationError.single("n", n, f"must exceed predictors + 1 ({predictors + 1})")
+    if not ss_model >= 0:
+        raise ValidationError.single("ss_model", ss_model, "must be zero or more")
+    if not ss_error >= 0:
+        raise ValidationError.single("ss_error", ss_error, "must be zero or more")
+    df_model, df_error = predictors, n - predictors - 1
+    ss_total = ss_model + ss_error
+    ms_model, ms_error = ss_model / df_model, ss_error / df_error
+    r2 = ss_model / ss_total if ss_total > 0 else math.nan
+    adjusted = 1 - (1 - r2) * (n - 1) / df_error
+    if ms_error > 0:
+        f = ms_model / ms_error
+        stats = require("scipy.stats", "stats")
+        f_p = float(stats.f.sf(f, df_model, df_error))
+    else:
+        f, f_p = math.inf, 0.0
+    return FitStatistics(
+        n=n,
+        predictors=predictors,
+        ss_model=ss_model,
+        ss_error=ss_error,
+        ss_total=ss_total,
+        df_model=df_model,
+        df_error=df_error,
+        ms_model=ms_model,
+        ms_error=ms_error,
+        r2=r2,
+        adjusted_r2=adjusted,
+        rmse=math.sqrt(ms_error),
+        f=f,
+        f_p=f_p,
+    )
+
+
+@attrs.frozen
+class OLSResult:
+    """A fitted OLS driver model.
+
+    Attributes:
+        response: name of the dependent item.
+        coefficients: intercept first, then one per predictor, in the given order.
+        fit: :class:`FitStatistics` (R², adjusted R², RMSE, ANOVA F).
+        mean_response: mean of the response on the rows used.
+
+    Example:
+        >>> from crmkit.survey import ols
+        >>> res = ols([1, 3, 5, 7.5], {"x": [0, 1, 2, 3]}, response="y")
+        >>> round(res["x"].estimate, 6), res.fit.n
+        (2.15, 4)
+    """
+
+    response: str
+    coefficients: tuple[Coefficient, ...]
+    fit: FitStatistics
+    mean_response: float
+
+    def __getitem__(self, name: str) -> Coefficient:
+        for coef in self.coefficients:
+            if coef.name == name:
+                return coef
+        raise ValidationError.single("term", name, "is not a term of the model")
+
+    def drivers(self, alpha: float = 0.05) -> list[Coefficient]:
+        """Predictors significant at ``alpha``, strongest (largest |t|) first.
+
+        Example:
+            >>> from crmkit.survey import ols
+            >>> res = ols([1, 3, 5, 7.5, 9], {"x": [0, 1, 2, 3, 4], "z": [1, 0, 1, 1, 0]})
+            >>> [c.name for c in res.drivers()]
+            ['x']
+        """
+        chosen = [c for c in self.coefficients[1:] if c.p < alpha]
+        return sorted(chosen, key=lambda c: -abs(c.t))
+
+
+def ols(
+    y: Sequence[float | int | None],
+    predictors: Mapping[str, Sequence[float | int | None]],
+    *,
+    response: str = "y",
+) -> OLSResult:
+    """Fit an OLS regression with intercept (extra ``stats``); rows with any missing value
+    are dropped.
+
+    Raises:
+        ValidationError: columns of different lengths, non-numbers, no predictors, or too
+            few complete rows.
+        FitError: collinear predictors (the design matrix is rank deficient).
+
+    Example:
+        >>> from crmkit.survey import ols
+        >>> res = ols([2, 4, None, 8, 11], {"x": [1, 2, 3, 4, 5]})
+        >>> res.fit.n, round(res.fit.r2, 4)
+        (4, 0.9928)
+    """
+    names = list(predictors)
+    if not names:
+        raise ValidationError.single("predictors", {}, "must name at least one predictor")
+    if "(Intercept)" in names:
+        raise ValidationError.single("predictors", "(Intercept)", "is a reserved term name")
+    ys = list(y)
+    columns = {name: list(col) for name, col in predictors.items()}
+    for name, col in columns.items():
+        if len(col) != len(ys):
+            raise ValidationError.single(
+                f"predictors.{name}", len(col), f"values given but y has {len(ys)}"
+            )
+    rows: list[list[float]] = []
+    targets: list[float] = []
+    for i, target in enumerate(ys):
+        cells = [target] + [columns[name][i] for name in names]
+        if any(c is None or (isinstance(c, float) and math.isnan(c)) for c in cells):
+            continue
+        for label, c in zip(["y", *names], cells, strict=True):
+            if isinstance(c, bool) or not isinstance(c, int | float) or math.isinf(c):
+                path = "y" if label == "y" else f"predictors.{label}"
+                raise ValidationError.single(f"{path}[{i}]", c, "is not a finite number")
+        targets.append(float(target))  # type: ignore[arg-type]
+        rows.append([1.0] + [float(c) for c in cells[1:]])  # type: ignore[arg-type]
+    k = len(names)
+    n = len(rows)
+    if n <= k + 1:
+        raise ValidationError.single(
+            "y", n, f"complete rows are too few for {k} predictor(s); need more than {k + 1}"
+        )
+    np = require("numpy", "stats")
+    design = np.asarray(rows, dtype=float)
+    target_vec = np.asarray(targets, dtype=float)
+    rank = int(np.linalg.matrix_rank(design))
+    if rank < k + 1:
+        raise FitError(
+            "the predictors are collinear (design matrix rank "
+            f"{rank} < {k + 1}); drop or combine predictors"
+        )
+    beta, *_ = np.linalg.lstsq(design, target_vec, rcond=None)
+    fitted = design @ beta
+    residuals = target_vec - fitted
+    mean_y = float(target_vec.mean())
+    ss_error = float(residuals @ residuals)
+    ss_total = float(((target_vec - mean_y) ** 2).sum())
+    ss_model = max(ss_total - ss_error, 0.0)
+    fit = fit_statistics(ss_model, ss_error, n, k)
+    cov = fit.ms_error * np.linalg.inv(design.T @ design)
+    stats = require("scipy.stats", "stats")
+    coefficients = []
+    for j, name in enumerate(["(Intercept)", *names]):
+        se = math.sqrt(max(float(cov[j, j]), 0.0))
+        est = float(beta[j])
+        if se > 0:
+            t = est / se
+            p = float(2 * stats.t.sf(abs(t), fit.df_error))
+        else:
+            t, p = math.copysign(math.inf, est) if est else math.nan, 0.0 if est else math.nan
+        coefficients.append(
+            Coefficient(name=name, estimate=est, std_error=se, t=t, p=p, df=fit.df_error)
+        )
+    return OLSResult(
+        response=response, coefficients=tuple(coefficients), fit=fit, mean_response=mean_y
+    )
