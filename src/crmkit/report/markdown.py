@@ -1,0 +1,126 @@
+"""Render a strategy assessment as Markdown.
+
+Example:
+    >>> from crmkit.strategy import assess
+    >>> from crmkit.report.markdown import assessment_markdown
+    >>> md = assessment_markdown(assess(ratings={"value_creation": 2, "standards": 1}))
+    >>> print(md.splitlines()[0])
+    # CRM strategy assessment
+    >>> "| Value creation | 2.0 |" in md
+    True
+"""
+
+from __future__ import annotations
+
+from crmkit.strategy import Assessment, Process
+
+__all__ = ["assessment_markdown", "process_name", "score_text"]
+
+
+def process_name(process: Process, lang: str = "en") -> str:
+    """The process's short display name ("Value creation").
+
+    Example:
+        >>> from crmkit.strategy import Process
+        >>> from crmkit.report.markdown import process_name
+        >>> process_name(Process.VALUE_CREATION), process_name(Process.VALUE_CREATION, "sv")
+        ('Value creation', 'Den värdeskapande processen')
+    """
+    label = process.label.get(lang)
+    if lang == "en":
+        return label.removesuffix(" process")
+    return label
+
+
+def score_text(score: float | None) -> str:
+    """A score with one decimal, or "not assessed".
+
+    Example:
+        >>> from crmkit.report.markdown import score_text
+        >>> score_text(3.14159), score_text(None)
+        ('3.1', 'not assessed')
+    """
+    return "not assessed" if score is None else f"{score:.1f}"
+
+
+def _cell(text: str) -> str:
+    return text.replace("|", "\\|").replace("\n", " ")
+
+
+def assessment_markdown(assessment: Assessment, *, lang: str = "en", top: int = 15) -> str:
+    """A Markdown report: scores per process and element, weakest process, top gaps, channels.
+
+    Args:
+        assessment: the result of :func:`crmkit.strategy.assess`.
+        lang: language of process and element names (``"en"``, ``"sv"``, ``"no"``); gap
+            sentences are English.
+        top: how many gaps to list.
+    """
+    a = assessment
+    out = ["# CRM strategy assessment", ""]
+    if a.company:
+        out += [f"**Company:** {a.company}", ""]
+    out += [f"**Overall score:** {score_text(a.overall)} / 5", ""]
+    if a.weakest_process is not None:
+        out += [f"**Weakest process:** {process_name(a.weakest_process, lang)}", ""]
+    if a.situation is not None:
+        out += [f"**Situation analysis:** {a.situation} yes", ""]
+    if a.completion is not None:
+        out += [f"**Workbook completion:** {a.completion:.0%}", ""]
+    out += ["## Process scores", "", "| Process | Score |", "|---|---|"]
+    for ps in a.processes:
+        out.append(f"| {process_name(ps.process, lang)} | {score_text(ps.score)} |")
+    out += [
+        "",
+        "## Element scores",
+        "",
+        "| Process | Element | Score | Based on |",
+        "|---|---|---|---|",
+    ]
+    for ps in a.processes:
+        for es in ps.elements:
+            indent = "\u2003" if es.element.parent else ""
+            basis = {
+                "workbook": f"{es.evidence} workbook items",
+                "rating": "direct rating",
+                "children": "sub-elements",
+            }.get(es.source or "", "—")
+            out.append(
+                f"| {ps.process.short} | {indent}{_cell(es.element.label.get(lang))} | "
+                f"{score_text(es.score)} | {basis} |"
+            )
+    out += ["", f"## Top gaps ({min(top, len(a.gaps))} of {len(a.gaps)})", ""]
+    if a.gaps:
+        out += [
+            "| # | Process | Element | What is missing | crmkit capabilities |",
+            "|---|---|---|---|---|",
+        ]
+        for n, gap in enumerate(a.top_gaps(top), start=1):
+            caps = ", ".join(f"`{c.path}`" for c in gap.capabilities) or "—"
+            out.append(
+                f"| {n} | {gap.process.short} | {_cell(gap.element.label.get(lang))} | "
+                f"{_cell(gap.missing)} | {caps} |"
+            )
+    else:
+        out.append("No gaps found.")
+    if a.same_standard is not None:
+        out += [
+            "",
+            "## Channel integration",
+            "",
+            f"**Same standard on every channel:** "
+            f"{'yes' if a.same_standard.passes else 'no'} — {a.same_standard.reason}",
+            "",
+        ]
+        out += [f"- {g.describe()}" for g in a.channel_gaps]
+    missing = a.not_assessed()
+    if missing:
+        out += [
+            "",
+            "## Not assessed",
+            "",
+            "These elements have no workbook evidence; rate them directly (0–5):",
+            "",
+        ]
+        out += [f"- {e.label.get(lang)} (`{e.key}`)" for e in missing]
+    return "\n".join(out).rstrip() + "\n"

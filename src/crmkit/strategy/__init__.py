@@ -1,0 +1,207 @@
+"""The Payne–Frow CRM strategy model: framework, workbook, assessment and KAM programme.
+
+Example:
+    >>> from crmkit.strategy import WorkbookAnswers, assess
+    >>> wb = WorkbookAnswers(company="Acme AB")
+    >>> wb.fill({i.id: True for i in wb.workbook.section("S04").items})
+    >>> str(wb.situation_score())
+    '16/16'
+    >>> assess(wb).weakest_process is not None
+    True
+"""
+
+from crmkit.strategy.answers import (
+    AnswerValue,
+    ChannelUse,
+    SituationScore,
+    WorkbookAnswers,
+    YesNoText,
+    template,
+)
+from crmkit.strategy.assessment import (
+    Assessment,
+    ElementScore,
+    Gap,
+    ProcessScore,
+    ScoringRule,
+    assess,
+)
+from crmkit.strategy.capabilities import (
+    REGISTRY,
+    Capability,
+    capabilities,
+    capabilities_for,
+    resolve,
+)
+from crmkit.strategy.channel_integration import (
+    ChannelGap,
+    SameStandardCheck,
+    categories_in_use,
+    channel_integration_gaps,
+    same_standard_on_every_channel,
+)
+from crmkit.strategy.crosswalk import CROSSWALK, TheoryItem, for_process, theories, unmapped
+from crmkit.strategy.customer_analysis import (
+    ACQUISITION_RETENTION_RATIO,
+    Concentration,
+    CustomerStatus,
+    ProfitabilityShares,
+    RepurchaseShares,
+    ShareOfWallet,
+    acquisition_cost,
+    cross_sell_rate,
+    customer_status,
+    loyal_share,
+    profitability_matrix,
+    repurchase_bucket,
+    repurchase_shares,
+    share_of_wallet_split,
+    top_n_concentration,
+    volume_block,
+    workbook_answers,
+)
+from crmkit.strategy.follow_up import Cadence, ContactAssignment, FollowUpPlan, Handover
+from crmkit.strategy.framework import (
+    LANGUAGES,
+    ContinuumPerspective,
+    Element,
+    Label,
+    Process,
+    ProcessInfo,
+    SegmentGranularity,
+    channel_category_element,
+    element,
+    elements,
+    framework,
+)
+from crmkit.strategy.interview import (
+    INTERVIEW_GUIDE,
+    InterviewQuestion,
+    InterviewTheme,
+    interview_ratings,
+)
+from crmkit.strategy.kam_programme import RYALS_STEPS, KamProgramme, ProgrammeStep, SubPoint
+from crmkit.strategy.kamo import (
+    FINANCIAL_OUTCOMES,
+    NON_FINANCIAL_OUTCOMES,
+    KamoResult,
+    KamScorecard,
+    kamo_assessment,
+)
+from crmkit.strategy.key_account_selection import (
+    SELECTION_CRITERIA,
+    KeyAccountSelection,
+    SelectionCriterion,
+    SelectionResult,
+)
+from crmkit.strategy.maturity import (
+    SUCCESS_FACTORS,
+    MaturityLevel,
+    Readiness,
+    SuccessFactor,
+    maturity_level,
+    readiness_check,
+)
+from crmkit.strategy.workbook import (
+    QUIRKS,
+    AnswerType,
+    CoverField,
+    Item,
+    ItSupport,
+    Section,
+    Workbook,
+    workbook,
+)
+
+__all__ = [
+    "ACQUISITION_RETENTION_RATIO",
+    "CROSSWALK",
+    "FINANCIAL_OUTCOMES",
+    "INTERVIEW_GUIDE",
+    "LANGUAGES",
+    "NON_FINANCIAL_OUTCOMES",
+    "QUIRKS",
+    "REGISTRY",
+    "RYALS_STEPS",
+    "SELECTION_CRITERIA",
+    "SUCCESS_FACTORS",
+    "AnswerType",
+    "AnswerValue",
+    "Assessment",
+    "Cadence",
+    "Capability",
+    "ChannelGap",
+    "ChannelUse",
+    "Concentration",
+    "ContactAssignment",
+    "ContinuumPerspective",
+    "CoverField",
+    "CustomerStatus",
+    "Element",
+    "ElementScore",
+    "FollowUpPlan",
+    "Gap",
+    "Handover",
+    "InterviewQuestion",
+    "InterviewTheme",
+    "ItSupport",
+    "Item",
+    "KamProgramme",
+    "KamScorecard",
+    "KamoResult",
+    "KeyAccountSelection",
+    "Label",
+    "MaturityLevel",
+    "Process",
+    "ProcessInfo",
+    "ProcessScore",
+    "ProfitabilityShares",
+    "ProgrammeStep",
+    "Readiness",
+    "RepurchaseShares",
+    "SameStandardCheck",
+    "ScoringRule",
+    "Section",
+    "SegmentGranularity",
+    "SelectionCriterion",
+    "SelectionResult",
+    "ShareOfWallet",
+    "SituationScore",
+    "SubPoint",
+    "SuccessFactor",
+    "TheoryItem",
+    "Workbook",
+    "WorkbookAnswers",
+    "YesNoText",
+    "acquisition_cost",
+    "assess",
+    "capabilities",
+    "capabilities_for",
+    "categories_in_use",
+    "channel_category_element",
+    "channel_integration_gaps",
+    "cross_sell_rate",
+    "customer_status",
+    "element",
+    "elements",
+    "for_process",
+    "framework",
+    "interview_ratings",
+    "kamo_assessment",
+    "loyal_share",
+    "maturity_level",
+    "profitability_matrix",
+    "readiness_check",
+    "repurchase_bucket",
+    "repurchase_shares",
+    "resolve",
+    "same_standard_on_every_channel",
+    "share_of_wallet_split",
+    "template",
+    "theories",
+    "top_n_concentration",
+    "unmapped",
+    "volume_block",
+    "workbook",
+    "workbook_answers",
+]
