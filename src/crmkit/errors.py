@@ -140,7 +140,9 @@ class ValidationError(CrmkitError, ValueError):
         super().__init__("\n".join(str(p) for p in self.problems) or "invalid input")
 
     @classmethod
-    def single(cls, path: str, value: Any = _MISSING, message: str = "is invalid") -> ValidationError:
+    def single(
+        cls, path: str, value: Any = _MISSING, message: str = "is invalid"
+    ) -> ValidationError:
         """Build an error holding one problem.
 
         Example:
@@ -254,6 +256,5 @@ class MissingDependencyError(CrmkitError, ImportError):
     def for_extra(cls, package: str, extra: str) -> MissingDependencyError:
         """Build the error for a missing ``package`` that the ``extra`` installs."""
         return cls(
-            f"{package} is required for this feature; install it with "
-            f"pip install 'crmkit[{extra}]'"
+            f"{package} is required for this feature; install it with pip install 'crmkit[{extra}]'"
         )

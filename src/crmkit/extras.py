@@ -45,6 +45,4 @@ def require(module: str, extra: str | None = None) -> ModuleType:
         return importlib.import_module(module)
     except ImportError:
         top = module.split(".", 1)[0]
-        raise MissingDependencyError.for_extra(
-            module, extra or EXTRAS.get(top, "all")
-        ) from None
+        raise MissingDependencyError.for_extra(module, extra or EXTRAS.get(top, "all")) from None
