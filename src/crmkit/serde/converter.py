@@ -98,10 +98,38 @@ def _is_scalar_union(tp: Any) -> bool:
     return all(arg in _SCALARS for arg in get_args(tp))
 
 
-def _structure_scalar_union(value: Any, tp: Any) -> Any:
-    if isinstance(value, get_args(tp)):
-        return value
-    raise TypeError("must be a string, number, boolean or null")
+def _scalar_union_hook(tp: Any) -> Any:
+    """A strict structure hook for unions of JSON scalars (``str | None``, custom values).
+
+    The types are matched exactly (``True`` is not an ``int``; ``1`` is not a ``str``) and a
+    float slot accepts an int; nothing is coerced.
+    """
+    allowed = frozenset(get_args(tp))
+    accepts_float = float in allowed
+
+    def structure_scalar(value: Any, _: Any) -> Any:
+        kind = type(value)
+        if kind in allowed or (accepts_float and kind is int):
+            return value
+        raise TypeError(f"must be {_describe(tp)}, not {kind.__name__}")
+
+    return structure_scalar
+
+
+def _strict(kind: type) -> Any:
+    """A structure hook that accepts exactly ``kind`` (and int for float) and coerces nothing:
+    cattrs' defaults would turn ``"5"`` into ``5`` and ``5.7`` into ``5`` silently."""
+
+    def structure_exact(value: Any, _: Any) -> Any:
+        if type(value) is kind:
+            return value
+        if kind is float and type(value) is int:
+            return float(value)
+        raise TypeError(
+            f"must be {'a number' if kind is float else 'of type ' + kind.__name__}, not {type(value).__name__}"
+        )
+
+    return structure_exact
 
 
 def _structure_any(value: Any, _: Any) -> Any:
@@ -120,7 +148,9 @@ def _make_converter() -> cattrs.Converter:
         Money, lambda m: {"amount": str(m.amount), "currency": m.currency}
     )
     conv.register_structure_hook(Money, _structure_money)
-    conv.register_structure_hook_func(_is_scalar_union, _structure_scalar_union)
+    conv.register_structure_hook_factory(_is_scalar_union, _scalar_union_hook)
+    for kind in (str, int, float, bool):
+        conv.register_structure_hook(kind, _strict(kind))
     conv.register_structure_hook(Any, _structure_any)
     return conv
 

@@ -1,0 +1,327 @@
+"""Domain benchmark: a nested Opportunity (5 contact roles, 20 stage changes).
+
+Side by side in one run:
+
+- **crmkit** — ``crmkit.domain.Opportunity`` with its validators, round trip through
+  ``crmkit.serde.to_dict`` / ``from_dict``;
+- **plain attrs** — the same shape as plain ``attrs.define`` classes without validators, round
+  trip through a bare cattrs converter with the same Money/Decimal/datetime hooks;
+- **pydantic v2** — the same shape as pydantic models with equivalent constraints, round trip
+  through ``model_dump(mode="json")`` / ``model_validate``.
+
+Run: ``.venv/bin/python -m benchmarks.domain`` (``--quick`` for fewer repetitions). Writes
+``benchmarks/results/domain.md``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import platform
+import timeit
+from collections.abc import Callable
+from datetime import UTC, date, datetime, timedelta
+from decimal import Decimal
+from pathlib import Path
+from typing import Annotated, Any
+
+import attrs
+import cattrs
+import pydantic
+
+from crmkit.domain import Money, Opportunity, OpportunityContactRole, StageChange
+from crmkit.serde import from_dict, to_dict
+
+RESULTS = Path(__file__).parent / "results" / "domain.md"
+T0 = datetime(2025, 1, 1, tzinfo=UTC)
+KEYS = ["prospecting", "qualification", "needs_analysis", "proposal", "negotiation"]
+
+
+# --- crmkit -------------------------------------------------------------------------------------
+
+
+def make_crmkit() -> Opportunity:
+    history = [
+        StageChange(
+            KEYS[(i - 1) % 5] if i else None, KEYS[i % 5], T0 + timedelta(days=i), 0.1 + i * 0.01
+        )
+        for i in range(20)
+    ]
+    roles = [
+        OpportunityContactRole(contact_id=f"contact-{i}", role="influencer", is_primary=(i == 0))
+        for i in range(5)
+    ]
+    return Opportunity(
+        name="Fleet renewal",
+        account_id="account-1",
+        amount=Money("250000.00", "SEK"),
+        close_date=date(2025, 6, 30),
+        pipeline_id="default",
+        stage_key=KEYS[19 % 5],
+        stage_probability=0.29,
+        stage_history=history,
+        contact_roles=roles,
+        owner_id="seller-1",
+        source_channel="website",
+        created_at=T0,
+        updated_at=T0 + timedelta(days=20),
+    )
+
+
+# --- plain attrs ------------------------------------------------------------------------------
+
+
+@attrs.frozen
+class PlainMoney:
+    amount: Decimal
+    currency: str
+
+
+@attrs.frozen
+class PlainStageChange:
+    from_stage: str | None
+    to_stage: str
+    at: datetime
+    probability: float
+    amount: PlainMoney | None = None
+
+
+@attrs.frozen
+class PlainRole:
+    contact_id: str
+    role: str = ""
+    is_primary: bool = False
+
+
+@attrs.define
+class PlainOpportunity:
+    name: str
+    account_id: str
+    amount: PlainMoney
+    close_date: date
+    pipeline_id: str
+    stage_key: str
+    stage_probability: float
+    id: str = "01JABCDEFGHJKMNPQRSTVWXYZ0"
+    version: int = 0
+    created_at: datetime = T0
+    updated_at: datetime = T0
+    custom: dict[str, str | int | float | bool | None] = attrs.Factory(dict)
+    remote_id: str | None = None
+    remote_data: dict[str, Any] = attrs.Factory(dict)
+    is_closed: bool = False
+    is_won: bool = False
+    automated_probability: float | None = None
+    manual_probability: float | None = None
+    stage_history: list[PlainStageChange] = attrs.Factory(list)
+    contact_roles: list[PlainRole] = attrs.Factory(list)
+    lost_reason: str | None = None
+    source_channel: str | None = None
+    owner_id: str | None = None
+    campaign_id: str | None = None
+    closed_at: datetime | None = None
+    next_step: str | None = None
+
+
+def make_plain() -> PlainOpportunity:
+    history = [
+        PlainStageChange(
+            KEYS[(i - 1) % 5] if i else None, KEYS[i % 5], T0 + timedelta(days=i), 0.1 + i * 0.01
+        )
+        for i in range(20)
+    ]
+    roles = [PlainRole(f"contact-{i}", "influencer", i == 0) for i in range(5)]
+    return PlainOpportunity(
+        name="Fleet renewal",
+        account_id="account-1",
+        amount=PlainMoney(Decimal("250000.00"), "SEK"),
+        close_date=date(2025, 6, 30),
+        pipeline_id="default",
+        stage_key=KEYS[19 % 5],
+        stage_probability=0.29,
+        stage_history=history,
+        contact_roles=roles,
+        owner_id="seller-1",
+        source_channel="website",
+        updated_at=T0 + timedelta(days=20),
+    )
+
+
+plain_converter = cattrs.Converter()
+plain_converter.register_unstructure_hook(Decimal, str)
+plain_converter.register_structure_hook(Decimal, lambda v, _: Decimal(v))
+plain_converter.register_unstructure_hook(datetime, datetime.isoformat)
+plain_converter.register_structure_hook(datetime, lambda v, _: datetime.fromisoformat(v))
+plain_converter.register_unstructure_hook(date, date.isoformat)
+plain_converter.register_structure_hook(date, lambda v, _: date.fromisoformat(v))
+plain_converter.register_structure_hook(
+    str | int | float | bool | None, lambda v, _: v
+)  # custom-property scalars
+
+
+# --- pydantic v2 -------------------------------------------------------------------------------
+
+Name = Annotated[str, pydantic.StringConstraints(min_length=1, strip_whitespace=False)]
+Prob = Annotated[float, pydantic.Field(ge=0.0, le=1.0)]
+
+
+class PydMoney(pydantic.BaseModel):
+    model_config = pydantic.ConfigDict(frozen=True, extra="forbid")
+    amount: Decimal = pydantic.Field(allow_inf_nan=False)
+    currency: Annotated[str, pydantic.StringConstraints(pattern=r"^[A-Z]{3}$")]
+
+
+class PydStageChange(pydantic.BaseModel):
+    model_config = pydantic.ConfigDict(frozen=True, extra="forbid")
+    from_stage: Name | None
+    to_stage: Name
+    at: pydantic.AwareDatetime
+    probability: Prob
+    amount: PydMoney | None = None
+
+
+class PydRole(pydantic.BaseModel):
+    model_config = pydantic.ConfigDict(frozen=True, extra="forbid")
+    contact_id: Name
+    role: str = ""
+    is_primary: bool = False
+
+
+class PydOpportunity(pydantic.BaseModel):
+    model_config = pydantic.ConfigDict(extra="forbid", validate_assignment=True)
+    name: Name
+    account_id: Name
+    amount: PydMoney
+    close_date: date
+    pipeline_id: Name
+    stage_key: Name
+    stage_probability: Prob
+    id: Name = "01JABCDEFGHJKMNPQRSTVWXYZ0"
+    version: Annotated[int, pydantic.Field(ge=0)] = 0
+    created_at: pydantic.AwareDatetime = T0
+    updated_at: pydantic.AwareDatetime = T0
+    custom: dict[str, str | int | float | bool | None] = {}
+    remote_id: str | None = None
+    remote_data: dict[str, Any] = {}
+    is_closed: bool = False
+    is_won: bool = False
+    automated_probability: Prob | None = None
+    manual_probability: Prob | None = None
+    stage_history: list[PydStageChange] = []
+    contact_roles: list[PydRole] = []
+    lost_reason: str | None = None
+    source_channel: str | None = None
+    owner_id: str | None = None
+    campaign_id: str | None = None
+    closed_at: pydantic.AwareDatetime | None = None
+    next_step: str | None = None
+
+
+def make_pydantic() -> PydOpportunity:
+    history = [
+        PydStageChange(
+            from_stage=KEYS[(i - 1) % 5] if i else None,
+            to_stage=KEYS[i % 5],
+            at=T0 + timedelta(days=i),
+            probability=0.1 + i * 0.01,
+        )
+        for i in range(20)
+    ]
+    roles = [
+        PydRole(contact_id=f"contact-{i}", role="influencer", is_primary=(i == 0)) for i in range(5)
+    ]
+    return PydOpportunity(
+        name="Fleet renewal",
+        account_id="account-1",
+        amount=PydMoney(amount=Decimal("250000.00"), currency="SEK"),
+        close_date=date(2025, 6, 30),
+        pipeline_id="default",
+        stage_key=KEYS[19 % 5],
+        stage_probability=0.29,
+        stage_history=history,
+        contact_roles=roles,
+        owner_id="seller-1",
+        source_channel="website",
+        updated_at=T0 + timedelta(days=20),
+    )
+
+
+# --- measurement --------------------------------------------------------------------------------
+
+
+def best_us(func: Callable[[], object], number: int, repeat: int) -> float:
+    """Best-of-``repeat`` time per call in microseconds."""
+    return min(timeit.repeat(func, number=number, repeat=repeat)) / number * 1e6
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--quick", action="store_true", help="fewer repetitions")
+    args = parser.parse_args(argv)
+    number, repeat = (200, 3) if args.quick else (2000, 7)
+
+    crm, plain, pyd = make_crmkit(), make_plain(), make_pydantic()
+    crm_dict, plain_dict, pyd_dict = (
+        to_dict(crm),
+        plain_converter.unstructure(plain),
+        pyd.model_dump(mode="json"),
+    )
+    assert from_dict(Opportunity, crm_dict) == crm
+    assert plain_converter.structure(plain_dict, PlainOpportunity) == plain
+    assert PydOpportunity.model_validate(pyd_dict) == pyd
+
+    creation = {
+        "crmkit": best_us(make_crmkit, number, repeat),
+        "plain attrs": best_us(make_plain, number, repeat),
+        "pydantic v2": best_us(make_pydantic, number, repeat),
+    }
+    round_trip = {
+        "crmkit": best_us(lambda: from_dict(Opportunity, to_dict(crm)), number, repeat),
+        "plain attrs": best_us(
+            lambda: plain_converter.structure(
+                plain_converter.unstructure(plain), PlainOpportunity
+            ),
+            number,
+            repeat,
+        ),
+        "pydantic v2": best_us(
+            lambda: PydOpportunity.model_validate(pyd.model_dump(mode="json")), number, repeat
+        ),
+    }
+    lines = [
+        "## Domain: nested Opportunity (5 contact roles, 20 stage changes)",
+        "",
+        f"Command: `.venv/bin/python -m benchmarks.domain{' --quick' if args.quick else ''}` — "
+        f"best of {repeat} × {number} calls; Python {platform.python_version()}, "
+        f"attrs {attrs.__version__}, cattrs {_version('cattrs')}, pydantic {pydantic.VERSION}, "
+        f"{platform.machine()}.",
+        "",
+        "| operation | crmkit (µs) | plain attrs (µs) | pydantic v2 (µs) | crmkit ÷ attrs | "
+        "crmkit ÷ pydantic |",
+        "|---|---:|---:|---:|---:|---:|",
+    ]
+    for label, row in (("creation", creation), ("dict round trip", round_trip)):
+        lines.append(
+            f"| {label} | {row['crmkit']:.1f} | {row['plain attrs']:.1f} | "
+            f"{row['pydantic v2']:.1f} | {row['crmkit'] / row['plain attrs']:.2f}× | "
+            f"{row['crmkit'] / row['pydantic v2']:.2f}× |"
+        )
+    lines += [
+        "",
+        "Targets: creation within 1.5× of the plain attrs class; round trip no slower than "
+        "pydantic v2 (ratio ≤ 1.00×).",
+        "",
+    ]
+    text = "\n".join(lines)
+    print(text)
+    RESULTS.parent.mkdir(parents=True, exist_ok=True)
+    RESULTS.write_text(text, encoding="utf-8")
+
+
+def _version(package: str) -> str:
+    from importlib.metadata import version
+
+    return version(package)
+
+
+if __name__ == "__main__":
+    main()
