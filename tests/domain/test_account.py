@@ -32,7 +32,8 @@ def test_relinking_primary_contact_keeps_a_primary() -> None:
     acc.link_contact("c1", "user")  # same link again, not asked to be primary
     assert acc.primary_contact_id == "c1"
     acc.link_contact("c1", "buyer")
-    assert acc.contact_ids == ["c1"] and len(acc.contact_roles) == 2
+    assert acc.contact_ids == ["c1"]
+    assert len(acc.contact_roles) == 2
 
 
 def test_loaded_roles_with_two_primaries_are_refused() -> None:

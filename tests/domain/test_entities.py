@@ -63,9 +63,11 @@ def test_order_totals_and_single_currency() -> None:
         OrderLine("p2", 1, Money("1200", "SEK"), discount="0.1"),
     ])  # fmt: skip
     assert order.total == Money(Decimal("1830.00"), "SEK")
-    assert order.currency == "SEK" and order.status.counts_as_purchase
+    assert order.currency == "SEK"
+    assert order.status.counts_as_purchase
     order.cancel()
-    assert order.status is OrderStatus.CANCELLED and not order.status.counts_as_purchase
+    assert order.status is OrderStatus.CANCELLED
+    assert not order.status.counts_as_purchase
     with pytest.raises(ValidationError) as info:
         Order("acc", utc(2025, 1, 1), [])
     assert info.value.paths == ["lines"]
@@ -77,11 +79,14 @@ def test_order_totals_and_single_currency() -> None:
 def test_agreement_activity_and_renewal() -> None:
     ag = Agreement("acc", "Service", start_date=date(2024, 1, 31), end_date=date(2025, 1, 30),
                    notice_period_days=30)  # fmt: skip
-    assert ag.is_active(date(2024, 1, 31)) and ag.is_active(date(2025, 1, 30))
-    assert not ag.is_active(date(2025, 1, 31)) and not ag.is_active(date(2024, 1, 30))
+    assert ag.is_active(date(2024, 1, 31))
+    assert ag.is_active(date(2025, 1, 30))
+    assert not ag.is_active(date(2025, 1, 31))
+    assert not ag.is_active(date(2024, 1, 30))
     assert ag.renewal_date == date(2024, 12, 31)
     ag.renew()
-    assert ag.end_date == date(2026, 1, 30) and ag.renewals == 1
+    assert ag.end_date == date(2026, 1, 30)
+    assert ag.renewals == 1
     ag.renew(months=6)
     assert ag.end_date == date(2026, 7, 30)
     month_end = Agreement("acc", "S", start_date=date(2024, 1, 1), end_date=date(2024, 2, 29))
@@ -91,8 +96,9 @@ def test_agreement_activity_and_renewal() -> None:
     with pytest.raises(InvalidTransitionError):
         ag.renew()
     with pytest.raises(ValidationError):
-        ag.renew(months=0) if False else Agreement("a", "S", start_date=date(2024, 1, 1),
-                                                   end_date=date(2024, 5, 1)).renew(months=0)
+        ag.renew(months=0) if False else Agreement(
+            "a", "S", start_date=date(2024, 1, 1), end_date=date(2024, 5, 1)
+        ).renew(months=0)
 
 
 def test_campaign_members_and_responses() -> None:
@@ -103,7 +109,8 @@ def test_campaign_members_and_responses() -> None:
     campaign.record_response(lead_id="l1", at=utc(2025, 4, 1))
     campaign.record_response(lead_id="l1", at=utc(2025, 4, 5), status=MemberStatus.CONVERTED)
     member = campaign.members[1]
-    assert member.has_responded and member.responded_at == utc(2025, 4, 1)
+    assert member.has_responded
+    assert member.responded_at == utc(2025, 4, 1)
     assert campaign.response_rate == 0.5
     with pytest.raises(NotFoundError):
         campaign.record_response(contact_id="c9", at=utc(2025, 4, 1))

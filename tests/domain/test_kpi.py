@@ -12,16 +12,20 @@ def test_progress_towards_a_maximum() -> None:
     kpi = KPI("Conversion rate", target=0.25, actual=0.20)
     assert kpi.progress == pytest.approx(0.8)
     assert not kpi.is_met
-    assert kpi.is_on_track(0.75) and not kpi.is_on_track(0.9)
+    assert kpi.is_on_track(0.75)
+    assert not kpi.is_on_track(0.9)
     kpi.record(0.3)
-    assert kpi.is_met and kpi.progress == pytest.approx(1.2)
+    assert kpi.is_met
+    assert kpi.progress == pytest.approx(1.2)
 
 
 def test_progress_towards_a_minimum() -> None:
     hours = KPI("Work hours", target=10, actual=20, direction=KPIDirection.MIN)
-    assert hours.progress == 0.5 and not hours.is_met
+    assert hours.progress == 0.5
+    assert not hours.is_met
     hours.record(8)
-    assert hours.is_met and hours.progress == 1.25
+    assert hours.is_met
+    assert hours.progress == 1.25
     with_baseline = KPI("Response time", target=4, actual=5, baseline=12,
                         direction=KPIDirection.MIN)  # fmt: skip
     assert with_baseline.progress == pytest.approx(0.875)
@@ -30,8 +34,10 @@ def test_progress_towards_a_minimum() -> None:
 
 def test_no_actual_means_no_progress() -> None:
     kpi = KPI("Deals", target=10)
-    assert kpi.progress is None and not kpi.is_met
-    assert kpi.is_on_track(0.0) and not kpi.is_on_track(0.1)
+    assert kpi.progress is None
+    assert not kpi.is_met
+    assert kpi.is_on_track(0.0)
+    assert not kpi.is_on_track(0.1)
 
 
 def test_period_elapsed_and_validation() -> None:

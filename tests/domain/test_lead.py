@@ -60,7 +60,8 @@ def test_conversion_creates_account_contact_and_opportunity(pipe: Pipeline) -> N
     lead = _lead()
     result = lead.convert(at=utc(2025, 2, 1), pipeline=pipe, amount=Money("50000", "SEK"))
     account, contact, opp = result.account, result.contact, result.opportunity
-    assert result.created_account and result.created_contact
+    assert result.created_account
+    assert result.created_contact
     assert (account.name, account.industry, account.employees, account.region) == (
         "Nordvind AB", "Logistics", 40, "Skåne"
     )  # fmt: skip
@@ -83,19 +84,22 @@ def test_conversion_creates_account_contact_and_opportunity(pipe: Pipeline) -> N
 
 
 def test_conversion_into_existing_records_only_fills_empty_fields() -> None:
-    account = Account("Nordvind Logistik AB", industry="Transport", employees=None)
-    contact = Contact("Anna", "Lind-Berg", account_id=account.id, email=None, title="COO")
+    account = Account("Nordvind Logistik AB", industry="Transport", created_at=utc(2024, 1, 1))
+    contact = Contact("Anna", "Lind-Berg", account_id=account.id, title="COO",
+                      created_at=utc(2024, 1, 1))  # fmt: skip
     lead = _lead()
     result = lead.convert(at=utc(2025, 2, 1), account=account, contact=contact)
-    assert not result.created_account and not result.created_contact
-    assert result.opportunity is None and lead.converted_opportunity_id is None
+    assert not result.created_account
+    assert not result.created_contact
+    assert result.opportunity is None
+    assert lead.converted_opportunity_id is None
     # kept
     assert (account.name, account.industry) == ("Nordvind Logistik AB", "Transport")
     assert (contact.last_name, contact.title) == ("Lind-Berg", "COO")
     # filled
     assert (account.employees, account.region, contact.email) == (40, "Skåne", "anna@nordvind.se")
     assert account.contact_ids == [contact.id]
-    assert account.updated_at == utc(2025, 2, 1)
+    assert account.updated_at == utc(2025, 2, 1) == contact.updated_at
 
 
 def test_converting_twice_is_refused() -> None:

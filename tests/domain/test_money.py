@@ -47,8 +47,12 @@ def test_refusals_name_the_field(build: object, path: str) -> None:
 
 @settings(max_examples=50)
 @given(
-    a=st.decimals(allow_nan=False, allow_infinity=False, places=2, min_value=-10**9, max_value=10**9),
-    b=st.decimals(allow_nan=False, allow_infinity=False, places=2, min_value=-10**9, max_value=10**9),
+    a=st.decimals(
+        allow_nan=False, allow_infinity=False, places=2, min_value=-(10**9), max_value=10**9
+    ),
+    b=st.decimals(
+        allow_nan=False, allow_infinity=False, places=2, min_value=-(10**9), max_value=10**9
+    ),
 )
 def test_addition_matches_decimal_addition(a: Decimal, b: Decimal) -> None:
     assert (Money(a, "SEK") + Money(b, "SEK")).amount == a + b

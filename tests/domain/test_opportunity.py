@@ -76,7 +76,8 @@ def test_closing_overrides_every_estimate_and_reopening_clears_close(pipe: Pipel
     with pytest.raises(InvalidTransitionError):
         opp.set_manual_probability(0.5)
     opp.move_to("negotiation", pipeline=pipe, at=utc(2025, 2, 2))
-    assert opp.is_open and opp.closed_at is None
+    assert opp.is_open
+    assert opp.closed_at is None
     opp.close_lost(pipeline=pipe, at=utc(2025, 3, 1), reason="price")
     assert (opp.is_lost, opp.probability, opp.lost_reason) == (True, 0.0, "price")
 
@@ -92,7 +93,8 @@ def test_moving_to_another_pipeline_is_refused(pipe: Pipeline) -> None:
     assert info.value.paths == ["pipeline_id"]
     with pytest.raises(NotFoundError, match="known stages: prospecting"):
         opp.move_to("nope", pipeline=pipe, at=utc(2025, 2, 1))
-    assert opp.stage_key == "prospecting" and len(opp.stage_history) == 1
+    assert opp.stage_key == "prospecting"
+    assert len(opp.stage_history) == 1
 
 
 def test_moves_cannot_go_back_in_time(pipe: Pipeline) -> None:
@@ -155,4 +157,5 @@ def test_default_pipeline_matches_salesforce_defaults() -> None:
         ("Proposal/Price Quote", 75), ("Negotiation/Review", 90), ("Closed Won", 100),
         ("Closed Lost", 0),
     ]  # fmt: skip
-    assert pipe.won_stage.is_closed and pipe.lost_stage.is_lost
+    assert pipe.won_stage.is_closed
+    assert pipe.lost_stage.is_lost

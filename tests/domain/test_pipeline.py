@@ -10,7 +10,8 @@ def test_stages_sorted_and_looked_up() -> None:
     pipe = Pipeline("p", "P", [Stage("b", "B", 2, 0.5), Stage("a", "A", 1, 0.2)])
     assert pipe.keys() == ["a", "b"]
     assert pipe.stage("b").probability == 0.5
-    assert "a" in pipe and pipe.next_stage("a") is not None
+    assert "a" in pipe
+    assert pipe.next_stage("a") is not None
     with pytest.raises(NotFoundError, match="known stages: a, b"):
         pipe.stage("z")
     with pytest.raises(NotFoundError):

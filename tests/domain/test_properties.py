@@ -27,8 +27,14 @@ SCHEMA = PropertySchema(
 
 def test_valid_values_pass() -> None:
     SCHEMA.validate(
-        {"segment": "SMB", "founded": 1998, "score": 0.5, "vip": False,
-         "renewal": "2025-03-31", "note": "x"}  # fmt: skip
+        {
+            "segment": "SMB",
+            "founded": 1998,
+            "score": 0.5,
+            "vip": False,
+            "renewal": "2025-03-31",
+            "note": "x",
+        }
     )
     SCHEMA.validate({"segment": "LARGE", "founded": None, "score": 3})
 
@@ -36,8 +42,14 @@ def test_valid_values_pass() -> None:
 def test_every_problem_reported_with_custom_paths() -> None:
     with pytest.raises(ValidationError) as info:
         SCHEMA.validate(
-            {"founded": True, "score": "1", "vip": 1, "renewal": "31/03/2025", "note": 5,
-             "colour": "red"}  # fmt: skip
+            {
+                "founded": True,
+                "score": "1",
+                "vip": 1,
+                "renewal": "31/03/2025",
+                "note": 5,
+                "colour": "red",
+            }
         )
     assert info.value.paths == [
         "custom.segment", "custom.founded", "custom.score", "custom.vip", "custom.renewal",

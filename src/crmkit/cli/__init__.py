@@ -60,7 +60,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     Example:
         >>> from crmkit.cli import main
         >>> main(["demo", "--only", "nope", "--plain"])
-        crmkit: unknown demo section 'nope'; sections: dataset
+        crmkit: unknown demo section 'nope'; sections: dataset, survey, assessment
         2
     """
     args = build_parser().parse_args(argv)

@@ -5,7 +5,7 @@ Value objects (``Money``, ``Address``, ``Stage``, ``Consent`` ...) are frozen; e
 validators also run when a field is set, and whose business-rule changes go through methods
 that keep history and invariants.
 
-Example:
+Examples:
     >>> from datetime import date, datetime, UTC
     >>> from crmkit.domain import Account, Money, Opportunity, default_pipeline
     >>> acc = Account("Nordvind AB", employees=42)

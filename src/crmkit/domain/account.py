@@ -1,6 +1,6 @@
 """Accounts: the B2B companies (and other organisations) a business sells to.
 
-Example:
+Examples:
     >>> from crmkit.domain import Account, AccountStatus, Money
     >>> acc = Account("Nordvind AB", organisation_number="556677-8899", employees=42,
     ...               turnover=Money("61000000", "SEK"), region="Skåne")
@@ -45,7 +45,7 @@ __all__ = ["Account", "AccountStatus"]
 class AccountStatus(enum.Enum):
     """Where an account is in its lifecycle.
 
-    Example:
+    Examples:
         >>> from crmkit.domain import AccountStatus
         >>> [s.value for s in AccountStatus]
         ['potential', 'existing', 'lost']
@@ -60,7 +60,7 @@ class AccountStatus(enum.Enum):
 class Account(AggregateRoot):
     """A company or organisation: firmographics, lifecycle status, owner and contact links.
 
-    Args:
+    Attributes:
         name: the company name.
         organisation_number: the registration number (``"556677-8899"`` in Sweden).
         industry: industry label (free text or an SNI/NACE label).
@@ -80,7 +80,7 @@ class Account(AggregateRoot):
 
     Plus the keyword-only fields of :class:`~crmkit.domain.AggregateRoot`.
 
-    Example:
+    Examples:
         >>> from crmkit.domain import Account
         >>> Account("Nordvind AB", employees=-5)
         Traceback (most recent call last):
@@ -121,7 +121,7 @@ class Account(AggregateRoot):
     def primary_contact_id(self) -> str | None:
         """The id of the primary contact, or ``None`` when no contact is linked.
 
-        Example:
+        Examples:
             >>> from crmkit.domain import Account
             >>> Account("A").primary_contact_id is None
             True
@@ -132,7 +132,7 @@ class Account(AggregateRoot):
     def contact_ids(self) -> list[str]:
         """The linked contacts' ids, each once, in link order.
 
-        Example:
+        Examples:
             >>> from crmkit.domain import Account
             >>> acc = Account("A")
             >>> acc.link_contact("c1", "user"); acc.link_contact("c1", "buyer")
@@ -146,7 +146,7 @@ class Account(AggregateRoot):
         makes this link the primary one and demotes the previous primary. Linking the same
         contact and role again replaces that link.
 
-        Example:
+        Examples:
             >>> from crmkit.domain import Account
             >>> acc = Account("A")
             >>> acc.link_contact("c1"); acc.link_contact("c2", "buyer", primary=True)
@@ -163,7 +163,7 @@ class Account(AggregateRoot):
         Raises:
             NotFoundError: the contact is not linked to the account.
 
-        Example:
+        Examples:
             >>> from crmkit.domain import Account
             >>> Account("A").set_primary("c9")
             Traceback (most recent call last):
@@ -175,7 +175,7 @@ class Account(AggregateRoot):
     def unlink_contact(self, contact_id: str) -> None:
         """Remove every link of ``contact_id``; if it was primary the next link becomes primary.
 
-        Example:
+        Examples:
             >>> from crmkit.domain import Account
             >>> acc = Account("A")
             >>> acc.link_contact("c1"); acc.link_contact("c2")

@@ -1,6 +1,6 @@
 """Postal addresses with an ISO 3166-1 alpha-2 country code.
 
-Example:
+Examples:
     >>> from crmkit.domain import Address
     >>> Address(street="Drottninggatan 1", postal_code="111 51", city="Stockholm",
     ...         country="SE").country
@@ -44,14 +44,14 @@ def _country(_: Any, attribute: attrs.Attribute[Any], value: Any) -> None:
 class Address:
     """A postal address (value object; keyword arguments only).
 
-    Args:
+    Attributes:
         street: street and number.
         postal_code: postal code as written in the country (``"111 51"``).
         city: town or city.
         region: county or region (``"Stockholm"``, ``"Västra Götaland"``), optional.
         country: ISO 3166-1 alpha-2 code, upper case (``"SE"``, ``"NO"``).
 
-    Example:
+    Examples:
         >>> from crmkit.domain import Address
         >>> Address(city="Oslo", country="no")
         Traceback (most recent call last):
@@ -68,7 +68,7 @@ class Address:
     def one_line(self) -> str:
         """The address on one line, empty parts left out.
 
-        Example:
+        Examples:
             >>> from crmkit.domain import Address
             >>> Address(street="Storgatan 2", postal_code="411 38", city="Göteborg",
             ...         country="SE").one_line()

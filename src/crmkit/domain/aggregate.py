@@ -5,7 +5,7 @@ the raw record of an external system.
 Order, Campaign, Product and Agreement. Its fields are keyword-only, so each entity keeps its own
 positional arguments.
 
-Example:
+Examples:
     >>> from datetime import datetime, UTC
     >>> from crmkit.domain import Account
     >>> acc = Account("Nordvind AB", created_at=datetime(2024, 1, 1, tzinfo=UTC),
@@ -45,7 +45,7 @@ def default_property_registry() -> PropertyRegistry:
     """The process-wide :class:`PropertyRegistry` that :meth:`AggregateRoot.validate_custom`
     uses when none is given (empty until you register schemas).
 
-    Example:
+    Examples:
         >>> from crmkit.domain import default_property_registry
         >>> default_property_registry() is default_property_registry()
         True
@@ -56,7 +56,7 @@ def default_property_registry() -> PropertyRegistry:
 def utc_now() -> datetime:
     """The current time, aware, in UTC.
 
-    Example:
+    Examples:
         >>> from crmkit.domain import utc_now
         >>> utc_now().tzinfo is not None
         True
@@ -72,7 +72,7 @@ def _same_as_created(self: AggregateRoot) -> datetime:
 class AggregateRoot:
     """Base of the aggregate roots; all fields are keyword-only.
 
-    Args:
+    Attributes:
         id: opaque identifier (default: a new time-ordered id).
         version: optimistic-concurrency version; stores bump it on save.
         created_at: when the record was created (aware, stored in UTC; default: now).
@@ -82,7 +82,7 @@ class AggregateRoot:
         remote_id: the record's id in an external system (Salesforce, HubSpot ...).
         remote_data: the raw record of that system, kept as it came.
 
-    Example:
+    Examples:
         >>> from crmkit.domain import Product, Money
         >>> Product("SKU-1", "Support hour", price=Money("950", "SEK"), version=-1)
         Traceback (most recent call last):
@@ -112,7 +112,7 @@ class AggregateRoot:
     def entity_type(cls) -> str:
         """The entity type name used for property schemas and error paths.
 
-        Example:
+        Examples:
             >>> from crmkit.domain import Opportunity
             >>> Opportunity.entity_type()
             'opportunity'
@@ -122,7 +122,7 @@ class AggregateRoot:
     def touch(self, at: datetime) -> None:
         """Record a change at ``at`` (moves ``updated_at`` forward, never back).
 
-        Example:
+        Examples:
             >>> from datetime import datetime, UTC
             >>> from crmkit.domain import Account
             >>> acc = Account("A", created_at=datetime(2024, 1, 1, tzinfo=UTC))
@@ -137,7 +137,7 @@ class AggregateRoot:
     def validate_custom(self, registry: PropertyRegistry | None = None) -> None:
         """Validate :attr:`custom` against the schema registered for this entity type.
 
-        Example:
+        Examples:
             >>> from crmkit.domain import (Account, PropertyDefinition, PropertyRegistry,
             ...                            PropertySchema, PropertyType)
             >>> registry = PropertyRegistry([PropertySchema("account", [

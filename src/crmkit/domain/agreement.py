@@ -1,6 +1,6 @@
 """Agreements: service and framework agreements with a start, an end and renewals.
 
-Example:
+Examples:
     >>> from datetime import date
     >>> from crmkit.domain import Agreement
     >>> ag = Agreement("acc-1", "Service agreement", start_date=date(2024, 1, 1),
@@ -37,7 +37,7 @@ __all__ = ["Agreement", "AgreementType"]
 class AgreementType(enum.Enum):
     """The kind of agreement (seeds 002 and 004: service and framework agreements).
 
-    Example:
+    Examples:
         >>> from crmkit.domain import AgreementType
         >>> AgreementType("framework").value
         'framework'
@@ -54,7 +54,7 @@ class AgreementType(enum.Enum):
 class Agreement(AggregateRoot):
     """An agreement with an account.
 
-    Args:
+    Attributes:
         account_id: the customer.
         name: display name.
         start_date: first day in force.
@@ -69,7 +69,7 @@ class Agreement(AggregateRoot):
 
     Plus the keyword-only fields of :class:`~crmkit.domain.AggregateRoot`.
 
-    Example:
+    Examples:
         >>> from datetime import date
         >>> from crmkit.domain import Agreement
         >>> Agreement("a", "X", start_date=date(2024, 5, 1), end_date=date(2024, 4, 1))
@@ -106,7 +106,7 @@ class Agreement(AggregateRoot):
     def is_active(self, on: date) -> bool:
         """Whether the agreement is in force on ``on`` (start and end inclusive).
 
-        Example:
+        Examples:
             >>> from datetime import date
             >>> from crmkit.domain import Agreement
             >>> Agreement("a", "X", start_date=date(2024, 1, 1)).is_active(date(2030, 1, 1))
@@ -130,7 +130,7 @@ class Agreement(AggregateRoot):
         Raises:
             InvalidTransitionError: the agreement is open-ended or terminated.
 
-        Example:
+        Examples:
             >>> from datetime import date
             >>> from crmkit.domain import Agreement
             >>> Agreement("a", "X", start_date=date(2024, 1, 1)).renew()
@@ -162,7 +162,7 @@ class Agreement(AggregateRoot):
     def terminate(self, on: date) -> None:
         """Terminate: the agreement ends on ``on`` (not before it started) and will not renew.
 
-        Example:
+        Examples:
             >>> from datetime import date
             >>> from crmkit.domain import Agreement
             >>> ag = Agreement("a", "X", start_date=date(2024, 1, 1))

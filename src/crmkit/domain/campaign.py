@@ -3,7 +3,7 @@
 A member is a lead or a contact; its status says how far it got, and a member has responded
 once it reached a responding status (responded, converted).
 
-Example:
+Examples:
     >>> from datetime import datetime, UTC
     >>> from crmkit.domain import Campaign, MemberStatus
     >>> spring = Campaign("Spring webinar", channel="webinar")
@@ -42,7 +42,7 @@ __all__ = ["Campaign", "CampaignMember", "CampaignStatus", "MemberStatus"]
 class CampaignStatus(enum.Enum):
     """A campaign's status.
 
-    Example:
+    Examples:
         >>> from crmkit.domain import CampaignStatus
         >>> CampaignStatus("active").value
         'active'
@@ -57,7 +57,7 @@ class CampaignStatus(enum.Enum):
 class MemberStatus(enum.Enum):
     """How far a campaign member got.
 
-    Example:
+    Examples:
         >>> from crmkit.domain import MemberStatus
         >>> MemberStatus.CONVERTED.is_response, MemberStatus.OPENED.is_response
         (True, False)
@@ -82,14 +82,14 @@ class MemberStatus(enum.Enum):
 class CampaignMember:
     """A lead or a contact in a campaign (exactly one of the two).
 
-    Args:
+    Attributes:
         lead_id: the lead.
         contact_id: the contact.
         status: how far the member got.
         responded_at: when the member first responded (set exactly for responding statuses).
         added_at: when the member was added.
 
-    Example:
+    Examples:
         >>> from crmkit.domain import CampaignMember
         >>> CampaignMember(lead_id="l-1", contact_id="c-1")
         Traceback (most recent call last):
@@ -125,7 +125,7 @@ class CampaignMember:
     def has_responded(self) -> bool:
         """Whether the member responded (Salesforce ``HasResponded``).
 
-        Example:
+        Examples:
             >>> from crmkit.domain import CampaignMember
             >>> CampaignMember(contact_id="c").has_responded
             False
@@ -159,7 +159,7 @@ def _members(_: Any, attribute: attrs.Attribute[Any], value: Any) -> None:
 class Campaign(AggregateRoot):
     """A marketing campaign.
 
-    Args:
+    Attributes:
         name: display name.
         channel: key of the main channel used.
         status: planned, active, completed or aborted.
@@ -173,7 +173,7 @@ class Campaign(AggregateRoot):
 
     Plus the keyword-only fields of :class:`~crmkit.domain.AggregateRoot`.
 
-    Example:
+    Examples:
         >>> from crmkit.domain import Campaign
         >>> Campaign("").name
         Traceback (most recent call last):
@@ -213,7 +213,7 @@ class Campaign(AggregateRoot):
     ) -> CampaignMember:
         """Add a lead or a contact; adding the same one twice is refused.
 
-        Example:
+        Examples:
             >>> from crmkit.domain import Campaign
             >>> c = Campaign("C"); c.add_member(lead_id="l1").status.value
             'sent'
@@ -258,7 +258,7 @@ class Campaign(AggregateRoot):
     ) -> None:
         """Set a non-responding status (sent, opened, clicked, bounced, unsubscribed).
 
-        Example:
+        Examples:
             >>> from crmkit.domain import Campaign, MemberStatus
             >>> c = Campaign("C"); _ = c.add_member(contact_id="c1")
             >>> c.set_member_status(MemberStatus.OPENED, contact_id="c1")

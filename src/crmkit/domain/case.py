@@ -1,7 +1,7 @@
 """Cases (tickets): a customer's problem, the channel it came through and how fast it was
 answered and solved.
 
-Example:
+Examples:
     >>> from datetime import datetime, UTC
     >>> from crmkit.domain import Case, CaseStatus
     >>> case = Case("Invoice wrong", origin_channel="email", problem_type="billing",
@@ -38,7 +38,7 @@ __all__ = ["Case", "CasePriority", "CaseStatus"]
 class CaseStatus(enum.Enum):
     """A case's status.
 
-    Example:
+    Examples:
         >>> from crmkit.domain import CaseStatus
         >>> CaseStatus.WAITING_ON_CUSTOMER.is_closed
         False
@@ -59,7 +59,7 @@ class CaseStatus(enum.Enum):
 class CasePriority(enum.Enum):
     """How urgent a case is.
 
-    Example:
+    Examples:
         >>> from crmkit.domain import CasePriority
         >>> CasePriority.URGENT.rank > CasePriority.LOW.rank
         True
@@ -80,7 +80,7 @@ class CasePriority(enum.Enum):
 class Case(AggregateRoot):
     """A customer service case.
 
-    Args:
+    Attributes:
         subject: short description.
         account_id: the customer's account.
         contact_id: the person who raised it.
@@ -97,7 +97,7 @@ class Case(AggregateRoot):
 
     Plus the keyword-only fields of :class:`~crmkit.domain.AggregateRoot`.
 
-    Example:
+    Examples:
         >>> from datetime import datetime, UTC
         >>> from crmkit.domain import Case
         >>> Case("x", opened_at=datetime(2025, 1, 2, tzinfo=UTC),
@@ -158,7 +158,7 @@ class Case(AggregateRoot):
     def time_to_close(self) -> timedelta | None:
         """Time from opening to closing (``None`` while open).
 
-        Example:
+        Examples:
             >>> from datetime import datetime, UTC
             >>> from crmkit.domain import Case
             >>> c = Case("x", opened_at=datetime(2025, 1, 1, tzinfo=UTC))
@@ -177,7 +177,7 @@ class Case(AggregateRoot):
             InvalidTransitionError: the case is closed.
             ValidationError: ``at`` is before the case was opened.
 
-        Example:
+        Examples:
             >>> from datetime import datetime, UTC
             >>> from crmkit.domain import Case
             >>> c = Case("x", opened_at=datetime(2025, 1, 1, tzinfo=UTC))
@@ -215,7 +215,7 @@ class Case(AggregateRoot):
     def reopen(self) -> None:
         """Reopen a closed case (in progress, ``closed_at`` cleared).
 
-        Example:
+        Examples:
             >>> from datetime import datetime, UTC
             >>> from crmkit.domain import Case
             >>> c = Case("x", opened_at=datetime(2025, 1, 1, tzinfo=UTC))

@@ -6,7 +6,7 @@ commerce). crmkit's :class:`ChannelCatalogue` holds concrete channels (field sal
 LinkedIn ...), each mapped to its category, its media type (owned / earned / paid, seed 001
 L472) and its direction (inbound / outbound / both). Users register their own channels.
 
-Example:
+Examples:
     >>> from crmkit.domain import ChannelCategory, default_catalogue
     >>> catalogue = default_catalogue()
     >>> catalogue["web_shop"].category is ChannelCategory.ELECTRONIC_COMMERCE
@@ -38,7 +38,7 @@ __all__ = [
 class ChannelCategory(enum.Enum):
     """The six channel categories of the Payne–Frow multichannel integration process.
 
-    Example:
+    Examples:
         >>> from crmkit.domain import ChannelCategory
         >>> len(ChannelCategory), ChannelCategory.SALES_FORCE.value
         (6, 'sales_force')
@@ -55,7 +55,7 @@ class ChannelCategory(enum.Enum):
     def is_physical(self) -> bool:
         """Sales force and outlets meet the customer in person; the rest are remote/virtual.
 
-        Example:
+        Examples:
             >>> from crmkit.domain import ChannelCategory
             >>> ChannelCategory.OUTLETS.is_physical, ChannelCategory.TELEPHONY.is_physical
             (True, False)
@@ -66,7 +66,7 @@ class ChannelCategory(enum.Enum):
 class MediaType(enum.Enum):
     """Owned, earned or paid media (Olsen & Peretz, seed 001 L472).
 
-    Example:
+    Examples:
         >>> from crmkit.domain import MediaType
         >>> MediaType("paid") is MediaType.PAID
         True
@@ -80,7 +80,7 @@ class MediaType(enum.Enum):
 class Direction(enum.Enum):
     """Who starts the contact: the customer (inbound), the company (outbound) or either.
 
-    Example:
+    Examples:
         >>> from crmkit.domain import Direction
         >>> Direction.INBOUND.value
         'inbound'
@@ -95,7 +95,7 @@ class Direction(enum.Enum):
 class Channel:
     """A concrete channel, mapped to its Payne–Frow category.
 
-    Args:
+    Attributes:
         key: stable identifier (``"linkedin"``), used by entities that name a channel.
         name: display name.
         category: the Payne–Frow category.
@@ -103,7 +103,7 @@ class Channel:
         direction: inbound, outbound or both.
         description: free text.
 
-    Example:
+    Examples:
         >>> from crmkit.domain import Channel, ChannelCategory, MediaType, Direction
         >>> Channel("trade_fair", "Trade fair", ChannelCategory.SALES_FORCE, MediaType.PAID,
         ...         Direction.BOTH).key
@@ -168,7 +168,7 @@ _DEFAULT_CHANNELS: tuple[Channel, ...] = (
 class ChannelCatalogue:
     """A registry of channels by key; starts with crmkit's defaults or with the ones given.
 
-    Example:
+    Examples:
         >>> from crmkit.domain import (Channel, ChannelCatalogue, ChannelCategory, MediaType,
         ...                            Direction)
         >>> catalogue = ChannelCatalogue.default()
@@ -236,7 +236,7 @@ class ChannelCatalogue:
 def default_catalogue() -> ChannelCatalogue:
     """A fresh catalogue of crmkit's default channels (safe to extend).
 
-    Example:
+    Examples:
         >>> from crmkit.domain import default_catalogue
         >>> len(default_catalogue())
         20

@@ -1,6 +1,6 @@
 """Contacts: the people at accounts, their buying roles and their consent.
 
-Example:
+Examples:
     >>> from datetime import datetime, UTC
     >>> from crmkit.domain import BuyingRole, Consent, Contact, LawfulBasis
     >>> consent = Consent(LawfulBasis.CONSENT, given_at=datetime(2024, 3, 1, tzinfo=UTC))
@@ -38,7 +38,7 @@ class BuyingRole(enum.Enum):
     """The roles in a B2B buying centre (Webster & Wind): who starts, uses, influences,
     decides, buys and gatekeeps a purchase. The decision maker flag of seed 001 is ``DECIDER``.
 
-    Example:
+    Examples:
         >>> from crmkit.domain import BuyingRole
         >>> BuyingRole.DECIDER.label
         'Decision maker'
@@ -60,7 +60,7 @@ class BuyingRole(enum.Enum):
 class LawfulBasis(enum.Enum):
     """The six lawful bases for processing personal data (GDPR Article 6(1) a–f).
 
-    Example:
+    Examples:
         >>> from crmkit.domain import LawfulBasis
         >>> LawfulBasis.LEGITIMATE_INTERESTS.article
         '6(1)(f)'
@@ -83,13 +83,13 @@ class LawfulBasis(enum.Enum):
 class Consent:
     """The lawful basis for contacting a person for a purpose, and its validity period.
 
-    Args:
+    Attributes:
         lawful_basis: the GDPR Art. 6 basis.
         given_at: when the consent was given or the basis established (aware datetime).
         withdrawn_at: when it was withdrawn or objected to (``None``: still valid).
         purpose: what the processing is for (``"marketing"``, ``"newsletter"``).
 
-    Example:
+    Examples:
         >>> from datetime import datetime, UTC
         >>> from crmkit.domain import Consent, LawfulBasis
         >>> Consent(LawfulBasis.CONSENT, datetime(2024, 5, 1, tzinfo=UTC),
@@ -115,7 +115,7 @@ class Consent:
     def is_active(self, at: datetime) -> bool:
         """Whether the basis holds at ``at`` (given, not yet withdrawn).
 
-        Example:
+        Examples:
             >>> from datetime import datetime, UTC
             >>> from crmkit.domain import Consent, LawfulBasis
             >>> c = Consent(LawfulBasis.CONSENT, datetime(2024, 1, 1, tzinfo=UTC),
@@ -133,7 +133,7 @@ class Consent:
     def withdraw(self, at: datetime) -> Consent:
         """A copy of this consent withdrawn at ``at``.
 
-        Example:
+        Examples:
             >>> from datetime import datetime, UTC
             >>> from crmkit.domain import Consent, LawfulBasis
             >>> c = Consent(LawfulBasis.CONSENT, datetime(2024, 1, 1, tzinfo=UTC))
@@ -147,7 +147,7 @@ class Consent:
 class Contact(AggregateRoot):
     """A person, usually at an account.
 
-    Args:
+    Attributes:
         first_name: given name.
         last_name: family name.
         account_id: the account the person works at (``None`` for private persons).
@@ -163,7 +163,7 @@ class Contact(AggregateRoot):
 
     Plus the keyword-only fields of :class:`~crmkit.domain.AggregateRoot`.
 
-    Example:
+    Examples:
         >>> from crmkit.domain import Contact
         >>> Contact("Anna", "Lind", email="anna(at)lind.se")
         Traceback (most recent call last):
@@ -196,7 +196,7 @@ class Contact(AggregateRoot):
     def full_name(self) -> str:
         """First and last name joined.
 
-        Example:
+        Examples:
             >>> from crmkit.domain import Contact
             >>> Contact("", "Lind").full_name
             'Lind'
@@ -207,7 +207,7 @@ class Contact(AggregateRoot):
         """Whether the contact may be approached at ``at``: a recorded consent (or other
         lawful basis) that is active then. No recorded basis means no.
 
-        Example:
+        Examples:
             >>> from datetime import datetime, UTC
             >>> from crmkit.domain import Contact
             >>> Contact("Anna", "Lind").can_contact(datetime(2024, 1, 1, tzinfo=UTC))

@@ -4,7 +4,7 @@ Both kinds of link carry a role and a primary flag; an account or opportunity wi
 exactly one primary contact when the links are managed through the owners' methods
 (``link_contact`` / ``add_contact_role``, ``set_primary``, ``unlink_contact``).
 
-Example:
+Examples:
     >>> from crmkit.domain import AccountContactRole
     >>> AccountContactRole("c-1", "decision maker", is_primary=True).is_primary
     True
@@ -27,12 +27,12 @@ __all__ = ["AccountContactRole", "OpportunityContactRole"]
 class AccountContactRole:
     """A contact's role at an account (Salesforce ``AccountContactRole``).
 
-    Args:
+    Attributes:
         contact_id: the contact.
         role: free-text role (``"decision maker"``, ``"billing contact"``); may be empty.
         is_primary: whether this is the account's primary contact.
 
-    Example:
+    Examples:
         >>> from crmkit.domain import AccountContactRole
         >>> AccountContactRole("", "buyer")
         Traceback (most recent call last):
@@ -49,12 +49,12 @@ class AccountContactRole:
 class OpportunityContactRole:
     """A contact's role in an opportunity (Salesforce ``OpportunityContactRole``).
 
-    Args:
+    Attributes:
         contact_id: the contact.
         role: free-text role, typically a buying role (``"decider"``, ``"influencer"``).
         is_primary: whether this is the opportunity's primary contact.
 
-    Example:
+    Examples:
         >>> from crmkit.domain import OpportunityContactRole
         >>> OpportunityContactRole("c-7", "influencer").is_primary
         False
@@ -81,7 +81,7 @@ def role_list(kind: type[Any]) -> Any:
     """Attrs validator for a list of contact roles: right type, unique (contact, role) pairs
     and at most one primary.
 
-    Example:
+    Examples:
         >>> import attrs
         >>> from crmkit.domain import AccountContactRole
         >>> from crmkit.domain.contact_role import role_list

@@ -5,7 +5,7 @@ the Unix epoch followed by 80 bits of randomness. Ids made later sort after ids 
 and ids made in the same millisecond by one generator still sort in creation order. Treat them
 as opaque strings; only their order is promised.
 
-Example:
+Examples:
     >>> from crmkit.domain import IdGenerator, new_id
     >>> a, b = new_id(), new_id()
     >>> len(a), a < b
@@ -53,7 +53,7 @@ class IdGenerator:
         seed: seed for the random part; ``None`` uses the operating system's randomness.
         clock: returns milliseconds since the epoch; defaults to the system clock.
 
-    Example:
+    Examples:
         >>> from crmkit.domain import IdGenerator
         >>> ticks = iter(range(1_000, 2_000))
         >>> gen = IdGenerator(seed=1, clock=lambda: next(ticks))
@@ -77,7 +77,7 @@ class IdGenerator:
     def new(self) -> str:
         """Return a new id, greater than every id this generator made before.
 
-        Example:
+        Examples:
             >>> from crmkit.domain import IdGenerator
             >>> len(IdGenerator().new())
             26
@@ -101,7 +101,7 @@ _default = IdGenerator()
 def new_id() -> str:
     """A new id from the process-wide generator.
 
-    Example:
+    Examples:
         >>> from crmkit.domain import new_id, is_id
         >>> is_id(new_id())
         True
@@ -115,7 +115,7 @@ def is_id(value: object) -> bool:
     Any non-empty string is accepted as an id by the domain types (ids from other systems
     are welcome); this checks only the shape crmkit itself makes.
 
-    Example:
+    Examples:
         >>> from crmkit.domain import is_id
         >>> is_id("01HZX3Q9W7G8M2K4N6P8R0S2T4"), is_id("abc")
         (True, False)
@@ -126,7 +126,7 @@ def is_id(value: object) -> bool:
 def id_timestamp(value: str) -> datetime:
     """The creation time encoded in a crmkit id (UTC, millisecond precision).
 
-    Example:
+    Examples:
         >>> from crmkit.domain import IdGenerator, id_timestamp
         >>> gen = IdGenerator(seed=1, clock=lambda: 1_700_000_000_000)
         >>> id_timestamp(gen.new()).isoformat()

@@ -4,7 +4,7 @@ events, HubSpot engagements).
 An interaction names *who* (a contact or a lead) and *what* (an account, opportunity, case or
 campaign), the channel it used, and moves planned → done → followed up.
 
-Example:
+Examples:
     >>> from datetime import datetime, UTC
     >>> from crmkit.domain import Interaction, InteractionType
     >>> call = Interaction(InteractionType.CALL, channel="phone", contact_id="c-1",
@@ -41,7 +41,7 @@ __all__ = ["Interaction", "InteractionStatus", "InteractionType"]
 class InteractionType(enum.Enum):
     """Kinds of interaction.
 
-    Example:
+    Examples:
         >>> from crmkit.domain import InteractionType
         >>> InteractionType("visit").value
         'visit'
@@ -64,7 +64,7 @@ class InteractionType(enum.Enum):
 class InteractionStatus(enum.Enum):
     """Planned, done, or done and followed up.
 
-    Example:
+    Examples:
         >>> from crmkit.domain import InteractionStatus
         >>> [s.value for s in InteractionStatus]
         ['planned', 'done', 'followed_up']
@@ -79,7 +79,7 @@ class InteractionStatus(enum.Enum):
 class Interaction(AggregateRoot):
     """One touchpoint with a customer or prospect.
 
-    Args:
+    Attributes:
         type: the kind of interaction.
         channel: key of the channel used (``"phone"``, ``"email"``, ``"linkedin"``).
         status: planned, done or followed up.
@@ -100,7 +100,7 @@ class Interaction(AggregateRoot):
 
     Plus the keyword-only fields of :class:`~crmkit.domain.AggregateRoot`.
 
-    Example:
+    Examples:
         >>> from crmkit.domain import Interaction, InteractionType
         >>> Interaction(InteractionType.CALL, contact_id="c1", lead_id="l1")
         Traceback (most recent call last):
@@ -166,7 +166,7 @@ class Interaction(AggregateRoot):
     def occurred_at(self) -> datetime | None:
         """When it happened, or when it is planned for.
 
-        Example:
+        Examples:
             >>> from datetime import datetime, UTC
             >>> from crmkit.domain import Interaction, InteractionStatus, InteractionType
             >>> Interaction(InteractionType.NOTE, status=InteractionStatus.DONE,
@@ -186,7 +186,7 @@ class Interaction(AggregateRoot):
         Raises:
             InvalidTransitionError: it is not planned.
 
-        Example:
+        Examples:
             >>> from datetime import datetime, UTC
             >>> from crmkit.domain import Interaction, InteractionType
             >>> m = Interaction(InteractionType.MEETING,

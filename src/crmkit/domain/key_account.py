@@ -7,7 +7,7 @@ forward goes one stage at a time (relationships are built incrementally); moving
 allowed to any earlier stage ("moving backwards can be right"). Only duet and diamond team are
 handled by a key account manager and count as key accounts.
 
-Example:
+Examples:
     >>> from datetime import datetime, UTC
     >>> from crmkit.domain import KamStage, KeyAccountRelationship
     >>> rel = KeyAccountRelationship(account_id="acc-1", stage=KamStage.BOW_TIE)
@@ -48,7 +48,7 @@ __all__ = ["KamStage", "KamStageChange", "KeyAccountRelationship"]
 class KamStage(enum.Enum):
     """The four relationship stages of seed 003, in order.
 
-    Example:
+    Examples:
         >>> from crmkit.domain import KamStage
         >>> [s.order for s in KamStage]
         [1, 2, 3, 4]
@@ -79,7 +79,7 @@ class KamStage(enum.Enum):
     def can_move_to(self, target: KamStage) -> bool:
         """Forward one stage at a time, or backward to any earlier stage.
 
-        Example:
+        Examples:
             >>> from crmkit.domain import KamStage
             >>> KamStage.DUET.can_move_to(KamStage.BOW_TIE)
             True
@@ -102,7 +102,7 @@ _LABELS = {
 class KamStageChange:
     """One recorded move between relationship stages.
 
-    Example:
+    Examples:
         >>> from datetime import datetime, UTC
         >>> from crmkit.domain import KamStage, KamStageChange
         >>> KamStageChange(KamStage.BOW_TIE, KamStage.ONE_ON_MANY,
@@ -120,7 +120,7 @@ class KamStageChange:
 class KeyAccountRelationship:
     """A supplier's relationship with one (potential) key account.
 
-    Args:
+    Attributes:
         account_id: the account.
         stage: the current stage.
         supplier_intent: the stage the supplier aims for (defaults to the current stage).
@@ -129,10 +129,14 @@ class KeyAccountRelationship:
         support_contact: the second contact of the two-contact model (seed 003).
         history: the recorded stage changes; :meth:`move_to` appends to it.
         id: the relationship's id.
-        version, created_at, updated_at, custom, remote_id, remote_data: the aggregate
-            fields shared with :class:`~crmkit.domain.AggregateRoot`.
+        version: optimistic-concurrency version (as on :class:`~crmkit.domain.AggregateRoot`).
+        created_at: when the relationship was recorded (aware, UTC).
+        updated_at: when it last changed (default: ``created_at``).
+        custom: custom property values.
+        remote_id: the id in an external system.
+        remote_data: the raw record of that system.
 
-    Example:
+    Examples:
         >>> from crmkit.domain import KamStage, KeyAccountRelationship
         >>> rel = KeyAccountRelationship("acc-1", KamStage.DUET,
         ...                              supplier_intent=KamStage.DIAMOND_TEAM)

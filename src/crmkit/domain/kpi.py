@@ -1,6 +1,6 @@
 """KPIs: a measured value against a target over a period, with a desired direction.
 
-Example:
+Examples:
     >>> from crmkit.domain import KPI, KPIDirection, KPIPeriod
     >>> conversion = KPI("Lead conversion rate", target=0.25, actual=0.20, unit="ratio",
     ...                  period=KPIPeriod(label="2025"))
@@ -39,7 +39,7 @@ class KPIDirection(enum.Enum):
     """Whether more (``MAX``) or less (``MIN``) is better (seed 001: conversion probability
     max, work hours min).
 
-    Example:
+    Examples:
         >>> from crmkit.domain import KPIDirection
         >>> KPIDirection.MIN.value
         'min'
@@ -53,7 +53,7 @@ class KPIDirection(enum.Enum):
 class KPIPeriod:
     """The period a KPI is measured over: dates, a label, or both.
 
-    Example:
+    Examples:
         >>> from datetime import date
         >>> from crmkit.domain import KPIPeriod
         >>> q1 = KPIPeriod(date(2025, 1, 1), date(2025, 3, 31), "Q1 2025")
@@ -100,7 +100,7 @@ def _optional_finite(instance: Any, attribute: attrs.Attribute[Any], value: Any)
 class KPI:
     """A key performance indicator.
 
-    Args:
+    Attributes:
         name: what is measured.
         target: the value to reach.
         actual: the value measured so far (``None`` before the first measurement).
@@ -112,7 +112,7 @@ class KPI:
         owner_id: who answers for it.
         id: identifier.
 
-    Example:
+    Examples:
         >>> from crmkit.domain import KPI
         >>> KPI("Revenue", target=float("nan"))
         Traceback (most recent call last):
@@ -145,7 +145,7 @@ class KPI:
         Without: ``actual / target`` for ``MAX`` and ``target / actual`` for ``MIN`` (an
         actual of 0 on a ``MIN`` KPI counts as fully reached when the target is ≥ 0).
 
-        Example:
+        Examples:
             >>> from crmkit.domain import KPI, KPIDirection
             >>> KPI("Churn", target=0.05, actual=0.1, direction=KPIDirection.MIN).progress
             0.5
@@ -166,7 +166,7 @@ class KPI:
     def is_met(self) -> bool:
         """Whether the actual value reached the target in the desired direction.
 
-        Example:
+        Examples:
             >>> from crmkit.domain import KPI, KPIDirection
             >>> KPI("Hours", target=10, actual=9, direction=KPIDirection.MIN).is_met
             True
@@ -180,7 +180,7 @@ class KPI:
     def is_on_track(self, elapsed: float) -> bool:
         """Whether progress keeps pace with the share ``elapsed`` (0–1) of the period.
 
-        Example:
+        Examples:
             >>> from crmkit.domain import KPI
             >>> KPI("Deals", target=100, actual=40).is_on_track(0.5)
             False
@@ -195,7 +195,7 @@ class KPI:
     def record(self, actual: float) -> None:
         """Record a new measured value.
 
-        Example:
+        Examples:
             >>> from crmkit.domain import KPI
             >>> k = KPI("Deals", target=10); k.record(5); k.progress
             0.5

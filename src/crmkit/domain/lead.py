@@ -5,7 +5,7 @@
 contact, filling only their empty fields; the lead then records what it became and is
 ``CONVERTED``. Converting twice is refused.
 
-Example:
+Examples:
     >>> from datetime import datetime, UTC
     >>> from crmkit.domain import BuyingStage, Direction, InterestLevel, Lead, LeadStatus
     >>> lead = Lead("Nordvind AB", first_name="Anna", last_name="Lind",
@@ -57,7 +57,7 @@ __all__ = ["BuyingStage", "InterestLevel", "Lead", "LeadConversion", "LeadStatus
 class LeadStatus(enum.Enum):
     """Where a lead is in qualification.
 
-    Example:
+    Examples:
         >>> from crmkit.domain import LeadStatus
         >>> LeadStatus.CONVERTED.is_closed, LeadStatus.WORKING.is_closed
         (True, False)
@@ -79,7 +79,7 @@ class LeadStatus(enum.Enum):
 class InterestLevel(enum.Enum):
     """The prospect's attitude to the offering (seed 001 L502).
 
-    Example:
+    Examples:
         >>> from crmkit.domain import InterestLevel
         >>> InterestLevel.VERY_INTERESTED.label
         'Very interested'
@@ -98,7 +98,7 @@ class InterestLevel(enum.Enum):
 class BuyingStage(enum.IntEnum):
     """The eight stages of the B2B buying process (Biong et al. 2016, seed 001 §2.5).
 
-    Example:
+    Examples:
         >>> from crmkit.domain import BuyingStage
         >>> BuyingStage(6).label
         'Evaluation and choice of offer'
@@ -168,7 +168,7 @@ def _lead_direction(_: Any, attribute: attrs.Attribute[Any], value: Any) -> None
 class LeadConversion:
     """What :meth:`Lead.convert` produced.
 
-    Args:
+    Attributes:
         lead_id: the converted lead.
         account: the new or existing (now filled) account.
         contact: the new or existing (now filled) contact.
@@ -177,7 +177,7 @@ class LeadConversion:
         created_contact: whether the contact was created by the conversion.
         converted_at: when.
 
-    Example:
+    Examples:
         >>> from datetime import datetime, UTC
         >>> from crmkit.domain import Account, Lead
         >>> existing = Account("Nordvind AB")
@@ -200,7 +200,7 @@ class LeadConversion:
 class Lead(AggregateRoot):
     """A prospect not yet qualified into an account, contact and opportunity.
 
-    Args:
+    Attributes:
         company_name: the prospect company's name.
         first_name: the contact person's given name.
         last_name: the contact person's family name.
@@ -228,7 +228,7 @@ class Lead(AggregateRoot):
 
     Plus the keyword-only fields of :class:`~crmkit.domain.AggregateRoot`.
 
-    Example:
+    Examples:
         >>> from crmkit.domain import Lead
         >>> Lead("Nordvind AB", buying_stage=9)
         Traceback (most recent call last):
@@ -292,7 +292,7 @@ class Lead(AggregateRoot):
     def is_converted(self) -> bool:
         """Whether the lead has been converted.
 
-        Example:
+        Examples:
             >>> from crmkit.domain import Lead
             >>> Lead("A").is_converted
             False
@@ -310,7 +310,7 @@ class Lead(AggregateRoot):
         Raises:
             InvalidTransitionError: the lead is already converted.
 
-        Example:
+        Examples:
             >>> from crmkit.domain import Lead
             >>> lead = Lead("A"); lead.disqualify("no budget")
             >>> lead.status.value, lead.lost_reason
@@ -359,7 +359,7 @@ class Lead(AggregateRoot):
             InvalidTransitionError: the lead is already converted.
             ValidationError: a pipeline without an amount, or a contact of another account.
 
-        Example:
+        Examples:
             >>> from datetime import datetime, UTC
             >>> from crmkit.domain import Account, Contact, Lead, Money, default_pipeline
             >>> acc = Account("Nordvind AB", industry=None)

@@ -4,7 +4,7 @@ Floats are refused (``0.1 + 0.2`` is not a price); arithmetic across currencies 
 :meth:`Money.rounded` rounds half-even to the currency's minor unit (2 decimals for SEK and
 EUR, 0 for JPY, 3 for KWD ...).
 
-Example:
+Examples:
     >>> from decimal import Decimal
     >>> from crmkit.domain import Money
     >>> price = Money("12.50", "SEK")
@@ -60,7 +60,7 @@ CURRENCY_MINOR_UNITS: dict[str, int] = {
 def minor_unit(currency: str) -> int:
     """Number of decimals of ``currency``'s minor unit.
 
-    Example:
+    Examples:
         >>> from crmkit.domain.money import minor_unit
         >>> minor_unit("SEK"), minor_unit("JPY"), minor_unit("KWD")
         (2, 0, 3)
@@ -105,11 +105,11 @@ def _check_currency(_: Any, attribute: attrs.Attribute[Any], value: Any) -> None
 class Money:
     """An amount of money: a :class:`~decimal.Decimal` and an ISO 4217 currency code.
 
-    Args:
+    Attributes:
         amount: the amount; a ``Decimal``, an ``int`` or a numeric string. Floats are refused.
         currency: the ISO 4217 code, upper case (``"SEK"``, ``"NOK"``, ``"EUR"``).
 
-    Example:
+    Examples:
         >>> from crmkit.domain import Money
         >>> Money("100", "NOK") - Money("25.5", "NOK")
         Money(amount=Decimal('74.5'), currency='NOK')
@@ -128,7 +128,7 @@ class Money:
     def zero(cls, currency: str) -> Money:
         """Zero in ``currency``.
 
-        Example:
+        Examples:
             >>> from crmkit.domain import Money
             >>> Money.zero("EUR").amount
             Decimal('0')
@@ -191,7 +191,7 @@ class Money:
     def rounded(self) -> Money:
         """Round half-even to the currency's minor unit.
 
-        Example:
+        Examples:
             >>> from crmkit.domain import Money
             >>> Money("10.125", "EUR").rounded().amount
             Decimal('10.12')

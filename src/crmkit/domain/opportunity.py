@@ -12,7 +12,7 @@ default**:
 Moving to a closed stage clears both the automated and the manual value: a won deal has
 probability 1 and a lost one 0, whatever anyone estimated before.
 
-Example:
+Examples:
     >>> from datetime import date, datetime, UTC
     >>> from crmkit.domain import Money, Opportunity, default_pipeline
     >>> pipe = default_pipeline()
@@ -72,7 +72,7 @@ __all__ = ["Opportunity", "ProbabilitySource", "StageChange"]
 class ProbabilitySource(enum.Enum):
     """Where an opportunity's current probability comes from.
 
-    Example:
+    Examples:
         >>> from crmkit.domain import ProbabilitySource
         >>> [s.value for s in ProbabilitySource]
         ['stage_default', 'automated', 'manual']
@@ -87,14 +87,14 @@ class ProbabilitySource(enum.Enum):
 class StageChange:
     """One recorded stage move (Salesforce ``OpportunityHistory``).
 
-    Args:
+    Attributes:
         from_stage: the previous stage key (``None`` for the opening entry).
         to_stage: the new stage key.
         at: when (aware, UTC).
         probability: the opportunity's resolved probability after the move.
         amount: the amount at the time of the move, if recorded.
 
-    Example:
+    Examples:
         >>> from datetime import datetime, UTC
         >>> from crmkit.domain import StageChange
         >>> StageChange(None, "prospecting", datetime(2025, 1, 1, tzinfo=UTC), 0.1).from_stage
@@ -136,7 +136,7 @@ def _history(_: Any, attribute: attrs.Attribute[Any], value: Any) -> None:
 class Opportunity(AggregateRoot):
     """A potential deal with an account.
 
-    Args:
+    Attributes:
         name: what the deal is about.
         account_id: the account.
         amount: the deal value.
@@ -161,7 +161,7 @@ class Opportunity(AggregateRoot):
     loading stored records. Plus the keyword-only fields of
     :class:`~crmkit.domain.AggregateRoot`.
 
-    Example:
+    Examples:
         >>> from datetime import date
         >>> from crmkit.domain import Money, Opportunity
         >>> Opportunity("Deal", "acc-1", Money("10", "SEK"), date(2025, 1, 1), "default",
@@ -237,7 +237,7 @@ class Opportunity(AggregateRoot):
 
         ``created_at`` defaults to ``at``; other fields go through ``fields``.
 
-        Example:
+        Examples:
             >>> from datetime import date, datetime, UTC
             >>> from crmkit.domain import Money, Opportunity, default_pipeline
             >>> opp = Opportunity.open("Deal", account_id="a", amount=Money("1000", "SEK"),
@@ -269,7 +269,7 @@ class Opportunity(AggregateRoot):
     def probability(self) -> Probability:
         """The resolved probability: manual, else automated, else the stage default.
 
-        Example:
+        Examples:
             >>> from datetime import date
             >>> from crmkit.domain import Money, Opportunity
             >>> opp = Opportunity("D", "a", Money("1", "SEK"), date(2025, 1, 1), "default",
@@ -307,7 +307,7 @@ class Opportunity(AggregateRoot):
         """Amount × probability, rounded to the currency's minor unit (Salesforce
         ``ExpectedRevenue``; HubSpot's weighted amount).
 
-        Example:
+        Examples:
             >>> from datetime import date
             >>> from crmkit.domain import Money, Opportunity
             >>> Opportunity("D", "a", Money("999", "SEK"), date(2025, 1, 1), "default",
@@ -337,7 +337,7 @@ class Opportunity(AggregateRoot):
                 belongs to another pipeline, or ``at`` is before the last recorded change.
             NotFoundError: the pipeline has no stage with that key.
 
-        Example:
+        Examples:
             >>> from datetime import date, datetime, UTC
             >>> from crmkit.domain import Money, Opportunity, Pipeline, Stage, default_pipeline
             >>> pipe = default_pipeline()
@@ -398,7 +398,7 @@ class Opportunity(AggregateRoot):
     def close_won(self, *, pipeline: Pipeline, at: datetime) -> None:
         """Move to the pipeline's won stage.
 
-        Example:
+        Examples:
             >>> from datetime import date, datetime, UTC
             >>> from crmkit.domain import Money, Opportunity, default_pipeline
             >>> pipe = default_pipeline()
@@ -414,7 +414,7 @@ class Opportunity(AggregateRoot):
     def close_lost(self, *, pipeline: Pipeline, at: datetime, reason: str | None = None) -> None:
         """Move to the pipeline's lost stage, recording ``reason``.
 
-        Example:
+        Examples:
             >>> from datetime import date, datetime, UTC
             >>> from crmkit.domain import Money, Opportunity, default_pipeline
             >>> pipe = default_pipeline()
@@ -440,7 +440,7 @@ class Opportunity(AggregateRoot):
             ValidationError: the value is outside [0, 1].
             InvalidTransitionError: the opportunity is closed.
 
-        Example:
+        Examples:
             >>> from datetime import date
             >>> from crmkit.domain import Money, Opportunity
             >>> opp = Opportunity("D", "a", Money("1", "SEK"), date(2025, 1, 1), "default",
@@ -456,7 +456,7 @@ class Opportunity(AggregateRoot):
     def clear_manual_probability(self) -> None:
         """Remove the manual override (automated or stage default applies again).
 
-        Example:
+        Examples:
             >>> from datetime import date
             >>> from crmkit.domain import Money, Opportunity
             >>> opp = Opportunity("D", "a", Money("1", "SEK"), date(2025, 1, 1), "default",
@@ -473,7 +473,7 @@ class Opportunity(AggregateRoot):
             ValidationError: the value is outside [0, 1].
             InvalidTransitionError: the opportunity is closed.
 
-        Example:
+        Examples:
             >>> from datetime import date
             >>> from crmkit.domain import Money, Opportunity
             >>> opp = Opportunity("D", "a", Money("1", "SEK"), date(2025, 1, 1), "default",
@@ -494,7 +494,7 @@ class Opportunity(AggregateRoot):
         """Add a contact with a role; the first one becomes primary, ``primary=True`` makes
         this one primary and demotes the previous.
 
-        Example:
+        Examples:
             >>> from datetime import date
             >>> from crmkit.domain import Money, Opportunity
             >>> opp = Opportunity("D", "a", Money("1", "SEK"), date(2025, 1, 1), "default",
@@ -518,7 +518,7 @@ class Opportunity(AggregateRoot):
     def days_in_stage(self, at: datetime) -> float:
         """Days since the last stage change (or since creation) until ``at``.
 
-        Example:
+        Examples:
             >>> from datetime import date, datetime, UTC
             >>> from crmkit.domain import Money, Opportunity, default_pipeline
             >>> opp = Opportunity.open("D", account_id="a", amount=Money("1", "SEK"),

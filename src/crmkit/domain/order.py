@@ -1,7 +1,7 @@
 """Orders and order lines: what customers bought, when, for how much (what RFM and lifetime
 value models read).
 
-Example:
+Examples:
     >>> from datetime import datetime, UTC
     >>> from crmkit.domain import Money, Order, OrderLine
     >>> order = Order("acc-1", datetime(2025, 5, 2, 14, tzinfo=UTC), [
@@ -39,7 +39,7 @@ __all__ = ["Order", "OrderLine", "OrderStatus"]
 class OrderStatus(enum.Enum):
     """An order's status; cancelled orders do not count as purchases.
 
-    Example:
+    Examples:
         >>> from crmkit.domain import OrderStatus
         >>> OrderStatus.CANCELLED.counts_as_purchase
         False
@@ -86,13 +86,13 @@ def _unit_price(_: Any, attribute: attrs.Attribute[Any], value: Any) -> None:
 class OrderLine:
     """One line of an order.
 
-    Args:
+    Attributes:
         product_id: the product.
         quantity: units ordered (an integer greater than zero).
         unit_price: price per unit.
         discount: fraction taken off the line, 0–1 (``Decimal`` or numeric string).
 
-    Example:
+    Examples:
         >>> from crmkit.domain import Money, OrderLine
         >>> OrderLine("p-1", 0, Money("10", "SEK"))
         Traceback (most recent call last):
@@ -134,7 +134,7 @@ def _lines(_: Any, attribute: attrs.Attribute[Any], value: Any) -> None:
 class Order(AggregateRoot):
     """A customer's order.
 
-    Args:
+    Attributes:
         account_id: the buying account.
         ordered_at: when it was placed (aware, UTC).
         lines: at least one line, all in one currency.
@@ -147,7 +147,7 @@ class Order(AggregateRoot):
 
     Plus the keyword-only fields of :class:`~crmkit.domain.AggregateRoot`.
 
-    Example:
+    Examples:
         >>> from datetime import datetime, UTC
         >>> from crmkit.domain import Money, Order, OrderLine
         >>> Order("acc-1", datetime(2025, 1, 1, tzinfo=UTC), [
@@ -178,7 +178,7 @@ class Order(AggregateRoot):
     def total(self) -> Money:
         """The sum of the line totals.
 
-        Example:
+        Examples:
             >>> from datetime import datetime, UTC
             >>> from crmkit.domain import Money, Order, OrderLine
             >>> Order("a", datetime(2025, 1, 1, tzinfo=UTC),
@@ -193,7 +193,7 @@ class Order(AggregateRoot):
     def cancel(self) -> None:
         """Cancel the order.
 
-        Example:
+        Examples:
             >>> from datetime import datetime, UTC
             >>> from crmkit.domain import Money, Order, OrderLine
             >>> o = Order("a", datetime(2025, 1, 1, tzinfo=UTC), [OrderLine("p", 1, Money("5", "SEK"))])

@@ -5,7 +5,7 @@ category (Salesforce ``OpportunityStage``, HubSpot deal stage). A :class:`Pipeli
 stages; several pipelines may coexist (new sales, renewals ...), and a stage key only means
 something within its pipeline.
 
-Example:
+Examples:
     >>> from crmkit.domain import default_pipeline
     >>> pipe = default_pipeline()
     >>> [s.key for s in pipe.stages][:3]
@@ -32,7 +32,7 @@ __all__ = ["ForecastCategory", "Pipeline", "Stage", "default_pipeline"]
 class ForecastCategory(enum.Enum):
     """Salesforce's forecast categories: how an opportunity at a stage counts in a forecast.
 
-    Example:
+    Examples:
         >>> from crmkit.domain import ForecastCategory
         >>> ForecastCategory("best_case").value
         'best_case'
@@ -57,7 +57,7 @@ def _default_category(stage: Stage) -> ForecastCategory:
 class Stage:
     """One step of a pipeline.
 
-    Args:
+    Attributes:
         key: identifier unique within the pipeline (``"proposal"``).
         name: display name.
         order: position; stages sort by it.
@@ -69,7 +69,7 @@ class Stage:
 
     A won stage must have probability 1 and a closed lost stage probability 0.
 
-    Example:
+    Examples:
         >>> from crmkit.domain import Stage
         >>> Stage("closed_won", "Closed Won", 9, 0.9, is_closed=True, is_won=True)
         Traceback (most recent call last):
@@ -110,7 +110,7 @@ class Stage:
     def is_open(self) -> bool:
         """Not closed.
 
-        Example:
+        Examples:
             >>> from crmkit.domain import Stage
             >>> Stage("demo", "Demo", 2, 0.4).is_open
             True
@@ -163,14 +163,14 @@ def _stage_list(_: Any, attribute: attrs.Attribute[Any], value: Any) -> None:
 class Pipeline:
     """An ordered set of stages.
 
-    Args:
+    Attributes:
         id: the pipeline's identifier (``"new_business"``); opportunities store it.
         name: display name.
         stages: the stages, kept sorted by ``order``; keys and orders unique; at least one
             open stage.
         description: free text.
 
-    Example:
+    Examples:
         >>> from crmkit.domain import Pipeline, Stage
         >>> renewals = Pipeline("renewals", "Renewals", [
         ...     Stage("won", "Renewed", 3, 1.0, is_closed=True, is_won=True),
@@ -209,7 +209,7 @@ class Pipeline:
     def keys(self) -> list[str]:
         """The stage keys in order.
 
-        Example:
+        Examples:
             >>> from crmkit.domain import default_pipeline
             >>> default_pipeline().keys()[-2:]
             ['closed_won', 'closed_lost']
@@ -220,7 +220,7 @@ class Pipeline:
     def open_stages(self) -> list[Stage]:
         """The open stages in order.
 
-        Example:
+        Examples:
             >>> from crmkit.domain import default_pipeline
             >>> len(default_pipeline().open_stages)
             8
@@ -256,7 +256,7 @@ class Pipeline:
         Raises:
             NotFoundError: the pipeline has no lost stage.
 
-        Example:
+        Examples:
             >>> from crmkit.domain import default_pipeline
             >>> default_pipeline().lost_stage.probability
             0.0
@@ -269,7 +269,7 @@ class Pipeline:
     def next_stage(self, key: str) -> Stage | None:
         """The open stage after ``key`` (``None`` after the last open stage).
 
-        Example:
+        Examples:
             >>> from crmkit.domain import default_pipeline
             >>> default_pipeline().next_stage("prospecting").key
             'qualification'
@@ -302,7 +302,7 @@ def default_pipeline(id: str = "default", name: str = "Sales") -> Pipeline:
         id: the pipeline id.
         name: the pipeline name.
 
-    Example:
+    Examples:
         >>> from crmkit.domain import default_pipeline
         >>> [round(s.probability * 100) for s in default_pipeline().stages]
         [10, 10, 20, 50, 60, 70, 75, 90, 100, 0]

@@ -4,7 +4,7 @@ Stages, opportunities and scoring models keep probabilities as plain floats in [
 :class:`Probability` is a ``float`` that checks its range and knows its percentage, so it can be
 used anywhere a float is expected.
 
-Example:
+Examples:
     >>> from crmkit.domain import Probability
     >>> p = Probability.from_percent(75)
     >>> isinstance(p, float)
@@ -34,10 +34,10 @@ __all__ = ["Probability", "probability_value", "to_probability"]
 class Probability(float):
     """A probability: a float in [0, 1].
 
-    Args:
-        value: a number in [0, 1] (``int``, ``float``, ``Decimal`` or a numeric string).
+    ``Probability(value)`` accepts a number in [0, 1] (``int``, ``float``, ``Decimal`` or a
+    numeric string) and raises ``ValidationError`` otherwise.
 
-    Example:
+    Examples:
         >>> from crmkit.domain import Probability
         >>> Probability("0.2") + 0.1 > 0.29
         True
@@ -62,7 +62,7 @@ class Probability(float):
     def from_percent(cls, percent: float | int | Decimal) -> Probability:
         """Build from a percentage in [0, 100].
 
-        Example:
+        Examples:
             >>> from crmkit.domain import Probability
             >>> Probability.from_percent(10)
             0.1
@@ -77,7 +77,7 @@ class Probability(float):
     def percent(self) -> float:
         """The probability in percent, rounded to 10 decimals against float noise.
 
-        Example:
+        Examples:
             >>> from crmkit.domain import Probability
             >>> Probability(0.07).percent
             7.0
@@ -87,7 +87,7 @@ class Probability(float):
     def as_decimal(self) -> Decimal:
         """The probability as a ``Decimal`` (for multiplying :class:`~crmkit.domain.Money`).
 
-        Example:
+        Examples:
             >>> from crmkit.domain import Probability
             >>> Probability(0.1).as_decimal()
             Decimal('0.1')
@@ -99,7 +99,7 @@ def to_probability(value: Any) -> Any:
     """Attrs converter: turn ``Probability``, ``Decimal`` and ints into a plain ``float``;
     anything else is left for :func:`probability_value` to name.
 
-    Example:
+    Examples:
         >>> from crmkit.domain.probability import to_probability
         >>> to_probability(1), type(to_probability(1)).__name__
         (1.0, 'float')
@@ -114,7 +114,7 @@ def to_probability(value: Any) -> Any:
 def probability_value(_: Any, attribute: attrs.Attribute[Any], value: Any) -> None:
     """Attrs validator: a float in [0, 1] (``None`` is allowed by wrapping with ``optional``).
 
-    Example:
+    Examples:
         >>> import attrs
         >>> from crmkit.domain.probability import probability_value
         >>> @attrs.frozen

@@ -1,6 +1,6 @@
 """Products and services a company sells.
 
-Example:
+Examples:
     >>> from crmkit.domain import Money, Product
     >>> Product("SRV-100", "Service agreement, basic", category="service",
     ...         price=Money("12000", "SEK")).price.amount
@@ -35,7 +35,7 @@ def _price(_: object, attribute: attrs.Attribute[Money], value: object) -> None:
 class Product(AggregateRoot):
     """A product or service with a list price.
 
-    Args:
+    Attributes:
         sku: stock-keeping unit / article number, unique per catalogue.
         name: display name.
         category: product category.
@@ -47,7 +47,7 @@ class Product(AggregateRoot):
 
     Plus the keyword-only fields of :class:`~crmkit.domain.AggregateRoot`.
 
-    Example:
+    Examples:
         >>> from crmkit.domain import Money, Product
         >>> Product("SKU-1", "Bolt", price=Money("-1", "SEK"))
         Traceback (most recent call last):

@@ -5,7 +5,7 @@ Every aggregate carries ``custom: dict[str, str | int | float | bool | None]``. 
 are required and, for enums, the allowed options. A :class:`PropertyRegistry` keeps one schema
 per entity type name (``"account"``, ``"lead"`` ...). No subclassing is needed to add a field.
 
-Example:
+Examples:
     >>> from crmkit.domain import PropertyDefinition, PropertySchema, PropertyType
     >>> schema = PropertySchema("account", [
     ...     PropertyDefinition("segment", PropertyType.ENUM, options=("A", "B", "C")),
@@ -52,7 +52,7 @@ class PropertyType(enum.Enum):
 
     ``DATE`` values are ISO strings (``"2025-03-31"``) so that the bag stays JSON scalars.
 
-    Example:
+    Examples:
         >>> from crmkit.domain import PropertyType
         >>> PropertyType("enum") is PropertyType.ENUM
         True
@@ -108,14 +108,14 @@ def _name(_: Any, attribute: attrs.Attribute[Any], value: Any) -> None:
 class PropertyDefinition:
     """One custom property: name, type, whether required, enum options and a description.
 
-    Args:
+    Attributes:
         name: the key in ``custom`` (an identifier such as ``"segment"``).
         type: the :class:`PropertyType`.
         required: whether every record must carry a non-``None`` value.
         options: the allowed values of an ``ENUM`` property (and only of one).
         description: free text for people and forms.
 
-    Example:
+    Examples:
         >>> from crmkit.domain import PropertyDefinition, PropertyType
         >>> PropertyDefinition("size", PropertyType.ENUM)
         Traceback (most recent call last):
@@ -144,7 +144,7 @@ class PropertyDefinition:
     def problem(self, value: CustomValue) -> str | None:
         """Why ``value`` is invalid for this property, or ``None`` when it is valid.
 
-        Example:
+        Examples:
             >>> from crmkit.domain import PropertyDefinition, PropertyType
             >>> d = PropertyDefinition("renewal", PropertyType.DATE)
             >>> d.problem("2025-13-01")
@@ -175,12 +175,12 @@ def _unique_definitions(_: Any, attribute: attrs.Attribute[Any], value: Any) -> 
 class PropertySchema:
     """The custom properties one entity type may carry.
 
-    Args:
+    Attributes:
         entity: the entity type name (``"account"``, ``"contact"``, ``"lead"`` ...).
         definitions: the property definitions; names must be unique.
         allow_unknown: whether names not in the schema are accepted (default: refused).
 
-    Example:
+    Examples:
         >>> from crmkit.domain import PropertyDefinition, PropertySchema, PropertyType
         >>> schema = PropertySchema("lead", [PropertyDefinition("score", PropertyType.DECIMAL,
         ...                                                     required=True)])
@@ -216,7 +216,7 @@ class PropertySchema:
     def problems(self, custom: Mapping[str, Any]) -> list[Problem]:
         """Every problem of ``custom`` against this schema, paths ``custom.<name>``.
 
-        Example:
+        Examples:
             >>> from crmkit.domain import PropertyDefinition, PropertySchema, PropertyType
             >>> s = PropertySchema("case", [PropertyDefinition("vip", PropertyType.BOOLEAN)])
             >>> [p.path for p in s.problems({"vip": "yes"})]
@@ -244,7 +244,7 @@ class PropertySchema:
     def validate(self, custom: Mapping[str, Any]) -> None:
         """Raise one :class:`~crmkit.errors.ValidationError` listing every problem.
 
-        Example:
+        Examples:
             >>> from crmkit.domain import PropertyDefinition, PropertySchema, PropertyType
             >>> s = PropertySchema("account", [PropertyDefinition("vip", PropertyType.BOOLEAN)])
             >>> s.validate({"vip": True})
@@ -261,7 +261,7 @@ class PropertyRegistry:
     ``"opportunity"``, ``"key_account_relationship"``). An entity type without a schema accepts
     any JSON-scalar values.
 
-    Example:
+    Examples:
         >>> from crmkit.domain import (PropertyDefinition, PropertyRegistry, PropertySchema,
         ...                            PropertyType)
         >>> registry = PropertyRegistry()
@@ -281,7 +281,7 @@ class PropertyRegistry:
     def register(self, schema: PropertySchema, *, replace: bool = False) -> None:
         """Add ``schema`` for its entity type; refuses a second schema unless ``replace``.
 
-        Example:
+        Examples:
             >>> from crmkit.domain import PropertyRegistry, PropertySchema
             >>> r = PropertyRegistry([PropertySchema("lead")])
             >>> r.register(PropertySchema("lead"))
@@ -298,7 +298,7 @@ class PropertyRegistry:
     def get(self, entity: str) -> PropertySchema | None:
         """The schema of ``entity`` or ``None``.
 
-        Example:
+        Examples:
             >>> from crmkit.domain import PropertyRegistry
             >>> PropertyRegistry().get("account") is None
             True
@@ -324,7 +324,7 @@ class PropertyRegistry:
     def validate(self, entity: str, custom: Mapping[str, Any]) -> None:
         """Validate ``custom`` against the schema of ``entity`` (no schema: anything goes).
 
-        Example:
+        Examples:
             >>> from crmkit.domain import (PropertyDefinition, PropertyRegistry,
             ...                            PropertySchema, PropertyType)
             >>> r = PropertyRegistry([PropertySchema("lead", [
@@ -342,7 +342,7 @@ class PropertyRegistry:
 def custom_values(_: Any, attribute: attrs.Attribute[Any], value: Any) -> None:
     """Attrs validator for a ``custom`` bag: a dict of identifier keys to JSON scalars.
 
-    Example:
+    Examples:
         >>> import attrs
         >>> from crmkit.domain.properties import custom_values
         >>> @attrs.define

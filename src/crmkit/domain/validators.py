@@ -5,7 +5,7 @@ field's name; :mod:`crmkit.serde` prefixes the entity and parent paths
 (``opportunity.amount.currency``). Validators look at one field only; rules across fields live
 in the classes' ``__attrs_post_init__``.
 
-Example:
+Examples:
     >>> import attrs
     >>> from crmkit.domain.validators import non_negative
     >>> @attrs.frozen
@@ -58,7 +58,7 @@ _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 def fail(attribute: attrs.Attribute[Any], value: Any, message: str) -> None:
     """Raise the ValidationError for ``attribute`` holding ``value``.
 
-    Example:
+    Examples:
         >>> import attrs
         >>> from crmkit.domain.validators import fail
         >>> @attrs.frozen
@@ -75,7 +75,7 @@ def fail(attribute: attrs.Attribute[Any], value: Any, message: str) -> None:
 def instance_of(*types: type) -> Validator:
     """The value must be an instance of one of ``types`` (``bool`` is never an ``int`` here).
 
-    Example:
+    Examples:
         >>> import attrs
         >>> from crmkit.domain.validators import instance_of
         >>> @attrs.frozen
@@ -89,7 +89,11 @@ def instance_of(*types: type) -> Validator:
     names = " or ".join(t.__name__ for t in types)
     allows_bool = bool in types
 
+    exact = frozenset(types)
+
     def check(_: Any, attribute: attrs.Attribute[Any], value: Any) -> None:
+        if value.__class__ in exact:  # fast path: exactly one of the types
+            return
         if not isinstance(value, types) or (isinstance(value, bool) and not allows_bool):
             fail(attribute, value, f"must be of type {names}, not {type(value).__name__}")
 
@@ -99,7 +103,7 @@ def instance_of(*types: type) -> Validator:
 def non_empty(_: Any, attribute: attrs.Attribute[Any], value: Any) -> None:
     """The value must be a string with at least one non-blank character.
 
-    Example:
+    Examples:
         >>> import attrs
         >>> from crmkit.domain.validators import non_empty
         >>> @attrs.frozen
@@ -126,7 +130,7 @@ def _number(attribute: attrs.Attribute[Any], value: Any) -> None:
 def non_negative(_: Any, attribute: attrs.Attribute[Any], value: Any) -> None:
     """The value must be a number that is zero or more.
 
-    Example:
+    Examples:
         >>> import attrs
         >>> from crmkit.domain.validators import non_negative
         >>> @attrs.frozen
@@ -143,7 +147,7 @@ def non_negative(_: Any, attribute: attrs.Attribute[Any], value: Any) -> None:
 def positive(_: Any, attribute: attrs.Attribute[Any], value: Any) -> None:
     """The value must be a number greater than zero.
 
-    Example:
+    Examples:
         >>> import attrs
         >>> from crmkit.domain.validators import positive
         >>> @attrs.frozen
@@ -162,7 +166,7 @@ def positive(_: Any, attribute: attrs.Attribute[Any], value: Any) -> None:
 def in_range(low: float, high: float) -> Validator:
     """The value must be a number with ``low <= value <= high``.
 
-    Example:
+    Examples:
         >>> import attrs
         >>> from crmkit.domain.validators import in_range
         >>> @attrs.frozen
@@ -188,7 +192,7 @@ between = in_range
 def one_of(options: Collection[Any]) -> Validator:
     """The value must be one of ``options``.
 
-    Example:
+    Examples:
         >>> import attrs
         >>> from crmkit.domain.validators import one_of
         >>> @attrs.frozen
@@ -211,7 +215,7 @@ def one_of(options: Collection[Any]) -> Validator:
 def email(_: Any, attribute: attrs.Attribute[Any], value: Any) -> None:
     """The value must look like an e-mail address (``name@domain.tld``).
 
-    Example:
+    Examples:
         >>> import attrs
         >>> from crmkit.domain.validators import email
         >>> @attrs.frozen
@@ -227,7 +231,7 @@ def email(_: Any, attribute: attrs.Attribute[Any], value: Any) -> None:
 def aware_datetime(_: Any, attribute: attrs.Attribute[Any], value: Any) -> None:
     """The value must be a timezone-aware :class:`datetime` (events are aware, in UTC).
 
-    Example:
+    Examples:
         >>> import attrs
         >>> from datetime import datetime
         >>> from crmkit.domain.validators import aware_datetime
@@ -250,7 +254,7 @@ def aware_datetime(_: Any, attribute: attrs.Attribute[Any], value: Any) -> None:
 def optional_aware_datetime(instance: Any, attribute: attrs.Attribute[Any], value: Any) -> None:
     """Like :func:`aware_datetime` but ``None`` is allowed.
 
-    Example:
+    Examples:
         >>> import attrs
         >>> from datetime import datetime
         >>> from crmkit.domain.validators import optional_aware_datetime
@@ -267,7 +271,7 @@ def optional_aware_datetime(instance: Any, attribute: attrs.Attribute[Any], valu
 def optional(validator: Validator) -> Validator:
     """Allow ``None`` in front of another validator.
 
-    Example:
+    Examples:
         >>> import attrs
         >>> from crmkit.domain.validators import optional, non_negative
         >>> @attrs.frozen
@@ -287,7 +291,7 @@ def optional(validator: Validator) -> Validator:
 def date_value(_: Any, attribute: attrs.Attribute[Any], value: Any) -> None:
     """The value must be a calendar :class:`date` (not a datetime).
 
-    Example:
+    Examples:
         >>> import attrs
         >>> from datetime import date
         >>> from crmkit.domain.validators import date_value
@@ -305,7 +309,7 @@ def to_utc(value: datetime) -> datetime:
     """Normalise an aware datetime to UTC (naive values are returned unchanged so that the
     validator can name them).
 
-    Example:
+    Examples:
         >>> from datetime import datetime, timezone, timedelta
         >>> from crmkit.domain.validators import to_utc
         >>> to_utc(datetime(2024, 1, 1, 12, tzinfo=timezone(timedelta(hours=1)))).hour
@@ -324,7 +328,7 @@ def to_utc(value: datetime) -> datetime:
 def optional_to_utc(value: datetime | None) -> datetime | None:
     """:func:`to_utc` that lets ``None`` through.
 
-    Example:
+    Examples:
         >>> from crmkit.domain.validators import optional_to_utc
         >>> optional_to_utc(None) is None
         True
@@ -335,7 +339,7 @@ def optional_to_utc(value: datetime | None) -> datetime | None:
 def optional_non_empty(_: Any, attribute: attrs.Attribute[Any], value: Any) -> None:
     """``None`` or a non-blank string (one call; the hot path of optional ids and keys).
 
-    Example:
+    Examples:
         >>> import attrs
         >>> from crmkit.domain.validators import optional_non_empty
         >>> @attrs.frozen
@@ -359,7 +363,7 @@ def optional_non_empty(_: Any, attribute: attrs.Attribute[Any], value: Any) -> N
 def optional_str(_: Any, attribute: attrs.Attribute[Any], value: Any) -> None:
     """``None`` or a string (possibly empty).
 
-    Example:
+    Examples:
         >>> import attrs
         >>> from crmkit.domain.validators import optional_str
         >>> @attrs.frozen
