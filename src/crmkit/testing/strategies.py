@@ -7,7 +7,7 @@ filled, so a round trip through a store or a file format exercises every field.
 
 Requires Hypothesis (a test dependency; not needed by crmkit itself).
 
-Example:
+Examples:
     >>> from hypothesis import given, settings
     >>> from crmkit.serde import from_dict, to_dict
     >>> from crmkit.testing.strategies import opportunities
@@ -104,15 +104,22 @@ _END = datetime(2035, 1, 1, tzinfo=UTC)
 
 
 def _text(min_size: int = 1, max_size: int = 20) -> st.SearchStrategy[str]:
-    return st.text(_LETTERS + " -'&", min_size=min_size, max_size=max_size).filter(
-        lambda s: s.strip() != ""
+    """Readable Nordic names most of the time, hostile Unicode (anything but NUL and lone
+    surrogates, which no store or file format can keep) some of the time."""
+    readable = st.text(_LETTERS + " -'&", min_size=min_size, max_size=max_size)
+    hostile = st.text(
+        st.characters(codec="utf-8", exclude_characters="\x00"),
+        min_size=min_size,
+        max_size=max_size,
     )
+    strategy = st.one_of(readable, readable, hostile)
+    return strategy.filter(lambda s: s.strip() != "") if min_size else strategy
 
 
 def ids() -> st.SearchStrategy[str]:
     """Time-ordered crmkit ids.
 
-    Example:
+    Examples:
         >>> from crmkit.domain import is_id
         >>> from crmkit.testing.strategies import ids
         >>> is_id(ids().example())
@@ -128,7 +135,7 @@ def utc_datetimes(
 ) -> st.SearchStrategy[datetime]:
     """Timezone-aware UTC datetimes with microsecond precision.
 
-    Example:
+    Examples:
         >>> from crmkit.testing.strategies import utc_datetimes
         >>> utc_datetimes().example().tzinfo is not None
         True
@@ -147,7 +154,7 @@ def _dates() -> st.SearchStrategy[date]:
 def currencies() -> st.SearchStrategy[str]:
     """ISO 4217 currency codes.
 
-    Example:
+    Examples:
         >>> from crmkit.domain import CURRENCY_MINOR_UNITS
         >>> from crmkit.testing.strategies import currencies
         >>> currencies().example() in CURRENCY_MINOR_UNITS
@@ -161,7 +168,7 @@ def money(
 ) -> st.SearchStrategy[Money]:
     """Money in one currency (or any currency when ``currency`` is ``None``).
 
-    Example:
+    Examples:
         >>> from crmkit.testing.strategies import money
         >>> money("SEK").example().currency
         'SEK'
@@ -211,7 +218,7 @@ def _aggregate_fields(draw: st.DrawFn) -> dict[str, Any]:
 def addresses() -> st.SearchStrategy[Address]:
     """Postal addresses.
 
-    Example:
+    Examples:
         >>> from crmkit.testing.strategies import addresses
         >>> len(addresses().example().country)
         2
@@ -229,7 +236,7 @@ def addresses() -> st.SearchStrategy[Address]:
 def channels() -> st.SearchStrategy[Channel]:
     """Concrete channels of any Payne–Frow category.
 
-    Example:
+    Examples:
         >>> from crmkit.domain import ChannelCategory
         >>> from crmkit.testing.strategies import channels
         >>> isinstance(channels().example().category, ChannelCategory)
@@ -255,7 +262,7 @@ _CHANNEL_KEYS = st.sampled_from(
 def accounts(draw: st.DrawFn) -> Account:
     """B2B accounts with addresses, contact roles (at most one primary) and custom properties.
 
-    Example:
+    Examples:
         >>> from crmkit.testing.strategies import accounts
         >>> acc = accounts().example()
         >>> sum(r.is_primary for r in acc.contact_roles) <= 1
@@ -294,7 +301,7 @@ def _consents(draw: st.DrawFn) -> Consent:
         lawful_basis=draw(st.sampled_from(LawfulBasis)),
         given_at=given,
         withdrawn_at=withdrawn,
-        purpose=draw(_text(0, 15)),
+        purpose=draw(_text(1, 15)),
     )
 
 
@@ -302,7 +309,7 @@ def _consents(draw: st.DrawFn) -> Consent:
 def contacts(draw: st.DrawFn) -> Contact:
     """Contacts with buying roles, channels and consent.
 
-    Example:
+    Examples:
         >>> from crmkit.testing.strategies import contacts
         >>> contacts().example().first_name != ""
         True
@@ -328,7 +335,7 @@ def contacts(draw: st.DrawFn) -> Contact:
 def leads(draw: st.DrawFn) -> Lead:
     """Leads, open or converted, inbound or outbound, with interest level and buying stage.
 
-    Example:
+    Examples:
         >>> from crmkit.testing.strategies import leads
         >>> lead = leads().example()
         >>> lead.is_converted == (lead.converted_at is not None)
@@ -365,7 +372,7 @@ def leads(draw: st.DrawFn) -> Lead:
 def pipelines() -> st.SearchStrategy[Pipeline]:
     """The default pipeline, or a generated one with 1–6 open stages plus won and lost.
 
-    Example:
+    Examples:
         >>> from crmkit.testing.strategies import pipelines
         >>> p = pipelines().example()
         >>> p.won_stage.is_won
@@ -392,7 +399,7 @@ def opportunities(draw: st.DrawFn, pipeline: Pipeline | None = None) -> Opportun
     """Opportunities opened in a pipeline and moved through up to 20 stage changes, with
     contact roles (one primary) and automated or manual probabilities.
 
-    Example:
+    Examples:
         >>> from crmkit.testing.strategies import opportunities
         >>> opp = opportunities().example()
         >>> 0.0 <= opp.probability <= 1.0
@@ -439,7 +446,7 @@ def opportunities(draw: st.DrawFn, pipeline: Pipeline | None = None) -> Opportun
 def interactions(draw: st.DrawFn) -> Interaction:
     """Interactions in each status (planned, done, followed up) with consistent times.
 
-    Example:
+    Examples:
         >>> from crmkit.domain import InteractionStatus
         >>> from crmkit.testing.strategies import interactions
         >>> i = interactions().example()
@@ -480,7 +487,7 @@ def interactions(draw: st.DrawFn) -> Interaction:
 def cases(draw: st.DrawFn) -> Case:
     """Service cases, open or closed, with response and closing times after opening.
 
-    Example:
+    Examples:
         >>> from crmkit.testing.strategies import cases
         >>> c = cases().example()
         >>> c.first_response_at is None or c.first_response_at >= c.opened_at
@@ -510,7 +517,7 @@ def cases(draw: st.DrawFn) -> Case:
 def products(draw: st.DrawFn) -> Product:
     """Products and services with a price.
 
-    Example:
+    Examples:
         >>> from crmkit.testing.strategies import products
         >>> products().example().price.amount >= 0
         True
@@ -530,7 +537,7 @@ def products(draw: st.DrawFn) -> Product:
 def orders(draw: st.DrawFn, currency: str | None = None) -> Order:
     """Orders with 1–5 lines in one currency.
 
-    Example:
+    Examples:
         >>> from crmkit.testing.strategies import orders
         >>> order = orders().example()
         >>> order.total.currency == order.lines[0].unit_price.currency
@@ -565,7 +572,7 @@ def orders(draw: st.DrawFn, currency: str | None = None) -> Order:
 def agreements(draw: st.DrawFn) -> Agreement:
     """Service and framework agreements, open-ended or with an end date after the start.
 
-    Example:
+    Examples:
         >>> from crmkit.testing.strategies import agreements
         >>> a = agreements().example()
         >>> a.end_date is None or a.end_date >= a.start_date
@@ -602,7 +609,7 @@ def _members(draw: st.DrawFn) -> CampaignMember:
 def campaigns(draw: st.DrawFn) -> Campaign:
     """Campaigns with members (leads or contacts) and their responses.
 
-    Example:
+    Examples:
         >>> from crmkit.testing.strategies import campaigns
         >>> c = campaigns().example()
         >>> len({m.member_id for m in c.members}) == len(c.members)
@@ -629,7 +636,7 @@ def campaigns(draw: st.DrawFn) -> Campaign:
 def key_account_relationships(draw: st.DrawFn) -> KeyAccountRelationship:
     """Key-account relationships with a history of legal stage moves.
 
-    Example:
+    Examples:
         >>> from crmkit.testing.strategies import key_account_relationships
         >>> rel = key_account_relationships().example()
         >>> all(c.from_stage is None or c.from_stage.can_move_to(c.to_stage) for c in rel.history)
@@ -657,7 +664,7 @@ def key_account_relationships(draw: st.DrawFn) -> KeyAccountRelationship:
 def kpis(draw: st.DrawFn) -> KPI:
     """KPIs in either direction, with or without an actual value and a baseline.
 
-    Example:
+    Examples:
         >>> from crmkit.testing.strategies import kpis
         >>> kpis().example().name != ""
         True
@@ -711,7 +718,7 @@ def aggregates() -> st.SearchStrategy[Any]:
     """Any aggregate root a store keeps (accounts, contacts, leads, opportunities,
     interactions, cases, orders, campaigns, products).
 
-    Example:
+    Examples:
         >>> from crmkit.testing.strategies import aggregates
         >>> hasattr(aggregates().example(), "version")
         True

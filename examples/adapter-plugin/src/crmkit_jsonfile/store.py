@@ -1,0 +1,373 @@
+"""The JSON-file store: the crmkit storage ports implemented from scratch.
+
+The file holds ``{"schema_version": 1, "tables": {aggregate: {id: {"version": n,
+"document": {...}}}}}``. A unit of work reads a snapshot, collects changes privately and, at
+commit, re-reads the file under an exclusive lock, checks that nothing it changed was changed
+by someone else (optimistic concurrency) and writes the new file atomically.
+
+Example:
+    >>> import tempfile, pathlib
+    >>> from crmkit_jsonfile import JsonFileStore
+    >>> store = JsonFileStore(pathlib.Path(tempfile.mkdtemp()) / "crm.json")
+    >>> with store.unit_of_work() as uow:
+    ...     uow.accounts.count()
+    0
+"""
+
+from __future__ import annotations
+
+import fcntl
+import json
+import os
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from pathlib import Path
+from types import TracebackType
+from typing import Any, TypeVar
+
+from crmkit.adapters.aggregate import Aggregate, aggregate_for, aggregate_names, conflict
+from crmkit.adapters.memory import matches
+from crmkit.adapters.ports import (
+    DEFAULT_PAGE_SIZE,
+    Page,
+    Query,
+    RepositoryQueries,
+    UpsertKey,
+    UpsertResult,
+    check_limit,
+)
+from crmkit.errors import ConflictError, NotFoundError, ValidationError
+
+__all__ = ["JsonFileRepository", "JsonFileStore", "JsonFileUnitOfWork", "open_store"]
+
+SCHEMA_VERSION = 1
+E = TypeVar("E")
+# One stored row: {"version": int, "document": dict}; a table maps id -> row.
+Table = dict[str, dict[str, Any]]
+
+
+class JsonFileStore:
+    """CRM data in one JSON file.
+
+    Example:
+        >>> import tempfile, pathlib
+        >>> from crmkit_jsonfile import JsonFileStore
+        >>> JsonFileStore(pathlib.Path(tempfile.mkdtemp()) / "crm.json").schema_version
+        1
+    """
+
+    def __init__(self, path: str | Path, url: str | None = None) -> None:
+        self.path = Path(path)
+        self._url = url or f"jsonfile://{self.path}"
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self._lock_path = self.path.with_name(self.path.name + ".lock")
+
+    @property
+    def url(self) -> str:
+        """The store URL."""
+        return self._url
+
+    @property
+    def schema_version(self) -> int:
+        """The file format version."""
+        return SCHEMA_VERSION
+
+    @contextmanager
+    def _locked(self) -> Iterator[None]:
+        with open(self._lock_path, "a") as handle:
+            fcntl.flock(handle, fcntl.LOCK_EX)
+            try:
+                yield
+            finally:
+                fcntl.flock(handle, fcntl.LOCK_UN)
+
+    def _read(self) -> dict[str, Table]:
+        if not self.path.exists():
+            return {name: {} for name in aggregate_names()}
+        data = json.loads(self.path.read_text(encoding="utf-8"))
+        tables: dict[str, Table] = data["tables"]
+        for name in aggregate_names():
+            tables.setdefault(name, {})
+        return tables
+
+    def snapshot(self) -> dict[str, Table]:
+        """The committed data, read under the lock."""
+        with self._locked():
+            return self._read()
+
+    def apply(
+        self, changes: dict[str, dict[str, tuple[int | None, dict[str, Any] | None]]]
+    ) -> None:
+        """Apply ``{aggregate: {id: (based_on_version, row or None)}}`` atomically."""
+        with self._locked():
+            tables = self._read()
+            for aggregate, rows in changes.items():
+                label = aggregate_for(aggregate).entity.__name__
+                for id, (based_on, _row) in rows.items():
+                    current = tables[aggregate].get(id)
+                    version = None if current is None else current["version"]
+                    if version != based_on:
+                        if based_on is None:
+                            raise ConflictError(f"{label} {id!r} was added by someone else")
+                        raise conflict(label, id, based_on, version)
+            for aggregate, rows in changes.items():
+                for id, (_, row) in rows.items():
+                    if row is None:
+                        tables[aggregate].pop(id, None)
+                    else:
+                        tables[aggregate][id] = row
+            tmp = self.path.with_name(self.path.name + ".tmp")
+            payload = {"schema_version": SCHEMA_VERSION, "tables": tables}
+            tmp.write_text(json.dumps(payload, ensure_ascii=False), encoding="utf-8")
+            with open(tmp, "rb") as handle:
+                os.fsync(handle.fileno())
+            os.replace(tmp, self.path)
+
+    def unit_of_work(self) -> JsonFileUnitOfWork:
+        """A new unit of work."""
+        return JsonFileUnitOfWork(self)
+
+    def close(self) -> None:
+        """Nothing to release: every commit already wrote the file."""
+
+    def __enter__(self) -> JsonFileStore:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.close()
+
+
+class JsonFileUnitOfWork:
+    """A snapshot of the file plus private changes, written at commit."""
+
+    def __init__(self, store: JsonFileStore) -> None:
+        self._store = store
+        self._base: dict[str, Table] | None = None
+        self.changes: dict[str, dict[str, tuple[int | None, dict[str, Any] | None]]] = {}
+        self._repositories: dict[str, JsonFileRepository[Any]] = {}
+
+    def table(self, aggregate: str) -> Table:
+        """The aggregate's rows as this unit of work sees them (snapshot plus changes)."""
+        if self._base is None:
+            self._base = self._store.snapshot()
+        merged = dict(self._base[aggregate])
+        for id, (_, row) in self.changes.get(aggregate, {}).items():
+            if row is None:
+                merged.pop(id, None)
+            else:
+                merged[id] = row
+        return merged
+
+    def write(self, aggregate: str, id: str, row: dict[str, Any] | None) -> None:
+        """Record a change (``None`` deletes)."""
+        rows = self.changes.setdefault(aggregate, {})
+        if id not in rows:
+            self.table(aggregate)  # make sure the snapshot is loaded
+            original = (self._base or {}).get(aggregate, {}).get(id)
+            rows[id] = (None if original is None else original["version"], row)
+        else:
+            rows[id] = (rows[id][0], row)
+
+    def repository(self, aggregate: type[Any] | str) -> JsonFileRepository[Any]:
+        """The repository of an entity class or plural name."""
+        agg = aggregate_for(aggregate)
+        if agg.name not in self._repositories:
+            self._repositories[agg.name] = JsonFileRepository(self, agg)
+        return self._repositories[agg.name]
+
+    accounts = property(lambda self: self.repository("accounts"))
+    contacts = property(lambda self: self.repository("contacts"))
+    leads = property(lambda self: self.repository("leads"))
+    opportunities = property(lambda self: self.repository("opportunities"))
+    interactions = property(lambda self: self.repository("interactions"))
+    cases = property(lambda self: self.repository("cases"))
+    orders = property(lambda self: self.repository("orders"))
+    campaigns = property(lambda self: self.repository("campaigns"))
+    products = property(lambda self: self.repository("products"))
+
+    def commit(self) -> None:
+        """Write the changes to the file (all or nothing)."""
+        changes, self.changes, self._base = self.changes, {}, None
+        if changes:
+            self._store.apply(changes)
+
+    def rollback(self) -> None:
+        """Forget the changes."""
+        self.changes, self._base = {}, None
+
+    def __enter__(self) -> JsonFileUnitOfWork:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        if exc_type is None:
+            self.commit()
+        else:
+            self.rollback()
+
+
+class JsonFileRepository(RepositoryQueries[E]):
+    """One aggregate inside a :class:`JsonFileUnitOfWork`."""
+
+    def __init__(self, uow: JsonFileUnitOfWork, aggregate: Aggregate) -> None:
+        self._uow = uow
+        self._agg = aggregate
+        self._label = aggregate.entity.__name__
+
+    @property
+    def aggregate(self) -> str:
+        """The aggregate's plural name."""
+        return self._agg.name
+
+    def _rows(self) -> Table:
+        return self._uow.table(self._agg.name)
+
+    def _row(self, entity: Any, version: int) -> dict[str, Any]:
+        old, entity.version = entity.version, version
+        try:
+            return {"version": version, "document": self._agg.to_document(entity)}
+        finally:
+            entity.version = old
+
+    def _owner_of_remote(self, remote_id: str) -> str | None:
+        for id, row in self._rows().items():
+            if row["document"].get("remote_id") == remote_id:
+                return id
+        return None
+
+    def _check_remote(self, entity: Any) -> None:
+        if entity.remote_id is not None:
+            owner = self._owner_of_remote(entity.remote_id)
+            if owner is not None and owner != entity.id:
+                raise ConflictError(
+                    f"{self._label} with remote_id {entity.remote_id!r} already exists as {owner!r}"
+                )
+
+    def get(self, id: str) -> E:
+        """The entity with ``id``."""
+        row = self._rows().get(id)
+        if row is None:
+            raise NotFoundError(f"{self._agg.name} has no entity with id {id!r}")
+        entity: E = self._agg.from_document(row["document"])
+        return entity
+
+    def find_by_remote_id(self, remote_id: str) -> E | None:
+        """The entity with this remote id, or ``None``."""
+        owner = self._owner_of_remote(remote_id)
+        return None if owner is None else self.get(owner)
+
+    def add(self, entity: E) -> E:
+        """Store a new entity at version 1."""
+        ent: Any = entity
+        row = self._row(ent, 1)
+        if ent.id in self._rows():
+            raise ConflictError(f"{self._label} {ent.id!r} already exists")
+        self._check_remote(ent)
+        self._uow.write(self._agg.name, ent.id, row)
+        ent.version = 1
+        return entity
+
+    def add_many(self, entities: Iterable[E]) -> int:
+        """Store many new entities."""
+        return sum(1 for entity in entities if self.add(entity) is not None)
+
+    def save(self, entity: E) -> E:
+        """Store changes from the entity's current version."""
+        ent: Any = entity
+        current = self._rows().get(ent.id)
+        if current is None:
+            raise NotFoundError(f"{self._agg.name} has no entity with id {ent.id!r}")
+        if current["version"] != ent.version:
+            raise conflict(self._label, ent.id, ent.version, current["version"])
+        self._check_remote(ent)
+        ent.updated_at = max(datetime.now(UTC), ent.updated_at)
+        self._uow.write(self._agg.name, ent.id, self._row(ent, ent.version + 1))
+        ent.version += 1
+        return entity
+
+    def upsert_many(self, entities: Iterable[E], *, key: UpsertKey = "id") -> UpsertResult:
+        """Insert or replace many entities, matching on ``key``."""
+        if key not in ("id", "remote_id"):
+            raise ValidationError.single("key", key, "must be 'id' or 'remote_id'")
+        inserted = updated = 0
+        for entity in entities:
+            ent: Any = entity
+            if key == "remote_id":
+                if ent.remote_id is None:
+                    raise ValidationError.single(
+                        f"{self._agg.name}.remote_id", None, "is needed to upsert on remote_id"
+                    )
+                owner = self._owner_of_remote(ent.remote_id)
+                if owner is not None:
+                    ent.id = owner
+            current = self._rows().get(ent.id)
+            version = 1 if current is None else current["version"] + 1
+            self._check_remote(ent)
+            self._uow.write(self._agg.name, ent.id, self._row(ent, version))
+            ent.version = version
+            inserted += current is None
+            updated += current is not None
+        return UpsertResult(inserted=inserted, updated=updated)
+
+    def delete(self, id: str, *, version: int | None = None) -> None:
+        """Remove the entity with ``id``."""
+        current = self._rows().get(id)
+        if current is None:
+            raise NotFoundError(f"{self._agg.name} has no entity with id {id!r}")
+        if version is not None and version != current["version"]:
+            raise conflict(self._label, id, version, current["version"])
+        self._uow.write(self._agg.name, id, None)
+
+    def _matching(self, query: Query | None) -> list[tuple[str, dict[str, Any]]]:
+        checked = self._agg.check(query)
+        out = []
+        for id, row in sorted(self._rows().items()):
+            if matches(self._agg.index(self._agg.from_document(row["document"])), checked):
+                out.append((id, row))
+        return out
+
+    def find(
+        self,
+        query: Query | None = None,
+        *,
+        limit: int = DEFAULT_PAGE_SIZE,
+        cursor: str | None = None,
+    ) -> Page[E]:
+        """One page of matching entities in id order."""
+        check_limit(limit)
+        rows = [item for item in self._matching(query) if cursor is None or item[0] > cursor]
+        page = rows[:limit]
+        return Page(
+            items=[self._agg.from_document(row["document"]) for _, row in page],
+            next_cursor=page[-1][0] if len(rows) > limit else None,
+        )
+
+    def count(self, query: Query | None = None) -> int:
+        """How many entities match."""
+        return len(self._matching(query))
+
+
+def open_store(url: str, **options: Any) -> JsonFileStore:
+    """The entry point crmkit calls for ``jsonfile://`` URLs.
+
+    Example:
+        >>> from crmkit_jsonfile import open_store
+        >>> open_store("jsonfile:///tmp/crmkit-jsonfile-doctest.json").path.name
+        'crmkit-jsonfile-doctest.json'
+    """
+    if options:
+        raise ValidationError.single("options", sorted(options), "are not understood")
+    path = url.split("://", 1)[1]
+    if not path:
+        raise ValidationError.single("url", url, "must name a file: jsonfile:///path/crm.json")
+    return JsonFileStore(path, url)

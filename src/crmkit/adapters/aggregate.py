@@ -1,0 +1,417 @@
+"""The aggregate catalogue: which entity class each repository holds and its queryable fields.
+
+Stores are written once, generically: a repository is parameterised by an :class:`Aggregate`
+(the entity class plus where its owner, status, stage, segment, account and name live). The
+catalogue resolves the field names against the real attrs classes in :mod:`crmkit.domain`, so
+a filter an entity has no field for is refused with a clear error instead of matching nothing.
+
+Example:
+    >>> from crmkit.adapters.aggregate import aggregate_for, aggregate_names
+    >>> aggregate_names()[:3]
+    ('accounts', 'contacts', 'leads')
+    >>> aggregate_for("opportunities").supports("stage")
+    True
+    >>> aggregate_for("accounts").supports("stage")
+    False
+"""
+
+from __future__ import annotations
+
+import enum
+import functools
+import importlib
+import json
+from collections.abc import Iterable
+from datetime import UTC, datetime
+from typing import Any
+
+import attrs
+
+from crmkit.adapters.ports import Query
+from crmkit.errors import ConflictError, NotFoundError, ValidationError
+
+__all__ = [
+    "FILTERS",
+    "SPECS",
+    "Aggregate",
+    "AggregateSpec",
+    "Indexed",
+    "aggregate_for",
+    "aggregate_names",
+    "aggregates",
+    "conflict",
+    "custom_equal",
+    "micros",
+]
+
+#: The single-valued filters of :class:`~crmkit.adapters.ports.Query` that map to a column.
+FILTERS = ("owner_id", "account_id", "status", "stage", "segment")
+
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+
+
+def micros(moment: datetime) -> int:
+    """An aware datetime as integer microseconds since the Unix epoch (exact, sortable).
+
+    Example:
+        >>> from datetime import UTC, datetime
+        >>> from crmkit.adapters.aggregate import micros
+        >>> micros(datetime(1970, 1, 1, 0, 0, 1, tzinfo=UTC))
+        1000000
+    """
+    if moment.utcoffset() is None:
+        raise ValidationError.single("updated_at", moment, "must be timezone-aware")
+    delta = moment - _EPOCH
+    return (delta.days * 86_400 + delta.seconds) * 1_000_000 + delta.microseconds
+
+
+def custom_equal(stored: Any, wanted: Any) -> bool:
+    """Whether a stored custom-property value equals a wanted one, as JSON values compare.
+
+    Booleans match only booleans, strings only strings, numbers only numbers (``1 == 1.0``),
+    ``None`` only ``None``.
+
+    Example:
+        >>> from crmkit.adapters.aggregate import custom_equal
+        >>> custom_equal(1, 1.0), custom_equal(True, 1), custom_equal("1", 1)
+        (True, False, False)
+    """
+    if isinstance(stored, bool) or isinstance(wanted, bool):
+        return type(stored) is type(wanted) and stored == wanted
+    if stored is None or wanted is None:
+        return stored is None and wanted is None
+    if isinstance(stored, str) or isinstance(wanted, str):
+        return isinstance(stored, str) and isinstance(wanted, str) and stored == wanted
+    if isinstance(stored, int | float) and isinstance(wanted, int | float):
+        return stored == wanted
+    return False
+
+
+def conflict(entity: str, id: str, saved_from: int, stored: int | None) -> ConflictError:
+    """The error for a save from a stale version, naming the entity, id and both versions.
+
+    Example:
+        >>> from crmkit.adapters.aggregate import conflict
+        >>> print(conflict("Opportunity", "01H", 2, 3))
+        Opportunity '01H' was saved from version 2 but the stored version is 3; reload it and apply the change again
+    """
+    if stored is None:
+        return ConflictError(
+            f"{entity} {id!r} was saved from version {saved_from} but it has been deleted"
+        )
+    return ConflictError(
+        f"{entity} {id!r} was saved from version {saved_from} but the stored version is "
+        f"{stored}; reload it and apply the change again"
+    )
+
+
+def _text(value: Any) -> str | None:
+    if value is None:
+        return None
+    if isinstance(value, enum.Enum):
+        value = value.value
+    return str(value)
+
+
+@attrs.frozen
+class AggregateSpec:
+    """Where an aggregate's queryable facts live, as candidate attribute names (first found).
+
+    Example:
+        >>> from crmkit.adapters.aggregate import AggregateSpec
+        >>> AggregateSpec("products", "crmkit.domain:Product", names=("name", "sku")).names
+        ('name', 'sku')
+    """
+
+    name: str
+    entity_path: str
+    owner: tuple[str, ...] = ("owner_id",)
+    account: tuple[str, ...] = ("account_id",)
+    status: tuple[str, ...] = ("status",)
+    stage: tuple[str, ...] = ()
+    segment: tuple[str, ...] = ()
+    names: tuple[str, ...] = ("name",)
+
+
+#: The nine aggregates every store holds, in a fixed order.
+SPECS: tuple[AggregateSpec, ...] = (
+    AggregateSpec("accounts", "crmkit.domain:Account", segment=("tier",), account=()),
+    AggregateSpec(
+        "contacts",
+        "crmkit.domain:Contact",
+        segment=("buying_role",),
+        names=("first_name", "last_name", "email"),
+    ),
+    AggregateSpec(
+        "leads",
+        "crmkit.domain:Lead",
+        segment=("segment", "interest_level"),
+        names=("company_name", "first_name", "last_name", "email"),
+    ),
+    AggregateSpec("opportunities", "crmkit.domain:Opportunity", stage=("stage_key",)),
+    AggregateSpec(
+        "interactions",
+        "crmkit.domain:Interaction",
+        segment=("type",),
+        names=("subject", "outcome"),
+    ),
+    AggregateSpec(
+        "cases",
+        "crmkit.domain:Case",
+        owner=("agent_id", "owner_id"),
+        segment=("problem_type",),
+        names=("subject", "problem_type"),
+    ),
+    AggregateSpec("orders", "crmkit.domain:Order", names=("number", "order_number")),
+    AggregateSpec("campaigns", "crmkit.domain:Campaign", segment=("channel",)),
+    AggregateSpec(
+        "products", "crmkit.domain:Product", segment=("category",), names=("name", "sku")
+    ),
+)
+
+
+@attrs.frozen
+class Indexed:
+    """The queryable values of one entity, as a store indexes them.
+
+    ``name`` is the lower-cased text that name search matches; ``updated_us`` the update time
+    in microseconds since the epoch.
+
+    Example:
+        >>> from crmkit.adapters.aggregate import Indexed
+        >>> Indexed(None, None, "open", None, None, "acme", None, 0, 0, {}).status
+        'open'
+    """
+
+    owner_id: str | None
+    account_id: str | None
+    status: str | None
+    stage: str | None
+    segment: str | None
+    name: str | None
+    remote_id: str | None
+    created_us: int
+    updated_us: int
+    custom: dict[str, Any]
+
+    def as_row(self) -> dict[str, Any]:
+        """The values as a column → value mapping (``custom`` included).
+
+        Example:
+            >>> from crmkit.adapters.aggregate import Indexed
+            >>> row = Indexed("u", None, None, None, None, None, None, 1, 2, {}).as_row()
+            >>> row["owner_id"], row["updated_us"]
+            ('u', 2)
+        """
+        return attrs.asdict(self, recurse=False)
+
+
+@attrs.frozen
+class Aggregate:
+    """One aggregate resolved against its entity class: the facts a generic store needs.
+
+    Get one with :func:`aggregate_for`.
+
+    Example:
+        >>> from crmkit.adapters.aggregate import aggregate_for
+        >>> agg = aggregate_for("accounts")
+        >>> agg.name, agg.entity.__name__
+        ('accounts', 'Account')
+    """
+
+    name: str
+    entity: type[Any]
+    fields: dict[str, str]
+    name_fields: tuple[str, ...]
+
+    def supports(self, filter_name: str) -> bool:
+        """Whether queries on this aggregate may use ``filter_name``.
+
+        Example:
+            >>> from crmkit.adapters.aggregate import aggregate_for
+            >>> aggregate_for("orders").supports("account_id")
+            True
+        """
+        if filter_name == "name":
+            return bool(self.name_fields)
+        if filter_name in FILTERS:
+            return filter_name in self.fields
+        return filter_name in ("updated_since", "remote_id", "custom")
+
+    def check(self, query: Query | None) -> Query:
+        """Return ``query`` (an empty one for ``None``), refusing filters this aggregate lacks.
+
+        Example:
+            >>> from crmkit.adapters.aggregate import aggregate_for
+            >>> from crmkit.adapters.ports import Query
+            >>> aggregate_for("accounts").check(Query(stage="won"))
+            Traceback (most recent call last):
+            ...
+            crmkit.errors.ValidationError: query.stage: 'won' accounts have no stage field to filter on
+        """
+        query = query or Query()
+        problems = [
+            ValidationError.single(
+                f"query.{key}", value, f"{self.name} have no {key} field to filter on"
+            )
+            for key, value in query.filters().items()
+            if not self.supports(key)
+        ]
+        if problems:
+            raise ValidationError.collect(problems)
+        return query
+
+    def require(self, entity: Any) -> None:
+        """Refuse an object that is not this aggregate's entity class.
+
+        Example:
+            >>> from crmkit.adapters.aggregate import aggregate_for
+            >>> aggregate_for("accounts").require("Acme")
+            Traceback (most recent call last):
+            ...
+            crmkit.errors.ValidationError: accounts: 'str' is not an Account
+        """
+        if not isinstance(entity, self.entity):
+            article = "an" if self.entity.__name__[0] in "AEIOU" else "a"
+            raise ValidationError.single(
+                self.name, type(entity).__name__, f"is not {article} {self.entity.__name__}"
+            )
+
+    def index(self, entity: Any) -> Indexed:
+        """The queryable values of ``entity``.
+
+        Example:
+            >>> from crmkit.adapters.aggregate import aggregate_for
+            >>> from crmkit.domain import Account
+            >>> idx = aggregate_for("accounts").index(Account(name="Acme AB", owner_id="anna"))
+            >>> idx.owner_id, idx.name
+            ('anna', 'acme ab')
+        """
+        self.require(entity)
+        values = {key: _text(getattr(entity, attr)) for key, attr in self.fields.items()}
+        parts = [getattr(entity, attr) for attr in self.name_fields]
+        name = " ".join(_text(p) or "" for p in parts if p is not None).lower() or None
+        custom = dict(getattr(entity, "custom", None) or {})
+        return Indexed(
+            owner_id=values.get("owner_id"),
+            account_id=values.get("account_id"),
+            status=values.get("status"),
+            stage=values.get("stage"),
+            segment=values.get("segment"),
+            name=name,
+            remote_id=entity.remote_id,
+            created_us=micros(entity.created_at),
+            updated_us=micros(entity.updated_at),
+            custom=custom,
+        )
+
+    def to_document(self, entity: Any) -> dict[str, Any]:
+        """The entity as its serialised document (:func:`crmkit.serde.to_dict`).
+
+        Example:
+            >>> from crmkit.adapters.aggregate import aggregate_for
+            >>> from crmkit.domain import Account
+            >>> aggregate_for("accounts").to_document(Account(name="Acme"))["name"]
+            'Acme'
+        """
+        self.require(entity)
+        from crmkit.serde import to_dict
+
+        document: dict[str, Any] = to_dict(entity)
+        return document
+
+    def to_json(self, entity: Any) -> str:
+        """The entity's document as compact JSON text.
+
+        Example:
+            >>> from crmkit.adapters.aggregate import aggregate_for
+            >>> from crmkit.domain import Product, Money
+            >>> text = aggregate_for("products").to_json(
+            ...     Product(sku="P1", name="Widget", price=Money("10", "SEK")))
+            >>> '"sku":"P1"' in text
+            True
+        """
+        return json.dumps(self.to_document(entity), separators=(",", ":"), ensure_ascii=False)
+
+    def from_document(self, document: dict[str, Any] | str) -> Any:
+        """Rebuild an entity from its document (a dict or JSON text).
+
+        Example:
+            >>> from crmkit.adapters.aggregate import aggregate_for
+            >>> from crmkit.domain import Account
+            >>> agg = aggregate_for("accounts")
+            >>> acme = Account(name="Acme")
+            >>> agg.from_document(agg.to_json(acme)) == acme
+            True
+        """
+        from crmkit.serde import from_dict
+
+        if isinstance(document, str | bytes):
+            document = json.loads(document)
+        return from_dict(self.entity, document)
+
+
+def _resolve(spec: AggregateSpec) -> Aggregate:
+    module_name, _, attr = spec.entity_path.partition(":")
+    entity = getattr(importlib.import_module(module_name), attr)
+    present = {f.name for f in attrs.fields(entity)}
+
+    def first(candidates: Iterable[str]) -> str | None:
+        return next((c for c in candidates if c in present), None)
+
+    fields: dict[str, str] = {}
+    for key, candidates in (
+        ("owner_id", spec.owner),
+        ("account_id", spec.account),
+        ("status", spec.status),
+        ("stage", spec.stage),
+        ("segment", spec.segment),
+    ):
+        found = first(candidates)
+        if found is not None:
+            fields[key] = found
+    names = tuple(n for n in spec.names if n in present)
+    return Aggregate(spec.name, entity, fields, names)
+
+
+@functools.cache
+def aggregates() -> tuple[Aggregate, ...]:
+    """All nine aggregates, resolved against :mod:`crmkit.domain`, in catalogue order.
+
+    Example:
+        >>> from crmkit.adapters.aggregate import aggregates
+        >>> len(aggregates())
+        9
+    """
+    return tuple(_resolve(spec) for spec in SPECS)
+
+
+def aggregate_names() -> tuple[str, ...]:
+    """The plural names of the aggregates (``"accounts"`` … ``"products"``).
+
+    Example:
+        >>> from crmkit.adapters.aggregate import aggregate_names
+        >>> aggregate_names()[-1]
+        'products'
+    """
+    return tuple(spec.name for spec in SPECS)
+
+
+def aggregate_for(key: type[Any] | str) -> Aggregate:
+    """The aggregate of an entity class or plural name; unknown ones raise NotFoundError.
+
+    Example:
+        >>> from crmkit.adapters.aggregate import aggregate_for
+        >>> from crmkit.domain import Case
+        >>> aggregate_for(Case).name
+        'cases'
+        >>> aggregate_for("unicorns")
+        Traceback (most recent call last):
+        ...
+        crmkit.errors.NotFoundError: no aggregate 'unicorns'; known: accounts, contacts, leads, opportunities, interactions, cases, orders, campaigns, products
+    """
+    for agg in aggregates():
+        if key == agg.name or key is agg.entity:
+            return agg
+    label = key if isinstance(key, str) else getattr(key, "__name__", repr(key))
+    raise NotFoundError(f"no aggregate {label!r}; known: {', '.join(aggregate_names())}")

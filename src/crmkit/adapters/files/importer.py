@@ -1,0 +1,571 @@
+"""Importing files into a store: validate every row, report every reject, never half an import
+by accident.
+
+:func:`import_csv` and :func:`import_jsonl` stream the file row by row. Each row is decoded by
+a :class:`~crmkit.adapters.files.codec.RecordCodec` (crmkit's own layout by default, or a
+HubSpot / Salesforce codec); a row that fails becomes one
+:class:`~crmkit.adapters.files.rejects.Reject` per problem (line, field, value, reason),
+written to the rejects file as it is found. Accepted rows are written in chunks with
+:meth:`~crmkit.adapters.ports.Repository.upsert_many` — on ``remote_id`` when the row has one,
+else on ``id`` — so re-running an import updates instead of duplicating.
+
+What happens to accepted rows is the caller's choice, :class:`ImportPolicy`:
+
+* ``ALL_OR_NOTHING`` (default) — one transaction; if any row is rejected nothing is stored
+  and :class:`ImportRolledBackError` (an :class:`~crmkit.errors.ImportRejectedError`) is
+  raised carrying the full :class:`ImportReport`.
+* ``KEEP_ACCEPTED`` — one transaction; every accepted row is committed at the end, rejected
+  rows are reported. An error that stops the import (a crash, a store failure) stores nothing.
+* ``BATCHED`` — every ``batch_size`` accepted rows are committed as they go. Memory and the
+  store's transaction stay small for huge files, but an import that stops half-way leaves
+  the batches committed so far (each batch is all-or-nothing). Re-running the import is
+  safe: it is idempotent on remote id.
+
+Memory: the importer holds one chunk of ``batch_size`` entities and at most
+``max_rejects_kept`` rejects (the rejects file holds all); it reads the file as a stream.
+With the SQL store the transaction's rows live in the database, so a file larger than
+memory imports in bounded memory under any policy; the in-memory store of course keeps
+every imported entity.
+
+Example:
+    >>> import pathlib, tempfile
+    >>> from crmkit.adapters import open_store
+    >>> from crmkit.adapters.files import ImportPolicy, import_csv
+    >>> from crmkit.domain import Account
+    >>> folder = pathlib.Path(tempfile.mkdtemp())
+    >>> _ = (folder / "accounts.csv").write_text(
+    ...     "name,remote_id,employees\\nAcme AB,hs-1,40\\nNordic Steel,hs-2,many\\n",
+    ...     encoding="utf-8")
+    >>> store = open_store("memory://")
+    >>> report = import_csv(store, folder / "accounts.csv", Account,
+    ...                     policy=ImportPolicy.KEEP_ACCEPTED,
+    ...                     rejects_path=folder / "rejects.csv")
+    >>> report.accepted, report.rejected, report.created
+    (1, 1, 1)
+    >>> print(report.rejects[0])
+    line 3: employees: 'many' is not a whole number
+"""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import ExitStack
+from pathlib import Path
+from typing import IO, TYPE_CHECKING, Any, Generic, TypeVar
+
+import attrs
+
+from crmkit.adapters.files.codec import CrmkitCsvCodec, CrmkitJsonCodec, RecordCodec
+from crmkit.adapters.files.rejects import Reject, RejectsWriter
+from crmkit.adapters.files.source import SourceRow, csv_header, read_csv, read_jsonl
+from crmkit.errors import ImportRejectedError, ValidationError
+
+if TYPE_CHECKING:
+    from crmkit.adapters.ports import Repository, Store, UnitOfWork
+
+__all__ = [
+    "ImportPolicy",
+    "ImportProgress",
+    "ImportReport",
+    "ImportRolledBackError",
+    "Importer",
+    "StoreReferences",
+    "import_csv",
+    "import_jsonl",
+]
+
+E = TypeVar("E")
+
+
+class ImportPolicy(enum.Enum):
+    """What an import does with accepted rows when some rows are rejected.
+
+    Example:
+        >>> from crmkit.adapters.files import ImportPolicy
+        >>> ImportPolicy("keep_accepted") is ImportPolicy.KEEP_ACCEPTED
+        True
+    """
+
+    ALL_OR_NOTHING = "all_or_nothing"
+    KEEP_ACCEPTED = "keep_accepted"
+    BATCHED = "batched"
+
+
+@attrs.frozen
+class ImportProgress:
+    """A progress snapshot passed to the ``progress`` callback.
+
+    Args:
+        rows: rows read so far.
+        accepted: rows that passed validation.
+        rejected: rows rejected.
+        committed: rows durably committed so far (grows batch by batch only in
+            ``BATCHED`` mode; otherwise it jumps at the end).
+        done: whether this is the final call.
+
+    Example:
+        >>> from crmkit.adapters.files import ImportProgress
+        >>> ImportProgress(rows=10, accepted=9, rejected=1, committed=0).done
+        False
+    """
+
+    rows: int
+    accepted: int
+    rejected: int
+    committed: int
+    done: bool = False
+
+
+@attrs.define
+class ImportReport:
+    """The result of an import.
+
+    Args:
+        source: the file imported.
+        aggregate: the repository written (``"accounts"``).
+        policy: the policy used.
+        rows: data rows read.
+        accepted: rows that passed validation.
+        rejected: rows rejected (each with one reject per problem in ``rejects``).
+        created: accepted rows stored as new entities.
+        updated: accepted rows that replaced a stored entity (same remote id or id).
+        committed: whether accepted rows were stored (``False`` after a rollback).
+        rejects: the rejects, at most ``max_rejects_kept`` of them (the file holds all).
+        rejects_truncated: whether ``rejects`` was cut short.
+        rejects_path: where the rejects file was written, if anywhere.
+
+    Example:
+        >>> from crmkit.adapters.files import ImportPolicy, ImportReport
+        >>> ImportReport("a.csv", "accounts", ImportPolicy.KEEP_ACCEPTED).ok
+        True
+    """
+
+    source: str
+    aggregate: str
+    policy: ImportPolicy
+    rows: int = 0
+    accepted: int = 0
+    rejected: int = 0
+    created: int = 0
+    updated: int = 0
+    committed: bool = False
+    rejects: list[Reject] = attrs.Factory(list)
+    rejects_truncated: bool = False
+    rejects_path: str | None = None
+
+    @property
+    def ok(self) -> bool:
+        """Whether no row was rejected.
+
+        Example:
+            >>> from crmkit.adapters.files import ImportPolicy, ImportReport
+            >>> ImportReport("a.csv", "leads", ImportPolicy.BATCHED, rejected=2).ok
+            False
+        """
+        return self.rejected == 0
+
+    def summary(self) -> str:
+        """One line for a log or a console.
+
+        Example:
+            >>> from crmkit.adapters.files import ImportPolicy, ImportReport
+            >>> ImportReport("a.csv", "accounts", ImportPolicy.KEEP_ACCEPTED, rows=3,
+            ...              accepted=2, rejected=1, created=2, committed=True).summary()
+            'a.csv → accounts: 3 rows, 2 accepted (2 created, 0 updated), 1 rejected, committed'
+        """
+        state = "committed" if self.committed else "rolled back"
+        return (
+            f"{self.source} → {self.aggregate}: {self.rows} rows, {self.accepted} accepted "
+            f"({self.created} created, {self.updated} updated), {self.rejected} rejected, "
+            f"{state}"
+        )
+
+
+class ImportRolledBackError(ImportRejectedError):
+    """An ``ALL_OR_NOTHING`` import had rejected rows, so nothing was stored.
+
+    ``report`` is the full :class:`ImportReport`; ``rejects`` lists the rejects.
+
+    Example:
+        >>> from crmkit.adapters.files import ImportPolicy, ImportReport, ImportRolledBackError
+        >>> from crmkit.errors import ImportRejectedError
+        >>> err = ImportRolledBackError(ImportReport("a.csv", "accounts",
+        ...                                          ImportPolicy.ALL_OR_NOTHING, rows=5,
+        ...                                          rejected=1))
+        >>> isinstance(err, ImportRejectedError), str(err)
+        (True, 'a.csv: 1 of 5 rows rejected; the import was rolled back and nothing was stored')
+    """
+
+    def __init__(self, report: ImportReport) -> None:
+        super().__init__(
+            f"{report.source}: {report.rejected} of {report.rows} rows rejected; the import "
+            "was rolled back and nothing was stored",
+            rejects=report.rejects,
+        )
+        self.report = report
+
+
+class StoreReferences:
+    """:class:`~crmkit.adapters.files.codec.References` looked up in a unit of work (cached).
+
+    Example:
+        >>> from crmkit.adapters import open_store
+        >>> from crmkit.adapters.files import StoreReferences
+        >>> from crmkit.domain import Account
+        >>> with open_store("memory://") as store, store.unit_of_work() as uow:
+        ...     acme = uow.accounts.add(Account(name="Acme", remote_id="hs-9"))
+        ...     refs = StoreReferences(uow)
+        ...     refs.local_id("accounts", "hs-9") == acme.id, refs.remote_id("accounts", acme.id)
+        (True, 'hs-9')
+    """
+
+    def __init__(self, uow: UnitOfWork, *, cache_size: int = 10_000) -> None:
+        self._uow = uow
+        self._cache_size = cache_size
+        self._local: dict[tuple[str, str], str | None] = {}
+        self._remote: dict[tuple[str, str], str | None] = {}
+
+    def _remember(
+        self, cache: dict[tuple[str, str], str | None], key: tuple[str, str], value: str | None
+    ) -> str | None:
+        if len(cache) >= self._cache_size:
+            cache.pop(next(iter(cache)))
+        cache[key] = value
+        return value
+
+    def local_id(self, aggregate: str, remote_id: str) -> str | None:
+        """The crmkit id of the entity with ``remote_id``, or ``None``."""
+        key = (aggregate, remote_id)
+        if key in self._local:
+            return self._local[key]
+        found = self._uow.repository(aggregate).find_by_remote_id(remote_id)
+        return self._remember(self._local, key, None if found is None else str(found.id))
+
+    def remote_id(self, aggregate: str, local_id: str) -> str | None:
+        """The remote id of the entity with crmkit id ``local_id``, or ``None``."""
+        from crmkit.errors import NotFoundError
+
+        key = (aggregate, local_id)
+        if key in self._remote:
+            return self._remote[key]
+        try:
+            entity = self._uow.repository(aggregate).get(local_id)
+        except NotFoundError:
+            return self._remember(self._remote, key, None)
+        remote = getattr(entity, "remote_id", None)
+        return self._remember(self._remote, key, None if remote is None else str(remote))
+
+
+ProgressCallback = Callable[[ImportProgress], None]
+
+
+class Importer(Generic[E]):
+    """Runs one import of :class:`~crmkit.adapters.files.source.SourceRow` rows into a store.
+
+    Prefer :func:`import_csv` / :func:`import_jsonl`; use this class to import rows from
+    another source (a generator, an API page).
+
+    Args:
+        store: the store to write to.
+        codec: decodes raw rows into entities.
+        policy: see :class:`ImportPolicy`.
+        batch_size: entities per ``upsert_many`` call (and per commit in ``BATCHED``).
+        rejects: a text stream for the rejects CSV, or ``None``.
+        progress: called every ``progress_every`` rows and once at the end.
+        max_rejects_kept: how many rejects the report keeps in memory.
+
+    Example:
+        >>> from crmkit.adapters import open_store
+        >>> from crmkit.adapters.files import CrmkitJsonCodec, ImportPolicy, Importer
+        >>> from crmkit.adapters.files.source import SourceRow
+        >>> from crmkit.domain import Account
+        >>> store = open_store("memory://")
+        >>> rows = [SourceRow(1, {"name": "Acme", "remote_id": "x1"})]
+        >>> Importer(store, CrmkitJsonCodec(Account)).run(rows, source="api").created
+        1
+    """
+
+    def __init__(
+        self,
+        store: Store,
+        codec: RecordCodec[E],
+        *,
+        policy: ImportPolicy = ImportPolicy.ALL_OR_NOTHING,
+        batch_size: int = 500,
+        rejects: IO[str] | None = None,
+        progress: ProgressCallback | None = None,
+        progress_every: int = 1000,
+        max_rejects_kept: int = 1000,
+    ) -> None:
+        if not isinstance(policy, ImportPolicy):
+            raise ValidationError.single("policy", policy, "is not an ImportPolicy")
+        if isinstance(batch_size, bool) or not isinstance(batch_size, int) or batch_size < 1:
+            raise ValidationError.single("batch_size", batch_size, "must be a whole number ≥ 1")
+        if progress_every < 1:
+            raise ValidationError.single("progress_every", progress_every, "must be ≥ 1")
+        self.store = store
+        self.codec = codec
+        self.policy = policy
+        self.batch_size = batch_size
+        self._rejects = RejectsWriter(rejects) if rejects is not None else None
+        self._progress = progress
+        self._progress_every = progress_every
+        self._max_rejects_kept = max_rejects_kept
+
+    def run(self, rows: Iterable[SourceRow], *, source: str) -> ImportReport:
+        """Import ``rows``; returns the report (raises :class:`ImportRolledBackError` for a
+        rejected ``ALL_OR_NOTHING`` import)."""
+        with self.store.unit_of_work() as uow:
+            repo: Repository[E] = uow.repository(self.codec.record_type)
+            report = ImportReport(source=source, aggregate=repo.aggregate, policy=self.policy)
+            run = _Run(self, uow, repo, report)
+            run.consume(rows)
+            if self.policy is ImportPolicy.ALL_OR_NOTHING and report.rejected:
+                uow.rollback()
+                report.committed = False
+                report.created = report.updated = 0
+            else:
+                run.flush()
+                uow.commit()
+                report.committed = True
+                run.committed_rows = report.accepted
+        run.tick(done=True)
+        if self.policy is ImportPolicy.ALL_OR_NOTHING and report.rejected:
+            raise ImportRolledBackError(report)
+        return report
+
+
+class _Run(Generic[E]):
+    """The state of one import run."""
+
+    def __init__(
+        self, importer: Importer[E], uow: UnitOfWork, repo: Repository[E], report: ImportReport
+    ) -> None:
+        self.importer = importer
+        self.uow = uow
+        self.repo = repo
+        self.report = report
+        self.references = StoreReferences(uow)
+        self.pending: list[E] = []
+        self.pending_keys: set[tuple[str, str]] = set()
+        self.committed_rows = 0
+
+    def consume(self, rows: Iterable[SourceRow]) -> None:
+        importer = self.importer
+        writing = True
+        for row in rows:
+            self.report.rows += 1
+            problems = list(row.problems)
+            entity: E | None = None
+            if not problems:
+                try:
+                    entity = importer.codec.decode(row.raw, self.references)
+                except ValidationError as exc:
+                    problems = list(exc.problems)
+            if problems or entity is None:
+                self.reject(row, problems)
+                if importer.policy is ImportPolicy.ALL_OR_NOTHING and writing:
+                    # Nothing will be stored: stop writing, keep validating to report all.
+                    writing = False
+                    self.pending.clear()
+                    self.pending_keys.clear()
+            else:
+                self.report.accepted += 1
+                if writing:
+                    self.add(entity)
+            if self.report.rows % importer._progress_every == 0:
+                self.tick()
+
+    def reject(self, row: SourceRow, problems: list[Any]) -> None:
+        self.report.rejected += 1
+        if not problems:  # pragma: no cover - decode returned nothing without saying why
+            problems = [ValidationError("could not be read").problems[0]]
+        for problem in problems:
+            value = problem.value if problem.has_value else None
+            reject = Reject(row.line, problem.path, value, problem.message, row.raw)
+            if self.importer._rejects is not None:
+                self.importer._rejects.write(reject)
+            if len(self.report.rejects) < self.importer._max_rejects_kept:
+                self.report.rejects.append(reject)
+            else:
+                self.report.rejects_truncated = True
+
+    def add(self, entity: E) -> None:
+        remote = getattr(entity, "remote_id", None)
+        key = ("remote_id", str(remote)) if remote else ("id", str(getattr(entity, "id", "")))
+        if key in self.pending_keys:  # the same record twice in one chunk: write the first
+            self.flush()
+        self.pending.append(entity)
+        self.pending_keys.add(key)
+        if len(self.pending) >= self.importer.batch_size:
+            self.flush()
+            if self.importer.policy is ImportPolicy.BATCHED:
+                self.uow.commit()
+                self.committed_rows = self.report.created + self.report.updated
+
+    def flush(self) -> None:
+        if not self.pending:
+            return
+        by_remote = [e for e in self.pending if getattr(e, "remote_id", None)]
+        by_id = [e for e in self.pending if not getattr(e, "remote_id", None)]
+        for chunk, key in ((by_remote, "remote_id"), (by_id, "id")):
+            if chunk:
+                result = self.repo.upsert_many(chunk, key=key)  # type: ignore[arg-type]
+                self.report.created += result.inserted
+                self.report.updated += result.updated
+        self.pending.clear()
+        self.pending_keys.clear()
+
+    def tick(self, *, done: bool = False) -> None:
+        callback = self.importer._progress
+        if callback is None:
+            return
+        report = self.report
+        callback(
+            ImportProgress(
+                report.rows,
+                report.accepted,
+                report.rejected,
+                self.committed_rows if report.committed or not done else 0,
+                done,
+            )
+        )
+
+
+def _codec_for(record_type: type[E] | RecordCodec[E], kind: str) -> RecordCodec[E]:
+    if isinstance(record_type, type):
+        if kind == "csv":
+            return CrmkitCsvCodec(record_type)
+        return CrmkitJsonCodec(record_type)
+    return record_type
+
+
+def _open_rejects(stack: ExitStack, rejects_path: str | Path | None) -> IO[str] | None:
+    if rejects_path is None:
+        return None
+    return stack.enter_context(Path(rejects_path).open("w", newline="", encoding="utf-8"))
+
+
+def import_csv(
+    store: Store,
+    path: str | Path,
+    record_type: type[E] | RecordCodec[E],
+    *,
+    policy: ImportPolicy = ImportPolicy.ALL_OR_NOTHING,
+    rejects_path: str | Path | None = None,
+    batch_size: int = 500,
+    progress: ProgressCallback | None = None,
+    progress_every: int = 1000,
+    max_rejects_kept: int = 1000,
+    encoding: str = "utf-8-sig",
+) -> ImportReport:
+    """Import a CSV file into ``store``.
+
+    Args:
+        store: where to write.
+        path: the CSV file (UTF-8; a byte-order mark is accepted).
+        record_type: the entity class (crmkit's CSV layout) or a codec such as
+            :class:`~crmkit.adapters.formats.HubSpotCodec`.
+        policy: see :class:`ImportPolicy` (default ``ALL_OR_NOTHING``).
+        rejects_path: write every reject to this CSV file.
+        batch_size: entities per write (and per commit with ``BATCHED``).
+        progress: called with an :class:`ImportProgress` every ``progress_every`` rows.
+        max_rejects_kept: rejects kept in the report (the file keeps all).
+        encoding: the file's text encoding.
+
+    Raises:
+        ValidationError: the header has columns the codec cannot read (nothing imported).
+        ImportRolledBackError: ``ALL_OR_NOTHING`` and some rows were rejected.
+
+    Example:
+        >>> import pathlib, tempfile
+        >>> from crmkit.adapters import open_store
+        >>> from crmkit.adapters.files import import_csv
+        >>> from crmkit.domain import Account
+        >>> path = pathlib.Path(tempfile.mkdtemp()) / "a.csv"
+        >>> _ = path.write_text("name\\nAcme\\n", encoding="utf-8")
+        >>> import_csv(open_store("memory://"), path, Account).summary().endswith("committed")
+        True
+    """
+    codec = _codec_for(record_type, "csv")
+    importer = Importer(
+        store,
+        codec,
+        policy=policy,
+        batch_size=batch_size,
+        progress=progress,
+        progress_every=progress_every,
+        max_rejects_kept=max_rejects_kept,
+    )
+    with ExitStack() as stack:
+        stream = stack.enter_context(Path(path).open(newline="", encoding=encoding))
+        header = csv_header(stream)
+        codec.check_header(header)
+        importer._rejects = _writer(_open_rejects(stack, rejects_path))
+        return _run(importer, read_csv(stream, header=header), str(path), rejects_path)
+
+
+def import_jsonl(
+    store: Store,
+    path: str | Path,
+    record_type: type[E] | RecordCodec[E],
+    *,
+    policy: ImportPolicy = ImportPolicy.ALL_OR_NOTHING,
+    rejects_path: str | Path | None = None,
+    batch_size: int = 500,
+    progress: ProgressCallback | None = None,
+    progress_every: int = 1000,
+    max_rejects_kept: int = 1000,
+    encoding: str = "utf-8",
+) -> ImportReport:
+    """Import a JSON Lines file (one :func:`crmkit.serde.to_dict` object per line).
+
+    Arguments, policies and errors are those of :func:`import_csv`; line numbers count every
+    line of the file from 1.
+
+    Example:
+        >>> import pathlib, tempfile
+        >>> from crmkit.adapters import open_store
+        >>> from crmkit.adapters.files import ImportPolicy, import_jsonl
+        >>> from crmkit.domain import Account
+        >>> path = pathlib.Path(tempfile.mkdtemp()) / "a.jsonl"
+        >>> _ = path.write_text('{"name": "Acme"}\\n{"name": "X", "colour": "red"}\\n')
+        >>> report = import_jsonl(open_store("memory://"), path, Account,
+        ...                       policy=ImportPolicy.KEEP_ACCEPTED)
+        >>> report.accepted, [str(r) for r in report.rejects]
+        (1, ['line 2: colour: is not a field of Account'])
+    """
+    codec = _codec_for(record_type, "jsonl")
+    importer = Importer(
+        store,
+        codec,
+        policy=policy,
+        batch_size=batch_size,
+        progress=progress,
+        progress_every=progress_every,
+        max_rejects_kept=max_rejects_kept,
+    )
+    with ExitStack() as stack:
+        stream = stack.enter_context(Path(path).open(encoding=encoding))
+        importer._rejects = _writer(_open_rejects(stack, rejects_path))
+        return _run(importer, read_jsonl(stream), str(path), rejects_path)
+
+
+def _writer(stream: IO[str] | None) -> RejectsWriter | None:
+    return None if stream is None else RejectsWriter(stream)
+
+
+def _run(
+    importer: Importer[Any],
+    rows: Iterator[SourceRow],
+    source: str,
+    rejects_path: str | Path | None,
+) -> ImportReport:
+    try:
+        report = importer.run(rows, source=source)
+    except ImportRolledBackError as exc:
+        exc.report.rejects_path = None if rejects_path is None else str(rejects_path)
+        raise
+    report.rejects_path = None if rejects_path is None else str(rejects_path)
+    return report

@@ -1,0 +1,52 @@
+"""HubSpot and Salesforce export formats, mapped both ways to crmkit's aggregates.
+
+Each codec plugs into :func:`crmkit.adapters.files.import_csv` and
+:func:`~crmkit.adapters.files.export_csv`. Vendor record ids become ``remote_id`` (so
+re-importing updates instead of duplicating); columns crmkit does not map stay in
+``remote_data`` and are written back on export.
+
+Example:
+    >>> from crmkit.adapters.formats import HubSpotCodec, SalesforceCodec
+    >>> HubSpotCodec("contacts").record_type.__name__, SalesforceCodec("Account").columns()[0]
+    ('Contact', 'Id')
+"""
+
+from crmkit.adapters.formats.hubspot import (
+    HUBSPOT_COMPANIES,
+    HUBSPOT_CONTACTS,
+    HUBSPOT_DEALS,
+    HUBSPOT_DEFAULT_STAGES,
+    HubSpotCodec,
+)
+from crmkit.adapters.formats.mapping import (
+    ColumnMapping,
+    Conversion,
+    FieldMap,
+    MappedCodec,
+    StageTable,
+)
+from crmkit.adapters.formats.salesforce import (
+    SALESFORCE_ACCOUNT,
+    SALESFORCE_CONTACT,
+    SALESFORCE_DEFAULT_STAGES,
+    SALESFORCE_OPPORTUNITY,
+    SalesforceCodec,
+)
+
+__all__ = [
+    "HUBSPOT_COMPANIES",
+    "HUBSPOT_CONTACTS",
+    "HUBSPOT_DEALS",
+    "HUBSPOT_DEFAULT_STAGES",
+    "SALESFORCE_ACCOUNT",
+    "SALESFORCE_CONTACT",
+    "SALESFORCE_DEFAULT_STAGES",
+    "SALESFORCE_OPPORTUNITY",
+    "ColumnMapping",
+    "Conversion",
+    "FieldMap",
+    "HubSpotCodec",
+    "MappedCodec",
+    "SalesforceCodec",
+    "StageTable",
+]

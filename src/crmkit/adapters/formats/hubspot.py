@@ -1,0 +1,221 @@
+"""HubSpot export files: companies, contacts and deals, mapped both ways.
+
+HubSpot's record export (CRM → Export) writes one CSV per object with the properties' labels
+as column headers and the record's id as ``Record ID``. crmkit maps the default properties
+below; every other column (and a value crmkit cannot carry) is kept in ``remote_data`` and
+written back on export.
+
+=================  ==========================  =============================================
+object             column                      crmkit field
+=================  ==========================  =============================================
+companies          Record ID                   ``Account.remote_id``
+                   Company name                ``name``
+                   Industry                    ``industry``
+                   Number of Employees         ``employees``
+                   Annual Revenue              ``turnover`` (currency: ``default_currency``)
+                   Company Domain Name         ``website``
+                   Phone Number                ``phone``
+                   Street Address / City /     first of ``addresses`` (``country`` must be
+                   Postal Code / State/Region  an ISO code, else they stay in
+                   / Country/Region            ``remote_data``)
+                   Company owner               ``owner_id``
+                   Create Date / Last Modified ``created_at`` / ``updated_at`` (UTC)
+                   Date
+contacts           Record ID                   ``Contact.remote_id``
+                   First Name / Last Name      ``first_name`` / ``last_name``
+                   Email / Phone Number        ``email`` / ``phone``
+                   Job Title                   ``title``
+                   Contact owner               ``owner_id``
+                   Associated Company IDs      ``account_id`` (the company's crmkit id,
+                                               looked up by its HubSpot id)
+                   Create Date / Last Modified ``created_at`` / ``updated_at``
+                   Date
+deals              Record ID                   ``Opportunity.remote_id``
+                   Deal Name                   ``name``
+                   Amount + Currency           ``amount``
+                   Close Date                  ``close_date``
+                   Pipeline                    ``pipeline_id`` ("Sales Pipeline" →
+                                               ``default``)
+                   Deal Stage                  ``stage_key`` + stage probability, closed,
+                                               won (HubSpot's default stages)
+                   Deal owner                  ``owner_id``
+                   Associated Company IDs      ``account_id``
+                   Create Date / Last Modified ``created_at`` / ``updated_at``
+                   Date
+=================  ==========================  =============================================
+
+HubSpot's default deal stages and probabilities: Appointment Scheduled 20 %, Qualified To
+Buy 40 %, Presentation Scheduled 60 %, Decision Maker Bought-In 80 %, Contract Sent 90 %,
+Closed Won 100 %, Closed Lost 0 % (keys are HubSpot's internal names, e.g. ``closedwon``).
+Pass ``stages=StageTable.from_pipeline(my_pipeline)`` for a custom pipeline.
+
+Example:
+    >>> from crmkit.adapters.formats import HubSpotCodec
+    >>> codec = HubSpotCodec("companies", default_currency="SEK")
+    >>> acme = codec.decode({"Record ID": "9001", "Company name": "Acme AB",
+    ...                      "Annual Revenue": "2500000", "Lifecycle Stage": "customer"})
+    >>> acme.remote_id, str(acme.turnover.amount), acme.remote_data
+    ('9001', '2500000', {'Lifecycle Stage': 'customer'})
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any, Literal
+
+from crmkit.adapters.formats.mapping import (
+    ColumnMapping,
+    Conversion,
+    FieldMap,
+    MappedCodec,
+    StageTable,
+)
+from crmkit.domain.account import Account
+from crmkit.domain.contact import Contact
+from crmkit.domain.opportunity import Opportunity
+from crmkit.errors import ValidationError
+
+__all__ = [
+    "HUBSPOT_COMPANIES",
+    "HUBSPOT_CONTACTS",
+    "HUBSPOT_DEALS",
+    "HUBSPOT_DEFAULT_STAGES",
+    "HubSpotCodec",
+    "HubSpotObject",
+]
+
+#: The object names of a HubSpot export.
+HubSpotObject = Literal["companies", "contacts", "deals"]
+
+_T = Conversion
+_TIMES = (
+    FieldMap("Create Date", "created_at", _T.DATETIME),
+    FieldMap("Last Modified Date", "updated_at", _T.DATETIME),
+)
+
+#: HubSpot companies ↔ :class:`~crmkit.domain.Account`.
+HUBSPOT_COMPANIES = ColumnMapping(
+    vendor="HubSpot",
+    vendor_object="companies",
+    record_type=Account,
+    id_column="Record ID",
+    fields=(
+        FieldMap("Company name", "name"),
+        FieldMap("Company Domain Name", "website"),
+        FieldMap("Industry", "industry"),
+        FieldMap("Number of Employees", "employees", _T.INTEGER),
+        FieldMap("Annual Revenue", "turnover", _T.MONEY),
+        FieldMap("Phone Number", "phone"),
+        FieldMap("Street Address", "street", _T.ADDRESS),
+        FieldMap("City", "city", _T.ADDRESS),
+        FieldMap("Postal Code", "postal_code", _T.ADDRESS),
+        FieldMap("State/Region", "region", _T.ADDRESS),
+        FieldMap("Country/Region", "country", _T.ADDRESS),
+        FieldMap("Company owner", "owner_id"),
+        *_TIMES,
+    ),
+    default_columns=("Lifecycle Stage",),
+)
+
+#: HubSpot contacts ↔ :class:`~crmkit.domain.Contact`.
+HUBSPOT_CONTACTS = ColumnMapping(
+    vendor="HubSpot",
+    vendor_object="contacts",
+    record_type=Contact,
+    id_column="Record ID",
+    fields=(
+        FieldMap("First Name", "first_name"),
+        FieldMap("Last Name", "last_name"),
+        FieldMap("Email", "email"),
+        FieldMap("Phone Number", "phone"),
+        FieldMap("Job Title", "title"),
+        FieldMap("Contact owner", "owner_id"),
+        FieldMap("Associated Company IDs", "account_id", _T.REFERENCE, "accounts"),
+        *_TIMES,
+    ),
+    default_columns=("Lifecycle Stage", "Lead Status"),
+)
+
+#: HubSpot deals ↔ :class:`~crmkit.domain.Opportunity`.
+HUBSPOT_DEALS = ColumnMapping(
+    vendor="HubSpot",
+    vendor_object="deals",
+    record_type=Opportunity,
+    id_column="Record ID",
+    fields=(
+        FieldMap("Deal Name", "name"),
+        FieldMap("Amount", "amount", _T.MONEY),
+        FieldMap("Close Date", "close_date", _T.DATE),
+        FieldMap("Pipeline", "pipeline_id", _T.PIPELINE),
+        FieldMap("Deal Stage", "stage_key", _T.STAGE),
+        FieldMap("Deal owner", "owner_id"),
+        FieldMap("Associated Company IDs", "account_id", _T.REFERENCE, "accounts"),
+        *_TIMES,
+    ),
+    currency_column="Currency",
+    default_columns=("Deal Type",),
+)
+
+#: HubSpot's default sales pipeline: (label, internal key, probability, closed, won).
+HUBSPOT_DEFAULT_STAGES = StageTable(
+    pipeline_id="default",
+    pipeline_label="Sales Pipeline",
+    stages=(
+        ("Appointment Scheduled", "appointmentscheduled", 0.2, False, False),
+        ("Qualified To Buy", "qualifiedtobuy", 0.4, False, False),
+        ("Presentation Scheduled", "presentationscheduled", 0.6, False, False),
+        ("Decision Maker Bought-In", "decisionmakerboughtin", 0.8, False, False),
+        ("Contract Sent", "contractsent", 0.9, False, False),
+        ("Closed Won", "closedwon", 1.0, True, True),
+        ("Closed Lost", "closedlost", 0.0, True, False),
+    ),
+)
+
+_MAPPINGS: dict[str, ColumnMapping] = {
+    "companies": HUBSPOT_COMPANIES,
+    "contacts": HUBSPOT_CONTACTS,
+    "deals": HUBSPOT_DEALS,
+}
+
+
+class HubSpotCodec(MappedCodec[Any]):
+    """Reads and writes one HubSpot export object (``"companies"``, ``"contacts"``,
+    ``"deals"``).
+
+    Args:
+        object: which export.
+        default_currency: currency of amounts when the file has no ``Currency`` column
+            (HubSpot writes amounts in the portal's company currency).
+        stages: the deal pipeline (default: HubSpot's default sales pipeline).
+        extra_columns: further columns to write on export from ``remote_data``.
+
+    Example:
+        >>> from crmkit.adapters.formats import HubSpotCodec
+        >>> HubSpotCodec("deals").columns()[:4]
+        ['Record ID', 'Deal Name', 'Amount', 'Close Date']
+        >>> HubSpotCodec("tickets")
+        Traceback (most recent call last):
+        ...
+        crmkit.errors.ValidationError: object: 'tickets' is not a HubSpot export crmkit maps (companies, contacts, deals)
+    """
+
+    def __init__(
+        self,
+        object: HubSpotObject | str,
+        *,
+        default_currency: str | None = None,
+        stages: StageTable | None = None,
+        extra_columns: Sequence[str] = (),
+    ) -> None:
+        if object not in _MAPPINGS:
+            raise ValidationError.single(
+                "object",
+                object,
+                f"is not a HubSpot export crmkit maps ({', '.join(_MAPPINGS)})",
+            )
+        super().__init__(
+            _MAPPINGS[object],
+            default_currency=default_currency,
+            stages=stages or HUBSPOT_DEFAULT_STAGES,
+            extra_columns=extra_columns,
+        )

@@ -1,0 +1,197 @@
+"""Salesforce export files: Account, Contact and Opportunity, mapped both ways.
+
+Salesforce's Data Export service, Data Loader and ``sf data export bulk`` write CSV with the
+fields' API names as headers (``Id``, ``AccountId``, ``StageName`` …) and datetimes in ISO
+8601 UTC (``2024-03-01T09:30:00.000Z``). crmkit maps the standard fields below; every other
+column — including custom ``__c`` fields — is kept in ``remote_data`` and written back on
+export.
+
+=============  =======================================  =======================================
+object         column                                   crmkit field
+=============  =======================================  =======================================
+Account        Id                                       ``Account.remote_id``
+               Name, Industry, Website, Phone           ``name``, ``industry``, ``website``,
+                                                        ``phone``
+               NumberOfEmployees                        ``employees``
+               AnnualRevenue + CurrencyIsoCode          ``turnover``
+               BillingStreet/City/PostalCode/State/     first of ``addresses``
+               Country
+               OwnerId                                  ``owner_id``
+               CreatedDate, LastModifiedDate            ``created_at``, ``updated_at``
+Contact        Id                                       ``Contact.remote_id``
+               FirstName, LastName, Email, Phone,       ``first_name``, ``last_name``,
+               Title                                    ``email``, ``phone``, ``title``
+               AccountId                                ``account_id`` (looked up by the
+                                                        account's Salesforce id)
+               OwnerId, CreatedDate, LastModifiedDate   as above
+Opportunity    Id                                       ``Opportunity.remote_id``
+               Name, AccountId                          ``name``, ``account_id``
+               Amount + CurrencyIsoCode                 ``amount``
+               CloseDate                                ``close_date``
+               StageName                                ``stage_key`` + default probability,
+                                                        closed, won (Salesforce's default
+                                                        stages, :func:`default_pipeline`)
+               NextStep, OwnerId                        ``next_step``, ``owner_id``
+               CreatedDate, LastModifiedDate            as above
+=============  =======================================  =======================================
+
+``Probability`` is Salesforce's record probability (stage default unless edited); it stays in
+``remote_data`` while crmkit takes the stage default from the pipeline.
+
+Example:
+    >>> from crmkit.adapters.formats import SalesforceCodec
+    >>> codec = SalesforceCodec("Contact")
+    >>> anna = codec.decode({"Id": "003X", "FirstName": "Anna", "LastName": "Lind",
+    ...                      "Email": "anna@lind.se", "Level__c": "Primary"})
+    >>> anna.remote_id, anna.email, anna.remote_data
+    ('003X', 'anna@lind.se', {'Level__c': 'Primary'})
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any, Literal
+
+from crmkit.adapters.formats.mapping import (
+    ColumnMapping,
+    Conversion,
+    FieldMap,
+    MappedCodec,
+    StageTable,
+)
+from crmkit.domain.account import Account
+from crmkit.domain.contact import Contact
+from crmkit.domain.opportunity import Opportunity
+from crmkit.domain.pipeline import default_pipeline
+from crmkit.errors import ValidationError
+
+__all__ = [
+    "SALESFORCE_ACCOUNT",
+    "SALESFORCE_CONTACT",
+    "SALESFORCE_DEFAULT_STAGES",
+    "SALESFORCE_OPPORTUNITY",
+    "SalesforceCodec",
+    "SalesforceObject",
+]
+
+#: The Salesforce objects crmkit maps.
+SalesforceObject = Literal["Account", "Contact", "Opportunity"]
+
+_T = Conversion
+_COMMON = (
+    FieldMap("OwnerId", "owner_id"),
+    FieldMap("CreatedDate", "created_at", _T.DATETIME),
+    FieldMap("LastModifiedDate", "updated_at", _T.DATETIME),
+)
+
+#: Salesforce Account ↔ :class:`~crmkit.domain.Account`.
+SALESFORCE_ACCOUNT = ColumnMapping(
+    vendor="Salesforce",
+    vendor_object="Account",
+    record_type=Account,
+    id_column="Id",
+    fields=(
+        FieldMap("Name", "name"),
+        FieldMap("Industry", "industry"),
+        FieldMap("NumberOfEmployees", "employees", _T.INTEGER),
+        FieldMap("AnnualRevenue", "turnover", _T.MONEY),
+        FieldMap("Website", "website"),
+        FieldMap("Phone", "phone"),
+        FieldMap("BillingStreet", "street", _T.ADDRESS),
+        FieldMap("BillingCity", "city", _T.ADDRESS),
+        FieldMap("BillingPostalCode", "postal_code", _T.ADDRESS),
+        FieldMap("BillingState", "region", _T.ADDRESS),
+        FieldMap("BillingCountry", "country", _T.ADDRESS),
+        *_COMMON,
+    ),
+    currency_column="CurrencyIsoCode",
+    datetime_format="iso",
+    default_columns=("Type", "AccountNumber"),
+)
+
+#: Salesforce Contact ↔ :class:`~crmkit.domain.Contact`.
+SALESFORCE_CONTACT = ColumnMapping(
+    vendor="Salesforce",
+    vendor_object="Contact",
+    record_type=Contact,
+    id_column="Id",
+    fields=(
+        FieldMap("FirstName", "first_name"),
+        FieldMap("LastName", "last_name"),
+        FieldMap("AccountId", "account_id", _T.REFERENCE, "accounts"),
+        FieldMap("Email", "email"),
+        FieldMap("Phone", "phone"),
+        FieldMap("Title", "title"),
+        *_COMMON,
+    ),
+    datetime_format="iso",
+    default_columns=("HasOptedOutOfEmail",),
+)
+
+#: Salesforce Opportunity ↔ :class:`~crmkit.domain.Opportunity`.
+SALESFORCE_OPPORTUNITY = ColumnMapping(
+    vendor="Salesforce",
+    vendor_object="Opportunity",
+    record_type=Opportunity,
+    id_column="Id",
+    fields=(
+        FieldMap("Name", "name"),
+        FieldMap("AccountId", "account_id", _T.REFERENCE, "accounts"),
+        FieldMap("Amount", "amount", _T.MONEY),
+        FieldMap("CloseDate", "close_date", _T.DATE),
+        FieldMap("StageName", "stage_key", _T.STAGE),
+        FieldMap("NextStep", "next_step"),
+        *_COMMON,
+    ),
+    currency_column="CurrencyIsoCode",
+    datetime_format="iso",
+    default_columns=("Probability", "Type", "LeadSource", "ForecastCategoryName"),
+)
+
+#: Salesforce's default opportunity stages (crmkit's :func:`~crmkit.domain.default_pipeline`).
+SALESFORCE_DEFAULT_STAGES = StageTable.from_pipeline(default_pipeline())
+
+_MAPPINGS: dict[str, ColumnMapping] = {
+    "Account": SALESFORCE_ACCOUNT,
+    "Contact": SALESFORCE_CONTACT,
+    "Opportunity": SALESFORCE_OPPORTUNITY,
+}
+
+
+class SalesforceCodec(MappedCodec[Any]):
+    """Reads and writes one Salesforce object export (``"Account"``, ``"Contact"``,
+    ``"Opportunity"``).
+
+    Args:
+        object: which object.
+        default_currency: currency of amounts when the file has no ``CurrencyIsoCode``
+            column (single-currency orgs do not export it).
+        stages: the opportunity stages (default: Salesforce's default stage picklist).
+        extra_columns: further columns to write on export from ``remote_data``.
+
+    Example:
+        >>> from crmkit.adapters.formats import SalesforceCodec
+        >>> SalesforceCodec("Opportunity").columns()[:4]
+        ['Id', 'Name', 'AccountId', 'Amount']
+    """
+
+    def __init__(
+        self,
+        object: SalesforceObject | str,
+        *,
+        default_currency: str | None = None,
+        stages: StageTable | None = None,
+        extra_columns: Sequence[str] = (),
+    ) -> None:
+        if object not in _MAPPINGS:
+            raise ValidationError.single(
+                "object",
+                object,
+                f"is not a Salesforce object crmkit maps ({', '.join(_MAPPINGS)})",
+            )
+        super().__init__(
+            _MAPPINGS[object],
+            default_currency=default_currency,
+            stages=stages or SALESFORCE_DEFAULT_STAGES,
+            extra_columns=extra_columns,
+        )

@@ -1,0 +1,637 @@
+"""The in-memory store: the reference adapter, used by fast tests and examples.
+
+Entities are kept as their serialised JSON documents, so what you read back is a fresh object
+(changing it changes nothing stored until you ``save`` it) and exactly what the SQL store would
+return. A unit of work collects its changes privately and applies them at commit, checking
+that every entity it changed is still at the version it started from — two units of work
+(threads) changing the same entity cannot both win.
+
+Example:
+    >>> from crmkit.adapters import open_store
+    >>> from crmkit.domain import Account
+    >>> store = open_store("memory://")
+    >>> with store.unit_of_work() as uow:
+    ...     acme = uow.accounts.add(Account(name="Acme"))
+    >>> with store.unit_of_work() as uow:
+    ...     uow.accounts.get(acme.id).version
+    1
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterable, Iterator
+from datetime import UTC, datetime
+from types import TracebackType
+from typing import Any, TypeVar
+
+import attrs
+
+from crmkit.adapters.aggregate import (
+    Aggregate,
+    Indexed,
+    aggregate_for,
+    aggregate_names,
+    conflict,
+    custom_equal,
+    micros,
+)
+from crmkit.adapters.ports import (
+    DEFAULT_PAGE_SIZE,
+    Page,
+    Query,
+    RepositoryQueries,
+    UpsertKey,
+    UpsertResult,
+    check_limit,
+)
+from crmkit.errors import ConflictError, NotFoundError, ValidationError
+
+__all__ = [
+    "SCHEMA_VERSION",
+    "MemoryRepository",
+    "MemoryStore",
+    "MemoryUnitOfWork",
+    "matches",
+    "open_memory_store",
+]
+
+#: The storage generation the memory store implements (the same as the SQL schema's).
+SCHEMA_VERSION = 2
+
+E = TypeVar("E")
+T = TypeVar("T")
+
+
+@attrs.frozen
+class _Record:
+    version: int
+    document: str
+    index: Indexed
+
+
+# A change: (committed version it was based on or None, new record or None for a delete).
+_Change = tuple[int | None, _Record | None]
+
+
+def matches(index: Indexed, query: Query) -> bool:
+    """Whether an entity's indexed values satisfy every filter of ``query``.
+
+    This is the reference semantics the SQL store reproduces in SQL.
+
+    Example:
+        >>> from crmkit.adapters.memory import matches
+        >>> from crmkit.adapters.aggregate import Indexed
+        >>> from crmkit.adapters.ports import Query
+        >>> idx = Indexed("anna", None, "open", None, None, "acme ab", None, 0, 5, {"vip": True})
+        >>> matches(idx, Query(owner_id="anna", name="ACME", custom={"vip": True}))
+        True
+        >>> matches(idx, Query(custom={"vip": 1}))
+        False
+    """
+    for key in ("owner_id", "account_id", "status", "stage", "segment", "remote_id"):
+        wanted = getattr(query, key)
+        if wanted is not None and getattr(index, key) != wanted:
+            return False
+    if query.updated_since is not None and index.updated_us < micros(query.updated_since):
+        return False
+    if query.name is not None and (index.name is None or query.name.lower() not in index.name):
+        return False
+    return all(
+        key in index.custom and custom_equal(index.custom[key], value)
+        for key, value in query.custom
+    )
+
+
+class MemoryStore:
+    """CRM data held in this process; lost when the process ends.
+
+    Open it with ``open_store("memory://")``.
+
+    Example:
+        >>> from crmkit.adapters.memory import MemoryStore
+        >>> with MemoryStore() as store, store.unit_of_work() as uow:
+        ...     uow.accounts.count()
+        0
+    """
+
+    def __init__(self, url: str = "memory://") -> None:
+        self._url = url
+        self._lock = threading.RLock()
+        self._tables: dict[str, dict[str, _Record]] = {name: {} for name in aggregate_names()}
+        self._remote: dict[str, dict[str, str]] = {name: {} for name in aggregate_names()}
+        self._closed = False
+
+    @property
+    def url(self) -> str:
+        """The URL the store was opened with.
+
+        Example:
+            >>> from crmkit.adapters.memory import MemoryStore
+            >>> MemoryStore().url
+            'memory://'
+        """
+        return self._url
+
+    @property
+    def schema_version(self) -> int:
+        """The storage generation (:data:`SCHEMA_VERSION`).
+
+        Example:
+            >>> from crmkit.adapters.memory import MemoryStore
+            >>> MemoryStore().schema_version
+            2
+        """
+        return SCHEMA_VERSION
+
+    def unit_of_work(self) -> MemoryUnitOfWork:
+        """A new unit of work over this store.
+
+        Example:
+            >>> from crmkit.adapters.memory import MemoryStore
+            >>> with MemoryStore().unit_of_work() as uow:
+            ...     uow.leads.count()
+            0
+        """
+        if self._closed:
+            raise ValidationError.single("store", self._url, "is closed")
+        return MemoryUnitOfWork(self)
+
+    def close(self) -> None:
+        """Drop the data; the store cannot be used afterwards.
+
+        Example:
+            >>> from crmkit.adapters.memory import MemoryStore
+            >>> MemoryStore().close()
+        """
+        with self._lock:
+            self._closed = True
+            for table in self._tables.values():
+                table.clear()
+
+    def __enter__(self) -> MemoryStore:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.close()
+
+    # -- committed state (always under the lock) ---------------------------------------------
+
+    def _committed(self, aggregate: str, id: str) -> _Record | None:
+        with self._lock:
+            return self._tables[aggregate].get(id)
+
+    def _committed_remote(self, aggregate: str, remote_id: str) -> str | None:
+        with self._lock:
+            return self._remote[aggregate].get(remote_id)
+
+    def _snapshot(self, aggregate: str) -> dict[str, _Record]:
+        with self._lock:
+            return dict(self._tables[aggregate])
+
+    def _apply(self, changes: dict[str, dict[str, _Change]]) -> None:
+        with self._lock:
+            for aggregate, rows in changes.items():
+                table = self._tables[aggregate]
+                entity = aggregate_for(aggregate).entity.__name__
+                for id, (based_on, _record) in rows.items():
+                    current = table.get(id)
+                    current_version = current.version if current is not None else None
+                    if current_version != based_on:
+                        if based_on is None:
+                            raise ConflictError(f"{entity} {id!r} was added by someone else")
+                        raise conflict(entity, id, based_on, current_version)
+                remote = self._remote[aggregate]
+                freed = {
+                    table[id].index.remote_id
+                    for id in rows
+                    if id in table and table[id].index.remote_id is not None
+                }
+                for id, (_, record) in rows.items():
+                    rid = record.index.remote_id if record is not None else None
+                    if rid is not None and rid not in freed and remote.get(rid, id) != id:
+                        raise ConflictError(
+                            f"{entity} with remote_id {rid!r} already exists as {remote[rid]!r}"
+                        )
+            for aggregate, rows in changes.items():
+                table = self._tables[aggregate]
+                remote = self._remote[aggregate]
+                for id in rows:
+                    old = table.pop(id, None)
+                    if old is not None and old.index.remote_id is not None:
+                        remote.pop(old.index.remote_id, None)
+                for id, (_, record) in rows.items():
+                    if record is not None:
+                        table[id] = record
+                        if record.index.remote_id is not None:
+                            remote[record.index.remote_id] = id
+
+
+class MemoryUnitOfWork:
+    """A transaction over a :class:`MemoryStore`: private changes, applied at commit.
+
+    Example:
+        >>> from crmkit.adapters.memory import MemoryStore
+        >>> from crmkit.domain import Product, Money
+        >>> store = MemoryStore()
+        >>> with store.unit_of_work() as uow:
+        ...     _ = uow.products.add(Product(sku="P1", name="Widget", price=Money("5", "EUR")))
+        >>> with store.unit_of_work() as uow:
+        ...     uow.products.count()
+        1
+    """
+
+    def __init__(self, store: MemoryStore) -> None:
+        self._store = store
+        self._changes: dict[str, dict[str, _Change]] = {}
+        self._repositories: dict[str, MemoryRepository[Any]] = {}
+
+    # repositories ------------------------------------------------------------------------
+
+    def repository(self, aggregate: type[Any] | str) -> MemoryRepository[Any]:
+        """The repository of an entity class or plural name.
+
+        Example:
+            >>> from crmkit.adapters.memory import MemoryStore
+            >>> MemoryStore().unit_of_work().repository("orders").aggregate
+            'orders'
+        """
+        agg = aggregate_for(aggregate)
+        repo = self._repositories.get(agg.name)
+        if repo is None:
+            repo = self._repositories[agg.name] = MemoryRepository(self, agg)
+        return repo
+
+    @property
+    def accounts(self) -> MemoryRepository[Any]:
+        """The accounts."""
+        return self.repository("accounts")
+
+    @property
+    def contacts(self) -> MemoryRepository[Any]:
+        """The contacts."""
+        return self.repository("contacts")
+
+    @property
+    def leads(self) -> MemoryRepository[Any]:
+        """The leads."""
+        return self.repository("leads")
+
+    @property
+    def opportunities(self) -> MemoryRepository[Any]:
+        """The opportunities."""
+        return self.repository("opportunities")
+
+    @property
+    def interactions(self) -> MemoryRepository[Any]:
+        """The interactions."""
+        return self.repository("interactions")
+
+    @property
+    def cases(self) -> MemoryRepository[Any]:
+        """The cases."""
+        return self.repository("cases")
+
+    @property
+    def orders(self) -> MemoryRepository[Any]:
+        """The orders."""
+        return self.repository("orders")
+
+    @property
+    def campaigns(self) -> MemoryRepository[Any]:
+        """The campaigns."""
+        return self.repository("campaigns")
+
+    @property
+    def products(self) -> MemoryRepository[Any]:
+        """The products."""
+        return self.repository("products")
+
+    # transaction -------------------------------------------------------------------------
+
+    def commit(self) -> None:
+        """Apply the changes to the store (all or none; stale ones raise ConflictError).
+
+        Example:
+            >>> from crmkit.adapters.memory import MemoryStore
+            >>> uow = MemoryStore().unit_of_work()
+            >>> uow.commit()
+        """
+        changes, self._changes = self._changes, {}
+        self._store._apply(changes)
+
+    def rollback(self) -> None:
+        """Forget the changes made since the last commit.
+
+        Example:
+            >>> from crmkit.adapters.memory import MemoryStore
+            >>> MemoryStore().unit_of_work().rollback()
+        """
+        self._changes = {}
+
+    def __enter__(self) -> MemoryUnitOfWork:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        if exc_type is None:
+            self.commit()
+        else:
+            self.rollback()
+
+    # record access for repositories -------------------------------------------------------
+
+    def _lookup(self, aggregate: str, id: str) -> _Record | None:
+        rows = self._changes.get(aggregate)
+        if rows is not None and id in rows:
+            return rows[id][1]
+        return self._store._committed(aggregate, id)
+
+    def _write(self, aggregate: str, id: str, record: _Record | None) -> None:
+        rows = self._changes.setdefault(aggregate, {})
+        if id in rows:
+            rows[id] = (rows[id][0], record)
+        else:
+            current = self._store._committed(aggregate, id)
+            rows[id] = (current.version if current is not None else None, record)
+
+    def _remote_owner(self, aggregate: str, remote_id: str) -> str | None:
+        rows = self._changes.get(aggregate, {})
+        for id, (_, record) in rows.items():
+            if record is not None and record.index.remote_id == remote_id:
+                return id
+        owner = self._store._committed_remote(aggregate, remote_id)
+        if owner is not None and owner in rows:
+            changed = rows[owner][1]
+            if changed is None or changed.index.remote_id != remote_id:
+                return None
+        return owner
+
+    def _rows(self, aggregate: str) -> Iterator[tuple[str, _Record]]:
+        merged = self._store._snapshot(aggregate)
+        for id, (_, record) in self._changes.get(aggregate, {}).items():
+            if record is None:
+                merged.pop(id, None)
+            else:
+                merged[id] = record
+        return iter(merged.items())
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+class MemoryRepository(RepositoryQueries[E]):
+    """One aggregate's entities inside a :class:`MemoryUnitOfWork`.
+
+    Example:
+        >>> from crmkit.adapters.memory import MemoryStore
+        >>> from crmkit.domain import Account
+        >>> with MemoryStore().unit_of_work() as uow:
+        ...     acme = uow.accounts.add(Account(name="Acme"))
+        ...     uow.accounts.get(acme.id) == acme
+        True
+    """
+
+    def __init__(self, uow: MemoryUnitOfWork, aggregate: Aggregate) -> None:
+        self._uow = uow
+        self._agg = aggregate
+        self._label = aggregate.entity.__name__
+
+    @property
+    def aggregate(self) -> str:
+        """The aggregate's plural name.
+
+        Example:
+            >>> from crmkit.adapters.memory import MemoryStore
+            >>> MemoryStore().unit_of_work().cases.aggregate
+            'cases'
+        """
+        return self._agg.name
+
+    def _record(self, entity: Any, version: int) -> _Record:
+        old = entity.version
+        entity.version = version
+        try:
+            return _Record(version, self._agg.to_json(entity), self._agg.index(entity))
+        finally:
+            entity.version = old
+
+    def _load(self, record: _Record) -> E:
+        entity: E = self._agg.from_document(record.document)
+        return entity
+
+    def _check_remote(self, entity: Any) -> None:
+        rid = entity.remote_id
+        if rid is None:
+            return
+        owner = self._uow._remote_owner(self._agg.name, rid)
+        if owner is not None and owner != entity.id:
+            raise ConflictError(f"{self._label} with remote_id {rid!r} already exists as {owner!r}")
+
+    def get(self, id: str) -> E:
+        """The entity with ``id`` (NotFoundError when none).
+
+        Example:
+            >>> from crmkit.adapters.memory import MemoryStore
+            >>> MemoryStore().unit_of_work().accounts.get("x")
+            Traceback (most recent call last):
+            ...
+            crmkit.errors.NotFoundError: accounts has no entity with id 'x'
+        """
+        record = self._uow._lookup(self._agg.name, id)
+        if record is None:
+            raise NotFoundError(f"{self._agg.name} has no entity with id {id!r}")
+        return self._load(record)
+
+    def find_by_remote_id(self, remote_id: str) -> E | None:
+        """The entity with this remote id, or ``None``.
+
+        Example:
+            >>> from crmkit.adapters.memory import MemoryStore
+            >>> MemoryStore().unit_of_work().accounts.find_by_remote_id("hs-1") is None
+            True
+        """
+        owner = self._uow._remote_owner(self._agg.name, remote_id)
+        return None if owner is None else self.get(owner)
+
+    def add(self, entity: E) -> E:
+        """Store a new entity at version 1.
+
+        Example:
+            >>> from crmkit.adapters.memory import MemoryStore
+            >>> from crmkit.domain import Account
+            >>> MemoryStore().unit_of_work().accounts.add(Account(name="A")).version
+            1
+        """
+        ent: Any = entity
+        record = self._record(ent, 1)
+        if self._uow._lookup(self._agg.name, ent.id) is not None:
+            raise ConflictError(f"{self._label} {ent.id!r} already exists")
+        self._check_remote(ent)
+        self._uow._write(self._agg.name, ent.id, record)
+        ent.version = 1
+        return entity
+
+    def add_many(self, entities: Iterable[E]) -> int:
+        """Store many new entities; returns how many.
+
+        Example:
+            >>> from crmkit.adapters.memory import MemoryStore
+            >>> from crmkit.domain import Account
+            >>> MemoryStore().unit_of_work().accounts.add_many([Account(name="A")])
+            1
+        """
+        count = 0
+        for entity in entities:
+            self.add(entity)
+            count += 1
+        return count
+
+    def save(self, entity: E) -> E:
+        """Store changes to an existing entity from its current version (see the port).
+
+        Example:
+            >>> from crmkit.adapters.memory import MemoryStore
+            >>> from crmkit.domain import Account
+            >>> with MemoryStore().unit_of_work() as uow:
+            ...     a = uow.accounts.add(Account(name="A"))
+            ...     b = uow.accounts.get(a.id)
+            ...     _ = uow.accounts.save(a)
+            ...     uow.accounts.save(b)
+            Traceback (most recent call last):
+            ...
+            crmkit.errors.ConflictError: Account '...' was saved from version 1 but the stored version is 2; reload it and apply the change again
+        """
+        ent: Any = entity
+        current = self._uow._lookup(self._agg.name, ent.id)
+        if current is None:
+            raise NotFoundError(f"{self._agg.name} has no entity with id {ent.id!r}")
+        if current.version != ent.version:
+            raise conflict(self._label, ent.id, ent.version, current.version)
+        self._check_remote(ent)
+        old_updated = ent.updated_at
+        ent.updated_at = max(_now(), old_updated)
+        try:
+            record = self._record(ent, current.version + 1)
+        except BaseException:
+            ent.updated_at = old_updated
+            raise
+        self._uow._write(self._agg.name, ent.id, record)
+        ent.version = current.version + 1
+        return entity
+
+    def upsert_many(self, entities: Iterable[E], *, key: UpsertKey = "id") -> UpsertResult:
+        """Insert or replace many entities, matching on ``key`` (see the port).
+
+        Example:
+            >>> from crmkit.adapters.memory import MemoryStore
+            >>> from crmkit.domain import Account
+            >>> uow = MemoryStore().unit_of_work()
+            >>> uow.accounts.upsert_many([Account(name="A", remote_id="r")], key="remote_id")
+            UpsertResult(inserted=1, updated=0)
+        """
+        if key not in ("id", "remote_id"):
+            raise ValidationError.single("key", key, "must be 'id' or 'remote_id'")
+        inserted = updated = 0
+        for entity in entities:
+            ent: Any = entity
+            if key == "remote_id":
+                if ent.remote_id is None:
+                    raise ValidationError.single(
+                        f"{self._agg.name}.remote_id", None, "is needed to upsert on remote_id"
+                    )
+                owner = self._uow._remote_owner(self._agg.name, ent.remote_id)
+                if owner is not None:
+                    ent.id = owner
+            current = self._uow._lookup(self._agg.name, ent.id)
+            version = 1 if current is None else current.version + 1
+            self._check_remote(ent)
+            record = self._record(ent, version)
+            self._uow._write(self._agg.name, ent.id, record)
+            ent.version = version
+            if current is None:
+                inserted += 1
+            else:
+                updated += 1
+        return UpsertResult(inserted=inserted, updated=updated)
+
+    def delete(self, id: str, *, version: int | None = None) -> None:
+        """Remove the entity with ``id`` (optionally only at ``version``).
+
+        Example:
+            >>> from crmkit.adapters.memory import MemoryStore
+            >>> MemoryStore().unit_of_work().accounts.delete("x")
+            Traceback (most recent call last):
+            ...
+            crmkit.errors.NotFoundError: accounts has no entity with id 'x'
+        """
+        current = self._uow._lookup(self._agg.name, id)
+        if current is None:
+            raise NotFoundError(f"{self._agg.name} has no entity with id {id!r}")
+        if version is not None and version != current.version:
+            raise conflict(self._label, id, version, current.version)
+        self._uow._write(self._agg.name, id, None)
+
+    def _matching(self, query: Query | None) -> list[tuple[str, _Record]]:
+        checked = self._agg.check(query)
+        return [
+            (id, rec) for id, rec in self._uow._rows(self._agg.name) if matches(rec.index, checked)
+        ]
+
+    def find(
+        self,
+        query: Query | None = None,
+        *,
+        limit: int = DEFAULT_PAGE_SIZE,
+        cursor: str | None = None,
+    ) -> Page[E]:
+        """One page of matching entities in ``id`` order.
+
+        Example:
+            >>> from crmkit.adapters.memory import MemoryStore
+            >>> MemoryStore().unit_of_work().accounts.find().items
+            []
+        """
+        check_limit(limit)
+        rows = sorted(
+            (item for item in self._matching(query) if cursor is None or item[0] > cursor),
+            key=lambda item: item[0],
+        )
+        page = rows[:limit]
+        next_cursor = page[-1][0] if len(rows) > limit else None
+        return Page(items=[self._load(rec) for _, rec in page], next_cursor=next_cursor)
+
+    def count(self, query: Query | None = None) -> int:
+        """How many entities match ``query``.
+
+        Example:
+            >>> from crmkit.adapters.memory import MemoryStore
+            >>> MemoryStore().unit_of_work().accounts.count()
+            0
+        """
+        return len(self._matching(query))
+
+
+def open_memory_store(url: str = "memory://", **options: Any) -> MemoryStore:
+    """The ``memory`` adapter's factory: a new, empty in-memory store.
+
+    Example:
+        >>> from crmkit.adapters.memory import open_memory_store
+        >>> open_memory_store().url
+        'memory://'
+    """
+    if options:
+        raise ValidationError.single(
+            "options", sorted(options), "are not understood by the memory store"
+        )
+    return MemoryStore(url)

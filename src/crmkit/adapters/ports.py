@@ -1,0 +1,900 @@
+"""The storage ports: what every crmkit store offers, as :class:`typing.Protocol` classes.
+
+A *store* (:class:`Store`) opens *units of work* (:class:`UnitOfWork`), the transaction
+boundary. A unit of work exposes one *repository* (:class:`Repository`) per aggregate —
+``accounts``, ``contacts``, ``leads``, ``opportunities``, ``interactions``, ``cases``,
+``orders``, ``campaigns`` and ``products`` — and either commits everything done through them
+or nothing.
+
+Rules every adapter keeps (the compliance suite :mod:`crmkit.testing.adapter_suite` checks
+them):
+
+* **Versions.** A stored entity has a ``version`` (1 after :meth:`Repository.add`). Saving
+  requires ``entity.version`` to equal the stored version; the store bumps it by one and
+  writes the new number back onto the entity. A stale save raises
+  :class:`~crmkit.errors.ConflictError` naming the aggregate, id and both versions — no update
+  is ever silently lost.
+* **Timestamps.** :meth:`Repository.add` and :meth:`Repository.upsert_many` keep the
+  entity's ``created_at`` / ``updated_at`` (imports keep history); :meth:`Repository.save`
+  stamps ``updated_at`` with the current UTC time.
+* **Paging.** :meth:`Repository.find` returns a :class:`Page` ordered by ``id`` (stable, and
+  time-ordered for crmkit ids) with an opaque ``next_cursor``; ``None`` means the last page.
+* **Transactions.** Leaving a ``with store.unit_of_work() as uow:`` block normally commits;
+  leaving it with an exception rolls back, so nothing of the block is stored.
+
+Message and import/export-format ports live beside their adapters
+(:mod:`crmkit.adapters.outbound`, :mod:`crmkit.adapters.files`).
+
+Example:
+    >>> from crmkit.adapters.ports import Page, Query
+    >>> Query(owner_id="u1", status="existing").filters()
+    {'owner_id': 'u1', 'status': 'existing'}
+    >>> Page(items=[1, 2], next_cursor=None).is_last
+    True
+"""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Iterable, Iterator, Mapping
+from datetime import datetime
+from types import TracebackType
+from typing import TYPE_CHECKING, Any, Generic, Literal, Protocol, TypeVar, overload
+
+import attrs
+
+from crmkit.errors import ValidationError
+
+if TYPE_CHECKING:
+    from crmkit.domain import (
+        Account,
+        Campaign,
+        Case,
+        Contact,
+        Interaction,
+        Lead,
+        Opportunity,
+        Order,
+        Product,
+    )
+
+__all__ = [
+    "DEFAULT_PAGE_SIZE",
+    "MAX_PAGE_SIZE",
+    "CustomValue",
+    "Entity",
+    "Page",
+    "Query",
+    "Repository",
+    "RepositoryQueries",
+    "Store",
+    "UnitOfWork",
+    "UpsertKey",
+    "UpsertResult",
+    "check_limit",
+]
+
+#: Page size used when a caller gives none.
+DEFAULT_PAGE_SIZE = 100
+#: Largest page a caller may ask for.
+MAX_PAGE_SIZE = 10_000
+
+#: A custom-property value (what ``entity.custom`` holds).
+CustomValue = str | int | float | bool | None
+#: Which key :meth:`Repository.upsert_many` matches stored rows on.
+UpsertKey = Literal["id", "remote_id"]
+
+T = TypeVar("T")
+E = TypeVar("E")
+
+
+class Entity(Protocol):
+    """What a store needs of an aggregate root: an id, a version, timestamps, a remote id.
+
+    Every crmkit aggregate (``Account``, ``Opportunity`` …) satisfies it.
+
+    Example:
+        >>> from datetime import UTC, datetime
+        >>> from crmkit.adapters.ports import Entity
+        >>> class Thing:
+        ...     id = "t1"; version = 0; remote_id = None
+        ...     created_at = updated_at = datetime(2024, 1, 1, tzinfo=UTC)
+        >>> thing: Entity = Thing()
+        >>> thing.version
+        0
+    """
+
+    id: str
+    version: int
+    remote_id: str | None
+    created_at: datetime
+    updated_at: datetime
+
+
+def _plain(value: Any) -> str | None:
+    if value is None:
+        return None
+    return str(value.value if isinstance(value, enum.Enum) else value)
+
+
+def _custom_items(
+    value: Mapping[str, CustomValue] | Iterable[tuple[str, CustomValue]],
+) -> tuple[tuple[str, CustomValue], ...]:
+    items = value.items() if isinstance(value, Mapping) else value
+    return tuple(sorted((str(k), v) for k, v in items))
+
+
+@attrs.frozen
+class Query:
+    """Filters for :meth:`Repository.find` and :meth:`Repository.count`; all given ones must hold.
+
+    Args:
+        owner_id: the responsible user (``owner_id``; a case's ``agent_id``).
+        account_id: the account the entity belongs to (contacts, opportunities, orders …).
+        status: the status field (enum member or its value).
+        stage: an opportunity's ``stage_key``.
+        segment: the segment field (an account's ``tier``, a lead's segment).
+        updated_since: entities with ``updated_at`` at or after this aware datetime.
+        name: case-insensitive substring of the entity's name field(s).
+        remote_id: the id in an external system.
+        custom: custom properties that must equal the given values (a mapping).
+
+    An aggregate that has no field for a given filter raises
+    :class:`~crmkit.errors.ValidationError` (for example ``stage`` on accounts).
+
+    Example:
+        >>> from datetime import UTC, datetime
+        >>> from crmkit.adapters.ports import Query
+        >>> q = Query(name="acme", custom={"region": "north"})
+        >>> q.filters()
+        {'name': 'acme', 'custom': (('region', 'north'),)}
+        >>> Query(updated_since=datetime(2024, 1, 1))
+        Traceback (most recent call last):
+        ...
+        crmkit.errors.ValidationError: query.updated_since: datetime.datetime(2024, 1, 1, 0, 0) must be timezone-aware
+    """
+
+    owner_id: str | None = None
+    account_id: str | None = None
+    status: str | None = attrs.field(default=None, converter=_plain)
+    stage: str | None = None
+    segment: str | None = attrs.field(default=None, converter=_plain)
+    updated_since: datetime | None = None
+    name: str | None = None
+    remote_id: str | None = None
+    custom: tuple[tuple[str, CustomValue], ...] = attrs.field(default=(), converter=_custom_items)
+
+    def __attrs_post_init__(self) -> None:
+        if self.updated_since is not None and self.updated_since.utcoffset() is None:
+            raise ValidationError.single(
+                "query.updated_since", self.updated_since, "must be timezone-aware"
+            )
+
+    def filters(self) -> dict[str, Any]:
+        """The filters that are set, by name (``custom`` as sorted ``(key, value)`` pairs).
+
+        Example:
+            >>> from crmkit.adapters.ports import Query
+            >>> Query(stage="proposal").filters()
+            {'stage': 'proposal'}
+        """
+        out: dict[str, Any] = {}
+        for field in attrs.fields(Query):
+            value = getattr(self, field.name)
+            if value is not None and value != ():
+                out[field.name] = value
+        return out
+
+
+@attrs.frozen
+class Page(Generic[T]):
+    """One page of a query result, in stable ``id`` order.
+
+    Args:
+        items: the entities on this page.
+        next_cursor: pass it as ``cursor=`` to get the next page; ``None`` on the last page.
+
+    Example:
+        >>> from crmkit.adapters.ports import Page
+        >>> page = Page(items=["a", "b"], next_cursor="b")
+        >>> len(page), list(page), page.is_last
+        (2, ['a', 'b'], False)
+    """
+
+    items: list[T]
+    next_cursor: str | None = None
+
+    @property
+    def is_last(self) -> bool:
+        """Whether no page follows this one.
+
+        Example:
+            >>> from crmkit.adapters.ports import Page
+            >>> Page(items=[], next_cursor=None).is_last
+            True
+        """
+        return self.next_cursor is None
+
+    def __len__(self) -> int:
+        return len(self.items)
+
+    def __iter__(self) -> Iterator[T]:
+        return iter(self.items)
+
+
+@attrs.frozen
+class UpsertResult:
+    """What :meth:`Repository.upsert_many` did: how many rows it inserted and replaced.
+
+    Example:
+        >>> from crmkit.adapters.ports import UpsertResult
+        >>> UpsertResult(inserted=3, updated=1).total
+        4
+    """
+
+    inserted: int
+    updated: int
+
+    @property
+    def total(self) -> int:
+        """Rows written (inserted plus updated).
+
+        Example:
+            >>> from crmkit.adapters.ports import UpsertResult
+            >>> UpsertResult(inserted=0, updated=2).total
+            2
+        """
+        return self.inserted + self.updated
+
+
+def check_limit(limit: int) -> int:
+    """Validate a page size: between 1 and :data:`MAX_PAGE_SIZE`.
+
+    Example:
+        >>> from crmkit.adapters.ports import check_limit
+        >>> check_limit(50)
+        50
+        >>> check_limit(0)
+        Traceback (most recent call last):
+        ...
+        crmkit.errors.ValidationError: limit: 0 must be between 1 and 10000
+    """
+    if isinstance(limit, bool) or not isinstance(limit, int) or not 1 <= limit <= MAX_PAGE_SIZE:
+        raise ValidationError.single("limit", limit, f"must be between 1 and {MAX_PAGE_SIZE}")
+    return limit
+
+
+class Repository(Protocol[E]):
+    """The collection of one aggregate type inside a unit of work.
+
+    Adapters implement the core methods (``get`` … ``count``) and usually inherit the query
+    conveniences (``by_owner`` … ``iter_all``) from :class:`RepositoryQueries`.
+    The examples use the in-memory store; every store behaves the same.
+
+    Example:
+        >>> from crmkit.adapters import open_store
+        >>> from crmkit.domain import Account
+        >>> with open_store("memory://") as store, store.unit_of_work() as uow:
+        ...     acme = uow.accounts.add(Account(name="Acme AB"))
+        ...     uow.accounts.get(acme.id).name
+        'Acme AB'
+    """
+
+    @property
+    def aggregate(self) -> str:
+        """The aggregate's plural name (``"accounts"``).
+
+        Example:
+            >>> from crmkit.adapters import open_store
+            >>> with open_store("memory://") as store, store.unit_of_work() as uow:
+            ...     uow.orders.aggregate
+            'orders'
+        """
+        ...
+
+    def get(self, id: str) -> E:
+        """The entity with ``id``; :class:`~crmkit.errors.NotFoundError` when there is none.
+
+        Example:
+            >>> from crmkit.adapters import open_store
+            >>> with open_store("memory://") as store, store.unit_of_work() as uow:
+            ...     uow.accounts.get("nope")
+            Traceback (most recent call last):
+            ...
+            crmkit.errors.NotFoundError: accounts has no entity with id 'nope'
+        """
+        ...
+
+    def find_by_remote_id(self, remote_id: str) -> E | None:
+        """The entity whose ``remote_id`` is ``remote_id``, or ``None``.
+
+        Example:
+            >>> from crmkit.adapters import open_store
+            >>> from crmkit.domain import Account
+            >>> with open_store("memory://") as store, store.unit_of_work() as uow:
+            ...     _ = uow.accounts.add(Account(name="Acme", remote_id="hs-17"))
+            ...     uow.accounts.find_by_remote_id("hs-17").name
+            'Acme'
+        """
+        ...
+
+    def add(self, entity: E) -> E:
+        """Store a new entity at version 1 (written back onto it) and return it.
+
+        An entity with the same id already stored raises :class:`~crmkit.errors.ConflictError`.
+
+        Example:
+            >>> from crmkit.adapters import open_store
+            >>> from crmkit.domain import Account
+            >>> with open_store("memory://") as store, store.unit_of_work() as uow:
+            ...     uow.accounts.add(Account(name="Acme")).version
+            1
+        """
+        ...
+
+    def add_many(self, entities: Iterable[E]) -> int:
+        """Store many new entities (each as :meth:`add` would); returns how many.
+
+        Example:
+            >>> from crmkit.adapters import open_store
+            >>> from crmkit.domain import Account
+            >>> with open_store("memory://") as store, store.unit_of_work() as uow:
+            ...     uow.accounts.add_many([Account(name="A"), Account(name="B")])
+            2
+        """
+        ...
+
+    def save(self, entity: E) -> E:
+        """Store changes to an existing entity (optimistic concurrency).
+
+        ``entity.version`` must equal the stored version; the store bumps the version by one
+        (written back onto ``entity``) and stamps ``updated_at``. A stale version raises
+        :class:`~crmkit.errors.ConflictError`; an unknown id raises
+        :class:`~crmkit.errors.NotFoundError`.
+
+        Example:
+            >>> from crmkit.adapters import open_store
+            >>> from crmkit.domain import Account
+            >>> with open_store("memory://") as store, store.unit_of_work() as uow:
+            ...     acme = uow.accounts.add(Account(name="Acme"))
+            ...     acme.name = "Acme AB"
+            ...     uow.accounts.save(acme).version
+            2
+        """
+        ...
+
+    def upsert_many(self, entities: Iterable[E], *, key: UpsertKey = "id") -> UpsertResult:
+        """Insert or replace many entities in one go (imports and synchronisation).
+
+        Rows match on ``key``: ``"id"``, or ``"remote_id"`` (a matched entity takes over the
+        stored id, so re-running an import is idempotent). A replaced row gets the stored
+        version plus one; a new row version 1; the versions are written back onto the
+        entities. This is an explicit overwrite, not a concurrent edit: use :meth:`save` to
+        detect conflicts.
+
+        Example:
+            >>> from crmkit.adapters import open_store
+            >>> from crmkit.domain import Account
+            >>> with open_store("memory://") as store, store.unit_of_work() as uow:
+            ...     first = uow.accounts.upsert_many([Account(name="A", remote_id="r1")],
+            ...                                      key="remote_id")
+            ...     again = uow.accounts.upsert_many([Account(name="A2", remote_id="r1")],
+            ...                                      key="remote_id")
+            ...     first, again, uow.accounts.count()
+            (UpsertResult(inserted=1, updated=0), UpsertResult(inserted=0, updated=1), 1)
+        """
+        ...
+
+    def delete(self, id: str, *, version: int | None = None) -> None:
+        """Remove the entity with ``id``.
+
+        Unknown ids raise :class:`~crmkit.errors.NotFoundError`; when ``version`` is given
+        and differs from the stored one, :class:`~crmkit.errors.ConflictError`.
+
+        Example:
+            >>> from crmkit.adapters import open_store
+            >>> from crmkit.domain import Account
+            >>> with open_store("memory://") as store, store.unit_of_work() as uow:
+            ...     acme = uow.accounts.add(Account(name="Acme"))
+            ...     uow.accounts.delete(acme.id, version=1)
+            ...     uow.accounts.count()
+            0
+        """
+        ...
+
+    def find(
+        self,
+        query: Query | None = None,
+        *,
+        limit: int = DEFAULT_PAGE_SIZE,
+        cursor: str | None = None,
+    ) -> Page[E]:
+        """One page of the entities matching ``query`` (all when ``None``), in ``id`` order.
+
+        Example:
+            >>> from crmkit.adapters import open_store
+            >>> from crmkit.adapters.ports import Query
+            >>> from crmkit.domain import Account
+            >>> with open_store("memory://") as store, store.unit_of_work() as uow:
+            ...     _ = uow.accounts.add_many(Account(name=f"Firm {i}") for i in range(5))
+            ...     page = uow.accounts.find(Query(name="firm"), limit=3)
+            ...     rest = uow.accounts.find(Query(name="firm"), limit=3, cursor=page.next_cursor)
+            ...     len(page), len(rest), rest.next_cursor
+            (3, 2, None)
+        """
+        ...
+
+    def count(self, query: Query | None = None) -> int:
+        """How many entities match ``query`` (all when ``None``).
+
+        Example:
+            >>> from crmkit.adapters import open_store
+            >>> with open_store("memory://") as store, store.unit_of_work() as uow:
+            ...     uow.contacts.count()
+            0
+        """
+        ...
+
+    def by_owner(
+        self, owner_id: str, *, limit: int = DEFAULT_PAGE_SIZE, cursor: str | None = None
+    ) -> Page[E]:
+        """Entities whose owner (a case's agent) is ``owner_id`` (see :class:`RepositoryQueries`).
+
+        Example:
+            >>> from crmkit.adapters import open_store
+            >>> with open_store("memory://") as store, store.unit_of_work() as uow:
+            ...     len(uow.accounts.by_owner("anna"))
+            0
+        """
+        ...
+
+    def by_account(
+        self, account_id: str, *, limit: int = DEFAULT_PAGE_SIZE, cursor: str | None = None
+    ) -> Page[E]:
+        """Entities that belong to the account ``account_id``.
+
+        Example:
+            >>> from crmkit.adapters import open_store
+            >>> with open_store("memory://") as store, store.unit_of_work() as uow:
+            ...     len(uow.orders.by_account("a1"))
+            0
+        """
+        ...
+
+    def by_stage(
+        self, stage: str, *, limit: int = DEFAULT_PAGE_SIZE, cursor: str | None = None
+    ) -> Page[E]:
+        """Opportunities in the stage with key ``stage``.
+
+        Example:
+            >>> from crmkit.adapters import open_store
+            >>> with open_store("memory://") as store, store.unit_of_work() as uow:
+            ...     len(uow.opportunities.by_stage("propose"))
+            0
+        """
+        ...
+
+    def by_status(
+        self, status: Any, *, limit: int = DEFAULT_PAGE_SIZE, cursor: str | None = None
+    ) -> Page[E]:
+        """Entities with status ``status`` (an enum member or its value).
+
+        Example:
+            >>> from crmkit.adapters import open_store
+            >>> with open_store("memory://") as store, store.unit_of_work() as uow:
+            ...     len(uow.leads.by_status("new"))
+            0
+        """
+        ...
+
+    def by_segment(
+        self, segment: Any, *, limit: int = DEFAULT_PAGE_SIZE, cursor: str | None = None
+    ) -> Page[E]:
+        """Entities in segment ``segment`` (an account's tier …).
+
+        Example:
+            >>> from crmkit.adapters import open_store
+            >>> with open_store("memory://") as store, store.unit_of_work() as uow:
+            ...     len(uow.accounts.by_segment("A"))
+            0
+        """
+        ...
+
+    def updated_since(
+        self, since: datetime, *, limit: int = DEFAULT_PAGE_SIZE, cursor: str | None = None
+    ) -> Page[E]:
+        """Entities whose ``updated_at`` is at or after ``since``.
+
+        Example:
+            >>> from datetime import UTC, datetime
+            >>> from crmkit.adapters import open_store
+            >>> with open_store("memory://") as store, store.unit_of_work() as uow:
+            ...     len(uow.cases.updated_since(datetime(2024, 1, 1, tzinfo=UTC)))
+            0
+        """
+        ...
+
+    def search_name(
+        self, text: str, *, limit: int = DEFAULT_PAGE_SIZE, cursor: str | None = None
+    ) -> Page[E]:
+        """Entities whose name contains ``text``, ignoring case.
+
+        Example:
+            >>> from crmkit.adapters import open_store
+            >>> with open_store("memory://") as store, store.unit_of_work() as uow:
+            ...     len(uow.contacts.search_name("berg"))
+            0
+        """
+        ...
+
+    def by_custom(
+        self,
+        key: str,
+        value: CustomValue,
+        *,
+        limit: int = DEFAULT_PAGE_SIZE,
+        cursor: str | None = None,
+    ) -> Page[E]:
+        """Entities whose custom property ``key`` equals ``value`` (JSON equality).
+
+        Example:
+            >>> from crmkit.adapters import open_store
+            >>> with open_store("memory://") as store, store.unit_of_work() as uow:
+            ...     len(uow.accounts.by_custom("vip", True))
+            0
+        """
+        ...
+
+    def iter_all(self, query: Query | None = None, *, batch: int = 500) -> Iterator[E]:
+        """Every entity matching ``query``, page by page, in ``id`` order.
+
+        Example:
+            >>> from crmkit.adapters import open_store
+            >>> with open_store("memory://") as store, store.unit_of_work() as uow:
+            ...     list(uow.accounts.iter_all())
+            []
+        """
+        ...
+
+
+class RepositoryQueries(Generic[E]):
+    """The query conveniences of a :class:`Repository`, written over ``find`` and ``count``.
+
+    Adapters inherit from it and implement the core methods; every method here returns a
+    :class:`Page` (or iterates over all pages).
+
+    Example:
+        >>> from crmkit.adapters import open_store
+        >>> from crmkit.domain import Account
+        >>> with open_store("memory://") as store, store.unit_of_work() as uow:
+        ...     _ = uow.accounts.add(Account(name="Acme", owner_id="anna"))
+        ...     [a.name for a in uow.accounts.by_owner("anna")]
+        ['Acme']
+    """
+
+    def find(
+        self,
+        query: Query | None = None,
+        *,
+        limit: int = DEFAULT_PAGE_SIZE,
+        cursor: str | None = None,
+    ) -> Page[E]:
+        """Implemented by the adapter (see :meth:`Repository.find`)."""
+        raise NotImplementedError  # pragma: no cover
+
+    def by_owner(
+        self, owner_id: str, *, limit: int = DEFAULT_PAGE_SIZE, cursor: str | None = None
+    ) -> Page[E]:
+        """Entities whose owner (a case's agent) is ``owner_id``.
+
+        Example:
+            >>> from crmkit.adapters import open_store
+            >>> with open_store("memory://") as store, store.unit_of_work() as uow:
+            ...     uow.leads.by_owner("anna").items
+            []
+        """
+        return self.find(Query(owner_id=owner_id), limit=limit, cursor=cursor)
+
+    def by_account(
+        self, account_id: str, *, limit: int = DEFAULT_PAGE_SIZE, cursor: str | None = None
+    ) -> Page[E]:
+        """Entities that belong to the account ``account_id``.
+
+        Example:
+            >>> from crmkit.adapters import open_store
+            >>> with open_store("memory://") as store, store.unit_of_work() as uow:
+            ...     uow.contacts.by_account("a1").items
+            []
+        """
+        return self.find(Query(account_id=account_id), limit=limit, cursor=cursor)
+
+    def by_stage(
+        self, stage: str, *, limit: int = DEFAULT_PAGE_SIZE, cursor: str | None = None
+    ) -> Page[E]:
+        """Opportunities in pipeline stage ``stage`` (a stage key).
+
+        Example:
+            >>> from crmkit.adapters import open_store
+            >>> with open_store("memory://") as store, store.unit_of_work() as uow:
+            ...     uow.opportunities.by_stage("proposal").items
+            []
+        """
+        return self.find(Query(stage=stage), limit=limit, cursor=cursor)
+
+    def by_status(
+        self, status: Any, *, limit: int = DEFAULT_PAGE_SIZE, cursor: str | None = None
+    ) -> Page[E]:
+        """Entities with status ``status`` (an enum member or its value).
+
+        Example:
+            >>> from crmkit.adapters import open_store
+            >>> with open_store("memory://") as store, store.unit_of_work() as uow:
+            ...     uow.cases.by_status("open").items
+            []
+        """
+        return self.find(Query(status=status), limit=limit, cursor=cursor)
+
+    def by_segment(
+        self, segment: Any, *, limit: int = DEFAULT_PAGE_SIZE, cursor: str | None = None
+    ) -> Page[E]:
+        """Entities in segment ``segment`` (an account's tier, a lead's segment).
+
+        Example:
+            >>> from crmkit.adapters import open_store
+            >>> with open_store("memory://") as store, store.unit_of_work() as uow:
+            ...     uow.accounts.by_segment("A").items
+            []
+        """
+        return self.find(Query(segment=segment), limit=limit, cursor=cursor)
+
+    def updated_since(
+        self, since: datetime, *, limit: int = DEFAULT_PAGE_SIZE, cursor: str | None = None
+    ) -> Page[E]:
+        """Entities whose ``updated_at`` is at or after ``since`` (aware datetime).
+
+        Example:
+            >>> from datetime import UTC, datetime
+            >>> from crmkit.adapters import open_store
+            >>> with open_store("memory://") as store, store.unit_of_work() as uow:
+            ...     uow.accounts.updated_since(datetime(2024, 1, 1, tzinfo=UTC)).items
+            []
+        """
+        return self.find(Query(updated_since=since), limit=limit, cursor=cursor)
+
+    def search_name(
+        self, text: str, *, limit: int = DEFAULT_PAGE_SIZE, cursor: str | None = None
+    ) -> Page[E]:
+        """Entities whose name contains ``text``, ignoring case.
+
+        Example:
+            >>> from crmkit.adapters import open_store
+            >>> from crmkit.domain import Account
+            >>> with open_store("memory://") as store, store.unit_of_work() as uow:
+            ...     _ = uow.accounts.add(Account(name="Nordic Steel"))
+            ...     [a.name for a in uow.accounts.search_name("STEEL")]
+            ['Nordic Steel']
+        """
+        return self.find(Query(name=text), limit=limit, cursor=cursor)
+
+    def by_custom(
+        self,
+        key: str,
+        value: CustomValue,
+        *,
+        limit: int = DEFAULT_PAGE_SIZE,
+        cursor: str | None = None,
+    ) -> Page[E]:
+        """Entities whose custom property ``key`` equals ``value``.
+
+        Example:
+            >>> from crmkit.adapters import open_store
+            >>> from crmkit.domain import Account
+            >>> with open_store("memory://") as store, store.unit_of_work() as uow:
+            ...     _ = uow.accounts.add(Account(name="Acme", custom={"fiscal_month": 7}))
+            ...     [a.name for a in uow.accounts.by_custom("fiscal_month", 7)]
+            ['Acme']
+        """
+        return self.find(Query(custom={key: value}), limit=limit, cursor=cursor)
+
+    def iter_all(self, query: Query | None = None, *, batch: int = 500) -> Iterator[E]:
+        """Every entity matching ``query``, page by page (bounded memory), in ``id`` order.
+
+        Example:
+            >>> from crmkit.adapters import open_store
+            >>> from crmkit.domain import Account
+            >>> with open_store("memory://") as store, store.unit_of_work() as uow:
+            ...     _ = uow.accounts.add_many(Account(name=str(i)) for i in range(7))
+            ...     len(list(uow.accounts.iter_all(batch=3)))
+            7
+        """
+        cursor: str | None = None
+        while True:
+            page = self.find(query, limit=batch, cursor=cursor)
+            yield from page.items
+            if page.next_cursor is None:
+                return
+            cursor = page.next_cursor
+
+
+class UnitOfWork(Protocol):
+    """A transaction: the repositories, and ``commit`` / ``rollback``.
+
+    Use it as a context manager: a normal exit commits, an exception rolls back. ``commit()``
+    inside the block makes the work so far durable and starts a new transaction;
+    ``rollback()`` discards the work since the last commit.
+
+    Example:
+        >>> from crmkit.adapters import open_store
+        >>> from crmkit.domain import Account
+        >>> store = open_store("memory://")
+        >>> try:
+        ...     with store.unit_of_work() as uow:
+        ...         _ = uow.accounts.add(Account(name="Ghost"))
+        ...         raise RuntimeError("boom")
+        ... except RuntimeError:
+        ...     pass
+        >>> with store.unit_of_work() as uow:
+        ...     uow.accounts.count()
+        0
+    """
+
+    @property
+    def accounts(self) -> Repository[Account]:
+        """The accounts (companies and organisations)."""
+        ...
+
+    @property
+    def contacts(self) -> Repository[Contact]:
+        """The contacts (people at accounts)."""
+        ...
+
+    @property
+    def leads(self) -> Repository[Lead]:
+        """The leads (prospects not yet qualified)."""
+        ...
+
+    @property
+    def opportunities(self) -> Repository[Opportunity]:
+        """The opportunities (deals in a pipeline)."""
+        ...
+
+    @property
+    def interactions(self) -> Repository[Interaction]:
+        """The interactions (calls, meetings, e-mails …)."""
+        ...
+
+    @property
+    def cases(self) -> Repository[Case]:
+        """The customer-service cases."""
+        ...
+
+    @property
+    def orders(self) -> Repository[Order]:
+        """The orders."""
+        ...
+
+    @property
+    def campaigns(self) -> Repository[Campaign]:
+        """The marketing campaigns."""
+        ...
+
+    @property
+    def products(self) -> Repository[Product]:
+        """The products."""
+        ...
+
+    @overload
+    def repository(self, aggregate: type[T]) -> Repository[T]: ...
+
+    @overload
+    def repository(self, aggregate: str) -> Repository[Any]: ...
+
+    def repository(self, aggregate: type[Any] | str) -> Repository[Any]:
+        """The repository of an entity class (``Account``) or plural name (``"accounts"``).
+
+        Unknown aggregates raise :class:`~crmkit.errors.NotFoundError`.
+
+        Example:
+            >>> from crmkit.adapters import open_store
+            >>> from crmkit.domain import Account
+            >>> with open_store("memory://") as store, store.unit_of_work() as uow:
+            ...     uow.repository(Account).aggregate, uow.repository("cases").aggregate
+            ('accounts', 'cases')
+        """
+        ...
+
+    def commit(self) -> None:
+        """Make the work done so far durable; later work belongs to a new transaction.
+
+        Example:
+            >>> from crmkit.adapters import open_store
+            >>> from crmkit.domain import Account
+            >>> with open_store("memory://") as store, store.unit_of_work() as uow:
+            ...     _ = uow.accounts.add(Account(name="Kept"))
+            ...     uow.commit()
+            ...     uow.accounts.count()
+            1
+        """
+        ...
+
+    def rollback(self) -> None:
+        """Discard the work done since the last commit.
+
+        Example:
+            >>> from crmkit.adapters import open_store
+            >>> from crmkit.domain import Account
+            >>> with open_store("memory://") as store, store.unit_of_work() as uow:
+            ...     _ = uow.accounts.add(Account(name="Dropped"))
+            ...     uow.rollback()
+            ...     uow.accounts.count()
+            0
+        """
+        ...
+
+    def __enter__(self) -> UnitOfWork: ...
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None: ...
+
+
+class Store(Protocol):
+    """A place CRM data lives: opens units of work; knows its URL and schema version.
+
+    Get one with :func:`crmkit.adapters.open_store`. A store is also a context manager that
+    closes it.
+
+    Example:
+        >>> from crmkit.adapters import open_store
+        >>> with open_store("memory://") as store:
+        ...     store.url, store.schema_version >= 1
+        ('memory://', True)
+    """
+
+    @property
+    def url(self) -> str:
+        """The URL the store was opened with (passwords hidden)."""
+        ...
+
+    @property
+    def schema_version(self) -> int:
+        """The version of the storage schema (see the upgrade path in the SQL store).
+
+        Example:
+            >>> from crmkit.adapters import open_store
+            >>> open_store("memory://").schema_version
+            2
+        """
+        ...
+
+    def unit_of_work(self) -> UnitOfWork:
+        """A new unit of work (transaction); use it in a ``with`` block.
+
+        Example:
+            >>> from crmkit.adapters import open_store
+            >>> with open_store("memory://") as store, store.unit_of_work() as uow:
+            ...     uow.products.count()
+            0
+        """
+        ...
+
+    def close(self) -> None:
+        """Release connections and files; the store is unusable afterwards.
+
+        Example:
+            >>> from crmkit.adapters import open_store
+            >>> open_store("memory://").close()
+        """
+        ...
+
+    def __enter__(self) -> Store: ...
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None: ...

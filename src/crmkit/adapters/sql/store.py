@@ -1,0 +1,853 @@
+"""The SQL store on SQLAlchemy Core: a SQLite file by default, PostgreSQL for shared use.
+
+``open_store("sqlite:///crm.db")`` opens (and on first use creates) an embedded database in
+WAL mode with a 30-second busy timeout; every unit of work on SQLite starts with
+``BEGIN IMMEDIATE`` so concurrent writer processes queue instead of failing.
+``open_store("postgresql+psycopg://user@host/db", schema="crm")`` uses PostgreSQL (optionally
+in its own schema, created when missing). The schema is versioned and upgraded on open (see
+:mod:`crmkit.adapters.sql.migrations`).
+
+Optimistic concurrency is done by the database: ``UPDATE … WHERE id = :id AND version =
+:version``; when no row changes the save was stale and raises
+:class:`~crmkit.errors.ConflictError`.
+
+Example:
+    >>> from crmkit.adapters import open_store
+    >>> from crmkit.domain import Account
+    >>> with open_store("sqlite://") as store:
+    ...     with store.unit_of_work() as uow:
+    ...         acme = uow.accounts.add(Account(name="Acme AB", custom={"fiscal_month": 7}))
+    ...     with store.unit_of_work() as uow:
+    ...         [a.name for a in uow.accounts.by_custom("fiscal_month", 7)]
+    ['Acme AB']
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Iterator
+from datetime import UTC, datetime
+from types import TracebackType
+from typing import TYPE_CHECKING, Any, TypeVar
+
+from crmkit.adapters.aggregate import Aggregate, aggregate_for, conflict, micros
+from crmkit.adapters.ports import (
+    DEFAULT_PAGE_SIZE,
+    Page,
+    Query,
+    RepositoryQueries,
+    UpsertKey,
+    UpsertResult,
+    check_limit,
+)
+from crmkit.adapters.sql.migrations import upgrade
+from crmkit.adapters.sql.schema import SCHEMA_TABLE, SCHEMA_VERSION, build_metadata, schema_table
+from crmkit.errors import ConflictError, NotFoundError, ValidationError
+from crmkit.extras import require
+
+if TYPE_CHECKING:
+    import sqlalchemy as sa
+
+__all__ = [
+    "BATCH_SIZE",
+    "SqlRepository",
+    "SqlStore",
+    "SqlUnitOfWork",
+    "open_sql_store",
+]
+
+#: Rows per statement in bulk inserts and upserts.
+BATCH_SIZE = 1000
+#: How long SQLite waits for a lock before giving up, in milliseconds.
+SQLITE_BUSY_TIMEOUT_MS = 30_000
+
+E = TypeVar("E")
+
+_JSON_TYPES = {bool: None, str: ("text",), int: ("integer", "real"), float: ("integer", "real")}
+
+
+class SqlStore:
+    """CRM data in a SQL database through SQLAlchemy Core.
+
+    Args:
+        url: a SQLAlchemy URL (``sqlite:///crm.db``, ``sqlite://`` for a private in-memory
+            database, ``postgresql+psycopg://…``).
+        schema: PostgreSQL schema to keep the tables in (created when missing).
+        upgrade: upgrade an older database on open (default); ``False`` refuses to open it.
+        echo: log SQL statements.
+
+    Example:
+        >>> from crmkit.adapters.sql import SqlStore
+        >>> with SqlStore("sqlite://") as store:
+        ...     store.schema_version
+        2
+    """
+
+    def __init__(
+        self,
+        url: str,
+        *,
+        schema: str | None = None,
+        upgrade: bool = True,
+        echo: bool = False,
+        pool_size: int | None = None,
+    ) -> None:
+        sa_ = require("sqlalchemy", "sql")
+        self._sa = sa_
+        parsed = sa_.engine.make_url(url)
+        self._dialect = parsed.get_backend_name()
+        if self._dialect == "postgresql":
+            require("psycopg", "postgres")
+        kwargs: dict[str, Any] = {"echo": echo}
+        if self._dialect == "sqlite":
+            in_memory = parsed.database in (None, "", ":memory:")
+            kwargs["connect_args"] = {"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000}
+            if in_memory:
+                kwargs["poolclass"] = sa_.pool.StaticPool
+                kwargs["connect_args"]["check_same_thread"] = False
+        elif pool_size is not None:
+            kwargs["pool_size"] = pool_size
+        if schema is not None and self._dialect != "postgresql":
+            raise ValidationError.single("schema", schema, "is only supported on PostgreSQL")
+        if schema is not None and not schema.replace("_", "").isalnum():
+            raise ValidationError.single("schema", schema, "must be letters, digits and _")
+        self._schema = schema
+        self._url = parsed.render_as_string(hide_password=True)
+        self._engine: sa.Engine = sa_.create_engine(parsed, **kwargs)
+        self._install_events()
+        self._metadata, self._tables = build_metadata(self._dialect)
+        self._version = self._prepare(upgrade)
+
+    # set-up ------------------------------------------------------------------------------
+
+    def _install_events(self) -> None:
+        event = self._sa.event
+        if self._dialect == "sqlite":
+
+            def on_connect(dbapi_connection: Any, _record: Any) -> None:
+                dbapi_connection.isolation_level = None
+                cursor = dbapi_connection.cursor()
+                cursor.execute(f"PRAGMA busy_timeout = {SQLITE_BUSY_TIMEOUT_MS}")
+                cursor.execute("PRAGMA journal_mode = WAL")
+                cursor.execute("PRAGMA synchronous = NORMAL")
+                cursor.close()
+
+            def on_begin(connection: Any) -> None:
+                connection.exec_driver_sql("BEGIN IMMEDIATE")
+
+            event.listen(self._engine, "connect", on_connect)
+            event.listen(self._engine, "begin", on_begin)
+        elif self._schema is not None:
+            schema = self._schema
+
+            def on_pg_connect(dbapi_connection: Any, _record: Any) -> None:
+                autocommit = dbapi_connection.autocommit
+                dbapi_connection.autocommit = True
+                cursor = dbapi_connection.cursor()
+                cursor.execute(f'CREATE SCHEMA IF NOT EXISTS "{schema}"')
+                cursor.execute(f'SET search_path TO "{schema}"')
+                cursor.close()
+                dbapi_connection.autocommit = autocommit
+
+            event.listen(self._engine, "connect", on_pg_connect)
+
+    def _prepare(self, allow_upgrade: bool) -> int:
+        sa_ = self._sa
+        version_table = schema_table(sa_.MetaData())
+        with self._engine.begin() as conn:
+            if self._dialect == "postgresql":
+                conn.execute(sa_.text("SELECT pg_advisory_xact_lock(7236512)"))
+            if not sa_.inspect(conn).has_table(SCHEMA_TABLE):
+                self._metadata.create_all(conn)
+                conn.execute(version_table.insert().values(id=1, version=SCHEMA_VERSION))
+                return SCHEMA_VERSION
+            found = conn.execute(sa_.select(version_table.c.version)).scalar_one()
+            if found > SCHEMA_VERSION:
+                raise ValidationError.single(
+                    "schema_version",
+                    found,
+                    f"is newer than this crmkit supports ({SCHEMA_VERSION}); upgrade crmkit",
+                )
+            if found < SCHEMA_VERSION:
+                if not allow_upgrade:
+                    raise ValidationError.single(
+                        "schema_version",
+                        found,
+                        f"is older than {SCHEMA_VERSION}; open with upgrade=True to upgrade",
+                    )
+                upgrade(conn, found, SCHEMA_VERSION)
+            return SCHEMA_VERSION
+
+    # Store API ---------------------------------------------------------------------------
+
+    @property
+    def url(self) -> str:
+        """The database URL (password hidden).
+
+        Example:
+            >>> from crmkit.adapters.sql import SqlStore
+            >>> SqlStore("sqlite://").url
+            'sqlite://'
+        """
+        url: str = self._url
+        return url
+
+    @property
+    def dialect(self) -> str:
+        """The database kind: ``"sqlite"`` or ``"postgresql"``.
+
+        Example:
+            >>> from crmkit.adapters.sql import SqlStore
+            >>> SqlStore("sqlite://").dialect
+            'sqlite'
+        """
+        dialect: str = self._dialect
+        return dialect
+
+    @property
+    def engine(self) -> sa.Engine:
+        """The SQLAlchemy engine (for reporting queries of your own).
+
+        Example:
+            >>> from crmkit.adapters.sql import SqlStore
+            >>> SqlStore("sqlite://").engine.dialect.name
+            'sqlite'
+        """
+        return self._engine
+
+    @property
+    def schema_version(self) -> int:
+        """The schema version of the database (after any upgrade on open).
+
+        Example:
+            >>> from crmkit.adapters.sql import SqlStore
+            >>> SqlStore("sqlite://").schema_version
+            2
+        """
+        return self._version
+
+    def table(self, aggregate: str) -> sa.Table:
+        """The SQLAlchemy table of an aggregate (for reporting queries of your own).
+
+        Example:
+            >>> from crmkit.adapters.sql import SqlStore
+            >>> SqlStore("sqlite://").table("orders").name
+            'crm_orders'
+        """
+        return self._tables[aggregate_for(aggregate).name]
+
+    def unit_of_work(self) -> SqlUnitOfWork:
+        """A new unit of work: one connection and one transaction at a time.
+
+        Example:
+            >>> from crmkit.adapters.sql import SqlStore
+            >>> with SqlStore("sqlite://").unit_of_work() as uow:
+            ...     uow.accounts.count()
+            0
+        """
+        return SqlUnitOfWork(self)
+
+    def close(self) -> None:
+        """Dispose of the connection pool.
+
+        Example:
+            >>> from crmkit.adapters.sql import SqlStore
+            >>> SqlStore("sqlite://").close()
+        """
+        self._engine.dispose()
+
+    def __enter__(self) -> SqlStore:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.close()
+
+
+class SqlUnitOfWork:
+    """A transaction on one connection; commit on normal exit, roll back on an exception.
+
+    On SQLite the transaction starts (``BEGIN IMMEDIATE``) with the first statement and holds
+    the database's write lock until commit or rollback.
+
+    Example:
+        >>> from crmkit.adapters.sql import SqlStore
+        >>> from crmkit.domain import Account
+        >>> store = SqlStore("sqlite://")
+        >>> with store.unit_of_work() as uow:
+        ...     _ = uow.accounts.add(Account(name="Kept"))
+        >>> with store.unit_of_work() as uow:
+        ...     uow.accounts.count()
+        1
+    """
+
+    def __init__(self, store: SqlStore) -> None:
+        self._store = store
+        self._conn: sa.Connection | None = None
+        self._repositories: dict[str, SqlRepository[Any]] = {}
+
+    @property
+    def connection(self) -> sa.Connection:
+        """The connection this unit of work uses (opened on first use).
+
+        Example:
+            >>> from crmkit.adapters.sql import SqlStore
+            >>> with SqlStore("sqlite://").unit_of_work() as uow:
+            ...     uow.connection.closed
+            False
+        """
+        if self._conn is None:
+            self._conn = self._store.engine.connect()
+        return self._conn
+
+    def repository(self, aggregate: type[Any] | str) -> SqlRepository[Any]:
+        """The repository of an entity class or plural name.
+
+        Example:
+            >>> from crmkit.adapters.sql import SqlStore
+            >>> SqlStore("sqlite://").unit_of_work().repository("leads").aggregate
+            'leads'
+        """
+        agg = aggregate_for(aggregate)
+        repo = self._repositories.get(agg.name)
+        if repo is None:
+            repo = SqlRepository(self, agg, self._store.table(agg.name), self._store.dialect)
+            self._repositories[agg.name] = repo
+        return repo
+
+    @property
+    def accounts(self) -> SqlRepository[Any]:
+        """The accounts."""
+        return self.repository("accounts")
+
+    @property
+    def contacts(self) -> SqlRepository[Any]:
+        """The contacts."""
+        return self.repository("contacts")
+
+    @property
+    def leads(self) -> SqlRepository[Any]:
+        """The leads."""
+        return self.repository("leads")
+
+    @property
+    def opportunities(self) -> SqlRepository[Any]:
+        """The opportunities."""
+        return self.repository("opportunities")
+
+    @property
+    def interactions(self) -> SqlRepository[Any]:
+        """The interactions."""
+        return self.repository("interactions")
+
+    @property
+    def cases(self) -> SqlRepository[Any]:
+        """The cases."""
+        return self.repository("cases")
+
+    @property
+    def orders(self) -> SqlRepository[Any]:
+        """The orders."""
+        return self.repository("orders")
+
+    @property
+    def campaigns(self) -> SqlRepository[Any]:
+        """The campaigns."""
+        return self.repository("campaigns")
+
+    @property
+    def products(self) -> SqlRepository[Any]:
+        """The products."""
+        return self.repository("products")
+
+    def commit(self) -> None:
+        """Commit the transaction; the next statement starts a new one.
+
+        Example:
+            >>> from crmkit.adapters.sql import SqlStore
+            >>> SqlStore("sqlite://").unit_of_work().commit()
+        """
+        if self._conn is not None:
+            self._conn.commit()
+
+    def rollback(self) -> None:
+        """Roll the transaction back.
+
+        Example:
+            >>> from crmkit.adapters.sql import SqlStore
+            >>> SqlStore("sqlite://").unit_of_work().rollback()
+        """
+        if self._conn is not None:
+            self._conn.rollback()
+
+    def close(self) -> None:
+        """Roll back anything uncommitted and return the connection to the pool.
+
+        Example:
+            >>> from crmkit.adapters.sql import SqlStore
+            >>> SqlStore("sqlite://").unit_of_work().close()
+        """
+        if self._conn is not None:
+            self._conn.close()
+            self._conn = None
+
+    def __enter__(self) -> SqlUnitOfWork:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        try:
+            if exc_type is None:
+                self.commit()
+            else:
+                self.rollback()
+        finally:
+            self.close()
+
+
+def _escape_like(text: str) -> str:
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+class SqlRepository(RepositoryQueries[E]):
+    """One aggregate's table inside a :class:`SqlUnitOfWork`.
+
+    Example:
+        >>> from crmkit.adapters.sql import SqlStore
+        >>> from crmkit.domain import Account
+        >>> with SqlStore("sqlite://").unit_of_work() as uow:
+        ...     acme = uow.accounts.add(Account(name="Acme"))
+        ...     uow.accounts.get(acme.id) == acme
+        True
+    """
+
+    def __init__(self, uow: SqlUnitOfWork, aggregate: Aggregate, table: sa.Table, dialect: str):
+        self._uow = uow
+        self._agg = aggregate
+        self._table = table
+        self._dialect = dialect
+        self._label = aggregate.entity.__name__
+        self._sa = require("sqlalchemy", "sql")
+
+    @property
+    def aggregate(self) -> str:
+        """The aggregate's plural name.
+
+        Example:
+            >>> from crmkit.adapters.sql import SqlStore
+            >>> SqlStore("sqlite://").unit_of_work().products.aggregate
+            'products'
+        """
+        return self._agg.name
+
+    # helpers -----------------------------------------------------------------------------
+
+    def _conn(self) -> sa.Connection:
+        return self._uow.connection
+
+    def _row(self, entity: Any, version: int) -> dict[str, Any]:
+        old = entity.version
+        entity.version = version
+        try:
+            row = self._agg.index(entity).as_row()
+            row["document"] = self._agg.to_json(entity)
+        finally:
+            entity.version = old
+        row["id"] = entity.id
+        row["version"] = version
+        return row
+
+    def _load(self, document: str) -> E:
+        entity: E = self._agg.from_document(document)
+        return entity
+
+    def _stored_version(self, id: str) -> int | None:
+        t = self._table
+        version: int | None = (
+            self._conn().execute(self._sa.select(t.c.version).where(t.c.id == id)).scalar()
+        )
+        return version
+
+    def _remote_owner(self, remote_id: str) -> str | None:
+        t = self._table
+        owner: str | None = (
+            self._conn().execute(self._sa.select(t.c.id).where(t.c.remote_id == remote_id)).scalar()
+        )
+        return owner
+
+    def _check_remote(self, entity: Any) -> None:
+        if entity.remote_id is None:
+            return
+        owner = self._remote_owner(entity.remote_id)
+        if owner is not None and owner != entity.id:
+            raise ConflictError(
+                f"{self._label} with remote_id {entity.remote_id!r} already exists as {owner!r}"
+            )
+
+    def _integrity(self, error: Exception) -> ConflictError:
+        return ConflictError(f"{self._agg.name}: a concurrent writer stored the same key ({error})")
+
+    def _where(self, query: Query | None) -> list[Any]:
+        q = self._agg.check(query)
+        t = self._table
+        clauses: list[Any] = []
+        for key, column in (
+            ("owner_id", t.c.owner_id),
+            ("account_id", t.c.account_id),
+            ("status", t.c.status),
+            ("stage", t.c.stage),
+            ("segment", t.c.segment),
+            ("remote_id", t.c.remote_id),
+        ):
+            value = getattr(q, key)
+            if value is not None:
+                clauses.append(column == value)
+        if q.updated_since is not None:
+            clauses.append(t.c.updated_us >= micros(q.updated_since))
+        if q.name is not None:
+            clauses.append(t.c.name.like(f"%{_escape_like(q.name.lower())}%", escape="\\"))
+        for key, value in q.custom:
+            clauses.append(self._custom_clause(key, value))
+        return clauses
+
+    def _custom_clause(self, key: str, value: Any) -> Any:
+        sa_ = self._sa
+        t = self._table
+        if self._dialect == "postgresql":
+            from sqlalchemy.dialects.postgresql import JSONB
+
+            return t.c.custom.op("@>")(sa_.cast(sa_.literal(json.dumps({key: value})), JSONB))
+        if '"' in key or "\\" in key:
+            raise ValidationError.single("query.custom", key, "must not contain quotes")
+        path = f'$."{key}"'
+        kind = sa_.func.json_type(t.c.custom, path)
+        if value is None:
+            return kind == "null"
+        if isinstance(value, bool):
+            return kind == ("true" if value else "false")
+        if isinstance(value, str):
+            return sa_.and_(kind == "text", sa_.func.json_extract(t.c.custom, path) == value)
+        if isinstance(value, int | float):
+            return sa_.and_(
+                kind.in_(("integer", "real")), sa_.func.json_extract(t.c.custom, path) == value
+            )
+        raise ValidationError.single(
+            f"query.custom.{key}", value, "must be a string, number, boolean or null"
+        )
+
+    # Repository API ----------------------------------------------------------------------
+
+    def get(self, id: str) -> E:
+        """The entity with ``id`` (NotFoundError when none).
+
+        Example:
+            >>> from crmkit.adapters.sql import SqlStore
+            >>> SqlStore("sqlite://").unit_of_work().accounts.get("x")
+            Traceback (most recent call last):
+            ...
+            crmkit.errors.NotFoundError: accounts has no entity with id 'x'
+        """
+        t = self._table
+        document = self._conn().execute(self._sa.select(t.c.document).where(t.c.id == id)).scalar()
+        if document is None:
+            raise NotFoundError(f"{self._agg.name} has no entity with id {id!r}")
+        return self._load(document)
+
+    def find_by_remote_id(self, remote_id: str) -> E | None:
+        """The entity with this remote id, or ``None``.
+
+        Example:
+            >>> from crmkit.adapters.sql import SqlStore
+            >>> SqlStore("sqlite://").unit_of_work().accounts.find_by_remote_id("r") is None
+            True
+        """
+        t = self._table
+        document = (
+            self._conn()
+            .execute(self._sa.select(t.c.document).where(t.c.remote_id == remote_id))
+            .scalar()
+        )
+        return None if document is None else self._load(document)
+
+    def add(self, entity: E) -> E:
+        """Store a new entity at version 1.
+
+        Example:
+            >>> from crmkit.adapters.sql import SqlStore
+            >>> from crmkit.domain import Account
+            >>> SqlStore("sqlite://").unit_of_work().accounts.add(Account(name="A")).version
+            1
+        """
+        self.add_many([entity])
+        return entity
+
+    def add_many(self, entities: Iterable[E]) -> int:
+        """Store many new entities with batched multi-row inserts; returns how many.
+
+        Example:
+            >>> from crmkit.adapters.sql import SqlStore
+            >>> from crmkit.domain import Account
+            >>> uow = SqlStore("sqlite://").unit_of_work()
+            >>> uow.accounts.add_many(Account(name=str(i)) for i in range(3))
+            3
+        """
+        total = 0
+        for batch in _batches(entities, BATCH_SIZE):
+            total += self._insert_batch(batch)
+        return total
+
+    def _insert_batch(self, batch: list[Any]) -> int:
+        sa_ = self._sa
+        t = self._table
+        ids = [e.id for e in batch]
+        if len(set(ids)) != len(ids):
+            raise ConflictError(f"{self._label} ids repeat within one add_many batch")
+        existing = self._conn().execute(sa_.select(t.c.id).where(t.c.id.in_(ids))).scalars()
+        taken = next(iter(existing), None)
+        if taken is not None:
+            raise ConflictError(f"{self._label} {taken!r} already exists")
+        remotes = [e.remote_id for e in batch if e.remote_id is not None]
+        if remotes:
+            if len(set(remotes)) != len(remotes):
+                raise ConflictError(f"{self._label} remote ids repeat within one batch")
+            clash = (
+                self._conn()
+                .execute(sa_.select(t.c.remote_id, t.c.id).where(t.c.remote_id.in_(remotes)))
+                .first()
+            )
+            if clash is not None:
+                raise ConflictError(
+                    f"{self._label} with remote_id {clash[0]!r} already exists as {clash[1]!r}"
+                )
+        rows = [self._row(e, 1) for e in batch]
+        try:
+            self._conn().execute(t.insert(), rows)
+        except sa_.exc.IntegrityError as error:
+            raise self._integrity(error) from None
+        for entity in batch:
+            entity.version = 1
+        return len(batch)
+
+    def save(self, entity: E) -> E:
+        """Store changes from the entity's current version (``UPDATE … WHERE version = …``).
+
+        Example:
+            >>> from crmkit.adapters.sql import SqlStore
+            >>> from crmkit.domain import Account
+            >>> with SqlStore("sqlite://").unit_of_work() as uow:
+            ...     a = uow.accounts.add(Account(name="A"))
+            ...     stale = uow.accounts.get(a.id)
+            ...     _ = uow.accounts.save(a)
+            ...     uow.accounts.save(stale)
+            Traceback (most recent call last):
+            ...
+            crmkit.errors.ConflictError: Account '...' was saved from version 1 but the stored version is 2; reload it and apply the change again
+        """
+        sa_ = self._sa
+        ent: Any = entity
+        t = self._table
+        self._check_remote(ent)
+        old_updated = ent.updated_at
+        ent.updated_at = max(datetime.now(UTC), old_updated)
+        try:
+            row = self._row(ent, ent.version + 1)
+            del row["id"]
+            try:
+                result = self._conn().execute(
+                    t.update().where(t.c.id == ent.id, t.c.version == ent.version).values(row)
+                )
+            except sa_.exc.IntegrityError as error:
+                raise self._integrity(error) from None
+            if result.rowcount != 1:
+                stored = self._stored_version(ent.id)
+                if stored is None:
+                    raise NotFoundError(f"{self._agg.name} has no entity with id {ent.id!r}")
+                raise conflict(self._label, ent.id, ent.version, stored)
+        except BaseException:
+            ent.updated_at = old_updated
+            raise
+        ent.version += 1
+        return entity
+
+    def upsert_many(self, entities: Iterable[E], *, key: UpsertKey = "id") -> UpsertResult:
+        """Insert or replace many entities in batches, matching on ``key`` (see the port).
+
+        Example:
+            >>> from crmkit.adapters.sql import SqlStore
+            >>> from crmkit.domain import Account
+            >>> uow = SqlStore("sqlite://").unit_of_work()
+            >>> a = Account(name="A")
+            >>> uow.accounts.upsert_many([a]), uow.accounts.upsert_many([a])
+            (UpsertResult(inserted=1, updated=0), UpsertResult(inserted=0, updated=1))
+        """
+        if key not in ("id", "remote_id"):
+            raise ValidationError.single("key", key, "must be 'id' or 'remote_id'")
+        inserted = updated = 0
+        for batch in _batches(entities, BATCH_SIZE, key=key):
+            i, u = self._upsert_batch(batch, key)
+            inserted += i
+            updated += u
+        return UpsertResult(inserted=inserted, updated=updated)
+
+    def _upsert_batch(self, batch: list[Any], key: UpsertKey) -> tuple[int, int]:
+        sa_ = self._sa
+        t = self._table
+        conn = self._conn()
+        if key == "remote_id":
+            for entity in batch:
+                if entity.remote_id is None:
+                    raise ValidationError.single(
+                        f"{self._agg.name}.remote_id", None, "is needed to upsert on remote_id"
+                    )
+            found = conn.execute(
+                sa_.select(t.c.remote_id, t.c.id, t.c.version).where(
+                    t.c.remote_id.in_([e.remote_id for e in batch])
+                )
+            ).all()
+            by_remote = {r.remote_id: (r.id, r.version) for r in found}
+            for entity in batch:
+                if entity.remote_id in by_remote:
+                    entity.id = by_remote[entity.remote_id][0]
+            versions = dict(by_remote.values())
+        else:
+            found = conn.execute(
+                sa_.select(t.c.id, t.c.version).where(t.c.id.in_([e.id for e in batch]))
+            ).all()
+            versions = {r.id: r.version for r in found}
+        ids = [e.id for e in batch]
+        if len(set(ids)) != len(ids):
+            raise ConflictError(f"{self._label} ids repeat within one upsert batch")
+        remotes = [e.remote_id for e in batch if e.remote_id is not None]
+        if remotes:
+            clash = conn.execute(
+                sa_.select(t.c.remote_id, t.c.id).where(
+                    t.c.remote_id.in_(remotes), t.c.id.not_in(ids)
+                )
+            ).first()
+            if clash is not None:
+                raise ConflictError(
+                    f"{self._label} with remote_id {clash[0]!r} already exists as {clash[1]!r}"
+                )
+        new_rows = [self._row(e, 1) for e in batch if e.id not in versions]
+        changed = [e for e in batch if e.id in versions]
+        old_rows = []
+        for entity in changed:
+            row = self._row(entity, versions[entity.id] + 1)
+            row["key"] = row.pop("id")
+            row["expected"] = versions[entity.id]
+            old_rows.append(row)
+        try:
+            if old_rows:
+                # Release remote ids first so swapping them inside a batch cannot collide.
+                values = {c: sa_.bindparam(c) for c in old_rows[0] if c not in ("key", "expected")}
+                statement = (
+                    t.update()
+                    .where(t.c.id == sa_.bindparam("key"), t.c.version == sa_.bindparam("expected"))
+                    .values(values)
+                )
+                result = conn.execute(statement, old_rows)
+                if result.rowcount not in (-1, len(old_rows)):
+                    raise ConflictError(
+                        f"{self._label}: another writer changed rows of this upsert batch"
+                    )
+            if new_rows:
+                conn.execute(t.insert(), new_rows)
+        except sa_.exc.IntegrityError as error:
+            raise self._integrity(error) from None
+        for entity in batch:
+            entity.version = versions[entity.id] + 1 if entity.id in versions else 1
+        return len(new_rows), len(old_rows)
+
+    def delete(self, id: str, *, version: int | None = None) -> None:
+        """Remove the entity with ``id`` (optionally only at ``version``).
+
+        Example:
+            >>> from crmkit.adapters.sql import SqlStore
+            >>> SqlStore("sqlite://").unit_of_work().accounts.delete("x")
+            Traceback (most recent call last):
+            ...
+            crmkit.errors.NotFoundError: accounts has no entity with id 'x'
+        """
+        t = self._table
+        statement = t.delete().where(t.c.id == id)
+        if version is not None:
+            statement = statement.where(t.c.version == version)
+        result = self._conn().execute(statement)
+        if result.rowcount != 1:
+            stored = self._stored_version(id)
+            if stored is None:
+                raise NotFoundError(f"{self._agg.name} has no entity with id {id!r}")
+            raise conflict(self._label, id, version if version is not None else -1, stored)
+
+    def find(
+        self,
+        query: Query | None = None,
+        *,
+        limit: int = DEFAULT_PAGE_SIZE,
+        cursor: str | None = None,
+    ) -> Page[E]:
+        """One page of matching entities in ``id`` order (keyset paging on the primary key).
+
+        Example:
+            >>> from crmkit.adapters.sql import SqlStore
+            >>> SqlStore("sqlite://").unit_of_work().accounts.find().items
+            []
+        """
+        check_limit(limit)
+        t = self._table
+        clauses = self._where(query)
+        if cursor is not None:
+            clauses.append(t.c.id > cursor)
+        statement = (
+            self._sa.select(t.c.id, t.c.document).where(*clauses).order_by(t.c.id).limit(limit + 1)
+        )
+        rows = self._conn().execute(statement).all()
+        page = rows[:limit]
+        next_cursor = page[-1].id if len(rows) > limit else None
+        return Page(items=[self._load(r.document) for r in page], next_cursor=next_cursor)
+
+    def count(self, query: Query | None = None) -> int:
+        """How many entities match ``query``.
+
+        Example:
+            >>> from crmkit.adapters.sql import SqlStore
+            >>> SqlStore("sqlite://").unit_of_work().accounts.count()
+            0
+        """
+        sa_ = self._sa
+        statement = sa_.select(sa_.func.count()).select_from(self._table).where(*self._where(query))
+        return int(self._conn().execute(statement).scalar_one())
+
+
+def _batches(items: Iterable[Any], size: int, *, key: str = "id") -> Iterator[list[Any]]:
+    batch: list[Any] = []
+    seen: set[Any] = set()
+    for item in items:
+        mark = getattr(item, key)
+        if len(batch) >= size or (mark is not None and mark in seen):
+            yield batch
+            batch, seen = [], set()
+        batch.append(item)
+        if mark is not None:
+            seen.add(mark)
+    if batch:
+        yield batch
+
+
+def open_sql_store(url: str, **options: Any) -> SqlStore:
+    """The ``sqlite`` and ``postgresql`` adapters' factory.
+
+    Example:
+        >>> from crmkit.adapters.sql import open_sql_store
+        >>> open_sql_store("sqlite://").dialect
+        'sqlite'
+    """
+    return SqlStore(url, **options)

@@ -1,0 +1,536 @@
+"""The adapter compliance suite: the behaviour every crmkit store must show.
+
+Subclass :class:`AdapterComplianceSuite` in a test module and either set ``store_url`` (the
+store is then opened through :func:`crmkit.adapters.open_store`, so a plugin is found through
+its entry point) or override the ``store`` fixture. Each test gets a fresh, empty store.
+
+.. code-block:: python
+
+    from crmkit.testing.adapter_suite import AdapterComplianceSuite
+
+    class TestMyStore(AdapterComplianceSuite):
+        store_url = "mystore://"
+
+The suite covers create / read / update / delete of every aggregate, every query of the
+repository port, paging, optimistic-concurrency conflicts, transactions (a failed unit of work
+leaves nothing behind) and a Hypothesis round trip of every aggregate type. Strings in the
+generated entities avoid NUL characters and lone surrogates, which PostgreSQL cannot store.
+
+Example:
+    >>> from crmkit.testing.adapter_suite import AdapterComplianceSuite, entity_strategies
+    >>> sorted(entity_strategies())[:3]
+    ['accounts', 'campaigns', 'cases']
+    >>> AdapterComplianceSuite.store_url
+    'memory://'
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Iterator
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from crmkit.adapters import Query, Store, open_store
+from crmkit.adapters.aggregate import aggregate_for, aggregate_names
+from crmkit.errors import ConflictError, NotFoundError, ValidationError
+
+__all__ = ["AdapterComplianceSuite", "entity_strategies", "sample_entity"]
+
+_T0 = datetime(2024, 1, 1, tzinfo=UTC)
+
+
+def _domain() -> Any:
+    import crmkit.domain as domain
+
+    return domain
+
+
+def sample_entity(aggregate: str, **fields: Any) -> Any:
+    """A small valid entity of ``aggregate`` with ``fields`` set (for hand-written tests).
+
+    Example:
+        >>> from crmkit.testing.adapter_suite import sample_entity
+        >>> sample_entity("accounts", name="Acme").name
+        'Acme'
+        >>> sample_entity("opportunities").stage_key
+        'qualify'
+    """
+    d = _domain()
+    money = d.Money("1000", "SEK")
+    defaults: dict[str, dict[str, Any]] = {
+        "accounts": {"name": "Acme AB"},
+        "contacts": {"first_name": "Anna", "last_name": "Berg"},
+        "leads": {"company_name": "Nordvind AB"},
+        "opportunities": {
+            "name": "Deal",
+            "account_id": "acc-1",
+            "amount": money,
+            "close_date": date(2025, 6, 30),
+            "pipeline_id": "default",
+            "stage_key": "qualify",
+            "stage_probability": 0.1,
+        },
+        "interactions": {
+            "type": d.InteractionType.CALL,
+            "status": d.InteractionStatus.DONE,
+            "done_at": datetime(2025, 3, 1, 9, tzinfo=UTC),
+        },
+        "cases": {"subject": "Broken invoice"},
+        "orders": {
+            "account_id": "acc-1",
+            "ordered_at": datetime(2025, 3, 1, 12, tzinfo=UTC),
+            "lines": [d.OrderLine(product_id="SKU-1", quantity=2, unit_price=money)],
+        },
+        "campaigns": {"name": "Spring fair"},
+        "products": {"sku": "SKU-1", "name": "Support hour", "price": money},
+    }
+    values = {**defaults[aggregate], **fields}
+    return aggregate_for(aggregate).entity(**values)
+
+
+# Hypothesis strategies -------------------------------------------------------------------
+
+
+@functools.cache
+def entity_strategies() -> dict[str, st.SearchStrategy[Any]]:
+    """A Hypothesis strategy of valid entities for every aggregate, keyed by plural name.
+
+    The strategies are those of :mod:`crmkit.testing.strategies`, whose text fields mix
+    readable names with hostile Unicode (anything but NUL and lone surrogates), so a store's
+    round trip meets both.
+
+    Example:
+        >>> from crmkit.testing.adapter_suite import entity_strategies
+        >>> "opportunities" in entity_strategies()
+        True
+    """
+    from crmkit.testing import strategies
+
+    return {name: getattr(strategies, name)() for name in aggregate_names()}
+
+
+# The suite -------------------------------------------------------------------------------
+
+
+class AdapterComplianceSuite:
+    """Tests every crmkit store must pass; subclass and set ``store_url`` or override ``store``.
+
+    Example:
+        >>> from crmkit.testing.adapter_suite import AdapterComplianceSuite
+        >>> class TestMemory(AdapterComplianceSuite):
+        ...     store_url = "memory://"
+        >>> [n for n in dir(TestMemory) if n.startswith("test_")][:2]
+        ['test_add_duplicate_id_conflicts', 'test_add_duplicate_remote_id_conflicts']
+    """
+
+    #: The URL the default ``store`` fixture opens through the registry.
+    store_url: str = "memory://"
+    #: Extra keyword options for :func:`~crmkit.adapters.open_store`.
+    store_options: dict[str, Any] = {}  # noqa: RUF012
+    #: Hypothesis examples per aggregate in the round-trip test.
+    max_examples: int = 15
+
+    @pytest.fixture
+    def store(self) -> Iterator[Store]:
+        """A fresh, empty store; override for stores that need set-up or clean-up."""
+        store = open_store(self.store_url, **self.store_options)
+        try:
+            yield store
+        finally:
+            store.close()
+
+    # CRUD -------------------------------------------------------------------------------
+
+    @pytest.mark.parametrize("aggregate", aggregate_names())
+    def test_add_then_get_returns_equal_entity(self, store: Store, aggregate: str) -> None:
+        entity = sample_entity(aggregate)
+        with store.unit_of_work() as uow:
+            added = uow.repository(aggregate).add(entity)
+        assert added is entity
+        assert entity.version == 1
+        with store.unit_of_work() as uow:
+            got = uow.repository(aggregate).get(entity.id)
+        assert got == entity
+        assert got is not entity
+
+    def test_get_unknown_raises_not_found(self, store: Store) -> None:
+        with store.unit_of_work() as uow, pytest.raises(NotFoundError, match="nope"):
+            uow.accounts.get("nope")
+
+    def test_add_duplicate_id_conflicts(self, store: Store) -> None:
+        first = sample_entity("accounts")
+        with store.unit_of_work() as uow:
+            uow.accounts.add(first)
+        with store.unit_of_work() as uow, pytest.raises(ConflictError, match=first.id):
+            uow.accounts.add(sample_entity("accounts", id=first.id, name="Twin"))
+
+    def test_add_duplicate_remote_id_conflicts(self, store: Store) -> None:
+        with store.unit_of_work() as uow:
+            uow.accounts.add(sample_entity("accounts", remote_id="hs-1"))
+        with store.unit_of_work() as uow, pytest.raises(ConflictError, match="hs-1"):
+            uow.accounts.add(sample_entity("accounts", remote_id="hs-1"))
+
+    def test_add_many_counts_and_stores_all(self, store: Store) -> None:
+        accounts = [sample_entity("accounts", name=f"Firm {i}") for i in range(25)]
+        with store.unit_of_work() as uow:
+            assert uow.accounts.add_many(accounts) == 25
+        with store.unit_of_work() as uow:
+            assert uow.accounts.count() == 25
+            assert {a.id for a in uow.accounts.iter_all()} == {a.id for a in accounts}
+
+    def test_save_bumps_version_and_persists(self, store: Store) -> None:
+        opp = sample_entity("opportunities")
+        with store.unit_of_work() as uow:
+            uow.opportunities.add(opp)
+        before = opp.updated_at
+        with store.unit_of_work() as uow:
+            loaded = uow.opportunities.get(opp.id)
+            loaded.name = "Bigger deal"
+            saved = uow.opportunities.save(loaded)
+        assert saved.version == 2
+        assert saved.updated_at >= before
+        with store.unit_of_work() as uow:
+            again = uow.opportunities.get(opp.id)
+        assert (again.name, again.version) == ("Bigger deal", 2)
+
+    def test_save_from_stale_version_conflicts(self, store: Store) -> None:
+        opp = sample_entity("opportunities")
+        with store.unit_of_work() as uow:
+            uow.opportunities.add(opp)
+        with store.unit_of_work() as uow:
+            mine = uow.opportunities.get(opp.id)
+        with store.unit_of_work() as uow:
+            theirs = uow.opportunities.get(opp.id)
+        with store.unit_of_work() as uow:
+            theirs.name = "Theirs"
+            uow.opportunities.save(theirs)
+        mine.name = "Mine"
+        with store.unit_of_work() as uow:
+            with pytest.raises(ConflictError) as caught:
+                uow.opportunities.save(mine)
+            message = str(caught.value)
+            assert opp.id in message
+            assert "version 1" in message
+            assert "2" in message
+        assert mine.version == 1
+        with store.unit_of_work() as uow:
+            assert uow.opportunities.get(opp.id).name == "Theirs"
+
+    def test_save_unknown_raises_not_found(self, store: Store) -> None:
+        with store.unit_of_work() as uow, pytest.raises(NotFoundError):
+            uow.accounts.save(sample_entity("accounts"))
+
+    def test_returned_entities_are_copies(self, store: Store) -> None:
+        acc = sample_entity("accounts", custom={"score": 1})
+        with store.unit_of_work() as uow:
+            uow.accounts.add(acc)
+        with store.unit_of_work() as uow:
+            loaded = uow.accounts.get(acc.id)
+            loaded.name = "Changed but not saved"
+            loaded.custom["score"] = 99
+        with store.unit_of_work() as uow:
+            fresh = uow.accounts.get(acc.id)
+        assert (fresh.name, fresh.custom) == ("Acme AB", {"score": 1})
+
+    def test_delete(self, store: Store) -> None:
+        acc = sample_entity("accounts")
+        with store.unit_of_work() as uow:
+            uow.accounts.add(acc)
+        with store.unit_of_work() as uow, pytest.raises(ConflictError):
+            uow.accounts.delete(acc.id, version=5)
+        with store.unit_of_work() as uow:
+            uow.accounts.delete(acc.id, version=1)
+        with store.unit_of_work() as uow:
+            assert uow.accounts.count() == 0
+            with pytest.raises(NotFoundError):
+                uow.accounts.get(acc.id)
+            with pytest.raises(NotFoundError):
+                uow.accounts.delete(acc.id)
+
+    def test_find_by_remote_id(self, store: Store) -> None:
+        with store.unit_of_work() as uow:
+            uow.contacts.add(sample_entity("contacts", remote_id="sf-003"))
+        with store.unit_of_work() as uow:
+            found = uow.contacts.find_by_remote_id("sf-003")
+            assert found is not None
+            assert found.remote_id == "sf-003"
+            assert uow.contacts.find_by_remote_id("sf-999") is None
+
+    def test_upsert_by_id_inserts_then_replaces(self, store: Store) -> None:
+        products = [sample_entity("products", sku=f"S{i}") for i in range(3)]
+        with store.unit_of_work() as uow:
+            assert uow.products.upsert_many(products).inserted == 3
+        products[0].name = "Renamed"
+        with store.unit_of_work() as uow:
+            result = uow.products.upsert_many([products[0], sample_entity("products")])
+        assert (result.inserted, result.updated) == (1, 1)
+        assert products[0].version == 2
+        with store.unit_of_work() as uow:
+            assert uow.products.count() == 4
+            assert uow.products.get(products[0].id).name == "Renamed"
+
+    def test_upsert_by_remote_id_is_idempotent(self, store: Store) -> None:
+        def batch() -> list[Any]:
+            return [
+                sample_entity("leads", company_name=f"Co {i}", remote_id=f"hs-{i}")
+                for i in range(4)
+            ]
+
+        with store.unit_of_work() as uow:
+            first = uow.leads.upsert_many(batch(), key="remote_id")
+        again = batch()
+        with store.unit_of_work() as uow:
+            second = uow.leads.upsert_many(again, key="remote_id")
+        assert (first.inserted, first.updated) == (4, 0)
+        assert (second.inserted, second.updated) == (0, 4)
+        with store.unit_of_work() as uow:
+            assert uow.leads.count() == 4
+            stored = uow.leads.find_by_remote_id("hs-2")
+        assert stored is not None
+        assert stored.id == again[2].id
+        assert stored.version == 2
+
+    def test_upsert_by_remote_id_requires_remote_id(self, store: Store) -> None:
+        with store.unit_of_work() as uow, pytest.raises(ValidationError, match="remote_id"):
+            uow.leads.upsert_many([sample_entity("leads")], key="remote_id")
+
+    def test_wrong_entity_type_is_refused(self, store: Store) -> None:
+        with store.unit_of_work() as uow, pytest.raises(ValidationError, match="Account"):
+            uow.accounts.add(sample_entity("contacts"))
+
+    # Queries ----------------------------------------------------------------------------
+
+    def _seed_accounts(self, store: Store) -> list[Any]:
+        d = _domain()
+        statuses = list(d.AccountStatus)
+        accounts = [
+            sample_entity(
+                "accounts",
+                name=name,
+                owner_id=owner,
+                tier=tier,
+                status=statuses[i % len(statuses)],
+                custom=custom,
+                updated_at=_T0 + timedelta(days=i),
+                created_at=_T0,
+            )
+            for i, (name, owner, tier, custom) in enumerate(
+                [
+                    ("Acme AB", "anna", "A", {"fiscal_month": 7, "vip": True}),
+                    ("Öresund Logistik", "anna", "B", {"fiscal_month": 7.0, "vip": False}),
+                    ("Nordic 100% Steel", "bo", "A", {"fiscal_month": "7", "vip": 1}),
+                    ("Fjord_Fisk AS", "bo", "C", {"fiscal_month": None}),
+                    ("Acme Holding", None, None, {}),
+                ]
+            )
+        ]
+        with store.unit_of_work() as uow:
+            uow.accounts.add_many(accounts)
+        return accounts
+
+    @staticmethod
+    def _names(page: Any) -> list[str]:
+        return sorted(e.name for e in page)
+
+    def test_query_by_owner(self, store: Store) -> None:
+        self._seed_accounts(store)
+        with store.unit_of_work() as uow:
+            assert self._names(uow.accounts.by_owner("anna")) == ["Acme AB", "Öresund Logistik"]
+            assert uow.accounts.by_owner("nobody").items == []
+
+    def test_query_by_status_accepts_enum_or_value(self, store: Store) -> None:
+        accounts = self._seed_accounts(store)
+        status = accounts[0].status
+        expected = sorted(a.name for a in accounts if a.status == status)
+        with store.unit_of_work() as uow:
+            assert self._names(uow.accounts.by_status(status)) == expected
+            assert self._names(uow.accounts.by_status(status.value)) == expected
+
+    def test_query_by_segment(self, store: Store) -> None:
+        self._seed_accounts(store)
+        with store.unit_of_work() as uow:
+            assert self._names(uow.accounts.by_segment("A")) == ["Acme AB", "Nordic 100% Steel"]
+
+    def test_query_updated_since(self, store: Store) -> None:
+        self._seed_accounts(store)
+        with store.unit_of_work() as uow:
+            page = uow.accounts.updated_since(_T0 + timedelta(days=3))
+        assert self._names(page) == ["Acme Holding", "Fjord_Fisk AS"]
+
+    def test_name_search_ignores_case_and_treats_wildcards_literally(self, store: Store) -> None:
+        self._seed_accounts(store)
+        with store.unit_of_work() as uow:
+            assert self._names(uow.accounts.search_name("ACME")) == ["Acme AB", "Acme Holding"]
+            assert self._names(uow.accounts.search_name("öresund")) == ["Öresund Logistik"]
+            assert self._names(uow.accounts.search_name("100%")) == ["Nordic 100% Steel"]
+            assert self._names(uow.accounts.search_name("_")) == ["Fjord_Fisk AS"]
+            assert uow.accounts.search_name("a%b").items == []
+
+    def test_query_by_custom_property_compares_json_values(self, store: Store) -> None:
+        self._seed_accounts(store)
+        with store.unit_of_work() as uow:
+            numbers = self._names(uow.accounts.by_custom("fiscal_month", 7))
+            text = self._names(uow.accounts.by_custom("fiscal_month", "7"))
+            nulls = self._names(uow.accounts.by_custom("fiscal_month", None))
+            trues = self._names(uow.accounts.by_custom("vip", True))
+            ones = self._names(uow.accounts.by_custom("vip", 1))
+            missing = uow.accounts.by_custom("not_there", "x").items
+        assert numbers == ["Acme AB", "Öresund Logistik"]
+        assert text == ["Nordic 100% Steel"]
+        assert nulls == ["Fjord_Fisk AS"]
+        assert trues == ["Acme AB"]
+        assert ones == ["Nordic 100% Steel"]
+        assert missing == []
+
+    def test_combined_query_and_count(self, store: Store) -> None:
+        self._seed_accounts(store)
+        query = Query(owner_id="bo", segment="A", name="steel", custom={"vip": 1})
+        with store.unit_of_work() as uow:
+            assert self._names(uow.accounts.find(query)) == ["Nordic 100% Steel"]
+            assert uow.accounts.count(query) == 1
+            assert uow.accounts.count(Query(owner_id="anna")) == 2
+            assert uow.accounts.count() == 5
+
+    def test_query_by_stage_and_account(self, store: Store) -> None:
+        opps = [
+            sample_entity("opportunities", name=f"Deal {i}", stage_key=stage, account_id=acc)
+            for i, (stage, acc) in enumerate(
+                [("qualify", "a1"), ("propose", "a1"), ("propose", "a2")]
+            )
+        ]
+        with store.unit_of_work() as uow:
+            uow.opportunities.add_many(opps)
+        with store.unit_of_work() as uow:
+            assert self._names(uow.opportunities.by_stage("propose")) == ["Deal 1", "Deal 2"]
+            assert self._names(uow.opportunities.by_account("a1")) == ["Deal 0", "Deal 1"]
+
+    def test_case_owner_is_its_agent(self, store: Store) -> None:
+        with store.unit_of_work() as uow:
+            uow.cases.add(sample_entity("cases", subject="Late delivery", agent_id="agent-7"))
+        with store.unit_of_work() as uow:
+            assert [c.subject for c in uow.cases.by_owner("agent-7")] == ["Late delivery"]
+
+    def test_unsupported_filter_is_refused(self, store: Store) -> None:
+        with store.unit_of_work() as uow, pytest.raises(ValidationError, match="stage"):
+            uow.accounts.find(Query(stage="propose"))
+
+    # Paging -----------------------------------------------------------------------------
+
+    def test_pages_cover_every_entity_once_in_id_order(self, store: Store) -> None:
+        accounts = [sample_entity("accounts", name=f"Firm {i}") for i in range(23)]
+        with store.unit_of_work() as uow:
+            uow.accounts.add_many(accounts)
+        seen: list[str] = []
+        cursor = None
+        pages = 0
+        with store.unit_of_work() as uow:
+            while True:
+                page = uow.accounts.find(limit=5, cursor=cursor)
+                seen.extend(a.id for a in page)
+                pages += 1
+                if page.next_cursor is None:
+                    break
+                cursor = page.next_cursor
+        assert pages == 5
+        assert seen == sorted(a.id for a in accounts)
+
+    def test_page_of_exact_size_has_no_next_cursor(self, store: Store) -> None:
+        with store.unit_of_work() as uow:
+            uow.accounts.add_many(sample_entity("accounts") for _ in range(4))
+        with store.unit_of_work() as uow:
+            assert uow.accounts.find(limit=4).next_cursor is None
+
+    def test_page_size_is_validated(self, store: Store) -> None:
+        with store.unit_of_work() as uow, pytest.raises(ValidationError, match="limit"):
+            uow.accounts.find(limit=0)
+
+    # Transactions -----------------------------------------------------------------------
+
+    def test_exception_rolls_back_everything(self, store: Store) -> None:
+        kept = sample_entity("accounts", name="Kept")
+        with store.unit_of_work() as uow:
+            uow.accounts.add(kept)
+
+        def crash() -> None:
+            with store.unit_of_work() as uow:
+                uow.accounts.add(sample_entity("accounts", name="Ghost"))
+                uow.contacts.add_many(sample_entity("contacts") for _ in range(3))
+                loaded = uow.accounts.get(kept.id)
+                loaded.name = "Changed"
+                uow.accounts.save(loaded)
+                uow.orders.upsert_many([sample_entity("orders")])
+                raise RuntimeError("crash in the middle")
+
+        with pytest.raises(RuntimeError):
+            crash()
+        with store.unit_of_work() as uow:
+            assert [a.name for a in uow.accounts.iter_all()] == ["Kept"]
+            assert uow.accounts.get(kept.id).version == 1
+            assert uow.contacts.count() == 0
+            assert uow.orders.count() == 0
+
+    def test_explicit_rollback_and_commit(self, store: Store) -> None:
+        with store.unit_of_work() as uow:
+            uow.campaigns.add(sample_entity("campaigns", name="Committed"))
+            uow.commit()
+            uow.campaigns.add(sample_entity("campaigns", name="Rolled back"))
+            uow.rollback()
+        with store.unit_of_work() as uow:
+            assert [c.name for c in uow.campaigns.iter_all()] == ["Committed"]
+
+    def test_delete_rolls_back(self, store: Store) -> None:
+        acc = sample_entity("accounts")
+        with store.unit_of_work() as uow:
+            uow.accounts.add(acc)
+
+        def undo() -> None:
+            with store.unit_of_work() as uow:
+                uow.accounts.delete(acc.id)
+                raise RuntimeError("undo")
+
+        with pytest.raises(RuntimeError):
+            undo()
+        with store.unit_of_work() as uow:
+            assert uow.accounts.get(acc.id) == acc
+
+    def test_unknown_aggregate_is_not_found(self, store: Store) -> None:
+        with store.unit_of_work() as uow, pytest.raises(NotFoundError, match="accounts"):
+            uow.repository("unicorns")
+
+    def test_schema_version_is_reported(self, store: Store) -> None:
+        assert store.schema_version >= 1
+
+    # Round trip -------------------------------------------------------------------------
+
+    @pytest.mark.parametrize("aggregate", aggregate_names())
+    def test_round_trip_of_generated_entities(self, store: Store, aggregate: str) -> None:
+        strategy = entity_strategies()[aggregate]
+
+        @settings(
+            max_examples=self.max_examples,
+            deadline=None,
+            suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+        )
+        @given(entity=strategy)
+        def check(entity: Any) -> None:
+            repo_name = aggregate
+            with store.unit_of_work() as uow:
+                uow.repository(repo_name).add(entity)
+            try:
+                with store.unit_of_work() as uow:
+                    got = uow.repository(repo_name).get(entity.id)
+                    if entity.remote_id is not None:
+                        by_remote = uow.repository(repo_name).find_by_remote_id(entity.remote_id)
+                        assert by_remote == entity
+            finally:
+                with store.unit_of_work() as uow:
+                    uow.repository(repo_name).delete(entity.id)
+            assert got == entity
+            assert got.version == 1
+
+        check()
