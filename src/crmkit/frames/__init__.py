@@ -3,21 +3,75 @@
 Every analytic accepts an iterable of crmkit records or a dataframe. Dataframes go through
 narwhals (extra ``frames``) and come back as the same kind of frame; lazy frames stay lazy.
 
+Besides crossing between native frames and narwhals (:func:`from_native`, :func:`to_native`),
+the bridge holds the machinery analytics share so that one definition drives both engines:
+
+* :mod:`crmkit.frames.expression` — rule/expression trees (:func:`col`, :func:`lit`,
+  :func:`when`, :func:`as_of`) evaluated on records and compiled to narwhals;
+* :mod:`crmkit.frames.quantile` — quantile scores 1–n with one exact tie rule;
+* :mod:`crmkit.frames.day_number` — calendar days as integers, identical on every engine;
+* :mod:`crmkit.frames.records` — reading fields of attrs objects and dicts.
+
+Importing this package does not import narwhals or any dataframe library.
+
 Example:
-    >>> from crmkit.frames import is_frame
+    >>> import polars as pl
+    >>> from crmkit.frames import col, evaluate, is_frame, with_columns
     >>> is_frame([])
     False
+    >>> rule = col("employees") >= 250
+    >>> evaluate(rule, [{"employees": 300}, {"employees": 20}])
+    [True, False]
+    >>> with_columns(pl.DataFrame({"employees": [300, 20]}), {"large": rule})["large"].to_list()
+    [True, False]
 """
 
 from crmkit.frames.columns import column_names, require_columns
-from crmkit.frames.native import from_native, is_frame, is_lazy, narwhals, to_native
+from crmkit.frames.day_number import date_of_day_number, day_number, day_number_expr
+from crmkit.frames.expression import (
+    AsOfDay,
+    Context,
+    Expr,
+    as_of,
+    col,
+    day_column,
+    evaluate,
+    filter_rows,
+    lit,
+    when,
+    with_columns,
+)
+from crmkit.frames.native import collect, from_native, is_frame, is_lazy, narwhals, to_native
+from crmkit.frames.quantile import QuantileScore, quantile_scores, with_quantile_scores
+from crmkit.frames.records import field_reader, normalise_value, read_field
 
 __all__ = [
+    "AsOfDay",
+    "Context",
+    "Expr",
+    "QuantileScore",
+    "as_of",
+    "col",
+    "collect",
     "column_names",
+    "date_of_day_number",
+    "day_column",
+    "day_number",
+    "day_number_expr",
+    "evaluate",
+    "field_reader",
+    "filter_rows",
     "from_native",
     "is_frame",
     "is_lazy",
+    "lit",
     "narwhals",
+    "normalise_value",
+    "quantile_scores",
+    "read_field",
     "require_columns",
     "to_native",
+    "when",
+    "with_columns",
+    "with_quantile_scores",
 ]

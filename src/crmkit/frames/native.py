@@ -18,7 +18,7 @@ from typing import Any
 
 from crmkit.extras import require
 
-__all__ = ["from_native", "is_frame", "is_lazy", "narwhals", "to_native"]
+__all__ = ["collect", "from_native", "is_frame", "is_lazy", "narwhals", "to_native"]
 
 #: Top-level modules whose objects narwhals can wrap.
 FRAME_MODULES = frozenset(
@@ -92,3 +92,18 @@ def is_lazy(frame: Any) -> bool:
         True
     """
     return isinstance(frame, narwhals().LazyFrame)
+
+
+def collect(frame: Any) -> Any:
+    """Compute a narwhals frame into an eager narwhals ``DataFrame`` (eager frames as they are).
+
+    Analytics use it only for small results that must be numbers (counts, shares), never to
+    hand a frame back.
+
+    Example:
+        >>> import polars as pl
+        >>> from crmkit.frames import collect, from_native
+        >>> collect(from_native(pl.LazyFrame({"a": [1]}))).rows()
+        [(1,)]
+    """
+    return frame.collect() if is_lazy(frame) else frame

@@ -1,0 +1,93 @@
+"""Calendar days as integers: the one date arithmetic both engines do exactly alike.
+
+A *day number* is the count of days from 1970-01-01 to the UTC calendar day of a value: a
+``date`` is taken as it is, a naive ``datetime`` by its own calendar day, and an aware
+``datetime`` by its calendar day in UTC. Recency, activity windows and date rules compare day
+numbers, so the records engine and every dataframe engine agree to the day.
+
+On frames the day number is computed from ``dt.year()`` and ``dt.ordinal_day()`` with integer
+arithmetic, which every narwhals backend (pandas, Polars, PyArrow, DuckDB, Dask, PySpark)
+supports; a column in another time zone is converted to UTC first where the backend stores the
+zone in the data type (DuckDB and PySpark keep it in the connection / session, so set that to
+UTC).
+
+Example:
+    >>> import datetime as dt
+    >>> from crmkit.frames import day_number
+    >>> day_number(dt.date(1970, 1, 2))
+    1
+    >>> day_number(dt.datetime(2024, 1, 1, 23, 30, tzinfo=dt.timezone(dt.timedelta(hours=-2))))
+    19724
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from crmkit.errors import ValidationError
+from crmkit.frames.native import narwhals
+
+__all__ = ["EPOCH", "UTC_ZONES", "date_of_day_number", "day_number", "day_number_expr"]
+
+#: Day number 0.
+EPOCH = dt.date(1970, 1, 1)
+_EPOCH_ORDINAL = EPOCH.toordinal()
+#: Time-zone names that need no conversion to reach UTC.
+UTC_ZONES = frozenset({"UTC", "Etc/UTC", "Etc/UCT", "UCT", "Etc/Zulu", "Zulu", "GMT", "Etc/GMT"})
+# Leap days in the years 1..1969, so that 1970-01-01 is day 0.
+_LEAPS_BEFORE_1970 = 1969 // 4 - 1969 // 100 + 1969 // 400
+
+
+def day_number(value: dt.date) -> int:
+    """The day number of a ``date`` or ``datetime`` (aware datetimes by their UTC day).
+
+    Example:
+        >>> import datetime as dt
+        >>> from crmkit.frames import day_number
+        >>> day_number(dt.datetime(2024, 1, 1, tzinfo=dt.timezone.utc))
+        19723
+    """
+    if isinstance(value, dt.datetime):
+        if value.tzinfo is not None and value.tzinfo is not dt.UTC:
+            value = value.astimezone(dt.UTC)
+        return value.toordinal() - _EPOCH_ORDINAL
+    if isinstance(value, dt.date):
+        return value.toordinal() - _EPOCH_ORDINAL
+    raise ValidationError.single("", value, "is not a date or datetime")
+
+
+def date_of_day_number(number: int) -> dt.date:
+    """The calendar date of a day number (inverse of :func:`day_number`).
+
+    Example:
+        >>> from crmkit.frames import date_of_day_number
+        >>> date_of_day_number(19723)
+        datetime.date(2024, 1, 1)
+    """
+    return dt.date.fromordinal(int(number) + _EPOCH_ORDINAL)
+
+
+def day_number_expr(expr: Any, dtype: Any = None) -> Any:
+    """Compile the day number of a narwhals date/datetime expression of ``dtype``.
+
+    ``dtype`` (from ``frame.collect_schema()``) decides whether a time-zone conversion to UTC
+    is needed; leave it ``None`` for naive datetimes and dates.
+
+    Example:
+        >>> import datetime as dt
+        >>> import polars as pl
+        >>> from crmkit.frames import day_number_expr, narwhals
+        >>> nw = narwhals()
+        >>> frame = nw.from_native(pl.DataFrame({"d": [dt.date(2024, 1, 1)]}))
+        >>> frame.select(day_number_expr(nw.col("d")).alias("n"))["n"].to_list()
+        [19723]
+    """
+    nw = narwhals()
+    zone = getattr(dtype, "time_zone", None)
+    if zone is not None and zone not in UTC_ZONES:
+        expr = expr.dt.convert_time_zone("UTC")
+    year = expr.dt.year().cast(nw.Int64)
+    before = year - 1
+    leaps = before // 4 - before // 100 + before // 400 - _LEAPS_BEFORE_1970
+    return (year - 1970) * 365 + leaps + expr.dt.ordinal_day().cast(nw.Int64) - 1

@@ -1,0 +1,1009 @@
+"""Expressions and rules: one definition, evaluated on records and compiled for dataframes.
+
+An :class:`Expr` is a small, immutable tree — column references, literals, comparisons,
+membership, ranges, ``&`` / ``|`` / ``~``, arithmetic, ``when/then/otherwise`` and calendar
+days relative to an as-of date. The same tree is
+
+* evaluated row by row in pure Python with :meth:`Expr.evaluate` (or :func:`evaluate` over many
+  records), and
+* compiled to a narwhals expression with :meth:`Expr.compile` (or applied to a native frame
+  with :func:`with_columns` / :func:`filter_rows`), so it runs on pandas, Polars, PyArrow,
+  DuckDB, Dask or PySpark without leaving that engine; lazy frames stay lazy.
+
+Segment rules (:mod:`crmkit.segmentation`) and lead-scoring criteria build on this module.
+
+Semantics both engines share (and the property tests check):
+
+* **Missing values.** Any comparison, membership or range test on a missing value (``None`` /
+  null / NaN) is *false*; ``~`` negates that, so ``~(col("x") > 5)`` is true for a missing
+  ``x``. Test explicitly with :meth:`Expr.is_null`. Arithmetic with a missing value is missing.
+  Division by zero is missing. ``when`` picks the first branch whose condition is true.
+* **Field values.** Records are read with :func:`crmkit.frames.read_field`: mappings by key,
+  objects by attribute; :class:`~crmkit.domain.Money` counts as its Decimal amount and an enum
+  member as its value (the way a dataframe column holds them).
+* **Dates.** Comparing a column with a ``date`` / ``datetime`` literal or with
+  :func:`as_of` compares UTC calendar *days* (:mod:`crmkit.frames.day_number`), never times:
+  ``col("last_invoiced_at") >= as_of(months=-12)`` is true for an invoice on any time of the
+  day twelve calendar months before the as-of date (the boundary day is included).
+  ``col("x").days_before_as_of()`` is the number of calendar days from the value's day to the
+  as-of date.
+* **Numbers.** Decimal and float mix as floats (what a frame holds); exact ties need exact
+  values on both sides (integers or Decimals), which is what the tests use.
+
+Example:
+    >>> import datetime as dt
+    >>> import polars as pl
+    >>> from crmkit.frames import Context, as_of, col, evaluate, filter_rows
+    >>> rule = (col("employees") >= 50) & col("industry").is_in(["it", "retail"]) & (
+    ...     col("last_order_at") >= as_of(months=-12))
+    >>> for part in repr(rule).split(" & "):
+    ...     print(part)
+    (((col('employees') >= 50)
+    col('industry').is_in(['it', 'retail']))
+    (col('last_order_at').day() >= as_of(months=-12)))
+    >>> rows = [
+    ...     {"employees": 80, "industry": "it", "last_order_at": dt.date(2024, 1, 31)},
+    ...     {"employees": 80, "industry": "it", "last_order_at": dt.date(2023, 12, 31)},
+    ...     {"employees": 10, "industry": "it", "last_order_at": dt.date(2024, 6, 1)},
+    ... ]
+    >>> ctx = Context(as_of=dt.date(2024, 12, 31))
+    >>> evaluate(rule, rows, ctx)
+    [True, True, False]
+    >>> filter_rows(pl.DataFrame(rows), rule, ctx).height
+    2
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import operator
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from decimal import Decimal
+from typing import Any, ClassVar, Literal
+
+import attrs
+from dateutil.relativedelta import relativedelta
+
+from crmkit.errors import ValidationError
+from crmkit.frames.day_number import day_number, day_number_expr
+from crmkit.frames.native import from_native, is_frame, narwhals, to_native
+from crmkit.frames.records import read_field
+
+__all__ = [
+    "AsOfDay",
+    "Context",
+    "Expr",
+    "as_of",
+    "col",
+    "day_column",
+    "evaluate",
+    "filter_rows",
+    "lit",
+    "when",
+    "with_columns",
+]
+
+Closed = Literal["both", "left", "right", "none"]
+
+
+@attrs.frozen
+class Context:
+    """What an expression needs besides the row: the as-of date, and a frame's schema.
+
+    Args:
+        as_of: the date that relative dates (:func:`as_of`, ``days_before_as_of``) refer to.
+        schema: column name → narwhals dtype; filled in by :func:`with_columns` and
+            :func:`filter_rows` so that time-zone-aware columns are converted to UTC.
+
+    Example:
+        >>> import datetime as dt
+        >>> from crmkit.frames import Context
+        >>> Context(as_of=dt.date(2024, 12, 31)).as_of_day
+        20088
+    """
+
+    as_of: dt.date | None = None
+    schema: Mapping[str, Any] = attrs.field(factory=dict)
+
+    @property
+    def as_of_day(self) -> int:
+        """The day number of the as-of date; an error when no as-of date was given."""
+        if self.as_of is None:
+            raise ValidationError.single(
+                "as_of", None, "is required: the rule uses dates relative to an as-of date"
+            )
+        return day_number(self.as_of)
+
+
+def _context(context: Context | dt.date | None) -> Context:
+    if context is None:
+        return Context()
+    if isinstance(context, Context):
+        return context
+    return Context(as_of=context)
+
+
+class Expr:
+    """Base of every expression; build them with :func:`col`, :func:`lit`, :func:`when`,
+    :func:`as_of` and the operators ``== != < <= > >= & | ~ + - * /``.
+
+    Example:
+        >>> from crmkit.frames import col
+        >>> expr = (col("revenue") - col("cost")) > 0
+        >>> expr.evaluate({"revenue": 10, "cost": 4})
+        True
+        >>> sorted(expr.columns())
+        ['cost', 'revenue']
+    """
+
+    __slots__ = ()
+    #: Whether the expression's value is a day number (see :mod:`crmkit.frames.day_number`).
+    is_day: ClassVar[bool] = False
+    #: Whether the expression is a boolean test whose compiled form never holds null.
+    is_test: ClassVar[bool] = False
+
+    # -- evaluation --------------------------------------------------------------------------
+    def evaluate(self, row: Any, context: Context | dt.date | None = None) -> Any:
+        """The value of the expression for one record.
+
+        Example:
+            >>> from crmkit.frames import col
+            >>> col("n").between(1, 5).evaluate({"n": 5})
+            True
+        """
+        return self._eval(row, _context(context))
+
+    def _eval(self, row: Any, ctx: Context) -> Any:
+        raise NotImplementedError
+
+    def compile(self, context: Context | dt.date | None = None) -> Any:
+        """The narwhals expression computing the same value on a frame.
+
+        Example:
+            >>> import polars as pl
+            >>> from crmkit.frames import col, from_native
+            >>> frame = from_native(pl.DataFrame({"n": [1, 7]}))
+            >>> frame.select((col("n") > 5).compile().alias("big"))["big"].to_list()
+            [False, True]
+        """
+        return self._compile(_context(context))
+
+    def _compile(self, ctx: Context) -> Any:
+        raise NotImplementedError
+
+    def columns(self) -> frozenset[str]:
+        """The column (field) names the expression reads.
+
+        Example:
+            >>> from crmkit.frames import col
+            >>> sorted((col("a") + col("b")).columns())
+            ['a', 'b']
+        """
+        return frozenset().union(*(child.columns() for child in self._children()))
+
+    def _children(self) -> tuple[Expr, ...]:
+        return ()
+
+    # -- builders ----------------------------------------------------------------------------
+    def __eq__(self, other: object) -> Expr:  # type: ignore[override]
+        return _compare(self, "==", other)
+
+    def __ne__(self, other: object) -> Expr:  # type: ignore[override]
+        return _compare(self, "!=", other)
+
+    def __lt__(self, other: object) -> Expr:
+        return _compare(self, "<", other)
+
+    def __le__(self, other: object) -> Expr:
+        return _compare(self, "<=", other)
+
+    def __gt__(self, other: object) -> Expr:
+        return _compare(self, ">", other)
+
+    def __ge__(self, other: object) -> Expr:
+        return _compare(self, ">=", other)
+
+    __hash__ = object.__hash__
+
+    def __and__(self, other: Expr) -> Expr:
+        return And(self, _expr(other))
+
+    def __or__(self, other: Expr) -> Expr:
+        return Or(self, _expr(other))
+
+    def __invert__(self) -> Expr:
+        return Not(self)
+
+    def __add__(self, other: object) -> Expr:
+        return Arithmetic(self, "+", _expr(other))
+
+    def __radd__(self, other: object) -> Expr:
+        return Arithmetic(_expr(other), "+", self)
+
+    def __sub__(self, other: object) -> Expr:
+        return Arithmetic(self, "-", _expr(other))
+
+    def __rsub__(self, other: object) -> Expr:
+        return Arithmetic(_expr(other), "-", self)
+
+    def __mul__(self, other: object) -> Expr:
+        return Arithmetic(self, "*", _expr(other))
+
+    def __rmul__(self, other: object) -> Expr:
+        return Arithmetic(_expr(other), "*", self)
+
+    def __truediv__(self, other: object) -> Expr:
+        return Arithmetic(self, "/", _expr(other))
+
+    def __bool__(self) -> bool:
+        raise TypeError("an Expr has no truth value; combine rules with &, | and ~")
+
+    def is_in(self, values: Iterable[Any]) -> Expr:
+        """True when the value is one of ``values``.
+
+        Example:
+            >>> from crmkit.frames import col
+            >>> col("region").is_in(["north", "west"]).evaluate({"region": "west"})
+            True
+        """
+        return IsIn(self, tuple(values))
+
+    def between(self, low: Any, high: Any, closed: Closed = "both") -> Expr:
+        """True when ``low <= value <= high`` (``closed`` says which ends are included).
+
+        Example:
+            >>> from crmkit.frames import col
+            >>> col("n").between(1, 5, closed="left").evaluate({"n": 5})
+            False
+        """
+        if closed not in ("both", "left", "right", "none"):
+            raise ValidationError.single(
+                "closed", closed, "must be 'both', 'left', 'right' or 'none'"
+            )
+        lower: Expr = self >= low if closed in ("both", "left") else self > low
+        upper: Expr = self <= high if closed in ("both", "right") else self < high
+        return lower & upper
+
+    def is_null(self) -> Expr:
+        """True when the value is missing (``None``, null or NaN).
+
+        Example:
+            >>> from crmkit.frames import col
+            >>> col("email").is_null().evaluate({"email": None})
+            True
+        """
+        return IsNull(self)
+
+    def is_not_null(self) -> Expr:
+        """True when the value is present.
+
+        Example:
+            >>> from crmkit.frames import col
+            >>> col("email").is_not_null().evaluate({"email": "a@b.se"})
+            True
+        """
+        return Not(IsNull(self))
+
+    def fill_null(self, value: Any) -> Expr:
+        """The value, or ``value`` when it is missing.
+
+        Example:
+            >>> from crmkit.frames import col
+            >>> col("score").fill_null(0).evaluate({"score": None})
+            0
+        """
+        return FillNull(self, _expr(value))
+
+    def day(self) -> Expr:
+        """The UTC calendar day of a date/datetime value as a day number.
+
+        Example:
+            >>> import datetime as dt
+            >>> from crmkit.frames import col
+            >>> col("at").day().evaluate({"at": dt.date(1970, 1, 31)})
+            30
+        """
+        return self if self.is_day else CalendarDay(self)
+
+    def days_before_as_of(self) -> Expr:
+        """Calendar days from the value's (UTC) day to the as-of date (0 on that day).
+
+        Example:
+            >>> import datetime as dt
+            >>> from crmkit.frames import col
+            >>> col("at").days_before_as_of().evaluate(
+            ...     {"at": dt.date(2024, 12, 1)}, dt.date(2024, 12, 31))
+            30
+        """
+        return Arithmetic(AsOfDay(), "-", self.day())
+
+
+def _expr(value: Any) -> Expr:
+    if isinstance(value, Expr):
+        return value
+    if isinstance(value, dt.date):
+        return DayLiteral(day_number(value), value)
+    return Constant(value)
+
+
+def _compare(left: Expr, op: str, right: object) -> Expr:
+    other = _expr(right)
+    if other.is_day and not left.is_day:
+        left = CalendarDay(left)
+    elif left.is_day and not other.is_day and isinstance(other, Column):
+        other = CalendarDay(other)
+    return Compare(left, op, other)
+
+
+def _is_missing(value: Any) -> bool:
+    return value is None or (isinstance(value, float) and value != value)
+
+
+def _numbers(a: Any, b: Any) -> tuple[Any, Any]:
+    """Mix Decimal and float as floats, the way a dataframe would."""
+    if isinstance(a, Decimal) and isinstance(b, float):
+        return float(a), b
+    if isinstance(b, Decimal) and isinstance(a, float):
+        return a, float(b)
+    return a, b
+
+
+def _truth(value: Any) -> bool:
+    return value is not None and bool(value) and not _is_missing(value)
+
+
+def _predicate(expr: Expr, ctx: Context) -> Any:
+    """Compile ``expr`` as a test that is never null (null counts as false)."""
+    compiled = expr._compile(ctx)
+    return compiled if expr.is_test else compiled.fill_null(False)
+
+
+def _literal_value(value: Any) -> Any:
+    if isinstance(value, Decimal):
+        return int(value) if value == value.to_integral_value() else float(value)
+    return value
+
+
+_OPERATORS: dict[str, Callable[[Any, Any], Any]] = {
+    "==": operator.eq,
+    "!=": operator.ne,
+    "<": operator.lt,
+    "<=": operator.le,
+    ">": operator.gt,
+    ">=": operator.ge,
+    "+": operator.add,
+    "-": operator.sub,
+    "*": operator.mul,
+    "/": operator.truediv,
+}
+
+
+@attrs.frozen(eq=False, repr=False)
+class Column(Expr):
+    """The value of a field (records) or column (frames); build with :func:`col`.
+
+    Example:
+        >>> from crmkit.frames import col
+        >>> col("tier").evaluate({"tier": "A"})
+        'A'
+    """
+
+    name: str
+
+    def _eval(self, row: Any, ctx: Context) -> Any:
+        return read_field(row, self.name)
+
+    def _compile(self, ctx: Context) -> Any:
+        return narwhals().col(self.name)
+
+    def columns(self) -> frozenset[str]:
+        return frozenset({self.name})
+
+    def __repr__(self) -> str:
+        return f"col({self.name!r})"
+
+
+@attrs.frozen(eq=False, repr=False)
+class Constant(Expr):
+    """A constant; build with :func:`lit` (plain values in rules are wrapped automatically).
+
+    Example:
+        >>> from crmkit.frames import lit
+        >>> lit(3).evaluate({})
+        3
+    """
+
+    value: Any
+
+    def _eval(self, row: Any, ctx: Context) -> Any:
+        return self.value
+
+    def _compile(self, ctx: Context) -> Any:
+        return narwhals().lit(_literal_value(self.value))
+
+    def __repr__(self) -> str:
+        return repr(self.value)
+
+
+@attrs.frozen(eq=False, repr=False)
+class DayLiteral(Expr):
+    """A fixed date as a day number (what a ``date`` in a comparison becomes).
+
+    Example:
+        >>> import datetime as dt
+        >>> from crmkit.frames import col
+        >>> (col("signed_on") >= dt.date(2024, 1, 1)).evaluate({"signed_on": dt.date(2024, 2, 1)})
+        True
+    """
+
+    number: int
+    shown: dt.date
+    is_day: ClassVar[bool] = True
+
+    def _eval(self, row: Any, ctx: Context) -> Any:
+        return self.number
+
+    def _compile(self, ctx: Context) -> Any:
+        return narwhals().lit(self.number)
+
+    def __repr__(self) -> str:
+        return repr(self.shown)
+
+
+@attrs.frozen(eq=False, repr=False)
+class AsOfDay(Expr):
+    """The as-of date moved by a calendar offset, as a day number; build with :func:`as_of`.
+
+    Example:
+        >>> import datetime as dt
+        >>> from crmkit.frames import as_of, date_of_day_number
+        >>> date_of_day_number(as_of(months=-12).evaluate({}, dt.date(2024, 2, 29)))
+        datetime.date(2023, 2, 28)
+    """
+
+    years: int = 0
+    months: int = 0
+    days: int = 0
+    is_day: ClassVar[bool] = True
+
+    def resolve(self, ctx: Context) -> int:
+        """The day number this offset denotes for the context's as-of date."""
+        base = ctx.as_of_day
+        if not (self.years or self.months or self.days):
+            return base
+        assert ctx.as_of is not None
+        shifted = ctx.as_of + relativedelta(years=self.years, months=self.months, days=self.days)
+        return day_number(shifted)
+
+    def _eval(self, row: Any, ctx: Context) -> Any:
+        return self.resolve(ctx)
+
+    def _compile(self, ctx: Context) -> Any:
+        return narwhals().lit(self.resolve(ctx))
+
+    def __repr__(self) -> str:
+        parts = [f"{k}={v}" for k, v in (("years", self.years), ("months", self.months),
+                                          ("days", self.days)) if v]  # fmt: skip
+        return f"as_of({', '.join(parts)})"
+
+
+@attrs.frozen(eq=False, repr=False)
+class CalendarDay(Expr):
+    """The UTC calendar day of a date/datetime expression as a day number.
+
+    Example:
+        >>> import datetime as dt
+        >>> from crmkit.frames import col
+        >>> col("at").day()
+        col('at').day()
+    """
+
+    operand: Expr
+    is_day: ClassVar[bool] = True
+
+    def _children(self) -> tuple[Expr, ...]:
+        return (self.operand,)
+
+    def _eval(self, row: Any, ctx: Context) -> Any:
+        value = self.operand._eval(row, ctx)
+        if value is None:
+            return None
+        if not isinstance(value, dt.date):
+            where = self.operand.name if isinstance(self.operand, Column) else ""
+            raise ValidationError.single(where, value, "is not a date or datetime")
+        return day_number(value)
+
+    def _compile(self, ctx: Context) -> Any:
+        dtype = None
+        if isinstance(self.operand, Column):
+            dtype = ctx.schema.get(self.operand.name)
+        return day_number_expr(self.operand._compile(ctx), dtype)
+
+    def __repr__(self) -> str:
+        return f"{self.operand!r}.day()"
+
+
+@attrs.frozen(eq=False, repr=False)
+class Compare(Expr):
+    """``left <op> right``; false when either side is missing.
+
+    Example:
+        >>> from crmkit.frames import col
+        >>> (col("n") > 1).evaluate({"n": None})
+        False
+    """
+
+    left: Expr
+    op: str
+    right: Expr
+    is_test: ClassVar[bool] = True
+
+    def _children(self) -> tuple[Expr, ...]:
+        return (self.left, self.right)
+
+    def _eval(self, row: Any, ctx: Context) -> Any:
+        a = self.left._eval(row, ctx)
+        b = self.right._eval(row, ctx)
+        if _is_missing(a) or _is_missing(b):
+            return False
+        a, b = _numbers(a, b)
+        try:
+            return bool(_OPERATORS[self.op](a, b))
+        except TypeError:
+            raise ValidationError.single(
+                ", ".join(sorted(self.columns())) or "value",
+                a,
+                f"cannot be compared with {b!r} ({type(a).__name__} vs {type(b).__name__})",
+            ) from None
+
+    def _compile(self, ctx: Context) -> Any:
+        a = self.left._compile(ctx)
+        b = self.right._compile(ctx)
+        return _OPERATORS[self.op](a, b).fill_null(False)
+
+    def __repr__(self) -> str:
+        return f"({self.left!r} {self.op} {self.right!r})"
+
+
+@attrs.frozen(eq=False, repr=False)
+class IsIn(Expr):
+    """Membership in a fixed set of values; false for a missing value.
+
+    Example:
+        >>> from crmkit.frames import col
+        >>> col("tier").is_in(["A", "B"]).evaluate({"tier": "C"})
+        False
+    """
+
+    operand: Expr
+    values: tuple[Any, ...]
+    is_test: ClassVar[bool] = True
+
+    def _children(self) -> tuple[Expr, ...]:
+        return (self.operand,)
+
+    def _eval(self, row: Any, ctx: Context) -> Any:
+        value = self.operand._eval(row, ctx)
+        if _is_missing(value):
+            return False
+        return value in self.values
+
+    def _compile(self, ctx: Context) -> Any:
+        values = [_literal_value(v) for v in self.values]
+        return self.operand._compile(ctx).is_in(values).fill_null(False)
+
+    def __repr__(self) -> str:
+        return f"{self.operand!r}.is_in({list(self.values)!r})"
+
+
+@attrs.frozen(eq=False, repr=False)
+class IsNull(Expr):
+    """True when the value is missing.
+
+    Example:
+        >>> from crmkit.frames import col
+        >>> col("x").is_null().evaluate({"x": float("nan")})
+        True
+    """
+
+    operand: Expr
+    is_test: ClassVar[bool] = True
+
+    def _children(self) -> tuple[Expr, ...]:
+        return (self.operand,)
+
+    def _eval(self, row: Any, ctx: Context) -> Any:
+        return _is_missing(self.operand._eval(row, ctx))
+
+    def _compile(self, ctx: Context) -> Any:
+        return self.operand._compile(ctx).is_null()
+
+    def __repr__(self) -> str:
+        return f"{self.operand!r}.is_null()"
+
+
+@attrs.frozen(eq=False, repr=False)
+class And(Expr):
+    """Both tests hold.
+
+    Example:
+        >>> from crmkit.frames import col
+        >>> ((col("a") > 0) & (col("b") > 0)).evaluate({"a": 1, "b": 0})
+        False
+    """
+
+    left: Expr
+    right: Expr
+    is_test: ClassVar[bool] = True
+
+    def _children(self) -> tuple[Expr, ...]:
+        return (self.left, self.right)
+
+    def _eval(self, row: Any, ctx: Context) -> Any:
+        return _truth(self.left._eval(row, ctx)) and _truth(self.right._eval(row, ctx))
+
+    def _compile(self, ctx: Context) -> Any:
+        return _predicate(self.left, ctx) & _predicate(self.right, ctx)
+
+    def __repr__(self) -> str:
+        return f"({self.left!r} & {self.right!r})"
+
+
+@attrs.frozen(eq=False, repr=False)
+class Or(Expr):
+    """At least one test holds.
+
+    Example:
+        >>> from crmkit.frames import col
+        >>> ((col("a") > 0) | (col("b") > 0)).evaluate({"a": 1, "b": 0})
+        True
+    """
+
+    left: Expr
+    right: Expr
+    is_test: ClassVar[bool] = True
+
+    def _children(self) -> tuple[Expr, ...]:
+        return (self.left, self.right)
+
+    def _eval(self, row: Any, ctx: Context) -> Any:
+        return _truth(self.left._eval(row, ctx)) or _truth(self.right._eval(row, ctx))
+
+    def _compile(self, ctx: Context) -> Any:
+        return _predicate(self.left, ctx) | _predicate(self.right, ctx)
+
+    def __repr__(self) -> str:
+        return f"({self.left!r} | {self.right!r})"
+
+
+@attrs.frozen(eq=False, repr=False)
+class Not(Expr):
+    """The test does not hold (a test on a missing value is false, so its negation is true).
+
+    Example:
+        >>> from crmkit.frames import col
+        >>> (~(col("a") > 0)).evaluate({"a": None})
+        True
+    """
+
+    operand: Expr
+    is_test: ClassVar[bool] = True
+
+    def _children(self) -> tuple[Expr, ...]:
+        return (self.operand,)
+
+    def _eval(self, row: Any, ctx: Context) -> Any:
+        return not _truth(self.operand._eval(row, ctx))
+
+    def _compile(self, ctx: Context) -> Any:
+        return ~_predicate(self.operand, ctx)
+
+    def __repr__(self) -> str:
+        return f"~{self.operand!r}"
+
+
+@attrs.frozen(eq=False, repr=False)
+class Arithmetic(Expr):
+    """``left <op> right`` for ``+ - * /``; missing when a side is missing or on division by 0.
+
+    Example:
+        >>> from crmkit.frames import col
+        >>> (col("won") / col("total")).evaluate({"won": 1, "total": 0}) is None
+        True
+    """
+
+    left: Expr
+    op: str
+    right: Expr
+
+    def _children(self) -> tuple[Expr, ...]:
+        return (self.left, self.right)
+
+    def _eval(self, row: Any, ctx: Context) -> Any:
+        a = self.left._eval(row, ctx)
+        b = self.right._eval(row, ctx)
+        if _is_missing(a) or _is_missing(b):
+            return None
+        a, b = _numbers(a, b)
+        if self.op == "/" and b == 0:
+            return None
+        try:
+            return _OPERATORS[self.op](a, b)
+        except TypeError:
+            raise ValidationError.single(
+                ", ".join(sorted(self.columns())) or "value",
+                a,
+                f"cannot be combined with {b!r} by {self.op}",
+            ) from None
+
+    def _compile(self, ctx: Context) -> Any:
+        nw = narwhals()
+        a = self.left._compile(ctx)
+        b = self.right._compile(ctx)
+        if self.op == "/":
+            return nw.when(b != 0).then(a / b)
+        return _OPERATORS[self.op](a, b)
+
+    def __repr__(self) -> str:
+        return f"({self.left!r} {self.op} {self.right!r})"
+
+
+@attrs.frozen(eq=False, repr=False)
+class FillNull(Expr):
+    """The value, or a replacement when it is missing.
+
+    Example:
+        >>> from crmkit.frames import col
+        >>> col("x").fill_null(1).evaluate({"x": 3})
+        3
+    """
+
+    operand: Expr
+    value: Expr
+
+    def _children(self) -> tuple[Expr, ...]:
+        return (self.operand, self.value)
+
+    def _eval(self, row: Any, ctx: Context) -> Any:
+        value = self.operand._eval(row, ctx)
+        return self.value._eval(row, ctx) if _is_missing(value) else value
+
+    def _compile(self, ctx: Context) -> Any:
+        nw = narwhals()
+        return nw.coalesce(self.operand._compile(ctx), self.value._compile(ctx))
+
+    def __repr__(self) -> str:
+        return f"{self.operand!r}.fill_null({self.value!r})"
+
+
+@attrs.frozen(eq=False, repr=False)
+class Conditional(Expr):
+    """The value of the first branch whose test holds, else the default (``None`` = missing).
+
+    Build with :func:`when`.
+
+    Example:
+        >>> from crmkit.frames import col, when
+        >>> size = when(col("n") >= 250).then("large").when(col("n") >= 50).then(
+        ...     "medium").otherwise("small")
+        >>> [size.evaluate({"n": n}) for n in (10, 50, 300)]
+        ['small', 'medium', 'large']
+    """
+
+    branches: tuple[tuple[Expr, Expr], ...]
+    default: Expr | None = None
+
+    def _children(self) -> tuple[Expr, ...]:
+        out: list[Expr] = []
+        for test, value in self.branches:
+            out += [test, value]
+        if self.default is not None:
+            out.append(self.default)
+        return tuple(out)
+
+    def when(self, test: Expr) -> _When:
+        """Add another branch (checked after the earlier ones)."""
+        return _When(self.branches, _expr(test))
+
+    def otherwise(self, value: Any) -> Conditional:
+        """Set the value used when no branch holds."""
+        return Conditional(self.branches, _expr(value))
+
+    def _eval(self, row: Any, ctx: Context) -> Any:
+        for test, value in self.branches:
+            if _truth(test._eval(row, ctx)):
+                return value._eval(row, ctx)
+        return None if self.default is None else self.default._eval(row, ctx)
+
+    def _compile(self, ctx: Context) -> Any:
+        nw = narwhals()
+        chain: Any = nw
+        for test, value in self.branches:
+            chain = chain.when(_predicate(test, ctx)).then(value._compile(ctx))
+        if self.default is None:
+            return chain
+        return chain.otherwise(self.default._compile(ctx))
+
+    def __repr__(self) -> str:
+        text = "".join(
+            f"{'when' if i == 0 else '.when'}({t!r}).then({v!r})"
+            for i, (t, v) in enumerate(self.branches)
+        )
+        return text + (f".otherwise({self.default!r})" if self.default is not None else "")
+
+
+@attrs.frozen
+class _When:
+    branches: tuple[tuple[Expr, Expr], ...]
+    test: Expr
+
+    def then(self, value: Any) -> Conditional:
+        return Conditional((*self.branches, (self.test, _expr(value))))
+
+
+def col(name: str) -> Expr:
+    """Refer to field / column ``name``.
+
+    Example:
+        >>> from crmkit.frames import col
+        >>> (col("employees") >= 250).evaluate({"employees": 300})
+        True
+    """
+    if not isinstance(name, str) or not name:
+        raise ValidationError.single("name", name, "must be a non-empty column name")
+    return Column(name)
+
+
+@attrs.frozen(eq=False, repr=False)
+class DayColumn(Column):
+    """A column that already holds day numbers; build with :func:`day_column`.
+
+    Example:
+        >>> from crmkit.frames import as_of, day_column
+        >>> import datetime as dt
+        >>> rule = day_column("last_day") >= as_of(days=-30)
+        >>> rule.evaluate({"last_day": 20080}, dt.date(2024, 12, 31))
+        True
+    """
+
+    is_day: ClassVar[bool] = True
+
+    def __repr__(self) -> str:
+        return f"day_column({self.name!r})"
+
+
+def day_column(name: str) -> Expr:
+    """Refer to a column of day numbers (see :mod:`crmkit.frames.day_number`).
+
+    Compared with dates or :func:`as_of`, it is used as it is rather than converted.
+
+    Example:
+        >>> import datetime as dt
+        >>> from crmkit.frames import day_column
+        >>> (day_column("d") == dt.date(1970, 1, 2)).evaluate({"d": 1})
+        True
+    """
+    if not isinstance(name, str) or not name:
+        raise ValidationError.single("name", name, "must be a non-empty column name")
+    return DayColumn(name)
+
+
+def lit(value: Any) -> Expr:
+    """A constant expression (dates become day numbers, see :mod:`crmkit.frames.day_number`).
+
+    Example:
+        >>> from crmkit.frames import lit
+        >>> (lit(2) * 3).evaluate({})
+        6
+    """
+    return _expr(value)
+
+
+def when(test: Expr) -> _When:
+    """Start a ``when(test).then(value)[.when(...).then(...)].otherwise(default)`` chain.
+
+    Example:
+        >>> from crmkit.frames import col, when
+        >>> points = when(col("title").is_in(["CEO", "CFO"])).then(20).otherwise(0)
+        >>> points.evaluate({"title": "CFO"})
+        20
+    """
+    return _When((), _expr(test))
+
+
+def as_of(*, years: int = 0, months: int = 0, days: int = 0) -> Expr:
+    """The as-of date shifted by calendar ``years``, ``months`` and ``days`` (negative = back).
+
+    Month arithmetic is python-dateutil's ``relativedelta`` (2024-03-31 minus one month is
+    2024-02-29). Compared with a date/datetime column, the comparison is by UTC calendar day.
+
+    Example:
+        >>> import datetime as dt
+        >>> from crmkit.frames import as_of, col
+        >>> rule = col("last_invoiced_at") >= as_of(months=-12)
+        >>> rule.evaluate({"last_invoiced_at": dt.date(2023, 12, 31)}, dt.date(2024, 12, 31))
+        True
+    """
+    return AsOfDay(years=years, months=months, days=days)
+
+
+def evaluate(
+    expr: Expr, records: Iterable[Any], context: Context | dt.date | None = None
+) -> list[Any]:
+    """Evaluate ``expr`` on every record; errors name the record's position.
+
+    Example:
+        >>> from crmkit.frames import col, evaluate
+        >>> evaluate(col("n") * 2, [{"n": 1}, {"n": 2}])
+        [2, 4]
+        >>> evaluate(col("n") > 1, [{"n": 1}, {"m": 2}])
+        Traceback (most recent call last):
+        ...
+        crmkit.errors.ValidationError: [1].n: is missing from the record
+    """
+    ctx = _context(context)
+    out: list[Any] = []
+    for index, row in enumerate(records):
+        try:
+            out.append(expr._eval(row, ctx))
+        except ValidationError as error:
+            raise error.prefixed(f"[{index}]") from None
+    return out
+
+
+def _frame_context(frame: Any, ctx: Context, exprs: Sequence[Expr], what: str) -> Context:
+    from crmkit.frames.columns import require_columns
+
+    needed = sorted(frozenset().union(*(e.columns() for e in exprs)))
+    require_columns(frame, needed, what=what)
+    schema = dict(frame.collect_schema())
+    return Context(as_of=ctx.as_of, schema=schema)
+
+
+def with_columns(
+    frame: Any,
+    named: Mapping[str, Expr],
+    context: Context | dt.date | None = None,
+    *,
+    what: str = "frame",
+) -> Any:
+    """Add one column per named expression to a native frame; returns the same kind of frame.
+
+    Lazy frames stay lazy: nothing is computed here.
+
+    Example:
+        >>> import duckdb
+        >>> from crmkit.frames import col, with_columns
+        >>> rel = duckdb.sql("select 10 as n union all select 300")
+        >>> out = with_columns(rel, {"large": col("n") >= 250})
+        >>> type(out).__name__, sorted(out.fetchall())
+        ('DuckDBPyRelation', [(10, False), (300, True)])
+    """
+    ctx = _context(context)
+    nw_frame = from_native(frame)
+    ctx = _frame_context(nw_frame, ctx, list(named.values()), what)
+    compiled = [expr._compile(ctx).alias(name) for name, expr in named.items()]
+    return to_native(nw_frame.with_columns(*compiled))
+
+
+def filter_rows(
+    data: Any, test: Expr, context: Context | dt.date | None = None, *, what: str = "frame"
+) -> Any:
+    """Keep the records (list) or frame rows (same kind of frame) for which ``test`` holds.
+
+    Example:
+        >>> import pandas as pd
+        >>> from crmkit.frames import col, filter_rows
+        >>> filter_rows([{"n": 1}, {"n": 7}], col("n") > 5)
+        [{'n': 7}]
+        >>> filter_rows(pd.DataFrame({"n": [1, 7]}), col("n") > 5)["n"].tolist()
+        [7]
+    """
+    ctx = _context(context)
+    if is_frame(data):
+        nw_frame = from_native(data)
+        ctx = _frame_context(nw_frame, ctx, [test], what)
+        return to_native(nw_frame.filter(_predicate(test, ctx)))
+    rows = list(data)
+    keep = evaluate(test, rows, ctx)
+    return [row for row, ok in zip(rows, keep, strict=True) if _truth(ok)]

@@ -1,0 +1,321 @@
+"""ABC / Pareto analysis: cumulative-share classes, the 80/20 check and top-N concentration.
+
+:func:`abc_classes` sums ``value`` per customer (so it takes transactions or one row per
+customer alike), orders customers by value (largest first; ties by customer id, ascending)
+and classes them by the cumulative share **before** each customer:
+
+* class A while the customers ranked above hold less than ``cutoffs[0]`` (default 80 %) of the
+  total — so A is the *smallest* group of top customers that reaches 80 %: the customer who
+  crosses the line is an A customer;
+* class B while they hold less than ``cutoffs[1]`` (default 95 %, i.e. the next 15 %);
+* class C for the rest (the last 5 %).
+
+A customer exactly at a boundary (the customers above hold exactly 80 %) falls in the lower
+class. Comparisons are made as ``before < cutoff * total`` (no division), so a zero total puts
+everyone in C. Values must be zero or more.
+
+:func:`pareto_check` tests "the top 20 % of customers hold 80 % of the value" (seed 003;
+``customer_share=0.1, value_share=0.9`` for Schultz's 90/10) with the top group size
+``ceil(customer_share × customers)``. :func:`concentration` gives seed 002's top-10 share and
+the distribution within the top N. Both return numbers, so they compute the frame they are
+given (only the per-customer totals' top rows and the total are brought back).
+
+Example:
+    >>> from crmkit.segmentation import abc_classes, concentration
+    >>> revenue = [200, 150, 100, 100, 100, 100, 50, 50, 50, 50, 25, 25]
+    >>> customers = [{"account_id": f"c{i:02}", "total": v} for i, v in enumerate(revenue)]
+    >>> [row.abc_class for row in abc_classes(customers)]
+    ['A', 'A', 'A', 'A', 'A', 'A', 'A', 'B', 'B', 'B', 'C', 'C']
+    >>> c = concentration(customers, top=10)
+    >>> c.top_share, c.largest_share
+    (0.95, 0.2)
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from decimal import Decimal
+from typing import Any
+
+import attrs
+
+from crmkit.errors import ValidationError
+from crmkit.frames import (
+    collect,
+    field_reader,
+    from_native,
+    is_frame,
+    is_lazy,
+    narwhals,
+    require_columns,
+    to_native,
+)
+from crmkit.segmentation.transactions import amount_error
+
+__all__ = ["ABCRow", "Concentration", "ParetoCheck", "abc_classes", "concentration", "pareto_check"]
+
+
+@attrs.frozen
+class ABCRow:
+    """One customer's value, share, cumulative share (including itself) and class.
+
+    Example:
+        >>> from crmkit.segmentation import ABCRow
+        >>> ABCRow("c1", 80, 0.8, 0.8, "A").abc_class
+        'A'
+    """
+
+    customer_id: Any
+    value: int | float | Decimal
+    share: float | None
+    cumulative_share: float | None
+    abc_class: str
+
+
+@attrs.frozen
+class ParetoCheck:
+    """Result of an 80/20-style check.
+
+    Example:
+        >>> from crmkit.segmentation import ParetoCheck
+        >>> ParetoCheck(10, 2, 0.2, 0.85, 0.8, True).passes
+        True
+    """
+
+    customers: int
+    top_customers: int
+    customer_share: float
+    top_value_share: float | None
+    value_share: float
+    passes: bool
+
+
+@attrs.frozen
+class Concentration:
+    """Top-N concentration: the top N's total and share, the largest customer's share and
+    each top customer's share (largest first).
+
+    Example:
+        >>> from crmkit.segmentation import Concentration
+        >>> Concentration(10, 1000, 950, 0.95, 0.2, [0.2]).top_share
+        0.95
+    """
+
+    top: int
+    total: float | int | Decimal
+    top_total: float | int | Decimal
+    top_share: float | None
+    largest_share: float | None
+    shares: list[float]
+
+
+def _check_cutoffs(cutoffs: Sequence[float], labels: Sequence[str]) -> None:
+    values = list(cutoffs)
+    if len(labels) != len(values) + 1:
+        raise ValidationError.single(
+            "labels", list(labels), f"must have one more entry than cutoffs ({len(values)})"
+        )
+    if any(not 0 < c <= 1 for c in values) or values != sorted(values):
+        raise ValidationError.single(
+            "cutoffs", values, "must be increasing cumulative shares between 0 and 1"
+        )
+
+
+def _scaled(cutoff: float, total: Any) -> Any:
+    return Decimal(str(cutoff)) * total if isinstance(total, Decimal) else cutoff * total
+
+
+def _share(part: Any, total: Any) -> float | None:
+    return float(part) / float(total) if total else None
+
+
+def abc_classes(
+    data: Any,
+    *,
+    customer: str = "account_id",
+    value: str = "total",
+    cutoffs: Sequence[float] = (0.8, 0.95),
+    labels: Sequence[str] = ("A", "B", "C"),
+) -> Any:
+    """ABC classes by cumulative value share (default 80 / 15 / 5).
+
+    Returns ``list[ABCRow]`` (largest first) for records, or the same kind of frame with
+    ``customer_id, value, share, cumulative_share, abc_class``.
+
+    Example:
+        >>> import polars as pl
+        >>> from crmkit.segmentation import abc_classes
+        >>> frame = pl.DataFrame({"account_id": ["x", "y", "z"], "total": [70, 20, 10]})
+        >>> abc_classes(frame).sort("customer_id")["abc_class"].to_list()
+        ['A', 'A', 'B']
+    """
+    _check_cutoffs(cutoffs, labels)
+    if is_frame(data):
+        return _abc_frame(data, customer, value, list(cutoffs), list(labels))
+    stats = _totals(data, customer, value)
+    ordered = sorted(stats.items(), key=lambda kv: (-kv[1], kv[0]))
+    total = sum((v for _, v in ordered), start=0)
+    out: list[ABCRow] = []
+    running: Any = 0
+    for key, amount in ordered:
+        before = running
+        running = running + amount
+        label = labels[-1]
+        for cutoff, name in zip(cutoffs, labels, strict=False):
+            if before < _scaled(cutoff, total):
+                label = name
+                break
+        out.append(ABCRow(key, amount, _share(amount, total), _share(running, total), label))
+    return out
+
+
+def _totals(data: Any, customer: str, value: str) -> dict[Any, Any]:
+    """Sum ``value`` per customer with the transactions module's value checks."""
+    read_customer = field_reader(customer)
+    read_value = field_reader(value)
+    totals: dict[Any, Any] = {}
+    for index, row in enumerate(data):
+        try:
+            key = read_customer(row)
+            amount = read_value(row)
+        except ValidationError as error:
+            raise error.prefixed(f"data[{index}]") from None
+        if isinstance(amount, bool) or not isinstance(amount, int | float | Decimal):
+            raise amount_error(amount, f"data[{index}].{value}")
+        if not amount >= 0:
+            raise amount_error(amount, f"data[{index}].{value}")
+        previous = totals.get(key)
+        if previous is None:
+            totals[key] = amount
+        elif isinstance(previous, Decimal) != isinstance(amount, Decimal):
+            totals[key] = float(previous) + float(amount)
+        else:
+            totals[key] = previous + amount
+    return totals
+
+
+def _frame_totals(data: Any, customer: str, value: str) -> Any:
+    nw = narwhals()
+    frame = from_native(data)
+    require_columns(frame, [customer, value], what="data")
+    dtype = frame.collect_schema()[value]
+    if not dtype.is_numeric():
+        raise ValidationError.single(f"data.{value}", str(dtype), "must be a numeric column")
+    if not is_lazy(frame):
+        negative = frame.select((nw.col(value) < 0).any()).item()
+        if negative:
+            raise ValidationError.single(
+                f"data.{value}", message="has negative values; values must be zero or more"
+            )
+    return (
+        frame.group_by(customer)
+        .agg(nw.col(value).sum().alias("value"))
+        .select(nw.col(customer).alias("customer_id"), "value")
+    )
+
+
+def _abc_frame(
+    data: Any, customer: str, value: str, cutoffs: list[float], labels: list[str]
+) -> Any:
+    nw = narwhals()
+    totals = _frame_totals(data, customer, value)
+    grand = totals.select(nw.col("value").sum().alias("__crmkit_total"))
+    frame = totals.join(grand, how="cross").with_columns((-nw.col("value")).alias("__crmkit_neg"))
+    frame = frame.with_columns(
+        nw.col("value")
+        .cum_sum()
+        .over(order_by=["__crmkit_neg", "customer_id"])
+        .alias("__crmkit_running")
+    )
+    before = nw.col("__crmkit_running") - nw.col("value")
+    total = nw.col("__crmkit_total")
+    chain: Any = nw
+    for cutoff, name in zip(cutoffs, labels, strict=False):
+        chain = chain.when(before < total * cutoff).then(nw.lit(name))
+    label = chain.otherwise(nw.lit(labels[-1]))
+    share = nw.when(total != 0).then(nw.col("value") / total)
+    running_share = nw.when(total != 0).then(nw.col("__crmkit_running") / total)
+    out = frame.select(
+        "customer_id",
+        "value",
+        share.alias("share"),
+        running_share.alias("cumulative_share"),
+        label.alias("abc_class"),
+    )
+    return to_native(out)
+
+
+def _top_values(data: Any, customer: str, value: str, top: int) -> tuple[list[Any], Any, int]:
+    """The ``top`` largest per-customer totals, the grand total and the customer count."""
+    if is_frame(data):
+        nw = narwhals()
+        totals = _frame_totals(data, customer, value)
+        summary = collect(
+            totals.select(nw.col("value").sum().alias("total"), nw.len().alias("n"))
+        ).row(0)
+        largest = collect(totals.sort("value", descending=True).head(top).select("value"))
+        return [v for (v,) in largest.iter_rows()], summary[0] or 0, int(summary[1])
+    stats = _totals(data, customer, value)
+    values = sorted(stats.values(), reverse=True)
+    return values[:top], sum(values, start=0), len(values)
+
+
+def pareto_check(
+    data: Any,
+    *,
+    customer: str = "account_id",
+    value: str = "total",
+    customer_share: float = 0.2,
+    value_share: float = 0.8,
+) -> ParetoCheck:
+    """Do the top ``customer_share`` of customers hold at least ``value_share`` of the value?
+
+    Example:
+        >>> from crmkit.segmentation import pareto_check
+        >>> rows = [{"account_id": i, "total": v} for i, v in enumerate([80] + [5] * 4)]
+        >>> check = pareto_check(rows)
+        >>> check.top_customers, check.top_value_share, check.passes
+        (1, 0.8, True)
+    """
+    for name, share in (("customer_share", customer_share), ("value_share", value_share)):
+        if not 0 < share <= 1:
+            raise ValidationError.single(name, share, "must be a share between 0 and 1")
+    _, _, count = _top_values(data, customer, value, 0)
+    k = math.ceil(customer_share * count)
+    top_values, total, _ = _top_values(data, customer, value, k)
+    held = _share(sum(top_values, start=0), total)
+    return ParetoCheck(
+        customers=count,
+        top_customers=k,
+        customer_share=customer_share,
+        top_value_share=held,
+        value_share=value_share,
+        passes=held is not None and held >= value_share,
+    )
+
+
+def concentration(
+    data: Any, *, customer: str = "account_id", value: str = "total", top: int = 10
+) -> Concentration:
+    """The share of value held by the ``top`` largest customers (seed 002: top 10).
+
+    Example:
+        >>> from crmkit.segmentation import concentration
+        >>> concentration([{"account_id": "a", "total": 3}, {"account_id": "b", "total": 1}],
+        ...               top=1).top_share
+        0.75
+    """
+    if isinstance(top, bool) or not isinstance(top, int) or top < 1:
+        raise ValidationError.single("top", top, "must be a whole number of 1 or more")
+    values, total, _ = _top_values(data, customer, value, top)
+    top_total = sum(values, start=0)
+    shares = [s for s in (_share(v, total) for v in values) if s is not None]
+    return Concentration(
+        top=top,
+        total=total,
+        top_total=top_total,
+        top_share=_share(top_total, total),
+        largest_share=shares[0] if shares else None,
+        shares=shares,
+    )

@@ -1,0 +1,373 @@
+"""Transactions → one row per customer: last purchase, number of purchases and total spend.
+
+Every transaction-based segmentation (RFM, customer status, repurchase buckets, ABC) starts
+with this aggregation, so its input rules are defined once:
+
+* **Columns** are parameters; the defaults fit :class:`crmkit.domain.Order` records and order
+  frames: ``customer="account_id"``, ``at="ordered_at"``, ``amount="total"``.
+* **Records** are attrs objects or dicts. ``amount`` may be :class:`~crmkit.domain.Money`
+  (read as its Decimal amount), ``int``, ``float`` or ``Decimal``; anything else, a missing
+  value, a negative amount or NaN raises :class:`~crmkit.errors.ValidationError` naming the
+  row (``orders[3].total``). ``at`` must be all ``date`` or all naive ``datetime`` or all
+  aware ``datetime``; a mix raises. Aware datetimes count by their UTC calendar day.
+* **Frames** must have the columns (missing ones are named), a numeric amount column and a
+  date or datetime ``at`` column. Eager frames (pandas, Polars, PyArrow) are also checked for
+  missing values and negative amounts; lazy frames (DuckDB, Dask, PySpark, Polars
+  ``LazyFrame``) are checked for columns and types only, because checking values would force
+  a computation.
+* **As-of date.** Transactions after the as-of date (by UTC calendar day) are ignored, so an
+  analysis can be repeated as of any past date.
+* **Empty input** gives an empty result (no error).
+
+Example:
+    >>> import datetime as dt
+    >>> from crmkit.segmentation.transactions import aggregate_records
+    >>> orders = [
+    ...     {"account_id": "a", "ordered_at": dt.date(2024, 1, 5), "total": 100},
+    ...     {"account_id": "a", "ordered_at": dt.date(2024, 3, 1), "total": 50},
+    ... ]
+    >>> aggregate_records(orders, customer="account_id", at="ordered_at", amount="total",
+    ...                   as_of=dt.date(2024, 12, 31))
+    {'a': [datetime.date(2024, 3, 1), 2, 150]}
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Mapping, Sequence
+from decimal import Decimal
+from typing import Any
+
+from crmkit.domain import Money
+from crmkit.errors import Problem, ValidationError
+from crmkit.frames import (
+    day_number,
+    day_number_expr,
+    from_native,
+    is_lazy,
+    narwhals,
+    require_columns,
+)
+
+__all__ = ["aggregate_frame", "aggregate_records", "amount_error", "check_as_of"]
+
+
+def check_as_of(as_of: Any) -> dt.date:
+    """Validate an as-of date (a ``date``, not a ``datetime``).
+
+    Example:
+        >>> import datetime as dt
+        >>> from crmkit.segmentation.transactions import check_as_of
+        >>> check_as_of(dt.datetime(2024, 1, 1))
+        Traceback (most recent call last):
+        ...
+        crmkit.errors.ValidationError: as_of: datetime.datetime(2024, 1, 1, 0, 0) must be a date (a calendar day), not a datetime
+    """
+    if isinstance(as_of, dt.datetime):
+        raise ValidationError.single(
+            "as_of", as_of, "must be a date (a calendar day), not a datetime"
+        )
+    if not isinstance(as_of, dt.date):
+        raise ValidationError.single("as_of", as_of, "must be a date")
+    return as_of
+
+
+def _kind(value: Any) -> str:
+    if isinstance(value, dt.datetime):
+        return "aware datetime" if value.tzinfo is not None else "naive datetime"
+    if isinstance(value, dt.date):
+        return "date"
+    return "other"
+
+
+def _cutoff(first: Any, as_of: dt.date, path: str) -> Any:
+    """The first instant after the as-of day, in the kind of value the column holds."""
+    next_day = as_of + dt.timedelta(days=1)
+    kind = _kind(first)
+    if kind == "date":
+        return next_day
+    if kind == "naive datetime":
+        return dt.datetime.combine(next_day, dt.time())
+    if kind == "aware datetime":
+        return dt.datetime.combine(next_day, dt.time(), tzinfo=dt.UTC)
+    raise ValidationError.single(path, first, "is not a date or datetime")
+
+
+def _date_error(value: Any, first: Any, path: str) -> ValidationError:
+    kind = _kind(value)
+    if kind == "other":
+        return ValidationError.single(path, value, "is not a date or datetime")
+    return ValidationError.single(
+        path,
+        value,
+        f"is a {kind} but earlier rows hold a {_kind(first)}; "
+        "do not mix naive and timezone-aware datetimes (or dates and datetimes)",
+    )
+
+
+def amount_error(value: Any, path: str) -> ValidationError:
+    """The error for an amount that is not a number, NaN or negative.
+
+    Example:
+        >>> from crmkit.segmentation.transactions import amount_error
+        >>> print(amount_error("12", "orders[0].total"))
+        orders[0].total: '12' is not a number (give Money, int, float or Decimal)
+    """
+    if isinstance(value, bool) or not isinstance(value, int | float | Decimal):
+        return ValidationError.single(
+            path, value, "is not a number (give Money, int, float or Decimal)"
+        )
+    if value != value:
+        return ValidationError.single(path, value, "is not a number (NaN)")
+    return ValidationError.single(path, value, "is negative; amounts must be zero or more")
+
+
+def aggregate_records(
+    rows: Iterable[Any],
+    *,
+    customer: str,
+    at: str,
+    amount: str | None,
+    as_of: dt.date | None,
+    what: str = "orders",
+) -> dict[Any, list[Any]]:
+    """Per customer ``[last_at, count, total]`` (``total`` is 0 when ``amount`` is None).
+
+    Customers appear in order of their first transaction. See the module docstring for the
+    input rules.
+
+    Example:
+        >>> import datetime as dt
+        >>> from crmkit.segmentation.transactions import aggregate_records
+        >>> aggregate_records([{"c": 1, "t": dt.date(2024, 1, 1), "m": -5}], customer="c",
+        ...                   at="t", amount="m", as_of=None)
+        Traceback (most recent call last):
+        ...
+        crmkit.errors.ValidationError: orders[0].m: -5 is negative; amounts must be zero or more
+    """
+    if not isinstance(rows, list | tuple):
+        rows = list(rows)
+    if as_of is not None and amount is not None and rows and type(rows[0]) is dict:
+        first_at = rows[0].get(at)
+        if _kind(first_at) != "other":
+            fast = _aggregate_dicts(rows, customer, at, amount, _cutoff(first_at, as_of, at))
+            if fast is not None:
+                return fast
+    stats: dict[Any, list[Any]] = {}
+    cutoff: Any = None
+    first: Any = None
+    money = Money
+    number_types = (int, float, Decimal)
+    index = -1
+    for index, row in enumerate(rows):
+        try:
+            if type(row) is dict or isinstance(row, Mapping):
+                key = row[customer]
+                when = row[at]
+                value: Any = row[amount] if amount is not None else 0
+            else:
+                key = getattr(row, customer)
+                when = getattr(row, at)
+                value = getattr(row, amount) if amount is not None else 0
+        except (KeyError, AttributeError) as error:
+            name = error.args[0] if isinstance(error, KeyError) else None
+            missing = (
+                name if name in (customer, at, amount) else _missing_name(row, customer, at, amount)
+            )
+            raise ValidationError.single(
+                f"{what}[{index}].{missing}", message="is missing from the record"
+            ) from None
+        if first is None:
+            first = when
+            if as_of is not None:
+                cutoff = _cutoff(when, as_of, f"{what}[{index}].{at}")
+            elif _kind(when) == "other":
+                raise ValidationError.single(
+                    f"{what}[{index}].{at}", when, "is not a date or datetime"
+                )
+        try:
+            if cutoff is not None:
+                if when >= cutoff:
+                    continue
+            elif _kind(when) != _kind(first):
+                raise TypeError
+        except TypeError:
+            raise _date_error(when, first, f"{what}[{index}].{at}") from None
+        kind = type(value)
+        if kind is money:
+            value = value.amount
+        elif kind not in number_types and (
+            isinstance(value, bool) or not isinstance(value, number_types)
+        ):
+            raise amount_error(value, f"{what}[{index}].{amount}")
+        if not value >= 0:  # also catches NaN
+            raise amount_error(value, f"{what}[{index}].{amount}")
+        if key is None:
+            raise ValidationError.single(f"{what}[{index}].{customer}", None, "is missing")
+        entry = stats.get(key)
+        if entry is None:
+            stats[key] = [when, 1, value]
+        else:
+            try:
+                if when > entry[0]:
+                    entry[0] = when
+                entry[2] += value
+            except TypeError:
+                if _kind(when) != _kind(entry[0]):
+                    raise _date_error(when, first, f"{what}[{index}].{at}") from None
+                entry[2] = float(entry[2]) + float(value)
+            entry[1] += 1
+    return stats
+
+
+def _aggregate_dicts(
+    rows: Sequence[Any], customer: str, at: str, amount: str, cutoff: Any
+) -> dict[Any, list[Any]] | None:
+    """The hot loop for plain dicts with int/float/Decimal amounts; ``None`` on anything
+    unusual, so that the careful loop runs and reports the exact problem."""
+    stats: dict[Any, list[Any]] = {}
+    get = stats.get
+    kind_of = type
+    try:
+        for row in rows:
+            when = row[at]
+            if when >= cutoff:
+                continue
+            value = row[amount]
+            kind = kind_of(value)
+            if kind is not float and kind is not int and kind is not Decimal:
+                return None
+            if not value >= 0:
+                return None
+            key = row[customer]
+            entry = get(key)
+            if entry is None:
+                if key is None:
+                    return None
+                stats[key] = [when, 1, value]
+            else:
+                if when > entry[0]:
+                    entry[0] = when
+                entry[1] += 1
+                entry[2] += value
+    except (KeyError, TypeError):
+        return None
+    return stats
+
+
+def _missing_name(row: Any, *names: str | None) -> str:
+    for name in names:
+        if name is not None and not hasattr(row, name):
+            return name
+    return str(names[0])
+
+
+def last_day(value: Any) -> int:
+    """Day number of a last-purchase value (see :mod:`crmkit.frames.day_number`).
+
+    Example:
+        >>> import datetime as dt
+        >>> from crmkit.segmentation.transactions import last_day
+        >>> last_day(dt.date(1970, 1, 11))
+        10
+    """
+    return day_number(value)
+
+
+def _is_temporal(dtype: Any) -> bool:
+    nw = narwhals()
+    return isinstance(dtype, nw.Datetime) or dtype == nw.Date
+
+
+def aggregate_frame(
+    frame: Any,
+    *,
+    customer: str,
+    at: str,
+    amount: str | None,
+    as_of: dt.date | None,
+    what: str = "orders",
+) -> Any:
+    """Per customer ``customer_id``, ``last_day`` (day number), ``frequency`` and ``monetary``.
+
+    ``frame`` is a native or narwhals frame; the result is a narwhals frame of the same
+    laziness. ``monetary`` is 0 when ``amount`` is None.
+
+    Example:
+        >>> import datetime as dt
+        >>> import polars as pl
+        >>> from crmkit.segmentation.transactions import aggregate_frame
+        >>> frame = pl.DataFrame({"c": ["a", "a"], "t": [dt.date(1970, 1, 2), dt.date(1970, 1, 5)],
+        ...                       "m": [1, 2]})
+        >>> aggregate_frame(frame, customer="c", at="t", amount="m", as_of=None).rows()
+        [('a', 4, 2, 3)]
+    """
+    nw = narwhals()
+    nw_frame = from_native(frame)
+    needed = [customer, at] + ([amount] if amount is not None else [])
+    require_columns(nw_frame, needed, what=what)
+    schema = nw_frame.collect_schema()
+    problems: list[Problem] = []
+    at_type = schema[at]
+    if not _is_temporal(at_type):
+        problems.append(Problem(f"{what}.{at}", str(at_type), "must be a date or datetime column"))
+    if amount is not None and not schema[amount].is_numeric():
+        problems.append(
+            Problem(f"{what}.{amount}", str(schema[amount]), "must be a numeric column")
+        )
+    if problems:
+        raise ValidationError(problems)
+    if not is_lazy(nw_frame):
+        _check_values(nw_frame, customer=customer, at=at, amount=amount, what=what)
+    if as_of is not None:
+        next_day = as_of + dt.timedelta(days=1)
+        if isinstance(at_type, nw.Datetime):
+            zone = dt.UTC if at_type.time_zone is not None else None
+            limit: Any = dt.datetime.combine(next_day, dt.time(), tzinfo=zone)
+        else:
+            limit = next_day
+        nw_frame = nw_frame.filter(nw.col(at) < limit)
+    aggregations = [
+        nw.col(at).max().alias("__crmkit_last"),
+        nw.len().alias("frequency"),
+    ]
+    if amount is not None:
+        aggregations.append(nw.col(amount).sum().alias("monetary"))
+    grouped = nw_frame.group_by(customer).agg(*aggregations)
+    grouped = grouped.with_columns(
+        day_number_expr(nw.col("__crmkit_last"), at_type).alias("last_day"),
+        nw.col("frequency").cast(nw.Int64),
+        *([] if amount is not None else [nw.lit(0).alias("monetary")]),
+    )
+    return grouped.select(
+        nw.col(customer).alias("customer_id"), "last_day", "frequency", "monetary"
+    )
+
+
+def _check_values(frame: Any, *, customer: str, at: str, amount: str | None, what: str) -> None:
+    nw = narwhals()
+    checks = [
+        nw.col(customer).is_null().any().alias("customer"),
+        nw.col(at).is_null().any().alias("at"),
+    ]
+    if amount is not None:
+        checks += [
+            (nw.col(amount).is_null() | nw.col(amount).is_nan()).any().alias("amount_null")
+            if frame.collect_schema()[amount].is_float()
+            else nw.col(amount).is_null().any().alias("amount_null"),
+            (nw.col(amount) < 0).any().alias("negative"),
+        ]
+    found = frame.select(*checks).row(0)
+    problems = []
+    if found[0]:
+        problems.append(Problem(f"{what}.{customer}", message="has missing values"))
+    if found[1]:
+        problems.append(Problem(f"{what}.{at}", message="has missing values"))
+    if amount is not None and found[2]:
+        problems.append(Problem(f"{what}.{amount}", message="has missing or NaN values"))
+    if amount is not None and found[3]:
+        problems.append(
+            Problem(f"{what}.{amount}", message="has negative values; amounts must be zero or more")
+        )
+    if problems:
+        raise ValidationError(problems)
