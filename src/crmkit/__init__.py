@@ -7,7 +7,7 @@ survey analytics on records and dataframes, and adapters for storage and file fo
 Importing ``crmkit`` loads only its three core dependencies (attrs, cattrs, python-dateutil)
 and the standard library; every subpackage that needs an extra imports it lazily.
 
-Example:
+Examples:
     >>> import crmkit
     >>> from crmkit.domain import Money
     >>> str(Money("1250.50", "SEK"))

@@ -5,7 +5,7 @@ Every error crmkit raises on purpose derives from :class:`CrmkitError`. Bad inpu
 :class:`Problem` per thing that is wrong, each with the field path, the offending value and a
 sentence a user understands.
 
-Example:
+Examples:
     >>> from crmkit.errors import Problem, ValidationError
     >>> err = ValidationError([Problem("opportunity.amount.currency", "SEKK",
     ...                                "is not an ISO 4217 currency code")])
@@ -39,7 +39,7 @@ _MISSING = object()
 class CrmkitWarning(UserWarning):
     """Base class of the warnings crmkit emits (for example a documented NaN result).
 
-    Example:
+    Examples:
         >>> import warnings
         >>> from crmkit.errors import CrmkitWarning
         >>> with warnings.catch_warnings(record=True) as caught:
@@ -53,7 +53,7 @@ class CrmkitWarning(UserWarning):
 class CrmkitError(Exception):
     """Root of every exception crmkit raises on purpose.
 
-    Example:
+    Examples:
         >>> from crmkit.errors import CrmkitError, NotFoundError
         >>> issubclass(NotFoundError, CrmkitError)
         True
@@ -63,7 +63,7 @@ class CrmkitError(Exception):
 class Problem:
     """One thing wrong with an input: where (``path``), what (``value``) and why (``message``).
 
-    Example:
+    Examples:
         >>> from crmkit.errors import Problem
         >>> str(Problem("account.employees", -3, "must be zero or more"))
         'account.employees: -3 must be zero or more'
@@ -84,7 +84,7 @@ class Problem:
     def prefixed(self, prefix: str) -> Problem:
         """Return the same problem with ``prefix`` put in front of its path.
 
-        Example:
+        Examples:
             >>> from crmkit.errors import Problem
             >>> Problem("currency", "X", "is bad").prefixed("amount").path
             'amount.currency'
@@ -124,7 +124,7 @@ class ValidationError(CrmkitError, ValueError):
 
     ``problems`` holds the :class:`Problem` entries; ``str(error)`` lists them one per line.
 
-    Example:
+    Examples:
         >>> from crmkit.errors import Problem, ValidationError
         >>> err = ValidationError.single("lead.buying_stage", 9, "must be between 1 and 8")
         >>> err.problems[0].path
@@ -145,7 +145,7 @@ class ValidationError(CrmkitError, ValueError):
     ) -> ValidationError:
         """Build an error holding one problem.
 
-        Example:
+        Examples:
             >>> from crmkit.errors import ValidationError
             >>> ValidationError.single("x", 1, "is odd").problems[0].message
             'is odd'
@@ -155,7 +155,7 @@ class ValidationError(CrmkitError, ValueError):
     def prefixed(self, prefix: str) -> ValidationError:
         """The same error with ``prefix`` put in front of every path.
 
-        Example:
+        Examples:
             >>> from crmkit.errors import ValidationError
             >>> err = ValidationError.single("currency", "X", "is bad").prefixed("amount")
             >>> err.problems[0].path
@@ -167,7 +167,7 @@ class ValidationError(CrmkitError, ValueError):
     def collect(cls, errors: Iterable[ValidationError]) -> ValidationError:
         """Merge several errors into one.
 
-        Example:
+        Examples:
             >>> from crmkit.errors import ValidationError
             >>> a = ValidationError.single("a", 1, "is bad")
             >>> b = ValidationError.single("b", 2, "is bad")
@@ -189,7 +189,7 @@ class InvalidTransitionError(ValidationError):
     """A state change that the business rules forbid (moving to a stage of another pipeline,
     an illegal key-account relationship move, converting a lead twice ...).
 
-    Example:
+    Examples:
         >>> from crmkit.errors import InvalidTransitionError, ValidationError
         >>> issubclass(InvalidTransitionError, ValidationError)
         True
@@ -199,7 +199,7 @@ class InvalidTransitionError(ValidationError):
 class NotFoundError(CrmkitError, LookupError):
     """A requested entity, stage, item or adapter does not exist.
 
-    Example:
+    Examples:
         >>> from crmkit.errors import NotFoundError
         >>> issubclass(NotFoundError, LookupError)
         True
@@ -209,7 +209,7 @@ class NotFoundError(CrmkitError, LookupError):
 class ConflictError(CrmkitError):
     """An entity was saved from a stale version (optimistic concurrency).
 
-    Example:
+    Examples:
         >>> from crmkit.errors import ConflictError
         >>> str(ConflictError("opportunity 01H… is at version 3, not 2"))
         'opportunity 01H… is at version 3, not 2'
@@ -220,7 +220,7 @@ class ImportRejectedError(CrmkitError):
     """An import that the caller asked to be all-or-nothing had rejected rows and was rolled
     back. ``rejects`` lists every rejected row.
 
-    Example:
+    Examples:
         >>> from crmkit.errors import ImportRejectedError
         >>> ImportRejectedError("2 rows rejected", rejects=[]).rejects
         []
@@ -235,7 +235,7 @@ class FitError(CrmkitError):
     """A statistical model failed to fit (no convergence, degenerate data). The message says
     what to try.
 
-    Example:
+    Examples:
         >>> from crmkit.errors import FitError
         >>> issubclass(FitError, CrmkitError)
         True
@@ -245,7 +245,7 @@ class FitError(CrmkitError):
 class MissingDependencyError(CrmkitError, ImportError):
     """An optional extra is needed but not installed; the message names the extra.
 
-    Example:
+    Examples:
         >>> from crmkit.errors import MissingDependencyError
         >>> err = MissingDependencyError.for_extra("narwhals", "frames")
         >>> "pip install 'crmkit[frames]'" in str(err)

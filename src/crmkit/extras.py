@@ -4,7 +4,7 @@ crmkit's core needs attrs, cattrs and python-dateutil only. Modules that need an
 :func:`require` at the point of use, so ``import crmkit`` stays light and a missing extra
 raises :class:`~crmkit.errors.MissingDependencyError` naming what to install.
 
-Example:
+Examples:
     >>> from crmkit.extras import require
     >>> json = require("json", "core")
     >>> json.dumps([1])
@@ -34,7 +34,7 @@ EXTRAS: dict[str, str] = {
 def require(module: str, extra: str | None = None) -> ModuleType:
     """Import ``module`` or raise :class:`MissingDependencyError` naming the extra.
 
-    Example:
+    Examples:
         >>> from crmkit.extras import require
         >>> require("surely_not_installed_xyz", "stats")
         Traceback (most recent call last):

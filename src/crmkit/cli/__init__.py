@@ -3,7 +3,7 @@
 Subcommands: ``demo`` (the synthetic-company walk-through), ``version``, and the strategy
 commands ``workbook`` and ``assess``.
 
-Example:
+Examples:
     >>> from crmkit.cli import main
     >>> main(["version"])
     crmkit 0.1.0
@@ -26,7 +26,7 @@ __all__ = ["build_parser", "main"]
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser of the ``crmkit`` command.
 
-    Example:
+    Examples:
         >>> from crmkit.cli import build_parser
         >>> build_parser().parse_args(["demo", "--accounts", "50"]).accounts
         50
@@ -57,7 +57,7 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the ``crmkit`` command; returns the exit status (errors print a clear message).
 
-    Example:
+    Examples:
         >>> from crmkit.cli import main
         >>> main(["demo", "--only", "nope", "--plain"])
         crmkit: unknown demo section 'nope'; sections: dataset, survey, assessment

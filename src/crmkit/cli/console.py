@@ -2,7 +2,7 @@
 
 Uses :mod:`rich` (extra ``cli``) when installed and plain aligned text otherwise.
 
-Example:
+Examples:
     >>> from crmkit.cli.console import Console
     >>> Console(plain=True).table("Sizes", ["tier", "accounts"], [["A", 3], ["B", 12]])
     Sizes
@@ -31,7 +31,7 @@ def _cell(value: Any) -> str:
 class Console:
     """Prints headings, tables and text; ``plain=True`` forces plain text (used in tests).
 
-    Example:
+    Examples:
         >>> from crmkit.cli.console import Console
         >>> Console(plain=True).heading("Dataset")
         <BLANKLINE>

@@ -1,6 +1,6 @@
 """What every demo section receives: the synthetic company, a console and an output folder.
 
-Example:
+Examples:
     >>> from pathlib import Path
     >>> from crmkit.cli.console import Console
     >>> from crmkit.cli.context import DemoContext

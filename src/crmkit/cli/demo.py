@@ -3,7 +3,7 @@
 The demo makes a synthetic B2B company with :func:`crmkit.datasets.make_b2b` and hands it to
 each section in :data:`SECTIONS` in turn; every capability of crmkit adds a section.
 
-Example:
+Examples:
     >>> from crmkit.cli.demo import SECTIONS
     >>> SECTIONS[0]
     'dataset'
@@ -36,7 +36,7 @@ def run_demo(
 ) -> DemoContext:
     """Run the demo sections (all, or those named in ``only``) and return the context.
 
-    Example:
+    Examples:
         >>> from crmkit.cli.demo import run_demo
         >>> run_demo(only=["nope"])
         Traceback (most recent call last):

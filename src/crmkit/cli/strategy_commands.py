@@ -3,7 +3,7 @@
 ``crmkit workbook template --lang sv > wb.json`` prints an empty seed-002 workbook as JSON;
 fill in the ``answer`` fields and run ``crmkit assess wb.json --html report.html``.
 
-Example:
+Examples:
     >>> import argparse
     >>> from crmkit.cli.strategy_commands import add_parsers
     >>> parser = argparse.ArgumentParser(prog="crmkit")
@@ -30,7 +30,7 @@ __all__ = ["add_parsers", "run_assess", "run_workbook_template"]
 def run_workbook_template(args: argparse.Namespace) -> int:
     """Print the empty workbook as JSON in ``args.lang``.
 
-    Example:
+    Examples:
         >>> import argparse, io, contextlib
         >>> from crmkit.cli.strategy_commands import run_workbook_template
         >>> buf = io.StringIO()
@@ -65,7 +65,7 @@ def _ratings(pairs: list[str]) -> dict[str, float]:
 def run_assess(args: argparse.Namespace) -> int:
     """Assess a filled-in workbook; print a summary and write the requested reports.
 
-    Example:
+    Examples:
         >>> import argparse, tempfile, pathlib
         >>> from crmkit.strategy import WorkbookAnswers
         >>> from crmkit.cli.strategy_commands import run_assess

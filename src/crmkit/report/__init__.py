@@ -1,6 +1,6 @@
 """Readable renderings of crmkit results: Markdown and standalone HTML with SVG charts.
 
-Example:
+Examples:
     >>> from crmkit.strategy import assess
     >>> from crmkit.report import assessment_markdown
     >>> "Weakest process" in assessment_markdown(assess(ratings={"value_creation": 1}))

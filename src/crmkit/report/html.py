@@ -3,7 +3,7 @@
 The page has no external assets (styles inline, chart as inline SVG) and needs no network, so it
 can be mailed or opened from disk.
 
-Example:
+Examples:
     >>> from crmkit.strategy import assess
     >>> from crmkit.report.html import assessment_html
     >>> page = assessment_html(assess(ratings={"value_creation": 2, "standards": 1}))

@@ -1,6 +1,6 @@
 """Render a strategy assessment as Markdown.
 
-Example:
+Examples:
     >>> from crmkit.strategy import assess
     >>> from crmkit.report.markdown import assessment_markdown
     >>> md = assessment_markdown(assess(ratings={"value_creation": 2, "standards": 1}))
@@ -20,7 +20,7 @@ __all__ = ["assessment_markdown", "process_name", "score_text"]
 def process_name(process: Process, lang: str = "en") -> str:
     """The process's short display name ("Value creation").
 
-    Example:
+    Examples:
         >>> from crmkit.strategy import Process
         >>> from crmkit.report.markdown import process_name
         >>> process_name(Process.VALUE_CREATION), process_name(Process.VALUE_CREATION, "sv")
@@ -35,7 +35,7 @@ def process_name(process: Process, lang: str = "en") -> str:
 def score_text(score: float | None) -> str:
     """A score with one decimal, or "not assessed".
 
-    Example:
+    Examples:
         >>> from crmkit.report.markdown import score_text
         >>> score_text(3.14159), score_text(None)
         ('3.1', 'not assessed')

@@ -3,7 +3,7 @@
 The chart is plain SVG text with no external assets, so it can be embedded in an HTML page or
 saved as a file. Unassessed processes are drawn at 0 and labelled "n/a".
 
-Example:
+Examples:
     >>> from crmkit.report.radar import radar_svg
     >>> svg = radar_svg({"Strategy": 4.0, "Value": 2.5, "Channels": 3.0, "Information": 1.0,
     ...                  "Performance": None})
@@ -41,7 +41,7 @@ def radar_svg(
 ) -> str:
     """Draw ``scores`` (label → value 0–``maximum`` or ``None``) as an SVG radar chart.
 
-    Example:
+    Examples:
         >>> from crmkit.report.radar import radar_svg
         >>> radar_svg({"a": 1, "b": 2})
         Traceback (most recent call last):

@@ -1,6 +1,6 @@
 """The Payne–Frow CRM strategy model: framework, workbook, assessment and KAM programme.
 
-Example:
+Examples:
     >>> from crmkit.strategy import WorkbookAnswers, assess
     >>> wb = WorkbookAnswers(company="Acme AB")
     >>> wb.fill({i.id: True for i in wb.workbook.section("S04").items})

@@ -5,7 +5,7 @@
 loads from JSON in the same sectioned shape as ``crmkit workbook template`` prints, and also
 accepts a flat ``{"answers": {item_id: value}}`` mapping.
 
-Example:
+Examples:
     >>> from crmkit.strategy.answers import WorkbookAnswers
     >>> wb = WorkbookAnswers(company="Acme AB")
     >>> wb.set("s04.know_lifetime_value", False)
@@ -51,7 +51,7 @@ _NO = {"no", "nej", "nei", "false", "n"}
 class ChannelUse:
     """A grid row's answer: in use, and if so at most one IT-support level (quirk Q9).
 
-    Example:
+    Examples:
         >>> from crmkit.strategy.answers import ChannelUse
         >>> from crmkit.strategy.workbook import ItSupport
         >>> ChannelUse(True, ItSupport.INTEGRATED).is_integrated
@@ -89,7 +89,7 @@ class ChannelUse:
 class YesNoText:
     """A yes/no answer with an optional description (``yes_no_text`` items).
 
-    Example:
+    Examples:
         >>> from crmkit.strategy.answers import YesNoText
         >>> YesNoText(True, "two: basic and premium").yes
         True
@@ -110,7 +110,7 @@ AnswerValue = str | bool | int | float | ChannelUse | YesNoText
 class SituationScore:
     """The situation analysis (S04): number of "yes" out of the 16 questions.
 
-    Example:
+    Examples:
         >>> from crmkit.strategy.answers import SituationScore
         >>> str(SituationScore(yes=12, answered=16))
         '12/16'
@@ -230,7 +230,7 @@ class WorkbookAnswers:
         lang: the language the answers were written in (``"sv"`` or ``"en"``).
         workbook: the workbook answered (the built-in seed-002 workbook by default).
 
-    Example:
+    Examples:
         >>> from crmkit.strategy.answers import WorkbookAnswers
         >>> wb = WorkbookAnswers()
         >>> wb.fill({"s04.market_leader": "ja", "s05.volume.active": 120})
@@ -264,7 +264,7 @@ class WorkbookAnswers:
         """Set many answers; every problem is reported in one ValidationError, nothing is set
         when any answer is invalid.
 
-        Example:
+        Examples:
             >>> from crmkit.strategy.answers import WorkbookAnswers
             >>> WorkbookAnswers().fill({"s05.volume.active": -1, "s04.nope": True})
             Traceback (most recent call last):
@@ -308,7 +308,7 @@ class WorkbookAnswers:
     def completion(self) -> dict[str, float]:
         """Share of answered items per section (0–1), by section id.
 
-        Example:
+        Examples:
             >>> from crmkit.strategy.answers import WorkbookAnswers
             >>> WorkbookAnswers().completion()["S01"]
             0.0
@@ -326,7 +326,7 @@ class WorkbookAnswers:
     def situation_score(self) -> SituationScore:
         """Number of "yes" answers in the 16-question situation analysis (S04).
 
-        Example:
+        Examples:
             >>> from crmkit.strategy.answers import WorkbookAnswers
             >>> wb = WorkbookAnswers()
             >>> wb.fill({i.id: True for i in wb.workbook.section("S04").items})
@@ -347,7 +347,7 @@ class WorkbookAnswers:
         Checks total = active + passive, the 2×2 profitability cells summing to 100 (quirk
         Q6), repurchase buckets and share-of-wallet splits summing to at most 100.
 
-        Example:
+        Examples:
             >>> from crmkit.strategy.answers import WorkbookAnswers
             >>> wb = WorkbookAnswers()
             >>> wb.fill({"s05.volume.active": 80, "s05.volume.passive": 30,
@@ -401,7 +401,7 @@ class WorkbookAnswers:
     def to_dict(self) -> dict[str, Any]:
         """The sectioned JSON shape of ``crmkit workbook template``, with the answers.
 
-        Example:
+        Examples:
             >>> from crmkit.strategy.answers import WorkbookAnswers
             >>> d = WorkbookAnswers(company="Acme").to_dict()
             >>> d["cover"]["company"], len(d["sections"])
@@ -423,7 +423,7 @@ class WorkbookAnswers:
     def from_dict(cls, data: Mapping[str, Any]) -> WorkbookAnswers:
         """Read the sectioned template shape or a flat ``{"answers": {...}}`` mapping.
 
-        Example:
+        Examples:
             >>> from crmkit.strategy.answers import WorkbookAnswers
             >>> wb = WorkbookAnswers.from_dict({"answers": {"s04.service_24h": "nej"}})
             >>> wb.get("s04.service_24h")
@@ -478,7 +478,7 @@ class WorkbookAnswers:
     def from_json(cls, text: str) -> WorkbookAnswers:
         """Parse JSON text (see :meth:`from_dict`).
 
-        Example:
+        Examples:
             >>> from crmkit.strategy.answers import WorkbookAnswers
             >>> WorkbookAnswers.from_json("[1]")
             Traceback (most recent call last):
@@ -515,7 +515,7 @@ _HINTS = {
 def template(lang: str = "en") -> dict[str, Any]:
     """An empty workbook as a JSON-ready dict, prompts in ``lang`` (``"sv"`` or ``"en"``).
 
-    Example:
+    Examples:
         >>> from crmkit.strategy.answers import template
         >>> t = template("sv")
         >>> t["title"], t["sections"][3]["items"][0]["prompt"]

@@ -23,7 +23,7 @@ The scoring rule (:class:`ScoringRule`, every number configurable):
    evidence), biggest first), then workbook order. A directly rated element below
    ``gap_threshold`` is a gap too. Each gap lists the registry capabilities that address it.
 
-Example:
+Examples:
     >>> from crmkit.strategy import ScoringRule, WorkbookAnswers, assess
     >>> wb = WorkbookAnswers()
     >>> wb.fill({i.id: True for i in wb.workbook.section("S04").items})
@@ -92,7 +92,7 @@ def _check_unanswered(_: object, attribute: attrs.Attribute[str], value: str) ->
 class ScoringRule:
     """The documented, configurable scoring rule (see the module docstring).
 
-    Example:
+    Examples:
         >>> from crmkit.strategy.assessment import ScoringRule
         >>> from crmkit.strategy.workbook import ItSupport
         >>> ScoringRule(stand_alone=0.25).evidence_for_it(ItSupport.STAND_ALONE)
@@ -121,7 +121,7 @@ class ScoringRule:
     def evidence(self, item: Item, answers: WorkbookAnswers) -> float | None:
         """Evidence 0–1 that ``item`` gives, or ``None`` when it does not count.
 
-        Example:
+        Examples:
             >>> from crmkit.strategy.answers import WorkbookAnswers
             >>> from crmkit.strategy.assessment import ScoringRule
             >>> wb = WorkbookAnswers()
@@ -153,7 +153,7 @@ class ElementScore:
     ``source`` is ``"workbook"``, ``"rating"``, ``"children"`` or ``None``; ``evidence`` the
     number of workbook items counted.
 
-    Example:
+    Examples:
         >>> from crmkit.strategy import assess
         >>> assess(ratings={"data_repository": 4}).element_score("data_repository").source
         'rating'
@@ -169,7 +169,7 @@ class ElementScore:
 class ProcessScore:
     """A process's score and the scores of all its elements (depth first).
 
-    Example:
+    Examples:
         >>> from crmkit.strategy import assess
         >>> ps = assess(ratings={"data_repository": 4}).process("IM")
         >>> ps.score, len(ps.elements)
@@ -186,7 +186,7 @@ class ProcessScore:
 class Gap:
     """Something missing: which element, what, how much it costs and what addresses it.
 
-    Example:
+    Examples:
         >>> from crmkit.strategy import assess
         >>> gap = assess(ratings={"standards": 1}).gaps[0]
         >>> gap.element.key, gap.missing, gap.process.short
@@ -210,7 +210,7 @@ class Gap:
 class Assessment:
     """The result of :func:`assess`.
 
-    Example:
+    Examples:
         >>> from crmkit.strategy import assess
         >>> a = assess(ratings={"strategy_development": 4, "value_creation": 2})
         >>> a.weakest_process.value, a.overall
@@ -302,7 +302,7 @@ def assess(
 ) -> Assessment:
     """Score workbook answers and/or direct ratings by ``rule`` (see the module docstring).
 
-    Example:
+    Examples:
         >>> from crmkit.strategy import WorkbookAnswers, assess
         >>> wb = WorkbookAnswers()
         >>> wb.fill({i.id: False for i in wb.workbook.section("S04").items})

@@ -8,7 +8,7 @@ register a new analytic add a row to the table.
 
 Assessment gaps point at the entries registered for the gap's element or one of its ancestors.
 
-Example:
+Examples:
     >>> from crmkit.strategy.capabilities import capabilities, capabilities_for
     >>> [c.path for c in capabilities("PA")][:2]
     ['crmkit.strategy:assess', 'crmkit.strategy:loyal_share']
@@ -94,7 +94,7 @@ REGISTRY: tuple[tuple[str, str, str, str], ...] = (
 class Capability:
     """One registry entry: a public callable serving a Payne–Frow element.
 
-    Example:
+    Examples:
         >>> from crmkit.strategy.capabilities import capabilities
         >>> cap = capabilities("MCI")[0]
         >>> cap.path, cap.element.key
@@ -133,7 +133,7 @@ def _entries() -> list[Capability]:
 def capabilities(process: Process | str | None = None) -> list[Capability]:
     """The registered capabilities, optionally of one process, in registry order.
 
-    Example:
+    Examples:
         >>> from crmkit.strategy.capabilities import capabilities
         >>> {c.process.short for c in capabilities()} == {"SD", "VC", "MCI", "IM", "PA"}
         True
@@ -148,7 +148,7 @@ def capabilities(process: Process | str | None = None) -> list[Capability]:
 def capabilities_for(element_key: str) -> list[Capability]:
     """Capabilities registered for ``element_key`` or any element above it in the tree.
 
-    Example:
+    Examples:
         >>> from crmkit.strategy.capabilities import capabilities_for
         >>> [c.path for c in capabilities_for("acquisition_economics")]
         ['crmkit.strategy:profitability_matrix', 'crmkit.strategy:acquisition_cost']
@@ -164,7 +164,7 @@ def capabilities_for(element_key: str) -> list[Capability]:
 def resolve(path: str) -> Callable[..., Any]:
     """Import ``"package.module:name"`` and return the public callable it names.
 
-    Example:
+    Examples:
         >>> from crmkit.strategy.capabilities import resolve
         >>> resolve("crmkit.strategy:assess").__name__
         'assess'

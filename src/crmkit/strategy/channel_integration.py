@@ -7,7 +7,7 @@ IT support is a :class:`ChannelGap`; :func:`same_standard_on_every_channel` pass
 every channel in use is integrated and the situation analysis does not say customers are
 treated inconsistently (S04 #11).
 
-Example:
+Examples:
     >>> from crmkit.strategy.answers import WorkbookAnswers
     >>> from crmkit.strategy.channel_integration import channel_integration_gaps
     >>> wb = WorkbookAnswers()
@@ -42,7 +42,7 @@ CHANNEL_SECTIONS: tuple[str, ...] = ("S07", "S08", "S09")
 class ChannelGap:
     """A channel in use without integrated IT support.
 
-    Example:
+    Examples:
         >>> from crmkit.strategy.channel_integration import ChannelGap
         >>> ChannelGap("s08.e_commerce", "E-commerce", None, None).describe()
         'E-commerce is in use without integrated IT support (IT support not stated)'
@@ -81,7 +81,7 @@ def channel_integration_gaps(answers: WorkbookAnswers) -> list[ChannelGap]:
 def categories_in_use(answers: WorkbookAnswers) -> dict[ChannelCategory, list[str]]:
     """The Payne–Frow channel categories in use (grids and S10 ticks), with their channels.
 
-    Example:
+    Examples:
         >>> from crmkit.strategy.answers import WorkbookAnswers
         >>> from crmkit.strategy.channel_integration import categories_in_use
         >>> wb = WorkbookAnswers()
@@ -111,7 +111,7 @@ class SameStandardCheck:
     ``passes`` is true when at least one channel is in use, every channel in use has integrated
     IT support and S04 #11 ("personal and consistent in all channels") is not answered "no".
 
-    Example:
+    Examples:
         >>> from crmkit.strategy.answers import WorkbookAnswers
         >>> from crmkit.strategy.channel_integration import same_standard_on_every_channel
         >>> wb = WorkbookAnswers()

@@ -5,7 +5,7 @@ Items the thesis does not map (WST "processes and activities" and "products and 
 Elia's transformational value, Zerbino's philosophical perspective) are kept and reported by
 :func:`unmapped`.
 
-Example:
+Examples:
     >>> from crmkit.strategy.crosswalk import for_process, unmapped
     >>> [t.name for t in for_process("PA")]
     ['Environment', 'Transactional value', 'Project perspective']
@@ -26,7 +26,7 @@ __all__ = ["CROSSWALK", "TheoryItem", "for_process", "theories", "unmapped"]
 class TheoryItem:
     """An item of a supporting theory and the processes it is mapped to.
 
-    Example:
+    Examples:
         >>> from crmkit.strategy.crosswalk import CROSSWALK
         >>> CROSSWALK[0].theory, CROSSWALK[0].sv
         ('alter_wst', 'Processer och aktiviteter')
@@ -71,7 +71,7 @@ CROSSWALK: tuple[TheoryItem, ...] = (
 def theories() -> list[str]:
     """The three theories, in crosswalk order.
 
-    Example:
+    Examples:
         >>> from crmkit.strategy.crosswalk import theories
         >>> theories()
         ['alter_wst', 'elia_value', 'zerbino_areas']

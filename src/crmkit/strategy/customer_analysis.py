@@ -7,7 +7,7 @@ wallet, top-10 concentration, loyal share, cross-sell rate and acquisition cost.
 place crmkit computes these figures; :func:`workbook_answers` turns them into workbook answers.
 The source quirks are resolved as documented in :data:`crmkit.strategy.workbook.QUIRKS` (Q3–Q6).
 
-Example:
+Examples:
     >>> from crmkit.strategy.customer_analysis import cross_sell_rate, top_n_concentration
     >>> cross_sell_rate([1, 2, 3, 1, 1])
     40.0
@@ -55,7 +55,7 @@ ACQUISITION_RETENTION_RATIO = 5
 class CustomerStatus(enum.Enum):
     """Active (invoiced within the window), passive (invoiced before) or potential (never).
 
-    Example:
+    Examples:
         >>> from crmkit.strategy.customer_analysis import CustomerStatus
         >>> CustomerStatus.PASSIVE.value
         'passive'
@@ -71,7 +71,7 @@ def customer_status(
 ) -> CustomerStatus:
     """Status of one customer (quirk Q3); the window includes its first day.
 
-    Example:
+    Examples:
         >>> from datetime import date
         >>> from crmkit.strategy.customer_analysis import customer_status
         >>> ref = date(2024, 12, 31)
@@ -96,7 +96,7 @@ def volume_block(
 ) -> dict[str, int]:
     """The workbook's volume block: active, passive, total (= active + passive), potential.
 
-    Example:
+    Examples:
         >>> from datetime import date
         >>> from crmkit.strategy.customer_analysis import volume_block
         >>> volume_block([date(2024, 11, 15), date(2024, 3, 10), date(2023, 6, 30), None],
@@ -123,7 +123,7 @@ def _pct(part: float, whole: float) -> float:
 class ProfitabilityShares:
     """Profitability × growth shares in percent (2×2 partition, quirk Q6) and the nested view.
 
-    Example:
+    Examples:
         >>> from crmkit.strategy.customer_analysis import profitability_matrix
         >>> m = profitability_matrix([(True, True)] * 3 + [(True, False)] * 4
         ...                          + [(False, True)] * 2 + [(False, False)])
@@ -165,7 +165,7 @@ def profitability_matrix(customers: Iterable[tuple[bool, bool]]) -> Profitabilit
 class RepurchaseShares:
     """Repurchase buckets in percent; ``unclassified`` is the share no bucket covers.
 
-    Example:
+    Examples:
         >>> from crmkit.strategy.customer_analysis import repurchase_shares
         >>> repurchase_shares([1, 1, 3, 5, 7, 10, 11, 15]).buckets
         {'1': 25.0, '2-5': 25.0, '6-10': 25.0, '11+': 25.0}
@@ -181,7 +181,7 @@ class RepurchaseShares:
 def repurchase_bucket(purchases: int, *, literal: bool = False) -> str | None:
     """The bucket of one purchase count (quirk Q4: 11 is '11+' unless ``literal``).
 
-    Example:
+    Examples:
         >>> from crmkit.strategy.customer_analysis import repurchase_bucket
         >>> [repurchase_bucket(n) for n in (1, 2, 5, 6, 10, 11, 12)]
         ['1', '2-5', '2-5', '6-10', '6-10', '11+', '11+']
@@ -224,7 +224,7 @@ def repurchase_shares(purchase_counts: Sequence[int], *, literal: bool = False) 
 class ShareOfWallet:
     """Share of customers over and under the share-of-wallet threshold, in percent.
 
-    Example:
+    Examples:
         >>> from crmkit.strategy.customer_analysis import share_of_wallet_split
         >>> pairs = [(80, 100), (30, 100), (50, 100), (0, 40)]
         >>> s = share_of_wallet_split(pairs, boundary="unclassified")
@@ -285,7 +285,7 @@ def share_of_wallet_split(
 class Concentration:
     """Revenue concentration: the top N's share, the top customer's share and each top share.
 
-    Example:
+    Examples:
         >>> from crmkit.strategy.customer_analysis import top_n_concentration
         >>> c = top_n_concentration([200, 150, 100, 100, 100, 100, 50, 50, 50, 50, 25, 25])
         >>> c.share, c.top_customer_share, c.distribution[:3]
@@ -318,7 +318,7 @@ def top_n_concentration(revenues: Iterable[float | Decimal], n: int = 10) -> Con
 def loyal_share(customers: Iterable[tuple[bool, bool, bool]]) -> float:
     """Percent loyal: recommends ∧ high repurchase ∧ high share of wallet (002:L201).
 
-    Example:
+    Examples:
         >>> from crmkit.strategy.customer_analysis import loyal_share
         >>> loyal_share([(True, True, True), (True, True, False), (False, True, True),
         ...              (True, False, True)])
@@ -344,7 +344,7 @@ def acquisition_cost(
     """Estimated cost of acquiring a customer: retention cost × ratio (an upper bound, since
     the source says "almost" five times).
 
-    Example:
+    Examples:
         >>> from crmkit.strategy.customer_analysis import acquisition_cost
         >>> acquisition_cost(1000)
         5000
@@ -369,7 +369,7 @@ def workbook_answers(
 ) -> dict[str, Any]:
     """Map computed figures onto workbook item ids, ready for ``WorkbookAnswers.fill``.
 
-    Example:
+    Examples:
         >>> from crmkit.strategy.customer_analysis import workbook_answers
         >>> workbook_answers(volume={"active": 2, "passive": 1, "total": 3, "potential": 1},
         ...                  cross_sell=40.0)["s05.cross_sell_share"]

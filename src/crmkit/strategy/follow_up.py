@@ -4,7 +4,7 @@ Seed 003 recommends a follow-up plan in the CRM recording which customers are fo
 how often (weekly, monthly, quarterly, half-yearly, yearly), and two contacts per key account —
 a key account manager and a support contact — with a handover meeting when a contact changes.
 
-Example:
+Examples:
     >>> from datetime import date
     >>> from crmkit.strategy.follow_up import Cadence, FollowUpPlan
     >>> plan = FollowUpPlan()
@@ -31,7 +31,7 @@ __all__ = ["Cadence", "ContactAssignment", "FollowUpPlan", "Handover"]
 class Cadence(enum.Enum):
     """How often a key account is followed up (seed 003 L1222–1226).
 
-    Example:
+    Examples:
         >>> from crmkit.strategy.follow_up import Cadence
         >>> [c.per_year for c in Cadence]
         [52, 12, 4, 2, 1]
@@ -62,7 +62,7 @@ class Cadence(enum.Enum):
 class FollowUpPlan:
     """Which accounts are followed up, how often, and when they were last contacted.
 
-    Example:
+    Examples:
         >>> from datetime import date
         >>> from crmkit.strategy.follow_up import Cadence, FollowUpPlan
         >>> plan = FollowUpPlan()
@@ -115,7 +115,7 @@ class FollowUpPlan:
 class Handover:
     """A contact change that needs a handover meeting of the old and new contact.
 
-    Example:
+    Examples:
         >>> from crmkit.strategy.follow_up import Handover
         >>> Handover("acme", "support_contact", "eva", "ola").describe()
         'acme: support contact changes from eva to ola; hold a handover meeting with both'
@@ -141,7 +141,7 @@ class Handover:
 class ContactAssignment:
     """The two-contact model of a key account: key account manager + support contact.
 
-    Example:
+    Examples:
         >>> from crmkit.strategy.follow_up import ContactAssignment
         >>> ca = ContactAssignment("acme", key_account_manager="kari", support_contact="eva")
         >>> ca.is_complete

@@ -5,7 +5,7 @@ elements and sub-elements. crmkit ships the framework as data (``data/framework.
 process and element has a stable key, English, Swedish and Norwegian labels and a short
 description. Elements form a tree; ``element(key)`` finds one anywhere in it.
 
-Example:
+Examples:
     >>> from crmkit.strategy.framework import Process, element, framework
     >>> [len(p.elements) for p in framework()]
     [2, 3, 2, 5, 2]
@@ -51,7 +51,7 @@ LANGUAGES: tuple[str, ...] = ("en", "sv", "no")
 def load_data(name: str) -> Any:
     """Load one of crmkit.strategy's packaged JSON data files.
 
-    Example:
+    Examples:
         >>> from crmkit.strategy.framework import load_data
         >>> len(load_data("framework.json")["processes"])
         5
@@ -64,7 +64,7 @@ def load_data(name: str) -> Any:
 class Label:
     """A text in English, Swedish and Norwegian.
 
-    Example:
+    Examples:
         >>> from crmkit.strategy.framework import Label
         >>> Label("Customer strategy", "Kundstrategi", "Kundestrategi").get("no")
         'Kundestrategi'
@@ -77,7 +77,7 @@ class Label:
     def get(self, lang: str) -> str:
         """The text in ``lang`` (``"en"``, ``"sv"`` or ``"no"``).
 
-        Example:
+        Examples:
             >>> from crmkit.strategy.framework import Label
             >>> Label("a", "b", "c").get("xx")
             Traceback (most recent call last):
@@ -93,7 +93,7 @@ class Label:
     def from_dict(cls, data: dict[str, str]) -> Label:
         """Build from ``{"en": ..., "sv": ..., "no": ...}``.
 
-        Example:
+        Examples:
             >>> from crmkit.strategy.framework import Label
             >>> Label.from_dict({"en": "a", "sv": "b", "no": "c"}).sv
             'b'
@@ -104,7 +104,7 @@ class Label:
 class Process(enum.Enum):
     """The five cross-functional CRM processes, in the framework's order.
 
-    Example:
+    Examples:
         >>> from crmkit.strategy.framework import Process
         >>> [p.number for p in Process]
         [1, 2, 3, 4, 5]
@@ -137,7 +137,7 @@ class Process(enum.Enum):
     def short(self) -> str:
         """The abbreviation the references use (SD, VC, MCI, IM, PA).
 
-        Example:
+        Examples:
             >>> from crmkit.strategy.framework import Process
             >>> Process.INFORMATION_MANAGEMENT.short
             'IM'
@@ -148,7 +148,7 @@ class Process(enum.Enum):
     def parse(cls, value: str | Process) -> Process:
         """A process from its value, its abbreviation or its number as text.
 
-        Example:
+        Examples:
             >>> from crmkit.strategy.framework import Process
             >>> Process.parse("VC") is Process.parse("value_creation") is Process.parse("2")
             True
@@ -185,7 +185,7 @@ class Element:
         parent: the key of the element it belongs to, ``None`` for a top-level element.
         channel_category: for the six channel-category sub-elements, the domain category.
 
-    Example:
+    Examples:
         >>> from crmkit.strategy.framework import element
         >>> e = element("customer_strategy")
         >>> [c.key for c in e.children]
@@ -210,7 +210,7 @@ class Element:
     def walk(self) -> Iterator[Element]:
         """This element and all its descendants, depth first.
 
-        Example:
+        Examples:
             >>> from crmkit.strategy.framework import element
             >>> len(list(element("channel_categories").walk()))
             7
@@ -222,7 +222,7 @@ class Element:
     def leaves(self) -> list[Element]:
         """The leaf elements under (or equal to) this element.
 
-        Example:
+        Examples:
             >>> from crmkit.strategy.framework import element
             >>> [e.key for e in element("data_repository").leaves()]
             ['data_repository']
@@ -234,7 +234,7 @@ class Element:
 class ProcessInfo:
     """A process with its labels, description and top-level elements.
 
-    Example:
+    Examples:
         >>> from crmkit.strategy.framework import Process
         >>> Process.STRATEGY_DEVELOPMENT.info.elements[0].key
         'business_strategy'
@@ -248,7 +248,7 @@ class ProcessInfo:
     def walk(self) -> Iterator[Element]:
         """Every element of the process, depth first.
 
-        Example:
+        Examples:
             >>> from crmkit.strategy.framework import Process
             >>> len(list(Process.PERFORMANCE_ASSESSMENT.info.walk()))
             9
@@ -259,7 +259,7 @@ class ProcessInfo:
     def leaves(self) -> list[Element]:
         """The leaf elements of the process.
 
-        Example:
+        Examples:
             >>> from crmkit.strategy.framework import Process
             >>> len(Process.INFORMATION_MANAGEMENT.info.leaves())
             5
@@ -272,7 +272,7 @@ class ContinuumPerspective(enum.Enum):
 
     Payne & Frow recommend the strategic, holistic perspective.
 
-    Example:
+    Examples:
         >>> from crmkit.strategy.framework import ContinuumPerspective
         >>> ContinuumPerspective.recommended() is ContinuumPerspective.STRATEGIC_HOLISTIC
         True
@@ -319,7 +319,7 @@ _CONTINUUM = {
 class SegmentGranularity(enum.Enum):
     """How finely the customer strategy segments the base: macro, micro or one-to-one.
 
-    Example:
+    Examples:
         >>> from crmkit.strategy.framework import SegmentGranularity
         >>> [g.label.sv for g in SegmentGranularity]
         ['Makrosegmentering', 'Mikrosegmentering', 'En-till-en-segmentering']
@@ -385,7 +385,7 @@ def _index() -> dict[str, Element]:
 def framework() -> list[ProcessInfo]:
     """The five processes in order, each with its element tree.
 
-    Example:
+    Examples:
         >>> from crmkit.strategy.framework import framework
         >>> [len(p.leaves()) for p in framework()]
         [5, 5, 7, 5, 7]
@@ -396,7 +396,7 @@ def framework() -> list[ProcessInfo]:
 def elements(process: Process | str | None = None) -> list[Element]:
     """Every element (depth first), optionally of one process only.
 
-    Example:
+    Examples:
         >>> from crmkit.strategy.framework import elements
         >>> len(elements()), len(elements("MCI"))
         (36, 8)
@@ -409,7 +409,7 @@ def elements(process: Process | str | None = None) -> list[Element]:
 def element(key: str) -> Element:
     """The element with ``key``.
 
-    Example:
+    Examples:
         >>> from crmkit.strategy.framework import element
         >>> element("metrics_and_kpis").label.en
         'Metrics and KPIs'
@@ -427,7 +427,7 @@ def element(key: str) -> Element:
 def channel_category_element(category: ChannelCategory) -> Element:
     """The multichannel-integration sub-element of a domain channel category.
 
-    Example:
+    Examples:
         >>> from crmkit.domain import ChannelCategory
         >>> from crmkit.strategy.framework import channel_category_element
         >>> channel_category_element(ChannelCategory.TELEPHONY).label.sv

@@ -6,7 +6,7 @@ Interview answers are free text; an interviewer rates each theme 0–5, and
 :func:`interview_ratings` turns those into process ratings for
 :func:`crmkit.strategy.assess` (the mean of the themes of a process).
 
-Example:
+Examples:
     >>> from crmkit.strategy.interview import INTERVIEW_GUIDE, interview_ratings
     >>> [t.number for t in INTERVIEW_GUIDE if t.process is not None]
     [2, 3, 4, 5, 6, 7]
@@ -31,7 +31,7 @@ __all__ = ["INTERVIEW_GUIDE", "InterviewQuestion", "InterviewTheme", "interview_
 class InterviewQuestion:
     """One question (Swedish as in the source, English translation); follow-ups flagged.
 
-    Example:
+    Examples:
         >>> from crmkit.strategy.interview import INTERVIEW_GUIDE
         >>> INTERVIEW_GUIDE[2].questions[2].en
         'How do you think about customer lifetime (customer retention)?'
@@ -46,7 +46,7 @@ class InterviewQuestion:
 class InterviewTheme:
     """A theme (Tema 1–7) of the guide and the process it informs.
 
-    Example:
+    Examples:
         >>> from crmkit.strategy.interview import INTERVIEW_GUIDE
         >>> INTERVIEW_GUIDE[3].label.sv, INTERVIEW_GUIDE[3].process.short
         ('Kanaler', 'MCI')
@@ -120,7 +120,7 @@ INTERVIEW_GUIDE: tuple[InterviewTheme, ...] = (
 def interview_ratings(theme_ratings: Mapping[str, float]) -> dict[str, float]:
     """Turn 0–5 ratings per theme key into process ratings for ``assess(ratings=...)``.
 
-    Example:
+    Examples:
         >>> from crmkit.strategy.interview import interview_ratings
         >>> interview_ratings({"relationships": 4})
         {}

@@ -3,7 +3,7 @@
 Step 1 ("recognise that KAM is an organisational change") has seven sub-points. Organisational
 change comes before operational work, so no later step can be completed before step 1.
 
-Example:
+Examples:
     >>> from crmkit.strategy.kam_programme import KamProgramme
     >>> prog = KamProgramme()
     >>> for sub in prog.steps[0].sub_points:
@@ -27,7 +27,7 @@ __all__ = ["RYALS_STEPS", "KamProgramme", "ProgrammeStep", "SubPoint"]
 class SubPoint:
     """A sub-point of step 1.
 
-    Example:
+    Examples:
         >>> from crmkit.strategy.kam_programme import RYALS_STEPS
         >>> RYALS_STEPS[0].sub_points[4].key
         'support_systems'
@@ -41,7 +41,7 @@ class SubPoint:
 class ProgrammeStep:
     """One of Ryals' seven steps.
 
-    Example:
+    Examples:
         >>> from crmkit.strategy.kam_programme import RYALS_STEPS
         >>> [s.number for s in RYALS_STEPS], RYALS_STEPS[3].label.no
         ([1, 2, 3, 4, 5, 6, 7], 'Identifisere nøkkelkunder')
@@ -94,7 +94,7 @@ class KamProgramme:
     Step 1 is complete when all its sub-points are. Completing a later step first raises
     :class:`~crmkit.errors.InvalidTransitionError`.
 
-    Example:
+    Examples:
         >>> from crmkit.strategy.kam_programme import KamProgramme
         >>> KamProgramme().complete("accurate_metrics")
         Traceback (most recent call last):
@@ -126,7 +126,7 @@ class KamProgramme:
     def is_done(self, step: ProgrammeStep) -> bool:
         """Whether ``step`` is complete.
 
-        Example:
+        Examples:
             >>> from crmkit.strategy.kam_programme import KamProgramme, RYALS_STEPS
             >>> KamProgramme().is_done(RYALS_STEPS[0])
             False

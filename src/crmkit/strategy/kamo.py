@@ -6,7 +6,7 @@ involvement, tailoring) → relational capabilities (information sharing, confli
 1–7 ratings of the five dimensions; relationship quality is the mean of the orientation score
 and the capability score (a documented crmkit rule — the source gives no formula).
 
-Example:
+Examples:
     >>> from crmkit.strategy.kamo import kamo_assessment
     >>> k = kamo_assessment(customer_need_priority=6, top_management_involvement=4,
     ...                     tailoring=5, information_sharing=3, conflict_resolution=5)
@@ -41,7 +41,7 @@ _CAPABILITIES = ("information_sharing", "conflict_resolution")
 class KamoResult:
     """Scores on the 1–7 scale of the ratings.
 
-    Example:
+    Examples:
         >>> from crmkit.strategy.kamo import kamo_assessment
         >>> kamo_assessment(7, 7, 7, 7, 7).relationship_quality
         7.0
@@ -104,7 +104,7 @@ NON_FINANCIAL_OUTCOMES: tuple[str, ...] = (
 class KamScorecard:
     """KAM outcomes: change per outcome (e.g. +0.12 for +12 %) against a target.
 
-    Example:
+    Examples:
         >>> from crmkit.strategy.kamo import KamScorecard
         >>> card = KamScorecard(actual={"sales": 0.12, "reference_value": 0.3},
         ...                     target={"sales": 0.10, "reference_value": 0.5})

@@ -5,7 +5,7 @@ Each account is rated 0–1 on each criterion (a bool counts as 0 or 1). The sco
 mean, 0–1; accounts at or above the ``threshold`` are proposed as key accounts. Weights default
 to 1 for every criterion (the source gives none) and are configurable.
 
-Example:
+Examples:
     >>> from crmkit.strategy.key_account_selection import KeyAccountSelection
     >>> sel = KeyAccountSelection(threshold=0.5)
     >>> ranked = sel.rank({"acme": {"profit_contribution": 1, "sales_potential": 1,
@@ -31,7 +31,7 @@ __all__ = ["SELECTION_CRITERIA", "KeyAccountSelection", "SelectionCriterion", "S
 class SelectionCriterion:
     """One of the eight key-account selection criteria.
 
-    Example:
+    Examples:
         >>> from crmkit.strategy.key_account_selection import SELECTION_CRITERIA
         >>> SELECTION_CRITERIA[2].key, SELECTION_CRITERIA[2].line
         ('profit_contribution', 'L273')
@@ -84,7 +84,7 @@ _KEYS = tuple(c.key for c in SELECTION_CRITERIA)
 class SelectionResult:
     """An account's selection score 0–1 and whether it reaches the threshold.
 
-    Example:
+    Examples:
         >>> from crmkit.strategy.key_account_selection import KeyAccountSelection
         >>> KeyAccountSelection().score("a", {"prestige": 1}).score
         0.125
@@ -108,7 +108,7 @@ class KeyAccountSelection:
         weights: weight per criterion key (default 1 each; only relative sizes matter).
         threshold: minimum score (0–1) to be proposed as a key account.
 
-    Example:
+    Examples:
         >>> from crmkit.strategy.key_account_selection import KeyAccountSelection
         >>> KeyAccountSelection(weights={"prestige": -1})
         Traceback (most recent call last):

@@ -6,7 +6,7 @@ as a service → A1; A2 vs B is a judgement on how long, how integrated and how 
 used — crmkit makes that explicit: A2 needs at least 3 years of use, CRM integrated in the
 company and CRM as a substantial part of customer acquisition (all three), otherwise B.
 
-Example:
+Examples:
     >>> from crmkit.strategy.maturity import MaturityLevel, maturity_level, readiness_check
     >>> maturity_level(uses_crm=True, usage="active", years_of_use=5, integrated=True,
     ...                strategic_use=True)
@@ -39,7 +39,7 @@ __all__ = [
 class MaturityLevel(enum.Enum):
     """The five respondent groups of seed 001, read as a maturity scale (A1 highest).
 
-    Example:
+    Examples:
         >>> from crmkit.strategy.maturity import MaturityLevel
         >>> MaturityLevel.C.description
         'uses CRM to some extent but does not prioritise it'
@@ -94,7 +94,7 @@ def maturity_level(
         strategic_use: CRM is a substantial part of the customer-acquisition strategy.
         a2_min_years: the years of use A2 needs (crmkit's default, not the source's).
 
-    Example:
+    Examples:
         >>> from crmkit.strategy.maturity import maturity_level
         >>> [maturity_level(uses_crm=False).value, maturity_level(uses_crm=True, usage="little").value,
         ...  maturity_level(uses_crm=True, offers_crm_services=True).value]
@@ -119,7 +119,7 @@ def maturity_level(
 class SuccessFactor:
     """One of Selnes & Hagen's CRM success factors.
 
-    Example:
+    Examples:
         >>> from crmkit.strategy.maturity import SUCCESS_FACTORS
         >>> len(SUCCESS_FACTORS), SUCCESS_FACTORS[0].label.no
         (7, 'Prioriterer kundestrategi')
@@ -156,7 +156,7 @@ SUCCESS_FACTORS: tuple[SuccessFactor, ...] = (
 class Readiness:
     """How many success factors are in place and which are missing.
 
-    Example:
+    Examples:
         >>> from crmkit.strategy.maturity import readiness_check, SUCCESS_FACTORS
         >>> readiness_check({f.key: True for f in SUCCESS_FACTORS}).ready
         True

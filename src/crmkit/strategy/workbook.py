@@ -6,7 +6,7 @@ translation, a source line, an :class:`AnswerType`, the Payne–Frow processes i
 framework elements its answer is evidence for. The data lives in ``data/workbook.json``; the
 source quirks Q1–Q9 and how crmkit resolves them are listed in :data:`QUIRKS`.
 
-Example:
+Examples:
     >>> from crmkit.strategy.workbook import workbook
     >>> wb = workbook()
     >>> [len(s.items) for s in wb.sections]
@@ -70,7 +70,7 @@ QUIRKS: dict[str, str] = {
 class AnswerType(enum.Enum):
     """How an item is answered.
 
-    Example:
+    Examples:
         >>> from crmkit.strategy.workbook import AnswerType
         >>> AnswerType("channel_it").is_grid
         True
@@ -93,7 +93,7 @@ class AnswerType(enum.Enum):
 class ItSupport(enum.Enum):
     """The IT-support level of a channel or capability row (002:L361 etc.).
 
-    Example:
+    Examples:
         >>> from crmkit.strategy.workbook import ItSupport
         >>> ItSupport("stand_alone").label("sv")
         'Stand-alone IT-stöd'
@@ -119,7 +119,7 @@ _IT_LABELS = {
 class Item:
     """One answerable workbook item.
 
-    Example:
+    Examples:
         >>> from crmkit.strategy.workbook import workbook
         >>> item = workbook().item("s08.field_sales")
         >>> item.answer_type.value, item.channel_category.value, item.section_id
@@ -169,7 +169,7 @@ class Item:
 class CoverField:
     """A field of the cover block (date, company, participants).
 
-    Example:
+    Examples:
         >>> from crmkit.strategy.workbook import workbook
         >>> [f.id for f in workbook().cover]
         ['meta.date', 'meta.company', 'meta.participants']
@@ -186,7 +186,7 @@ class CoverField:
 class Section:
     """One of the 14 arrow sections.
 
-    Example:
+    Examples:
         >>> from crmkit.strategy.workbook import workbook
         >>> s = workbook().section("S04")
         >>> s.title("sv"), len(s.items)
@@ -208,7 +208,7 @@ class Section:
 class Workbook:
     """The whole workbook: title, cover block and sections.
 
-    Example:
+    Examples:
         >>> from crmkit.strategy.workbook import workbook
         >>> workbook().title_sv
         'Ramverk för: CRM-strategi'
@@ -231,7 +231,7 @@ class Workbook:
     def item(self, item_id: str) -> Item:
         """The item with ``item_id``.
 
-        Example:
+        Examples:
             >>> from crmkit.strategy.workbook import workbook
             >>> workbook().item("s99.nothing")
             Traceback (most recent call last):
@@ -256,7 +256,7 @@ class Workbook:
     def items_for(self, process: Process | str) -> list[Item]:
         """The items tagged with ``process``.
 
-        Example:
+        Examples:
             >>> from crmkit.strategy.workbook import workbook
             >>> len(workbook().items_for("PA")) > 10
             True
@@ -267,7 +267,7 @@ class Workbook:
     def it_capabilities(self) -> list[str]:
         """The distinct IT capabilities of grids S11–S14 (31 rows, 29 names).
 
-        Example:
+        Examples:
             >>> from crmkit.strategy.workbook import workbook
             >>> workbook().it_capabilities()[:3]
             ['customer_analysis', 'segmentation', 'campaign_management']
@@ -302,7 +302,7 @@ def _item(raw: dict[str, Any], section_id: str) -> Item:
 def workbook() -> Workbook:
     """The built-in seed-002 workbook (loaded once from package data).
 
-    Example:
+    Examples:
         >>> from crmkit.strategy.workbook import workbook
         >>> workbook().sections[5].title()
         'Segmentation (value chain)'

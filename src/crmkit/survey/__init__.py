@@ -10,7 +10,7 @@ checks, OLS driver analysis, consistency checks of reported statistics, and NPS,
 Pure Python except p-values, t intervals and regression, which use the ``stats`` extra
 (NumPy, SciPy) imported when called.
 
-Example:
+Examples:
     >>> from crmkit.survey import cronbach_alpha, describe, key_account_survey, nps
     >>> round(describe(counts=[0, 2, 1, 6, 13, 25, 22], ddof=0).mean, 2)   # overall, 1–7
     5.8

@@ -6,7 +6,7 @@ of slips found in seed 003 §3.9: a correlation whose CI, p and covariance imply
 scale stored with an offset, a value that is truncated instead of rounded, a share that does
 not match its counts.
 
-Example:
+Examples:
     >>> from crmkit.survey import check_correlation_report
     >>> findings = check_correlation_report(0.34958, 64, ci=(0.112401, 0.547479),
     ...     p=0.0048, covariance=0.181796, sd_x=0.79915, sd_y=0.652609)
@@ -42,7 +42,7 @@ class Finding:
     """One inconsistency: a machine-readable ``code``, the ``subject`` checked, a sentence,
     and the reported and the expected value.
 
-    Example:
+    Examples:
         >>> from crmkit.survey import check_rounding
         >>> str(check_rounding(0.7769, 0.73, decimals=2, subject="F3 alpha")[0])
         'F3 alpha: reported 0.73 but 0.7769 rounds to 0.78'
@@ -88,7 +88,7 @@ def check_correlation_report(
         tolerance: allowed absolute difference for the CI bounds and the covariance.
         p_tolerance: allowed absolute difference for the p-value.
 
-    Example:
+    Examples:
         >>> from crmkit.survey import check_correlation_report
         >>> check_correlation_report(0.345141, 64, ci=(0.10854, 0.544735), p=0.0052,
         ...     covariance=0.325728, sd_x=1.446122, sd_y=0.652609)
@@ -144,7 +144,7 @@ def infer_ddof(
     """Which ``ddof`` (0 = population, 1 = sample) reproduces a reported SD/variance from
     counts at the printed precision; ``None`` if neither (or both) do.
 
-    Example:
+    Examples:
         >>> from crmkit.survey import infer_ddof
         >>> infer_ddof([14, 25, 26, 13, 17, 4], sd=1.41, variance=2.00)   # Qualtrics
         0
@@ -179,7 +179,7 @@ def check_descriptives_report(
     offset, seed 003 TV-2) and an SD that matches neither the population nor the sample
     formula (or not the ``ddof`` the report claims).
 
-    Example:
+    Examples:
         >>> from crmkit.survey import check_descriptives_report
         >>> [f.code for f in check_descriptives_report([2, 1, 1, 13, 9, 28, 20], mean=6.57)]
         ['descriptives.offset']
@@ -247,7 +247,7 @@ def check_scale_range(
     Answers running one step above the scale at both ends, like 2–8 on a 1–7 scale, are
     reported as an offset with the recode that fixes it (seed 003 §3.9 item 9).
 
-    Example:
+    Examples:
         >>> from crmkit.survey import check_scale_range
         >>> print(check_scale_range(2, 8, (1, 7), subject="q03")[0])
         q03: answers run 2–8 on the 1–7 scale: stored with offset +1; recode with offset -1
@@ -290,7 +290,7 @@ def check_rounding(
     """Check that ``reported`` is ``exact`` rounded to ``decimals`` places; says so when it
     was truncated instead (seed 003 §3.5 prose matrix) or is simply another number.
 
-    Example:
+    Examples:
         >>> from crmkit.survey import check_rounding
         >>> print(check_rounding(0.2154, 0.21, decimals=2, subject="F1-F2")[0])
         F1-F2: reported 0.21 but 0.2154 rounds to 0.22 (it was truncated, not rounded)
@@ -323,7 +323,7 @@ def check_share_report(
 ) -> list[Finding]:
     """Check a reported percentage against ``count`` of ``n`` at ``decimals`` places.
 
-    Example:
+    Examples:
         >>> from crmkit.survey import check_share_report
         >>> check_share_report(65, 71, 91.5)
         []

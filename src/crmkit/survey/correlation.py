@@ -4,7 +4,7 @@ covariance, and correlation matrices.
 r, the covariance and the Fisher-z interval are pure Python; the p-value uses the t
 distribution from SciPy (extra ``stats``), imported when asked for.
 
-Example:
+Examples:
     >>> from crmkit.survey import correlation_from_summary
     >>> c = correlation_from_summary(0.345141, 64, sd_x=1.446122, sd_y=0.652609)
     >>> [round(v, 6) for v in c.confidence_interval()]      # Vedlegg 6, seed 003
@@ -37,7 +37,7 @@ __all__ = [
 class Correlation:
     """A Pearson correlation of ``n`` pairs, with the SDs (``ddof=1``) when known.
 
-    Example:
+    Examples:
         >>> from crmkit.survey import pearson
         >>> c = pearson([1, 2, 3, 4], [1, 3, 2, 4])
         >>> c.r, c.n, round(c.covariance, 4)
@@ -65,7 +65,7 @@ class Correlation:
     def t(self) -> float:
         """t statistic ``r · √((n−2)/(1−r²))`` (±inf when |r| = 1).
 
-        Example:
+        Examples:
             >>> from crmkit.survey import correlation_from_summary
             >>> round(correlation_from_summary(0.5, 27).t, 4)
             2.8868
@@ -78,7 +78,7 @@ class Correlation:
         """Two-sided p-value of H0: ρ = 0 from the t distribution with n − 2 df
         (extra ``stats``).
 
-        Example:
+        Examples:
             >>> from crmkit.survey import correlation_from_summary
             >>> round(correlation_from_summary(0.305211, 64).p_value(), 4)
             0.0142
@@ -93,7 +93,7 @@ class Correlation:
     def confidence_interval(self, level: float = 0.95) -> tuple[float, float]:
         """Fisher-z interval ``tanh(atanh(r) ± z/√(n−3))`` (NaN when n ≤ 3 or r undefined).
 
-        Example:
+        Examples:
             >>> from crmkit.survey import correlation_from_summary
             >>> [round(v, 6) for v in correlation_from_summary(0.473827, 64).confidence_interval()]
             [0.258076, 0.644563]
@@ -123,7 +123,7 @@ def correlation_from_summary(
     Raises:
         ValidationError: r outside [−1, 1], n < 3, or a negative SD.
 
-    Example:
+    Examples:
         >>> from crmkit.survey import correlation_from_summary
         >>> correlation_from_summary(1.2, 10)
         Traceback (most recent call last):
@@ -169,7 +169,7 @@ def pearson(x: Iterable[float | int | None], y: Iterable[float | int | None]) ->
     Raises:
         ValidationError: different lengths, a non-number, or fewer than 3 complete pairs.
 
-    Example:
+    Examples:
         >>> from crmkit.survey import pearson
         >>> c = pearson([1, 2, 3, None, 5], [2, 4, 5, 1, 9])
         >>> c.n, round(c.r, 4)
@@ -193,7 +193,7 @@ def pearson(x: Iterable[float | int | None], y: Iterable[float | int | None]) ->
 class CorrelationMatrix:
     """A labelled square matrix of correlations (``values[i][j]`` is row i, column j).
 
-    Example:
+    Examples:
         >>> from crmkit.survey import CorrelationMatrix
         >>> m = CorrelationMatrix(("a", "b"), ((1.0, 0.5), (0.5, 1.0)))
         >>> m["a", "b"]
@@ -221,7 +221,7 @@ class CorrelationMatrix:
     def from_rows(cls, labels: Sequence[str], rows: Sequence[Sequence[float]]) -> CorrelationMatrix:
         """Build from labels and nested rows.
 
-        Example:
+        Examples:
             >>> from crmkit.survey import CorrelationMatrix
             >>> CorrelationMatrix.from_rows(["x", "y"], [[1, 0.2], [0.2, 1]]).labels
             ('x', 'y')
@@ -232,7 +232,7 @@ class CorrelationMatrix:
 def correlation_matrix(data: ItemData, items: Sequence[str] | None = None) -> CorrelationMatrix:
     """Pearson correlations between items, each pair on its complete answers (pairwise).
 
-    Example:
+    Examples:
         >>> from crmkit.survey import correlation_matrix
         >>> m = correlation_matrix({"a": [1, 2, 3], "b": [1, 2, 4], "c": [3, 2, 1]})
         >>> round(m["a", "b"], 4), m["a", "c"]

@@ -4,7 +4,7 @@ Qualtrics reports the *population* standard deviation (``ddof=0``) and JMP the *
 standard deviation (``ddof=1``); :func:`describe` takes ``ddof`` so both can be reproduced
 (seed 003, TV-1). Missing answers (``None`` or NaN) are skipped.
 
-Example:
+Examples:
     >>> from crmkit.survey import describe
     >>> d = describe(counts=[14, 25, 26, 13, 17, 4], ddof=0)   # operating result, Qualtrics
     >>> d.n, round(d.mean, 2), round(d.sd, 2), round(d.variance, 2)
@@ -53,7 +53,7 @@ class FrequencyTable:
     are listed for consecutive options starting at ``start`` (1 for a Likert scale, 0 for a
     0–10 recommendation question), or given as a mapping ``{value: count}``.
 
-    Example:
+    Examples:
         >>> from crmkit.survey import FrequencyTable
         >>> t = FrequencyTable.from_counts([71, 8])          # 1 = yes, 2 = no
         >>> t.n, t.values
@@ -69,7 +69,7 @@ class FrequencyTable:
     def from_scores(cls, scores: Iterable[float | int | None]) -> FrequencyTable:
         """Tabulate raw answers; ``None`` and NaN are skipped as missing.
 
-        Example:
+        Examples:
             >>> from crmkit.survey import FrequencyTable
             >>> FrequencyTable.from_scores([2, 2, 5]).values
             (2.0, 5.0)
@@ -94,7 +94,7 @@ class FrequencyTable:
         """Counts per option: a sequence for options ``start, start+1, ...`` (or for the
         option ``values`` given), or a mapping ``{value: count}``.
 
-        Example:
+        Examples:
             >>> from crmkit.survey import FrequencyTable
             >>> FrequencyTable.from_counts([5, 16, 29, 15, 14], values=[52, 12, 4, 2, 1]).n
             79
@@ -148,7 +148,7 @@ class FrequencyTable:
         """The same answers with ``offset`` added to every value (recoding 2–8 back to 1–7
         is ``shifted(-1)``, seed 003 TV-2).
 
-        Example:
+        Examples:
             >>> from crmkit.survey import FrequencyTable
             >>> FrequencyTable.from_counts([2, 1], start=2).shifted(-1).values
             (1.0, 2.0)
@@ -158,7 +158,7 @@ class FrequencyTable:
     def share(self, predicate_values: Iterable[float]) -> float:
         """Share (0–1) of answers whose value is in ``predicate_values``; NaN when empty.
 
-        Example:
+        Examples:
             >>> from crmkit.survey import FrequencyTable
             >>> FrequencyTable.from_counts([1, 3]).share([2])
             0.75
@@ -199,7 +199,7 @@ class ItemDescriptives:
     ``sd`` and ``variance`` use the ``ddof`` they were computed with (0 = population, as
     Qualtrics reports; 1 = sample, as JMP reports). ``sd`` is NaN when ``n <= ddof``.
 
-    Example:
+    Examples:
         >>> from crmkit.survey import describe
         >>> d = describe([4, 5, 5, 3])
         >>> d.mean, d.median, d.minimum, d.maximum
@@ -219,7 +219,7 @@ class ItemDescriptives:
     def standard_error(self) -> float:
         """Standard error of the mean, ``sd / sqrt(n)`` (NaN if undefined).
 
-        Example:
+        Examples:
             >>> from crmkit.survey import describe
             >>> describe([1, 3]).standard_error
             1.0
@@ -233,7 +233,7 @@ class ItemDescriptives:
 
         Uses the sample SD even when the descriptives were computed with ``ddof=0``.
 
-        Example:
+        Examples:
             >>> from crmkit.survey import describe
             >>> lo, hi = describe([4, 5, 6]).confidence_interval()
             >>> round(lo, 3), round(hi, 3)
@@ -266,7 +266,7 @@ def describe(
     Raises:
         ValidationError: no answers, a non-number, a negative count, or ``ddof`` not 0/1.
 
-    Example:
+    Examples:
         >>> from crmkit.survey import describe
         >>> q = describe(counts=[0, 1, 2, 3, 9, 22, 26], ddof=0)    # service & support
         >>> round(q.mean, 2), round(q.sd, 2), round(q.variance, 2)
@@ -318,7 +318,7 @@ def t_interval(mean: float, sd: float, n: int, level: float = 0.95) -> tuple[flo
     Raises:
         ValidationError: ``n < 2``, a negative ``sd`` or a ``level`` outside (0, 1).
 
-    Example:
+    Examples:
         >>> from crmkit.survey import t_interval
         >>> lo, hi = t_interval(3.09, 1.44, 64)          # Driftsresultat, JMP
         >>> round(lo, 2), round(hi, 2)
@@ -342,7 +342,7 @@ def t_interval(mean: float, sd: float, n: int, level: float = 0.95) -> tuple[flo
 class BoxShares:
     """Top-box, bottom-box and neutral shares (0–1) of an agreement or satisfaction item.
 
-    Example:
+    Examples:
         >>> from crmkit.survey import box_shares
         >>> s = box_shares(counts=[2, 7, 27, 27, 4], scale=(1, 5))
         >>> round(s.top * 100, 2), round(s.bottom * 100, 2), round(s.neutral * 100, 2)
@@ -371,7 +371,7 @@ def box_shares(
     Raises:
         ValidationError: an answer outside ``scale``, no answers, or boxes too wide.
 
-    Example:
+    Examples:
         >>> from crmkit.survey import box_shares
         >>> s = box_shares([1, 5, 5, 3], scale=(1, 5))
         >>> s.top, s.bottom, s.neutral
@@ -409,7 +409,7 @@ def grouped_shares(
     Raises:
         ValidationError: an option in two groups, or an answer in no group.
 
-    Example:
+    Examples:
         >>> from crmkit.survey import grouped_shares
         >>> s = grouped_shares(counts=[76, 16, 1, 6],
         ...                    groups={"small": [1], "medium": [2, 3], "large": [4]})

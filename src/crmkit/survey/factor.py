@@ -6,7 +6,7 @@ tool (JMP, SPSS, R, factor_analyzer) produced, with the rules seed 003 uses: a l
 least 0.70 is strong, at least 0.50 acceptable, below that weak; a loading above 1 is a
 Heywood case; factor correlations approaching 0.8 need review.
 
-Example:
+Examples:
     >>> from crmkit.survey import variance_explained
     >>> round(variance_explained([0.86004, 0.89174, 0.76965, 0.93325, 0.94445]), 3)
     0.778
@@ -41,7 +41,7 @@ ACCEPTABLE = 0.50
 class LoadingStrength(enum.Enum):
     """How well an item loads on its factor.
 
-    Example:
+    Examples:
         >>> from crmkit.survey import LoadingStrength
         >>> LoadingStrength("strong") is LoadingStrength.STRONG
         True
@@ -57,7 +57,7 @@ def classify_loading(
 ) -> LoadingStrength:
     """Classify ``|loading|``: ≥ ``strong`` strong, ≥ ``acceptable`` acceptable, else weak.
 
-    Example:
+    Examples:
         >>> from crmkit.survey import classify_loading
         >>> [classify_loading(x).value for x in (0.86, 0.53, 0.46, -0.75)]
         ['strong', 'acceptable', 'weak', 'strong']
@@ -84,7 +84,7 @@ class LoadingCheck:
         cross_loading: the item loads higher on another factor than the assigned one.
         negative: the assigned loading is negative (reverse-code or drop the item).
 
-    Example:
+    Examples:
         >>> from crmkit.survey import check_loadings
         >>> checks = check_loadings({"q": [0.2, 1.03]}, ["F1", "F2"], {"q": "F2"})
         >>> checks[0].strength.value, checks[0].heywood
@@ -103,7 +103,7 @@ class LoadingCheck:
     def findings(self) -> list[Finding]:
         """The problems of this item as :class:`~crmkit.survey.Finding` objects.
 
-        Example:
+        Examples:
             >>> from crmkit.survey import check_loadings
             >>> c = check_loadings({"q": [0.54, 0.34]}, ["F3", "F5"], {"q": "F5"})[0]
             >>> [f.code for f in c.findings()]
@@ -171,7 +171,7 @@ def check_loadings(
         ValidationError: a row of the wrong length, or an assignment to an unknown
             factor or item.
 
-    Example:
+    Examples:
         >>> from crmkit.survey import check_loadings
         >>> [c.strength.value for c in check_loadings({"a": [0.9, 0.1], "b": [0.2, 0.55]},
         ...                                            ["F1", "F2"])]
@@ -229,7 +229,7 @@ def check_loadings(
 def variance_explained(loadings: Sequence[float]) -> float:
     """Share of the items' variance a factor explains: ``Σλ² / k`` over its k items.
 
-    Example:
+    Examples:
         >>> from crmkit.survey import variance_explained
         >>> variance_explained([1.0, 0.0])
         0.5
@@ -245,7 +245,7 @@ def check_variance_explained(
 ) -> list[Finding]:
     """Check a reported share of variance explained (0–1) against ``Σλ²/k``.
 
-    Example:
+    Examples:
         >>> from crmkit.survey import check_variance_explained
         >>> check_variance_explained([0.86004, 0.89174, 0.76965, 0.93325, 0.94445], 0.77)
         []
@@ -282,7 +282,7 @@ def check_factor_correlations(
     Args:
         matrix: a :class:`~crmkit.survey.CorrelationMatrix` or ``{label: row}``.
 
-    Example:
+    Examples:
         >>> from crmkit.survey import check_factor_correlations
         >>> m = {"A": [1, 0.22, 0.30], "B": [0.21, 1, 0.5], "C": [0.29, 0.5, 1]}
         >>> [str(f) for f in check_factor_correlations(m, tolerance=0.005)]

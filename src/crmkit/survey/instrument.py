@@ -1,7 +1,7 @@
 """Survey instruments: questions on answer scales, constructs that group items, and the
 responses checked against them.
 
-Example:
+Examples:
     >>> from crmkit.survey import Construct, Instrument, Question, Scale
     >>> inst = Instrument(
     ...     key="mini",
@@ -52,7 +52,7 @@ class Question:
         variable: the analysis variable number (e.g. ``"03"``).
         reverse: reverse-code it when scoring constructs (negatively worded item).
 
-    Example:
+    Examples:
         >>> from crmkit.survey import Question, Scale
         >>> q = Question("q07", {"en": "Overall satisfaction"}, Scale.likert(7))
         >>> q.text_in("nb")      # falls back to another language
@@ -87,7 +87,7 @@ class Question:
 class Construct:
     """A construct (factor) measured by several items, scored as their unweighted mean.
 
-    Example:
+    Examples:
         >>> from crmkit.survey import Construct
         >>> Construct("rel", {"en": "Relationships"}, ())
         Traceback (most recent call last):
@@ -136,7 +136,7 @@ def construct_scores(
     Raises:
         ValidationError: no items, an unknown ``missing`` rule, or ``min_items`` out of range.
 
-    Example:
+    Examples:
         >>> from crmkit.survey import construct_scores
         >>> cols = {"a": [4, 5, None], "b": [2, 3, 4]}
         >>> construct_scores(cols, ["a", "b"])
@@ -182,7 +182,7 @@ class Instrument:
         ValidationError: duplicate question keys, a construct naming an unknown question or
             a non-ordinal one, or duplicate construct keys.
 
-    Example:
+    Examples:
         >>> from crmkit.survey import key_account_survey
         >>> inst = key_account_survey()
         >>> inst.question("q07").text_in("en")
@@ -249,7 +249,7 @@ class Instrument:
     def problems(self, answers: Mapping[str, Answer]) -> list[Problem]:
         """Everything wrong with a set of answers: unknown questions and off-scale answers.
 
-        Example:
+        Examples:
             >>> from crmkit.survey import key_account_survey
             >>> [str(p) for p in key_account_survey().problems({"q07": 8, "zz": 1})]
             ['answers.q07: 8 is outside the answer scale 1–7', "answers.zz: 1 is not a question of 'smart-media-kam-2019'"]
@@ -280,7 +280,7 @@ class Instrument:
         Raises:
             ValidationError: every unknown question and off-scale answer, with its path.
 
-        Example:
+        Examples:
             >>> from crmkit.survey import key_account_survey
             >>> key_account_survey().response("r1", {"q03": 9})
             Traceback (most recent call last):
@@ -304,7 +304,7 @@ class Instrument:
     ) -> dict[str, Answer]:
         """Apply recoding ``rules`` per question to raw answers (before :meth:`response`).
 
-        Example:
+        Examples:
             >>> from crmkit.survey import Recode, key_account_survey
             >>> key_account_survey().recode({"q03": 8, "q07": 7}, {"q03": Recode(offset=-1)})
             {'q03': 7, 'q07': 7}
@@ -356,7 +356,7 @@ class Instrument:
     def reliability(self, responses: Iterable[Response], construct: str) -> Reliability:
         """Cronbach's alpha of ``construct`` on ``responses`` (reversed items reverse-coded).
 
-        Example:
+        Examples:
             >>> from crmkit.survey import key_account_survey, simulate_responses
             >>> inst = key_account_survey()
             >>> rs = simulate_responses(inst, [f"A{i}" for i in range(60)], seed=3)

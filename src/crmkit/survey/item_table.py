@@ -5,7 +5,7 @@ An :class:`ItemTable` is built from a mapping of columns, from respondent record
 (:class:`~crmkit.survey.Response` objects or dicts) or from a dataframe (through
 :mod:`crmkit.frames`, extra ``frames``). Missing answers are ``None``.
 
-Example:
+Examples:
     >>> from crmkit.survey import ItemTable
     >>> t = ItemTable.from_rows([{"a": 1, "b": 2}, {"a": 3}], items=["a", "b"])
     >>> t.columns["b"]
@@ -41,7 +41,7 @@ def _cell(value: object, path: str) -> float | None:
 class ItemTable:
     """Answers per item (columns of equal length; ``None`` = missing).
 
-    Example:
+    Examples:
         >>> from crmkit.survey import ItemTable
         >>> ItemTable.from_columns({"q1": [1, 2], "q2": [3, None]}).n_rows
         2
@@ -63,7 +63,7 @@ class ItemTable:
     def from_columns(cls, columns: Mapping[str, Sequence[float | int | None]]) -> ItemTable:
         """Build from ``{item: answers}``; every column must have the same length.
 
-        Example:
+        Examples:
             >>> from crmkit.survey import ItemTable
             >>> ItemTable.from_columns({"a": [1], "b": [1, 2]})
             Traceback (most recent call last):
@@ -104,7 +104,7 @@ class ItemTable:
         """Build from respondent records: objects with an ``answers`` mapping (such as
         :class:`~crmkit.survey.Response`) or plain mappings. Absent answers are missing.
 
-        Example:
+        Examples:
             >>> from crmkit.survey import ItemTable
             >>> ItemTable.from_rows([{"q": 4}, {"q": None}], items=["q"]).columns
             {'q': (4.0, None)}
@@ -134,7 +134,7 @@ class ItemTable:
         """Build from a dataframe of any engine narwhals supports (lazy frames are collected;
         extra ``frames``). ``items`` defaults to every column.
 
-        Example:
+        Examples:
             >>> import pandas as pd
             >>> from crmkit.survey import ItemTable
             >>> ItemTable.from_frame(pd.DataFrame({"q": [1.0, None]})).columns
@@ -153,7 +153,7 @@ class ItemTable:
     def select(self, items: Sequence[str]) -> ItemTable:
         """The table restricted to ``items`` (in that order).
 
-        Example:
+        Examples:
             >>> from crmkit.survey import ItemTable
             >>> ItemTable.from_columns({"a": [1], "b": [2]}).select(["b"]).items
             ['b']
@@ -166,7 +166,7 @@ class ItemTable:
     def complete_rows(self) -> list[int]:
         """Indices of rows with an answer to every item (listwise deletion).
 
-        Example:
+        Examples:
             >>> from crmkit.survey import ItemTable
             >>> ItemTable.from_columns({"a": [1, None, 3]}).complete_rows()
             [0, 2]
@@ -177,7 +177,7 @@ class ItemTable:
     def listwise(self) -> dict[str, list[float]]:
         """Columns restricted to complete rows, as plain floats.
 
-        Example:
+        Examples:
             >>> from crmkit.survey import ItemTable
             >>> ItemTable.from_columns({"a": [1, None], "b": [2, 5]}).listwise()
             {'a': [1.0], 'b': [2.0]}
@@ -196,7 +196,7 @@ def as_item_table(data: ItemData, items: Sequence[str] | None = None) -> ItemTab
     """Turn an :class:`ItemTable`, a mapping of columns, a dataframe or respondent records
     (then ``items`` is required) into an :class:`ItemTable`.
 
-    Example:
+    Examples:
         >>> from crmkit.survey import as_item_table
         >>> as_item_table({"a": [1, 2], "b": [2, 3]}, items=["b"]).items
         ['b']

@@ -6,7 +6,7 @@ Every item of the Qualtrics questionnaire (Vedlegg 2) in Norwegian (``"nb"``) an
 ``"support_needed"``). The six constructs are the factors of the thesis's factor analysis
 (Vedlegg 3). Pass ``supplier=`` to put your own company's name in the wording.
 
-Example:
+Examples:
     >>> from crmkit.survey import key_account_survey
     >>> inst = key_account_survey()
     >>> len(inst.questions), [c.key for c in inst.constructs][:2]
@@ -49,7 +49,7 @@ def key_account_survey(supplier: str = "Smart Media") -> Instrument:
     it with ``Recode(offset=-1)``); agreement items use the 1–5 "Helt uenig … Helt enig"
     scale; "new services" and "workshop" use yes / maybe / no (1–3).
 
-    Example:
+    Examples:
         >>> from crmkit.survey import key_account_survey
         >>> inst = key_account_survey()
         >>> inst.question("q08").scale.value_of(3)      # contacts per year for "quarterly"

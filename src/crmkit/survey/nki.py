@@ -6,7 +6,7 @@ the supplier comes to the ideal — averaged and rescaled to 0–100 (:func:`nki
 Norwegian (``"nb"``) and English (``"en"``). The seeds name NKI without a formula; this is
 the common Nordic convention.
 
-Example:
+Examples:
     >>> from crmkit.survey import nki_index, nki_template
     >>> inst = nki_template("Acme")
     >>> [q.key for q in inst.questions]
@@ -29,7 +29,7 @@ __all__ = ["nki_template"]
 def nki_template(supplier: str = "the supplier") -> Instrument:
     """The NKI template instrument with ``supplier`` in the wording.
 
-    Example:
+    Examples:
         >>> from crmkit.survey import nki_template
         >>> nki_template().construct("nki").items
         ('overall_satisfaction', 'expectations_met', 'ideal_comparison')

@@ -9,7 +9,7 @@ reported with its line number and reason, and nothing accepted is lost. With
 ``on_error="raise"`` the import is all-or-nothing and raises
 :class:`~crmkit.errors.ImportRejectedError` listing the rejects.
 
-Example:
+Examples:
     >>> import io
     >>> from crmkit.survey import Recode, key_account_survey, read_qualtrics_csv
     >>> csv_text = (
@@ -50,7 +50,7 @@ __all__ = ["QualtricsImport", "RejectedRow", "read_qualtrics_csv"]
 class RejectedRow:
     """A row that was not imported: its physical ``line`` in the file and why.
 
-    Example:
+    Examples:
         >>> from crmkit.survey import RejectedRow
         >>> str(RejectedRow(7, "ResponseId is empty"))
         'line 7: ResponseId is empty'
@@ -68,7 +68,7 @@ class RejectedRow:
 class QualtricsImport:
     """The outcome of an import: accepted responses and rejected rows.
 
-    Example:
+    Examples:
         >>> from crmkit.survey import QualtricsImport
         >>> QualtricsImport([], []).ok
         True

@@ -5,7 +5,7 @@ SciPy, imported when called) and reports what JMP's "Fit Least Squares" does: es
 standard errors, t and two-sided p per term, R², adjusted R², RMSE and the ANOVA F test.
 Rows with a missing answer are dropped (listwise), so n can be lower than the sample.
 
-Example:
+Examples:
     >>> from crmkit.survey import fit_statistics
     >>> fit = fit_statistics(ss_model=73.697038, ss_error=13.036295, n=60, predictors=4)
     >>> round(fit.r2, 6), round(fit.adjusted_r2, 6), round(fit.rmse, 6), round(fit.f, 4)
@@ -29,7 +29,7 @@ __all__ = ["Coefficient", "FitStatistics", "OLSResult", "coefficient_test", "fit
 class Coefficient:
     """One regression term: estimate, standard error, t = estimate/SE and two-sided p.
 
-    Example:
+    Examples:
         >>> from crmkit.survey import coefficient_test
         >>> c = coefficient_test(0.2460096, 0.062037, df=55, name="05 follow-up after")
         >>> round(c.t, 3), round(c.p, 4)
@@ -51,7 +51,7 @@ def coefficient_test(estimate: float, std_error: float, df: int, name: str = "")
     Raises:
         ValidationError: a non-positive standard error or ``df < 1``.
 
-    Example:
+    Examples:
         >>> from crmkit.survey import coefficient_test
         >>> round(coefficient_test(-0.037668, 0.351805, df=55).p, 4)
         0.9151
@@ -70,7 +70,7 @@ def coefficient_test(estimate: float, std_error: float, df: int, name: str = "")
 class FitStatistics:
     """Summary of fit and ANOVA of a regression with an intercept.
 
-    Example:
+    Examples:
         >>> from crmkit.survey import fit_statistics
         >>> fit = fit_statistics(ss_model=8.0, ss_error=2.0, n=12, predictors=1)
         >>> fit.r2, fit.df_error, fit.f
@@ -100,7 +100,7 @@ def fit_statistics(ss_model: float, ss_error: float, n: int, predictors: int) ->
     Raises:
         ValidationError: negative sums of squares, or too few rows for the predictors.
 
-    Example:
+    Examples:
         >>> from crmkit.survey import fit_statistics
         >>> fit_statistics(ss_model=1.0, ss_error=1.0, n=3, predictors=2)
         Traceback (most recent call last):
@@ -154,7 +154,7 @@ class OLSResult:
         fit: :class:`FitStatistics` (R², adjusted R², RMSE, ANOVA F).
         mean_response: mean of the response on the rows used.
 
-    Example:
+    Examples:
         >>> from crmkit.survey import ols
         >>> res = ols([1, 3, 5, 7.5], {"x": [0, 1, 2, 3]}, response="y")
         >>> round(res["x"].estimate, 6), res.fit.n
@@ -175,7 +175,7 @@ class OLSResult:
     def drivers(self, alpha: float = 0.05) -> list[Coefficient]:
         """Predictors significant at ``alpha``, strongest (largest |t|) first.
 
-        Example:
+        Examples:
             >>> from crmkit.survey import ols
             >>> res = ols([1, 3, 5, 7.5, 9], {"x": [0, 1, 2, 3, 4], "z": [1, 0, 1, 1, 0]})
             >>> [c.name for c in res.drivers()]
@@ -199,7 +199,7 @@ def ols(
             few complete rows.
         FitError: collinear predictors (the design matrix is rank deficient).
 
-    Example:
+    Examples:
         >>> from crmkit.survey import ols
         >>> res = ols([2, 4, None, 8, 11], {"x": [1, 2, 3, 4, 5]})
         >>> res.fit.n, round(res.fit.r2, 4)

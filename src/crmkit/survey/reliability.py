@@ -5,7 +5,7 @@ Rows with a missing answer are dropped (listwise deletion), as JMP does. A const
 makes the standardised alpha undefined: it is NaN and a :class:`~crmkit.errors.CrmkitWarning`
 says which item; the raw alpha is NaN (with a warning) only when the total score is constant.
 
-Example:
+Examples:
     >>> from crmkit.survey import cronbach_alpha
     >>> round(cronbach_alpha({"a": [1, 2, 3, 4], "b": [2, 2, 3, 5], "c": [1, 3, 3, 4]}), 4)
     0.9474
@@ -77,7 +77,7 @@ class Reliability:
             item would remain).
         item_total_r: corrected item-total correlation (item vs the sum of the other items).
 
-    Example:
+    Examples:
         >>> from crmkit.survey import reliability
         >>> r = reliability({"a": [1, 2, 3, 4], "b": [2, 2, 3, 5], "c": [1, 3, 3, 4]})
         >>> r.k, r.n, round(r.standardised_alpha, 4)
@@ -98,7 +98,7 @@ class Reliability:
         """Whether alpha reaches ``threshold`` (0.7 is the usual rule; seed 003 keeps a
         construct at 0.53 "with caution").
 
-        Example:
+        Examples:
             >>> from crmkit.survey import reliability
             >>> reliability({"a": [1, 2, 3], "b": [1, 2, 4]}).meets()
             True
@@ -119,7 +119,7 @@ def reliability(data: ItemData, items: Sequence[str] | None = None) -> Reliabili
         ValidationError: fewer than two items (an empty or one-item construct), or fewer than
             two complete rows.
 
-    Example:
+    Examples:
         >>> from crmkit.survey import reliability
         >>> reliability({"only": [1, 2, 3]})
         Traceback (most recent call last):
@@ -190,7 +190,7 @@ def cronbach_alpha(
 ) -> float:
     """Cronbach's alpha of the items (raw by default); see :func:`reliability`.
 
-    Example:
+    Examples:
         >>> from crmkit.survey import cronbach_alpha
         >>> cols = {"a": [1, 2, 3, 4], "b": [2, 2, 3, 5], "c": [1, 3, 3, 4]}
         >>> round(cronbach_alpha(cols, standardised=True), 4)
@@ -204,7 +204,7 @@ def alpha_from_mean_correlation(mean_r: float, k: int) -> float:
     """Standardised alpha ``k·r̄ / (1 + (k−1)·r̄)`` of ``k`` items with mean correlation r̄
     (NaN when r̄ = −1/(k−1), where the formula is undefined).
 
-    Example:
+    Examples:
         >>> from crmkit.survey import alpha_from_mean_correlation
         >>> round(alpha_from_mean_correlation(0.745, 5), 4)
         0.9359
@@ -221,7 +221,7 @@ def mean_correlation_from_alpha(alpha: float, k: int) -> float:
     """The mean inter-item correlation r̄ = α / (k − (k−1)·α) that a standardised alpha
     implies (seed 003, TV-9).
 
-    Example:
+    Examples:
         >>> from crmkit.survey import mean_correlation_from_alpha
         >>> round(mean_correlation_from_alpha(0.9358, 5), 3)
         0.745

@@ -1,6 +1,6 @@
 """A respondent's answers, linked to the account and contact who gave them.
 
-Example:
+Examples:
     >>> from crmkit.survey import Response, response_rate
     >>> r = Response("r1", {"q07": 6}, account_id="acc-1")
     >>> r.answers["q07"], r.account_id
@@ -64,7 +64,7 @@ class Response:
     Use :meth:`crmkit.survey.Instrument.response` to build one that is checked against the
     instrument's questions and scales.
 
-    Example:
+    Examples:
         >>> from crmkit.survey import Response
         >>> Response("", {})
         Traceback (most recent call last):
@@ -82,7 +82,7 @@ class Response:
     def answer(self, key: str) -> Answer:
         """The answer to question ``key`` (``None`` if not answered).
 
-        Example:
+        Examples:
             >>> from crmkit.survey import Response
             >>> Response("r", {"a": 3}).answer("b") is None
             True
@@ -96,7 +96,7 @@ def response_rate(responded: int, invited: int) -> float:
     Raises:
         ValidationError: ``invited`` not above 0, or ``responded`` outside 0…invited.
 
-    Example:
+    Examples:
         >>> from crmkit.survey import response_rate
         >>> response_rate(5, 8)                     # interviews held of selected
         0.625

@@ -12,7 +12,7 @@ the scale with a :class:`~crmkit.errors.ValidationError`.
   ``100·(x − min)/(max − min)``, the rule of the Swedish/Norwegian customer satisfaction
   index (NKI / SKI), which averages three 1–10 questions (see :func:`nki_index`).
 
-Example:
+Examples:
     >>> from crmkit.survey import csat, nps, satisfaction_index
     >>> nps([10, 9, 8, 6, 10]).score
     40.0
@@ -50,7 +50,7 @@ def _on_scale(table: FrequencyTable, low: float, high: float, *, whole: bool) ->
 class NPSResult:
     """Net Promoter Score with its parts (shares 0–1; ``score`` from −100 to 100).
 
-    Example:
+    Examples:
         >>> from crmkit.survey import nps
         >>> r = nps(counts=[0, 0, 0, 0, 0, 0, 1, 1, 0, 1, 1], start=0)
         >>> r.n, r.promoters, r.detractors, r.score
@@ -80,7 +80,7 @@ def nps(
     Raises:
         ValidationError: an answer outside 0–10 or not a whole number, or no answers.
 
-    Example:
+    Examples:
         >>> from crmkit.survey import nps
         >>> nps([11])
         Traceback (most recent call last):
@@ -110,7 +110,7 @@ def csat(
         scale: the answer scale (lowest, highest); counts start at its lowest option.
         satisfied: the options that count as satisfied (default: the top two).
 
-    Example:
+    Examples:
         >>> from crmkit.survey import csat
         >>> round(csat(counts=[0, 2, 1, 6, 13, 25, 22], scale=(1, 7)), 2)   # overall, seed 003
         68.12
@@ -139,7 +139,7 @@ def satisfaction_index(
 ) -> float:
     """Mean answer rescaled to 0–100: ``100·(mean − low)/(high − low)``.
 
-    Example:
+    Examples:
         >>> from crmkit.survey import satisfaction_index
         >>> round(satisfaction_index(counts=[0, 1, 2, 3, 9, 22, 26], scale=(1, 7)), 1)
         83.6
@@ -176,7 +176,7 @@ def nki_index(
     Raises:
         ValidationError: an answer outside ``scale``, bad weights, or no complete respondent.
 
-    Example:
+    Examples:
         >>> from crmkit.survey import nki_index
         >>> round(nki_index([(10, 10, 10), (1, 1, 1), (8, 7, 6)]), 2)
         55.56

@@ -5,7 +5,7 @@ labelled options, yes / maybe / no, frequency choices (with a numeric meaning su
 contacts per year), bands, categories, a 0–10 rating, or free text. Labels are kept per
 language (``"nb"`` Norwegian Bokmål, ``"en"`` English, ...).
 
-Example:
+Examples:
     >>> from crmkit.survey import Scale
     >>> s = Scale.agreement_5()
     >>> s.minimum, s.maximum, s.label(5, "en")
@@ -32,7 +32,7 @@ Answer = int | float | str | None
 class ScaleType(enum.Enum):
     """Kinds of answer scale.
 
-    Example:
+    Examples:
         >>> from crmkit.survey import ScaleType
         >>> ScaleType("yes_maybe_no").name
         'YES_MAYBE_NO'
@@ -74,7 +74,7 @@ class Scale:
         labels: per language, one label per option in order.
         option_values: optional numeric meaning per option (e.g. contacts per year).
 
-    Example:
+    Examples:
         >>> from crmkit.survey import Scale
         >>> Scale.likert(7).contains(8), Scale.likert(7).contains(7)
         (False, True)
@@ -115,7 +115,7 @@ class Scale:
     def likert(cls, points: int = 7, labels: Mapping[str, Sequence[str]] | None = None) -> Scale:
         """A 1–``points`` Likert (e.g. satisfaction) scale.
 
-        Example:
+        Examples:
             >>> from crmkit.survey import Scale
             >>> Scale.likert(5).maximum
             5
@@ -128,7 +128,7 @@ class Scale:
     def agreement_5(cls) -> Scale:
         """The 1–5 agreement scale, "Helt uenig" / "Strongly disagree" … "Helt enig".
 
-        Example:
+        Examples:
             >>> from crmkit.survey import Scale
             >>> Scale.agreement_5().label(3, "nb")
             'Verken enig eller uenig'
@@ -153,7 +153,7 @@ class Scale:
     def yes_maybe_no(cls) -> Scale:
         """1 = yes, 2 = maybe, 3 = no.
 
-        Example:
+        Examples:
             >>> from crmkit.survey import Scale
             >>> Scale.yes_maybe_no().label(2, "nb")
             'Kanskje'
@@ -169,7 +169,7 @@ class Scale:
     def yes_no(cls) -> Scale:
         """1 = yes, 2 = no.
 
-        Example:
+        Examples:
             >>> from crmkit.survey import Scale
             >>> Scale.yes_no().label(1, "en")
             'Yes'
@@ -180,7 +180,7 @@ class Scale:
     def rating_0_10(cls) -> Scale:
         """A 0–10 rating (the Net Promoter question).
 
-        Example:
+        Examples:
             >>> from crmkit.survey import Scale
             >>> Scale.rating_0_10().contains(0)
             True
@@ -196,7 +196,7 @@ class Scale:
     ) -> Scale:
         """A 1…k choice scale (frequency, band or category) from its labels.
 
-        Example:
+        Examples:
             >>> from crmkit.survey import Scale, ScaleType
             >>> s = Scale.choices(ScaleType.BAND, {"en": ["1-10", "11-50", "51+"]})
             >>> s.maximum, s.label(3, "en")
@@ -218,7 +218,7 @@ class Scale:
     def free_text(cls) -> Scale:
         """Free text (not validated as numbers, not averaged).
 
-        Example:
+        Examples:
             >>> from crmkit.survey import Scale
             >>> Scale.free_text().contains("any words")
             True
@@ -239,7 +239,7 @@ class Scale:
     def contains(self, value: Answer) -> bool:
         """Whether ``value`` is a valid answer (``None`` = not answered is valid).
 
-        Example:
+        Examples:
             >>> from crmkit.survey import Scale
             >>> Scale.likert(7).contains(2.5), Scale.likert(7).contains(None)
             (False, True)
@@ -249,7 +249,7 @@ class Scale:
     def problem(self, value: Answer) -> str | None:
         """Why ``value`` is not a valid answer, or ``None`` if it is.
 
-        Example:
+        Examples:
             >>> from crmkit.survey import Scale
             >>> Scale.likert(7).problem(8)
             'is outside the answer scale 1–7'
@@ -273,7 +273,7 @@ class Scale:
     def reverse(self, value: float) -> float:
         """Reverse-code an answer: ``minimum + maximum − value``.
 
-        Example:
+        Examples:
             >>> from crmkit.survey import Scale
             >>> Scale.likert(7).reverse(7)
             1
@@ -285,7 +285,7 @@ class Scale:
     def label(self, value: int, language: str = "en") -> str:
         """The label of option ``value`` in ``language`` (the number as text if unlabelled).
 
-        Example:
+        Examples:
             >>> from crmkit.survey import Scale
             >>> Scale.likert(7).label(4)
             '4'
@@ -301,7 +301,7 @@ class Scale:
     def value_of(self, option: int) -> float:
         """The numeric meaning of an option (``option_values``), or the option itself.
 
-        Example:
+        Examples:
             >>> from crmkit.survey import Scale, ScaleType
             >>> s = Scale.choices(ScaleType.FREQUENCY, {"en": ["weekly", "monthly"]}, [52, 12])
             >>> s.value_of(2)
@@ -316,7 +316,7 @@ class Scale:
 class Recode:
     """A recoding of stored answers: a ``mapping`` of specific values, then an ``offset``.
 
-    Example:
+    Examples:
         >>> from crmkit.survey import Recode
         >>> Recode(offset=-1).apply(8)         # Qualtrics stored 1–7 as 2–8 (seed 003 TV-2)
         7
@@ -330,7 +330,7 @@ class Recode:
     def apply(self, value: Answer) -> Answer:
         """Recode one answer; ``None`` and text pass through unchanged.
 
-        Example:
+        Examples:
             >>> from crmkit.survey import Recode
             >>> Recode(offset=-1).apply(None) is None
             True
@@ -353,7 +353,7 @@ def recode(
 ) -> list[Answer]:
     """Recode a column of answers (see :class:`Recode`).
 
-    Example:
+    Examples:
         >>> from crmkit.survey import recode
         >>> recode([2, 8, None], offset=-1)
         [1, 7, None]

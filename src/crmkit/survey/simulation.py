@@ -5,7 +5,7 @@ with the general one); an item's answer is its scale's typical answer moved by t
 its construct plus noise, rounded and clipped to the scale. Items in one construct therefore
 correlate, so Cronbach's alpha and the driver regression give sensible, reproducible results.
 
-Example:
+Examples:
     >>> from crmkit.survey import key_account_survey, simulate_responses
     >>> rs = simulate_responses(key_account_survey(), ["A1", "A2"], seed=7)
     >>> [r.account_id for r in rs], rs[0] == simulate_responses(key_account_survey(),
@@ -58,7 +58,7 @@ def simulate_responses(
     Raises:
         ValidationError: ``contact_ids`` of another length, or rates out of range.
 
-    Example:
+    Examples:
         >>> from crmkit.survey import nki_template, simulate_responses
         >>> r = simulate_responses(nki_template(), ["A1"], seed=1, missing_rate=0)[0]
         >>> sorted(r.answers) == sorted(q.key for q in nki_template().questions)

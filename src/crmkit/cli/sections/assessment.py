@@ -9,7 +9,7 @@ answers (customers mapped, purchases known, data in one place, a contact centre 
 are cases). Nothing the data cannot tell is invented: those items stay unanswered and the
 assessment skips them. Writes ``assessment.html`` to the output folder.
 
-Example:
+Examples:
     >>> from crmkit.cli.sections.assessment import answers_from_data
     >>> answers_from_data(None).overall_completion()
     0.0

@@ -5,7 +5,7 @@ when it has few, its first accounts), then prints item descriptives, construct s
 Cronbach's alpha, the satisfaction drivers and the headline CSAT / satisfaction index figures with an NKI
 survey (NKI index and NPS) simulated for the same accounts.
 
-Example:
+Examples:
     >>> from pathlib import Path
     >>> from types import SimpleNamespace
     >>> from crmkit.cli.console import Console
@@ -56,7 +56,7 @@ def _account_ids(data: Any) -> list[str]:
 def render(ctx: DemoContext) -> None:
     """Print the survey summary for ``ctx.data`` (synthetic answers seeded with ctx.seed).
 
-    Example:
+    Examples:
         >>> from crmkit.cli.sections.survey import render
         >>> callable(render)
         True
