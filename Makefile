@@ -7,10 +7,11 @@ CONSTRAINTS := requirements/constraints.txt
 
 .PHONY: demo test lint typecheck pytest docs bench postgres clean
 
-$(STAMP): pyproject.toml $(CONSTRAINTS)
+$(STAMP): pyproject.toml $(CONSTRAINTS) examples/adapter-plugin/pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -c $(CONSTRAINTS) -e '.[dev]'
+	$(BIN)/python -m pip install --quiet -c $(CONSTRAINTS) -e examples/adapter-plugin
 	touch $(STAMP)
 
 ## crmkit's main job: build an embedded CRM from synthetic data and show every capability
@@ -29,6 +30,7 @@ typecheck: $(STAMP)
 
 pytest: $(STAMP)
 	$(BIN)/pytest -n 2 --dist loadgroup
+	$(BIN)/pytest -n 2 examples/adapter-plugin
 
 docs: $(STAMP)
 	$(BIN)/mkdocs build --strict --site-dir site

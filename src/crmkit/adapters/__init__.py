@@ -3,7 +3,9 @@
 ``open_store(url)`` opens a store by URL — ``memory://`` (in-memory, for tests),
 ``sqlite:///crm.db`` (the embedded default) or ``postgresql+psycopg://…`` (shared) — or any
 adapter a plugin registers in the ``crmkit.adapters`` entry-point group. A store opens units
-of work; a unit of work holds one repository per aggregate (see :mod:`crmkit.adapters.ports`).
+of work; a unit of work holds one repository per aggregate (see :mod:`crmkit.adapters.ports`). File formats
+(CSV, JSON Lines, HubSpot, Salesforce), inbound ports (web form → lead, social message → case)
+and the outbound message port are re-exported here too.
 
 Example:
     >>> from crmkit.adapters import Query, open_store
@@ -16,6 +18,32 @@ Example:
     ['Acme AB']
 """
 
+from crmkit.adapters.files import (
+    ImportPolicy,
+    ImportProgress,
+    ImportReport,
+    ImportRolledBackError,
+    RecordCodec,
+    export_csv,
+    export_jsonl,
+    import_csv,
+    import_jsonl,
+)
+from crmkit.adapters.formats import HubSpotCodec, SalesforceCodec
+from crmkit.adapters.inbound import (
+    InboundDesk,
+    InterestForm,
+    SocialMessage,
+    case_from_message,
+    lead_from_form,
+)
+from crmkit.adapters.outbound import (
+    ConsentRequiredError,
+    InMemoryMessageSender,
+    Message,
+    MessageChannel,
+    MessageSender,
+)
 from crmkit.adapters.ports import (
     DEFAULT_PAGE_SIZE,
     MAX_PAGE_SIZE,
@@ -40,16 +68,37 @@ __all__ = [
     "DEFAULT_PAGE_SIZE",
     "ENTRY_POINT_GROUP",
     "MAX_PAGE_SIZE",
+    "ConsentRequiredError",
     "Entity",
+    "HubSpotCodec",
+    "ImportPolicy",
+    "ImportProgress",
+    "ImportReport",
+    "ImportRolledBackError",
+    "InMemoryMessageSender",
+    "InboundDesk",
+    "InterestForm",
+    "Message",
+    "MessageChannel",
+    "MessageSender",
     "Page",
     "Query",
+    "RecordCodec",
     "Repository",
     "RepositoryQueries",
+    "SalesforceCodec",
+    "SocialMessage",
     "Store",
     "UnitOfWork",
     "UpsertKey",
     "UpsertResult",
     "available_adapters",
+    "case_from_message",
+    "export_csv",
+    "export_jsonl",
+    "import_csv",
+    "import_jsonl",
+    "lead_from_form",
     "open_store",
     "register_adapter",
 ]
