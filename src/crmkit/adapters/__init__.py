@@ -7,7 +7,7 @@ of work; a unit of work holds one repository per aggregate (see :mod:`crmkit.ada
 (CSV, JSON Lines, HubSpot, Salesforce), inbound ports (web form → lead, social message → case)
 and the outbound message port are re-exported here too.
 
-Example:
+Examples:
     >>> from crmkit.adapters import Query, open_store
     >>> from crmkit.domain import Account
     >>> with open_store("memory://") as store:

@@ -5,7 +5,7 @@ Stores are written once, generically: a repository is parameterised by an :class
 catalogue resolves the field names against the real attrs classes in :mod:`crmkit.domain`, so
 a filter an entity has no field for is refused with a clear error instead of matching nothing.
 
-Example:
+Examples:
     >>> from crmkit.adapters.aggregate import aggregate_for, aggregate_names
     >>> aggregate_names()[:3]
     ('accounts', 'contacts', 'leads')
@@ -53,7 +53,7 @@ _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 def micros(moment: datetime) -> int:
     """An aware datetime as integer microseconds since the Unix epoch (exact, sortable).
 
-    Example:
+    Examples:
         >>> from datetime import UTC, datetime
         >>> from crmkit.adapters.aggregate import micros
         >>> micros(datetime(1970, 1, 1, 0, 0, 1, tzinfo=UTC))
@@ -71,7 +71,7 @@ def custom_equal(stored: Any, wanted: Any) -> bool:
     Booleans match only booleans, strings only strings, numbers only numbers (``1 == 1.0``),
     ``None`` only ``None``.
 
-    Example:
+    Examples:
         >>> from crmkit.adapters.aggregate import custom_equal
         >>> custom_equal(1, 1.0), custom_equal(True, 1), custom_equal("1", 1)
         (True, False, False)
@@ -90,7 +90,7 @@ def custom_equal(stored: Any, wanted: Any) -> bool:
 def conflict(entity: str, id: str, saved_from: int, stored: int | None) -> ConflictError:
     """The error for a save from a stale version, naming the entity, id and both versions.
 
-    Example:
+    Examples:
         >>> from crmkit.adapters.aggregate import conflict
         >>> print(conflict("Opportunity", "01H", 2, 3))
         Opportunity '01H' was saved from version 2 but the stored version is 3; reload it and apply the change again
@@ -117,7 +117,7 @@ def _text(value: Any) -> str | None:
 class AggregateSpec:
     """Where an aggregate's queryable facts live, as candidate attribute names (first found).
 
-    Example:
+    Examples:
         >>> from crmkit.adapters.aggregate import AggregateSpec
         >>> AggregateSpec("products", "crmkit.domain:Product", names=("name", "sku")).names
         ('name', 'sku')
@@ -177,7 +177,7 @@ class Indexed:
     ``name`` is the lower-cased text that name search matches; ``updated_us`` the update time
     in microseconds since the epoch.
 
-    Example:
+    Examples:
         >>> from crmkit.adapters.aggregate import Indexed
         >>> Indexed(None, None, "open", None, None, "acme", None, 0, 0, {}).status
         'open'
@@ -197,7 +197,7 @@ class Indexed:
     def as_row(self) -> dict[str, Any]:
         """The values as a column → value mapping (``custom`` included).
 
-        Example:
+        Examples:
             >>> from crmkit.adapters.aggregate import Indexed
             >>> row = Indexed("u", None, None, None, None, None, None, 1, 2, {}).as_row()
             >>> row["owner_id"], row["updated_us"]
@@ -212,7 +212,7 @@ class Aggregate:
 
     Get one with :func:`aggregate_for`.
 
-    Example:
+    Examples:
         >>> from crmkit.adapters.aggregate import aggregate_for
         >>> agg = aggregate_for("accounts")
         >>> agg.name, agg.entity.__name__
@@ -227,7 +227,7 @@ class Aggregate:
     def supports(self, filter_name: str) -> bool:
         """Whether queries on this aggregate may use ``filter_name``.
 
-        Example:
+        Examples:
             >>> from crmkit.adapters.aggregate import aggregate_for
             >>> aggregate_for("orders").supports("account_id")
             True
@@ -241,7 +241,7 @@ class Aggregate:
     def check(self, query: Query | None) -> Query:
         """Return ``query`` (an empty one for ``None``), refusing filters this aggregate lacks.
 
-        Example:
+        Examples:
             >>> from crmkit.adapters.aggregate import aggregate_for
             >>> from crmkit.adapters.ports import Query
             >>> aggregate_for("accounts").check(Query(stage="won"))
@@ -264,7 +264,7 @@ class Aggregate:
     def require(self, entity: Any) -> None:
         """Refuse an object that is not this aggregate's entity class.
 
-        Example:
+        Examples:
             >>> from crmkit.adapters.aggregate import aggregate_for
             >>> aggregate_for("accounts").require("Acme")
             Traceback (most recent call last):
@@ -280,7 +280,7 @@ class Aggregate:
     def index(self, entity: Any) -> Indexed:
         """The queryable values of ``entity``.
 
-        Example:
+        Examples:
             >>> from crmkit.adapters.aggregate import aggregate_for
             >>> from crmkit.domain import Account
             >>> idx = aggregate_for("accounts").index(Account(name="Acme AB", owner_id="anna"))
@@ -308,7 +308,7 @@ class Aggregate:
     def to_document(self, entity: Any) -> dict[str, Any]:
         """The entity as its serialised document (:func:`crmkit.serde.to_dict`).
 
-        Example:
+        Examples:
             >>> from crmkit.adapters.aggregate import aggregate_for
             >>> from crmkit.domain import Account
             >>> aggregate_for("accounts").to_document(Account(name="Acme"))["name"]
@@ -323,7 +323,7 @@ class Aggregate:
     def to_json(self, entity: Any) -> str:
         """The entity's document as compact JSON text.
 
-        Example:
+        Examples:
             >>> from crmkit.adapters.aggregate import aggregate_for
             >>> from crmkit.domain import Product, Money
             >>> text = aggregate_for("products").to_json(
@@ -336,7 +336,7 @@ class Aggregate:
     def from_document(self, document: dict[str, Any] | str) -> Any:
         """Rebuild an entity from its document (a dict or JSON text).
 
-        Example:
+        Examples:
             >>> from crmkit.adapters.aggregate import aggregate_for
             >>> from crmkit.domain import Account
             >>> agg = aggregate_for("accounts")
@@ -378,7 +378,7 @@ def _resolve(spec: AggregateSpec) -> Aggregate:
 def aggregates() -> tuple[Aggregate, ...]:
     """All nine aggregates, resolved against :mod:`crmkit.domain`, in catalogue order.
 
-    Example:
+    Examples:
         >>> from crmkit.adapters.aggregate import aggregates
         >>> len(aggregates())
         9
@@ -389,7 +389,7 @@ def aggregates() -> tuple[Aggregate, ...]:
 def aggregate_names() -> tuple[str, ...]:
     """The plural names of the aggregates (``"accounts"`` … ``"products"``).
 
-    Example:
+    Examples:
         >>> from crmkit.adapters.aggregate import aggregate_names
         >>> aggregate_names()[-1]
         'products'
@@ -400,7 +400,7 @@ def aggregate_names() -> tuple[str, ...]:
 def aggregate_for(key: type[Any] | str) -> Aggregate:
     """The aggregate of an entity class or plural name; unknown ones raise NotFoundError.
 
-    Example:
+    Examples:
         >>> from crmkit.adapters.aggregate import aggregate_for
         >>> from crmkit.domain import Case
         >>> aggregate_for(Case).name

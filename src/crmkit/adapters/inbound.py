@@ -21,7 +21,7 @@ creating a **case** on its own. This module is both ports:
 
 The segment is written to the lead's ``custom["segment"]``.
 
-Example:
+Examples:
     >>> from crmkit.adapters.inbound import RuleSegmenter, SegmentRule, lead_from_form
     >>> from crmkit.frames import col
     >>> segmenter = RuleSegmenter([
@@ -72,7 +72,7 @@ __all__ = [
 class Segmenter(Protocol):
     """Anything that names the segment of a record (``None``: no segment).
 
-    Example:
+    Examples:
         >>> from crmkit.adapters.inbound import Segmenter
         >>> class Everyone:
         ...     def segment_of(self, record):
@@ -91,7 +91,7 @@ class Segmenter(Protocol):
 class SegmentRule:
     """A named segment and the condition (a :mod:`crmkit.frames` expression) for it.
 
-    Example:
+    Examples:
         >>> from crmkit.adapters.inbound import SegmentRule
         >>> from crmkit.frames import col
         >>> SegmentRule("nordics", col("region").is_in(["SE", "NO"])).matches({"region": "NO"})
@@ -104,7 +104,7 @@ class SegmentRule:
     def matches(self, record: Any) -> bool:
         """Whether the condition holds for ``record`` (a missing value never matches).
 
-        Example:
+        Examples:
             >>> from crmkit.adapters.inbound import SegmentRule
             >>> from crmkit.frames import col
             >>> SegmentRule("big", col("employees") > 100).matches({"employees": None})
@@ -145,7 +145,7 @@ class RuleSegmenter:
         rules: the rules, in priority order.
         default: the segment when no rule holds (``None``: no segment).
 
-    Example:
+    Examples:
         >>> from crmkit.adapters.inbound import RuleSegmenter, SegmentRule
         >>> from crmkit.frames import col
         >>> seg = RuleSegmenter([SegmentRule("A", col("employees") >= 100)], default="B")
@@ -164,7 +164,7 @@ class RuleSegmenter:
     def segment_of(self, record: Any) -> str | None:
         """The first matching rule's segment, else ``default``.
 
-        Example:
+        Examples:
             >>> from crmkit.adapters.inbound import RuleSegmenter
             >>> RuleSegmenter([], default="all").segment_of({"x": 1})
             'all'
@@ -222,7 +222,7 @@ class InterestForm:
         keep_unknown: put unknown scalar fields in ``custom`` (all fields always go to
             ``remote_data``).
 
-    Example:
+    Examples:
         >>> from crmkit.adapters.inbound import InterestForm
         >>> form = InterestForm.default().with_alias("company_name", "firma")
         >>> "firma" in form.aliases["company_name"]
@@ -237,7 +237,7 @@ class InterestForm:
     def default(cls) -> InterestForm:
         """The default form mapping.
 
-        Example:
+        Examples:
             >>> from crmkit.adapters.inbound import InterestForm
             >>> InterestForm.default().channel
             'website'
@@ -247,7 +247,7 @@ class InterestForm:
     def with_alias(self, field: str, name: str) -> InterestForm:
         """A copy that also accepts form field ``name`` for lead field ``field``.
 
-        Example:
+        Examples:
             >>> from crmkit.adapters.inbound import InterestForm
             >>> InterestForm().with_alias("phone", "mobil").aliases["phone"][-1]
             'mobil'
@@ -274,7 +274,7 @@ def lead_from_form(
     Raises:
         ValidationError: every problem, with paths ``form.<field name>``.
 
-    Example:
+    Examples:
         >>> from crmkit.adapters.inbound import lead_from_form
         >>> lead_from_form({"company": "", "email": "not-an-address"})
         Traceback (most recent call last):
@@ -406,7 +406,7 @@ class SocialMessage:
         message_id: the platform's message id (becomes the case's ``remote_id``).
         kind: public mention or direct message.
 
-    Example:
+    Examples:
         >>> from datetime import datetime, UTC
         >>> from crmkit.adapters.inbound import SocialMessage
         >>> SocialMessage("x", "@anna", "Where is my order?",
@@ -445,7 +445,7 @@ class SocialMessage:
     def channel(self) -> str:
         """The channel key the message came through.
 
-        Example:
+        Examples:
             >>> from datetime import datetime, UTC
             >>> from crmkit.adapters.inbound import SocialMessage
             >>> SocialMessage("linkedin", "anna-lind", "Hi",
@@ -464,7 +464,7 @@ def case_from_message(
 ) -> Case:
     """A new case for a social-media message, with the channel it came through.
 
-    Example:
+    Examples:
         >>> from datetime import datetime, UTC
         >>> from crmkit.adapters.inbound import SocialMessage, case_from_message
         >>> msg = SocialMessage("twitter", "@anna", "My invoice is wrong, please help",
@@ -506,7 +506,7 @@ class InboundDesk:
         segmenter: segments form leads.
         form: the form's field mapping.
 
-    Example:
+    Examples:
         >>> from datetime import datetime, UTC
         >>> from crmkit.adapters import open_store
         >>> from crmkit.adapters.inbound import InboundDesk, SocialMessage
@@ -533,7 +533,7 @@ class InboundDesk:
     ) -> Lead:
         """Store the lead of a form submission (once per submission id) and return it.
 
-        Example:
+        Examples:
             >>> from crmkit.adapters import open_store
             >>> from crmkit.adapters.inbound import InboundDesk
             >>> store = open_store("memory://")

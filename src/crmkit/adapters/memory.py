@@ -6,7 +6,7 @@ return. A unit of work collects its changes privately and applies them at commit
 that every entity it changed is still at the version it started from — two units of work
 (threads) changing the same entity cannot both win.
 
-Example:
+Examples:
     >>> from crmkit.adapters import open_store
     >>> from crmkit.domain import Account
     >>> store = open_store("memory://")
@@ -79,7 +79,7 @@ def matches(index: Indexed, query: Query) -> bool:
 
     This is the reference semantics the SQL store reproduces in SQL.
 
-    Example:
+    Examples:
         >>> from crmkit.adapters.memory import matches
         >>> from crmkit.adapters.aggregate import Indexed
         >>> from crmkit.adapters.ports import Query
@@ -108,7 +108,7 @@ class MemoryStore:
 
     Open it with ``open_store("memory://")``.
 
-    Example:
+    Examples:
         >>> from crmkit.adapters.memory import MemoryStore
         >>> with MemoryStore() as store, store.unit_of_work() as uow:
         ...     uow.accounts.count()
@@ -126,7 +126,7 @@ class MemoryStore:
     def url(self) -> str:
         """The URL the store was opened with.
 
-        Example:
+        Examples:
             >>> from crmkit.adapters.memory import MemoryStore
             >>> MemoryStore().url
             'memory://'
@@ -137,7 +137,7 @@ class MemoryStore:
     def schema_version(self) -> int:
         """The storage generation (:data:`SCHEMA_VERSION`).
 
-        Example:
+        Examples:
             >>> from crmkit.adapters.memory import MemoryStore
             >>> MemoryStore().schema_version
             2
@@ -147,7 +147,7 @@ class MemoryStore:
     def unit_of_work(self) -> MemoryUnitOfWork:
         """A new unit of work over this store.
 
-        Example:
+        Examples:
             >>> from crmkit.adapters.memory import MemoryStore
             >>> with MemoryStore().unit_of_work() as uow:
             ...     uow.leads.count()
@@ -160,7 +160,7 @@ class MemoryStore:
     def close(self) -> None:
         """Drop the data; the store cannot be used afterwards.
 
-        Example:
+        Examples:
             >>> from crmkit.adapters.memory import MemoryStore
             >>> MemoryStore().close()
         """
@@ -235,7 +235,7 @@ class MemoryStore:
 class MemoryUnitOfWork:
     """A transaction over a :class:`MemoryStore`: private changes, applied at commit.
 
-    Example:
+    Examples:
         >>> from crmkit.adapters.memory import MemoryStore
         >>> from crmkit.domain import Product, Money
         >>> store = MemoryStore()
@@ -256,7 +256,7 @@ class MemoryUnitOfWork:
     def repository(self, aggregate: type[Any] | str) -> MemoryRepository[Any]:
         """The repository of an entity class or plural name.
 
-        Example:
+        Examples:
             >>> from crmkit.adapters.memory import MemoryStore
             >>> MemoryStore().unit_of_work().repository("orders").aggregate
             'orders'
@@ -317,7 +317,7 @@ class MemoryUnitOfWork:
     def commit(self) -> None:
         """Apply the changes to the store (all or none; stale ones raise ConflictError).
 
-        Example:
+        Examples:
             >>> from crmkit.adapters.memory import MemoryStore
             >>> uow = MemoryStore().unit_of_work()
             >>> uow.commit()
@@ -328,7 +328,7 @@ class MemoryUnitOfWork:
     def rollback(self) -> None:
         """Forget the changes made since the last commit.
 
-        Example:
+        Examples:
             >>> from crmkit.adapters.memory import MemoryStore
             >>> MemoryStore().unit_of_work().rollback()
         """
@@ -393,7 +393,7 @@ def _now() -> datetime:
 class MemoryRepository(RepositoryQueries[E]):
     """One aggregate's entities inside a :class:`MemoryUnitOfWork`.
 
-    Example:
+    Examples:
         >>> from crmkit.adapters.memory import MemoryStore
         >>> from crmkit.domain import Account
         >>> with MemoryStore().unit_of_work() as uow:
@@ -411,7 +411,7 @@ class MemoryRepository(RepositoryQueries[E]):
     def aggregate(self) -> str:
         """The aggregate's plural name.
 
-        Example:
+        Examples:
             >>> from crmkit.adapters.memory import MemoryStore
             >>> MemoryStore().unit_of_work().cases.aggregate
             'cases'
@@ -441,7 +441,7 @@ class MemoryRepository(RepositoryQueries[E]):
     def get(self, id: str) -> E:
         """The entity with ``id`` (NotFoundError when none).
 
-        Example:
+        Examples:
             >>> from crmkit.adapters.memory import MemoryStore
             >>> MemoryStore().unit_of_work().accounts.get("x")
             Traceback (most recent call last):
@@ -456,7 +456,7 @@ class MemoryRepository(RepositoryQueries[E]):
     def find_by_remote_id(self, remote_id: str) -> E | None:
         """The entity with this remote id, or ``None``.
 
-        Example:
+        Examples:
             >>> from crmkit.adapters.memory import MemoryStore
             >>> MemoryStore().unit_of_work().accounts.find_by_remote_id("hs-1") is None
             True
@@ -467,7 +467,7 @@ class MemoryRepository(RepositoryQueries[E]):
     def add(self, entity: E) -> E:
         """Store a new entity at version 1.
 
-        Example:
+        Examples:
             >>> from crmkit.adapters.memory import MemoryStore
             >>> from crmkit.domain import Account
             >>> MemoryStore().unit_of_work().accounts.add(Account(name="A")).version
@@ -485,7 +485,7 @@ class MemoryRepository(RepositoryQueries[E]):
     def add_many(self, entities: Iterable[E]) -> int:
         """Store many new entities; returns how many.
 
-        Example:
+        Examples:
             >>> from crmkit.adapters.memory import MemoryStore
             >>> from crmkit.domain import Account
             >>> MemoryStore().unit_of_work().accounts.add_many([Account(name="A")])
@@ -500,7 +500,7 @@ class MemoryRepository(RepositoryQueries[E]):
     def save(self, entity: E) -> E:
         """Store changes to an existing entity from its current version (see the port).
 
-        Example:
+        Examples:
             >>> from crmkit.adapters.memory import MemoryStore
             >>> from crmkit.domain import Account
             >>> with MemoryStore().unit_of_work() as uow:
@@ -533,7 +533,7 @@ class MemoryRepository(RepositoryQueries[E]):
     def upsert_many(self, entities: Iterable[E], *, key: UpsertKey = "id") -> UpsertResult:
         """Insert or replace many entities, matching on ``key`` (see the port).
 
-        Example:
+        Examples:
             >>> from crmkit.adapters.memory import MemoryStore
             >>> from crmkit.domain import Account
             >>> uow = MemoryStore().unit_of_work()
@@ -568,7 +568,7 @@ class MemoryRepository(RepositoryQueries[E]):
     def delete(self, id: str, *, version: int | None = None) -> None:
         """Remove the entity with ``id`` (optionally only at ``version``).
 
-        Example:
+        Examples:
             >>> from crmkit.adapters.memory import MemoryStore
             >>> MemoryStore().unit_of_work().accounts.delete("x")
             Traceback (most recent call last):
@@ -597,7 +597,7 @@ class MemoryRepository(RepositoryQueries[E]):
     ) -> Page[E]:
         """One page of matching entities in ``id`` order.
 
-        Example:
+        Examples:
             >>> from crmkit.adapters.memory import MemoryStore
             >>> MemoryStore().unit_of_work().accounts.find().items
             []
@@ -614,7 +614,7 @@ class MemoryRepository(RepositoryQueries[E]):
     def count(self, query: Query | None = None) -> int:
         """How many entities match ``query``.
 
-        Example:
+        Examples:
             >>> from crmkit.adapters.memory import MemoryStore
             >>> MemoryStore().unit_of_work().accounts.count()
             0
@@ -625,7 +625,7 @@ class MemoryRepository(RepositoryQueries[E]):
 def open_memory_store(url: str = "memory://", **options: Any) -> MemoryStore:
     """The ``memory`` adapter's factory: a new, empty in-memory store.
 
-    Example:
+    Examples:
         >>> from crmkit.adapters.memory import open_memory_store
         >>> open_memory_store().url
         'memory://'

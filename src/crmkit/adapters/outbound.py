@@ -7,7 +7,7 @@ the contact has an active consent or other lawful basis at the moment of sending
 it raises :class:`ConsentRequiredError` and sends nothing. Seed 001 (A1, L444) stresses that
 contacting customers is tightly regulated (GDPR).
 
-Example:
+Examples:
     >>> from datetime import datetime, UTC
     >>> from crmkit.adapters.outbound import InMemoryMessageSender, Message, MessageChannel
     >>> from crmkit.domain import Consent, Contact, LawfulBasis
@@ -50,7 +50,7 @@ __all__ = [
 class MessageChannel(enum.Enum):
     """How a message is delivered.
 
-    Example:
+    Examples:
         >>> from crmkit.adapters.outbound import MessageChannel
         >>> MessageChannel("sms").catalogue_key
         'sms'
@@ -64,7 +64,7 @@ class MessageChannel(enum.Enum):
     def catalogue_key(self) -> str:
         """The :class:`~crmkit.domain.ChannelCatalogue` key of the channel.
 
-        Example:
+        Examples:
             >>> from crmkit.adapters.outbound import MessageChannel
             >>> MessageChannel.WEBHOOK.catalogue_key
             'website'
@@ -76,7 +76,7 @@ class ConsentRequiredError(ValidationError):
     """A message was refused because the contact has no active consent (or other lawful
     basis) for its purpose. Nothing was sent.
 
-    Example:
+    Examples:
         >>> from crmkit.adapters.outbound import ConsentRequiredError
         >>> from crmkit.errors import ValidationError
         >>> issubclass(ConsentRequiredError, ValidationError)
@@ -96,7 +96,7 @@ class Message:
             (``"marketing"`` by default).
         url: the webhook endpoint (webhooks only).
 
-    Example:
+    Examples:
         >>> from crmkit.adapters.outbound import Message, MessageChannel
         >>> Message(MessageChannel.WEBHOOK, "{}")
         Traceback (most recent call last):
@@ -123,7 +123,7 @@ class Message:
 class SentMessage:
     """A message that was sent: to whom, where, when.
 
-    Example:
+    Examples:
         >>> from datetime import datetime, UTC
         >>> from crmkit.adapters.outbound import Message, MessageChannel, SentMessage
         >>> SentMessage("m1", "c1", "a@b.se", Message(MessageChannel.SMS, "Hi"),
@@ -141,7 +141,7 @@ class SentMessage:
 def check_consent(contact: Contact, message: Message, at: datetime) -> None:
     """Raise :class:`ConsentRequiredError` unless ``contact`` may get ``message`` at ``at``.
 
-    Example:
+    Examples:
         >>> from datetime import datetime, UTC
         >>> from crmkit.adapters.outbound import Message, MessageChannel, check_consent
         >>> from crmkit.domain import Consent, Contact, LawfulBasis
@@ -192,7 +192,7 @@ def _address(contact: Contact, message: Message) -> str:
 class MessageSender(Protocol):
     """The outbound message port.
 
-    Example:
+    Examples:
         >>> from crmkit.adapters.outbound import InMemoryMessageSender, MessageSender
         >>> sender: MessageSender = InMemoryMessageSender()
         >>> sender.sent
@@ -214,7 +214,7 @@ class MessageSender(Protocol):
 class InMemoryMessageSender:
     """Records messages instead of delivering them (tests, previews, dry runs).
 
-    Example:
+    Examples:
         >>> from datetime import datetime, UTC
         >>> from crmkit.adapters.outbound import InMemoryMessageSender, Message, MessageChannel
         >>> from crmkit.domain import Consent, Contact, LawfulBasis
@@ -243,7 +243,7 @@ class InMemoryMessageSender:
     ) -> SentMessage:
         """Check consent and the address, then record the message.
 
-        Example:
+        Examples:
             >>> from crmkit.adapters.outbound import InMemoryMessageSender, Message, MessageChannel
             >>> from crmkit.domain import Contact
             >>> InMemoryMessageSender().send(Contact("A", "B"), Message(MessageChannel.SMS, "x"))

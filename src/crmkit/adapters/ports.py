@@ -25,7 +25,7 @@ them):
 Message and import/export-format ports live beside their adapters
 (:mod:`crmkit.adapters.outbound`, :mod:`crmkit.adapters.files`).
 
-Example:
+Examples:
     >>> from crmkit.adapters.ports import Page, Query
     >>> Query(owner_id="u1", status="existing").filters()
     {'owner_id': 'u1', 'status': 'existing'}
@@ -93,7 +93,7 @@ class Entity(Protocol):
 
     Every crmkit aggregate (``Account``, ``Opportunity`` …) satisfies it.
 
-    Example:
+    Examples:
         >>> from datetime import UTC, datetime
         >>> from crmkit.adapters.ports import Entity
         >>> class Thing:
@@ -142,7 +142,7 @@ class Query:
     An aggregate that has no field for a given filter raises
     :class:`~crmkit.errors.ValidationError` (for example ``stage`` on accounts).
 
-    Example:
+    Examples:
         >>> from datetime import UTC, datetime
         >>> from crmkit.adapters.ports import Query
         >>> q = Query(name="acme", custom={"region": "north"})
@@ -173,7 +173,7 @@ class Query:
     def filters(self) -> dict[str, Any]:
         """The filters that are set, by name (``custom`` as sorted ``(key, value)`` pairs).
 
-        Example:
+        Examples:
             >>> from crmkit.adapters.ports import Query
             >>> Query(stage="proposal").filters()
             {'stage': 'proposal'}
@@ -194,7 +194,7 @@ class Page(Generic[T]):
         items: the entities on this page.
         next_cursor: pass it as ``cursor=`` to get the next page; ``None`` on the last page.
 
-    Example:
+    Examples:
         >>> from crmkit.adapters.ports import Page
         >>> page = Page(items=["a", "b"], next_cursor="b")
         >>> len(page), list(page), page.is_last
@@ -208,7 +208,7 @@ class Page(Generic[T]):
     def is_last(self) -> bool:
         """Whether no page follows this one.
 
-        Example:
+        Examples:
             >>> from crmkit.adapters.ports import Page
             >>> Page(items=[], next_cursor=None).is_last
             True
@@ -226,7 +226,7 @@ class Page(Generic[T]):
 class UpsertResult:
     """What :meth:`Repository.upsert_many` did: how many rows it inserted and replaced.
 
-    Example:
+    Examples:
         >>> from crmkit.adapters.ports import UpsertResult
         >>> UpsertResult(inserted=3, updated=1).total
         4
@@ -239,7 +239,7 @@ class UpsertResult:
     def total(self) -> int:
         """Rows written (inserted plus updated).
 
-        Example:
+        Examples:
             >>> from crmkit.adapters.ports import UpsertResult
             >>> UpsertResult(inserted=0, updated=2).total
             2
@@ -250,7 +250,7 @@ class UpsertResult:
 def check_limit(limit: int) -> int:
     """Validate a page size: between 1 and :data:`MAX_PAGE_SIZE`.
 
-    Example:
+    Examples:
         >>> from crmkit.adapters.ports import check_limit
         >>> check_limit(50)
         50
@@ -271,7 +271,7 @@ class Repository(Protocol[E]):
     conveniences (``by_owner`` … ``iter_all``) from :class:`RepositoryQueries`.
     The examples use the in-memory store; every store behaves the same.
 
-    Example:
+    Examples:
         >>> from crmkit.adapters import open_store
         >>> from crmkit.domain import Account
         >>> with open_store("memory://") as store, store.unit_of_work() as uow:
@@ -284,7 +284,7 @@ class Repository(Protocol[E]):
     def aggregate(self) -> str:
         """The aggregate's plural name (``"accounts"``).
 
-        Example:
+        Examples:
             >>> from crmkit.adapters import open_store
             >>> with open_store("memory://") as store, store.unit_of_work() as uow:
             ...     uow.orders.aggregate
@@ -295,7 +295,7 @@ class Repository(Protocol[E]):
     def get(self, id: str) -> E:
         """The entity with ``id``; :class:`~crmkit.errors.NotFoundError` when there is none.
 
-        Example:
+        Examples:
             >>> from crmkit.adapters import open_store
             >>> with open_store("memory://") as store, store.unit_of_work() as uow:
             ...     uow.accounts.get("nope")
@@ -308,7 +308,7 @@ class Repository(Protocol[E]):
     def find_by_remote_id(self, remote_id: str) -> E | None:
         """The entity whose ``remote_id`` is ``remote_id``, or ``None``.
 
-        Example:
+        Examples:
             >>> from crmkit.adapters import open_store
             >>> from crmkit.domain import Account
             >>> with open_store("memory://") as store, store.unit_of_work() as uow:
@@ -323,7 +323,7 @@ class Repository(Protocol[E]):
 
         An entity with the same id already stored raises :class:`~crmkit.errors.ConflictError`.
 
-        Example:
+        Examples:
             >>> from crmkit.adapters import open_store
             >>> from crmkit.domain import Account
             >>> with open_store("memory://") as store, store.unit_of_work() as uow:
@@ -335,7 +335,7 @@ class Repository(Protocol[E]):
     def add_many(self, entities: Iterable[E]) -> int:
         """Store many new entities (each as :meth:`add` would); returns how many.
 
-        Example:
+        Examples:
             >>> from crmkit.adapters import open_store
             >>> from crmkit.domain import Account
             >>> with open_store("memory://") as store, store.unit_of_work() as uow:
@@ -352,7 +352,7 @@ class Repository(Protocol[E]):
         :class:`~crmkit.errors.ConflictError`; an unknown id raises
         :class:`~crmkit.errors.NotFoundError`.
 
-        Example:
+        Examples:
             >>> from crmkit.adapters import open_store
             >>> from crmkit.domain import Account
             >>> with open_store("memory://") as store, store.unit_of_work() as uow:
@@ -372,7 +372,7 @@ class Repository(Protocol[E]):
         entities. This is an explicit overwrite, not a concurrent edit: use :meth:`save` to
         detect conflicts.
 
-        Example:
+        Examples:
             >>> from crmkit.adapters import open_store
             >>> from crmkit.domain import Account
             >>> with open_store("memory://") as store, store.unit_of_work() as uow:
@@ -391,7 +391,7 @@ class Repository(Protocol[E]):
         Unknown ids raise :class:`~crmkit.errors.NotFoundError`; when ``version`` is given
         and differs from the stored one, :class:`~crmkit.errors.ConflictError`.
 
-        Example:
+        Examples:
             >>> from crmkit.adapters import open_store
             >>> from crmkit.domain import Account
             >>> with open_store("memory://") as store, store.unit_of_work() as uow:
@@ -411,7 +411,7 @@ class Repository(Protocol[E]):
     ) -> Page[E]:
         """One page of the entities matching ``query`` (all when ``None``), in ``id`` order.
 
-        Example:
+        Examples:
             >>> from crmkit.adapters import open_store
             >>> from crmkit.adapters.ports import Query
             >>> from crmkit.domain import Account
@@ -427,7 +427,7 @@ class Repository(Protocol[E]):
     def count(self, query: Query | None = None) -> int:
         """How many entities match ``query`` (all when ``None``).
 
-        Example:
+        Examples:
             >>> from crmkit.adapters import open_store
             >>> with open_store("memory://") as store, store.unit_of_work() as uow:
             ...     uow.contacts.count()
@@ -440,7 +440,7 @@ class Repository(Protocol[E]):
     ) -> Page[E]:
         """Entities whose owner (a case's agent) is ``owner_id`` (see :class:`RepositoryQueries`).
 
-        Example:
+        Examples:
             >>> from crmkit.adapters import open_store
             >>> with open_store("memory://") as store, store.unit_of_work() as uow:
             ...     len(uow.accounts.by_owner("anna"))
@@ -453,7 +453,7 @@ class Repository(Protocol[E]):
     ) -> Page[E]:
         """Entities that belong to the account ``account_id``.
 
-        Example:
+        Examples:
             >>> from crmkit.adapters import open_store
             >>> with open_store("memory://") as store, store.unit_of_work() as uow:
             ...     len(uow.orders.by_account("a1"))
@@ -466,7 +466,7 @@ class Repository(Protocol[E]):
     ) -> Page[E]:
         """Opportunities in the stage with key ``stage``.
 
-        Example:
+        Examples:
             >>> from crmkit.adapters import open_store
             >>> with open_store("memory://") as store, store.unit_of_work() as uow:
             ...     len(uow.opportunities.by_stage("propose"))
@@ -479,7 +479,7 @@ class Repository(Protocol[E]):
     ) -> Page[E]:
         """Entities with status ``status`` (an enum member or its value).
 
-        Example:
+        Examples:
             >>> from crmkit.adapters import open_store
             >>> with open_store("memory://") as store, store.unit_of_work() as uow:
             ...     len(uow.leads.by_status("new"))
@@ -492,7 +492,7 @@ class Repository(Protocol[E]):
     ) -> Page[E]:
         """Entities in segment ``segment`` (an account's tier …).
 
-        Example:
+        Examples:
             >>> from crmkit.adapters import open_store
             >>> with open_store("memory://") as store, store.unit_of_work() as uow:
             ...     len(uow.accounts.by_segment("A"))
@@ -505,7 +505,7 @@ class Repository(Protocol[E]):
     ) -> Page[E]:
         """Entities whose ``updated_at`` is at or after ``since``.
 
-        Example:
+        Examples:
             >>> from datetime import UTC, datetime
             >>> from crmkit.adapters import open_store
             >>> with open_store("memory://") as store, store.unit_of_work() as uow:
@@ -519,7 +519,7 @@ class Repository(Protocol[E]):
     ) -> Page[E]:
         """Entities whose name contains ``text``, ignoring case.
 
-        Example:
+        Examples:
             >>> from crmkit.adapters import open_store
             >>> with open_store("memory://") as store, store.unit_of_work() as uow:
             ...     len(uow.contacts.search_name("berg"))
@@ -537,7 +537,7 @@ class Repository(Protocol[E]):
     ) -> Page[E]:
         """Entities whose custom property ``key`` equals ``value`` (JSON equality).
 
-        Example:
+        Examples:
             >>> from crmkit.adapters import open_store
             >>> with open_store("memory://") as store, store.unit_of_work() as uow:
             ...     len(uow.accounts.by_custom("vip", True))
@@ -548,7 +548,7 @@ class Repository(Protocol[E]):
     def iter_all(self, query: Query | None = None, *, batch: int = 500) -> Iterator[E]:
         """Every entity matching ``query``, page by page, in ``id`` order.
 
-        Example:
+        Examples:
             >>> from crmkit.adapters import open_store
             >>> with open_store("memory://") as store, store.unit_of_work() as uow:
             ...     list(uow.accounts.iter_all())
@@ -563,7 +563,7 @@ class RepositoryQueries(Generic[E]):
     Adapters inherit from it and implement the core methods; every method here returns a
     :class:`Page` (or iterates over all pages).
 
-    Example:
+    Examples:
         >>> from crmkit.adapters import open_store
         >>> from crmkit.domain import Account
         >>> with open_store("memory://") as store, store.unit_of_work() as uow:
@@ -587,7 +587,7 @@ class RepositoryQueries(Generic[E]):
     ) -> Page[E]:
         """Entities whose owner (a case's agent) is ``owner_id``.
 
-        Example:
+        Examples:
             >>> from crmkit.adapters import open_store
             >>> with open_store("memory://") as store, store.unit_of_work() as uow:
             ...     uow.leads.by_owner("anna").items
@@ -600,7 +600,7 @@ class RepositoryQueries(Generic[E]):
     ) -> Page[E]:
         """Entities that belong to the account ``account_id``.
 
-        Example:
+        Examples:
             >>> from crmkit.adapters import open_store
             >>> with open_store("memory://") as store, store.unit_of_work() as uow:
             ...     uow.contacts.by_account("a1").items
@@ -613,7 +613,7 @@ class RepositoryQueries(Generic[E]):
     ) -> Page[E]:
         """Opportunities in pipeline stage ``stage`` (a stage key).
 
-        Example:
+        Examples:
             >>> from crmkit.adapters import open_store
             >>> with open_store("memory://") as store, store.unit_of_work() as uow:
             ...     uow.opportunities.by_stage("proposal").items
@@ -626,7 +626,7 @@ class RepositoryQueries(Generic[E]):
     ) -> Page[E]:
         """Entities with status ``status`` (an enum member or its value).
 
-        Example:
+        Examples:
             >>> from crmkit.adapters import open_store
             >>> with open_store("memory://") as store, store.unit_of_work() as uow:
             ...     uow.cases.by_status("open").items
@@ -639,7 +639,7 @@ class RepositoryQueries(Generic[E]):
     ) -> Page[E]:
         """Entities in segment ``segment`` (an account's tier, a lead's segment).
 
-        Example:
+        Examples:
             >>> from crmkit.adapters import open_store
             >>> with open_store("memory://") as store, store.unit_of_work() as uow:
             ...     uow.accounts.by_segment("A").items
@@ -652,7 +652,7 @@ class RepositoryQueries(Generic[E]):
     ) -> Page[E]:
         """Entities whose ``updated_at`` is at or after ``since`` (aware datetime).
 
-        Example:
+        Examples:
             >>> from datetime import UTC, datetime
             >>> from crmkit.adapters import open_store
             >>> with open_store("memory://") as store, store.unit_of_work() as uow:
@@ -666,7 +666,7 @@ class RepositoryQueries(Generic[E]):
     ) -> Page[E]:
         """Entities whose name contains ``text``, ignoring case.
 
-        Example:
+        Examples:
             >>> from crmkit.adapters import open_store
             >>> from crmkit.domain import Account
             >>> with open_store("memory://") as store, store.unit_of_work() as uow:
@@ -686,7 +686,7 @@ class RepositoryQueries(Generic[E]):
     ) -> Page[E]:
         """Entities whose custom property ``key`` equals ``value``.
 
-        Example:
+        Examples:
             >>> from crmkit.adapters import open_store
             >>> from crmkit.domain import Account
             >>> with open_store("memory://") as store, store.unit_of_work() as uow:
@@ -699,7 +699,7 @@ class RepositoryQueries(Generic[E]):
     def iter_all(self, query: Query | None = None, *, batch: int = 500) -> Iterator[E]:
         """Every entity matching ``query``, page by page (bounded memory), in ``id`` order.
 
-        Example:
+        Examples:
             >>> from crmkit.adapters import open_store
             >>> from crmkit.domain import Account
             >>> with open_store("memory://") as store, store.unit_of_work() as uow:
@@ -723,7 +723,7 @@ class UnitOfWork(Protocol):
     inside the block makes the work so far durable and starts a new transaction;
     ``rollback()`` discards the work since the last commit.
 
-    Example:
+    Examples:
         >>> from crmkit.adapters import open_store
         >>> from crmkit.domain import Account
         >>> store = open_store("memory://")
@@ -794,7 +794,7 @@ class UnitOfWork(Protocol):
 
         Unknown aggregates raise :class:`~crmkit.errors.NotFoundError`.
 
-        Example:
+        Examples:
             >>> from crmkit.adapters import open_store
             >>> from crmkit.domain import Account
             >>> with open_store("memory://") as store, store.unit_of_work() as uow:
@@ -806,7 +806,7 @@ class UnitOfWork(Protocol):
     def commit(self) -> None:
         """Make the work done so far durable; later work belongs to a new transaction.
 
-        Example:
+        Examples:
             >>> from crmkit.adapters import open_store
             >>> from crmkit.domain import Account
             >>> with open_store("memory://") as store, store.unit_of_work() as uow:
@@ -820,7 +820,7 @@ class UnitOfWork(Protocol):
     def rollback(self) -> None:
         """Discard the work done since the last commit.
 
-        Example:
+        Examples:
             >>> from crmkit.adapters import open_store
             >>> from crmkit.domain import Account
             >>> with open_store("memory://") as store, store.unit_of_work() as uow:
@@ -847,7 +847,7 @@ class Store(Protocol):
     Get one with :func:`crmkit.adapters.open_store`. A store is also a context manager that
     closes it.
 
-    Example:
+    Examples:
         >>> from crmkit.adapters import open_store
         >>> with open_store("memory://") as store:
         ...     store.url, store.schema_version >= 1
@@ -863,7 +863,7 @@ class Store(Protocol):
     def schema_version(self) -> int:
         """The version of the storage schema (see the upgrade path in the SQL store).
 
-        Example:
+        Examples:
             >>> from crmkit.adapters import open_store
             >>> open_store("memory://").schema_version
             2
@@ -873,7 +873,7 @@ class Store(Protocol):
     def unit_of_work(self) -> UnitOfWork:
         """A new unit of work (transaction); use it in a ``with`` block.
 
-        Example:
+        Examples:
             >>> from crmkit.adapters import open_store
             >>> with open_store("memory://") as store, store.unit_of_work() as uow:
             ...     uow.products.count()
@@ -884,7 +884,7 @@ class Store(Protocol):
     def close(self) -> None:
         """Release connections and files; the store is unusable afterwards.
 
-        Example:
+        Examples:
             >>> from crmkit.adapters import open_store
             >>> open_store("memory://").close()
         """

@@ -10,7 +10,7 @@ An adapter is a callable ``factory(url: str, **options) -> Store``. crmkit regis
 The part of the URL before ``://`` picks the adapter: first the full scheme
 (``postgresql+psycopg``), then the part before ``+`` (``postgresql``).
 
-Example:
+Examples:
     >>> from crmkit.adapters.registry import available_adapters, open_store
     >>> {"memory", "sqlite", "postgresql"} <= set(available_adapters())
     True
@@ -58,7 +58,7 @@ _registered: dict[str, StoreFactory] = {}
 def scheme_of(url: str) -> str:
     """The scheme of a store URL (the part before ``://``), lower-cased.
 
-    Example:
+    Examples:
         >>> from crmkit.adapters.registry import scheme_of
         >>> scheme_of("postgresql+psycopg://localhost/crm")
         'postgresql+psycopg'
@@ -73,7 +73,7 @@ def register_adapter(name: str, factory: StoreFactory | str) -> None:
 
     ``factory`` is a callable or a ``"module:attribute"`` path imported on first use.
 
-    Example:
+    Examples:
         >>> from crmkit.adapters.memory import open_memory_store
         >>> from crmkit.adapters.registry import open_store, register_adapter
         >>> register_adapter("scratch", open_memory_store)
@@ -106,7 +106,7 @@ def _entry_points() -> dict[str, importlib.metadata.EntryPoint]:
 def available_adapters() -> list[str]:
     """Names of every adapter: built-in, registered in-process and installed plugins.
 
-    Example:
+    Examples:
         >>> from crmkit.adapters.registry import available_adapters
         >>> "sqlite" in available_adapters()
         True
@@ -119,7 +119,7 @@ def resolve_adapter(scheme: str) -> StoreFactory:
 
     In-process registrations win over installed plugins, which win over built-ins.
 
-    Example:
+    Examples:
         >>> from crmkit.adapters.registry import resolve_adapter
         >>> resolve_adapter("sqlite").__name__
         'open_sql_store'
@@ -143,7 +143,7 @@ def open_store(url: str, **options: Any) -> Store:
 
     ``options`` go to the adapter (the SQL store takes ``schema=``, ``echo=`` …).
 
-    Example:
+    Examples:
         >>> from crmkit.adapters.registry import open_store
         >>> with open_store("memory://") as store:
         ...     store.url

@@ -2,7 +2,7 @@
 
 Needs pytest and Hypothesis (the ``dev`` extra).
 
-Example:
+Examples:
     >>> from crmkit.testing import AdapterComplianceSuite
     >>> class TestMyStore(AdapterComplianceSuite):
     ...     store_url = "memory://"

@@ -16,7 +16,7 @@ repository port, paging, optimistic-concurrency conflicts, transactions (a faile
 leaves nothing behind) and a Hypothesis round trip of every aggregate type. Strings in the
 generated entities avoid NUL characters and lone surrogates, which PostgreSQL cannot store.
 
-Example:
+Examples:
     >>> from crmkit.testing.adapter_suite import AdapterComplianceSuite, entity_strategies
     >>> sorted(entity_strategies())[:3]
     ['accounts', 'campaigns', 'cases']
@@ -53,7 +53,7 @@ def _domain() -> Any:
 def sample_entity(aggregate: str, **fields: Any) -> Any:
     """A small valid entity of ``aggregate`` with ``fields`` set (for hand-written tests).
 
-    Example:
+    Examples:
         >>> from crmkit.testing.adapter_suite import sample_entity
         >>> sample_entity("accounts", name="Acme").name
         'Acme'
@@ -104,7 +104,7 @@ def entity_strategies() -> dict[str, st.SearchStrategy[Any]]:
     readable names with hostile Unicode (anything but NUL and lone surrogates), so a store's
     round trip meets both.
 
-    Example:
+    Examples:
         >>> from crmkit.testing.adapter_suite import entity_strategies
         >>> "opportunities" in entity_strategies()
         True
@@ -120,7 +120,7 @@ def entity_strategies() -> dict[str, st.SearchStrategy[Any]]:
 class AdapterComplianceSuite:
     """Tests every crmkit store must pass; subclass and set ``store_url`` or override ``store``.
 
-    Example:
+    Examples:
         >>> from crmkit.testing.adapter_suite import AdapterComplianceSuite
         >>> class TestMemory(AdapterComplianceSuite):
         ...     store_url = "memory://"

@@ -1,6 +1,6 @@
 """crmkit-jsonfile: an example crmkit storage adapter that keeps CRM data in one JSON file.
 
-Example:
+Examples:
     >>> import tempfile, pathlib
     >>> from crmkit.adapters import open_store
     >>> from crmkit.domain import Account

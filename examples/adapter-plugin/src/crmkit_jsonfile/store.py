@@ -5,7 +5,7 @@ The file holds ``{"schema_version": 1, "tables": {aggregate: {id: {"version": n,
 commit, re-reads the file under an exclusive lock, checks that nothing it changed was changed
 by someone else (optimistic concurrency) and writes the new file atomically.
 
-Example:
+Examples:
     >>> import tempfile, pathlib
     >>> from crmkit_jsonfile import JsonFileStore
     >>> store = JsonFileStore(pathlib.Path(tempfile.mkdtemp()) / "crm.json")
@@ -50,7 +50,7 @@ Table = dict[str, dict[str, Any]]
 class JsonFileStore:
     """CRM data in one JSON file.
 
-    Example:
+    Examples:
         >>> import tempfile, pathlib
         >>> from crmkit_jsonfile import JsonFileStore
         >>> JsonFileStore(pathlib.Path(tempfile.mkdtemp()) / "crm.json").schema_version
@@ -360,7 +360,7 @@ class JsonFileRepository(RepositoryQueries[E]):
 def open_store(url: str, **options: Any) -> JsonFileStore:
     """The entry point crmkit calls for ``jsonfile://`` URLs.
 
-    Example:
+    Examples:
         >>> from crmkit_jsonfile import open_store
         >>> open_store("jsonfile:///tmp/crmkit-jsonfile-doctest.json").path.name
         'crmkit-jsonfile-doctest.json'

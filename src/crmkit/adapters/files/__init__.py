@@ -6,7 +6,7 @@ rejects file, and commits all accepted rows or none as the caller chooses
 neutralises spreadsheet formula injection. HubSpot and Salesforce layouts are codecs in
 :mod:`crmkit.adapters.formats`.
 
-Example:
+Examples:
     >>> import pathlib, tempfile
     >>> from crmkit.adapters import open_store
     >>> from crmkit.adapters.files import export_csv, import_csv

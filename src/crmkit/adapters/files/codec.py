@@ -7,7 +7,7 @@ HubSpot and Salesforce codecs in :mod:`crmkit.adapters.formats`. Codecs that nee
 another system's ids into crmkit ids (a HubSpot contact's company) get a :class:`References`
 from the importer, which looks them up in the store.
 
-Example:
+Examples:
     >>> from crmkit.adapters.files.codec import CrmkitJsonCodec
     >>> from crmkit.domain import Money
     >>> codec = CrmkitJsonCodec(Money)
@@ -43,7 +43,7 @@ E = TypeVar("E")
 class References(Protocol):
     """Translates ids between crmkit and the system a file came from.
 
-    Example:
+    Examples:
         >>> from crmkit.adapters.files.codec import NoReferences
         >>> NoReferences().local_id("accounts", "hs-1") is None
         True
@@ -61,7 +61,7 @@ class References(Protocol):
 class NoReferences:
     """A :class:`References` that knows no ids (files read without a store).
 
-    Example:
+    Examples:
         >>> from crmkit.adapters.files.codec import NoReferences
         >>> NoReferences().remote_id("accounts", "01H") is None
         True
@@ -82,7 +82,7 @@ class RecordCodec(Protocol[E]):
     ``decode`` raises :class:`~crmkit.errors.ValidationError` whose problem paths name the
     file's columns; the importer turns each problem into a reject.
 
-    Example:
+    Examples:
         >>> from crmkit.adapters.files.codec import CrmkitJsonCodec, RecordCodec
         >>> from crmkit.domain import Money
         >>> codec: RecordCodec[Money] = CrmkitJsonCodec(Money)
@@ -125,7 +125,7 @@ def relative_problems(error: ValidationError, cls: type) -> list[Problem]:
     """The problems of a serde error with the root name (``account.``) taken off the paths,
     so they name CSV columns and JSON keys.
 
-    Example:
+    Examples:
         >>> from crmkit.adapters.files.codec import relative_problems
         >>> from crmkit.domain import Money
         >>> from crmkit.errors import ValidationError
@@ -152,7 +152,7 @@ def relative_problems(error: ValidationError, cls: type) -> list[Problem]:
 class CrmkitJsonCodec(Generic[E]):
     """crmkit's own JSON layout: the :func:`crmkit.serde.to_dict` dictionary of the entity.
 
-    Example:
+    Examples:
         >>> from crmkit.adapters.files.codec import CrmkitJsonCodec
         >>> from crmkit.domain import Money
         >>> CrmkitJsonCodec(Money).columns()
@@ -185,7 +185,7 @@ class CrmkitJsonCodec(Generic[E]):
     def decode(self, raw: Mapping[str, Any], references: References | None = None) -> E:
         """Build the entity with :func:`crmkit.serde.from_dict`.
 
-        Example:
+        Examples:
             >>> from crmkit.adapters.files.codec import CrmkitJsonCodec
             >>> from crmkit.domain import Money
             >>> CrmkitJsonCodec(Money).decode({"amount": "2", "currency": "NOK"}).currency
@@ -201,7 +201,7 @@ class CrmkitJsonCodec(Generic[E]):
     def encode(self, entity: E, references: References | None = None) -> dict[str, Any]:
         """The :func:`crmkit.serde.to_dict` dictionary.
 
-        Example:
+        Examples:
             >>> from crmkit.adapters.files.codec import CrmkitJsonCodec
             >>> from crmkit.domain import Money
             >>> CrmkitJsonCodec(Money).encode(Money("1.50", "SEK"))
@@ -217,7 +217,7 @@ class CrmkitCsvCodec(Generic[E]):
     """crmkit's own CSV layout: dotted columns for value objects, JSON cells for containers
     (see :mod:`crmkit.adapters.files.layout`).
 
-    Example:
+    Examples:
         >>> from crmkit.adapters.files.codec import CrmkitCsvCodec
         >>> from crmkit.domain import Money
         >>> codec = CrmkitCsvCodec(Money)
@@ -245,7 +245,7 @@ class CrmkitCsvCodec(Generic[E]):
     def check_header(self, header: Sequence[str]) -> None:
         """Refuse a header with columns the layout does not know (likely the wrong file).
 
-        Example:
+        Examples:
             >>> from crmkit.adapters.files.codec import CrmkitCsvCodec
             >>> from crmkit.domain import Money
             >>> CrmkitCsvCodec(Money).check_header(["amount", "currency", "rate"])
@@ -265,7 +265,7 @@ class CrmkitCsvCodec(Generic[E]):
     def decode(self, raw: Mapping[str, Any], references: References | None = None) -> E:
         """Parse the cells (:meth:`CsvLayout.unflatten`) and build the entity.
 
-        Example:
+        Examples:
             >>> from crmkit.adapters.files.codec import CrmkitCsvCodec
             >>> from crmkit.domain import Money
             >>> CrmkitCsvCodec(Money).decode({"amount": "7.25", "currency": "SEK"}).amount
@@ -282,7 +282,7 @@ class CrmkitCsvCodec(Generic[E]):
     def encode(self, entity: E, references: References | None = None) -> dict[str, Any]:
         """One flat row of text cells.
 
-        Example:
+        Examples:
             >>> from crmkit.adapters.files.codec import CrmkitCsvCodec
             >>> from crmkit.domain import Money
             >>> CrmkitCsvCodec(Money).encode(Money("10", "JPY"))

@@ -5,7 +5,7 @@ Salesforce); :func:`export_jsonl` writes one :func:`crmkit.serde.to_dict` object
 take either an iterable of entities or a store (then every entity of ``record_type`` is
 exported page by page, so memory stays bounded) and return the number of rows written.
 
-Example:
+Examples:
     >>> import io, pathlib, tempfile
     >>> from crmkit.adapters.files import export_csv
     >>> from crmkit.domain import Account
@@ -43,7 +43,7 @@ E = TypeVar("E")
 def iter_repository(repo: Repository[E], *, batch: int = 500) -> Iterator[E]:
     """Every entity of a repository, page by page (bounded memory), in id order.
 
-    Example:
+    Examples:
         >>> from crmkit.adapters import open_store
         >>> from crmkit.adapters.files.exporter import iter_repository
         >>> with open_store("memory://") as store, store.unit_of_work() as uow:
@@ -117,7 +117,7 @@ def export_csv(
     single quote, except plain numbers in numeric columns (see
     :mod:`crmkit.adapters.files.formula_injection`).
 
-    Example:
+    Examples:
         >>> import pathlib, tempfile
         >>> from crmkit.adapters import open_store
         >>> from crmkit.adapters.files import export_csv
@@ -151,7 +151,7 @@ def export_jsonl(
 
     JSON is not opened by spreadsheets, so no formula neutralisation is applied.
 
-    Example:
+    Examples:
         >>> import pathlib, tempfile
         >>> from crmkit.adapters.files import export_jsonl
         >>> from crmkit.domain import Account

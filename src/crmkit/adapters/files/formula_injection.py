@@ -16,7 +16,7 @@ Two decisions make the rule reversible and keep numbers usable:
   so :func:`restore` (used by crmkit's CSV reader) strips exactly one leading quote and every
   exported value comes back unchanged.
 
-Example:
+Examples:
     >>> from crmkit.adapters.files.formula_injection import neutralise, restore
     >>> neutralise("=HYPERLINK(\\"http://evil\\")")
     '\\'=HYPERLINK("http://evil")'
@@ -41,7 +41,7 @@ _NUMBER = re.compile(r"[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?")
 def is_dangerous(cell: str) -> bool:
     """Whether a spreadsheet could evaluate ``cell`` as a formula.
 
-    Example:
+    Examples:
         >>> from crmkit.adapters.files.formula_injection import is_dangerous
         >>> is_dangerous("=1+1"), is_dangerous("\\tx"), is_dangerous("Acme AB")
         (True, True, False)
@@ -57,7 +57,7 @@ def neutralise(cell: str, *, numeric: bool = False) -> str:
         numeric: the cell belongs to a numeric column; a plain number literal (``-3``,
             ``+1.5e3``) is then kept as is.
 
-    Example:
+    Examples:
         >>> from crmkit.adapters.files.formula_injection import neutralise
         >>> neutralise("+46 70 123 45 67"), neutralise("'quoted"), neutralise("Acme")
         ("'+46 70 123 45 67", "''quoted", 'Acme')
@@ -76,7 +76,7 @@ def neutralise(cell: str, *, numeric: bool = False) -> str:
 def restore(cell: str) -> str:
     """Undo :func:`neutralise`: strip one leading single quote.
 
-    Example:
+    Examples:
         >>> from crmkit.adapters.files.formula_injection import restore
         >>> restore("'=1+1"), restore("''quoted"), restore("-5")
         ('=1+1', "'quoted", '-5')

@@ -27,7 +27,7 @@ With the SQL store the transaction's rows live in the database, so a file larger
 memory imports in bounded memory under any policy; the in-memory store of course keeps
 every imported entity.
 
-Example:
+Examples:
     >>> import pathlib, tempfile
     >>> from crmkit.adapters import open_store
     >>> from crmkit.adapters.files import ImportPolicy, import_csv
@@ -81,7 +81,7 @@ E = TypeVar("E")
 class ImportPolicy(enum.Enum):
     """What an import does with accepted rows when some rows are rejected.
 
-    Example:
+    Examples:
         >>> from crmkit.adapters.files import ImportPolicy
         >>> ImportPolicy("keep_accepted") is ImportPolicy.KEEP_ACCEPTED
         True
@@ -104,7 +104,7 @@ class ImportProgress:
             ``BATCHED`` mode; otherwise it jumps at the end).
         done: whether this is the final call.
 
-    Example:
+    Examples:
         >>> from crmkit.adapters.files import ImportProgress
         >>> ImportProgress(rows=10, accepted=9, rejected=1, committed=0).done
         False
@@ -135,7 +135,7 @@ class ImportReport:
         rejects_truncated: whether ``rejects`` was cut short.
         rejects_path: where the rejects file was written, if anywhere.
 
-    Example:
+    Examples:
         >>> from crmkit.adapters.files import ImportPolicy, ImportReport
         >>> ImportReport("a.csv", "accounts", ImportPolicy.KEEP_ACCEPTED).ok
         True
@@ -158,7 +158,7 @@ class ImportReport:
     def ok(self) -> bool:
         """Whether no row was rejected.
 
-        Example:
+        Examples:
             >>> from crmkit.adapters.files import ImportPolicy, ImportReport
             >>> ImportReport("a.csv", "leads", ImportPolicy.BATCHED, rejected=2).ok
             False
@@ -168,7 +168,7 @@ class ImportReport:
     def summary(self) -> str:
         """One line for a log or a console.
 
-        Example:
+        Examples:
             >>> from crmkit.adapters.files import ImportPolicy, ImportReport
             >>> ImportReport("a.csv", "accounts", ImportPolicy.KEEP_ACCEPTED, rows=3,
             ...              accepted=2, rejected=1, created=2, committed=True).summary()
@@ -187,7 +187,7 @@ class ImportRolledBackError(ImportRejectedError):
 
     ``report`` is the full :class:`ImportReport`; ``rejects`` lists the rejects.
 
-    Example:
+    Examples:
         >>> from crmkit.adapters.files import ImportPolicy, ImportReport, ImportRolledBackError
         >>> from crmkit.errors import ImportRejectedError
         >>> err = ImportRolledBackError(ImportReport("a.csv", "accounts",
@@ -209,7 +209,7 @@ class ImportRolledBackError(ImportRejectedError):
 class StoreReferences:
     """:class:`~crmkit.adapters.files.codec.References` looked up in a unit of work (cached).
 
-    Example:
+    Examples:
         >>> from crmkit.adapters import open_store
         >>> from crmkit.adapters.files import StoreReferences
         >>> from crmkit.domain import Account
@@ -275,7 +275,7 @@ class Importer(Generic[E]):
         progress: called every ``progress_every`` rows and once at the end.
         max_rejects_kept: how many rejects the report keeps in memory.
 
-    Example:
+    Examples:
         >>> from crmkit.adapters import open_store
         >>> from crmkit.adapters.files import CrmkitJsonCodec, ImportPolicy, Importer
         >>> from crmkit.adapters.files.source import SourceRow
@@ -478,7 +478,7 @@ def import_csv(
         ValidationError: the header has columns the codec cannot read (nothing imported).
         ImportRolledBackError: ``ALL_OR_NOTHING`` and some rows were rejected.
 
-    Example:
+    Examples:
         >>> import pathlib, tempfile
         >>> from crmkit.adapters import open_store
         >>> from crmkit.adapters.files import import_csv
@@ -524,7 +524,7 @@ def import_jsonl(
     Arguments, policies and errors are those of :func:`import_csv`; line numbers count every
     line of the file from 1.
 
-    Example:
+    Examples:
         >>> import pathlib, tempfile
         >>> from crmkit.adapters import open_store
         >>> from crmkit.adapters.files import ImportPolicy, import_jsonl

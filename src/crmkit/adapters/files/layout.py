@@ -16,7 +16,7 @@ row is written (exports stream) and every cell is typed on the way in:
 * an empty cell means "not given": ``None`` for an optional field, otherwise the field's
   default applies (or the converter reports it as missing).
 
-Example:
+Examples:
     >>> import attrs
     >>> from crmkit.domain import Money
     >>> from crmkit.adapters.files.layout import CsvLayout
@@ -58,7 +58,7 @@ __all__ = ["Column", "ColumnKind", "CsvLayout"]
 class ColumnKind(enum.Enum):
     """How a cell's text is turned into a value.
 
-    Example:
+    Examples:
         >>> from crmkit.adapters.files.layout import ColumnKind
         >>> ColumnKind.INTEGER.is_numeric, ColumnKind.TEXT.is_numeric
         (True, False)
@@ -75,7 +75,7 @@ class ColumnKind(enum.Enum):
     def is_numeric(self) -> bool:
         """Whether the column holds numbers (a plain number is not neutralised on export).
 
-        Example:
+        Examples:
             >>> from crmkit.adapters.files.layout import ColumnKind
             >>> ColumnKind.DECIMAL.is_numeric
             True
@@ -88,7 +88,7 @@ class Column:
     """One CSV column: its dotted ``name``, the ``path`` into the record dict, its ``kind``
     and whether the field may be ``None``.
 
-    Example:
+    Examples:
         >>> from crmkit.adapters.files.layout import Column, ColumnKind
         >>> Column("amount.currency", ("amount", "currency"), ColumnKind.TEXT, False).name
         'amount.currency'
@@ -213,7 +213,7 @@ class CsvLayout:
     ``to_dict`` dictionary into a row of strings and :meth:`unflatten` turns a row back,
     raising one :class:`~crmkit.errors.ValidationError` that names every bad column.
 
-    Example:
+    Examples:
         >>> import attrs
         >>> from crmkit.adapters.files.layout import CsvLayout
         >>> @attrs.define
@@ -240,7 +240,7 @@ class CsvLayout:
 
         ``namespace`` resolves string annotations of classes defined in a local scope.
 
-        Example:
+        Examples:
             >>> import attrs
             >>> from crmkit.adapters.files.layout import CsvLayout
             >>> @attrs.define
@@ -259,7 +259,7 @@ class CsvLayout:
     def flatten(self, record: Mapping[str, Any]) -> dict[str, str]:
         """Turn a ``to_dict`` dictionary into one CSV row (column name → text).
 
-        Example:
+        Examples:
             >>> import attrs
             >>> from crmkit.adapters.files.layout import CsvLayout
             >>> @attrs.define
@@ -281,7 +281,7 @@ class CsvLayout:
 
         Columns the layout does not know are ignored here (the reader reports them).
 
-        Example:
+        Examples:
             >>> import attrs
             >>> from crmkit.adapters.files.layout import CsvLayout
             >>> @attrs.define

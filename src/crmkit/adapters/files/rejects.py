@@ -6,7 +6,7 @@ value, reason). :class:`RejectsWriter` streams them to a CSV file with the colum
 fixed and imported again. Cells are neutralised against formula injection like every crmkit
 CSV.
 
-Example:
+Examples:
     >>> import io
     >>> from crmkit.adapters.files.rejects import Reject, RejectsWriter
     >>> out = io.StringIO()
@@ -47,7 +47,7 @@ class Reject:
         reason: a sentence saying what is wrong.
         record: the raw row as read.
 
-    Example:
+    Examples:
         >>> from crmkit.adapters.files.rejects import Reject
         >>> str(Reject(3, "amount.currency", "SEKK", "is not an ISO 4217 currency code"))
         "line 3: amount.currency: 'SEKK' is not an ISO 4217 currency code"
@@ -67,7 +67,7 @@ class Reject:
     def as_row(self) -> dict[str, str]:
         """The reject as a rejects-file row (all text).
 
-        Example:
+        Examples:
             >>> from crmkit.adapters.files.rejects import Reject
             >>> Reject(2, "", None, "has 3 cells, the header 4").as_row()["value"]
             ''
@@ -88,7 +88,7 @@ class Reject:
 class RejectsWriter:
     """Streams :class:`Reject` entries to a CSV text stream (header written first).
 
-    Example:
+    Examples:
         >>> import io
         >>> from crmkit.adapters.files.rejects import Reject, RejectsWriter
         >>> buffer = io.StringIO()
@@ -108,7 +108,7 @@ class RejectsWriter:
     def write(self, reject: Reject) -> None:
         """Append one reject.
 
-        Example:
+        Examples:
             >>> import io
             >>> from crmkit.adapters.files.rejects import Reject, RejectsWriter
             >>> w = RejectsWriter(io.StringIO())
@@ -124,7 +124,7 @@ class RejectsWriter:
 def read_rejects(path: str | Path) -> Iterator[Reject]:
     """Read a rejects file written by :class:`RejectsWriter` back into :class:`Reject` entries.
 
-    Example:
+    Examples:
         >>> import tempfile, pathlib
         >>> from crmkit.adapters.files.rejects import Reject, RejectsWriter, read_rejects
         >>> path = pathlib.Path(tempfile.mkdtemp()) / "rejects.csv"

@@ -7,7 +7,7 @@ any problem found while reading it (a wrong number of cells, invalid JSON).
 :func:`write_csv` quotes every cell and neutralises formula injection
 (:mod:`~crmkit.adapters.files.formula_injection`); :func:`read_csv` undoes it.
 
-Example:
+Examples:
     >>> import io
     >>> from crmkit.adapters.files.source import read_csv, write_csv
     >>> buffer = io.StringIO()
@@ -49,7 +49,7 @@ class SourceRow:
         raw: column → cell text (CSV) or the decoded JSON object (JSON Lines).
         problems: problems found while reading (the row is rejected with them).
 
-    Example:
+    Examples:
         >>> from crmkit.adapters.files.source import SourceRow
         >>> SourceRow(2, {"name": "Acme"}).ok
         True
@@ -63,7 +63,7 @@ class SourceRow:
     def ok(self) -> bool:
         """Whether reading found nothing wrong.
 
-        Example:
+        Examples:
             >>> from crmkit.adapters.files.source import SourceRow
             >>> from crmkit.errors import Problem, ValidationError
             >>> SourceRow(3, {}, (Problem("", message="is empty"),)).ok
@@ -91,7 +91,7 @@ class _LineCounter:
 def csv_header(stream: IO[str]) -> list[str]:
     """The header of a CSV stream (the stream is left after the header line).
 
-    Example:
+    Examples:
         >>> import io
         >>> from crmkit.adapters.files.source import csv_header
         >>> csv_header(io.StringIO("a,b\\n1,2\\n"))
@@ -114,7 +114,7 @@ def read_csv(
     Blank lines are skipped; a row with more or fewer cells than the header is yielded with
     a problem.
 
-    Example:
+    Examples:
         >>> import io
         >>> from crmkit.adapters.files.source import read_csv
         >>> rows = list(read_csv(io.StringIO('a,b\\n1,"two\\nlines"\\n3\\n')))
@@ -156,7 +156,7 @@ def read_csv(
 def read_jsonl(stream: IO[str]) -> Iterator[SourceRow]:
     """Yield the objects of a JSON Lines stream, one per non-blank line.
 
-    Example:
+    Examples:
         >>> import io
         >>> from crmkit.adapters.files.source import read_jsonl
         >>> rows = list(read_jsonl(io.StringIO('{"a": 1}\\n\\n[1]\\n{"a": \\n')))
@@ -194,7 +194,7 @@ def write_csv(
     Values that are not text are written with ``str`` (``None`` as an empty cell); columns
     missing from a row are empty; extra keys raise :class:`~crmkit.errors.ValidationError`.
 
-    Example:
+    Examples:
         >>> import io
         >>> from crmkit.adapters.files.source import write_csv
         >>> out = io.StringIO()
@@ -225,7 +225,7 @@ def write_csv(
 def write_jsonl(stream: IO[str], objects: Iterable[Any]) -> int:
     """Write one compact JSON object per line. Returns the line count.
 
-    Example:
+    Examples:
         >>> import io
         >>> from crmkit.adapters.files.source import write_jsonl
         >>> out = io.StringIO()

@@ -5,7 +5,7 @@ Each codec plugs into :func:`crmkit.adapters.files.import_csv` and
 re-importing updates instead of duplicating); columns crmkit does not map stay in
 ``remote_data`` and are written back on export.
 
-Example:
+Examples:
     >>> from crmkit.adapters.formats import HubSpotCodec, SalesforceCodec
     >>> HubSpotCodec("contacts").record_type.__name__, SalesforceCodec("Account").columns()[0]
     ('Contact', 'Id')

@@ -49,7 +49,7 @@ Buy 40 %, Presentation Scheduled 60 %, Decision Maker Bought-In 80 %, Contract S
 Closed Won 100 %, Closed Lost 0 % (keys are HubSpot's internal names, e.g. ``closedwon``).
 Pass ``stages=StageTable.from_pipeline(my_pipeline)`` for a custom pipeline.
 
-Example:
+Examples:
     >>> from crmkit.adapters.formats import HubSpotCodec
     >>> codec = HubSpotCodec("companies", default_currency="SEK")
     >>> acme = codec.decode({"Record ID": "9001", "Company name": "Acme AB",
@@ -189,7 +189,7 @@ class HubSpotCodec(MappedCodec[Any]):
         stages: the deal pipeline (default: HubSpot's default sales pipeline).
         extra_columns: further columns to write on export from ``remote_data``.
 
-    Example:
+    Examples:
         >>> from crmkit.adapters.formats import HubSpotCodec
         >>> HubSpotCodec("deals").columns()[:4]
         ['Record ID', 'Deal Name', 'Amount', 'Close Date']

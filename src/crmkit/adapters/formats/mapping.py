@@ -12,7 +12,7 @@ of a vendor's export to one crmkit field with a conversion (:class:`Conversion`)
   columns from ``remote_data``, so an import followed by an export gives the vendor's file
   back. Problems name the vendor's columns.
 
-Example:
+Examples:
     >>> from crmkit.adapters.formats.mapping import Conversion, FieldMap
     >>> FieldMap("Company name", "name").conversion is Conversion.TEXT
     True
@@ -40,7 +40,7 @@ E = TypeVar("E")
 def slug(text: str) -> str:
     """A stage or pipeline label as a key: lower case, words joined by ``_``.
 
-    Example:
+    Examples:
         >>> from crmkit.adapters.formats.mapping import slug
         >>> slug("Proposal/Price Quote"), slug("Id. Decision Makers")
         ('proposal_price_quote', 'id_decision_makers')
@@ -51,7 +51,7 @@ def slug(text: str) -> str:
 class Conversion(enum.Enum):
     """How a vendor cell becomes a crmkit value and back.
 
-    Example:
+    Examples:
         >>> from crmkit.adapters.formats.mapping import Conversion
         >>> Conversion("percent") is Conversion.PERCENT
         True
@@ -80,7 +80,7 @@ class FieldMap:
         conversion: how the value is converted.
         aggregate: the referenced aggregate for ``REFERENCE`` (``"accounts"``).
 
-    Example:
+    Examples:
         >>> from crmkit.adapters.formats.mapping import Conversion, FieldMap
         >>> FieldMap("AccountId", "account_id", Conversion.REFERENCE, "accounts").aggregate
         'accounts'
@@ -101,7 +101,7 @@ class StageTable:
         pipeline_label: the pipeline's label in the vendor's export.
         stages: ``(label, key, probability, is_closed, is_won)`` per stage.
 
-    Example:
+    Examples:
         >>> from crmkit.adapters.formats.mapping import StageTable
         >>> table = StageTable("default", "Sales", (("Won", "won", 1.0, True, True),))
         >>> table.by_label("won"), table.label_of("won")
@@ -116,7 +116,7 @@ class StageTable:
     def from_pipeline(cls, pipeline: Any) -> StageTable:
         """A table from a crmkit :class:`~crmkit.domain.Pipeline` (labels are stage names).
 
-        Example:
+        Examples:
             >>> from crmkit.adapters.formats.mapping import StageTable
             >>> from crmkit.domain import default_pipeline
             >>> StageTable.from_pipeline(default_pipeline()).by_label("closed won")[1]
@@ -134,7 +134,7 @@ class StageTable:
     def by_label(self, label: str) -> tuple[str, str, float, bool, bool] | None:
         """The stage whose label (or key) matches ``label``, ignoring case.
 
-        Example:
+        Examples:
             >>> from crmkit.adapters.formats.mapping import StageTable
             >>> StageTable("p", "P", ()).by_label("x") is None
             True
@@ -148,7 +148,7 @@ class StageTable:
     def label_of(self, key: str) -> str | None:
         """The label of the stage with ``key``.
 
-        Example:
+        Examples:
             >>> from crmkit.adapters.formats.mapping import StageTable
             >>> StageTable("p", "P", (("Open", "open", 0.1, False, False),)).label_of("open")
             'Open'
@@ -173,7 +173,7 @@ class ColumnMapping:
         datetime_format: how ``DATETIME`` values are written on export.
         default_columns: the vendor's columns in export order (mapped and common unmapped).
 
-    Example:
+    Examples:
         >>> from crmkit.adapters.formats.hubspot import HUBSPOT_COMPANIES
         >>> HUBSPOT_COMPANIES.id_column
         'Record ID'
@@ -191,7 +191,7 @@ class ColumnMapping:
     def columns(self) -> list[str]:
         """The id column, the mapped columns, then the default columns, without repeats.
 
-        Example:
+        Examples:
             >>> from crmkit.adapters.formats.salesforce import SALESFORCE_CONTACT
             >>> SALESFORCE_CONTACT.columns()[:3]
             ['Id', 'FirstName', 'LastName']
@@ -241,7 +241,7 @@ class MappedCodec(Generic[E]):
         stages: the stage table for deal/opportunity stages.
         extra_columns: further columns to write on export (taken from ``remote_data``).
 
-    Example:
+    Examples:
         >>> from crmkit.adapters.formats import SalesforceCodec
         >>> codec = SalesforceCodec("Account", default_currency="SEK")
         >>> acc = codec.decode({"Id": "001A", "Name": "Acme", "NumberOfEmployees": "12",
@@ -286,7 +286,7 @@ class MappedCodec(Generic[E]):
     def check_header(self, header: Sequence[str]) -> None:
         """The id column must be present; other columns are optional or kept raw.
 
-        Example:
+        Examples:
             >>> from crmkit.adapters.formats import HubSpotCodec
             >>> HubSpotCodec("companies").check_header(["Company name"])
             Traceback (most recent call last):
@@ -303,7 +303,7 @@ class MappedCodec(Generic[E]):
     def with_extra_columns(self, entities: Sequence[Any]) -> MappedCodec[E]:
         """A copy that also writes every ``remote_data`` key found in ``entities``.
 
-        Example:
+        Examples:
             >>> from crmkit.adapters.formats import HubSpotCodec
             >>> from crmkit.domain import Account
             >>> codec = HubSpotCodec("companies").with_extra_columns(
@@ -328,7 +328,7 @@ class MappedCodec(Generic[E]):
     def decode(self, raw: Mapping[str, Any], references: References | None = None) -> E:
         """Build the entity from one vendor row (see the module docstring).
 
-        Example:
+        Examples:
             >>> from crmkit.adapters.formats import HubSpotCodec
             >>> HubSpotCodec("contacts").decode({"Record ID": "51", "First Name": "Anna",
             ...                                  "Last Name": "Lind", "Email": "nope"})
@@ -493,7 +493,7 @@ class MappedCodec(Generic[E]):
         """One vendor row for ``entity`` (mapped fields from the entity, the rest from
         ``remote_data``).
 
-        Example:
+        Examples:
             >>> from datetime import date
             >>> from crmkit.adapters.formats import HubSpotCodec
             >>> from crmkit.domain import Money, Opportunity

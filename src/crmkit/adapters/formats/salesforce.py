@@ -38,7 +38,7 @@ Opportunity    Id                                       ``Opportunity.remote_id`
 ``Probability`` is Salesforce's record probability (stage default unless edited); it stays in
 ``remote_data`` while crmkit takes the stage default from the pipeline.
 
-Example:
+Examples:
     >>> from crmkit.adapters.formats import SalesforceCodec
     >>> codec = SalesforceCodec("Contact")
     >>> anna = codec.decode({"Id": "003X", "FirstName": "Anna", "LastName": "Lind",
@@ -169,7 +169,7 @@ class SalesforceCodec(MappedCodec[Any]):
         stages: the opportunity stages (default: Salesforce's default stage picklist).
         extra_columns: further columns to write on export from ``remote_data``.
 
-    Example:
+    Examples:
         >>> from crmkit.adapters.formats import SalesforceCodec
         >>> SalesforceCodec("Opportunity").columns()[:4]
         ['Id', 'Name', 'AccountId', 'Amount']

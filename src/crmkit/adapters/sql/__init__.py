@@ -3,7 +3,7 @@
 Needs the ``sql`` extra (and ``postgres`` for PostgreSQL); SQLAlchemy is imported when a store
 is opened, not when this package is imported.
 
-Example:
+Examples:
     >>> from crmkit.adapters.sql import SqlStore
     >>> with SqlStore("sqlite://") as store:
     ...     store.dialect, store.schema_version

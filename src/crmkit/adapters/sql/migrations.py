@@ -12,7 +12,7 @@ History:
 * **2** — adds ``segment`` (indexed) and ``custom`` (JSON; JSONB + GIN index on PostgreSQL)
   so segments and custom properties are queryable; back-filled from each row's document.
 
-Example:
+Examples:
     >>> from crmkit.adapters.sql.migrations import UPGRADES
     >>> sorted(UPGRADES)
     [1]
@@ -37,7 +37,7 @@ __all__ = ["UPGRADES", "create_version_1", "upgrade", "upgrade_1_to_2"]
 def create_version_1(connection: sa.Connection) -> None:
     """Create the version-1 schema (kept to test upgrades of old databases).
 
-    Example:
+    Examples:
         >>> import sqlalchemy as sa
         >>> from crmkit.adapters.sql.migrations import create_version_1
         >>> engine = sa.create_engine("sqlite://")
@@ -72,7 +72,7 @@ def create_version_1(connection: sa.Connection) -> None:
 def upgrade_1_to_2(connection: sa.Connection) -> None:
     """Add ``segment`` and ``custom`` to every table and fill them from the documents.
 
-    Example:
+    Examples:
         >>> import sqlalchemy as sa
         >>> from crmkit.adapters.sql.migrations import create_version_1, upgrade_1_to_2
         >>> engine = sa.create_engine("sqlite://")
@@ -134,7 +134,7 @@ def upgrade(connection: sa.Connection, from_version: int, to_version: int) -> li
 
     The caller owns the transaction (the store runs this inside one).
 
-    Example:
+    Examples:
         >>> import sqlalchemy as sa
         >>> from crmkit.adapters.sql.migrations import create_version_1, upgrade
         >>> with sa.create_engine("sqlite://").begin() as conn:

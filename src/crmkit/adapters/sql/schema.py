@@ -25,7 +25,7 @@ document       the whole entity as JSON text (:func:`crmkit.serde.to_dict`)
 ``crmkit_schema`` holds one row with the schema version. :mod:`crmkit.adapters.sql.migrations`
 upgrades older databases.
 
-Example:
+Examples:
     >>> from crmkit.adapters.sql.schema import SCHEMA_VERSION, table_name
     >>> SCHEMA_VERSION, table_name("accounts")
     (2, 'crm_accounts')
@@ -58,7 +58,7 @@ SCHEMA_TABLE = "crmkit_schema"
 def table_name(aggregate: str) -> str:
     """The table that holds an aggregate.
 
-    Example:
+    Examples:
         >>> from crmkit.adapters.sql.schema import table_name
         >>> table_name("opportunities")
         'crm_opportunities'
@@ -69,7 +69,7 @@ def table_name(aggregate: str) -> str:
 def json_type(dialect: str) -> Any:
     """The column type for JSON values: JSONB on PostgreSQL, SQLAlchemy's JSON elsewhere.
 
-    Example:
+    Examples:
         >>> from crmkit.adapters.sql.schema import json_type
         >>> type(json_type("postgresql")).__name__, type(json_type("sqlite")).__name__
         ('JSONB', 'JSON')
@@ -85,7 +85,7 @@ def json_type(dialect: str) -> Any:
 def schema_table(metadata: sa.MetaData) -> sa.Table:
     """Define the ``crmkit_schema`` table (one row: the schema version) on ``metadata``.
 
-    Example:
+    Examples:
         >>> import sqlalchemy as sa
         >>> from crmkit.adapters.sql.schema import schema_table
         >>> [c.name for c in schema_table(sa.MetaData()).columns]
@@ -104,7 +104,7 @@ def schema_table(metadata: sa.MetaData) -> sa.Table:
 def build_metadata(dialect: str) -> tuple[sa.MetaData, dict[str, sa.Table]]:
     """The current (version 2) schema for ``dialect``: metadata and the tables by aggregate.
 
-    Example:
+    Examples:
         >>> from crmkit.adapters.sql.schema import build_metadata
         >>> metadata, tables = build_metadata("sqlite")
         >>> sorted(tables)[:2], "custom" in tables["accounts"].c

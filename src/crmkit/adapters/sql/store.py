@@ -11,7 +11,7 @@ Optimistic concurrency is done by the database: ``UPDATE … WHERE id = :id AND 
 :version``; when no row changes the save was stale and raises
 :class:`~crmkit.errors.ConflictError`.
 
-Example:
+Examples:
     >>> from crmkit.adapters import open_store
     >>> from crmkit.domain import Account
     >>> with open_store("sqlite://") as store:
@@ -76,7 +76,7 @@ class SqlStore:
         upgrade: upgrade an older database on open (default); ``False`` refuses to open it.
         echo: log SQL statements.
 
-    Example:
+    Examples:
         >>> from crmkit.adapters.sql import SqlStore
         >>> with SqlStore("sqlite://") as store:
         ...     store.schema_version
@@ -184,7 +184,7 @@ class SqlStore:
     def url(self) -> str:
         """The database URL (password hidden).
 
-        Example:
+        Examples:
             >>> from crmkit.adapters.sql import SqlStore
             >>> SqlStore("sqlite://").url
             'sqlite://'
@@ -196,7 +196,7 @@ class SqlStore:
     def dialect(self) -> str:
         """The database kind: ``"sqlite"`` or ``"postgresql"``.
 
-        Example:
+        Examples:
             >>> from crmkit.adapters.sql import SqlStore
             >>> SqlStore("sqlite://").dialect
             'sqlite'
@@ -208,7 +208,7 @@ class SqlStore:
     def engine(self) -> sa.Engine:
         """The SQLAlchemy engine (for reporting queries of your own).
 
-        Example:
+        Examples:
             >>> from crmkit.adapters.sql import SqlStore
             >>> SqlStore("sqlite://").engine.dialect.name
             'sqlite'
@@ -219,7 +219,7 @@ class SqlStore:
     def schema_version(self) -> int:
         """The schema version of the database (after any upgrade on open).
 
-        Example:
+        Examples:
             >>> from crmkit.adapters.sql import SqlStore
             >>> SqlStore("sqlite://").schema_version
             2
@@ -229,7 +229,7 @@ class SqlStore:
     def table(self, aggregate: str) -> sa.Table:
         """The SQLAlchemy table of an aggregate (for reporting queries of your own).
 
-        Example:
+        Examples:
             >>> from crmkit.adapters.sql import SqlStore
             >>> SqlStore("sqlite://").table("orders").name
             'crm_orders'
@@ -239,7 +239,7 @@ class SqlStore:
     def unit_of_work(self) -> SqlUnitOfWork:
         """A new unit of work: one connection and one transaction at a time.
 
-        Example:
+        Examples:
             >>> from crmkit.adapters.sql import SqlStore
             >>> with SqlStore("sqlite://").unit_of_work() as uow:
             ...     uow.accounts.count()
@@ -250,7 +250,7 @@ class SqlStore:
     def close(self) -> None:
         """Dispose of the connection pool.
 
-        Example:
+        Examples:
             >>> from crmkit.adapters.sql import SqlStore
             >>> SqlStore("sqlite://").close()
         """
@@ -274,7 +274,7 @@ class SqlUnitOfWork:
     On SQLite the transaction starts (``BEGIN IMMEDIATE``) with the first statement and holds
     the database's write lock until commit or rollback.
 
-    Example:
+    Examples:
         >>> from crmkit.adapters.sql import SqlStore
         >>> from crmkit.domain import Account
         >>> store = SqlStore("sqlite://")
@@ -294,7 +294,7 @@ class SqlUnitOfWork:
     def connection(self) -> sa.Connection:
         """The connection this unit of work uses (opened on first use).
 
-        Example:
+        Examples:
             >>> from crmkit.adapters.sql import SqlStore
             >>> with SqlStore("sqlite://").unit_of_work() as uow:
             ...     uow.connection.closed
@@ -307,7 +307,7 @@ class SqlUnitOfWork:
     def repository(self, aggregate: type[Any] | str) -> SqlRepository[Any]:
         """The repository of an entity class or plural name.
 
-        Example:
+        Examples:
             >>> from crmkit.adapters.sql import SqlStore
             >>> SqlStore("sqlite://").unit_of_work().repository("leads").aggregate
             'leads'
@@ -367,7 +367,7 @@ class SqlUnitOfWork:
     def commit(self) -> None:
         """Commit the transaction; the next statement starts a new one.
 
-        Example:
+        Examples:
             >>> from crmkit.adapters.sql import SqlStore
             >>> SqlStore("sqlite://").unit_of_work().commit()
         """
@@ -377,7 +377,7 @@ class SqlUnitOfWork:
     def rollback(self) -> None:
         """Roll the transaction back.
 
-        Example:
+        Examples:
             >>> from crmkit.adapters.sql import SqlStore
             >>> SqlStore("sqlite://").unit_of_work().rollback()
         """
@@ -387,7 +387,7 @@ class SqlUnitOfWork:
     def close(self) -> None:
         """Roll back anything uncommitted and return the connection to the pool.
 
-        Example:
+        Examples:
             >>> from crmkit.adapters.sql import SqlStore
             >>> SqlStore("sqlite://").unit_of_work().close()
         """
@@ -420,7 +420,7 @@ def _escape_like(text: str) -> str:
 class SqlRepository(RepositoryQueries[E]):
     """One aggregate's table inside a :class:`SqlUnitOfWork`.
 
-    Example:
+    Examples:
         >>> from crmkit.adapters.sql import SqlStore
         >>> from crmkit.domain import Account
         >>> with SqlStore("sqlite://").unit_of_work() as uow:
@@ -441,7 +441,7 @@ class SqlRepository(RepositoryQueries[E]):
     def aggregate(self) -> str:
         """The aggregate's plural name.
 
-        Example:
+        Examples:
             >>> from crmkit.adapters.sql import SqlStore
             >>> SqlStore("sqlite://").unit_of_work().products.aggregate
             'products'
@@ -548,7 +548,7 @@ class SqlRepository(RepositoryQueries[E]):
     def get(self, id: str) -> E:
         """The entity with ``id`` (NotFoundError when none).
 
-        Example:
+        Examples:
             >>> from crmkit.adapters.sql import SqlStore
             >>> SqlStore("sqlite://").unit_of_work().accounts.get("x")
             Traceback (most recent call last):
@@ -564,7 +564,7 @@ class SqlRepository(RepositoryQueries[E]):
     def find_by_remote_id(self, remote_id: str) -> E | None:
         """The entity with this remote id, or ``None``.
 
-        Example:
+        Examples:
             >>> from crmkit.adapters.sql import SqlStore
             >>> SqlStore("sqlite://").unit_of_work().accounts.find_by_remote_id("r") is None
             True
@@ -580,7 +580,7 @@ class SqlRepository(RepositoryQueries[E]):
     def add(self, entity: E) -> E:
         """Store a new entity at version 1.
 
-        Example:
+        Examples:
             >>> from crmkit.adapters.sql import SqlStore
             >>> from crmkit.domain import Account
             >>> SqlStore("sqlite://").unit_of_work().accounts.add(Account(name="A")).version
@@ -592,7 +592,7 @@ class SqlRepository(RepositoryQueries[E]):
     def add_many(self, entities: Iterable[E]) -> int:
         """Store many new entities with batched multi-row inserts; returns how many.
 
-        Example:
+        Examples:
             >>> from crmkit.adapters.sql import SqlStore
             >>> from crmkit.domain import Account
             >>> uow = SqlStore("sqlite://").unit_of_work()
@@ -639,7 +639,7 @@ class SqlRepository(RepositoryQueries[E]):
     def save(self, entity: E) -> E:
         """Store changes from the entity's current version (``UPDATE … WHERE version = …``).
 
-        Example:
+        Examples:
             >>> from crmkit.adapters.sql import SqlStore
             >>> from crmkit.domain import Account
             >>> with SqlStore("sqlite://").unit_of_work() as uow:
@@ -680,7 +680,7 @@ class SqlRepository(RepositoryQueries[E]):
     def upsert_many(self, entities: Iterable[E], *, key: UpsertKey = "id") -> UpsertResult:
         """Insert or replace many entities in batches, matching on ``key`` (see the port).
 
-        Example:
+        Examples:
             >>> from crmkit.adapters.sql import SqlStore
             >>> from crmkit.domain import Account
             >>> uow = SqlStore("sqlite://").unit_of_work()
@@ -769,7 +769,7 @@ class SqlRepository(RepositoryQueries[E]):
     def delete(self, id: str, *, version: int | None = None) -> None:
         """Remove the entity with ``id`` (optionally only at ``version``).
 
-        Example:
+        Examples:
             >>> from crmkit.adapters.sql import SqlStore
             >>> SqlStore("sqlite://").unit_of_work().accounts.delete("x")
             Traceback (most recent call last):
@@ -796,7 +796,7 @@ class SqlRepository(RepositoryQueries[E]):
     ) -> Page[E]:
         """One page of matching entities in ``id`` order (keyset paging on the primary key).
 
-        Example:
+        Examples:
             >>> from crmkit.adapters.sql import SqlStore
             >>> SqlStore("sqlite://").unit_of_work().accounts.find().items
             []
@@ -817,7 +817,7 @@ class SqlRepository(RepositoryQueries[E]):
     def count(self, query: Query | None = None) -> int:
         """How many entities match ``query``.
 
-        Example:
+        Examples:
             >>> from crmkit.adapters.sql import SqlStore
             >>> SqlStore("sqlite://").unit_of_work().accounts.count()
             0
@@ -845,7 +845,7 @@ def _batches(items: Iterable[Any], size: int, *, key: str = "id") -> Iterator[li
 def open_sql_store(url: str, **options: Any) -> SqlStore:
     """The ``sqlite`` and ``postgresql`` adapters' factory.
 
-    Example:
+    Examples:
         >>> from crmkit.adapters.sql import open_sql_store
         >>> open_sql_store("sqlite://").dialect
         'sqlite'
