@@ -23,7 +23,14 @@ from crmkit.errors import NotFoundError
 __all__ = ["SECTIONS", "run_demo"]
 
 #: Demo sections in the order they run; each is ``crmkit.cli.sections.<name>.render``.
-SECTIONS: tuple[str, ...] = ("dataset", "storage", "segments", "survey", "assessment")
+SECTIONS: tuple[str, ...] = (
+    "dataset",
+    "storage",
+    "segments",
+    "lifetime_value",
+    "survey",
+    "assessment",
+)
 
 
 def run_demo(
@@ -41,7 +48,7 @@ def run_demo(
         >>> run_demo(only=["nope"])
         Traceback (most recent call last):
         ...
-        crmkit.errors.NotFoundError: unknown demo section 'nope'; sections: dataset, storage, segments, survey, assessment
+        crmkit.errors.NotFoundError: unknown demo section 'nope'; sections: dataset, storage, segments, lifetime_value, survey, assessment
     """
     unknown = [name for name in only if name not in SECTIONS]
     if unknown:

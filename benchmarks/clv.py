@@ -1,0 +1,218 @@
+"""Lifetime-value benchmark: crmkit.clv side by side with lifetimes (and pymc-marketing).
+
+Run: ``.venv/bin/python -m benchmarks.clv`` (``--quick`` uses 100k simulated customers
+instead of 1M). Writes ``benchmarks/results/clv.md``.
+
+pymc-marketing is not a crmkit dependency; if a separate virtualenv with it exists at
+``$PYMC_VENV`` (default ``/tmp/pymc-venv``) its MAP fit on CDNOW is timed in a subprocess.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import platform
+import subprocess
+import sys
+import time
+import warnings
+from collections.abc import Callable
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+warnings.filterwarnings("ignore")
+
+import lifetimes  # noqa: E402
+from lifetimes import BetaGeoFitter, GammaGammaFitter, ParetoNBDFitter  # noqa: E402
+from lifetimes.utils import summary_data_from_transaction_data  # noqa: E402
+
+from crmkit.clv import (  # noqa: E402
+    BetaGeo,
+    GammaGamma,
+    ParetoNBD,
+    customer_lifetime_value,
+    simulate_beta_geo,
+    summarise,
+)
+
+DATASETS = Path(lifetimes.__file__).parent / "datasets"
+RESULTS = Path(__file__).parent / "results" / "clv.md"
+
+PYMC_SCRIPT = """
+import time, warnings, sys
+warnings.filterwarnings("ignore")
+import pandas as pd
+from pymc_marketing.clv import BetaGeoModel
+df = pd.read_csv(sys.argv[1]).rename(columns={"ID": "customer_id"})
+times = []
+for _ in range(2):
+    t = time.perf_counter()
+    m = BetaGeoModel(data=df[["customer_id", "frequency", "recency", "T"]])
+    m.fit(method="map", progressbar=False)
+    times.append(time.perf_counter() - t)
+post = m.fit_result  # MAP: one chain, one draw
+est = {k: float(post[k].values.ravel()[0]) for k in ("r", "alpha", "a", "b")}
+print(times[0], times[1], est["r"], est["alpha"], est["a"], est["b"])
+"""
+
+
+def best(fn: Callable[[], Any], repeat: int) -> tuple[float, Any]:
+    """Best wall time of ``repeat`` runs and the last result."""
+    times, out = [], None
+    for _ in range(repeat):
+        start = time.perf_counter()
+        out = fn()
+        times.append(time.perf_counter() - start)
+    return min(times), out
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--quick", action="store_true", help="100k simulated customers")
+    parser.add_argument("--repeat", type=int, default=5)
+    args = parser.parse_args()
+    n_sim = 100_000 if args.quick else 1_000_000
+    rows: list[tuple[str, str, float, float | None, str]] = []
+
+    def add(task: str, size: str, ours: float, theirs: float | None, note: str = "") -> None:
+        rows.append((task, size, ours, theirs, note))
+        ratio = f"{theirs / ours:.1f}×" if theirs else "—"
+        print(f"{task:<44} {size:>10}  crmkit {ours:8.4f}s  peer {theirs or float('nan'):8.4f}s"
+              f"  {ratio}  {note}")  # fmt: skip
+
+    summary = pd.read_csv(DATASETS / "cdnow_customers_summary_with_transactions.csv")
+    x, tx, age, mv = (summary[c].to_numpy() for c in ("x", "t_x", "T", "zbar"))
+    data = {"frequency": x, "recency": tx, "T": age, "monetary_value": mv}
+
+    # ---- summary step on CDNOW_master (69,659 transactions)
+    master = pd.read_csv(DATASETS / "CDNOW_master.txt", sep=r"\s+", header=0,
+                         names=["customer_id", "date", "cds", "value"], dtype={"date": str})  # fmt: skip
+    master["date"] = pd.to_datetime(master["date"], format="%Y%m%d")
+    import polars as pl
+
+    master_pl = pl.from_pandas(master)
+    records = [
+        {"customer_id": c, "ordered_at": d.date(), "value": v}
+        for c, d, v in zip(master["customer_id"], master["date"], master["value"], strict=True)
+    ]
+    opts = {"customer": "customer_id", "value": "value", "time_unit": "weeks",
+            "observation_end": date(1998, 6, 30)}  # fmt: skip
+    t_theirs, _ = best(lambda: summary_data_from_transaction_data(
+        master, "customer_id", "date", "value", observation_period_end="1998-06-30", freq="W"),
+        args.repeat)  # fmt: skip
+    t_rec, _ = best(lambda: summarise(records, **opts), args.repeat)
+    t_pl, _ = best(lambda: summarise(master_pl.lazy(), at="date", **opts).collect(), args.repeat)
+    add("summary (records, pure Python)", "69,659 tx", t_rec, t_theirs)
+    add("summary (Polars LazyFrame)", "69,659 tx", t_pl, t_theirs)
+
+    # ---- CDNOW fits
+    t_theirs, bgf = best(lambda: BetaGeoFitter().fit(x, tx, age), args.repeat)
+    t_ours, bg = best(lambda: BetaGeo.fit(data, time_unit="weeks"), args.repeat)
+    diff = max(abs(getattr(bg, k) / bgf.params_[k] - 1) for k in ("r", "alpha", "a", "b"))
+    add("BG/NBD fit", "2,357", t_ours, t_theirs, f"max rel. diff of estimates {diff:.1e}")
+    t_theirs, pnf = best(lambda: ParetoNBDFitter().fit(x, tx, age), max(1, args.repeat // 2))
+    t_ours, pn = best(lambda: ParetoNBD.fit(data), max(1, args.repeat // 2))
+    diff = max(abs(getattr(pn, k) / pnf.params_[k] - 1) for k in ("r", "alpha", "s", "beta"))
+    add("Pareto/NBD fit", "2,357", t_ours, t_theirs, f"max rel. diff {diff:.1e}")
+    rep = x > 0
+    t_theirs, _ = best(lambda: GammaGammaFitter().fit(x[rep], mv[rep]), args.repeat)
+    t_ours, gg = best(lambda: GammaGamma.fit(data), args.repeat)
+    add("Gamma-Gamma fit", "946", t_ours, t_theirs)
+    for k in ("r", "alpha", "a", "b"):
+        bgf.params_[k] = getattr(bg, k)
+    t_theirs, _ = best(
+        lambda: bgf.conditional_expected_number_of_purchases_up_to_time(39, x, tx, age), 20
+    )
+    t_ours, _ = best(lambda: bg.conditional_expected_purchases(39, x, tx, age), 20)
+    add("BG/NBD conditional expected purchases", "2,357", t_ours, t_theirs)
+    ggf = GammaGammaFitter()
+    ggf.params_ = pd.Series({"p": gg.p, "q": gg.q, "v": gg.v})
+    frame = pd.DataFrame(data)
+    t_theirs, _ = best(lambda: ggf.customer_lifetime_value(
+        bgf, frame["frequency"], frame["recency"], frame["T"], frame["monetary_value"],
+        time=12, freq="W"), 3)  # fmt: skip
+    t_ours, _ = best(lambda: customer_lifetime_value(bg, gg, x, tx, age, mv, months=12), 3)
+    add("CLV, 12 months", "2,357", t_ours, t_theirs)
+
+    # ---- simulated customers
+    true = BetaGeo(r=0.243, alpha=4.414, a=0.793, b=2.426)
+    rng = np.random.default_rng(1)
+    sim = simulate_beta_geo(true, rng.uniform(1.0, 78.0, size=n_sim), seed=2)
+    size = f"{n_sim:,}"
+    t_ours, big = best(lambda: BetaGeo.fit(sim), 2)
+    start = time.perf_counter()
+    big_theirs = BetaGeoFitter().fit(sim["frequency"], sim["recency"], sim["T"])
+    t_theirs = time.perf_counter() - start
+    diff = max(abs(getattr(big, k) / big_theirs.params_[k] - 1) for k in ("r", "alpha", "a", "b"))
+    add("BG/NBD fit (simulated, distinct patterns)", size, t_ours, t_theirs,
+        f"one lifetimes fit; max rel. diff {diff:.1e}")  # fmt: skip
+    weekly = {k: np.round(v) for k, v in sim.items()}
+    t_ours, _ = best(lambda: BetaGeo.fit(weekly), 2)
+    start = time.perf_counter()
+    BetaGeoFitter().fit(weekly["frequency"], weekly["recency"], weekly["T"])
+    t_theirs = time.perf_counter() - start
+    add("BG/NBD fit (simulated, whole weeks)", size, t_ours, t_theirs,
+        "crmkit merges repeated patterns")  # fmt: skip
+    for k in ("r", "alpha", "a", "b"):
+        big_theirs.params_[k] = getattr(big, k)
+    fx, ftx, fT = sim["frequency"], sim["recency"], sim["T"]
+    t_theirs, _ = best(
+        lambda: big_theirs.conditional_expected_number_of_purchases_up_to_time(39, fx, ftx, fT), 2
+    )
+    t_ours, _ = best(lambda: big.conditional_expected_purchases(39, fx, ftx, fT), 2)
+    add("BG/NBD conditional expected purchases", size, t_ours, t_theirs)
+
+    # ---- pymc-marketing (separate venv)
+    venv = Path(os.environ.get("PYMC_VENV", "/tmp/pymc-venv"))
+    pymc_note = "not run: no pymc-marketing virtualenv at " + str(venv)
+    if (venv / "bin" / "python").exists():
+        try:
+            out = subprocess.run(
+                [str(venv / "bin" / "python"), "-c", PYMC_SCRIPT,
+                 str(DATASETS / "cdnow_customers_summary.csv")],
+                capture_output=True, text=True, timeout=900, check=True,
+            )  # fmt: skip
+            first, warm, *est = (float(v) for v in out.stdout.split()[-6:])
+            t_ours = min(r[2] for r in rows if r[0] == "BG/NBD fit")
+            add("BG/NBD fit vs pymc-marketing MAP (warm)", "2,357", t_ours, warm,
+                f"first call {first:.1f}s; MAP r {est[0]:.4f} α {est[1]:.4f} a {est[2]:.4f} "
+                f"b {est[3]:.4f}")  # fmt: skip
+            pymc_note = "pymc-marketing 0.19.2 in a separate virtualenv"
+        except (subprocess.SubprocessError, ValueError) as exc:
+            pymc_note = f"pymc-marketing run failed: {exc}"
+
+    write(rows, args, n_sim, pymc_note)
+
+
+def write(rows: list[tuple[str, str, float, float | None, str]], args: Any, n: int,
+          pymc_note: str) -> None:  # fmt: skip
+    """Write the Markdown results section."""
+    command = ".venv/bin/python -m benchmarks.clv" + (" --quick" if args.quick else "")
+    lines = [
+        "## Lifetime value (`crmkit.clv`)",
+        "",
+        f"Command: `{command}` — best of {args.repeat} runs for CDNOW, best of 2 for crmkit "
+        f"on {n:,} simulated customers (one lifetimes fit). Machine: {platform.machine()}, "
+        f"Python {platform.python_version()}, {os.cpu_count()} cores shared with other jobs; "
+        f"numpy {np.__version__}, pandas {pd.__version__}, lifetimes {lifetimes.__version__}. "
+        f"{pymc_note}.",
+        "",
+        "| task | size | crmkit (s) | peer (s) | peer / crmkit | note |",
+        "|---|---:|---:|---:|---:|---|",
+    ]
+    for task, size, ours, theirs, note in rows:
+        ratio = f"{theirs / ours:.1f}×" if theirs else "—"
+        peer = f"{theirs:.4f}" if theirs else "—"
+        lines.append(f"| {task} | {size} | {ours:.4f} | {peer} | {ratio} | {note} |")
+    lines.append("")
+    RESULTS.parent.mkdir(parents=True, exist_ok=True)
+    RESULTS.write_text("\n".join(lines))
+    print(f"\nwrote {RESULTS}", file=sys.stderr)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,64 @@
+"""Customer lifetime value: BG/NBD, Pareto/NBD, Gamma-Gamma and CLV.
+
+Transactions become per-customer histories with :func:`summarise` (records or frames, lazy
+frames stay lazy); :class:`BetaGeo`, :class:`ParetoNBD` and :class:`GammaGamma` are fitted by
+maximum likelihood (extra ``stats``); :func:`value_customers` and :func:`value_by_segment`
+turn them into lifetime values per customer and segment. Simple retention-based formulas need
+no extra.
+
+Examples:
+    >>> from crmkit.clv import BetaGeo, GammaGamma, value_customers, CustomerSummary
+    >>> purchases = BetaGeo(r=0.243, alpha=4.414, a=0.793, b=2.426, time_unit="weeks")
+    >>> spend = GammaGamma(p=6.25, q=3.74, v=15.44)
+    >>> [round(v.lifetime_value, 2) for v in value_customers(
+    ...     [CustomerSummary("c1", 2, 30.43, 38.86, 22.35)], purchases, spend)]
+    [36.29]
+"""
+
+from crmkit.clv.beta_geo import BetaGeo
+from crmkit.clv.gamma_gamma import GammaGamma
+from crmkit.clv.lifetime_value import (
+    CustomerValue,
+    SegmentValue,
+    customer_lifetime_value,
+    value_by_segment,
+    value_customers,
+)
+from crmkit.clv.pareto_nbd import ParetoNBD
+from crmkit.clv.peers import from_lifetimes, from_pymc_marketing, to_lifetimes, to_pymc_marketing
+from crmkit.clv.persistence import load_model
+from crmkit.clv.retention import finite_retention_lifetime_value, retention_lifetime_value
+from crmkit.clv.simulation import simulate_beta_geo
+from crmkit.clv.summary import (
+    CalibrationHoldout,
+    Collapse,
+    CustomerSummary,
+    TimeUnit,
+    calibration_holdout,
+    summarise,
+)
+
+__all__ = [
+    "BetaGeo",
+    "CalibrationHoldout",
+    "Collapse",
+    "CustomerSummary",
+    "CustomerValue",
+    "GammaGamma",
+    "ParetoNBD",
+    "SegmentValue",
+    "TimeUnit",
+    "calibration_holdout",
+    "customer_lifetime_value",
+    "finite_retention_lifetime_value",
+    "from_lifetimes",
+    "from_pymc_marketing",
+    "load_model",
+    "retention_lifetime_value",
+    "simulate_beta_geo",
+    "summarise",
+    "to_lifetimes",
+    "to_pymc_marketing",
+    "value_by_segment",
+    "value_customers",
+]

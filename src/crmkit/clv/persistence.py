@@ -1,0 +1,131 @@
+"""Fitted models as JSON documents (parameters and metadata) — never pickle.
+
+A document looks like ``{"model": "BetaGeo", "format": 1, "params": {...},
+"standard_errors": {...}, "log_likelihood": ..., "customers": ..., "time_unit": ...}``;
+:func:`load_model` reads any of them back into the right class.
+
+Examples:
+    >>> from crmkit.clv import BetaGeo, load_model
+    >>> model = BetaGeo(r=0.243, alpha=4.414, a=0.793, b=2.426, time_unit="weeks")
+    >>> load_model(model.to_json()) == model
+    True
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from typing import Any, TypeVar
+
+from crmkit.errors import Problem, ValidationError
+
+__all__ = ["FORMAT", "load_model", "model_from_dict", "model_to_dict"]
+
+FORMAT = 1
+_META = ("standard_errors", "log_likelihood", "customers", "time_unit")
+_TIME_UNITS = (None, "days", "weeks", "months")
+
+M = TypeVar("M")
+
+
+def _clean(value: Any) -> Any:
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    if isinstance(value, dict):
+        return {k: _clean(v) for k, v in value.items()}
+    return value
+
+
+def model_to_dict(model: Any, params: tuple[str, ...]) -> dict[str, Any]:
+    """The JSON-ready document of a fitted model (non-finite numbers become ``null``).
+
+    Examples:
+        >>> from crmkit.clv import GammaGamma
+        >>> GammaGamma(p=6.25, q=3.74, v=15.44).to_dict()["params"]
+        {'p': 6.25, 'q': 3.74, 'v': 15.44}
+    """
+    document: dict[str, Any] = _clean(
+        {
+            "model": type(model).__name__,
+            "format": FORMAT,
+            "params": {name: getattr(model, name) for name in params},
+            **{name: getattr(model, name) for name in _META},
+        }
+    )
+    return document
+
+
+def model_from_dict(cls: type[M], data: Any, params: tuple[str, ...]) -> M:
+    """Rebuild a model of class ``cls`` from its document, checking every field.
+
+    Examples:
+        >>> from crmkit.clv import GammaGamma
+        >>> GammaGamma.from_dict({"model": "GammaGamma", "format": 1,
+        ...                       "params": {"p": 1.0, "q": -2.0, "v": 1.0}})
+        Traceback (most recent call last):
+        ...
+        crmkit.errors.ValidationError: GammaGamma.params.q: -2.0 must be a positive number
+    """
+    name = cls.__name__
+    if not isinstance(data, dict):
+        raise ValidationError.single(name, data, "is not a model document (a JSON object)")
+    problems: list[Problem] = []
+    if data.get("model") != name:
+        problems.append(Problem(f"{name}.model", data.get("model"), f"is not {name!r}"))
+    if data.get("format") != FORMAT:
+        problems.append(Problem(f"{name}.format", data.get("format"), f"is not {FORMAT}"))
+    unknown = set(data) - {"model", "format", "params", *_META}
+    problems.extend(Problem(f"{name}.{k}", message="is not a known field") for k in sorted(unknown))
+    raw = data.get("params")
+    values: dict[str, float] = {}
+    if not isinstance(raw, dict):
+        problems.append(Problem(f"{name}.params", raw, "is not an object of parameters"))
+    else:
+        for k in sorted(set(raw) - set(params)):
+            problems.append(Problem(f"{name}.params.{k}", message="is not a parameter"))
+        for p in params:
+            v = raw.get(p)
+            if isinstance(v, bool) or not isinstance(v, int | float) or not v > 0:
+                problems.append(Problem(f"{name}.params.{p}", v, "must be a positive number"))
+            else:
+                values[p] = float(v)
+    if data.get("time_unit") not in _TIME_UNITS:
+        problems.append(
+            Problem(f"{name}.time_unit", data.get("time_unit"), "is not days, weeks or months")
+        )
+    errors = data.get("standard_errors") or {}
+    if not isinstance(errors, dict):
+        problems.append(Problem(f"{name}.standard_errors", errors, "is not an object"))
+        errors = {}
+    if problems:
+        raise ValidationError(problems)
+    build: Any = cls
+    return build(  # type: ignore[no-any-return]
+        **values,
+        standard_errors={k: (math.nan if v is None else float(v)) for k, v in errors.items()},
+        log_likelihood=data.get("log_likelihood"),
+        customers=data.get("customers"),
+        time_unit=data.get("time_unit"),
+    )
+
+
+def load_model(text: str | dict[str, Any]) -> Any:
+    """Read a model document (JSON text or a parsed dict) back into its model class.
+
+    Examples:
+        >>> from crmkit.clv import load_model
+        >>> load_model('{"model": "Nope", "format": 1}')
+        Traceback (most recent call last):
+        ...
+        crmkit.errors.ValidationError: model: 'Nope' is not one of BetaGeo, GammaGamma, ParetoNBD
+    """
+    from crmkit.clv.beta_geo import BetaGeo
+    from crmkit.clv.gamma_gamma import GammaGamma
+    from crmkit.clv.pareto_nbd import ParetoNBD
+
+    classes: dict[str, Any] = {"BetaGeo": BetaGeo, "GammaGamma": GammaGamma, "ParetoNBD": ParetoNBD}
+    data = json.loads(text) if isinstance(text, str) else text
+    kind = data.get("model") if isinstance(data, dict) else None
+    if kind not in classes:
+        raise ValidationError.single("model", kind, f"is not one of {', '.join(classes)}")
+    return classes[kind].from_dict(data)

@@ -1,0 +1,547 @@
+"""Transactions → one purchase-history row per customer, in lifetimes' data contract.
+
+The buy-till-you-die models read, per customer:
+
+* ``frequency`` — the number of *repeat* purchase periods (distinct periods with a purchase,
+  minus one for the first purchase);
+* ``recency`` — the customer's **age at the last purchase**: time from the first purchase to
+  the last one (0 when there is no repeat purchase). This is *not* RFM recency, which counts the
+  time *since* the last purchase (see :mod:`crmkit.segmentation`); a customer who bought
+  recently has a *large* BTYD recency;
+* ``T`` — the customer's age at the end of observation: time from the first purchase to
+  ``observation_end``;
+* ``monetary_value`` — the mean value of the repeat purchase periods (0 without repeats).
+
+Time is counted in an explicit ``time_unit`` — ``"days"``, ``"weeks"`` (Monday to Sunday) or
+calendar ``"months"``. Purchases in the same period are one purchase (their values are added),
+as ``lifetimes.utils.summary_data_from_transaction_data`` does. With ``collapse="day"``
+purchases are collapsed per day and ages are measured in fractional units (days / 7 for
+weeks), which is how the published CDNOW summary was built.
+
+The same definition runs on records (pure Python) and on dataframes through
+:mod:`crmkit.frames`; a lazy frame (Polars ``LazyFrame``, DuckDB, Dask, PySpark) stays lazy and
+the summary runs on its engine.
+
+Examples:
+    >>> from datetime import date
+    >>> from crmkit.clv import summarise
+    >>> orders = [
+    ...     {"account_id": "a", "ordered_at": date(2024, 1, 1), "total": 10.0},
+    ...     {"account_id": "a", "ordered_at": date(2024, 1, 15), "total": 30.0},
+    ...     {"account_id": "b", "ordered_at": date(2024, 1, 8), "total": 5.0},
+    ... ]
+    >>> for row in summarise(orders, value="total", time_unit="weeks",
+    ...                      observation_end=date(2024, 1, 29)):
+    ...     print(row)
+    CustomerSummary(customer_id='a', frequency=1, recency=2.0, T=4.0, monetary_value=30.0)
+    CustomerSummary(customer_id='b', frequency=0, recency=0.0, T=3.0, monetary_value=0.0)
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from datetime import UTC, date, datetime
+from decimal import Decimal
+from typing import Any, Literal
+
+import attrs
+
+from crmkit.errors import ValidationError
+from crmkit.frames import from_native, is_frame, is_lazy, narwhals, require_columns, to_native
+
+__all__ = [
+    "CalibrationHoldout",
+    "Collapse",
+    "CustomerSummary",
+    "TimeUnit",
+    "calibration_holdout",
+    "summarise",
+]
+
+TimeUnit = Literal["days", "weeks", "months"]
+Collapse = Literal["period", "day"]
+
+_TIME_UNITS = ("days", "weeks", "months")
+_COLLAPSES = ("period", "day")
+#: Day number of 1970-01-01 in :meth:`date.toordinal` numbering.
+_EPOCH_ORDINAL = 719163
+
+
+@attrs.frozen
+class CustomerSummary:
+    """One customer's purchase history in lifetimes' contract (see the module docstring).
+
+    Examples:
+        >>> from crmkit.clv import CustomerSummary
+        >>> CustomerSummary("c1", frequency=2, recency=30.43, T=38.86).monetary_value is None
+        True
+    """
+
+    customer_id: Any
+    frequency: int
+    recency: float
+    T: float
+    monetary_value: float | None = None
+
+
+@attrs.frozen
+class CalibrationHoldout:
+    """A customer's calibration-period history and what they did in the holdout period.
+
+    Field names follow ``lifetimes.utils.calibration_and_holdout_data``.
+
+    Examples:
+        >>> from crmkit.clv import CalibrationHoldout
+        >>> row = CalibrationHoldout("c1", 1, 2.0, 5.0, 10.0, 3, 12.5, 4.0)
+        >>> row.frequency_holdout
+        3
+    """
+
+    customer_id: Any
+    frequency_cal: int
+    recency_cal: float
+    T_cal: float
+    monetary_value_cal: float | None
+    frequency_holdout: int
+    monetary_value_holdout: float | None
+    duration_holdout: float
+
+
+# --------------------------------------------------------------------------- periods
+
+
+def _check_options(time_unit: str, collapse: str) -> None:
+    if time_unit not in _TIME_UNITS:
+        raise ValidationError.single(
+            "time_unit", time_unit, f"is not a time unit; use one of {', '.join(_TIME_UNITS)}"
+        )
+    if collapse not in _COLLAPSES:
+        raise ValidationError.single(
+            "collapse", collapse, "must be 'period' (lifetimes' default) or 'day'"
+        )
+    if collapse == "day" and time_unit == "months":
+        raise ValidationError.single(
+            "collapse",
+            collapse,
+            "cannot measure calendar months in fractions; use collapse='period' with months",
+        )
+
+
+def _as_date(value: Any, path: str) -> date:
+    if isinstance(value, datetime):
+        moment: datetime = value.astimezone(UTC) if value.tzinfo is not None else value
+        return moment.date()
+    if isinstance(value, date):
+        return value
+    if isinstance(value, str):
+        try:
+            return _as_date(datetime.fromisoformat(value), path)
+        except ValueError:
+            pass
+    raise ValidationError.single(path, value, "is not a date, datetime or ISO 8601 string")
+
+
+def _key_of_day(day_number: int, time_unit: str, collapse: str) -> int:
+    """Period key of a day counted from 1970-01-01 (what the frames engine computes too)."""
+    if collapse == "day" or time_unit == "days":
+        return day_number
+    if time_unit == "weeks":
+        return (day_number + 3) // 7  # 1970-01-01 was a Thursday; weeks start on Monday
+    raise AssertionError("months are keyed from the calendar")  # pragma: no cover
+
+
+def _key_of(d: date, time_unit: str, collapse: str) -> int:
+    if time_unit == "months" and collapse == "period":
+        return d.year * 12 + d.month - 1
+    return _key_of_day(d.toordinal() - _EPOCH_ORDINAL, time_unit, collapse)
+
+
+def _divisor(time_unit: str, collapse: str) -> float:
+    return 7.0 if (collapse == "day" and time_unit == "weeks") else 1.0
+
+
+def _field(record: Any, name: str, path: str) -> Any:
+    if isinstance(record, Mapping):
+        if name not in record:
+            raise ValidationError.single(f"{path}.{name}", message="is missing")
+        return record[name]
+    try:
+        return getattr(record, name)
+    except AttributeError:
+        raise ValidationError.single(f"{path}.{name}", message="is missing") from None
+
+
+def _number(value: Any, path: str) -> float:
+    amount = getattr(value, "amount", value)  # Money
+    if isinstance(amount, bool) or not isinstance(amount, int | float | Decimal):
+        raise ValidationError.single(path, value, "is not a number or Money amount")
+    return float(amount)
+
+
+# --------------------------------------------------------------------------- records engine
+
+
+def _periods(
+    transactions: Iterable[Any],
+    customer: str,
+    at: str,
+    value: str | None,
+    time_unit: str,
+    collapse: str,
+    what: str,
+    days: tuple[int, int] | None = None,
+) -> dict[Any, dict[int, float]]:
+    """customer → {period key → summed value} (value 0.0 without a value field).
+
+    ``days`` keeps only transactions whose day number (since 1970-01-01) is in ``(lo, hi]``.
+    """
+    out: dict[Any, dict[int, float]] = {}
+    for i, record in enumerate(transactions):
+        path = f"{what}[{i}]"
+        cid = _field(record, customer, path)
+        day = _as_date(_field(record, at, path), f"{path}.{at}")
+        if days is not None and not days[0] < day.toordinal() - _EPOCH_ORDINAL <= days[1]:
+            continue
+        key = _key_of(day, time_unit, collapse)
+        amount = _number(_field(record, value, path), f"{path}.{value}") if value else 0.0
+        periods = out.setdefault(cid, {})
+        periods[key] = periods.get(key, 0.0) + amount
+    return out
+
+
+def _summaries(
+    periods: dict[Any, dict[int, float]],
+    end_key: int,
+    divisor: float,
+    with_value: bool,
+) -> list[CustomerSummary]:
+    rows: list[CustomerSummary] = []
+    for cid, by_key in periods.items():
+        keys = sorted(k for k in by_key if k <= end_key)
+        if not keys:
+            continue
+        first, last = keys[0], keys[-1]
+        frequency = len(keys) - 1
+        monetary: float | None = None
+        if with_value:
+            repeat = [by_key[k] for k in keys[1:]]
+            monetary = sum(repeat) / frequency if frequency else 0.0
+        rows.append(
+            CustomerSummary(
+                cid, frequency, (last - first) / divisor, (end_key - first) / divisor, monetary
+            )
+        )
+    return rows
+
+
+def _end_key(
+    observation_end: date | datetime | str | None,
+    periods: dict[Any, dict[int, float]],
+    time_unit: str,
+    collapse: str,
+    what: str,
+) -> int:
+    if observation_end is not None:
+        return _key_of(_as_date(observation_end, "observation_end"), time_unit, collapse)
+    if not periods:
+        raise ValidationError.single(what, message="is empty; there is no transaction to summarise")
+    return max(max(p) for p in periods.values())
+
+
+# --------------------------------------------------------------------------- frames engine
+
+
+def _frame_keys(nw: Any, column: str, time_unit: str, collapse: str) -> Any:
+    """A narwhals expression for the period key of a date/datetime column.
+
+    Built from year/month/day so it runs on every backend (no datetime literals): the day
+    number since 1970-01-01 comes from Howard Hinnant's ``days_from_civil``.
+    """
+    col = nw.col(column)
+    y, m, d = col.dt.year().cast(nw.Int64), col.dt.month().cast(nw.Int64), col.dt.day()
+    if time_unit == "months" and collapse == "period":
+        return y * 12 + m - 1
+    yy = y - (m <= 2).cast(nw.Int64)
+    era = yy // 400
+    yoe = yy - era * 400
+    mp = nw.when(m > 2).then(m - 3).otherwise(m + 9)
+    doy = (mp * 153 + 2) // 5 + d.cast(nw.Int64) - 1
+    doe = yoe * 365 + yoe // 4 - yoe // 100 + doy
+    day_number = era * 146097 + doe - 719468
+    if collapse == "day" or time_unit == "days":
+        return day_number
+    return (day_number + 3) // 7
+
+
+def _frame_period_table(
+    frame: Any,
+    customer: str,
+    at: str,
+    value: str | None,
+    time_unit: str,
+    collapse: str,
+    *,
+    with_day: bool = False,
+) -> Any:
+    nw = narwhals()
+    columns = [customer, at] + ([value] if value else [])
+    require_columns(frame, columns, what="transactions")
+    return frame.select(
+        nw.col(customer),
+        _frame_keys(nw, at, time_unit, collapse).alias("__key"),
+        *([nw.col(value).cast(nw.Float64).alias("__value")] if value else []),
+        *([_frame_keys(nw, at, "days", "day").alias("__day")] if with_day else []),
+    )
+
+
+def _frame_end_key(
+    keyed: Any, observation_end: date | datetime | str | None, time_unit: str, collapse: str
+) -> int:
+    if observation_end is not None:
+        return _key_of(_as_date(observation_end, "observation_end"), time_unit, collapse)
+    nw = narwhals()
+    top = keyed.select(nw.col("__key").max())
+    if is_lazy(top):
+        top = top.collect()
+    value = top.item(0, 0)
+    if value is None:
+        raise ValidationError.single(
+            "transactions", message="is empty; there is no transaction to summarise"
+        )
+    return int(value)
+
+
+def _frame_summary(
+    keyed: Any, customer: str, end_key: int, divisor: float, with_value: bool
+) -> Any:
+    nw = narwhals()
+    kept = keyed.filter(nw.col("__key") <= end_key)
+    aggs = [nw.col("__value").sum()] if with_value else [nw.len().alias("__n")]
+    per_period = kept.group_by(customer, "__key").agg(*aggs)
+    customers = per_period.group_by(customer).agg(
+        nw.col("__key").min().alias("__first"),
+        nw.col("__key").max().alias("__last"),
+        nw.len().alias("__periods"),
+        *([nw.col("__value").sum().alias("__total")] if with_value else []),
+    )
+    periods = nw.col("__periods").cast(nw.Float64)
+    out = [
+        nw.col(customer),
+        (nw.col("__periods") - 1).cast(nw.Int64).alias("frequency"),
+        ((nw.col("__last") - nw.col("__first")).cast(nw.Float64) / divisor).alias("recency"),
+        ((nw.lit(end_key) - nw.col("__first")).cast(nw.Float64) / divisor).alias("T"),
+    ]
+    if with_value:
+        first_values = per_period.join(
+            customers.select(nw.col(customer), nw.col("__first").alias("__key")),
+            on=[customer, "__key"],
+        ).select(nw.col(customer), nw.col("__value").alias("__first_value"))
+        customers = customers.join(first_values, on=customer)
+        out.append(
+            nw.when(nw.col("__periods") > 1)
+            .then((nw.col("__total") - nw.col("__first_value")) / (periods - 1.0))
+            .otherwise(nw.lit(0.0))
+            .alias("monetary_value")
+        )
+    return customers.select(*out)
+
+
+# --------------------------------------------------------------------------- public API
+
+
+def summarise(
+    transactions: Any,
+    *,
+    customer: str = "account_id",
+    at: str = "ordered_at",
+    value: str | None = None,
+    time_unit: TimeUnit = "weeks",
+    observation_end: date | datetime | str | None = None,
+    collapse: Collapse = "period",
+) -> Any:
+    """Summarise transactions into one :class:`CustomerSummary` per customer.
+
+    Args:
+        transactions: an iterable of records (dicts or objects such as
+            :class:`crmkit.domain.Order`) or a dataframe (eager or lazy).
+        customer: the field or column holding the customer id.
+        at: the field or column holding the purchase date or datetime (aware datetimes are
+            taken in UTC).
+        value: the field or column holding the purchase value (numbers or
+            :class:`~crmkit.domain.Money`); ``None`` leaves ``monetary_value`` out.
+        time_unit: ``"days"``, ``"weeks"`` or calendar ``"months"``.
+        observation_end: the end of observation (its period is included); transactions after
+            it are ignored. Defaults to the last transaction.
+        collapse: ``"period"`` merges purchases in the same time unit (lifetimes' default) and
+            measures whole units; ``"day"`` merges per day and measures fractional units.
+
+    Returns:
+        For records, a list of :class:`CustomerSummary` in order of first appearance. For a
+        frame, a frame of the same kind (lazy stays lazy) with the customer column and
+        ``frequency``, ``recency``, ``T`` (and ``monetary_value``).
+
+    Examples:
+        >>> import polars as pl
+        >>> from datetime import date
+        >>> from crmkit.clv import summarise
+        >>> frame = pl.LazyFrame({"account_id": ["a", "a", "a"],
+        ...                       "ordered_at": [date(2024, 1, 5), date(2024, 1, 20),
+        ...                                      date(2024, 3, 2)]})
+        >>> out = summarise(frame, time_unit="months", observation_end=date(2024, 4, 30))
+        >>> type(out).__name__
+        'LazyFrame'
+        >>> out.collect().to_dicts()
+        [{'account_id': 'a', 'frequency': 1, 'recency': 2.0, 'T': 3.0}]
+    """
+    _check_options(time_unit, collapse)
+    divisor = _divisor(time_unit, collapse)
+    if is_frame(transactions):
+        keyed = _frame_period_table(
+            from_native(transactions), customer, at, value, time_unit, collapse
+        )
+        end_key = _frame_end_key(keyed, observation_end, time_unit, collapse)
+        return to_native(_frame_summary(keyed, customer, end_key, divisor, value is not None))
+    periods = _periods(transactions, customer, at, value, time_unit, collapse, "transactions")
+    end_key = _end_key(observation_end, periods, time_unit, collapse, "transactions")
+    rows = _summaries(periods, end_key, divisor, value is not None)
+    if not rows:
+        raise ValidationError.single(
+            "transactions", message="has no transaction on or before observation_end"
+        )
+    return rows
+
+
+def calibration_holdout(
+    transactions: Any,
+    *,
+    calibration_end: date | datetime | str,
+    observation_end: date | datetime | str,
+    customer: str = "account_id",
+    at: str = "ordered_at",
+    value: str | None = None,
+    time_unit: TimeUnit = "weeks",
+    collapse: Collapse = "period",
+) -> Any:
+    """Split transactions into a calibration summary and what happened in the holdout period.
+
+    Customers whose first purchase is after ``calibration_end`` are left out (the models
+    cannot know them). The holdout period runs from just after ``calibration_end`` to
+    ``observation_end``; ``frequency_holdout`` counts purchase periods in it and
+    ``monetary_value_holdout`` is their mean value. This is lifetimes'
+    ``calibration_and_holdout_data``.
+
+    Returns:
+        For records, a list of :class:`CalibrationHoldout`; for a frame, a frame of the same
+        kind with the columns named like the fields.
+
+    Examples:
+        >>> from datetime import date
+        >>> from crmkit.clv import calibration_holdout
+        >>> orders = [{"account_id": "a", "ordered_at": date(2024, 1, d)} for d in (1, 3, 9)]
+        >>> calibration_holdout(orders, calibration_end=date(2024, 1, 4),
+        ...                     observation_end=date(2024, 1, 10), time_unit="days")
+        [CalibrationHoldout(customer_id='a', frequency_cal=1, recency_cal=2.0, T_cal=3.0, \
+monetary_value_cal=None, frequency_holdout=1, monetary_value_holdout=None, duration_holdout=6.0)]
+    """
+    _check_options(time_unit, collapse)
+    divisor = _divisor(time_unit, collapse)
+    cal_key = _key_of(_as_date(calibration_end, "calibration_end"), time_unit, collapse)
+    end_key = _key_of(_as_date(observation_end, "observation_end"), time_unit, collapse)
+    if end_key <= cal_key:
+        raise ValidationError.single(
+            "observation_end", observation_end, "must be after calibration_end"
+        )
+    duration = (end_key - cal_key) / divisor
+    with_value = value is not None
+    cal_day = _as_date(calibration_end, "calibration_end").toordinal() - _EPOCH_ORDINAL
+    end_day = _as_date(observation_end, "observation_end").toordinal() - _EPOCH_ORDINAL
+    if is_frame(transactions):
+        return to_native(
+            _frame_calibration_holdout(
+                from_native(transactions),
+                customer,
+                at,
+                value,
+                time_unit,
+                collapse,
+                cal_key,
+                (cal_day, end_day),
+                duration,
+            )
+        )
+    rows_in = transactions if isinstance(transactions, list) else list(transactions)
+    periods = _periods(
+        rows_in, customer, at, value, time_unit, collapse, "transactions", (-(10**9), cal_day)
+    )
+    later = _periods(
+        rows_in, customer, at, value, time_unit, collapse, "transactions", (cal_day, end_day)
+    )
+    calibration = _summaries(periods, cal_key, divisor, with_value)
+    if not calibration:
+        raise ValidationError.single(
+            "transactions", message="has no transaction on or before calibration_end"
+        )
+    rows: list[CalibrationHoldout] = []
+    for row in calibration:
+        holdout = list(later.get(row.customer_id, {}).values())
+        mean: float | None = None
+        if with_value:
+            mean = sum(holdout) / len(holdout) if holdout else 0.0
+        rows.append(
+            CalibrationHoldout(
+                row.customer_id,
+                row.frequency,
+                row.recency,
+                row.T,
+                row.monetary_value,
+                len(holdout),
+                mean,
+                duration,
+            )
+        )
+    return rows
+
+
+def _frame_calibration_holdout(
+    frame: Any,
+    customer: str,
+    at: str,
+    value: str | None,
+    time_unit: str,
+    collapse: str,
+    cal_key: int,
+    days: tuple[int, int],
+    duration: float,
+) -> Any:
+    nw = narwhals()
+    divisor = _divisor(time_unit, collapse)
+    with_value = value is not None
+    keyed = _frame_period_table(frame, customer, at, value, time_unit, collapse, with_day=True)
+    cal = _frame_summary(
+        keyed.filter(nw.col("__day") <= days[0]), customer, cal_key, divisor, with_value
+    )
+    rename = {"frequency": "frequency_cal", "recency": "recency_cal", "T": "T_cal"}
+    if with_value:
+        rename["monetary_value"] = "monetary_value_cal"
+    cal = cal.rename(rename)
+    hold = keyed.filter((nw.col("__day") > days[0]) & (nw.col("__day") <= days[1]))
+    aggs = [nw.col("__value").sum()] if with_value else [nw.len().alias("__n")]
+    hold = (
+        hold.group_by(customer, "__key")
+        .agg(*aggs)
+        .group_by(customer)
+        .agg(
+            nw.len().alias("__h_periods"),
+            *([nw.col("__value").mean().alias("__h_mean")] if with_value else []),
+        )
+    )
+    joined = cal.join(hold, on=customer, how="left")
+    out = [
+        nw.col(customer),
+        *(nw.col(c) for c in rename.values()),
+        nw.col("__h_periods").fill_null(0).cast(nw.Int64).alias("frequency_holdout"),
+    ]
+    if with_value:
+        out.append(nw.col("__h_mean").fill_null(0.0).alias("monetary_value_holdout"))
+    out.append(nw.lit(duration).cast(nw.Float64).alias("duration_holdout"))
+    return joined.select(*out)
