@@ -31,6 +31,7 @@ from crmkit.domain.contact_role import (
 )
 from crmkit.domain.money import Money
 from crmkit.domain.validators import (
+    compile_validation,
     instance_of,
     non_empty,
     non_negative,
@@ -56,6 +57,7 @@ class AccountStatus(enum.Enum):
     LOST = "lost"
 
 
+@compile_validation
 @attrs.define
 class Account(AggregateRoot):
     """A company or organisation: firmographics, lifecycle status, owner and contact links.

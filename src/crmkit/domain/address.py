@@ -14,6 +14,7 @@ from typing import Any
 import attrs
 
 from crmkit.domain.validators import (
+    compile_validation,
     fail,
     instance_of,
     optional_str,
@@ -40,6 +41,7 @@ def _country(_: Any, attribute: attrs.Attribute[Any], value: Any) -> None:
         fail(attribute, value, "is not an ISO 3166-1 alpha-2 country code")
 
 
+@compile_validation
 @attrs.frozen(kw_only=True)
 class Address:
     """A postal address (value object; keyword arguments only).

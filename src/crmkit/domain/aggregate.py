@@ -26,6 +26,7 @@ from crmkit.domain.ids import new_id
 from crmkit.domain.properties import CustomValue, PropertyRegistry, custom_values
 from crmkit.domain.validators import (
     aware_datetime,
+    compile_validation,
     instance_of,
     non_empty,
     non_negative,
@@ -68,6 +69,7 @@ def _same_as_created(self: AggregateRoot) -> datetime:
     return self.created_at
 
 
+@compile_validation
 @attrs.define(kw_only=True)
 class AggregateRoot:
     """Base of the aggregate roots; all fields are keyword-only.

@@ -22,6 +22,7 @@ from dateutil.relativedelta import relativedelta
 from crmkit.domain.aggregate import AggregateRoot
 from crmkit.domain.money import Money
 from crmkit.domain.validators import (
+    compile_validation,
     date_value,
     instance_of,
     non_empty,
@@ -50,6 +51,7 @@ class AgreementType(enum.Enum):
     OTHER = "other"
 
 
+@compile_validation
 @attrs.define
 class Agreement(AggregateRoot):
     """An agreement with an account.

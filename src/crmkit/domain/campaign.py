@@ -24,6 +24,7 @@ import attrs
 from crmkit.domain.aggregate import AggregateRoot
 from crmkit.domain.money import Money
 from crmkit.domain.validators import (
+    compile_validation,
     date_value,
     fail,
     instance_of,
@@ -78,6 +79,7 @@ class MemberStatus(enum.Enum):
         return self in (MemberStatus.RESPONDED, MemberStatus.CONVERTED)
 
 
+@compile_validation
 @attrs.define
 class CampaignMember:
     """A lead or a contact in a campaign (exactly one of the two).
@@ -155,6 +157,7 @@ def _members(_: Any, attribute: attrs.Attribute[Any], value: Any) -> None:
         seen.add(key)
 
 
+@compile_validation
 @attrs.define
 class Campaign(AggregateRoot):
     """A marketing campaign.

@@ -22,6 +22,7 @@ import attrs
 from crmkit.domain.aggregate import AggregateRoot
 from crmkit.domain.validators import (
     aware_datetime,
+    compile_validation,
     instance_of,
     non_empty,
     optional_aware_datetime,
@@ -76,6 +77,7 @@ class CasePriority(enum.Enum):
         return list(CasePriority).index(self) + 1
 
 
+@compile_validation
 @attrs.define
 class Case(AggregateRoot):
     """A customer service case.

@@ -22,7 +22,7 @@ from collections.abc import Iterable, Iterator
 
 import attrs
 
-from crmkit.domain.validators import instance_of, non_empty
+from crmkit.domain.validators import compile_validation, instance_of, non_empty
 from crmkit.errors import NotFoundError, ValidationError
 
 __all__ = [
@@ -91,6 +91,7 @@ class Direction(enum.Enum):
     BOTH = "both"
 
 
+@compile_validation
 @attrs.frozen
 class Channel:
     """A concrete channel, mapped to its Payne–Frow category.

@@ -19,6 +19,7 @@ import attrs
 from crmkit.domain.aggregate import AggregateRoot
 from crmkit.domain.validators import (
     aware_datetime,
+    compile_validation,
     email,
     instance_of,
     non_empty,
@@ -79,6 +80,7 @@ class LawfulBasis(enum.Enum):
         return f"6(1)({'abcdef'[list(LawfulBasis).index(self)]})"
 
 
+@compile_validation
 @attrs.frozen
 class Consent:
     """The lawful basis for contacting a person for a purpose, and its validity period.
@@ -143,6 +145,7 @@ class Consent:
         return attrs.evolve(self, withdrawn_at=at)
 
 
+@compile_validation
 @attrs.define
 class Contact(AggregateRoot):
     """A person, usually at an account.

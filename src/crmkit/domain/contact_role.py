@@ -17,12 +17,13 @@ from typing import Any, Protocol, TypeVar
 
 import attrs
 
-from crmkit.domain.validators import fail, instance_of, non_empty
+from crmkit.domain.validators import compile_validation, fail, instance_of, non_empty
 from crmkit.errors import NotFoundError, ValidationError
 
 __all__ = ["AccountContactRole", "OpportunityContactRole"]
 
 
+@compile_validation
 @attrs.frozen
 class AccountContactRole:
     """A contact's role at an account (Salesforce ``AccountContactRole``).
@@ -45,6 +46,7 @@ class AccountContactRole:
     is_primary: bool = attrs.field(default=False, validator=instance_of(bool))
 
 
+@compile_validation
 @attrs.frozen
 class OpportunityContactRole:
     """A contact's role in an opportunity (Salesforce ``OpportunityContactRole``).

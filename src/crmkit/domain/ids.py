@@ -42,6 +42,28 @@ def _encode(value: int) -> str:
     return "".join([pairs[(value >> shift) & 1023] for shift in _SHIFTS])
 
 
+def _encode_parts(ms: int, rand: int) -> str:
+    """``_encode((ms << 80) | rand)`` without building the 130-bit integer."""
+    p = _PAIRS
+    return "".join(
+        (
+            p[(ms >> 40) & 1023],
+            p[(ms >> 30) & 1023],
+            p[(ms >> 20) & 1023],
+            p[(ms >> 10) & 1023],
+            p[ms & 1023],
+            p[(rand >> 70) & 1023],
+            p[(rand >> 60) & 1023],
+            p[(rand >> 50) & 1023],
+            p[(rand >> 40) & 1023],
+            p[(rand >> 30) & 1023],
+            p[(rand >> 20) & 1023],
+            p[(rand >> 10) & 1023],
+            p[rand & 1023],
+        )
+    )
+
+
 def _now_ms() -> int:
     return time.time_ns() // 1_000_000
 
@@ -92,7 +114,7 @@ class IdGenerator:
             else:
                 rand = self._random()
             self._last_ms, self._last_rand = ms, rand
-            return _encode((ms << _RANDOM_BITS) | rand)
+            return _encode_parts(ms, rand)
 
 
 _default = IdGenerator()

@@ -25,6 +25,7 @@ import attrs
 from crmkit.domain.aggregate import AggregateRoot
 from crmkit.domain.channel import Direction
 from crmkit.domain.validators import (
+    compile_validation,
     instance_of,
     optional,
     optional_aware_datetime,
@@ -75,6 +76,7 @@ class InteractionStatus(enum.Enum):
     FOLLOWED_UP = "followed_up"
 
 
+@compile_validation
 @attrs.define
 class Interaction(AggregateRoot):
     """One touchpoint with a customer or prospect.

@@ -33,6 +33,7 @@ from crmkit.domain.ids import new_id
 from crmkit.domain.properties import CustomValue, custom_values
 from crmkit.domain.validators import (
     aware_datetime,
+    compile_validation,
     instance_of,
     non_empty,
     non_negative,
@@ -98,6 +99,7 @@ _LABELS = {
 }
 
 
+@compile_validation
 @attrs.frozen
 class KamStageChange:
     """One recorded move between relationship stages.
@@ -116,6 +118,7 @@ class KamStageChange:
     reason: str = ""
 
 
+@compile_validation
 @attrs.define
 class KeyAccountRelationship:
     """A supplier's relationship with one (potential) key account.

@@ -23,6 +23,7 @@ import attrs
 
 from crmkit.domain.ids import new_id
 from crmkit.domain.validators import (
+    compile_validation,
     date_value,
     fail,
     instance_of,
@@ -49,6 +50,7 @@ class KPIDirection(enum.Enum):
     MIN = "min"
 
 
+@compile_validation
 @attrs.frozen
 class KPIPeriod:
     """The period a KPI is measured over: dates, a label, or both.
@@ -96,6 +98,7 @@ def _optional_finite(instance: Any, attribute: attrs.Attribute[Any], value: Any)
         _finite(instance, attribute, value)
 
 
+@compile_validation
 @attrs.define
 class KPI:
     """A key performance indicator.

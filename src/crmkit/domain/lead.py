@@ -37,6 +37,7 @@ from crmkit.domain.money import Money
 from crmkit.domain.opportunity import Opportunity
 from crmkit.domain.pipeline import Pipeline, Stage
 from crmkit.domain.validators import (
+    compile_validation,
     email,
     fail,
     instance_of,
@@ -164,6 +165,7 @@ def _lead_direction(_: Any, attribute: attrs.Attribute[Any], value: Any) -> None
         fail(attribute, value, "must be Direction.INBOUND or Direction.OUTBOUND")
 
 
+@compile_validation
 @attrs.frozen
 class LeadConversion:
     """What :meth:`Lead.convert` produced.
@@ -196,6 +198,7 @@ class LeadConversion:
     converted_at: datetime
 
 
+@compile_validation
 @attrs.define
 class Lead(AggregateRoot):
     """A prospect not yet qualified into an account, contact and opportunity.

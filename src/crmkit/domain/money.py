@@ -23,7 +23,7 @@ from typing import Any
 
 import attrs
 
-from crmkit.domain.validators import fail
+from crmkit.domain.validators import compile_validation, fail, inline_check
 from crmkit.errors import ValidationError
 
 __all__ = ["CURRENCY_MINOR_UNITS", "Money", "minor_unit"]
@@ -101,6 +101,14 @@ def _check_currency(_: Any, attribute: attrs.Attribute[Any], value: Any) -> None
         fail(attribute, value, "is not an ISO 4217 currency code")
 
 
+inline_check(_to_decimal, "{v}.__class__ is {decimal}", decimal=Decimal)
+inline_check(_check_amount, "({v}.__class__ is {decimal} and {v}.is_finite())", decimal=Decimal)
+inline_check(
+    _check_currency, "({v}.__class__ is str and {v} in {codes})", codes=CURRENCY_MINOR_UNITS
+)
+
+
+@compile_validation
 @attrs.frozen(order=False)
 class Money:
     """An amount of money: a :class:`~decimal.Decimal` and an ISO 4217 currency code.

@@ -54,7 +54,9 @@ from crmkit.domain.pipeline import Pipeline, Stage
 from crmkit.domain.probability import Probability, probability_value, to_probability
 from crmkit.domain.validators import (
     aware_datetime,
+    compile_validation,
     date_value,
+    inline_check,
     instance_of,
     non_empty,
     optional,
@@ -83,6 +85,7 @@ class ProbabilitySource(enum.Enum):
     MANUAL = "manual"
 
 
+@compile_validation
 @attrs.frozen
 class StageChange:
     """One recorded stage move (Salesforce ``OpportunityHistory``).
@@ -116,9 +119,23 @@ def _optional_to_probability(value: Any) -> Any:
     return None if value is None else to_probability(value)
 
 
+inline_check(
+    _optional_probability, "({v} is None or ({v}.__class__ is float and 0.0 <= {v} <= 1.0))"
+)
+inline_check(_optional_to_probability, "({v} is None or {v}.__class__ is float)")
+
+
 def _history(_: Any, attribute: attrs.Attribute[Any], value: Any) -> None:
     if not isinstance(value, list):
         raise ValidationError.single(attribute.name, value, "must be a list of StageChange")
+    if value.__class__ is list:  # fast path: well-formed history
+        last = None
+        for change in value:
+            if change.__class__ is not StageChange or (last is not None and change.at < last):
+                break
+            last = change.at
+        else:
+            return
     previous: datetime | None = None
     for index, change in enumerate(value):
         if not isinstance(change, StageChange):
@@ -132,6 +149,7 @@ def _history(_: Any, attribute: attrs.Attribute[Any], value: Any) -> None:
         previous = change.at
 
 
+@compile_validation
 @attrs.define
 class Opportunity(AggregateRoot):
     """A potential deal with an account.

@@ -24,6 +24,7 @@ from crmkit.domain.aggregate import AggregateRoot
 from crmkit.domain.money import Money
 from crmkit.domain.validators import (
     aware_datetime,
+    compile_validation,
     fail,
     instance_of,
     non_empty,
@@ -82,6 +83,7 @@ def _unit_price(_: Any, attribute: attrs.Attribute[Any], value: Any) -> None:
         fail(attribute, value, "must not be negative")
 
 
+@compile_validation
 @attrs.frozen
 class OrderLine:
     """One line of an order.
@@ -130,6 +132,7 @@ def _lines(_: Any, attribute: attrs.Attribute[Any], value: Any) -> None:
             )
 
 
+@compile_validation
 @attrs.define
 class Order(AggregateRoot):
     """A customer's order.

@@ -23,7 +23,7 @@ from typing import Any
 import attrs
 
 from crmkit.domain.probability import Probability, probability_value, to_probability
-from crmkit.domain.validators import fail, instance_of, non_empty
+from crmkit.domain.validators import compile_validation, fail, instance_of, non_empty
 from crmkit.errors import NotFoundError, ValidationError
 
 __all__ = ["ForecastCategory", "Pipeline", "Stage", "default_pipeline"]
@@ -53,6 +53,7 @@ def _default_category(stage: Stage) -> ForecastCategory:
     return ForecastCategory.PIPELINE
 
 
+@compile_validation
 @attrs.frozen
 class Stage:
     """One step of a pipeline.
@@ -159,6 +160,7 @@ def _stage_list(_: Any, attribute: attrs.Attribute[Any], value: Any) -> None:
         fail(attribute, [s.key for s in value], "must contain at least one open stage")
 
 
+@compile_validation
 @attrs.define
 class Pipeline:
     """An ordered set of stages.

@@ -25,7 +25,7 @@ from typing import Any
 
 import attrs
 
-from crmkit.domain.validators import fail
+from crmkit.domain.validators import fail, inline_check
 from crmkit.errors import ValidationError
 
 __all__ = ["Probability", "probability_value", "to_probability"]
@@ -104,6 +104,11 @@ def to_probability(value: Any) -> Any:
         >>> to_probability(1), type(to_probability(1)).__name__
         (1.0, 'float')
     """
+    kind = value.__class__
+    if kind is float:  # fast path
+        return value
+    if kind is int or kind is Probability:
+        return float(value)
     if isinstance(value, bool):
         return value
     if isinstance(value, int | float | Decimal):
@@ -125,7 +130,13 @@ def probability_value(_: Any, attribute: attrs.Attribute[Any], value: Any) -> No
         ...
         crmkit.errors.ValidationError: p: -0.1 must be between 0 and 1
     """
+    if value.__class__ is float and 0.0 <= value <= 1.0:  # fast path (NaN fails it)
+        return
     if isinstance(value, bool) or not isinstance(value, float | int):
         fail(attribute, value, f"must be a number, not {type(value).__name__}")
     if math.isnan(value) or not 0.0 <= value <= 1.0:
         fail(attribute, value, "must be between 0 and 1")
+
+
+inline_check(to_probability, "{v}.__class__ is float")
+inline_check(probability_value, "({v}.__class__ is float and 0.0 <= {v} <= 1.0)")

@@ -14,6 +14,7 @@ import attrs
 from crmkit.domain.aggregate import AggregateRoot
 from crmkit.domain.money import Money
 from crmkit.domain.validators import (
+    compile_validation,
     fail,
     instance_of,
     non_empty,
@@ -31,6 +32,7 @@ def _price(_: object, attribute: attrs.Attribute[Money], value: object) -> None:
         fail(attribute, value, "must not be negative")
 
 
+@compile_validation
 @attrs.define
 class Product(AggregateRoot):
     """A product or service with a list price.

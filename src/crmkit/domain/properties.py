@@ -29,7 +29,7 @@ from typing import Any, TypeAlias
 
 import attrs
 
-from crmkit.domain.validators import fail, instance_of, non_empty
+from crmkit.domain.validators import compile_validation, fail, instance_of, non_empty
 from crmkit.errors import NotFoundError, Problem, ValidationError
 
 __all__ = [
@@ -104,6 +104,7 @@ def _name(_: Any, attribute: attrs.Attribute[Any], value: Any) -> None:
         fail(attribute, value, "must be an identifier (letters, digits, underscore)")
 
 
+@compile_validation
 @attrs.frozen
 class PropertyDefinition:
     """One custom property: name, type, whether required, enum options and a description.
@@ -171,6 +172,7 @@ def _unique_definitions(_: Any, attribute: attrs.Attribute[Any], value: Any) -> 
         seen.add(item.name)
 
 
+@compile_validation
 @attrs.frozen
 class PropertySchema:
     """The custom properties one entity type may carry.
@@ -353,6 +355,8 @@ def custom_values(_: Any, attribute: attrs.Attribute[Any], value: Any) -> None:
         ...
         crmkit.errors.ValidationError: custom.tags: ['a'] must be a string, number, boolean or null
     """
+    if value.__class__ is dict and not value:  # fast path: no custom values
+        return
     if not isinstance(value, dict):
         fail(attribute, value, "must be a dict of property names to values")
     problems = []

@@ -19,24 +19,28 @@ Examples:
 
 from __future__ import annotations
 
+import linecache
 import re
 from collections.abc import Callable, Collection
 from datetime import UTC as _UTC
 from datetime import date, datetime, timedelta
 from decimal import Decimal
-from typing import Any
+from typing import Any, TypeVar
 
 import attrs
+from attr import _config as _attrs_config
 
 from crmkit.errors import ValidationError
 
 __all__ = [
     "aware_datetime",
     "between",
+    "compile_validation",
     "date_value",
     "email",
     "fail",
     "in_range",
+    "inline_check",
     "instance_of",
     "non_empty",
     "non_negative",
@@ -97,7 +101,7 @@ def instance_of(*types: type) -> Validator:
         if not isinstance(value, types) or (isinstance(value, bool) and not allows_bool):
             fail(attribute, value, f"must be of type {names}, not {type(value).__name__}")
 
-    return check
+    return inline_check(check, "{v}.__class__ in {exact}", exact=exact)
 
 
 def non_empty(_: Any, attribute: attrs.Attribute[Any], value: Any) -> None:
@@ -114,6 +118,8 @@ def non_empty(_: Any, attribute: attrs.Attribute[Any], value: Any) -> None:
         ...
         crmkit.errors.ValidationError: name: '  ' must not be empty
     """
+    if value.__class__ is str and value and not value.isspace():  # fast path
+        return
     if not isinstance(value, str):
         fail(attribute, value, f"must be a string, not {type(value).__name__}")
     if not value.strip():
@@ -183,7 +189,12 @@ def in_range(low: float, high: float) -> Validator:
         if not low <= value <= high:
             fail(attribute, value, f"must be between {low:g} and {high:g}")
 
-    return check
+    return inline_check(
+        check,
+        "(({v}.__class__ is int or {v}.__class__ is float) and {low} <= {v} <= {high})",
+        low=low,
+        high=high,
+    )
 
 
 between = in_range
@@ -209,7 +220,7 @@ def one_of(options: Collection[Any]) -> Validator:
         if value not in options:
             fail(attribute, value, f"must be one of {listed}")
 
-    return check
+    return inline_check(check, "{v} in {options}", options=options)
 
 
 def email(_: Any, attribute: attrs.Attribute[Any], value: Any) -> None:
@@ -226,6 +237,9 @@ def email(_: Any, attribute: attrs.Attribute[Any], value: Any) -> None:
     """
     if not isinstance(value, str) or not _EMAIL.match(value):
         fail(attribute, value, "is not an e-mail address")
+
+
+_EMAIL_MATCH = _EMAIL.match
 
 
 def aware_datetime(_: Any, attribute: attrs.Attribute[Any], value: Any) -> None:
@@ -285,6 +299,9 @@ def optional(validator: Validator) -> Validator:
         if value is not None:
             validator(instance, attribute, value)
 
+    inner = _INLINE.get(validator)
+    if inner is not None:
+        inline_check(check, f"{{v}} is None or {inner[0]}", **inner[1])
     return check
 
 
@@ -301,6 +318,8 @@ def date_value(_: Any, attribute: attrs.Attribute[Any], value: Any) -> None:
         >>> A(date(2024, 5, 1)).d.year
         2024
     """
+    if value.__class__ is date:  # fast path
+        return
     if isinstance(value, datetime) or not isinstance(value, date):
         fail(attribute, value, f"must be a date, not {type(value).__name__}")
 
@@ -376,3 +395,295 @@ def optional_str(_: Any, attribute: attrs.Attribute[Any], value: Any) -> None:
     """
     if value is not None and value.__class__ is not str and not isinstance(value, str):
         fail(attribute, value, f"must be of type str, not {type(value).__name__}")
+
+
+# --- compiled validation: one generated __init__ that checks common values inline -------------
+#
+# attrs calls one Python function per validator and converter. For the common, valid values
+# those calls cost more than the checks themselves, so :func:`compile_validation` generates an
+# ``__init__`` (and, for mutable classes, a ``__setattr__``) that first evaluates cheap inline
+# expressions declared with :func:`inline_check`. Each expression is a *sufficient* condition:
+# when it holds, the validator would accept the value (or the converter would return it
+# unchanged). When any expression does not hold, the generated code runs every validator in
+# attrs' order, exactly as attrs' own ``__init__`` would, so errors are unchanged.
+
+_F = TypeVar("_F")
+_C = TypeVar("_C", bound=type)
+
+_INLINE: dict[Any, tuple[str, dict[str, Any]]] = {}
+_SHADOW_MIN_FIELDS = 10
+_OBJ_SETATTR = object.__setattr__
+
+_DEFAULT_ON_SETATTR: Any
+try:  # attrs' default ``on_setattr`` pipeline of ``attrs.define`` (convert, then validate)
+    from attr._make import _DEFAULT_ON_SETATTR
+except ImportError:  # pragma: no cover - another attrs layout: keep attrs' own __setattr__
+    _DEFAULT_ON_SETATTR = None
+
+
+def inline_check(func: _F, template: str, **names: Any) -> _F:
+    """Declare a Python expression under which validator (or converter) ``func`` is a no-op.
+
+    ``template`` uses ``{v}`` for the value and ``{name}`` for each object in ``names``. The
+    expression must only be true when ``func`` would accept the value unchanged; it may be
+    false for valid values too (the real ``func`` then decides). Used by
+    :func:`compile_validation`.
+
+    Examples:
+        >>> import attrs
+        >>> from crmkit.domain.validators import compile_validation, fail, inline_check
+        >>> def even(_, attribute, value):
+        ...     if type(value) is not int or value % 2:
+        ...         fail(attribute, value, "must be an even int")
+        >>> even = inline_check(even, "({v}.__class__ is int and not {v} % 2)")
+        >>> @compile_validation
+        ... @attrs.frozen
+        ... class A:
+        ...     n: int = attrs.field(validator=even)
+        >>> A(4).n
+        4
+        >>> A(3)
+        Traceback (most recent call last):
+        ...
+        crmkit.errors.ValidationError: n: 3 must be an even int
+    """
+    _INLINE[func] = (template, names)
+    return func
+
+
+def _inline_expr(func: Any, var: str, globs: dict[str, Any], prefix: str) -> str | None:
+    try:
+        entry = _INLINE.get(func)
+    except TypeError:  # pragma: no cover - unhashable validator object
+        return None
+    if entry is None:
+        parts = getattr(func, "_validators", None)  # attrs' and_() / list of validators
+        if type(func).__name__ != "_AndValidator" or not isinstance(parts, tuple):
+            return None
+        exprs = [_inline_expr(p, var, globs, f"{prefix}_{i}") for i, p in enumerate(parts)]
+        if any(e is None for e in exprs):
+            return None
+        return "(" + " and ".join(e for e in exprs if e is not None) + ")"
+    template, names = entry
+    mapping = {"v": var}
+    for key, value in names.items():
+        name = f"{prefix}_{key}"
+        globs[name] = value
+        mapping[key] = name
+    return "(" + template.format(**mapping) + ")"
+
+
+def _compile(source: str, globs: dict[str, Any], name: str, cls: type) -> Any:
+    namespace: dict[str, Any] = {}
+    filename = f"<crmkit compiled {name} {cls.__module__}.{cls.__qualname__}>"
+    code = compile(source, filename, "exec")
+    linecache.cache[filename] = (len(source), None, source.splitlines(True), filename)
+    exec(code, globs, namespace)
+    func = namespace[name]
+    func.__module__ = cls.__module__
+    func.__qualname__ = f"{cls.__qualname__}.{name}"
+    return func
+
+
+def compile_validation(cls: _C) -> _C:
+    """Give an attrs class a generated ``__init__`` (and ``__setattr__`` for mutable classes)
+    that checks common values inline (see :func:`inline_check`) and falls back to attrs'
+    validators, in attrs' order, whenever an inline check does not hold.
+
+    Behaviour is attrs' own: same signature, defaults, factories, converters, validators,
+    ``__attrs_post_init__``; only faster on valid data. Classes using attrs features it does
+    not handle (``__attrs_pre_init__``, ``attrs.Converter``) are returned unchanged.
+
+    Examples:
+        >>> import attrs
+        >>> from crmkit.domain.validators import compile_validation, non_empty
+        >>> @compile_validation
+        ... @attrs.define
+        ... class Tag:
+        ...     name: str = attrs.field(validator=non_empty)
+        >>> tag = Tag("vip")
+        >>> tag.name = " "
+        Traceback (most recent call last):
+        ...
+        crmkit.errors.ValidationError: name: ' ' must not be empty
+    """
+    klass: Any = cls  # attrs.has() would narrow ``cls`` away from _C
+    if not attrs.has(klass) or hasattr(klass, "__attrs_pre_init__"):
+        return cls
+    fields = attrs.fields(klass)
+    if any(isinstance(f.converter, attrs.Converter) for f in fields):
+        return cls
+    if any(not f.init and f.default is attrs.NOTHING for f in fields):
+        return cls
+    globs: dict[str, Any] = {
+        "NOTHING": attrs.NOTHING,
+        "_osa": _OBJ_SETATTR,
+        "_config": _attrs_config,
+    }
+    positional: list[str] = []
+    keyword: list[str] = []
+    # Assigning a slot through ``object.__setattr__`` (what attrs' __init__ does for frozen
+    # classes and for classes with on_setattr hooks) costs a call per field. With many fields
+    # it is cheaper to switch the instance to a layout-identical subclass that has the plain
+    # __setattr__, store the fields as ordinary attributes, and switch back.
+    shadow = len(fields) >= _SHADOW_MIN_FIELDS
+    if shadow:
+        globs["_cls"] = cls
+        globs["_shadow"] = type(
+            cls.__name__,
+            (cls,),
+            {
+                "__slots__": (),
+                "__setattr__": _OBJ_SETATTR,
+                "__module__": cls.__module__,
+                "__qualname__": cls.__qualname__,
+            },
+        )
+        body = ["_osa(self, '__class__', _shadow)", "try:"]
+        indent = "    "
+    else:
+        body = ["_setattr = _osa.__get__(self)"]
+        indent = ""
+    inline: list[str] = []
+    every: list[str] = []
+    rest: list[str] = []
+    checks_start = len(body)
+    for index, field in enumerate(fields):
+        prefix = f"_f{index}"
+        local = (field.alias or field.name) if field.init else f"_l{index}"
+        default = field.default
+        is_factory = isinstance(default, attrs.Factory)  # type: ignore[arg-type]
+        if is_factory:
+            globs[f"{prefix}_factory"] = default.factory
+            make = f"{prefix}_factory({'self' if default.takes_self else ''})"
+        if field.init:
+            if default is attrs.NOTHING:
+                param = local
+            elif is_factory:
+                param = f"{local}=NOTHING"
+                body.append(f"if {local} is NOTHING: {local} = {make}")
+            else:
+                globs[f"{prefix}_default"] = default
+                param = f"{local}={prefix}_default"
+            (keyword if field.kw_only else positional).append(param)
+        elif is_factory:
+            body.append(f"{local} = {make}")
+        else:
+            globs[f"{prefix}_default"] = default
+            body.append(f"{local} = {prefix}_default")
+        if field.converter is not None:
+            globs[f"{prefix}_conv"] = field.converter
+            same = _inline_expr(field.converter, local, globs, f"{prefix}_c")
+            convert = f"{local} = {prefix}_conv({local})"
+            body.append(f"if not {same}: {convert}" if same else convert)
+        if shadow:
+            body.append(f"self.{field.name} = {local}")
+        else:
+            body.append(f"_setattr({field.name!r}, {local})")
+        if field.validator is not None:
+            globs[f"{prefix}_val"] = field.validator
+            globs[f"{prefix}_attr"] = field
+            call = f"{prefix}_val(self, {prefix}_attr, {local})"
+            every.append(call)
+            expr = _inline_expr(field.validator, local, globs, f"{prefix}_v")
+            if expr is None:
+                rest.append(call)
+            else:
+                inline.append(expr)
+    if shadow:
+        body[checks_start:] = [indent + line for line in body[checks_start:]]
+        body += ["finally:", "    self.__class__ = _cls"]
+    if every:
+        body.append("if _config._run_validators is True:")
+        if inline:
+            body += [
+                "    try:",
+                f"        _ok = {' and '.join(inline)}",
+                "    except Exception:",
+                "        _ok = False",
+                "    if _ok:",
+                *[f"        {line}" for line in rest or ["pass"]],
+                "    else:",
+                *[f"        {line}" for line in every],
+            ]
+        else:
+            body += [f"    {line}" for line in every]
+    if hasattr(cls, "__attrs_post_init__"):
+        body.append("self.__attrs_post_init__()")
+    params = ", ".join(["self", *positional, *(["*", *keyword] if keyword else [])])
+    source = f"def __init__({params}):\n" + "".join(f"    {line}\n" for line in body)
+    init = _compile(source, globs, "__init__", cls)
+    original = cls.__dict__["__init__"]
+    init.__annotations__ = dict(getattr(original, "__annotations__", {}))
+    init.__doc__ = original.__doc__
+    type.__setattr__(cls, "__init__", init)
+    _compile_setattr(cls)
+    return cls
+
+
+def _compile_setattr(cls: type) -> None:
+    current = cls.__dict__.get("__setattr__")
+    code = getattr(current, "__code__", None)
+    if code is None or "sa_attrs" not in code.co_freevars or _DEFAULT_ON_SETATTR is None:
+        return
+    cell = current.__closure__[code.co_freevars.index("sa_attrs")]  # type: ignore[union-attr]
+    hooks: dict[str, tuple[attrs.Attribute[Any], Any]] = cell.cell_contents
+    if any(hook is not _DEFAULT_ON_SETATTR for _, hook in hooks.values()):
+        return
+    setters: dict[str, Any] = {}
+    for index, (name, (field, _)) in enumerate(hooks.items()):
+        globs: dict[str, Any] = {"_osa": _OBJ_SETATTR, "_config": _attrs_config}
+        lines = []
+        if field.converter is not None:
+            globs["_conv"] = field.converter
+            same = _inline_expr(field.converter, "value", globs, f"_c{index}")
+            convert = "value = _conv(value)"
+            lines.append(f"if not {same}: {convert}" if same else convert)
+        if field.validator is not None:
+            globs["_val"], globs["_attr"] = field.validator, field
+            expr = _inline_expr(field.validator, "value", globs, f"_v{index}")
+            lines.append("if _config._run_validators is True:")
+            if expr is None:
+                lines.append("    _val(self, _attr, value)")
+            else:
+                lines += [
+                    "    try:",
+                    f"        _ok = {expr}",
+                    "    except Exception:",
+                    "        _ok = False",
+                    "    if not _ok:",
+                    "        _val(self, _attr, value)",
+                ]
+        lines.append(f"_osa(self, {name!r}, value)")
+        source = "def set_field(self, value):\n" + "".join(f"    {line}\n" for line in lines)
+        setters[name] = _compile(source, globs, "set_field", cls)
+
+    def __setattr__(self: Any, name: str, value: Any) -> None:  # noqa: N807 - the dunder itself
+        setter = setters.get(name)
+        if setter is None:
+            _OBJ_SETATTR(self, name, value)
+        else:
+            setter(self, value)
+
+    __setattr__.__qualname__ = f"{cls.__qualname__}.__setattr__"
+    __setattr__.__doc__ = current.__doc__
+    type.__setattr__(cls, "__setattr__", __setattr__)
+
+
+# Inline checks of the validators and converters above (see compile_validation).
+_NUMBER = "({v}.__class__ is int or {v}.__class__ is float)"
+_UTC_DATETIME = "({v}.__class__ is {datetime} and {v}.tzinfo is {utc})"
+_NON_BLANK = "({v}.__class__ is str and {v} != '' and not {v}.isspace())"
+inline_check(non_empty, _NON_BLANK)
+inline_check(optional_non_empty, "{v} is None or " + _NON_BLANK)
+inline_check(optional_str, "{v} is None or {v}.__class__ is str")
+inline_check(non_negative, f"({_NUMBER} and {{v}} >= 0)")
+inline_check(positive, f"({_NUMBER} and {{v}} > 0)")
+inline_check(email, "({v}.__class__ is str and {match}({v}) is not None)", match=_EMAIL_MATCH)
+inline_check(date_value, "{v}.__class__ is {date}", date=date)
+inline_check(aware_datetime, _UTC_DATETIME, datetime=datetime, utc=_UTC)
+inline_check(
+    optional_aware_datetime, "{v} is None or " + _UTC_DATETIME, datetime=datetime, utc=_UTC
+)
+inline_check(to_utc, _UTC_DATETIME, datetime=datetime, utc=_UTC)
+inline_check(optional_to_utc, "{v} is None or " + _UTC_DATETIME, datetime=datetime, utc=_UTC)

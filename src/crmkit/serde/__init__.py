@@ -1,6 +1,6 @@
 """Serialisation: one cattrs converter; dict and JSON round trips for every public type.
 
-Example:
+Examples:
     >>> from crmkit.domain import Money
     >>> from crmkit.serde import from_json, to_json
     >>> from_json(Money, to_json(Money("9.90", "SEK"))) == Money("9.90", "SEK")

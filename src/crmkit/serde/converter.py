@@ -11,7 +11,7 @@ Policy (the shapes live in :mod:`crmkit.domain`; the policy lives here):
 Valid payloads take cattrs' generated fast path. Only when that fails does crmkit walk the
 payload field by field to name every problem, so the error costs nothing on good data.
 
-Example:
+Examples:
     >>> from crmkit.domain import Money
     >>> from crmkit.serde import from_dict, to_dict
     >>> to_dict(Money("12.5", "SEK"))
@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import enum
 import json
+import linecache
 import re
 import types
 import typing
@@ -159,6 +160,249 @@ def _make_converter() -> cattrs.Converter:
 converter: cattrs.Converter = _make_converter()
 
 
+# --- generated code per attrs class --------------------------------------------------------------
+#
+# cattrs' generated functions call one Python hook per field (strict scalars, dates, Money ...).
+# crmkit generates its own function per attrs class instead: JSON scalars, dates, datetimes,
+# Money and lists of them are checked and converted inline, nested classes call their own
+# generated function, and the object is built once through the class's ``__init__`` (whose
+# validators still run). Anything unusual calls the converter's hook for that type. Any failure
+# raises, and :func:`structure` then names every problem with :func:`_diagnose`.
+
+_EXACT = {str: "str", int: "int", bool: "bool"}
+_MISSING = object()
+
+
+class _RefusedError(TypeError):
+    """Raised by generated structure code; :func:`structure` diagnoses the payload."""
+
+
+def _refuse(*_: Any) -> Any:
+    raise _RefusedError
+
+
+def _optional_arg(tp: Any) -> Any:
+    """``X`` for ``X | None`` (one non-None option), else ``None``."""
+    if get_origin(tp) in (typing.Union, types.UnionType):
+        args = get_args(tp)
+        options = [a for a in args if a is not type(None)]
+        if len(options) == 1 and len(args) == 2:
+            return options[0]
+    return None
+
+
+class _Codegen:
+    """Builds the source of one generated function; ``name`` makes unique global names."""
+
+    def __init__(self) -> None:
+        self.globs: dict[str, Any] = {"_refuse": _refuse, "_MISSING": _MISSING}
+        self.lines: list[str] = []
+        self._n = 0
+
+    def ref(self, value: Any) -> str:
+        self._n += 1
+        name = f"_g{self._n}"
+        self.globs[name] = value
+        return name
+
+    def var(self) -> str:
+        self._n += 1
+        return f"_x{self._n}"
+
+    def structure(self, tp: Any, src: str, dst: str, indent: str) -> None:
+        """Emit lines that set ``dst`` from the raw value in ``src`` (raising on bad data)."""
+        out = self.lines.append
+        if _is_scalar_union(tp):  # exact types; a float slot keeps an int as it is
+            allowed = self.ref(frozenset(get_args(tp)))
+            check = f"{src}.__class__ not in {allowed}"
+            if float in get_args(tp):
+                check += f" and {src}.__class__ is not int"
+            out(f"{indent}if {check}: _refuse()")
+            out(f"{indent}{dst} = {src}")
+            return
+        inner = _optional_arg(tp)
+        if inner is not None:
+            out(f"{indent}if {src} is None:")
+            out(f"{indent}    {dst} = None")
+            out(f"{indent}else:")
+            self.structure(inner, src, dst, indent + "    ")
+            return
+        if tp in _EXACT:
+            out(f"{indent}if {src}.__class__ is not {_EXACT[tp]}: _refuse()")
+            out(f"{indent}{dst} = {src}")
+        elif tp is float:
+            out(f"{indent}if {src}.__class__ is float: {dst} = {src}")
+            out(f"{indent}elif {src}.__class__ is int: {dst} = float({src})")
+            out(f"{indent}else: _refuse()")
+        elif tp is Any:
+            out(f"{indent}{dst} = {src}")
+        elif tp is datetime or tp is date:
+            kind = self.ref(tp)
+            out(f"{indent}if {src}.__class__ is str: {dst} = {kind}.fromisoformat({src})")
+            out(
+                f"{indent}else: {dst} = {self.ref(converter.get_structure_hook(tp))}({src}, {kind})"
+            )
+        elif tp is Money:
+            money, hook = self.ref(Money), self.ref(_structure_money)
+            amount, currency = self.var(), self.var()
+            out(
+                f"{indent}if {src}.__class__ is dict and len({src}) == 2 and "
+                f"({amount} := {src}.get('amount')).__class__ is str and "
+                f"({currency} := {src}.get('currency')) is not None:"
+            )
+            out(f"{indent}    {dst} = {money}({amount}, {currency})")
+            out(f"{indent}else: {dst} = {hook}({src}, {money})")
+        elif get_origin(tp) is list and len(get_args(tp)) == 1:
+            (item,) = get_args(tp)
+            fallback = self.ref(converter.get_structure_hook(tp))
+            out(
+                f"{indent}if {src}.__class__ is not list: {dst} = {fallback}({src}, {self.ref(tp)})"
+            )
+            if item in _EXACT:
+                out(f"{indent}else:")
+                out(f"{indent}    for _i in {src}:")
+                out(f"{indent}        if _i.__class__ is not {_EXACT[item]}: _refuse()")
+                out(f"{indent}    {dst} = list({src})")
+            else:
+                hook, item_ref = self.ref(converter.get_structure_hook(item)), self.ref(item)
+                out(f"{indent}else: {dst} = [{hook}(_i, {item_ref}) for _i in {src}]")
+        elif (
+            get_origin(tp) is dict
+            and len(get_args(tp)) == 2
+            and get_args(tp)[0] is str
+            and (get_args(tp)[1] is Any or _is_scalar_union(get_args(tp)[1]))
+        ):
+            value_type = get_args(tp)[1]
+            fallback = self.ref(converter.get_structure_hook(tp))
+            out(
+                f"{indent}if {src}.__class__ is not dict: {dst} = {fallback}({src}, {self.ref(tp)})"
+            )
+            out(f"{indent}elif not {src}: {dst} = {{}}")
+            out(f"{indent}else:")
+            if value_type is Any:
+                out(f"{indent}    for _k in {src}:")
+                out(f"{indent}        if _k.__class__ is not str: _refuse()")
+            else:
+                allowed = self.ref(frozenset(get_args(value_type)))
+                out(f"{indent}    for _k, _v in {src}.items():")
+                out(f"{indent}        if _k.__class__ is not str or (")
+                out(f"{indent}            _v.__class__ not in {allowed}")
+                if float in get_args(value_type):
+                    out(f"{indent}            and _v.__class__ is not int")
+                out(f"{indent}        ): _refuse()")
+            out(f"{indent}    {dst} = dict({src})")
+        else:
+            hook = self.ref(converter.get_structure_hook(tp))
+            out(f"{indent}{dst} = {hook}({src}, {self.ref(tp)})")
+
+    def unstructure(self, tp: Any, src: str) -> str:
+        """An expression giving the plain data of the value in ``src`` (typed ``tp``)."""
+        inner = _optional_arg(tp)
+        if inner is not None:
+            value = self.unstructure(inner, src)
+            return src if value == src else f"(None if {src} is None else {value})"
+        if tp in _EXACT or tp is float:
+            return src
+        if tp is datetime or tp is date:
+            return f"{src}.isoformat()"
+        if tp is Decimal:
+            return f"str({src})"
+        if tp is Money:
+            return f"{{'amount': str({src}.amount), 'currency': {src}.currency}}"
+        if isinstance(tp, type) and issubclass(tp, enum.Enum):
+            return f"{src}.value"
+        origin, args = get_origin(tp), get_args(tp)
+        if origin is list and len(args) == 1:
+            if args[0] in _EXACT or args[0] is float:
+                return f"list({src})"
+            item = self.unstructure(args[0], "_i")
+            return f"[{item} for _i in {src}]"
+        if origin is dict and len(args) == 2 and args[0] is str and _is_scalar_union(args[1]):
+            return f"dict({src})"
+        if origin is dict:
+            hook = self.ref(converter.get_unstructure_hook(tp))
+            return f"({hook}({src}) if {src} else {{}})"
+        hook = self.ref(converter.get_unstructure_hook(tp))
+        return f"{hook}({src})"
+
+
+def _generated_fields(cls: type) -> tuple[attrs.Attribute[Any], ...] | None:
+    """The fields of ``cls`` if crmkit can generate its functions, else ``None``."""
+    fields: tuple[attrs.Attribute[Any], ...] = attrs.fields(attrs.resolve_types(cls))
+    for field in fields:
+        if not field.init or (field.alias or field.name) != field.name or field.type is None:
+            return None
+    return fields
+
+
+def _compile(source: str, globs: dict[str, Any], name: str, cls: type) -> Any:
+    filename = f"<crmkit serde {name} {cls.__module__}.{cls.__qualname__}>"
+    linecache.cache[filename] = (len(source), None, source.splitlines(True), filename)
+    namespace: dict[str, Any] = {}
+    exec(compile(source, filename, "exec"), globs, namespace)
+    return namespace[name]
+
+
+def _structure_factory(cls: Any) -> Any:
+    fields = _generated_fields(cls)
+    if fields is None:
+        return _default_structure_factory(cls)
+    gen = _Codegen()
+    out = gen.lines.append
+    # Unknown keys: every required field is read (a missing one raises KeyError), so the
+    # payload has extra keys exactly when len(data) exceeds the fields found.
+    out("def structure(data, _=None):")
+    out("    if data.__class__ is not dict: _refuse()")
+    out("    _missing = 0")
+    args = []
+    for index, field in enumerate(fields):
+        raw, value = f"_r{index}", f"_v{index}"
+        if field.default is attrs.NOTHING:
+            out(f"    {raw} = data[{field.name!r}]")
+            gen.structure(field.type, raw, value, "    ")
+        else:
+            default = (
+                attrs.NOTHING if isinstance(field.default, attrs.Factory) else field.default  # type: ignore[arg-type]
+            )
+            out(f"    if {field.name!r} in data:")
+            out(f"        {raw} = data[{field.name!r}]")
+            gen.structure(field.type, raw, value, "        ")
+            out("    else:")
+            out(f"        {value} = {gen.ref(default)}")
+            out("        _missing += 1")
+        # positional where attrs' __init__ takes the field positionally (cheaper to call)
+        args.append(f"{field.name}={value}" if field.kw_only else value)
+    args.sort(key=lambda arg: "=" in arg)  # stable: positional in field order, then keywords
+    out(f"    if len(data) + _missing != {len(fields)}: _refuse()")
+    out(f"    return {gen.ref(cls)}({', '.join(args)})")
+    return _compile("\n".join(gen.lines) + "\n", gen.globs, "structure", cls)
+
+
+def _unstructure_factory(cls: Any) -> Any:
+    fields = _generated_fields(cls)
+    if fields is None:
+        return _default_unstructure_factory(cls)
+    gen = _Codegen()
+    items = []
+    for index, field in enumerate(fields):
+        local = f"_a{index}"
+        gen.lines.append(f"    {local} = obj.{field.name}")
+        items.append(f"{field.name!r}: {gen.unstructure(field.type, local)}")
+    body = "\n".join(gen.lines)
+    source = f"def unstructure(obj):\n{body}\n    return {{{', '.join(items)}}}\n"
+    return _compile(source, gen.globs, "unstructure", cls)
+
+
+def _generated(tp: Any) -> bool:
+    return attrs.has(tp) and tp is not Money
+
+
+_default_structure_factory = converter.gen_structure_attrs_fromdict  # cattrs' own, for
+_default_unstructure_factory = converter.gen_unstructure_attrs_fromdict  # unusual classes
+converter.register_structure_hook_factory(_generated, _structure_factory)
+converter.register_unstructure_hook_factory(_generated, _unstructure_factory)
+
+
 def _root_name(cls: type) -> str:
     return re.sub(r"(?<!^)(?=[A-Z])", "_", cls.__name__).lower()
 
@@ -166,7 +410,7 @@ def _root_name(cls: type) -> str:
 def to_dict(obj: Any) -> Any:
     """Turn a crmkit object into plain JSON-compatible Python data.
 
-    Example:
+    Examples:
         >>> from datetime import date
         >>> from crmkit.serde import to_dict
         >>> to_dict(date(2025, 3, 31))
@@ -180,7 +424,7 @@ def structure(data: Any, cls: Any, *, path: str | None = None) -> Any:
 
     ``path`` names the root in error messages (default: the class name in snake case).
 
-    Example:
+    Examples:
         >>> from crmkit.domain import Money
         >>> from crmkit.serde import structure
         >>> [m.amount for m in structure([{"amount": "1", "currency": "SEK"}], list[Money])]
@@ -202,7 +446,7 @@ def from_dict(cls: type[T], data: Any) -> T:
     Raises:
         ValidationError: every problem in ``data``, each with its field path.
 
-    Example:
+    Examples:
         >>> from crmkit.domain import Money
         >>> from crmkit.serde import from_dict
         >>> from_dict(Money, {"amount": "10.00", "currency": "NOK"}).amount
@@ -219,7 +463,7 @@ def from_dict(cls: type[T], data: Any) -> T:
 def to_json(obj: Any, *, indent: int | None = None) -> str:
     """Serialise a crmkit object to a JSON string.
 
-    Example:
+    Examples:
         >>> from crmkit.domain import Money
         >>> from crmkit.serde import to_json
         >>> to_json(Money("12.50", "SEK"))
@@ -231,7 +475,7 @@ def to_json(obj: Any, *, indent: int | None = None) -> str:
 def from_json(cls: type[T], text: str | bytes) -> T:
     """Build a ``cls`` from a JSON string made by :func:`to_json`.
 
-    Example:
+    Examples:
         >>> from crmkit.domain import Money
         >>> from crmkit.serde import from_json
         >>> from_json(Money, '{"amount": "3", "currency": "EUR"}').currency
