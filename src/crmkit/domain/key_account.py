@@ -24,24 +24,19 @@ from __future__ import annotations
 
 import enum
 from datetime import datetime
-from typing import Any
 
 import attrs
 
-from crmkit.domain.aggregate import utc_now
-from crmkit.domain.ids import new_id
-from crmkit.domain.properties import CustomValue, custom_values
+from crmkit.domain.aggregate import AggregateRoot
 from crmkit.domain.validators import (
     aware_datetime,
     compile_validation,
     instance_of,
     non_empty,
-    non_negative,
     optional,
-    optional_non_empty,
     to_utc,
 )
-from crmkit.errors import InvalidTransitionError, ValidationError
+from crmkit.errors import InvalidTransitionError
 
 __all__ = ["KamStage", "KamStageChange", "KeyAccountRelationship"]
 
@@ -120,7 +115,7 @@ class KamStageChange:
 
 @compile_validation
 @attrs.define
-class KeyAccountRelationship:
+class KeyAccountRelationship(AggregateRoot):
     """A supplier's relationship with one (potential) key account.
 
     Attributes:
@@ -158,23 +153,6 @@ class KeyAccountRelationship:
     key_account_manager: str | None = None
     support_contact: str | None = None
     history: list[KamStageChange] = attrs.field(factory=list)
-    id: str = attrs.field(factory=new_id, validator=non_empty)
-    version: int = attrs.field(default=0, validator=[instance_of(int), non_negative])
-    created_at: datetime = attrs.field(factory=utc_now, converter=to_utc, validator=aware_datetime)
-    updated_at: datetime = attrs.field(
-        default=attrs.Factory(lambda self: self.created_at, takes_self=True),
-        converter=to_utc,
-        validator=aware_datetime,
-    )
-    custom: dict[str, CustomValue] = attrs.field(factory=dict, validator=custom_values)
-    remote_id: str | None = attrs.field(default=None, validator=optional_non_empty)
-    remote_data: dict[str, Any] = attrs.field(factory=dict, validator=instance_of(dict))
-
-    def __attrs_post_init__(self) -> None:
-        if self.updated_at < self.created_at:
-            raise ValidationError.single(
-                "updated_at", self.updated_at, "must not be before created_at"
-            )
 
     @property
     def is_key_account(self) -> bool:
