@@ -60,7 +60,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     Examples:
         >>> from crmkit.cli import main
         >>> main(["demo", "--only", "nope", "--plain"])
-        crmkit: unknown demo section 'nope'; sections: dataset, storage, segments, lifetime_value, survey, assessment
+        crmkit: unknown demo section 'nope'; sections: dataset, storage, segments, leads, lifetime_value, survey, assessment
         2
     """
     args = build_parser().parse_args(argv)

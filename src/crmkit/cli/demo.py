@@ -27,6 +27,7 @@ SECTIONS: tuple[str, ...] = (
     "dataset",
     "storage",
     "segments",
+    "leads",
     "lifetime_value",
     "survey",
     "assessment",
@@ -48,7 +49,7 @@ def run_demo(
         >>> run_demo(only=["nope"])
         Traceback (most recent call last):
         ...
-        crmkit.errors.NotFoundError: unknown demo section 'nope'; sections: dataset, storage, segments, lifetime_value, survey, assessment
+        crmkit.errors.NotFoundError: unknown demo section 'nope'; sections: dataset, storage, segments, leads, lifetime_value, survey, assessment
     """
     unknown = [name for name in only if name not in SECTIONS]
     if unknown:

@@ -1,0 +1,99 @@
+"""Engagement events → per-lead features that engagement criteria can score.
+
+Lead-scoring criteria read fields of a lead. Engagement lives in events (interactions: e-mails
+opened, web visits, webinars, form submissions). :func:`engagement_summary` rolls the events
+up per lead — how many, the last one, and how many of each type you name — so the columns
+can be joined to the leads and scored (``col("events:webinar") >= 1``, a decay on
+``last_event_at``). Records and frames give the same numbers.
+
+Examples:
+    >>> from datetime import datetime, UTC
+    >>> from crmkit.scoring import engagement_summary
+    >>> events = [{"lead_id": "l1", "type": "email", "done_at": datetime(2025, 1, 2, tzinfo=UTC)},
+    ...           {"lead_id": "l1", "type": "webinar", "done_at": datetime(2025, 2, 1, tzinfo=UTC)},
+    ...           {"lead_id": "l2", "type": "email", "done_at": None}]
+    >>> summary = engagement_summary(events, types=["webinar"])
+    >>> summary["l1"]["events"], summary["l1"]["events:webinar"], summary["l1"]["last_event_at"].month
+    (2, 1, 2)
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from crmkit.errors import ValidationError
+from crmkit.frames import from_native, is_frame, narwhals, require_columns, to_native
+from crmkit.scoring.fields import field_value
+
+__all__ = ["engagement_summary"]
+
+
+def engagement_summary(
+    events: Any,
+    *,
+    types: Sequence[str] = (),
+    lead: str = "lead_id",
+    at: str = "done_at",
+    type_field: str = "type",
+) -> Any:
+    """Per lead: ``events`` (how many done events), ``last_event_at`` and ``events:<type>``
+    for each of ``types``. Events without a lead or without a time (not done yet) are left
+    out.
+
+    Records give ``{lead id: {column: value}}``; a frame gives a frame with a ``lead`` column
+    and the same columns (lazy stays lazy).
+
+    Examples:
+        >>> import polars as pl
+        >>> from datetime import date
+        >>> from crmkit.scoring import engagement_summary
+        >>> df = pl.DataFrame({"lead_id": ["a", "a", "b"], "type": ["email", "visit", "email"],
+        ...                    "done_at": [date(2025, 1, 1), date(2025, 1, 9), date(2025, 1, 3)]})
+        >>> engagement_summary(df, types=["visit"]).sort("lead_id").rows()
+        [('a', 2, datetime.date(2025, 1, 9), 1), ('b', 1, datetime.date(2025, 1, 3), 0)]
+    """
+    wanted = list(types)
+    if len(set(wanted)) != len(wanted):
+        raise ValidationError.single("types", wanted, "must not repeat a type")
+    if is_frame(events):
+        nw = narwhals()
+        frame = from_native(events)
+        require_columns(frame, [lead, at] + ([type_field] if wanted else []), what="events")
+        done = frame.filter(~nw.col(lead).is_null() & ~nw.col(at).is_null())
+        flags = [
+            (nw.col(type_field) == t).fill_null(False).cast(nw.Int64()).alias(f"__t{i}")
+            for i, t in enumerate(wanted)
+        ]
+        out = (
+            done.with_columns(*flags)
+            .group_by(lead)
+            .agg(
+                nw.len().alias("events"),
+                nw.col(at).max().alias("last_event_at"),
+                *[nw.col(f"__t{i}").sum() for i in range(len(wanted))],
+            )
+            .rename({f"__t{i}": f"events:{t}" for i, t in enumerate(wanted)})
+            .with_columns(
+                nw.col("events").cast(nw.Int64()),
+                *[nw.col(f"events:{t}").cast(nw.Int64()) for t in wanted],
+            )
+        )
+        return to_native(out)
+    summary: dict[Any, dict[str, Any]] = {}
+    for i, event in enumerate(events):
+        who = field_value(event, lead, what=f"events[{i}]")
+        when = field_value(event, at, what=f"events[{i}]")
+        if who is None or when is None:
+            continue
+        row = summary.setdefault(
+            who, {"events": 0, "last_event_at": None, **{f"events:{t}": 0 for t in wanted}}
+        )
+        row["events"] += 1
+        if row["last_event_at"] is None or when > row["last_event_at"]:
+            row["last_event_at"] = when
+        if wanted:
+            kind = field_value(event, type_field, what=f"events[{i}]")
+            if kind in wanted:
+                row[f"events:{kind}"] += 1
+    return summary

@@ -1,0 +1,557 @@
+"""A declarative lead-scoring model: criteria with points, fit and engagement, decay, caps.
+
+Seed 001 (§2.11) describes a lead-scoring model that "ranks leads against specific
+criteria" in line with the four prospecting-quality parameters, so resources go to the right
+prospects; it gives no criteria, weights or thresholds. crmkit follows common practice:
+
+* a :class:`Criterion` is a *rule* over lead, account or contact fields — the same
+  declarative expressions segment rules use (:func:`crmkit.frames.col`: comparisons,
+  membership, ranges, ``&``/``|``/``~``, dates relative to an as-of date) — with **points**
+  (negative allowed), in the **fit** group (who the lead is: firmographics, need, buying
+  stage) or the **engagement** group (what the lead did: visits, replies, downloads);
+* engagement points may **decay** with a half-life, counted in UTC calendar days from a date
+  field of the lead to the as-of date (``points × 0.5 ** (days / half_life_days)``; an empty
+  date keeps full points, a future one counts as today);
+* each group's total may be **capped**; the score is fit + engagement;
+* **thresholds** map the score to an action (prioritise / route / nurture / disqualify).
+
+The model is data. :meth:`LeadScoringModel.score_one` scores one lead record in an
+application; :meth:`LeadScoringModel.score` scores an iterable of records or a dataframe of
+any size (pandas, Polars, DuckDB …, compiled to narwhals expressions, lazy stays lazy) and
+both engines give the same numbers. Every score comes with its explanation: the criteria that
+fired and the points each gave.
+
+Examples:
+    >>> from crmkit.frames import col
+    >>> from crmkit.scoring import Criterion, LeadScoringModel, Threshold
+    >>> model = LeadScoringModel(
+    ...     criteria=[
+    ...         Criterion("big company", col("employees") >= 50, 20),
+    ...         Criterion("very interested", col("interest_level") == "very_interested", 30),
+    ...         Criterion("not interested", col("interest_level") == "not_interested", -40),
+    ...     ],
+    ...     thresholds=[Threshold(40, "prioritise"), Threshold(10, "nurture")],
+    ... )
+    >>> lead = {"employees": 120, "interest_level": "very_interested", "email": "a@b.se"}
+    >>> result = model.score_one(lead)
+    >>> result.score, result.action
+    (50.0, 'prioritise')
+    >>> [(h.criterion, h.points) for h in result.hits]
+    [('big company', 20.0), ('very interested', 30.0)]
+"""
+
+from __future__ import annotations
+
+import enum
+import math
+from collections.abc import Iterable, Mapping, Sequence
+from datetime import UTC, date, datetime
+from typing import Any
+
+import attrs
+
+from crmkit.errors import Problem, ValidationError
+from crmkit.frames import (
+    Context,
+    Expr,
+    col,
+    column_names,
+    from_native,
+    is_frame,
+    is_lazy,
+    narwhals,
+    to_native,
+)
+
+__all__ = [
+    "Action",
+    "Criterion",
+    "CriterionGroup",
+    "CriterionHit",
+    "Decay",
+    "LeadScore",
+    "LeadScoringModel",
+    "Threshold",
+    "criteria_table",
+]
+
+
+class CriterionGroup(enum.Enum):
+    """Fit (who the lead is) or engagement (what the lead did).
+
+    Examples:
+        >>> from crmkit.scoring import CriterionGroup
+        >>> CriterionGroup("engagement") is CriterionGroup.ENGAGEMENT
+        True
+    """
+
+    FIT = "fit"
+    ENGAGEMENT = "engagement"
+
+
+class Action(enum.Enum):
+    """What to do with a lead in a score band.
+
+    Examples:
+        >>> from crmkit.scoring import Action
+        >>> [a.value for a in Action]
+        ['prioritise', 'route', 'nurture', 'disqualify']
+    """
+
+    PRIORITISE = "prioritise"
+    ROUTE = "route"
+    NURTURE = "nurture"
+    DISQUALIFY = "disqualify"
+
+
+def _finite(_: Any, attribute: attrs.Attribute[Any], value: float) -> None:
+    if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
+        raise ValidationError.single(attribute.name, value, "must be a finite number")
+
+
+def _positive(_: Any, attribute: attrs.Attribute[Any], value: float) -> None:
+    _finite(_, attribute, value)
+    if value <= 0:
+        raise ValidationError.single(attribute.name, value, "must be greater than zero")
+
+
+@attrs.frozen
+class Decay:
+    """Half-life decay of engagement points, counted in calendar days from the date in
+    ``field`` to the as-of date.
+
+    Examples:
+        >>> from datetime import date
+        >>> from crmkit.scoring import Decay
+        >>> Decay("last_visit_at", half_life_days=30).factor(30)
+        0.5
+    """
+
+    field: str
+    half_life_days: float = attrs.field(validator=_positive)
+
+    def factor(self, days: float | None) -> float:
+        """``0.5 ** (days / half_life_days)``; 1.0 for an empty date, future dates count as 0.
+
+        Examples:
+            >>> from crmkit.scoring import Decay
+            >>> Decay("at", 7).factor(None), Decay("at", 7).factor(-3)
+            (1.0, 1.0)
+        """
+        if days is None:
+            return 1.0
+        return math.exp(-math.log(2.0) * max(float(days), 0.0) / self.half_life_days)
+
+    def days(self) -> Expr:
+        """The age expression: calendar days from the field's day to the as-of date.
+
+        Examples:
+            >>> from datetime import date
+            >>> from crmkit.scoring import Decay
+            >>> Decay("at", 7).days().evaluate({"at": date(2025, 1, 1)}, date(2025, 1, 8))
+            7
+        """
+        return col(self.field).days_before_as_of()
+
+
+def _check_rule(_: Any, attribute: attrs.Attribute[Any], value: Any) -> None:
+    if not isinstance(value, Expr):
+        raise ValidationError.single(
+            attribute.name, value, "must be a rule built with crmkit.frames.col"
+        )
+
+
+@attrs.frozen
+class Criterion:
+    """A rule worth ``points`` (negative allowed) in the fit or engagement group.
+
+    Examples:
+        >>> from crmkit.frames import col
+        >>> from crmkit.scoring import Criterion
+        >>> c = Criterion("decision maker", col("is_decision_maker") == True, 15)
+        >>> c.group.value
+        'fit'
+    """
+
+    name: str
+    rule: Expr = attrs.field(validator=_check_rule)
+    points: float = attrs.field(converter=float, validator=_finite)
+    group: CriterionGroup = attrs.field(default=CriterionGroup.FIT, converter=CriterionGroup)
+    decay: Decay | None = None
+
+    def __attrs_post_init__(self) -> None:
+        if not self.name:
+            raise ValidationError.single("criterion.name", self.name, "must not be empty")
+        if self.decay is not None and self.group is not CriterionGroup.ENGAGEMENT:
+            raise ValidationError.single(
+                f"criterion[{self.name}].decay", self.decay, "applies to engagement criteria only"
+            )
+
+    def fields(self) -> frozenset[str]:
+        """The fields this criterion reads (the rule's, plus the decay date field).
+
+        Examples:
+            >>> from crmkit.frames import col
+            >>> from crmkit.scoring import Criterion, Decay
+            >>> sorted(Criterion("opened", col("opens") > 0, 5, "engagement",
+            ...                  Decay("last_open_at", 14)).fields())
+            ['last_open_at', 'opens']
+        """
+        extra = {self.decay.field} if self.decay is not None else set()
+        return frozenset(self.rule.columns()) | extra
+
+
+def _action_name(action: Action | str) -> str:
+    if isinstance(action, Action):
+        return action.value
+    if not isinstance(action, str) or not action:
+        raise ValidationError.single("action", action, "must be an Action or a non-empty name")
+    return action
+
+
+@attrs.frozen
+class Threshold:
+    """Leads scoring at least ``min_score`` get ``action``.
+
+    Examples:
+        >>> from crmkit.scoring import Threshold
+        >>> Threshold(60, "prioritise").action
+        'prioritise'
+    """
+
+    min_score: float = attrs.field(converter=float, validator=_finite)
+    action: str = attrs.field(converter=_action_name)
+
+
+@attrs.frozen
+class CriterionHit:
+    """One criterion that fired for a lead and the points it gave (after decay).
+
+    Examples:
+        >>> from crmkit.scoring import CriterionHit
+        >>> CriterionHit("webinar", "engagement", 10.0).points
+        10.0
+    """
+
+    criterion: str
+    group: str
+    points: float
+
+
+@attrs.frozen
+class LeadScore:
+    """A lead's score, its two parts, the action it maps to and why.
+
+    Examples:
+        >>> from crmkit.scoring import LeadScore
+        >>> LeadScore(25.0, 20.0, 5.0, "nurture", ()).score
+        25.0
+    """
+
+    score: float
+    fit: float
+    engagement: float
+    action: str
+    hits: tuple[CriterionHit, ...]
+
+    def explain(self) -> str:
+        """A one-line, human-readable explanation.
+
+        Examples:
+            >>> from crmkit.scoring import CriterionHit, LeadScore
+            >>> LeadScore(25.0, 20.0, 5.0, "nurture",
+            ...           (CriterionHit("big", "fit", 20.0), CriterionHit("visit", "engagement", 5.0))
+            ...           ).explain()
+            'score 25 (fit 20 + engagement 5) → nurture: big +20, visit +5'
+        """
+        parts = ", ".join(f"{h.criterion} {h.points:+.3g}" for h in self.hits) or "no criterion"
+        return (
+            f"score {self.score:.3g} (fit {self.fit:.3g} + engagement {self.engagement:.3g})"
+            f" → {self.action}: {parts}"
+        )
+
+
+def _cap(_: Any, attribute: attrs.Attribute[Any], value: float | None) -> None:
+    if value is not None:
+        _finite(_, attribute, value)
+
+
+def _criteria(value: Iterable[Criterion]) -> tuple[Criterion, ...]:
+    return tuple(value)
+
+
+def _thresholds(value: Iterable[Threshold]) -> tuple[Threshold, ...]:
+    return tuple(sorted(value, key=lambda t: t.min_score, reverse=True))
+
+
+@attrs.frozen
+class LeadScoringModel:
+    """Criteria with points, group caps and thresholds; scores records and frames alike.
+
+    Args:
+        criteria: the criteria, names unique.
+        thresholds: score → action, checked from the highest ``min_score`` down.
+        default_action: the action below every threshold.
+        fit_cap / engagement_cap: the most points a group can give (None = no cap).
+
+    Examples:
+        >>> from crmkit.frames import col
+        >>> from crmkit.scoring import Criterion, LeadScoringModel
+        >>> m = LeadScoringModel([Criterion("visits", col("visits") >= 1, 10, "engagement")],
+        ...                      engagement_cap=5)
+        >>> m.score_one({"visits": 3}).score
+        5.0
+    """
+
+    criteria: tuple[Criterion, ...] = attrs.field(converter=_criteria)
+    thresholds: tuple[Threshold, ...] = attrs.field(default=(), converter=_thresholds)
+    default_action: str = attrs.field(default="disqualify", converter=_action_name)
+    fit_cap: float | None = attrs.field(default=None, validator=_cap)
+    engagement_cap: float | None = attrs.field(default=None, validator=_cap)
+    _fields: frozenset[str] = attrs.field(init=False, eq=False, repr=False, factory=frozenset)
+
+    def __attrs_post_init__(self) -> None:
+        problems: list[Problem] = []
+        seen: set[str] = set()
+        items: tuple[Any, ...] = self.criteria
+        for i, criterion in enumerate(items):
+            if not isinstance(criterion, Criterion):
+                problems.append(Problem(f"criteria[{i}]", criterion, "must be a Criterion"))
+            elif criterion.name in seen:
+                problems.append(Problem(f"criteria[{i}].name", criterion.name, "is used twice"))
+            else:
+                seen.add(criterion.name)
+        if problems:
+            raise ValidationError(problems)
+        out: set[str] = set()
+        for criterion in self.criteria:
+            out |= criterion.fields()
+        object.__setattr__(self, "_fields", frozenset(out))
+
+    def fields(self) -> frozenset[str]:
+        """Every field the model reads.
+
+        Examples:
+            >>> from crmkit.frames import col
+            >>> from crmkit.scoring import Criterion, LeadScoringModel
+            >>> sorted(LeadScoringModel([Criterion("a", col("x") > 1, 1)]).fields())
+            ['x']
+        """
+        return self._fields
+
+    def action_for(self, score: float) -> str:
+        """The action of a score.
+
+        Examples:
+            >>> from crmkit.scoring import LeadScoringModel, Threshold
+            >>> m = LeadScoringModel([], thresholds=[Threshold(50, "prioritise")])
+            >>> m.action_for(50), m.action_for(49.9)
+            ('prioritise', 'disqualify')
+        """
+        for threshold in self.thresholds:
+            if score >= threshold.min_score:
+                return threshold.action
+        return self.default_action
+
+    # ----------------------------------------------------------------- records
+    def score_one(self, lead: Any, *, as_of: date | None = None) -> LeadScore:
+        """Score one lead record (dict or object) and explain it.
+
+        ``as_of`` (a date, default today in UTC) is the day decay counts to and relative dates
+        in rules refer to. A criterion reading a field the lead does not have raises
+        :class:`~crmkit.errors.ValidationError` naming the field.
+
+        Examples:
+            >>> from crmkit.frames import col
+            >>> from crmkit.scoring import Criterion, LeadScoringModel
+            >>> LeadScoringModel([Criterion("a", col("budget") > 1, 1)]).score_one({"x": 1})
+            Traceback (most recent call last):
+            ...
+            crmkit.errors.ValidationError: lead.budget: is missing from the record
+        """
+        return self._score_one(lead, Context(as_of=_as_of(as_of)))
+
+    def _check_fields(self, lead: Any) -> None:
+        if isinstance(lead, Mapping):
+            if self._fields <= lead.keys():
+                return
+            missing = sorted(self._fields - lead.keys())
+        else:
+            missing = sorted(name for name in self._fields if not hasattr(lead, name))
+        if missing:
+            raise ValidationError(
+                [Problem(f"lead.{name}", message="is missing from the record") for name in missing]
+            )
+
+    def _score_one(self, lead: Any, ctx: Context) -> LeadScore:
+        self._check_fields(lead)
+        totals = {CriterionGroup.FIT: 0.0, CriterionGroup.ENGAGEMENT: 0.0}
+        hits: list[CriterionHit] = []
+        for criterion in self.criteria:
+            try:
+                fired = criterion.rule.evaluate(lead, ctx)
+            except ValidationError as error:
+                raise error.prefixed(f"lead[{criterion.name}]") from None
+            if fired is None or not fired:
+                continue
+            points = criterion.points
+            if criterion.decay is not None:
+                points *= criterion.decay.factor(criterion.decay.days().evaluate(lead, ctx))
+            totals[criterion.group] += points
+            hits.append(CriterionHit(criterion.name, criterion.group.value, points))
+        fit = _capped(totals[CriterionGroup.FIT], self.fit_cap)
+        engagement = _capped(totals[CriterionGroup.ENGAGEMENT], self.engagement_cap)
+        score = fit + engagement
+        return LeadScore(score, fit, engagement, self.action_for(score), tuple(hits))
+
+    def score(self, leads: Any, *, as_of: date | None = None, explain: bool = False) -> Any:
+        """Score records (→ list of :class:`LeadScore`) or a frame (→ same kind of frame).
+
+        A frame gets the columns ``lead_score``, ``fit_score``, ``engagement_score`` and
+        ``action``; with ``explain=True`` also one ``points:<criterion>`` column per criterion
+        (the points it gave, 0 when it did not fire). Lazy frames stay lazy.
+
+        Examples:
+            >>> import polars as pl
+            >>> from crmkit.frames import col
+            >>> from crmkit.scoring import Criterion, LeadScoringModel, Threshold
+            >>> m = LeadScoringModel([Criterion("big", col("employees") >= 50, 20)],
+            ...                      thresholds=[Threshold(10, "route")])
+            >>> out = m.score(pl.DataFrame({"employees": [10, 80]}))
+            >>> out["lead_score"].to_list(), out["action"].to_list()
+            ([0.0, 20.0], ['disqualify', 'route'])
+        """
+        day = _as_of(as_of)
+        if not is_frame(leads):
+            ctx = Context(as_of=day)
+            out: list[LeadScore] = []
+            for index, lead in enumerate(leads):
+                try:
+                    out.append(self._score_one(lead, ctx))
+                except ValidationError as error:
+                    raise error.prefixed(f"[{index}]") from None
+            return out
+        frame = self.score_frame(from_native(leads), as_of=day, explain=explain)
+        return to_native(frame)
+
+    def score_frame(self, frame: Any, *, as_of: date | None = None, explain: bool = False) -> Any:
+        """The frames engine of :meth:`score` on a narwhals frame (returns narwhals).
+
+        Examples:
+            >>> import polars as pl
+            >>> from crmkit.frames import col, from_native
+            >>> from crmkit.scoring import Criterion, LeadScoringModel
+            >>> m = LeadScoringModel([Criterion("big", col("employees") >= 50, 20)])
+            >>> m.score_frame(from_native(pl.DataFrame({"employees": [80]})))["fit_score"][0]
+            20.0
+        """
+        nw = narwhals()
+        present = set(column_names(frame))
+        missing = sorted(self.fields() - present)
+        if missing:
+            listed = ", ".join(repr(c) for c in sorted(present)) or "none"
+            raise ValidationError(
+                [
+                    Problem(f"leads.{name}", message=f"is missing; the frame has columns {listed}")
+                    for name in missing
+                ]
+            )
+        ctx = Context(as_of=_as_of(as_of), schema=dict(frame.collect_schema()))
+        # an eager Polars frame runs through Polars' lazy engine (common subexpressions are
+        # computed once there) and is collected back into a DataFrame at the end
+        polars_eager = not is_lazy(frame) and frame.implementation.is_polars()
+        if polars_eager:
+            frame = frame.lazy()
+        # the age of each decay date is computed once, as a temporary column
+        ages = {
+            field: f"__age:{field}"
+            for field in sorted({c.decay.field for c in self.criteria if c.decay is not None})
+        }
+        if ages:
+            frame = frame.with_columns(
+                *[
+                    col(field).days_before_as_of().compile(ctx).cast(nw.Float64()).alias(name)
+                    for field, name in ages.items()
+                ]
+            )
+        point_exprs: list[tuple[Criterion, str, Any]] = []
+        for i, criterion in enumerate(self.criteria):
+            points: Any = nw.lit(criterion.points)
+            if criterion.decay is not None:
+                days = nw.col(ages[criterion.decay.field])
+                clipped = nw.when(days < 0).then(nw.lit(0.0)).otherwise(days)
+                factor = (clipped * (-math.log(2.0) / criterion.decay.half_life_days)).exp()
+                points = points * nw.when(days.is_null()).then(nw.lit(1.0)).otherwise(factor)
+            fired = criterion.rule.compile(ctx).fill_null(False)
+            expr = nw.when(fired).then(points).otherwise(nw.lit(0.0)).cast(nw.Float64())
+            point_exprs.append((criterion, f"__points:{i}", expr))
+        # each criterion's points are computed once, as temporary columns
+        out = frame.with_columns(*[e.alias(name) for _, name, e in point_exprs])
+        totals = []
+        for group, alias in (
+            (CriterionGroup.FIT, "fit_score"),
+            (CriterionGroup.ENGAGEMENT, "engagement_score"),
+        ):
+            parts = [nw.col(name) for c, name, _ in point_exprs if c.group is group]
+            total: Any = nw.sum_horizontal(*parts) if parts else nw.lit(0.0)
+            totals.append(total.cast(nw.Float64()).alias(alias))
+        out = out.with_columns(*totals)
+        caps = [
+            nw.col(alias).clip(upper_bound=float(cap)).alias(alias)
+            for alias, cap in (
+                ("fit_score", self.fit_cap),
+                ("engagement_score", self.engagement_cap),
+            )
+            if cap is not None
+        ]
+        if caps:
+            out = out.with_columns(*caps)
+        out = out.with_columns(
+            (nw.col("fit_score") + nw.col("engagement_score")).alias("lead_score")
+        )
+        action: Any = nw.lit(self.default_action)
+        for threshold in reversed(self.thresholds):
+            action = (
+                nw.when(nw.col("lead_score") >= threshold.min_score)
+                .then(nw.lit(threshold.action))
+                .otherwise(action)
+            )
+        out = out.with_columns(action.alias("action"))
+        temporary = [*ages.values()]
+        if explain:
+            out = out.rename({name: f"points:{c.name}" for c, name, _ in point_exprs})
+        else:
+            temporary += [name for _, name, _ in point_exprs]
+        out = out.drop(*temporary) if temporary else out
+        return out.collect() if polars_eager else out
+
+
+def _capped(total: float, cap: float | None) -> float:
+    if cap is not None and total > cap:
+        return float(cap)
+    return total
+
+
+def _as_of(as_of: date | None) -> date:
+    if as_of is None:
+        return datetime.now(UTC).date()
+    if isinstance(as_of, datetime):
+        if as_of.tzinfo is not None:
+            return as_of.astimezone(UTC).date()
+        return as_of.date()
+    if not isinstance(as_of, date):
+        raise ValidationError.single("as_of", as_of, "must be a date")
+    return as_of
+
+
+def criteria_table(model: LeadScoringModel) -> Sequence[tuple[str, str, float]]:
+    """(name, group, points) of every criterion, for documentation and reports.
+
+    Examples:
+        >>> from crmkit.frames import col
+        >>> from crmkit.scoring import Criterion, LeadScoringModel
+        >>> from crmkit.scoring.lead_scoring import criteria_table
+        >>> criteria_table(LeadScoringModel([Criterion("a", col("x") > 1, 3)]))
+        [('a', 'fit', 3.0)]
+    """
+    return [(c.name, c.group.value, c.points) for c in model.criteria]

@@ -1,0 +1,212 @@
+"""Customer profitability: ranking, "false key customers" and acquisition-vs-retention economics.
+
+Seed 004 (L144, L170–172) warns that "supposed key customers are not particularly
+profitable": rank customers by their contribution and flag the accounts marked key or
+strategic whose profit is zero or negative. Seed 002 (L29) states that acquiring a customer
+costs "almost five times" as much as keeping one; :func:`acquisition_cost` applies that ratio
+(configurable; seed 000 quotes "8× easier", seed 003 "5× less").
+
+Accounts come as records (crmkit ``Account`` with ``profit: Money``, ``is_key_account``) or a
+frame with the same column names.
+
+Examples:
+    >>> from crmkit.scoring import false_key_customers
+    >>> accounts = [{"name": "A", "profit": 120.0, "is_key_account": True},
+    ...             {"name": "B", "profit": -5.0, "is_key_account": True},
+    ...             {"name": "C", "profit": -9.0, "is_key_account": False}]
+    >>> [a["name"] for a in false_key_customers(accounts)]
+    ['B']
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import attrs
+
+from crmkit.errors import ValidationError
+from crmkit.frames import from_native, is_frame, narwhals, require_columns, to_native
+from crmkit.scoring.fields import field_value
+
+__all__ = [
+    "ACQUISITION_TO_RETENTION",
+    "RankedCustomer",
+    "RetentionEconomics",
+    "acquisition_cost",
+    "false_key_customers",
+    "profitability_ranking",
+    "retention_economics",
+]
+
+#: Seed 002 L29: acquiring a customer costs "almost five times" as much as keeping one.
+ACQUISITION_TO_RETENTION = 5.0
+
+
+@attrs.frozen
+class RankedCustomer:
+    """A customer's place in the profitability ranking and its share of total profit.
+
+    Examples:
+        >>> from crmkit.scoring import RankedCustomer
+        >>> RankedCustomer(1, "acc-1", 500.0, 0.5, 0.5).rank
+        1
+    """
+
+    rank: int
+    customer: Any
+    profit: float
+    share: float
+    cumulative_share: float
+
+
+def profitability_ranking(accounts: Any, *, profit: str = "profit", customer: str = "id") -> Any:
+    """Customers sorted by profit (highest first; ties by customer), with share of the total
+    profit and the cumulative share. Customers without a profit figure are left out.
+
+    Records give :class:`RankedCustomer` rows; a frame gives a frame with columns ``rank``,
+    ``customer``, ``profit``, ``share``, ``cumulative_share``.
+
+    Examples:
+        >>> from crmkit.scoring import profitability_ranking
+        >>> rows = profitability_ranking([{"id": "a", "profit": 100.0},
+        ...                               {"id": "b", "profit": 300.0}])
+        >>> [(r.rank, r.customer, r.share) for r in rows]
+        [(1, 'b', 0.75), (2, 'a', 0.25)]
+    """
+    if is_frame(accounts):
+        nw = narwhals()
+        frame = from_native(accounts)
+        require_columns(frame, [profit, customer], what="accounts")
+        value = nw.col(profit).cast(nw.Float64())
+        order = ["__neg", "customer"]
+        ranked = (
+            frame.filter(~nw.col(profit).is_null())
+            .select(nw.col(customer).alias("customer"), value.alias("profit"))
+            .with_columns(
+                (-nw.col("profit")).alias("__neg"),
+                nw.lit(1, dtype=nw.Int64()).alias("__one"),
+                (nw.col("profit") / nw.col("profit").sum()).alias("share"),
+            )
+            .with_columns(
+                nw.col("__one").cum_sum().over(order_by=order).alias("rank"),
+                nw.col("share").cum_sum().over(order_by=order).alias("cumulative_share"),
+            )
+            .sort("rank")
+            .select("rank", "customer", "profit", "share", "cumulative_share")
+        )
+        return to_native(ranked)
+    rows: list[tuple[float, Any]] = []
+    for i, account in enumerate(accounts):
+        value = field_value(account, profit, what=f"accounts[{i}]")
+        if value is None:
+            continue
+        rows.append((float(value), field_value(account, customer, what=f"accounts[{i}]")))
+    rows.sort(key=lambda r: (-r[0], r[1]))
+    total = sum(p for p, _ in rows)
+    out: list[RankedCustomer] = []
+    running = 0.0
+    for rank, (value, who) in enumerate(rows, start=1):
+        share = value / total if total else float("nan")
+        running += share
+        out.append(RankedCustomer(rank, who, value, share, running))
+    return out
+
+
+def false_key_customers(
+    accounts: Any,
+    *,
+    profit: str = "profit",
+    key: str = "is_key_account",
+) -> Any:
+    """Accounts flagged key/strategic (``key`` true) whose profit is ≤ 0 — the seed 004
+    "false key customers". Records give the matching records; a frame the filtered frame.
+    A key account without a profit figure is not flagged (unknown is not proof).
+
+    Examples:
+        >>> import polars as pl
+        >>> from crmkit.scoring import false_key_customers
+        >>> df = pl.DataFrame({"id": ["a", "b"], "profit": [0.0, 10.0],
+        ...                    "is_key_account": [True, True]})
+        >>> false_key_customers(df)["id"].to_list()
+        ['a']
+    """
+    if is_frame(accounts):
+        nw = narwhals()
+        frame = from_native(accounts)
+        require_columns(frame, [profit, key], what="accounts")
+        flagged = frame.filter(
+            nw.col(key).fill_null(False) & (nw.col(profit) <= 0) & ~nw.col(profit).is_null()
+        )
+        return to_native(flagged)
+    out = []
+    for i, account in enumerate(accounts):
+        flag = field_value(account, key, what=f"accounts[{i}]")
+        value = field_value(account, profit, what=f"accounts[{i}]")
+        if flag and value is not None and float(value) <= 0:
+            out.append(account)
+    return out
+
+
+def acquisition_cost(retention_cost: float, *, ratio: float = ACQUISITION_TO_RETENTION) -> float:
+    """The cost of acquiring a customer, from the cost of keeping one × ``ratio``.
+
+    Seed 002 §5.3 item 8: 1,000 SEK per retained customer × 5 → about 5,000 SEK (an upper
+    bound, since the source says "almost" five times).
+
+    Examples:
+        >>> from crmkit.scoring import acquisition_cost
+        >>> acquisition_cost(1000)
+        5000.0
+    """
+    if retention_cost < 0:
+        raise ValidationError.single("retention_cost", retention_cost, "must be zero or more")
+    if ratio <= 0:
+        raise ValidationError.single("ratio", ratio, "must be greater than zero")
+    return float(retention_cost * ratio)
+
+
+@attrs.frozen
+class RetentionEconomics:
+    """What keeping customers saves compared with replacing them by new ones.
+
+    Examples:
+        >>> from crmkit.scoring import RetentionEconomics
+        >>> RetentionEconomics(10, 1000.0, 5000.0).saving
+        40000.0
+    """
+
+    customers: int
+    retention_cost: float
+    acquisition_cost: float
+
+    @property
+    def cost_to_keep(self) -> float:
+        """Customers × retention cost."""
+        return self.customers * self.retention_cost
+
+    @property
+    def cost_to_replace(self) -> float:
+        """Customers × acquisition cost."""
+        return self.customers * self.acquisition_cost
+
+    @property
+    def saving(self) -> float:
+        """Replacing minus keeping."""
+        return self.cost_to_replace - self.cost_to_keep
+
+
+def retention_economics(
+    customers: int, retention_cost: float, *, ratio: float = ACQUISITION_TO_RETENTION
+) -> RetentionEconomics:
+    """Compare keeping ``customers`` with winning the same number of new ones.
+
+    Examples:
+        >>> from crmkit.scoring import retention_economics
+        >>> retention_economics(50, 1000).saving
+        200000.0
+    """
+    if customers < 0:
+        raise ValidationError.single("customers", customers, "must be zero or more")
+    return RetentionEconomics(
+        customers, float(retention_cost), acquisition_cost(retention_cost, ratio=ratio)
+    )

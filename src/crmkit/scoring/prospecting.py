@@ -1,0 +1,280 @@
+"""Prospecting: ideal-customer-profile fit, interest- and stage-aware priority, and judging
+prospecting results by score band.
+
+* :class:`IdealCustomerProfile` — seed 001 L468: prospects are matched on **need**,
+  **buying behaviour**, **firmographics** (demographic characteristics) and **challenges**.
+  Each dimension is a rule (:func:`crmkit.frames.col` expressions) with a weight; the fit is
+  the weighted share of dimensions the prospect matches, a number in [0, 1].
+* :func:`prospect_priority` — seed 001 L502–504 and L278: the very interested come first,
+  then those evaluating, the not interested last; within a level, buying stage 4 (searching
+  suppliers, "the best odds") first, then stages 3, 5, 6, 2, 7, 1, 8.
+* :func:`score_bands` — seed 001 L559: the scoring model "can also be used to evaluate the
+  results of prospecting": conversion rate per score band against actual outcomes and lift
+  over the base rate.
+
+Examples:
+    >>> from crmkit.frames import col
+    >>> from crmkit.scoring import IcpDimension, IdealCustomerProfile
+    >>> icp = IdealCustomerProfile([
+    ...     IcpDimension("firmographics", col("employees").between(20, 500), weight=2),
+    ...     IcpDimension("need", col("needs_crm") == True),  # noqa: E712
+    ... ])
+    >>> round(icp.fit({"employees": 50, "needs_crm": False}), 4)
+    0.6667
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date
+from typing import Any
+
+import attrs
+
+from crmkit.errors import ValidationError
+from crmkit.frames import Context, Expr, from_native, is_frame, narwhals, to_native
+from crmkit.scoring.fields import field_value
+
+__all__ = [
+    "ICP_DIMENSIONS",
+    "BandResult",
+    "IcpDimension",
+    "IdealCustomerProfile",
+    "prospect_priority",
+    "score_bands",
+]
+
+#: Seed 001's four ICP dimensions (line 468).
+ICP_DIMENSIONS = ("need", "buying_behaviour", "firmographics", "challenges")
+
+
+def _weight(_: Any, attribute: attrs.Attribute[Any], value: float) -> None:
+    if isinstance(value, bool) or not isinstance(value, int | float) or not value > 0:
+        raise ValidationError.single(attribute.name, value, "must be a number greater than zero")
+
+
+def _rule(_: Any, attribute: attrs.Attribute[Any], value: Any) -> None:
+    if not isinstance(value, Expr):
+        raise ValidationError.single(attribute.name, value, "must be a rule built with col()")
+
+
+@attrs.frozen
+class IcpDimension:
+    """One ICP dimension: a name (one of :data:`ICP_DIMENSIONS` or your own), the rule a
+    matching prospect satisfies and its weight.
+
+    Examples:
+        >>> from crmkit.frames import col
+        >>> from crmkit.scoring import IcpDimension
+        >>> IcpDimension("challenges", col("pain").is_in(["churn", "manual work"])).weight
+        1.0
+    """
+
+    name: str
+    rule: Expr = attrs.field(validator=_rule)
+    weight: float = attrs.field(default=1.0, converter=float, validator=_weight)
+
+
+@attrs.frozen
+class IdealCustomerProfile:
+    """A weighted ideal customer profile; :meth:`fit` is in [0, 1] on records and frames.
+
+    Examples:
+        >>> import polars as pl
+        >>> from crmkit.frames import col
+        >>> from crmkit.scoring import IcpDimension, IdealCustomerProfile
+        >>> icp = IdealCustomerProfile([IcpDimension("firmographics", col("employees") > 10)])
+        >>> icp.fit(pl.DataFrame({"employees": [5, 50]}))["icp_fit"].to_list()
+        [0.0, 1.0]
+    """
+
+    dimensions: tuple[IcpDimension, ...] = attrs.field(converter=tuple)
+
+    def __attrs_post_init__(self) -> None:
+        if not self.dimensions:
+            raise ValidationError.single("dimensions", [], "must hold at least one dimension")
+        names = [d.name for d in self.dimensions]
+        if len(set(names)) != len(names):
+            raise ValidationError.single("dimensions", names, "must have distinct names")
+
+    @property
+    def total_weight(self) -> float:
+        """The sum of the weights."""
+        return sum(d.weight for d in self.dimensions)
+
+    def matches(self, prospect: Any, *, as_of: date | None = None) -> list[str]:
+        """The dimensions one prospect matches.
+
+        Examples:
+            >>> from crmkit.frames import col
+            >>> from crmkit.scoring import IcpDimension, IdealCustomerProfile
+            >>> IdealCustomerProfile([IcpDimension("need", col("x") > 1)]).matches({"x": 3})
+            ['need']
+        """
+        ctx = Context(as_of=as_of)
+        out = []
+        for d in self.dimensions:
+            try:
+                hit = d.rule.evaluate(prospect, ctx)
+            except ValidationError as error:
+                raise error.prefixed("prospect") from None
+            if hit:
+                out.append(d.name)
+        return out
+
+    def fit(self, prospects: Any, *, as_of: date | None = None, column: str = "icp_fit") -> Any:
+        """The fit of one record (a float), of many records (a list) or of a frame (a column).
+
+        Examples:
+            >>> from crmkit.frames import col
+            >>> from crmkit.scoring import IcpDimension, IdealCustomerProfile
+            >>> icp = IdealCustomerProfile([IcpDimension("need", col("x") > 1)])
+            >>> icp.fit([{"x": 0}, {"x": 2}])
+            [0.0, 1.0]
+        """
+        if is_frame(prospects):
+            nw = narwhals()
+            frame = from_native(prospects)
+            ctx = Context(as_of=as_of, schema=dict(frame.collect_schema()))
+            parts = [
+                nw.when(d.rule.compile(ctx).fill_null(False))
+                .then(nw.lit(d.weight))
+                .otherwise(nw.lit(0.0))
+                for d in self.dimensions
+            ]
+            fit = (nw.sum_horizontal(*parts) / self.total_weight).cast(nw.Float64())
+            return to_native(frame.with_columns(fit.alias(column)))
+        if isinstance(prospects, Sequence) and not isinstance(prospects, str | bytes):
+            return [self.fit(p, as_of=as_of) for p in prospects]
+        matched = set(self.matches(prospects, as_of=as_of))
+        return sum(d.weight for d in self.dimensions if d.name in matched) / self.total_weight
+
+
+_INTEREST_RANK = {"very_interested": 0, "evaluating": 1, "not_interested": 2}
+#: Buying stages from the best odds to the worst (seed 001 L278: stage 4 best; 3 and 4 are
+#: searching; 6 is supplier choice; 1 reachable via inbound).
+_STAGE_RANK = {4: 0, 3: 1, 5: 2, 6: 3, 2: 4, 7: 5, 1: 6, 8: 7}
+
+
+def prospect_priority(interest_level: Any, buying_stage: Any) -> int:
+    """A sort key (lower = sooner) from interest level and buying stage (1–8); unknown
+    values sort after known ones.
+
+    Examples:
+        >>> from crmkit.scoring import prospect_priority
+        >>> leads = [("evaluating", 4), ("very_interested", 1), ("very_interested", 4)]
+        >>> sorted(leads, key=lambda lead: prospect_priority(*lead))
+        [('very_interested', 4), ('very_interested', 1), ('evaluating', 4)]
+    """
+    interest = getattr(interest_level, "value", interest_level)
+    stage = getattr(buying_stage, "value", buying_stage)
+    if stage is not None and (isinstance(stage, bool) or stage not in _STAGE_RANK):
+        raise ValidationError.single("buying_stage", stage, "must be a buying stage 1–8")
+    if interest is not None and interest not in _INTEREST_RANK:
+        raise ValidationError.single(
+            "interest_level", interest, f"must be one of {sorted(_INTEREST_RANK)}"
+        )
+    i = _INTEREST_RANK.get(interest, 3)
+    s = _STAGE_RANK.get(stage, 8) if stage is not None else 8
+    return i * 10 + s
+
+
+@attrs.frozen
+class BandResult:
+    """Conversion in one score band and its lift over the base rate.
+
+    Examples:
+        >>> from crmkit.scoring import BandResult
+        >>> BandResult("60+", 10, 6, 0.6, 2.0).lift
+        2.0
+    """
+
+    band: str
+    leads: int
+    converted: int
+    conversion_rate: float
+    lift: float
+
+
+def _band_label(low: float, high: float | None) -> str:
+    def show(x: float) -> str:
+        return f"{x:g}"
+
+    return f"{show(low)}+" if high is None else f"{show(low)}–{show(high)}"
+
+
+def score_bands(
+    leads: Any,
+    *,
+    edges: Sequence[float],
+    score: str = "lead_score",
+    converted: str = "converted",
+) -> list[BandResult]:
+    """Conversion rate and lift per score band ``[edges[i], edges[i+1])`` (last band open).
+
+    Scores below the first edge form a band of their own. Lift is the band's rate divided by
+    the overall conversion rate; a useful model has lift rising with the score.
+
+    Examples:
+        >>> from crmkit.scoring import score_bands
+        >>> rows = [{"lead_score": s, "converted": c} for s, c in
+        ...         [(10, False), (20, False), (45, True), (50, False), (80, True), (90, True)]]
+        >>> [(b.band, b.conversion_rate, b.lift) for b in score_bands(rows, edges=[0, 40, 70])]
+        [('0–40', 0.0, 0.0), ('40–70', 0.5, 1.0), ('70+', 1.0, 2.0)]
+    """
+    cuts = [float(e) for e in edges]
+    if not cuts or cuts != sorted(set(cuts)):
+        raise ValidationError.single("edges", list(edges), "must be increasing and not empty")
+    bounds: list[tuple[float | None, float | None]] = [(None, cuts[0])]
+    bounds += [(cuts[i], cuts[i + 1]) for i in range(len(cuts) - 1)] + [(cuts[-1], None)]
+    counts = [[0, 0] for _ in bounds]
+    if is_frame(leads):
+        nw = narwhals()
+        frame = from_native(leads)
+        s = nw.col(score)
+        won = nw.col(converted).cast(nw.Int64())
+        aggs = []
+        for i, (low, high) in enumerate(bounds):
+            inside = nw.lit(True)
+            if low is not None:
+                inside = inside & (s >= low)
+            if high is not None:
+                inside = inside & (s < high)
+            inside = inside & ~s.is_null()
+            aggs.append(inside.cast(nw.Int64()).sum().alias(f"n{i}"))
+            aggs.append((inside.cast(nw.Int64()) * won).sum().alias(f"c{i}"))
+        out = frame.select(*aggs)
+        if hasattr(out, "collect"):
+            out = out.collect()
+        for i in range(len(bounds)):
+            counts[i] = [int(out[f"n{i}"][0] or 0), int(out[f"c{i}"][0] or 0)]
+    else:
+        for j, lead in enumerate(leads):
+            value = field_value(lead, score, what=f"leads[{j}]")
+            hit = field_value(lead, converted, what=f"leads[{j}]")
+            if not isinstance(hit, bool):
+                raise ValidationError.single(
+                    f"leads[{j}].{converted}", hit, "must be True or False"
+                )
+            if value is None:
+                continue
+            for i, (low, high) in enumerate(bounds):
+                if (low is None or value >= low) and (high is None or value < high):
+                    counts[i][0] += 1
+                    counts[i][1] += int(hit)
+                    break
+    total = sum(n for n, _ in counts)
+    wins = sum(c for _, c in counts)
+    base = wins / total if total else float("nan")
+    results = []
+    for (low, high), (n, c) in zip(bounds, counts, strict=True):
+        if low is None:
+            if n == 0:
+                continue
+            label = f"<{high:g}"
+        else:
+            label = _band_label(low, high)
+        rate = c / n if n else float("nan")
+        lift = rate / base if n and base else float("nan")
+        results.append(BandResult(label, n, c, rate, lift))
+    return results

@@ -1,0 +1,263 @@
+"""Retention and churn for a period, and the cohort retention table.
+
+Both read purchases (orders) as records or a frame with a customer column and a date or
+datetime column (``account_id`` and ``ordered_at`` by default, the names of crmkit's
+``Order``).
+
+* :func:`period_retention`: of the customers who bought in the *previous* period, the share
+  who bought again in the *current* one (retention), and ``1 − retention`` (churn).
+* :func:`retention_rate`: the classic head-count formula ``(E − N) / S``.
+* :func:`cohort_retention`: customers grouped by the month (or year) of their first purchase;
+  for each later period offset, the share of the cohort that bought.
+
+Examples:
+    >>> from datetime import date
+    >>> from crmkit.scoring import period_retention
+    >>> orders = [{"account_id": "a", "ordered_at": date(2024, 3, 1)},
+    ...           {"account_id": "b", "ordered_at": date(2024, 5, 1)},
+    ...           {"account_id": "a", "ordered_at": date(2025, 2, 1)}]
+    >>> r = period_retention(orders, previous=(date(2024, 1, 1), date(2024, 12, 31)),
+    ...                      current=(date(2025, 1, 1), date(2025, 12, 31)))
+    >>> r.retention, r.churn
+    (0.5, 0.5)
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from datetime import date, datetime
+from typing import Any
+
+import attrs
+
+from crmkit.errors import ValidationError
+from crmkit.frames import from_native, is_frame, narwhals, require_columns, to_native
+from crmkit.scoring.fields import field_value
+
+__all__ = [
+    "CohortCell",
+    "PeriodRetention",
+    "cohort_retention",
+    "period_retention",
+    "retention_rate",
+]
+
+
+def retention_rate(start: int, end: int, new: int) -> float:
+    """Customer retention rate ``(E − N) / S``: customers at the end of the period minus the
+    new ones, over the customers at the start.
+
+    Examples:
+        >>> from crmkit.scoring import retention_rate
+        >>> retention_rate(start=200, end=210, new=30)
+        0.9
+    """
+    for name, value in (("start", start), ("end", end), ("new", new)):
+        if value < 0:
+            raise ValidationError.single(name, value, "must be zero or more")
+    if start == 0:
+        raise ValidationError.single("start", start, "must be greater than zero")
+    if new > end:
+        raise ValidationError.single("new", new, "cannot exceed the customers at the end")
+    if end - new > start:
+        raise ValidationError.single(
+            "end", end, "minus the new customers cannot exceed the customers at the start"
+        )
+    return (end - new) / start
+
+
+@attrs.frozen
+class PeriodRetention:
+    """Customers of the previous period, how many bought again, retention and churn.
+
+    Examples:
+        >>> from crmkit.scoring import PeriodRetention
+        >>> PeriodRetention(4, 3).churn
+        0.25
+    """
+
+    customers: int
+    retained: int
+
+    @property
+    def retention(self) -> float:
+        """Retained ÷ customers (``nan`` without customers)."""
+        return self.retained / self.customers if self.customers else float("nan")
+
+    @property
+    def churn(self) -> float:
+        """1 − retention."""
+        return 1.0 - self.retention
+
+
+def _day(value: Any, path: str) -> date:
+    if isinstance(value, datetime):
+        return value.date()
+    if isinstance(value, date):
+        return value
+    raise ValidationError.single(path, value, "must be a date or datetime")
+
+
+def _window(window: tuple[date, date], name: str) -> tuple[date, date]:
+    start, end = window
+    if end < start:
+        raise ValidationError.single(name, window, "ends before it starts")
+    return start, end
+
+
+def period_retention(
+    orders: Any,
+    *,
+    previous: tuple[date, date],
+    current: tuple[date, date],
+    customer: str = "account_id",
+    at: str = "ordered_at",
+) -> PeriodRetention:
+    """Retention from the previous period's buyers to the current period (both inclusive).
+
+    Examples:
+        >>> import polars as pl
+        >>> from datetime import date
+        >>> from crmkit.scoring import period_retention
+        >>> df = pl.DataFrame({"account_id": ["a", "b", "a"],
+        ...                    "ordered_at": [date(2024, 3, 1), date(2024, 5, 1), date(2025, 2, 1)]})
+        >>> period_retention(df, previous=(date(2024, 1, 1), date(2024, 12, 31)),
+        ...                  current=(date(2025, 1, 1), date(2025, 12, 31)))
+        PeriodRetention(customers=2, retained=1)
+    """
+    p0, p1 = _window(previous, "previous")
+    c0, c1 = _window(current, "current")
+    if is_frame(orders):
+        nw = narwhals()
+        frame = from_native(orders)
+        require_columns(frame, [customer, at], what="orders")
+        day = _date_expr(nw, frame, at)
+        before = (
+            frame.filter((day >= p0) & (day <= p1)).select(nw.col(customer)).unique()
+            .with_columns(nw.lit(1).alias("__prev"))
+        )  # fmt: skip
+        after = (
+            frame.filter((day >= c0) & (day <= c1)).select(nw.col(customer)).unique()
+            .with_columns(nw.lit(1).alias("__cur"))
+        )  # fmt: skip
+        joined = before.join(after, on=customer, how="left").select(
+            nw.len().alias("n"), nw.col("__cur").count().alias("kept")
+        )
+        if hasattr(joined, "collect"):
+            joined = joined.collect()
+        return PeriodRetention(int(joined["n"][0]), int(joined["kept"][0] or 0))
+    prev: set[Any] = set()
+    cur: set[Any] = set()
+    for i, order in enumerate(orders):
+        day_value = _day(field_value(order, at, what=f"orders[{i}]"), f"orders[{i}].{at}")
+        who = field_value(order, customer, what=f"orders[{i}]")
+        if p0 <= day_value <= p1:
+            prev.add(who)
+        if c0 <= day_value <= c1:
+            cur.add(who)
+    return PeriodRetention(len(prev), len(prev & cur))
+
+
+def _date_expr(nw: Any, frame: Any, at: str) -> Any:
+    dtype = frame.collect_schema()[at]
+    if dtype == nw.Date:
+        return nw.col(at)
+    return nw.col(at).dt.date()
+
+
+@attrs.frozen
+class CohortCell:
+    """One cell of a cohort table: cohort, periods since the first purchase, buyers, share.
+
+    Examples:
+        >>> from crmkit.scoring import CohortCell
+        >>> CohortCell("2025-01", 1, 3, 0.75).rate
+        0.75
+    """
+
+    cohort: str
+    offset: int
+    customers: int
+    rate: float
+
+
+def _index(day: date, period: str) -> int:
+    return day.year * 12 + day.month - 1 if period == "month" else day.year
+
+
+def _label(index: int, period: str) -> str:
+    if period == "month":
+        return f"{index // 12:04d}-{index % 12 + 1:02d}"
+    return f"{index:04d}"
+
+
+def cohort_retention(
+    orders: Any, *, period: str = "month", customer: str = "account_id", at: str = "ordered_at"
+) -> Any:
+    """The cohort retention table: per first-purchase period (cohort) and offset (0 = the
+    first period), the customers who bought and their share of the cohort.
+
+    Records give a list of :class:`CohortCell` sorted by cohort and offset; a frame gives a
+    frame with columns ``cohort``, ``offset``, ``customers``, ``rate`` in the same order.
+
+    Examples:
+        >>> from datetime import date
+        >>> from crmkit.scoring import cohort_retention
+        >>> orders = [{"account_id": "a", "ordered_at": date(2025, 1, 5)},
+        ...           {"account_id": "b", "ordered_at": date(2025, 1, 9)},
+        ...           {"account_id": "a", "ordered_at": date(2025, 3, 1)}]
+        >>> [(c.cohort, c.offset, c.customers, c.rate) for c in cohort_retention(orders)]
+        [('2025-01', 0, 2, 1.0), ('2025-01', 2, 1, 0.5)]
+    """
+    if period not in ("month", "year"):
+        raise ValidationError.single("period", period, "must be 'month' or 'year'")
+    if is_frame(orders):
+        return to_native(_cohort_frame(from_native(orders), period, customer, at))
+    active: dict[Any, set[int]] = defaultdict(set)
+    for i, order in enumerate(orders):
+        day_value = _day(field_value(order, at, what=f"orders[{i}]"), f"orders[{i}].{at}")
+        active[field_value(order, customer, what=f"orders[{i}]")].add(_index(day_value, period))
+    cells: dict[tuple[int, int], int] = defaultdict(int)
+    sizes: dict[int, int] = defaultdict(int)
+    for periods in active.values():
+        first = min(periods)
+        sizes[first] += 1
+        for p in periods:
+            cells[(first, p - first)] += 1
+    return [
+        CohortCell(_label(c, period), off, n, n / sizes[c]) for (c, off), n in sorted(cells.items())
+    ]
+
+
+def _cohort_frame(frame: Any, period: str, customer: str, at: str) -> Any:
+    nw = narwhals()
+    require_columns(frame, [customer, at], what="orders")
+    day = _date_expr(nw, frame, at)
+    if period == "month":
+        index = day.dt.year().cast(nw.Int64()) * 12 + day.dt.month().cast(nw.Int64()) - 1
+    else:
+        index = day.dt.year().cast(nw.Int64())
+    activity = frame.select(nw.col(customer), index.alias("__p")).unique()
+    firsts = activity.group_by(customer).agg(nw.col("__p").min().alias("__first"))
+    sizes = firsts.group_by("__first").agg(nw.len().alias("__size"))
+    table = (
+        activity.join(firsts, on=customer)
+        .with_columns((nw.col("__p") - nw.col("__first")).alias("offset"))
+        .group_by("__first", "offset")
+        .agg(nw.len().alias("customers"))
+        .join(sizes, on="__first")
+        .with_columns((nw.col("customers") / nw.col("__size")).alias("rate"))
+    )
+    if period == "month":
+        year_number = nw.col("__first") // 12
+        year = year_number.cast(nw.String())
+        month = nw.col("__first") - year_number * 12 + 1
+        pad = nw.when(month < 10).then(nw.lit("0")).otherwise(nw.lit(""))
+        label = nw.concat_str([year, nw.lit("-"), pad, month.cast(nw.String())])
+    else:
+        label = nw.col("__first").cast(nw.String())
+    return (
+        table.sort("__first", "offset")
+        .with_columns(label.alias("cohort"))
+        .select("cohort", "offset", nw.col("customers").cast(nw.Int64()), "rate")
+    )
