@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from crmkit.report import RADAR_FILL, assessment_html, assessment_markdown, radar_svg
-from crmkit.strategy import ScoringRule, WorkbookAnswers, assess
+from crmkit.strategy import ScoringRule, WorkbookAnswers, assess, capabilities_for
 from tests.backends import have_chromium, require_backend
 
 
@@ -107,3 +107,14 @@ def test_html_renders_in_headless_chromium_with_visible_radar(tmp_path: Path) ->
     assert sum(1 for p in rest if all(abs(p[k] - fill[k]) <= 6 for k in range(3))) == 0
     # the page is not blank below the chart: the gap table rendered (dark text pixels)
     assert sum(1 for p in rest if max(p) < 80) > 500
+
+
+def test_long_capability_lists_are_shortened_with_a_count() -> None:
+    a = assess(ratings={"customer_segment_lifetime_value": 0})
+    n = len(capabilities_for("customer_segment_lifetime_value"))
+    assert n > 4
+    md = assessment_markdown(a)
+    assert "`crmkit.clv:customer_lifetime_value`" in md
+    assert f"and {n - 4} more" in md
+    assert f"and {n - 2} more" in assessment_html(a, capabilities=2)
+    assert "more" not in assessment_markdown(a, capabilities=n).split("## Top gaps")[1]

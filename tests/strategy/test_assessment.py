@@ -107,3 +107,10 @@ def test_direct_ratings_and_interview() -> None:
     with pytest.raises(ValidationError) as exc:
         assess(ratings={"standards": 6, "nope": 1})
     assert exc.value.paths == ["ratings.standards", "ratings.nope"]
+
+
+def test_a_no_without_its_own_gap_text_says_it_was_answered_no() -> None:
+    wb = WorkbookAnswers()
+    wb.set("s05.service.agreement_types", {"yes": False, "text": "service only"})
+    a = assess(wb, rule=SKIP)
+    assert [g.missing for g in a.gaps] == ["answered no: Are there different kinds of agreements?"]

@@ -8,7 +8,12 @@ Examples:
 """
 
 from crmkit.report.html import assessment_html
-from crmkit.report.markdown import assessment_markdown, process_name, score_text
+from crmkit.report.markdown import (
+    assessment_markdown,
+    more_capabilities,
+    process_name,
+    score_text,
+)
 from crmkit.report.radar import RADAR_FILL, RADAR_STROKE, radar_svg
 
 __all__ = [
@@ -16,6 +21,7 @@ __all__ = [
     "RADAR_STROKE",
     "assessment_html",
     "assessment_markdown",
+    "more_capabilities",
     "process_name",
     "radar_svg",
     "score_text",

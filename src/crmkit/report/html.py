@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from html import escape
 
-from crmkit.report.markdown import process_name, score_text
+from crmkit.report.markdown import more_capabilities, process_name, score_text
 from crmkit.report.radar import radar_svg
 from crmkit.strategy import Assessment
 
@@ -38,7 +38,12 @@ code { font-size: 90%; background: #f6f6f6; padding: 0 3px; }
 
 
 def assessment_html(
-    assessment: Assessment, *, lang: str = "en", top: int = 15, title: str | None = None
+    assessment: Assessment,
+    *,
+    lang: str = "en",
+    top: int = 15,
+    title: str | None = None,
+    capabilities: int = 4,
 ) -> str:
     """The standalone HTML report: summary, radar chart, process table and the gap list.
 
@@ -47,6 +52,7 @@ def assessment_html(
         lang: language of process and element names (``"en"``, ``"sv"``, ``"no"``).
         top: how many gaps to list.
         title: page title (default "CRM strategy assessment", plus the company).
+        capabilities: how many crmkit capabilities to name per gap (the rest are counted).
     """
     a = assessment
     page_title = title or (
@@ -81,7 +87,8 @@ def assessment_html(
             )
     gaps = []
     for n, gap in enumerate(a.top_gaps(top), start=1):
-        caps = ", ".join(f"<code>{escape(c.path)}</code>" for c in gap.capabilities) or "—"
+        shown = [f"<code>{escape(c.path)}</code>" for c in gap.capabilities[:capabilities]]
+        caps = ", ".join(shown + more_capabilities(gap, capabilities)) or "—"
         gaps.append(
             f'<tr><td class="num">{n}</td><td>{gap.process.short}</td>'
             f"<td>{escape(gap.element.label.get(lang))}</td><td>{escape(gap.missing)}</td>"

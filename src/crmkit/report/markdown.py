@@ -12,9 +12,9 @@ Examples:
 
 from __future__ import annotations
 
-from crmkit.strategy import Assessment, Process
+from crmkit.strategy import Assessment, Gap, Process
 
-__all__ = ["assessment_markdown", "process_name", "score_text"]
+__all__ = ["assessment_markdown", "more_capabilities", "process_name", "score_text"]
 
 
 def process_name(process: Process, lang: str = "en") -> str:
@@ -47,7 +47,23 @@ def _cell(text: str) -> str:
     return text.replace("|", "\\|").replace("\n", " ")
 
 
-def assessment_markdown(assessment: Assessment, *, lang: str = "en", top: int = 15) -> str:
+def more_capabilities(gap: Gap, shown: int) -> list[str]:
+    """``["and N more"]`` when ``gap`` has more than ``shown`` capabilities, else ``[]``.
+
+    Examples:
+        >>> from crmkit.strategy import assess
+        >>> from crmkit.report.markdown import more_capabilities
+        >>> gap = assess(ratings={"customer_segment_lifetime_value": 0}).gaps[0]
+        >>> more_capabilities(gap, 4)
+        ['and 6 more']
+    """
+    extra = len(gap.capabilities) - max(shown, 0)
+    return [f"and {extra} more"] if extra > 0 else []
+
+
+def assessment_markdown(
+    assessment: Assessment, *, lang: str = "en", top: int = 15, capabilities: int = 4
+) -> str:
     """A Markdown report: scores per process and element, weakest process, top gaps, channels.
 
     Args:
@@ -55,6 +71,7 @@ def assessment_markdown(assessment: Assessment, *, lang: str = "en", top: int = 
         lang: language of process and element names (``"en"``, ``"sv"``, ``"no"``); gap
             sentences are English.
         top: how many gaps to list.
+        capabilities: how many crmkit capabilities to name per gap (the rest are counted).
     """
     a = assessment
     out = ["# CRM strategy assessment", ""]
@@ -96,7 +113,8 @@ def assessment_markdown(assessment: Assessment, *, lang: str = "en", top: int = 
             "|---|---|---|---|---|",
         ]
         for n, gap in enumerate(a.top_gaps(top), start=1):
-            caps = ", ".join(f"`{c.path}`" for c in gap.capabilities) or "—"
+            shown = [f"`{c.path}`" for c in gap.capabilities[:capabilities]]
+            caps = ", ".join(shown + more_capabilities(gap, capabilities)) or "—"
             out.append(
                 f"| {n} | {gap.process.short} | {_cell(gap.element.label.get(lang))} | "
                 f"{_cell(gap.missing)} | {caps} |"

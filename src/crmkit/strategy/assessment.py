@@ -430,4 +430,7 @@ def _missing(item: Item, answers: WorkbookAnswers | None) -> str:
         if value.it_support is ItSupport.NONE:
             return f"{item.en} has no IT support"
         return f"{item.en}: IT support not stated"
+    answered_no = value is False or (isinstance(value, YesNoText) and not value.yes)
+    if answered_no and item.gap is None:
+        return f"answered no: {item.en}"
     return item.gap_text

@@ -1,11 +1,27 @@
-"""The customer-analysis figures of the workbook (section S05), computed from data.
+"""The customer-analysis figures of the workbook (section S05), as shares for the workbook.
 
-Seed 002 asks for customer counts and shares that most companies guess. These functions compute
-them from plain Python data, so the answers can come from the CRM instead: customer status
-(active / passive / potential), profitability × growth shares, repurchase buckets, share of
-wallet, top-10 concentration, loyal share, cross-sell rate and acquisition cost. They are the one
-place crmkit computes these figures; :func:`workbook_answers` turns them into workbook answers.
-The source quirks are resolved as documented in :data:`crmkit.strategy.workbook.QUIRKS` (Q3–Q6).
+Seed 002 asks for customer counts and shares that most companies guess. crmkit computes them
+from data, and each definition lives in exactly one place — the analytics packages:
+
+- customer status and the volume block: :func:`crmkit.segmentation.customer_status` and
+  :func:`crmkit.segmentation.status_counts`;
+- profitability × growth: :func:`crmkit.segmentation.profitability_matrix`;
+- repurchase buckets: :func:`crmkit.segmentation.repurchase_buckets`;
+- share of wallet: :func:`crmkit.segmentation.share_of_wallet`;
+- top-10 concentration: :func:`crmkit.segmentation.concentration`;
+- loyal share: :func:`crmkit.scoring.loyal_share` with a :class:`crmkit.scoring.LoyaltyRule`;
+- cross-sell rate: :func:`crmkit.scoring.cross_sell_rate`;
+- acquisition cost: :func:`crmkit.scoring.acquisition_cost` (a ``Decimal`` is kept exact).
+
+This module is the strategy-level face of those functions: it takes the inputs a workshop has
+at hand (a last-invoice date per customer, ``(profitable, growth)`` pairs, purchase counts,
+spend pairs, revenues, yes/no loyalty flags, distinct-product counts), hands them to the
+analytic and turns its rows into **percentages** the workbook asks for. Segment shares come
+from :func:`crmkit.segmentation.segment_summary`. :func:`analyse_customers` does the same from
+the CRM's own records or a dataframe (orders, accounts, purchases) and
+:meth:`CustomerAnalysis.workbook_answers` / :func:`workbook_answers` map the figures onto the
+workbook's item ids. The source quirks are resolved as documented in
+:data:`crmkit.strategy.workbook.QUIRKS` (Q3–Q6) — by the analytics' definitions.
 
 Examples:
     >>> from crmkit.strategy.customer_analysis import cross_sell_rate, top_n_concentration
@@ -19,23 +35,27 @@ from __future__ import annotations
 
 import enum
 from collections.abc import Iterable, Mapping, Sequence
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
 import attrs
-from dateutil.relativedelta import relativedelta
 
-from crmkit.errors import ValidationError
+from crmkit import scoring, segmentation
+from crmkit.errors import Problem, ValidationError
+from crmkit.frames import collect, from_native, is_frame
 
 __all__ = [
     "ACQUISITION_RETENTION_RATIO",
+    "FLAG_LOYALTY_RULE",
     "Concentration",
+    "CustomerAnalysis",
     "CustomerStatus",
     "ProfitabilityShares",
     "RepurchaseShares",
     "ShareOfWallet",
     "acquisition_cost",
+    "analyse_customers",
     "cross_sell_rate",
     "customer_status",
     "loyal_share",
@@ -48,8 +68,52 @@ __all__ = [
     "workbook_answers",
 ]
 
-#: "Almost five times as expensive to acquire a new customer as to retain one" (002:L29).
-ACQUISITION_RETENTION_RATIO = 5
+#: "Almost five times as expensive to acquire a new customer as to retain one" (002:L29);
+#: the constant is :data:`crmkit.scoring.ACQUISITION_TO_RETENTION`.
+ACQUISITION_RETENTION_RATIO = scoring.ACQUISITION_TO_RETENTION
+
+#: :class:`crmkit.scoring.LoyaltyRule` reading pre-judged yes/no flags (1 / 0): recommends,
+#: repurchases often and has a high share of wallet — every threshold at "yes".
+FLAG_LOYALTY_RULE = scoring.LoyaltyRule(
+    recommend_min=1.0, repurchase_min=1.0, share_of_wallet_above=1.0, inclusive=True
+)
+
+_BOUNDARIES = {"under": "below", "over": "above", "unclassified": None}
+
+
+def _pct(part: float, whole: float) -> float:
+    return 100.0 * part / whole
+
+
+def _percent(share: float) -> float:
+    return round(100.0 * share, 10)
+
+
+def _renamed(error: ValidationError, old: str, new: str, *, drop: str = "") -> ValidationError:
+    """The same problems with the analytic's path prefix ``old`` replaced by ``new`` (and the
+    suffix ``drop`` removed)."""
+    problems = []
+    for p in error.problems:
+        path = new + p.path[len(old) :] if p.path.startswith(old) else p.path
+        if drop and path.endswith(drop):
+            path = path[: -len(drop)]
+        problems.append(
+            Problem(path, p.value, p.message) if p.has_value else Problem(path, message=p.message)
+        )
+    return ValidationError(problems)
+
+
+def _sizes(rows: Any, column: str) -> dict[Any, int]:
+    """Customers per segment of ``column``, by :func:`crmkit.segmentation.segment_summary`."""
+    summary = segmentation.segment_summary(rows, segment=column)
+    if is_frame(summary):
+        frame = collect(from_native(summary)).select("segment", "size")
+        return {segment: int(size) for segment, size in frame.iter_rows()}
+    return {row.segment: row.size for row in summary}
+
+
+def _day(value: date) -> date:
+    return value.date() if isinstance(value, datetime) else value
 
 
 class CustomerStatus(enum.Enum):
@@ -66,10 +130,29 @@ class CustomerStatus(enum.Enum):
     POTENTIAL = "potential"
 
 
+def _invoices(last_invoiced: Iterable[date | None], as_of: date) -> tuple[list[Any], list[Any]]:
+    """(invoice records, account records) for :mod:`crmkit.segmentation`'s status functions."""
+    invoices: list[dict[str, Any]] = []
+    accounts: list[dict[str, Any]] = []
+    for i, last in enumerate(last_invoiced):
+        accounts.append({"id": i})
+        if last is None:
+            continue
+        if not isinstance(last, date):
+            raise ValidationError.single(f"last_invoiced[{i}]", last, "must be a date or None")
+        if _day(last) > as_of:
+            raise ValidationError.single(
+                f"last_invoiced[{i}]", last.isoformat(), f"is after as_of {as_of.isoformat()}"
+            )
+        invoices.append({"account_id": i, "ordered_at": last})
+    return invoices, accounts
+
+
 def customer_status(
     last_invoiced: date | None, as_of: date, *, window_months: int = 12
 ) -> CustomerStatus:
-    """Status of one customer (quirk Q3); the window includes its first day.
+    """Status of one customer (quirk Q3) by :func:`crmkit.segmentation.customer_status`; the
+    window includes its first day.
 
     Examples:
         >>> from datetime import date
@@ -79,22 +162,21 @@ def customer_status(
         ...  (date(2024, 11, 15), date(2023, 6, 30), None, date(2023, 12, 31))]
         ['active', 'passive', 'potential', 'active']
     """
-    if window_months <= 0:
-        raise ValidationError.single("window_months", window_months, "must be positive")
-    if last_invoiced is None:
-        return CustomerStatus.POTENTIAL
-    if last_invoiced > as_of:
-        raise ValidationError.single(
-            "last_invoiced", last_invoiced.isoformat(), f"is after as_of {as_of.isoformat()}"
+    invoices, accounts = _invoices([last_invoiced], as_of)
+    try:
+        rows = segmentation.customer_status(
+            invoices, accounts=accounts, as_of=as_of, window_months=window_months
         )
-    start = as_of - relativedelta(months=window_months)
-    return CustomerStatus.ACTIVE if last_invoiced >= start else CustomerStatus.PASSIVE
+    except ValidationError as error:
+        raise _renamed(error, "data[0]", "last_invoiced") from None
+    return CustomerStatus(rows[0].status)
 
 
 def volume_block(
     last_invoiced: Iterable[date | None], as_of: date, *, window_months: int = 12
 ) -> dict[str, int]:
-    """The workbook's volume block: active, passive, total (= active + passive), potential.
+    """The workbook's volume block — active, passive, total (= active + passive), potential —
+    from each customer's last invoice date, by :func:`crmkit.segmentation.status_counts`.
 
     Examples:
         >>> from datetime import date
@@ -103,25 +185,28 @@ def volume_block(
         ...              date(2024, 12, 31))
         {'active': 2, 'passive': 1, 'total': 3, 'potential': 1}
     """
-    counts = dict.fromkeys(CustomerStatus, 0)
-    for d in last_invoiced:
-        counts[customer_status(d, as_of, window_months=window_months)] += 1
-    active, passive = counts[CustomerStatus.ACTIVE], counts[CustomerStatus.PASSIVE]
+    invoices, accounts = _invoices(last_invoiced, as_of)
+    counts = segmentation.status_counts(
+        invoices, accounts=accounts, as_of=as_of, window_months=window_months
+    )
+    return _volume(counts)
+
+
+def _volume(counts: segmentation.StatusCounts) -> dict[str, int]:
     return {
-        "active": active,
-        "passive": passive,
-        "total": active + passive,
-        "potential": counts[CustomerStatus.POTENTIAL],
+        "active": counts.active,
+        "passive": counts.passive,
+        "total": counts.total,
+        "potential": counts.potential,
     }
-
-
-def _pct(part: float, whole: float) -> float:
-    return 100.0 * part / whole
 
 
 @attrs.frozen
 class ProfitabilityShares:
     """Profitability × growth shares in percent (2×2 partition, quirk Q6) and the nested view.
+
+    ``unclassified`` is the share of customers the matrix cannot place (profit or growth
+    potential unknown); it is 0 when every customer is classified.
 
     Examples:
         >>> from crmkit.strategy.customer_analysis import profitability_matrix
@@ -137,6 +222,7 @@ class ProfitabilityShares:
     profitable: float
     unprofitable_potential: float
     unprofitable: float
+    unclassified: float = 0.0
 
     @property
     def profitable_any(self) -> float:
@@ -148,17 +234,41 @@ class ProfitabilityShares:
         """Nested reading: all unprofitable customers."""
         return self.unprofitable_potential + self.unprofitable
 
+    @classmethod
+    def from_rows(cls, rows: Any) -> ProfitabilityShares:
+        """Shares from :func:`crmkit.segmentation.profitability_matrix` output (rows or frame).
+
+        Examples:
+            >>> from crmkit.segmentation import profitability_matrix
+            >>> from crmkit.strategy.customer_analysis import ProfitabilityShares
+            >>> rows = profitability_matrix([{"id": 1, "profit": 5, "growth_potential": True},
+            ...                              {"id": 2, "profit": -1, "growth_potential": None}])
+            >>> s = ProfitabilityShares.from_rows(rows)
+            >>> s.profitable_growth, s.unclassified
+            (50.0, 50.0)
+        """
+        sizes = _sizes(rows, "cell")
+        n = sum(sizes.values())
+        if n == 0:
+            raise ValidationError.single("customers", [], "needs at least one customer")
+        growth, profitable, potential, unprofitable = (
+            _pct(sizes.get(c, 0), n) for c in segmentation.PROFITABILITY_CELLS
+        )
+        return cls(growth, profitable, potential, unprofitable, _pct(sizes.get(None, 0), n))
+
 
 def profitability_matrix(customers: Iterable[tuple[bool, bool]]) -> ProfitabilityShares:
-    """Shares from ``(profitable, growth_potential)`` per customer (base: active + passive)."""
-    cells = [0, 0, 0, 0]
-    n = 0
-    for profitable, growth in customers:
-        cells[(0 if profitable else 2) + (0 if growth else 1)] += 1
-        n += 1
-    if n == 0:
-        raise ValidationError.single("customers", [], "needs at least one customer")
-    return ProfitabilityShares(*(_pct(c, n) for c in cells))
+    """Shares from ``(profitable, growth_potential)`` per customer (base: active + passive),
+    classified by :func:`crmkit.segmentation.profitability_matrix` (profitable: profit > 0).
+    """
+    records: list[dict[str, Any]] = []
+    for i, pair in enumerate(customers):
+        if not isinstance(pair, tuple) or len(pair) != 2:
+            raise ValidationError.single(
+                f"customers[{i}]", pair, "must be a (profitable, growth_potential) pair"
+            )
+        records.append({"id": i, "profit": 1 if pair[0] else 0, "growth_potential": bool(pair[1])})
+    return ProfitabilityShares.from_rows(segmentation.profitability_matrix(records))
 
 
 @attrs.frozen
@@ -177,9 +287,44 @@ class RepurchaseShares:
     buckets: dict[str, float]
     unclassified: float
 
+    @classmethod
+    def from_rows(cls, rows: Any, *, literal: bool = False) -> RepurchaseShares:
+        """Shares from :func:`crmkit.segmentation.repurchase_buckets` output (rows or frame).
+
+        Examples:
+            >>> from datetime import date
+            >>> from crmkit.segmentation import repurchase_buckets
+            >>> from crmkit.strategy.customer_analysis import RepurchaseShares
+            >>> orders = [{"account_id": a, "ordered_at": date(2024, 1, d)}
+            ...           for a, d in (("a", 1), ("a", 2), ("b", 3))]
+            >>> RepurchaseShares.from_rows(repurchase_buckets(orders)).buckets["2-5"]
+            50.0
+        """
+        sizes = _sizes(rows, "bucket")
+        n = sum(sizes.values())
+        if n == 0:
+            raise ValidationError.single("purchase_counts", [], "needs at least one customer")
+        labels = [b.label for b in _buckets(literal)]
+        return cls({k: _pct(sizes.get(k, 0), n) for k in labels}, _pct(sizes.get(None, 0), n))
+
+
+def _buckets(literal: bool) -> tuple[segmentation.Bucket, ...]:
+    if literal:
+        return segmentation.SOURCE_REPURCHASE_BUCKETS
+    return segmentation.DEFAULT_REPURCHASE_BUCKETS
+
+
+def _check_purchases(purchases: Any, path: str) -> int:
+    if isinstance(purchases, bool) or not isinstance(purchases, int) or purchases < 1:
+        raise ValidationError.single(
+            path, purchases, "must be a whole number of at least 1 (0 is a prospect)"
+        )
+    return purchases
+
 
 def repurchase_bucket(purchases: int, *, literal: bool = False) -> str | None:
-    """The bucket of one purchase count (quirk Q4: 11 is '11+' unless ``literal``).
+    """The bucket of one purchase count (quirk Q4: 11 is '11+' unless ``literal``), by the
+    rules of :func:`crmkit.segmentation.bucket_segments`.
 
     Examples:
         >>> from crmkit.strategy.customer_analysis import repurchase_bucket
@@ -188,36 +333,23 @@ def repurchase_bucket(purchases: int, *, literal: bool = False) -> str | None:
         >>> repurchase_bucket(11, literal=True) is None
         True
     """
-    if isinstance(purchases, bool) or not isinstance(purchases, int) or purchases < 1:
-        raise ValidationError.single(
-            "purchases", purchases, "must be a whole number of at least 1 (0 is a prospect)"
-        )
-    if purchases == 1:
-        return "1"
-    if purchases <= 5:
-        return "2-5"
-    if purchases <= 10:
-        return "6-10"
-    if literal:
-        return "12+" if purchases > 11 else None
-    return "11+"
+    n = _check_purchases(purchases, "purchases")
+    return segmentation.bucket_segments(_buckets(literal), "purchases").segment_of({"purchases": n})
 
 
 def repurchase_shares(purchase_counts: Sequence[int], *, literal: bool = False) -> RepurchaseShares:
-    """Share of customers per repurchase bucket (1 / 2–5 / 6–10 / 11+)."""
+    """Share of customers per repurchase bucket (1 / 2–5 / 6–10 / 11+), by
+    :func:`crmkit.segmentation.repurchase_buckets`."""
     if not purchase_counts:
         raise ValidationError.single("purchase_counts", [], "needs at least one customer")
-    labels = ["1", "2-5", "6-10", "12+" if literal else "11+"]
-    counts = dict.fromkeys(labels, 0)
-    missing = 0
-    for n in purchase_counts:
-        b = repurchase_bucket(n, literal=literal)
-        if b is None:
-            missing += 1
-        else:
-            counts[b] += 1
-    total = len(purchase_counts)
-    return RepurchaseShares({k: _pct(v, total) for k, v in counts.items()}, _pct(missing, total))
+    records = [
+        {"id": i, "purchases": _check_purchases(n, f"purchase_counts[{i}]")}
+        for i, n in enumerate(purchase_counts)
+    ]
+    rows = segmentation.repurchase_buckets(
+        records, purchases="purchases", key="id", buckets=_buckets(literal)
+    )
+    return RepurchaseShares.from_rows(rows, literal=literal)
 
 
 @attrs.frozen
@@ -238,6 +370,33 @@ class ShareOfWallet:
     under: float
     unclassified: float
 
+    @classmethod
+    def from_rows(cls, rows: Any) -> ShareOfWallet:
+        """Shares from :func:`crmkit.segmentation.share_of_wallet` output (rows or frame).
+
+        Examples:
+            >>> from crmkit.segmentation import share_of_wallet
+            >>> from crmkit.strategy.customer_analysis import ShareOfWallet
+            >>> ShareOfWallet.from_rows(share_of_wallet(
+            ...     [{"id": 1, "our_spend": 9, "total_spend": 10}])).over
+            100.0
+        """
+        sizes = _sizes(rows, "wallet_class")
+        n = sum(sizes.values())
+        if n == 0:
+            raise ValidationError.single("spend", [], "needs at least one customer")
+        return cls(
+            _pct(sizes.get("above", 0), n),
+            _pct(sizes.get("below", 0), n),
+            _pct(sizes.get(None, 0), n),
+        )
+
+
+def _boundary(boundary: str) -> Any:
+    if boundary not in _BOUNDARIES:
+        raise ValidationError.single("boundary", boundary, "must be under, over or unclassified")
+    return _BOUNDARIES[boundary]
+
 
 def share_of_wallet_split(
     spend: Iterable[tuple[float | Decimal, float | Decimal]],
@@ -245,45 +404,35 @@ def share_of_wallet_split(
     threshold: float = 0.5,
     boundary: str = "under",
 ) -> ShareOfWallet:
-    """Split customers by our spend ÷ their total category spend (quirk Q5).
+    """Split customers by our spend ÷ their total category spend (quirk Q5), by
+    :func:`crmkit.segmentation.share_of_wallet`.
 
     Args:
         spend: ``(our_spend, customer_total_spend)`` per customer.
-        threshold: the split point (0–1), 0.5 in the workbook.
+        threshold: the split point (between 0 and 1), 0.5 in the workbook.
         boundary: where a customer exactly at the threshold goes: ``"under"`` (default),
             ``"over"`` or ``"unclassified"`` (the literal source).
 
     Raises:
         ValidationError: a customer with total spend 0, or our spend above their total.
     """
-    if boundary not in ("under", "over", "unclassified"):
-        raise ValidationError.single("boundary", boundary, "must be under, over or unclassified")
-    over = under = unclassified = n = 0
-    for i, (ours, total) in enumerate(spend):
-        if total <= 0:
-            raise ValidationError.single(
-                f"spend[{i}].total", total, "must be positive (share of wallet is undefined)"
-            )
-        if ours < 0 or ours > total:
-            raise ValidationError.single(f"spend[{i}].ours", ours, "must be between 0 and total")
-        share = float(ours) / float(total)
-        n += 1
-        if share > threshold:
-            over += 1
-        elif share < threshold or boundary == "under":
-            under += 1
-        elif boundary == "over":
-            over += 1
-        else:
-            unclassified += 1
-    if n == 0:
+    mode = _boundary(boundary)
+    records = [{"id": i, "ours": ours, "total": total} for i, (ours, total) in enumerate(spend)]
+    if not records:
         raise ValidationError.single("spend", [], "needs at least one customer")
-    return ShareOfWallet(_pct(over, n), _pct(under, n), _pct(unclassified, n))
+    try:
+        rows = segmentation.share_of_wallet(
+            records, ours="ours", total="total", threshold=threshold, boundary=mode
+        )
+    except ValidationError as error:
+        raise _renamed(error, "data", "spend") from None
+    return ShareOfWallet.from_rows(rows)
 
 
 @attrs.frozen
 class Concentration:
-    """Revenue concentration: the top N's share, the top customer's share and each top share.
+    """Revenue concentration in percent: the top N's share, the top customer's share and each
+    top customer's share.
 
     Examples:
         >>> from crmkit.strategy.customer_analysis import top_n_concentration
@@ -297,64 +446,286 @@ class Concentration:
     top_customer_share: float
     distribution: list[float]
 
+    @classmethod
+    def from_result(cls, result: segmentation.Concentration) -> Concentration:
+        """Percentages from :func:`crmkit.segmentation.concentration`'s result.
+
+        Examples:
+            >>> from crmkit.segmentation import concentration
+            >>> from crmkit.strategy.customer_analysis import Concentration
+            >>> Concentration.from_result(concentration(
+            ...     [{"account_id": "a", "total": 3}, {"account_id": "b", "total": 1}], top=1))
+            Concentration(n=1, share=75.0, top_customer_share=75.0, distribution=[75.0])
+        """
+        if not result.total or result.total <= 0:
+            raise ValidationError.single("revenues", result.total, "must sum to more than zero")
+        return cls(
+            n=result.top,
+            share=round(_pct(float(result.top_total), float(result.total)), 10),
+            top_customer_share=_percent(result.largest_share or 0.0),
+            distribution=[_percent(s) for s in result.shares],
+        )
+
 
 def top_n_concentration(revenues: Iterable[float | Decimal], n: int = 10) -> Concentration:
-    """Share of revenue from the ``n`` largest customers (002:L195)."""
-    values = sorted((float(r) for r in revenues), reverse=True)
-    if any(v < 0 for v in values):
-        raise ValidationError.single("revenues", min(values), "must not be negative")
-    total = sum(values)
-    if total <= 0:
-        raise ValidationError.single("revenues", total, "must sum to more than zero")
-    top = values[:n]
-    return Concentration(
-        n=n,
-        share=round(_pct(sum(top), total), 10),
-        top_customer_share=round(_pct(top[0], total), 10),
-        distribution=[round(_pct(v, total), 10) for v in top],
-    )
+    """Share of revenue from the ``n`` largest customers (002:L195), one revenue per
+    customer, by :func:`crmkit.segmentation.concentration`."""
+    records = [{"account_id": i, "total": r} for i, r in enumerate(revenues)]
+    try:
+        result = segmentation.concentration(records, top=n)
+    except ValidationError as error:
+        raise _renamed(error, "data", "revenues", drop=".total") from None
+    return Concentration.from_result(result)
 
 
-def loyal_share(customers: Iterable[tuple[bool, bool, bool]]) -> float:
-    """Percent loyal: recommends ∧ high repurchase ∧ high share of wallet (002:L201).
+def loyal_share(
+    customers: Iterable[tuple[bool, bool, bool]] | Any, rule: scoring.LoyaltyRule | None = None
+) -> float:
+    """Percent loyal: recommends ∧ high repurchase ∧ high share of wallet (002:L201), by
+    :func:`crmkit.scoring.loyal_share`.
+
+    ``customers`` are ``(recommends, repurchases_often, high_share_of_wallet)`` yes/no flags
+    (read with :data:`FLAG_LOYALTY_RULE`), or customer records / a frame with the fields of
+    ``rule`` (default :class:`crmkit.scoring.LoyaltyRule`: recommend score, purchases, share of
+    wallet).
 
     Examples:
         >>> from crmkit.strategy.customer_analysis import loyal_share
         >>> loyal_share([(True, True, True), (True, True, False), (False, True, True),
         ...              (True, False, True)])
         25.0
+        >>> loyal_share([{"recommend": 10, "purchases": 8, "share_of_wallet": 0.8},
+        ...              {"recommend": 7, "purchases": 8, "share_of_wallet": 0.8}])
+        50.0
     """
-    flags = [all(c) for c in customers]
-    if not flags:
+    if is_frame(customers):
+        share = scoring.loyal_share(customers, rule)
+    else:
+        rows = list(customers)
+        if rows and all(isinstance(r, tuple) for r in rows):
+            if rule is not None:
+                raise ValidationError.single(
+                    "rule", repr(rule), "applies to customer records, not to yes/no flags"
+                )
+            rows = [_loyalty_flags(r, i) for i, r in enumerate(rows)]
+            rule = FLAG_LOYALTY_RULE
+        share = scoring.loyal_share(rows, rule) if rows else float("nan")
+    if share != share:  # NaN: no customers
         raise ValidationError.single("customers", [], "needs at least one customer")
-    return _pct(sum(flags), len(flags))
+    return _percent(share)
 
 
-def cross_sell_rate(distinct_products: Iterable[int]) -> float:
-    """Percent of customers buying more than one distinct product or service (002:L205)."""
-    counts = list(distinct_products)
-    if not counts:
+def _loyalty_flags(flags: tuple[Any, ...], i: int) -> dict[str, float]:
+    if len(flags) != 3:
+        raise ValidationError.single(
+            f"customers[{i}]", flags, "must be (recommends, repurchases_often, high_share)"
+        )
+    recommends, often, high = (1.0 if f else 0.0 for f in flags)
+    return {"recommend": recommends, "purchases": often, "share_of_wallet": high}
+
+
+def cross_sell_rate(
+    distinct_products: Iterable[int] | Any,
+    *,
+    customer: str = "account_id",
+    product: str = "product_id",
+) -> float:
+    """Percent of customers buying more than one distinct product or service (002:L205), by
+    :func:`crmkit.scoring.cross_sell_rate`.
+
+    ``distinct_products`` is the number of distinct products per customer (each at least 1),
+    or purchases — records or a frame with a ``customer`` and a ``product`` field.
+
+    Examples:
+        >>> from crmkit.strategy.customer_analysis import cross_sell_rate
+        >>> cross_sell_rate([{"account_id": "a", "product_id": "p1"},
+        ...                  {"account_id": "a", "product_id": "p2"},
+        ...                  {"account_id": "b", "product_id": "p1"}])
+        50.0
+    """
+    if is_frame(distinct_products):
+        purchases: Any = distinct_products
+    else:
+        rows = list(distinct_products)
+        if rows and all(isinstance(r, int) and not isinstance(r, bool) for r in rows):
+            purchases = [
+                {customer: i, product: p}
+                for i, n in enumerate(rows)
+                for p in range(_check_purchases(n, f"distinct_products[{i}]"))
+            ]
+        else:
+            purchases = rows
+    share = scoring.cross_sell_rate(purchases, customer=customer, product=product)
+    if share != share:  # NaN: no customers
         raise ValidationError.single("distinct_products", [], "needs at least one customer")
-    return _pct(sum(c > 1 for c in counts), len(counts))
+    return _percent(share)
 
 
 def acquisition_cost(
     retention_cost: float | Decimal, ratio: float = ACQUISITION_RETENTION_RATIO
 ) -> float | Decimal:
     """Estimated cost of acquiring a customer: retention cost × ratio (an upper bound, since
-    the source says "almost" five times).
+    the source says "almost" five times), by :func:`crmkit.scoring.acquisition_cost`; a
+    ``Decimal`` (money) stays an exact ``Decimal``.
 
     Examples:
+        >>> from decimal import Decimal
         >>> from crmkit.strategy.customer_analysis import acquisition_cost
-        >>> acquisition_cost(1000)
-        5000
+        >>> acquisition_cost(1000), acquisition_cost(Decimal("999.95"))
+        (5000, Decimal('4999.750'))
     """
-    if retention_cost < 0:
-        raise ValidationError.single("retention_cost", retention_cost, "must be zero or more")
     if isinstance(retention_cost, Decimal):
+        scoring.acquisition_cost(float(retention_cost), ratio=ratio)  # the same input checks
         return retention_cost * Decimal(str(ratio))
-    result = retention_cost * ratio
-    return int(result) if float(result).is_integer() else result
+    result = scoring.acquisition_cost(retention_cost, ratio=ratio)
+    return int(result) if result.is_integer() else result
+
+
+@attrs.frozen
+class CustomerAnalysis:
+    """The customer-analysis figures that :func:`analyse_customers` could compute from data;
+    a figure the data cannot give is ``None``.
+
+    Examples:
+        >>> from crmkit.strategy.customer_analysis import CustomerAnalysis
+        >>> CustomerAnalysis(cross_sell=40.0).workbook_answers()
+        {'s05.cross_sell_share': 40.0}
+    """
+
+    volume: dict[str, int] | None = None
+    profitability: ProfitabilityShares | None = None
+    repurchase: RepurchaseShares | None = None
+    share_of_wallet: ShareOfWallet | None = None
+    concentration: Concentration | None = None
+    loyal: float | None = None
+    cross_sell: float | None = None
+
+    def workbook_answers(self) -> dict[str, Any]:
+        """The figures as workbook answers (see :func:`workbook_answers`)."""
+        return workbook_answers(
+            volume=self.volume,
+            profitability=self.profitability,
+            repurchase=self.repurchase,
+            share_of_wallet=self.share_of_wallet,
+            concentration=self.concentration,
+            loyal=self.loyal,
+            cross_sell=self.cross_sell,
+        )
+
+
+def _field(obj: Any, name: str) -> Any:
+    return obj.get(name) if isinstance(obj, Mapping) else getattr(obj, name, None)
+
+
+def _order_lines(orders: list[Any], customer: str) -> list[dict[str, Any]]:
+    """Flatten order records' ``lines`` into (customer, product) purchase records."""
+    out = []
+    for order in orders:
+        who = _field(order, customer)
+        for line in _field(order, "lines") or ():
+            out.append({"account_id": who, "product_id": _field(line, "product_id")})
+    return out
+
+
+def analyse_customers(
+    orders: Any,
+    *,
+    as_of: date,
+    accounts: Any = None,
+    purchases: Any = None,
+    profitability: Any = None,
+    wallet: Any = None,
+    loyalty: Any = None,
+    window_months: int = 12,
+    literal: bool = False,
+    top: int = 10,
+    boundary: str = "under",
+    customer: str = "account_id",
+    at: str = "ordered_at",
+    value: str = "total",
+) -> CustomerAnalysis:
+    """The workbook's customer-analysis figures from the CRM's data (records or a frame).
+
+    Args:
+        orders: invoiced orders — :class:`crmkit.domain.Order` records, dicts or a frame with
+            ``customer``, ``at`` and ``value`` fields (Money amounts are read as numbers).
+            Gives the volume block (with ``accounts``: potential customers too), repurchase
+            buckets and top-``top`` concentration.
+        as_of: the analysis date; orders after it do not count towards status and buckets.
+        accounts: account records or a frame (``id``) — accounts never invoiced are potential.
+        purchases: (customer, product) records or a frame for the cross-sell rate; records
+            of orders with ``lines`` give it without this.
+        profitability: customers with ``profit`` and ``growth_potential`` (and ``id``).
+        wallet: customers with ``our_spend`` and ``total_spend`` (and ``id``).
+        loyalty: customers with the :class:`crmkit.scoring.LoyaltyRule` fields.
+        window_months, literal, top, boundary: as for the single figures.
+        customer, at, value: the order fields.
+
+    Examples:
+        >>> from datetime import date
+        >>> from crmkit.strategy.customer_analysis import analyse_customers
+        >>> orders = [
+        ...     {"account_id": "a", "ordered_at": date(2024, 11, 1), "total": 300,
+        ...      "lines": [{"product_id": "p1"}, {"product_id": "p2"}]},
+        ...     {"account_id": "a", "ordered_at": date(2024, 5, 1), "total": 100,
+        ...      "lines": [{"product_id": "p1"}]},
+        ...     {"account_id": "b", "ordered_at": date(2023, 1, 9), "total": 100,
+        ...      "lines": [{"product_id": "p1"}]},
+        ... ]
+        >>> figures = analyse_customers(orders, as_of=date(2024, 12, 31),
+        ...                             accounts=[{"id": k} for k in "abc"])
+        >>> figures.volume
+        {'active': 1, 'passive': 1, 'total': 2, 'potential': 1}
+        >>> figures.repurchase.buckets["2-5"], figures.concentration.share, figures.cross_sell
+        (50.0, 100.0, 50.0)
+    """
+    if not is_frame(orders):
+        orders = list(orders)
+    counts = segmentation.status_counts(
+        orders,
+        as_of=as_of,
+        accounts=accounts,
+        window_months=window_months,
+        customer=customer,
+        at=at,
+    )
+    repurchase = concentration = cross_sell = None
+    if counts.total:
+        buckets = segmentation.repurchase_buckets(
+            orders, buckets=_buckets(literal), as_of=as_of, customer=customer, at=at
+        )
+        repurchase = RepurchaseShares.from_rows(buckets, literal=literal)
+        result = segmentation.concentration(orders, customer=customer, value=value, top=top)
+        if result.total and result.total > 0:
+            concentration = Concentration.from_result(result)
+        if purchases is None and not is_frame(orders):
+            purchases = _order_lines(orders, customer)
+        if purchases is not None:
+            share = scoring.cross_sell_rate(purchases)
+            cross_sell = None if share != share else _percent(share)
+    loyal = None
+    if loyalty is not None:
+        share = scoring.loyal_share(loyalty)
+        loyal = None if share != share else _percent(share)
+    return CustomerAnalysis(
+        volume=_volume(counts),
+        profitability=(
+            ProfitabilityShares.from_rows(segmentation.profitability_matrix(profitability))
+            if profitability is not None
+            else None
+        ),
+        repurchase=repurchase,
+        share_of_wallet=(
+            ShareOfWallet.from_rows(
+                segmentation.share_of_wallet(wallet, boundary=_boundary(boundary))
+            )
+            if wallet is not None
+            else None
+        ),
+        concentration=concentration,
+        loyal=loyal,
+        cross_sell=cross_sell,
+    )
 
 
 def workbook_answers(

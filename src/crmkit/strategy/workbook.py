@@ -49,7 +49,7 @@ QUIRKS: dict[str, str] = {
     "with an optional description.",
     "Q3": "'Passive customers (invoiced during the last 12 months)' (L142): active = invoiced "
     "within a window (default 12 months, inclusive), passive = invoiced before but not within "
-    "it, potential = never invoiced. See crmkit.strategy.customer_analysis.customer_status.",
+    "it, potential = never invoiced. Defined once in crmkit.segmentation.customer_status.",
     "Q4": "Repurchase bucket 'more than 11' leaves exactly 11 uncovered: read as '11 or more'; "
     "the literal bins are available as an option.",
     "Q5": "Share of wallet 'more than 50%' / 'less than 50%' leaves exactly 50% uncovered: "
