@@ -41,6 +41,7 @@ from crmkit.adapters.ports import (
     Page,
     Query,
     RepositoryQueries,
+    UnitOfWorkRepositories,
     UpsertKey,
     UpsertResult,
     check_limit,
@@ -232,7 +233,7 @@ class MemoryStore:
                             remote[record.index.remote_id] = id
 
 
-class MemoryUnitOfWork:
+class MemoryUnitOfWork(UnitOfWorkRepositories["MemoryRepository[Any]"]):
     """A transaction over a :class:`MemoryStore`: private changes, applied at commit.
 
     Examples:
@@ -266,51 +267,6 @@ class MemoryUnitOfWork:
         if repo is None:
             repo = self._repositories[agg.name] = MemoryRepository(self, agg)
         return repo
-
-    @property
-    def accounts(self) -> MemoryRepository[Any]:
-        """The accounts."""
-        return self.repository("accounts")
-
-    @property
-    def contacts(self) -> MemoryRepository[Any]:
-        """The contacts."""
-        return self.repository("contacts")
-
-    @property
-    def leads(self) -> MemoryRepository[Any]:
-        """The leads."""
-        return self.repository("leads")
-
-    @property
-    def opportunities(self) -> MemoryRepository[Any]:
-        """The opportunities."""
-        return self.repository("opportunities")
-
-    @property
-    def interactions(self) -> MemoryRepository[Any]:
-        """The interactions."""
-        return self.repository("interactions")
-
-    @property
-    def cases(self) -> MemoryRepository[Any]:
-        """The cases."""
-        return self.repository("cases")
-
-    @property
-    def orders(self) -> MemoryRepository[Any]:
-        """The orders."""
-        return self.repository("orders")
-
-    @property
-    def campaigns(self) -> MemoryRepository[Any]:
-        """The campaigns."""
-        return self.repository("campaigns")
-
-    @property
-    def products(self) -> MemoryRepository[Any]:
-        """The products."""
-        return self.repository("products")
 
     # transaction -------------------------------------------------------------------------
 

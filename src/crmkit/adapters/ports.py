@@ -69,6 +69,7 @@ __all__ = [
     "RepositoryQueries",
     "Store",
     "UnitOfWork",
+    "UnitOfWorkRepositories",
     "UpsertKey",
     "UpsertResult",
     "check_limit",
@@ -898,3 +899,70 @@ class Store(Protocol):
         exc: BaseException | None,
         tb: TracebackType | None,
     ) -> None: ...
+
+
+R = TypeVar("R")
+
+
+class UnitOfWorkRepositories(Generic[R]):
+    """The nine aggregate repositories of a :class:`UnitOfWork` as properties, written over
+    ``repository(name)``.
+
+    Adapters inherit from it (parameterised by their repository type) and implement
+    :meth:`repository`; the properties then need no code of their own.
+
+    Examples:
+        >>> from crmkit.adapters import open_store
+        >>> with open_store("memory://") as store, store.unit_of_work() as uow:
+        ...     uow.accounts is uow.repository("accounts")
+        True
+    """
+
+    def repository(self, aggregate: type[Any] | str) -> R:
+        """Implemented by the adapter: the repository of an entity class or plural name."""
+        raise NotImplementedError  # pragma: no cover
+
+    @property
+    def accounts(self) -> R:
+        """The accounts."""
+        return self.repository("accounts")
+
+    @property
+    def contacts(self) -> R:
+        """The contacts."""
+        return self.repository("contacts")
+
+    @property
+    def leads(self) -> R:
+        """The leads."""
+        return self.repository("leads")
+
+    @property
+    def opportunities(self) -> R:
+        """The opportunities."""
+        return self.repository("opportunities")
+
+    @property
+    def interactions(self) -> R:
+        """The interactions."""
+        return self.repository("interactions")
+
+    @property
+    def cases(self) -> R:
+        """The cases."""
+        return self.repository("cases")
+
+    @property
+    def orders(self) -> R:
+        """The orders."""
+        return self.repository("orders")
+
+    @property
+    def campaigns(self) -> R:
+        """The campaigns."""
+        return self.repository("campaigns")
+
+    @property
+    def products(self) -> R:
+        """The products."""
+        return self.repository("products")

@@ -33,6 +33,7 @@ from crmkit.adapters.ports import (
     Page,
     Query,
     RepositoryQueries,
+    UnitOfWorkRepositories,
     UpsertKey,
     UpsertResult,
     check_limit,
@@ -143,8 +144,11 @@ class JsonFileStore:
         self.close()
 
 
-class JsonFileUnitOfWork:
-    """A snapshot of the file plus private changes, written at commit."""
+class JsonFileUnitOfWork(UnitOfWorkRepositories["JsonFileRepository[Any]"]):
+    """A snapshot of the file plus private changes, written at commit.
+
+    ``UnitOfWorkRepositories`` gives it the nine repository properties (``accounts`` …) over
+    :meth:`repository`."""
 
     def __init__(self, store: JsonFileStore) -> None:
         self._store = store
@@ -180,16 +184,6 @@ class JsonFileUnitOfWork:
         if agg.name not in self._repositories:
             self._repositories[agg.name] = JsonFileRepository(self, agg)
         return self._repositories[agg.name]
-
-    accounts = property(lambda self: self.repository("accounts"))
-    contacts = property(lambda self: self.repository("contacts"))
-    leads = property(lambda self: self.repository("leads"))
-    opportunities = property(lambda self: self.repository("opportunities"))
-    interactions = property(lambda self: self.repository("interactions"))
-    cases = property(lambda self: self.repository("cases"))
-    orders = property(lambda self: self.repository("orders"))
-    campaigns = property(lambda self: self.repository("campaigns"))
-    products = property(lambda self: self.repository("products"))
 
     def commit(self) -> None:
         """Write the changes to the file (all or nothing)."""

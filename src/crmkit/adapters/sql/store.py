@@ -36,6 +36,7 @@ from crmkit.adapters.ports import (
     Page,
     Query,
     RepositoryQueries,
+    UnitOfWorkRepositories,
     UpsertKey,
     UpsertResult,
     check_limit,
@@ -268,7 +269,7 @@ class SqlStore:
         self.close()
 
 
-class SqlUnitOfWork:
+class SqlUnitOfWork(UnitOfWorkRepositories["SqlRepository[Any]"]):
     """A transaction on one connection; commit on normal exit, roll back on an exception.
 
     On SQLite the transaction starts (``BEGIN IMMEDIATE``) with the first statement and holds
@@ -318,51 +319,6 @@ class SqlUnitOfWork:
             repo = SqlRepository(self, agg, self._store.table(agg.name), self._store.dialect)
             self._repositories[agg.name] = repo
         return repo
-
-    @property
-    def accounts(self) -> SqlRepository[Any]:
-        """The accounts."""
-        return self.repository("accounts")
-
-    @property
-    def contacts(self) -> SqlRepository[Any]:
-        """The contacts."""
-        return self.repository("contacts")
-
-    @property
-    def leads(self) -> SqlRepository[Any]:
-        """The leads."""
-        return self.repository("leads")
-
-    @property
-    def opportunities(self) -> SqlRepository[Any]:
-        """The opportunities."""
-        return self.repository("opportunities")
-
-    @property
-    def interactions(self) -> SqlRepository[Any]:
-        """The interactions."""
-        return self.repository("interactions")
-
-    @property
-    def cases(self) -> SqlRepository[Any]:
-        """The cases."""
-        return self.repository("cases")
-
-    @property
-    def orders(self) -> SqlRepository[Any]:
-        """The orders."""
-        return self.repository("orders")
-
-    @property
-    def campaigns(self) -> SqlRepository[Any]:
-        """The campaigns."""
-        return self.repository("campaigns")
-
-    @property
-    def products(self) -> SqlRepository[Any]:
-        """The products."""
-        return self.repository("products")
 
     def commit(self) -> None:
         """Commit the transaction; the next statement starts a new one.
