@@ -14,7 +14,7 @@ the bridge holds the machinery analytics share so that one definition drives bot
 
 Importing this package does not import narwhals or any dataframe library.
 
-Example:
+Examples:
     >>> import polars as pl
     >>> from crmkit.frames import col, evaluate, is_frame, with_columns
     >>> is_frame([])

@@ -1,6 +1,6 @@
 """Checking that a frame has the columns an analytic reads.
 
-Example:
+Examples:
     >>> import polars as pl
     >>> from crmkit.frames import from_native, require_columns
     >>> require_columns(from_native(pl.DataFrame({"a": [1]})), ["a", "b"], what="orders")
@@ -22,7 +22,7 @@ __all__ = ["column_names", "require_columns"]
 def column_names(frame: Any) -> list[str]:
     """The column names of a narwhals frame (lazy frames are not collected).
 
-    Example:
+    Examples:
         >>> import polars as pl
         >>> from crmkit.frames import column_names, from_native
         >>> column_names(from_native(pl.LazyFrame({"x": [1], "y": [2]})))
@@ -34,7 +34,7 @@ def column_names(frame: Any) -> list[str]:
 def require_columns(frame: Any, columns: Iterable[str], *, what: str = "frame") -> None:
     """Raise :class:`~crmkit.errors.ValidationError` naming every missing column.
 
-    Example:
+    Examples:
         >>> import polars as pl
         >>> from crmkit.frames import from_native, require_columns
         >>> require_columns(from_native(pl.DataFrame({"a": [1]})), ["a"])  # no error

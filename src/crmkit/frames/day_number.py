@@ -11,7 +11,7 @@ supports; a column in another time zone is converted to UTC first where the back
 zone in the data type (DuckDB and PySpark keep it in the connection / session, so set that to
 UTC).
 
-Example:
+Examples:
     >>> import datetime as dt
     >>> from crmkit.frames import day_number
     >>> day_number(dt.date(1970, 1, 2))
@@ -42,7 +42,7 @@ _LEAPS_BEFORE_1970 = 1969 // 4 - 1969 // 100 + 1969 // 400
 def day_number(value: dt.date) -> int:
     """The day number of a ``date`` or ``datetime`` (aware datetimes by their UTC day).
 
-    Example:
+    Examples:
         >>> import datetime as dt
         >>> from crmkit.frames import day_number
         >>> day_number(dt.datetime(2024, 1, 1, tzinfo=dt.timezone.utc))
@@ -60,7 +60,7 @@ def day_number(value: dt.date) -> int:
 def date_of_day_number(number: int) -> dt.date:
     """The calendar date of a day number (inverse of :func:`day_number`).
 
-    Example:
+    Examples:
         >>> from crmkit.frames import date_of_day_number
         >>> date_of_day_number(19723)
         datetime.date(2024, 1, 1)
@@ -74,7 +74,7 @@ def day_number_expr(expr: Any, dtype: Any = None) -> Any:
     ``dtype`` (from ``frame.collect_schema()``) decides whether a time-zone conversion to UTC
     is needed; leave it ``None`` for naive datetimes and dates.
 
-    Example:
+    Examples:
         >>> import datetime as dt
         >>> import polars as pl
         >>> from crmkit.frames import day_number_expr, narwhals

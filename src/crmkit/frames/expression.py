@@ -30,7 +30,7 @@ Semantics both engines share (and the property tests check):
 * **Numbers.** Decimal and float mix as floats (what a frame holds); exact ties need exact
   values on both sides (integers or Decimals), which is what the tests use.
 
-Example:
+Examples:
     >>> import datetime as dt
     >>> import polars as pl
     >>> from crmkit.frames import Context, as_of, col, evaluate, filter_rows
@@ -95,7 +95,7 @@ class Context:
         schema: column name → narwhals dtype; filled in by :func:`with_columns` and
             :func:`filter_rows` so that time-zone-aware columns are converted to UTC.
 
-    Example:
+    Examples:
         >>> import datetime as dt
         >>> from crmkit.frames import Context
         >>> Context(as_of=dt.date(2024, 12, 31)).as_of_day
@@ -127,7 +127,7 @@ class Expr:
     """Base of every expression; build them with :func:`col`, :func:`lit`, :func:`when`,
     :func:`as_of` and the operators ``== != < <= > >= & | ~ + - * /``.
 
-    Example:
+    Examples:
         >>> from crmkit.frames import col
         >>> expr = (col("revenue") - col("cost")) > 0
         >>> expr.evaluate({"revenue": 10, "cost": 4})
@@ -146,7 +146,7 @@ class Expr:
     def evaluate(self, row: Any, context: Context | dt.date | None = None) -> Any:
         """The value of the expression for one record.
 
-        Example:
+        Examples:
             >>> from crmkit.frames import col
             >>> col("n").between(1, 5).evaluate({"n": 5})
             True
@@ -159,7 +159,7 @@ class Expr:
     def compile(self, context: Context | dt.date | None = None) -> Any:
         """The narwhals expression computing the same value on a frame.
 
-        Example:
+        Examples:
             >>> import polars as pl
             >>> from crmkit.frames import col, from_native
             >>> frame = from_native(pl.DataFrame({"n": [1, 7]}))
@@ -174,7 +174,7 @@ class Expr:
     def columns(self) -> frozenset[str]:
         """The column (field) names the expression reads.
 
-        Example:
+        Examples:
             >>> from crmkit.frames import col
             >>> sorted((col("a") + col("b")).columns())
             ['a', 'b']
@@ -241,7 +241,7 @@ class Expr:
     def is_in(self, values: Iterable[Any]) -> Expr:
         """True when the value is one of ``values``.
 
-        Example:
+        Examples:
             >>> from crmkit.frames import col
             >>> col("region").is_in(["north", "west"]).evaluate({"region": "west"})
             True
@@ -251,7 +251,7 @@ class Expr:
     def between(self, low: Any, high: Any, closed: Closed = "both") -> Expr:
         """True when ``low <= value <= high`` (``closed`` says which ends are included).
 
-        Example:
+        Examples:
             >>> from crmkit.frames import col
             >>> col("n").between(1, 5, closed="left").evaluate({"n": 5})
             False
@@ -267,7 +267,7 @@ class Expr:
     def is_null(self) -> Expr:
         """True when the value is missing (``None``, null or NaN).
 
-        Example:
+        Examples:
             >>> from crmkit.frames import col
             >>> col("email").is_null().evaluate({"email": None})
             True
@@ -277,7 +277,7 @@ class Expr:
     def is_not_null(self) -> Expr:
         """True when the value is present.
 
-        Example:
+        Examples:
             >>> from crmkit.frames import col
             >>> col("email").is_not_null().evaluate({"email": "a@b.se"})
             True
@@ -287,7 +287,7 @@ class Expr:
     def fill_null(self, value: Any) -> Expr:
         """The value, or ``value`` when it is missing.
 
-        Example:
+        Examples:
             >>> from crmkit.frames import col
             >>> col("score").fill_null(0).evaluate({"score": None})
             0
@@ -297,7 +297,7 @@ class Expr:
     def day(self) -> Expr:
         """The UTC calendar day of a date/datetime value as a day number.
 
-        Example:
+        Examples:
             >>> import datetime as dt
             >>> from crmkit.frames import col
             >>> col("at").day().evaluate({"at": dt.date(1970, 1, 31)})
@@ -308,7 +308,7 @@ class Expr:
     def days_before_as_of(self) -> Expr:
         """Calendar days from the value's (UTC) day to the as-of date (0 on that day).
 
-        Example:
+        Examples:
             >>> import datetime as dt
             >>> from crmkit.frames import col
             >>> col("at").days_before_as_of().evaluate(
@@ -382,7 +382,7 @@ _OPERATORS: dict[str, Callable[[Any, Any], Any]] = {
 class Column(Expr):
     """The value of a field (records) or column (frames); build with :func:`col`.
 
-    Example:
+    Examples:
         >>> from crmkit.frames import col
         >>> col("tier").evaluate({"tier": "A"})
         'A'
@@ -407,7 +407,7 @@ class Column(Expr):
 class Constant(Expr):
     """A constant; build with :func:`lit` (plain values in rules are wrapped automatically).
 
-    Example:
+    Examples:
         >>> from crmkit.frames import lit
         >>> lit(3).evaluate({})
         3
@@ -429,7 +429,7 @@ class Constant(Expr):
 class DayLiteral(Expr):
     """A fixed date as a day number (what a ``date`` in a comparison becomes).
 
-    Example:
+    Examples:
         >>> import datetime as dt
         >>> from crmkit.frames import col
         >>> (col("signed_on") >= dt.date(2024, 1, 1)).evaluate({"signed_on": dt.date(2024, 2, 1)})
@@ -454,7 +454,7 @@ class DayLiteral(Expr):
 class AsOfDay(Expr):
     """The as-of date moved by a calendar offset, as a day number; build with :func:`as_of`.
 
-    Example:
+    Examples:
         >>> import datetime as dt
         >>> from crmkit.frames import as_of, date_of_day_number
         >>> date_of_day_number(as_of(months=-12).evaluate({}, dt.date(2024, 2, 29)))
@@ -491,7 +491,7 @@ class AsOfDay(Expr):
 class CalendarDay(Expr):
     """The UTC calendar day of a date/datetime expression as a day number.
 
-    Example:
+    Examples:
         >>> import datetime as dt
         >>> from crmkit.frames import col
         >>> col("at").day()
@@ -527,7 +527,7 @@ class CalendarDay(Expr):
 class Compare(Expr):
     """``left <op> right``; false when either side is missing.
 
-    Example:
+    Examples:
         >>> from crmkit.frames import col
         >>> (col("n") > 1).evaluate({"n": None})
         False
@@ -569,7 +569,7 @@ class Compare(Expr):
 class IsIn(Expr):
     """Membership in a fixed set of values; false for a missing value.
 
-    Example:
+    Examples:
         >>> from crmkit.frames import col
         >>> col("tier").is_in(["A", "B"]).evaluate({"tier": "C"})
         False
@@ -600,7 +600,7 @@ class IsIn(Expr):
 class IsNull(Expr):
     """True when the value is missing.
 
-    Example:
+    Examples:
         >>> from crmkit.frames import col
         >>> col("x").is_null().evaluate({"x": float("nan")})
         True
@@ -626,7 +626,7 @@ class IsNull(Expr):
 class And(Expr):
     """Both tests hold.
 
-    Example:
+    Examples:
         >>> from crmkit.frames import col
         >>> ((col("a") > 0) & (col("b") > 0)).evaluate({"a": 1, "b": 0})
         False
@@ -653,7 +653,7 @@ class And(Expr):
 class Or(Expr):
     """At least one test holds.
 
-    Example:
+    Examples:
         >>> from crmkit.frames import col
         >>> ((col("a") > 0) | (col("b") > 0)).evaluate({"a": 1, "b": 0})
         True
@@ -680,7 +680,7 @@ class Or(Expr):
 class Not(Expr):
     """The test does not hold (a test on a missing value is false, so its negation is true).
 
-    Example:
+    Examples:
         >>> from crmkit.frames import col
         >>> (~(col("a") > 0)).evaluate({"a": None})
         True
@@ -706,7 +706,7 @@ class Not(Expr):
 class Arithmetic(Expr):
     """``left <op> right`` for ``+ - * /``; missing when a side is missing or on division by 0.
 
-    Example:
+    Examples:
         >>> from crmkit.frames import col
         >>> (col("won") / col("total")).evaluate({"won": 1, "total": 0}) is None
         True
@@ -752,7 +752,7 @@ class Arithmetic(Expr):
 class FillNull(Expr):
     """The value, or a replacement when it is missing.
 
-    Example:
+    Examples:
         >>> from crmkit.frames import col
         >>> col("x").fill_null(1).evaluate({"x": 3})
         3
@@ -782,7 +782,7 @@ class Conditional(Expr):
 
     Build with :func:`when`.
 
-    Example:
+    Examples:
         >>> from crmkit.frames import col, when
         >>> size = when(col("n") >= 250).then("large").when(col("n") >= 50).then(
         ...     "medium").otherwise("small")
@@ -844,7 +844,7 @@ class _When:
 def col(name: str) -> Expr:
     """Refer to field / column ``name``.
 
-    Example:
+    Examples:
         >>> from crmkit.frames import col
         >>> (col("employees") >= 250).evaluate({"employees": 300})
         True
@@ -858,7 +858,7 @@ def col(name: str) -> Expr:
 class DayColumn(Column):
     """A column that already holds day numbers; build with :func:`day_column`.
 
-    Example:
+    Examples:
         >>> from crmkit.frames import as_of, day_column
         >>> import datetime as dt
         >>> rule = day_column("last_day") >= as_of(days=-30)
@@ -877,7 +877,7 @@ def day_column(name: str) -> Expr:
 
     Compared with dates or :func:`as_of`, it is used as it is rather than converted.
 
-    Example:
+    Examples:
         >>> import datetime as dt
         >>> from crmkit.frames import day_column
         >>> (day_column("d") == dt.date(1970, 1, 2)).evaluate({"d": 1})
@@ -891,7 +891,7 @@ def day_column(name: str) -> Expr:
 def lit(value: Any) -> Expr:
     """A constant expression (dates become day numbers, see :mod:`crmkit.frames.day_number`).
 
-    Example:
+    Examples:
         >>> from crmkit.frames import lit
         >>> (lit(2) * 3).evaluate({})
         6
@@ -902,7 +902,7 @@ def lit(value: Any) -> Expr:
 def when(test: Expr) -> _When:
     """Start a ``when(test).then(value)[.when(...).then(...)].otherwise(default)`` chain.
 
-    Example:
+    Examples:
         >>> from crmkit.frames import col, when
         >>> points = when(col("title").is_in(["CEO", "CFO"])).then(20).otherwise(0)
         >>> points.evaluate({"title": "CFO"})
@@ -917,7 +917,7 @@ def as_of(*, years: int = 0, months: int = 0, days: int = 0) -> Expr:
     Month arithmetic is python-dateutil's ``relativedelta`` (2024-03-31 minus one month is
     2024-02-29). Compared with a date/datetime column, the comparison is by UTC calendar day.
 
-    Example:
+    Examples:
         >>> import datetime as dt
         >>> from crmkit.frames import as_of, col
         >>> rule = col("last_invoiced_at") >= as_of(months=-12)
@@ -932,7 +932,7 @@ def evaluate(
 ) -> list[Any]:
     """Evaluate ``expr`` on every record; errors name the record's position.
 
-    Example:
+    Examples:
         >>> from crmkit.frames import col, evaluate
         >>> evaluate(col("n") * 2, [{"n": 1}, {"n": 2}])
         [2, 4]
@@ -971,7 +971,7 @@ def with_columns(
 
     Lazy frames stay lazy: nothing is computed here.
 
-    Example:
+    Examples:
         >>> import duckdb
         >>> from crmkit.frames import col, with_columns
         >>> rel = duckdb.sql("select 10 as n union all select 300")
@@ -991,7 +991,7 @@ def filter_rows(
 ) -> Any:
     """Keep the records (list) or frame rows (same kind of frame) for which ``test`` holds.
 
-    Example:
+    Examples:
         >>> import pandas as pd
         >>> from crmkit.frames import col, filter_rows
         >>> filter_rows([{"n": 1}, {"n": 7}], col("n") > 5)

@@ -5,7 +5,7 @@ call :func:`is_frame` to pick the records engine or the frames engine, :func:`fr
 get a narwhals frame, and :func:`to_native` to hand back the same kind of frame they were
 given. Lazy frames (DuckDB, Dask, PySpark, Polars ``LazyFrame``) stay lazy.
 
-Example:
+Examples:
     >>> from crmkit.frames import is_frame
     >>> is_frame([{"customer_id": "a"}])
     False
@@ -30,7 +30,7 @@ FRAME_MODULES = frozenset(
 def narwhals() -> ModuleType:
     """The :mod:`narwhals` module, or :class:`~crmkit.errors.MissingDependencyError`.
 
-    Example:
+    Examples:
         >>> from crmkit.frames import narwhals
         >>> narwhals().__name__
         'narwhals'
@@ -43,7 +43,7 @@ def is_frame(obj: object) -> bool:
 
     Decided from the object's module, so no dataframe library is imported to answer.
 
-    Example:
+    Examples:
         >>> import polars as pl
         >>> from crmkit.frames import is_frame
         >>> is_frame(pl.DataFrame({"a": [1]})), is_frame([1, 2])
@@ -58,7 +58,7 @@ def is_frame(obj: object) -> bool:
 def from_native(obj: Any) -> Any:
     """Wrap a native frame in a narwhals ``DataFrame`` or ``LazyFrame``.
 
-    Example:
+    Examples:
         >>> import pandas as pd
         >>> from crmkit.frames import from_native
         >>> type(from_native(pd.DataFrame({"a": [1]}))).__name__
@@ -73,7 +73,7 @@ def from_native(obj: Any) -> Any:
 def to_native(frame: Any) -> Any:
     """Unwrap a narwhals frame into the native frame of the engine it runs on.
 
-    Example:
+    Examples:
         >>> import polars as pl
         >>> from crmkit.frames import from_native, to_native
         >>> type(to_native(from_native(pl.DataFrame({"a": [1]})))).__name__
@@ -85,7 +85,7 @@ def to_native(frame: Any) -> Any:
 def is_lazy(frame: Any) -> bool:
     """Whether a narwhals frame is lazy (its work runs when collected, on its engine).
 
-    Example:
+    Examples:
         >>> import polars as pl
         >>> from crmkit.frames import from_native, is_lazy
         >>> is_lazy(from_native(pl.LazyFrame({"a": [1]})))
@@ -100,7 +100,7 @@ def collect(frame: Any) -> Any:
     Analytics use it only for small results that must be numbers (counts, shares), never to
     hand a frame back.
 
-    Example:
+    Examples:
         >>> import polars as pl
         >>> from crmkit.frames import collect, from_native
         >>> collect(from_native(pl.LazyFrame({"a": [1]}))).rows()

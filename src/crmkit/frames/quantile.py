@@ -15,7 +15,7 @@ Frames use narwhals' ``rank(method="min")``; a backend without a rank operation 
 same numbers from a join on value counts (``cum_sum`` of the counts of each distinct value in
 value order), so nothing is collected.
 
-Example:
+Examples:
     >>> from crmkit.frames import quantile_scores
     >>> quantile_scores([10, 20, 20, 30, 40], 5)
     [1, 2, 2, 4, 5]
@@ -47,7 +47,7 @@ def _check_n(n: int) -> None:
 def quantile_scores(values: Sequence[Any], n: int, *, descending: bool = False) -> list[int]:
     """Score every value 1..``n`` by the module's tie rule (pure Python).
 
-    Example:
+    Examples:
         >>> from crmkit.frames import quantile_scores
         >>> quantile_scores([5, 5, 5], 4)
         [1, 1, 1]
@@ -70,7 +70,7 @@ def quantile_scores(values: Sequence[Any], n: int, *, descending: bool = False) 
 class QuantileScore:
     """Score ``column`` into ``name`` with ``n`` quantiles (``descending``: smaller is better).
 
-    Example:
+    Examples:
         >>> from crmkit.frames import QuantileScore
         >>> QuantileScore("recency_days", "r_score", 5, descending=True).n
         5
@@ -104,7 +104,7 @@ def _rank_by_counts(frame: Any, spec: QuantileScore, rank_name: str) -> Any:
 def with_quantile_scores(frame: Any, specs: Sequence[QuantileScore]) -> Any:
     """Add one integer score column per spec to a narwhals frame (lazy stays lazy).
 
-    Example:
+    Examples:
         >>> import polars as pl
         >>> from crmkit.frames import QuantileScore, from_native, with_quantile_scores
         >>> frame = from_native(pl.DataFrame({"m": [10, 20, 20, 30, 40]}))

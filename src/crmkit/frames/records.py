@@ -5,7 +5,7 @@ object by attribute. Values are normalised so that they compare like the columns
 dataframe: :class:`~crmkit.domain.Money` becomes its :class:`~decimal.Decimal` amount and an
 :class:`enum.Enum` member becomes its value.
 
-Example:
+Examples:
     >>> from crmkit.domain import Money
     >>> from crmkit.frames import field_reader
     >>> read = field_reader("total")
@@ -28,7 +28,7 @@ __all__ = ["field_reader", "normalise_value", "read_field"]
 def normalise_value(value: Any) -> Any:
     """The value as a dataframe column would hold it: Money → amount, Enum → value.
 
-    Example:
+    Examples:
         >>> import enum
         >>> from crmkit.frames import normalise_value
         >>> class Status(enum.Enum):
@@ -48,7 +48,7 @@ def read_field(row: Any, name: str) -> Any:
 
     Raises :class:`~crmkit.errors.ValidationError` when the record has no such field.
 
-    Example:
+    Examples:
         >>> from crmkit.frames import read_field
         >>> read_field({"employees": 12}, "employees")
         12
@@ -67,7 +67,7 @@ def read_field(row: Any, name: str) -> Any:
 def field_reader(name: str) -> Callable[[Any], Any]:
     """A fast reader of field ``name`` for many records (see :func:`read_field`).
 
-    Example:
+    Examples:
         >>> from crmkit.frames import field_reader
         >>> [field_reader("id")(r) for r in [{"id": "a"}, {"id": "b"}]]
         ['a', 'b']

@@ -5,7 +5,7 @@ Polars, PyArrow, DuckDB, Dask, PySpark via :mod:`crmkit.frames`). Records give l
 result rows; frames come back as the same kind of frame and lazy frames stay lazy.
 Specifications (RFM specs, rule sets, cut-offs) are data evaluated by both engines.
 
-Example:
+Examples:
     >>> import datetime as dt
     >>> from crmkit.segmentation import customer_status, rfm
     >>> orders = [{"account_id": "a", "ordered_at": dt.date(2024, 11, 15), "total": 10}]

@@ -12,7 +12,7 @@ column with ``purchases=``) and buckets them with a rule set built by :func:`buc
 so the same definition runs on records and frames. Shares per bucket come from
 :func:`crmkit.segmentation.segment_summary`.
 
-Example:
+Examples:
     >>> from crmkit.segmentation import (SOURCE_REPURCHASE_BUCKETS, repurchase_buckets,
     ...                                  segment_summary)
     >>> counts = [{"id": i, "purchases": n} for i, n in enumerate([1, 1, 3, 5, 7, 10, 11, 15])]
@@ -54,7 +54,7 @@ __all__ = [
 class Bucket:
     """Purchase counts from ``low`` to ``high`` inclusive (``high=None``: no upper end).
 
-    Example:
+    Examples:
         >>> from crmkit.segmentation import Bucket
         >>> Bucket("2-5", 2, 5).label
         '2-5'
@@ -96,7 +96,7 @@ SOURCE_REPURCHASE_BUCKETS = (
 def bucket_segments(buckets: Sequence[Bucket], column: str) -> RuleSegments:
     """The rule set that puts ``column``'s count into ``buckets`` (no match → ``None``).
 
-    Example:
+    Examples:
         >>> from crmkit.segmentation import DEFAULT_REPURCHASE_BUCKETS, bucket_segments
         >>> bucket_segments(DEFAULT_REPURCHASE_BUCKETS, "n").segment_of({"n": 11})
         '11+'
@@ -108,7 +108,7 @@ def bucket_segments(buckets: Sequence[Bucket], column: str) -> RuleSegments:
 class BucketRow:
     """One customer's purchase count and bucket (``None``: in no bucket).
 
-    Example:
+    Examples:
         >>> from crmkit.segmentation import BucketRow
         >>> BucketRow("c1", 3, "2-5").bucket
         '2-5'
@@ -143,7 +143,7 @@ def repurchase_buckets(
     Returns:
         ``list[BucketRow]`` or a frame with ``customer_id, purchases, bucket``.
 
-    Example:
+    Examples:
         >>> import datetime as dt
         >>> import polars as pl
         >>> from crmkit.segmentation import repurchase_buckets

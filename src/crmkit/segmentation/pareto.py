@@ -20,7 +20,7 @@ everyone in C. Values must be zero or more.
 the distribution within the top N. Both return numbers, so they compute the frame they are
 given (only the per-customer totals' top rows and the total are brought back).
 
-Example:
+Examples:
     >>> from crmkit.segmentation import abc_classes, concentration
     >>> revenue = [200, 150, 100, 100, 100, 100, 50, 50, 50, 50, 25, 25]
     >>> customers = [{"account_id": f"c{i:02}", "total": v} for i, v in enumerate(revenue)]
@@ -60,7 +60,7 @@ __all__ = ["ABCRow", "Concentration", "ParetoCheck", "abc_classes", "concentrati
 class ABCRow:
     """One customer's value, share, cumulative share (including itself) and class.
 
-    Example:
+    Examples:
         >>> from crmkit.segmentation import ABCRow
         >>> ABCRow("c1", 80, 0.8, 0.8, "A").abc_class
         'A'
@@ -77,7 +77,7 @@ class ABCRow:
 class ParetoCheck:
     """Result of an 80/20-style check.
 
-    Example:
+    Examples:
         >>> from crmkit.segmentation import ParetoCheck
         >>> ParetoCheck(10, 2, 0.2, 0.85, 0.8, True).passes
         True
@@ -96,7 +96,7 @@ class Concentration:
     """Top-N concentration: the top N's total and share, the largest customer's share and
     each top customer's share (largest first).
 
-    Example:
+    Examples:
         >>> from crmkit.segmentation import Concentration
         >>> Concentration(10, 1000, 950, 0.95, 0.2, [0.2]).top_share
         0.95
@@ -143,7 +143,7 @@ def abc_classes(
     Returns ``list[ABCRow]`` (largest first) for records, or the same kind of frame with
     ``customer_id, value, share, cumulative_share, abc_class``.
 
-    Example:
+    Examples:
         >>> import polars as pl
         >>> from crmkit.segmentation import abc_classes
         >>> frame = pl.DataFrame({"account_id": ["x", "y", "z"], "total": [70, 20, 10]})
@@ -271,7 +271,7 @@ def pareto_check(
 ) -> ParetoCheck:
     """Do the top ``customer_share`` of customers hold at least ``value_share`` of the value?
 
-    Example:
+    Examples:
         >>> from crmkit.segmentation import pareto_check
         >>> rows = [{"account_id": i, "total": v} for i, v in enumerate([80] + [5] * 4)]
         >>> check = pareto_check(rows)
@@ -300,7 +300,7 @@ def concentration(
 ) -> Concentration:
     """The share of value held by the ``top`` largest customers (seed 002: top 10).
 
-    Example:
+    Examples:
         >>> from crmkit.segmentation import concentration
         >>> concentration([{"account_id": "a", "total": 3}, {"account_id": "b", "total": 1}],
         ...               top=1).top_share

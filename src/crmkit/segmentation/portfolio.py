@@ -22,7 +22,7 @@ customer unclassified.
 ``unprofitable``; profitable means ``profit > 0``. Shares come from
 :func:`~crmkit.segmentation.segment_summary`.
 
-Example:
+Examples:
     >>> from crmkit.segmentation import customer_portfolio
     >>> customers = [{"id": "a", "value": 900, "cost_to_serve": 10},
     ...              {"id": "b", "value": 900, "cost_to_serve": 80},
@@ -68,7 +68,7 @@ def portfolio_segments(
 ) -> RuleSegments:
     """The CPM rule set; each segment carries its ``service_level`` attribute.
 
-    Example:
+    Examples:
         >>> from crmkit.segmentation import portfolio_segments
         >>> rules = portfolio_segments(value_cutoff=10, cost_cutoff=5)
         >>> rules.segment_of({"value": 10, "cost_to_serve": 4})
@@ -95,7 +95,7 @@ def portfolio_segments(
 class PortfolioRow:
     """One customer's portfolio and service level.
 
-    Example:
+    Examples:
         >>> from crmkit.segmentation import PortfolioRow
         >>> PortfolioRow("a", "gold", "best").service_level
         'best'
@@ -118,7 +118,7 @@ def customer_portfolio(
     """Platinum / gold / silver / bronze per customer (records → rows; frame → frame plus
     ``portfolio`` and ``service_level``).
 
-    Example:
+    Examples:
         >>> import polars as pl
         >>> from crmkit.segmentation import customer_portfolio
         >>> frame = pl.DataFrame({"value": [900, 100], "cost_to_serve": [80, 10]})
@@ -140,7 +140,7 @@ def profitability_segments(
 ) -> RuleSegments:
     """The 2×2 profitability × growth-potential rule set.
 
-    Example:
+    Examples:
         >>> from crmkit.segmentation import profitability_segments
         >>> profitability_segments().segment_of({"profit": -5, "growth_potential": True})
         'unprofitable_potential'
@@ -164,7 +164,7 @@ def profitability_segments(
 class ProfitabilityRow:
     """One customer's cell of the profitability × growth-potential matrix.
 
-    Example:
+    Examples:
         >>> from crmkit.segmentation import ProfitabilityRow
         >>> ProfitabilityRow("a", "profitable").cell
         'profitable'
@@ -179,7 +179,7 @@ def profitability_matrix(
 ) -> Any:
     """The profitability × growth cell per customer (records → rows; frame → plus ``cell``).
 
-    Example:
+    Examples:
         >>> from crmkit.segmentation import profitability_matrix
         >>> profitability_matrix([{"id": 1, "profit": 10, "growth_potential": False}])
         [ProfitabilityRow(key=1, cell='profitable')]

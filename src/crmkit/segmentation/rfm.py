@@ -22,7 +22,7 @@ input) are those of :mod:`crmkit.segmentation.transactions`. Records give a list
 frame with the columns ``customer_id, recency_days, frequency, monetary, r_score, f_score,
 m_score, segment`` (row order unspecified; lazy frames stay lazy).
 
-Example:
+Examples:
     >>> import datetime as dt
     >>> from crmkit.segmentation import rfm
     >>> orders = [  # customer, day of December 2024 (or None: 2023-06-01), amount
@@ -109,7 +109,7 @@ class RFMSpec:
             ``monetary``, ``r_score``, ``f_score``, ``m_score``. Defaults to
             :data:`DEFAULT_RFM_SEGMENTS` for 5 bins and to no segments otherwise.
 
-    Example:
+    Examples:
         >>> from crmkit.frames import col
         >>> from crmkit.segmentation import RFMSpec, RuleSegments, Segment
         >>> spec = RFMSpec(bins=3, segments=RuleSegments(
@@ -143,7 +143,7 @@ class RFMSpec:
 class RFMRow:
     """One customer's RFM values, scores and segment.
 
-    Example:
+    Examples:
         >>> from crmkit.segmentation import RFMRow
         >>> RFMRow("a", 3, 2, 100, 5, 4, 3, "champions").cell
         '543'
@@ -186,7 +186,7 @@ def rfm(
     Returns:
         ``list[RFMRow]`` for records; the same kind of frame for a frame.
 
-    Example:
+    Examples:
         >>> import datetime as dt
         >>> import polars as pl
         >>> from crmkit.segmentation import rfm

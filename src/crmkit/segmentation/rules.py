@@ -14,7 +14,7 @@ default segment for rows no rule matches. The same object
 Rules are checked in order; the first whose test is true names the segment. A test on a
 missing value is false (see :mod:`crmkit.frames.expression`).
 
-Example:
+Examples:
     >>> import datetime as dt
     >>> import polars as pl
     >>> from crmkit.frames import as_of, col
@@ -76,7 +76,7 @@ class Segment:
         attributes: values that come with the segment (e.g. ``{"service_level": "best"}``),
             added as columns when asked for.
 
-    Example:
+    Examples:
         >>> from crmkit.frames import col
         >>> from crmkit.segmentation import Segment
         >>> Segment("large", col("employees") >= 250).name
@@ -102,7 +102,7 @@ class RuleSegments:
         default: the segment of rows no rule matches (``None`` leaves them unsegmented).
         default_attributes: attribute values for the default segment.
 
-    Example:
+    Examples:
         >>> from crmkit.frames import col
         >>> from crmkit.segmentation import RuleSegments, Segment
         >>> rules = RuleSegments([Segment("big", col("n") > 10)], default="small")
@@ -129,7 +129,7 @@ class RuleSegments:
     def names(self) -> list[str]:
         """Segment names in rule order, then the default.
 
-        Example:
+        Examples:
             >>> from crmkit.frames import col
             >>> from crmkit.segmentation import RuleSegments, Segment
             >>> RuleSegments([Segment("a", col("x") > 1)], default=None).names
@@ -143,7 +143,7 @@ class RuleSegments:
     def columns(self) -> frozenset[str]:
         """The fields the rules read.
 
-        Example:
+        Examples:
             >>> from crmkit.frames import col
             >>> from crmkit.segmentation import RuleSegments, Segment
             >>> sorted(RuleSegments([Segment("a", col("x") > col("y"))]).columns())
@@ -154,7 +154,7 @@ class RuleSegments:
     def expression(self) -> Expr:
         """The whole rule set as one expression whose value is the segment name.
 
-        Example:
+        Examples:
             >>> from crmkit.frames import col
             >>> from crmkit.segmentation import RuleSegments, Segment
             >>> RuleSegments([Segment("a", col("x") > 1)], default="b").expression()
@@ -165,7 +165,7 @@ class RuleSegments:
     def attribute_expression(self, attribute: str | None) -> Expr:
         """An expression whose value is ``attribute`` of the matching segment (or its name).
 
-        Example:
+        Examples:
             >>> from crmkit.frames import col
             >>> from crmkit.segmentation import RuleSegments, Segment
             >>> rules = RuleSegments([Segment("a", col("x") > 1, attributes={"level": 1})],
@@ -189,7 +189,7 @@ class RuleSegments:
     def segment_of(self, record: Any, as_of: dt.date | None = None) -> str | None:
         """The segment of one record.
 
-        Example:
+        Examples:
             >>> from crmkit.frames import col
             >>> from crmkit.segmentation import RuleSegments, Segment
             >>> RuleSegments([Segment("a", col("x") > 1)]).segment_of({"x": 2})
@@ -203,7 +203,7 @@ class RuleSegments:
 class SegmentRow:
     """The segment of one record: its key, the segment and the segment's attributes.
 
-    Example:
+    Examples:
         >>> from crmkit.segmentation import SegmentRow
         >>> SegmentRow("a1", "key").segment
         'key'
@@ -234,7 +234,7 @@ def assign_segments(
         attributes: segment attributes to add as columns too (frames) or to fill in
             :attr:`SegmentRow.attributes` (records).
 
-    Example:
+    Examples:
         >>> import pandas as pd
         >>> from crmkit.frames import col
         >>> from crmkit.segmentation import RuleSegments, Segment, assign_segments

@@ -15,7 +15,7 @@ Transactions after the as-of date are ignored. ``days_since_last`` is the number
 days from the last invoice to the as-of date (missing for potential customers). The input
 rules are those of :mod:`crmkit.segmentation.transactions`.
 
-Example:
+Examples:
     >>> import datetime as dt
     >>> from crmkit.segmentation import customer_status, status_counts
     >>> invoices = [
@@ -66,7 +66,7 @@ STATUSES = ("active", "passive", "potential")
 class StatusRow:
     """One customer's status and the days since their last invoice (None if never).
 
-    Example:
+    Examples:
         >>> from crmkit.segmentation import StatusRow
         >>> StatusRow("C4", "potential", None).status
         'potential'
@@ -81,7 +81,7 @@ class StatusRow:
 class StatusCounts:
     """The volume block: active, passive and potential counts; ``total = active + passive``.
 
-    Example:
+    Examples:
         >>> from crmkit.segmentation import StatusCounts
         >>> StatusCounts(active=2, passive=1, potential=1, total=3).total
         3
@@ -133,7 +133,7 @@ def customer_status(
         potential accounts in their order) or a frame with ``customer_id, status,
         days_since_last``.
 
-    Example:
+    Examples:
         >>> import datetime as dt
         >>> import pandas as pd
         >>> from crmkit.segmentation import customer_status
@@ -216,7 +216,7 @@ def status_counts(
 ) -> StatusCounts:
     """Count customers per status (seed 002's volume block). Frames are computed.
 
-    Example:
+    Examples:
         >>> import datetime as dt
         >>> from crmkit.segmentation import status_counts
         >>> status_counts([], as_of=dt.date(2024, 12, 31))

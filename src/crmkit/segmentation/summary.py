@@ -7,7 +7,7 @@ without a segment form a group of their own (segment ``None``). Records give row
 the segment names (or of ``order``; ``None`` last); frames come back as the same kind of frame (lazy stays
 lazy; row order unspecified).
 
-Example:
+Examples:
     >>> from crmkit.segmentation import segment_summary
     >>> rows = [{"segment": "A", "revenue": 80}, {"segment": "A", "revenue": 10},
     ...         {"segment": "B", "revenue": 10}]
@@ -35,7 +35,7 @@ __all__ = ["SegmentSummaryRow", "segment_summary"]
 class SegmentSummaryRow:
     """Summary of one segment; ``means`` holds the averages of the extra columns.
 
-    Example:
+    Examples:
         >>> from crmkit.segmentation import SegmentSummaryRow
         >>> SegmentSummaryRow("A", 2, 0.5).size
         2
@@ -83,7 +83,7 @@ def segment_summary(
         averages: more numeric fields to average per segment (``means`` / ``mean_<name>``).
         order: segment names to list first, in this order (records; e.g. bucket order).
 
-    Example:
+    Examples:
         >>> import polars as pl
         >>> from crmkit.segmentation import segment_summary
         >>> frame = pl.DataFrame({"segment": ["A", "A", "B"], "revenue": [80, 10, 10]})

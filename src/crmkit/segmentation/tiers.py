@@ -15,7 +15,7 @@ that they will buy"): :data:`DEFAULT_PROPENSITY_BANDS` cuts a probability in [0,
 A tier holds values from its ``minimum`` (inclusive) up to the next tier's minimum; values
 below the first minimum or missing are unclassified.
 
-Example:
+Examples:
     >>> from crmkit.segmentation import go_to_market_tiers
     >>> accounts = [{"id": "a", "employees": 12}, {"id": "b", "employees": 250},
     ...             {"id": "c", "employees": 5000}]
@@ -51,7 +51,7 @@ __all__ = [
 class Tier:
     """A tier from ``minimum`` (inclusive) up, with the way customers in it are covered.
 
-    Example:
+    Examples:
         >>> from crmkit.segmentation import Tier
         >>> Tier("major", 1000, "dedicated major account manager").minimum
         1000
@@ -83,7 +83,7 @@ DEFAULT_PROPENSITY_BANDS = (
 def tier_segments(tiers: Sequence[Tier], column: str) -> RuleSegments:
     """The rule set for ``tiers`` on ``column``; segments carry a ``coverage`` attribute.
 
-    Example:
+    Examples:
         >>> from crmkit.segmentation import DEFAULT_GTM_TIERS, tier_segments
         >>> tier_segments(DEFAULT_GTM_TIERS, "employees").segment_of({"employees": 49})
         'small'
@@ -105,7 +105,7 @@ def tier_segments(tiers: Sequence[Tier], column: str) -> RuleSegments:
 class TierRow:
     """One customer's tier and its coverage model (``None``: unclassified).
 
-    Example:
+    Examples:
         >>> from crmkit.segmentation import TierRow
         >>> TierRow("a", "small", "telesales").tier
         'small'
@@ -143,7 +143,7 @@ def go_to_market_tiers(
     """Go-to-market tier per account (records → ``list[TierRow]``; frame → plus ``tier``
     and ``coverage``).
 
-    Example:
+    Examples:
         >>> import pandas as pd
         >>> from crmkit.segmentation import go_to_market_tiers
         >>> go_to_market_tiers(pd.DataFrame({"employees": [10, 100]}))["tier"].tolist()
@@ -162,7 +162,7 @@ def propensity_bands(
     """Purchase-propensity band per customer (records → ``list[TierRow]``; frame → plus
     ``propensity_band`` and ``action``).
 
-    Example:
+    Examples:
         >>> from crmkit.segmentation import propensity_bands
         >>> [r.tier for r in propensity_bands([{"id": 1, "purchase_probability": 0.5}])]
         ['high']

@@ -19,7 +19,7 @@ with this aggregation, so its input rules are defined once:
   analysis can be repeated as of any past date.
 * **Empty input** gives an empty result (no error).
 
-Example:
+Examples:
     >>> import datetime as dt
     >>> from crmkit.segmentation.transactions import aggregate_records
     >>> orders = [
@@ -55,7 +55,7 @@ __all__ = ["aggregate_frame", "aggregate_records", "amount_error", "check_as_of"
 def check_as_of(as_of: Any) -> dt.date:
     """Validate an as-of date (a ``date``, not a ``datetime``).
 
-    Example:
+    Examples:
         >>> import datetime as dt
         >>> from crmkit.segmentation.transactions import check_as_of
         >>> check_as_of(dt.datetime(2024, 1, 1))
@@ -108,7 +108,7 @@ def _date_error(value: Any, first: Any, path: str) -> ValidationError:
 def amount_error(value: Any, path: str) -> ValidationError:
     """The error for an amount that is not a number, NaN or negative.
 
-    Example:
+    Examples:
         >>> from crmkit.segmentation.transactions import amount_error
         >>> print(amount_error("12", "orders[0].total"))
         orders[0].total: '12' is not a number (give Money, int, float or Decimal)
@@ -136,7 +136,7 @@ def aggregate_records(
     Customers appear in order of their first transaction. See the module docstring for the
     input rules.
 
-    Example:
+    Examples:
         >>> import datetime as dt
         >>> from crmkit.segmentation.transactions import aggregate_records
         >>> aggregate_records([{"c": 1, "t": dt.date(2024, 1, 1), "m": -5}], customer="c",
@@ -265,7 +265,7 @@ def _missing_name(row: Any, *names: str | None) -> str:
 def last_day(value: Any) -> int:
     """Day number of a last-purchase value (see :mod:`crmkit.frames.day_number`).
 
-    Example:
+    Examples:
         >>> import datetime as dt
         >>> from crmkit.segmentation.transactions import last_day
         >>> last_day(dt.date(1970, 1, 11))
@@ -293,7 +293,7 @@ def aggregate_frame(
     ``frame`` is a native or narwhals frame; the result is a narwhals frame of the same
     laziness. ``monetary`` is 0 when ``amount`` is None.
 
-    Example:
+    Examples:
         >>> import datetime as dt
         >>> import polars as pl
         >>> from crmkit.segmentation.transactions import aggregate_frame

@@ -10,7 +10,7 @@ Input checks: the total spend must be more than zero and our spend between zero 
 records and eager frames raise :class:`~crmkit.errors.ValidationError`, while on lazy frames
 (which are not computed here) a zero total gives a missing share and no class.
 
-Example:
+Examples:
     >>> from crmkit.segmentation import share_of_wallet, segment_summary
     >>> customers = [{"id": "A", "our_spend": 80, "total_spend": 100},
     ...              {"id": "B", "our_spend": 30, "total_spend": 100},
@@ -49,7 +49,7 @@ Boundary = Literal["above", "below"] | None
 class WalletRow:
     """One customer's share of wallet and class (``None``: unclassified).
 
-    Example:
+    Examples:
         >>> from crmkit.segmentation import WalletRow
         >>> WalletRow("A", 0.8, "above").wallet_class
         'above'
@@ -65,7 +65,7 @@ def wallet_segments(
 ) -> RuleSegments:
     """The rule set that classes the share ``ours / total`` against ``threshold``.
 
-    Example:
+    Examples:
         >>> from crmkit.segmentation.wallet import wallet_segments
         >>> rules = wallet_segments(ours="o", total="t", boundary="above")
         >>> rules.segment_of({"o": 50, "t": 100})
@@ -124,7 +124,7 @@ def share_of_wallet(
     Returns ``list[WalletRow]`` or the same kind of frame plus ``share_of_wallet`` and
     ``wallet_class``.
 
-    Example:
+    Examples:
         >>> import pandas as pd
         >>> from crmkit.segmentation import share_of_wallet
         >>> frame = pd.DataFrame({"our_spend": [50, 60], "total_spend": [100, 100]})
