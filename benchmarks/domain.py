@@ -12,10 +12,13 @@ Side by side in one run:
 All three build the same objects the same way (keyword arguments for the contact roles) and
 generate a new time-ordered id per opportunity with ``crmkit.domain.new_id`` (crmkit's default;
 earlier versions of this benchmark gave the plain and pydantic classes a constant id, which
-left crmkit alone paying for id generation).
+left crmkit alone paying for id generation). Each repeat times the three contenders in turn
+(best of ``repeat`` each), so that load from other processes on a shared machine falls on all
+three rather than on whichever series happened to run during a spike.
 
 Run: ``.venv/bin/python -m benchmarks.domain`` (``--quick`` for fewer repetitions). Writes
-``benchmarks/results/domain.md``.
+``benchmarks/results/domain.md``; ``--append`` adds the run's table to that file instead, so
+that repeated runs on the shared machine can be kept side by side.
 """
 
 from __future__ import annotations
@@ -256,14 +259,26 @@ def make_pydantic() -> PydOpportunity:
 # --- measurement --------------------------------------------------------------------------------
 
 
-def best_us(func: Callable[[], object], number: int, repeat: int) -> float:
-    """Best-of-``repeat`` time per call in microseconds."""
-    return min(timeit.repeat(func, number=number, repeat=repeat)) / number * 1e6
+def best_us(funcs: dict[str, Callable[[], object]], number: int, repeat: int) -> dict[str, float]:
+    """Best-of-``repeat`` time per call in microseconds for each contender.
+
+    The repeats are interleaved (crmkit, attrs, pydantic, crmkit, ...) so that a load spike
+    on the shared machine hits every contender alike instead of one contender's whole series.
+    """
+    timers = {name: timeit.Timer(func) for name, func in funcs.items()}
+    best = dict.fromkeys(funcs, float("inf"))
+    for _ in range(repeat):
+        for name, timer in timers.items():
+            best[name] = min(best[name], timer.timeit(number) / number * 1e6)
+    return best
 
 
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--quick", action="store_true", help="fewer repetitions")
+    parser.add_argument(
+        "--append", action="store_true", help="add this run's table to the results file"
+    )
     args = parser.parse_args(argv)
     number, repeat = (200, 3) if args.quick else (2000, 7)
 
@@ -277,48 +292,60 @@ def main(argv: list[str] | None = None) -> None:
     assert plain_converter.structure(plain_dict, PlainOpportunity) == plain
     assert PydOpportunity.model_validate(pyd_dict) == pyd
 
-    creation = {
-        "crmkit": best_us(make_crmkit, number, repeat),
-        "plain attrs": best_us(make_plain, number, repeat),
-        "pydantic v2": best_us(make_pydantic, number, repeat),
-    }
-    round_trip = {
-        "crmkit": best_us(lambda: from_dict(Opportunity, to_dict(crm)), number, repeat),
-        "plain attrs": best_us(
-            lambda: plain_converter.structure(plain_converter.unstructure(plain), PlainOpportunity),
-            number,
-            repeat,
-        ),
-        "pydantic v2": best_us(
-            lambda: PydOpportunity.model_validate(pyd.model_dump(mode="json")), number, repeat
-        ),
-    }
-    lines = [
-        "## Domain: nested Opportunity (5 contact roles, 20 stage changes)",
-        "",
-        f"Command: `.venv/bin/python -m benchmarks.domain{' --quick' if args.quick else ''}` — "
-        f"best of {repeat} × {number} calls; Python {platform.python_version()}, "
-        f"attrs {attrs.__version__}, cattrs {_version('cattrs')}, pydantic {pydantic.VERSION}, "
-        f"{platform.machine()}.",
-        "",
+    creation = best_us(
+        {"crmkit": make_crmkit, "plain attrs": make_plain, "pydantic v2": make_pydantic},
+        number,
+        repeat,
+    )
+    round_trip = best_us(
+        {
+            "crmkit": lambda: from_dict(Opportunity, to_dict(crm)),
+            "plain attrs": lambda: plain_converter.structure(
+                plain_converter.unstructure(plain), PlainOpportunity
+            ),
+            "pydantic v2": lambda: PydOpportunity.model_validate(pyd.model_dump(mode="json")),
+        },
+        number,
+        repeat,
+    )
+    command = f"`.venv/bin/python -m benchmarks.domain{' --quick' if args.quick else ''}`"
+    table = [
         "| operation | crmkit (µs) | plain attrs (µs) | pydantic v2 (µs) | crmkit ÷ attrs | "
         "crmkit ÷ pydantic |",
         "|---|---:|---:|---:|---:|---:|",
     ]
     for label, row in (("creation", creation), ("dict round trip", round_trip)):
-        lines.append(
+        table.append(
             f"| {label} | {row['crmkit']:.1f} | {row['plain attrs']:.1f} | "
             f"{row['pydantic v2']:.1f} | {row['crmkit'] / row['plain attrs']:.2f}× | "
             f"{row['crmkit'] / row['pydantic v2']:.2f}× |"
         )
-    lines += [
-        "",
-        "Targets: creation within 1.5× of the plain attrs class; round trip no slower than "
-        "pydantic v2 (ratio ≤ 1.00×).",
-        "",
-    ]
-    text = "\n".join(lines)
-    print(text)
+    machine = (
+        f"best of {repeat} interleaved repeats × {number} calls; Python {platform.python_version()}, "
+        f"attrs {attrs.__version__}, cattrs {_version('cattrs')}, pydantic {pydantic.VERSION}, "
+        f"{platform.machine()}"
+    )
+    if args.append and RESULTS.exists():
+        previous = RESULTS.read_text(encoding="utf-8").rstrip("\n")
+        runs = previous.count("\n### Run ") + 1
+        text = "\n".join([previous, "", f"### Run {runs} ({command}; {machine})", "", *table, ""])
+    else:
+        text = "\n".join(
+            [
+                "## Domain: nested Opportunity (5 contact roles, 20 stage changes)",
+                "",
+                f"Command: {command} — {machine}.",
+                "",
+                "Targets: creation within 1.5× of the plain attrs class; round trip no slower "
+                "than pydantic v2 (ratio ≤ 1.00×).",
+                "",
+                f"### Run 1 ({command})",
+                "",
+                *table,
+                "",
+            ]
+        )
+    print("\n".join(table))
     RESULTS.parent.mkdir(parents=True, exist_ok=True)
     RESULTS.write_text(text, encoding="utf-8")
 

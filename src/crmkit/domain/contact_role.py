@@ -98,6 +98,22 @@ def role_list(kind: type[Any]) -> Any:
     """
 
     def check(_: Any, attribute: attrs.Attribute[Any], value: Any) -> None:
+        if value.__class__ is list:  # fast path: well-formed roles (the loop below names errors)
+            pairs = set()
+            primary = False
+            for item in value:
+                if item.__class__ is not kind:
+                    break
+                pair = (item.contact_id, item.role)
+                if pair in pairs:
+                    break
+                pairs.add(pair)
+                if item.is_primary:
+                    if primary:
+                        break
+                    primary = True
+            else:
+                return
         if not isinstance(value, list):
             fail(attribute, value, "must be a list")
         seen: set[tuple[str, str]] = set()

@@ -8,7 +8,8 @@ Policy (the shapes live in :mod:`crmkit.domain`; the policy lives here):
 - unknown keys are rejected; a bad payload raises one :class:`~crmkit.errors.ValidationError`
   that lists every problem with its field path.
 
-Valid payloads take cattrs' generated fast path. Only when that fails does crmkit walk the
+Valid payloads take a fast path: one generated function per attrs class that checks and builds
+nested objects inline, running each domain check once. Only when that fails does crmkit walk the
 payload field by field to name every problem, so the error costs nothing on good data.
 
 Examples:
@@ -30,15 +31,17 @@ import linecache
 import re
 import types
 import typing
-from collections.abc import Mapping
-from datetime import date, datetime
+from collections.abc import Collection, Mapping
+from datetime import UTC, date, datetime
 from decimal import Decimal, InvalidOperation
 from typing import Any, TypeVar, get_args, get_origin
 
 import attrs
 import cattrs
+from attr import _config as _attrs_config
 
 from crmkit.domain.money import Money
+from crmkit.domain.validators import attrs_init, construction_code
 from crmkit.errors import Problem, ValidationError
 
 __all__ = ["converter", "from_dict", "from_json", "structure", "to_dict", "to_json"]
@@ -80,6 +83,26 @@ def _structure_datetime(value: Any, _: type) -> datetime:
     if isinstance(value, str):
         return datetime.fromisoformat(value)
     raise TypeError("is not an ISO datetime")
+
+
+_TWO_DIGITS = tuple(f"{i:02d}" for i in range(100))
+
+
+def _datetime_text(value: datetime) -> str:
+    """``value.isoformat()``, built faster for the aware UTC datetimes crmkit stores.
+
+    ``datetime.isoformat`` formats through a printf-style parser that costs about a
+    microsecond; this concatenates ready-made two-digit strings (same text, tested).
+    """
+    if value.tzinfo is UTC and value.__class__ is datetime and value.year >= 1000:
+        two = _TWO_DIGITS
+        text = (
+            f"{value.year}-{two[value.month]}-{two[value.day]}"
+            f"T{two[value.hour]}:{two[value.minute]}:{two[value.second]}"
+        )
+        micro = value.microsecond
+        return f"{text}.{micro:06d}+00:00" if micro else f"{text}+00:00"
+    return value.isoformat()
 
 
 def _structure_money(value: Any, _: type) -> Money:
@@ -143,7 +166,7 @@ def _make_converter() -> cattrs.Converter:
     conv.register_structure_hook(Decimal, _structure_decimal)
     conv.register_unstructure_hook(date, date.isoformat)
     conv.register_structure_hook(date, _structure_date)
-    conv.register_unstructure_hook(datetime, datetime.isoformat)
+    conv.register_unstructure_hook(datetime, _datetime_text)
     conv.register_structure_hook(datetime, _structure_datetime)
     conv.register_unstructure_hook(
         Money, lambda m: {"amount": str(m.amount), "currency": m.currency}
@@ -163,14 +186,19 @@ converter: cattrs.Converter = _make_converter()
 # --- generated code per attrs class --------------------------------------------------------------
 #
 # cattrs' generated functions call one Python hook per field (strict scalars, dates, Money ...).
-# crmkit generates its own function per attrs class instead: JSON scalars, dates, datetimes,
-# Money and lists of them are checked and converted inline, nested classes call their own
-# generated function, and the object is built once through the class's ``__init__`` (whose
-# validators still run). Anything unusual calls the converter's hook for that type. Any failure
-# raises, and :func:`structure` then names every problem with :func:`_diagnose`.
+# crmkit generates its own function per attrs class instead. JSON scalars, dates, datetimes,
+# Money, lists and nested attrs classes are checked, converted and built inline, in one
+# function body. Objects of classes compiled by :func:`crmkit.domain.validators.compile_validation`
+# are built without calling ``__init__`` when the compiled ``__init__``'s inline checks hold for
+# every value (:func:`~crmkit.domain.validators.construction_code`): the checks then run once,
+# not once in crmkit.serde and again in ``__init__``; the validators without an inline check and
+# ``__attrs_post_init__`` still run. When a check does not hold, the class is called as usual.
+# Anything unusual calls the converter's hook for that type. Any failure raises, and
+# :func:`structure` then names every problem with :func:`_diagnose`.
 
 _EXACT = {str: "str", int: "int", bool: "bool"}
 _MISSING = object()
+_INLINE_DEPTH = 4  # nested attrs classes deeper than this call their own generated function
 
 
 class _RefusedError(TypeError):
@@ -179,6 +207,11 @@ class _RefusedError(TypeError):
 
 def _refuse(*_: Any) -> Any:
     raise _RefusedError
+
+
+def _passes_through(tp: Any) -> bool:
+    """Whether generated structure code only checks a value of ``tp`` (never converts it)."""
+    return tp in _EXACT or tp is Any or _is_scalar_union(tp)
 
 
 def _optional_arg(tp: Any) -> Any:
@@ -192,11 +225,23 @@ def _optional_arg(tp: Any) -> Any:
 
 
 class _Codegen:
-    """Builds the source of one generated function; ``name`` makes unique global names."""
+    """Builds the source of one generated function; ``ref``/``var`` make unique names."""
 
-    def __init__(self) -> None:
-        self.globs: dict[str, Any] = {"_refuse": _refuse, "_MISSING": _MISSING}
+    def __init__(self, root: type) -> None:
+        self.globs: dict[str, Any] = {
+            "_refuse": _refuse,
+            "_NOTHING": attrs.NOTHING,
+            "_config": _attrs_config,
+            "_datetime_from": datetime.fromisoformat,
+            "_date_from": date.fromisoformat,
+            "_datetime_text": _datetime_text,
+            "_date_text": date.isoformat,
+            "_TWO_DIGITS": _TWO_DIGITS,
+            "_UTC": UTC,
+            "_datetime": datetime,
+        }
         self.lines: list[str] = []
+        self.stack: list[type] = [root]  # attrs classes being inlined (recursion guard)
         self._n = 0
 
     def ref(self, value: Any) -> str:
@@ -209,6 +254,17 @@ class _Codegen:
         self._n += 1
         return f"_x{self._n}"
 
+    def _inlines(self, tp: Any) -> bool:
+        return (
+            isinstance(tp, type)
+            and _generated(tp)
+            and tp not in self.stack
+            and len(self.stack) < _INLINE_DEPTH
+            and _generated_fields(tp) is not None
+        )
+
+    # structure ----------------------------------------------------------------------------------
+
     def structure(self, tp: Any, src: str, dst: str, indent: str) -> None:
         """Emit lines that set ``dst`` from the raw value in ``src`` (raising on bad data)."""
         out = self.lines.append
@@ -218,7 +274,8 @@ class _Codegen:
             if float in get_args(tp):
                 check += f" and {src}.__class__ is not int"
             out(f"{indent}if {check}: _refuse()")
-            out(f"{indent}{dst} = {src}")
+            if dst != src:
+                out(f"{indent}{dst} = {src}")
             return
         inner = _optional_arg(tp)
         if inner is not None:
@@ -229,19 +286,20 @@ class _Codegen:
             return
         if tp in _EXACT:
             out(f"{indent}if {src}.__class__ is not {_EXACT[tp]}: _refuse()")
-            out(f"{indent}{dst} = {src}")
+            if dst != src:
+                out(f"{indent}{dst} = {src}")
         elif tp is float:
             out(f"{indent}if {src}.__class__ is float: {dst} = {src}")
             out(f"{indent}elif {src}.__class__ is int: {dst} = float({src})")
             out(f"{indent}else: _refuse()")
         elif tp is Any:
-            out(f"{indent}{dst} = {src}")
+            if dst != src:
+                out(f"{indent}{dst} = {src}")
         elif tp is datetime or tp is date:
-            kind = self.ref(tp)
-            out(f"{indent}if {src}.__class__ is str: {dst} = {kind}.fromisoformat({src})")
-            out(
-                f"{indent}else: {dst} = {self.ref(converter.get_structure_hook(tp))}({src}, {kind})"
-            )
+            parse = "_datetime_from" if tp is datetime else "_date_from"
+            hook = self.ref(converter.get_structure_hook(tp))
+            out(f"{indent}if {src}.__class__ is str: {dst} = {parse}({src})")
+            out(f"{indent}else: {dst} = {hook}({src}, {self.ref(tp)})")
         elif tp is Money:
             money, hook = self.ref(Money), self.ref(_structure_money)
             amount, currency = self.var(), self.var()
@@ -250,22 +308,31 @@ class _Codegen:
                 f"({amount} := {src}.get('amount')).__class__ is str and "
                 f"({currency} := {src}.get('currency')) is not None:"
             )
-            out(f"{indent}    {dst} = {money}({amount}, {currency})")
+            self.construct(
+                Money, [amount, currency], [amount, currency], dst, indent + "    ", [], {"amount"}
+            )
             out(f"{indent}else: {dst} = {hook}({src}, {money})")
+        elif self._inlines(tp):
+            self.structure_attrs(tp, src, dst, indent)
         elif get_origin(tp) is list and len(get_args(tp)) == 1:
             (item,) = get_args(tp)
             fallback = self.ref(converter.get_structure_hook(tp))
             out(
                 f"{indent}if {src}.__class__ is not list: {dst} = {fallback}({src}, {self.ref(tp)})"
             )
+            out(f"{indent}else:")
+            each = self.var()
             if item in _EXACT:
-                out(f"{indent}else:")
-                out(f"{indent}    for _i in {src}:")
-                out(f"{indent}        if _i.__class__ is not {_EXACT[item]}: _refuse()")
+                out(f"{indent}    for {each} in {src}:")
+                out(f"{indent}        if {each}.__class__ is not {_EXACT[item]}: _refuse()")
                 out(f"{indent}    {dst} = list({src})")
             else:
-                hook, item_ref = self.ref(converter.get_structure_hook(item)), self.ref(item)
-                out(f"{indent}else: {dst} = [{hook}(_i, {item_ref}) for _i in {src}]")
+                append, built = self.var(), self.var()
+                out(f"{indent}    {dst} = []")
+                out(f"{indent}    {append} = {dst}.append")
+                out(f"{indent}    for {each} in {src}:")
+                self.structure(item, each, built, indent + "        ")
+                out(f"{indent}        {append}({built})")
         elif (
             get_origin(tp) is dict
             and len(get_args(tp)) == 2
@@ -274,54 +341,169 @@ class _Codegen:
         ):
             value_type = get_args(tp)[1]
             fallback = self.ref(converter.get_structure_hook(tp))
+            key, item = self.var(), self.var()
             out(
                 f"{indent}if {src}.__class__ is not dict: {dst} = {fallback}({src}, {self.ref(tp)})"
             )
             out(f"{indent}elif not {src}: {dst} = {{}}")
             out(f"{indent}else:")
             if value_type is Any:
-                out(f"{indent}    for _k in {src}:")
-                out(f"{indent}        if _k.__class__ is not str: _refuse()")
+                out(f"{indent}    for {key} in {src}:")
+                out(f"{indent}        if {key}.__class__ is not str: _refuse()")
             else:
                 allowed = self.ref(frozenset(get_args(value_type)))
-                out(f"{indent}    for _k, _v in {src}.items():")
-                out(f"{indent}        if _k.__class__ is not str or (")
-                out(f"{indent}            _v.__class__ not in {allowed}")
+                out(f"{indent}    for {key}, {item} in {src}.items():")
+                out(f"{indent}        if {key}.__class__ is not str or (")
+                out(f"{indent}            {item}.__class__ not in {allowed}")
                 if float in get_args(value_type):
-                    out(f"{indent}            and _v.__class__ is not int")
+                    out(f"{indent}            and {item}.__class__ is not int")
                 out(f"{indent}        ): _refuse()")
             out(f"{indent}    {dst} = dict({src})")
+        elif tp in self.stack:  # a recursive class: its function exists once this one does
+            out(f"{indent}{dst} = {self.ref(converter.structure)}({src}, {self.ref(tp)})")
         else:
             hook = self.ref(converter.get_structure_hook(tp))
             out(f"{indent}{dst} = {hook}({src}, {self.ref(tp)})")
+
+    def structure_attrs(self, cls: type, src: str, dst: str, indent: str) -> None:
+        """Emit lines that build an instance of attrs class ``cls`` from the dict in ``src``."""
+        fields = _generated_fields(cls)
+        assert fields is not None  # checked by the caller
+        out = self.lines.append
+        self.stack.append(cls)
+        compiled = attrs_init(cls) is not None
+        out(f"{indent}if {src}.__class__ is not dict: _refuse()")
+        missing = self.var()
+        optional = [f for f in fields if f.default is not attrs.NOTHING]
+        if optional:
+            out(f"{indent}{missing} = 0")
+        values: list[str] = []
+        unset: list[str] = []  # fields left to a takes_self factory of __init__
+        for field in fields:
+            raw = self.var()
+            # checked-only types keep the raw variable; others convert into a new one
+            value = raw if _passes_through(field.type) else self.var()
+            values.append(value)
+            if field.default is attrs.NOTHING:
+                out(f"{indent}{raw} = {src}[{field.name!r}]")
+                self.structure(field.type, raw, value, indent)
+                continue
+            out(f"{indent}if {field.name!r} in {src}:")
+            out(f"{indent}    {raw} = {src}[{field.name!r}]")
+            self.structure(field.type, raw, value, indent + "    ")
+            out(f"{indent}else:")
+            default: Any = field.default
+            if not isinstance(default, attrs.Factory):  # type: ignore[arg-type]
+                out(f"{indent}    {value} = {self.ref(default)}")
+            elif compiled and not default.takes_self:
+                out(f"{indent}    {value} = {self.ref(default.factory)}()")
+            else:  # attrs' __init__ runs the factory
+                out(f"{indent}    {value} = _NOTHING")
+                unset.append(value)
+            out(f"{indent}    {missing} += 1")
+        total = f"len({src}) + {missing}" if optional else f"len({src})"
+        out(f"{indent}if {total} != {len(fields)}: _refuse()")
+        # positional where attrs' __init__ takes the field positionally (cheaper to call)
+        args = [f"{f.name}={v}" if f.kw_only else v for f, v in zip(fields, values, strict=True)]
+        args.sort(key=lambda arg: "=" in arg)  # stable: positional in field order, then keywords
+        self.construct(cls, values, args, dst, indent, unset if compiled else None)
+        self.stack.pop()
+
+    def construct(
+        self,
+        cls: type,
+        values: list[str],
+        args: list[str],
+        dst: str,
+        indent: str,
+        unset: list[str] | None,
+        convert: Collection[str] = (),
+    ) -> None:
+        """Emit lines that set ``dst`` to ``cls(*args)``: built directly when the compiled
+        ``__init__``'s inline checks hold (``unset``: values an ``__init__`` factory must
+        fill, which rule that out), else by calling the class."""
+        out = self.lines.append
+        call = f"{self.ref(cls)}({', '.join(args)})"
+        code = None
+        if unset is not None:
+            code = construction_code(cls, values, dst, self.globs, self.var(), convert)
+        if code is None or unset is None:
+            out(f"{indent}{dst} = {call}")
+            return
+        ok = self.var()
+        guards = [f"{value} is not _NOTHING" for value in unset]
+        out(f"{indent}try:")
+        self.lines += [f"{indent}    {line}" for line in code.prepare]
+        out(f"{indent}    {ok} = _trusted and {' and '.join([*guards, f'({code.condition})'])}")
+        out(f"{indent}except Exception:")
+        out(f"{indent}    {ok} = False")
+        out(f"{indent}if {ok}:")
+        self.lines += [f"{indent}    {line}" for line in code.build]
+        out(f"{indent}else:")
+        out(f"{indent}    {dst} = {call}")
+
+    # unstructure --------------------------------------------------------------------------------
+
+    def _bind(self, src: str) -> tuple[str, str]:
+        """``src`` for its first and later uses in one expression (a walrus when needed)."""
+        if src.isidentifier():
+            return src, src
+        name = self.var()
+        return f"({name} := {src})", name
 
     def unstructure(self, tp: Any, src: str) -> str:
         """An expression giving the plain data of the value in ``src`` (typed ``tp``)."""
         inner = _optional_arg(tp)
         if inner is not None:
-            value = self.unstructure(inner, src)
-            return src if value == src else f"(None if {src} is None else {value})"
-        if tp in _EXACT or tp is float:
+            first, later = self._bind(src)
+            value = self.unstructure(inner, later)
+            return src if value == later else f"(None if {first} is None else {value})"
+        if tp in _EXACT or tp is float or tp is Any:
             return src
-        if tp is datetime or tp is date:
-            return f"{src}.isoformat()"
+        if tp is datetime:  # _datetime_text inlined for UTC, else called
+            first, later = self._bind(src)
+            two = "_TWO_DIGITS"
+            return (
+                f"(f'{{{later}.year}}-{{{two}[{later}.month]}}-{{{two}[{later}.day]}}"
+                f"T{{{two}[{later}.hour]}}:{{{two}[{later}.minute]}}:{{{two}[{later}.second]}}"
+                f"+00:00' if {first}.tzinfo is _UTC and {later}.__class__ is _datetime "
+                f"and not {later}.microsecond and {later}.year >= 1000 "
+                f"else _datetime_text({later}))"
+            )
+        if tp is date:
+            return f"_date_text({src})"
         if tp is Decimal:
             return f"str({src})"
         if tp is Money:
-            return f"{{'amount': str({src}.amount), 'currency': {src}.currency}}"
+            first, later = self._bind(src)
+            return f"{{'amount': str({first}.amount), 'currency': {later}.currency}}"
         if isinstance(tp, type) and issubclass(tp, enum.Enum):
             return f"{src}.value"
+        if self._inlines(tp):
+            first, later = self._bind(src)
+            fields = _generated_fields(tp)
+            assert fields is not None
+            self.stack.append(tp)
+            items = []
+            for index, field in enumerate(fields):
+                where = f"{first if index == 0 else later}.{field.name}"
+                items.append(f"{field.name!r}: {self.unstructure(field.type, where)}")
+            self.stack.pop()
+            return "{" + ", ".join(items) + "}"
         origin, args = get_origin(tp), get_args(tp)
         if origin is list and len(args) == 1:
             if args[0] in _EXACT or args[0] is float:
                 return f"list({src})"
-            item = self.unstructure(args[0], "_i")
-            return f"[{item} for _i in {src}]"
+            each = self.var()
+            return f"[{self.unstructure(args[0], each)} for {each} in {src}]"
         if origin is dict and len(args) == 2 and args[0] is str and _is_scalar_union(args[1]):
             return f"dict({src})"
         if origin is dict:
+            first, later = self._bind(src)
             hook = self.ref(converter.get_unstructure_hook(tp))
-            return f"({hook}({src}) if {src} else {{}})"
+            return f"({hook}({later}) if {first} else {{}})"
+        if tp in self.stack:  # a recursive class
+            return f"{self.ref(converter.unstructure)}({src}, {self.ref(tp)})"
         hook = self.ref(converter.get_unstructure_hook(tp))
         return f"{hook}({src})"
 
@@ -344,37 +526,12 @@ def _compile(source: str, globs: dict[str, Any], name: str, cls: type) -> Any:
 
 
 def _structure_factory(cls: Any) -> Any:
-    fields = _generated_fields(cls)
-    if fields is None:
+    if _generated_fields(cls) is None:
         return _default_structure_factory(cls)
-    gen = _Codegen()
-    out = gen.lines.append
-    # Unknown keys: every required field is read (a missing one raises KeyError), so the
-    # payload has extra keys exactly when len(data) exceeds the fields found.
-    out("def structure(data, _=None):")
-    out("    if data.__class__ is not dict: _refuse()")
-    out("    _missing = 0")
-    args = []
-    for index, field in enumerate(fields):
-        raw, value = f"_r{index}", f"_v{index}"
-        if field.default is attrs.NOTHING:
-            out(f"    {raw} = data[{field.name!r}]")
-            gen.structure(field.type, raw, value, "    ")
-        else:
-            default = (
-                attrs.NOTHING if isinstance(field.default, attrs.Factory) else field.default  # type: ignore[arg-type]
-            )
-            out(f"    if {field.name!r} in data:")
-            out(f"        {raw} = data[{field.name!r}]")
-            gen.structure(field.type, raw, value, "        ")
-            out("    else:")
-            out(f"        {value} = {gen.ref(default)}")
-            out("        _missing += 1")
-        # positional where attrs' __init__ takes the field positionally (cheaper to call)
-        args.append(f"{field.name}={value}" if field.kw_only else value)
-    args.sort(key=lambda arg: "=" in arg)  # stable: positional in field order, then keywords
-    out(f"    if len(data) + _missing != {len(fields)}: _refuse()")
-    out(f"    return {gen.ref(cls)}({', '.join(args)})")
+    gen = _Codegen(cls)
+    gen.lines += ["def structure(data, _=None):", "    _trusted = _config._run_validators is True"]
+    gen.structure_attrs(cls, "data", "result", "    ")
+    gen.lines.append("    return result")
     return _compile("\n".join(gen.lines) + "\n", gen.globs, "structure", cls)
 
 
@@ -382,7 +539,7 @@ def _unstructure_factory(cls: Any) -> Any:
     fields = _generated_fields(cls)
     if fields is None:
         return _default_unstructure_factory(cls)
-    gen = _Codegen()
+    gen = _Codegen(cls)
     items = []
     for index, field in enumerate(fields):
         local = f"_a{index}"
@@ -456,7 +613,13 @@ def from_dict(cls: type[T], data: Any) -> T:
         ...
         crmkit.errors.ValidationError: money.rate: is not a field of Money
     """
-    result: T = structure(data, cls)
+    try:  # structure() inlined: from_dict is the hot entry point
+        result: T = converter.structure(data, cls)
+    except Exception:
+        problems = _diagnose(data, cls, _root_name(cls))
+        if not problems:  # pragma: no cover - the fast path failed, so something is wrong
+            problems = [Problem(_root_name(cls), data, "could not be read")]
+        raise ValidationError(problems) from None
     return result
 
 

@@ -1,0 +1,338 @@
+"""The compiled ``__init__`` / ``__setattr__`` of every domain class accept and reject exactly
+what attrs' own code with the original validators accepts and rejects, with the same error
+paths and messages (compile_validation is a speed-up, never a behaviour change)."""
+
+from __future__ import annotations
+
+import copy
+import math
+from datetime import UTC, date, datetime, timedelta, timezone
+from decimal import Decimal
+from typing import Any
+
+import attrs
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from crmkit.domain import (
+    Account,
+    AccountStatus,
+    Contact,
+    LeadConversion,
+    Money,
+    Probability,
+    PropertyDefinition,
+    PropertySchema,
+    PropertyType,
+)
+from crmkit.domain.aggregate import AggregateRoot
+from crmkit.domain.validators import _COMPILED, attrs_init, compile_validation, non_empty
+from crmkit.errors import ValidationError
+from crmkit.testing.strategies import STRATEGIES, accounts, contacts, ids, utc_datetimes
+
+
+class _Text(str):
+    """A str subclass: validators accept it, the inline fast checks must not wave it through."""
+
+
+class _Int(int):
+    """An int subclass."""
+
+
+class _Sentinel:
+    def __repr__(self) -> str:
+        return "<sentinel>"
+
+
+SENTINEL = _Sentinel()
+EDGE_VALUES: list[Any] = [
+    None,
+    "",
+    " ",
+    "\t\n",
+    "x",
+    " x ",
+    "SEK",
+    "anna@example.se",
+    "not an e-mail",
+    _Text("x"),
+    _Text(" "),
+    0,
+    -1,
+    1,
+    7,
+    10**20,
+    _Int(3),
+    True,
+    False,
+    0.0,
+    -0.0,
+    0.5,
+    1.0,
+    1.5,
+    -0.5,
+    1e300,
+    math.nan,
+    math.inf,
+    -math.inf,
+    Decimal("1.5"),
+    Decimal("-1"),
+    Decimal("NaN"),
+    Decimal("Infinity"),
+    Probability(0.3),
+    datetime(2025, 1, 1),  # naive
+    datetime(2025, 1, 1, tzinfo=UTC),
+    datetime(2025, 1, 1, 12, tzinfo=timezone(timedelta(hours=2))),
+    datetime(2014, 1, 1, tzinfo=UTC),
+    datetime(2040, 1, 1, tzinfo=UTC),
+    date(2025, 1, 1),
+    Money("10", "SEK"),
+    Money("-5", "EUR"),
+    [],
+    ["x"],
+    [None],
+    {},
+    {"segment": "SMB"},
+    {"bad key": 1},
+    {"tags": ["a"]},
+    (),
+    ("a", "a"),
+    AccountStatus.EXISTING,
+    PropertyType.ENUM,
+    SENTINEL,
+]
+
+
+def _property_definitions() -> st.SearchStrategy[PropertyDefinition]:
+    plain = st.builds(
+        PropertyDefinition,
+        st.from_regex(r"[a-z][a-z0-9_]{0,8}", fullmatch=True),
+        st.sampled_from([t for t in PropertyType if t is not PropertyType.ENUM]),
+        st.booleans(),
+    )
+    enum = st.builds(
+        PropertyDefinition,
+        st.from_regex(r"[a-z][a-z0-9_]{0,8}", fullmatch=True),
+        st.just(PropertyType.ENUM),
+        st.booleans(),
+        st.lists(st.sampled_from(["SMB", "MID", "LARGE"]), min_size=1, unique=True).map(tuple),
+    )
+    return plain | enum
+
+
+def _property_schemas() -> st.SearchStrategy[PropertySchema]:
+    definitions = st.lists(_property_definitions(), max_size=3, unique_by=lambda d: d.name)
+    return st.builds(PropertySchema, st.sampled_from(["account", "contact", "lead"]), definitions)
+
+
+def _conversions() -> st.SearchStrategy[LeadConversion]:
+    return st.builds(
+        LeadConversion,
+        ids(),
+        accounts(),
+        contacts(),
+        st.none() | STRATEGIES[next(c for c in STRATEGIES if c.__name__ == "Opportunity")],
+        st.booleans(),
+        st.booleans(),
+        utc_datetimes(),
+    )
+
+
+def _collect(value: Any, found: dict[type, list[Any]]) -> None:
+    """Every compiled attrs object inside ``value`` (itself included), by class."""
+    if attrs.has(type(value)):
+        if type(value) in _COMPILED:
+            found.setdefault(type(value), []).append(value)
+        for field in attrs.fields(type(value)):
+            _collect(getattr(value, field.name), found)
+    elif isinstance(value, list | tuple):
+        for item in value:
+            _collect(item, found)
+    elif isinstance(value, dict):
+        for item in value.values():
+            _collect(item, found)
+
+
+EXTRA: dict[type, st.SearchStrategy[Any]] = {
+    PropertyDefinition: _property_definitions(),
+    PropertySchema: _property_schemas(),
+    LeadConversion: _conversions(),
+    AggregateRoot: st.builds(
+        AggregateRoot, id=ids(), created_at=utc_datetimes(), remote_id=st.none() | ids()
+    ),
+}
+SOURCES = st.one_of(*STRATEGIES.values(), *EXTRA.values())
+
+
+@st.composite
+def compiled_objects(draw: st.DrawFn) -> Any:
+    """A valid object of a compiled class: one drawn from the strategies or nested in one."""
+    found: dict[type, list[Any]] = {}
+    _collect(draw(SOURCES), found)
+    cls = draw(st.sampled_from(sorted(found, key=lambda c: c.__qualname__)))
+    return draw(st.sampled_from(found[cls]))
+
+
+def _kwargs(obj: Any) -> dict[str, Any]:
+    return {(f.alias or f.name): getattr(obj, f.name) for f in attrs.fields(type(obj)) if f.init}
+
+
+def _state(obj: Any, fresh: frozenset[str] = frozenset()) -> list[tuple[str, str, str]]:
+    """Field name, value type and repr (NaN-safe, type-exact); ``fresh`` fields (a factory
+    made them: a new id, the current time) only by type."""
+    return [
+        (
+            f.name,
+            type(getattr(obj, f.name)).__qualname__,
+            "<fresh>" if f.name in fresh else repr(getattr(obj, f.name)),
+        )
+        for f in attrs.fields(type(obj))
+    ]
+
+
+def _fresh(cls: type, kwargs: dict[str, Any]) -> frozenset[str]:
+    """Fields left to a factory, and fields whose default depends on them (updated_at)."""
+    left = {
+        f.name
+        for f in attrs.fields(cls)
+        if f.init and (f.alias or f.name) not in kwargs and isinstance(f.default, attrs.Factory)  # type: ignore[arg-type]
+    }
+    return frozenset(left | ({"updated_at"} if "created_at" in left else set()))
+
+
+def _outcome(build: Any, fresh: frozenset[str] = frozenset()) -> tuple[Any, ...]:
+    try:
+        obj = build()
+    except ValidationError as exc:
+        return ("ValidationError", [(p.path, repr(p.value), p.message) for p in exc.problems])
+    except Exception as exc:  # the same exception type and text, whatever it is
+        return (type(exc).__name__, str(exc))
+    return ("ok", type(obj).__qualname__, _state(obj, fresh))
+
+
+def _through_attrs(cls: type, kwargs: dict[str, Any]) -> Any:
+    obj = object.__new__(cls)
+    attrs_init(cls)(obj, **kwargs)
+    return obj
+
+
+def _both(cls: type, kwargs: dict[str, Any]) -> tuple[tuple[Any, ...], tuple[Any, ...]]:
+    fresh = _fresh(cls, kwargs)
+    compiled = _outcome(lambda: cls(**copy.deepcopy(kwargs)), fresh)
+    original = _outcome(lambda: _through_attrs(cls, copy.deepcopy(kwargs)), fresh)
+    return compiled, original
+
+
+def test_every_compiled_domain_class_is_covered() -> None:
+    covered = set(STRATEGIES) | set(EXTRA)
+    nested = {"StageChange", "OpportunityContactRole", "AccountContactRole", "OrderLine"}
+    nested |= {"Stage", "KPIPeriod"}
+    names = {cls.__name__ for cls in _COMPILED if cls.__module__.startswith("crmkit.domain")}
+    assert names <= {c.__name__ for c in covered} | nested
+    assert all(attrs_init(cls) is not None for cls in _COMPILED)
+
+
+@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(compiled_objects(), st.data())
+def test_compiled_init_matches_attrs_on_one_edge_value(obj: Any, data: st.DataObject) -> None:
+    cls = type(obj)
+    kwargs = _kwargs(obj)
+    compiled, original = _both(cls, kwargs)
+    assert compiled == original
+    assert compiled[0] == "ok"  # the strategies only make valid objects
+    name = data.draw(st.sampled_from(sorted(kwargs)), label="field")
+    # an edge value, or a valid value of the same field from another object, or left out
+    mutated = dict(kwargs)
+    choice = data.draw(st.integers(0, 9), label="how")
+    if choice == 0:
+        del mutated[name]
+    else:
+        mutated[name] = data.draw(st.sampled_from(EDGE_VALUES), label="value")
+    compiled, original = _both(cls, mutated)
+    assert compiled == original, (cls.__name__, name, mutated.get(name, "<left out>"))
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(compiled_objects(), st.data())
+def test_compiled_setattr_matches_attrs_pipeline(obj: Any, data: st.DataObject) -> None:
+    cls = type(obj)
+    fields = [f for f in attrs.fields(cls) if f.init]
+    field = data.draw(st.sampled_from(fields), label="field")
+    value = data.draw(st.sampled_from(EDGE_VALUES), label="value")
+
+    def compiled() -> Any:
+        target = copy.copy(obj)
+        setattr(target, field.name, copy.deepcopy(value))
+        return target
+
+    def original() -> Any:
+        # attrs' own rules: frozen classes refuse; define() converts, then validates, then sets
+        target = copy.copy(obj)
+        if _is_frozen(cls):
+            raise attrs.exceptions.FrozenInstanceError()
+        new = copy.deepcopy(value)
+        if field.converter is not None:
+            new = field.converter(new)  # type: ignore[operator]
+        if field.validator is not None:
+            field.validator(target, field, new)
+        object.__setattr__(target, field.name, new)
+        return target
+
+    assert _outcome(compiled) == _outcome(original)
+
+
+def _is_frozen(cls: type) -> bool:
+    return any(
+        getattr(klass.__dict__.get("__setattr__"), "__name__", "") == "_frozen_setattrs"
+        for klass in cls.__mro__
+    )
+
+
+@given(st.sampled_from(EDGE_VALUES))
+def test_str_subclasses_and_blank_strings_get_the_validators_verdict(value: Any) -> None:
+    @compile_validation
+    @attrs.frozen
+    class Tag:
+        name: str = attrs.field(validator=non_empty)
+
+    compiled, original = _both(Tag, {"name": value})
+    assert compiled == original
+
+
+def test_edge_values_are_rejected_with_the_field_path() -> None:
+    created = datetime(2025, 1, 1, tzinfo=UTC)
+    base = {"name": "Nordvind AB", "created_at": created}
+    for field, value, message in [
+        ("name", " ", "must not be empty"),
+        ("employees", True, "must be"),
+        ("employees", math.nan, "must be of type int, not float"),
+        ("employees", -1, "must be zero or more"),
+        ("created_at", datetime(2025, 1, 1), "must be timezone-aware"),
+    ]:
+        compiled, original = _both(Account, {**base, field: value})
+        assert compiled == original
+        assert compiled[0] == "ValidationError"
+        assert compiled[1][0][0] == field
+        assert message in compiled[1][0][2]
+
+
+def test_contact_and_money_agree_on_conversions() -> None:
+    # converters run the same way: int amounts become Decimal, aware datetimes become UTC
+    compiled, original = _both(Money, {"amount": 5, "currency": "SEK"})
+    assert compiled == original
+    assert compiled[0] == "ok"
+    local = datetime(2025, 1, 1, 12, tzinfo=timezone(timedelta(hours=2)))
+    compiled, original = _both(
+        Contact, {"first_name": "Anna", "last_name": "Lind", "created_at": local}
+    )
+    assert compiled == original
+    assert compiled[0] == "ok"
+    assert ("created_at", "datetime", repr(datetime(2025, 1, 1, 10, tzinfo=UTC))) in compiled[2]
+
+
+@pytest.mark.parametrize("cls", sorted(_COMPILED, key=lambda c: c.__qualname__), ids=str)
+def test_compiled_signature_is_attrs_signature(cls: type) -> None:
+    import inspect
+
+    assert inspect.signature(cls.__init__) == inspect.signature(attrs_init(cls))
