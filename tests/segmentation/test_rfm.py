@@ -210,3 +210,100 @@ def test_empty_input_gives_an_empty_result(engine: str) -> None:
     out = rfm(empty, as_of=AS_OF)
     assert is_frame(out)
     assert rows_of(out) == []
+
+
+# -- the records engine's fast path (plain dicts) and its careful path agree -------------------
+
+
+class Row(dict[str, Any]):
+    """A dict subclass: takes the careful, row-by-row path of the records engine."""
+
+
+mixed_orders = st.lists(
+    st.builds(
+        order,
+        st.sampled_from(["a", "b", "c", "d"]),
+        st.one_of(
+            st.datetimes(
+                min_value=dt.datetime(2024, 11, 1),
+                max_value=dt.datetime(2025, 1, 31),
+                timezones=st.just(UTC),
+            )
+        ),
+        st.one_of(st.integers(0, 50), st.floats(0, 50, allow_nan=False)),
+    ),
+    min_size=1,
+    max_size=30,
+)
+
+
+@settings(max_examples=40, deadline=None)
+@given(rows=mixed_orders)
+def test_fast_and_careful_records_paths_give_the_same_rows(rows: list[dict[str, Any]]) -> None:
+    fast = rfm(rows, as_of=AS_OF)
+    careful = rfm([Row(r) for r in rows], as_of=AS_OF)
+    assert fast == careful
+
+
+def test_bad_amounts_after_the_as_of_date_are_ignored_but_before_it_are_named() -> None:
+    later = dt.datetime(2025, 1, 2, tzinfo=UTC)
+    rows = [order("a", dt.datetime(2024, 5, 1, tzinfo=UTC), 10), order("a", later, -5),
+            order("b", later, float("nan"))]  # fmt: skip
+    (row,) = rfm(rows, as_of=AS_OF)
+    assert (row.customer_id, row.frequency, row.monetary) == ("a", 1, 10)
+    rows.append(order("c", dt.datetime(2024, 6, 1, tzinfo=UTC), float("nan")))
+    with pytest.raises(ValidationError, match=r"orders\[3\]\.total: nan is not a number"):
+        rfm(rows, as_of=AS_OF)
+    rows[3] = order(None, dt.datetime(2024, 6, 1, tzinfo=UTC), 1)  # type: ignore[arg-type]
+    with pytest.raises(ValidationError, match=r"orders\[3\]\.account_id: None is missing"):
+        rfm(rows, as_of=AS_OF)
+
+
+def test_decimal_nan_is_named_not_raised_from_deep_inside() -> None:
+    rows = [order("a", dt.date(2024, 1, 1), Decimal("1.5")), order("a", dt.date(2024, 1, 2),
+            Decimal("NaN"))]  # fmt: skip
+    with pytest.raises(ValidationError, match=r"orders\[1\]\.total: Decimal\('NaN'\)"):
+        rfm(rows, as_of=AS_OF)
+
+
+# -- segment maps on frames: looked up by score cell, or compiled rule by rule -----------------
+
+
+def _score_map() -> Any:
+    from crmkit.frames import col
+    from crmkit.segmentation import RuleSegments, Segment
+
+    return RuleSegments(
+        [
+            Segment("top", (col("r_score") >= 3) & (col("m_score") >= 3)),
+            Segment("not_frequent", ~(col("f_score") >= 2)),
+        ],
+        default=None,
+    )
+
+
+@settings(max_examples=8, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(rows=orders_strategy, bins=st.sampled_from([3, 4, 20]))
+def test_custom_score_maps_give_the_records_segments_on_every_engine(
+    rows: list[dict[str, Any]], bins: int
+) -> None:
+    # 3 and 4 bins: looked up by cell; 20 bins: 21**3 cells, compiled rule by rule
+    spec = RFMSpec(bins=bins, segments=_score_map())
+    expected = as_dicts(rfm(rows, as_of=AS_OF, spec=spec))
+    for name, build in FAST_ENGINES.items():
+        got = rows_of(rfm(build(rows, COLUMNS), as_of=AS_OF, spec=spec))
+        for r in got:
+            r["monetary"] = float(r["monetary"])
+        assert got == expected, name
+
+
+def test_eager_polars_in_gives_eager_polars_out() -> None:
+    import polars as pl
+
+    frame = pl.DataFrame(
+        {"account_id": ["a", "b"], "ordered_at": [dt.date(2024, 1, 1), dt.date(2024, 6, 1)],
+         "total": [10, 20]}
+    )  # fmt: skip
+    out = rfm(frame, as_of=AS_OF)
+    assert isinstance(out, pl.DataFrame)
+    assert out.sort("customer_id")["r_score"].to_list() == [1, 3]

@@ -10,7 +10,8 @@ the bridge holds the machinery analytics share so that one definition drives bot
   :func:`when`, :func:`as_of`) evaluated on records and compiled to narwhals;
 * :mod:`crmkit.frames.quantile` — quantile scores 1–n with one exact tie rule;
 * :mod:`crmkit.frames.day_number` — calendar days as integers, identical on every engine;
-* :mod:`crmkit.frames.records` — reading fields of attrs objects and dicts.
+* :mod:`crmkit.frames.records` — reading fields of attrs objects and dicts;
+* :mod:`crmkit.frames.lookup` — a value looked up by an integer cell code.
 
 Importing this package does not import narwhals or any dataframe library.
 
@@ -27,7 +28,12 @@ Examples:
 """
 
 from crmkit.frames.columns import column_names, require_columns
-from crmkit.frames.day_number import date_of_day_number, day_number, day_number_expr
+from crmkit.frames.day_number import (
+    date_of_day_number,
+    day_number,
+    day_number_expr,
+    day_numbers,
+)
 from crmkit.frames.expression import (
     AsOfDay,
     Context,
@@ -41,9 +47,25 @@ from crmkit.frames.expression import (
     when,
     with_columns,
 )
-from crmkit.frames.native import collect, from_native, is_frame, is_lazy, narwhals, to_native
-from crmkit.frames.quantile import QuantileScore, quantile_scores, with_quantile_scores
-from crmkit.frames.records import field_reader, normalise_value, read_field
+from crmkit.frames.lookup import with_lookup
+from crmkit.frames.native import (
+    collect,
+    collect_like,
+    from_native,
+    is_frame,
+    is_lazy,
+    lazy_plan,
+    narwhals,
+    to_native,
+)
+from crmkit.frames.quantile import (
+    QuantileScore,
+    quantile_score_expr,
+    quantile_scores,
+    with_quantile_scores,
+    with_row_count,
+)
+from crmkit.frames.records import field_reader, normalise_value, paused_gc, read_field
 
 __all__ = [
     "AsOfDay",
@@ -53,25 +75,32 @@ __all__ = [
     "as_of",
     "col",
     "collect",
+    "collect_like",
     "column_names",
     "date_of_day_number",
     "day_column",
     "day_number",
     "day_number_expr",
+    "day_numbers",
     "evaluate",
     "field_reader",
     "filter_rows",
     "from_native",
     "is_frame",
     "is_lazy",
+    "lazy_plan",
     "lit",
     "narwhals",
     "normalise_value",
+    "paused_gc",
+    "quantile_score_expr",
     "quantile_scores",
     "read_field",
     "require_columns",
     "to_native",
     "when",
     "with_columns",
+    "with_lookup",
     "with_quantile_scores",
+    "with_row_count",
 ]

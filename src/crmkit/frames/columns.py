@@ -31,15 +31,20 @@ def column_names(frame: Any) -> list[str]:
     return list(frame.collect_schema().names())
 
 
-def require_columns(frame: Any, columns: Iterable[str], *, what: str = "frame") -> None:
+def require_columns(
+    frame: Any, columns: Iterable[str], *, what: str = "frame", schema: Any = None
+) -> None:
     """Raise :class:`~crmkit.errors.ValidationError` naming every missing column.
+
+    ``schema`` is the frame's ``collect_schema()`` when the caller already has it (on lazy
+    SQL engines each schema look-up binds a query, so an analytic asks once).
 
     Examples:
         >>> import polars as pl
         >>> from crmkit.frames import from_native, require_columns
         >>> require_columns(from_native(pl.DataFrame({"a": [1]})), ["a"])  # no error
     """
-    present = column_names(frame)
+    present = list(schema.names()) if schema is not None else column_names(frame)
     have = set(present)
     listed = ", ".join(repr(c) for c in present) or "none"
     problems = [

@@ -23,12 +23,20 @@ Examples:
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 from typing import Any
 
 from crmkit.errors import ValidationError
 from crmkit.frames.native import narwhals
 
-__all__ = ["EPOCH", "UTC_ZONES", "date_of_day_number", "day_number", "day_number_expr"]
+__all__ = [
+    "EPOCH",
+    "UTC_ZONES",
+    "date_of_day_number",
+    "day_number",
+    "day_number_expr",
+    "day_numbers",
+]
 
 #: Day number 0.
 EPOCH = dt.date(1970, 1, 1)
@@ -57,6 +65,28 @@ def day_number(value: dt.date) -> int:
     raise ValidationError.single("", value, "is not a date or datetime")
 
 
+def day_numbers(values: Iterable[dt.date]) -> list[int]:
+    """The day numbers of many ``date`` / ``datetime`` values (see :func:`day_number`).
+
+    Dates, naive datetimes and datetimes in :data:`datetime.UTC` need no conversion, so they
+    are numbered in one pass over their ordinals; other time zones go value by value.
+
+    Examples:
+        >>> import datetime as dt
+        >>> from crmkit.frames import day_numbers
+        >>> day_numbers([dt.date(1970, 1, 3), dt.datetime(1970, 1, 2, 23, 0, tzinfo=dt.UTC)])
+        [2, 1]
+    """
+    values = list(values)
+    zones = {getattr(value, "tzinfo", None) for value in values}
+    if zones <= {None, dt.UTC}:
+        try:
+            return [o - _EPOCH_ORDINAL for o in map(dt.date.toordinal, values)]
+        except TypeError:  # not a date: day_number names the value
+            pass
+    return [day_number(value) for value in values]
+
+
 def date_of_day_number(number: int) -> dt.date:
     """The calendar date of a day number (inverse of :func:`day_number`).
 
@@ -68,11 +98,16 @@ def date_of_day_number(number: int) -> dt.date:
     return dt.date.fromordinal(int(number) + _EPOCH_ORDINAL)
 
 
-def day_number_expr(expr: Any, dtype: Any = None) -> Any:
+def day_number_expr(expr: Any, dtype: Any = None, implementation: Any = None) -> Any:
     """Compile the day number of a narwhals date/datetime expression of ``dtype``.
 
     ``dtype`` (from ``frame.collect_schema()``) decides whether a time-zone conversion to UTC
-    is needed; leave it ``None`` for naive datetimes and dates.
+    is needed; leave it ``None`` for naive datetimes and dates. ``implementation`` (the
+    frame's ``implementation``) is optional: on Polars and PyArrow, whose dates are stored as
+    days since 1970-01-01, the day number is then the date cast to an integer, which is much
+    cheaper than calendar arithmetic on time-zone-aware values; on DuckDB a datetime is cast
+    to a date first; other engines (and ``None``) use the portable year / day-of-year formula
+    on the value itself. All give the same numbers.
 
     Examples:
         >>> import datetime as dt
@@ -82,12 +117,42 @@ def day_number_expr(expr: Any, dtype: Any = None) -> Any:
         >>> frame = nw.from_native(pl.DataFrame({"d": [dt.date(2024, 1, 1)]}))
         >>> frame.select(day_number_expr(nw.col("d")).alias("n"))["n"].to_list()
         [19723]
+        >>> frame.select(day_number_expr(nw.col("d"), nw.Date, frame.implementation).alias(
+        ...     "n"))["n"].to_list()
+        [19723]
     """
     nw = narwhals()
     zone = getattr(dtype, "time_zone", None)
     if zone is not None and zone not in UTC_ZONES:
         expr = expr.dt.convert_time_zone("UTC")
+    if dtype is not None and _stores_dates_as_days(implementation):
+        if dtype != nw.Date:
+            expr = expr.dt.date()
+        return expr.cast(nw.Int32).cast(nw.Int64)
+    if isinstance(dtype, nw.Datetime) and implementation is not None and implementation.is_duckdb():
+        # one cast to DATE (in the session's time zone, like year() itself) instead of two
+        # calendar look-ups on a TIMESTAMP WITH TIME ZONE
+        expr = expr.dt.date()
     year = expr.dt.year().cast(nw.Int64)
     before = year - 1
-    leaps = before // 4 - before // 100 + before // 400 - _LEAPS_BEFORE_1970
+    leaps = (
+        _floor_div(before, 4) - _floor_div(before, 100) + _floor_div(before, 400)
+        - _LEAPS_BEFORE_1970
+    )  # fmt: skip
     return (year - 1970) * 365 + leaps + expr.dt.ordinal_day().cast(nw.Int64) - 1
+
+
+def _stores_dates_as_days(implementation: Any) -> bool:
+    """Whether the engine's Date type is an int32 of days since 1970-01-01 that casts to int."""
+    if implementation is None:
+        return False
+    return bool(implementation.is_polars() or implementation.is_pyarrow())
+
+
+def _floor_div(expr: Any, divisor: int) -> Any:
+    """``floor(expr / divisor)`` for a year-sized integer expression, as Int64.
+
+    Exact (a year and the divisor are far below 2**52) and a plain ``floor(a / b)`` on SQL
+    engines, where narwhals' ``//`` compiles to a sign-correcting ``CASE`` expression.
+    """
+    return (expr / divisor).floor().cast(narwhals().Int64)

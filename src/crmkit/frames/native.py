@@ -18,7 +18,16 @@ from typing import Any
 
 from crmkit.extras import require
 
-__all__ = ["collect", "from_native", "is_frame", "is_lazy", "narwhals", "to_native"]
+__all__ = [
+    "collect",
+    "collect_like",
+    "from_native",
+    "is_frame",
+    "is_lazy",
+    "lazy_plan",
+    "narwhals",
+    "to_native",
+]
 
 #: Top-level modules whose objects narwhals can wrap.
 FRAME_MODULES = frozenset(
@@ -107,3 +116,45 @@ def collect(frame: Any) -> Any:
         [(1,)]
     """
     return frame.collect() if is_lazy(frame) else frame
+
+
+def lazy_plan(frame: Any) -> Any:
+    """The frame as a lazy query when its engine optimises whole queries, else the frame itself.
+
+    An eager Polars ``DataFrame`` becomes a Polars ``LazyFrame`` over the same data (no copy),
+    so a chain of operations is planned and run as one query (filters pushed down, no
+    intermediate frames) instead of step by step. Other eager frames (pandas, PyArrow) and lazy
+    frames are returned unchanged, so the work still runs on the engine the frame came from.
+    Hand the result back with :func:`collect_like`.
+
+    Examples:
+        >>> import pandas as pd
+        >>> import polars as pl
+        >>> from crmkit.frames import from_native, is_lazy, lazy_plan
+        >>> is_lazy(lazy_plan(from_native(pl.DataFrame({"a": [1]}))))
+        True
+        >>> is_lazy(lazy_plan(from_native(pd.DataFrame({"a": [1]}))))
+        False
+    """
+    if not is_lazy(frame) and frame.implementation.is_polars():
+        return frame.lazy()
+    return frame
+
+
+def collect_like(frame: Any, like: Any) -> Any:
+    """Collect ``frame`` when ``like`` (the frame the caller was given) is eager.
+
+    The counterpart of :func:`lazy_plan`: an analytic plans on ``lazy_plan(frame)`` and returns
+    ``collect_like(result, frame)``, so eager in means eager out and lazy stays lazy.
+
+    Examples:
+        >>> import polars as pl
+        >>> from crmkit.frames import collect_like, from_native, lazy_plan, narwhals
+        >>> frame = from_native(pl.DataFrame({"a": [1, 2]}))
+        >>> out = collect_like(lazy_plan(frame).select(narwhals().col("a").sum()), frame)
+        >>> type(out.to_native()).__name__, out.rows()
+        ('DataFrame', [(3,)])
+    """
+    if is_lazy(frame) and not is_lazy(like):
+        return frame.collect()
+    return frame

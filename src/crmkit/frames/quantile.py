@@ -11,9 +11,16 @@ values get ``n`` and, when all values are equal, every value gets 1. With ``coun
 ``n = 5`` the ten distinct ranks 1..10 score 1,1,2,2,3,3,4,4,5,5. Only integer arithmetic is
 involved, so pandas, Polars, PyArrow, DuckDB, Dask, PySpark and pure Python agree exactly.
 
-Frames use narwhals' ``rank(method="min")``; a backend without a rank operation (Dask) gets the
-same numbers from a join on value counts (``cum_sum`` of the counts of each distinct value in
-value order), so nothing is collected.
+Frames compute every score in one projection: narwhals' ``rank(method="min")`` per column and
+the row count as a broadcast ``len()`` (a window ``count(*) over ()`` on SQL engines), so the
+scored frame is read once and no join is needed. A backend without a rank operation (Dask) gets
+the same numbers from a join on value counts (``cum_sum`` of the counts of each distinct value
+in value order), so nothing is collected.
+
+The records engine sorts the values once, reads the ``n - 1`` values where the score steps up
+(the ``ceil(j * count / n)``-th worst, ``j = 1..n-1``) and places every value among them by
+bisection, which is the same rule: a value scores ``1 +`` the number of those thresholds that
+are strictly worse than it.
 
 Examples:
     >>> from crmkit.frames import quantile_scores
@@ -25,18 +32,25 @@ Examples:
 
 from __future__ import annotations
 
+from bisect import bisect_left, bisect_right
 from collections.abc import Sequence
+from functools import partial
 from typing import Any
 
 import attrs
 
 from crmkit.errors import ValidationError
-from crmkit.frames.native import narwhals
+from crmkit.frames.native import from_native, narwhals, to_native
 
-__all__ = ["QuantileScore", "quantile_scores", "with_quantile_scores"]
+__all__ = [
+    "QuantileScore",
+    "quantile_score_expr",
+    "quantile_scores",
+    "with_quantile_scores",
+    "with_row_count",
+]
 
 _COUNT = "__crmkit_count"
-_NOTHING = object()
 
 
 def _check_n(n: int) -> None:
@@ -54,16 +68,17 @@ def quantile_scores(values: Sequence[Any], n: int, *, descending: bool = False) 
     """
     _check_n(n)
     count = len(values)
+    if not count:
+        return []
+    # score = 1 + #{j in 1..n-1 : worse >= w_j} with w_j = ceil(j * count / n), where
+    # worse = the number of strictly worse values. "worse >= w" holds exactly when the w-th
+    # worst value is strictly worse than the value itself, so each value is placed among the
+    # n - 1 threshold values by bisection.
     ordered = sorted(values, reverse=descending)
-    # rank_min of each distinct value: 1 + the number of strictly worse values before it
-    rank_of: dict[Any, int] = {}
-    previous: Any = _NOTHING
-    for position, value in enumerate(ordered):
-        if value != previous:
-            rank_of[value] = position + 1
-            previous = value
-    scores: list[int] = [1 + (n * (rank_of[value] - 1)) // count for value in values]
-    return scores
+    thresholds = sorted(ordered[-(-j * count // n) - 1] for j in range(1, n))
+    if descending:  # thresholds strictly greater than the value
+        return list(map((n).__sub__, map(partial(bisect_right, thresholds), values)))
+    return list(map((1).__add__, map(partial(bisect_left, thresholds), values)))
 
 
 @attrs.frozen
@@ -101,8 +116,70 @@ def _rank_by_counts(frame: Any, spec: QuantileScore, rank_name: str) -> Any:
     return frame.join(counts, on=key, how="left").drop(key)
 
 
+def _score(rank: Any, n: int, count: Any) -> Any:
+    """``1 + floor(n * (rank_min - 1) / count)`` as an Int64 expression.
+
+    The floor of the float quotient is the integer quotient exactly while ``n * count`` stays
+    below 2**52 (the rounding error of the division is then smaller than the distance to the
+    next integer), and it compiles to a plain ``floor(a / b)`` on SQL engines, where narwhals'
+    ``//`` needs a sign-correcting ``CASE`` expression.
+    """
+    nw = narwhals()
+    return 1 + ((n * (rank.cast(nw.Int64) - 1)) / count).floor().cast(nw.Int64)
+
+
+def with_row_count(frame: Any, name: str) -> Any:
+    """Add the frame's row count as an Int64 column ``name`` (lazy stays lazy).
+
+    Usually a broadcast ``len()``. On DuckDB, where narwhals broadcasts with a window
+    ``partition by 1`` (hash-partitioning every row into one group), the column is a plain
+    ``count(*) over ()`` projected with DuckDB's relational API, which is measurably cheaper.
+
+    Examples:
+        >>> import duckdb
+        >>> from crmkit.frames import from_native, to_native, with_row_count
+        >>> rel = duckdb.sql("select 1 as a union all select 2")
+        >>> sorted(to_native(with_row_count(from_native(rel), "n")).fetchall())
+        [(1, 2), (2, 2)]
+    """
+    nw = narwhals()
+    if frame.implementation.is_duckdb():
+        quoted = '"' + name.replace('"', '""') + '"'
+        return from_native(to_native(frame).project(f"*, count(*) over () AS {quoted}"))
+    return frame.with_columns(nw.len().cast(nw.Int64).alias(name))
+
+
+def quantile_score_expr(expr: Any, n: int, *, descending: bool = False, count: Any = None) -> Any:
+    """The narwhals expression scoring ``expr`` 1..``n`` over the whole frame (the tie rule).
+
+    A ``rank(method="min")`` of ``expr`` and the frame's row count as a broadcast ``len()``,
+    so it can sit in one ``select`` / ``with_columns`` with other columns (on SQL engines:
+    ``rank() over (order by …)`` and ``count(*) over ()``). Engines without a rank operation
+    (Dask) raise ``NotImplementedError`` when the expression is used; :func:`with_quantile_scores`
+    handles them. ``count`` is an expression for the row count when the frame already has one
+    (a column added by :func:`with_row_count`); by default a broadcast ``len()``.
+
+    Examples:
+        >>> import polars as pl
+        >>> from crmkit.frames import from_native, narwhals, quantile_score_expr
+        >>> nw = narwhals()
+        >>> frame = from_native(pl.DataFrame({"days": [3, 1, 2, 2]}))
+        >>> frame.select(quantile_score_expr(nw.col("days") * 2, 4, descending=True).alias(
+        ...     "r"))["r"].to_list()
+        [1, 4, 2, 2]
+    """
+    _check_n(n)
+    nw = narwhals()
+    if count is None:
+        count = nw.len().cast(nw.Int64)
+    return _score(expr.rank(method="min", descending=descending), n, count)
+
+
 def with_quantile_scores(frame: Any, specs: Sequence[QuantileScore]) -> Any:
     """Add one integer score column per spec to a narwhals frame (lazy stays lazy).
+
+    All scores are computed in one ``with_columns``: a ``rank(method="min")`` per spec over the
+    whole frame and the row count as a broadcast ``len()``.
 
     Examples:
         >>> import polars as pl
@@ -112,16 +189,21 @@ def with_quantile_scores(frame: Any, specs: Sequence[QuantileScore]) -> Any:
         [1, 2, 2, 4, 5]
     """
     nw = narwhals()
-    frame = frame.join(frame.select(nw.len().alias(_COUNT)), how="cross")
+    if not specs:
+        return frame
+    try:
+        return frame.with_columns(
+            *(
+                quantile_score_expr(nw.col(s.column), s.n, descending=s.descending).alias(s.name)
+                for s in specs
+            )
+        )
+    except NotImplementedError:  # no rank operation (Dask): ranks from value counts
+        pass
+    frame = frame.with_columns(nw.len().cast(nw.Int64).alias(_COUNT))
     for spec in specs:
         rank_name = f"__crmkit_rank_{spec.name}"
-        try:
-            frame = frame.with_columns(
-                nw.col(spec.column).rank(method="min", descending=spec.descending).alias(rank_name)
-            )
-        except NotImplementedError:
-            frame = _rank_by_counts(frame, spec, rank_name)
-        rank = nw.col(rank_name).cast(nw.Int64)
-        score = 1 + (spec.n * (rank - 1)) // nw.col(_COUNT).cast(nw.Int64)
-        frame = frame.with_columns(score.cast(nw.Int64).alias(spec.name)).drop(rank_name)
+        frame = _rank_by_counts(frame, spec, rank_name)
+        score = _score(nw.col(rank_name), spec.n, nw.col(_COUNT))
+        frame = frame.with_columns(score.alias(spec.name)).drop(rank_name)
     return frame.drop(_COUNT)

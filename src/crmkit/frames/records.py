@@ -15,14 +15,16 @@ Examples:
 
 from __future__ import annotations
 
+import contextlib
 import enum
-from collections.abc import Callable, Mapping
+import gc
+from collections.abc import Callable, Iterator, Mapping
 from typing import Any
 
 from crmkit.domain import Money
 from crmkit.errors import ValidationError
 
-__all__ = ["field_reader", "normalise_value", "read_field"]
+__all__ = ["field_reader", "normalise_value", "paused_gc", "read_field"]
 
 
 def normalise_value(value: Any) -> Any:
@@ -83,3 +85,30 @@ def field_reader(name: str) -> Callable[[Any], Any]:
         return value
 
     return read
+
+
+@contextlib.contextmanager
+def paused_gc() -> Iterator[None]:
+    """Pause Python's cyclic garbage collector while a records engine builds many objects.
+
+    Building 100k result objects next to a million input records makes the collector walk
+    the whole heap again and again (a third of the time of RFM on 1M dicts); the objects
+    built hold no reference cycles, so nothing is lost by collecting later. The previous
+    state is restored on exit (also on error); nested use is fine.
+
+    Examples:
+        >>> import gc
+        >>> from crmkit.frames import paused_gc
+        >>> with paused_gc():
+        ...     gc.isenabled()
+        False
+        >>> gc.isenabled()
+        True
+    """
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()

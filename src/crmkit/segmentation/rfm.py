@@ -45,6 +45,7 @@ Examples:
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 from decimal import Decimal
 from typing import Any
 
@@ -55,13 +56,19 @@ from crmkit.frames import (
     Context,
     QuantileScore,
     col,
+    collect_like,
     day_number,
+    day_numbers,
     from_native,
     is_frame,
     narwhals,
+    paused_gc,
+    quantile_score_expr,
     quantile_scores,
     to_native,
+    with_lookup,
     with_quantile_scores,
+    with_row_count,
 )
 from crmkit.segmentation.rules import RuleSegments, Segment
 from crmkit.segmentation.transactions import aggregate_frame, aggregate_records, check_as_of
@@ -92,6 +99,7 @@ DEFAULT_RFM_SEGMENTS = RuleSegments(
 )
 
 _SCORE_COLUMNS = frozenset({"r_score", "f_score", "m_score"})
+_COUNT = "__crmkit_count"
 _ROW_COLUMNS = frozenset({"recency_days", "frequency", "monetary", "r_score", "f_score", "m_score"})
 
 
@@ -208,44 +216,62 @@ def rfm(
 def _rfm_records(
     data: Any, as_of: dt.date, spec: RFMSpec, *, customer: str, at: str, amount: str
 ) -> list[RFMRow]:
+    with paused_gc():  # one entry per customer and one row each: no cycles to collect
+        return _rfm_rows(data, as_of, spec, customer=customer, at=at, amount=amount)
+
+
+def _rfm_rows(
+    data: Any, as_of: dt.date, spec: RFMSpec, *, customer: str, at: str, amount: str
+) -> list[RFMRow]:
     stats = aggregate_records(data, customer=customer, at=at, amount=amount, as_of=as_of)
     if not stats:
         return []
-    as_of_day = day_number(as_of)
     keys = list(stats)
-    recency = [as_of_day - day_number(stats[k][0]) for k in keys]
-    frequency = [stats[k][1] for k in keys]
-    monetary = [stats[k][2] for k in keys]
+    entries = list(stats.values())
+    as_of_day = day_number(as_of)
+    # day numbers per customer (after aggregation), never per transaction
+    recency = [as_of_day - day for day in day_numbers([entry[0] for entry in entries])]
+    frequency = [entry[1] for entry in entries]
+    monetary = [entry[2] for entry in entries]
     n = spec.bins
     r_scores = quantile_scores(recency, n, descending=True)
     f_scores = quantile_scores(frequency, n)
     m_scores = quantile_scores(monetary, n)
-    segments = spec.segments
-    expression = segments.expression() if segments is not None else None
-    only_scores = segments is not None and segments.columns() <= _SCORE_COLUMNS
+    segments = _record_segments(spec, as_of, recency, frequency, monetary, r_scores, f_scores,
+                                m_scores)  # fmt: skip
+    return list(map(RFMRow, keys, recency, frequency, monetary, r_scores, f_scores, m_scores,
+                    segments))  # fmt: skip
+
+
+def _record_segments(
+    spec: RFMSpec,
+    as_of: dt.date,
+    recency: list[int],
+    frequency: list[int],
+    monetary: list[Any],
+    r_scores: list[int],
+    f_scores: list[int],
+    m_scores: list[int],
+) -> list[Any]:
+    """The segment of every customer; a map over scores only is evaluated once per cell."""
+    if spec.segments is None:
+        return [None] * len(r_scores)
+    expression = spec.segments.expression()
     ctx = Context(as_of=as_of)
-    cache: dict[tuple[int, int, int], Any] = {}
-    out: list[RFMRow] = []
-    for i, key in enumerate(keys):
-        segment: Any = None
-        if expression is not None:
-            cell = (r_scores[i], f_scores[i], m_scores[i])
-            if only_scores and cell in cache:
-                segment = cache[cell]
-            else:
-                values = {
-                    "recency_days": recency[i],
-                    "frequency": frequency[i],
-                    "monetary": monetary[i],
-                    "r_score": r_scores[i],
-                    "f_score": f_scores[i],
-                    "m_score": m_scores[i],
-                }
-                segment = expression.evaluate(values, ctx)
-                cache[cell] = segment
-        out.append(RFMRow(key, recency[i], frequency[i], monetary[i], r_scores[i],
-                          f_scores[i], m_scores[i], segment))  # fmt: skip
-    return out
+    if spec.segments.columns() <= _SCORE_COLUMNS:
+        cells = list(zip(r_scores, f_scores, m_scores, strict=True))
+        segment_of = {
+            cell: expression.evaluate(
+                {"r_score": cell[0], "f_score": cell[1], "m_score": cell[2]}, ctx
+            )
+            for cell in set(cells)
+        }
+        return list(map(segment_of.__getitem__, cells))
+    names = ("recency_days", "frequency", "monetary", "r_score", "f_score", "m_score")
+    return [
+        expression.evaluate(dict(zip(names, values, strict=True)), ctx)
+        for values in zip(recency, frequency, monetary, r_scores, f_scores, m_scores, strict=True)
+    ]
 
 
 def _rfm_frame(
@@ -253,25 +279,84 @@ def _rfm_frame(
 ) -> Any:
     nw = narwhals()
     frame = from_native(data)
-    grouped = aggregate_frame(frame, customer=customer, at=at, amount=amount, as_of=as_of)
-    grouped = grouped.with_columns(
-        (nw.lit(day_number(as_of)) - nw.col("last_day")).cast(nw.Int64).alias("recency_days")
+    # an eager Polars frame is checked eagerly, then planned and run as one lazy query
+    grouped = aggregate_frame(
+        frame, customer=customer, at=at, amount=amount, as_of=as_of, plan=True
     )
+    recency = (nw.lit(day_number(as_of)) - nw.col("last_day")).cast(nw.Int64)
     n = spec.bins
-    scored = with_quantile_scores(
-        grouped,
-        [
-            QuantileScore("recency_days", "r_score", n, descending=True),
-            QuantileScore("frequency", "f_score", n),
-            QuantileScore("monetary", "m_score", n),
-        ],
-    )
-    ctx = Context(as_of=as_of)
-    if spec.segments is not None:
-        segment = spec.segments.expression().compile(ctx)
-    else:
-        segment = nw.lit(None, dtype=nw.String)
-    scored = scored.with_columns(segment.alias("segment"))
+    values = [
+        nw.col("customer_id"),
+        recency.alias("recency_days"),
+        nw.col("frequency"),
+        nw.col("monetary"),
+    ]
+    try:
+        # the values and the three scores in one projection over the per-customer frame:
+        # ranks over the whole frame and its row count, no join
+        counted = with_row_count(grouped, _COUNT)
+        count = nw.col(_COUNT)
+        scored = counted.select(
+            *values,
+            quantile_score_expr(recency, n, descending=True, count=count).alias("r_score"),
+            quantile_score_expr(nw.col("frequency"), n, count=count).alias("f_score"),
+            quantile_score_expr(nw.col("monetary"), n, count=count).alias("m_score"),
+        )
+    except NotImplementedError:  # no rank operation (Dask): ranks from value counts
+        scored = with_quantile_scores(
+            grouped.select(*values),
+            [
+                QuantileScore("recency_days", "r_score", n, descending=True),
+                QuantileScore("frequency", "f_score", n),
+                QuantileScore("monetary", "m_score", n),
+            ],
+        )
     columns = ["customer_id", "recency_days", "frequency", "monetary", "r_score", "f_score",
-               "m_score", "segment"]  # fmt: skip
-    return to_native(scored.select(columns))
+               "m_score"]  # fmt: skip
+    cells = _segment_cells(spec, Context(as_of=as_of))
+    if cells is not None:  # a map over scores only: look each row's score cell up
+        weights, table = cells
+        # the lookup appends ``segment`` after the score columns: already the output order
+        result = with_lookup(scored, weights, table, "segment")
+    else:
+        result = scored.select(*columns, _segment_expr(spec, Context(as_of=as_of)).alias("segment"))
+    return to_native(collect_like(result, frame))
+
+
+#: Above this many score cells a segment map is compiled rule by rule instead of by cell.
+_MAX_CELLS = 4096
+
+
+def _segment_cells(spec: RFMSpec, ctx: Context) -> tuple[dict[str, int], list[Any]] | None:
+    """The segment map as a lookup table over score cells, or ``None`` to compile it.
+
+    A map that reads only scores (the default map reads R and F) has at most ``(n + 1) ** k``
+    cells — each score 1..n or missing (0). The map is evaluated once per cell in Python,
+    with the records engine's semantics, and the frame looks up its cell code
+    (``r * (n + 1) + f`` …, :func:`crmkit.frames.with_lookup`): one lookup per row instead of
+    the map's comparisons, and a far smaller expression to build.
+    """
+    segments = spec.segments
+    if segments is None:
+        return None
+    used = sorted(segments.columns())
+    base = spec.bins + 1
+    if not used or not set(used) <= _SCORE_COLUMNS or base ** len(used) > _MAX_CELLS:
+        return None
+    expression = segments.expression()
+    weights = {name: base**place for place, name in enumerate(used)}
+    table: list[Any] = [None] * base ** len(used)
+    for cell in itertools.product(range(base), repeat=len(used)):
+        values = {name: score or None for name, score in zip(used, cell, strict=True)}
+        table[sum(score * weights[name] for name, score in zip(used, cell, strict=True))] = (
+            expression.evaluate(values, ctx)
+        )
+    return weights, table
+
+
+def _segment_expr(spec: RFMSpec, ctx: Context) -> Any:
+    """The segment map compiled rule by rule (or a missing value without a map)."""
+    if spec.segments is None:
+        nw = narwhals()
+        return nw.lit(None, dtype=nw.String)
+    return spec.segments.expression().compile(ctx)

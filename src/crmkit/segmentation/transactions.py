@@ -36,6 +36,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable, Mapping, Sequence
 from decimal import Decimal
+from itertools import compress
 from typing import Any
 
 from crmkit.domain import Money
@@ -45,7 +46,9 @@ from crmkit.frames import (
     day_number_expr,
     from_native,
     is_lazy,
+    lazy_plan,
     narwhals,
+    paused_gc,
     require_columns,
 )
 
@@ -145,6 +148,18 @@ def aggregate_records(
         ...
         crmkit.errors.ValidationError: orders[0].m: -5 is negative; amounts must be zero or more
     """
+    with paused_gc():  # one small list per customer: no cycles to collect
+        return _aggregate_records(rows, customer, at, amount, as_of, what)
+
+
+def _aggregate_records(
+    rows: Iterable[Any],
+    customer: str,
+    at: str,
+    amount: str | None,
+    as_of: dt.date | None,
+    what: str,
+) -> dict[Any, list[Any]]:
     if not isinstance(rows, list | tuple):
         rows = list(rows)
     if as_of is not None and amount is not None and rows and type(rows[0]) is dict:
@@ -200,7 +215,7 @@ def aggregate_records(
             isinstance(value, bool) or not isinstance(value, number_types)
         ):
             raise amount_error(value, f"{what}[{index}].{amount}")
-        if not value >= 0:  # also catches NaN
+        if value != value or not value >= 0:  # NaN (float or Decimal) or negative
             raise amount_error(value, f"{what}[{index}].{amount}")
         if key is None:
             raise ValidationError.single(f"{what}[{index}].{customer}", None, "is missing")
@@ -220,37 +235,59 @@ def aggregate_records(
     return stats
 
 
+_FAST_AMOUNT_TYPES = (frozenset({int, float}), frozenset({int, Decimal}))
+
+
 def _aggregate_dicts(
     rows: Sequence[Any], customer: str, at: str, amount: str, cutoff: Any
 ) -> dict[Any, list[Any]] | None:
-    """The hot loop for plain dicts with int/float/Decimal amounts; ``None`` on anything
-    unusual, so that the careful loop runs and reports the exact problem."""
+    """The hot path for plain dicts with int/float (or int/Decimal) amounts; ``None`` on
+    anything unusual, so that the careful loop runs and reports the exact problem.
+
+    The columns are read once each, the as-of cut and the amount checks run as whole-column
+    passes (``max``, ``min``, ``sum``, a set of types), and the loop that remains only groups:
+    one dict look-up per row. Sums run in row order, as the careful loop adds them.
+    """
+    try:
+        whens = [row[at] for row in rows]
+        if not max(whens) < cutoff:  # some transactions are after the as-of date
+            keep = [when < cutoff for when in whens]
+            rows = list(compress(rows, keep))
+            whens = list(compress(whens, keep))
+        keys = [row[customer] for row in rows]
+        values = [row[amount] for row in rows]
+    except (KeyError, TypeError):  # a missing field, a mix of naive and aware datetimes …
+        return None
+    if not values:
+        return {}
+    types = set(map(type, values))
+    if not any(types <= allowed for allowed in _FAST_AMOUNT_TYPES):
+        return None
+    try:
+        # a negative amount or a leading NaN fails ``min``; any other NaN makes the sum NaN
+        if not min(values) >= 0:
+            return None
+        if float in types:
+            total = sum(values)
+            if total != total:
+                return None
+    except ArithmeticError:  # Decimal NaN: the careful loop names the row
+        return None
     stats: dict[Any, list[Any]] = {}
     get = stats.get
-    kind_of = type
     try:
-        for row in rows:
-            when = row[at]
-            if when >= cutoff:
-                continue
-            value = row[amount]
-            kind = kind_of(value)
-            if kind is not float and kind is not int and kind is not Decimal:
-                return None
-            if not value >= 0:
-                return None
-            key = row[customer]
+        for key, when, value in zip(keys, whens, values, strict=True):
             entry = get(key)
             if entry is None:
-                if key is None:
-                    return None
                 stats[key] = [when, 1, value]
             else:
                 if when > entry[0]:
                     entry[0] = when
                 entry[1] += 1
                 entry[2] += value
-    except (KeyError, TypeError):
+    except TypeError:  # an unhashable customer id
+        return None
+    if None in stats:
         return None
     return stats
 
@@ -287,11 +324,17 @@ def aggregate_frame(
     amount: str | None,
     as_of: dt.date | None,
     what: str = "orders",
+    plan: bool = False,
 ) -> Any:
     """Per customer ``customer_id``, ``last_day`` (day number), ``frequency`` and ``monetary``.
 
     ``frame`` is a native or narwhals frame; the result is a narwhals frame of the same
-    laziness. ``monetary`` is 0 when ``amount`` is None.
+    laziness. ``monetary`` is 0 when ``amount`` is None. The day number is computed on the
+    aggregated frame (one row per customer), never on the transactions.
+
+    With ``plan=True`` an eager frame whose engine plans whole queries (Polars) is checked
+    eagerly and then aggregated as a lazy query (:func:`crmkit.frames.lazy_plan`); the result
+    is lazy, and the caller hands it back with :func:`crmkit.frames.collect_like`.
 
     Examples:
         >>> import datetime as dt
@@ -305,8 +348,8 @@ def aggregate_frame(
     nw = narwhals()
     nw_frame = from_native(frame)
     needed = [customer, at] + ([amount] if amount is not None else [])
-    require_columns(nw_frame, needed, what=what)
     schema = nw_frame.collect_schema()
+    require_columns(nw_frame, needed, what=what, schema=schema)
     problems: list[Problem] = []
     at_type = schema[at]
     if not _is_temporal(at_type):
@@ -319,6 +362,8 @@ def aggregate_frame(
         raise ValidationError(problems)
     if not is_lazy(nw_frame):
         _check_values(nw_frame, customer=customer, at=at, amount=amount, what=what)
+        if plan:
+            nw_frame = lazy_plan(nw_frame)
     if as_of is not None:
         next_day = as_of + dt.timedelta(days=1)
         if isinstance(at_type, nw.Datetime):
@@ -334,13 +379,14 @@ def aggregate_frame(
     if amount is not None:
         aggregations.append(nw.col(amount).sum().alias("monetary"))
     grouped = nw_frame.group_by(customer).agg(*aggregations)
-    grouped = grouped.with_columns(
-        day_number_expr(nw.col("__crmkit_last"), at_type).alias("last_day"),
-        nw.col("frequency").cast(nw.Int64),
-        *([] if amount is not None else [nw.lit(0).alias("monetary")]),
-    )
+    # one projection over the per-customer rows (each step is a query to bind on SQL engines)
     return grouped.select(
-        nw.col(customer).alias("customer_id"), "last_day", "frequency", "monetary"
+        nw.col(customer).alias("customer_id"),
+        day_number_expr(nw.col("__crmkit_last"), at_type, nw_frame.implementation).alias(
+            "last_day"
+        ),
+        nw.col("frequency").cast(nw.Int64),
+        nw.col("monetary") if amount is not None else nw.lit(0).alias("monetary"),
     )
 
 
