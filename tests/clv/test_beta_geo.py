@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 from typing import Any
 
+import attrs
 import numpy as np
 import pytest
 from lifetimes import BetaGeoFitter
@@ -107,6 +108,14 @@ def test_no_nan_or_overflow_for_very_frequent_or_old_customers():
     data["recency"][:3] = [39.0, 39.5, 40.0]
     fitted = BetaGeo.fit(data)
     assert all(math.isfinite(getattr(fitted, n)) for n in ("r", "alpha", "a", "b"))
+    # very busy early, then silent: the "dropped out" branch outweighs "alive" by e^1000+
+    data["recency"][:3] = [1.0, 2.0, 3.0]
+    fitted = BetaGeo.fit(data)
+    each = fitted.log_likelihood_of(data["frequency"], data["recency"], data["T"])
+    assert fitted.log_likelihood == pytest.approx(float(each.sum()), rel=1e-12)
+    theirs = BetaGeoFitter().fit(data["frequency"], data["recency"], data["T"])
+    for name in ("r", "alpha", "a", "b"):
+        assert getattr(fitted, name) == pytest.approx(theirs.params_[name], rel=1e-5)
 
 
 @pytest.mark.parametrize(
@@ -153,3 +162,58 @@ def test_weights_equal_repeated_rows():
     for name in ("r", "alpha", "a", "b"):
         assert getattr(weighted, name) == pytest.approx(getattr(repeated, name), rel=1e-6)
     assert weighted.customers == repeated.customers == 3000
+
+
+@pytest.mark.parametrize("penalizer", [0.01, 0.1])
+def test_penalised_fit_matches_lifetimes_penalizer_coef(cdnow, penalizer):
+    ours = BetaGeo.fit(cdnow, penalizer=penalizer)
+    theirs = BetaGeoFitter(penalizer_coef=penalizer).fit(
+        cdnow["frequency"], cdnow["recency"], cdnow["T"]
+    )
+    for name in ("r", "alpha", "a", "b"):
+        assert getattr(ours, name) == pytest.approx(theirs.params_[name], rel=1e-5)
+        assert ours.standard_errors[name] == pytest.approx(theirs.standard_errors_[name], rel=1e-3)
+
+
+def test_start_values_do_not_change_the_estimate(cdnow, fitted):
+    for start in ({"r": 0.3, "alpha": 3.0, "a": 1.0, "b": 2.0},
+                  {"r": 2.0, "alpha": 40.0, "a": 0.1, "b": 10.0}):  # fmt: skip
+        model = BetaGeo.fit(cdnow, initial_params=start)
+        for name in ("r", "alpha", "a", "b"):
+            assert getattr(model, name) == pytest.approx(getattr(fitted, name), rel=1e-6)
+            assert model.standard_errors[name] == pytest.approx(
+                fitted.standard_errors[name], rel=1e-5
+            )
+
+
+def test_many_distinct_patterns_reach_the_same_maximum():
+    # above 100,000 distinct histories the start values come from a sub-sample fit; the
+    # estimate must still be the full data's maximum, whatever the start
+    true = BetaGeo(r=0.243, alpha=4.414, a=0.793, b=2.426)
+    rng = np.random.default_rng(7)
+    sim = simulate_beta_geo(true, rng.uniform(1.0, 78.0, size=120_000), seed=8)
+    model = BetaGeo.fit(sim)
+    from_truth = BetaGeo.fit(sim, initial_params={"r": 0.243, "alpha": 4.414, "a": 0.793,
+                                                  "b": 2.426})  # fmt: skip
+    for name in ("r", "alpha", "a", "b"):
+        assert getattr(model, name) == pytest.approx(getattr(from_truth, name), rel=1e-6)
+    # and it is a maximum: moving any parameter by 0.1 % lowers the log-likelihood
+    best = float(model.log_likelihood_of(sim["frequency"], sim["recency"], sim["T"]).sum())
+    assert best == pytest.approx(model.log_likelihood, rel=1e-12)
+    for name in ("r", "alpha", "a", "b"):
+        for factor in (0.999, 1.001):
+            moved = attrs.evolve(model, **{name: getattr(model, name) * factor})
+            ll = float(moved.log_likelihood_of(sim["frequency"], sim["recency"], sim["T"]).sum())
+            assert ll < best
+
+
+def test_a_flat_ridge_raises_fit_error():
+    # every repeat buyer bought at the very end: nothing tells how customers drop out, the
+    # likelihood keeps rising as a → 0 and b → ∞ (the old BFGS fit returned a = 3e-6 and
+    # b = 53,820 with a standard error of 1.7e7)
+    rng = np.random.default_rng(0)
+    x = rng.poisson(2.0, 400).astype(float)
+    age = rng.uniform(20, 40, 400)
+    data = {"frequency": x, "recency": np.where(x > 0, age, 0.0), "T": age}
+    with pytest.raises(FitError, match=r"identif.*Try:"):
+        BetaGeo.fit(data)

@@ -76,3 +76,50 @@ def test_no_floating_point_errors_for_very_frequent_customers():
     with np.errstate(all="ignore"):
         np.testing.assert_allclose(alive, theirs.conditional_probability_alive(x, tx, age),
                                    rtol=1e-6)  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    "log_params",
+    [
+        [-0.6, -1.3, -0.5, -1.2],  # near the CDNOW optimum (time scaled to max T = 1): α < β
+        [0.5, 1.0, -0.3, -1.0],  # α > β
+        [0.0, 3.0, 0.0, -3.0],  # α ≫ β: |α − β| / (α + t) > 0.9, SciPy's hyp2f1 takes over
+        [-3.0, -4.0, 1.0, 2.0],  # tiny r
+    ],
+)
+def test_the_exact_gradient_matches_differences_of_the_likelihood(cdnow, log_params):
+    from crmkit.clv.history import read_history
+    from crmkit.clv.pareto_nbd import _objective
+
+    history = read_history(cdnow, deduplicate=True)
+    objective = _objective(history, float(history.T.max()), 0.0)
+    theta = np.array(log_params)
+    value, grad = objective(theta)
+    # the value is lifetimes' log-likelihood (mean, negated)
+    params = np.exp(theta) * [1, history.T.max(), 1, history.T.max()]
+    theirs = ParetoNBDFitter._conditional_log_likelihood(
+        tuple(params), cdnow["frequency"], cdnow["recency"], cdnow["T"]
+    )
+    shift = np.log(history.T.max()) * float(history.weights @ history.frequency)
+    assert -value * history.customers - shift == pytest.approx(float(theirs.sum()), rel=1e-10)
+    step = 1e-6
+    numeric = [
+        (objective(theta + step * e)[0] - objective(theta - step * e)[0]) / (2 * step)
+        for e in np.eye(4)
+    ]
+    np.testing.assert_allclose(grad, numeric, atol=3e-8)
+
+
+def test_the_fit_is_a_maximum_whatever_the_start(cdnow, fitted):
+    other = ParetoNBD.fit(cdnow, initial_params={"r": 2.0, "alpha": 3.0, "s": 0.1, "beta": 50.0})
+    for name in ("r", "alpha", "s", "beta"):
+        assert getattr(other, name) == pytest.approx(getattr(fitted, name), rel=1e-4)
+    x, tx, age = cdnow["frequency"], cdnow["recency"], cdnow["T"]
+    best = float(fitted.log_likelihood_of(x, tx, age).sum())
+    assert best == pytest.approx(fitted.log_likelihood, rel=1e-10)
+    import attrs
+
+    for name in ("r", "alpha", "s", "beta"):
+        for factor in (0.99, 1.01):
+            moved = attrs.evolve(fitted, **{name: getattr(fitted, name) * factor})
+            assert float(moved.log_likelihood_of(x, tx, age).sum()) < best

@@ -234,3 +234,30 @@ def test_records_and_frames_agree(rows, unit, collapse):
         pl.col("ordered_at").cast(pl.Datetime("us", "UTC")) + timedelta(hours=23, minutes=59)
     )
     same(_rows(summarise(shifted, **options), "account_id"))
+
+
+def test_mixed_record_kinds_and_late_bad_records_are_reported():
+    from collections import OrderedDict
+    from decimal import Decimal
+
+    class Purchase:
+        def __init__(self, account_id: str, ordered_at: date, total: Any) -> None:
+            self.account_id, self.ordered_at, self.total = account_id, ordered_at, total
+
+    day = date(2024, 1, 1)
+    records: list[Any] = [
+        {"account_id": "a", "ordered_at": day, "total": 1},
+        OrderedDict(account_id="a", ordered_at=date(2024, 1, 9), total=Decimal("2.5")),
+        Purchase("a", date(2024, 1, 9), Money("1.50", "SEK")),
+        {"account_id": "b", "ordered_at": datetime(2024, 1, 2, 12, tzinfo=UTC), "total": 4.0},
+    ]
+    rows = summarise(records, value="total", time_unit="weeks", observation_end=date(2024, 1, 15))
+    assert rows == [CustomerSummary("a", 1, 1.0, 2.0, 4.0), CustomerSummary("b", 0, 0.0, 2.0, 0.0)]
+    # the same date value twice, then a bad value: the error names the record's position
+    bad = [*records, {"account_id": "c", "ordered_at": day, "total": "12"}]
+    with pytest.raises(ValidationError, match=r"transactions\[4\]\.total: '12' is not a number"):
+        summarise(bad, value="total")
+    with pytest.raises(ValidationError, match=r"transactions\[4\]\.ordered_at: \[\] is not a date"):
+        summarise([*records, {"account_id": "c", "ordered_at": []}])
+    with pytest.raises(ValidationError, match=r"transactions\[4\]\.total: is missing"):
+        summarise([*records, {"account_id": "c", "ordered_at": day}], value="total")

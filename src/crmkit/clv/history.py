@@ -203,8 +203,16 @@ def _check(columns: dict[str, Any], what: str, monetary: bool) -> None:
 
 
 def merge_patterns(keys: list[Any], weights: Any) -> tuple[list[Any], Any]:
-    """Merge rows whose ``keys`` are all equal, adding their ``weights`` (a lexsort, much
-    faster than ``numpy.unique(axis=0)`` on millions of rows).
+    """Merge rows whose ``keys`` are all equal, adding their ``weights``.
+
+    The merged rows come back ordered by the first key. When the first key holds whole
+    numbers below 2**24 (a purchase frequency), the rows are ordered by one 64-bit sort key:
+    the first key in the high 24 bits and a hash of the other keys in the low 40. Equal rows
+    get equal sort keys, so they end up next to each other and are merged; two different
+    rows whose hashes collide only stay unmerged (never wrongly merged), because neighbours
+    are compared on every key. One integer sort is several times faster than a lexsort on
+    three float keys (``numpy.unique(axis=0)`` is slower still). Other first keys use the
+    lexsort.
 
     Examples:
         >>> import numpy as np
@@ -212,17 +220,51 @@ def merge_patterns(keys: list[Any], weights: Any) -> tuple[list[Any], Any]:
         >>> keys, w = merge_patterns([np.array([1.0, 0.0, 1.0])], np.ones(3))
         >>> keys[0].tolist(), w.tolist()
         ([0.0, 1.0], [1.0, 2.0])
+        >>> keys, w = merge_patterns([np.array([2.0, 0.0, 2.0]), np.array([0.5, 0.0, 0.5])],
+        ...                          np.array([1.0, 3.0, 2.0]))
+        >>> [k.tolist() for k in keys], w.tolist()
+        ([[0.0, 2.0], [0.0, 0.5]], [3.0, 3.0])
     """
     np = _np()
-    order = np.lexsort(keys[::-1])
+    first = keys[0]
+    if first.shape[0] == 0:
+        return list(keys), weights
+    whole = (
+        float(first.min()) >= 0
+        and float(first.max()) < 2**24
+        and bool(np.all(first == np.floor(first)))
+    )
+    if whole:
+        code = first.astype(np.uint64) << np.uint64(40)
+        if len(keys) > 1:
+            code |= _hash(np, keys[1:]) >> np.uint64(24)
+        order = np.argsort(code)
+    else:
+        order = np.lexsort(keys[::-1])
     ordered = [k[order] for k in keys]
-    starts = np.ones(ordered[0].shape[0], dtype=bool)
+    same = np.ones(first.shape[0], dtype=bool)
     for k in ordered:
-        starts[1:] &= k[1:] == k[:-1]
-    starts = ~starts
-    starts[0] = True
-    first = np.flatnonzero(starts)
-    return [k[first] for k in ordered], np.add.reduceat(weights[order], first)
+        same[1:] &= k[1:] == k[:-1]
+    same[0] = False
+    starts = np.flatnonzero(~same)
+    if starts.shape[0] == first.shape[0]:  # nothing to merge
+        return ordered, weights[order]
+    return [k[starts] for k in ordered], np.add.reduceat(weights[order], starts)
+
+
+def _hash(np: Any, keys: list[Any]) -> Any:
+    """A 64-bit mix (splitmix64 finaliser) of the bit patterns of float ``keys``."""
+    h = np.zeros(keys[0].shape[0], dtype=np.uint64)
+    multipliers = (0x9E3779B97F4A7C15, 0xC2B2AE3D27D4EB4F, 0x165667B19E3779F9)
+    for i, k in enumerate(keys):
+        bits = np.ascontiguousarray(k, dtype=np.float64).view(np.uint64)
+        h ^= bits * np.uint64(multipliers[i % len(multipliers)])
+        h ^= h >> np.uint64(31)
+    h *= np.uint64(0xBF58476D1CE4E5B9)
+    h ^= h >> np.uint64(27)
+    h *= np.uint64(0x94D049BB133111EB)
+    h ^= h >> np.uint64(31)
+    return h
 
 
 def read_history(

@@ -7,9 +7,9 @@ Numerics: the likelihood's Gauss hypergeometric terms ``2F1(a, b; a + 1; z)`` ar
 after an Euler transformation, ``(1 − z)^(1 − b) 2F1(1, a + 1 − b; a + 1; z)``, whose series is
 bounded by ``1 / (1 − z)`` — so very frequent customers cannot overflow it — and everything is
 combined in log space (log-sum-exp, ``log(−expm1(·))`` for the difference of the two terms).
-The gradient is taken by central differences of that stable likelihood (the hypergeometric
-function has no closed-form derivative in its parameters); parameters are on the log scale
-with time rescaled to max T = 1.
+The fit uses the exact gradient: the hypergeometric function's derivatives in its parameters
+come from summing its series alongside it (see ``_hyp2f1_one``); parameters are on the log
+scale with time rescaled to max T = 1.
 
 Examples:
     >>> from crmkit.clv import ParetoNBD
@@ -25,7 +25,8 @@ from typing import TYPE_CHECKING, Any
 
 import attrs
 
-from crmkit.clv.beta_geo import _arrays, _modules, _positive
+from crmkit.clv.beta_geo import _MAX_LOG_ERROR, _arrays, _dot, _modules, _positive
+from crmkit.clv.beta_geo import _start as beta_geo_start
 from crmkit.clv.estimation import maximise
 from crmkit.clv.history import History, read_history
 from crmkit.clv.persistence import model_from_dict, model_to_dict
@@ -111,14 +112,18 @@ class ParetoNBD:
         history = read_history(data, weights=weights, deduplicate=True)
         scale = float(history.T.max()) or 1.0
         objective = _objective(history, scale, penalizer)
-        start = np.zeros(4)
         if initial_params is not None:
             start = np.log([initial_params[n] for n in _PARAMS])
             start[[1, 3]] -= math.log(scale)
+        else:
+            # the BG/NBD purchase process (r, α) is a close start and, with β = α and s = 1,
+            # keeps the hypergeometric argument |α − β| / (max + t) small while BFGS runs
+            r_bg, alpha_bg, _, _ = beta_geo_start(np, history, scale, penalizer)
+            start = np.array([r_bg, alpha_bg, 0.0, alpha_bg])
         shift = np.array([0.0, math.log(scale), 0.0, math.log(scale)])
         est = maximise(
             objective, start, names=_PARAMS, customers=history.customers,
-            model="Pareto/NBD", shift=shift, tol=1e-7,
+            model="Pareto/NBD", shift=shift, tol=1e-7, max_log_error=_MAX_LOG_ERROR,
         )  # fmt: skip
         # undo the time rescaling's Jacobian so the log-likelihood is in the data's unit
         ll = est.log_likelihood - math.log(scale) * float(history.weights @ history.frequency)
@@ -257,27 +262,163 @@ class ParetoNBD:
         return cls.from_dict(json.loads(text))
 
 
+_SERIES_BELOW = 0.9  # z up to which 2F1(1, B; C; z) is summed here (≤ ~400 terms)
+
+
+def _hyp2f1_one(np: Any, sp: Any, B: Any, C: Any, z: Any) -> tuple[Any, Any, Any, Any]:  # noqa: N803
+    """``F = 2F1(1, B; C; z)`` and its derivatives in ``B``, ``C`` and ``z``, for ``C > B > 0``
+    and ``0 ≤ z < 1``.
+
+    With ``t_n = (B)_n / (C)_n z^n`` (so ``t_n ≤ z^n``): ``F = Σ t_n``,
+    ``∂F/∂B = Σ t_n Σ_{k<n} 1/(B+k)``, ``∂F/∂C = −Σ t_n Σ_{k<n} 1/(C+k)`` and
+    ``∂F/∂z = Σ n t_n / z``, summed as one (rows × terms) array with as many terms as the
+    largest ``z`` needs for double precision. For ``z > 0.9`` (slow series) SciPy's ``hyp2f1`` gives ``F`` and
+    ``∂F/∂z = (B/C) 2F1(2, B+1; C+1; z)``, and the parameter derivatives come from central
+    differences.
+    """
+    B, C, z = np.broadcast_arrays(B, C, z)  # noqa: N806
+    f, f_b, f_c, f_z = (np.zeros(z.shape) for _ in range(4))
+    series = z <= _SERIES_BELOW
+    if series.all():
+        rows: Any = slice(None)
+    else:
+        rows = series
+        slow = ~series
+        b, c, zz = B[slow], C[slow], z[slow]
+        f[slow] = sp.hyp2f1(1.0, b, c, zz)
+        f_z[slow] = b / c * sp.hyp2f1(2.0, b + 1, c + 1, zz)
+        hb, hc = 1e-6 * np.maximum(b, 1.0), 1e-6 * np.maximum(c, 1.0)
+        f_b[slow] = (sp.hyp2f1(1.0, b + hb, c, zz) - sp.hyp2f1(1.0, b - hb, c, zz)) / (2 * hb)
+        f_c[slow] = (sp.hyp2f1(1.0, b, c + hc, zz) - sp.hyp2f1(1.0, b, c - hc, zz)) / (2 * hc)
+    b, c, zz = B[rows], C[rows], z[rows]
+    if b.size == 0:
+        return f, f_b, f_c, f_z
+    # terms each row needs: t_n (n + 2 + 1/B) ≤ z^n (n + 2 + 1/B) < 1e-17; rows are summed in
+    # buckets of 8, 16, 32, ... terms so that small z (the usual case) costs few terms
+    with np.errstate(divide="ignore"):
+        need = np.log(1e-17 / (2.0 + 1.0 / b) / 16.0) / np.log(zz)  # 16: the (n + …) factor
+    need = np.where(zz > 0, need, 1.0)
+    bucket = np.maximum(np.ceil(np.log2(np.maximum(need, 1.0))), 3.0)
+    total, d_b, d_c, d_z = (np.empty(b.shape) for _ in range(4))
+    for level in np.unique(bucket).tolist():
+        pick = bucket == level
+        out = _hyp2f1_series(np, b[pick], c[pick], zz[pick], int(2**level))
+        total[pick], d_b[pick], d_c[pick], d_z[pick] = out
+    f[rows], f_b[rows], f_c[rows], f_z[rows] = total, d_b, d_c, d_z
+    return f, f_b, f_c, f_z
+
+
+def _hyp2f1_series(np: Any, b: Any, c: Any, z: Any, terms: int) -> tuple[Any, Any, Any, Any]:
+    """The first ``terms`` terms of the series of :func:`_hyp2f1_one`, as one 2-D array
+    (terms × rows, so every running product and sum is a vector operation over rows)."""
+    n = np.arange(terms, dtype=float)[:, None]
+    inv_b = np.reciprocal(n + b)
+    inv_c = np.reciprocal(n + c)
+    ratio = (n + b) * inv_c
+    term = np.cumprod(np.multiply(ratio, z, out=ratio), axis=0)  # (B)_{n+1}/(C)_{n+1} z^{n+1}
+    d_b = np.einsum("ij,ij->j", term, np.cumsum(inv_b, axis=0, out=inv_b))
+    d_c = -np.einsum("ij,ij->j", term, np.cumsum(inv_c, axis=0, out=inv_c))
+    with np.errstate(divide="ignore", invalid="ignore"):
+        d_z = np.where(z > 0, (n.ravel() + 1.0) @ term / z, b / c)  # Σ (n+1) t_{n+1} / z
+    return 1.0 + term.sum(axis=0), d_b, d_c, d_z
+
+
 def _objective(history: History, scale: float, penalizer: float) -> Any:
-    """Mean negative log-likelihood on log parameters, gradient by central differences."""
+    """Mean negative log-likelihood on log parameters with its exact gradient.
+
+    Per customer ``log L = A1 + log(e^alive + e^died)`` (note 009 eq. 18):
+    ``A1 = log Γ(r+x) − log Γ(r) + r log α + s log β``,
+    ``alive = −(r+x) log(α+T) − s log(β+T)``, ``died = log s − log(r+s+x) + log A0`` with
+    ``A0 = e^l(t_x) − e^l(T)`` and ``l(t) = (1−b) log(1−z) + log 2F1(1, B; C; z) −
+    (r+s+x) log(m+t)``, ``z = |α−β| / (m+t)``, ``m = max(α, β)``, ``C = r+s+x+1`` and
+    ``(b, B) = (s+1, r+x)`` when ``α ≥ β``, else ``(r+x, s+1)``. Every piece is
+    differentiated analytically; the hypergeometric function's derivatives in its parameters
+    come from its series (:func:`_hyp2f1_one`).
+    """
     np, sp = _modules()
     x, w = history.frequency, history.weights
     tx, age = history.recency / scale, history.T / scale
     total = float(w.sum())
+    pairs, at_tx = np.unique(np.stack([x, tx]), axis=1, return_inverse=True)
+    x_at_tx, tx_at_tx, at_tx = pairs[0], pairs[1], at_tx.ravel()
 
-    def value(theta: Any) -> float:
-        params = np.exp(theta)
-        with np.errstate(all="ignore"):
-            ll = float(w @ _log_likelihood(np, sp, tuple(params.tolist()), x, tx, age))
-        return -ll / total + penalizer * float(params @ params)
+    dot = _dot(np)
+
+    def evaluate(theta: Any) -> tuple[float, Any]:
+        natural = np.exp(theta)
+        if not np.all((natural > 0) & (natural < math.inf)):  # under/overflow: off the map
+            return math.inf, np.zeros(4)
+        r, al, s, be = (float(v) for v in natural)
+        rx = r + x
+        a = rx + s
+        if al >= be:
+            big, gap = al, al - be
+            d_b, d_bb, d_big, d_gap = (0, 0, 1, 0), (1, 0, 0, 0), (0, 1, 0, 0), (0, 1, 0, -1)
+        else:
+            big, gap = be, be - al
+            d_b, d_bb, d_big, d_gap = (1, 0, 0, 0), (0, 0, 1, 0), (0, 0, 0, 1), (0, -1, 0, 1)
+        d_a = (1, 0, 1, 0)  # ∂(r+s+x) and ∂C
+
+        def log_term(freq: Any, t: Any) -> tuple[Any, list[Any]]:
+            """l(t) and its gradient for customers with frequency ``freq``."""
+            a = r + s + freq
+            b, B = (s + 1.0, r + freq) if al >= be else (r + freq, s + 1.0)  # noqa: N806
+            shifted = big + t
+            z = gap / shifted
+            log_shifted = np.log(shifted)
+            log_1mz = np.log1p(-z)
+            f, f_b, f_c, f_z = _hyp2f1_one(np, sp, B, a + 1.0, z)
+            dl = []
+            for k in range(4):
+                dz = (d_gap[k] - z * d_big[k]) / shifted
+                part = -(1.0 - b) * dz / (1.0 - z) + (f_b * d_bb[k] + f_c * d_a[k] + f_z * dz) / f
+                if d_b[k]:
+                    part = part - log_1mz
+                if d_a[k]:
+                    part = part - log_shifted
+                if d_big[k]:
+                    part = part - a / shifted
+                dl.append(part)
+            return (1.0 - b) * log_1mz + np.log(f) - a * log_shifted, dl
+
+        # l(t_x) once per distinct (frequency, recency): every zero-frequency customer shares
+        # recency 0, and it is their z = |α−β|/max(α,β) that needs the longest series
+        l1, dl1 = log_term(x_at_tx, tx_at_tx)
+        l1, dl1 = l1[at_tx], [d[at_tx] for d in dl1]
+        l2, dl2 = log_term(x, age)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            q = np.exp(l2 - l1)  # A0 = e^l1 (1 − q), q ≤ 1
+            log_a0 = l1 + np.log(-np.expm1(l2 - l1))  # −inf when recency == T
+            d_log_a0 = [(u - q * v) / (1.0 - q) for u, v in zip(dl1, dl2, strict=True)]
+        died = math.log(s) - np.log(a) + log_a0
+        d_died = [-1.0 / a + d_log_a0[0], d_log_a0[1], 1.0 / s - 1.0 / a + d_log_a0[2], d_log_a0[3]]
+        l_al, l_be = np.log(al + age), np.log(be + age)
+        alive = -rx * l_al - s * l_be
+        d_alive = [-l_al, -rx / (al + age), -l_be, -s / (be + age)]
+        p_died = sp.expit(died - alive)
+        first = sp.gammaln(rx) - sp.gammaln(r) + r * math.log(al) + s * math.log(be)
+        ll = dot(w, first + np.logaddexp(alive, died))
+        d_first = [
+            dot(w, sp.digamma(rx)) + total * (math.log(al) - sp.digamma(r)),
+            total * r / al,
+            total * math.log(be),
+            total * s / be,
+        ]
+        grad = np.empty(4)
+        for k in range(4):
+            mixed = d_alive[k] + np.where(p_died > 0, p_died * (d_died[k] - d_alive[k]), 0.0)
+            grad[k] = d_first[k] + dot(w, mixed)
+        params = np.array([r, al, s, be])
+        value = -ll / total + penalizer * float(params @ params)
+        return value, -grad * params / total + 2 * penalizer * params**2
 
     def objective(theta: Any) -> tuple[float, Any]:
-        grad = np.empty(4)
-        for i in range(4):
-            step = 1e-6
-            up, down = theta.copy(), theta.copy()
-            up[i] += step
-            down[i] -= step
-            grad[i] = (value(up) - value(down)) / (2 * step)
-        return value(theta), grad
+        with np.errstate(all="ignore"):
+            value, grad = evaluate(theta)
+        if not (math.isfinite(value) and np.all(np.isfinite(grad))):
+            # far out (for example s, β → ∞ along a ridge) the terms overflow: report an
+            # infinite value so every optimiser backs off instead of wandering on NaN
+            return math.inf, np.zeros(4)
+        return value, grad
 
     return objective
