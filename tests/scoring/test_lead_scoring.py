@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+from collections.abc import Iterator, Mapping
 
+import attrs
 import hypothesis.strategies as st
 import polars as pl
 import pytest
@@ -172,19 +174,15 @@ def test_numpy_backed_pandas_without_missing_dates() -> None:
     assert got == pytest.approx(want)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="crmkit.frames.day_number_expr casts a numpy-backed pandas datetime column with NaT "
-    "to Int64 and pandas refuses (IntCastingNaNError); reported to the frames owner",
-)
 def test_numpy_backed_pandas_with_a_missing_date() -> None:
+    # a missing visit date (NaT) neither fires the date rule nor decays: as on records
     rows = [_lead_row(), {**_lead_row(), "last_visit_at": None}]
     want = [r.score for r in model().score(rows, as_of=AS_OF)]
-    got = [
-        r["lead_score"]
-        for r in rows_of(model().score(to_frame(rows, "pandas-numpy", SCHEMA), as_of=AS_OF))
-    ]
+    frame = to_frame(rows, "pandas-numpy", SCHEMA)
+    assert frame["last_visit_at"].isna().tolist() == [False, True]
+    got = [r["lead_score"] for r in rows_of(model().score(frame, as_of=AS_OF))]
     assert got == pytest.approx(want)
+    assert want[0] != want[1]  # the missing date changes the score
 
 
 leads = st.fixed_dictionaries(
@@ -208,6 +206,12 @@ def test_records_and_frames_agree(engine: str, rows: list[dict[str, object]]) ->
     m = model()
     expected = m.score(rows, as_of=AS_OF)
     out = rows_of(m.score(to_frame(rows, engine, SCHEMA), as_of=AS_OF, explain=True))
+    # without explain the totals are added up directly: the same scores, no points columns
+    plain = rows_of(m.score(to_frame(rows, engine, SCHEMA), as_of=AS_OF))
+    assert not any(k.startswith(("points:", "__")) for k in plain[0])
+    assert sorted(r["lead_score"] for r in plain) == pytest.approx(
+        sorted(r["lead_score"] for r in out), rel=1e-12, abs=1e-12
+    )
     if engine == "duckdb":  # a relation has no row order; compare as multisets
         key = lambda r: tuple(str(r[k]) for k in SCHEMA)  # noqa: E731
         pairs = zip(sorted(rows, key=key), sorted(out, key=key), strict=True)
@@ -225,6 +229,63 @@ def test_records_and_frames_agree(engine: str, rows: list[dict[str, object]]) ->
             points = got[f"points:{criterion.name}"]
             assert points == pytest.approx(hits.get(criterion.name, 0.0), rel=1e-9, abs=1e-9)
             assert not math.isnan(points)
+
+
+@attrs.define
+class LeadRow:
+    employees: object
+    industry: object
+    interest_level: object
+    buying_stage: object
+    is_decision_maker: object
+    email_opens: object
+    last_visit_at: object
+
+
+class Frozen(Mapping[str, object]):
+    """A read-only mapping that is not a dict (read through the careful checks)."""
+
+    def __init__(self, data: dict[str, object]) -> None:
+        self._data = data
+
+    def __getitem__(self, key: str) -> object:
+        return self._data[key]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._data)
+
+    def __len__(self) -> int:
+        return len(self._data)
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(rows=st.lists(leads, min_size=1, max_size=25))
+def test_compiled_records_engine_equals_scoring_one_lead_at_a_time(
+    rows: list[dict[str, object]],
+) -> None:
+    # score() compiles every rule once; score_one() walks the rules: the same results
+    m = model()
+    want = [m.score_one(r, as_of=AS_OF) for r in rows]
+    for kind in (dict, lambda r: LeadRow(**r), Frozen):
+        assert m.score([kind(r) for r in rows], as_of=AS_OF) == want  # type: ignore[operator]
+
+
+def test_compiled_records_engine_reports_problems_like_score_one() -> None:
+    m = model()
+    good = _lead_row()
+    for bad in (
+        {k: v for k, v in good.items() if k != "employees"},  # missing field
+        {**good, "employees": "many"},  # not comparable with a number
+        {**good, "last_visit_at": "yesterday"},  # not a date
+    ):
+        with pytest.raises(ValidationError) as one:
+            m.score_one(bad, as_of=AS_OF)
+        with pytest.raises(ValidationError) as many:
+            m.score([good] * 20 + [bad], as_of=AS_OF)
+        assert [p.path for p in many.value.problems] == [
+            "[20]." + p.path for p in one.value.problems
+        ]
+        assert [p.message for p in many.value.problems] == [p.message for p in one.value.problems]
 
 
 EVENT_SCHEMA = {"lead_id": pl.String, "type": pl.String, "done_at": pl.Datetime("us", "UTC")}

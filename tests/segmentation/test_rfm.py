@@ -3,6 +3,7 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import attrs
 import pytest
@@ -307,3 +308,34 @@ def test_eager_polars_in_gives_eager_polars_out() -> None:
     out = rfm(frame, as_of=AS_OF)
     assert isinstance(out, pl.DataFrame)
     assert out.sort("customer_id")["r_score"].to_list() == [1, 3]
+
+
+@pytest.mark.parametrize("backend", ["numpy", "pyarrow", "dask"])
+def test_pandas_frames_in_a_zone_with_an_underscore_in_its_name(backend: str) -> None:
+    # narwhals 2.29 reads datetime64[ns, America/New_York] as Unknown; crmkit.frames reads
+    # the pandas dtype itself, and recency counts UTC days like the records engine
+    import pandas as pd
+
+    new_york = ZoneInfo("America/New_York")
+    rows = [
+        order("a", dt.datetime(2024, 12, 30, 20, 30, tzinfo=new_york), 10),  # 31 Dec in UTC
+        order("a", dt.datetime(2024, 6, 1, 9, tzinfo=new_york), 5),
+        order("b", dt.datetime(2024, 3, 1, 23, 15, tzinfo=new_york), 7),
+    ]
+    frame = pd.DataFrame(rows)
+    frame["ordered_at"] = pd.to_datetime(frame["ordered_at"], utc=True).dt.tz_convert(
+        "America/New_York"
+    )
+    if backend == "pyarrow":
+        frame = frame.convert_dtypes(dtype_backend="pyarrow")
+    assert "America/New_York" in str(frame["ordered_at"].dtype)
+    expected = as_dicts(rfm(rows, as_of=AS_OF))
+    if backend == "dask":
+        import dask.dataframe as dd
+
+        frame = dd.from_pandas(frame, npartitions=2)
+    got = rows_of(rfm(frame, as_of=AS_OF))
+    for r in got:
+        r["monetary"] = float(r["monetary"])
+    assert got == expected
+    assert [r["recency_days"] for r in expected] == [0, 304]  # b: 2 March in UTC

@@ -109,8 +109,13 @@ def test_6_loyalty_and_7_cross_sell() -> None:
 
 
 def test_8_acquisition_vs_retention() -> None:
+    from crmkit import scoring
+    from crmkit.domain import Money
+
     assert acquisition_cost(1000) == 5000
     assert acquisition_cost(Decimal("1000")) == Decimal("5000")
+    assert acquisition_cost(Money("999.95", "SEK")) == Money("4999.75", "SEK")
+    assert acquisition_cost is scoring.acquisition_cost  # one definition
 
 
 def test_figures_fill_the_workbook() -> None:

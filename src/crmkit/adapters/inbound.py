@@ -9,10 +9,11 @@ creating a **case** on its own. This module is both ports:
 * :func:`lead_from_form` maps a form payload (field names configurable with
   :class:`InterestForm`) to a :class:`~crmkit.domain.Lead` — inbound, from the ``website``
   channel, the raw payload kept in ``remote_data`` and unknown scalar fields in ``custom`` —
-  and assigns a segment with a :class:`Segmenter`. :class:`RuleSegmenter` evaluates ordered
-  :class:`SegmentRule` entries written with crmkit's expression language
-  (:func:`crmkit.frames.col`), the same rules that run on dataframes; the first rule that
-  holds wins. Any object with ``segment_of(record)`` can take its place.
+  and assigns a segment with a :class:`Segmenter`: normally a
+  :class:`crmkit.segmentation.RuleSegments`, the declarative, first-match-wins rule set
+  written with crmkit's expression language (:func:`crmkit.frames.col`) that also segments
+  whole dataframes with :func:`crmkit.segmentation.assign_segments`. Any object with
+  ``segment_of(record)`` can take its place.
 * :func:`case_from_message` turns a :class:`SocialMessage` into a
   :class:`~crmkit.domain.Case` whose ``origin_channel`` is the channel the message came
   through (``social_media`` for X/Twitter, Facebook, Instagram; ``linkedin``).
@@ -21,12 +22,18 @@ creating a **case** on its own. This module is both ports:
 
 The segment is written to the lead's ``custom["segment"]``.
 
+The segmenter sees the lead as a *form record* (:func:`form_record`): a mapping of the
+lead's fields and its custom properties (form fields the lead model does not have, such as
+``contact_reason``), in which a field the form left out reads as missing, so a rule on it
+simply does not match.
+
 Examples:
-    >>> from crmkit.adapters.inbound import RuleSegmenter, SegmentRule, lead_from_form
+    >>> from crmkit.adapters.inbound import lead_from_form
     >>> from crmkit.frames import col
-    >>> segmenter = RuleSegmenter([
-    ...     SegmentRule("enterprise", col("employees") >= 250),
-    ...     SegmentRule("hot", col("interest_level") == "very_interested"),
+    >>> from crmkit.segmentation import RuleSegments, Segment
+    >>> segmenter = RuleSegments([
+    ...     Segment("enterprise", col("employees") >= 250),
+    ...     Segment("hot", col("interest_level") == "very_interested"),
     ... ], default="nurture")
     >>> lead = lead_from_form({"company": "Nordvind AB", "name": "Anna Lind",
     ...                        "email": "anna@nordvind.se", "employees": "40",
@@ -41,7 +48,7 @@ Examples:
 from __future__ import annotations
 
 import enum
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any, Protocol
 
@@ -54,17 +61,15 @@ from crmkit.errors import Problem, ValidationError
 
 if TYPE_CHECKING:
     from crmkit.adapters.ports import Store
-    from crmkit.frames import Expr
 
 __all__ = [
     "SOCIAL_PLATFORM_CHANNELS",
     "InboundDesk",
     "InterestForm",
-    "RuleSegmenter",
-    "SegmentRule",
     "Segmenter",
     "SocialMessage",
     "case_from_message",
+    "form_record",
     "lead_from_form",
 ]
 
@@ -72,14 +77,22 @@ __all__ = [
 class Segmenter(Protocol):
     """Anything that names the segment of a record (``None``: no segment).
 
+    :class:`crmkit.segmentation.RuleSegments` is one; :func:`lead_from_form` hands it the
+    lead as a :func:`form_record`.
+
     Examples:
         >>> from crmkit.adapters.inbound import Segmenter
+        >>> from crmkit.frames import col
+        >>> from crmkit.segmentation import RuleSegments, Segment
         >>> class Everyone:
         ...     def segment_of(self, record):
         ...         return "all"
         >>> s: Segmenter = Everyone()
         >>> s.segment_of({})
         'all'
+        >>> rules: Segmenter = RuleSegments([Segment("big", col("employees") > 100)])
+        >>> rules.segment_of({"employees": 120})
+        'big'
     """
 
     def segment_of(self, record: Any) -> str | None:
@@ -87,93 +100,39 @@ class Segmenter(Protocol):
         ...
 
 
-@attrs.frozen
-class SegmentRule:
-    """A named segment and the condition (a :mod:`crmkit.frames` expression) for it.
-
-    Examples:
-        >>> from crmkit.adapters.inbound import SegmentRule
-        >>> from crmkit.frames import col
-        >>> SegmentRule("nordics", col("region").is_in(["SE", "NO"])).matches({"region": "NO"})
-        True
-    """
-
-    segment: str
-    when: Expr
-
-    def matches(self, record: Any) -> bool:
-        """Whether the condition holds for ``record`` (a missing value never matches).
-
-        Examples:
-            >>> from crmkit.adapters.inbound import SegmentRule
-            >>> from crmkit.frames import col
-            >>> SegmentRule("big", col("employees") > 100).matches({"employees": None})
-            False
-        """
-        return bool(self.when.evaluate(record))
-
-
-class _View(dict[str, Any]):
-    """A record view in which an absent key reads as missing (``None``)."""
+class _FormRecord(dict[str, Any]):
+    """A record in which a field the form left out reads as missing (``None``)."""
 
     def __missing__(self, key: str) -> None:
         return None
 
 
-def _record_view(record: Any) -> Any:
-    """A lead as a mapping: its fields, plus custom properties that do not shadow fields.
+def form_record(lead: Any) -> dict[str, Any]:
+    """A form lead as the record segment rules read: fields, then custom properties.
 
-    Form fields are optional, so a field or custom property the record does not have reads
-    as missing (and a rule on it does not match)."""
-    if isinstance(record, Mapping):
-        return _View(record)
-    if not attrs.has(type(record)):
-        return record
-    view = _View()
-    custom = getattr(record, "custom", None)
-    if isinstance(custom, Mapping):
-        view.update(custom)
-    for field in attrs.fields(type(record)):
-        view[field.name] = getattr(record, field.name)
-    return view
-
-
-class RuleSegmenter:
-    """Ordered segment rules; the first that holds names the segment.
-
-    Args:
-        rules: the rules, in priority order.
-        default: the segment when no rule holds (``None``: no segment).
+    The lead's own fields come first; its custom properties (``contact_reason`` and the
+    form's unknown fields) are added where they do not shadow a field. Any other name reads
+    as missing (``None``) — form fields are optional, so a rule on a field the form left out
+    does not match rather than failing. A mapping is taken as it is, with the same reading
+    of absent keys.
 
     Examples:
-        >>> from crmkit.adapters.inbound import RuleSegmenter, SegmentRule
-        >>> from crmkit.frames import col
-        >>> seg = RuleSegmenter([SegmentRule("A", col("employees") >= 100)], default="B")
-        >>> seg.segment_of({"employees": 120}), seg.segment_of({"employees": 5})
-        ('A', 'B')
+        >>> from crmkit.adapters.inbound import form_record
+        >>> from crmkit.domain import Lead
+        >>> record = form_record(Lead("Acme", employees=40, custom={"contact_reason": "demo"}))
+        >>> record["employees"], record["contact_reason"], record["budget"]
+        (40, 'demo', None)
     """
-
-    def __init__(self, rules: Sequence[SegmentRule], *, default: str | None = None) -> None:
-        names = [r.segment for r in rules]
-        duplicates = sorted({n for n in names if names.count(n) > 1})
-        if duplicates:
-            raise ValidationError.single("rules", duplicates, "name a segment more than once")
-        self.rules = tuple(rules)
-        self.default = default
-
-    def segment_of(self, record: Any) -> str | None:
-        """The first matching rule's segment, else ``default``.
-
-        Examples:
-            >>> from crmkit.adapters.inbound import RuleSegmenter
-            >>> RuleSegmenter([], default="all").segment_of({"x": 1})
-            'all'
-        """
-        view = _record_view(record)
-        for rule in self.rules:
-            if rule.matches(view):
-                return rule.segment
-        return self.default
+    if isinstance(lead, Mapping):
+        return _FormRecord(lead)
+    view = _FormRecord()
+    custom = getattr(lead, "custom", None)
+    if isinstance(custom, Mapping):
+        view.update(custom)
+    if attrs.has(type(lead)):
+        for field in attrs.fields(type(lead)):
+            view[field.name] = getattr(lead, field.name)
+    return view
 
 
 _DEFAULT_ALIASES: dict[str, tuple[str, ...]] = {
@@ -336,7 +295,7 @@ def lead_from_form(
     }
     lead = _build_lead(data, used, problems)
     if segmenter is not None:
-        segment = segmenter.segment_of(lead)
+        segment = segmenter.segment_of(form_record(lead))
         if segment is not None:
             lead.custom = {**lead.custom, "segment": segment}
     return lead
@@ -503,7 +462,7 @@ class InboundDesk:
 
     Args:
         store: where leads and cases go.
-        segmenter: segments form leads.
+        segmenter: segments form leads (e.g. a :class:`crmkit.segmentation.RuleSegments`).
         form: the form's field mapping.
 
     Examples:

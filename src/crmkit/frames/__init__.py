@@ -8,9 +8,12 @@ the bridge holds the machinery analytics share so that one definition drives bot
 
 * :mod:`crmkit.frames.expression` — rule/expression trees (:func:`col`, :func:`lit`,
   :func:`when`, :func:`as_of`) evaluated on records and compiled to narwhals;
+* :mod:`crmkit.frames.record_function` — expressions compiled once into Python functions of
+  a record (the fast records engine);
 * :mod:`crmkit.frames.quantile` — quantile scores 1–n with one exact tie rule;
 * :mod:`crmkit.frames.day_number` — calendar days as integers, identical on every engine;
-* :mod:`crmkit.frames.records` — reading fields of attrs objects and dicts;
+* :mod:`crmkit.frames.records` — reading fields of attrs objects and dicts (dotted paths,
+  custom properties);
 * :mod:`crmkit.frames.lookup` — a value looked up by an integer cell code.
 
 Importing this package does not import narwhals or any dataframe library.
@@ -27,7 +30,7 @@ Examples:
     [True, False]
 """
 
-from crmkit.frames.columns import column_names, require_columns
+from crmkit.frames.columns import column_names, column_types, in_utc, require_columns
 from crmkit.frames.day_number import (
     date_of_day_number,
     day_number,
@@ -65,6 +68,7 @@ from crmkit.frames.quantile import (
     with_quantile_scores,
     with_row_count,
 )
+from crmkit.frames.record_function import bind_all
 from crmkit.frames.records import field_reader, normalise_value, paused_gc, read_field
 
 __all__ = [
@@ -73,10 +77,12 @@ __all__ = [
     "Expr",
     "QuantileScore",
     "as_of",
+    "bind_all",
     "col",
     "collect",
     "collect_like",
     "column_names",
+    "column_types",
     "date_of_day_number",
     "day_column",
     "day_number",
@@ -86,6 +92,7 @@ __all__ = [
     "field_reader",
     "filter_rows",
     "from_native",
+    "in_utc",
     "is_frame",
     "is_lazy",
     "lazy_plan",

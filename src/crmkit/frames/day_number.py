@@ -105,9 +105,11 @@ def day_number_expr(expr: Any, dtype: Any = None, implementation: Any = None) ->
     is needed; leave it ``None`` for naive datetimes and dates. ``implementation`` (the
     frame's ``implementation``) is optional: on Polars and PyArrow, whose dates are stored as
     days since 1970-01-01, the day number is then the date cast to an integer, which is much
-    cheaper than calendar arithmetic on time-zone-aware values; on DuckDB a datetime is cast
-    to a date first; other engines (and ``None``) use the portable year / day-of-year formula
-    on the value itself. All give the same numbers.
+    cheaper than calendar arithmetic on time-zone-aware values; on DuckDB it is the date
+    minus 1970-01-01 (a datetime cast to a date first); other engines (and ``None``) use the
+    portable year / day-of-year formula on the value itself. All give the same numbers, and a
+    missing date gives a missing day number on every engine (numpy-backed pandas holds it as
+    NaN in a float column).
 
     Examples:
         >>> import datetime as dt
@@ -124,22 +126,55 @@ def day_number_expr(expr: Any, dtype: Any = None, implementation: Any = None) ->
     nw = narwhals()
     zone = getattr(dtype, "time_zone", None)
     if zone is not None and zone not in UTC_ZONES:
-        expr = expr.dt.convert_time_zone("UTC")
+        expr = _in_utc(expr, dtype, implementation)
     if dtype is not None and _stores_dates_as_days(implementation):
         if dtype != nw.Date:
             expr = expr.dt.date()
         return expr.cast(nw.Int32).cast(nw.Int64)
-    if isinstance(dtype, nw.Datetime) and implementation is not None and implementation.is_duckdb():
-        # one cast to DATE (in the session's time zone, like year() itself) instead of two
-        # calendar look-ups on a TIMESTAMP WITH TIME ZONE
-        expr = expr.dt.date()
-    year = expr.dt.year().cast(nw.Int64)
+    if dtype is not None and implementation is not None and implementation.is_duckdb():
+        # a DATE minus 1970-01-01 is the day number (an integer) on DuckDB; a datetime is cast
+        # to DATE first, in the session's time zone
+        if dtype != nw.Date:
+            expr = expr.dt.date()
+        return (expr - nw.lit(EPOCH)).cast(nw.Int64)
+    year = expr.dt.year()
+    ordinal = expr.dt.ordinal_day()
+    # numpy-backed pandas (and Dask) hold a missing year as NaN, which no integer cast takes:
+    # count a stand-in day and blank it out again at the end (the result is then a float
+    # column with NaN where the date is missing, pandas' own way of holding a missing number)
+    guard = _holds_missing_as_nan(implementation)
+    if guard:
+        year, ordinal = year.fill_null(1970), ordinal.fill_null(1)
+    year = year.cast(nw.Int64)
     before = year - 1
     leaps = (
         _floor_div(before, 4) - _floor_div(before, 100) + _floor_div(before, 400)
         - _LEAPS_BEFORE_1970
     )  # fmt: skip
-    return (year - 1970) * 365 + leaps + expr.dt.ordinal_day().cast(nw.Int64) - 1
+    number = (year - 1970) * 365 + leaps + ordinal.cast(nw.Int64) - 1
+    return nw.when(~expr.is_null()).then(number) if guard else number
+
+
+def _in_utc(expr: Any, dtype: Any, implementation: Any) -> Any:
+    """``expr`` (a datetime in a time zone other than UTC) converted to UTC.
+
+    On pandas-like engines this is a cast to a UTC datetime type (pandas converts the
+    instants): narwhals' own ``convert_time_zone`` re-reads the column's dtype and fails on
+    zones whose name it cannot parse (see :func:`crmkit.frames.column_types`).
+    """
+    nw = narwhals()
+    if implementation is not None and implementation.is_pandas_like():
+        return expr.cast(nw.Datetime(getattr(dtype, "time_unit", "us"), "UTC"))
+    return expr.dt.convert_time_zone("UTC")
+
+
+def _holds_missing_as_nan(implementation: Any) -> bool:
+    """Whether a missing year may come back as a float NaN (numpy-backed pandas, Dask).
+
+    Unknown engines (``None``) are treated as if they might."""
+    if implementation is None:
+        return True
+    return bool(implementation.is_pandas_like() or implementation.is_dask())
 
 
 def _stores_dates_as_days(implementation: Any) -> bool:

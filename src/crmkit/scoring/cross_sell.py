@@ -25,8 +25,7 @@ from typing import Any
 import attrs
 
 from crmkit.errors import NotFoundError, ValidationError
-from crmkit.frames import from_native, is_frame, narwhals, require_columns
-from crmkit.scoring.fields import field_value
+from crmkit.frames import from_native, is_frame, narwhals, read_field, require_columns
 
 __all__ = ["CrossSellMatrix", "Offer", "cross_sell_matrix", "cross_sell_rate", "next_best_offers"]
 
@@ -46,8 +45,8 @@ def _pairs(purchases: Any, customer: str, product: str) -> set[tuple[Any, Any]]:
         return set(zip(distinct[customer].to_list(), distinct[product].to_list(), strict=True))
     out: set[tuple[Any, Any]] = set()
     for i, row in enumerate(purchases):
-        c = field_value(row, customer, what=f"purchases[{i}]")
-        p = field_value(row, product, what=f"purchases[{i}]")
+        c = read_field(row, customer, what=f"purchases[{i}]", paths=True, custom=True, floats=True)
+        p = read_field(row, product, what=f"purchases[{i}]", paths=True, custom=True, floats=True)
         if c is not None and p is not None:
             out.add((c, p))
     return out

@@ -23,8 +23,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from crmkit.errors import ValidationError
-from crmkit.frames import from_native, is_frame, narwhals, require_columns, to_native
-from crmkit.scoring.fields import field_value
+from crmkit.frames import from_native, is_frame, narwhals, read_field, require_columns, to_native
 
 __all__ = ["engagement_summary"]
 
@@ -82,8 +81,8 @@ def engagement_summary(
         return to_native(out)
     summary: dict[Any, dict[str, Any]] = {}
     for i, event in enumerate(events):
-        who = field_value(event, lead, what=f"events[{i}]")
-        when = field_value(event, at, what=f"events[{i}]")
+        who = read_field(event, lead, what=f"events[{i}]", paths=True, custom=True, floats=True)
+        when = read_field(event, at, what=f"events[{i}]", paths=True, custom=True, floats=True)
         if who is None or when is None:
             continue
         row = summary.setdefault(
@@ -93,7 +92,9 @@ def engagement_summary(
         if row["last_event_at"] is None or when > row["last_event_at"]:
             row["last_event_at"] = when
         if wanted:
-            kind = field_value(event, type_field, what=f"events[{i}]")
+            kind = read_field(
+                event, type_field, what=f"events[{i}]", paths=True, custom=True, floats=True
+            )
             if kind in wanted:
                 row[f"events:{kind}"] += 1
     return summary

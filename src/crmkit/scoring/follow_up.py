@@ -26,8 +26,7 @@ import attrs
 
 from crmkit.errors import ValidationError
 from crmkit.frames import as_of as as_of_day
-from crmkit.frames import col, filter_rows, is_frame
-from crmkit.scoring.fields import field_value
+from crmkit.frames import col, filter_rows, is_frame, read_field
 
 __all__ = ["EmailSequence", "SequenceStep", "neglected", "overdue_follow_ups"]
 
@@ -112,9 +111,16 @@ def overdue_follow_ups(
         raise ValidationError.single("as_of", as_of, "must be a timezone-aware datetime")
     late = []
     for i, item in enumerate(interactions):
-        if field_value(item, status, what=f"interactions[{i}]") != "planned":
+        if (
+            read_field(
+                item, status, what=f"interactions[{i}]", paths=True, custom=True, floats=True
+            )
+            != "planned"
+        ):
             continue
-        planned = field_value(item, "planned_at", what=f"interactions[{i}]")
+        planned = read_field(
+            item, "planned_at", what=f"interactions[{i}]", paths=True, custom=True, floats=True
+        )
         if planned is not None and planned < as_of:
             late.append((planned, i, item))
     return [item for _, _, item in sorted(late, key=lambda t: (t[0], t[1]))]

@@ -39,8 +39,7 @@ import attrs
 
 from crmkit.domain import KPI, KPIDirection, KPIPeriod
 from crmkit.errors import ValidationError
-from crmkit.frames import from_native, is_frame, narwhals, require_columns, to_native
-from crmkit.scoring.fields import field_value
+from crmkit.frames import from_native, is_frame, narwhals, read_field, require_columns, to_native
 
 __all__ = [
     "CUSTOMER_CARE_KPIS",
@@ -407,7 +406,11 @@ def cases_per_problem_type(cases: Any, *, problem_type: str = "problem_type") ->
     counts: Counter[Any] = Counter()
     for i, case in enumerate(cases):
         value = (
-            case if isinstance(case, str) else field_value(case, problem_type, what=f"cases[{i}]")
+            case
+            if isinstance(case, str)
+            else read_field(
+                case, problem_type, what=f"cases[{i}]", paths=True, custom=True, floats=True
+            )
         )
         counts[value] += 1
     return dict(sorted(counts.items(), key=lambda kv: (-kv[1], str(kv[0]))))
@@ -494,8 +497,12 @@ def waiting_time(
         if isinstance(item, int | float) and not isinstance(item, bool):
             seconds_value = float(item)
         else:
-            start = field_value(item, opened, what=f"cases[{i}]")
-            end = field_value(item, answered, what=f"cases[{i}]")
+            start = read_field(
+                item, opened, what=f"cases[{i}]", paths=True, custom=True, floats=True
+            )
+            end = read_field(
+                item, answered, what=f"cases[{i}]", paths=True, custom=True, floats=True
+            )
             if end is None:
                 continue
             if not isinstance(start, datetime) or not isinstance(end, datetime):

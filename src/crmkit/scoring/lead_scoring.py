@@ -44,8 +44,9 @@ from __future__ import annotations
 
 import enum
 import math
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import UTC, date, datetime
+from itertools import compress
 from typing import Any
 
 import attrs
@@ -54,12 +55,15 @@ from crmkit.errors import Problem, ValidationError
 from crmkit.frames import (
     Context,
     Expr,
+    bind_all,
     col,
     column_names,
+    column_types,
     from_native,
     is_frame,
     is_lazy,
     narwhals,
+    paused_gc,
     to_native,
 )
 
@@ -404,6 +408,82 @@ class LeadScoringModel:
         score = fit + engagement
         return LeadScore(score, fit, engagement, self.action_for(score), tuple(hits))
 
+    def _scorer(self, ctx: Context) -> Callable[[Any], LeadScore]:
+        """The records engine: every rule compiled once into one function of a lead.
+
+        One compiled function (:func:`crmkit.frames.bind_all`) gives, per lead, whether each
+        criterion fired and the age of each decay date. A lead it cannot handle (a missing
+        field, a value of the wrong type) is scored by :meth:`_score_one`, which walks the
+        rules and gives the same result or the error naming the field and criterion.
+        """
+        criteria = self.criteria
+        decaying = tuple(i for i, c in enumerate(criteria) if c.decay is not None)
+        ages = [d.days() for c in criteria if (d := c.decay) is not None]
+        # every field is read first (so a lead missing one goes the careful way, and each is
+        # read once), then the rules, then the ages of the decay dates
+        reads = [col(name) for name in sorted(self._fields)]
+        values = bind_all([*reads, *(c.rule for c in criteria), *ages], ctx, fallback=False)
+        first, count = len(reads), len(criteria)
+        hits = tuple(CriterionHit(c.name, c.group.value, c.points) for c in criteria)
+        is_fit = tuple(c.group is CriterionGroup.FIT for c in criteria)
+        # a lead no decaying criterion fired for adds fixed points, picked out in C
+        fit_points = tuple(
+            c.points if fit else 0.0 for c, fit in zip(criteria, is_fit, strict=True)
+        )
+        engagement_points = tuple(
+            0.0 if fit else c.points for c, fit in zip(criteria, is_fit, strict=True)
+        )
+        fields = self._fields
+        fit_cap, engagement_cap = self.fit_cap, self.engagement_cap
+        action_for = self.action_for
+        careful = self._score_one
+
+        def with_decay(fired: tuple[Any, ...]) -> tuple[float, float, tuple[CriterionHit, ...]]:
+            age = dict(zip(decaying, fired[count:], strict=True))
+            fit = engagement = 0.0
+            out: list[CriterionHit] = []
+            for i, criterion in enumerate(criteria):
+                if not fired[i]:
+                    continue
+                hit, points = hits[i], criterion.points
+                if criterion.decay is not None:
+                    points *= criterion.decay.factor(age[i])
+                    hit = CriterionHit(hit.criterion, hit.group, points)
+                if is_fit[i]:
+                    fit += points
+                else:
+                    engagement += points
+                out.append(hit)
+            return fit, engagement, tuple(out)
+
+        def score(lead: Any) -> LeadScore:
+            # a dict or an object without a field fails its read (and goes the careful way);
+            # another kind of mapping might answer a missing key, so it is checked
+            if (
+                lead.__class__ is not dict
+                and isinstance(lead, Mapping)
+                and not fields <= lead.keys()
+            ):
+                return careful(lead, ctx)
+            try:
+                fired = values(lead)[first:]
+            except Exception:  # the careful path names the problem
+                return careful(lead, ctx)
+            if decaying and any(map(fired.__getitem__, decaying)):
+                fit, engagement, fired_hits = with_decay(fired)
+            else:
+                fit = sum(compress(fit_points, fired), 0.0)
+                engagement = sum(compress(engagement_points, fired), 0.0)
+                fired_hits = tuple(compress(hits, fired))
+            if fit_cap is not None and fit > fit_cap:
+                fit = float(fit_cap)
+            if engagement_cap is not None and engagement > engagement_cap:
+                engagement = float(engagement_cap)
+            total = fit + engagement
+            return LeadScore(total, fit, engagement, action_for(total), fired_hits)
+
+        return score
+
     def score(self, leads: Any, *, as_of: date | None = None, explain: bool = False) -> Any:
         """Score records (→ list of :class:`LeadScore`) or a frame (→ same kind of frame).
 
@@ -424,12 +504,15 @@ class LeadScoringModel:
         day = _as_of(as_of)
         if not is_frame(leads):
             ctx = Context(as_of=day)
+            score = self._scorer(ctx)
             out: list[LeadScore] = []
-            for index, lead in enumerate(leads):
-                try:
-                    out.append(self._score_one(lead, ctx))
-                except ValidationError as error:
-                    raise error.prefixed(f"[{index}]") from None
+            append = out.append
+            with paused_gc():  # the results hold no cycles; see crmkit.frames.paused_gc
+                for index, lead in enumerate(leads):
+                    try:
+                        append(score(lead))
+                    except ValidationError as error:
+                        raise error.prefixed(f"[{index}]") from None
             return out
         frame = self.score_frame(from_native(leads), as_of=day, explain=explain)
         return to_native(frame)
@@ -456,7 +539,9 @@ class LeadScoringModel:
                     for name in missing
                 ]
             )
-        ctx = Context(as_of=_as_of(as_of), schema=dict(frame.collect_schema()))
+        ctx = Context(
+            as_of=_as_of(as_of), schema=column_types(frame), implementation=frame.implementation
+        )
         # an eager Polars frame runs through Polars' lazy engine (common subexpressions are
         # computed once there) and is collected back into a DataFrame at the end
         polars_eager = not is_lazy(frame) and frame.implementation.is_polars()
@@ -482,17 +567,23 @@ class LeadScoringModel:
                 clipped = nw.when(days < 0).then(nw.lit(0.0)).otherwise(days)
                 factor = (clipped * (-math.log(2.0) / criterion.decay.half_life_days)).exp()
                 points = points * nw.when(days.is_null()).then(nw.lit(1.0)).otherwise(factor)
-            fired = criterion.rule.compile(ctx).fill_null(False)
+            fired = criterion.rule.compile(ctx)
+            if not criterion.rule.is_test:  # (a compiled test is never null already)
+                fired = fired.fill_null(False)
             expr = nw.when(fired).then(points).otherwise(nw.lit(0.0)).cast(nw.Float64())
             point_exprs.append((criterion, f"__points:{i}", expr))
-        # each criterion's points are computed once, as temporary columns
-        out = frame.with_columns(*[e.alias(name) for _, name, e in point_exprs])
+        if explain:  # each criterion's points are computed once, as columns shown later
+            out = frame.with_columns(*[e.alias(name) for _, name, e in point_exprs])
+            terms = {name: nw.col(name) for _, name, _ in point_exprs}
+        else:  # the totals add the points up directly; no column per criterion
+            out = frame
+            terms = {name: e for _, name, e in point_exprs}
         totals = []
         for group, alias in (
             (CriterionGroup.FIT, "fit_score"),
             (CriterionGroup.ENGAGEMENT, "engagement_score"),
         ):
-            parts = [nw.col(name) for c, name, _ in point_exprs if c.group is group]
+            parts = [terms[name] for c, name, _ in point_exprs if c.group is group]
             total: Any = nw.sum_horizontal(*parts) if parts else nw.lit(0.0)
             totals.append(total.cast(nw.Float64()).alias(alias))
         out = out.with_columns(*totals)
@@ -520,8 +611,6 @@ class LeadScoringModel:
         temporary = [*ages.values()]
         if explain:
             out = out.rename({name: f"points:{c.name}" for c, name, _ in point_exprs})
-        else:
-            temporary += [name for _, name, _ in point_exprs]
         out = out.drop(*temporary) if temporary else out
         return out.collect() if polars_eager else out
 

@@ -24,8 +24,7 @@ from typing import Any
 import attrs
 
 from crmkit.errors import ValidationError
-from crmkit.frames import from_native, is_frame, narwhals, require_columns, to_native
-from crmkit.scoring.fields import field_value
+from crmkit.frames import from_native, is_frame, narwhals, read_field, require_columns, to_native
 from crmkit.survey.satisfaction import csat, nps, satisfaction_index
 
 __all__ = ["LoyaltyRule", "csat", "loyal_share", "nps", "satisfaction_index"]
@@ -82,10 +81,28 @@ class LoyaltyRule:
             >>> LoyaltyRule().is_loyal({"recommend": 6, "purchases": 9, "share_of_wallet": 0.9})
             False
         """
-        r = _number(field_value(customer, self.recommend, what="customer"), self.recommend)
-        p = _number(field_value(customer, self.purchases, what="customer"), self.purchases)
+        r = _number(
+            read_field(
+                customer, self.recommend, what="customer", paths=True, custom=True, floats=True
+            ),
+            self.recommend,
+        )
+        p = _number(
+            read_field(
+                customer, self.purchases, what="customer", paths=True, custom=True, floats=True
+            ),
+            self.purchases,
+        )
         s = _number(
-            field_value(customer, self.share_of_wallet, what="customer"), self.share_of_wallet
+            read_field(
+                customer,
+                self.share_of_wallet,
+                what="customer",
+                paths=True,
+                custom=True,
+                floats=True,
+            ),
+            self.share_of_wallet,
         )
         if r is None or p is None or s is None:
             return False

@@ -35,8 +35,7 @@ from typing import Any
 import attrs
 
 from crmkit.errors import NotFoundError, ValidationError
-from crmkit.frames import from_native, is_frame, narwhals, require_columns, to_native
-from crmkit.scoring.fields import field_value
+from crmkit.frames import from_native, is_frame, narwhals, read_field, require_columns, to_native
 
 __all__ = [
     "LostReason",
@@ -242,7 +241,9 @@ def weighted_pipeline(
     totals: dict[str | None, list[float]] = defaultdict(lambda: [0, 0.0, 0.0])
     currencies: set[str] = set()
     for i, opp in enumerate(opportunities):
-        key_value = field_value(opp, stage, what=f"opportunities[{i}]")
+        key_value = read_field(
+            opp, stage, what=f"opportunities[{i}]", paths=True, custom=True, floats=True
+        )
         info = _stage_of(stages, key_value) if stages is not None else None
         if info is not None and info.is_closed and not include_closed:
             continue
@@ -250,9 +251,13 @@ def weighted_pipeline(
         currency = getattr(raw_amount, "currency", None)
         if currency is not None:
             currencies.add(currency)
-        value = field_value(opp, amount, what=f"opportunities[{i}]")
+        value = read_field(
+            opp, amount, what=f"opportunities[{i}]", paths=True, custom=True, floats=True
+        )
         p = _check_probability(
-            field_value(opp, probability, what=f"opportunities[{i}]"),
+            read_field(
+                opp, probability, what=f"opportunities[{i}]", paths=True, custom=True, floats=True
+            ),
             f"opportunities[{i}].{probability}",
         )
         if by == "forecast_category":
@@ -260,12 +265,21 @@ def weighted_pipeline(
             key = info.forecast_category
         elif by == "period":
             key = _period_key(
-                field_value(opp, close_date, what=f"opportunities[{i}]"),
+                read_field(
+                    opp,
+                    close_date,
+                    what=f"opportunities[{i}]",
+                    paths=True,
+                    custom=True,
+                    floats=True,
+                ),
                 period,
                 f"opportunities[{i}].{close_date}",
             )
         else:
-            raw = field_value(opp, by, what=f"opportunities[{i}]")
+            raw = read_field(
+                opp, by, what=f"opportunities[{i}]", paths=True, custom=True, floats=True
+            )
             key = None if raw is None else str(raw)
         cell = totals[key]
         cell[0] += 1
@@ -360,7 +374,12 @@ def _closed_counts(opportunities: Any, pipeline: Any, stage: str) -> tuple[int, 
         return int(counts["won"][0] or 0), int(counts["lost"][0] or 0)
     won = lost = 0
     for i, opp in enumerate(opportunities):
-        info = _stage_of(stages, field_value(opp, stage, what=f"opportunities[{i}]"))
+        info = _stage_of(
+            stages,
+            read_field(
+                opp, stage, what=f"opportunities[{i}]", paths=True, custom=True, floats=True
+            ),
+        )
         won += info.is_won
         lost += info.is_lost
     return won, lost
@@ -437,10 +456,17 @@ def lost_reasons(
     counts: dict[str, int] = defaultdict(int)
     for i, opp in enumerate(opportunities):
         if stages is not None:
-            info = _stage_of(stages, field_value(opp, stage, what=f"opportunities[{i}]"))
+            info = _stage_of(
+                stages,
+                read_field(
+                    opp, stage, what=f"opportunities[{i}]", paths=True, custom=True, floats=True
+                ),
+            )
             if not info.is_lost:
                 continue
-        value = field_value(opp, reason, what=f"opportunities[{i}]")
+        value = read_field(
+            opp, reason, what=f"opportunities[{i}]", paths=True, custom=True, floats=True
+        )
         if value is not None:
             counts[str(value)] += 1
     total = sum(counts.values())
@@ -481,11 +507,19 @@ def win_back(
         return to_native(frame.filter(condition))
     out = []
     for i, opp in enumerate(opportunities):
-        if field_value(opp, reason_field, what=f"records[{i}]") not in wanted:
+        if (
+            read_field(
+                opp, reason_field, what=f"records[{i}]", paths=True, custom=True, floats=True
+            )
+            not in wanted
+        ):
             continue
         if (
             stages is not None
-            and not _stage_of(stages, field_value(opp, stage, what=f"records[{i}]")).is_lost
+            and not _stage_of(
+                stages,
+                read_field(opp, stage, what=f"records[{i}]", paths=True, custom=True, floats=True),
+            ).is_lost
         ):
             continue
         out.append(opp)
@@ -539,10 +573,16 @@ def customers_per_stage(
         return to_native(out)
     seen: dict[str, set[Any]] = defaultdict(set)
     for i, opp in enumerate(opportunities):
-        key = field_value(opp, stage, what=f"opportunities[{i}]")
+        key = read_field(
+            opp, stage, what=f"opportunities[{i}]", paths=True, custom=True, floats=True
+        )
         if stages is not None:
             _stage_of(stages, key)
-        seen[key].add(field_value(opp, account, what=f"opportunities[{i}]"))
+        seen[key].add(
+            read_field(
+                opp, account, what=f"opportunities[{i}]", paths=True, custom=True, floats=True
+            )
+        )
     if stages is not None:
         ordered = sorted(stages.values(), key=lambda s: s.order)
         return [(s.key, len(seen.get(s.key, ()))) for s in ordered]
@@ -616,9 +656,13 @@ def stage_conversion(changes: Any, *, pipeline: Any) -> list[StageConversion]:
     else:
         best: dict[Any, int] = {}
         for i, change in enumerate(changes):
-            key = field_value(change, "stage_key", what=f"changes[{i}]")
+            key = read_field(
+                change, "stage_key", what=f"changes[{i}]", paths=True, custom=True, floats=True
+            )
             _stage_of(stages, key)
-            opp = field_value(change, "opportunity_id", what=f"changes[{i}]")
+            opp = read_field(
+                change, "opportunity_id", what=f"changes[{i}]", paths=True, custom=True, floats=True
+            )
             if key in rank:
                 best[opp] = max(best.get(opp, -1), rank[key])
         histogram = defaultdict(int)
@@ -689,11 +733,22 @@ def time_in_stage(changes: Any) -> Any:
         return to_native(out)
     per_opp: dict[Any, list[tuple[datetime, str]]] = defaultdict(list)
     for i, change in enumerate(changes):
-        at = field_value(change, "entered_at", what=f"changes[{i}]")
+        at = read_field(
+            change, "entered_at", what=f"changes[{i}]", paths=True, custom=True, floats=True
+        )
         if not isinstance(at, datetime):
             raise ValidationError.single(f"changes[{i}].entered_at", at, "must be a datetime")
-        per_opp[field_value(change, "opportunity_id", what=f"changes[{i}]")].append(
-            (at, field_value(change, "stage_key", what=f"changes[{i}]"))
+        per_opp[
+            read_field(
+                change, "opportunity_id", what=f"changes[{i}]", paths=True, custom=True, floats=True
+            )
+        ].append(
+            (
+                at,
+                read_field(
+                    change, "stage_key", what=f"changes[{i}]", paths=True, custom=True, floats=True
+                ),
+            )
         )
     days: dict[str, list[float]] = defaultdict(list)
     for rows in per_opp.values():
@@ -787,7 +842,12 @@ def velocity(
     won_amount = 0.0
     cycle = 0.0
     for i, opp in enumerate(opportunities):
-        info = _stage_of(stages, field_value(opp, stage, what=f"opportunities[{i}]"))
+        info = _stage_of(
+            stages,
+            read_field(
+                opp, stage, what=f"opportunities[{i}]", paths=True, custom=True, floats=True
+            ),
+        )
         if not info.is_closed:
             open_deals += 1
             continue
@@ -795,9 +855,17 @@ def velocity(
             lost += 1
             continue
         won += 1
-        won_amount += float(field_value(opp, amount, what=f"opportunities[{i}]"))
-        start = field_value(opp, created, what=f"opportunities[{i}]")
-        end = field_value(opp, closed, what=f"opportunities[{i}]")
+        won_amount += float(
+            read_field(
+                opp, amount, what=f"opportunities[{i}]", paths=True, custom=True, floats=True
+            )
+        )
+        start = read_field(
+            opp, created, what=f"opportunities[{i}]", paths=True, custom=True, floats=True
+        )
+        end = read_field(
+            opp, closed, what=f"opportunities[{i}]", paths=True, custom=True, floats=True
+        )
         start_day = start.date() if isinstance(start, datetime) else start
         end_day = end.date() if isinstance(end, datetime) else end
         cycle += (end_day - start_day).days

@@ -20,13 +20,15 @@ Examples:
 
 from __future__ import annotations
 
-from typing import Any
+import math
+from decimal import Decimal
+from typing import Any, overload
 
 import attrs
 
+from crmkit.domain import Money
 from crmkit.errors import ValidationError
-from crmkit.frames import from_native, is_frame, narwhals, require_columns, to_native
-from crmkit.scoring.fields import field_value
+from crmkit.frames import from_native, is_frame, narwhals, read_field, require_columns, to_native
 
 __all__ = [
     "ACQUISITION_TO_RETENTION",
@@ -85,7 +87,11 @@ def profitability_ranking(accounts: Any, *, profit: str = "profit", customer: st
             .with_columns(
                 (-nw.col("profit")).alias("__neg"),
                 nw.lit(1, dtype=nw.Int64()).alias("__one"),
-                (nw.col("profit") / nw.col("profit").sum()).alias("share"),
+                # a total of zero has no shares: NaN, as on records
+                nw.when(nw.col("profit").sum() != 0)
+                .then(nw.col("profit") / nw.col("profit").sum())
+                .otherwise(nw.lit(float("nan")))
+                .alias("share"),
             )
             .with_columns(
                 nw.col("__one").cum_sum().over(order_by=order).alias("rank"),
@@ -97,10 +103,19 @@ def profitability_ranking(accounts: Any, *, profit: str = "profit", customer: st
         return to_native(ranked)
     rows: list[tuple[float, Any]] = []
     for i, account in enumerate(accounts):
-        value = field_value(account, profit, what=f"accounts[{i}]")
+        value = read_field(
+            account, profit, what=f"accounts[{i}]", paths=True, custom=True, floats=True
+        )
         if value is None:
             continue
-        rows.append((float(value), field_value(account, customer, what=f"accounts[{i}]")))
+        rows.append(
+            (
+                float(value),
+                read_field(
+                    account, customer, what=f"accounts[{i}]", paths=True, custom=True, floats=True
+                ),
+            )
+        )
     rows.sort(key=lambda r: (-r[0], r[1]))
     total = sum(p for p, _ in rows)
     out: list[RankedCustomer] = []
@@ -140,29 +155,71 @@ def false_key_customers(
         return to_native(flagged)
     out = []
     for i, account in enumerate(accounts):
-        flag = field_value(account, key, what=f"accounts[{i}]")
-        value = field_value(account, profit, what=f"accounts[{i}]")
+        flag = read_field(account, key, what=f"accounts[{i}]", paths=True, custom=True, floats=True)
+        value = read_field(
+            account, profit, what=f"accounts[{i}]", paths=True, custom=True, floats=True
+        )
         if flag and value is not None and float(value) <= 0:
             out.append(account)
     return out
 
 
-def acquisition_cost(retention_cost: float, *, ratio: float = ACQUISITION_TO_RETENTION) -> float:
+@overload
+def acquisition_cost(retention_cost: Money, *, ratio: float | Decimal = ...) -> Money: ...
+
+
+@overload
+def acquisition_cost(retention_cost: Decimal, *, ratio: float | Decimal = ...) -> Decimal: ...
+
+
+@overload
+def acquisition_cost(retention_cost: float, *, ratio: float | Decimal = ...) -> float: ...
+
+
+def acquisition_cost(
+    retention_cost: float | Decimal | Money,
+    *,
+    ratio: float | Decimal = ACQUISITION_TO_RETENTION,
+) -> float | Decimal | Money:
     """The cost of acquiring a customer, from the cost of keeping one × ``ratio``.
 
     Seed 002 §5.3 item 8: 1,000 SEK per retained customer × 5 → about 5,000 SEK (an upper
     bound, since the source says "almost" five times).
 
+    The result has the kind of the input: a number gives a ``float``; a ``Decimal`` stays an
+    exact ``Decimal`` and :class:`~crmkit.domain.Money` stays Money in its currency (the ratio
+    is taken by its decimal text, so ``5.0`` multiplies exactly).
+
     Examples:
+        >>> from decimal import Decimal
+        >>> from crmkit.domain import Money
         >>> from crmkit.scoring import acquisition_cost
         >>> acquisition_cost(1000)
         5000.0
+        >>> acquisition_cost(Decimal("999.95"))
+        Decimal('4999.750')
+        >>> acquisition_cost(Money("1000", "SEK"), ratio=Decimal("4.5"))
+        Money(amount=Decimal('4500.0'), currency='SEK')
+        >>> acquisition_cost(-1)
+        Traceback (most recent call last):
+        ...
+        crmkit.errors.ValidationError: retention_cost: -1 must be zero or more
     """
-    if retention_cost < 0:
+    amount = retention_cost.amount if isinstance(retention_cost, Money) else retention_cost
+    if isinstance(amount, bool) or not isinstance(amount, int | float | Decimal):
+        raise ValidationError.single(
+            "retention_cost", retention_cost, "must be a number, a Decimal or Money"
+        )
+    if isinstance(ratio, bool) or not isinstance(ratio, int | float | Decimal):
+        raise ValidationError.single("ratio", ratio, "must be a number")
+    if not (amount >= 0):  # also refuses NaN
         raise ValidationError.single("retention_cost", retention_cost, "must be zero or more")
-    if ratio <= 0:
+    if not (ratio > 0) or (isinstance(ratio, float) and not math.isfinite(ratio)):
         raise ValidationError.single("ratio", ratio, "must be greater than zero")
-    return float(retention_cost * ratio)
+    if isinstance(retention_cost, Money | Decimal):
+        exact = ratio if isinstance(ratio, Decimal) else Decimal(str(ratio))
+        return retention_cost * exact
+    return float(retention_cost) * float(ratio)
 
 
 @attrs.frozen

@@ -32,8 +32,16 @@ from typing import Any
 import attrs
 
 from crmkit.errors import ValidationError
-from crmkit.frames import Context, Expr, from_native, is_frame, narwhals, to_native
-from crmkit.scoring.fields import field_value
+from crmkit.frames import (
+    Context,
+    Expr,
+    column_types,
+    from_native,
+    is_frame,
+    narwhals,
+    read_field,
+    to_native,
+)
 
 __all__ = [
     "ICP_DIMENSIONS",
@@ -135,7 +143,9 @@ class IdealCustomerProfile:
         if is_frame(prospects):
             nw = narwhals()
             frame = from_native(prospects)
-            ctx = Context(as_of=as_of, schema=dict(frame.collect_schema()))
+            ctx = Context(
+                as_of=as_of, schema=column_types(frame), implementation=frame.implementation
+            )
             parts = [
                 nw.when(d.rule.compile(ctx).fill_null(False))
                 .then(nw.lit(d.weight))
@@ -250,8 +260,12 @@ def score_bands(
             counts[i] = [int(out[f"n{i}"][0] or 0), int(out[f"c{i}"][0] or 0)]
     else:
         for j, lead in enumerate(leads):
-            value = field_value(lead, score, what=f"leads[{j}]")
-            hit = field_value(lead, converted, what=f"leads[{j}]")
+            value = read_field(
+                lead, score, what=f"leads[{j}]", paths=True, custom=True, floats=True
+            )
+            hit = read_field(
+                lead, converted, what=f"leads[{j}]", paths=True, custom=True, floats=True
+            )
             if not isinstance(hit, bool):
                 raise ValidationError.single(
                     f"leads[{j}].{converted}", hit, "must be True or False"

@@ -31,8 +31,7 @@ from typing import Any
 import attrs
 
 from crmkit.errors import ValidationError
-from crmkit.frames import from_native, is_frame, narwhals, require_columns, to_native
-from crmkit.scoring.fields import field_value
+from crmkit.frames import from_native, is_frame, narwhals, read_field, require_columns, to_native
 
 __all__ = [
     "CohortCell",
@@ -149,8 +148,11 @@ def period_retention(
     prev: set[Any] = set()
     cur: set[Any] = set()
     for i, order in enumerate(orders):
-        day_value = _day(field_value(order, at, what=f"orders[{i}]"), f"orders[{i}].{at}")
-        who = field_value(order, customer, what=f"orders[{i}]")
+        day_value = _day(
+            read_field(order, at, what=f"orders[{i}]", paths=True, custom=True, floats=True),
+            f"orders[{i}].{at}",
+        )
+        who = read_field(order, customer, what=f"orders[{i}]", paths=True, custom=True, floats=True)
         if p0 <= day_value <= p1:
             prev.add(who)
         if c0 <= day_value <= c1:
@@ -215,8 +217,13 @@ def cohort_retention(
         return to_native(_cohort_frame(from_native(orders), period, customer, at))
     active: dict[Any, set[int]] = defaultdict(set)
     for i, order in enumerate(orders):
-        day_value = _day(field_value(order, at, what=f"orders[{i}]"), f"orders[{i}].{at}")
-        active[field_value(order, customer, what=f"orders[{i}]")].add(_index(day_value, period))
+        day_value = _day(
+            read_field(order, at, what=f"orders[{i}]", paths=True, custom=True, floats=True),
+            f"orders[{i}].{at}",
+        )
+        active[
+            read_field(order, customer, what=f"orders[{i}]", paths=True, custom=True, floats=True)
+        ].add(_index(day_value, period))
     cells: dict[tuple[int, int], int] = defaultdict(int)
     sizes: dict[int, int] = defaultdict(int)
     for periods in active.values():

@@ -27,7 +27,7 @@ from typing import Any
 import attrs
 
 from crmkit.errors import ValidationError
-from crmkit.scoring.fields import field_value
+from crmkit.frames import read_field
 
 __all__ = ["Assignment", "Seller", "route_leads"]
 
@@ -112,8 +112,8 @@ def route_leads(
     free = {s.id: s.capacity for s in sellers}
     out: list[Assignment] = []
     for i, lead in enumerate(leads):
-        who = field_value(lead, lead_id, what=f"leads[{i}]")
-        seg = field_value(lead, segment, what=f"leads[{i}]")
+        who = read_field(lead, lead_id, what=f"leads[{i}]", paths=True, custom=True, floats=True)
+        seg = read_field(lead, segment, what=f"leads[{i}]", paths=True, custom=True, floats=True)
         covering = [s for s in sellers if seg in s.segments]
         if not covering:
             out.append(Assignment(who, None, f"no seller covers segment {seg!r}"))

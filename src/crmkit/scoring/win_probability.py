@@ -44,8 +44,7 @@ from typing import Any
 import attrs
 
 from crmkit.errors import NotFoundError, Problem, ValidationError
-from crmkit.frames import from_native, is_frame, narwhals, require_columns, to_native
-from crmkit.scoring.fields import field_value
+from crmkit.frames import from_native, is_frame, narwhals, read_field, require_columns, to_native
 
 __all__ = [
     "FieldContribution",
@@ -306,7 +305,10 @@ class WinProbabilityModel:
             >>> [(c.field, round(c.ratio, 2)) for c in why.contributions]
             [('stage_key', 1.0), ('team', 11.0)]
         """
-        values = {f: field_value(record, f, what="opportunity") for f in self.variables}
+        values = {
+            f: read_field(record, f, what="opportunity", paths=True, custom=True, floats=True)
+            for f in self.variables
+        }
         stage = values[self.stage_field]
         self._check_stage(stage)
         if stage in self.won_stages or stage in self.lost_stages:
@@ -436,8 +438,15 @@ def _record_counts(
     problems: list[Problem] = []
     for i, record in enumerate(records):
         try:
-            won = _as_won(field_value(record, won_field, what=f"[{i}]"), i, won_field)
-            values = [field_value(record, v, what=f"[{i}]") for v in variables]
+            won = _as_won(
+                read_field(record, won_field, what=f"[{i}]", paths=True, custom=True, floats=True),
+                i,
+                won_field,
+            )
+            values = [
+                read_field(record, v, what=f"[{i}]", paths=True, custom=True, floats=True)
+                for v in variables
+            ]
         except ValidationError as err:
             problems.extend(err.problems)
             continue
@@ -545,9 +554,13 @@ def closed_opportunity_rows(
             if change.to_stage in open_keys:
                 reached = change.to_stage
         row: dict[str, Any] = {"stage_key": reached}
-        row[team_field] = field_value(opp, team_field, what=f"opportunities[{i}]")
+        row[team_field] = read_field(
+            opp, team_field, what=f"opportunities[{i}]", paths=True, custom=True, floats=True
+        )
         for name in fields:
-            row[name] = field_value(opp, name, what=f"opportunities[{i}]")
+            row[name] = read_field(
+                opp, name, what=f"opportunities[{i}]", paths=True, custom=True, floats=True
+            )
         row["won"] = bool(opp.is_won)
         rows.append(row)
     return rows

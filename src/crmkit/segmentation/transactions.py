@@ -42,9 +42,11 @@ from typing import Any
 from crmkit.domain import Money
 from crmkit.errors import Problem, ValidationError
 from crmkit.frames import (
+    column_types,
     day_number,
     day_number_expr,
     from_native,
+    in_utc,
     is_lazy,
     lazy_plan,
     narwhals,
@@ -348,7 +350,7 @@ def aggregate_frame(
     nw = narwhals()
     nw_frame = from_native(frame)
     needed = [customer, at] + ([amount] if amount is not None else [])
-    schema = nw_frame.collect_schema()
+    schema = column_types(nw_frame)  # (pandas zones such as America/New_York read right)
     require_columns(nw_frame, needed, what=what, schema=schema)
     problems: list[Problem] = []
     at_type = schema[at]
@@ -360,6 +362,8 @@ def aggregate_frame(
         )
     if problems:
         raise ValidationError(problems)
+    nw_frame, schema = in_utc(nw_frame, [at], schema)  # (Dask: zones narwhals misreads)
+    at_type = schema[at]
     if not is_lazy(nw_frame):
         _check_values(nw_frame, customer=customer, at=at, amount=amount, what=what)
         if plan:
@@ -399,7 +403,7 @@ def _check_values(frame: Any, *, customer: str, at: str, amount: str | None, wha
     if amount is not None:
         checks += [
             (nw.col(amount).is_null() | nw.col(amount).is_nan()).any().alias("amount_null")
-            if frame.collect_schema()[amount].is_float()
+            if column_types(frame)[amount].is_float()
             else nw.col(amount).is_null().any().alias("amount_null"),
             (nw.col(amount) < 0).any().alias("negative"),
         ]

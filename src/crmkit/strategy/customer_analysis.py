@@ -11,7 +11,8 @@ from data, and each definition lives in exactly one place — the analytics pack
 - top-10 concentration: :func:`crmkit.segmentation.concentration`;
 - loyal share: :func:`crmkit.scoring.loyal_share` with a :class:`crmkit.scoring.LoyaltyRule`;
 - cross-sell rate: :func:`crmkit.scoring.cross_sell_rate`;
-- acquisition cost: :func:`crmkit.scoring.acquisition_cost` (a ``Decimal`` is kept exact).
+- acquisition cost: :func:`crmkit.scoring.acquisition_cost` (a ``Decimal`` or Money is kept
+  exact), re-exported here as it is.
 
 This module is the strategy-level face of those functions: it takes the inputs a workshop has
 at hand (a last-invoice date per customer, ``(profitable, growth)`` pairs, purchase counts,
@@ -561,24 +562,10 @@ def cross_sell_rate(
     return _percent(share)
 
 
-def acquisition_cost(
-    retention_cost: float | Decimal, ratio: float = ACQUISITION_RETENTION_RATIO
-) -> float | Decimal:
-    """Estimated cost of acquiring a customer: retention cost × ratio (an upper bound, since
-    the source says "almost" five times), by :func:`crmkit.scoring.acquisition_cost`; a
-    ``Decimal`` (money) stays an exact ``Decimal``.
-
-    Examples:
-        >>> from decimal import Decimal
-        >>> from crmkit.strategy.customer_analysis import acquisition_cost
-        >>> acquisition_cost(1000), acquisition_cost(Decimal("999.95"))
-        (5000, Decimal('4999.750'))
-    """
-    if isinstance(retention_cost, Decimal):
-        scoring.acquisition_cost(float(retention_cost), ratio=ratio)  # the same input checks
-        return retention_cost * Decimal(str(ratio))
-    result = scoring.acquisition_cost(retention_cost, ratio=ratio)
-    return int(result) if result.is_integer() else result
+#: Estimated cost of acquiring a customer: retention cost × ratio (an upper bound, since the
+#: source says "almost" five times) — :func:`crmkit.scoring.acquisition_cost` itself (a
+#: ``Decimal`` or Money stays exact).
+acquisition_cost = scoring.acquisition_cost
 
 
 @attrs.frozen

@@ -11,23 +11,24 @@ from crmkit.adapters import open_store
 from crmkit.adapters.inbound import (
     InboundDesk,
     InterestForm,
-    RuleSegmenter,
-    SegmentRule,
+    Segmenter,
     SocialMessage,
     case_from_message,
+    form_record,
     lead_from_form,
 )
 from crmkit.domain import CaseStatus, Contact, Direction, InterestLevel
 from crmkit.errors import ValidationError
 from crmkit.frames import col
+from crmkit.segmentation import RuleSegments, Segment, assign_segments
 
 AT = datetime(2025, 3, 3, 8, 15, tzinfo=UTC)
 
-SEGMENTS = RuleSegmenter(
+SEGMENTS = RuleSegments(
     [
-        SegmentRule("key_prospect", (col("employees") >= 250) & (col("buying_stage") >= 4)),
-        SegmentRule("hot", col("interest_level") == "very_interested"),
-        SegmentRule("webinar", col("contact_reason").is_in(["webinar", "seminar"])),
+        Segment("key_prospect", (col("employees") >= 250) & (col("buying_stage") >= 4)),
+        Segment("hot", col("interest_level") == "very_interested"),
+        Segment("webinar", col("contact_reason").is_in(["webinar", "seminar"])),
     ],
     default="nurture",
 )
@@ -63,6 +64,58 @@ def test_form_becomes_an_inbound_lead_segmented_by_rules(
     assert lead.source_channel == "website"
     assert lead.created_at == AT
     assert lead.remote_data == payload  # the raw submission is kept
+
+
+def test_the_same_rule_set_segments_a_frame_of_form_leads_alike() -> None:
+    # one rule-segment implementation: the rules that segment a web-form lead segment a
+    # dataframe of the same leads identically
+    import polars as pl
+
+    payloads = [
+        {"company": "Big AB", "email": "a@big.se", "employees": "800", "stage": "5"},
+        {"company": "Hot AB", "email": "h@hot.se", "interest": "very_interested"},
+        {"bedriftsnavn": "Liten AS", "epost": "o@liten.no", "reason": "seminar"},
+        {"company": "Quiet Ltd", "email": "q@quiet.co", "employees": "3"},
+    ]
+    leads = [lead_from_form(p, segmenter=SEGMENTS, received_at=AT) for p in payloads]
+
+    def value(x: object) -> object:
+        return getattr(x, "value", x)  # enum members as their values
+
+    frame = pl.DataFrame(
+        {
+            "employees": [lead.employees for lead in leads],
+            "buying_stage": [value(lead.buying_stage) for lead in leads],
+            "interest_level": [value(lead.interest_level) for lead in leads],
+            "contact_reason": [lead.custom.get("contact_reason") for lead in leads],
+        }
+    )
+    by_frame = assign_segments(frame, SEGMENTS)["segment"].to_list()
+    assert by_frame == [lead.custom["segment"] for lead in leads]
+    assert by_frame == ["key_prospect", "hot", "webinar", "nurture"]
+
+
+def test_a_custom_segmenter_sees_lead_fields_and_custom_properties() -> None:
+    seen: list[object] = []
+
+    class ByReason:
+        def segment_of(self, record: object) -> str | None:
+            seen.append(record)
+            return None if record["budget"] is None else "budget"  # type: ignore[index]
+
+    segmenter: Segmenter = ByReason()
+    lead = lead_from_form(
+        {"company": "Acme", "reason": "demo", "employees": "12"}, segmenter=segmenter
+    )
+    assert "segment" not in lead.custom  # None: no segment
+    record = form_record(lead)
+    assert (record["company_name"], record["employees"], record["contact_reason"]) == (
+        "Acme",
+        12,
+        "demo",
+    )
+    assert record["budget"] is None  # a field the form left out reads as missing
+    assert seen == [record]
 
 
 def test_form_fields_map_to_lead_fields_and_unknown_ones_to_custom() -> None:

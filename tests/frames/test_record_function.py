@@ -1,0 +1,247 @@
+"""Compiled record functions give exactly what the expression tree walker gives."""
+
+from __future__ import annotations
+
+import datetime as dt
+import enum
+import math
+from decimal import Decimal
+from typing import Any
+
+import attrs
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from crmkit.domain import Money
+from crmkit.errors import ValidationError
+from crmkit.frames import Context, Expr, as_of, bind_all, col, day_number, evaluate, lit, when
+from crmkit.frames.record_function import source
+
+AS_OF = dt.date(2024, 12, 31)
+
+
+class Tier(enum.Enum):
+    GOLD = "gold"
+    SILVER = "silver"
+
+
+@attrs.define
+class Row:
+    n: Any
+    x: Any
+    d: Any
+    tag: Any
+    at: Any
+
+
+numbers = st.one_of(
+    st.none(),
+    st.integers(-5, 9),
+    st.sampled_from([0.5, 2.5, -1.0, 0.0, math.nan]),
+    st.sampled_from([Decimal("2.5"), Decimal("0"), Decimal("7")]),
+)
+records = st.fixed_dictionaries(
+    {
+        "n": numbers,
+        "x": st.one_of(st.none(), st.sampled_from([0.5, 2.5, 4.0, math.nan])),
+        "d": st.one_of(
+            st.none(), st.sampled_from([Money("2.50", "SEK"), Money("0", "SEK"), Decimal("1.5")])
+        ),
+        "tag": st.one_of(st.none(), st.sampled_from(["a", "b", "gold"]), st.just(Tier.GOLD)),
+        "at": st.one_of(
+            st.none(),
+            st.dates(min_value=dt.date(2023, 1, 1), max_value=dt.date(2025, 3, 1)),
+            st.datetimes(
+                min_value=dt.datetime(2023, 1, 1),
+                max_value=dt.datetime(2025, 3, 1),
+                timezones=st.sampled_from([dt.UTC, dt.timezone(dt.timedelta(hours=-5))]),
+            ),
+        ),
+    }
+)
+
+constants = st.one_of(
+    st.integers(-3, 8), st.sampled_from([2.5, 0.0, Decimal("2.5"), Decimal("0")]), st.none()
+)
+numeric_leaves = st.one_of(st.sampled_from([col("n"), col("x"), col("d")]), constants.map(lit))
+
+
+def _numeric(children: st.SearchStrategy[Expr]) -> st.SearchStrategy[Expr]:
+    return st.one_of(
+        st.tuples(children, st.sampled_from("+-*/"), children).map(
+            lambda t: {"+": t[0] + t[2], "-": t[0] - t[2], "*": t[0] * t[2], "/": t[0] / t[2]}[t[1]]
+        ),
+        st.tuples(children, constants).map(lambda t: t[0].fill_null(t[1])),
+    )
+
+
+numeric = st.recursive(numeric_leaves, _numeric, max_leaves=4)
+ops = st.sampled_from(["==", "!=", "<", "<=", ">", ">="])
+
+
+def _compare(left: Expr, op: str, right: Any) -> Expr:
+    return {
+        "==": left == right,
+        "!=": left != right,
+        "<": left < right,
+        "<=": left <= right,
+        ">": left > right,
+        ">=": left >= right,
+    }[op]
+
+
+test_leaves = st.one_of(
+    st.builds(_compare, numeric, ops, st.one_of(numeric, constants)),
+    st.builds(
+        lambda values: col("tag").is_in(values),
+        st.lists(st.sampled_from(["a", "b", "gold", "silver", None]), max_size=3),
+    ),
+    st.builds(lambda e: e.is_null(), st.one_of(numeric, st.just(col("at")))),
+    st.builds(lambda lo, hi: col("n").between(lo, hi), st.integers(-2, 4), st.integers(3, 9)),
+    st.builds(
+        lambda days, op: _compare(col("at"), op, as_of(days=-days)), st.integers(0, 400), ops
+    ),
+    st.builds(
+        lambda day: col("at") >= day,
+        st.dates(min_value=dt.date(2023, 6, 1), max_value=dt.date(2025, 1, 1)),
+    ),
+)
+
+
+def _tests(children: st.SearchStrategy[Expr]) -> st.SearchStrategy[Expr]:
+    return st.one_of(
+        st.tuples(children, children).map(lambda t: t[0] & t[1]),
+        st.tuples(children, children).map(lambda t: t[0] | t[1]),
+        children.map(lambda t: ~t),
+    )
+
+
+tests = st.recursive(test_leaves, _tests, max_leaves=5)
+values = st.one_of(
+    tests,
+    numeric,
+    st.just(col("at").days_before_as_of()),
+    st.builds(
+        lambda t1, v1, t2, default: when(t1).then(v1).when(t2).then("second").otherwise(default),
+        tests,
+        numeric,
+        tests,
+        constants,
+    ),
+    st.builds(lambda t, v: when(t).then(v), tests, numeric),  # no default: missing
+)
+
+
+def _outcome(function: Any, row: Any) -> tuple[str, Any]:
+    try:
+        return "value", function(row)
+    except ValidationError as error:
+        return "error", str(error)
+    except Exception as error:  # the walker raised something else: compare the kinds
+        return "raised", type(error).__name__
+
+
+def _same(a: Any, b: Any) -> bool:
+    if isinstance(a, tuple) and isinstance(b, tuple):
+        return len(a) == len(b) and all(_same(x, y) for x, y in zip(a, b, strict=True))
+    if isinstance(a, float) and isinstance(b, float) and math.isnan(a) and math.isnan(b):
+        return True
+    return type(a) is type(b) and bool(a == b)
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(exprs=st.lists(values, min_size=1, max_size=3), rows=st.lists(records, max_size=6))
+def test_compiled_functions_equal_the_tree_walker(exprs: list[Expr], rows: list[Any]) -> None:
+    ctx = Context(as_of=AS_OF)
+    compiled = bind_all(exprs, ctx)
+    for row in rows:
+        for record in (row, Row(**row)):  # read by key and by attribute
+            want = _outcome(lambda r: tuple(e.evaluate(r, ctx) for e in exprs), record)
+            got = _outcome(compiled, record)
+            assert got[0] == want[0], (exprs, record, got, want)
+            assert _same(got[1], want[1]) if got[0] == "value" else got == want, (
+                exprs,
+                record,
+                got,
+                want,
+            )
+
+
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(exprs=st.lists(values, min_size=1, max_size=3), rows=st.lists(records, max_size=6))
+def test_plain_records_need_no_tree_walking(exprs: list[Expr], rows: list[Any]) -> None:
+    # without fallback the compiled code alone gives the walker's value, or raises where the
+    # walker would raise too
+    ctx = Context(as_of=AS_OF)
+    strict = bind_all(exprs, ctx, fallback=False)
+    for row in rows:
+        want = _outcome(lambda r: tuple(e.evaluate(r, ctx) for e in exprs), row)
+        got = _outcome(strict, row)
+        if want[0] == "value":
+            assert got[0] == "value", (exprs, row, got, want)
+            assert _same(got[1], want[1]), (exprs, row, got, want)
+        else:
+            assert got[0] != "value", (exprs, row, got, want)
+
+
+def test_missing_fields_and_bad_values_raise_what_the_walker_raises() -> None:
+    rule = bind_all([col("n") > 1, col("at").day()])
+    with pytest.raises(ValidationError, match=r"^n: is missing from the record"):
+        rule({"at": None})
+    with pytest.raises(ValidationError, match=r"at: 'x' is not a date or datetime"):
+        rule({"n": 1, "at": "x"})
+    with pytest.raises(ValidationError, match="cannot be compared"):
+        rule({"n": "many", "at": None})
+    with pytest.raises(ValidationError, match="as_of: None is required"):
+        bind_all([col("at") >= as_of(days=-1)])({"at": dt.date(2024, 1, 1)})
+
+
+def test_evaluate_compiles_long_inputs_and_names_the_record() -> None:
+    rows = [{"n": i} for i in range(40)] + [{"m": 1}]
+    with pytest.raises(ValidationError, match=r"^\[40\]\.n: is missing"):
+        evaluate(col("n") >= 20, rows)
+    assert evaluate(col("n") >= 20, rows[:40]) == [i >= 20 for i in range(40)]
+
+
+def test_the_as_of_day_and_constants_are_resolved_once() -> None:
+    text, names = source([col("at") >= as_of(months=-12)], Context(as_of=AS_OF), mapping=True)
+    assert "resolve" not in text
+    assert "relativedelta" not in text
+    assert day_number(dt.date(2023, 12, 31)) in names.values()  # fixed in advance
+
+
+def test_many_segments_compile_without_deep_nesting() -> None:
+    chain = when(col("n") == 0).then("s0")
+    for i in range(1, 150):
+        chain = chain.when(col("n") == i).then(f"s{i}")
+    rule = chain.otherwise("other")
+    assert evaluate(rule, [{"n": i} for i in (0, 75, 149, 500)] * 5)[:4] == [
+        "s0",
+        "s75",
+        "s149",
+        "other",
+    ]
+
+
+@pytest.mark.parametrize(
+    ("expr", "record", "want"),
+    [
+        (col("d") == 0.1, {"d": Decimal("0.1")}, True),  # Decimal meets float as a float
+        (col("x") == Decimal("0.1"), {"x": 0.1}, True),
+        (col("d") + 2.5, {"d": Money("1.5", "SEK")}, 4.0),
+        (Decimal("0.5") * col("x"), {"x": 3.0}, 1.5),
+        (col("d") / col("x"), {"d": Decimal("3"), "x": 1.5}, 2.0),
+        (col("d") / 0, {"d": Decimal("3")}, None),
+        (col("tag") == "gold", {"tag": Tier.GOLD}, True),  # enum members read as values
+        (col("x").is_null(), {"x": math.nan}, True),
+        (~(col("x") > 1), {"x": math.nan}, True),
+    ],
+)
+def test_numbers_money_enums_and_nan_read_like_frame_columns(
+    expr: Expr, record: dict[str, Any], want: Any
+) -> None:
+    got = bind_all([expr], fallback=False)(record)[0]
+    assert got == want
+    assert type(got) is type(want)
+    assert expr.evaluate(record) == want
