@@ -28,13 +28,13 @@ Examples:
 from __future__ import annotations
 
 import math
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, ClassVar
 
 import attrs
 
 from crmkit.clv.estimation import maximise, warm_start
 from crmkit.clv.history import History, read_history
-from crmkit.clv.persistence import model_from_dict, model_to_dict
+from crmkit.clv.persistence import PersistentModel
 from crmkit.clv.summary import TimeUnit
 from crmkit.errors import ValidationError
 from crmkit.extras import require
@@ -70,7 +70,7 @@ def _arrays(*values: ArrayLike) -> list[NDArray[np.float64]]:
 
 
 @attrs.frozen
-class BetaGeo:
+class BetaGeo(PersistentModel):
     """A BG/NBD model with parameters ``r``, ``alpha``, ``a``, ``b`` and fit metadata.
 
     Build one from known parameters or with :meth:`fit`. Times (``t``, ``recency``, ``T``)
@@ -92,6 +92,8 @@ class BetaGeo:
     log_likelihood: float | None = attrs.field(default=None, eq=False)
     customers: float | None = attrs.field(default=None, eq=False)
     time_unit: TimeUnit | None = None
+
+    PARAMETERS: ClassVar[tuple[str, ...]] = _PARAMS
 
     # ------------------------------------------------------------------ fitting
 
@@ -264,55 +266,6 @@ class BetaGeo:
             return first
         tail = stats.nbinom.sf(n - 1, r, al / (al + t))
         return first + np.exp(sp.betaln(a + 1, b + n - 1) - sp.betaln(a, b)) * tail
-
-    # ------------------------------------------------------------------ serialisation
-
-    def to_dict(self) -> dict[str, Any]:
-        """The model as a JSON-ready document.
-
-        Examples:
-            >>> from crmkit.clv import BetaGeo
-            >>> BetaGeo(r=1.0, alpha=2.0, a=3.0, b=4.0).to_dict()["model"]
-            'BetaGeo'
-        """
-        return model_to_dict(self, _PARAMS)
-
-    def to_json(self) -> str:
-        """The model as JSON text (parameters and metadata; never pickle).
-
-        Examples:
-            >>> from crmkit.clv import BetaGeo
-            >>> BetaGeo(r=1.0, alpha=2.0, a=3.0, b=4.0).to_json()[:19]
-            '{"model": "BetaGeo"'
-        """
-        import json
-
-        return json.dumps(self.to_dict())
-
-    @classmethod
-    def from_dict(cls, data: Any) -> BetaGeo:
-        """Rebuild a model from :meth:`to_dict`'s document.
-
-        Examples:
-            >>> from crmkit.clv import BetaGeo
-            >>> m = BetaGeo(r=1.0, alpha=2.0, a=3.0, b=4.0)
-            >>> BetaGeo.from_dict(m.to_dict()) == m
-            True
-        """
-        return model_from_dict(cls, data, _PARAMS)
-
-    @classmethod
-    def from_json(cls, text: str) -> BetaGeo:
-        """Rebuild a model from :meth:`to_json`'s text.
-
-        Examples:
-            >>> from crmkit.clv import BetaGeo
-            >>> BetaGeo.from_json(BetaGeo(r=1.0, alpha=2.0, a=3.0, b=4.0).to_json()).b
-            4.0
-        """
-        import json
-
-        return cls.from_dict(json.loads(text))
 
 
 def _start(np: Any, history: History, scale: float, penalizer: float) -> Any:

@@ -16,14 +16,14 @@ Examples:
 from __future__ import annotations
 
 import math
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, ClassVar
 
 import attrs
 
 from crmkit.clv.beta_geo import _positive
 from crmkit.clv.estimation import maximise
 from crmkit.clv.history import History, merge_patterns, read_history
-from crmkit.clv.persistence import model_from_dict, model_to_dict
+from crmkit.clv.persistence import PersistentModel
 from crmkit.clv.summary import TimeUnit
 from crmkit.errors import ValidationError
 from crmkit.extras import require
@@ -37,7 +37,7 @@ _PARAMS = ("p", "q", "v")
 
 
 @attrs.frozen
-class GammaGamma:
+class GammaGamma(PersistentModel):
     """A Gamma-Gamma spend model with parameters ``p``, ``q``, ``v`` (γ) and fit metadata.
 
     Examples:
@@ -53,6 +53,8 @@ class GammaGamma:
     log_likelihood: float | None = attrs.field(default=None, eq=False)
     customers: float | None = attrs.field(default=None, eq=False)
     time_unit: TimeUnit | None = None
+
+    PARAMETERS: ClassVar[tuple[str, ...]] = _PARAMS
 
     @property
     def mean_order_value(self) -> float:
@@ -128,54 +130,6 @@ class GammaGamma:
         p, q, v = self.p, self.q, self.v
         weight = p * x / (p * x + q - 1)
         return np.atleast_1d((1 - weight) * (v * p / (q - 1)) + weight * m)
-
-    def to_dict(self) -> dict[str, Any]:
-        """The model as a JSON-ready document.
-
-        Examples:
-            >>> from crmkit.clv import GammaGamma
-            >>> GammaGamma(p=1.0, q=2.0, v=3.0).to_dict()["model"]
-            'GammaGamma'
-        """
-        return model_to_dict(self, _PARAMS)
-
-    def to_json(self) -> str:
-        """The model as JSON text.
-
-        Examples:
-            >>> from crmkit.clv import GammaGamma
-            >>> GammaGamma.from_json(GammaGamma(p=1.0, q=2.0, v=3.0).to_json()).v
-            3.0
-        """
-        import json
-
-        return json.dumps(self.to_dict())
-
-    @classmethod
-    def from_dict(cls, data: Any) -> GammaGamma:
-        """Rebuild a model from :meth:`to_dict`'s document.
-
-        Examples:
-            >>> from crmkit.clv import GammaGamma
-            >>> m = GammaGamma(p=1.0, q=2.0, v=3.0)
-            >>> GammaGamma.from_dict(m.to_dict()) == m
-            True
-        """
-        return model_from_dict(cls, data, _PARAMS)
-
-    @classmethod
-    def from_json(cls, text: str) -> GammaGamma:
-        """Rebuild a model from JSON text.
-
-        Examples:
-            >>> from crmkit.clv import GammaGamma
-            >>> GammaGamma.from_json('{"model": "GammaGamma", "format": 1, '
-            ...                      '"params": {"p": 1, "q": 2, "v": 3}}').q
-            2.0
-        """
-        import json
-
-        return cls.from_dict(json.loads(text))
 
 
 def _merge(history: History) -> History:

@@ -21,7 +21,7 @@ Examples:
 from __future__ import annotations
 
 import math
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, ClassVar
 
 import attrs
 
@@ -29,7 +29,7 @@ from crmkit.clv.beta_geo import _MAX_LOG_ERROR, _arrays, _dot, _modules, _positi
 from crmkit.clv.beta_geo import _start as beta_geo_start
 from crmkit.clv.estimation import maximise
 from crmkit.clv.history import History, read_history
-from crmkit.clv.persistence import model_from_dict, model_to_dict
+from crmkit.clv.persistence import PersistentModel
 from crmkit.clv.summary import TimeUnit
 from crmkit.extras import require
 
@@ -70,7 +70,7 @@ def _log_likelihood(np: Any, sp: Any, params: Any, x: Any, tx: Any, age: Any) ->
 
 
 @attrs.frozen
-class ParetoNBD:
+class ParetoNBD(PersistentModel):
     """A Pareto/NBD model with parameters ``r``, ``alpha``, ``s``, ``beta`` and fit metadata.
 
     Examples:
@@ -87,6 +87,8 @@ class ParetoNBD:
     log_likelihood: float | None = attrs.field(default=None, eq=False)
     customers: float | None = attrs.field(default=None, eq=False)
     time_unit: TimeUnit | None = None
+
+    PARAMETERS: ClassVar[tuple[str, ...]] = _PARAMS
 
     @classmethod
     def fit(
@@ -212,54 +214,6 @@ class ParetoNBD:
         with np.errstate(divide="ignore"):
             third = np.log(-np.expm1((s - 1) * np.log((beta + age) / (beta + age + t))) / (s - 1))
         return np.atleast_1d(np.exp(first + second + third - ll))
-
-    def to_dict(self) -> dict[str, Any]:
-        """The model as a JSON-ready document.
-
-        Examples:
-            >>> from crmkit.clv import ParetoNBD
-            >>> ParetoNBD(r=1.0, alpha=2.0, s=3.0, beta=4.0).to_dict()["model"]
-            'ParetoNBD'
-        """
-        return model_to_dict(self, _PARAMS)
-
-    def to_json(self) -> str:
-        """The model as JSON text.
-
-        Examples:
-            >>> from crmkit.clv import ParetoNBD
-            >>> ParetoNBD.from_json(ParetoNBD(r=1.0, alpha=2.0, s=3.0, beta=4.0).to_json()).s
-            3.0
-        """
-        import json
-
-        return json.dumps(self.to_dict())
-
-    @classmethod
-    def from_dict(cls, data: Any) -> ParetoNBD:
-        """Rebuild a model from :meth:`to_dict`'s document.
-
-        Examples:
-            >>> from crmkit.clv import ParetoNBD
-            >>> m = ParetoNBD(r=1.0, alpha=2.0, s=3.0, beta=4.0)
-            >>> ParetoNBD.from_dict(m.to_dict()) == m
-            True
-        """
-        return model_from_dict(cls, data, _PARAMS)
-
-    @classmethod
-    def from_json(cls, text: str) -> ParetoNBD:
-        """Rebuild a model from JSON text.
-
-        Examples:
-            >>> from crmkit.clv import ParetoNBD
-            >>> ParetoNBD.from_json('{"model": "ParetoNBD", "format": 1, "params": '
-            ...                     '{"r": 1, "alpha": 2, "s": 3, "beta": 4}}').beta
-            4.0
-        """
-        import json
-
-        return cls.from_dict(json.loads(text))
 
 
 _SERIES_BELOW = 0.9  # z up to which 2F1(1, B; C; z) is summed here (≤ ~400 terms)

@@ -15,11 +15,11 @@ from __future__ import annotations
 
 import json
 import math
-from typing import Any, TypeVar
+from typing import Any, ClassVar, Self, TypeVar
 
 from crmkit.errors import Problem, ValidationError
 
-__all__ = ["FORMAT", "load_model", "model_from_dict", "model_to_dict"]
+__all__ = ["FORMAT", "PersistentModel", "load_model", "model_from_dict", "model_to_dict"]
 
 FORMAT = 1
 _META = ("standard_errors", "log_likelihood", "customers", "time_unit")
@@ -107,6 +107,69 @@ def model_from_dict(cls: type[M], data: Any, params: tuple[str, ...]) -> M:
         customers=data.get("customers"),
         time_unit=data.get("time_unit"),
     )
+
+
+class PersistentModel:
+    """Mixin giving a fitted model ``to_dict`` / ``to_json`` / ``from_dict`` / ``from_json``.
+
+    A model class sets :attr:`PARAMETERS` to the names of its parameters; the metadata fields
+    (standard errors, log-likelihood, customers, time unit) are written for every model.
+
+    Examples:
+        >>> from crmkit.clv import GammaGamma
+        >>> model = GammaGamma(p=1.0, q=2.0, v=3.0)
+        >>> model.to_dict()["model"], GammaGamma.from_json(model.to_json()) == model
+        ('GammaGamma', True)
+    """
+
+    __slots__ = ()
+
+    #: The model's parameter names, in the order of its constructor.
+    PARAMETERS: ClassVar[tuple[str, ...]] = ()
+
+    def to_dict(self) -> dict[str, Any]:
+        """The model as a JSON-ready document.
+
+        Examples:
+            >>> from crmkit.clv import BetaGeo
+            >>> BetaGeo(r=1.0, alpha=2.0, a=3.0, b=4.0).to_dict()["model"]
+            'BetaGeo'
+        """
+        return model_to_dict(self, self.PARAMETERS)
+
+    def to_json(self) -> str:
+        """The model as JSON text (parameters and metadata; never pickle).
+
+        Examples:
+            >>> from crmkit.clv import BetaGeo
+            >>> BetaGeo(r=1.0, alpha=2.0, a=3.0, b=4.0).to_json()[:19]
+            '{"model": "BetaGeo"'
+        """
+        return json.dumps(self.to_dict())
+
+    @classmethod
+    def from_dict(cls, data: Any) -> Self:
+        """Rebuild a model from :meth:`to_dict`'s document, checking every field.
+
+        Examples:
+            >>> from crmkit.clv import ParetoNBD
+            >>> m = ParetoNBD(r=1.0, alpha=2.0, s=3.0, beta=4.0)
+            >>> ParetoNBD.from_dict(m.to_dict()) == m
+            True
+        """
+        return model_from_dict(cls, data, cls.PARAMETERS)
+
+    @classmethod
+    def from_json(cls, text: str) -> Self:
+        """Rebuild a model from :meth:`to_json`'s text.
+
+        Examples:
+            >>> from crmkit.clv import GammaGamma
+            >>> GammaGamma.from_json('{"model": "GammaGamma", "format": 1, '
+            ...                      '"params": {"p": 1, "q": 2, "v": 3}}').q
+            2.0
+        """
+        return cls.from_dict(json.loads(text))
 
 
 def load_model(text: str | dict[str, Any]) -> Any:
