@@ -24,6 +24,7 @@ from crmkit.adapters.formats.mapping import (
     FieldMap,
     MappedCodec,
     StageTable,
+    VendorCodec,
 )
 from crmkit.adapters.formats.salesforce import (
     SALESFORCE_ACCOUNT,
@@ -49,4 +50,5 @@ __all__ = [
     "MappedCodec",
     "SalesforceCodec",
     "StageTable",
+    "VendorCodec",
 ]

@@ -60,20 +60,18 @@ Examples:
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from typing import Any, Literal
+from typing import Literal
 
 from crmkit.adapters.formats.mapping import (
     ColumnMapping,
     Conversion,
     FieldMap,
-    MappedCodec,
     StageTable,
+    VendorCodec,
 )
 from crmkit.domain.account import Account
 from crmkit.domain.contact import Contact
 from crmkit.domain.opportunity import Opportunity
-from crmkit.errors import ValidationError
 
 __all__ = [
     "HUBSPOT_COMPANIES",
@@ -178,7 +176,7 @@ _MAPPINGS: dict[str, ColumnMapping] = {
 }
 
 
-class HubSpotCodec(MappedCodec[Any]):
+class HubSpotCodec(VendorCodec):
     """Reads and writes one HubSpot export object (``"companies"``, ``"contacts"``,
     ``"deals"``).
 
@@ -199,23 +197,6 @@ class HubSpotCodec(MappedCodec[Any]):
         crmkit.errors.ValidationError: object: 'tickets' is not a HubSpot export crmkit maps (companies, contacts, deals)
     """
 
-    def __init__(
-        self,
-        object: HubSpotObject | str,
-        *,
-        default_currency: str | None = None,
-        stages: StageTable | None = None,
-        extra_columns: Sequence[str] = (),
-    ) -> None:
-        if object not in _MAPPINGS:
-            raise ValidationError.single(
-                "object",
-                object,
-                f"is not a HubSpot export crmkit maps ({', '.join(_MAPPINGS)})",
-            )
-        super().__init__(
-            _MAPPINGS[object],
-            default_currency=default_currency,
-            stages=stages or HUBSPOT_DEFAULT_STAGES,
-            extra_columns=extra_columns,
-        )
+    MAPPINGS = _MAPPINGS
+    DEFAULT_STAGES = HUBSPOT_DEFAULT_STAGES
+    KIND = "HubSpot export"

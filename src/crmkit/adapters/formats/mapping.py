@@ -25,14 +25,22 @@ import re
 from collections.abc import Mapping, Sequence
 from datetime import UTC, date, datetime
 from decimal import Decimal, InvalidOperation
-from typing import Any, Generic, TypeVar
+from typing import Any, ClassVar, Generic, TypeVar
 
 import attrs
 
 from crmkit.adapters.files.codec import References, relative_problems
 from crmkit.errors import Problem, ValidationError
 
-__all__ = ["ColumnMapping", "Conversion", "FieldMap", "MappedCodec", "StageTable", "slug"]
+__all__ = [
+    "ColumnMapping",
+    "Conversion",
+    "FieldMap",
+    "MappedCodec",
+    "StageTable",
+    "VendorCodec",
+    "slug",
+]
 
 E = TypeVar("E")
 
@@ -568,3 +576,44 @@ class MappedCodec(Generic[E]):
         if isinstance(value, date | datetime):  # pragma: no cover - serde gives strings
             return value.isoformat()
         return str(value)
+
+
+class VendorCodec(MappedCodec[Any]):
+    """A :class:`MappedCodec` chosen by a vendor's object name (HubSpot's ``"deals"``,
+    Salesforce's ``"Opportunity"`` ...).
+
+    Subclasses set :attr:`MAPPINGS` (object name → column mapping), :attr:`DEFAULT_STAGES` (the
+    vendor's default pipeline) and :attr:`KIND` (how the error message names an object).
+
+    Examples:
+        >>> from crmkit.adapters.formats import SalesforceCodec
+        >>> SalesforceCodec("Lead")
+        Traceback (most recent call last):
+        ...
+        crmkit.errors.ValidationError: object: 'Lead' is not a Salesforce object crmkit maps (Account, Contact, Opportunity)
+    """
+
+    MAPPINGS: ClassVar[Mapping[str, ColumnMapping]] = {}
+    DEFAULT_STAGES: ClassVar[StageTable | None] = None
+    KIND: ClassVar[str] = "vendor object"
+
+    def __init__(
+        self,
+        object: str,
+        *,
+        default_currency: str | None = None,
+        stages: StageTable | None = None,
+        extra_columns: Sequence[str] = (),
+    ) -> None:
+        if object not in self.MAPPINGS:
+            raise ValidationError.single(
+                "object",
+                object,
+                f"is not a {self.KIND} crmkit maps ({', '.join(self.MAPPINGS)})",
+            )
+        super().__init__(
+            self.MAPPINGS[object],
+            default_currency=default_currency,
+            stages=stages or self.DEFAULT_STAGES,
+            extra_columns=extra_columns,
+        )

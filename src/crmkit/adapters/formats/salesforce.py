@@ -49,21 +49,19 @@ Examples:
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from typing import Any, Literal
+from typing import Literal
 
 from crmkit.adapters.formats.mapping import (
     ColumnMapping,
     Conversion,
     FieldMap,
-    MappedCodec,
     StageTable,
+    VendorCodec,
 )
 from crmkit.domain.account import Account
 from crmkit.domain.contact import Contact
 from crmkit.domain.opportunity import Opportunity
 from crmkit.domain.pipeline import default_pipeline
-from crmkit.errors import ValidationError
 
 __all__ = [
     "SALESFORCE_ACCOUNT",
@@ -158,7 +156,7 @@ _MAPPINGS: dict[str, ColumnMapping] = {
 }
 
 
-class SalesforceCodec(MappedCodec[Any]):
+class SalesforceCodec(VendorCodec):
     """Reads and writes one Salesforce object export (``"Account"``, ``"Contact"``,
     ``"Opportunity"``).
 
@@ -175,23 +173,6 @@ class SalesforceCodec(MappedCodec[Any]):
         ['Id', 'Name', 'AccountId', 'Amount']
     """
 
-    def __init__(
-        self,
-        object: SalesforceObject | str,
-        *,
-        default_currency: str | None = None,
-        stages: StageTable | None = None,
-        extra_columns: Sequence[str] = (),
-    ) -> None:
-        if object not in _MAPPINGS:
-            raise ValidationError.single(
-                "object",
-                object,
-                f"is not a Salesforce object crmkit maps ({', '.join(_MAPPINGS)})",
-            )
-        super().__init__(
-            _MAPPINGS[object],
-            default_currency=default_currency,
-            stages=stages or SALESFORCE_DEFAULT_STAGES,
-            extra_columns=extra_columns,
-        )
+    MAPPINGS = _MAPPINGS
+    DEFAULT_STAGES = SALESFORCE_DEFAULT_STAGES
+    KIND = "Salesforce object"
