@@ -39,6 +39,7 @@ from crmkit.adapters.files.importer import (
     import_jsonl,
 )
 from crmkit.adapters.files.layout import Column, ColumnKind, CsvLayout
+from crmkit.adapters.files.output import atomic_output, check_output_path, write_output
 from crmkit.adapters.files.rejects import Reject, RejectsWriter, read_rejects
 from crmkit.adapters.files.source import SourceRow, read_csv, read_jsonl, write_csv, write_jsonl
 
@@ -60,6 +61,8 @@ __all__ = [
     "RejectsWriter",
     "SourceRow",
     "StoreReferences",
+    "atomic_output",
+    "check_output_path",
     "export_csv",
     "export_jsonl",
     "import_csv",
@@ -72,4 +75,5 @@ __all__ = [
     "restore",
     "write_csv",
     "write_jsonl",
+    "write_output",
 ]
