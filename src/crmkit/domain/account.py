@@ -29,6 +29,7 @@ from crmkit.domain.contact_role import (
     remove_contact,
     role_list,
 )
+from crmkit.domain.limits import KEY_MAX
 from crmkit.domain.money import Money
 from crmkit.domain.validators import (
     compile_validation,
@@ -36,8 +37,10 @@ from crmkit.domain.validators import (
     non_empty,
     non_negative,
     optional,
+    optional_identifier,
     optional_non_empty,
     optional_str,
+    optional_text,
 )
 
 __all__ = ["Account", "AccountStatus"]
@@ -110,8 +113,8 @@ class Account(AggregateRoot):
     status: AccountStatus = attrs.field(
         default=AccountStatus.POTENTIAL, validator=instance_of(AccountStatus)
     )
-    owner_id: str | None = attrs.field(default=None, validator=optional_non_empty)
-    tier: str | None = attrs.field(default=None, validator=optional_str)
+    owner_id: str | None = attrs.field(default=None, validator=optional_identifier)
+    tier: str | None = attrs.field(default=None, validator=optional_text(KEY_MAX))
     is_key_account: bool = attrs.field(default=False, validator=instance_of(bool))
     contact_roles: list[AccountContactRole] = attrs.field(
         factory=list, validator=role_list(AccountContactRole)

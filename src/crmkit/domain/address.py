@@ -16,8 +16,8 @@ import attrs
 from crmkit.domain.validators import (
     compile_validation,
     fail,
-    instance_of,
     optional_str,
+    text,
 )
 
 __all__ = ["COUNTRY_CODES", "Address"]
@@ -61,9 +61,9 @@ class Address:
         crmkit.errors.ValidationError: country: 'no' is not an ISO 3166-1 alpha-2 country code
     """
 
-    street: str = attrs.field(default="", validator=instance_of(str))
-    postal_code: str = attrs.field(default="", validator=instance_of(str))
-    city: str = attrs.field(default="", validator=instance_of(str))
+    street: str = attrs.field(default="", validator=text())
+    postal_code: str = attrs.field(default="", validator=text())
+    city: str = attrs.field(default="", validator=text())
     region: str | None = attrs.field(default=None, validator=optional_str)
     country: str = attrs.field(validator=_country)
 

@@ -23,14 +23,16 @@ from typing import Any
 import attrs
 
 from crmkit.domain.ids import new_id
+from crmkit.domain.limits import REMOTE_ID_MAX
 from crmkit.domain.properties import CustomValue, PropertyRegistry, custom_values
 from crmkit.domain.validators import (
     aware_datetime,
     compile_validation,
+    identifier,
     instance_of,
-    non_empty,
+    json_object,
     non_negative,
-    optional_non_empty,
+    optional_non_empty_text,
     to_utc,
 )
 from crmkit.errors import ValidationError
@@ -82,7 +84,10 @@ class AggregateRoot:
         custom: custom property values (JSON scalars), validated against a
             :class:`~crmkit.domain.PropertySchema` by :meth:`validate_custom`.
         remote_id: the record's id in an external system (Salesforce, HubSpot ...).
-        remote_data: the raw record of that system, kept as it came.
+        remote_data: the raw record of that system, kept as it came: plain JSON (string keys,
+            lists, text, ints within ±(2**63 − 1), finite floats, bools, ``None``) nested at
+            most 32 levels; tuples, sets and other objects are refused, never converted
+            (see :mod:`crmkit.domain.limits`).
 
     Examples:
         >>> from crmkit.domain import Product, Money
@@ -92,7 +97,7 @@ class AggregateRoot:
         crmkit.errors.ValidationError: version: -1 must be zero or more
     """
 
-    id: str = attrs.field(factory=new_id, validator=non_empty)
+    id: str = attrs.field(factory=new_id, validator=identifier)
     version: int = attrs.field(default=0, validator=[instance_of(int), non_negative])
     created_at: datetime = attrs.field(factory=utc_now, converter=to_utc, validator=aware_datetime)
     updated_at: datetime = attrs.field(
@@ -101,8 +106,10 @@ class AggregateRoot:
         validator=aware_datetime,
     )
     custom: dict[str, CustomValue] = attrs.field(factory=dict, validator=custom_values)
-    remote_id: str | None = attrs.field(default=None, validator=optional_non_empty)
-    remote_data: dict[str, Any] = attrs.field(factory=dict, validator=instance_of(dict))
+    remote_id: str | None = attrs.field(
+        default=None, validator=optional_non_empty_text(REMOTE_ID_MAX)
+    )
+    remote_data: dict[str, Any] = attrs.field(factory=dict, validator=json_object)
 
     def __attrs_post_init__(self) -> None:
         if self.updated_at < self.created_at:

@@ -24,6 +24,7 @@ from crmkit.domain.money import Money
 from crmkit.domain.validators import (
     compile_validation,
     date_value,
+    identifier,
     instance_of,
     non_empty,
     non_negative,
@@ -80,7 +81,7 @@ class Agreement(AggregateRoot):
         crmkit.errors.ValidationError: end_date: datetime.date(2024, 4, 1) must not be before start_date
     """
 
-    account_id: str = attrs.field(validator=non_empty)
+    account_id: str = attrs.field(validator=identifier)
     name: str = attrs.field(validator=non_empty)
     start_date: date = attrs.field(kw_only=True, validator=date_value)
     end_date: date | None = attrs.field(kw_only=True, default=None, validator=optional(date_value))

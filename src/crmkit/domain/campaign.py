@@ -22,6 +22,7 @@ from typing import Any
 import attrs
 
 from crmkit.domain.aggregate import AggregateRoot
+from crmkit.domain.limits import KEY_MAX
 from crmkit.domain.money import Money
 from crmkit.domain.validators import (
     compile_validation,
@@ -31,8 +32,10 @@ from crmkit.domain.validators import (
     non_empty,
     optional,
     optional_aware_datetime,
-    optional_non_empty,
+    optional_identifier,
+    optional_non_empty_text,
     optional_to_utc,
+    text,
     to_utc,
 )
 from crmkit.errors import NotFoundError, ValidationError
@@ -99,8 +102,8 @@ class CampaignMember:
         crmkit.errors.ValidationError: contact_id: 'c-1' a member is a lead or a contact, not both
     """
 
-    lead_id: str | None = attrs.field(default=None, validator=optional_non_empty)
-    contact_id: str | None = attrs.field(default=None, validator=optional_non_empty)
+    lead_id: str | None = attrs.field(default=None, validator=optional_identifier)
+    contact_id: str | None = attrs.field(default=None, validator=optional_identifier)
     status: MemberStatus = attrs.field(
         default=MemberStatus.SENT, validator=instance_of(MemberStatus)
     )
@@ -185,7 +188,7 @@ class Campaign(AggregateRoot):
     """
 
     name: str = attrs.field(validator=non_empty)
-    channel: str | None = attrs.field(default=None, validator=optional_non_empty)
+    channel: str | None = attrs.field(default=None, validator=optional_non_empty_text(KEY_MAX))
     status: CampaignStatus = attrs.field(
         default=CampaignStatus.PLANNED, validator=instance_of(CampaignStatus)
     )
@@ -194,8 +197,8 @@ class Campaign(AggregateRoot):
     budget: Money | None = attrs.field(default=None, validator=optional(instance_of(Money)))
     actual_cost: Money | None = attrs.field(default=None, validator=optional(instance_of(Money)))
     members: list[CampaignMember] = attrs.field(factory=list, validator=_members)
-    owner_id: str | None = attrs.field(default=None, validator=optional_non_empty)
-    description: str = attrs.field(default="", validator=instance_of(str))
+    owner_id: str | None = attrs.field(default=None, validator=optional_identifier)
+    description: str = attrs.field(default="", validator=text())
 
     def __attrs_post_init__(self) -> None:
         super().__attrs_post_init__()

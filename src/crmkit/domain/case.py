@@ -20,15 +20,19 @@ from datetime import datetime, timedelta
 import attrs
 
 from crmkit.domain.aggregate import AggregateRoot
+from crmkit.domain.limits import KEY_MAX
 from crmkit.domain.validators import (
     aware_datetime,
     compile_validation,
     instance_of,
     non_empty,
     optional_aware_datetime,
-    optional_non_empty,
+    optional_identifier,
+    optional_non_empty_text,
     optional_str,
+    optional_text,
     optional_to_utc,
+    text,
     to_utc,
 )
 from crmkit.errors import InvalidTransitionError, ValidationError
@@ -110,10 +114,12 @@ class Case(AggregateRoot):
     """
 
     subject: str = attrs.field(validator=non_empty)
-    account_id: str | None = attrs.field(default=None, validator=optional_non_empty)
-    contact_id: str | None = attrs.field(default=None, validator=optional_non_empty)
-    origin_channel: str | None = attrs.field(default=None, validator=optional_non_empty)
-    problem_type: str | None = attrs.field(default=None, validator=optional_str)
+    account_id: str | None = attrs.field(default=None, validator=optional_identifier)
+    contact_id: str | None = attrs.field(default=None, validator=optional_identifier)
+    origin_channel: str | None = attrs.field(
+        default=None, validator=optional_non_empty_text(KEY_MAX)
+    )
+    problem_type: str | None = attrs.field(default=None, validator=optional_text(KEY_MAX))
     status: CaseStatus = attrs.field(default=CaseStatus.NEW, validator=instance_of(CaseStatus))
     priority: CasePriority = attrs.field(
         default=CasePriority.MEDIUM, validator=instance_of(CasePriority)
@@ -129,8 +135,8 @@ class Case(AggregateRoot):
     closed_at: datetime | None = attrs.field(
         default=None, converter=optional_to_utc, validator=optional_aware_datetime
     )
-    agent_id: str | None = attrs.field(default=None, validator=optional_non_empty)
-    description: str = attrs.field(default="", validator=instance_of(str))
+    agent_id: str | None = attrs.field(default=None, validator=optional_identifier)
+    description: str = attrs.field(default="", validator=text())
     resolution: str | None = attrs.field(default=None, validator=optional_str)
 
     def __attrs_post_init__(self) -> None:

@@ -22,7 +22,14 @@ from collections.abc import Iterable, Iterator
 
 import attrs
 
-from crmkit.domain.validators import compile_validation, instance_of, non_empty
+from crmkit.domain.limits import KEY_MAX
+from crmkit.domain.validators import (
+    compile_validation,
+    instance_of,
+    non_empty,
+    non_empty_text,
+    text,
+)
 from crmkit.errors import NotFoundError, ValidationError
 
 __all__ = [
@@ -111,12 +118,12 @@ class Channel:
         'trade_fair'
     """
 
-    key: str = attrs.field(validator=non_empty)
+    key: str = attrs.field(validator=non_empty_text(KEY_MAX))
     name: str = attrs.field(validator=non_empty)
     category: ChannelCategory = attrs.field(validator=instance_of(ChannelCategory))
     media_type: MediaType = attrs.field(validator=instance_of(MediaType))
     direction: Direction = attrs.field(validator=instance_of(Direction))
-    description: str = ""
+    description: str = attrs.field(default="", validator=text())
 
 
 _C = ChannelCategory

@@ -17,6 +17,7 @@ from datetime import datetime
 import attrs
 
 from crmkit.domain.aggregate import AggregateRoot
+from crmkit.domain.limits import KEY_MAX
 from crmkit.domain.validators import (
     aware_datetime,
     compile_validation,
@@ -25,9 +26,11 @@ from crmkit.domain.validators import (
     non_empty,
     optional,
     optional_aware_datetime,
-    optional_non_empty,
+    optional_identifier,
+    optional_non_empty_text,
     optional_str,
     optional_to_utc,
+    text,
     to_utc,
 )
 from crmkit.errors import ValidationError
@@ -174,19 +177,21 @@ class Contact(AggregateRoot):
         crmkit.errors.ValidationError: email: 'anna(at)lind.se' is not an e-mail address
     """
 
-    first_name: str = attrs.field(validator=instance_of(str))
-    last_name: str = attrs.field(validator=instance_of(str))
-    account_id: str | None = attrs.field(default=None, validator=optional_non_empty)
+    first_name: str = attrs.field(validator=text())
+    last_name: str = attrs.field(validator=text())
+    account_id: str | None = attrs.field(default=None, validator=optional_identifier)
     title: str | None = attrs.field(default=None, validator=optional_str)
     buying_role: BuyingRole | None = attrs.field(
         default=None, validator=optional(instance_of(BuyingRole))
     )
     email: str | None = attrs.field(default=None, validator=optional(email))
     phone: str | None = attrs.field(default=None, validator=optional_str)
-    preferred_channel: str | None = attrs.field(default=None, validator=optional_non_empty)
+    preferred_channel: str | None = attrs.field(
+        default=None, validator=optional_non_empty_text(KEY_MAX)
+    )
     consent: Consent | None = attrs.field(default=None, validator=optional(instance_of(Consent)))
     linkedin_url: str | None = attrs.field(default=None, validator=optional_str)
-    owner_id: str | None = attrs.field(default=None, validator=optional_non_empty)
+    owner_id: str | None = attrs.field(default=None, validator=optional_identifier)
 
     def __attrs_post_init__(self) -> None:
         super().__attrs_post_init__()

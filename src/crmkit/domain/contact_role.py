@@ -17,7 +17,13 @@ from typing import Any, Protocol, TypeVar
 
 import attrs
 
-from crmkit.domain.validators import compile_validation, fail, instance_of, non_empty
+from crmkit.domain.validators import (
+    compile_validation,
+    fail,
+    identifier,
+    instance_of,
+    text,
+)
 from crmkit.errors import NotFoundError, ValidationError
 
 __all__ = ["AccountContactRole", "OpportunityContactRole"]
@@ -41,8 +47,8 @@ class AccountContactRole:
         crmkit.errors.ValidationError: contact_id: '' must not be empty
     """
 
-    contact_id: str = attrs.field(validator=non_empty)
-    role: str = attrs.field(default="", validator=instance_of(str))
+    contact_id: str = attrs.field(validator=identifier)
+    role: str = attrs.field(default="", validator=text())
     is_primary: bool = attrs.field(default=False, validator=instance_of(bool))
 
 
@@ -62,8 +68,8 @@ class OpportunityContactRole:
         False
     """
 
-    contact_id: str = attrs.field(validator=non_empty)
-    role: str = attrs.field(default="", validator=instance_of(str))
+    contact_id: str = attrs.field(validator=identifier)
+    role: str = attrs.field(default="", validator=text())
     is_primary: bool = attrs.field(default=False, validator=instance_of(bool))
 
 

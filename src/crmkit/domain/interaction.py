@@ -24,14 +24,17 @@ import attrs
 
 from crmkit.domain.aggregate import AggregateRoot
 from crmkit.domain.channel import Direction
+from crmkit.domain.limits import KEY_MAX
 from crmkit.domain.validators import (
     compile_validation,
     instance_of,
     optional,
     optional_aware_datetime,
-    optional_non_empty,
+    optional_identifier,
+    optional_non_empty_text,
     optional_str,
     optional_to_utc,
+    text,
     to_utc,
 )
 from crmkit.errors import InvalidTransitionError, ValidationError
@@ -111,20 +114,20 @@ class Interaction(AggregateRoot):
     """
 
     type: InteractionType = attrs.field(validator=instance_of(InteractionType))
-    channel: str | None = attrs.field(default=None, validator=optional_non_empty)
+    channel: str | None = attrs.field(default=None, validator=optional_non_empty_text(KEY_MAX))
     status: InteractionStatus = attrs.field(
         default=InteractionStatus.PLANNED, validator=instance_of(InteractionStatus)
     )
     direction: Direction | None = attrs.field(
         default=None, validator=optional(instance_of(Direction))
     )
-    contact_id: str | None = attrs.field(default=None, validator=optional_non_empty)
-    lead_id: str | None = attrs.field(default=None, validator=optional_non_empty)
-    account_id: str | None = attrs.field(default=None, validator=optional_non_empty)
-    opportunity_id: str | None = attrs.field(default=None, validator=optional_non_empty)
-    case_id: str | None = attrs.field(default=None, validator=optional_non_empty)
-    campaign_id: str | None = attrs.field(default=None, validator=optional_non_empty)
-    subject: str = attrs.field(default="", validator=instance_of(str))
+    contact_id: str | None = attrs.field(default=None, validator=optional_identifier)
+    lead_id: str | None = attrs.field(default=None, validator=optional_identifier)
+    account_id: str | None = attrs.field(default=None, validator=optional_identifier)
+    opportunity_id: str | None = attrs.field(default=None, validator=optional_identifier)
+    case_id: str | None = attrs.field(default=None, validator=optional_identifier)
+    campaign_id: str | None = attrs.field(default=None, validator=optional_identifier)
+    subject: str = attrs.field(default="", validator=text())
     outcome: str | None = attrs.field(default=None, validator=optional_str)
     planned_at: datetime | None = attrs.field(
         default=None, converter=optional_to_utc, validator=optional_aware_datetime
@@ -135,7 +138,7 @@ class Interaction(AggregateRoot):
     followed_up_at: datetime | None = attrs.field(
         default=None, converter=optional_to_utc, validator=optional_aware_datetime
     )
-    owner_id: str | None = attrs.field(default=None, validator=optional_non_empty)
+    owner_id: str | None = attrs.field(default=None, validator=optional_identifier)
     department: str | None = attrs.field(default=None, validator=optional_str)
 
     def __attrs_post_init__(self) -> None:

@@ -31,9 +31,11 @@ from crmkit.domain.aggregate import AggregateRoot
 from crmkit.domain.validators import (
     aware_datetime,
     compile_validation,
+    identifier,
     instance_of,
-    non_empty,
     optional,
+    optional_str,
+    text,
     to_utc,
 )
 from crmkit.errors import InvalidTransitionError
@@ -110,7 +112,7 @@ class KamStageChange:
     from_stage: KamStage | None = attrs.field(validator=optional(instance_of(KamStage)))
     to_stage: KamStage = attrs.field(validator=instance_of(KamStage))
     at: datetime = attrs.field(converter=to_utc, validator=aware_datetime)
-    reason: str = ""
+    reason: str = attrs.field(default="", validator=text())
 
 
 @compile_validation
@@ -142,7 +144,7 @@ class KeyAccountRelationship(AggregateRoot):
         True
     """
 
-    account_id: str = attrs.field(validator=non_empty)
+    account_id: str = attrs.field(validator=identifier)
     stage: KamStage = attrs.field(validator=instance_of(KamStage))
     supplier_intent: KamStage | None = attrs.field(
         default=None, validator=optional(instance_of(KamStage))
@@ -150,8 +152,8 @@ class KeyAccountRelationship(AggregateRoot):
     customer_intent: KamStage | None = attrs.field(
         default=None, validator=optional(instance_of(KamStage))
     )
-    key_account_manager: str | None = None
-    support_contact: str | None = None
+    key_account_manager: str | None = attrs.field(default=None, validator=optional_str)
+    support_contact: str | None = attrs.field(default=None, validator=optional_str)
     history: list[KamStageChange] = attrs.field(factory=list)
 
     @property

@@ -15,8 +15,8 @@ Examples:
 from __future__ import annotations
 
 import enum
-import math
 from datetime import date
+from decimal import Decimal
 from typing import Any
 
 import attrs
@@ -26,10 +26,13 @@ from crmkit.domain.validators import (
     compile_validation,
     date_value,
     fail,
+    finite,
+    identifier,
     instance_of,
     non_empty,
     optional,
-    optional_non_empty,
+    optional_identifier,
+    text,
 )
 from crmkit.errors import ValidationError
 
@@ -65,7 +68,7 @@ class KPIPeriod:
 
     start: date | None = attrs.field(default=None, validator=optional(date_value))
     end: date | None = attrs.field(default=None, validator=optional(date_value))
-    label: str = attrs.field(default="", validator=instance_of(str))
+    label: str = attrs.field(default="", validator=text())
 
     def __attrs_post_init__(self) -> None:
         if self.start is not None and self.end is not None and self.end < self.start:
@@ -86,11 +89,10 @@ class KPIPeriod:
         return min(1.0, max(0.0, done / days))
 
 
-def _finite(_: Any, attribute: attrs.Attribute[Any], value: Any) -> None:
-    if isinstance(value, bool) or not isinstance(value, int | float):
-        fail(attribute, value, f"must be a number, not {type(value).__name__}")
-    if not math.isfinite(value):
-        fail(attribute, value, "must be a finite number")
+def _finite(instance: Any, attribute: attrs.Attribute[Any], value: Any) -> None:
+    if isinstance(value, Decimal):  # the KPI values are floats and ints
+        fail(attribute, value, "must be a number, not Decimal")
+    finite(instance, attribute, value)
 
 
 def _optional_finite(instance: Any, attribute: attrs.Attribute[Any], value: Any) -> None:
@@ -120,7 +122,7 @@ class KPI:
         >>> KPI("Revenue", target=float("nan"))
         Traceback (most recent call last):
         ...
-        crmkit.errors.ValidationError: target: nan must be a finite number
+        crmkit.errors.ValidationError: target: nan must be a finite number, not NaN
     """
 
     name: str = attrs.field(validator=non_empty)
@@ -130,10 +132,10 @@ class KPI:
     direction: KPIDirection = attrs.field(
         default=KPIDirection.MAX, validator=instance_of(KPIDirection)
     )
-    unit: str = attrs.field(default="", validator=instance_of(str))
+    unit: str = attrs.field(default="", validator=text())
     baseline: float | None = attrs.field(default=None, validator=_optional_finite)
-    owner_id: str | None = attrs.field(default=None, validator=optional_non_empty)
-    id: str = attrs.field(factory=new_id, validator=non_empty)
+    owner_id: str | None = attrs.field(default=None, validator=optional_identifier)
+    id: str = attrs.field(factory=new_id, validator=identifier)
 
     def __attrs_post_init__(self) -> None:
         if self.baseline is not None and self.baseline == self.target:

@@ -33,6 +33,7 @@ from crmkit.domain.account import Account
 from crmkit.domain.aggregate import AggregateRoot
 from crmkit.domain.channel import Direction
 from crmkit.domain.contact import BuyingRole, Contact
+from crmkit.domain.limits import KEY_MAX
 from crmkit.domain.money import Money
 from crmkit.domain.opportunity import Opportunity
 from crmkit.domain.pipeline import Pipeline, Stage
@@ -45,9 +46,12 @@ from crmkit.domain.validators import (
     non_negative,
     optional,
     optional_aware_datetime,
+    optional_identifier,
     optional_non_empty,
+    optional_non_empty_text,
     optional_str,
     optional_to_utc,
+    text,
     to_utc,
 )
 from crmkit.errors import InvalidTransitionError, ValidationError
@@ -240,12 +244,14 @@ class Lead(AggregateRoot):
     """
 
     company_name: str = attrs.field(validator=non_empty)
-    first_name: str = attrs.field(default="", validator=instance_of(str))
-    last_name: str = attrs.field(default="", validator=instance_of(str))
+    first_name: str = attrs.field(default="", validator=text())
+    last_name: str = attrs.field(default="", validator=text())
     title: str | None = attrs.field(default=None, validator=optional_str)
     email: str | None = attrs.field(default=None, validator=optional(email))
     phone: str | None = attrs.field(default=None, validator=optional_str)
-    source_channel: str | None = attrs.field(default=None, validator=optional_non_empty)
+    source_channel: str | None = attrs.field(
+        default=None, validator=optional_non_empty_text(KEY_MAX)
+    )
     direction: Direction = attrs.field(default=Direction.INBOUND, validator=_lead_direction)
     interest_level: InterestLevel | None = attrs.field(
         default=None, validator=optional(instance_of(InterestLevel))
@@ -258,8 +264,8 @@ class Lead(AggregateRoot):
     )
     status: LeadStatus = attrs.field(default=LeadStatus.NEW, validator=instance_of(LeadStatus))
     lost_reason: str | None = attrs.field(default=None, validator=optional_str)
-    owner_id: str | None = attrs.field(default=None, validator=optional_non_empty)
-    campaign_id: str | None = attrs.field(default=None, validator=optional_non_empty)
+    owner_id: str | None = attrs.field(default=None, validator=optional_identifier)
+    campaign_id: str | None = attrs.field(default=None, validator=optional_identifier)
     organisation_number: str | None = attrs.field(default=None, validator=optional_non_empty)
     industry: str | None = attrs.field(default=None, validator=optional_str)
     employees: int | None = attrs.field(
@@ -269,9 +275,9 @@ class Lead(AggregateRoot):
     next_follow_up_at: datetime | None = attrs.field(
         default=None, converter=optional_to_utc, validator=optional_aware_datetime
     )
-    converted_account_id: str | None = attrs.field(default=None, validator=optional_non_empty)
-    converted_contact_id: str | None = attrs.field(default=None, validator=optional_non_empty)
-    converted_opportunity_id: str | None = attrs.field(default=None, validator=optional_non_empty)
+    converted_account_id: str | None = attrs.field(default=None, validator=optional_identifier)
+    converted_contact_id: str | None = attrs.field(default=None, validator=optional_identifier)
+    converted_opportunity_id: str | None = attrs.field(default=None, validator=optional_identifier)
     converted_at: datetime | None = attrs.field(
         default=None, converter=optional_to_utc, validator=optional_aware_datetime
     )

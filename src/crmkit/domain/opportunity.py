@@ -49,6 +49,7 @@ from crmkit.domain.contact_role import (
     remove_contact,
     role_list,
 )
+from crmkit.domain.limits import KEY_MAX
 from crmkit.domain.money import Money
 from crmkit.domain.pipeline import Pipeline, Stage
 from crmkit.domain.probability import Probability, probability_value, to_probability
@@ -56,12 +57,15 @@ from crmkit.domain.validators import (
     aware_datetime,
     compile_validation,
     date_value,
+    identifier,
     inline_check,
     instance_of,
     non_empty,
+    non_empty_text,
     optional,
     optional_aware_datetime,
-    optional_non_empty,
+    optional_identifier,
+    optional_non_empty_text,
     optional_str,
     optional_to_utc,
     to_utc,
@@ -103,8 +107,8 @@ class StageChange:
         >>> StageChange(None, "prospecting", datetime(2025, 1, 1, tzinfo=UTC), 0.1).from_stage
     """
 
-    from_stage: str | None = attrs.field(validator=optional_non_empty)
-    to_stage: str = attrs.field(validator=non_empty)
+    from_stage: str | None = attrs.field(validator=optional_non_empty_text(KEY_MAX))
+    to_stage: str = attrs.field(validator=non_empty_text(KEY_MAX))
     at: datetime = attrs.field(converter=to_utc, validator=aware_datetime)
     probability: float = attrs.field(converter=to_probability, validator=probability_value)
     amount: Money | None = attrs.field(default=None, validator=optional(instance_of(Money)))
@@ -190,11 +194,11 @@ class Opportunity(AggregateRoot):
     """
 
     name: str = attrs.field(validator=non_empty)
-    account_id: str = attrs.field(validator=non_empty)
+    account_id: str = attrs.field(validator=identifier)
     amount: Money = attrs.field(validator=instance_of(Money))
     close_date: date = attrs.field(validator=date_value)
-    pipeline_id: str = attrs.field(validator=non_empty)
-    stage_key: str = attrs.field(validator=non_empty)
+    pipeline_id: str = attrs.field(validator=identifier)
+    stage_key: str = attrs.field(validator=non_empty_text(KEY_MAX))
     stage_probability: float = attrs.field(converter=to_probability, validator=probability_value)
     is_closed: bool = attrs.field(default=False, validator=instance_of(bool))
     is_won: bool = attrs.field(default=False, validator=instance_of(bool))
@@ -209,9 +213,11 @@ class Opportunity(AggregateRoot):
         factory=list, validator=role_list(OpportunityContactRole)
     )
     lost_reason: str | None = attrs.field(default=None, validator=optional_str)
-    source_channel: str | None = attrs.field(default=None, validator=optional_non_empty)
-    owner_id: str | None = attrs.field(default=None, validator=optional_non_empty)
-    campaign_id: str | None = attrs.field(default=None, validator=optional_non_empty)
+    source_channel: str | None = attrs.field(
+        default=None, validator=optional_non_empty_text(KEY_MAX)
+    )
+    owner_id: str | None = attrs.field(default=None, validator=optional_identifier)
+    campaign_id: str | None = attrs.field(default=None, validator=optional_identifier)
     closed_at: datetime | None = attrs.field(
         default=None, converter=optional_to_utc, validator=optional_aware_datetime
     )

@@ -21,14 +21,17 @@ from typing import Any
 import attrs
 
 from crmkit.domain.aggregate import AggregateRoot
+from crmkit.domain.limits import KEY_MAX
 from crmkit.domain.money import Money
 from crmkit.domain.validators import (
     aware_datetime,
     compile_validation,
     fail,
+    identifier,
     instance_of,
-    non_empty,
+    optional_identifier,
     optional_non_empty,
+    optional_non_empty_text,
     positive,
     to_utc,
 )
@@ -104,7 +107,7 @@ class OrderLine:
         Decimal('39.96')
     """
 
-    product_id: str = attrs.field(validator=non_empty)
+    product_id: str = attrs.field(validator=identifier)
     quantity: int = attrs.field(validator=[instance_of(int), positive])
     unit_price: Money = attrs.field(validator=_unit_price)
     discount: Decimal = attrs.field(default=Decimal(0), converter=_to_decimal, validator=_discount)
@@ -160,16 +163,16 @@ class Order(AggregateRoot):
         crmkit.errors.ValidationError: lines[1].unit_price.currency: 'EUR' differs from the order's currency SEK
     """
 
-    account_id: str = attrs.field(validator=non_empty)
+    account_id: str = attrs.field(validator=identifier)
     ordered_at: datetime = attrs.field(converter=to_utc, validator=aware_datetime)
     lines: list[OrderLine] = attrs.field(validator=_lines)
     status: OrderStatus = attrs.field(
         default=OrderStatus.PLACED, validator=instance_of(OrderStatus)
     )
-    contact_id: str | None = attrs.field(default=None, validator=optional_non_empty)
-    opportunity_id: str | None = attrs.field(default=None, validator=optional_non_empty)
-    channel: str | None = attrs.field(default=None, validator=optional_non_empty)
-    owner_id: str | None = attrs.field(default=None, validator=optional_non_empty)
+    contact_id: str | None = attrs.field(default=None, validator=optional_identifier)
+    opportunity_id: str | None = attrs.field(default=None, validator=optional_identifier)
+    channel: str | None = attrs.field(default=None, validator=optional_non_empty_text(KEY_MAX))
+    owner_id: str | None = attrs.field(default=None, validator=optional_identifier)
     order_number: str | None = attrs.field(default=None, validator=optional_non_empty)
 
     @property

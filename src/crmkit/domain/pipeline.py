@@ -22,8 +22,17 @@ from typing import Any
 
 import attrs
 
+from crmkit.domain.limits import KEY_MAX
 from crmkit.domain.probability import Probability, probability_value, to_probability
-from crmkit.domain.validators import compile_validation, fail, instance_of, non_empty
+from crmkit.domain.validators import (
+    compile_validation,
+    fail,
+    identifier,
+    instance_of,
+    non_empty,
+    non_empty_text,
+    text,
+)
 from crmkit.errors import NotFoundError, ValidationError
 
 __all__ = ["ForecastCategory", "Pipeline", "Stage", "default_pipeline"]
@@ -82,7 +91,7 @@ class Stage:
         crmkit.errors.ValidationError: is_closed: False must be true for a won stage
     """
 
-    key: str = attrs.field(validator=non_empty)
+    key: str = attrs.field(validator=non_empty_text(KEY_MAX))
     name: str = attrs.field(validator=non_empty)
     order: int = attrs.field(validator=instance_of(int))
     probability: float = attrs.field(converter=to_probability, validator=probability_value)
@@ -186,10 +195,10 @@ class Pipeline:
         crmkit.errors.NotFoundError: pipeline 'renewals' has no stage 'quote'; known stages: due, won, lost
     """
 
-    id: str = attrs.field(validator=non_empty)
+    id: str = attrs.field(validator=identifier)
     name: str = attrs.field(validator=non_empty)
     stages: list[Stage] = attrs.field(converter=_sorted_stages, validator=_stage_list)
-    description: str = ""
+    description: str = attrs.field(default="", validator=text())
 
     def stage(self, key: str) -> Stage:
         """The stage with ``key``.

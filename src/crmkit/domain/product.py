@@ -12,13 +12,15 @@ from __future__ import annotations
 import attrs
 
 from crmkit.domain.aggregate import AggregateRoot
+from crmkit.domain.limits import KEY_MAX
 from crmkit.domain.money import Money
 from crmkit.domain.validators import (
     compile_validation,
     fail,
     instance_of,
     non_empty,
-    optional_str,
+    optional_text,
+    text,
 )
 
 __all__ = ["Product"]
@@ -59,9 +61,9 @@ class Product(AggregateRoot):
 
     sku: str = attrs.field(validator=non_empty)
     name: str = attrs.field(validator=non_empty)
-    category: str | None = attrs.field(default=None, validator=optional_str)
+    category: str | None = attrs.field(default=None, validator=optional_text(KEY_MAX))
     price: Money = attrs.field(kw_only=True, validator=_price)
     unit: str = attrs.field(default="pcs", validator=non_empty)
     is_service: bool = attrs.field(default=False, validator=instance_of(bool))
     active: bool = attrs.field(default=True, validator=instance_of(bool))
-    description: str = attrs.field(default="", validator=instance_of(str))
+    description: str = attrs.field(default="", validator=text())

@@ -29,7 +29,15 @@ from typing import Any, TypeAlias
 
 import attrs
 
-from crmkit.domain.validators import compile_validation, fail, instance_of, non_empty
+from crmkit.domain.limits import KEY_MAX, scalar_problem
+from crmkit.domain.validators import (
+    compile_validation,
+    fail,
+    inline_check,
+    instance_of,
+    non_empty,
+    text,
+)
 from crmkit.errors import NotFoundError, Problem, ValidationError
 
 __all__ = [
@@ -41,10 +49,16 @@ __all__ = [
     "custom_values",
 ]
 
-#: A custom property value: a JSON scalar.
+#: A custom property value: a JSON scalar (text without NUL or lone surrogates, an int
+#: within ±(2**63 − 1), a finite float, a bool or ``None``; see :mod:`crmkit.domain.limits`).
 CustomValue: TypeAlias = str | int | float | bool | None
 
-_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+
+
+def _is_name(value: Any) -> bool:
+    """A property name: an ASCII identifier of at most KEY_MAX characters."""
+    return isinstance(value, str) and len(value) <= KEY_MAX and _NAME.fullmatch(value) is not None
 
 
 class PropertyType(enum.Enum):
@@ -100,8 +114,12 @@ def _options(value: Iterable[str]) -> tuple[str, ...]:
 
 
 def _name(_: Any, attribute: attrs.Attribute[Any], value: Any) -> None:
-    if not isinstance(value, str) or not _NAME.match(value):
-        fail(attribute, value, "must be an identifier (letters, digits, underscore)")
+    if not _is_name(value):
+        fail(
+            attribute,
+            value,
+            f"must be an identifier (letters, digits, underscore; at most {KEY_MAX} characters)",
+        )
 
 
 @compile_validation
@@ -128,7 +146,7 @@ class PropertyDefinition:
     type: PropertyType = attrs.field(validator=instance_of(PropertyType))
     required: bool = attrs.field(default=False, validator=instance_of(bool))
     options: tuple[str, ...] = attrs.field(default=(), converter=_options)
-    description: str = ""
+    description: str = attrs.field(default="", validator=text())
 
     def __attrs_post_init__(self) -> None:
         if self.type is PropertyType.ENUM and not self.options:
@@ -344,6 +362,10 @@ class PropertyRegistry:
 def custom_values(_: Any, attribute: attrs.Attribute[Any], value: Any) -> None:
     """Attrs validator for a ``custom`` bag: a dict of identifier keys to JSON scalars.
 
+    Keys are ASCII identifiers of at most 128 characters; values are ``None``, bools, ints
+    within ±(2**63 − 1), finite floats (never NaN or Infinity: they would poison every query
+    of a store) or text without NUL or lone surrogates (see :mod:`crmkit.domain.limits`).
+
     Examples:
         >>> import attrs
         >>> from crmkit.domain.properties import custom_values
@@ -354,6 +376,10 @@ def custom_values(_: Any, attribute: attrs.Attribute[Any], value: Any) -> None:
         Traceback (most recent call last):
         ...
         crmkit.errors.ValidationError: custom.tags: ['a'] must be a string, number, boolean or null
+        >>> A({"score": float("nan")})
+        Traceback (most recent call last):
+        ...
+        crmkit.errors.ValidationError: custom.score: nan must be a finite number, not NaN
     """
     if value.__class__ is dict and not value:  # fast path: no custom values
         return
@@ -361,13 +387,14 @@ def custom_values(_: Any, attribute: attrs.Attribute[Any], value: Any) -> None:
         fail(attribute, value, "must be a dict of property names to values")
     problems = []
     for key, item in value.items():
-        if not isinstance(key, str) or not _NAME.match(key):
+        if not _is_name(key):
             problems.append(Problem(f"{attribute.name}.{key}", key, "is not a valid property name"))
-        elif item is not None and not isinstance(item, str | int | float | bool):
-            problems.append(
-                Problem(
-                    f"{attribute.name}.{key}", item, "must be a string, number, boolean or null"
-                )
-            )
+            continue
+        message = scalar_problem(item)
+        if message is not None:
+            problems.append(Problem(f"{attribute.name}.{key}", item, message))
     if problems:
         raise ValidationError(problems)
+
+
+inline_check(custom_values, "({v}.__class__ is dict and not {v})")

@@ -19,7 +19,9 @@ Examples:
 
 from __future__ import annotations
 
+import functools
 import linecache
+import math
 import re
 import types
 from collections.abc import Callable, Collection, Sequence
@@ -31,6 +33,17 @@ from typing import Any, NamedTuple, TypeVar
 import attrs
 from attr import _config as _attrs_config
 
+from crmkit.domain.limits import (
+    _SURROGATE_SEARCH,
+    EMAIL_MAX,
+    ID_MAX,
+    INT_MAX,
+    TEXT_MAX,
+    int_problem,
+    json_problems,
+    number_problem,
+    text_problem,
+)
 from crmkit.errors import ValidationError
 
 __all__ = [
@@ -43,24 +56,49 @@ __all__ = [
     "date_value",
     "email",
     "fail",
+    "finite",
+    "identifier",
     "in_range",
     "inline_check",
     "instance_of",
+    "json_object",
     "non_empty",
+    "non_empty_text",
     "non_negative",
     "one_of",
     "optional",
     "optional_aware_datetime",
+    "optional_identifier",
     "optional_non_empty",
+    "optional_non_empty_text",
     "optional_str",
+    "optional_text",
     "optional_to_utc",
     "positive",
+    "text",
     "to_utc",
 ]
 
 Validator = Callable[[Any, "attrs.Attribute[Any]", Any], None]
 
-_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+# Inline (compiled) forms of the storage rules; see inline_check and crmkit.domain.limits.
+_INT = f"({{v}}.__class__ is int and -{INT_MAX} <= {{v}} <= {INT_MAX})"
+_FLOAT = "({v}.__class__ is float and -{inf} < {v} < {inf})"
+_NON_BLANK = "({v}.__class__ is str and {v} != '' and not {v}.isspace())"
+_NUMBER = f"({_INT} or {_FLOAT})"
+
+
+def _clean_str(max_length: int) -> str:
+    """Inline check: an exact str of at most ``max_length`` characters, no NUL, no surrogates."""
+    return (
+        f"({{v}}.__class__ is str and len({{v}}) <= {max_length} and '\\x00' not in {{v}}"
+        " and ({v}.isascii() or {surrogate}({v}) is None))"
+    )
+
+
+_EMAIL = re.compile(
+    r"\A[^@\s\x00\ud800-\udfff]+@[^@\s\x00\ud800-\udfff]+\.[^@\s\x00\ud800-\udfff]+\Z"
+)
 
 
 def fail(attribute: attrs.Attribute[Any], value: Any, message: str) -> None:
@@ -80,8 +118,29 @@ def fail(attribute: attrs.Attribute[Any], value: Any, message: str) -> None:
     raise ValidationError.single(attribute.name, value, message)
 
 
+def _value_rules(attribute: attrs.Attribute[Any], value: Any, max_length: int = TEXT_MAX) -> None:
+    """The storage rules of crmkit.domain.limits for a value whose type is already right:
+    clean text of at most ``max_length`` characters, ints within ±INT_MAX, finite numbers."""
+    if isinstance(value, str):
+        message = text_problem(value, max_length)
+    elif isinstance(value, bool):
+        return
+    elif isinstance(value, int):
+        message = int_problem(value)
+    elif isinstance(value, float | Decimal):
+        message = number_problem(value)
+    else:
+        return
+    if message is not None:
+        fail(attribute, value, message)
+
+
 def instance_of(*types: type) -> Validator:
     """The value must be an instance of one of ``types`` (``bool`` is never an ``int`` here).
+
+    Values of the JSON types also follow the storage rules of :mod:`crmkit.domain.limits`:
+    text is at most :data:`~crmkit.domain.limits.TEXT_MAX` characters without NUL or lone
+    surrogates, ints lie within ±(2**63 − 1), floats and Decimals are finite.
 
     Examples:
         >>> import attrs
@@ -93,23 +152,54 @@ def instance_of(*types: type) -> Validator:
         Traceback (most recent call last):
         ...
         crmkit.errors.ValidationError: n: True must be of type int, not bool
+        >>> A(2**64)
+        Traceback (most recent call last):
+        ...
+        crmkit.errors.ValidationError: n: 18446744073709551616 must be between -9223372036854775807 and 9223372036854775807
     """
     names = " or ".join(t.__name__ for t in types)
     allows_bool = bool in types
 
     exact = frozenset(types)
+    plain = exact - {str, int, float, Decimal}  # instances of these need no further check
 
     def check(_: Any, attribute: attrs.Attribute[Any], value: Any) -> None:
-        if value.__class__ in exact:  # fast path: exactly one of the types
+        if value.__class__ in plain:  # fast path: exactly one of the types
             return
         if not isinstance(value, types) or (isinstance(value, bool) and not allows_bool):
             fail(attribute, value, f"must be of type {names}, not {type(value).__name__}")
+        _value_rules(attribute, value)
 
-    return inline_check(check, "{v}.__class__ in {exact}", exact=exact)
+    parts = ["{v}.__class__ in {plain}"] if plain else []
+    if str in exact:
+        parts.append(_clean_str(TEXT_MAX))
+    if int in exact:
+        parts.append(_INT)
+    if float in exact:
+        parts.append(_FLOAT)
+    return inline_check(
+        check,
+        " or ".join(parts) or "False",
+        plain=plain,
+        surrogate=_SURROGATE_SEARCH,
+        inf=math.inf,
+    )
+
+
+def _text(attribute: attrs.Attribute[Any], value: Any, max_length: int, *, blank: bool) -> None:
+    """The slow path of the text validators (``value`` is not ``None``)."""
+    if not isinstance(value, str):
+        fail(attribute, value, f"must be a string, not {type(value).__name__}")
+    if not blank and not value.strip():
+        fail(attribute, value, "must not be empty")
+    message = text_problem(value, max_length)
+    if message is not None:
+        fail(attribute, value, message)
 
 
 def non_empty(_: Any, attribute: attrs.Attribute[Any], value: Any) -> None:
-    """The value must be a string with at least one non-blank character.
+    """The value must be a string with at least one non-blank character (and at most
+    :data:`~crmkit.domain.limits.TEXT_MAX` characters, no NUL, no lone surrogates).
 
     Examples:
         >>> import attrs
@@ -121,20 +211,173 @@ def non_empty(_: Any, attribute: attrs.Attribute[Any], value: Any) -> None:
         Traceback (most recent call last):
         ...
         crmkit.errors.ValidationError: name: '  ' must not be empty
+        >>> A("Acme\\x00")
+        Traceback (most recent call last):
+        ...
+        crmkit.errors.ValidationError: name: 'Acme\\x00' must not contain the NUL character
     """
-    if value.__class__ is str and value and not value.isspace():  # fast path
+    if (  # fast path: plain ASCII text
+        value.__class__ is str
+        and value
+        and not value.isspace()
+        and value.isascii()
+        and len(value) <= TEXT_MAX
+        and "\x00" not in value
+    ):
         return
-    if not isinstance(value, str):
-        fail(attribute, value, f"must be a string, not {type(value).__name__}")
-    if not value.strip():
-        fail(attribute, value, "must not be empty")
+    _text(attribute, value, TEXT_MAX, blank=False)
+
+
+@functools.cache
+def text(max_length: int = TEXT_MAX) -> Validator:
+    """A string (possibly empty) of at most ``max_length`` characters, without NUL or lone
+    surrogates.
+
+    Examples:
+        >>> import attrs
+        >>> from crmkit.domain.validators import text
+        >>> @attrs.frozen
+        ... class A:
+        ...     note: str = attrs.field(default="", validator=text(5))
+        >>> A("").note, A("short").note
+        ('', 'short')
+        >>> A("longer")
+        Traceback (most recent call last):
+        ...
+        crmkit.errors.ValidationError: note: 'longer' must be at most 5 characters long (it has 6)
+    """
+
+    def check(_: Any, attribute: attrs.Attribute[Any], value: Any) -> None:
+        _text(attribute, value, max_length, blank=True)
+
+    return inline_check(check, _clean_str(max_length), surrogate=_SURROGATE_SEARCH)
+
+
+@functools.cache
+def optional_text(max_length: int = TEXT_MAX) -> Validator:
+    """``None`` or :func:`text` of at most ``max_length`` characters.
+
+    Examples:
+        >>> import attrs
+        >>> from crmkit.domain.validators import optional_text
+        >>> @attrs.frozen
+        ... class A:
+        ...     tier: str | None = attrs.field(default=None, validator=optional_text(3))
+        >>> A().tier is None, A("").tier
+        (True, '')
+    """
+
+    def check(_: Any, attribute: attrs.Attribute[Any], value: Any) -> None:
+        if value is not None:
+            _text(attribute, value, max_length, blank=True)
+
+    return inline_check(
+        check, "{v} is None or " + _clean_str(max_length), surrogate=_SURROGATE_SEARCH
+    )
+
+
+@functools.cache
+def non_empty_text(max_length: int) -> Validator:
+    """Like :func:`non_empty`, with at most ``max_length`` characters.
+
+    Examples:
+        >>> import attrs
+        >>> from crmkit.domain.validators import non_empty_text
+        >>> @attrs.frozen
+        ... class A:
+        ...     key: str = attrs.field(validator=non_empty_text(4))
+        >>> A("lead").key
+        'lead'
+        >>> A("")
+        Traceback (most recent call last):
+        ...
+        crmkit.errors.ValidationError: key: '' must not be empty
+    """
+
+    def check(_: Any, attribute: attrs.Attribute[Any], value: Any) -> None:
+        _text(attribute, value, max_length, blank=False)
+
+    return inline_check(
+        check, f"({_NON_BLANK} and {_clean_str(max_length)})", surrogate=_SURROGATE_SEARCH
+    )
+
+
+@functools.cache
+def optional_non_empty_text(max_length: int) -> Validator:
+    """``None`` or :func:`non_empty_text` of at most ``max_length`` characters.
+
+    Examples:
+        >>> import attrs
+        >>> from crmkit.domain.validators import optional_non_empty_text
+        >>> @attrs.frozen
+        ... class A:
+        ...     remote_id: str | None = attrs.field(default=None,
+        ...                                         validator=optional_non_empty_text(8))
+        >>> A().remote_id is None, A("0061x").remote_id
+        (True, '0061x')
+    """
+
+    def check(_: Any, attribute: attrs.Attribute[Any], value: Any) -> None:
+        if value is not None:
+            _text(attribute, value, max_length, blank=False)
+
+    return inline_check(
+        check,
+        f"{{v}} is None or ({_NON_BLANK} and {_clean_str(max_length)})",
+        surrogate=_SURROGATE_SEARCH,
+    )
 
 
 def _number(attribute: attrs.Attribute[Any], value: Any) -> None:
     if isinstance(value, bool) or not isinstance(value, int | float | Decimal):
         fail(attribute, value, f"must be a number, not {type(value).__name__}")
-    if isinstance(value, float | Decimal) and value != value:  # NaN
-        fail(attribute, value, "must be a number, not NaN")
+    _value_rules(attribute, value)
+
+
+def finite(_: Any, attribute: attrs.Attribute[Any], value: Any) -> None:
+    """The value must be a finite number: an int within ±(2**63 − 1), a float or a Decimal
+    that is neither NaN nor infinite (``bool`` is not a number here).
+
+    Examples:
+        >>> import attrs
+        >>> from crmkit.domain.validators import finite
+        >>> @attrs.frozen
+        ... class A:
+        ...     x: float = attrs.field(validator=finite)
+        >>> A(float("inf"))
+        Traceback (most recent call last):
+        ...
+        crmkit.errors.ValidationError: x: inf must be a finite number, not infinity
+    """
+    _number(attribute, value)
+
+
+def json_object(_: Any, attribute: attrs.Attribute[Any], value: Any) -> None:
+    """A dict of plain, storable JSON: string keys; values ``None``, bools, ints within
+    ±(2**63 − 1), finite floats, clean text, lists and dicts, nested at most
+    :data:`~crmkit.domain.limits.DEPTH_MAX` levels. Every problem is named with its path.
+
+    Examples:
+        >>> import attrs
+        >>> from crmkit.domain.validators import json_object
+        >>> @attrs.frozen
+        ... class A:
+        ...     raw: dict = attrs.field(factory=dict, validator=json_object)
+        >>> A({"Name": "Acme", "tags": ["a", "b"], "score": 1.5}).raw["score"]
+        1.5
+        >>> A({"tags": ("a", "b"), "at": object()})
+        Traceback (most recent call last):
+        ...
+        crmkit.errors.ValidationError: raw.tags: ('a', 'b') is a tuple; only dict, list, str, int, float, bool and None are JSON
+        raw.at: <object object at ...> is a object; only dict, list, str, int, float, bool and None are JSON
+    """
+    if value.__class__ is dict and not value:  # fast path: nothing from a remote system
+        return
+    if not isinstance(value, dict):
+        fail(attribute, value, f"must be a dict, not {type(value).__name__}")
+    problems = json_problems(value, attribute.name)
+    if problems:
+        raise ValidationError(problems)
 
 
 def non_negative(_: Any, attribute: attrs.Attribute[Any], value: Any) -> None:
@@ -193,12 +436,11 @@ def in_range(low: float, high: float) -> Validator:
         if not low <= value <= high:
             fail(attribute, value, f"must be between {low:g} and {high:g}")
 
-    return inline_check(
-        check,
-        "(({v}.__class__ is int or {v}.__class__ is float) and {low} <= {v} <= {high})",
-        low=low,
-        high=high,
-    )
+    if math.isfinite(low) and math.isfinite(high) and -INT_MAX <= low <= high <= INT_MAX:
+        template = "(({v}.__class__ is int or {v}.__class__ is float) and {low} <= {v} <= {high})"
+    else:  # the bounds alone do not keep the value finite and within the int range
+        template = f"({_NUMBER} and {{low}} <= {{v}} <= {{high}})"
+    return inline_check(check, template, low=low, high=high, inf=math.inf)
 
 
 between = in_range
@@ -241,6 +483,8 @@ def email(_: Any, attribute: attrs.Attribute[Any], value: Any) -> None:
     """
     if not isinstance(value, str) or not _EMAIL.match(value):
         fail(attribute, value, "is not an e-mail address")
+    if len(value) > EMAIL_MAX:
+        fail(attribute, value, f"must be at most {EMAIL_MAX} characters long")
 
 
 _EMAIL_MATCH = _EMAIL.match
@@ -375,12 +619,8 @@ def optional_non_empty(_: Any, attribute: attrs.Attribute[Any], value: Any) -> N
         ...
         crmkit.errors.ValidationError: owner_id: ' ' must not be empty
     """
-    if value is None:
-        return
-    if value.__class__ is not str and not isinstance(value, str):
-        fail(attribute, value, f"must be a string, not {type(value).__name__}")
-    if not value or value.isspace():
-        fail(attribute, value, "must not be empty")
+    if value is not None:
+        _text(attribute, value, TEXT_MAX, blank=False)
 
 
 def optional_str(_: Any, attribute: attrs.Attribute[Any], value: Any) -> None:
@@ -397,8 +637,13 @@ def optional_str(_: Any, attribute: attrs.Attribute[Any], value: Any) -> None:
         ...
         crmkit.errors.ValidationError: title: 3 must be of type str, not int
     """
-    if value is not None and value.__class__ is not str and not isinstance(value, str):
+    if value is None:
+        return
+    if not isinstance(value, str):
         fail(attribute, value, f"must be of type str, not {type(value).__name__}")
+    message = text_problem(value)
+    if message is not None:
+        fail(attribute, value, message)
 
 
 # --- compiled validation: one generated __init__ that checks common values inline -------------
@@ -864,15 +1109,22 @@ def _compile_setattr(cls: type) -> None:
 
 
 # Inline checks of the validators and converters above (see compile_validation).
-_NUMBER = "({v}.__class__ is int or {v}.__class__ is float)"
 _UTC_DATETIME = "({v}.__class__ is {datetime} and {v}.tzinfo is {utc})"
-_NON_BLANK = "({v}.__class__ is str and {v} != '' and not {v}.isspace())"
-inline_check(non_empty, _NON_BLANK)
-inline_check(optional_non_empty, "{v} is None or " + _NON_BLANK)
-inline_check(optional_str, "{v} is None or {v}.__class__ is str")
-inline_check(non_negative, f"({_NUMBER} and {{v}} >= 0)")
-inline_check(positive, f"({_NUMBER} and {{v}} > 0)")
-inline_check(email, "({v}.__class__ is str and {match}({v}) is not None)", match=_EMAIL_MATCH)
+_TEXT = _clean_str(TEXT_MAX)
+inline_check(non_empty, f"({_NON_BLANK} and {_TEXT})", surrogate=_SURROGATE_SEARCH)
+inline_check(
+    optional_non_empty, f"{{v}} is None or ({_NON_BLANK} and {_TEXT})", surrogate=_SURROGATE_SEARCH
+)
+inline_check(optional_str, "{v} is None or " + _TEXT, surrogate=_SURROGATE_SEARCH)
+inline_check(finite, _NUMBER, inf=math.inf)
+inline_check(non_negative, f"({_NUMBER} and {{v}} >= 0)", inf=math.inf)
+inline_check(positive, f"({_NUMBER} and {{v}} > 0)", inf=math.inf)
+inline_check(json_object, "({v}.__class__ is dict and not {v})")
+inline_check(
+    email,
+    f"({{v}}.__class__ is str and len({{v}}) <= {EMAIL_MAX} and {{match}}({{v}}) is not None)",
+    match=_EMAIL_MATCH,
+)
 inline_check(date_value, "{v}.__class__ is {date}", date=date)
 inline_check(aware_datetime, _UTC_DATETIME, datetime=datetime, utc=_UTC)
 inline_check(
@@ -880,3 +1132,9 @@ inline_check(
 )
 inline_check(to_utc, _UTC_DATETIME, datetime=datetime, utc=_UTC)
 inline_check(optional_to_utc, "{v} is None or " + _UTC_DATETIME, datetime=datetime, utc=_UTC)
+
+#: An id or id reference (``id``, ``account_id`` …): non-blank text of at most
+#: :data:`~crmkit.domain.limits.ID_MAX` (64) characters.
+identifier: Validator = non_empty_text(ID_MAX)
+#: ``None`` or an :data:`identifier`.
+optional_identifier: Validator = optional_non_empty_text(ID_MAX)
