@@ -26,6 +26,7 @@ from crmkit.adapters.files.codec import (
     RecordCodec,
     References,
 )
+from crmkit.adapters.files.conventions import DateFormat, NumberFormat
 from crmkit.adapters.files.exporter import export_csv, export_jsonl
 from crmkit.adapters.files.formula_injection import is_dangerous, neutralise, restore
 from crmkit.adapters.files.importer import (
@@ -49,12 +50,14 @@ __all__ = [
     "CrmkitCsvCodec",
     "CrmkitJsonCodec",
     "CsvLayout",
+    "DateFormat",
     "ImportPolicy",
     "ImportProgress",
     "ImportReport",
     "ImportRolledBackError",
     "Importer",
     "NoReferences",
+    "NumberFormat",
     "RecordCodec",
     "References",
     "Reject",

@@ -9,8 +9,11 @@ row is written (exports stream) and every cell is typed on the way in:
   an optional one (``turnover: Money | None``) is ``None`` when all its columns are empty;
 * lists, dicts, sets and other containers (``custom``, ``remote_data``, ``stage_history``,
   ``lines``) are one cell holding JSON;
-* whole numbers, decimals and booleans (``true``/``false``) are parsed; dates, datetimes,
-  enums and decimals stay text and the serde converter parses them (ISO 8601, enum values);
+* whole numbers, floats and booleans (``true``/``false``) are parsed, decimals are checked;
+  numbers follow :mod:`~crmkit.adapters.files.conventions` (ASCII digits, a decimal point,
+  no digit grouping, no ``1_000``, at most 38 digits, whole numbers within 64 bits); dates,
+  datetimes, enums and decimals stay text and the serde converter parses them (ISO 8601,
+  enum values);
 * ``id`` and ``remote_id`` come first, then the entity's own fields in declaration order,
   then ``version``, ``created_at``, ``updated_at``, ``custom`` and ``remote_data``;
 * an empty cell means "not given": ``None`` for an optional field, otherwise the field's
@@ -50,6 +53,7 @@ from typing import Any
 
 import attrs
 
+from crmkit.adapters.files.conventions import NumberFormat, load_json
 from crmkit.errors import Problem, ValidationError
 
 __all__ = ["Column", "ColumnKind", "CsvLayout"]
@@ -108,6 +112,9 @@ class _Group:
     optional: bool
     members: tuple[_Group | Column, ...]
 
+
+#: crmkit's own files write numbers with a decimal point, no grouping (exponents allowed).
+_NUMBERS = NumberFormat()
 
 _TRUE = frozenset({"true", "1", "yes", "y", "t"})
 _FALSE = frozenset({"false", "0", "no", "n", "f"})
@@ -326,18 +333,15 @@ class CsvLayout:
 
     @staticmethod
     def _parse(text: str, kind: ColumnKind) -> Any:
-        if kind is ColumnKind.TEXT or kind is ColumnKind.DECIMAL:
+        if kind is ColumnKind.TEXT:
             return text
+        if kind is ColumnKind.DECIMAL:
+            _NUMBERS.parse_decimal(text)  # the rules of crmkit.adapters.files.conventions
+            return text.strip()
         if kind is ColumnKind.INTEGER:
-            try:
-                return int(text.strip())
-            except ValueError:
-                raise ValueError("is not a whole number") from None
+            return _NUMBERS.parse_integer(text)
         if kind is ColumnKind.FLOAT:
-            try:
-                return float(text.strip())
-            except ValueError:
-                raise ValueError("is not a number") from None
+            return _NUMBERS.parse_float(text)
         if kind is ColumnKind.BOOLEAN:
             lowered = text.strip().lower()
             if lowered in _TRUE:
@@ -345,7 +349,4 @@ class CsvLayout:
             if lowered in _FALSE:
                 return False
             raise ValueError("is not true or false")
-        try:
-            return json.loads(text)
-        except json.JSONDecodeError as exc:
-            raise ValueError(f"is not valid JSON ({exc.msg} at character {exc.pos})") from None
+        return load_json(text)

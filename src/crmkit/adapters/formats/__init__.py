@@ -11,6 +11,7 @@ Examples:
     ('Contact', 'Id')
 """
 
+from crmkit.adapters.files.conventions import DateFormat, NumberFormat
 from crmkit.adapters.formats.hubspot import (
     HUBSPOT_COMPANIES,
     HUBSPOT_CONTACTS,
@@ -45,9 +46,11 @@ __all__ = [
     "SALESFORCE_OPPORTUNITY",
     "ColumnMapping",
     "Conversion",
+    "DateFormat",
     "FieldMap",
     "HubSpotCodec",
     "MappedCodec",
+    "NumberFormat",
     "SalesforceCodec",
     "StageTable",
     "VendorCodec",

@@ -186,6 +186,13 @@ class HubSpotCodec(VendorCodec):
             (HubSpot writes amounts in the portal's company currency).
         stages: the deal pipeline (default: HubSpot's default sales pipeline).
         extra_columns: further columns to write on export from ``remote_data``.
+        number_format: how the file writes numbers (default
+            :class:`~crmkit.adapters.files.NumberFormat` ``()``: a decimal point, no digit
+            grouping — what HubSpot's export writes). A file saved by a spreadsheet in a
+            decimal-comma locale needs ``NumberFormat(decimal=",", grouping=" ")`` or
+            similar; a cell that does not fit is rejected, never read as another amount.
+        date_format: how the file writes dates (default ISO 8601 only; pass
+            ``DateFormat(order="day_first")`` or ``"month_first"`` for ``03/04/2025``).
 
     Examples:
         >>> from crmkit.adapters.formats import HubSpotCodec

@@ -24,12 +24,13 @@ import enum
 import re
 from collections.abc import Mapping, Sequence
 from datetime import UTC, date, datetime
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Any, ClassVar, Generic, TypeVar
 
 import attrs
 
 from crmkit.adapters.files.codec import References, relative_problems
+from crmkit.adapters.files.conventions import DateFormat, NumberFormat
 from crmkit.errors import Problem, ValidationError
 
 __all__ = [
@@ -214,23 +215,15 @@ class ColumnMapping:
         return list(seen)
 
 
-def _parse_datetime(text: str) -> datetime:
-    from dateutil import parser
-
-    value = parser.isoparse(text) if "T" in text else parser.parse(text)
-    if value.tzinfo is None:
-        value = value.replace(tzinfo=UTC)
-    return value.astimezone(UTC)
-
-
-def _parse_decimal(text: str) -> Decimal:
-    try:
-        value = Decimal(text.replace(" ", "").replace(",", ""))
-    except InvalidOperation:
-        raise ValueError("is not a number") from None
-    if not value.is_finite():
-        raise ValueError("is not a finite number")
-    return value
+def _cell_text(value: Any) -> str | None:
+    """A raw cell as text; ``None`` for a container, which a vendor column cannot hold."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, str | int | float | Decimal):
+        return str(value)
+    return None
 
 
 def _decimal_text(value: Any) -> str:
@@ -248,6 +241,14 @@ class MappedCodec(Generic[E]):
         default_currency: currency of money columns when the file has no currency column.
         stages: the stage table for deal/opportunity stages.
         extra_columns: further columns to write on export (taken from ``remote_data``).
+        number_format: how the file writes numbers (default: a decimal point and no digit
+            grouping, what HubSpot and Salesforce exports write); see
+            :mod:`crmkit.adapters.files.conventions`.
+        date_format: how the file writes dates (default: ISO 8601 only; slashed dates need
+            ``DateFormat(order="day_first")`` or ``"month_first"``).
+
+    A cell that does not fit the number or date format is rejected with its column and
+    value; nothing is guessed. Exports always write decimal points and ISO dates.
 
     Examples:
         >>> from crmkit.adapters.formats import SalesforceCodec
@@ -268,10 +269,18 @@ class MappedCodec(Generic[E]):
         default_currency: str | None = None,
         stages: StageTable | None = None,
         extra_columns: Sequence[str] = (),
+        number_format: NumberFormat | None = None,
+        date_format: DateFormat | None = None,
     ) -> None:
+        if number_format is not None and not isinstance(number_format, NumberFormat):
+            raise ValidationError.single("number_format", number_format, "is not a NumberFormat")
+        if date_format is not None and not isinstance(date_format, DateFormat):
+            raise ValidationError.single("date_format", date_format, "is not a DateFormat")
         self.mapping = mapping
         self.default_currency = default_currency
         self.stages = stages
+        self.number_format = number_format or NumberFormat()
+        self.date_format = date_format or DateFormat()
         base = mapping.columns()
         self._columns = base + [c for c in extra_columns if c not in base]
         self._by_target = {f.target: f.column for f in mapping.fields}
@@ -328,6 +337,8 @@ class MappedCodec(Generic[E]):
             default_currency=self.default_currency,
             stages=self.stages,
             extra_columns=[*self._columns, *extra],
+            number_format=self.number_format,
+            date_format=self.date_format,
         )
         return copy
 
@@ -347,11 +358,24 @@ class MappedCodec(Generic[E]):
         from crmkit.serde import from_dict
 
         mapping = self.mapping
-        cells = {str(k): ("" if v is None else str(v)) for k, v in raw.items()}
+        problems: list[Problem] = []
+        cells: dict[str, str] = {}
+        for key, value in raw.items():
+            text = _cell_text(value)
+            if text is None:
+                problems.append(
+                    Problem(
+                        str(key),
+                        value,
+                        f"is a {type(value).__name__}; a {mapping.vendor} column holds one "
+                        "value (crmkit does not turn lists into text)",
+                    )
+                )
+                continue
+            cells[str(key)] = text
         data: dict[str, Any] = {}
         remote: dict[str, Any] = {}
         address: dict[str, str] = {}
-        problems: list[Problem] = []
         self._unresolved = {}
         mapped_columns = {f.column for f in mapping.fields} | {mapping.id_column}
         if mapping.currency_column:
@@ -435,10 +459,7 @@ class MappedCodec(Generic[E]):
         if conv is Conversion.TEXT:
             data[field.target] = text
         elif conv is Conversion.INTEGER:
-            number = _parse_decimal(text)
-            if number != number.to_integral_value():
-                raise ValueError("is not a whole number")
-            data[field.target] = int(number)
+            data[field.target] = self.number_format.parse_integer(text)
         elif conv is Conversion.MONEY:
             currency = ""
             if self.mapping.currency_column:
@@ -448,19 +469,14 @@ class MappedCodec(Generic[E]):
                 raise ValueError(
                     "has no currency: the file has no currency column; pass default_currency="
                 )
-            data[field.target] = {"amount": str(_parse_decimal(text)), "currency": currency}
+            amount = self.number_format.parse_decimal(text)
+            data[field.target] = {"amount": str(amount), "currency": currency}
         elif conv is Conversion.DATE:
-            try:
-                data[field.target] = _parse_datetime(text).date().isoformat()
-            except (ValueError, OverflowError):
-                raise ValueError("is not a date") from None
+            data[field.target] = self.date_format.parse_date(text).isoformat()
         elif conv is Conversion.DATETIME:
-            try:
-                data[field.target] = _parse_datetime(text).isoformat()
-            except (ValueError, OverflowError):
-                raise ValueError("is not a date and time") from None
+            data[field.target] = self.date_format.parse_datetime(text).isoformat()
         elif conv is Conversion.PERCENT:
-            data[field.target] = float(_parse_decimal(text) / 100)
+            data[field.target] = float(self.number_format.parse_decimal(text) / 100)
         elif conv is Conversion.REFERENCE:
             local = None
             if references is not None and field.aggregate:
@@ -604,6 +620,8 @@ class VendorCodec(MappedCodec[Any]):
         default_currency: str | None = None,
         stages: StageTable | None = None,
         extra_columns: Sequence[str] = (),
+        number_format: NumberFormat | None = None,
+        date_format: DateFormat | None = None,
     ) -> None:
         if object not in self.MAPPINGS:
             raise ValidationError.single(
@@ -616,4 +634,6 @@ class VendorCodec(MappedCodec[Any]):
             default_currency=default_currency,
             stages=stages or self.DEFAULT_STAGES,
             extra_columns=extra_columns,
+            number_format=number_format,
+            date_format=date_format,
         )
