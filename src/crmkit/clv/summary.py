@@ -48,7 +48,18 @@ from typing import Any, Literal
 import attrs
 
 from crmkit.errors import ValidationError
-from crmkit.frames import from_native, is_frame, is_lazy, narwhals, require_columns, to_native
+from crmkit.frames import (
+    column_types,
+    day_number_expr,
+    from_native,
+    in_utc,
+    is_frame,
+    is_lazy,
+    narwhals,
+    require_columns,
+    to_native,
+    year_month_expr,
+)
 
 __all__ = [
     "CalibrationHoldout",
@@ -330,26 +341,20 @@ def _end_key(
 # --------------------------------------------------------------------------- frames engine
 
 
-def _frame_keys(nw: Any, column: str, time_unit: str, collapse: str) -> Any:
-    """A narwhals expression for the period key of a date/datetime column.
+def _frame_keys(nw: Any, day: Any, time_unit: str, collapse: str) -> Any:
+    """A narwhals expression for the period key of a day-number expression.
 
-    Built from year/month/day so it runs on every backend (no datetime literals): the day
-    number since 1970-01-01 comes from Howard Hinnant's ``days_from_civil``.
+    The day number (:func:`crmkit.frames.day_number_expr`) is the UTC calendar day on every
+    engine, and calendar months are read from it (:func:`crmkit.frames.year_month_expr`), so
+    the frames engine keys every purchase exactly as the records engine does (see the docs
+    page *Time and boundaries*).
     """
-    col = nw.col(column)
-    y, m, d = col.dt.year().cast(nw.Int64), col.dt.month().cast(nw.Int64), col.dt.day()
     if time_unit == "months" and collapse == "period":
-        return y * 12 + m - 1
-    yy = y - (m <= 2).cast(nw.Int64)
-    era = yy // 400
-    yoe = yy - era * 400
-    mp = nw.when(m > 2).then(m - 3).otherwise(m + 9)
-    doy = (mp * 153 + 2) // 5 + d.cast(nw.Int64) - 1
-    doe = yoe * 365 + yoe // 4 - yoe // 100 + doy
-    day_number = era * 146097 + doe - 719468
+        year, month = year_month_expr(day)
+        return year * 12 + month - 1
     if collapse == "day" or time_unit == "days":
-        return day_number
-    return (day_number + 3) // 7
+        return day
+    return (day + 3) // 7  # 1970-01-01 was a Thursday; weeks start on Monday
 
 
 def _frame_period_table(
@@ -364,12 +369,20 @@ def _frame_period_table(
 ) -> Any:
     nw = narwhals()
     columns = [customer, at] + ([value] if value else [])
-    require_columns(frame, columns, what="transactions")
+    schema = column_types(frame)
+    require_columns(frame, columns, what="transactions", schema=schema)
+    at_type = schema[at]
+    if not (isinstance(at_type, nw.Datetime) or at_type == nw.Date):
+        raise ValidationError.single(
+            f"transactions.{at}", str(at_type), "must be a date or datetime column"
+        )
+    frame, schema = in_utc(frame, [at], schema)  # aware columns count by their UTC day
+    day = day_number_expr(nw.col(at), schema[at], frame.implementation)
     return frame.select(
         nw.col(customer),
-        _frame_keys(nw, at, time_unit, collapse).alias("__key"),
+        _frame_keys(nw, day, time_unit, collapse).alias("__key"),
         *([nw.col(value).cast(nw.Float64).alias("__value")] if value else []),
-        *([_frame_keys(nw, at, "days", "day").alias("__day")] if with_day else []),
+        *([day.alias("__day")] if with_day else []),
     )
 
 
@@ -444,8 +457,9 @@ def summarise(
         transactions: an iterable of records (dicts or objects such as
             :class:`crmkit.domain.Order`) or a dataframe (eager or lazy).
         customer: the field or column holding the customer id.
-        at: the field or column holding the purchase date or datetime (aware datetimes are
-            taken in UTC).
+        at: the field or column holding the purchase date or datetime (aware datetimes count
+            by their UTC calendar day on every engine; see the docs page *Time and
+            boundaries*, ``docs/concepts/time-and-boundaries.md``).
         value: the field or column holding the purchase value (numbers or
             :class:`~crmkit.domain.Money`); ``None`` leaves ``monetary_value`` out.
         time_unit: ``"days"``, ``"weeks"`` or calendar ``"months"``.

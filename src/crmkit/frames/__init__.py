@@ -36,6 +36,8 @@ from crmkit.frames.day_number import (
     day_number,
     day_number_expr,
     day_numbers,
+    utc_date,
+    year_month_expr,
 )
 from crmkit.frames.expression import (
     AsOfDay,
@@ -105,9 +107,11 @@ __all__ = [
     "read_field",
     "require_columns",
     "to_native",
+    "utc_date",
     "when",
     "with_columns",
     "with_lookup",
     "with_quantile_scores",
     "with_row_count",
+    "year_month_expr",
 ]

@@ -65,42 +65,88 @@ def column_types(frame: Any) -> dict[str, Any]:
 def in_utc(
     frame: Any, columns: Iterable[str], schema: dict[str, Any]
 ) -> tuple[Any, dict[str, Any]]:
-    """A Dask frame whose ``columns`` in a zone narwhals misreads are converted to UTC.
+    """``frame`` with its ``columns`` in a time zone other than UTC converted to UTC.
 
-    narwhals cannot convert such a column (:func:`column_types`) on Dask, so it is converted
-    with Dask's own ``tz_convert`` — the same instants, now in UTC. Other frames and columns
-    come back as they are. Use it where the converted columns are read but not handed back
-    (aggregations): the caller's own columns are not changed. Returns the frame and its
-    schema.
+    The one place where aware datetime columns are brought to UTC before an analytic filters,
+    groups or takes calendar days of them (the time rule: instants count by their UTC
+    calendar day). Where the engine stores the zone in the data type (pandas, Polars,
+    PyArrow, Dask) the column is converted to the same instants in UTC — Dask columns in a
+    zone narwhals misreads (:func:`column_types`) with Dask's own ``tz_convert``. DuckDB and
+    PySpark keep the zone in the session and compare instants whatever it is; their columns
+    come back as they are (:func:`crmkit.frames.day_number_expr` numbers them in UTC). Use it
+    where the converted columns are read but not handed back (aggregations): the caller's own
+    columns are not changed. Returns the frame and its schema.
 
     Examples:
         >>> import pandas as pd
         >>> from crmkit.frames import column_types, from_native, in_utc
         >>> at = pd.to_datetime(["2024-01-01 22:00"]).tz_localize("America/New_York")
         >>> frame = from_native(pd.DataFrame({"at": at}))
-        >>> in_utc(frame, ["at"], column_types(frame))[1]["at"].time_zone  # pandas: as it is
-        'America/New_York'
+        >>> converted, schema = in_utc(frame, ["at"], column_types(frame))
+        >>> schema["at"].time_zone, str(converted["at"][0])
+        ('UTC', '2024-01-02 03:00:00+00:00')
+    """
+    from crmkit.frames.day_number import UTC_ZONES
+    from crmkit.frames.native import from_native, narwhals, to_native
+
+    nw = narwhals()
+    implementation = frame.implementation
+    if implementation.is_spark_like():
+        return frame, schema
+    convert = [
+        name
+        for name in columns
+        if isinstance(schema.get(name), nw.Datetime)
+        and schema[name].time_zone is not None
+        and schema[name].time_zone not in UTC_ZONES
+    ]
+    if not convert:
+        return frame, schema
+    out = dict(schema)
+    if implementation.is_duckdb():
+        return _duckdb_in_utc(frame, convert, out)
+    for name in convert:
+        out[name] = nw.Datetime(schema[name].time_unit, "UTC")
+    if implementation.is_dask():
+        native_schema = dict(frame.collect_schema())
+        misread = [name for name in convert if isinstance(native_schema.get(name), nw.Unknown)]
+        if misread:
+            native = to_native(frame)
+            native = native.assign(**{name: native[name].dt.tz_convert("UTC") for name in misread})
+            frame = from_native(native)
+        convert = [name for name in convert if name not in misread]
+    if convert:
+        if implementation.is_pandas_like():  # a cast converts the instants (any zone name)
+            exprs = [nw.col(name).cast(out[name]) for name in convert]
+        else:
+            exprs = [nw.col(name).dt.convert_time_zone("UTC") for name in convert]
+        frame = frame.with_columns(*exprs)
+    return frame, out
+
+
+def _duckdb_in_utc(frame: Any, convert: list[str], schema: dict[str, Any]) -> tuple[Any, Any]:
+    """A DuckDB relation whose ``TIMESTAMPTZ`` columns ``convert`` hold their UTC wall clock.
+
+    DuckDB reads a ``TIMESTAMPTZ`` in the connection's time zone (calendar functions, casts to
+    ``DATE``, even the difference of two instants), so a connection in another zone than UTC
+    would shift days. ``timezone('UTC', column)`` gives the plain ``TIMESTAMP`` of the UTC wall
+    clock, which every later step reads as it is.
     """
     from crmkit.frames.native import from_native, narwhals, to_native
 
     nw = narwhals()
-    if not frame.implementation.is_dask():
-        return frame, schema
-    native_schema = dict(frame.collect_schema())
-    convert = [
-        name
-        for name in columns
-        if isinstance(native_schema.get(name), nw.Unknown)
-        and isinstance(schema.get(name), nw.Datetime)
+    relation = to_native(frame)
+
+    def quoted(name: str) -> str:
+        return '"' + name.replace('"', '""') + '"'
+
+    columns = [
+        f"timezone('UTC', {quoted(name)}) AS {quoted(name)}" if name in convert else quoted(name)
+        for name in schema
     ]
-    if not convert:
-        return frame, schema
-    native = to_native(frame)
-    native = native.assign(**{name: native[name].dt.tz_convert("UTC") for name in convert})
-    out = dict(schema)
     for name in convert:
-        out[name] = nw.Datetime(schema[name].time_unit, "UTC")
-    return from_native(native), out
+        schema[name] = nw.Datetime(schema[name].time_unit)
+    return from_native(relation.project(", ".join(columns))), schema
 
 
 def require_columns(

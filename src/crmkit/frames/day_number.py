@@ -8,8 +8,14 @@ numbers, so the records engine and every dataframe engine agree to the day.
 On frames the day number is computed from ``dt.year()`` and ``dt.ordinal_day()`` with integer
 arithmetic, which every narwhals backend (pandas, Polars, PyArrow, DuckDB, Dask, PySpark)
 supports; a column in another time zone is converted to UTC first where the backend stores the
-zone in the data type (DuckDB and PySpark keep it in the connection / session, so set that to
-UTC).
+zone in the data type. DuckDB (``TIMESTAMPTZ``) and PySpark keep the zone in the connection /
+session instead: there an aware value is numbered from its seconds since the epoch, which do
+not depend on the session's zone, so any session zone gives the UTC day.
+
+Calendar periods (months, quarters, years) are read from the day number too
+(:func:`year_month_expr`, :func:`utc_date`), so every analytic and engine counts an instant in
+the same UTC calendar day, month and year. The rule is stated once in the docs page
+*Time and boundaries* (``docs/concepts/time-and-boundaries.md``).
 
 Examples:
     >>> import datetime as dt
@@ -36,6 +42,8 @@ __all__ = [
     "day_number",
     "day_number_expr",
     "day_numbers",
+    "utc_date",
+    "year_month_expr",
 ]
 
 #: Day number 0.
@@ -87,6 +95,21 @@ def day_numbers(values: Iterable[dt.date]) -> list[int]:
     return [day_number(value) for value in values]
 
 
+def utc_date(value: dt.date) -> dt.date:
+    """The UTC calendar day of a ``date`` or ``datetime`` (the date of :func:`day_number`).
+
+    Examples:
+        >>> import datetime as dt
+        >>> from crmkit.frames import utc_date
+        >>> tokyo = dt.timezone(dt.timedelta(hours=9))
+        >>> utc_date(dt.datetime(2024, 1, 1, 5, 0, tzinfo=tokyo))
+        datetime.date(2023, 12, 31)
+        >>> utc_date(dt.date(2024, 1, 1))
+        datetime.date(2024, 1, 1)
+    """
+    return date_of_day_number(day_number(value))
+
+
 def date_of_day_number(number: int) -> dt.date:
     """The calendar date of a day number (inverse of :func:`day_number`).
 
@@ -126,6 +149,8 @@ def day_number_expr(expr: Any, dtype: Any = None, implementation: Any = None) ->
     nw = narwhals()
     zone = getattr(dtype, "time_zone", None)
     if zone is not None and zone not in UTC_ZONES:
+        if _zone_in_session(implementation):
+            return _epoch_day(expr, zone, implementation)
         expr = _in_utc(expr, dtype, implementation)
     if dtype is not None and _stores_dates_as_days(implementation):
         if dtype != nw.Date:
@@ -153,6 +178,67 @@ def day_number_expr(expr: Any, dtype: Any = None, implementation: Any = None) ->
     )  # fmt: skip
     number = (year - 1970) * 365 + leaps + ordinal.cast(nw.Int64) - 1
     return nw.when(~expr.is_null()).then(number) if guard else number
+
+
+_SECONDS_PER_DAY = 86_400
+
+
+def _zone_in_session(implementation: Any) -> bool:
+    """Whether the engine keeps the time zone in the session, not in the data type."""
+    if implementation is None:
+        return False
+    return bool(implementation.is_duckdb() or implementation.is_spark_like())
+
+
+def _epoch_day(expr: Any, zone: str, implementation: Any) -> Any:
+    """The day number of an aware datetime from its seconds since the epoch (exact integers).
+
+    Used where the zone lives in the session, whose calendar functions read the session's
+    zone: PySpark casts a timestamp to its seconds since the epoch, which do not depend on
+    it. DuckDB reads even the difference of two ``TIMESTAMPTZ`` values in the connection's
+    calendar, so a DuckDB column in another zone is converted by
+    :func:`crmkit.frames.in_utc` (every analytic does) and one that was not is an error, never
+    a shifted day.
+    """
+    nw = narwhals()
+    if implementation.is_duckdb():
+        raise ValidationError.single(
+            "time_zone",
+            zone,
+            "is the DuckDB connection's time zone; DuckDB reads TIMESTAMPTZ values in it, so "
+            "convert the columns with crmkit.frames.in_utc first or SET TimeZone='UTC'",
+        )
+    return _floor_div(expr.cast(nw.Int64), _SECONDS_PER_DAY)
+
+
+def year_month_expr(day: Any) -> tuple[Any, Any]:
+    """The calendar year and month (1-12) of a day-number expression, as Int64 expressions.
+
+    Civil-from-days integer arithmetic (Howard Hinnant's algorithm) on the day number, so the
+    year and month are those of the UTC day on every engine, whatever zone or session the
+    values came from. Day numbers come from :func:`day_number_expr`.
+
+    Examples:
+        >>> import polars as pl
+        >>> from crmkit.frames import from_native, narwhals, year_month_expr
+        >>> nw = narwhals()
+        >>> frame = from_native(pl.DataFrame({"n": [0, 19783, -1]}))
+        >>> year, month = year_month_expr(nw.col("n"))
+        >>> frame.select(year.alias("y"), month.alias("m")).rows()
+        [(1970, 1), (2024, 3), (1969, 12)]
+    """
+    nw = narwhals()
+    z = day.cast(nw.Int64) + 719468
+    era = _floor_div(z, 146097)
+    doe = z - era * 146097  # day of the 400-year era, 0..146096
+    yoe = _floor_div(
+        doe - _floor_div(doe, 1460) + _floor_div(doe, 36524) - _floor_div(doe, 146096), 365
+    )
+    doy = doe - (yoe * 365 + _floor_div(yoe, 4) - _floor_div(yoe, 100))  # from March 1st
+    mp = _floor_div(doy * 5 + 2, 153)  # month from March, 0..11
+    month = nw.when(mp < 10).then(mp + 3).otherwise(mp - 9)
+    year = yoe + era * 400 + nw.when(mp < 10).then(0).otherwise(1)
+    return year.cast(nw.Int64), month.cast(nw.Int64)
 
 
 def _in_utc(expr: Any, dtype: Any, implementation: Any) -> Any:
