@@ -192,7 +192,7 @@ def json_problems(value: Any, path: str, depth: int = 1) -> list[Problem]:
         >>> from crmkit.domain.limits import json_problems
         >>> for problem in json_problems({"a": [1, {2, 3}], "b": float("nan")}, "remote_data"):
         ...     print(problem)
-        remote_data.a[1]: {2, 3} is a set; only dict, list, str, int, float, bool and None are JSON
+        remote_data.a[1]: {2, 3} is of type set; only dict, list, str, int, float, bool and None are JSON
         remote_data.b: nan must be a finite number, not NaN
         >>> deep = {}
         >>> deep["self"] = deep
@@ -222,9 +222,7 @@ def json_problems(value: Any, path: str, depth: int = 1) -> list[Problem]:
     if message is None:
         return []
     if message.startswith("must be a string, number"):
-        message = (
-            f"is a {type(value).__name__}; only dict, list, str, int, float, bool and None are JSON"
-        )
+        message = f"is of type {type(value).__name__}; only dict, list, str, int, float, bool and None are JSON"
     return [Problem(path, value, message)]
 
 

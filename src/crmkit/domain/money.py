@@ -4,6 +4,14 @@ Floats are refused (``0.1 + 0.2`` is not a price); arithmetic across currencies 
 :meth:`Money.rounded` rounds half-even to the currency's minor unit (2 decimals for SEK and
 EUR, 0 for JPY, 3 for KWD ...).
 
+Amounts are finite and bounded: the power of ten of the leading digit (``Decimal.adjusted()``)
+lies between :data:`MIN_ADJUSTED` (−38) and :data:`MAX_ADJUSTED` (24), so every amount
+formats, rounds and stores without surprises. Amounts given as text follow
+:func:`crmkit.domain.limits.parse_decimal` (ASCII digits only; ``"1_000"``, ``"١٢"`` and
+``"NaN"`` are refused). Arithmetic runs in crmkit's own decimal context, :data:`CONTEXT`
+(38 significant digits, half-even), never in the caller's thread context, so a program that
+changes ``decimal.getcontext()`` gets the same results.
+
 Examples:
     >>> from decimal import Decimal
     >>> from crmkit.domain import Money
@@ -18,15 +26,34 @@ Examples:
 
 from __future__ import annotations
 
-from decimal import ROUND_HALF_EVEN, Decimal, InvalidOperation
+from decimal import (
+    ROUND_HALF_EVEN,
+    Context,
+    Decimal,
+    DecimalException,
+    DivisionByZero,
+    InvalidOperation,
+    Overflow,
+)
 from typing import Any
 
 import attrs
 
+from crmkit.domain.limits import parse_decimal
 from crmkit.domain.validators import compile_validation, fail, inline_check
 from crmkit.errors import ValidationError
 
-__all__ = ["CURRENCY_MINOR_UNITS", "Money", "minor_unit"]
+__all__ = ["CONTEXT", "CURRENCY_MINOR_UNITS", "MAX_ADJUSTED", "MIN_ADJUSTED", "Money", "minor_unit"]
+
+#: The decimal context of all Money arithmetic and rounding: 38 significant digits, half-even
+#: rounding, invalid operations raise. Used through its methods; no thread's context changes.
+CONTEXT = Context(
+    prec=38, rounding=ROUND_HALF_EVEN, traps=[InvalidOperation, DivisionByZero, Overflow]
+)
+#: Largest ``amount.adjusted()``: amounts are below 10**25 in magnitude.
+MAX_ADJUSTED = 24
+#: Smallest ``amount.adjusted()`` (zero included: ``Decimal("0E-40")`` is refused).
+MIN_ADJUSTED = -38
 
 #: ISO 4217 active currency codes and their minor units (number of decimals).
 CURRENCY_MINOR_UNITS: dict[str, int] = {
@@ -74,26 +101,34 @@ def minor_unit(currency: str) -> int:
 
 
 def _to_decimal(value: Any) -> Any:
-    """Accept Decimal, int and numeric strings; leave anything else for the validator."""
+    """Accept Decimal, int and plain ASCII numeric strings; leave anything else for the
+    validator."""
     if isinstance(value, Decimal):
         return value
     if isinstance(value, int) and not isinstance(value, bool):
         return Decimal(value)
     if isinstance(value, str):
-        try:
-            return Decimal(value.strip())
-        except InvalidOperation:
-            return value
+        parsed = parse_decimal(value)
+        return value if parsed is None else parsed
     return value
 
 
 def _check_amount(_: Any, attribute: attrs.Attribute[Any], value: Any) -> None:
     if isinstance(value, float):
         fail(attribute, value, "is a float; give the amount as a Decimal, int or string")
+    if isinstance(value, str):
+        fail(attribute, value, "is not a decimal amount (ASCII digits, e.g. '1250.50')")
     if not isinstance(value, Decimal):
         fail(attribute, value, "is not a decimal amount")
     if not value.is_finite():
         fail(attribute, value, "must be a finite amount")
+    if not MIN_ADJUSTED <= value.adjusted() <= MAX_ADJUSTED:
+        fail(
+            attribute,
+            value,
+            f"is out of range: the leading digit's power of ten must be between "
+            f"{MIN_ADJUSTED} and {MAX_ADJUSTED}",
+        )
 
 
 def _check_currency(_: Any, attribute: attrs.Attribute[Any], value: Any) -> None:
@@ -102,7 +137,12 @@ def _check_currency(_: Any, attribute: attrs.Attribute[Any], value: Any) -> None
 
 
 inline_check(_to_decimal, "{v}.__class__ is {decimal}", decimal=Decimal)
-inline_check(_check_amount, "({v}.__class__ is {decimal} and {v}.is_finite())", decimal=Decimal)
+inline_check(
+    _check_amount,
+    f"({{v}}.__class__ is {{decimal}} and {{v}}.is_finite() and "
+    f"{MIN_ADJUSTED} <= {{v}}.adjusted() <= {MAX_ADJUSTED})",
+    decimal=Decimal,
+)
 inline_check(
     _check_currency, "({v}.__class__ is str and {v} in {codes})", codes=CURRENCY_MINOR_UNITS
 )
@@ -127,6 +167,16 @@ class Money:
         Traceback (most recent call last):
         ...
         crmkit.errors.ValidationError: amount: 0.1 is a float; give the amount as a Decimal, int or string
+        >>> sum([Money("1.50", "SEK"), Money("2", "SEK")])
+        Money(amount=Decimal('3.50'), currency='SEK')
+        >>> Money("1", "SEK") * "3"
+        Traceback (most recent call last):
+        ...
+        crmkit.errors.ValidationError: factor: '3' must be an int or Decimal, not str
+        >>> Money("1e30", "SEK")
+        Traceback (most recent call last):
+        ...
+        crmkit.errors.ValidationError: amount: Decimal('1E+30') is out of range: the leading digit's power of ten must be between -38 and 24
     """
 
     amount: Decimal = attrs.field(converter=_to_decimal, validator=_check_amount)
@@ -155,31 +205,30 @@ class Money:
         return other
 
     def __add__(self, other: Money) -> Money:
-        return Money(self.amount + self._same(other).amount, self.currency)
+        return _result(CONTEXT.add, self.amount, self._same(other).amount, self.currency)
+
+    def __radd__(self, other: object) -> Money:
+        """``0 + money`` is ``money``, so that ``sum()`` of Money works."""
+        if other.__class__ is int and other == 0:
+            return self
+        return _result(CONTEXT.add, self._same(other).amount, self.amount, self.currency)
 
     def __sub__(self, other: Money) -> Money:
-        return Money(self.amount - self._same(other).amount, self.currency)
+        return _result(CONTEXT.subtract, self.amount, self._same(other).amount, self.currency)
 
     def __mul__(self, factor: int | Decimal) -> Money:
-        if isinstance(factor, (float, bool)):
-            raise ValidationError.single(
-                "factor", factor, "must be an int or Decimal; floats are refused"
-            )
-        return Money(self.amount * factor, self.currency)
+        return _result(CONTEXT.multiply, self.amount, _factor("factor", factor), self.currency)
 
     __rmul__ = __mul__
 
     def __truediv__(self, divisor: int | Decimal) -> Money:
-        if isinstance(divisor, (float, bool)):
-            raise ValidationError.single(
-                "divisor", divisor, "must be an int or Decimal; floats are refused"
-            )
-        if divisor == 0:
+        number = _factor("divisor", divisor)
+        if not number:
             raise ValidationError.single("divisor", divisor, "must not be zero")
-        return Money(self.amount / Decimal(divisor), self.currency)
+        return _result(CONTEXT.divide, self.amount, number, self.currency)
 
     def __neg__(self) -> Money:
-        return Money(-self.amount, self.currency)
+        return Money(CONTEXT.minus(self.amount), self.currency)
 
     def __lt__(self, other: Money) -> bool:
         return self.amount < self._same(other).amount
@@ -206,8 +255,35 @@ class Money:
             >>> Money("99.5", "JPY").rounded().amount
             Decimal('100')
         """
-        quantum = Decimal(1).scaleb(-minor_unit(self.currency))
-        return Money(self.amount.quantize(quantum, rounding=ROUND_HALF_EVEN), self.currency)
+        quantum = _QUANTUM[minor_unit(self.currency)]
+        return Money(self.amount.quantize(quantum, context=CONTEXT), self.currency)
 
     def __str__(self) -> str:
         return f"{self.rounded().amount} {self.currency}"
+
+
+_QUANTUM = {places: Decimal(1).scaleb(-places) for places in set(CURRENCY_MINOR_UNITS.values())}
+
+
+def _factor(name: str, value: Any) -> Decimal:
+    """A multiplier or divisor of Money as a Decimal: an int (not bool) or a finite Decimal."""
+    if isinstance(value, Decimal):
+        return value
+    if isinstance(value, int) and not isinstance(value, bool):
+        return Decimal(value)
+    if isinstance(value, float):
+        raise ValidationError.single(name, value, "must be an int or Decimal; floats are refused")
+    raise ValidationError.single(
+        name, value, f"must be an int or Decimal, not {type(value).__name__}"
+    )
+
+
+def _result(operation: Any, left: Decimal, right: Decimal, currency: str) -> Money:
+    """``Money(operation(left, right), currency)``; decimal signals become ValidationError."""
+    try:
+        amount = operation(left, right)
+    except DecimalException as exc:
+        raise ValidationError.single(
+            "amount", left, f"cannot be computed with {right!r} ({type(exc).__name__})"
+        ) from None
+    return Money(amount, currency)

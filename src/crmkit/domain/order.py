@@ -15,13 +15,14 @@ from __future__ import annotations
 
 import enum
 from datetime import datetime
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Any
 
 import attrs
 
 from crmkit.domain.aggregate import AggregateRoot
-from crmkit.domain.limits import KEY_MAX
+from crmkit.domain.limits import KEY_MAX, parse_decimal
+from crmkit.domain.money import CONTEXT as MONEY_CONTEXT
 from crmkit.domain.money import Money
 from crmkit.domain.validators import (
     aware_datetime,
@@ -62,11 +63,9 @@ class OrderStatus(enum.Enum):
 
 
 def _to_decimal(value: Any) -> Any:
-    if isinstance(value, str):
-        try:
-            return Decimal(value)
-        except InvalidOperation:
-            return value
+    if isinstance(value, str):  # plain ASCII numbers only (crmkit.domain.limits.parse_decimal)
+        parsed = parse_decimal(value)
+        return value if parsed is None else parsed
     if isinstance(value, int) and not isinstance(value, bool):
         return Decimal(value)
     return value
@@ -115,7 +114,9 @@ class OrderLine:
     @property
     def total(self) -> Money:
         """Quantity × unit price × (1 − discount), rounded to the currency's minor unit."""
-        return (self.unit_price * self.quantity * (1 - self.discount)).rounded()
+        return (
+            self.unit_price * self.quantity * MONEY_CONTEXT.subtract(1, self.discount)
+        ).rounded()
 
 
 def _lines(_: Any, attribute: attrs.Attribute[Any], value: Any) -> None:

@@ -25,6 +25,7 @@ from typing import Any
 
 import attrs
 
+from crmkit.domain.limits import parse_decimal
 from crmkit.domain.validators import fail, inline_check
 from crmkit.errors import ValidationError
 
@@ -50,6 +51,11 @@ class Probability(float):
     def __new__(cls, value: Any = 0.0, path: str = "probability") -> Probability:
         if isinstance(value, bool):
             raise ValidationError.single(path, value, "must be a number, not bool")
+        if isinstance(value, str):  # plain ASCII numbers only, as everywhere in crmkit
+            parsed = parse_decimal(value)
+            if parsed is None:
+                raise ValidationError.single(path, value, "must be a number")
+            value = parsed
         try:
             number = float(value)
         except (TypeError, ValueError):

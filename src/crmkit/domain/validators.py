@@ -368,8 +368,8 @@ def json_object(_: Any, attribute: attrs.Attribute[Any], value: Any) -> None:
         >>> A({"tags": ("a", "b"), "at": object()})
         Traceback (most recent call last):
         ...
-        crmkit.errors.ValidationError: raw.tags: ('a', 'b') is a tuple; only dict, list, str, int, float, bool and None are JSON
-        raw.at: <object object at ...> is a object; only dict, list, str, int, float, bool and None are JSON
+        crmkit.errors.ValidationError: raw.tags: ('a', 'b') is of type tuple; only dict, list, str, int, float, bool and None are JSON
+        raw.at: <object object at ...> is of type object; only dict, list, str, int, float, bool and None are JSON
     """
     if value.__class__ is dict and not value:  # fast path: nothing from a remote system
         return
@@ -511,6 +511,10 @@ def aware_datetime(_: Any, attribute: attrs.Attribute[Any], value: Any) -> None:
         fail(attribute, value, f"must be a datetime, not {type(value).__name__}")
     if value.tzinfo is None or value.utcoffset() is None:
         fail(attribute, value, "must be timezone-aware")
+    try:
+        value.astimezone(_UTC)
+    except OverflowError:
+        fail(attribute, value, "is outside the range of datetimes in UTC (years 1 to 9999)")
 
 
 def optional_aware_datetime(instance: Any, attribute: attrs.Attribute[Any], value: Any) -> None:
@@ -588,7 +592,10 @@ def to_utc(value: datetime) -> datetime:
         offset = value.utcoffset()
         if offset == timedelta(0) and value.tzinfo is _UTC:
             return value
-        return value.astimezone(_UTC)
+        try:
+            return value.astimezone(_UTC)
+        except OverflowError:  # year 1 or 9999 shifted out of range: the validator names it
+            return value
     return value
 
 
@@ -991,7 +998,7 @@ def construction_code(
         >>> globs = {}
         >>> code = construction_code(Money, ["a", "c"], "m", globs, "_p")
         >>> print(code.condition)
-        (a.__class__ is _p_c0_decimal) and ((a.__class__ is _p_c0_decimal and a.is_finite())) and ((c.__class__ is str and c in _p_v1_codes))
+        (a.__class__ is _p_c0_decimal) and ((a.__class__ is _p_c0_decimal and a.is_finite() and -38 <= a.adjusted() <= 24)) and ((c.__class__ is str and c in _p_v1_codes))
         >>> print("\\n".join(code.build))
         m = _p_new(_p_shadow)
         m.amount = a

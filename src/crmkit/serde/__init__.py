@@ -7,6 +7,14 @@ Examples:
     True
 """
 
-from crmkit.serde.converter import converter, from_dict, from_json, structure, to_dict, to_json
+from crmkit.serde.converter import (
+    converter,
+    from_dict,
+    from_json,
+    read_json,
+    structure,
+    to_dict,
+    to_json,
+)
 
-__all__ = ["converter", "from_dict", "from_json", "structure", "to_dict", "to_json"]
+__all__ = ["converter", "from_dict", "from_json", "read_json", "structure", "to_dict", "to_json"]

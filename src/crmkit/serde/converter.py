@@ -33,18 +33,19 @@ import types
 import typing
 from collections.abc import Collection, Mapping
 from datetime import UTC, date, datetime
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Any, TypeVar, get_args, get_origin
 
 import attrs
 import cattrs
 from attr import _config as _attrs_config
 
+from crmkit.domain.limits import parse_decimal
 from crmkit.domain.money import Money
 from crmkit.domain.validators import attrs_init, construction_code
 from crmkit.errors import Problem, ValidationError
 
-__all__ = ["converter", "from_dict", "from_json", "structure", "to_dict", "to_json"]
+__all__ = ["converter", "from_dict", "from_json", "read_json", "structure", "to_dict", "to_json"]
 
 T = TypeVar("T")
 
@@ -56,13 +57,12 @@ def _structure_decimal(value: Any, _: type) -> Decimal:
         return value
     if isinstance(value, (float, bool)):
         raise TypeError("is a float; give decimal numbers as strings")
-    if isinstance(value, int | str):
-        try:
-            result = Decimal(value)
-        except InvalidOperation:
-            raise ValueError("is not a decimal number") from None
-        if not result.is_finite():
-            raise ValueError("is not a finite decimal number")
+    if isinstance(value, int):
+        return Decimal(value)
+    if isinstance(value, str):
+        result = parse_decimal(value)
+        if result is None:
+            raise ValueError("is not a decimal number (ASCII digits, e.g. '0.25')")
         return result
     raise TypeError("is not a decimal number")
 
@@ -624,19 +624,37 @@ def from_dict(cls: type[T], data: Any) -> T:
 
 
 def to_json(obj: Any, *, indent: int | None = None) -> str:
-    """Serialise a crmkit object to a JSON string.
+    """Serialise a crmkit object to a JSON string (strict JSON: never ``NaN`` or ``Infinity``).
+
+    Raises:
+        ValidationError: the object holds a value JSON cannot express (only possible when a
+            mutable field such as ``custom`` was changed in place, bypassing validation).
 
     Examples:
-        >>> from crmkit.domain import Money
+        >>> from crmkit.domain import Account, Money
         >>> from crmkit.serde import to_json
         >>> to_json(Money("12.50", "SEK"))
         '{"amount": "12.50", "currency": "SEK"}'
+        >>> account = Account("Acme")
+        >>> account.custom["score"] = float("nan")  # in place: no validator runs
+        >>> to_json(account)
+        Traceback (most recent call last):
+        ...
+        crmkit.errors.ValidationError: json: cannot be written (Out of range float values are not JSON compliant)
     """
-    return json.dumps(to_dict(obj), ensure_ascii=False, indent=indent)
+    data = to_dict(obj)
+    try:
+        return json.dumps(data, ensure_ascii=False, indent=indent, allow_nan=False)
+    except (TypeError, ValueError, RecursionError) as exc:
+        raise ValidationError.single("json", message=f"cannot be written ({exc})") from None
 
 
 def from_json(cls: type[T], text: str | bytes) -> T:
-    """Build a ``cls`` from a JSON string made by :func:`to_json`.
+    """Build a ``cls`` from a JSON string made by :func:`to_json` (or UTF-8 bytes).
+
+    Strict JSON only: ``NaN``, ``Infinity`` and numbers beyond the float range (``1e400``) are
+    refused, as are bytes that are not UTF-8 and nesting too deep to read; every problem is a
+    :class:`~crmkit.errors.ValidationError` (path ``json``), never a raw Python exception.
 
     Examples:
         >>> from crmkit.domain import Money
@@ -647,12 +665,70 @@ def from_json(cls: type[T], text: str | bytes) -> T:
         Traceback (most recent call last):
         ...
         crmkit.errors.ValidationError: json: is not valid JSON (Expecting value: line 1 column 12 (char 11))
+        >>> from_json(Money, '{"amount": NaN, "currency": "EUR"}')
+        Traceback (most recent call last):
+        ...
+        crmkit.errors.ValidationError: json: is not valid JSON (NaN is not a JSON number)
+        >>> from_json(Money, b'{"amount": "3", "currency": "\\xff"}')
+        Traceback (most recent call last):
+        ...
+        crmkit.errors.ValidationError: json: is not valid UTF-8 (byte 0xff at position 29)
     """
+    return from_dict(cls, read_json(text))
+
+
+class _NumberError(ValueError):
+    """A JSON number that strict JSON (and crmkit) does not allow."""
+
+
+def _refuse_constant(name: str) -> Any:
+    raise _NumberError(f"{name} is not a JSON number")
+
+
+def _finite_float(text: str) -> float:
+    number = float(text)
+    if number - number != 0:  # inf (NaN cannot be written as a JSON number)
+        raise _NumberError(f"{text} is beyond the range of finite numbers")
+    return number
+
+
+def read_json(text: str | bytes | bytearray) -> Any:
+    """Parse strict JSON text (or UTF-8 bytes) into plain Python data.
+
+    Raises:
+        ValidationError: invalid UTF-8, invalid JSON, ``NaN``/``Infinity``, numbers beyond
+            the float range, or nesting deeper than Python can read (path ``json``).
+
+    Examples:
+        >>> from crmkit.serde.converter import read_json
+        >>> read_json(b'{"a": [1, 2.5, null]}')
+        {'a': [1, 2.5, None]}
+        >>> read_json("[1e400]")
+        Traceback (most recent call last):
+        ...
+        crmkit.errors.ValidationError: json: is not valid JSON (1e400 is beyond the range of finite numbers)
+    """
+    if isinstance(text, bytes | bytearray):
+        try:
+            text = bytes(text).decode("utf-8")
+        except UnicodeDecodeError as exc:
+            raise ValidationError.single(
+                "json",
+                message=f"is not valid UTF-8 (byte 0x{exc.object[exc.start]:02x} at position "
+                f"{exc.start})",
+            ) from None
+    if not isinstance(text, str):
+        raise ValidationError.single(
+            "json", text, f"must be text or bytes, not {type(text).__name__}"
+        )
     try:
-        data = json.loads(text)
+        return json.loads(text, parse_constant=_refuse_constant, parse_float=_finite_float)
     except json.JSONDecodeError as exc:
         raise ValidationError.single("json", message=f"is not valid JSON ({exc})") from None
-    return from_dict(cls, data)
+    except RecursionError:
+        raise ValidationError.single("json", message="is nested too deeply to read") from None
+    except ValueError as exc:  # _NumberError, or an int beyond Python's digit limit
+        raise ValidationError.single("json", message=f"is not valid JSON ({exc})") from None
 
 
 # --- diagnosis: name every problem of a payload that the fast path refused -------------------
