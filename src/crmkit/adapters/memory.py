@@ -42,6 +42,7 @@ from crmkit.adapters.ports import (
     Query,
     RepositoryQueries,
     UnitOfWorkRepositories,
+    UnitOfWorkState,
     UpsertKey,
     UpsertResult,
     check_limit,
@@ -251,6 +252,7 @@ class MemoryUnitOfWork(UnitOfWorkRepositories["MemoryRepository[Any]"]):
         self._store = store
         self._changes: dict[str, dict[str, _Change]] = {}
         self._repositories: dict[str, MemoryRepository[Any]] = {}
+        self.state = UnitOfWorkState(store.url)
 
     # repositories ------------------------------------------------------------------------
 
@@ -278,8 +280,14 @@ class MemoryUnitOfWork(UnitOfWorkRepositories["MemoryRepository[Any]"]):
             >>> uow = MemoryStore().unit_of_work()
             >>> uow.commit()
         """
+        self.state.check_open()
         changes, self._changes = self._changes, {}
-        self._store._apply(changes)
+        try:
+            self._store._apply(changes)
+        except BaseException:
+            self.state.rolled_back()
+            raise
+        self.state.committed()
 
     def rollback(self) -> None:
         """Forget the changes made since the last commit.
@@ -288,9 +296,12 @@ class MemoryUnitOfWork(UnitOfWorkRepositories["MemoryRepository[Any]"]):
             >>> from crmkit.adapters.memory import MemoryStore
             >>> MemoryStore().unit_of_work().rollback()
         """
+        self.state.check_open()
         self._changes = {}
+        self.state.rolled_back()
 
     def __enter__(self) -> MemoryUnitOfWork:
+        self.state.check_open()
         return self
 
     def __exit__(
@@ -299,20 +310,25 @@ class MemoryUnitOfWork(UnitOfWorkRepositories["MemoryRepository[Any]"]):
         exc: BaseException | None,
         tb: TracebackType | None,
     ) -> None:
-        if exc_type is None:
-            self.commit()
-        else:
-            self.rollback()
+        try:
+            if exc_type is None:
+                self.commit()
+            else:
+                self.rollback()
+        finally:
+            self.state.close()
 
     # record access for repositories -------------------------------------------------------
 
     def _lookup(self, aggregate: str, id: str) -> _Record | None:
+        self.state.check_open()
         rows = self._changes.get(aggregate)
         if rows is not None and id in rows:
             return rows[id][1]
         return self._store._committed(aggregate, id)
 
     def _write(self, aggregate: str, id: str, record: _Record | None) -> None:
+        self.state.check_open()
         rows = self._changes.setdefault(aggregate, {})
         if id in rows:
             rows[id] = (rows[id][0], record)
@@ -321,6 +337,7 @@ class MemoryUnitOfWork(UnitOfWorkRepositories["MemoryRepository[Any]"]):
             rows[id] = (current.version if current is not None else None, record)
 
     def _remote_owner(self, aggregate: str, remote_id: str) -> str | None:
+        self.state.check_open()
         rows = self._changes.get(aggregate, {})
         for id, (_, record) in rows.items():
             if record is not None and record.index.remote_id == remote_id:
@@ -333,6 +350,7 @@ class MemoryUnitOfWork(UnitOfWorkRepositories["MemoryRepository[Any]"]):
         return owner
 
     def _rows(self, aggregate: str) -> Iterator[tuple[str, _Record]]:
+        self.state.check_open()
         merged = self._store._snapshot(aggregate)
         for id, (_, record) in self._changes.get(aggregate, {}).items():
             if record is None:
@@ -435,6 +453,7 @@ class MemoryRepository(RepositoryQueries[E]):
             raise ConflictError(f"{self._label} {ent.id!r} already exists")
         self._check_remote(ent)
         self._uow._write(self._agg.name, ent.id, record)
+        self._uow.state.touch(ent)
         ent.version = 1
         return entity
 
@@ -475,6 +494,7 @@ class MemoryRepository(RepositoryQueries[E]):
         if current.version != ent.version:
             raise conflict(self._label, ent.id, ent.version, current.version)
         self._check_remote(ent)
+        self._uow.state.touch(ent)
         old_updated = ent.updated_at
         ent.updated_at = max(_now(), old_updated)
         try:
@@ -507,6 +527,7 @@ class MemoryRepository(RepositoryQueries[E]):
                         f"{self._agg.name}.remote_id", None, "is needed to upsert on remote_id"
                     )
                 owner = self._uow._remote_owner(self._agg.name, ent.remote_id)
+                self._uow.state.touch(ent)
                 if owner is not None:
                     ent.id = owner
             current = self._uow._lookup(self._agg.name, ent.id)
@@ -514,6 +535,7 @@ class MemoryRepository(RepositoryQueries[E]):
             self._check_remote(ent)
             record = self._record(ent, version)
             self._uow._write(self._agg.name, ent.id, record)
+            self._uow.state.touch(ent)
             ent.version = version
             if current is None:
                 inserted += 1

@@ -36,6 +36,8 @@ Examples:
 from __future__ import annotations
 
 import enum
+import math
+import re
 from collections.abc import Iterable, Iterator, Mapping
 from datetime import datetime
 from types import TracebackType
@@ -43,7 +45,7 @@ from typing import TYPE_CHECKING, Any, Generic, Literal, Protocol, TypeVar, over
 
 import attrs
 
-from crmkit.errors import ValidationError
+from crmkit.errors import Problem, UnitOfWorkClosedError, ValidationError
 
 if TYPE_CHECKING:
     from crmkit.domain import (
@@ -70,6 +72,7 @@ __all__ = [
     "Store",
     "UnitOfWork",
     "UnitOfWorkRepositories",
+    "UnitOfWorkState",
     "UpsertKey",
     "UpsertResult",
     "check_limit",
@@ -87,6 +90,10 @@ UpsertKey = Literal["id", "remote_id"]
 
 T = TypeVar("T")
 E = TypeVar("E")
+
+# A custom-property name, as entities accept them (crmkit.domain.properties): every store
+# answers a query on any other name the same way, by refusing it.
+_PROPERTY_NAME = re.compile(r"\A[A-Za-z_][A-Za-z0-9_]*\Z")
 
 
 class Entity(Protocol):
@@ -138,7 +145,8 @@ class Query:
         updated_since: entities with ``updated_at`` at or after this aware datetime.
         name: case-insensitive substring of the entity's name field(s).
         remote_id: the id in an external system.
-        custom: custom properties that must equal the given values (a mapping).
+        custom: custom properties that must equal the given values (a mapping of property
+            names to strings, finite numbers, booleans or ``None``).
 
     An aggregate that has no field for a given filter raises
     :class:`~crmkit.errors.ValidationError` (for example ``stage`` on accounts).
@@ -170,6 +178,21 @@ class Query:
             raise ValidationError.single(
                 "query.updated_since", self.updated_since, "must be timezone-aware"
             )
+        problems = []
+        for key, stated in self.custom:
+            value: Any = stated  # callers may pass anything; check it
+            if not _PROPERTY_NAME.match(key):
+                problems.append(Problem(f"query.custom.{key}", key, "is not a property name"))
+            elif isinstance(value, float) and not math.isfinite(value):
+                problems.append(Problem(f"query.custom.{key}", value, "must be a finite number"))
+            elif value is not None and not isinstance(value, str | int | float | bool):
+                problems.append(
+                    Problem(
+                        f"query.custom.{key}", value, "must be a string, number, boolean or null"
+                    )
+                )
+        if problems:
+            raise ValidationError(problems)
 
     def filters(self) -> dict[str, Any]:
         """The filters that are set, by name (``custom`` as sorted ``(key, value)`` pairs).
@@ -899,6 +922,119 @@ class Store(Protocol):
         exc: BaseException | None,
         tb: TracebackType | None,
     ) -> None: ...
+
+
+class UnitOfWorkState:
+    """The bookkeeping every unit of work keeps: whether its ``with`` block has ended, and the
+    caller's entity objects it changed since the last commit.
+
+    Adapters hold one and call it from their unit of work:
+
+    * :meth:`check_open` before every read or write (a unit of work used after its ``with``
+      block raises :class:`~crmkit.errors.UnitOfWorkClosedError` instead of silently opening
+      a new transaction whose work is never committed);
+    * :meth:`touch` before a repository changes an entity's ``version``, ``updated_at`` or
+      ``id``;
+    * :meth:`committed` after a commit succeeded, :meth:`rolled_back` after a rollback or a
+      failed commit: the touched entities get back the values they had, so after a rollback
+      the caller's object is at its stored version again and can be saved once more;
+    * :meth:`close` when the ``with`` block ends.
+
+    Args:
+        store: what to call the store in messages (its URL).
+
+    Examples:
+        >>> from crmkit.adapters.ports import UnitOfWorkState
+        >>> from crmkit.domain import Account
+        >>> state, acme = UnitOfWorkState("memory://"), Account(name="Acme")
+        >>> state.touch(acme)
+        >>> acme.version = 7
+        >>> state.rolled_back()
+        >>> acme.version
+        0
+        >>> state.close()
+        >>> state.check_open()
+        Traceback (most recent call last):
+        ...
+        crmkit.errors.UnitOfWorkClosedError: this unit of work of memory:// has ended with its `with` block; open a new one with store.unit_of_work()
+    """
+
+    __slots__ = ("_closed", "_store", "_touched")
+
+    def __init__(self, store: str) -> None:
+        self._store = store
+        self._closed = False
+        self._touched: dict[int, tuple[Any, str, int, datetime]] = {}
+
+    @property
+    def closed(self) -> bool:
+        """Whether the unit of work has ended.
+
+        Examples:
+            >>> from crmkit.adapters.ports import UnitOfWorkState
+            >>> UnitOfWorkState("memory://").closed
+            False
+        """
+        return self._closed
+
+    def check_open(self) -> None:
+        """Raise :class:`~crmkit.errors.UnitOfWorkClosedError` once the unit of work ended.
+
+        Examples:
+            >>> from crmkit.adapters.ports import UnitOfWorkState
+            >>> UnitOfWorkState("memory://").check_open()
+        """
+        if self._closed:
+            raise UnitOfWorkClosedError(
+                f"this unit of work of {self._store} has ended with its `with` block; "
+                "open a new one with store.unit_of_work()"
+            )
+
+    def touch(self, entity: Any) -> None:
+        """Remember ``entity``'s id, version and ``updated_at`` before the first change.
+
+        Examples:
+            >>> from crmkit.adapters.ports import UnitOfWorkState
+            >>> from crmkit.domain import Account
+            >>> UnitOfWorkState("memory://").touch(Account(name="Acme"))
+        """
+        key = id(entity)
+        if key not in self._touched:
+            self._touched[key] = (entity, entity.id, entity.version, entity.updated_at)
+
+    def committed(self) -> None:
+        """The changes are stored: forget the remembered values.
+
+        Examples:
+            >>> from crmkit.adapters.ports import UnitOfWorkState
+            >>> UnitOfWorkState("memory://").committed()
+        """
+        self._touched.clear()
+
+    def rolled_back(self) -> None:
+        """Nothing since the last commit is stored: put the remembered values back.
+
+        Examples:
+            >>> from crmkit.adapters.ports import UnitOfWorkState
+            >>> UnitOfWorkState("memory://").rolled_back()
+        """
+        touched, self._touched = self._touched, {}
+        for entity, entity_id, version, updated_at in touched.values():
+            entity.id = entity_id
+            entity.version = version
+            entity.updated_at = updated_at
+
+    def close(self) -> None:
+        """Mark the unit of work as ended (after its commit or rollback).
+
+        Examples:
+            >>> from crmkit.adapters.ports import UnitOfWorkState
+            >>> state = UnitOfWorkState("memory://")
+            >>> state.close()
+            >>> state.closed
+            True
+        """
+        self._closed = True
 
 
 R = TypeVar("R")

@@ -10,6 +10,15 @@ An adapter is a callable ``factory(url: str, **options) -> Store``. crmkit regis
 The part of the URL before ``://`` picks the adapter: first the full scheme
 (``postgresql+psycopg``), then the part before ``+`` (``postgresql``).
 
+Plugins are checked, not trusted:
+
+* the built-in schemes (``memory``, ``sqlite``, ``postgresql`` and their ``+driver`` forms)
+  cannot be replaced — a plugin that registers one is ignored with a
+  :class:`~crmkit.errors.CrmkitWarning` naming it, and :func:`register_adapter` refuses one;
+* a plugin that cannot be imported, whose factory fails with a non-crmkit error, or whose
+  factory returns something that is not a store raises :class:`~crmkit.errors.PluginError`
+  naming the plugin, its entry point and its distribution.
+
 Examples:
     >>> from crmkit.adapters.registry import available_adapters, open_store
     >>> {"memory", "sqlite", "postgresql"} <= set(available_adapters())
@@ -24,11 +33,13 @@ from __future__ import annotations
 
 import importlib
 import importlib.metadata
+import re
+import warnings
 from collections.abc import Callable
 from typing import Any, cast
 
 from crmkit.adapters.ports import Store
-from crmkit.errors import NotFoundError, ValidationError
+from crmkit.errors import CrmkitError, CrmkitWarning, NotFoundError, PluginError, ValidationError
 
 __all__ = [
     "ENTRY_POINT_GROUP",
@@ -53,6 +64,18 @@ _BUILTINS: dict[str, str] = {
 }
 
 _registered: dict[str, StoreFactory] = {}
+
+# What a store must have (the Store protocol is not runtime-checkable: it has properties).
+_STORE_METHODS = ("unit_of_work", "close", "__enter__", "__exit__")
+_STORE_ATTRIBUTES = ("url", "schema_version")
+
+
+def _redacted(url: str) -> str:
+    return re.sub(r"//([^/@:]*):[^/@]*@", r"//\1:***@", url)
+
+
+def _is_builtin(name: str) -> bool:
+    return name.split("+", 1)[0] in _BUILTINS
 
 
 def scheme_of(url: str) -> str:
@@ -79,28 +102,95 @@ def register_adapter(name: str, factory: StoreFactory | str) -> None:
         >>> register_adapter("scratch", open_memory_store)
         >>> open_store("scratch://").schema_version
         2
+        >>> register_adapter("sqlite", open_memory_store)
+        Traceback (most recent call last):
+        ...
+        crmkit.errors.ValidationError: name: 'sqlite' is a built-in crmkit adapter and cannot be replaced; pick another scheme
     """
-    _registered[name.lower()] = _load(factory) if not isinstance(factory, str) else _lazy(factory)
-
-
-def _load(factory: Any) -> StoreFactory:
+    key = name.lower() if isinstance(name, str) else name
+    if not isinstance(key, str) or not key or "://" in key:
+        raise ValidationError.single("name", name, "must be a URL scheme such as 'mystore'")
+    if _is_builtin(key):
+        raise ValidationError.single(
+            "name", name, "is a built-in crmkit adapter and cannot be replaced; pick another scheme"
+        )
     if isinstance(factory, str):
-        module_name, _, attr = factory.partition(":")
-        factory = getattr(importlib.import_module(module_name), attr)
-    if not callable(factory):
+        _registered[key] = _lazy(factory)
+    elif callable(factory):
+        _registered[key] = factory
+    else:
         raise ValidationError.single("factory", factory, "is not callable")
-    return cast(StoreFactory, factory)
+
+
+def _load(factory: str, origin: str) -> StoreFactory:
+    module_name, _, attr = factory.partition(":")
+    try:
+        loaded = importlib.import_module(module_name)
+        for part in attr.split(".") if attr else ():
+            loaded = getattr(loaded, part)
+    except Exception as error:
+        raise PluginError(
+            f"{origin} cannot be loaded: {type(error).__name__}: {error}; fix or reinstall it"
+        ) from error
+    if not callable(loaded):
+        raise PluginError(f"{origin} is {loaded!r}, which is not callable")
+    return cast(StoreFactory, loaded)
 
 
 def _lazy(path: str) -> StoreFactory:
     def factory(url: str, **options: Any) -> Store:
-        return _load(path)(url, **options)
+        return _load(path, f"the adapter {path!r}")(url, **options)
 
     return factory
 
 
+def _describe(ep: importlib.metadata.EntryPoint) -> str:
+    dist = getattr(ep, "dist", None)
+    source = f" of {dist.name} {dist.version}" if dist is not None else ""
+    return f"the crmkit adapter plugin {ep.name!r} (entry point {ep.value!r}{source})"
+
+
 def _entry_points() -> dict[str, importlib.metadata.EntryPoint]:
-    return {ep.name.lower(): ep for ep in importlib.metadata.entry_points(group=ENTRY_POINT_GROUP)}
+    plugins: dict[str, importlib.metadata.EntryPoint] = {}
+    for ep in importlib.metadata.entry_points(group=ENTRY_POINT_GROUP):
+        name = ep.name.lower()
+        if _is_builtin(name):
+            warnings.warn(
+                f"{_describe(ep)} tries to replace the built-in {name.split('+', 1)[0]!r} "
+                "adapter and is ignored; uninstall it or ask its author to pick another scheme",
+                CrmkitWarning,
+                stacklevel=3,
+            )
+            continue
+        plugins[name] = ep
+    return plugins
+
+
+def _resolve(scheme: str) -> tuple[StoreFactory, str]:
+    scheme = scheme.lower()
+    plugins = _entry_points()
+    for name in dict.fromkeys((scheme, scheme.split("+", 1)[0])):
+        if name in _BUILTINS:
+            return _load(_BUILTINS[name], f"the built-in adapter {name!r}"), name
+        if name in _registered:
+            return _registered[name], f"the adapter {name!r} registered in this process"
+        if name in plugins:
+            ep = plugins[name]
+            return _load(ep.value, _describe(ep)), _describe(ep)
+    raise NotFoundError(
+        f"no crmkit adapter for scheme {scheme!r}; known: {', '.join(available_adapters())}"
+    )
+
+
+def _check_store(store: Any, origin: str) -> Store:
+    missing = [name for name in _STORE_METHODS if not callable(getattr(store, name, None))]
+    missing += [name for name in _STORE_ATTRIBUTES if not hasattr(store, name)]
+    if missing:
+        raise PluginError(
+            f"{origin} returned {type(store).__name__} {store!r:.80}, which is not a crmkit "
+            f"store (it lacks {', '.join(missing)}); see crmkit.adapters.ports.Store"
+        )
+    return cast(Store, store)
 
 
 def available_adapters() -> list[str]:
@@ -117,25 +207,16 @@ def available_adapters() -> list[str]:
 def resolve_adapter(scheme: str) -> StoreFactory:
     """The factory for ``scheme`` (full scheme first, then the part before ``+``).
 
-    In-process registrations win over installed plugins, which win over built-ins.
+    Built-ins always win (they cannot be replaced); then in-process registrations, then
+    installed plugins. A plugin that cannot be loaded raises
+    :class:`~crmkit.errors.PluginError`.
 
     Examples:
         >>> from crmkit.adapters.registry import resolve_adapter
         >>> resolve_adapter("sqlite").__name__
         'open_sql_store'
     """
-    scheme = scheme.lower()
-    plugins = _entry_points()
-    for name in dict.fromkeys((scheme, scheme.split("+", 1)[0])):
-        if name in _registered:
-            return _registered[name]
-        if name in plugins:
-            return _load(plugins[name].load())
-        if name in _BUILTINS:
-            return _load(_BUILTINS[name])
-    raise NotFoundError(
-        f"no crmkit adapter for scheme {scheme!r}; known: {', '.join(available_adapters())}"
-    )
+    return _resolve(scheme)[0]
 
 
 def open_store(url: str, **options: Any) -> Store:
@@ -151,10 +232,18 @@ def open_store(url: str, **options: Any) -> Store:
     """
     scheme = scheme_of(url)
     try:
-        factory = resolve_adapter(scheme)
+        factory, origin = _resolve(scheme)
     except NotFoundError:
         known = ", ".join(available_adapters())
         raise NotFoundError(
             f"no crmkit adapter for scheme {scheme!r} in {url!r}; known: {known}"
         ) from None
-    return factory(url, **options)
+    try:
+        store = factory(url, **options)
+    except CrmkitError:
+        raise
+    except Exception as error:
+        raise PluginError(
+            f"{origin} failed to open {_redacted(url)!r}: {type(error).__name__}: {error}"
+        ) from error
+    return _check_store(store, origin)

@@ -13,7 +13,9 @@ its entry point) or override the ``store`` fixture. Each test gets a fresh, empt
 
 The suite covers create / read / update / delete of every aggregate, every query of the
 repository port, paging, optimistic-concurrency conflicts, transactions (a failed unit of work
-leaves nothing behind) and a Hypothesis round trip of every aggregate type. Strings in the
+leaves nothing behind, a rollback puts the caller's entities back at their stored version, a
+unit of work used after its ``with`` block raises
+:class:`~crmkit.errors.UnitOfWorkClosedError`) and a Hypothesis round trip of every aggregate type. Strings in the
 generated entities avoid NUL characters and lone surrogates, which PostgreSQL cannot store.
 
 Examples:
@@ -497,6 +499,72 @@ class AdapterComplianceSuite:
             undo()
         with store.unit_of_work() as uow:
             assert uow.accounts.get(acc.id) == acc
+
+    def test_rollback_restores_the_callers_versions(self, store: Store) -> None:
+        stored = sample_entity("accounts", name="Stored")
+        with store.unit_of_work() as uow:
+            uow.accounts.add(stored)
+        before = stored.updated_at
+        fresh = sample_entity("contacts")
+        upserted = sample_entity("orders")
+
+        def crash() -> None:
+            with store.unit_of_work() as uow:
+                stored.name = "Changed"
+                uow.accounts.save(stored)
+                uow.contacts.add(fresh)
+                uow.orders.upsert_many([upserted])
+                assert (stored.version, fresh.version, upserted.version) == (2, 1, 1)
+                raise RuntimeError("crash after the writes")
+
+        with pytest.raises(RuntimeError):
+            crash()
+        assert (stored.version, fresh.version, upserted.version) == (1, 0, 0)
+        assert stored.updated_at == before
+        with store.unit_of_work() as uow:  # the caller's object can be saved again
+            uow.accounts.save(stored)
+            uow.contacts.add(fresh)
+        with store.unit_of_work() as uow:
+            assert uow.accounts.get(stored.id).name == "Changed"
+            assert uow.accounts.get(stored.id).version == 2
+            assert uow.contacts.get(fresh.id).version == 1
+
+    def test_explicit_rollback_restores_versions_but_not_committed_work(
+        self, store: Store
+    ) -> None:
+        acc = sample_entity("accounts")
+        with store.unit_of_work() as uow:
+            uow.accounts.add(acc)
+            uow.commit()
+            acc.name = "Renamed"
+            uow.accounts.save(acc)
+            uow.rollback()
+            assert acc.version == 1
+        with store.unit_of_work() as uow:
+            assert uow.accounts.get(acc.id).version == 1
+
+    def test_unit_of_work_is_refused_after_its_with_block(self, store: Store) -> None:
+        from crmkit.errors import UnitOfWorkClosedError
+
+        with store.unit_of_work() as uow:
+            accounts = uow.accounts
+            accounts.add(sample_entity("accounts"))
+        late = sample_entity("accounts", name="Too late")
+        for use in (
+            lambda: uow.accounts.count(),
+            lambda: accounts.add(late),
+            lambda: accounts.find(),
+            uow.commit,
+            uow.rollback,
+        ):
+            with pytest.raises(UnitOfWorkClosedError, match="unit_of_work"):
+                use()
+        assert late.version == 0
+        with store.unit_of_work() as uow:  # the store itself is fine
+            assert uow.accounts.count() == 1
+            uow.accounts.add(sample_entity("accounts"))
+        with store.unit_of_work() as uow:
+            assert uow.accounts.count() == 2
 
     def test_unknown_aggregate_is_not_found(self, store: Store) -> None:
         with store.unit_of_work() as uow, pytest.raises(NotFoundError, match="accounts"):

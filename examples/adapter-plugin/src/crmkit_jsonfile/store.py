@@ -34,6 +34,7 @@ from crmkit.adapters.ports import (
     Query,
     RepositoryQueries,
     UnitOfWorkRepositories,
+    UnitOfWorkState,
     UpsertKey,
     UpsertResult,
     check_limit,
@@ -148,16 +149,19 @@ class JsonFileUnitOfWork(UnitOfWorkRepositories["JsonFileRepository[Any]"]):
     """A snapshot of the file plus private changes, written at commit.
 
     ``UnitOfWorkRepositories`` gives it the nine repository properties (``accounts`` …) over
-    :meth:`repository`."""
+    :meth:`repository`; ``UnitOfWorkState`` refuses use after the ``with`` block and puts the
+    caller's entities back at their stored version on rollback."""
 
     def __init__(self, store: JsonFileStore) -> None:
         self._store = store
         self._base: dict[str, Table] | None = None
         self.changes: dict[str, dict[str, tuple[int | None, dict[str, Any] | None]]] = {}
         self._repositories: dict[str, JsonFileRepository[Any]] = {}
+        self.state = UnitOfWorkState(store.url)
 
     def table(self, aggregate: str) -> Table:
         """The aggregate's rows as this unit of work sees them (snapshot plus changes)."""
+        self.state.check_open()
         if self._base is None:
             self._base = self._store.snapshot()
         merged = dict(self._base[aggregate])
@@ -170,6 +174,7 @@ class JsonFileUnitOfWork(UnitOfWorkRepositories["JsonFileRepository[Any]"]):
 
     def write(self, aggregate: str, id: str, row: dict[str, Any] | None) -> None:
         """Record a change (``None`` deletes)."""
+        self.state.check_open()
         rows = self.changes.setdefault(aggregate, {})
         if id not in rows:
             self.table(aggregate)  # make sure the snapshot is loaded
@@ -187,15 +192,24 @@ class JsonFileUnitOfWork(UnitOfWorkRepositories["JsonFileRepository[Any]"]):
 
     def commit(self) -> None:
         """Write the changes to the file (all or nothing)."""
+        self.state.check_open()
         changes, self.changes, self._base = self.changes, {}, None
-        if changes:
-            self._store.apply(changes)
+        try:
+            if changes:
+                self._store.apply(changes)
+        except BaseException:
+            self.state.rolled_back()
+            raise
+        self.state.committed()
 
     def rollback(self) -> None:
         """Forget the changes."""
+        self.state.check_open()
         self.changes, self._base = {}, None
+        self.state.rolled_back()
 
     def __enter__(self) -> JsonFileUnitOfWork:
+        self.state.check_open()
         return self
 
     def __exit__(
@@ -204,10 +218,13 @@ class JsonFileUnitOfWork(UnitOfWorkRepositories["JsonFileRepository[Any]"]):
         exc: BaseException | None,
         tb: TracebackType | None,
     ) -> None:
-        if exc_type is None:
-            self.commit()
-        else:
-            self.rollback()
+        try:
+            if exc_type is None:
+                self.commit()
+            else:
+                self.rollback()
+        finally:
+            self.state.close()
 
 
 class JsonFileRepository(RepositoryQueries[E]):
@@ -268,6 +285,7 @@ class JsonFileRepository(RepositoryQueries[E]):
             raise ConflictError(f"{self._label} {ent.id!r} already exists")
         self._check_remote(ent)
         self._uow.write(self._agg.name, ent.id, row)
+        self._uow.state.touch(ent)
         ent.version = 1
         return entity
 
@@ -284,6 +302,7 @@ class JsonFileRepository(RepositoryQueries[E]):
         if current["version"] != ent.version:
             raise conflict(self._label, ent.id, ent.version, current["version"])
         self._check_remote(ent)
+        self._uow.state.touch(ent)
         ent.updated_at = max(datetime.now(UTC), ent.updated_at)
         self._uow.write(self._agg.name, ent.id, self._row(ent, ent.version + 1))
         ent.version += 1
@@ -302,12 +321,14 @@ class JsonFileRepository(RepositoryQueries[E]):
                         f"{self._agg.name}.remote_id", None, "is needed to upsert on remote_id"
                     )
                 owner = self._owner_of_remote(ent.remote_id)
+                self._uow.state.touch(ent)
                 if owner is not None:
                     ent.id = owner
             current = self._rows().get(ent.id)
             version = 1 if current is None else current["version"] + 1
             self._check_remote(ent)
             self._uow.write(self._agg.name, ent.id, self._row(ent, version))
+            self._uow.state.touch(ent)
             ent.version = version
             inserted += current is None
             updated += current is not None

@@ -1,11 +1,20 @@
 """The SQL store on SQLAlchemy Core: a SQLite file by default, PostgreSQL for shared use.
 
 ``open_store("sqlite:///crm.db")`` opens (and on first use creates) an embedded database in
-WAL mode with a 30-second busy timeout; every unit of work on SQLite starts with
-``BEGIN IMMEDIATE`` so concurrent writer processes queue instead of failing.
+WAL mode with a 30-second busy timeout. A unit of work on SQLite reads without taking the
+write lock; its first write starts a ``BEGIN IMMEDIATE`` transaction, so concurrent writer
+processes queue instead of failing, and readers never block writers.
 ``open_store("postgresql+psycopg://user@host/db", schema="crm")`` uses PostgreSQL (optionally
 in its own schema, created when missing). The schema is versioned and upgraded on open (see
 :mod:`crmkit.adapters.sql.migrations`).
+
+Database failures become crmkit errors that name the file (or URL) and say what to do: a
+file that is not a SQLite database or is damaged raises
+:class:`~crmkit.errors.StoreCorruptError`, a lock held past the busy timeout
+:class:`~crmkit.errors.StoreLockedError`, a schema of another version
+:class:`~crmkit.errors.SchemaVersionError`, anything else :class:`~crmkit.errors.StoreError`.
+A unit of work used after its ``with`` block raises
+:class:`~crmkit.errors.UnitOfWorkClosedError`.
 
 Optimistic concurrency is done by the database: ``UPDATE … WHERE id = :id AND version =
 :version``; when no row changes the save was stale and raises
@@ -37,13 +46,22 @@ from crmkit.adapters.ports import (
     Query,
     RepositoryQueries,
     UnitOfWorkRepositories,
+    UnitOfWorkState,
     UpsertKey,
     UpsertResult,
     check_limit,
 )
 from crmkit.adapters.sql.migrations import upgrade
 from crmkit.adapters.sql.schema import SCHEMA_TABLE, SCHEMA_VERSION, build_metadata, schema_table
-from crmkit.errors import ConflictError, NotFoundError, ValidationError
+from crmkit.errors import (
+    ConflictError,
+    NotFoundError,
+    SchemaVersionError,
+    StoreCorruptError,
+    StoreError,
+    StoreLockedError,
+    ValidationError,
+)
 from crmkit.extras import require
 
 if TYPE_CHECKING:
@@ -61,6 +79,16 @@ __all__ = [
 BATCH_SIZE = 1000
 #: How long SQLite waits for a lock before giving up, in milliseconds.
 SQLITE_BUSY_TIMEOUT_MS = 30_000
+# Set on a connection's ``info`` while its next transaction must take SQLite's write lock.
+_WRITE_INTENT = "crmkit_write_intent"
+# SQLite messages that mean the file is not a (healthy) database.
+_CORRUPT = (
+    "file is not a database",
+    "database disk image is malformed",
+    "file is encrypted",
+    "malformed database schema",
+    "no such table",
+)
 
 E = TypeVar("E")
 
@@ -76,6 +104,9 @@ class SqlStore:
         schema: PostgreSQL schema to keep the tables in (created when missing).
         upgrade: upgrade an older database on open (default); ``False`` refuses to open it.
         echo: log SQL statements.
+        pool_size: PostgreSQL connection-pool size.
+        busy_timeout: seconds SQLite waits for another writer's lock before raising
+            :class:`~crmkit.errors.StoreLockedError` (default 30).
 
     Examples:
         >>> from crmkit.adapters.sql import SqlStore
@@ -92,17 +123,31 @@ class SqlStore:
         upgrade: bool = True,
         echo: bool = False,
         pool_size: int | None = None,
+        busy_timeout: float = SQLITE_BUSY_TIMEOUT_MS / 1000,
     ) -> None:
         sa_ = require("sqlalchemy", "sql")
         self._sa = sa_
-        parsed = sa_.engine.make_url(url)
-        self._dialect = parsed.get_backend_name()
+        try:
+            parsed = sa_.engine.make_url(url)
+            self._dialect = parsed.get_backend_name()
+        except sa_.exc.ArgumentError as error:
+            raise ValidationError.single("url", url, f"is not a database URL ({error})") from None
         if self._dialect == "postgresql":
             require("psycopg", "postgres")
+        if isinstance(busy_timeout, bool) or not isinstance(busy_timeout, int | float):
+            raise ValidationError.single("busy_timeout", busy_timeout, "must be a number")
+        if not 0 <= busy_timeout <= 86_400:
+            raise ValidationError.single("busy_timeout", busy_timeout, "must be 0 to 86400 s")
+        self._busy_ms = int(busy_timeout * 1000)
         kwargs: dict[str, Any] = {"echo": echo}
         if self._dialect == "sqlite":
             in_memory = parsed.database in (None, "", ":memory:")
-            kwargs["connect_args"] = {"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000}
+            self._where = (
+                "the in-memory SQLite database"
+                if in_memory
+                else f"the SQLite file {parsed.database}"
+            )
+            kwargs["connect_args"] = {"timeout": busy_timeout}
             if in_memory:
                 kwargs["poolclass"] = sa_.pool.StaticPool
                 kwargs["connect_args"]["check_same_thread"] = False
@@ -114,27 +159,37 @@ class SqlStore:
             raise ValidationError.single("schema", schema, "must be letters, digits and _")
         self._schema = schema
         self._url = parsed.render_as_string(hide_password=True)
+        if self._dialect != "sqlite":
+            self._where = f"the database at {self._url}"
         self._engine: sa.Engine = sa_.create_engine(parsed, **kwargs)
         self._install_events()
         self._metadata, self._tables = build_metadata(self._dialect)
-        self._version = self._prepare(upgrade)
+        try:
+            self._version = self._prepare(upgrade)
+        except BaseException:
+            self._engine.dispose()
+            raise
 
     # set-up ------------------------------------------------------------------------------
 
     def _install_events(self) -> None:
         event = self._sa.event
         if self._dialect == "sqlite":
+            busy_ms = self._busy_ms
 
             def on_connect(dbapi_connection: Any, _record: Any) -> None:
                 dbapi_connection.isolation_level = None
                 cursor = dbapi_connection.cursor()
-                cursor.execute(f"PRAGMA busy_timeout = {SQLITE_BUSY_TIMEOUT_MS}")
+                cursor.execute(f"PRAGMA busy_timeout = {busy_ms}")
                 cursor.execute("PRAGMA journal_mode = WAL")
                 cursor.execute("PRAGMA synchronous = NORMAL")
                 cursor.close()
 
             def on_begin(connection: Any) -> None:
-                connection.exec_driver_sql("BEGIN IMMEDIATE")
+                # Reads run in a deferred transaction (no write lock); a unit of work that is
+                # about to write asks for the write lock up front (see SqlUnitOfWork.begin_write).
+                immediate = connection.info.get(_WRITE_INTENT, False)
+                connection.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
 
             event.listen(self._engine, "connect", on_connect)
             event.listen(self._engine, "begin", on_begin)
@@ -151,33 +206,81 @@ class SqlStore:
                 dbapi_connection.autocommit = autocommit
 
             event.listen(self._engine, "connect", on_pg_connect)
+        event.listen(self._engine, "handle_error", self._translate)
+
+    def _translate(self, context: Any) -> None:
+        """Turn a database error into a crmkit error naming the store and what to do.
+
+        Integrity errors are left to the repositories (they become ConflictError there).
+        """
+        sa_ = self._sa
+        error = context.sqlalchemy_exception
+        if isinstance(error, sa_.exc.IntegrityError):
+            return
+        original = context.original_exception
+        text = str(original).strip() or type(original).__name__
+        lower = text.lower()
+        where = self._where
+        if "database is locked" in lower or "database table is locked" in lower:
+            raise StoreLockedError(
+                f"{where} stayed locked by another writer for longer than the busy timeout "
+                f"({self._busy_ms / 1000:g} s): {text}. Retry later, raise busy_timeout=, or "
+                "find the process that holds the database open in a unit of work"
+            ) from original
+        if any(marker in lower for marker in _CORRUPT):
+            raise StoreCorruptError(
+                f"{where} is not a crmkit SQL database or is damaged: {text}. Check that "
+                "the path names your crmkit database; restore a damaged file from a backup"
+            ) from original
+        if self._dialect == "sqlite":
+            advice = "check that the file and its directory exist and are writable"
+        else:
+            advice = "check that the server is running and that the URL and rights are right"
+        raise StoreError(f"{where} failed: {text}. {advice}") from original
 
     def _prepare(self, allow_upgrade: bool) -> int:
+        with self._engine.connect() as conn:
+            conn.info[_WRITE_INTENT] = True
+            try:
+                with conn.begin():
+                    return self._prepare_in(conn, allow_upgrade)
+            finally:
+                if not conn.invalidated:
+                    conn.info.pop(_WRITE_INTENT, None)
+
+    def _prepare_in(self, conn: sa.Connection, allow_upgrade: bool) -> int:
         sa_ = self._sa
         version_table = schema_table(sa_.MetaData())
-        with self._engine.begin() as conn:
-            if self._dialect == "postgresql":
-                conn.execute(sa_.text("SELECT pg_advisory_xact_lock(7236512)"))
-            if not sa_.inspect(conn).has_table(SCHEMA_TABLE):
-                self._metadata.create_all(conn)
-                conn.execute(version_table.insert().values(id=1, version=SCHEMA_VERSION))
-                return SCHEMA_VERSION
-            found = conn.execute(sa_.select(version_table.c.version)).scalar_one()
-            if found > SCHEMA_VERSION:
-                raise ValidationError.single(
+        if self._dialect == "postgresql":
+            conn.execute(sa_.text("SELECT pg_advisory_xact_lock(7236512)"))
+        if not sa_.inspect(conn).has_table(SCHEMA_TABLE):
+            self._metadata.create_all(conn)
+            conn.execute(version_table.insert().values(id=1, version=SCHEMA_VERSION))
+            return SCHEMA_VERSION
+        rows = conn.execute(sa_.select(version_table.c.version)).all()
+        found = rows[0][0] if len(rows) == 1 else None
+        if isinstance(found, bool) or not isinstance(found, int) or found < 1:
+            raise StoreCorruptError(
+                f"{self._where} has a damaged {SCHEMA_TABLE} table (schema version "
+                f"{[r[0] for r in rows]!r}); restore it from a backup"
+            )
+        if found > SCHEMA_VERSION:
+            raise SchemaVersionError.single(
+                "schema_version",
+                found,
+                f"of {self._where} is newer than this crmkit supports ({SCHEMA_VERSION}); "
+                "upgrade crmkit (pip install -U crmkit) to open it",
+            )
+        if found < SCHEMA_VERSION:
+            if not allow_upgrade:
+                raise SchemaVersionError.single(
                     "schema_version",
                     found,
-                    f"is newer than this crmkit supports ({SCHEMA_VERSION}); upgrade crmkit",
+                    f"of {self._where} is older than {SCHEMA_VERSION}; back it up, then "
+                    "open it with upgrade=True to upgrade it",
                 )
-            if found < SCHEMA_VERSION:
-                if not allow_upgrade:
-                    raise ValidationError.single(
-                        "schema_version",
-                        found,
-                        f"is older than {SCHEMA_VERSION}; open with upgrade=True to upgrade",
-                    )
-                upgrade(conn, found, SCHEMA_VERSION)
-            return SCHEMA_VERSION
+            upgrade(conn, found, SCHEMA_VERSION)
+        return SCHEMA_VERSION
 
     # Store API ---------------------------------------------------------------------------
 
@@ -272,8 +375,12 @@ class SqlStore:
 class SqlUnitOfWork(UnitOfWorkRepositories["SqlRepository[Any]"]):
     """A transaction on one connection; commit on normal exit, roll back on an exception.
 
-    On SQLite the transaction starts (``BEGIN IMMEDIATE``) with the first statement and holds
-    the database's write lock until commit or rollback.
+    On SQLite, reads run in a deferred transaction that takes no write lock; the first write
+    (``add``, ``save``, ``upsert_many``, ``delete``) ends that read transaction and starts a
+    ``BEGIN IMMEDIATE`` one, which holds the write lock until commit or rollback. After the
+    ``with`` block the unit of work refuses to be used
+    (:class:`~crmkit.errors.UnitOfWorkClosedError`), and a rollback puts the caller's entities
+    back at their stored ``version``.
 
     Examples:
         >>> from crmkit.adapters.sql import SqlStore
@@ -290,6 +397,8 @@ class SqlUnitOfWork(UnitOfWorkRepositories["SqlRepository[Any]"]):
         self._store = store
         self._conn: sa.Connection | None = None
         self._repositories: dict[str, SqlRepository[Any]] = {}
+        self._writing = False
+        self.state = UnitOfWorkState(store.url)
 
     @property
     def connection(self) -> sa.Connection:
@@ -301,9 +410,39 @@ class SqlUnitOfWork(UnitOfWorkRepositories["SqlRepository[Any]"]):
             ...     uow.connection.closed
             False
         """
+        self.state.check_open()
         if self._conn is None:
             self._conn = self._store.engine.connect()
         return self._conn
+
+    def begin_write(self) -> None:
+        """Make the current transaction a writing one (repositories call it before a write).
+
+        On SQLite a transaction that has only read so far is ended (it changed nothing) and
+        the next statement starts ``BEGIN IMMEDIATE``, which waits for the write lock; the
+        version checks of ``save`` and ``delete`` catch anything changed in between. On
+        PostgreSQL it does nothing.
+
+        Examples:
+            >>> from crmkit.adapters.sql import SqlStore
+            >>> with SqlStore("sqlite://").unit_of_work() as uow:
+            ...     uow.begin_write()
+            ...     uow.accounts.count()
+            0
+        """
+        conn = self.connection
+        if self._writing:
+            return
+        if self._store.dialect == "sqlite":
+            if conn.in_transaction():
+                conn.commit()
+            conn.info[_WRITE_INTENT] = True
+        self._writing = True
+
+    def _end_transaction(self) -> None:
+        self._writing = False
+        if self._conn is not None and not self._conn.invalidated:
+            self._conn.info.pop(_WRITE_INTENT, None)
 
     def repository(self, aggregate: type[Any] | str) -> SqlRepository[Any]:
         """The repository of an entity class or plural name.
@@ -327,8 +466,23 @@ class SqlUnitOfWork(UnitOfWorkRepositories["SqlRepository[Any]"]):
             >>> from crmkit.adapters.sql import SqlStore
             >>> SqlStore("sqlite://").unit_of_work().commit()
         """
-        if self._conn is not None:
-            self._conn.commit()
+        self.state.check_open()
+        try:
+            if self._conn is not None:
+                self._conn.commit()
+        except BaseException:
+            self._discard()
+            raise
+        finally:
+            self._end_transaction()
+        self.state.committed()
+
+    def _discard(self) -> None:
+        try:
+            if self._conn is not None and self._conn.in_transaction():
+                self._conn.rollback()
+        finally:
+            self.state.rolled_back()
 
     def rollback(self) -> None:
         """Roll the transaction back.
@@ -337,8 +491,11 @@ class SqlUnitOfWork(UnitOfWorkRepositories["SqlRepository[Any]"]):
             >>> from crmkit.adapters.sql import SqlStore
             >>> SqlStore("sqlite://").unit_of_work().rollback()
         """
-        if self._conn is not None:
-            self._conn.rollback()
+        self.state.check_open()
+        try:
+            self._discard()
+        finally:
+            self._end_transaction()
 
     def close(self) -> None:
         """Roll back anything uncommitted and return the connection to the pool.
@@ -348,10 +505,17 @@ class SqlUnitOfWork(UnitOfWorkRepositories["SqlRepository[Any]"]):
             >>> SqlStore("sqlite://").unit_of_work().close()
         """
         if self._conn is not None:
-            self._conn.close()
-            self._conn = None
+            try:
+                if self._conn.in_transaction():
+                    self.state.rolled_back()
+                self._end_transaction()
+                self._conn.close()
+            finally:
+                self._conn = None
+        self.state.close()
 
     def __enter__(self) -> SqlUnitOfWork:
+        self.state.check_open()
         return self
 
     def __exit__(
@@ -555,6 +719,7 @@ class SqlRepository(RepositoryQueries[E]):
             >>> uow.accounts.add_many(Account(name=str(i)) for i in range(3))
             3
         """
+        self._uow.begin_write()
         total = 0
         for batch in _batches(entities, BATCH_SIZE):
             total += self._insert_batch(batch)
@@ -589,6 +754,7 @@ class SqlRepository(RepositoryQueries[E]):
         except sa_.exc.IntegrityError as error:
             raise self._integrity(error) from None
         for entity in batch:
+            self._uow.state.touch(entity)
             entity.version = 1
         return len(batch)
 
@@ -610,7 +776,9 @@ class SqlRepository(RepositoryQueries[E]):
         sa_ = self._sa
         ent: Any = entity
         t = self._table
+        self._uow.begin_write()
         self._check_remote(ent)
+        self._uow.state.touch(ent)
         old_updated = ent.updated_at
         ent.updated_at = max(datetime.now(UTC), old_updated)
         try:
@@ -646,6 +814,7 @@ class SqlRepository(RepositoryQueries[E]):
         """
         if key not in ("id", "remote_id"):
             raise ValidationError.single("key", key, "must be 'id' or 'remote_id'")
+        self._uow.begin_write()
         inserted = updated = 0
         for batch in _batches(entities, BATCH_SIZE, key=key):
             i, u = self._upsert_batch(batch, key)
@@ -670,6 +839,7 @@ class SqlRepository(RepositoryQueries[E]):
             ).all()
             by_remote = {r.remote_id: (r.id, r.version) for r in found}
             for entity in batch:
+                self._uow.state.touch(entity)
                 if entity.remote_id in by_remote:
                     entity.id = by_remote[entity.remote_id][0]
             versions = dict(by_remote.values())
@@ -719,6 +889,7 @@ class SqlRepository(RepositoryQueries[E]):
         except sa_.exc.IntegrityError as error:
             raise self._integrity(error) from None
         for entity in batch:
+            self._uow.state.touch(entity)
             entity.version = versions[entity.id] + 1 if entity.id in versions else 1
         return len(new_rows), len(old_rows)
 
@@ -733,6 +904,7 @@ class SqlRepository(RepositoryQueries[E]):
             crmkit.errors.NotFoundError: accounts has no entity with id 'x'
         """
         t = self._table
+        self._uow.begin_write()
         statement = t.delete().where(t.c.id == id)
         if version is not None:
             statement = statement.where(t.c.version == version)
