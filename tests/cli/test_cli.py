@@ -16,8 +16,12 @@ def test_version_prints_the_package_version(capsys: pytest.CaptureFixture[str]) 
 
 
 def test_unknown_demo_section_is_a_clear_error(capsys: pytest.CaptureFixture[str]) -> None:
+    # issue #11: errors go to standard error (they went to standard output before)
     assert main(["demo", "--only", "nope", "--plain"]) == 2
-    assert "unknown demo section 'nope'" in capsys.readouterr().out
+    captured = capsys.readouterr()
+    assert captured.out == ""
+    assert "crmkit: demo: argument --only: invalid choice: 'nope'" in captured.err
+    assert "lifetime_value" in captured.err
 
 
 def test_python_dash_m_runs_the_command() -> None:

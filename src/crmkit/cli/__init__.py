@@ -1,7 +1,15 @@
 """The ``crmkit`` command.
 
-Subcommands: ``demo`` (the synthetic-company walk-through), ``version``, and the strategy
-commands ``workbook`` and ``assess``.
+Subcommands: ``demo`` (the synthetic-company walk-through), ``version``, the data commands
+``dataset``, ``import``, ``export``, ``rfm`` and ``segment``
+(:mod:`crmkit.cli.data_commands`), the model commands ``clv fit``, ``clv predict`` and
+``score leads`` (:mod:`crmkit.cli.model_commands`) and the strategy commands ``workbook`` and
+``assess`` (:mod:`crmkit.cli.strategy_commands`). Data commands use the SQLite store
+``crm.db`` in the current folder unless ``--store URL`` names another.
+
+Errors are messages, not tracebacks: every user error prints ``crmkit: <what and where>`` to
+standard error and exits with 2 (see :mod:`crmkit.cli.guard`); ``--debug`` (or
+``CRMKIT_DEBUG=1``) shows the traceback.
 
 Examples:
     >>> from crmkit.cli import main
@@ -13,14 +21,25 @@ Examples:
 from __future__ import annotations
 
 import argparse
-import importlib.util
+import sys
 from collections.abc import Sequence
 from pathlib import Path
+from typing import NoReturn, cast
 
 from crmkit import __version__
-from crmkit.errors import CrmkitError
+from crmkit.cli.guard import USER_ERROR, run_guarded
 
 __all__ = ["build_parser", "main"]
+
+
+class _Parser(argparse.ArgumentParser):
+    """An argument parser whose usage errors read ``crmkit: <command>: <problem>``."""
+
+    def error(self, message: str) -> NoReturn:
+        self.print_usage(sys.stderr)
+        command = self.prog.removeprefix("crmkit").strip()
+        where = f"{command}: " if command else ""
+        self.exit(USER_ERROR, f"crmkit: {where}{message} (see {self.prog} --help)\n")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -31,59 +50,91 @@ def build_parser() -> argparse.ArgumentParser:
         >>> build_parser().parse_args(["demo", "--accounts", "50"]).accounts
         50
     """
-    parser = argparse.ArgumentParser(
-        prog="crmkit", description="CRM domain modelling: demo, strategy workbook, assessment."
-    )
-    sub = parser.add_subparsers(dest="command", required=True)
+    from crmkit.cli import data_commands, model_commands, strategy_commands
+    from crmkit.cli.demo import SECTIONS
 
-    demo = sub.add_parser("demo", help="build a synthetic CRM and show every capability")
+    parser = _Parser(
+        prog="crmkit",
+        description="CRM domain modelling from the shell: import and export HubSpot, "
+        "Salesforce and crmkit files, segment customers, fit and apply lifetime-value and "
+        "lead-scoring models, assess a CRM strategy, and a demo of everything.",
+        epilog="Data commands use the SQLite store crm.db in the current folder unless --store "
+        "names another. Errors print 'crmkit: ...' and exit with 2.",
+    )
+    parser.add_argument("--version", action="version", version=f"crmkit {__version__}")
+    parser.add_argument(
+        "--debug",
+        action="store_true",
+        help="show the traceback of an error (also: environment variable CRMKIT_DEBUG=1)",
+    )
+    sub = cast(
+        "argparse._SubParsersAction[argparse.ArgumentParser]",
+        parser.add_subparsers(dest="command", required=True, metavar="COMMAND"),
+    )
+
+    demo = sub.add_parser(
+        "demo",
+        help="build a synthetic CRM and show every capability",
+        description="Build a synthetic B2B company and run each demo section on it.",
+    )
     demo.add_argument("--seed", type=int, default=42, help="random seed (default 42)")
     demo.add_argument("--accounts", type=int, default=2000, help="number of accounts")
     demo.add_argument(
         "--output", type=Path, default=Path("demo-output"), help="folder for files it writes"
     )
-    demo.add_argument("--only", action="append", default=[], help="run only this section")
+    demo.add_argument(
+        "--only",
+        action="append",
+        default=[],
+        choices=SECTIONS,
+        metavar="SECTION",
+        help=f"run only this section (repeatable): {', '.join(SECTIONS)}",
+    )
     demo.add_argument("--plain", action="store_true", help="plain text instead of rich tables")
 
-    sub.add_parser("version", help="print crmkit's version")
+    sub.add_parser("version", help="print crmkit's version", description="Print the version.")
 
-    if importlib.util.find_spec("crmkit.cli.strategy_commands") is not None:
-        from crmkit.cli import strategy_commands
-
-        strategy_commands.add_parsers(sub)
+    data_commands.add_parsers(sub)
+    model_commands.add_parsers(sub)
+    strategy_commands.add_parsers(sub)
     return parser
 
 
+def _run(args: argparse.Namespace) -> int:
+    if args.command == "version":
+        print(f"crmkit {__version__}")
+        return 0
+    if args.command == "demo":
+        from crmkit.cli.demo import run_demo
+
+        run_demo(
+            seed=args.seed,
+            n_accounts=args.accounts,
+            output_dir=args.output,
+            only=args.only,
+            plain=args.plain,
+        )
+        return 0
+    result: int = args.handler(args)
+    return result
+
+
 def main(argv: Sequence[str] | None = None) -> int:
-    """Run the ``crmkit`` command; returns the exit status (errors print a clear message).
+    """Run the ``crmkit`` command; returns the exit status (0 success, 2 a user error with a
+    ``crmkit: ...`` message on standard error, 1 a bug in crmkit).
 
     Examples:
+        >>> import contextlib, io
         >>> from crmkit.cli import main
-        >>> main(["demo", "--only", "nope", "--plain"])
-        crmkit: unknown demo section 'nope'; sections: dataset, storage, segments, leads, lifetime_value, survey, assessment
-        2
+        >>> err = io.StringIO()
+        >>> with contextlib.redirect_stderr(err):
+        ...     code = main(["assess", "no-such-workbook.json"])
+        >>> code, err.getvalue()
+        (2, 'crmkit: no-such-workbook.json: file not found\\n')
     """
-    args = build_parser().parse_args(argv)
+    parser = build_parser()
     try:
-        if args.command == "version":
-            print(f"crmkit {__version__}")
-            return 0
-        if args.command == "demo":
-            from crmkit.cli.demo import run_demo
-
-            run_demo(
-                seed=args.seed,
-                n_accounts=args.accounts,
-                output_dir=args.output,
-                only=args.only,
-                plain=args.plain,
-            )
-            return 0
-        handler = getattr(args, "handler", None)
-        if handler is None:  # pragma: no cover - argparse requires a command
-            return 2
-        result: int = handler(args)
-        return result
-    except CrmkitError as exc:
-        print(f"crmkit: {exc}")
-        return 2
+        args = parser.parse_args(argv)
+    except SystemExit as exc:  # --help, --version, or a usage error (already printed)
+        return exc.code if isinstance(exc.code, int) else USER_ERROR
+    return run_guarded(lambda: _run(args), debug=args.debug)

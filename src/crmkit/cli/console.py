@@ -19,13 +19,34 @@ import importlib.util
 from collections.abc import Sequence
 from typing import Any
 
-__all__ = ["Console"]
+__all__ = ["Console", "printable"]
+
+
+def printable(text: str) -> str:
+    """``text`` safe to print on a terminal: control characters (escape sequences that could
+    move the cursor, clear the screen or retitle the window; line breaks inside a cell) are
+    shown as ``\\x..`` escapes instead of being sent to the terminal.
+
+    Examples:
+        >>> from crmkit.cli.console import printable
+        >>> printable("Acme\\x1b[2J AB"), printable("Åhléns")
+        ('Acme\\\\x1b[2J AB', 'Åhléns')
+    """
+    if text.isprintable():
+        return text
+    return "".join(c if c.isprintable() else repr(c)[1:-1] for c in text)
 
 
 def _cell(value: Any) -> str:
     if isinstance(value, float):
         return f"{value:,.2f}"
-    return str(value)
+    return printable(str(value))
+
+
+def _markup(text: str) -> str:
+    import rich.markup
+
+    return str(rich.markup.escape(text))
 
 
 class Console:
@@ -47,15 +68,17 @@ class Console:
 
     def heading(self, title: str) -> None:
         """Print a section heading."""
+        title = printable(title)
         if self._rich is not None:
-            self._rich.rule(f"[bold]{title}")
+            self._rich.rule(f"[bold]{_markup(title)}")
         else:
             print(f"\n== {title} ==")
 
     def text(self, message: str) -> None:
         """Print a line of text."""
+        message = "\n".join(printable(line) for line in message.split("\n"))
         if self._rich is not None:
-            self._rich.print(message, highlight=False)
+            self._rich.print(message, highlight=False, markup=False)
         else:
             print(message)
 
@@ -69,11 +92,11 @@ class Console:
         if self._rich is not None:
             import rich.table
 
-            table = rich.table.Table(title=title, title_justify="left")
+            table = rich.table.Table(title=_markup(printable(title)), title_justify="left")
             for name, is_num in zip(columns, numeric, strict=True):
-                table.add_column(name, justify="right" if is_num else "left")
+                table.add_column(_markup(name), justify="right" if is_num else "left")
             for row in cells:
-                table.add_row(*row)
+                table.add_row(*(_markup(cell) for cell in row))
             self._rich.print(table)
             return
         widths = [max([len(c)] + [len(r[i]) for r in cells]) for i, c in enumerate(columns)]
@@ -85,7 +108,7 @@ class Console:
             ]
             return "  ".join(parts).rstrip()
 
-        print(title)
+        print(printable(title))
         print(line(list(columns)))
         print("  ".join("-" * w for w in widths))
         for row in cells:

@@ -17,9 +17,9 @@ from __future__ import annotations
 
 import argparse
 import json
-import sys
 from pathlib import Path
 
+from crmkit.adapters.files.output import write_output
 from crmkit.errors import ValidationError
 from crmkit.report import assessment_html, assessment_markdown, process_name, score_text
 from crmkit.strategy import WorkbookAnswers, assess, template
@@ -39,11 +39,7 @@ def run_workbook_template(args: argparse.Namespace) -> int:
         >>> code, '"Situationsanalys"' in buf.getvalue()
         (0, True)
     """
-    try:
-        print(json.dumps(template(args.lang), ensure_ascii=False, indent=2))
-        sys.stdout.flush()
-    except BrokenPipeError:  # pragma: no cover - e.g. piped into `head`
-        return 0
+    print(json.dumps(template(args.lang), ensure_ascii=False, indent=2))
     return 0
 
 
@@ -83,6 +79,13 @@ def run_assess(args: argparse.Namespace) -> int:
     """
     answers = WorkbookAnswers.load(args.workbook)
     result = assess(answers, ratings=_ratings(args.rate or []))
+    # the report files are written first, so a closed pipe on standard output cannot stop them
+    written = []
+    for option, render in (("html", assessment_html), ("markdown", assessment_markdown)):
+        target = getattr(args, option)
+        if target is not None:
+            write_output(target, render(result, lang=args.lang), inputs=[args.workbook])
+            written.append(f"{'HTML' if option == 'html' else 'Markdown'} report: {target}")
     print(f"Assessment of {result.company or args.workbook.name}")
     print(f"Situation analysis: {result.situation} yes")
     for ps in result.processes:
@@ -93,12 +96,8 @@ def run_assess(args: argparse.Namespace) -> int:
     for n, gap in enumerate(result.top_gaps(args.top), start=1):
         caps = ", ".join(c.path for c in gap.capabilities) or "-"
         print(f"  gap {n}: [{gap.process.short}] {gap.missing} -> {caps}")
-    if args.html is not None:
-        Path(args.html).write_text(assessment_html(result, lang=args.lang), encoding="utf-8")
-        print(f"HTML report: {args.html}")
-    if args.markdown is not None:
-        Path(args.markdown).write_text(assessment_markdown(result, lang=args.lang), "utf-8")
-        print(f"Markdown report: {args.markdown}")
+    for line in written:
+        print(line)
     return 0
 
 
@@ -108,7 +107,7 @@ def add_parsers(subparsers: argparse._SubParsersAction[argparse.ArgumentParser])
     Each parser sets ``handler`` (a function taking the parsed args, returning the exit code).
     """
     wb = subparsers.add_parser("workbook", help="the CRM strategy workbook (seed 002)")
-    wb_sub = wb.add_subparsers(dest="workbook_command", required=True)
+    wb_sub = wb.add_subparsers(dest="workbook_command", required=True, metavar="{template}")
     tpl = wb_sub.add_parser("template", help="print an empty workbook as JSON")
     tpl.add_argument("--lang", choices=["sv", "en"], default="en", help="prompt language")
     tpl.set_defaults(handler=run_workbook_template)
