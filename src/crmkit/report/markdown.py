@@ -14,7 +14,23 @@ from __future__ import annotations
 
 from crmkit.strategy import Assessment, Gap, Process
 
-__all__ = ["assessment_markdown", "more_capabilities", "process_name", "score_text"]
+__all__ = [
+    "assessment_markdown",
+    "markdown_text",
+    "more_capabilities",
+    "process_name",
+    "score_text",
+]
+
+# Characters that start inline Markdown syntax (emphasis, code, links, tables, strikethrough)
+# get a backslash; the HTML-significant ones become entities so raw HTML cannot get through.
+_MD_ESCAPES = {
+    **{c: "\\" + c for c in "\\`*_[]|~"},
+    "&": "&amp;",
+    "<": "&lt;",
+    ">": "&gt;",
+}
+_MD_TABLE = str.maketrans(_MD_ESCAPES)
 
 
 def process_name(process: Process, lang: str = "en") -> str:
@@ -43,8 +59,27 @@ def score_text(score: float | None) -> str:
     return "not assessed" if score is None else f"{score:.1f}"
 
 
-def _cell(text: str) -> str:
-    return text.replace("|", "\\|").replace("\n", " ")
+def markdown_text(text: str) -> str:
+    """``text`` as literal Markdown inline text: what a user typed (a company name, an answer)
+    cannot add emphasis, links, HTML, table cells or new blocks to a report.
+
+    Markdown syntax characters get a backslash, ``& < >`` become HTML entities and line breaks
+    become spaces (so a value cannot start a heading or a list).
+
+    Examples:
+        >>> from crmkit.report.markdown import markdown_text
+        >>> print(markdown_text("Acme <b>AB</b> | *best* [x](http://e.vil)"))
+        Acme &lt;b&gt;AB&lt;/b&gt; \\| \\*best\\* \\[x\\](http://e.vil)
+        >>> markdown_text("two\\nlines\\r\\n# heading")
+        'two lines # heading'
+        >>> markdown_text("E-commerce (No IT support)")
+        'E-commerce (No IT support)'
+    """
+    flat = " ".join(text.splitlines()) if ("\n" in text or "\r" in text) else text
+    return flat.translate(_MD_TABLE)
+
+
+_cell = markdown_text
 
 
 def more_capabilities(gap: Gap, shown: int) -> list[str]:
@@ -76,17 +111,17 @@ def assessment_markdown(
     a = assessment
     out = ["# CRM strategy assessment", ""]
     if a.company:
-        out += [f"**Company:** {a.company}", ""]
+        out += [f"**Company:** {markdown_text(a.company)}", ""]
     out += [f"**Overall score:** {score_text(a.overall)} / 5", ""]
     if a.weakest_process is not None:
-        out += [f"**Weakest process:** {process_name(a.weakest_process, lang)}", ""]
+        out += [f"**Weakest process:** {_cell(process_name(a.weakest_process, lang))}", ""]
     if a.situation is not None:
         out += [f"**Situation analysis:** {a.situation} yes", ""]
     if a.completion is not None:
         out += [f"**Workbook completion:** {a.completion:.0%}", ""]
     out += ["## Process scores", "", "| Process | Score |", "|---|---|"]
     for ps in a.processes:
-        out.append(f"| {process_name(ps.process, lang)} | {score_text(ps.score)} |")
+        out.append(f"| {_cell(process_name(ps.process, lang))} | {score_text(ps.score)} |")
     out += [
         "",
         "## Element scores",
@@ -127,10 +162,10 @@ def assessment_markdown(
             "## Channel integration",
             "",
             f"**Same standard on every channel:** "
-            f"{'yes' if a.same_standard.passes else 'no'} — {a.same_standard.reason}",
+            f"{'yes' if a.same_standard.passes else 'no'} — {_cell(a.same_standard.reason)}",
             "",
         ]
-        out += [f"- {g.describe()}" for g in a.channel_gaps]
+        out += [f"- {_cell(g.describe())}" for g in a.channel_gaps]
     missing = a.not_assessed()
     if missing:
         out += [
@@ -140,5 +175,5 @@ def assessment_markdown(
             "These elements have no workbook evidence; rate them directly (0–5):",
             "",
         ]
-        out += [f"- {e.label.get(lang)} (`{e.key}`)" for e in missing]
+        out += [f"- {_cell(e.label.get(lang))} (`{e.key}`)" for e in missing]
     return "\n".join(out).rstrip() + "\n"
