@@ -219,6 +219,65 @@ def _answered(value: AnswerValue | None) -> bool:
     return True
 
 
+_TOP_LEVEL = frozenset({"workbook", "title", "lang", "cover", "sections", "answers"})
+_WORKBOOK_ID = "crmkit:seed-002"
+
+
+def _shape_problems(data: Mapping[str, Any]) -> list[Problem]:
+    """What is wrong with the structure of a workbook document (not with its answers).
+
+    A document must be the sectioned shape of :func:`template` or a flat ``{"answers":
+    {...}}`` mapping: any other JSON object (``{"a": 1}``) is refused rather than read as an
+    empty workbook.
+    """
+    problems = [
+        Problem(str(key), message=f"is not a workbook field ({', '.join(sorted(_TOP_LEVEL))})")
+        for key in data
+        if key not in _TOP_LEVEL
+    ]
+    if "sections" not in data and "answers" not in data:
+        problems.append(
+            Problem(
+                "",
+                message='is not a crmkit workbook: it has neither "sections" (the shape '
+                '`crmkit workbook template` prints) nor "answers"',
+            )
+        )
+    if "workbook" in data and data["workbook"] != _WORKBOOK_ID:
+        problems.append(Problem("workbook", data["workbook"], f"is not {_WORKBOOK_ID!r}"))
+    cover = data.get("cover")
+    if cover is not None:
+        if not isinstance(cover, Mapping):
+            problems.append(Problem("cover", cover, "must be an object"))
+        else:
+            company = cover.get("company")
+            if company is not None and not isinstance(company, str):
+                problems.append(Problem("cover.company", company, "must be text"))
+    sections = data.get("sections")
+    if sections is not None and not isinstance(sections, list):
+        problems.append(Problem("sections", sections, "must be a list of sections"))
+    for s, section in enumerate(sections if isinstance(sections, list) else []):
+        where = f"sections[{s}]"
+        if not isinstance(section, Mapping):
+            problems.append(Problem(where, section, "must be an object"))
+            continue
+        items = section.get("items")
+        if items is not None and not isinstance(items, list):
+            problems.append(Problem(f"{where}.items", items, "must be a list of items"))
+            continue
+        for i, item in enumerate(items or []):
+            if not isinstance(item, Mapping):
+                problems.append(Problem(f"{where}.items[{i}]", item, "must be an object"))
+            elif not isinstance(item.get("id"), str):
+                problems.append(
+                    Problem(f"{where}.items[{i}].id", item.get("id"), "must be an item id")
+                )
+    flat = data.get("answers")
+    if flat is not None and not isinstance(flat, Mapping):
+        problems.append(Problem("answers", flat, "must be an object of item id → answer"))
+    return problems
+
+
 @attrs.define
 class WorkbookAnswers:
     """A filled-in (or partly filled-in) workbook.
@@ -431,8 +490,10 @@ class WorkbookAnswers:
         """
         if not isinstance(data, Mapping):
             raise ValidationError.single("", data, "must be a JSON object")
+        problems = _shape_problems(data)
+        if problems:
+            raise ValidationError(problems)
         cover = data.get("cover") or {}
-        problems: list[Problem] = []
         when: dt.date | None = None
         if cover.get("date"):
             try:
@@ -443,23 +504,23 @@ class WorkbookAnswers:
         if not isinstance(participants, list) or not all(isinstance(p, str) for p in participants):
             problems.append(Problem("cover.participants", participants, "must be a list of names"))
             participants = []
+        if len(participants) > 6:
+            problems.append(
+                Problem("cover.participants", len(participants), "the cover block has six slots")
+            )
         answers: dict[str, Any] = {}
         for section in data.get("sections") or []:
             for item in section.get("items") or []:
-                answers[item.get("id", "?")] = item.get("answer")
-        flat = data.get("answers") or {}
-        if not isinstance(flat, Mapping):
-            problems.append(Problem("answers", flat, "must be an object of item id → answer"))
-            flat = {}
-        answers.update(flat)
+                answers[item["id"]] = item.get("answer")
+        answers.update(data.get("answers") or {})
         lang = data.get("lang", "en")
         if lang not in ("en", "sv"):
             problems.append(Problem("lang", lang, "must be 'en' or 'sv'"))
             lang = "en"
         result = cls(
-            company=str(cover.get("company") or ""),
+            company=cover.get("company") or "",
             date=when,
-            participants=participants[:6],
+            participants=list(participants[:6]),
             lang=lang,
         )
         try:
@@ -488,7 +549,11 @@ class WorkbookAnswers:
         try:
             data = json.loads(text)
         except json.JSONDecodeError as exc:
-            raise ValidationError.single("", text[:40], f"is not valid JSON ({exc.msg})") from None
+            raise ValidationError.single(
+                "",
+                text[:40],
+                f"is not valid JSON ({exc.msg} at line {exc.lineno}, column {exc.colno})",
+            ) from None
         return cls.from_dict(data)
 
     def save(self, path: str | Path) -> None:
@@ -497,8 +562,40 @@ class WorkbookAnswers:
 
     @classmethod
     def load(cls, path: str | Path) -> WorkbookAnswers:
-        """Read a file written by :meth:`save` or ``crmkit workbook template``."""
-        return cls.from_json(Path(path).read_text(encoding="utf-8"))
+        """Read a file written by :meth:`save` or ``crmkit workbook template`` (UTF-8, a
+        byte-order mark is accepted); a problem's path starts with the file's name.
+
+        Examples:
+            >>> import pathlib, tempfile
+            >>> from crmkit.strategy.answers import WorkbookAnswers
+            >>> path = pathlib.Path(tempfile.mkdtemp()) / "wb.json"
+            >>> _ = path.write_text('{"a": 1}', encoding="utf-8")
+            >>> WorkbookAnswers.load(path)  # doctest: +ELLIPSIS
+            Traceback (most recent call last):
+            ...
+            crmkit.errors.ValidationError: ...wb.json: a: is not a workbook field ...
+        """
+        where = str(path)
+        raw = Path(path).read_bytes()
+        try:
+            text = raw.decode("utf-8-sig")
+        except UnicodeDecodeError as exc:
+            raise ValidationError.single(
+                where,
+                raw[exc.start : exc.start + 1],
+                f"at byte {exc.start} is not UTF-8 text; save the workbook as UTF-8",
+            ) from None
+        try:
+            return cls.from_json(text)
+        except ValidationError as exc:
+            raise ValidationError(
+                [
+                    Problem(f"{where}: {p.path}" if p.path else where, p.value, p.message)
+                    if p.has_value
+                    else Problem(f"{where}: {p.path}" if p.path else where, message=p.message)
+                    for p in exc.problems
+                ]
+            ) from None
 
 
 _HINTS = {
