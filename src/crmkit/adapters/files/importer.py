@@ -49,7 +49,7 @@ Examples:
 from __future__ import annotations
 
 import enum
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import ExitStack
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any, Generic, TypeVar
@@ -57,14 +57,23 @@ from typing import IO, TYPE_CHECKING, Any, Generic, TypeVar
 import attrs
 
 from crmkit.adapters.files.codec import CrmkitCsvCodec, CrmkitJsonCodec, RecordCodec
+from crmkit.adapters.files.output import atomic_output
 from crmkit.adapters.files.rejects import Reject, RejectsWriter
-from crmkit.adapters.files.source import SourceRow, csv_header, read_csv, read_jsonl
-from crmkit.errors import ImportRejectedError, ValidationError
+from crmkit.adapters.files.source import (
+    SourceRow,
+    TextLines,
+    check_encoding,
+    csv_header,
+    read_csv,
+    read_jsonl,
+)
+from crmkit.errors import ImportRejectedError, Problem, ValidationError
 
 if TYPE_CHECKING:
     from crmkit.adapters.ports import Repository, Store, UnitOfWork
 
 __all__ = [
+    "NATURAL_KEYS",
     "ImportPolicy",
     "ImportProgress",
     "ImportReport",
@@ -76,6 +85,15 @@ __all__ = [
 ]
 
 E = TypeVar("E")
+
+#: Natural keys that suit each aggregate, for ``natural_key=`` (none is applied unless you
+#: pass it: two contacts may share an office e-mail address, and only you know your data).
+NATURAL_KEYS: dict[str, tuple[str, ...]] = {
+    "accounts": ("organisation_number",),
+    "contacts": ("email",),
+    "leads": ("email",),
+    "products": ("sku",),
+}
 
 
 class ImportPolicy(enum.Enum):
@@ -134,6 +152,9 @@ class ImportReport:
         rejects: the rejects, at most ``max_rejects_kept`` of them (the file holds all).
         rejects_truncated: whether ``rejects`` was cut short.
         rejects_path: where the rejects file was written, if anywhere.
+        unkeyed: accepted rows that had no ``remote_id``, no ``id`` and no natural key
+            value, so they were stored as new entities — importing the same file again
+            creates them again (pass ``natural_key=`` to match them).
 
     Examples:
         >>> from crmkit.adapters.files import ImportPolicy, ImportReport
@@ -153,6 +174,7 @@ class ImportReport:
     rejects: list[Reject] = attrs.Factory(list)
     rejects_truncated: bool = False
     rejects_path: str | None = None
+    unkeyed: int = 0
 
     @property
     def ok(self) -> bool:
@@ -274,6 +296,14 @@ class Importer(Generic[E]):
         rejects: a text stream for the rejects CSV, or ``None``.
         progress: called every ``progress_every`` rows and once at the end.
         max_rejects_kept: how many rejects the report keeps in memory.
+        natural_key: a field (or fields) that identify a record when a row has no ``id``
+            and no ``remote_id`` — ``"email"`` for contacts, ``"organisation_number"`` for
+            accounts (see :data:`NATURAL_KEYS`). A row whose key matches a stored entity
+            (text compared without surrounding spaces and ignoring case) updates it instead
+            of creating a new one; a key that matches several stored entities rejects the
+            row. A row with a ``remote_id`` that no stored entity has also adopts a stored
+            entity with the same key and no ``remote_id`` (the first import of a file
+            without ids, then the vendor's export).
 
     Examples:
         >>> from crmkit.adapters import open_store
@@ -297,6 +327,7 @@ class Importer(Generic[E]):
         progress: ProgressCallback | None = None,
         progress_every: int = 1000,
         max_rejects_kept: int = 1000,
+        natural_key: str | Sequence[str] | None = None,
     ) -> None:
         if not isinstance(policy, ImportPolicy):
             raise ValidationError.single("policy", policy, "is not an ImportPolicy")
@@ -312,6 +343,7 @@ class Importer(Generic[E]):
         self._progress = progress
         self._progress_every = progress_every
         self._max_rejects_kept = max_rejects_kept
+        self.natural_key = _natural_key(natural_key, codec.record_type)
 
     def run(self, rows: Iterable[SourceRow], *, source: str) -> ImportReport:
         """Import ``rows``; returns the report (raises :class:`ImportRolledBackError` for a
@@ -336,6 +368,47 @@ class Importer(Generic[E]):
         return report
 
 
+#: Errors a codec may raise on a hostile row (absurd numbers, deep nesting, odd types):
+#: the row is rejected with the error's message instead of stopping the import.
+_ROW_ERRORS = (ValueError, TypeError, ArithmeticError, RecursionError, LookupError)
+
+
+def _unexpected(exc: BaseException) -> Problem:
+    text = str(exc).splitlines()[0][:200] if str(exc) else type(exc).__name__
+    return Problem("", message=f"could not be read ({type(exc).__name__}: {text})")
+
+
+def _natural_key(key: str | Sequence[str] | None, record_type: type[Any]) -> tuple[str, ...]:
+    if key is None:
+        return ()
+    fields = (key,) if isinstance(key, str) else tuple(key)
+    known = set(attrs.fields_dict(record_type)) if attrs.has(record_type) else set()
+    problems = [
+        Problem("natural_key", name, f"is not a field of {record_type.__name__}")
+        for name in fields
+        if not isinstance(name, str) or name not in known
+    ]
+    if not fields:
+        problems.append(Problem("natural_key", key, "names no field"))
+    if problems:
+        raise ValidationError(problems)
+    return fields
+
+
+def _key_value(entity: Any, fields: tuple[str, ...]) -> tuple[str, ...] | None:
+    """The normalised natural key of ``entity`` (``None`` if a part is empty)."""
+    parts: list[str] = []
+    for name in fields:
+        value = getattr(entity, name, None)
+        if value is None:
+            return None
+        text = str(getattr(value, "value", value)).strip().casefold()
+        if not text:
+            return None
+        parts.append(text)
+    return tuple(parts)
+
+
 class _Run(Generic[E]):
     """The state of one import run."""
 
@@ -347,9 +420,11 @@ class _Run(Generic[E]):
         self.repo = repo
         self.report = report
         self.references = StoreReferences(uow)
-        self.pending: list[E] = []
+        self.pending: list[tuple[E, str]] = []
         self.pending_keys: set[tuple[str, str]] = set()
         self.committed_rows = 0
+        self.natural: dict[tuple[str, ...], tuple[str, str | None] | list[str]] = {}
+        self._natural_loaded = False
 
     def consume(self, rows: Iterable[SourceRow]) -> None:
         importer = self.importer
@@ -363,6 +438,14 @@ class _Run(Generic[E]):
                     entity = importer.codec.decode(row.raw, self.references)
                 except ValidationError as exc:
                     problems = list(exc.problems)
+                except _ROW_ERRORS as exc:  # a hostile row must not stop the import
+                    problems = [_unexpected(exc)]
+            key: tuple[str, str] | None = None
+            if entity is not None and not problems:
+                try:
+                    key = self.match(entity, row)
+                except ValidationError as exc:
+                    problems = list(exc.problems)
             if problems or entity is None:
                 self.reject(row, problems)
                 if importer.policy is ImportPolicy.ALL_OR_NOTHING and writing:
@@ -373,7 +456,7 @@ class _Run(Generic[E]):
             else:
                 self.report.accepted += 1
                 if writing:
-                    self.add(entity)
+                    self.add(entity, key)
             if self.report.rows % importer._progress_every == 0:
                 self.tick()
 
@@ -391,12 +474,71 @@ class _Run(Generic[E]):
             else:
                 self.report.rejects_truncated = True
 
-    def add(self, entity: E) -> None:
+    def match(self, entity: E, row: SourceRow) -> tuple[str, str]:
+        """Choose how ``entity`` is matched with the store: ``("remote_id", r)`` or
+        ``("id", i)``, applying the natural key (and counting unkeyed rows)."""
         remote = getattr(entity, "remote_id", None)
-        key = ("remote_id", str(remote)) if remote else ("id", str(getattr(entity, "id", "")))
+        given_id = str(row.raw.get("id") or "").strip() != ""
+        fields = self.importer.natural_key
+        value = _key_value(entity, fields) if fields else None
+        if value is not None and not given_id:
+            found = self.natural_index().get(value)
+            if isinstance(found, list):
+                raise ValidationError.single(
+                    fields[0] if len(fields) == 1 else "natural_key",
+                    value if len(fields) > 1 else getattr(entity, fields[0]),
+                    f"matches {len(found)} stored {self.repo.aggregate} "
+                    f"({', '.join(found[:3])}); crmkit cannot tell which one to update",
+                )
+            if found is None:
+                self.natural[value] = (str(getattr(entity, "id", "")), remote)
+            elif not remote or found[1] == remote:
+                entity.id = found[0]  # type: ignore[attr-defined]
+                if not remote and found[1]:
+                    entity.remote_id = found[1]  # type: ignore[attr-defined]
+                    return ("remote_id", found[1])
+                if remote:
+                    return ("remote_id", str(remote))
+                return ("id", found[0])
+            elif found[1] is None and self.repo.find_by_remote_id(str(remote)) is None:
+                entity.id = found[0]  # type: ignore[attr-defined]
+                self.natural[value] = (found[0], remote)
+                return ("id", found[0])
+        if remote:
+            return ("remote_id", str(remote))
+        if not given_id and value is None:
+            self.report.unkeyed += 1
+        return ("id", str(getattr(entity, "id", "")))
+
+    def natural_index(self) -> dict[tuple[str, ...], tuple[str, str | None] | list[str]]:
+        """Natural key → (id, remote id) of the stored entities, read once per import
+        (several entities with one key → their ids)."""
+        if self._natural_loaded:
+            return self.natural
+        fields = self.importer.natural_key
+        self.flush()
+        for stored in self.repo.iter_all():
+            value = _key_value(stored, fields)
+            if value is None:
+                continue
+            ident = str(getattr(stored, "id", ""))
+            known = self.natural.get(value)
+            if known is None:
+                self.natural[value] = (ident, getattr(stored, "remote_id", None))
+            elif isinstance(known, list):
+                known.append(ident)
+            else:
+                self.natural[value] = [known[0], ident]
+        self._natural_loaded = True
+        return self.natural
+
+    def add(self, entity: E, key: tuple[str, str] | None = None) -> None:
+        if key is None:
+            remote = getattr(entity, "remote_id", None)
+            key = ("remote_id", str(remote)) if remote else ("id", str(getattr(entity, "id", "")))
         if key in self.pending_keys:  # the same record twice in one chunk: write the first
             self.flush()
-        self.pending.append(entity)
+        self.pending.append((entity, key[0]))
         self.pending_keys.add(key)
         if len(self.pending) >= self.importer.batch_size:
             self.flush()
@@ -407,11 +549,10 @@ class _Run(Generic[E]):
     def flush(self) -> None:
         if not self.pending:
             return
-        by_remote = [e for e in self.pending if getattr(e, "remote_id", None)]
-        by_id = [e for e in self.pending if not getattr(e, "remote_id", None)]
-        for chunk, key in ((by_remote, "remote_id"), (by_id, "id")):
+        for name in ("remote_id", "id"):
+            chunk = [entity for entity, key in self.pending if key == name]
             if chunk:
-                result = self.repo.upsert_many(chunk, key=key)  # type: ignore[arg-type]
+                result = self.repo.upsert_many(chunk, key=name)
                 self.report.created += result.inserted
                 self.report.updated += result.updated
         self.pending.clear()
@@ -441,12 +582,6 @@ def _codec_for(record_type: type[E] | RecordCodec[E], kind: str) -> RecordCodec[
     return record_type
 
 
-def _open_rejects(stack: ExitStack, rejects_path: str | Path | None) -> IO[str] | None:
-    if rejects_path is None:
-        return None
-    return stack.enter_context(Path(rejects_path).open("w", newline="", encoding="utf-8"))
-
-
 def import_csv(
     store: Store,
     path: str | Path,
@@ -459,6 +594,7 @@ def import_csv(
     progress_every: int = 1000,
     max_rejects_kept: int = 1000,
     encoding: str = "utf-8-sig",
+    natural_key: str | Sequence[str] | None = None,
 ) -> ImportReport:
     """Import a CSV file into ``store``.
 
@@ -473,9 +609,19 @@ def import_csv(
         progress: called with an :class:`ImportProgress` every ``progress_every`` rows.
         max_rejects_kept: rejects kept in the report (the file keeps all).
         encoding: the file's text encoding.
+        natural_key: match rows without ``id`` / ``remote_id`` on these fields (see
+            :class:`Importer`), so importing the same file again updates them.
+
+    The rejects file is written atomically (it appears when the import ends, also after a
+    rollback) and may not be the input file or a link to it
+    (:class:`~crmkit.errors.OutputError`, raised before anything is read). A line that
+    cannot be decoded in ``encoding`` is a rejected row; a file in another encoding (its
+    header, or more than 1 % of its lines) is refused before any row is imported.
 
     Raises:
-        ValidationError: the header has columns the codec cannot read (nothing imported).
+        ValidationError: the file cannot be read, is in another encoding, or its header
+            names a column twice or has columns the codec cannot read (nothing imported).
+        OutputError: ``rejects_path`` is the input file.
         ImportRolledBackError: ``ALL_OR_NOTHING`` and some rows were rejected.
 
     Examples:
@@ -497,13 +643,9 @@ def import_csv(
         progress=progress,
         progress_every=progress_every,
         max_rejects_kept=max_rejects_kept,
+        natural_key=natural_key,
     )
-    with ExitStack() as stack:
-        stream = stack.enter_context(Path(path).open(newline="", encoding=encoding))
-        header = csv_header(stream)
-        codec.check_header(header)
-        importer._rejects = _writer(_open_rejects(stack, rejects_path))
-        return _run(importer, read_csv(stream, header=header), str(path), rejects_path)
+    return _import_file(importer, path, "csv", rejects_path, encoding)
 
 
 def import_jsonl(
@@ -518,6 +660,7 @@ def import_jsonl(
     progress_every: int = 1000,
     max_rejects_kept: int = 1000,
     encoding: str = "utf-8",
+    natural_key: str | Sequence[str] | None = None,
 ) -> ImportReport:
     """Import a JSON Lines file (one :func:`crmkit.serde.to_dict` object per line).
 
@@ -545,27 +688,52 @@ def import_jsonl(
         progress=progress,
         progress_every=progress_every,
         max_rejects_kept=max_rejects_kept,
+        natural_key=natural_key,
     )
+    return _import_file(importer, path, "jsonl", rejects_path, encoding)
+
+
+def _import_file(
+    importer: Importer[Any],
+    path: str | Path,
+    kind: str,
+    rejects_path: str | Path | None,
+    encoding: str,
+) -> ImportReport:
+    """Check the file (output paths, encoding, header), then import it. The rejects file
+    is written atomically and never over the input."""
+    source = Path(path)
     with ExitStack() as stack:
-        stream = stack.enter_context(Path(path).open(encoding=encoding))
-        importer._rejects = _writer(_open_rejects(stack, rejects_path))
-        return _run(importer, read_jsonl(stream), str(path), rejects_path)
+        rejects = None
+        if rejects_path is not None:
+            rejects = stack.enter_context(atomic_output(rejects_path, inputs=[source], newline=""))
+        try:
+            check_encoding(source, encoding, header=kind == "csv")
+            binary = stack.enter_context(source.open("rb"))
+        except OSError as exc:
+            raise ValidationError.single(
+                "path", str(path), f"cannot be read ({exc.strerror or exc})"
+            ) from None
+        lines = TextLines(binary, encoding, source=source.name)
+        rows: Iterator[SourceRow]
+        if kind == "csv":
+            header = csv_header(lines)
+            importer.codec.check_header(header)
+            rows = read_csv(lines, header=header, bad_lines=lines.bad)
+        else:
+            rows = read_jsonl(lines, bad_lines=lines.bad)
+        importer._rejects = _writer(rejects)
+        rolled_back: ImportRolledBackError | None = None
+        try:
+            report = importer.run(rows, source=str(path))
+        except ImportRolledBackError as exc:  # keep the rejects file, then re-raise
+            rolled_back = exc
+            report = exc.report
+        report.rejects_path = None if rejects_path is None else str(rejects_path)
+    if rolled_back is not None:
+        raise rolled_back
+    return report
 
 
 def _writer(stream: IO[str] | None) -> RejectsWriter | None:
     return None if stream is None else RejectsWriter(stream)
-
-
-def _run(
-    importer: Importer[Any],
-    rows: Iterator[SourceRow],
-    source: str,
-    rejects_path: str | Path | None,
-) -> ImportReport:
-    try:
-        report = importer.run(rows, source=source)
-    except ImportRolledBackError as exc:
-        exc.report.rejects_path = None if rejects_path is None else str(rejects_path)
-        raise
-    report.rejects_path = None if rejects_path is None else str(rejects_path)
-    return report
