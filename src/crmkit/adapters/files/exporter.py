@@ -30,12 +30,13 @@ from crmkit.adapters.files.codec import (
     RecordCodec,
     References,
 )
+from crmkit.adapters.files.output import atomic_output
 from crmkit.adapters.files.source import write_csv, write_jsonl
 
 if TYPE_CHECKING:
     from crmkit.adapters.ports import Repository, Store
 
-__all__ = ["export_csv", "export_jsonl", "iter_repository"]
+__all__ = ["export_csv", "export_jsonl", "iter_repository", "store_files"]
 
 E = TypeVar("E")
 
@@ -57,6 +58,25 @@ def iter_repository(repo: Repository[E], *, batch: int = 500) -> Iterator[E]:
         if page.next_cursor is None:
             return
         cursor = page.next_cursor
+
+
+def store_files(source: object) -> list[str]:
+    """The files a store reads (an SQLite database and its journals), which an export may
+    not write over; empty for other sources.
+
+    Examples:
+        >>> from crmkit.adapters.files.exporter import store_files
+        >>> store_files(object()), [p.rsplit("/", 1)[-1] for p in store_files(
+        ...     type("S", (), {"url": "sqlite:////data/crm.db", "unit_of_work": print})())]
+        ([], ['crm.db', 'crm.db-wal', 'crm.db-shm', 'crm.db-journal'])
+    """
+    url = getattr(source, "url", None) if _is_store(source) else None
+    if not isinstance(url, str) or not url.startswith("sqlite:///"):
+        return []
+    database = url[len("sqlite:///") :].split("?", 1)[0]
+    if not database or database == ":memory:":
+        return []
+    return [database, *(database + suffix for suffix in ("-wal", "-shm", "-journal"))]
 
 
 def _is_store(source: object) -> bool:
@@ -107,7 +127,10 @@ def export_csv(
 
     Args:
         source: entities, or a store to export every ``record_type`` entity of.
-        path: the file to write (replaced).
+        path: the file to write, replaced atomically: the rows go to a temporary file in
+            the same folder that replaces ``path`` only when every row is written (an
+            error leaves ``path`` as it was). It may not be the store's own database file
+            (:class:`~crmkit.errors.OutputError`).
         record_type: the entity class (crmkit's layout) or a codec (HubSpot, Salesforce).
             A vendor codec also writes every ``remote_data`` column found in the source
             (one extra pass over a store or list; pass a generator to skip it).
@@ -135,7 +158,9 @@ def export_csv(
         codec = codec.with_extra_columns(_remote_keys(source, codec.record_type))
     with ExitStack() as stack:
         entities, references = _entities(source, codec.record_type, stack)
-        stream = stack.enter_context(Path(path).open("w", newline="", encoding=encoding))
+        stream = stack.enter_context(
+            atomic_output(path, inputs=store_files(source), encoding=encoding, newline="")
+        )
         rows = (codec.encode(entity, references) for entity in entities)
         return write_csv(stream, codec.columns(), rows, numeric_columns=codec.numeric_columns())
 
@@ -149,7 +174,8 @@ def export_jsonl(
 ) -> int:
     """Write entities to a JSON Lines file (one ``to_dict`` object per line).
 
-    JSON is not opened by spreadsheets, so no formula neutralisation is applied.
+    JSON is not opened by spreadsheets, so no formula neutralisation is applied. The file
+    is written atomically, like :func:`export_csv`'s.
 
     Examples:
         >>> import pathlib, tempfile
@@ -164,5 +190,7 @@ def export_jsonl(
     codec = CrmkitJsonCodec(record_type)
     with ExitStack() as stack:
         entities, _ = _entities(source, record_type, stack)
-        stream = stack.enter_context(Path(path).open("w", encoding=encoding))
+        stream = stack.enter_context(
+            atomic_output(path, inputs=store_files(source), encoding=encoding, newline="")
+        )
         return write_jsonl(stream, (codec.encode(entity) for entity in entities))
