@@ -239,7 +239,16 @@ class SqlStore:
         raise StoreError(f"{where} failed: {text}. {advice}") from original
 
     def _prepare(self, allow_upgrade: bool) -> int:
+        sa_ = self._sa
+        version_table = schema_table(sa_.MetaData())
         with self._engine.connect() as conn:
+            # An up-to-date database is only read: opening it needs no write lock.
+            with conn.begin():
+                if (
+                    sa_.inspect(conn).has_table(SCHEMA_TABLE)
+                    and self._read_version(conn, version_table) == SCHEMA_VERSION
+                ):
+                    return SCHEMA_VERSION
             conn.info[_WRITE_INTENT] = True
             try:
                 with conn.begin():
@@ -247,6 +256,16 @@ class SqlStore:
             finally:
                 if not conn.invalidated:
                     conn.info.pop(_WRITE_INTENT, None)
+
+    def _read_version(self, conn: sa.Connection, version_table: sa.Table) -> int:
+        rows = conn.execute(self._sa.select(version_table.c.version)).all()
+        found = rows[0][0] if len(rows) == 1 else None
+        if isinstance(found, bool) or not isinstance(found, int) or found < 1:
+            raise StoreCorruptError(
+                f"{self._where} has a damaged {SCHEMA_TABLE} table (schema version "
+                f"{[r[0] for r in rows]!r}); restore it from a backup"
+            )
+        return found
 
     def _prepare_in(self, conn: sa.Connection, allow_upgrade: bool) -> int:
         sa_ = self._sa
@@ -257,13 +276,7 @@ class SqlStore:
             self._metadata.create_all(conn)
             conn.execute(version_table.insert().values(id=1, version=SCHEMA_VERSION))
             return SCHEMA_VERSION
-        rows = conn.execute(sa_.select(version_table.c.version)).all()
-        found = rows[0][0] if len(rows) == 1 else None
-        if isinstance(found, bool) or not isinstance(found, int) or found < 1:
-            raise StoreCorruptError(
-                f"{self._where} has a damaged {SCHEMA_TABLE} table (schema version "
-                f"{[r[0] for r in rows]!r}); restore it from a backup"
-            )
+        found = self._read_version(conn, version_table)
         if found > SCHEMA_VERSION:
             raise SchemaVersionError.single(
                 "schema_version",
