@@ -228,7 +228,7 @@ def year_month_expr(day: Any) -> tuple[Any, Any]:
         [(1970, 1), (2024, 3), (1969, 12)]
     """
     nw = narwhals()
-    z = day.cast(nw.Int64) + 719468
+    z = day.fill_null(0).cast(nw.Int64) + 719468  # (a missing day stays missing, below)
     era = _floor_div(z, 146097)
     doe = z - era * 146097  # day of the 400-year era, 0..146096
     yoe = _floor_div(
@@ -238,7 +238,8 @@ def year_month_expr(day: Any) -> tuple[Any, Any]:
     mp = _floor_div(doy * 5 + 2, 153)  # month from March, 0..11
     month = nw.when(mp < 10).then(mp + 3).otherwise(mp - 9)
     year = yoe + era * 400 + nw.when(mp < 10).then(0).otherwise(1)
-    return year.cast(nw.Int64), month.cast(nw.Int64)
+    present = ~day.is_null()
+    return nw.when(present).then(year.cast(nw.Int64)), nw.when(present).then(month.cast(nw.Int64))
 
 
 def _in_utc(expr: Any, dtype: Any, implementation: Any) -> Any:

@@ -35,7 +35,20 @@ from typing import Any
 import attrs
 
 from crmkit.errors import NotFoundError, ValidationError
-from crmkit.frames import from_native, is_frame, narwhals, read_field, require_columns, to_native
+from crmkit.frames import (
+    column_types,
+    day_number,
+    day_number_expr,
+    from_native,
+    in_utc,
+    is_frame,
+    narwhals,
+    read_field,
+    require_columns,
+    to_native,
+    utc_date,
+    year_month_expr,
+)
 
 __all__ = [
     "LostReason",
@@ -154,10 +167,9 @@ def _check_probability(value: Any, path: str) -> float:
 
 
 def _period_key(value: Any, period: str, path: str) -> str:
-    if isinstance(value, datetime):
-        value = value.date()
     if not isinstance(value, date):
         raise ValidationError.single(path, value, "must be a date")
+    value = utc_date(value)  # an aware datetime counts by its UTC calendar day
     if period == "month":
         return f"{value.year:04d}-{value.month:02d}"
     if period == "quarter":
@@ -165,12 +177,12 @@ def _period_key(value: Any, period: str, path: str) -> str:
     return f"{value.year:04d}"
 
 
-def _period_expr(nw: Any, column: str, period: str) -> Any:
-    col = nw.col(column)
-    year = col.dt.year().cast(nw.String())
+def _period_expr(nw: Any, day: Any, period: str) -> Any:
+    """The period label of a day-number expression (the UTC calendar day's month / year)."""
+    year_number, month = year_month_expr(day)
+    year = year_number.cast(nw.String())
     if period == "year":
         return year
-    month = col.dt.month()
     if period == "quarter":
         quarter = ((month - 1) // 3 + 1).cast(nw.Int64()).cast(nw.String())
         return nw.concat_str([year, nw.lit("-Q"), quarter])
@@ -334,7 +346,14 @@ def _weighted_frame(
         cats = [stages[k].forecast_category for k in keys]
         key_expr = nw.col(stage).replace_strict(keys, cats, default=None, return_dtype=nw.String())
     elif by == "period":
-        key_expr = _period_expr(nw, close_date, period)
+        schema = column_types(frame)
+        if not (isinstance(schema[close_date], nw.Datetime) or schema[close_date] == nw.Date):
+            raise ValidationError.single(
+                f"opportunities.{close_date}", str(schema[close_date]), "must be a date column"
+            )
+        frame, schema = in_utc(frame, [close_date], schema)  # aware: the UTC calendar day
+        day = day_number_expr(nw.col(close_date), schema[close_date], frame.implementation)
+        key_expr = _period_expr(nw, day, period)
     else:
         key_expr = nw.col(by).cast(nw.String())
     amount_f = nw.col(amount).cast(nw.Float64())
@@ -820,6 +839,10 @@ def velocity(
     """Measure sales velocity on records: open deals, win rate, average won amount and the
     average cycle of won deals (days from ``created`` to ``closed``).
 
+    Days are calendar days: a datetime counts by its UTC calendar day (the time rule of the
+    docs page *Time and boundaries*, ``docs/concepts/time-and-boundaries.md``), whatever its
+    time zone.
+
     Examples:
         >>> from datetime import date, datetime, UTC
         >>> from crmkit.scoring import velocity
@@ -866,14 +889,21 @@ def velocity(
         end = read_field(
             opp, closed, what=f"opportunities[{i}]", paths=True, custom=True, floats=True
         )
-        start_day = start.date() if isinstance(start, datetime) else start
-        end_day = end.date() if isinstance(end, datetime) else end
-        cycle += (end_day - start_day).days
+        cycle += _day_of(end, f"opportunities[{i}].{closed}") - _day_of(
+            start, f"opportunities[{i}].{created}"
+        )
     if won == 0:
         raise ValidationError.single(
             "opportunities", f"{won} won / {lost} lost", "needs at least one won deal"
         )
     return Velocity(open_deals, won / (won + lost), won_amount / won, max(cycle / won, 1.0))
+
+
+def _day_of(value: Any, path: str) -> int:
+    """The day number of a date or datetime (aware datetimes: their UTC calendar day)."""
+    if not isinstance(value, date):
+        raise ValidationError.single(path, value, "must be a date or datetime")
+    return day_number(value)
 
 
 def stage_change_rows(opportunities: Iterable[Any]) -> list[dict[str, Any]]:
