@@ -183,8 +183,11 @@ def _resolve(scheme: str) -> tuple[StoreFactory, str]:
 
 
 def _check_store(store: Any, origin: str) -> Store:
-    missing = [name for name in _STORE_METHODS if not callable(getattr(store, name, None))]
-    missing += [name for name in _STORE_ATTRIBUTES if not hasattr(store, name)]
+    if isinstance(store, type):  # a class, not an instance of it
+        missing = ["an instance"]
+    else:
+        missing = [name for name in _STORE_METHODS if not callable(getattr(store, name, None))]
+        missing += [name for name in _STORE_ATTRIBUTES if not hasattr(store, name)]
     if missing:
         raise PluginError(
             f"{origin} returned {type(store).__name__} {store!r:.80}, which is not a crmkit "
