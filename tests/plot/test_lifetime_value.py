@@ -7,6 +7,7 @@ from collections import Counter
 from typing import Any
 
 import numpy as np
+import polars as pl
 import pytest
 from matplotlib.figure import Figure
 
@@ -321,7 +322,6 @@ def test_clv_distribution_without_a_spend_model_names_the_row(
 def test_clv_distribution_reads_a_frame(
     summary: list[Any], model: BetaGeo, spend: GammaGamma
 ) -> None:
-    pl = pytest.importorskip("polars")
     values = value_customers(summary, model, spend)
     frame = pl.DataFrame({"lifetime_value": [v.lifetime_value for v in values]})
     from_frame = [p.get_height() for p in plot_clv_distribution(frame).patches]

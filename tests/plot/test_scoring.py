@@ -6,6 +6,7 @@ from collections import Counter
 from typing import Any
 
 import numpy as np
+import polars as pl
 import pytest
 
 from crmkit.datasets import B2BDataset
@@ -67,7 +68,6 @@ def test_lead_scores_stack_each_action_band(company: B2BDataset) -> None:
 
 
 def test_lead_scores_from_a_frame_match_records(company: B2BDataset) -> None:
-    pl = pytest.importorskip("polars")
     leads = company.leads
     frame = pl.DataFrame(
         {

@@ -6,6 +6,7 @@ from collections import Counter
 from typing import Any
 
 import numpy as np
+import polars as pl
 import pytest
 
 from crmkit.datasets import B2BDataset
@@ -40,7 +41,6 @@ def test_rfm_segments_bars_are_the_segment_summary_shares(rfm_rows: list[RFMRow]
 def test_rfm_segments_from_a_frame_match_records(
     company: B2BDataset, purchases: list[Any], rfm_rows: list[RFMRow]
 ) -> None:
-    pl = pytest.importorskip("polars")
     frame = pl.DataFrame(
         {
             "account_id": [p.account_id for p in purchases],
