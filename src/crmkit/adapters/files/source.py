@@ -142,6 +142,7 @@ class TextLines:
                     hint = (
                         f"it starts with a {name.upper()} byte-order mark: pass encoding={name!r}"
                     )
+                    break  # UTF-32 is checked first: its LE mark begins like UTF-16's
         return (
             f"is not valid {self._encoding} text (byte 0x{byte.hex()} at column "
             f"{exc.start + 1}); is the file in another encoding? {hint}"
