@@ -27,7 +27,7 @@ import os
 import sys
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import NoReturn
+from typing import Any, NoReturn
 
 from crmkit.errors import CrmkitError, Problem, ValidationError
 
@@ -35,6 +35,7 @@ __all__ = [
     "BROKEN_PIPE",
     "BUG_TRACKER",
     "INTERNAL_ERROR",
+    "STDOUT",
     "USER_ERROR",
     "debug_requested",
     "describe",
@@ -50,6 +51,8 @@ USER_ERROR = 2
 INTERNAL_ERROR = 1
 #: Exit code when standard output was closed by the reader (128 + SIGPIPE).
 BROKEN_PIPE = 141
+#: How errors name standard output.
+STDOUT = "standard output"
 #: Where to report bugs.
 BUG_TRACKER = "https://github.com/crmkit/crmkit/issues"
 
@@ -186,21 +189,41 @@ def _silence_stdout() -> None:
         os.close(null)
 
 
-def _flush_stdout() -> None:
-    try:
-        sys.stdout.flush()
-    except (BrokenPipeError, OSError) as exc:
-        if isinstance(exc, OSError) and not isinstance(exc, BrokenPipeError):
-            exc.filename = exc.filename or "standard output"
-        raise
-
-
 def _error(message: str) -> None:
     from crmkit.cli.console import printable
 
-    text = "\n".join(printable(line) for line in message.split("\n"))
+    text = "".join(f"crmkit: {printable(line)}\n" for line in message.split("\n"))
     with contextlib.suppress(OSError, ValueError):
-        print(f"crmkit: {text}", file=sys.stderr, flush=True)
+        sys.stderr.write(text)
+        sys.stderr.flush()
+
+
+class _NamedStdout:
+    """Standard output that names itself in the errors of its writes (``standard output:
+    no space left on the device`` instead of an error without a file name)."""
+
+    def __init__(self, stream: Any) -> None:
+        self._stream = stream
+
+    def _named(self, exc: OSError) -> OSError:
+        if exc.filename is None and not isinstance(exc, BrokenPipeError):
+            exc.filename = STDOUT
+        return exc
+
+    def write(self, text: str) -> int:
+        try:
+            return int(self._stream.write(text))
+        except OSError as exc:
+            raise self._named(exc) from None
+
+    def flush(self) -> None:
+        try:
+            self._stream.flush()
+        except OSError as exc:
+            raise self._named(exc) from None
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._stream, name)
 
 
 def run_guarded(command: Callable[[], int], *, debug: bool = False) -> int:
@@ -220,8 +243,9 @@ def run_guarded(command: Callable[[], int], *, debug: bool = False) -> int:
     """
     show_traceback = debug_requested(debug)
     try:
-        code = command()
-        _flush_stdout()
+        with contextlib.redirect_stdout(_NamedStdout(sys.stdout)):
+            code = command()
+            sys.stdout.flush()
         return code
     except BrokenPipeError:
         _silence_stdout()
@@ -242,7 +266,7 @@ def run_guarded(command: Callable[[], int], *, debug: bool = False) -> int:
             return INTERNAL_ERROR
         if show_traceback:
             raise
-        if isinstance(exc, OSError) and exc.filename == "standard output":
+        if isinstance(exc, OSError) and exc.filename == STDOUT:
             _silence_stdout()
         _error(message)
         return USER_ERROR

@@ -192,6 +192,8 @@ def read_lead_model(path: str | Path) -> Any:
         text = Path(path).read_bytes().decode("utf-8-sig")
         try:
             data = json.loads(text)
+        except RecursionError:
+            raise ValidationError.single("", message="is nested too deeply") from None
         except json.JSONDecodeError as exc:
             raise ValidationError.single(
                 "",

@@ -83,6 +83,8 @@ def read_json(path: Path) -> Any:
         text = Path(path).read_bytes().decode("utf-8-sig")
         try:
             return json.loads(text)
+        except RecursionError:
+            raise ValidationError.single("", message="is nested too deeply") from None
         except json.JSONDecodeError as exc:
             raise ValidationError.single(
                 "",

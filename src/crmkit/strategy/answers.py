@@ -548,6 +548,10 @@ class WorkbookAnswers:
         """
         try:
             data = json.loads(text)
+        except RecursionError:
+            raise ValidationError.single(
+                "", message="is nested too deeply to be a workbook"
+            ) from None
         except json.JSONDecodeError as exc:
             raise ValidationError.single(
                 "",
