@@ -319,3 +319,16 @@ def test_no_accepted_row_is_lost_and_every_reject_is_reported(
     with store.unit_of_work() as uow:
         assert {a.remote_id for a in uow.accounts.iter_all()} == good_ids
     assert {r.line for r in read_rejects(tmp_path / "rej.csv")} == bad_lines
+
+
+def test_read_rejects_of_a_file_that_is_not_a_rejects_file_is_a_validation_error(
+    tmp_path: Path,
+) -> None:
+    (tmp_path / "a.csv").write_text("name\nAcme\n", encoding="utf-8")
+    with pytest.raises(ValidationError, match="lacks"):
+        list(read_rejects(tmp_path / "a.csv"))
+    (tmp_path / "r.csv").write_text(
+        '"line","field","value","reason","record"\n"x","f","v","r","{"\n', encoding="utf-8"
+    )
+    with pytest.raises(ValidationError, match="not a rejects-file row"):
+        list(read_rejects(tmp_path / "r.csv"))

@@ -2,8 +2,11 @@
 
 Import validates every row, writes each rejected row with its line, field and reason to a
 rejects file, and commits all accepted rows or none as the caller chooses
-(:class:`ImportPolicy`); re-running an import is idempotent on remote id. Export streams and
-neutralises spreadsheet formula injection. HubSpot and Salesforce layouts are codecs in
+(:class:`ImportPolicy`); re-running an import is idempotent on remote id, on a given ``id``
+and on the ``natural_key`` you name. Numbers and dates are read by explicit conventions
+(:class:`NumberFormat`, :class:`DateFormat`), never guessed. Export streams and neutralises
+spreadsheet formula injection. Every output file is written atomically and never over an
+input (:func:`atomic_output`). HubSpot and Salesforce layouts are codecs in
 :mod:`crmkit.adapters.formats`.
 
 Examples:

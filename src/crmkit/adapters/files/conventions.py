@@ -169,19 +169,8 @@ class NumberFormat:
             )
         return "is not a number"
 
-    def parse_decimal(self, text: str) -> Decimal:
-        """The number in ``text`` as a :class:`~decimal.Decimal`; raises :class:`ValueError`
-        with a reason (the codec adds the column and value).
-
-        Examples:
-            >>> from crmkit.adapters.files.conventions import NumberFormat
-            >>> NumberFormat().parse_decimal("-12.5"), NumberFormat().parse_decimal("1.5E3")
-            (Decimal('-12.5'), Decimal('1.5E+3'))
-            >>> NumberFormat().parse_decimal("1e100000")
-            Traceback (most recent call last):
-            ...
-            ValueError: is too large: crmkit reads numbers below 10**38
-        """
+    def _number(self, text: str) -> Decimal:
+        """The number in ``text`` by this format's grammar, before any range check."""
         cell = text.strip()
         body = cell
         exponent = _EXPONENT.search(cell) if self.decimal == "." else None
@@ -200,10 +189,24 @@ class NumberFormat:
                 f"{MAX_DIGITS} after the decimal separator"
             )
         try:
-            number = Decimal(body + (exponent.group(0) if exponent else ""))
+            return Decimal(body + (exponent.group(0) if exponent else ""))
         except InvalidOperation:  # pragma: no cover - the pattern admits only numbers
             raise ValueError("is not a number") from None
-        return _bounded(number)
+
+    def parse_decimal(self, text: str) -> Decimal:
+        """The number in ``text`` as a :class:`~decimal.Decimal`; raises :class:`ValueError`
+        with a reason (the codec adds the column and value).
+
+        Examples:
+            >>> from crmkit.adapters.files.conventions import NumberFormat
+            >>> NumberFormat().parse_decimal("-12.5"), NumberFormat().parse_decimal("1.5E3")
+            (Decimal('-12.5'), Decimal('1.5E+3'))
+            >>> NumberFormat().parse_decimal("1e100000")
+            Traceback (most recent call last):
+            ...
+            ValueError: is too large: crmkit reads numbers below 10**38
+        """
+        return _bounded(self._number(text))
 
     def parse_integer(self, text: str) -> int:
         """A whole number (``12``, ``12.0``), within the signed 64-bit range.
@@ -231,15 +234,25 @@ class NumberFormat:
         return value
 
     def parse_float(self, text: str) -> float:
-        """A finite floating-point number.
+        """A finite floating-point number (any magnitude a float holds; a non-zero value
+        too small for a float is refused rather than read as 0).
 
         Examples:
             >>> from crmkit.adapters.files.conventions import NumberFormat
-            >>> NumberFormat().parse_float("1e-05"), NumberFormat().parse_float("0.25")
-            (1e-05, 0.25)
+            >>> NumberFormat().parse_float("1e-05"), NumberFormat().parse_float("2.5e-300")
+            (1e-05, 2.5e-300)
+            >>> NumberFormat().parse_float("1e400")
+            Traceback (most recent call last):
+            ...
+            ValueError: is too large for a floating-point number
         """
-        number = self.parse_decimal(text)
-        return float(number)
+        number = self._number(text)
+        value = float(number)
+        if value in (float("inf"), float("-inf")):
+            raise ValueError("is too large for a floating-point number")
+        if value == 0.0 and number != 0:
+            raise ValueError("is too small for a floating-point number (it would read as 0)")
+        return value
 
 
 def _bounded(number: Decimal) -> Decimal:

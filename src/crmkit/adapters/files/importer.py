@@ -7,7 +7,17 @@ HubSpot / Salesforce codec); a row that fails becomes one
 :class:`~crmkit.adapters.files.rejects.Reject` per problem (line, field, value, reason),
 written to the rejects file as it is found. Accepted rows are written in chunks with
 :meth:`~crmkit.adapters.ports.Repository.upsert_many` — on ``remote_id`` when the row has one,
-else on ``id`` — so re-running an import updates instead of duplicating.
+else on ``id`` — so re-running an import updates instead of duplicating every row that has a
+key: a remote id, an ``id`` given in the file, or the ``natural_key=`` you name (an e-mail
+address, an organisation number). A row with none of them is new each time; the report
+counts such rows in ``unkeyed``.
+
+One hostile row never stops an import: whatever its codec raises for it (a value error, a
+number out of range, nesting too deep) becomes a reject with its line. A file that cannot be
+read as a whole — another encoding, a header naming a column twice or columns the codec does
+not know — raises :class:`~crmkit.errors.ValidationError` before any row is imported. The
+rejects file is written atomically and never over the input
+(:mod:`crmkit.adapters.files.output`).
 
 What happens to accepted rows is the caller's choice, :class:`ImportPolicy`:
 

@@ -134,14 +134,30 @@ def read_rejects(path: str | Path) -> Iterator[Reject]:
         ["line 5: name: '-x' is too short"]
     """
     from crmkit.adapters.files.formula_injection import restore
+    from crmkit.errors import ValidationError
 
-    with Path(path).open(newline="", encoding="utf-8") as fh:
-        for row in csv.DictReader(fh):
-            cells = {k: restore(v or "") for k, v in row.items()}
-            yield Reject(
-                line=int(cells["line"]),
-                field=cells["field"],
-                value=cells["value"] or None,
-                reason=cells["reason"],
-                record=json.loads(cells["record"] or "{}"),
-            )
+    try:
+        with Path(path).open(newline="", encoding="utf-8") as fh:
+            reader = csv.DictReader(fh)
+            missing = [c for c in REJECT_COLUMNS if c not in (reader.fieldnames or [])]
+            if missing:
+                raise ValidationError.single(
+                    str(path), missing, "are columns a rejects file has and this file lacks"
+                )
+            for number, row in enumerate(reader, start=2):
+                cells = {k: restore(v or "") for k, v in row.items() if isinstance(k, str)}
+                try:
+                    record = json.loads(cells["record"] or "{}")
+                    yield Reject(
+                        line=int(cells["line"]),
+                        field=cells["field"],
+                        value=cells["value"] or None,
+                        reason=cells["reason"],
+                        record=record if isinstance(record, dict) else {"#record": record},
+                    )
+                except (ValueError, TypeError):
+                    raise ValidationError.single(
+                        f"{path}:{number}", cells.get("line"), "is not a rejects-file row"
+                    ) from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ValidationError.single(str(path), message=f"cannot be read ({exc})") from None
