@@ -29,6 +29,10 @@ __all__ = ["plot_pareto_curve", "plot_rf_heatmap", "plot_rfm_segments"]
 _NO_SEGMENT = "(no segment)"
 
 
+def _percent(value: float, _: float) -> str:
+    return f"{value:.0%}"
+
+
 def plot_rfm_segments(rows: Any, *, ax: Axes | None = None) -> Axes:
     """Each RFM segment's share of the customers next to its share of the monetary value.
 
@@ -72,7 +76,7 @@ def plot_rfm_segments(rows: Any, *, ax: Axes | None = None) -> Axes:
     ax.barh(y + 0.2, [value[i] for i in order], height=0.4, label="share of value")
     ax.set_yticks(y, [names[i] for i in order])
     ax.invert_yaxis()
-    ax.set_xlim(0.0, 1.0)
+    ax.xaxis.set_major_formatter(_percent)
     ax.set_title("RFM segments: share of customers and of value")
     ax.set_xlabel("share")
     ax.legend()
