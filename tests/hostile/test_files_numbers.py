@@ -325,3 +325,39 @@ def test_each_pathological_json_line_is_one_reject_and_the_import_goes_on(tmp_pa
     assert sorted({r.line for r in report.rejects}) == list(range(2, 2 + len(JSON_HOSTILE)))
     with store.unit_of_work() as uow:
         assert sorted(a.name for a in uow.accounts.iter_all()) == ["First", "Last"]
+
+
+FORMATS = [
+    NumberFormat(),
+    NumberFormat(grouping=","),
+    NumberFormat(decimal=","),
+    NumberFormat(decimal=",", grouping=" "),
+    NumberFormat(decimal=",", grouping="."),
+    NumberFormat(grouping="'"),
+]
+
+
+@pytest.mark.parametrize("fmt", FORMATS, ids=repr)
+def test_a_number_is_never_read_as_another_amount(fmt: NumberFormat) -> None:
+    """Property: whatever digits and separators a cell holds, a parsed value is exactly the
+    cell with the grouping separators removed and the decimal separator read as the point —
+    or the cell is refused. No separator is ever reinterpreted."""
+    from hypothesis import given, settings
+    from hypothesis import strategies as st
+
+    cells = st.text(alphabet="0123456789,. '\u00a0-+eE_", min_size=1, max_size=24)
+
+    @settings(max_examples=400, deadline=None, derandomize=True)
+    @given(cells)
+    def check(cell: str) -> None:
+        try:
+            value = fmt.parse_decimal(cell)
+        except ValueError:
+            return
+        plain = cell.strip()
+        for sep in [" ", "\u00a0", "\u202f"] if fmt.grouping == " " else [fmt.grouping or ""]:
+            if sep:
+                plain = plain.replace(sep, "")
+        assert value == Decimal(plain.replace(fmt.decimal, "."))
+
+    check()

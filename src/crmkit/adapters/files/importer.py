@@ -510,7 +510,7 @@ class _Run(Generic[E]):
                 if remote:
                     return ("remote_id", str(remote))
                 return ("id", found[0])
-            elif found[1] is None and self.repo.find_by_remote_id(str(remote)) is None:
+            elif found[1] is None and self._remote_is_new(str(remote)):
                 entity.id = found[0]  # type: ignore[attr-defined]
                 self.natural[value] = (found[0], remote)
                 return ("id", found[0])
@@ -519,6 +519,10 @@ class _Run(Generic[E]):
         if not given_id and value is None:
             self.report.unkeyed += 1
         return ("id", str(getattr(entity, "id", "")))
+
+    def _remote_is_new(self, remote: str) -> bool:
+        self.flush()  # a row earlier in this chunk may carry the same remote id
+        return self.repo.find_by_remote_id(remote) is None
 
     def natural_index(self) -> dict[tuple[str, ...], tuple[str, str | None] | list[str]]:
         """Natural key → (id, remote id) of the stored entities, read once per import
