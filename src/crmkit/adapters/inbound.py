@@ -286,10 +286,13 @@ def storable(value: Any, path: str, problems: list[Problem], depth: int = 1) -> 
         problems.append(Problem(path, message="is nested too deeply; kept as text"))
         return _clean_text(repr(value), path, problems)
     if isinstance(value, Mapping):
-        return {
-            str(key): storable(item, f"{path}.{key}", problems, depth + 1)
-            for key, item in value.items()
-        }
+        result: dict[str, Any] = {}
+        for key, item in value.items():
+            name = _clean_text(str(key), f"{path}.{key}", problems)
+            while name in result:  # two keys that read the same: keep both
+                name += "'"
+            result[name] = storable(item, f"{path}.{key}", problems, depth + 1)
+        return result
     if isinstance(value, list | tuple | set | frozenset):
         return [
             storable(item, f"{path}[{index}]", problems, depth + 1)
@@ -328,7 +331,10 @@ def _with_problems(remote_data: dict[str, Any], problems: list[Problem]) -> dict
     data = dict(remote_data)
     if PROBLEMS_KEY in data:
         data[f"form:{PROBLEMS_KEY}"] = data.pop(PROBLEMS_KEY)
-    data[PROBLEMS_KEY] = [str(problem)[:_PROBLEM_TEXT_MAX] for problem in problems]
+    data[PROBLEMS_KEY] = [
+        _SURROGATES.sub("\ufffd", str(problem).replace("\x00", "\\x00"))[:_PROBLEM_TEXT_MAX]
+        for problem in problems
+    ]
     return data
 
 
@@ -473,9 +479,9 @@ def read_form(
     unknown: dict[str, str] = {}
     if form.keep_unknown:
         known = {n for names in form.aliases.values() for n in names}
-        for key, value in payload.items():
-            label = str(key)
-            if label in known or isinstance(value, Mapping | list | tuple | set):
+        # ``raw`` has one (cleaned) key per payload field, in the payload's order.
+        for (key, value), label in zip(payload.items(), raw, strict=True):
+            if str(key) in known or isinstance(value, Mapping | list | tuple | set):
                 continue
             if not isinstance(value, str | int | float | bool):
                 continue
