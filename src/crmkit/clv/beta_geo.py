@@ -28,6 +28,7 @@ Examples:
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, ClassVar
 
 import attrs
@@ -51,6 +52,8 @@ _SUBSAMPLE = 20_000
 #: a standard error of log(parameter) above this (a factor e^10) means the data leave the
 #: parameter on a flat ridge: the fit raises FitError instead of returning it
 _MAX_LOG_ERROR = 10.0
+#: half-width of the interval around a = 1 where 0/0-type predictions are interpolated
+_REMOVABLE = 1e-3
 
 
 def _positive(instance: Any, attribute: attrs.Attribute[Any], value: float) -> None:
@@ -188,11 +191,17 @@ class BetaGeo(PersistentModel):
         """
         np, sp = _modules()
         (t,) = _arrays(t)
-        r, al, a, b = self.r, self.alpha, self.a, self.b
+        r, al, b = self.r, self.alpha, self.b
         z = t / (al + t)
-        # 2F1(r, b; a+b-1; z) (1-z)^r, Euler-transformed: 2F1(a+b-1-r, a-1; a+b-1; z) (1-z)^(a-1)
-        log_term = np.log(sp.hyp2f1(a + b - 1 - r, a - 1, a + b - 1, z)) + (a - 1) * np.log1p(-z)
-        return (a + b - 1) / (a - 1) * -np.expm1(log_term)
+
+        def at(a: float) -> Any:
+            # 2F1(r, b; a+b-1; z) (1-z)^r, Euler-transformed:
+            # 2F1(a+b-1-r, a-1; a+b-1; z) (1-z)^(a-1)
+            log_term = np.log(sp.hyp2f1(a + b - 1 - r, a - 1, a + b - 1, z))
+            log_term += (a - 1) * np.log1p(-z)
+            return (a + b - 1) / (a - 1) * -np.expm1(log_term)
+
+        return _across_one(at, self.a)
 
     def conditional_expected_purchases(
         self,
@@ -214,14 +223,17 @@ class BetaGeo(PersistentModel):
         """
         np, sp = _modules()
         t, x, tx, age = _arrays(t, frequency, recency, T)
-        r, al, a, b = self.r, self.alpha, self.a, self.b
+        r, al, b = self.r, self.alpha, self.b
         z = t / (al + age + t)
-        c = a + b + x - 1
-        # 1 - 2F1(r+x, b+x; c; z) (1-z)^(r+x) after the Euler transformation
-        # 2F1(A, B; C; z) = (1-z)^(C-A-B) 2F1(C-A, C-B; C; z): bounded for any frequency.
-        log_term = np.log(sp.hyp2f1(c - r - x, a - 1, c, z)) + (a - 1) * np.log1p(-z)
-        numerator = (a + b + x - 1) / (a - 1) * -np.expm1(log_term)
-        return numerator * self.probability_alive(x, tx, age)
+
+        def at(a: float) -> Any:
+            c = a + b + x - 1
+            # 1 - 2F1(r+x, b+x; c; z) (1-z)^(r+x) after the Euler transformation
+            # 2F1(A, B; C; z) = (1-z)^(C-A-B) 2F1(C-A, C-B; C; z): bounded for any frequency.
+            log_term = np.log(sp.hyp2f1(c - r - x, a - 1, c, z)) + (a - 1) * np.log1p(-z)
+            return c / (a - 1) * -np.expm1(log_term)
+
+        return _across_one(at, self.a) * self.probability_alive(x, tx, age)
 
     def probability_alive(self, frequency: ArrayLike, recency: ArrayLike, T: ArrayLike) -> Any:  # noqa: N803
         """Probability that customers with these histories are still alive (Hardie note 021).
@@ -266,6 +278,25 @@ class BetaGeo(PersistentModel):
             return first
         tail = stats.nbinom.sf(n - 1, r, al / (al + t))
         return first + np.exp(sp.betaln(a + 1, b + n - 1) - sp.betaln(a, b)) * tail
+
+
+def _across_one(value_at: Callable[[float], Any], a: float) -> Any:
+    """``value_at(a)`` for a prediction of the form ``g(a) / (a − 1)`` with ``g(1) = 0``.
+
+    ``a = 1`` is a valid parameter value where the formula is ``0/0`` (the limit exists), and
+    near it the division amplifies rounding (a relative error of about ``1e-16 / |a − 1|``).
+    Within ``_REMOVABLE`` of 1 the value is the cubic through the four points
+    ``1 ± _REMOVABLE, 1 ± 2·_REMOVABLE`` instead: smooth in ``a``, exact at the limit to
+    about ``_REMOVABLE⁴`` and free of the cancellation.
+    """
+    if abs(a - 1.0) >= _REMOVABLE:
+        return value_at(a)
+    nodes = [1.0 + k * _REMOVABLE for k in (-2.0, -1.0, 1.0, 2.0)]
+    total: Any = 0.0
+    for i, node in enumerate(nodes):
+        weight = math.prod((a - other) / (node - other) for other in nodes if other != node)
+        total = total + weight * value_at(nodes[i])
+    return total
 
 
 def _start(np: Any, history: History, scale: float, penalizer: float) -> Any:

@@ -16,6 +16,7 @@ Examples:
 from __future__ import annotations
 
 import math
+import warnings
 from typing import TYPE_CHECKING, Any, ClassVar
 
 import attrs
@@ -25,7 +26,7 @@ from crmkit.clv.estimation import maximise
 from crmkit.clv.history import History, merge_patterns, read_history
 from crmkit.clv.persistence import PersistentModel
 from crmkit.clv.summary import TimeUnit
-from crmkit.errors import ValidationError
+from crmkit.errors import CrmkitWarning, ValidationError
 from crmkit.extras import require
 
 if TYPE_CHECKING:
@@ -119,17 +120,41 @@ class GammaGamma(PersistentModel):
         """Expected average value of a customer's future orders (lifetimes'
         ``conditional_expected_average_profit``); the population mean when ``frequency`` is 0.
 
+        The mean exists only where ``p · frequency + q > 1``; elsewhere (a fitted ``q ≤ 1``:
+        heavy-tailed spend) the value is ``+inf`` and a
+        :class:`~crmkit.errors.CrmkitWarning` says so — never a finite negative number.
+
         Examples:
             >>> from crmkit.clv import GammaGamma
             >>> spend = GammaGamma(p=6.25, q=3.74, v=15.44)
             >>> [round(v, 2) for v in spend.expected_order_value([0, 10], [0.0, 50.0]).tolist()]
             [35.22, 49.38]
+            >>> import warnings
+            >>> with warnings.catch_warnings(record=True) as caught:
+            ...     warnings.simplefilter("always")
+            ...     heavy = GammaGamma(p=2.0, q=0.5, v=10.0).expected_order_value([0, 1], [0, 5.0])
+            >>> heavy.tolist(), caught[0].category.__name__
+            ([inf, 20.0], 'CrmkitWarning')
         """
         np = require("numpy", "stats")
         x, m = (np.asarray(a, dtype=float) for a in np.broadcast_arrays(frequency, monetary_value))
         p, q, v = self.p, self.q, self.v
-        weight = p * x / (p * x + q - 1)
-        return np.atleast_1d((1 - weight) * (v * p / (q - 1)) + weight * m)
+        # E[value | x, m] = p (γ + x m) / (p x + q − 1): the posterior mean of ν⁻¹ exists only
+        # for p x + q > 1 (the spread-out Gamma(q) prior has a heavy right tail); below that
+        # the mean order value is +∞, never the negative number the formula gives there
+        denominator = p * x + q - 1
+        exists = denominator > 0
+        if not bool(np.all(exists)):
+            warnings.warn(
+                f"GammaGamma: the expected order value does not exist (is +inf) for customers "
+                f"with p·frequency + q ≤ 1 (p = {p:g}, q = {q:g}): the fitted spend "
+                "distribution is too heavy-tailed to have a mean",
+                CrmkitWarning,
+                stacklevel=2,
+            )
+        with np.errstate(divide="ignore", invalid="ignore"):
+            mean = p * (v + x * m) / denominator
+        return np.atleast_1d(np.where(exists, mean, math.inf))
 
 
 def _merge(history: History) -> History:

@@ -111,7 +111,9 @@ def customer_lifetime_value(
         time_unit: the unit ``recency``/``T`` are in; defaults to the model's ``time_unit``.
 
     Returns:
-        A numpy array with one value per customer (same currency as ``monetary_value``).
+        A numpy array with one value per customer (same currency as ``monetary_value``);
+        ``+inf`` (with a :class:`~crmkit.errors.CrmkitWarning`) for customers whose expected
+        order value does not exist under the spend model (Gamma-Gamma with ``p·x + q ≤ 1``).
 
     Examples:
         >>> from crmkit.clv import BetaGeo, GammaGamma, customer_lifetime_value
@@ -131,9 +133,10 @@ time_unit='days'|'weeks'|'months' or fit the model with time_unit
     previous = purchases.conditional_expected_purchases(0.0, frequency, recency, T)
     for month in range(1, months + 1):
         cumulative = purchases.conditional_expected_purchases(month * factor, frequency, recency, T)
-        value = value + order_value * (cumulative - previous) / (1 + monthly_discount_rate) ** (
-            (month * factor) / factor
-        )
+        increment = cumulative - previous
+        # an order value of +inf (a spend model without a mean) times no purchases is 0
+        worth = np.where(increment > 0, order_value * increment, 0.0)
+        value = value + worth / (1 + monthly_discount_rate) ** ((month * factor) / factor)
         previous = cumulative
     return value
 

@@ -41,9 +41,96 @@ __all__ = ["ParetoNBD"]
 _PARAMS = ("r", "alpha", "s", "beta")
 
 
+def _expm1_over(np: Any, eps: float, u: Any) -> Any:
+    """``(e^(eps·u) − 1) / eps``, and its limit ``u`` at ``eps = 0`` (the valid ``s = 1``).
+
+    ``expm1`` keeps the relative accuracy for any small ``eps``, so only the exact 0/0 needs
+    the limit.
+
+    Examples:
+        >>> import numpy as np
+        >>> from crmkit.clv.pareto_nbd import _expm1_over
+        >>> float(_expm1_over(np, 0.0, np.array(2.0))), float(_expm1_over(np, 1e-300, np.array(2.0)))
+        (2.0, 2.0)
+    """
+    if eps == 0:
+        return np.asarray(u, dtype=float)
+    return np.expm1(eps * u) / eps
+
+
 def _log_hyp2f1_a_plus_1(np: Any, sp: Any, a: Any, b: Any, z: Any) -> Any:
     """log 2F1(a, b; a + 1; z) for 0 ≤ z < 1, bounded for any size of ``a``."""
-    return (1 - b) * np.log1p(-z) + np.log(sp.hyp2f1(1.0, a + 1 - b, a + 1, z))
+    return (1 - b) * np.log1p(-z) + np.log(_hyp2f1(np, sp, a + 1 - b, a + 1, z))
+
+
+#: above this z the series of 2F1(1, B; C; z) is slow, and SciPy's ``hyp2f1`` — fine below —
+#: returns NaN, inf or a few correct digits once B is large too (about B > 140: large s or x)
+_SERIES_BELOW = 0.9
+_SCIPY_UP_TO = 50.0  # B up to which SciPy's hyp2f1(1, B; C; z > 0.9) is used (with margin)
+
+
+def _hyp2f1(np: Any, sp: Any, B: Any, C: Any, z: Any) -> Any:  # noqa: N803
+    """``2F1(1, B; C; z)`` for ``C > B > 0`` and ``0 ≤ z < 1``, to double precision everywhere.
+
+    SciPy's ``hyp2f1`` where it is reliable (``z ≤ 0.9``, or small ``B``); Gauss's continued
+    fraction (:func:`_hyp2f1_fraction`) for large ``B`` near ``z = 1``, and wherever SciPy's
+    value is not finite.
+
+    Examples:
+        >>> import numpy as np, scipy.special as sp
+        >>> from crmkit.clv.pareto_nbd import _hyp2f1
+        >>> float(_hyp2f1(np, sp, 1001.0, 1001.5, 0.9995)[0]) > 0, float(sp.hyp2f1(1, 1001.0, 1001.5, 0.9995))
+        (True, nan)
+    """
+    B, C, z = (np.asarray(v, dtype=float) for v in np.broadcast_arrays(B, C, z))  # noqa: N806
+    out = np.atleast_1d(np.asarray(sp.hyp2f1(1.0, B, C, z), dtype=float)).copy()
+    B, C, z = np.atleast_1d(B), np.atleast_1d(C), np.atleast_1d(z)  # noqa: N806
+    bad = ((z > _SERIES_BELOW) & (B > _SCIPY_UP_TO)) | ~np.isfinite(out)
+    if bad.any():
+        out[bad] = _hyp2f1_fraction(np, B[bad], C[bad], z[bad])
+    return out
+
+
+_FRACTION_TERMS = 50_000  # far more than z = 1 − 1e-7 needs with B in the thousands
+
+
+def _hyp2f1_fraction(np: Any, B: Any, C: Any, z: Any) -> Any:  # noqa: N803
+    """``2F1(1, B; C; z)`` by Gauss's continued fraction, evaluated by the modified Lentz method.
+
+    ``2F1(B, 1; C; z) / 2F1(B, 0; C − 1; z)`` (the denominator is 1) is
+    ``1 / (1 − k₁z / (1 − k₂z / (1 − …)))`` with, for ``c = C − 1``,
+    ``k₂ₙ₊₁ = (B + n)(c + n) / ((c + 2n)(c + 2n + 1))`` and
+    ``k₂ₙ = n (c − B + n) / ((c + 2n − 1)(c + 2n))``. Every partial numerator is negative and
+    every term positive, so it converges for all ``0 ≤ z < 1`` without cancellation — in a
+    few dozen terms when ``B`` is large, where the series needs ~``1 / (1 − z)``. Rows are
+    iterated together until each has converged to rounding; a row that has not after
+    ``_FRACTION_TERMS`` terms is NaN.
+    """
+    c = np.asarray(C, dtype=float) - 1.0
+    B, z = np.asarray(B, dtype=float), np.asarray(z, dtype=float)  # noqa: N806
+    value, lentz_c, lentz_d = np.ones(c.shape), np.ones(c.shape), np.zeros(c.shape)
+    active = np.arange(c.shape[0])
+    for m in range(1, _FRACTION_TERMS + 1):
+        n = m // 2
+        cc, bb, zz = c[active], B[active], z[active]
+        if m % 2:
+            k = (bb + n) * (cc + n) / ((cc + 2 * n) * (cc + 2 * n + 1))
+        else:
+            k = n * (cc - bb + n) / ((cc + 2 * n - 1) * (cc + 2 * n))
+        numerator = -k * zz
+        d = 1.0 / np.maximum(1.0 + numerator * lentz_d[active], 1e-300)
+        cl = np.maximum(1.0 + numerator / lentz_c[active], 1e-300)
+        delta = cl * d
+        value[active] *= delta
+        lentz_c[active], lentz_d[active] = cl, d
+        done = np.abs(delta - 1.0) <= 1e-16
+        if done.any():
+            active = active[~done]
+            if active.shape[0] == 0:
+                break
+    result = 1.0 / value
+    result[active] = np.nan
+    return result
 
 
 def _log_a0(np: Any, sp: Any, params: Any, x: Any, tx: Any, age: Any) -> Any:
@@ -183,8 +270,7 @@ class ParetoNBD(PersistentModel):
         np, _ = _modules()
         (t,) = _arrays(t)
         r, alpha, s, beta = self._params()
-        shrink = -np.expm1((s - 1) * np.log(beta / (beta + t)))
-        return r * beta / alpha / (s - 1) * shrink
+        return r * beta / alpha * _expm1_over(np, 1 - s, np.log1p(t / beta))
 
     def conditional_expected_purchases(
         self,
@@ -212,11 +298,8 @@ class ParetoNBD(PersistentModel):
         )  # fmt: skip
         second = np.log(r + x) + np.log(beta + age) - np.log(alpha + age)
         with np.errstate(divide="ignore"):
-            third = np.log(-np.expm1((s - 1) * np.log((beta + age) / (beta + age + t))) / (s - 1))
+            third = np.log(_expm1_over(np, 1 - s, np.log1p(t / (beta + age))))
         return np.atleast_1d(np.exp(first + second + third - ll))
-
-
-_SERIES_BELOW = 0.9  # z up to which 2F1(1, B; C; z) is summed here (≤ ~400 terms)
 
 
 def _hyp2f1_one(np: Any, sp: Any, B: Any, C: Any, z: Any) -> tuple[Any, Any, Any, Any]:  # noqa: N803
@@ -226,9 +309,8 @@ def _hyp2f1_one(np: Any, sp: Any, B: Any, C: Any, z: Any) -> tuple[Any, Any, Any
     With ``t_n = (B)_n / (C)_n z^n`` (so ``t_n ≤ z^n``): ``F = Σ t_n``,
     ``∂F/∂B = Σ t_n Σ_{k<n} 1/(B+k)``, ``∂F/∂C = −Σ t_n Σ_{k<n} 1/(C+k)`` and
     ``∂F/∂z = Σ n t_n / z``, summed as one (rows × terms) array with as many terms as the
-    largest ``z`` needs for double precision. For ``z > 0.9`` (slow series) SciPy's ``hyp2f1`` gives ``F`` and
-    ``∂F/∂z = (B/C) 2F1(2, B+1; C+1; z)``, and the parameter derivatives come from central
-    differences.
+    largest ``z`` needs for double precision. For ``z > 0.9`` (slow series) :func:`_hyp2f1`
+    gives ``F`` and the derivatives come from its central differences.
     """
     B, C, z = np.broadcast_arrays(B, C, z)  # noqa: N806
     f, f_b, f_c, f_z = (np.zeros(z.shape) for _ in range(4))
@@ -239,11 +321,19 @@ def _hyp2f1_one(np: Any, sp: Any, B: Any, C: Any, z: Any) -> tuple[Any, Any, Any
         rows = series
         slow = ~series
         b, c, zz = B[slow], C[slow], z[slow]
-        f[slow] = sp.hyp2f1(1.0, b, c, zz)
-        f_z[slow] = b / c * sp.hyp2f1(2.0, b + 1, c + 1, zz)
         hb, hc = 1e-6 * np.maximum(b, 1.0), 1e-6 * np.maximum(c, 1.0)
-        f_b[slow] = (sp.hyp2f1(1.0, b + hb, c, zz) - sp.hyp2f1(1.0, b - hb, c, zz)) / (2 * hb)
-        f_c[slow] = (sp.hyp2f1(1.0, b, c + hc, zz) - sp.hyp2f1(1.0, b, c - hc, zz)) / (2 * hc)
+        hz = 1e-6 * (1.0 - zz)  # F varies on the scale of 1 − z
+        # F and its central differences in one (vectorised) evaluation
+        values = _hyp2f1(
+            np, sp,
+            np.concatenate([b, b + hb, b - hb, b, b, b, b]),
+            np.concatenate([c, c, c, c + hc, c - hc, c, c]),
+            np.concatenate([zz, zz, zz, zz, zz, zz + hz, zz - hz]),
+        ).reshape(7, -1)  # fmt: skip
+        f[slow] = values[0]
+        f_b[slow] = (values[1] - values[2]) / (2 * hb)
+        f_c[slow] = (values[3] - values[4]) / (2 * hc)
+        f_z[slow] = (values[5] - values[6]) / (2 * hz)
     b, c, zz = B[rows], C[rows], z[rows]
     if b.size == 0:
         return f, f_b, f_c, f_z
