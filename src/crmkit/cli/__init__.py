@@ -36,7 +36,6 @@ class _Parser(argparse.ArgumentParser):
     """An argument parser whose usage errors read ``crmkit: <command>: <problem>``."""
 
     def error(self, message: str) -> NoReturn:
-        self.print_usage(sys.stderr)
         command = self.prog.removeprefix("crmkit").strip()
         where = f"{command}: " if command else ""
         self.exit(USER_ERROR, f"crmkit: {where}{message} (see {self.prog} --help)\n")
@@ -132,9 +131,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         >>> code, err.getvalue()
         (2, 'crmkit: no-such-workbook.json: file not found\\n')
     """
-    parser = build_parser()
+    words = list(sys.argv[1:] if argv is None else argv)
+    return run_guarded(lambda: _parse_and_run(words), debug="--debug" in words)
+
+
+def _parse_and_run(argv: list[str]) -> int:
     try:
-        args = parser.parse_args(argv)
+        args = build_parser().parse_args(argv)
     except SystemExit as exc:  # --help, --version, or a usage error (already printed)
         return exc.code if isinstance(exc.code, int) else USER_ERROR
-    return run_guarded(lambda: _run(args), debug=args.debug)
+    return _run(args)

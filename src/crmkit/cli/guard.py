@@ -200,27 +200,32 @@ def _error(message: str) -> None:
 
 class _NamedStdout:
     """Standard output that names itself in the errors of its writes (``standard output:
-    no space left on the device`` instead of an error without a file name)."""
+    no space left on the device`` instead of an error without a file name) and remembers
+    the first one, so an error that a caller swallowed (argparse ignores write errors of
+    ``--help``) is still reported."""
 
     def __init__(self, stream: Any) -> None:
         self._stream = stream
+        self.write_error: OSError | None = None
 
-    def _named(self, exc: OSError) -> OSError:
+    def _failed(self, exc: OSError) -> OSError:
         if exc.filename is None and not isinstance(exc, BrokenPipeError):
             exc.filename = STDOUT
+        if self.write_error is None:
+            self.write_error = exc
         return exc
 
     def write(self, text: str) -> int:
         try:
             return int(self._stream.write(text))
         except OSError as exc:
-            raise self._named(exc) from None
+            raise self._failed(exc) from None
 
     def flush(self) -> None:
         try:
             self._stream.flush()
         except OSError as exc:
-            raise self._named(exc) from None
+            raise self._failed(exc) from None
 
     def __getattr__(self, name: str) -> Any:
         return getattr(self._stream, name)
@@ -243,9 +248,12 @@ def run_guarded(command: Callable[[], int], *, debug: bool = False) -> int:
     """
     show_traceback = debug_requested(debug)
     try:
-        with contextlib.redirect_stdout(_NamedStdout(sys.stdout)):
+        stdout = _NamedStdout(sys.stdout)
+        with contextlib.redirect_stdout(stdout):
             code = command()
-            sys.stdout.flush()
+            stdout.flush()
+        if stdout.write_error is not None:
+            raise stdout.write_error
         return code
     except BrokenPipeError:
         _silence_stdout()
