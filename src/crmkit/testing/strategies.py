@@ -5,6 +5,13 @@ objects (the domain's rules hold), with ids, timestamps, custom properties and r
 filled, so a round trip through a store or a file format exercises every field.
 :data:`STRATEGIES` maps each type to its strategy; :func:`aggregates` draws any aggregate root.
 
+The ``hostile_*`` strategies draw what a hostile or careless source sends instead: NUL and
+lone surrogates, bidi and zero-width marks, full-width and Arabic-Indic digits, text just
+around the documented limits of :mod:`crmkit.domain.limits`, NaN, ±Infinity, ints beyond 64
+bits, sets, tuples, arbitrary objects and nesting deeper than the limit.
+:func:`hostile_entities` puts such values into the fields of otherwise valid aggregates, for the
+property "whatever validates also serialises, stores in every store and round-trips".
+
 Requires Hypothesis (a test dependency; not needed by crmkit itself).
 
 Examples:
@@ -20,9 +27,12 @@ Examples:
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, timedelta
+import math
+from datetime import UTC, date, datetime, timedelta, timezone
+from decimal import Decimal
 from typing import Any
 
+import attrs
 from hypothesis import strategies as st
 
 from crmkit.domain import (
@@ -73,6 +83,7 @@ from crmkit.domain import (
     default_pipeline,
 )
 from crmkit.domain.ids import IdGenerator
+from crmkit.domain.limits import DEPTH_MAX, ID_MAX, INT_MAX, KEY_MAX, REMOTE_ID_MAX, TEXT_MAX
 
 __all__ = [
     "STRATEGIES",
@@ -85,6 +96,14 @@ __all__ = [
     "channels",
     "contacts",
     "currencies",
+    "hostile_custom",
+    "hostile_datetimes",
+    "hostile_entities",
+    "hostile_json",
+    "hostile_money",
+    "hostile_numbers",
+    "hostile_text",
+    "hostile_values",
     "ids",
     "interactions",
     "key_account_relationships",
@@ -724,3 +743,280 @@ def aggregates() -> st.SearchStrategy[Any]:
         True
     """
     return st.one_of(*(STRATEGIES[cls] for cls in _AGGREGATES))
+
+
+# --- hostile input ------------------------------------------------------------------------
+
+#: Strings that broke, or could break, a store, a file or a reader somewhere.
+HOSTILE_STRINGS: tuple[str, ...] = (
+    "İstanbul",
+    "Straße",
+    "\ufeffAcme",
+    "\u202eBA emcA",
+    "zero\u200bwidth",
+    "e\u0301",
+    "",
+    " ",
+    "\t\n",
+    "\x00",
+    "Acme\x00AB",
+    "\ud800",
+    "a\udfffb",
+    "🙂🏳️‍🌈",
+    "１２３",
+    "١٢٣",
+    "1_000",
+    "NaN",
+    "-Infinity",
+    "1e400",
+    "null",
+    "'; DROP TABLE crm_accounts; --",
+    '{"$ne": null}',
+    "=cmd|' /C calc'!A0",
+    "line\r\nbreak",
+    "\\x00",
+    "x" * ID_MAX,
+    "x" * (ID_MAX + 1),
+    "k" * KEY_MAX,
+    "k" * (KEY_MAX + 1),
+    "r" * REMOTE_ID_MAX,
+    "r" * (REMOTE_ID_MAX + 1),
+)
+
+
+def hostile_text(max_size: int = 30) -> st.SearchStrategy[str]:
+    """Any text at all: every code point (NUL and lone surrogates included), the strings of
+    :data:`HOSTILE_STRINGS`, and now and then text one character over
+    :data:`~crmkit.domain.limits.TEXT_MAX`.
+
+    Examples:
+        >>> from crmkit.testing.strategies import hostile_text
+        >>> isinstance(hostile_text().example(), str)
+        True
+    """
+    characters = st.one_of(
+        st.characters(exclude_categories=()),
+        st.characters(min_codepoint=0xD800, max_codepoint=0xDFFF, exclude_categories=()),
+        st.sampled_from("\x00\u200b\u202e\ufeff\uff11\u0661\r\n\t "),
+    )
+    # valid but strange text (any encodable code point) most of the time, so that the
+    # accepted side of a property gets as many examples as the refused side
+    strange = st.text(st.characters(codec="utf-8"), min_size=1, max_size=max_size)
+    return st.one_of(
+        st.sampled_from(HOSTILE_STRINGS),
+        strange,
+        strange,
+        st.text(characters, max_size=max_size),
+        st.sampled_from([TEXT_MAX, TEXT_MAX + 1]).map(lambda n: "t" * n),
+    )
+
+
+#: Numbers at and beyond the edges: 64-bit limits, NaN, ±Infinity, subnormals, Decimal signals.
+HOSTILE_NUMBERS: tuple[Any, ...] = (
+    0,
+    -0.0,
+    True,
+    False,
+    INT_MAX,
+    -INT_MAX,
+    INT_MAX + 1,
+    -INT_MAX - 1,
+    2**64,
+    10**30,
+    math.nan,
+    math.inf,
+    -math.inf,
+    5e-324,
+    1.7976931348623157e308,
+    -1.7976931348623157e308,
+    Decimal("NaN"),
+    Decimal("sNaN"),
+    Decimal("Infinity"),
+    Decimal("1e30"),
+    Decimal("1e-40"),
+    Decimal("0E-50"),
+    Decimal("-0.00"),
+    Decimal("9" * 25),
+    Decimal("0." + "3" * 37),
+)
+
+
+def hostile_numbers() -> st.SearchStrategy[Any]:
+    """ints of any size, floats with NaN and ±Infinity, Decimals with signals, and
+    :data:`HOSTILE_NUMBERS`.
+
+    Examples:
+        >>> from crmkit.testing.strategies import hostile_numbers
+        >>> isinstance(hostile_numbers().example(), int | float | Decimal)
+        True
+    """
+    return st.one_of(
+        st.sampled_from(HOSTILE_NUMBERS),
+        st.integers(),
+        st.floats(),
+        st.decimals(),
+    )
+
+
+class _Opaque:
+    """An object no serialiser knows."""
+
+    def __repr__(self) -> str:
+        return "<opaque>"
+
+
+def _nested(depth: int) -> Any:
+    value: Any = "leaf"
+    for level in range(depth):
+        value = [value] if level % 2 else {"k": value}
+    return value
+
+
+def _hostile_scalars() -> st.SearchStrategy[Any]:
+    return st.one_of(st.none(), st.booleans(), hostile_numbers(), hostile_text(12))
+
+
+def hostile_json() -> st.SearchStrategy[Any]:
+    """Data a remote system or a careless caller puts in ``remote_data``: hostile scalars,
+    lists and dicts (keys of any type), sets, tuples, opaque objects, and nesting around
+    :data:`~crmkit.domain.limits.DEPTH_MAX`.
+
+    Examples:
+        >>> from crmkit.testing.strategies import hostile_json
+        >>> hostile_json().example() is not NotImplemented
+        True
+    """
+    leaves = st.one_of(
+        _hostile_scalars(),
+        st.builds(_Opaque),
+        st.sets(st.integers(0, 3), max_size=2),
+        st.tuples(st.integers(0, 3)),
+        st.integers(DEPTH_MAX - 3, DEPTH_MAX + 3).map(_nested),
+    )
+    keys = st.one_of(hostile_text(8), st.integers(0, 3), st.none())
+    return st.recursive(
+        leaves,
+        lambda inner: st.lists(inner, max_size=3) | st.dictionaries(keys, inner, max_size=3),
+        max_leaves=6,
+    )
+
+
+def hostile_custom() -> st.SearchStrategy[Any]:
+    """``custom`` bags with hostile names (``"a\\n"``, ``""``, ``"1x"``, too long, not strings)
+    and hostile values (NaN, huge ints, NUL, lists, sets).
+
+    Examples:
+        >>> from crmkit.testing.strategies import hostile_custom
+        >>> isinstance(hostile_custom().example(), dict)
+        True
+    """
+    names = st.one_of(
+        st.from_regex(r"[a-z][a-z0-9_]{0,8}", fullmatch=True),
+        st.sampled_from(["a\n", "", "1x", "a-b", "ä", "n" * KEY_MAX, "n" * (KEY_MAX + 1), 7]),
+    )
+    values = st.one_of(_hostile_scalars(), hostile_json())
+    return st.dictionaries(names, values, max_size=3)
+
+
+def hostile_datetimes() -> st.SearchStrategy[Any]:
+    """Datetimes at the edges: years 1 and 9999, offsets that push them out of range in UTC,
+    naive values, and the dates ``date.min`` and ``date.max``.
+
+    Examples:
+        >>> from crmkit.testing.strategies import hostile_datetimes
+        >>> isinstance(hostile_datetimes().example(), date)
+        True
+    """
+    offsets = st.sampled_from([UTC, timezone(timedelta(hours=14)), timezone(-timedelta(hours=12))])
+    edges = st.sampled_from(
+        [datetime(1, 1, 1), datetime(1, 1, 1, 5), datetime(9999, 12, 31, 23, 59, 59, 999999)]
+    )
+    return st.one_of(
+        st.builds(lambda d, tz: d.replace(tzinfo=tz), edges, offsets),
+        edges,
+        st.datetimes(timezones=offsets),
+        st.sampled_from([date.min, date.max]),
+    )
+
+
+def hostile_money() -> st.SearchStrategy[Any]:
+    """Money at the documented edges (25 integer digits, 38 significant digits, 10**-38) and
+    amounts that are not Money at all.
+
+    Examples:
+        >>> from crmkit.testing.strategies import hostile_money
+        >>> hostile_money().example() is not None
+        True
+    """
+    amounts = st.sampled_from(
+        [Decimal("9" * 25), Decimal("-" + "9" * 25), Decimal("1e-38"), Decimal("0." + "7" * 38)]
+    )
+    return st.one_of(
+        st.builds(Money, amounts, currencies()),
+        st.builds(Money, st.integers(-(10**24), 10**24), currencies()),
+        hostile_numbers(),
+        hostile_text(8),
+    )
+
+
+def hostile_values() -> st.SearchStrategy[Any]:
+    """Any hostile value: text, numbers, JSON-ish data, custom bags, datetimes or money.
+
+    Examples:
+        >>> from crmkit.testing.strategies import hostile_values
+        >>> hostile_values().example() is not NotImplemented
+        True
+    """
+    return st.one_of(
+        hostile_text(),
+        hostile_numbers(),
+        hostile_json(),
+        hostile_custom(),
+        hostile_datetimes(),
+        hostile_money(),
+    )
+
+
+def _hostile_for(field: attrs.Attribute[Any]) -> st.SearchStrategy[Any]:
+    """Hostile values that look like what ``field`` holds (and sometimes anything at all)."""
+    if field.name == "custom":
+        typed: st.SearchStrategy[Any] = hostile_custom()
+    elif field.name == "remote_data":
+        typed = st.dictionaries(hostile_text(8), hostile_json(), max_size=3)
+    else:
+        kind = str(field.type)
+        if "Money" in kind:
+            typed = hostile_money()
+        elif "datetime" in kind or "date" in kind:
+            typed = hostile_datetimes()
+        elif "str" in kind:
+            typed = hostile_text()
+        elif "int" in kind or "float" in kind or "Decimal" in kind:
+            typed = hostile_numbers()
+        else:
+            typed = hostile_values()
+    return st.one_of(typed, typed, typed, typed, hostile_values())
+
+
+@st.composite
+def hostile_entities(draw: st.DrawFn) -> tuple[type, dict[str, Any]]:
+    """A valid aggregate's class and keyword arguments with one or two fields replaced by
+    hostile values; calling ``cls(**kwargs)`` either raises ``ValidationError`` or gives an
+    entity that must serialise, store and round-trip.
+
+    Examples:
+        >>> from crmkit.errors import ValidationError
+        >>> from crmkit.testing.strategies import hostile_entities
+        >>> cls, kwargs = hostile_entities().example()
+        >>> try:
+        ...     entity = cls(**kwargs)
+        ... except ValidationError as error:
+        ...     assert error.problems
+    """
+    entity = draw(aggregates())
+    cls = type(entity)
+    fields = [f for f in attrs.fields(cls) if f.init]
+    kwargs = {(f.alias or f.name): getattr(entity, f.name) for f in fields}
+    for field in draw(st.lists(st.sampled_from(fields), min_size=1, max_size=2, unique=True)):
+        kwargs[field.alias or field.name] = draw(_hostile_for(field), label=field.name)
+    return cls, kwargs
