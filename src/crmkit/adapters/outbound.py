@@ -2,10 +2,18 @@
 
 :class:`MessageSender` is the port; :class:`InMemoryMessageSender` is the reference adapter
 (it records what was sent, for tests and dry runs). Every sender checks, before sending, that
-the contact has an active consent or other lawful basis at the moment of sending
-(:meth:`crmkit.domain.Contact.can_contact`) whose purpose matches the message's; otherwise
-it raises :class:`ConsentRequiredError` and sends nothing. Seed 001 (A1, L444) stresses that
-contacting customers is tightly regulated (GDPR).
+the contact has an active consent or other lawful basis whose purpose matches the message's
+(:func:`check_consent`); otherwise it raises :class:`ConsentRequiredError` and sends nothing.
+Seed 001 (A1, L444) stresses that contacting customers is tightly regulated (GDPR).
+
+The check cannot be side-stepped:
+
+* given a ``store``, a sender reads the contact **as stored** at send time and checks that
+  one (and the caller's copy too): a withdrawal saved by someone else since the caller loaded
+  the contact stops the message;
+* the consent must hold both at the given ``at`` and now, so a back-dated ``at`` cannot
+  reach behind a withdrawal;
+* a naive ``at`` is a :class:`~crmkit.errors.ValidationError`.
 
 Examples:
     >>> from datetime import datetime, UTC
@@ -27,14 +35,18 @@ Examples:
 from __future__ import annotations
 
 import enum
+from collections.abc import Callable
 from datetime import UTC, datetime
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 import attrs
 
 from crmkit.domain.contact import Contact
 from crmkit.domain.ids import new_id
-from crmkit.errors import Problem, ValidationError
+from crmkit.errors import NotFoundError, Problem, ValidationError
+
+if TYPE_CHECKING:
+    from crmkit.adapters.ports import Store
 
 __all__ = [
     "ConsentRequiredError",
@@ -138,8 +150,22 @@ class SentMessage:
     sent_at: datetime
 
 
-def check_consent(contact: Contact, message: Message, at: datetime) -> None:
+def _moment(at: Any, path: str = "at") -> datetime:
+    if not isinstance(at, datetime):
+        raise ValidationError.single(path, at, "must be an aware datetime")
+    if at.utcoffset() is None:
+        raise ValidationError.single(path, at, "must be timezone-aware")
+    return at
+
+
+def check_consent(
+    contact: Contact, message: Message, at: datetime, *, now: datetime | None = None
+) -> None:
     """Raise :class:`ConsentRequiredError` unless ``contact`` may get ``message`` at ``at``.
+
+    The consent must be active at ``at`` and at ``now`` (the real time of sending, the
+    current time by default): a back-dated ``at`` cannot reach behind a withdrawal. Naive
+    datetimes are a :class:`~crmkit.errors.ValidationError`.
 
     Examples:
         >>> from datetime import datetime, UTC
@@ -151,15 +177,29 @@ def check_consent(contact: Contact, message: Message, at: datetime) -> None:
         Traceback (most recent call last):
         ...
         crmkit.adapters.outbound.ConsentRequiredError: contact.consent: Anna Lind's consent is for newsletter, not marketing; nothing was sent
+        >>> withdrawn = Contact("Bo", "Ek", consent=Consent(
+        ...     LawfulBasis.CONSENT, datetime(2024, 1, 1, tzinfo=UTC),
+        ...     withdrawn_at=datetime(2024, 6, 1, tzinfo=UTC)))
+        >>> check_consent(withdrawn, Message(MessageChannel.SMS, "Hi"),
+        ...               datetime(2024, 3, 1, tzinfo=UTC))  # back-dated: still refused
+        Traceback (most recent call last):
+        ...
+        crmkit.adapters.outbound.ConsentRequiredError: contact.consent: Bo Ek has no active consent or other lawful basis for marketing (it was withdrawn on 2024-06-01); nothing was sent
     """
+    moments = [_moment(at)]
+    moments.append(_moment(now, "now") if now is not None else datetime.now(UTC))
     name = contact.full_name
-    if not contact.can_contact(at):
+    consent = contact.consent
+    if not all(contact.can_contact(moment) for moment in moments):
+        why = ""
+        if consent is not None and consent.withdrawn_at is not None:
+            why = f" (it was withdrawn on {consent.withdrawn_at.date().isoformat()})"
         raise ConsentRequiredError(
             [
                 Problem(
                     "contact.consent",
                     message=f"{name} has no active consent or other lawful basis for "
-                    f"{message.purpose}; nothing was sent",
+                    f"{message.purpose}{why}; nothing was sent",
                 )
             ]
         )
@@ -207,12 +247,19 @@ class MessageSender(Protocol):
     def send(
         self, contact: Contact, message: Message, *, at: datetime | None = None
     ) -> SentMessage:
-        """Send ``message`` to ``contact``; refuse without consent."""
+        """Send ``message`` to ``contact``; refuse without consent (see :func:`check_consent`)."""
         ...
 
 
 class InMemoryMessageSender:
     """Records messages instead of delivering them (tests, previews, dry runs).
+
+    Args:
+        store: where contacts are stored. When given, :meth:`send` reads the contact as
+            stored at send time and checks its consent (as well as the caller's copy), and
+            uses the stored address; a contact that is not stored is refused. Without a
+            store only the caller's object is checked.
+        clock: the current time (default: the system clock in UTC); tests pass a fixed one.
 
     Examples:
         >>> from datetime import datetime, UTC
@@ -226,8 +273,12 @@ class InMemoryMessageSender:
         ['+4670123']
     """
 
-    def __init__(self) -> None:
+    def __init__(
+        self, store: Store | None = None, *, clock: Callable[[], datetime] | None = None
+    ) -> None:
         self._sent: list[SentMessage] = []
+        self._store = store
+        self._clock = clock or (lambda: datetime.now(UTC))
 
     @property
     def sent(self) -> list[SentMessage]:
@@ -241,7 +292,8 @@ class InMemoryMessageSender:
     def send(
         self, contact: Contact, message: Message, *, at: datetime | None = None, **_: Any
     ) -> SentMessage:
-        """Check consent and the address, then record the message.
+        """Check consent (of the stored contact, with a store) and the address, then record
+        the message.
 
         Examples:
             >>> from crmkit.adapters.outbound import InMemoryMessageSender, Message, MessageChannel
@@ -250,10 +302,49 @@ class InMemoryMessageSender:
             Traceback (most recent call last):
             ...
             crmkit.adapters.outbound.ConsentRequiredError: contact.consent: A B has no active consent or other lawful basis for marketing; nothing was sent
+            >>> from datetime import datetime, UTC
+            >>> from crmkit.adapters import open_store
+            >>> from crmkit.domain import Consent, LawfulBasis
+            >>> store = open_store("memory://")
+            >>> anna = Contact("Anna", "Lind", phone="+4670123", consent=Consent(
+            ...     LawfulBasis.CONSENT, datetime(2024, 1, 1, tzinfo=UTC)))
+            >>> with store.unit_of_work() as uow:
+            ...     _ = uow.contacts.add(anna)
+            >>> with store.unit_of_work() as uow:  # someone records her withdrawal
+            ...     stored = uow.contacts.get(anna.id)
+            ...     stored.consent = stored.consent.withdraw(datetime(2025, 1, 1, tzinfo=UTC))
+            ...     _ = uow.contacts.save(stored)
+            >>> InMemoryMessageSender(store).send(anna, Message(MessageChannel.SMS, "Offer"))
+            Traceback (most recent call last):
+            ...
+            crmkit.adapters.outbound.ConsentRequiredError: contact.consent: Anna Lind has no active consent or other lawful basis for marketing (it was withdrawn on 2025-01-01); nothing was sent
         """
-        moment = at or datetime.now(UTC)
-        check_consent(contact, message, moment)
-        address = _address(contact, message)
-        record = SentMessage(new_id(), contact.id, address, message, moment)
+        now = _moment(self._clock(), "clock")
+        moment = now if at is None else _moment(at)
+        target = self._stored(contact)
+        check_consent(target, message, moment, now=now)
+        if target is not contact:  # an unsaved withdrawal on the caller's copy counts too
+            check_consent(contact, message, moment, now=now)
+        address = _address(target, message)
+        record = SentMessage(new_id(), target.id, address, message, moment)
         self._sent.append(record)
         return record
+
+    def _stored(self, contact: Contact) -> Contact:
+        if self._store is None:
+            return contact
+        with self._store.unit_of_work() as uow:
+            try:
+                stored: Contact = uow.contacts.get(contact.id)
+            except NotFoundError:
+                raise ConsentRequiredError(
+                    [
+                        Problem(
+                            "contact.id",
+                            contact.id,
+                            f"is not a contact in {self._store.url}, so its consent cannot "
+                            "be checked; store the contact first; nothing was sent",
+                        )
+                    ]
+                ) from None
+        return stored
