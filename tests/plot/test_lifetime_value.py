@@ -357,3 +357,26 @@ def test_plots_draw_on_the_given_axes() -> None:
     assert left.get_images()
     assert right.get_images()
     render(left)
+
+
+def test_model_plots_read_frames_like_records(
+    company: B2BDataset, purchases: list[Any], summary: list[Any], model: BetaGeo
+) -> None:
+    orders = pl.DataFrame(
+        {
+            "account_id": [p.account_id for p in purchases],
+            "ordered_at": [p.ordered_at for p in purchases],
+            "total": [float(p.total.amount) for p in purchases],
+        }
+    )
+    frame_summary = summarise(
+        orders, value="total", time_unit="weeks", observation_end=company.observation_end
+    )
+    assert isinstance(frame_summary, pl.DataFrame)
+    by_frame = plot_period_transactions(model, frame_summary)
+    by_records = plot_period_transactions(model, summary)
+    for a, b in zip(by_frame.containers, by_records.containers, strict=True):
+        assert [p.get_height() for p in a] == pytest.approx([p.get_height() for p in b])
+    lines = [plot_cumulative_transactions(model, data).get_lines() for data in (orders, purchases)]
+    for a, b in zip(*lines, strict=True):
+        assert list(a.get_ydata()) == pytest.approx(list(b.get_ydata()))

@@ -449,7 +449,11 @@ def plot_cumulative_transactions(
     Each customer is acquired in the period of their first purchase; the model's line at
     period ``i`` is ``Σ_customers model.expected_purchases(i − first period)``, the actual line
     counts repeat purchase periods up to ``i`` (lifetimes' ``plot_cumulative_transactions``).
-    ``calibration_end`` draws a vertical line where the fitting data ended.
+    ``calibration_end`` draws a vertical line where the fitting data ended. Ages are those
+    :func:`~crmkit.clv.summarise` gives (``T = 0`` in the first period), so the model's line
+    ends at ``Σ model.expected_purchases(T)``; lifetimes evaluates each period one unit later.
+    A frame of transactions is collected row by row: pass a sample or an aggregate when the
+    data are large.
 
     Examples:
         >>> import datetime as dt
