@@ -48,6 +48,7 @@ from collections.abc import Iterable, Mapping
 from datetime import date, datetime
 from typing import Any
 
+from crmkit.adapters.files.output import write_output
 from crmkit.cli.context import DemoContext
 from crmkit.report import assessment_html, process_name, score_text
 from crmkit.strategy import (
@@ -407,7 +408,7 @@ def render(ctx: DemoContext) -> None:
         ],
     )
     path = ctx.output_dir / "assessment.html"
-    path.write_text(assessment_html(result), encoding="utf-8")
+    write_output(path, assessment_html(result))
     ctx.console.text(f"HTML report: {path}")
 
 
