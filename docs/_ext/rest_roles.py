@@ -64,25 +64,50 @@ def _scopes(obj: griffe.Object | griffe.Alias) -> list[str]:
     return scopes
 
 
+def _canonical(loader: griffe.GriffeLoader, path: str) -> str | None:
+    """The path where the object ``path`` names is defined (re-exports followed), or ``None``."""
+    found = _lookup(loader, path)
+    if found is None:
+        return None
+    try:
+        return found.canonical_path
+    except (griffe.AliasResolutionError, griffe.CyclicAliasError):
+        return None
+
+
 def resolve(loader: griffe.GriffeLoader, obj: griffe.Object, target: str) -> str | None:
-    """The full path of ``target`` as seen from ``obj``, or ``None``."""
+    """The full path of ``target`` as seen from ``obj``, or ``None``.
+
+    The path is the one where the object is defined, since the reference pages document each
+    object there (a re-export such as ``crmkit.clv.BetaGeo`` links to
+    ``crmkit.clv.beta_geo.BetaGeo``).
+    """
     target = target.lstrip(".")
-    if _lookup(loader, target) is not None:
-        return target
-    for scope in _scopes(obj):
-        candidate = f"{scope}.{target}"
-        if _lookup(loader, candidate) is not None:
-            return candidate
+    candidates = [target, *(f"{scope}.{target}" for scope in _scopes(obj))]
     # a name imported into the module (``from crmkit.errors import ValidationError``)
-    module = obj.module
     head, _, rest = target.partition(".")
-    member = module.members.get(head)
+    member = obj.module.members.get(head)
     if member is not None:
         base = member.target_path if member.is_alias else member.path
-        candidate = f"{base}.{rest}" if rest else base
-        if _lookup(loader, candidate) is not None:
-            return candidate
+        candidates.append(f"{base}.{rest}" if rest else base)
+    for candidate in candidates:
+        path = _canonical(loader, candidate)
+        if path is not None:
+            return path
     return None
+
+
+def _external(obj: griffe.Object, target: str) -> bool:
+    """Whether ``target`` names something outside the package (not checked, not linked)."""
+    head = target.lstrip(".~!").split(".", 1)[0]
+    if head in EXTERNAL:
+        return True
+    member = obj.module.members.get(head)  # e.g. ``from datetime import date``
+    return bool(
+        member is not None
+        and member.is_alias
+        and member.target_path.split(".", 1)[0] != obj.package.name
+    )
 
 
 def convert(text: str, link: Any) -> str:
@@ -136,7 +161,7 @@ class RestRoles(griffe.Extension):
 
             def link(target: str, obj: griffe.Object = obj) -> str | None:
                 path = resolve(loader, obj, target)
-                if path is None and target.split(".", 1)[0] not in EXTERNAL:
+                if path is None and not _external(obj, target):
                     _log.warning("%s: cross-reference target %r not found", obj.path, target)
                 return path
 
