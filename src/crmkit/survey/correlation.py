@@ -22,6 +22,7 @@ from statistics import NormalDist
 import attrs
 
 from crmkit.errors import ValidationError
+from crmkit.survey._number import finite_number, is_missing, is_whole
 from crmkit.survey.item_table import ItemData, as_item_table
 
 __all__ = [
@@ -91,17 +92,25 @@ class Correlation:
         return float(2 * stats.t.sf(abs(self.t), self.df))
 
     def confidence_interval(self, level: float = 0.95) -> tuple[float, float]:
-        """Fisher-z interval ``tanh(atanh(r) ± z/√(n−3))`` (NaN when n ≤ 3 or r undefined).
+        """Fisher-z interval ``tanh(atanh(r) ± z/√(n−3))``.
+
+        With ``n = 3`` the standard error of ``atanh(r)`` is infinite, so the interval is
+        the whole range ``(−1, 1)`` (as SciPy's ``pearsonr(...).confidence_interval()``);
+        it is NaN when r is undefined or ``n < 3``.
 
         Examples:
             >>> from crmkit.survey import correlation_from_summary
             >>> [round(v, 6) for v in correlation_from_summary(0.473827, 64).confidence_interval()]
             [0.258076, 0.644563]
+            >>> correlation_from_summary(0.5, 3).confidence_interval()
+            (-1.0, 1.0)
         """
         if not 0 < level < 1:
             raise ValidationError.single("level", level, "must be between 0 and 1")
-        if math.isnan(self.r) or self.n <= 3:
+        if math.isnan(self.r) or self.n < 3:
             return (math.nan, math.nan)
+        if self.n == 3:
+            return (-1.0, 1.0)
         if abs(self.r) >= 1:
             return (self.r, self.r)
         z = NormalDist().inv_cdf(0.5 + level / 2)
@@ -111,7 +120,7 @@ class Correlation:
 
 
 def _check_n(n: int) -> None:
-    if isinstance(n, bool) or not isinstance(n, int) or n < 3:
+    if not is_whole(n) or n < 3:
         raise ValidationError.single("n", n, "must be a whole number of at least 3")
 
 
@@ -136,7 +145,7 @@ def correlation_from_summary(
     for name, sd in (("sd_x", sd_x), ("sd_y", sd_y)):
         if sd is not None and not sd >= 0:
             raise ValidationError.single(name, sd, "must be zero or more")
-    return Correlation(r=float(r), n=n, sd_x=sd_x, sd_y=sd_y)
+    return Correlation(r=float(r), n=int(n), sd_x=sd_x, sd_y=sd_y)
 
 
 def _pairs(
@@ -148,15 +157,10 @@ def _pairs(
     px: list[float] = []
     py: list[float] = []
     for i, (a, b) in enumerate(zip(xs, ys, strict=True)):
-        if a is None or b is None or (isinstance(a, float) and math.isnan(a)):
+        if is_missing(a) or is_missing(b):
             continue
-        if isinstance(b, float) and math.isnan(b):
-            continue
-        for name, v in (("x", a), ("y", b)):
-            if isinstance(v, bool) or not isinstance(v, int | float) or math.isinf(v):
-                raise ValidationError.single(f"{name}[{i}]", v, "is not a finite number")
-        px.append(float(a))
-        py.append(float(b))
+        px.append(finite_number(a, f"x[{i}]", "is not a finite number"))
+        py.append(finite_number(b, f"y[{i}]", "is not a finite number"))
     return px, py
 
 

@@ -19,6 +19,7 @@ from collections.abc import Iterable, Mapping, Sequence
 import attrs
 
 from crmkit.errors import ValidationError
+from crmkit.survey._number import finite_number, is_missing, is_whole
 
 __all__ = [
     "BoxShares",
@@ -33,16 +34,11 @@ __all__ = [
 Counts = Sequence[int] | Mapping[float, int] | Mapping[int, int]
 
 
-def _is_missing(value: object) -> bool:
-    return value is None or (isinstance(value, float) and math.isnan(value))
+_is_missing = is_missing
 
 
 def _number(value: object, path: str) -> float:
-    if isinstance(value, bool) or not isinstance(value, int | float):
-        raise ValidationError.single(path, value, "is not a number")
-    if math.isinf(value):
-        raise ValidationError.single(path, value, "is not a finite number")
-    return float(value)
+    return finite_number(value, path)
 
 
 @attrs.frozen
@@ -126,14 +122,14 @@ class FrequencyTable:
         problems = []
         merged: dict[float, int] = {}
         for value, count in pairs:
-            if isinstance(count, bool) or not isinstance(count, int) or count < 0:
+            if not is_whole(count) or count < 0:
                 problems.append(
                     ValidationError.single(
                         f"counts[{value:g}]", count, "must be a whole number of answers (>= 0)"
                     )
                 )
                 continue
-            merged[value] = merged.get(value, 0) + count
+            merged[value] = merged.get(value, 0) + int(count)
         if problems:
             raise ValidationError.collect(problems)
         ordered = sorted(v for v, c in merged.items() if c > 0)
@@ -324,8 +320,9 @@ def t_interval(mean: float, sd: float, n: int, level: float = 0.95) -> tuple[flo
         >>> round(lo, 2), round(hi, 2)
         (2.73, 3.45)
     """
-    if isinstance(n, bool) or not isinstance(n, int) or n < 2:
+    if not is_whole(n) or n < 2:
         raise ValidationError.single("n", n, "must be a whole number of at least 2")
+    n = int(n)
     if not 0 < level < 1:
         raise ValidationError.single("level", level, "must be between 0 and 1")
     if not sd >= 0:

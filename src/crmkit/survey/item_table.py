@@ -16,25 +16,21 @@ Examples:
 
 from __future__ import annotations
 
-import math
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 import attrs
 
 from crmkit.errors import ValidationError
+from crmkit.survey._number import finite_number, is_missing
 
 __all__ = ["ItemData", "ItemTable", "as_item_table"]
 
 
 def _cell(value: object, path: str) -> float | None:
-    if value is None or (isinstance(value, float) and math.isnan(value)):
+    if is_missing(value):
         return None
-    if isinstance(value, bool) or not isinstance(value, int | float):
-        raise ValidationError.single(path, value, "is not a numeric answer")
-    if math.isinf(value):
-        raise ValidationError.single(path, value, "is not a finite number")
-    return float(value)
+    return finite_number(value, path, "is not a numeric answer")
 
 
 @attrs.frozen

@@ -16,11 +16,13 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping, Sequence
+from typing import Any
 
 import attrs
 
 from crmkit.errors import FitError, ValidationError
 from crmkit.extras import require
+from crmkit.survey._number import finite_number, is_missing, is_whole
 
 __all__ = ["Coefficient", "FitStatistics", "OLSResult", "coefficient_test", "fit_statistics", "ols"]
 
@@ -58,8 +60,9 @@ def coefficient_test(estimate: float, std_error: float, df: int, name: str = "")
     """
     if not std_error > 0:
         raise ValidationError.single("std_error", std_error, "must be above 0")
-    if isinstance(df, bool) or not isinstance(df, int) or df < 1:
+    if not is_whole(df) or df < 1:
         raise ValidationError.single("df", df, "must be a whole number of at least 1")
+    df = int(df)
     stats = require("scipy.stats", "stats")
     t = estimate / std_error
     p = float(2 * stats.t.sf(abs(t), df))
@@ -107,10 +110,11 @@ def fit_statistics(ss_model: float, ss_error: float, n: int, predictors: int) ->
         ...
         crmkit.errors.ValidationError: n: 3 must exceed predictors + 1 (3)
     """
-    if isinstance(predictors, bool) or not isinstance(predictors, int) or predictors < 1:
+    if not is_whole(predictors) or predictors < 1:
         raise ValidationError.single("predictors", predictors, "must be a whole number >= 1")
-    if isinstance(n, bool) or not isinstance(n, int) or n <= predictors + 1:
+    if not is_whole(n) or n <= predictors + 1:
         raise ValidationError.single("n", n, f"must exceed predictors + 1 ({predictors + 1})")
+    n, predictors = int(n), int(predictors)
     if not ss_model >= 0:
         raise ValidationError.single("ss_model", ss_model, "must be zero or more")
     if not ss_error >= 0:
@@ -142,6 +146,60 @@ def fit_statistics(ss_model: float, ss_error: float, n: int, predictors: int) ->
         f=f,
         f_p=f_p,
     )
+
+
+def _least_squares(np: Any, x: Any, y: Any) -> tuple[Any, Any, float, float, float]:
+    """Least squares of ``y`` on an intercept and the columns of ``x`` (rows complete).
+
+    Returns ``(coefficients, variance factors, SS model, SS error, mean y)``; the variance
+    factors are the diagonal of ``(XᵀX)⁻¹`` (intercept first), so the standard errors are
+    ``√(MSE · factor)``.
+    """
+    n, k = x.shape
+    eps = float(np.finfo(float).eps)
+    # centre in two passes (the second removes the rounding error of the first mean)
+    mean_x = x.mean(axis=0)
+    centred = x - mean_x
+    drift = centred.mean(axis=0)
+    mean_x, centred = mean_x + drift, centred - drift
+    mean_y = float(y.mean())
+    y_c = y - mean_y
+    drift_y = float(y_c.mean())
+    mean_y, y_c = mean_y + drift_y, y_c - drift_y
+    norms = np.linalg.norm(centred, axis=0)
+    # a column whose spread is at the rounding level of its values is constant: it is the
+    # intercept again (statsmodels' relative tolerance, applied per column)
+    magnitude = np.sqrt(n) * np.max(np.abs(x), axis=0)
+    constant = norms <= max(n, k + 1) * eps * magnitude
+    if constant.any():
+        rank = k + 1 - int(constant.sum())
+        raise FitError(
+            f"the predictors are collinear (design matrix rank {rank} < {k + 1}): "
+            f"{int(constant.sum())} predictor(s) constant on the complete rows; drop or "
+            "combine predictors"
+        )
+    scaled = centred / norms
+    u, singular, vt = np.linalg.svd(scaled, full_matrices=False)
+    tolerance = float(singular.max()) * max(n, k + 1) * eps
+    rank = int((singular > tolerance).sum())
+    if rank < k:
+        raise FitError(
+            "the predictors are collinear (design matrix rank "
+            f"{rank + 1} < {k + 1}); drop or combine predictors"
+        )
+    projected = u.T @ y_c
+    slopes = (vt.T @ (projected / singular)) / norms
+    fitted = u @ projected
+    residuals = y_c - fitted
+    # (XᵀX)⁻¹ of the centred, scaled columns is V S⁻² Vᵀ; the intercept's factor is
+    # 1/n + mᵀ (XcᵀXc)⁻¹ m with m the column means
+    whitened = vt / singular[:, None]  # S⁻¹ Vᵀ
+    slope_factors = (whitened**2).sum(axis=0) / norms**2
+    intercept_factor = 1.0 / n + float(((whitened @ (mean_x / norms)) ** 2).sum())
+    intercept = mean_y - float(mean_x @ slopes)
+    coefficients = np.concatenate(([intercept], slopes))
+    factors = np.concatenate(([intercept_factor], slope_factors))
+    return coefficients, factors, float(fitted @ fitted), float(residuals @ residuals), mean_y
 
 
 @attrs.frozen
@@ -197,7 +255,16 @@ def ols(
     Raises:
         ValidationError: columns of different lengths, non-numbers, no predictors, or too
             few complete rows.
-        FitError: collinear predictors (the design matrix is rank deficient).
+        FitError: collinear predictors (the design matrix is rank deficient), including a
+            predictor that is constant up to rounding.
+
+    The fit is numerically stable for badly conditioned designs (for example predictors
+    with large offsets, such as years or account numbers): predictors are centred — exactly
+    equivalent with an intercept — and scaled to unit length, and the least-squares problem
+    is solved by the singular value decomposition, with the rank decided by statsmodels' and
+    NumPy's tolerance (singular values below ``max(n, k) · ε`` of the largest are zero).
+    Standard errors come from the same decomposition, never from inverting ``XᵀX`` (which
+    squares the condition number).
 
     Examples:
         >>> from crmkit.survey import ols
@@ -221,14 +288,15 @@ def ols(
     targets: list[float] = []
     for i, target in enumerate(ys):
         cells = [target] + [columns[name][i] for name in names]
-        if any(c is None or (isinstance(c, float) and math.isnan(c)) for c in cells):
+        if any(is_missing(c) for c in cells):
             continue
-        for label, c in zip(["y", *names], cells, strict=True):
-            if isinstance(c, bool) or not isinstance(c, int | float) or math.isinf(c):
-                path = "y" if label == "y" else f"predictors.{label}"
-                raise ValidationError.single(f"{path}[{i}]", c, "is not a finite number")
-        targets.append(float(target))  # type: ignore[arg-type]
-        rows.append([1.0] + [float(c) for c in cells[1:]])  # type: ignore[arg-type]
+        numbers = [
+            finite_number(c, f"{'y' if label == 'y' else f'predictors.{label}'}[{i}]",
+                          "is not a finite number")
+            for label, c in zip(["y", *names], cells, strict=True)
+        ]  # fmt: skip
+        targets.append(numbers[0])
+        rows.append([1.0, *numbers[1:]])
     k = len(names)
     n = len(rows)
     if n <= k + 1:
@@ -236,27 +304,14 @@ def ols(
             "y", n, f"complete rows are too few for {k} predictor(s); need more than {k + 1}"
         )
     np = require("numpy", "stats")
-    design = np.asarray(rows, dtype=float)
-    target_vec = np.asarray(targets, dtype=float)
-    rank = int(np.linalg.matrix_rank(design))
-    if rank < k + 1:
-        raise FitError(
-            "the predictors are collinear (design matrix rank "
-            f"{rank} < {k + 1}); drop or combine predictors"
-        )
-    beta, *_ = np.linalg.lstsq(design, target_vec, rcond=None)
-    fitted = design @ beta
-    residuals = target_vec - fitted
-    mean_y = float(target_vec.mean())
-    ss_error = float(residuals @ residuals)
-    ss_total = float(((target_vec - mean_y) ** 2).sum())
-    ss_model = max(ss_total - ss_error, 0.0)
+    solved = _least_squares(np, np.asarray(rows, dtype=float)[:, 1:], np.asarray(targets))
+    beta, variance_factors, ss_model, ss_error, mean_y = solved
     fit = fit_statistics(ss_model, ss_error, n, k)
-    cov = fit.ms_error * np.linalg.inv(design.T @ design)
+    standard_errors = np.sqrt(fit.ms_error * variance_factors)
     stats = require("scipy.stats", "stats")
     coefficients = []
     for j, name in enumerate(["(Intercept)", *names]):
-        se = math.sqrt(max(float(cov[j, j]), 0.0))
+        se = float(standard_errors[j])
         est = float(beta[j])
         if se > 0:
             t = est / se

@@ -20,6 +20,7 @@ from collections.abc import Sequence
 import attrs
 
 from crmkit.errors import CrmkitWarning, ValidationError
+from crmkit.survey._number import is_whole
 from crmkit.survey.item_table import ItemData, as_item_table
 
 __all__ = [
@@ -209,8 +210,9 @@ def alpha_from_mean_correlation(mean_r: float, k: int) -> float:
         >>> round(alpha_from_mean_correlation(0.745, 5), 4)
         0.9359
     """
-    if isinstance(k, bool) or not isinstance(k, int) or k < 2:
+    if not is_whole(k) or k < 2:
         raise ValidationError.single("k", k, "must be a whole number of at least 2")
+    k = int(k)
     denominator = 1 + (k - 1) * mean_r
     if denominator == 0:
         return math.nan
@@ -226,6 +228,7 @@ def mean_correlation_from_alpha(alpha: float, k: int) -> float:
         >>> round(mean_correlation_from_alpha(0.9358, 5), 3)
         0.745
     """
-    if isinstance(k, bool) or not isinstance(k, int) or k < 2:
+    if not is_whole(k) or k < 2:
         raise ValidationError.single("k", k, "must be a whole number of at least 2")
+    k = int(k)
     return alpha / (k - (k - 1) * alpha)

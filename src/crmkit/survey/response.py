@@ -18,6 +18,7 @@ from typing import Any
 import attrs
 
 from crmkit.errors import Problem, ValidationError
+from crmkit.survey._number import is_number, is_whole
 from crmkit.survey.scale import Answer
 
 __all__ = ["Response", "response_rate"]
@@ -30,9 +31,7 @@ def _check_answers(instance: Response, attribute: attrs.Attribute[Any], value: A
     for key, answer in value.items():
         if not isinstance(key, str):
             problems.append(Problem("response.answers", key, "question keys must be text"))
-        elif answer is not None and (
-            isinstance(answer, bool) or not isinstance(answer, int | float | str)
-        ):
+        elif answer is not None and not (is_number(answer) or isinstance(answer, str)):
             problems.append(
                 Problem(f"response.answers.{key}", answer, "must be a number, text or None")
             )
@@ -101,12 +100,8 @@ def response_rate(responded: int, invited: int) -> float:
         >>> response_rate(5, 8)                     # interviews held of selected
         0.625
     """
-    if isinstance(invited, bool) or not isinstance(invited, int) or invited <= 0:
+    if not is_whole(invited) or invited <= 0:
         raise ValidationError.single("invited", invited, "must be a whole number above 0")
-    if (
-        isinstance(responded, bool)
-        or not isinstance(responded, int)
-        or not 0 <= responded <= invited
-    ):
+    if not is_whole(responded) or not 0 <= responded <= invited:
         raise ValidationError.single("responded", responded, f"must be between 0 and {invited}")
-    return responded / invited
+    return int(responded) / int(invited)

@@ -31,6 +31,7 @@ from typing import Any
 import attrs
 
 from crmkit.errors import ValidationError
+from crmkit.survey._number import is_missing, is_number
 from crmkit.survey.descriptives import Counts, FrequencyTable, _table
 
 __all__ = ["NKI_QUESTIONS", "NPSResult", "csat", "nki_index", "nps", "satisfaction_index"]
@@ -203,15 +204,16 @@ def nki_index(
             answers = list(row)
             if len(answers) != k:
                 raise ValidationError.single(f"rows[{r}]", row, f"must have {k} answers")
-        if any(a is None or (isinstance(a, float) and math.isnan(a)) for a in answers):
+        if any(is_missing(a) for a in answers):
             continue
         scaled = []
         for q, a in zip(questions, answers, strict=True):
-            if isinstance(a, bool) or not isinstance(a, int | float) or not low <= a <= high:
+            number = float(a) if is_number(a) else math.nan  # type: ignore[arg-type]
+            if not low <= number <= high:
                 raise ValidationError.single(
                     f"rows[{r}].{q}", a, f"is outside the {low:g}–{high:g} answer scale"
                 )
-            scaled.append(100 * (a - low) / (high - low))
+            scaled.append(100 * (number - low) / (high - low))
         indices.append(math.fsum(x * y for x, y in zip(scaled, w, strict=True)) / total_w)
     if not indices:
         raise ValidationError.single("rows", [], "has no respondent who answered every question")

@@ -17,12 +17,12 @@ Examples:
 from __future__ import annotations
 
 import enum
-import math
 from collections.abc import Iterable, Mapping, Sequence
 
 import attrs
 
 from crmkit.errors import ValidationError
+from crmkit.survey._number import is_missing, is_number, is_whole
 
 __all__ = ["Recode", "Scale", "ScaleType", "recode"]
 
@@ -258,9 +258,9 @@ class Scale:
             return None
         if self.type is ScaleType.FREE_TEXT:
             return None if isinstance(value, str) else "is not text"
-        if isinstance(value, bool) or not isinstance(value, int | float):
+        if not is_number(value):
             return f"is not an option number of the scale {self.minimum}–{self.maximum}"
-        if isinstance(value, float) and math.isnan(value):
+        if is_missing(value):
             return None
         assert self.minimum is not None
         assert self.maximum is not None
@@ -335,12 +335,12 @@ class Recode:
             >>> Recode(offset=-1).apply(None) is None
             True
         """
-        if value is None or isinstance(value, str | bool):
+        if not is_number(value):  # None, text (and anything else) pass through
             return value
         if value in self.mapping:
             return self.mapping[value]
-        result = value + self.offset
-        if isinstance(value, int) and float(self.offset).is_integer():
+        result = value + self.offset  # type: ignore[operator]
+        if is_whole(value) and float(self.offset).is_integer():
             return int(result)
         return result
 
