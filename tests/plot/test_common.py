@@ -203,7 +203,7 @@ HOSTILE_ROWS: list[tuple[str, list[Any], str]] = [
     (
         "plot_rf_heatmap",
         [RFMRow("a", 3, 2, 100, 0, 4, 3, None)],
-        r"rows\[0\]\.r_score: 0 must be a whole number of at least 1",
+        r"rows\[0\]\.r_score: 0 must be a whole number between 1 and 100",
     ),
     (
         "plot_rf_heatmap",
@@ -233,7 +233,7 @@ HOSTILE_ROWS: list[tuple[str, list[Any], str]] = [
     (
         "plot_cohort_retention",
         [CohortCell("2025-01", -1, 1, 1.0)],
-        r"cells\[0\]\.offset: -1 must be a whole number of at least 0",
+        r"cells\[0\]\.offset: -1 must be a whole number between 0 and 10000",
     ),
     (
         "plot_cohort_retention",
@@ -244,6 +244,40 @@ HOSTILE_ROWS: list[tuple[str, list[Any], str]] = [
         "plot_cumulative_transactions",
         [{"account_id": "a", "ordered_at": "2025-01-06"}],
         r"transactions\[0\]\.ordered_at: '2025-01-06' must be a date or datetime",
+    ),
+    (
+        "plot_rf_heatmap",
+        [RFMRow("a", 3, 2, 100, 2, 10**9, 3, None)],
+        r"rows\[0\]\.f_score: 1000000000 must be a whole number between 1 and 100",
+    ),
+    (
+        "plot_rf_heatmap",
+        [{"r_score": 2.5, "f_score": 1, "monetary": 1}],
+        r"rows\[0\]\.r_score: 2\.5 must be a whole number between 1 and 100",
+    ),
+    (
+        "plot_cohort_retention",
+        [CohortCell("2025-01", 10**8, 1, 1.0)],
+        r"cells\[0\]\.offset: 100000000 must be a whole number",
+    ),
+    (
+        "plot_cumulative_transactions",
+        [{"account_id": None, "ordered_at": DAY}],
+        r"transactions\[0\]\.account_id: None must be a customer id",
+    ),
+    (
+        "plot_cumulative_transactions",
+        [{"account_id": ["a"], "ordered_at": DAY}],
+        r"transactions\[0\]\.account_id: \['a'\] must be a customer id",
+    ),
+    (
+        "plot_cumulative_transactions",
+        # a mistyped year (0202 for 2025): 95,121 weeks of work; the Monday of its week is shown
+        [
+            {"account_id": "a", "ordered_at": dt.date(202, 1, 6)},
+            {"account_id": "a", "ordered_at": DAY},
+        ],
+        r"transactions: '0202-01-04 to 2025-01-06' span 95,121 weeks \(at most 20,000\)",
     ),
     (
         "plot_cumulative_transactions",
@@ -283,6 +317,12 @@ def test_bad_rows_raise_a_validation_error_naming_the_row(
     [
         ("plot_clv_distribution", "bins", 0),
         ("plot_clv_distribution", "bins", 2.5),
+        ("plot_clv_distribution", "bins", 10**9),
+        ("plot_lead_scores", "bins", 10**9),
+        ("plot_period_transactions", "max_frequency", 10**9),
+        ("plot_frequency_recency_matrix", "max_frequency", 10**6),  # 10^6 × 11 cells
+        ("plot_probability_alive_matrix", "max_recency", 10**6),
+        ("plot_probability_alive_matrix", "max_recency", float("inf")),
         ("plot_lead_scores", "bins", -1),
         ("plot_period_transactions", "max_frequency", 0),
         ("plot_calibration_purchases_vs_holdout_purchases", "n", 0),
@@ -308,6 +348,13 @@ def _run(code: str) -> dict[str, Any]:
     ).stdout
     result: dict[str, Any] = json.loads(out)
     return result
+
+
+@pytest.mark.parametrize("customer_id", [["a"], {"a": 1}, None])
+def test_history_alive_with_an_odd_customer_id_names_it(customer_id: Any) -> None:
+    orders = [{"account_id": "a", "ordered_at": DAY}]
+    with pytest.raises(ValidationError, match=r"^customer_id: .* has no transactions$"):
+        crmkit.plot.plot_history_alive(MODEL, orders, customer_id)
 
 
 def test_importing_crmkit_plot_does_not_import_matplotlib() -> None:

@@ -26,7 +26,15 @@ from crmkit.frames import collect, from_native, is_frame, read_field
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
 
-__all__ = ["annotate_cells", "check_count", "new_axes", "numbers", "read_rows", "texts"]
+__all__ = [
+    "annotate_cells",
+    "check_count",
+    "new_axes",
+    "numbers",
+    "read_rows",
+    "texts",
+    "whole_numbers",
+]
 
 #: Figure size (inches) of a plot drawn without ``ax=``.
 FIGSIZE = (7.0, 4.5)
@@ -137,8 +145,10 @@ def texts(rows: list[Any], field: str, what: str, *, missing: str | None = None)
     return out
 
 
-def check_count(name: str, value: Any, minimum: int) -> int:
-    """``value`` if it is a whole number of at least ``minimum``.
+def check_count(name: str, value: Any, minimum: int, maximum: int | None = None) -> int:
+    """``value`` if it is a whole number of at least ``minimum`` (and at most ``maximum``).
+
+    The upper bounds keep a plot's work and memory proportionate to what can be seen.
 
     Examples:
         >>> from crmkit.plot._axes import check_count
@@ -148,10 +158,52 @@ def check_count(name: str, value: Any, minimum: int) -> int:
         Traceback (most recent call last):
         ...
         crmkit.errors.ValidationError: bins: 0 must be a whole number of at least 1
+        >>> check_count("bins", 10**9, 1, 10_000)
+        Traceback (most recent call last):
+        ...
+        crmkit.errors.ValidationError: bins: 1000000000 must be a whole number between 1 and 10000
     """
-    if isinstance(value, bool) or not isinstance(value, int) or value < minimum:
-        raise ValidationError.single(name, value, f"must be a whole number of at least {minimum}")
+    if (
+        isinstance(value, bool)
+        or not isinstance(value, int)
+        or value < minimum
+        or (maximum is not None and value > maximum)
+    ):
+        wanted = f"of at least {minimum}" if maximum is None else f"between {minimum} and {maximum}"
+        raise ValidationError.single(name, value, f"must be a whole number {wanted}")
     return value
+
+
+def whole_numbers(rows: list[Any], field: str, what: str, minimum: int, maximum: int) -> list[int]:
+    """Field ``field`` of every row as a whole number in ``[minimum, maximum]``.
+
+    Examples:
+        >>> from crmkit.plot._axes import whole_numbers
+        >>> whole_numbers([{"s": 1}, {"s": 2.0}], "s", "rows", 1, 5)
+        [1, 2]
+        >>> whole_numbers([{"s": 2.5}, {"s": 9}], "s", "rows", 1, 5)
+        Traceback (most recent call last):
+        ...
+        crmkit.errors.ValidationError: rows[0].s: 2.5 must be a whole number between 1 and 5
+        rows[1].s: 9 must be a whole number between 1 and 5
+    """
+    out: list[int] = []
+    problems: list[Problem] = []
+    for i, value in enumerate(numbers(rows, field, what)):
+        if not (value.is_integer() and minimum <= value <= maximum):
+            shown = int(value) if value.is_integer() else value
+            problems.append(
+                Problem(
+                    f"{what}[{i}].{field}",
+                    shown,
+                    f"must be a whole number between {minimum} and {maximum}",
+                )
+            )
+            continue
+        out.append(int(value))
+    if problems:
+        raise ValidationError(problems[:10])
+    return out
 
 
 def annotate_cells(ax: Axes, grid: Any, fmt: str) -> None:

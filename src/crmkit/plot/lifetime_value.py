@@ -21,6 +21,7 @@ Examples:
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Hashable
 from typing import TYPE_CHECKING, Any, Literal, Protocol
 
 from crmkit.errors import ValidationError
@@ -70,6 +71,11 @@ class CountModel(PurchaseModel, Protocol):
 
 
 _UNITS = ("days", "weeks", "months")
+#: bounds that keep a plot's work and memory proportionate to what can be seen
+_MAX_BINS = 10_000
+_MAX_CELLS = 10_000_000
+_MAX_PERIODS = 20_000
+_MAX_FREQUENCY = 1_000
 
 
 def _np() -> Any:
@@ -123,19 +129,29 @@ def _purchase_periods(transactions: Any, customer: str, at: str, unit: str) -> d
     periods: dict[Any, set[int]] = {}
     for i, row in enumerate(rows):
         who = read_field(row, customer, what=f"transactions[{i}]")
+        if who is None or not isinstance(who, Hashable):
+            raise ValidationError.single(
+                f"transactions[{i}].{customer}", who, "must be a customer id"
+            )
         when = read_field(row, at, what=f"transactions[{i}]")
         periods.setdefault(who, set()).add(_period(when, unit, f"transactions[{i}].{at}"))
     return periods
 
 
 def _end_period(periods: dict[Any, set[int]], observation_end: dt.date | None, unit: str) -> int:
+    first = min(min(p) for p in periods.values())
     last = max(max(p) for p in periods.values())
-    if observation_end is None:
-        return last
-    end = _period(observation_end, unit, "observation_end")
+    end = last if observation_end is None else _period(observation_end, unit, "observation_end")
     if end < last:
         raise ValidationError.single(
             "observation_end", observation_end, "must not be before the last transaction"
+        )
+    if end - first >= _MAX_PERIODS:
+        raise ValidationError.single(
+            "transactions",
+            f"{_period_start(first, unit)} to {_period_start(end, unit)}",
+            f"span {end - first + 1:,} {unit} (at most {_MAX_PERIODS:,}): check for a"
+            " mistyped date or use a coarser time_unit",
         )
     return end
 
@@ -150,14 +166,24 @@ def _matrix_axes(
             )
         rows = read_rows(summary, "summary")
         if max_frequency is None:
-            max_frequency = int(max(numbers(rows, "frequency", "summary")))
+            max_frequency = max(1, int(max(numbers(rows, "frequency", "summary"))))
         if max_recency is None:
-            max_recency = max(numbers(rows, "T", "summary"))
+            max_recency = max(1.0, max(numbers(rows, "T", "summary")))
     check_count("max_frequency", max_frequency, 1)
     if isinstance(max_recency, bool) or not isinstance(max_recency, int | float):
-        raise ValidationError.single("max_recency", max_recency, "must be a number above 1")
-    if not 1 <= max_recency <= 10_000:
-        raise ValidationError.single("max_recency", max_recency, "must be between 1 and 10000")
+        raise ValidationError.single("max_recency", max_recency, "must be a number of at least 1")
+    if not 1 <= max_recency <= _MAX_PERIODS:
+        raise ValidationError.single(
+            "max_recency", max_recency, f"must be between 1 and {_MAX_PERIODS}"
+        )
+    cells = (max_frequency + 1) * (int(max_recency) + 1)
+    if cells > _MAX_CELLS:
+        raise ValidationError.single(
+            "max_frequency",
+            max_frequency,
+            f"with max_recency {max_recency:g} gives {cells:,} cells (at most {_MAX_CELLS:,});"
+            " pass smaller ranges",
+        )
     return max_frequency, int(max_recency)
 
 
@@ -279,7 +305,7 @@ def plot_period_transactions(
         2.0
     """
     _check_model(model, "probability_of_purchases")
-    check_count("max_frequency", max_frequency, 1)
+    check_count("max_frequency", max_frequency, 1, _MAX_FREQUENCY)
     rows = read_rows(summary, "summary")
     frequency = numbers(rows, "frequency", "summary")
     age = numbers(rows, "T", "summary")
@@ -566,7 +592,7 @@ def plot_history_alive(
     _check_model(model, "probability_alive")
     unit = _unit(model, time_unit)
     periods = _purchase_periods(transactions, customer, at, unit)
-    if customer_id not in periods:
+    if not isinstance(customer_id, Hashable) or customer_id not in periods:
         raise ValidationError.single("customer_id", customer_id, "has no transactions")
     own = sorted(periods[customer_id])
     first = own[0]
@@ -611,7 +637,7 @@ def plot_clv_distribution(
         >>> [float(p.get_height()) for p in ax.patches]
         [2.0, 1.0]
     """
-    check_count("bins", bins, 1)
+    check_count("bins", bins, 1, _MAX_BINS)
     rows = read_rows(values, "values")
     clv = numbers(rows, "lifetime_value", "values")
     ax = new_axes(ax)

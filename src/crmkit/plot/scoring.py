@@ -19,7 +19,15 @@ from typing import TYPE_CHECKING, Any
 from crmkit.errors import ValidationError
 from crmkit.extras import require
 from crmkit.frames import is_frame
-from crmkit.plot._axes import annotate_cells, check_count, new_axes, numbers, read_rows, texts
+from crmkit.plot._axes import (
+    annotate_cells,
+    check_count,
+    new_axes,
+    numbers,
+    read_rows,
+    texts,
+    whole_numbers,
+)
 from crmkit.scoring import Action, LeadScoringModel
 
 if TYPE_CHECKING:
@@ -33,6 +41,9 @@ __all__ = [
 ]
 
 _ACTION_ORDER = [a.value for a in Action]
+#: bounds that keep a plot proportionate to what can be seen
+_MAX_BINS = 10_000
+_MAX_OFFSET = 10_000
 
 
 def plot_lead_scores(
@@ -61,7 +72,7 @@ def plot_lead_scores(
         >>> ax.get_legend_handles_labels()[1]
         ['prioritise', 'disqualify', 'threshold 60 → prioritise']
     """
-    check_count("bins", bins, 1)
+    check_count("bins", bins, 1, _MAX_BINS)
     if model is not None and not isinstance(model, LeadScoringModel):
         raise ValidationError.single("model", model, "must be a LeadScoringModel or None")
     field = "lead_score" if is_frame(scores) else "score"
@@ -193,10 +204,7 @@ def plot_cohort_retention(cells: Any, *, ax: Axes | None = None) -> Axes:
     """
     rows = read_rows(cells, "cells")
     cohorts = texts(rows, "cohort", "cells")
-    offsets = [
-        check_count(f"cells[{i}].offset", int(v), 0)
-        for i, v in enumerate(numbers(rows, "offset", "cells"))
-    ]
+    offsets = whole_numbers(rows, "offset", "cells", 0, _MAX_OFFSET)
     rates = numbers(rows, "rate", "cells")
     index = {c: _cohort_index(c, "cells.cohort") for c in sorted(set(cohorts))}
     names = sorted(index, key=index.__getitem__)

@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 
 from crmkit.errors import ValidationError
 from crmkit.extras import require
-from crmkit.plot._axes import annotate_cells, check_count, new_axes, numbers, read_rows, texts
+from crmkit.plot._axes import annotate_cells, new_axes, numbers, read_rows, texts, whole_numbers
 from crmkit.segmentation import segment_summary
 
 if TYPE_CHECKING:
@@ -27,6 +27,8 @@ if TYPE_CHECKING:
 __all__ = ["plot_pareto_curve", "plot_rf_heatmap", "plot_rfm_segments"]
 
 _NO_SEGMENT = "(no segment)"
+#: RFM scores are quantile numbers 1..n; a larger score is a data error, not a plot
+_MAX_SCORE = 100
 
 
 def _percent(value: float, _: float) -> str:
@@ -104,14 +106,8 @@ def plot_rf_heatmap(rows: Any, *, value: str | None = None, ax: Axes | None = No
     if value not in (None, "monetary"):
         raise ValidationError.single("value", value, "must be None (counts) or 'monetary'")
     data = read_rows(rows, "rows")
-    r = [
-        check_count(f"rows[{i}].r_score", int(v), 1)
-        for i, v in enumerate(numbers(data, "r_score", "rows"))
-    ]
-    f = [
-        check_count(f"rows[{i}].f_score", int(v), 1)
-        for i, v in enumerate(numbers(data, "f_score", "rows"))
-    ]
+    r = whole_numbers(data, "r_score", "rows", 1, _MAX_SCORE)
+    f = whole_numbers(data, "f_score", "rows", 1, _MAX_SCORE)
     np = require("numpy", "stats")
     counts = np.zeros((max(f), max(r)))
     totals = np.zeros_like(counts)
