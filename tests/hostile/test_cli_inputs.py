@@ -241,7 +241,16 @@ def test_analyses_refuse_bad_transaction_files(
         ),
         (
             ["import", "{tmp}/t.csv", "--object", "accounts", "--store", "sqlite:///{tmp}/s.db"],
-            "header: 'account_id' is not a column of Account",
+            "t.csv: header: 'account_id' is not a column of Account",
+        ),
+        (
+            ["import", "{tmp}/t.csv", "--object", "orders", "--encoding", "klingon"],
+            "encoding: 'klingon' is not a text encoding",
+        ),
+        (["import", "{tmp}", "--object", "accounts"], "is a directory, not a file"),
+        (
+            ["import", "{tmp}/wb.json", "--object", "accounts", "--store", "sqlite:///{tmp}/t.csv"],
+            "t.csv is not a crmkit SQL database",
         ),
         (
             ["import", "{tmp}/t.jsonl", "--format", "hubspot", "--object", "deals"],

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import errno
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -44,6 +45,7 @@ from crmkit.cli.common import (
     write_rows,
 )
 from crmkit.cli.console import Console
+from crmkit.cli.guard import reading
 from crmkit.errors import CrmkitError, Problem, ValidationError
 
 __all__ = [
@@ -143,7 +145,9 @@ def run_import(args: argparse.Namespace) -> int:
     codec = _codec(args.format, args.object, args.currency)
     importer = import_jsonl if _is_jsonl(path, args.format) else import_csv
     if not path.exists():
-        raise FileNotFoundError(2, "No such file or directory", str(path))
+        raise FileNotFoundError(errno.ENOENT, "No such file or directory", str(path))
+    if path.is_dir():
+        raise IsADirectoryError(errno.EISDIR, "Is a directory", str(path))
     if args.rejects is not None:
         check_output_path(args.rejects, inputs=[path, store_file(args.store)])
 
@@ -153,7 +157,9 @@ def run_import(args: argparse.Namespace) -> int:
             done=p.done,
         )
 
-    with open_store(args.store) as store:
+    encoding = getattr(args, "encoding", None)
+    options = {} if encoding is None else {"encoding": encoding}
+    with open_store(args.store) as store, reading(path):
         try:
             report = importer(
                 store,
@@ -162,6 +168,7 @@ def run_import(args: argparse.Namespace) -> int:
                 policy=ImportPolicy(args.policy),
                 rejects_path=args.rejects,
                 progress=None if args.quiet else progress,
+                **options,
             )
         except ImportRolledBackError as exc:
             for reject in exc.report.rejects[:10]:
@@ -665,6 +672,13 @@ def add_parsers(subparsers: argparse._SubParsersAction[argparse.ArgumentParser])
     )
     imp.add_argument(
         "--rejects", type=Path, default=None, metavar="FILE", help="write rejected rows here"
+    )
+    imp.add_argument(
+        "--encoding",
+        default=None,
+        metavar="NAME",
+        help="text encoding of the file (default UTF-8, a byte-order mark accepted; e.g. "
+        "cp1252 for a file saved by Excel on Windows)",
     )
     imp.add_argument(
         "--quiet", "-q", action="store_true", help="no progress lines on standard error"
