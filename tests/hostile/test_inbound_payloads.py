@@ -311,3 +311,10 @@ def test_any_payload_with_a_company_gives_a_lead_that_stores(
         uow.leads.add(lead)
     with store.unit_of_work() as uow:
         assert uow.leads.get(lead.id) == lead
+
+
+def test_a_message_kind_given_as_text_is_read_and_a_bad_one_named() -> None:
+    message = SocialMessage("instagram", "@anna", "Hi", AT, kind="DIRECT")  # type: ignore[arg-type]
+    assert case_from_message(message).remote_data["kind"] == "direct"
+    with pytest.raises(ValidationError, match=r"message\.kind"):
+        SocialMessage("instagram", "@anna", "Hi", AT, kind="shouting")  # type: ignore[arg-type]

@@ -327,3 +327,18 @@ def test_store_errors_are_crmkit_errors() -> None:
     for error in (StoreCorruptError, StoreLockedError, SchemaVersionError, UnitOfWorkClosedError):
         assert issubclass(error, StoreError)
         assert issubclass(error, CrmkitError)
+
+
+def test_closing_a_unit_of_work_inside_its_block_rolls_back_and_ends_it(tmp_path: Path) -> None:
+    store = open_store(_sqlite_url(tmp_path / "crm.db"))
+    assert isinstance(store, SqlStore)
+    ghost = sample_entity("accounts", name="Ghost")
+    with store.unit_of_work() as uow:
+        uow.accounts.add(ghost)
+        uow.close()
+        assert ghost.version == 0
+        with pytest.raises(UnitOfWorkClosedError):
+            uow.accounts.count()
+    with store.unit_of_work() as uow:
+        assert uow.accounts.count() == 0
+    store.close()

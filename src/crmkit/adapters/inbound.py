@@ -626,6 +626,17 @@ def _optional_text(value: Any) -> str | None:
     return None if value is None else _as_text(value)
 
 
+def _kind(value: Any) -> MessageKind:
+    if isinstance(value, MessageKind):
+        return value
+    try:
+        return MessageKind(str(value).strip().lower())
+    except ValueError:
+        raise ValidationError.single(
+            "message.kind", value, "must be 'public' or 'direct'"
+        ) from None
+
+
 class MessageKind(enum.Enum):
     """Whether a social message is public (a mention) or private (a direct message)."""
 
@@ -664,7 +675,7 @@ class SocialMessage:
     text: str = attrs.field(converter=_as_text)
     received_at: datetime
     message_id: str | None = attrs.field(default=None, converter=_optional_text)
-    kind: MessageKind = MessageKind.PUBLIC
+    kind: MessageKind = attrs.field(default=MessageKind.PUBLIC, converter=_kind)
 
     def __attrs_post_init__(self) -> None:
         problems = []

@@ -537,6 +537,8 @@ class SqlUnitOfWork(UnitOfWorkRepositories["SqlRepository[Any]"]):
         exc: BaseException | None,
         tb: TracebackType | None,
     ) -> None:
+        if self.state.closed:  # closed inside the block: already rolled back
+            return
         try:
             if exc_type is None:
                 self.commit()
