@@ -49,6 +49,13 @@ class AgreementType(enum.Enum):
     FRAMEWORK = "framework"
     SUBSCRIPTION = "subscription"
     SUPPLY = "supply"
+    #: The formal relationship's contract types (Berg, in Botn-Langøy et al. 2019,
+    #: "Key Account Management – Smart Media"; reference: seed-003.md L212): a cooperation
+    #: agreement (samarbeidsavtale), a project agreement (prosjektavtale) and a time-limited
+    #: agreement (tidsbegrenset avtale).
+    COOPERATION = "cooperation"
+    PROJECT = "project"
+    TIME_LIMITED = "time_limited"
     OTHER = "other"
 
 
@@ -62,7 +69,8 @@ class Agreement(AggregateRoot):
         name: display name.
         start_date: first day in force.
         end_date: last day in force (``None``: open-ended); not before ``start_date``.
-        agreement_type: service, framework, subscription, supply or other.
+        agreement_type: service, framework, subscription, supply, cooperation, project,
+            time-limited or other.
         value: contract value per term.
         auto_renew: whether it renews unless terminated.
         renewal_term_months: length of a renewal term in months.

@@ -113,7 +113,7 @@ class Channel:
 
     Examples:
         >>> from crmkit.domain import Channel, ChannelCategory, MediaType, Direction
-        >>> Channel("trade_fair", "Trade fair", ChannelCategory.SALES_FORCE, MediaType.PAID,
+        >>> Channel("trade_fair", "Trade fair", ChannelCategory.OUTLETS, MediaType.PAID,
         ...         Direction.BOTH).key
         'trade_fair'
     """
@@ -135,10 +135,12 @@ _DEFAULT_CHANNELS: tuple[Channel, ...] = (
             "Sellers visiting customers and prospects."),
     Channel("key_account_manager", "Key account manager", _C.SALES_FORCE, _M.OWNED, _D.BOTH,
             "A dedicated manager for a key account (seed 003)."),
-    Channel("events", "Events and seminars", _C.SALES_FORCE, _M.OWNED, _D.BOTH,
-            "Trade fairs, conferences, customer seminars."),
-    Channel("partners", "Partners and resellers", _C.SALES_FORCE, _M.EARNED, _D.BOTH,
-            "Partnerships, resellers and agents."),
+    # Trade fairs and own resellers are outlets, as in the Pyramid workbook's sales-channel
+    # grid ("Eget återförsäljarled", "Mässor"; reference: seed-002-004.md L294, L298).
+    Channel("events", "Trade fairs and events", _C.OUTLETS, _M.OWNED, _D.BOTH,
+            "Trade fairs, exhibitions, conferences and customer events."),
+    Channel("partners", "Partners and resellers", _C.OUTLETS, _M.EARNED, _D.BOTH,
+            "The company's own reseller network, partners and agents."),
     Channel("stores", "Stores and branches", _C.OUTLETS, _M.OWNED, _D.INBOUND,
             "Branches, stores, depots and kiosks."),
     Channel("phone", "Telephone", _C.TELEPHONY, _M.OWNED, _D.BOTH,
@@ -165,7 +167,8 @@ _DEFAULT_CHANNELS: tuple[Channel, ...] = (
             "Facebook, Instagram, X and similar."),
     Channel("webinar", "Webinars", _C.ELECTRONIC_COMMERCE, _M.OWNED, _D.BOTH,
             "Online seminars."),
-    Channel("podcast", "Podcasts", _C.ELECTRONIC_COMMERCE, _M.OWNED, _D.OUTBOUND,
+    # A podcast is inbound content: prospects come to it (reference: seed-001.md L203).
+    Channel("podcast", "Podcasts", _C.ELECTRONIC_COMMERCE, _M.OWNED, _D.INBOUND,
             "Podcast episodes with guests (seed 001 L454)."),
     Channel("sms", "SMS", _C.MOBILE_COMMERCE, _M.OWNED, _D.BOTH, "Text messages."),
     Channel("mobile_app", "Mobile app", _C.MOBILE_COMMERCE, _M.OWNED, _D.INBOUND,

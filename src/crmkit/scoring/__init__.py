@@ -83,6 +83,7 @@ from crmkit.scoring.profitability import (
     retention_economics,
 )
 from crmkit.scoring.prospecting import (
+    DEFAULT_STAGE_ORDER,
     ICP_DIMENSIONS,
     BandResult,
     IcpDimension,
@@ -110,6 +111,7 @@ from crmkit.scoring.win_probability import (
 __all__ = [
     "ACQUISITION_TO_RETENTION",
     "CUSTOMER_CARE_KPIS",
+    "DEFAULT_STAGE_ORDER",
     "ICP_DIMENSIONS",
     "QUALITY_PARAMETERS",
     "Action",

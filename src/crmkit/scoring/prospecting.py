@@ -44,6 +44,7 @@ from crmkit.frames import (
 )
 
 __all__ = [
+    "DEFAULT_STAGE_ORDER",
     "ICP_DIMENSIONS",
     "BandResult",
     "IcpDimension",
@@ -161,31 +162,57 @@ class IdealCustomerProfile:
 
 
 _INTEREST_RANK = {"very_interested": 0, "evaluating": 1, "not_interested": 2}
-#: Buying stages from the best odds to the worst (seed 001 L278: stage 4 best; 3 and 4 are
-#: searching; 6 is supplier choice; 1 reachable via inbound).
-_STAGE_RANK = {4: 0, 3: 1, 5: 2, 6: 3, 2: 4, 7: 5, 1: 6, 8: 7}
+#: The default buying-stage order, best first. Biong et al.'s eight-stage buying process as
+#: the prospecting thesis reads it (reference: seed-001.md L161-L166): prospects in stage 4
+#: (searching for suppliers) give the best chance; reaching stage 1 (problem identification)
+#: through inbound content "can also pay off greatly" because the customer skips stages; 3 is
+#: still searching; 5 and 6 are quotes and supplier choice; 2, then post-purchase 7 and 8.
+#: The source ranks only stage 4 first and stage 1 as a big-gain opportunity; the rest of the
+#: order is crmkit's reading. Pass ``stage_order=`` to :func:`prospect_priority` to change it.
+DEFAULT_STAGE_ORDER: tuple[int, ...] = (4, 1, 3, 5, 6, 2, 7, 8)
 
 
-def prospect_priority(interest_level: Any, buying_stage: Any) -> int:
+def prospect_priority(
+    interest_level: Any,
+    buying_stage: Any,
+    *,
+    stage_order: Sequence[int] = DEFAULT_STAGE_ORDER,
+) -> int:
     """A sort key (lower = sooner) from interest level and buying stage (1–8); unknown
     values sort after known ones.
 
+    Interest level decides first; within a level, stages follow ``stage_order`` (best first,
+    each of 1–8 once). The default, :data:`DEFAULT_STAGE_ORDER`, puts stage 4 first and the
+    inbound opportunity of stage 1 second, as the prospecting thesis says.
+
     Examples:
         >>> from crmkit.scoring import prospect_priority
-        >>> leads = [("evaluating", 4), ("very_interested", 1), ("very_interested", 4)]
+        >>> leads = [("evaluating", 4), ("very_interested", 1), ("very_interested", 4),
+        ...          ("very_interested", 3)]
         >>> sorted(leads, key=lambda lead: prospect_priority(*lead))
-        [('very_interested', 4), ('very_interested', 1), ('evaluating', 4)]
+        [('very_interested', 4), ('very_interested', 1), ('very_interested', 3), ('evaluating', 4)]
+        >>> sorted(leads, key=lambda lead: prospect_priority(
+        ...     *lead, stage_order=(4, 3, 5, 6, 2, 7, 1, 8)))[:3]
+        [('very_interested', 4), ('very_interested', 3), ('very_interested', 1)]
     """
+    order = list(stage_order)
+    if any(isinstance(x, bool) or not isinstance(x, int) for x in order) or sorted(order) != list(
+        range(1, 9)
+    ):
+        raise ValidationError.single(
+            "stage_order", tuple(order), "must list each buying stage 1–8 exactly once"
+        )
+    stage_rank = {s: i for i, s in enumerate(order)}
     interest = getattr(interest_level, "value", interest_level)
     stage = getattr(buying_stage, "value", buying_stage)
-    if stage is not None and (isinstance(stage, bool) or stage not in _STAGE_RANK):
+    if stage is not None and (isinstance(stage, bool) or stage not in stage_rank):
         raise ValidationError.single("buying_stage", stage, "must be a buying stage 1–8")
     if interest is not None and interest not in _INTEREST_RANK:
         raise ValidationError.single(
             "interest_level", interest, f"must be one of {sorted(_INTEREST_RANK)}"
         )
     i = _INTEREST_RANK.get(interest, 3)
-    s = _STAGE_RANK.get(stage, 8) if stage is not None else 8
+    s = stage_rank.get(stage, 8) if stage is not None else 8
     return i * 10 + s
 
 
