@@ -27,6 +27,7 @@ from crmkit.domain import (
     PropertyType,
 )
 from crmkit.domain.aggregate import AggregateRoot
+from crmkit.domain.limits import DEPTH_MAX, ID_MAX, INT_MAX, KEY_MAX, REMOTE_ID_MAX, TEXT_MAX
 from crmkit.domain.validators import _COMPILED, attrs_init, compile_validation, non_empty
 from crmkit.errors import ValidationError
 from crmkit.testing.strategies import STRATEGIES, accounts, contacts, ids, utc_datetimes
@@ -46,6 +47,9 @@ class _Sentinel:
 
 
 SENTINEL = _Sentinel()
+_DEEP: Any = "deep"
+for _ in range(DEPTH_MAX + 1):
+    _DEEP = [_DEEP]
 EDGE_VALUES: list[Any] = [
     None,
     "",
@@ -102,6 +106,43 @@ EDGE_VALUES: list[Any] = [
     PropertyType.ENUM,
     SENTINEL,
 ]
+# the storage limits of crmkit.domain.limits (issue #11): both paths must agree on them
+LIMIT_VALUES: list[Any] = [
+    "a\x00b",
+    "\x00",
+    "\ud800",
+    "Åsa\udfff",
+    "Åsa Öberg",
+    "x" * ID_MAX,
+    "x" * (ID_MAX + 1),
+    "k" * (KEY_MAX + 1),
+    "r" * (REMOTE_ID_MAX + 1),
+    "t" * (TEXT_MAX + 1),
+    "anna@example.se\n",
+    "a" * 250 + "@example.se",
+    INT_MAX,
+    -INT_MAX,
+    INT_MAX + 1,
+    -INT_MAX - 1,
+    10**400,
+    5e-324,
+    Decimal("sNaN"),
+    Decimal("1e30"),
+    Decimal("1e-40"),
+    Decimal("9" * 25),
+    {"score": math.nan},
+    {"score": math.inf},
+    {"big": 2**63},
+    {"a\n": 1},
+    {"note": "x\x00"},
+    {"raw": {1, 2}},
+    {"raw": (1, 2)},
+    {"raw": _DEEP},
+    {1: "not a string key"},
+    datetime(1, 1, 1, tzinfo=timezone(timedelta(hours=1))),
+    datetime(9999, 12, 31, 23, tzinfo=timezone(-timedelta(hours=2))),
+]
+EDGE_VALUES += LIMIT_VALUES
 
 
 def _property_definitions() -> st.SearchStrategy[PropertyDefinition]:
@@ -336,3 +377,15 @@ def test_compiled_signature_is_attrs_signature(cls: type) -> None:
     import inspect
 
     assert inspect.signature(cls.__init__) == inspect.signature(attrs_init(cls))
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(compiled_objects())
+def test_compiled_init_matches_attrs_on_every_field_at_the_storage_limits(obj: Any) -> None:
+    """Every field of the object, every value at or past a storage limit: one verdict."""
+    cls = type(obj)
+    kwargs = _kwargs(obj)
+    for name in kwargs:
+        for value in LIMIT_VALUES:
+            compiled, original = _both(cls, {**kwargs, name: value})
+            assert compiled == original, (cls.__name__, name, value)

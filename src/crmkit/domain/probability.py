@@ -58,7 +58,7 @@ class Probability(float):
             value = parsed
         try:
             number = float(value)
-        except (TypeError, ValueError):
+        except (TypeError, ValueError, OverflowError):
             raise ValidationError.single(path, value, "must be a number") from None
         if math.isnan(number) or not 0.0 <= number <= 1.0:
             raise ValidationError.single(path, value, "must be between 0 and 1")
@@ -75,7 +75,8 @@ class Probability(float):
         """
         if isinstance(percent, bool) or not isinstance(percent, int | float | Decimal):
             raise ValidationError.single("percent", percent, "must be a number")
-        if math.isnan(float(percent)) or not 0 <= percent <= 100:
+        nan = percent.is_nan() if isinstance(percent, Decimal) else percent != percent
+        if nan or not 0 <= percent <= 100:  # NaN; huge ints compare exactly
             raise ValidationError.single("percent", percent, "must be between 0 and 100")
         return cls(float(percent) / 100.0)
 
@@ -113,12 +114,15 @@ def to_probability(value: Any) -> Any:
     kind = value.__class__
     if kind is float:  # fast path
         return value
-    if kind is int or kind is Probability:
+    if kind is Probability:
         return float(value)
     if isinstance(value, bool):
         return value
     if isinstance(value, int | float | Decimal):
-        return float(value)
+        try:
+            return float(value)
+        except (ValueError, OverflowError):  # a signalling NaN, an int beyond float range
+            return value
     return value
 
 
@@ -140,7 +144,7 @@ def probability_value(_: Any, attribute: attrs.Attribute[Any], value: Any) -> No
         return
     if isinstance(value, bool) or not isinstance(value, float | int):
         fail(attribute, value, f"must be a number, not {type(value).__name__}")
-    if math.isnan(value) or not 0.0 <= value <= 1.0:
+    if value != value or not 0.0 <= value <= 1.0:  # NaN; ints of any size compare exactly
         fail(attribute, value, "must be between 0 and 1")
 
 

@@ -1,0 +1,150 @@
+"""Money under hostile callers: a changed thread decimal context, wrong operand types, sums,
+amounts at and past the documented bounds. Every failure is a ValidationError."""
+
+from __future__ import annotations
+
+import decimal
+import threading
+from decimal import Decimal
+from typing import Any
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from crmkit.domain import Money, OrderLine
+from crmkit.domain.money import CONTEXT, MAX_ADJUSTED, MIN_ADJUSTED
+from crmkit.errors import ValidationError
+from crmkit.testing.strategies import hostile_numbers, hostile_text, money
+
+
+def _hostile_context() -> decimal.Context:
+    """A thread context no library should use: 3 digits, rounding down, every signal trapped."""
+    return decimal.Context(
+        prec=3,
+        rounding=decimal.ROUND_DOWN,
+        Emax=5,
+        Emin=-5,
+        traps=list(decimal.Context().flags),
+    )
+
+
+def _operations() -> dict[str, Any]:
+    a, b = Money("123456.789", "SEK"), Money("0.005", "SEK")
+    return {
+        "add": a + b,
+        "sub": a - b,
+        "mul": a * 3,
+        "mul_decimal": a * Decimal("1.5"),
+        "div": a / 7,
+        "neg": -a,
+        "rounded": a.rounded(),
+        "str": str(a),
+        "sum": sum([a, b, b]),
+        "line_total": OrderLine("p-1", 7, a, discount=Decimal("0.125")).total,
+    }
+
+
+def test_arithmetic_ignores_the_callers_decimal_context() -> None:
+    expected = _operations()
+    with decimal.localcontext(_hostile_context()) as ctx:
+        got = _operations()
+        assert ctx.prec == 3  # crmkit did not change the caller's context
+        assert not any(ctx.flags.values())  # and raised no signal in it
+    assert got == expected
+    assert expected["div"].amount == Decimal("17636.684142857142857142857142857142857")
+    assert expected["rounded"].amount == Decimal("123456.79")
+
+
+def test_arithmetic_in_another_thread_gives_the_same_results() -> None:
+    results: list[dict[str, Any]] = []
+
+    def work() -> None:
+        decimal.setcontext(_hostile_context())  # this thread's own context only
+        results.append(_operations())
+
+    thread = threading.Thread(target=work)
+    thread.start()
+    thread.join()
+    assert results == [_operations()]
+    assert decimal.getcontext().prec == 28  # the main thread's context is untouched
+
+
+def test_the_context_is_crmkits_own() -> None:
+    assert CONTEXT is not decimal.getcontext()
+    assert (CONTEXT.prec, CONTEXT.rounding) == (38, decimal.ROUND_HALF_EVEN)
+
+
+def test_sum_of_money() -> None:
+    prices = [Money("1.10", "SEK"), Money("2.20", "SEK"), Money("3.30", "SEK")]
+    assert sum(prices) == Money("6.60", "SEK")
+    assert sum(prices, Money.zero("SEK")) == Money("6.60", "SEK")
+    assert sum([Money("5", "EUR")]) == Money("5", "EUR")
+    assert sum([]) == 0  # Python's own start value: crmkit cannot know a currency
+
+
+@pytest.mark.parametrize(
+    ("expression", "path", "fragment"),
+    [
+        (lambda m: m * "3", "factor", "not str"),
+        (lambda m: "3" * m, "factor", "not str"),
+        (lambda m: m * 1.5, "factor", "floats are refused"),
+        (lambda m: m * True, "factor", "not bool"),
+        (lambda m: m * m, "factor", "not Money"),
+        (lambda m: m * None, "factor", "not NoneType"),
+        (lambda m: m / "2", "divisor", "not str"),
+        (lambda m: m / 0, "divisor", "zero"),
+        (lambda m: m / Decimal("0.0"), "divisor", "zero"),
+        (lambda m: m * Decimal("NaN"), "amount", "finite"),
+        (lambda m: m * Decimal("sNaN"), "amount", "InvalidOperation"),
+        (lambda m: m * Decimal("Infinity"), "amount", "finite"),
+        (lambda m: m * 10**30, "amount", "out of range"),
+        (lambda m: m / Decimal("1e-30"), "amount", "out of range"),
+        (lambda m: 5 + m, "amount", "must be Money"),
+        (lambda m: m + 0, "amount", "must be Money"),
+        (lambda m: sum([m, Money("1", "EUR")]), "currency", "cannot be combined"),
+        (lambda m: m < 5, "amount", "must be Money"),
+    ],
+)
+def test_wrong_operands_are_validation_errors(expression: Any, path: str, fragment: str) -> None:
+    with pytest.raises(ValidationError) as caught:
+        expression(Money("12.50", "SEK"))
+    problem = caught.value.problems[0]
+    assert problem.path == path
+    assert fragment in problem.message
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.one_of(hostile_numbers(), hostile_text(12)), st.sampled_from(["SEK", "JPY", "KWD"]))
+def test_any_amount_is_money_or_a_validation_error(amount: Any, currency: str) -> None:
+    refused: ValidationError | None = None
+    try:
+        value = Money(amount, currency)
+    except ValidationError as error:
+        refused = error
+    if refused is not None:
+        assert refused.problems[0].path == "amount"
+        return
+    assert value.amount.is_finite()
+    assert MIN_ADJUSTED <= value.amount.adjusted() <= MAX_ADJUSTED
+    # everything a valid amount supports works, in any caller context
+    carries = value.amount.copy_abs() >= _TOP
+    with decimal.localcontext(_hostile_context()):
+        text = f"{value.amount} {currency}" if carries else str(value)
+        total = sum([value, Money.zero(currency)])
+    assert text.endswith(currency)
+    assert total == value
+
+
+_TOP = Decimal("1e25") - 1  # rounding a larger amount would carry past the top bound
+
+
+@settings(max_examples=100, deadline=None)
+@given(money("SEK"), st.integers(-(10**6), 10**6) | st.decimals(-1000, 1000, places=4))
+def test_arithmetic_is_money_or_a_validation_error(price: Money, factor: Any) -> None:
+    try:
+        product = price * factor
+    except ValidationError:
+        return
+    assert product.currency == "SEK"
+    assert product.amount == CONTEXT.multiply(price.amount, Decimal(factor))
