@@ -50,6 +50,22 @@ to finish.
 """
 
 _OUTRO = """
+## Model files
+
+::: crmkit.cli.model_commands
+    options:
+      members: false
+
+::: crmkit.cli.lead_model
+    options:
+      members: false
+
+## Errors and exit codes
+
+::: crmkit.cli.guard
+    options:
+      members: false
+
 ## Python API
 
 ::: crmkit.cli
