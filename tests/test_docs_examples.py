@@ -195,6 +195,9 @@ def run_page(page: str) -> None:
 
 
 if __name__ == "__main__":
+    # a reader's interpreter does not have tests/ on its path (tests/packaging would shadow
+    # the packaging library)
+    del sys.path[0]
     run_page(sys.argv[1])
     sys.exit(0)
 
@@ -225,7 +228,7 @@ def test_page_examples_run_as_written(page: str, tmp_path: Path) -> None:
         require_backend("postgres", pg_url() is not None, "set CRMKIT_PG_URL")
     if BACKEND_TITLES["needs Spark"] in titles:
         require_backend("spark", have_java(), "PySpark needs Java on PATH")
-    env = {**os.environ, "PYTHONHASHSEED": "0", "PYTHONPATH": str(ROOT)}
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"} | {"PYTHONHASHSEED": "0"}
     result = subprocess.run(
         [sys.executable, str(Path(__file__).resolve()), page],
         cwd=tmp_path,
