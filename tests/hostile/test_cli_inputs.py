@@ -203,6 +203,22 @@ def test_analyses_refuse_bad_transaction_files(
         (["rfm", "--input", "{tmp}/t.csv", "--format", "csv"], "--format csv needs --output FILE"),
         (["rfm", "--as-of", "2024-13-01"], "argument --as-of: invalid fromisoformat value"),
         (["segment", "--by", "colour"], "argument --by: invalid choice: 'colour'"),
+        (["rfm", "--limit", "-1"], "argument --limit: '-1' is not a whole number of 0 or more"),
+        (["assess", "{tmp}/wb.json", "--top", "x"], "argument --top: 'x' is not a whole number"),
+        (["dataset", "--output", "{tmp}/d", "--accounts", "0"], "n_accounts: 0 must be"),
+        (
+            [
+                "clv",
+                "predict",
+                "--model",
+                "{tmp}/m.json",
+                "--months",
+                "-3",
+                "--input",
+                "{tmp}/t.csv",
+            ],
+            "months: -3",
+        ),
         (
             ["rfm", "--bins", "0", "--input", "{tmp}/t.csv"],
             "bins: 0 must be a whole number of 1 or more",
@@ -329,6 +345,11 @@ def test_bad_arguments_and_files_are_user_errors(
                 "spend": None,
             }
         ),
+        encoding="utf-8",
+    )
+    good = {"model": "BetaGeo", "format": 1, "params": {"r": 1, "alpha": 1, "a": 1, "b": 1}}
+    (tmp_path / "m.json").write_text(
+        json.dumps({"crmkit": "clv-model", "format": 1, "time_unit": "weeks", "purchases": good}),
         encoding="utf-8",
     )
     (tmp_path / "bad-leads.json").write_text(

@@ -40,6 +40,7 @@ __all__ = [
     "add_output_arguments",
     "add_store_argument",
     "as_rows",
+    "count",
     "existing_store",
     "output_format",
     "parse_amount",
@@ -85,6 +86,27 @@ def add_output_arguments(parser: argparse.ArgumentParser) -> None:
         default=None,
         help="output format (default: from the --output suffix, a table without --output)",
     )
+
+
+def count(text: str) -> int:
+    """An argparse type: a whole number, zero or more (``--limit``, ``--top``).
+
+    Examples:
+        >>> from crmkit.cli.common import count
+        >>> count("3")
+        3
+        >>> count("-1")
+        Traceback (most recent call last):
+        ...
+        argparse.ArgumentTypeError: '-1' is not a whole number of 0 or more
+    """
+    try:
+        value = int(text)
+    except ValueError:
+        value = -1
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number of 0 or more")
+    return value
 
 
 def store_file(url: str) -> Path | None:

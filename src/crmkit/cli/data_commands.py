@@ -34,6 +34,7 @@ from crmkit.cli.common import (
     add_output_arguments,
     add_store_argument,
     as_rows,
+    count,
     existing_store,
     output_format,
     parse_amount,
@@ -283,8 +284,8 @@ def run_dataset(args: argparse.Namespace) -> int:
     folder.mkdir(parents=True, exist_ok=True)
     data = make_b2b(seed=args.seed, n_accounts=args.accounts)
     writer = _hubspot_dataset if args.format == "hubspot" else _crmkit_dataset
-    for path, count in writer(data, folder):
-        print(f"Wrote {path} ({count} rows)")
+    for path, rows in writer(data, folder):
+        print(f"Wrote {path} ({rows} rows)")
     return 0
 
 
@@ -705,7 +706,7 @@ def add_parsers(subparsers: argparse._SubParsersAction[argparse.ArgumentParser])
     rfm_p.add_argument("--bins", type=int, default=5, help="quantile bins per score (5)")
     add_output_arguments(rfm_p)
     rfm_p.add_argument(
-        "--limit", type=int, default=20, help="rows to print as a table (20; --output has all)"
+        "--limit", type=count, default=20, help="rows to print as a table (20; --output has all)"
     )
     rfm_p.set_defaults(handler=run_rfm)
 

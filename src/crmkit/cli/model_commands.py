@@ -34,6 +34,7 @@ from crmkit.cli.common import (
     add_output_arguments,
     add_store_argument,
     as_rows,
+    count,
     existing_store,
     output_format,
     read_table,
@@ -389,7 +390,7 @@ def add_parsers(subparsers: argparse._SubParsersAction[argparse.ArgumentParser])
     predict.add_argument("--discount", type=float, default=0.01,
                          help="monthly discount rate (0.01)")  # fmt: skip
     add_output_arguments(predict)
-    predict.add_argument("--limit", type=int, default=20,
+    predict.add_argument("--limit", type=count, default=20,
                          help="rows to print as a table (20; --output has all)")  # fmt: skip
     predict.set_defaults(handler=run_clv_predict)
 
@@ -411,6 +412,6 @@ def add_parsers(subparsers: argparse._SubParsersAction[argparse.ArgumentParser])
     leads.add_argument("--as-of", type=dt.date.fromisoformat, default=None,
                        metavar="YYYY-MM-DD", help="date for decay (default today, UTC)")  # fmt: skip
     add_output_arguments(leads)
-    leads.add_argument("--limit", type=int, default=20,
+    leads.add_argument("--limit", type=count, default=20,
                        help="rows to print as a table (20; --output has all)")  # fmt: skip
     leads.set_defaults(handler=run_score_leads)

@@ -20,6 +20,7 @@ import json
 from pathlib import Path
 
 from crmkit.adapters.files.output import write_output
+from crmkit.cli.common import count
 from crmkit.errors import ValidationError
 from crmkit.report import assessment_html, assessment_markdown, process_name, score_text
 from crmkit.strategy import WorkbookAnswers, assess, template
@@ -126,5 +127,5 @@ def add_parsers(subparsers: argparse._SubParsersAction[argparse.ArgumentParser])
         metavar="KEY=SCORE",
         help="direct rating 0-5 of an element or process (repeatable), e.g. standards=2",
     )
-    assess_p.add_argument("--top", type=int, default=10, help="gaps to print (default 10)")
+    assess_p.add_argument("--top", type=count, default=10, help="gaps to print (default 10)")
     assess_p.set_defaults(handler=run_assess)
