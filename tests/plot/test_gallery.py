@@ -31,6 +31,7 @@ def test_mkdocs_config_runs_the_gallery_hook_and_lists_the_page() -> None:
     assert "guides/plots.md" in config
 
 
+@pytest.mark.slow
 def test_every_image_on_the_gallery_page_is_rendered_by_the_hook() -> None:
     hook = _hook()
     page = (ROOT / "docs" / "guides" / "plots.md").read_text(encoding="utf-8")
