@@ -84,15 +84,16 @@ Validator = Callable[[Any, "attrs.Attribute[Any]", Any], None]
 # Inline (compiled) forms of the storage rules; see inline_check and crmkit.domain.limits.
 _INT = f"({{v}}.__class__ is int and -{INT_MAX} <= {{v}} <= {INT_MAX})"
 _FLOAT = "({v}.__class__ is float and -{inf} < {v} < {inf})"
-_NON_BLANK = "({v}.__class__ is str and {v} != '' and not {v}.isspace())"
 _NUMBER = f"({_INT} or {_FLOAT})"
 
 
-def _clean_str(max_length: int) -> str:
-    """Inline check: an exact str of at most ``max_length`` characters, no NUL, no surrogates."""
+def _clean_str(max_length: int, *, blank: bool = True) -> str:
+    """Inline check: an exact str of at most ``max_length`` characters, no NUL, no lone
+    surrogates (and, unless ``blank``, not empty or whitespace only); one expression."""
+    non_blank = "" if blank else " and {v} != '' and not {v}.isspace()"
     return (
-        f"({{v}}.__class__ is str and len({{v}}) <= {max_length} and '\\x00' not in {{v}}"
-        " and ({v}.isascii() or {surrogate}({v}) is None))"
+        f"({{v}}.__class__ is str{non_blank} and len({{v}}) <= {max_length}"
+        " and '\\x00' not in {v} and ({v}.isascii() or {surrogate}({v}) is None))"
     )
 
 
@@ -297,9 +298,7 @@ def non_empty_text(max_length: int) -> Validator:
     def check(_: Any, attribute: attrs.Attribute[Any], value: Any) -> None:
         _text(attribute, value, max_length, blank=False)
 
-    return inline_check(
-        check, f"({_NON_BLANK} and {_clean_str(max_length)})", surrogate=_SURROGATE_SEARCH
-    )
+    return inline_check(check, _clean_str(max_length, blank=False), surrogate=_SURROGATE_SEARCH)
 
 
 @functools.cache
@@ -323,7 +322,7 @@ def optional_non_empty_text(max_length: int) -> Validator:
 
     return inline_check(
         check,
-        f"{{v}} is None or ({_NON_BLANK} and {_clean_str(max_length)})",
+        "{v} is None or " + _clean_str(max_length, blank=False),
         surrogate=_SURROGATE_SEARCH,
     )
 
@@ -1118,10 +1117,9 @@ def _compile_setattr(cls: type) -> None:
 # Inline checks of the validators and converters above (see compile_validation).
 _UTC_DATETIME = "({v}.__class__ is {datetime} and {v}.tzinfo is {utc})"
 _TEXT = _clean_str(TEXT_MAX)
-inline_check(non_empty, f"({_NON_BLANK} and {_TEXT})", surrogate=_SURROGATE_SEARCH)
-inline_check(
-    optional_non_empty, f"{{v}} is None or ({_NON_BLANK} and {_TEXT})", surrogate=_SURROGATE_SEARCH
-)
+_NON_BLANK_TEXT = _clean_str(TEXT_MAX, blank=False)
+inline_check(non_empty, _NON_BLANK_TEXT, surrogate=_SURROGATE_SEARCH)
+inline_check(optional_non_empty, "{v} is None or " + _NON_BLANK_TEXT, surrogate=_SURROGATE_SEARCH)
 inline_check(optional_str, "{v} is None or " + _TEXT, surrogate=_SURROGATE_SEARCH)
 inline_check(finite, _NUMBER, inf=math.inf)
 inline_check(non_negative, f"({_NUMBER} and {{v}} >= 0)", inf=math.inf)
