@@ -203,6 +203,11 @@ def test_analyses_refuse_bad_transaction_files(
         (["rfm", "--input", "{tmp}/t.csv", "--format", "csv"], "--format csv needs --output FILE"),
         (["rfm", "--as-of", "2024-13-01"], "argument --as-of: invalid fromisoformat value"),
         (["segment", "--by", "colour"], "argument --by: invalid choice: 'colour'"),
+        (["rfm", "--input", "{tmp}/t.csv", "-o", "x.xlsx"], "x.xlsx: cannot tell the format"),
+        (
+            ["rfm", "--input", "{tmp}/t.csv", "-o", "x.csv", "--format", "table"],
+            "leave out --output",
+        ),
         (["rfm", "--limit", "-1"], "argument --limit: '-1' is not a whole number of 0 or more"),
         (["assess", "{tmp}/wb.json", "--top", "x"], "argument --top: 'x' is not a whole number"),
         (["dataset", "--output", "{tmp}/d", "--accounts", "0"], "n_accounts: 0 must be"),

@@ -278,12 +278,26 @@ def output_format(args: argparse.Namespace) -> str:
         'parquet'
         >>> output_format(argparse.Namespace(output=None, format=None))
         'table'
+        >>> output_format(argparse.Namespace(output=Path("s.xlsx"), format=None))
+        Traceback (most recent call last):
+        ...
+        crmkit.errors.CrmkitError: s.xlsx: cannot tell the format from .xlsx; name a .csv or .parquet file or add --format csv|parquet
     """
     if args.format is not None:
         if args.format != "table" and args.output is None:
             raise CrmkitError(f"--format {args.format} needs --output FILE")
+        if args.format == "table" and args.output is not None:
+            raise CrmkitError("--format table prints to the terminal; leave out --output")
         return str(args.format)
-    return "table" if args.output is None else _format_of(args.output, None)
+    if args.output is None:
+        return "table"
+    suffix = Path(args.output).suffix.lower()
+    if suffix not in (".csv", ".txt", *_PARQUET_SUFFIXES):
+        raise CrmkitError(
+            f"{args.output}: cannot tell the format from {suffix or 'a name without a suffix'}; "
+            "name a .csv or .parquet file or add --format csv|parquet"
+        )
+    return _format_of(args.output, None)
 
 
 def as_rows(items: Sequence[Any]) -> list[dict[str, Any]]:
