@@ -11,12 +11,19 @@ and classes them by the cumulative share **before** each customer:
 * class C for the rest (the last 5 %).
 
 A customer exactly at a boundary (the customers above hold exactly 80 %) falls in the lower
-class. Comparisons are made as ``before < cutoff * total`` (no division), so a zero total puts
-everyone in C. Values must be zero or more.
+class. The boundaries are decided in exact arithmetic, identically on records and every frame
+engine (:mod:`crmkit.frames.exact`; the docs page *Time and boundaries*,
+``docs/concepts/time-and-boundaries.md``): values are counted in whole units (floats in
+millionths), customers are ordered by that exact value (ties by customer id), and
+``before < cutoff × total`` compares integers with the cut-off as the decimal it is written
+as (at most six decimals), so a zero total puts everyone in C. ``share`` and
+``cumulative_share`` are those exact ratios as floats. Values must be zero or more (and not
+missing or NaN).
 
 :func:`pareto_check` tests "the top 20 % of customers hold 80 % of the value" (seed 003;
 ``customer_share=0.1, value_share=0.9`` for Schultz's 90/10) with the top group size
-``ceil(customer_share × customers)``. :func:`concentration` gives seed 002's top-10 share and
+``ceil(customer_share × customers)`` computed exactly (7 % of 100 customers is 7), and the
+held share compared exactly (shares adding up to exactly 80 % pass). :func:`concentration` gives seed 002's top-10 share and
 the distribution within the top N. Both return numbers, so they compute the frame they are
 given (only the per-customer totals' top rows and the total are brought back).
 
@@ -33,9 +40,9 @@ Examples:
 
 from __future__ import annotations
 
-import math
 from collections.abc import Sequence
 from decimal import Decimal
+from fractions import Fraction
 from typing import Any
 
 import attrs
@@ -50,6 +57,15 @@ from crmkit.frames import (
     narwhals,
     require_columns,
     to_native,
+)
+from crmkit.frames.exact import (
+    MAX_FLOAT_AMOUNT,
+    UNITS,
+    amount_units,
+    below_share,
+    below_share_expr,
+    exact_share,
+    units_expr,
 )
 from crmkit.segmentation.transactions import amount_error
 
@@ -110,24 +126,27 @@ class Concentration:
     shares: list[float]
 
 
-def _check_cutoffs(cutoffs: Sequence[float], labels: Sequence[str]) -> None:
+def _check_cutoffs(cutoffs: Sequence[Any], labels: Sequence[str]) -> list[Fraction]:
     values = list(cutoffs)
     if len(labels) != len(values) + 1:
         raise ValidationError.single(
             "labels", list(labels), f"must have one more entry than cutoffs ({len(values)})"
         )
-    if any(not 0 < c <= 1 for c in values) or values != sorted(values):
+    shares = [exact_share(c, f"cutoffs[{i}]") for i, c in enumerate(values)]
+    if shares != sorted(shares):
         raise ValidationError.single(
             "cutoffs", values, "must be increasing cumulative shares between 0 and 1"
         )
-
-
-def _scaled(cutoff: float, total: Any) -> Any:
-    return Decimal(str(cutoff)) * total if isinstance(total, Decimal) else cutoff * total
+    return shares
 
 
 def _share(part: Any, total: Any) -> float | None:
     return float(part) / float(total) if total else None
+
+
+def _ratio(part: int, total: int) -> float | None:
+    """``part / total`` of exact integers, correctly rounded (the frames compute the same)."""
+    return part / total if total else None
 
 
 def abc_classes(
@@ -141,7 +160,8 @@ def abc_classes(
     """ABC classes by cumulative value share (default 80 / 15 / 5).
 
     Returns ``list[ABCRow]`` (largest first) for records, or the same kind of frame with
-    ``customer_id, value, share, cumulative_share, abc_class``.
+    ``customer_id, value, share, cumulative_share, abc_class``. Boundaries are exact on every
+    engine (see the module docstring and the docs page *Time and boundaries*).
 
     Examples:
         >>> import polars as pl
@@ -149,32 +169,36 @@ def abc_classes(
         >>> frame = pl.DataFrame({"account_id": ["x", "y", "z"], "total": [70, 20, 10]})
         >>> abc_classes(frame).sort("customer_id")["abc_class"].to_list()
         ['A', 'A', 'B']
+        >>> [r.abc_class for r in abc_classes([{"account_id": k, "total": v} for k, v in
+        ...                                    [("a", 0.7), ("b", 0.1), ("c", 0.2)]])]
+        ['A', 'A', 'B']
     """
-    _check_cutoffs(cutoffs, labels)
+    shares = _check_cutoffs(cutoffs, labels)
     if is_frame(data):
-        return _abc_frame(data, customer, value, list(cutoffs), list(labels))
+        return _abc_frame(data, customer, value, shares, list(labels))
     stats = _totals(data, customer, value)
-    ordered = sorted(stats.items(), key=lambda kv: (-kv[1], kv[0]))
-    total = sum((v for _, v in ordered), start=0)
+    ordered = sorted(stats.items(), key=lambda kv: (-kv[1][1], kv[0]))
+    total = sum(units for _, (_, units) in ordered)
     out: list[ABCRow] = []
-    running: Any = 0
-    for key, amount in ordered:
+    running = 0
+    for key, (amount, units) in ordered:
         before = running
-        running = running + amount
+        running += units
         label = labels[-1]
-        for cutoff, name in zip(cutoffs, labels, strict=False):
-            if before < _scaled(cutoff, total):
+        for share, name in zip(shares, labels, strict=False):
+            if below_share(before, total, share):
                 label = name
                 break
-        out.append(ABCRow(key, amount, _share(amount, total), _share(running, total), label))
+        out.append(ABCRow(key, amount, _ratio(units, total), _ratio(running, total), label))
     return out
 
 
-def _totals(data: Any, customer: str, value: str) -> dict[Any, Any]:
-    """Sum ``value`` per customer with the transactions module's value checks."""
+def _totals(data: Any, customer: str, value: str) -> dict[Any, list[Any]]:
+    """Per customer ``[summed value, exact units]`` with the transactions module's checks."""
     read_customer = field_reader(customer)
     read_value = field_reader(value)
-    totals: dict[Any, Any] = {}
+    totals: dict[Any, list[Any]] = {}
+    grand = 0
     for index, row in enumerate(data):
         try:
             key = read_customer(row)
@@ -185,14 +209,32 @@ def _totals(data: Any, customer: str, value: str) -> dict[Any, Any]:
             raise amount_error(amount, f"data[{index}].{value}")
         if not amount >= 0:
             raise amount_error(amount, f"data[{index}].{value}")
-        previous = totals.get(key)
-        if previous is None:
-            totals[key] = amount
-        elif isinstance(previous, Decimal) != isinstance(amount, Decimal):
-            totals[key] = float(previous) + float(amount)
+        try:
+            units = amount_units(amount)
+        except ValidationError as error:
+            raise ValidationError.single(
+                f"data[{index}].{value}", amount, error.problems[0].message
+            ) from None
+        grand += units
+        entry = totals.get(key)
+        if entry is None:
+            totals[key] = [amount, units]
+            continue
+        previous = entry[0]
+        if isinstance(previous, Decimal) != isinstance(amount, Decimal):
+            entry[0] = float(previous) + float(amount)
         else:
-            totals[key] = previous + amount
+            entry[0] = previous + amount
+        entry[1] += units
+    if grand >= _MAX_TOTAL_UNITS * UNITS:
+        raise ValidationError.single(
+            f"data.{value}", message="totals too much for exact boundaries (below 9.2e12)"
+        )
     return totals
+
+
+#: The largest total (in units of the amounts) whose micro-units fit in 64 bits.
+_MAX_TOTAL_UNITS = (2**63 - 1) // UNITS
 
 
 def _frame_totals(data: Any, customer: str, value: str) -> Any:
@@ -202,40 +244,63 @@ def _frame_totals(data: Any, customer: str, value: str) -> Any:
     dtype = frame.collect_schema()[value]
     if not dtype.is_numeric():
         raise ValidationError.single(f"data.{value}", str(dtype), "must be a numeric column")
-    if not is_lazy(frame):
-        negative = frame.select((nw.col(value) < 0).any()).item()
-        if negative:
+    column = nw.col(value)
+    if not is_lazy(frame):  # the records engine's checks (lazy frames: see the docs)
+        missing = column.is_null() | column.is_nan() if dtype.is_float() else column.is_null()
+        found = frame.select(
+            missing.any().alias("missing"),
+            (column < 0).any().alias("negative"),
+            column.cast(nw.Float64).max().alias("largest"),
+            column.cast(nw.Float64).sum().alias("total"),
+        ).row(0)
+        if found[0]:
+            raise ValidationError.single(f"data.{value}", message="has missing or NaN values")
+        if found[1]:
             raise ValidationError.single(
                 f"data.{value}", message="has negative values; values must be zero or more"
             )
+        if not dtype.is_integer() and (found[2] or 0) >= MAX_FLOAT_AMOUNT:
+            raise ValidationError.single(
+                f"data.{value}", found[2], f"is too large for exact boundaries (float amounts "
+                f"below {MAX_FLOAT_AMOUNT:.4g}; give int or Decimal)",
+            )  # fmt: skip
+        if (found[3] or 0) >= _MAX_TOTAL_UNITS:
+            raise ValidationError.single(
+                f"data.{value}", message="totals too much for exact boundaries (below 9.2e12)"
+            )
     return (
-        frame.group_by(customer)
-        .agg(nw.col(value).sum().alias("value"))
-        .select(nw.col(customer).alias("customer_id"), "value")
+        frame.with_columns(units_expr(column, dtype).alias("__crmkit_units"))
+        .group_by(customer)
+        .agg(column.sum().alias("value"), nw.col("__crmkit_units").sum().alias("units"))
+        .select(nw.col(customer).alias("customer_id"), "value", "units")
     )
 
 
 def _abc_frame(
-    data: Any, customer: str, value: str, cutoffs: list[float], labels: list[str]
+    data: Any, customer: str, value: str, cutoffs: list[Fraction], labels: list[str]
 ) -> Any:
     nw = narwhals()
     totals = _frame_totals(data, customer, value)
-    grand = totals.select(nw.col("value").sum().alias("__crmkit_total"))
-    frame = totals.join(grand, how="cross").with_columns((-nw.col("value")).alias("__crmkit_neg"))
+    grand = totals.select(nw.col("units").sum().cast(nw.Int64).alias("__crmkit_total"))
+    frame = totals.join(grand, how="cross").with_columns((-nw.col("units")).alias("__crmkit_neg"))
     frame = frame.with_columns(
-        nw.col("value")
+        nw.col("units")
         .cum_sum()
         .over(order_by=["__crmkit_neg", "customer_id"])
+        .cast(nw.Int64)
         .alias("__crmkit_running")
     )
-    before = nw.col("__crmkit_running") - nw.col("value")
+    before = nw.col("__crmkit_running") - nw.col("units")
     total = nw.col("__crmkit_total")
     chain: Any = nw
     for cutoff, name in zip(cutoffs, labels, strict=False):
-        chain = chain.when(before < total * cutoff).then(nw.lit(name))
+        chain = chain.when(below_share_expr(before, total, cutoff)).then(nw.lit(name))
     label = chain.otherwise(nw.lit(labels[-1]))
-    share = nw.when(total != 0).then(nw.col("value") / total)
-    running_share = nw.when(total != 0).then(nw.col("__crmkit_running") / total)
+    exact_total = total.cast(nw.Float64)
+    share = nw.when(total != 0).then(nw.col("units").cast(nw.Float64) / exact_total)
+    running_share = nw.when(total != 0).then(
+        nw.col("__crmkit_running").cast(nw.Float64) / exact_total
+    )
     out = frame.select(
         "customer_id",
         "value",
@@ -257,8 +322,28 @@ def _top_values(data: Any, customer: str, value: str, top: int) -> tuple[list[An
         largest = collect(totals.sort("value", descending=True).head(top).select("value"))
         return [v for (v,) in largest.iter_rows()], summary[0] or 0, int(summary[1])
     stats = _totals(data, customer, value)
-    values = sorted(stats.values(), reverse=True)
+    values = sorted((entry[0] for entry in stats.values()), reverse=True)
     return values[:top], sum(values, start=0), len(values)
+
+
+def _top_units(data: Any, customer: str, value: str, top: int) -> tuple[int, int, int]:
+    """The exact units held by the ``top`` largest customers, in all, and the customer count.
+
+    Customers are ranked by their exact units on both engines, so the top group is the same.
+    """
+    if is_frame(data):
+        nw = narwhals()
+        totals = _frame_totals(data, customer, value)
+        summary = collect(
+            totals.select(nw.col("units").sum().alias("total"), nw.len().alias("n"))
+        ).row(0)
+        largest = 0
+        if top > 0:
+            head = collect(totals.sort("units", descending=True).head(top).select("units"))
+            largest = sum(int(v) for (v,) in head.iter_rows())
+        return largest, int(summary[0] or 0), int(summary[1])
+    units = sorted((entry[1] for entry in _totals(data, customer, value).values()), reverse=True)
+    return sum(units[:top]), sum(units), len(units)
 
 
 def pareto_check(
@@ -271,6 +356,9 @@ def pareto_check(
 ) -> ParetoCheck:
     """Do the top ``customer_share`` of customers hold at least ``value_share`` of the value?
 
+    The top group's size and the comparison are exact (see the module docstring): 7 % of 100
+    customers is 7, and a top group holding exactly ``value_share`` passes.
+
     Examples:
         >>> from crmkit.segmentation import pareto_check
         >>> rows = [{"account_id": i, "total": v} for i, v in enumerate([80] + [5] * 4)]
@@ -278,20 +366,18 @@ def pareto_check(
         >>> check.top_customers, check.top_value_share, check.passes
         (1, 0.8, True)
     """
-    for name, share in (("customer_share", customer_share), ("value_share", value_share)):
-        if not 0 < share <= 1:
-            raise ValidationError.single(name, share, "must be a share between 0 and 1")
-    _, _, count = _top_values(data, customer, value, 0)
-    k = math.ceil(customer_share * count)
-    top_values, total, _ = _top_values(data, customer, value, k)
-    held = _share(sum(top_values, start=0), total)
+    customers = exact_share(customer_share, "customer_share")
+    held_share = exact_share(value_share, "value_share")
+    _, _, count = _top_units(data, customer, value, 0)
+    k = -(-customers.numerator * count // customers.denominator)  # ceil, exact
+    top, total, _ = _top_units(data, customer, value, k)
     return ParetoCheck(
         customers=count,
         top_customers=k,
         customer_share=customer_share,
-        top_value_share=held,
+        top_value_share=_ratio(top, total),
         value_share=value_share,
-        passes=held is not None and held >= value_share,
+        passes=total > 0 and not below_share(top, total, held_share),
     )
 
 

@@ -1,0 +1,166 @@
+"""The time rule on every engine: an aware instant counts by its UTC calendar day.
+
+Differential tests: the same random instants (many of them within hours of a UTC midnight, in
+zones from UTC-8 to UTC+14) go through the records engine and every dataframe engine —
+pandas, Polars eager and lazy, PyArrow, DuckDB ``TIMESTAMPTZ`` in a connection whose time
+zone is the data's zone, and Dask — and every analytic that reads days must agree to the day.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import warnings
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import attrs
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from crmkit.clv import summarise
+from crmkit.errors import ValidationError
+from crmkit.frames import day_number, day_number_expr, from_native, narwhals, utc_date
+from crmkit.scoring import velocity, weighted_pipeline
+from crmkit.segmentation import customer_status, rfm
+from tests.segmentation.engines import rows_of
+
+warnings.filterwarnings("ignore", message=".*narwhals-dask.*", category=FutureWarning)
+
+ZONES = ["Europe/Stockholm", "America/Los_Angeles", "Asia/Tokyo", "Pacific/Kiritimati", "UTC"]
+ENGINES = ["pandas", "polars", "polars-lazy", "pyarrow", "duckdb", "dask"]
+AS_OF = dt.date(2024, 12, 31)
+_CONNECTIONS: dict[str, Any] = {}
+
+
+def _frame(rows: list[dict[str, Any]], engine: str, zone: str, at: str = "ordered_at") -> Any:
+    """``rows`` (UTC instants in ``at``) as a frame of ``engine`` whose column is in ``zone``."""
+    import polars as pl
+
+    frame = pl.DataFrame(rows).with_columns(pl.col(at).dt.convert_time_zone(zone))
+    if engine == "polars":
+        return frame
+    if engine == "polars-lazy":
+        return frame.lazy()
+    if engine == "pyarrow":
+        return frame.to_arrow()
+    if engine == "pandas":
+        return frame.to_pandas()
+    if engine == "dask":
+        import dask
+        import dask.dataframe as dd
+
+        dask.config.set(scheduler="synchronous")
+        return dd.from_pandas(frame.to_pandas(), npartitions=2)
+    if engine == "duckdb":  # TIMESTAMPTZ, read in a connection set to the data's zone
+        import duckdb
+
+        if zone not in _CONNECTIONS:
+            connection = duckdb.connect()
+            connection.execute(f"SET TimeZone='{zone}'")
+            _CONNECTIONS[zone] = connection
+        return _CONNECTIONS[zone].from_arrow(frame.to_arrow())
+    raise AssertionError(engine)
+
+
+near_midnight = st.builds(
+    lambda day, minutes: (
+        dt.datetime(2023, 1, 1, tzinfo=dt.UTC) + dt.timedelta(days=day, minutes=minutes)
+    ),
+    st.integers(0, 729),
+    st.sampled_from([-300, -61, -1, 0, 1, 59, 600, 900]),
+)
+orders = st.lists(
+    st.fixed_dictionaries(
+        {"account_id": st.sampled_from(["a", "b", "c", "d"]), "ordered_at": near_midnight,
+         "total": st.integers(0, 500)}
+    ),
+    min_size=1,
+    max_size=12,
+)  # fmt: skip
+
+
+def _records(rows: list[dict[str, Any]], zone: str) -> list[dict[str, Any]]:
+    """The same rows as records, with the instants in ``zone``."""
+    return [{**r, "ordered_at": r["ordered_at"].astimezone(ZoneInfo(zone))} for r in rows]
+
+
+@pytest.mark.parametrize("engine", ENGINES)
+@pytest.mark.parametrize("zone", ZONES)
+@settings(max_examples=6, deadline=None)
+@given(rows=orders)
+def test_rfm_status_and_summary_agree_with_records_in_any_zone(
+    engine: str, zone: str, rows: list[dict[str, Any]]
+) -> None:
+    records = _records(rows, zone)
+    frame = _frame(rows, engine, zone)
+    expected = sorted((attrs.asdict(r) for r in rfm(records, as_of=AS_OF)),
+                      key=lambda r: str(r["customer_id"]))  # fmt: skip
+    assert rows_of(rfm(frame, as_of=AS_OF)) == expected
+    as_of = utc_date(rows[0]["ordered_at"])  # a boundary day of the window
+    status = {r.customer_id: (r.status, r.days_since_last)
+              for r in customer_status(records, as_of=as_of, window_months=1)}  # fmt: skip
+    got = rows_of(customer_status(frame, as_of=as_of, window_months=1))
+    assert {r["customer_id"]: (r["status"], r["days_since_last"]) for r in got} == status
+    for unit in ("days", "months"):
+        want = {r.customer_id: attrs.astuple(r)[1:4]
+                for r in summarise(records, time_unit=unit, observation_end=as_of)}  # fmt: skip
+        out = rows_of(summarise(frame, time_unit=unit, observation_end=as_of), sort_by="account_id")
+        assert {r["account_id"]: (r["frequency"], r["recency"], r["T"]) for r in out} == want
+
+
+def test_a_purchase_late_on_new_years_eve_in_utc_stays_in_the_year() -> None:
+    """23:30 UTC on 31 December is 1 January in Tokyo and Kiritimati, and still the 31st."""
+    rows = [{"account_id": "a", "ordered_at": dt.datetime(2024, 12, 31, 23, 30, tzinfo=dt.UTC),
+             "total": 5}]  # fmt: skip
+    for zone in ZONES:
+        for engine in ENGINES:
+            frame = _frame(rows, engine, zone)
+            assert rows_of(rfm(frame, as_of=AS_OF))[0]["recency_days"] == 0, (zone, engine)
+            out = rows_of(
+                summarise(frame, time_unit="days", observation_end=AS_OF), sort_by="account_id"
+            )
+            assert [r["T"] for r in out] == [0.0], (zone, engine)
+
+
+@pytest.mark.parametrize("zone", ZONES)
+def test_day_numbers_of_a_duckdb_timestamptz_in_its_session_zone_need_in_utc(zone: str) -> None:
+    from crmkit.frames import column_types, in_utc
+
+    instant = dt.datetime(2024, 12, 31, 23, 30, tzinfo=dt.UTC)
+    frame = from_native(_frame([{"ordered_at": instant}], "duckdb", zone))
+    schema = column_types(frame)
+    converted, converted_schema = in_utc(frame, ["ordered_at"], schema)
+    nw = narwhals()
+    expr = day_number_expr(nw.col("ordered_at"), converted_schema["ordered_at"],
+                           converted.implementation)  # fmt: skip
+    assert converted.select(expr.alias("n")).to_native().fetchall() == [(day_number(instant),)]
+    if zone != "UTC":  # not converted: an error, never the session's local day
+        with pytest.raises(ValidationError, match="time_zone"):
+            day_number_expr(nw.col("ordered_at"), schema["ordered_at"], frame.implementation)
+
+
+@pytest.mark.parametrize("zone", ZONES)
+def test_velocity_counts_the_utc_days_of_aware_datetimes(zone: str) -> None:
+    stages = [{"key": "open", "order": 1, "is_closed": False, "is_won": False},
+              {"key": "won", "order": 2, "is_closed": True, "is_won": True}]  # fmt: skip
+    created = dt.datetime(2025, 1, 1, 23, 30, tzinfo=dt.UTC).astimezone(ZoneInfo(zone))
+    closed = dt.datetime(2025, 1, 11, 0, 30, tzinfo=dt.UTC).astimezone(ZoneInfo(zone))
+    opps = [{"stage_key": "won", "amount": 10.0, "created_at": created, "close_date": closed}]
+    assert velocity(opps, pipeline=stages).cycle_days == 10.0  # 1 Jan → 11 Jan in UTC
+
+
+@pytest.mark.parametrize("engine", ["pandas", "polars", "polars-lazy", "pyarrow", "duckdb"])
+@pytest.mark.parametrize("zone", ["Pacific/Kiritimati", "America/Los_Angeles"])
+def test_pipeline_periods_are_utc_months_on_every_engine(engine: str, zone: str) -> None:
+    rows = [  # the last half hour of a UTC month, and the first of the next
+        {"stage_key": "open", "amount": 1.0, "probability": 0.5,
+         "close_date": dt.datetime(2025, 3, 31, 23, 30, tzinfo=dt.UTC)},
+        {"stage_key": "open", "amount": 2.0, "probability": 0.5,
+         "close_date": dt.datetime(2025, 4, 1, 0, 30, tzinfo=dt.UTC)},
+    ]  # fmt: skip
+    records = [{**r, "close_date": r["close_date"].astimezone(ZoneInfo(zone))} for r in rows]
+    expected = [(t.key, t.amount) for t in weighted_pipeline(records, by="period")]
+    assert expected == [("2025-03", 1.0), ("2025-04", 2.0)]
+    out = weighted_pipeline(_frame(rows, engine, zone, at="close_date"), by="period")
+    assert sorted((r["key"], r["amount"]) for r in rows_of(out, sort_by="key")) == expected
