@@ -6,7 +6,20 @@ of slips found in seed 003 §3.9: a correlation whose CI, p and covariance imply
 scale stored with an offset, a value that is truncated instead of rounded, a share that does
 not match its counts.
 
+**Rounding rule.** Every check that compares a printed figure takes ``rounding``: the rule the
+report was printed with — ``"half_up"`` (ties away from zero: Qualtrics, JMP, Excel, SPSS
+output), ``"half_even"`` (ties to the even digit: R, Python, NumPy) or ``"either"`` (the
+default: a figure correct under either rule is consistent). Ties are decided in exact decimal
+arithmetic: a computed value is the decimal it prints as (``2.675`` is a tie), a share
+``count / n`` is the exact fraction, never its binary float (see the docs page *Time and
+boundaries*, ``docs/concepts/time-and-boundaries.md``).
+
 Examples:
+    >>> from crmkit.survey import check_share_report
+    >>> check_share_report(1, 8, 13, decimals=0, rounding="half_up")  # 12.5 % printed as 13
+    []
+    >>> [f.code for f in check_share_report(1, 8, 13, decimals=0, rounding="half_even")]
+    ['share']
     >>> from crmkit.survey import check_correlation_report
     >>> findings = check_correlation_report(0.34958, 64, ci=(0.112401, 0.547479),
     ...     p=0.0048, covariance=0.181796, sd_x=0.79915, sd_y=0.652609)
@@ -19,6 +32,9 @@ Examples:
 from __future__ import annotations
 
 import math
+from decimal import Decimal
+from fractions import Fraction
+from typing import Literal
 
 import attrs
 
@@ -27,7 +43,9 @@ from crmkit.survey.correlation import correlation_from_summary
 from crmkit.survey.descriptives import Counts, describe
 
 __all__ = [
+    "ROUNDING_RULES",
     "Finding",
+    "Rounding",
     "check_correlation_report",
     "check_descriptives_report",
     "check_rounding",
@@ -56,6 +74,44 @@ class Finding:
 
     def __str__(self) -> str:
         return f"{self.subject}: {self.message}"
+
+
+Rounding = Literal["half_up", "half_even", "either"]
+#: The rounding rules a report may have been printed with (see the module docstring).
+ROUNDING_RULES = ("half_up", "half_even", "either")
+
+
+def _exact(value: float | int | Fraction) -> Fraction:
+    """A number as the exact decimal it prints as (floats by their shortest repr)."""
+    if isinstance(value, float):
+        return Fraction(Decimal(repr(value)))
+    return Fraction(value)
+
+
+def _round(value: Fraction, decimals: int, rule: str) -> Fraction:
+    """``value`` rounded to ``decimals`` places by ``rule``, exactly."""
+    if rule == "half_even":
+        return round(value, decimals)
+    scale = Fraction(10) ** decimals
+    magnitude = math.floor(abs(value) * scale + Fraction(1, 2)) / scale
+    return magnitude if value >= 0 else -magnitude
+
+
+def _rules(rounding: str) -> tuple[str, ...]:
+    if rounding not in ROUNDING_RULES:
+        raise ValidationError.single(
+            "rounding", rounding, f"is not a rounding rule; use one of {', '.join(ROUNDING_RULES)}"
+        )
+    return ("half_up", "half_even") if rounding == "either" else (rounding,)
+
+
+def _same_rounded(exact: float | Fraction, reported: float, decimals: int, rounding: str) -> bool:
+    """Whether ``exact`` printed at ``decimals`` by the report's rule is ``reported``."""
+    value, printed = _exact(exact), _exact(reported)
+    return any(
+        _round(value, decimals, rule) == _round(printed, decimals, rule)
+        for rule in _rules(rounding)
+    )
 
 
 def _close(a: float, b: float, tol: float) -> bool:
@@ -140,6 +196,7 @@ def infer_ddof(
     variance: float | None = None,
     start: float = 1,
     decimals: int = 2,
+    rounding: Rounding = "either",
 ) -> int | None:
     """Which ``ddof`` (0 = population, 1 = sample) reproduces a reported SD/variance from
     counts at the printed precision; ``None`` if neither (or both) do.
@@ -153,9 +210,9 @@ def infer_ddof(
     for ddof in (0, 1):
         d = describe(counts=counts, start=start, ddof=ddof)
         ok = True
-        if sd is not None and round(d.sd, decimals) != round(sd, decimals):
+        if sd is not None and not _same_rounded(d.sd, sd, decimals, rounding):
             ok = False
-        if variance is not None and round(d.variance, decimals) != round(variance, decimals):
+        if variance is not None and not _same_rounded(d.variance, variance, decimals, rounding):
             ok = False
         if ok:
             matches.append(ddof)
@@ -172,6 +229,7 @@ def check_descriptives_report(
     start: float = 1,
     decimals: int = 2,
     subject: str = "item",
+    rounding: Rounding = "either",
 ) -> list[Finding]:
     """Check a reported mean/SD/variance against the answer counts at ``decimals``.
 
@@ -188,10 +246,10 @@ def check_descriptives_report(
     """
     findings: list[Finding] = []
     base = describe(counts=counts, start=start, ddof=ddof if ddof is not None else 1)
-    if round(base.mean, decimals) != round(mean, decimals):
+    if not _same_rounded(base.mean, mean, decimals, rounding):
         offset = mean - base.mean
         whole = round(offset)
-        if whole != 0 and round(base.mean + whole, decimals) == round(mean, decimals):
+        if whole != 0 and _same_rounded(_exact(base.mean) + whole, mean, decimals, rounding):
             findings.append(
                 Finding(
                     "descriptives.offset",
@@ -219,8 +277,8 @@ def check_descriptives_report(
     reproduced = False
     for cand in candidates:
         d = describe(counts=counts, start=start, ddof=cand)
-        sd_ok = sd is None or round(d.sd, decimals) == round(sd, decimals)
-        var_ok = variance is None or round(d.variance, decimals) == round(variance, decimals)
+        sd_ok = sd is None or _same_rounded(d.sd, sd, decimals, rounding)
+        var_ok = variance is None or _same_rounded(d.variance, variance, decimals, rounding)
         if sd_ok and var_ok:
             reproduced = True
     if not reproduced:
@@ -285,10 +343,18 @@ def check_scale_range(
 
 
 def check_rounding(
-    exact: float, reported: float, *, decimals: int, subject: str = "value"
+    exact: float,
+    reported: float,
+    *,
+    decimals: int,
+    subject: str = "value",
+    rounding: Rounding = "either",
 ) -> list[Finding]:
     """Check that ``reported`` is ``exact`` rounded to ``decimals`` places; says so when it
     was truncated instead (seed 003 §3.5 prose matrix) or is simply another number.
+
+    ``rounding`` is the rule the report printed with (module docstring): with
+    ``"half_up"`` 0.125 printed as 0.13 is consistent, with ``"half_even"`` 0.12 is.
 
     Examples:
         >>> from crmkit.survey import check_rounding
@@ -297,9 +363,10 @@ def check_rounding(
         >>> check_rounding(0.2154, 0.22, decimals=2)
         []
     """
-    target = round(exact, decimals)
-    if math.isclose(target, reported, abs_tol=10 ** -(decimals + 3)):
+    rules = _rules(rounding)
+    if _same_rounded(exact, reported, decimals, rounding):
         return []
+    target = float(_round(_exact(exact), decimals, rules[0]))
     scale = 10**decimals
     truncated = math.trunc(exact * scale) / scale
     note = (
@@ -319,7 +386,13 @@ def check_rounding(
 
 
 def check_share_report(
-    count: int, n: int, reported_percent: float, *, decimals: int = 1, subject: str = "share"
+    count: int,
+    n: int,
+    reported_percent: float,
+    *,
+    decimals: int = 1,
+    subject: str = "share",
+    rounding: Rounding = "either",
 ) -> list[Finding]:
     """Check a reported percentage against ``count`` of ``n`` at ``decimals`` places.
 
@@ -335,7 +408,7 @@ def check_share_report(
     if not 0 <= count <= n:
         raise ValidationError.single("count", count, f"must be between 0 and n ({n})")
     pct = 100 * count / n
-    if round(pct, decimals) == round(reported_percent, decimals):
+    if _same_rounded(Fraction(100 * count, n), reported_percent, decimals, rounding):
         return []
     return [
         Finding(
