@@ -11,6 +11,12 @@ the elements above it. Every leaf element has at least one entry of its own exce
 has nothing for yet: :func:`uncovered_elements` lists them (outlets, employee value and
 shareholder value), and a test keeps that list explicit.
 
+Each capability also belongs to one of the three CRM types (:class:`~crmkit.strategy.CrmType`):
+operational where it automates a sales, marketing or service process, collaborative where it
+manages channels, touchpoints or records shared across the company, analytical otherwise
+(reference: seed-000.md L309-L315; seed-001.md L115-L121). :data:`OPERATIONAL` and
+:data:`COLLABORATIVE` list the paths of the first two; every other path is analytical.
+
 Examples:
     >>> from crmkit.strategy.capabilities import capabilities, capabilities_for
     >>> [c.path for c in capabilities("PA")][:2]
@@ -31,13 +37,17 @@ from typing import Any
 import attrs
 
 from crmkit.errors import NotFoundError, ValidationError
+from crmkit.strategy.crm_types import CrmType
 from crmkit.strategy.framework import Element, Process, element, framework
 
 __all__ = [
+    "COLLABORATIVE",
+    "OPERATIONAL",
     "REGISTRY",
     "Capability",
     "capabilities",
     "capabilities_for",
+    "capabilities_of_type",
     "resolve",
     "uncovered_elements",
 ]
@@ -342,6 +352,42 @@ REGISTRY: tuple[tuple[str, str, str, str], ...] = (
      "a survey instrument: questions, scales and constructs"),
 )  # fmt: skip
 
+#: Registry paths that automate a sales, marketing or service process (operational CRM:
+#: collecting contact data, sending e-mails and follow-ups, forms flowing into the CRM,
+#: reference: seed-001.md L120).
+OPERATIONAL: frozenset[str] = frozenset({
+    "crmkit.domain:Agreement", "crmkit.domain:Lead", "crmkit.domain:Campaign",
+    "crmkit.domain:Opportunity", "crmkit.domain:Pipeline", "crmkit.domain:Case",
+    "crmkit.domain:Order", "crmkit.strategy:FollowUpPlan", "crmkit.strategy:KamProgramme",
+    "crmkit.scoring:neglected", "crmkit.scoring:EmailSequence",
+    "crmkit.scoring:fill_automated_probability", "crmkit.scoring:overdue_follow_ups",
+    "crmkit.adapters.outbound:MessageSender", "crmkit.adapters.outbound:check_consent",
+    "crmkit.adapters.inbound:lead_from_form", "crmkit.adapters.inbound:case_from_message",
+    "crmkit.adapters.files:import_csv", "crmkit.adapters.files:import_jsonl",
+    "crmkit.adapters.formats:HubSpotCodec", "crmkit.adapters.formats:SalesforceCodec",
+    "crmkit.survey:read_qualtrics_csv",
+})  # fmt: skip
+
+#: Registry paths that manage channels and touchpoints or records shared across departments
+#: (collaborative CRM: shared leads, seller assignment, process position, win-back,
+#: reference: seed-000.md L314-L315; seed-001.md L121).
+COLLABORATIVE: frozenset[str] = frozenset({
+    "crmkit.strategy:channel_integration_gaps", "crmkit.strategy:same_standard_on_every_channel",
+    "crmkit.strategy:ContactAssignment", "crmkit.adapters.inbound:InboundDesk",
+    "crmkit.domain:Interaction", "crmkit.domain:ChannelCatalogue",
+    "crmkit.domain:KeyAccountRelationship", "crmkit.domain:Account", "crmkit.domain:Contact",
+    "crmkit.domain:PropertySchema", "crmkit.scoring:route_leads", "crmkit.scoring:win_back",
+    "crmkit.adapters:open_store", "crmkit.adapters:available_adapters",
+})  # fmt: skip
+
+
+def _crm_type(path: str) -> CrmType:
+    if path in OPERATIONAL:
+        return CrmType.OPERATIONAL
+    if path in COLLABORATIVE:
+        return CrmType.COLLABORATIVE
+    return CrmType.ANALYTICAL
+
 
 @attrs.frozen
 class Capability:
@@ -360,6 +406,17 @@ class Capability:
     process: Process
     element_key: str
     description: str
+
+    @property
+    def crm_type(self) -> CrmType:
+        """Analytical, operational or collaborative (see :data:`OPERATIONAL`).
+
+        Examples:
+            >>> from crmkit.strategy.capabilities import capabilities_for
+            >>> [c.crm_type.value for c in capabilities_for("direct_marketing")][:2]
+            ['operational', 'operational']
+        """
+        return _crm_type(self.path)
 
     @property
     def element(self) -> Element:
@@ -396,6 +453,18 @@ def capabilities(process: Process | str | None = None) -> list[Capability]:
         return entries
     p = Process.parse(process)
     return [c for c in entries if c.process is p]
+
+
+def capabilities_of_type(crm_type: CrmType | str) -> list[Capability]:
+    """The registered capabilities of one CRM type, in registry order.
+
+    Examples:
+        >>> from crmkit.strategy.capabilities import capabilities_of_type
+        >>> [c.path for c in capabilities_of_type("collaborative")][:2]
+        ['crmkit.scoring:win_back', 'crmkit.strategy:channel_integration_gaps']
+    """
+    t = CrmType.parse(crm_type)
+    return [c for c in _entries() if c.crm_type is t]
 
 
 def capabilities_for(element_key: str) -> list[Capability]:

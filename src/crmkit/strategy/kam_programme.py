@@ -1,7 +1,11 @@
 """Ryals' seven steps for implementing key-account management, as a checklist with progress.
 
-Step 1 ("recognise that KAM is an organisational change") has seven sub-points. Organisational
-change comes before operational work, so no later step can be completed before step 1.
+Step 1 ("recognise that KAM is an organisational change") has seven sub-points. Ryals'
+process is incremental — organisational change before operational work — so the steps are
+completed in order: a step can only be completed when every step before it is (reference:
+seed-003.md L99-L109). Step 4, identifying key customers, segments customers by profitability,
+growth potential and established relationships; :data:`STEP4_DIMENSIONS` names the three and
+:class:`~crmkit.strategy.KeyAccountSelection` rates them.
 
 Examples:
     >>> from crmkit.strategy.kam_programme import KamProgramme
@@ -20,7 +24,14 @@ import attrs
 from crmkit.errors import InvalidTransitionError, NotFoundError
 from crmkit.strategy.framework import Label
 
-__all__ = ["RYALS_STEPS", "KamProgramme", "ProgrammeStep", "SubPoint"]
+__all__ = ["RYALS_STEPS", "STEP4_DIMENSIONS", "KamProgramme", "ProgrammeStep", "SubPoint"]
+
+#: Step 4's three dimensions for segmenting customers (reference: seed-003.md L106).
+STEP4_DIMENSIONS: tuple[str, ...] = (
+    "profitability",
+    "growth_potential",
+    "established_relationship",
+)
 
 
 @attrs.frozen
@@ -91,8 +102,8 @@ RYALS_STEPS: tuple[ProgrammeStep, ...] = (
 class KamProgramme:
     """Progress through Ryals' steps: ``completed`` holds step and sub-point keys.
 
-    Step 1 is complete when all its sub-points are. Completing a later step first raises
-    :class:`~crmkit.errors.InvalidTransitionError`.
+    Step 1 is complete when all its sub-points are (in any order). Completing a step before
+    the steps ahead of it raises :class:`~crmkit.errors.InvalidTransitionError`.
 
     Examples:
         >>> from crmkit.strategy.kam_programme import KamProgramme
@@ -100,6 +111,13 @@ class KamProgramme:
         Traceback (most recent call last):
         ...
         crmkit.errors.InvalidTransitionError: step: 'accurate_metrics' cannot be completed before step 1 (organisational change comes first)
+        >>> prog = KamProgramme()
+        >>> for sub in prog.steps[0].sub_points:
+        ...     prog.complete(sub.key)
+        >>> prog.complete("identify_key_customers")
+        Traceback (most recent call last):
+        ...
+        crmkit.errors.InvalidTransitionError: step: 'identify_key_customers' cannot be completed before step 2 (Ryals' steps are taken in order)
     """
 
     completed: set[str] = attrs.field(factory=set)
@@ -121,6 +139,16 @@ class KamProgramme:
             raise InvalidTransitionError.single(
                 "step", key, "cannot be completed before step 1 (organisational change comes first)"
             )
+        for step in self.steps[1:]:
+            if step.key == key:
+                break
+            if not self.is_done(step):
+                raise InvalidTransitionError.single(
+                    "step",
+                    key,
+                    f"cannot be completed before step {step.number} (Ryals' steps are taken "
+                    "in order)",
+                )
         self.completed.add(key)
 
     def is_done(self, step: ProgrammeStep) -> bool:

@@ -5,6 +5,12 @@ Each account is rated 0–1 on each criterion (a bool counts as 0 or 1). The sco
 mean, 0–1; accounts at or above the ``threshold`` are proposed as key accounts. Weights default
 to 1 for every criterion (the source gives none) and are configurable.
 
+Ryals' step 4 also segments customers by three dimensions — profitability, growth potential and
+established relationship (:data:`~crmkit.strategy.kam_programme.STEP4_DIMENSIONS`; reference:
+seed-003.md L106). Rate them 0–1 under those keys next to the criteria: the result reports
+their mean as ``dimension_score``, and with ``dimension_threshold`` set an account is only
+selected when that mean reaches it too.
+
 Examples:
     >>> from crmkit.strategy.key_account_selection import KeyAccountSelection
     >>> sel = KeyAccountSelection(threshold=0.5)
@@ -23,6 +29,7 @@ import attrs
 
 from crmkit.errors import Problem, ValidationError
 from crmkit.strategy.framework import Label
+from crmkit.strategy.kam_programme import STEP4_DIMENSIONS
 
 __all__ = ["SELECTION_CRITERIA", "KeyAccountSelection", "SelectionCriterion", "SelectionResult"]
 
@@ -94,6 +101,22 @@ class SelectionResult:
     score: float
     selected: bool
     ratings: dict[str, float]
+    dimensions: dict[str, float] = attrs.field(factory=dict)
+
+    @property
+    def dimension_score(self) -> float | None:
+        """Mean of the step-4 dimension ratings (missing ones count 0), ``None`` when no
+        dimension was rated.
+
+        Examples:
+            >>> from crmkit.strategy.key_account_selection import KeyAccountSelection
+            >>> KeyAccountSelection().score("a", {"profitability": 1, "growth_potential": 0.5}
+            ...                                 ).dimension_score
+            0.5
+        """
+        if not self.dimensions:
+            return None
+        return round(sum(self.dimensions.get(k, 0.0) for k in STEP4_DIMENSIONS) / 3, 6)
 
 
 def _default_weights() -> dict[str, float]:
@@ -107,6 +130,7 @@ class KeyAccountSelection:
     Attributes:
         weights: weight per criterion key (default 1 each; only relative sizes matter).
         threshold: minimum score (0–1) to be proposed as a key account.
+        dimension_threshold: when set, the minimum step-4 dimension score (0–1) as well.
 
     Examples:
         >>> from crmkit.strategy.key_account_selection import KeyAccountSelection
@@ -118,9 +142,14 @@ class KeyAccountSelection:
 
     weights: dict[str, float] = attrs.field(factory=_default_weights)
     threshold: float = 0.5
+    dimension_threshold: float | None = None
 
     def __attrs_post_init__(self) -> None:
         problems = []
+        if self.dimension_threshold is not None and not 0 <= self.dimension_threshold <= 1:
+            problems.append(
+                Problem("dimension_threshold", self.dimension_threshold, "must be between 0 and 1")
+            )
         for key, w in self.weights.items():
             if key not in _KEYS:
                 problems.append(Problem(f"weights.{key}", key, "is not a selection criterion"))
@@ -138,21 +167,27 @@ class KeyAccountSelection:
     def score(self, account_id: str, ratings: Mapping[str, float | bool]) -> SelectionResult:
         """Score one account from its ratings (0–1 or bool per criterion key)."""
         clean: dict[str, float] = {}
+        dims: dict[str, float] = {}
         problems = []
         for key, value in ratings.items():
-            if key not in _KEYS:
+            if key not in _KEYS and key not in STEP4_DIMENSIONS:
                 problems.append(Problem(f"{account_id}.{key}", key, "is not a selection criterion"))
                 continue
             v = float(value)
             if not 0 <= v <= 1:
                 problems.append(Problem(f"{account_id}.{key}", value, "must be between 0 and 1"))
-            clean[key] = v
+            (dims if key in STEP4_DIMENSIONS else clean)[key] = v
         if problems:
             raise ValidationError(problems)
         total = sum(self.weights.values())
         s = sum(self.weights[k] * clean.get(k, 0.0) for k in _KEYS) / total
         s = round(s, 6)
-        return SelectionResult(account_id, s, s >= self.threshold, clean)
+        result = SelectionResult(account_id, s, s >= self.threshold, clean, dims)
+        if self.dimension_threshold is not None and result.selected:
+            d = result.dimension_score
+            if d is None or d < self.dimension_threshold:
+                result = attrs.evolve(result, selected=False)
+        return result
 
     def rank(self, accounts: Mapping[str, Mapping[str, float | bool]]) -> list[SelectionResult]:
         """Score every account; highest score first (ties: input order)."""
