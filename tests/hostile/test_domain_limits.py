@@ -27,6 +27,7 @@ from crmkit.domain import (
     OrderLine,
     Probability,
     PropertyDefinition,
+    PropertySchema,
     PropertyType,
     Stage,
 )
@@ -169,6 +170,14 @@ REFUSED: list[tuple[str, Callable[[], Any], str, str]] = [
     ("probability underscore", lambda: Probability("0_5"), "probability", "number"),
     ("probability huge int", lambda: Probability(10**400), "probability", ""),
     ("percent sNaN", lambda: Probability.from_percent(Decimal("sNaN")), "percent", ""),
+    # no silent coercion of text into a list
+    (
+        "enum options as one string",
+        lambda: _definition(kind=PropertyType.ENUM, options="SMB"),
+        "options",
+        "list of strings",
+    ),
+    ("schema definitions as an int", lambda: PropertySchema("account", 5), "definitions", "list"),
     # Money bounds
     ("money 1e25", lambda: Money("1e25", "SEK"), "amount", "out of range"),
     ("money 1e-39", lambda: Money("1e-39", "SEK"), "amount", "out of range"),

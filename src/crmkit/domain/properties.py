@@ -29,7 +29,7 @@ from typing import Any, TypeAlias
 
 import attrs
 
-from crmkit.domain.limits import KEY_MAX, scalar_problem
+from crmkit.domain.limits import KEY_MAX, scalar_problem, text_problem
 from crmkit.domain.validators import (
     compile_validation,
     fail,
@@ -109,8 +109,23 @@ def _value_problem(kind: PropertyType, options: tuple[str, ...], value: Any) -> 
     return None if value in options else f"must be one of {listed}"
 
 
-def _options(value: Iterable[str]) -> tuple[str, ...]:
-    return tuple(value)
+def _as_tuple(value: Any) -> Any:
+    """A list, tuple or other collection as a tuple; text and non-collections are left for the
+    validator to name (``"SMB"`` never becomes ``("S", "M", "B")``)."""
+    if isinstance(value, Iterable) and not isinstance(value, str | bytes | bytearray | Mapping):
+        return tuple(value)
+    return value
+
+
+def _option_values(_: Any, attribute: attrs.Attribute[Any], value: Any) -> None:
+    if not isinstance(value, tuple):
+        fail(attribute, value, "must be a list of strings")
+    for item in value:
+        if not isinstance(item, str) or not item.strip():
+            fail(attribute, item, "must be a non-empty string")
+        message = text_problem(item)
+        if message is not None:
+            fail(attribute, item, message)
 
 
 def _name(_: Any, attribute: attrs.Attribute[Any], value: Any) -> None:
@@ -145,7 +160,9 @@ class PropertyDefinition:
     name: str = attrs.field(validator=_name)
     type: PropertyType = attrs.field(validator=instance_of(PropertyType))
     required: bool = attrs.field(default=False, validator=instance_of(bool))
-    options: tuple[str, ...] = attrs.field(default=(), converter=_options)
+    options: tuple[str, ...] = attrs.field(
+        default=(), converter=_as_tuple, validator=_option_values
+    )
     description: str = attrs.field(default="", validator=text())
 
     def __attrs_post_init__(self) -> None:
@@ -176,11 +193,9 @@ class PropertyDefinition:
         return _value_problem(self.type, self.options, value)
 
 
-def _definitions(value: Iterable[PropertyDefinition]) -> tuple[PropertyDefinition, ...]:
-    return tuple(value)
-
-
 def _unique_definitions(_: Any, attribute: attrs.Attribute[Any], value: Any) -> None:
+    if not isinstance(value, tuple):
+        fail(attribute, value, "must be a list of PropertyDefinition")
     seen: set[str] = set()
     for item in value:
         if not isinstance(item, PropertyDefinition):
@@ -216,7 +231,7 @@ class PropertySchema:
 
     entity: str = attrs.field(validator=non_empty)
     definitions: tuple[PropertyDefinition, ...] = attrs.field(
-        factory=tuple, converter=_definitions, validator=_unique_definitions
+        factory=tuple, converter=_as_tuple, validator=_unique_definitions
     )
     allow_unknown: bool = False
 
