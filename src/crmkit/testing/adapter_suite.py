@@ -529,9 +529,7 @@ class AdapterComplianceSuite:
             assert uow.accounts.get(stored.id).version == 2
             assert uow.contacts.get(fresh.id).version == 1
 
-    def test_explicit_rollback_restores_versions_but_not_committed_work(
-        self, store: Store
-    ) -> None:
+    def test_explicit_rollback_restores_versions_but_not_committed_work(self, store: Store) -> None:
         acc = sample_entity("accounts")
         with store.unit_of_work() as uow:
             uow.accounts.add(acc)
