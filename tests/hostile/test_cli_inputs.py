@@ -198,6 +198,7 @@ def test_analyses_refuse_bad_transaction_files(
         (["rfm", "--input", "{tmp}/nope.csv"], "nope.csv: file not found"),
         (["rfm", "--input", "{tmp}"], "is a directory, not a file"),
         (["rfm", "--input", "{tmp}/t.parquet"], "is not a Parquet file"),
+        (["rfm", "--input", "{tmp}/folder.parquet"], "folder.parquet: is a directory"),
         (["segment", "--store", "sqlite:///{tmp}/none.db"], "none.db: no such store"),
         (["rfm", "--store", "nosuch://x"], "no crmkit adapter for scheme 'nosuch'"),
         (["rfm", "--input", "{tmp}/t.csv", "--format", "csv"], "--format csv needs --output FILE"),
@@ -334,6 +335,7 @@ def test_bad_arguments_and_files_are_user_errors(
     (tmp_path / "t.csv").write_text(GOOD_CSV, encoding="utf-8")
     (tmp_path / "t.parquet").write_text(GOOD_CSV, encoding="utf-8")
     (tmp_path / "t.jsonl").write_text("{}\n", encoding="utf-8")
+    (tmp_path / "folder.parquet").mkdir()
     (tmp_path / "wb.json").write_text('{"answers": {}}', encoding="utf-8")
     (tmp_path / "bad-model.json").write_text(
         json.dumps(

@@ -221,15 +221,16 @@ def read_table(
         (['a', 'b'], [{'a': '1', 'b': 'x'}])
     """
     if _format_of(path, file_format) == "parquet":
+        pyarrow = require("pyarrow", "frames")
         parquet = require("pyarrow.parquet", "frames")
-        try:
-            table = parquet.read_table(path)
-        except OSError:
-            raise
-        except Exception as exc:  # pyarrow's ArrowInvalid: not a Parquet file
-            raise ValidationError.single(
-                str(path), message=f"is not a Parquet file ({exc})"
-            ) from None
+        # opened here, so a missing file or a folder is the usual OSError naming the path
+        with Path(path).open("rb") as raw:
+            try:
+                table = parquet.read_table(raw)
+            except (pyarrow.ArrowException, ValueError) as exc:  # ArrowInvalid: not Parquet
+                raise ValidationError.single(
+                    str(path), message=f"is not a Parquet file ({exc})"
+                ) from None
         return list(table.column_names), table.to_pylist()
     with reading(path), Path(path).open(newline="", encoding="utf-8-sig") as stream:
         reader = csv.DictReader(stream, strict=True)

@@ -398,8 +398,9 @@ def _from_file(args: argparse.Namespace) -> Transactions:
     require_columns(path, columns, [args.customer, args.at, args.amount])
     records: list[dict[str, Any]] = []
     problems: list[Problem] = []
+    parquet = path.suffix.lower() in (".parquet", ".pq")
     for line, row in enumerate(rows, start=2):
-        where = f"{path}:{line}"
+        where = f"{path}: row {line - 1}" if parquet else f"{path}:{line}"
         customer = row[args.customer]
         try:
             if customer is None or str(customer).strip() == "":

@@ -27,7 +27,7 @@ import os
 import sys
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Any, NoReturn
+from typing import Any
 
 from crmkit.errors import CrmkitError, Problem, ValidationError
 
@@ -39,7 +39,6 @@ __all__ = [
     "USER_ERROR",
     "debug_requested",
     "describe",
-    "fail",
     "in_file",
     "reading",
     "run_guarded",
@@ -278,16 +277,3 @@ def run_guarded(command: Callable[[], int], *, debug: bool = False) -> int:
             _silence_stdout()
         _error(message)
         return USER_ERROR
-
-
-def fail(message: str) -> NoReturn:
-    """Stop the command with a user error (a :class:`~crmkit.errors.CrmkitError`).
-
-    Examples:
-        >>> from crmkit.cli.guard import fail
-        >>> fail("nothing to do")
-        Traceback (most recent call last):
-        ...
-        crmkit.errors.CrmkitError: nothing to do
-    """
-    raise CrmkitError(message)
