@@ -342,3 +342,22 @@ def test_closing_a_unit_of_work_inside_its_block_rolls_back_and_ends_it(tmp_path
     with store.unit_of_work() as uow:
         assert uow.accounts.count() == 0
     store.close()
+
+
+@pytest.mark.postgres
+def test_a_missing_postgres_table_is_a_store_corrupt_error(pg_fresh_schema: str) -> None:
+    url = pg_url()
+    assert url is not None
+    store = open_store(url, schema=pg_fresh_schema)
+    assert isinstance(store, SqlStore)
+    with store.engine.begin() as conn:
+        conn.exec_driver_sql("DROP TABLE crm_cases")
+    with store.unit_of_work() as uow, pytest.raises(StoreCorruptError, match="crm_cases"):
+        uow.cases.count()
+    store.close()
+
+
+def test_an_unknown_database_driver_is_a_validation_error() -> None:
+    with pytest.raises(ValidationError, match="nosuchdriver") as caught:
+        open_store("postgresql+nosuchdriver://crm:secret@localhost/crm")
+    assert "secret" not in str(caught.value)

@@ -161,7 +161,12 @@ class SqlStore:
         self._url = parsed.render_as_string(hide_password=True)
         if self._dialect != "sqlite":
             self._where = f"the database at {self._url}"
-        self._engine: sa.Engine = sa_.create_engine(parsed, **kwargs)
+        try:
+            self._engine: sa.Engine = sa_.create_engine(parsed, **kwargs)
+        except sa_.exc.ArgumentError as error:  # an unknown driver or a bad option
+            raise ValidationError.single(
+                "url", self._url, f"cannot be opened by SQLAlchemy: {error}"
+            ) from None
         self._install_events()
         self._metadata, self._tables = build_metadata(self._dialect)
         try:
@@ -227,7 +232,8 @@ class SqlStore:
                 f"({self._busy_ms / 1000:g} s): {text}. Retry later, raise busy_timeout=, or "
                 "find the process that holds the database open in a unit of work"
             ) from original
-        if any(marker in lower for marker in _CORRUPT):
+        missing_table = type(original).__name__ == "UndefinedTable"  # PostgreSQL
+        if missing_table or any(marker in lower for marker in _CORRUPT):
             raise StoreCorruptError(
                 f"{where} is not a crmkit SQL database or is damaged: {text}. Check that "
                 "the path names your crmkit database; restore a damaged file from a backup"
