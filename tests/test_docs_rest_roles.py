@@ -89,3 +89,20 @@ def test_the_extension_resolves_crmkit_names_and_warns_on_broken_ones(
     assert 'identifier="demo.things.make"' in thing
     warnings = [r.getMessage() for r in caplog.records if r.levelno == logging.WARNING]
     assert warnings == ["demo: cross-reference target 'demo.nope' not found"]
+
+
+def test_seed_numbers_become_authors_and_titles(rest_roles: ModuleType) -> None:
+    out = rest_roles.convert("Loyalty (seed 002); seed 003's survey.\n>>> 'seed 001'", _link)
+    assert out == (
+        "Loyalty (Pyramid's workbook *Ramverk för: CRM-strategi*); Botn-Langøy, Buarø & Hoem,"
+        " *Key Account Management – Smart Media* (2019)'s survey.\n>>> 'seed 001'"
+    )
+
+
+def test_seed_numbers_in_doctest_comments_but_not_outputs(rest_roles: ModuleType) -> None:
+    text = ">>> f(2)  # overall, seed 003\n'seed 003'"
+    out = rest_roles.convert(text, _link)
+    assert out == (
+        ">>> f(2)  # overall, Botn-Langøy, Buarø & Hoem, *Key Account Management – Smart Media*"
+        " (2019)\n'seed 003'"
+    )

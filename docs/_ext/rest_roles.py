@@ -12,7 +12,9 @@ the roles show literally on the reference pages. Once griffe has loaded the whol
 * a role whose target does not resolve becomes inline code; when the target is not a
   standard-library, builtin or dependency name the extension logs a warning naming the
   object and the target, so ``mkdocs build --strict`` fails on a broken crmkit reference;
-* ````literal```` becomes ```literal```.
+* ````literal```` becomes ```literal```;
+* "seed 000" … "seed 004" (the research documents as the code comments call them) become
+  the sources' authors and titles, which is how the documentation names them.
 
 Doctest lines (``>>>`` / ``...``) and fenced code are left alone. Configured in ``mkdocs.yml``
 under the python handler's ``extensions``.
@@ -97,6 +99,30 @@ def resolve(loader: griffe.GriffeLoader, obj: griffe.Object, target: str) -> str
     return None
 
 
+#: the research documents crmkit's code comments call "seed 000" … "seed 004", by author and title
+SOURCES = {
+    "000": "the thesis *Big data och CRM:s roll för konkurrenskraft i B2B-företag*",
+    "001": "the BI thesis on CRM-supported prospecting (2023)",
+    "002": "Pyramid's workbook *Ramverk för: CRM-strategi*",
+    "003": "Botn-Langøy, Buarø & Hoem, *Key Account Management – Smart Media* (2019)",
+    "004": "Danielsson's ComputerSweden compendium on *kundvård*",
+}
+DOCTEST_COMMENT = re.compile(r"^(\s*(?:>>>|\.\.\.) .*?\s#)(.*)$", re.MULTILINE)
+SEED = re.compile(r"\b[Ss]eed[ -](?P<number>00[0-4])\b(?:\.md)?(?P<possessive>'s)?")
+
+
+def name_sources(text: str) -> str:
+    """Replace "seed 00x" with the source's author and title."""
+
+    def named(match: re.Match[str]) -> str:
+        name = SOURCES[match["number"]]
+        if match["possessive"]:
+            return f"{name}'s" if not name.endswith("*") else f"{name} —"
+        return name
+
+    return SEED.sub(named, text)
+
+
 def _external(obj: griffe.Object, target: str) -> bool:
     """Whether ``target`` names something outside the package (not checked, not linked)."""
     head = target.lstrip(".~!").split(".", 1)[0]
@@ -114,10 +140,12 @@ def convert(text: str, link: Any) -> str:
     """Rewrite roles and literals in ``text``; ``link(target) -> path | None`` resolves."""
     runs: list[tuple[bool, list[str]]] = []  # (is code, lines)
     fenced = False
+    doctest = False  # a doctest and its output run until a blank line
     for line in text.split("\n"):
         stripped = line.lstrip()
         fence = stripped.startswith("```")
-        code = fenced or fence or stripped.startswith((">>>", "... ")) or stripped == "..."
+        doctest = stripped.startswith(">>>") or (doctest and bool(stripped) and not fence)
+        code = fenced or fence or doctest
         if fence:
             fenced = not fenced
         if runs and runs[-1][0] == code:
@@ -130,6 +158,9 @@ def convert(text: str, link: Any) -> str:
         if not code:  # a role or literal may wrap onto the next line
             chunk = ROLE.sub(lambda m: _role(_unwrap(m["body"]), link), chunk)
             chunk = LITERAL.sub(lambda m: f"`{m['text']}`", chunk)
+            chunk = name_sources(chunk)
+        else:  # only the comments of code: its output must stay what the code prints
+            chunk = DOCTEST_COMMENT.sub(lambda m: m[1] + name_sources(m[2]), chunk)
         out.append(chunk)
     return "\n".join(out)
 
@@ -156,7 +187,7 @@ class RestRoles(griffe.Extension):
     def on_package(self, *, pkg: griffe.Module, loader: griffe.GriffeLoader, **kwargs: Any) -> None:
         for obj in _walk(pkg):
             docstring = obj.docstring
-            if docstring is None or ("`" not in docstring.value):
+            if docstring is None:
                 continue
 
             def link(target: str, obj: griffe.Object = obj) -> str | None:
