@@ -470,12 +470,28 @@ def _frame_counts(
 ) -> tuple[int, int, dict[str, dict[Any, tuple[float, float]]]]:
     nw = narwhals()
     frame = from_native(native)
-    require_columns(frame, [*variables, won_field], what="opportunities")
+    schema = frame.collect_schema()
+    require_columns(frame, [*variables, won_field], what="opportunities", schema=schema)
+    if schema[won_field] != nw.Boolean:  # the records engine takes True / False only
+        raise ValidationError.single(
+            f"opportunities.{won_field}",
+            str(schema[won_field]),
+            "must be a boolean column (True or False in every row)",
+        )
     frame = frame.with_columns(nw.col(won_field).cast(nw.Int64()).alias("__won"))
     tables: dict[str, dict[Any, tuple[float, float]]] = {}
-    totals = frame.select(nw.col("__won").sum().alias("won"), nw.len().alias("n"))
+    totals = frame.select(
+        nw.col("__won").sum().alias("won"),
+        nw.len().alias("n"),
+        nw.col(won_field).is_null().sum().alias("missing"),
+    )  # (fitting computes the frame anyway, so lazy frames are checked too)
     if hasattr(totals, "collect"):
         totals = totals.collect()
+    if int(totals["missing"][0] or 0):
+        raise ValidationError.single(
+            f"opportunities.{won_field}",
+            message="has missing values; every row must be True or False",
+        )
     won_total = int(totals["won"][0] or 0)
     lost_total = int(totals["n"][0]) - won_total
     for field in variables:

@@ -320,7 +320,14 @@ def _rfm_frame(
         result = with_lookup(scored, weights, table, "segment")
     else:
         result = scored.select(*columns, _segment_expr(spec, Context(as_of=as_of)).alias("segment"))
-    return to_native(collect_like(result, frame))
+    native = to_native(collect_like(result, frame))
+    if spec.segments is None and (
+        frame.implementation.is_pandas_like() or frame.implementation.is_dask()
+    ):
+        # no segment map: a missing segment is None, as on records and in every other engine
+        # (pandas would hold a string column's missing value as NaN)
+        native = native.assign(segment=None)
+    return native
 
 
 #: Above this many score cells a segment map is compiled rule by rule instead of by cell.
