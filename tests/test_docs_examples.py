@@ -220,6 +220,14 @@ def test_every_page_is_collected() -> None:
     assert len(PAGES_WITH_EXAMPLES) >= 10, PAGES_WITH_EXAMPLES
 
 
+@pytest.mark.parametrize("page", pages())
+def test_pages_name_sources_by_author_and_title(page: str) -> None:
+    """Readers do not know the research documents as "seed 000" … "seed 004"."""
+    text = (ROOT / page).read_text(encoding="utf-8")
+    found = re.findall(r".{0,30}\b[Ss]eeds?[ -]00\d.{0,30}", text)
+    assert not found, f"{page}: name the source by author and title instead: {found}"
+
+
 @pytest.mark.parametrize("page", PAGES_WITH_EXAMPLES)
 def test_page_examples_run_as_written(page: str, tmp_path: Path) -> None:
     text = (ROOT / page).read_text(encoding="utf-8")
