@@ -28,7 +28,8 @@ from tests.backends import have_chromium, require_backend
 
 ROOT = Path(__file__).resolve().parent.parent
 
-pytestmark = [pytest.mark.browser, pytest.mark.slow]
+# one worker builds the site once for both tests
+pytestmark = [pytest.mark.browser, pytest.mark.slow, pytest.mark.xdist_group("docs-search")]
 
 CHROMIUM_FLAGS = [
     "--headless",
