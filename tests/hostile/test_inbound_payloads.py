@@ -318,3 +318,31 @@ def test_a_message_kind_given_as_text_is_read_and_a_bad_one_named() -> None:
     assert case_from_message(message).remote_data["kind"] == "direct"
     with pytest.raises(ValidationError, match=r"message\.kind"):
         SocialMessage("instagram", "@anna", "Hi", AT, kind="shouting")  # type: ignore[arg-type]
+
+
+def test_a_webhook_delivered_many_times_at_once_stores_one_lead(store: Store) -> None:
+    import threading
+
+    desk = InboundDesk(store)
+    payload = {"company": "Acme AB", "submission_id": "sub-race-1", "email": "a@acme.se"}
+    barrier = threading.Barrier(6)
+    ids: list[str] = []
+    errors: list[BaseException] = []
+
+    def deliver() -> None:
+        barrier.wait(timeout=30)
+        try:
+            ids.append(desk.receive_form(payload).id)
+        except BaseException as error:  # collected: the test asserts there are none
+            errors.append(error)
+
+    threads = [threading.Thread(target=deliver) for _ in range(6)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert errors == []
+    assert len(ids) == 6
+    assert len(set(ids)) == 1
+    with store.unit_of_work() as uow:
+        assert uow.leads.count() == 1

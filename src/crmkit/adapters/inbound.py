@@ -61,7 +61,7 @@ from crmkit.domain import limits
 from crmkit.domain.case import Case
 from crmkit.domain.channel import ChannelCatalogue, Direction, default_catalogue
 from crmkit.domain.lead import Lead
-from crmkit.errors import Problem, ValidationError
+from crmkit.errors import ConflictError, Problem, ValidationError
 
 if TYPE_CHECKING:
     from crmkit.adapters.ports import Store
@@ -833,29 +833,41 @@ class InboundDesk:
         lead = lead_from_form(
             payload, form=self.form, segmenter=self.segmenter, received_at=received_at
         )
-        with self.store.unit_of_work() as uow:
-            if lead.remote_id is not None:
-                existing = uow.leads.find_by_remote_id(lead.remote_id)
-                if existing is not None:
-                    return existing
-            return uow.leads.add(lead)
+        stored: Lead = self._store_once("leads", lead)
+        return stored
 
     def receive_message(self, message: SocialMessage, *, problem_type: str | None = None) -> Case:
         """Store a case for a social message (once per message id) and return it."""
         from crmkit.adapters.ports import Query
 
         case = case_from_message(message, problem_type=problem_type)
-        with self.store.unit_of_work() as uow:
-            if case.remote_id is not None:
-                existing = uow.cases.find_by_remote_id(case.remote_id)
-                if existing is not None:
-                    return existing
-            handle = case.remote_data["handle"]
-            if handle:
+        handle = case.remote_data["handle"]
+        if handle:
+            with self.store.unit_of_work() as uow:
                 page = uow.contacts.find(
                     Query(custom={f"{message.platform}_handle": handle}), limit=1
                 )
-                if page.items:
-                    case.contact_id = page.items[0].id
-                    case.account_id = page.items[0].account_id
-            return uow.cases.add(case)
+            if page.items:
+                case.contact_id = page.items[0].id
+                case.account_id = page.items[0].account_id
+        stored: Case = self._store_once("cases", case)
+        return stored
+
+    def _store_once(self, aggregate: str, entity: Any) -> Any:
+        """Add ``entity`` unless one with its remote id is stored; a concurrent delivery of
+        the same submission that wins the race is returned instead of failing."""
+        for _attempt in range(2):
+            try:
+                with self.store.unit_of_work() as uow:
+                    repository = uow.repository(aggregate)
+                    if entity.remote_id is not None:
+                        existing = repository.find_by_remote_id(entity.remote_id)
+                        if existing is not None:
+                            return existing
+                    return repository.add(entity)
+            except ConflictError:
+                if entity.remote_id is None:
+                    raise
+        raise ConflictError(  # pragma: no cover - needs a remote id taken and freed meanwhile
+            f"{aggregate}: remote id {entity.remote_id!r} kept changing owner; try again"
+        )
