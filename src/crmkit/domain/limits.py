@@ -4,22 +4,18 @@ crmkit refuses, at the domain boundary (the constructors and :mod:`crmkit.serde`
 that one of its stores or formats could not hold, so the memory store, SQLite and PostgreSQL
 accept exactly the same set and whatever validates also serialises and round-trips:
 
-================================ ==============================================================
-rule                             why
-================================ ==============================================================
-ids ≤ :data:`ID_MAX` (64)        ``id``, ``owner_id``, ``account_id`` … are indexed columns
-keys ≤ :data:`KEY_MAX` (128)     stage keys, tiers, channels, categories, problem types and
-                                 custom property names are indexed or queried
-remote ids ≤ :data:`REMOTE_ID_MAX` (255) the unique ``remote_id`` column
-other text ≤ :data:`TEXT_MAX`    names, descriptions, notes: a sane upper bound (100 000)
-no NUL character in text         PostgreSQL text and JSONB cannot hold ``\\x00``
-no lone surrogates in text       they are not Unicode text: UTF-8 cannot encode them
-finite numbers                   NaN and ±Infinity are not JSON and poison queries
-ints within ±(2**63 − 1)         :data:`INT_MAX`: 64-bit integers of JSON readers and stores
-nesting depth ≤ :data:`DEPTH_MAX` ``remote_data`` containers (32 levels)
-JSON types only in remote data   ``dict`` (string keys), ``list``, ``str``, ``int``,
-                                 ``float``, ``bool``, ``None``; no tuples, sets or objects
-================================ ==============================================================
+| rule | why |
+|---|---|
+| ids ≤ :data:`ID_MAX` (64 characters) | ``id``, ``owner_id``, ``account_id`` … are indexed columns |
+| keys ≤ :data:`KEY_MAX` (128) | stage keys, tiers, channels, categories, problem types and custom property names are indexed or queried |
+| remote ids ≤ :data:`REMOTE_ID_MAX` (255) | the unique ``remote_id`` column |
+| other text ≤ :data:`TEXT_MAX` (100 000) | names, descriptions, notes: a sane upper bound |
+| no NUL character in text | PostgreSQL text and JSONB cannot hold ``\\x00`` |
+| no lone surrogates in text | they are not Unicode text: UTF-8 cannot encode them |
+| finite numbers | NaN and ±Infinity are not JSON and poison queries |
+| ints within ±:data:`INT_MAX` (2**63 − 1) | the 64-bit integers of JSON readers and stores |
+| nesting depth ≤ :data:`DEPTH_MAX` (32) | ``remote_data`` containers |
+| JSON types only in ``remote_data`` | ``dict`` (string keys), ``list``, ``str``, ``int``, ``float``, ``bool``, ``None``; never tuples, sets or other objects |
 
 Numbers written as text (Money amounts, Decimal fields, probabilities) are read with one rule,
 :func:`parse_decimal`: ASCII digits only, an optional sign, decimal point and exponent,
@@ -52,6 +48,7 @@ __all__ = [
     "NUMBER_TEXT_MAX",
     "REMOTE_ID_MAX",
     "TEXT_MAX",
+    "clean_text",
     "int_problem",
     "json_problems",
     "number_problem",
