@@ -150,6 +150,10 @@ def test_what_validates_stores_in_every_store(store: Store) -> None:
     "overrides",
     [
         {"id": "i" * ID_MAX},
+        {"id": "🙂" * ID_MAX},  # 64 characters, 256 UTF-8 bytes
+        {"owner_id": "\u0661" * ID_MAX},
+        {"tier": "ß" * KEY_MAX},
+        {"remote_id": "é" * REMOTE_ID_MAX},
         {"owner_id": "o" * ID_MAX},
         {"tier": "t" * KEY_MAX},
         {"remote_id": "r" * REMOTE_ID_MAX},
