@@ -20,6 +20,12 @@ from crmkit.scoring.cross_sell import (
 )
 from crmkit.scoring.engagement import engagement_summary
 from crmkit.scoring.follow_up import EmailSequence, SequenceStep, neglected, overdue_follow_ups
+from crmkit.scoring.inbound_share import (
+    InboundShare,
+    InboundTrend,
+    inbound_share,
+    inbound_share_trend,
+)
 from crmkit.scoring.kpi_catalogue import (
     CUSTOMER_CARE_KPIS,
     QUALITY_PARAMETERS,
@@ -128,6 +134,8 @@ __all__ = [
     "Goal",
     "IcpDimension",
     "IdealCustomerProfile",
+    "InboundShare",
+    "InboundTrend",
     "KpiChange",
     "KpiSpec",
     "LeadScore",
@@ -168,6 +176,8 @@ __all__ = [
     "false_key_customers",
     "fill_automated_probability",
     "fit_opportunities",
+    "inbound_share",
+    "inbound_share_trend",
     "lost_reasons",
     "loyal_share",
     "neglected",
