@@ -257,3 +257,24 @@ ACCEPTED: list[tuple[str, Callable[[], Any]]] = [
 @pytest.mark.parametrize(("label", "build"), ACCEPTED, ids=[a[0] for a in ACCEPTED])
 def test_values_at_the_limits_are_accepted(label: str, build: Callable[[], Any]) -> None:
     assert build() is not None
+
+
+@pytest.mark.parametrize(
+    ("change", "path"),
+    [
+        (lambda a: a.custom.__setitem__("score", math.nan), "custom.score"),
+        (lambda a: a.custom.__setitem__("note", "a\x00"), "custom.note"),
+        (lambda a: a.remote_data.__setitem__("tags", {"a"}), "remote_data.tags"),
+        (lambda a: a.addresses.append("not an address"), "addresses"),
+    ],
+    ids=["custom NaN", "custom NUL", "remote set", "list item"],
+)
+def test_changes_in_place_are_caught_by_revalidate(
+    change: Callable[[Account], Any], path: str
+) -> None:
+    account = Account("Acme")
+    account.revalidate()  # a valid entity passes
+    change(account)
+    with pytest.raises(ValidationError) as caught:
+        account.revalidate()
+    assert caught.value.problems[0].path == path

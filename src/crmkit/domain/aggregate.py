@@ -35,7 +35,7 @@ from crmkit.domain.validators import (
     optional_non_empty_text,
     to_utc,
 )
-from crmkit.errors import ValidationError
+from crmkit.errors import Problem, ValidationError
 
 __all__ = ["AggregateRoot", "default_property_registry", "utc_now"]
 
@@ -142,6 +142,33 @@ class AggregateRoot:
         at = to_utc(at)
         if at > self.updated_at:
             self.updated_at = at
+
+    def revalidate(self) -> None:
+        """Run every field's validator again and raise one ValidationError listing the problems.
+
+        Assigning a field validates it, but changing a mutable value in place (``custom``,
+        ``remote_data``, a list) does not. A store calls this before it writes, so a NaN or a
+        NUL put into ``custom["score"]`` after construction is refused like any other.
+
+        Examples:
+            >>> from crmkit.domain import Account
+            >>> account = Account("Acme")
+            >>> account.custom["score"] = float("nan")  # in place: no validator runs
+            >>> account.revalidate()
+            Traceback (most recent call last):
+            ...
+            crmkit.errors.ValidationError: custom.score: nan must be a finite number, not NaN
+        """
+        problems: list[Problem] = []
+        for field in attrs.fields(type(self)):
+            if field.validator is None:
+                continue
+            try:
+                field.validator(self, field, getattr(self, field.name))
+            except ValidationError as error:
+                problems.extend(error.problems)
+        if problems:
+            raise ValidationError(problems)
 
     def validate_custom(self, registry: PropertyRegistry | None = None) -> None:
         """Validate :attr:`custom` against the schema registered for this entity type.
