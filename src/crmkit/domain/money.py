@@ -246,7 +246,11 @@ class Money:
         return bool(self.amount)
 
     def rounded(self) -> Money:
-        """Round half-even to the currency's minor unit.
+        """Round half-even to the currency's minor unit (in crmkit's :data:`CONTEXT`).
+
+        Raises:
+            ValidationError: the rounding carries past the largest amount (only amounts within
+                half a minor unit of 10**25 do).
 
         Examples:
             >>> from crmkit.domain import Money
@@ -259,7 +263,11 @@ class Money:
         return Money(self.amount.quantize(quantum, context=CONTEXT), self.currency)
 
     def __str__(self) -> str:
-        return f"{self.rounded().amount} {self.currency}"
+        try:
+            amount = self.rounded().amount
+        except ValidationError:  # rounding would carry past the largest amount: show it as is
+            amount = self.amount
+        return f"{amount} {self.currency}"
 
 
 _QUANTUM = {places: Decimal(1).scaleb(-places) for places in set(CURRENCY_MINOR_UNITS.values())}
