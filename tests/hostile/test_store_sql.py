@@ -84,6 +84,27 @@ def test_a_file_that_is_not_a_database_is_a_store_corrupt_error_naming_it(
     assert path.read_bytes() == before  # nothing was written over the user's file
 
 
+def test_another_applications_sqlite_database_is_left_untouched(tmp_path: Path) -> None:
+    path = tmp_path / "places.sqlite"
+    with sqlite3.connect(path) as raw:
+        raw.execute("CREATE TABLE moz_places (id INTEGER PRIMARY KEY, url TEXT)")
+        raw.execute("INSERT INTO moz_places (url) VALUES ('https://example.com')")
+    raw.close()
+    before = path.read_bytes()
+    with pytest.raises(StoreCorruptError, match="another application") as caught:
+        open_store(_sqlite_url(path))
+    assert "moz_places" in str(caught.value)
+    assert str(path) in str(caught.value)
+    assert path.read_bytes() == before
+
+
+def test_an_empty_file_becomes_a_crmkit_database(tmp_path: Path) -> None:
+    path = tmp_path / "crm.db"
+    path.touch()
+    with open_store(_sqlite_url(path)) as store, store.unit_of_work() as uow:
+        assert uow.accounts.count() == 0
+
+
 def test_a_schema_table_without_a_version_row_is_corrupt(tmp_path: Path) -> None:
     path = tmp_path / "crm.db"
     _real_database(path)

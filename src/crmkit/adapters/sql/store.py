@@ -186,7 +186,16 @@ class SqlStore:
                 dbapi_connection.isolation_level = None
                 cursor = dbapi_connection.cursor()
                 cursor.execute(f"PRAGMA busy_timeout = {busy_ms}")
-                cursor.execute("PRAGMA journal_mode = WAL")
+                # WAL rewrites the file header: only for a new or a crmkit database, so a
+                # file of another application stays byte for byte as it was (it is refused).
+                cursor.execute(
+                    "SELECT count(*), coalesce(sum(name = ?), 0) FROM sqlite_master "
+                    "WHERE type = 'table'",
+                    (SCHEMA_TABLE,),
+                )
+                tables, ours = cursor.fetchone()
+                if tables == 0 or ours:
+                    cursor.execute("PRAGMA journal_mode = WAL")
                 cursor.execute("PRAGMA synchronous = NORMAL")
                 cursor.close()
 
@@ -278,7 +287,16 @@ class SqlStore:
         version_table = schema_table(sa_.MetaData())
         if self._dialect == "postgresql":
             conn.execute(sa_.text("SELECT pg_advisory_xact_lock(7236512)"))
-        if not sa_.inspect(conn).has_table(SCHEMA_TABLE):
+        inspector = sa_.inspect(conn)
+        if not inspector.has_table(SCHEMA_TABLE):
+            foreign = sorted(inspector.get_table_names()) if self._dialect == "sqlite" else []
+            if foreign:  # a SQLite file of another application: never add tables to it
+                shown = ", ".join(foreign[:5]) + (" …" if len(foreign) > 5 else "")
+                raise StoreCorruptError(
+                    f"{self._where} is a database of another application (tables: {shown}), "
+                    "not a crmkit database; crmkit leaves it untouched. Open a new or a "
+                    "crmkit file instead"
+                )
             self._metadata.create_all(conn)
             conn.execute(version_table.insert().values(id=1, version=SCHEMA_VERSION))
             return SCHEMA_VERSION
