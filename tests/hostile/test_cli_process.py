@@ -79,7 +79,7 @@ def test_a_full_disk_on_standard_output_is_a_user_error(argv: list[str]) -> None
 
 def test_an_output_file_on_a_full_device_is_refused(tmp_path: Path) -> None:
     (tmp_path / "t.csv").write_text(GOOD_CSV, encoding="utf-8")
-    done = _crmkit("rfm", "--input", "t.csv", "--output", str(FULL), cwd=tmp_path)
+    done = _crmkit("rfm", "--input", "t.csv", "-o", str(FULL), "--format", "csv", cwd=tmp_path)
     assert done.returncode == 2
     assert done.stderr.startswith("crmkit: output: '/dev/full' is not a regular file")
     assert "Traceback" not in done.stderr

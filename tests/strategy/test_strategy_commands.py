@@ -32,4 +32,6 @@ def test_bad_answer_is_a_clear_error(tmp_path: Path, capsys: pytest.CaptureFixtu
     wb = tmp_path / "wb.json"
     wb.write_text(json.dumps({"answers": {"s05.loyal_share": 140}}), encoding="utf-8")
     assert main(["assess", str(wb)]) == 2
-    assert "answers.s05.loyal_share: 140 must be a percentage" in capsys.readouterr().out
+    # issue #11: errors go to standard error as "crmkit: <where>: ..." (they went to stdout)
+    err = capsys.readouterr().err
+    assert err.startswith(f"crmkit: {wb}: answers.s05.loyal_share: 140 must be a percentage")
