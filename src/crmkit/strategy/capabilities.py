@@ -72,6 +72,8 @@ REGISTRY: tuple[tuple[str, str, str, str], ...] = (
      "weighted key-account selection over the eight selection criteria"),
     ("crmkit.scoring:false_key_customers", "SD", "customer_choice",
      "accounts flagged as key customers that make no profit"),
+    ("crmkit.strategy:key_customer_tiers", "SD", "customer_choice",
+     "A/B/C key-customer tiers from portfolio and own criteria (A gets a key account manager)"),
     ("crmkit.scoring:IdealCustomerProfile", "SD", "customer_characteristics",
      "a weighted ideal customer profile: need, buying behaviour, firmographics, challenges"),
     ("crmkit.strategy:analyse_customers", "SD", "customer_characteristics",
@@ -94,6 +96,8 @@ REGISTRY: tuple[tuple[str, str, str, str], ...] = (
      "propensity bands from a score"),
     ("crmkit.segmentation:customer_portfolio", "SD", "segment_granularity",
      "value × cost-to-serve portfolios with their service levels"),
+    ("crmkit.strategy:portfolio_actions", "SD", "segment_granularity",
+     "develop, retain, maintain or eliminate per customer-portfolio tier"),
     ("crmkit.strategy:readiness_check", "SD", "business_strategy",
      "Selnes & Hagen's CRM success factors as a readiness check"),
     ("crmkit.strategy:KamProgramme", "SD", "customer_strategy",
@@ -109,6 +113,10 @@ REGISTRY: tuple[tuple[str, str, str, str], ...] = (
      "customer-perceived value per survey construct"),
     ("crmkit.strategy:kamo_assessment", "VC", "value_assessment",
      "KAM orientation and relational capabilities → relationship quality"),
+    ("crmkit.strategy:RelationshipFlower", "VC", "value_assessment",
+     "the relationship flower: one key-account relationship rated on five petals"),
+    ("crmkit.strategy:form_coverage", "VC", "value_assessment",
+     "which of the four relationship forms a key-account relationship uses"),
     ("crmkit.scoring:acquisition_cost", "VC", "acquisition_economics",
      "acquisition cost from retention cost and the 'almost five times' ratio"),
     ("crmkit.strategy:acquisition_cost", "VC", "acquisition_economics",
@@ -121,6 +129,10 @@ REGISTRY: tuple[tuple[str, str, str, str], ...] = (
      "conversion rate and lift per lead-score band"),
     ("crmkit.scoring:prospect_priority", "VC", "acquisition_economics",
      "prospect priority from interest level and buying stage"),
+    ("crmkit.scoring:inbound_share", "VC", "acquisition_economics",
+     "share of leads (or activities, customers) that came inbound"),
+    ("crmkit.scoring:inbound_share_trend", "VC", "acquisition_economics",
+     "the inbound share per period: is the shift to inbound happening?"),
     ("crmkit.scoring:win_back", "VC", "acquisition_economics",
      "the win-back segment: deals or leads lost for a given reason"),
     ("crmkit.domain:Lead", "VC", "acquisition_economics",
@@ -188,6 +200,10 @@ REGISTRY: tuple[tuple[str, str, str, str], ...] = (
      "follow-up cadence per key account: next due and overdue contacts"),
     ("crmkit.strategy:ContactAssignment", "MCI", "sales_force",
      "two-contact model (key account manager + support) with handovers"),
+    ("crmkit.strategy:recommend_structure", "MCI", "sales_force",
+     "which sales-force structure(s) fit: geographic, product, market or customer size"),
+    ("crmkit.strategy:stage_profile", "MCI", "sales_force",
+     "what a key-account stage means: contacts, role, advice and breakdown risks"),
     ("crmkit.scoring:sales_velocity", "MCI", "sales_force",
      "sales velocity: open deals × win rate × deal size ÷ cycle length"),
     ("crmkit.scoring:velocity", "MCI", "sales_force",
@@ -290,6 +306,8 @@ REGISTRY: tuple[tuple[str, str, str, str], ...] = (
      "correlations between customer-value drivers"),
     ("crmkit.scoring:retention_economics", "PA", "cost_reduction",
      "what keeping customers saves compared with winning new ones"),
+    ("crmkit.strategy:MoneyLink", "PA", "cost_reduction",
+     "tie a KPI to money: the effect of a change on the result"),
     ("crmkit.strategy:assess", "PA", "standards",
      "score the organisation 0–5 per element and process with a ranked gap list"),
     ("crmkit.survey:reliability", "PA", "standards",
@@ -312,6 +330,14 @@ REGISTRY: tuple[tuple[str, str, str, str], ...] = (
      "KPIs with target, actual, period and direction"),
     ("crmkit.scoring:recommend_kpis", "PA", "metrics_and_kpis",
      "the KPIs to track for a business goal"),
+    ("crmkit.strategy:interview_kpis", "PA", "metrics_and_kpis",
+     "the KPIs CRM managers steer by: presence, planning rate, sales calls, budget …"),
+    ("crmkit.strategy:kpi_quality", "PA", "metrics_and_kpis",
+     "check a KPI against the four quality criteria"),
+    ("crmkit.strategy:goals_without_kpis", "PA", "metrics_and_kpis",
+     "every goal needs a KPI: the goals that have none"),
+    ("crmkit.strategy:sensitivity", "PA", "metrics_and_kpis",
+     "how much the result moves when a KPI changes"),
     ("crmkit.scoring:prospecting_kpis", "PA", "metrics_and_kpis",
      "the prospecting quality parameters as KPIs"),
     ("crmkit.scoring:compare_periods", "PA", "metrics_and_kpis",
@@ -378,6 +404,8 @@ COLLABORATIVE: frozenset[str] = frozenset({
     "crmkit.domain:KeyAccountRelationship", "crmkit.domain:Account", "crmkit.domain:Contact",
     "crmkit.domain:PropertySchema", "crmkit.scoring:route_leads", "crmkit.scoring:win_back",
     "crmkit.adapters:open_store", "crmkit.adapters:available_adapters",
+    "crmkit.strategy:recommend_structure", "crmkit.strategy:stage_profile",
+    "crmkit.strategy:form_coverage",
 })  # fmt: skip
 
 
@@ -461,7 +489,7 @@ def capabilities_of_type(crm_type: CrmType | str) -> list[Capability]:
     Examples:
         >>> from crmkit.strategy.capabilities import capabilities_of_type
         >>> [c.path for c in capabilities_of_type("collaborative")][:2]
-        ['crmkit.scoring:win_back', 'crmkit.strategy:channel_integration_gaps']
+        ['crmkit.strategy:form_coverage', 'crmkit.scoring:win_back']
     """
     t = CrmType.parse(crm_type)
     return [c for c in _entries() if c.crm_type is t]

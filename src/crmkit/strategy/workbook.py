@@ -25,7 +25,7 @@ from typing import Any
 
 import attrs
 
-from crmkit.domain import ChannelCategory
+from crmkit.domain import ChannelCategory, default_catalogue
 from crmkit.errors import NotFoundError, ValidationError
 from crmkit.strategy.framework import Element, Process, element, load_data
 
@@ -119,11 +119,19 @@ _IT_LABELS = {
 class Item:
     """One answerable workbook item.
 
+    A channel row that names a catalogue channel (``channel``, e.g. ``"events"`` for trade
+    fairs) takes its Payne–Frow category from :func:`crmkit.domain.default_catalogue`, so the
+    workbook and the catalogue share one mapping; the ``note`` holds crmkit's reading of an
+    ambiguous prompt, which stays translated as the source words it.
+
     Examples:
         >>> from crmkit.strategy.workbook import workbook
         >>> item = workbook().item("s08.field_sales")
         >>> item.answer_type.value, item.channel_category.value, item.section_id
         ('channel_it', 'sales_force', 'S08')
+        >>> trade_fairs = workbook().item("s08.trade_fairs")
+        >>> trade_fairs.channel, trade_fairs.channel_category.value
+        ('events', 'outlets')
         >>> item.gap_text
         'Field sales force lacks integrated IT support'
     """
@@ -141,6 +149,7 @@ class Item:
     gap: str | None = None
     channel_category: ChannelCategory | None = None
     capability: str | None = None
+    channel: str | None = None
 
     def text(self, lang: str = "en") -> str:
         """The item's prompt in English (``"en"``) or Swedish (``"sv"``)."""
@@ -279,8 +288,20 @@ class Workbook:
         return list(seen)
 
 
+#: The channel catalogue workbook channel rows take their category from.
+_CATALOGUE = default_catalogue()
+
+
 def _item(raw: dict[str, Any], section_id: str) -> Item:
     category = raw.get("channel_category")
+    channel = raw.get("channel")
+    if channel is not None:
+        # one channel → category mapping: the default catalogue's (crmkit.domain.channel)
+        if category is not None:
+            raise ValidationError.single(
+                f"workbook.{raw['id']}.channel_category", category, "is given by the channel"
+            )
+        category = _CATALOGUE[channel].category.value
     return Item(
         id=raw["id"],
         section_id=section_id,
@@ -295,6 +316,7 @@ def _item(raw: dict[str, Any], section_id: str) -> Item:
         gap=raw.get("gap"),
         channel_category=ChannelCategory(category) if category else None,
         capability=raw.get("capability"),
+        channel=channel,
     )
 
 
