@@ -31,11 +31,13 @@ from crmkit.adapters.files import (
 )
 from crmkit.adapters.formats import HubSpotCodec, SalesforceCodec
 from crmkit.adapters.inbound import (
+    FormReading,
     InboundDesk,
     InterestForm,
     SocialMessage,
     case_from_message,
     lead_from_form,
+    read_form,
 )
 from crmkit.adapters.outbound import (
     ConsentRequiredError,
@@ -54,6 +56,7 @@ from crmkit.adapters.ports import (
     RepositoryQueries,
     Store,
     UnitOfWork,
+    UnitOfWorkState,
     UpsertKey,
     UpsertResult,
 )
@@ -70,6 +73,7 @@ __all__ = [
     "MAX_PAGE_SIZE",
     "ConsentRequiredError",
     "Entity",
+    "FormReading",
     "HubSpotCodec",
     "ImportPolicy",
     "ImportProgress",
@@ -90,6 +94,7 @@ __all__ = [
     "SocialMessage",
     "Store",
     "UnitOfWork",
+    "UnitOfWorkState",
     "UpsertKey",
     "UpsertResult",
     "available_adapters",
@@ -100,5 +105,6 @@ __all__ = [
     "import_jsonl",
     "lead_from_form",
     "open_store",
+    "read_form",
     "register_adapter",
 ]
