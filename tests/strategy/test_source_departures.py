@@ -7,7 +7,7 @@ import pytest
 from crmkit.domain import AgreementType, ChannelCategory, Direction, default_catalogue
 from crmkit.errors import ValidationError
 from crmkit.scoring import DEFAULT_STAGE_ORDER, prospect_priority
-from crmkit.strategy import workbook
+from crmkit.strategy import GUIDES, INTERVIEW_GUIDE, workbook
 
 
 def test_workbook_and_catalogue_share_one_channel_mapping() -> None:
@@ -68,3 +68,20 @@ def test_formal_relationship_contract_types_are_agreement_types() -> None:
     # reference: seed-003.md L212 — cooperation, project and time-limited agreements
     assert {AgreementType("cooperation"), AgreementType("project"),
             AgreementType("time_limited")} <= set(AgreementType)  # fmt: skip
+
+
+def test_each_interview_question_cites_its_own_guide() -> None:
+    # reference: seed-000.md L418-L419 — respondent 1's guide is source lines 3677-3733,
+    # respondent 2's 3735-3810; the questionnaire draws on both
+    ranges = {"sales_region_manager": (3677, 3733), "nordic_training_manager": (3735, 3810)}
+    questions = [q for theme in INTERVIEW_GUIDE for q in theme.questions]
+    assert {q.respondent for q in questions} == set(GUIDES) == set(ranges)
+    for q in questions:
+        low, high = ranges[q.respondent]
+        first = int(q.line.split("-")[0].removeprefix("L"))
+        assert low <= first <= high, (q.sv, q.line)
+        assert q.guide == GUIDES[q.respondent]
+    # the retention question with "(dvs customer retention)" is respondent 2's wording
+    retention = INTERVIEW_GUIDE[2].questions[2]
+    assert "customer retention" in retention.sv
+    assert retention.respondent == "nordic_training_manager"

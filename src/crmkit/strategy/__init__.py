@@ -100,6 +100,7 @@ from crmkit.strategy.framework import (
     framework,
 )
 from crmkit.strategy.interview import (
+    GUIDES,
     INTERVIEW_GUIDE,
     InterviewQuestion,
     InterviewTheme,
@@ -204,6 +205,7 @@ __all__ = [
     "CROSSWALK",
     "FINANCIAL_OUTCOMES",
     "FLAG_LOYALTY_RULE",
+    "GUIDES",
     "HIGH_VALUE_PORTFOLIOS",
     "HYPOTHESES",
     "INTERVIEW_GUIDE",
