@@ -16,6 +16,7 @@ Examples:
 """
 
 from crmkit.clv.beta_geo import BetaGeo
+from crmkit.clv.beta_geo_beta_binomial import BetaGeoBetaBinomial
 from crmkit.clv.gamma_gamma import GammaGamma
 from crmkit.clv.lifetime_value import (
     CustomerValue,
@@ -24,10 +25,12 @@ from crmkit.clv.lifetime_value import (
     value_by_segment,
     value_customers,
 )
+from crmkit.clv.modified_beta_geo import ModifiedBetaGeo
 from crmkit.clv.pareto_nbd import ParetoNBD
 from crmkit.clv.peers import from_lifetimes, from_pymc_marketing, to_lifetimes, to_pymc_marketing
 from crmkit.clv.persistence import load_model
 from crmkit.clv.retention import finite_retention_lifetime_value, retention_lifetime_value
+from crmkit.clv.shifted_beta_geometric import ShiftedBetaGeometric
 from crmkit.clv.simulation import simulate_beta_geo
 from crmkit.clv.summary import (
     CalibrationHoldout,
@@ -40,13 +43,16 @@ from crmkit.clv.summary import (
 
 __all__ = [
     "BetaGeo",
+    "BetaGeoBetaBinomial",
     "CalibrationHoldout",
     "Collapse",
     "CustomerSummary",
     "CustomerValue",
     "GammaGamma",
+    "ModifiedBetaGeo",
     "ParetoNBD",
     "SegmentValue",
+    "ShiftedBetaGeometric",
     "TimeUnit",
     "calibration_holdout",
     "customer_lifetime_value",

@@ -180,13 +180,18 @@ def load_model(text: str | dict[str, Any]) -> Any:
         >>> load_model('{"model": "Nope", "format": 1}')
         Traceback (most recent call last):
         ...
-        crmkit.errors.ValidationError: model: 'Nope' is not one of BetaGeo, GammaGamma, ParetoNBD
+        crmkit.errors.ValidationError: model: 'Nope' is not one of BetaGeo, BetaGeoBetaBinomial, \
+GammaGamma, ModifiedBetaGeo, ParetoNBD, ShiftedBetaGeometric
     """
     from crmkit.clv.beta_geo import BetaGeo
+    from crmkit.clv.beta_geo_beta_binomial import BetaGeoBetaBinomial
     from crmkit.clv.gamma_gamma import GammaGamma
+    from crmkit.clv.modified_beta_geo import ModifiedBetaGeo
     from crmkit.clv.pareto_nbd import ParetoNBD
+    from crmkit.clv.shifted_beta_geometric import ShiftedBetaGeometric
 
-    classes: dict[str, Any] = {"BetaGeo": BetaGeo, "GammaGamma": GammaGamma, "ParetoNBD": ParetoNBD}
+    known = (BetaGeo, BetaGeoBetaBinomial, GammaGamma, ModifiedBetaGeo, ParetoNBD)
+    classes: dict[str, Any] = {c.__name__: c for c in (*known, ShiftedBetaGeometric)}
     data = json.loads(text) if isinstance(text, str) else text
     kind = data.get("model") if isinstance(data, dict) else None
     if kind not in classes:
