@@ -16,9 +16,9 @@ from crmkit.strategy import (
     WorkbookAnswers,
     acquisition_cost,
     analyse_customers,
-    cross_sell_rate,
+    cross_sell_percent,
     customer_status,
-    loyal_share,
+    loyal_percent,
     profitability_matrix,
     repurchase_bucket,
     repurchase_shares,
@@ -104,8 +104,8 @@ def test_5_top_ten_concentration() -> None:
 
 def test_6_loyalty_and_7_cross_sell() -> None:
     flags = [(True, True, True), (True, True, False), (False, True, True), (True, False, True)]
-    assert loyal_share(flags) == 25.0
-    assert cross_sell_rate([1, 2, 3, 1, 1]) == 40.0
+    assert loyal_percent(flags) == 25.0
+    assert cross_sell_percent([1, 2, 3, 1, 1]) == 40.0
 
 
 def test_8_acquisition_vs_retention() -> None:
@@ -228,19 +228,19 @@ def test_loyal_share_reads_flags_and_records_by_the_scoring_rule() -> None:
         {"recommend": 6, "purchases": 20, "share_of_wallet": 0.9},
         {"recommend": 10, "purchases": None, "share_of_wallet": 0.9},  # unknown: not loyal
     ]
-    assert loyal_share(customers) == 25.0
-    assert loyal_share(customers, LoyaltyRule(inclusive=True)) == 50.0
+    assert loyal_percent(customers) == 25.0
+    assert loyal_percent(customers, LoyaltyRule(inclusive=True)) == 50.0
     with pytest.raises(ValidationError):
-        loyal_share([(True, True, True)], LoyaltyRule())
+        loyal_percent([(True, True, True)], LoyaltyRule())
 
 
 def test_cross_sell_from_purchases_and_errors_name_the_input() -> None:
     rows = [("a", "p1"), ("a", "p2"), ("b", "p1"), ("c", "p3"), ("a", "p1")]
-    assert cross_sell_rate([{"account_id": c, "product_id": p} for c, p in rows]) == pytest.approx(
-        100 / 3
-    )
+    assert cross_sell_percent(
+        [{"account_id": c, "product_id": p} for c, p in rows]
+    ) == pytest.approx(100 / 3)
     with pytest.raises(ValidationError) as exc:
-        cross_sell_rate([2, 0])
+        cross_sell_percent([2, 0])
     assert exc.value.paths == ["distinct_products[1]"]
     with pytest.raises(ValidationError) as exc:
         top_n_concentration([10, -1])

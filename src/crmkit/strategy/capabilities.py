@@ -20,7 +20,7 @@ manages channels, touchpoints or records shared across the company, analytical o
 Examples:
     >>> from crmkit.strategy.capabilities import capabilities, capabilities_for
     >>> [c.path for c in capabilities("PA")][:2]
-    ['crmkit.strategy:loyal_share', 'crmkit.scoring:loyal_share']
+    ['crmkit.strategy:loyal_percent', 'crmkit.scoring:loyal_share']
     >>> [c.path for c in capabilities_for("customer_segment_lifetime_value")][:2]
     ['crmkit.clv:customer_lifetime_value', 'crmkit.clv:value_by_segment']
     >>> "crmkit.strategy:channel_integration_gaps" in [
@@ -155,7 +155,7 @@ REGISTRY: tuple[tuple[str, str, str, str], ...] = (
      "repurchase-frequency buckets as shares of customers, for the workbook"),
     ("crmkit.strategy:share_of_wallet_split", "VC", "retention_economics",
      "share of customers above and below a share-of-wallet threshold, for the workbook"),
-    ("crmkit.strategy:cross_sell_rate", "VC", "retention_economics",
+    ("crmkit.strategy:cross_sell_percent", "VC", "retention_economics",
      "cross-sell rate in percent, for the workbook"),
     ("crmkit.clv:customer_lifetime_value", "VC", "customer_segment_lifetime_value",
      "discounted expected value of each customer over a horizon"),
@@ -286,7 +286,7 @@ REGISTRY: tuple[tuple[str, str, str, str], ...] = (
     ("crmkit.domain:Order", "IM", "back_office_applications",
      "orders and order lines (order management)"),
     # 5 performance assessment ----------------------------------------------------------------
-    ("crmkit.strategy:loyal_share", "PA", "customer_value",
+    ("crmkit.strategy:loyal_percent", "PA", "customer_value",
      "share of loyal customers (recommends ∧ repurchases often ∧ high share of wallet)"),
     ("crmkit.scoring:loyal_share", "PA", "customer_value",
      "share of loyal customers by a configurable loyalty rule"),

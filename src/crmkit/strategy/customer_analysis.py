@@ -17,7 +17,10 @@ from data, and each definition lives in exactly one place — the analytics pack
 This module is the strategy-level face of those functions: it takes the inputs a workshop has
 at hand (a last-invoice date per customer, ``(profitable, growth)`` pairs, purchase counts,
 spend pairs, revenues, yes/no loyalty flags, distinct-product counts), hands them to the
-analytic and turns its rows into **percentages** the workbook asks for. Segment shares come
+analytic and turns its rows into **percentages** the workbook asks for. The analytics return
+fractions (0–1); where this module's figure is the same as an analytic's but in percent, its
+name says so (:func:`loyal_percent` for :func:`crmkit.scoring.loyal_share`,
+:func:`cross_sell_percent` for :func:`crmkit.scoring.cross_sell_rate`). Segment shares come
 from :func:`crmkit.segmentation.segment_summary`. :func:`analyse_customers` does the same from
 the CRM's own records or a dataframe (orders, accounts, purchases) and
 :meth:`CustomerAnalysis.workbook_answers` / :func:`workbook_answers` map the figures onto the
@@ -25,8 +28,8 @@ workbook's item ids. The source quirks are resolved as documented in
 :data:`crmkit.strategy.workbook.QUIRKS` (Q3–Q6) — by the analytics' definitions.
 
 Examples:
-    >>> from crmkit.strategy.customer_analysis import cross_sell_rate, top_n_concentration
-    >>> cross_sell_rate([1, 2, 3, 1, 1])
+    >>> from crmkit.strategy.customer_analysis import cross_sell_percent, top_n_concentration
+    >>> cross_sell_percent([1, 2, 3, 1, 1])
     40.0
     >>> top_n_concentration([200, 150, 100, 100, 100, 100, 50, 50, 50, 50, 25, 25]).share
     95.0
@@ -57,9 +60,9 @@ __all__ = [
     "ShareOfWallet",
     "acquisition_cost",
     "analyse_customers",
-    "cross_sell_rate",
+    "cross_sell_percent",
     "customer_status",
-    "loyal_share",
+    "loyal_percent",
     "profitability_matrix",
     "repurchase_bucket",
     "repurchase_shares",
@@ -479,7 +482,7 @@ def top_n_concentration(revenues: Iterable[float | Decimal], n: int = 10) -> Con
     return Concentration.from_result(result)
 
 
-def loyal_share(
+def loyal_percent(
     customers: Iterable[tuple[bool, bool, bool]] | Any, rule: scoring.LoyaltyRule | None = None
 ) -> float:
     """Percent loyal: recommends ∧ high repurchase ∧ high share of wallet (002:L201), by
@@ -491,11 +494,11 @@ def loyal_share(
     wallet).
 
     Examples:
-        >>> from crmkit.strategy.customer_analysis import loyal_share
-        >>> loyal_share([(True, True, True), (True, True, False), (False, True, True),
+        >>> from crmkit.strategy.customer_analysis import loyal_percent
+        >>> loyal_percent([(True, True, True), (True, True, False), (False, True, True),
         ...              (True, False, True)])
         25.0
-        >>> loyal_share([{"recommend": 10, "purchases": 8, "share_of_wallet": 0.8},
+        >>> loyal_percent([{"recommend": 10, "purchases": 8, "share_of_wallet": 0.8},
         ...              {"recommend": 7, "purchases": 8, "share_of_wallet": 0.8}])
         50.0
     """
@@ -525,7 +528,7 @@ def _loyalty_flags(flags: tuple[Any, ...], i: int) -> dict[str, float]:
     return {"recommend": recommends, "purchases": often, "share_of_wallet": high}
 
 
-def cross_sell_rate(
+def cross_sell_percent(
     distinct_products: Iterable[int] | Any,
     *,
     customer: str = "account_id",
@@ -538,8 +541,8 @@ def cross_sell_rate(
     or purchases — records or a frame with a ``customer`` and a ``product`` field.
 
     Examples:
-        >>> from crmkit.strategy.customer_analysis import cross_sell_rate
-        >>> cross_sell_rate([{"account_id": "a", "product_id": "p1"},
+        >>> from crmkit.strategy.customer_analysis import cross_sell_percent
+        >>> cross_sell_percent([{"account_id": "a", "product_id": "p1"},
         ...                  {"account_id": "a", "product_id": "p2"},
         ...                  {"account_id": "b", "product_id": "p1"}])
         50.0
