@@ -27,8 +27,6 @@ from typing import Any
 
 import attrs
 
-from crmkit.adapters.files.output import atomic_output
-from crmkit.adapters.files.source import write_csv
 from crmkit.cli.console import Console
 from crmkit.cli.guard import reading
 from crmkit.errors import CrmkitError, NotFoundError, Problem, ValidationError
@@ -360,6 +358,9 @@ def write_rows(
         1  2.50
         <BLANKLINE>
     """
+    from crmkit.adapters.files.output import atomic_output
+    from crmkit.adapters.files.source import write_csv
+
     if fmt == "table" or output is None:
         shown = rows if limit is None else rows[:limit]
         (console or Console(plain=True)).table(

@@ -19,11 +19,8 @@ import argparse
 import json
 from pathlib import Path
 
-from crmkit.adapters.files.output import write_output
 from crmkit.cli.common import count
 from crmkit.errors import ValidationError
-from crmkit.report import assessment_html, assessment_markdown, process_name, score_text
-from crmkit.strategy import WorkbookAnswers, assess, template
 
 __all__ = ["add_parsers", "run_assess", "run_workbook_template"]
 
@@ -40,6 +37,8 @@ def run_workbook_template(args: argparse.Namespace) -> int:
         >>> code, '"Situationsanalys"' in buf.getvalue()
         (0, True)
     """
+    from crmkit.strategy import template
+
     print(json.dumps(template(args.lang), ensure_ascii=False, indent=2))
     return 0
 
@@ -78,6 +77,10 @@ def run_assess(args: argparse.Namespace) -> int:
         >>> (folder / "r.html").read_text().startswith("<!DOCTYPE html>")
         True
     """
+    from crmkit.adapters.files.output import write_output
+    from crmkit.report import assessment_html, assessment_markdown, process_name, score_text
+    from crmkit.strategy import WorkbookAnswers, assess
+
     answers = WorkbookAnswers.load(args.workbook)
     result = assess(answers, ratings=_ratings(args.rate or []))
     # the report files are written first, so a closed pipe on standard output cannot stop them
