@@ -90,9 +90,10 @@ _NUMBER = f"({_INT} or {_FLOAT})"
 def _clean_str(max_length: int, *, blank: bool = True) -> str:
     """Inline check: an exact str of at most ``max_length`` characters, no NUL, no lone
     surrogates (and, unless ``blank``, not empty or whitespace only); one expression."""
-    non_blank = "" if blank else " and {v} != '' and not {v}.isspace()"
+    size = f"len({{v}}) <= {max_length}" if blank else f"0 < len({{v}}) <= {max_length}"
+    non_blank = "" if blank else " and not {v}.isspace()"
     return (
-        f"({{v}}.__class__ is str{non_blank} and len({{v}}) <= {max_length}"
+        f"({{v}}.__class__ is str and {size}{non_blank}"
         " and '\\x00' not in {v} and ({v}.isascii() or {surrogate}({v}) is None))"
     )
 
