@@ -40,21 +40,32 @@ from crmkit.clv.summary import (
     calibration_holdout,
     summarise,
 )
+from crmkit.clv.validation import (
+    Accuracy,
+    Decile,
+    HoldoutValidation,
+    calibration_part,
+    validate_holdout,
+)
 
 __all__ = [
+    "Accuracy",
     "BetaGeo",
     "BetaGeoBetaBinomial",
     "CalibrationHoldout",
     "Collapse",
     "CustomerSummary",
     "CustomerValue",
+    "Decile",
     "GammaGamma",
+    "HoldoutValidation",
     "ModifiedBetaGeo",
     "ParetoNBD",
     "SegmentValue",
     "ShiftedBetaGeometric",
     "TimeUnit",
     "calibration_holdout",
+    "calibration_part",
     "customer_lifetime_value",
     "finite_retention_lifetime_value",
     "from_lifetimes",
@@ -65,6 +76,7 @@ __all__ = [
     "summarise",
     "to_lifetimes",
     "to_pymc_marketing",
+    "validate_holdout",
     "value_by_segment",
     "value_customers",
 ]

@@ -280,7 +280,8 @@ def read_history(
 
     Args:
         data: :class:`~crmkit.clv.CustomerSummary` records, dicts or objects with
-            ``frequency``/``recency``/``T``; a mapping of array-likes; or a dataframe.
+            ``frequency``/``recency``/``T``; a mapping of array-likes; or a dataframe; or
+            :func:`~crmkit.clv.calibration_holdout` output (its calibration columns).
         monetary: also read ``monetary_value``.
         weights: the field/column counting customers per row (pre-aggregated patterns).
         customer: the field/column holding customer ids (kept when present).
@@ -299,7 +300,10 @@ def read_history(
         crmkit.errors.ValidationError: summary[0].recency: 3.0 must be 0 when frequency is 0 \
 (no repeat purchase, so no age at a last repeat)
     """
+    from crmkit.clv.validation import calibration_part
+
     np = _np()
+    data = calibration_part(data)  # calibration_holdout output: its calibration columns
     ids: list[Any] | None
     if is_frame(data):
         raw, ids = _from_frame(data, monetary, weights, customer, deduplicate)
