@@ -34,6 +34,8 @@ _ACCOUNT = '{"name": "Acme", %s}'
         (_ACCOUNT % '"custom": {"x": %s}' % ("9" * 5000), "digits"),
         ("[" * 100_000 + "]" * 100_000, "nested too deeply"),
         ('{"name": "Acme"', "Expecting"),
+        ('{"name": "Acme", "name": "Evil"}', "appears twice"),
+        (_ACCOUNT % '"custom": {"x": 1, "x": 2}', "appears twice"),
         ("\ufeff" + _ACCOUNT % '"tier": "A"', "BOM"),
         ("", "Expecting value"),
     ],

@@ -678,7 +678,7 @@ def from_json(cls: type[T], text: str | bytes) -> T:
 
 
 class _NumberError(ValueError):
-    """A JSON number that strict JSON (and crmkit) does not allow."""
+    """A JSON number or object that strict JSON (and crmkit) does not allow."""
 
 
 def _refuse_constant(name: str) -> Any:
@@ -692,12 +692,25 @@ def _finite_float(text: str) -> float:
     return number
 
 
+def _unique_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    result = dict(pairs)
+    if len(result) != len(pairs):
+        seen: set[str] = set()
+        for key, _ in pairs:
+            if key in seen:
+                raise _NumberError(f"the key {key!r} appears twice in one object")
+            seen.add(key)
+    return result
+
+
 def read_json(text: str | bytes | bytearray) -> Any:
     """Parse strict JSON text (or UTF-8 bytes) into plain Python data.
 
     Raises:
         ValidationError: invalid UTF-8, invalid JSON, ``NaN``/``Infinity``, numbers beyond
-            the float range, or nesting deeper than Python can read (path ``json``).
+            the float range, a key repeated in one object (JSON readers disagree on which one
+            wins, so crmkit takes neither), or nesting deeper than Python can read (path
+            ``json``).
 
     Examples:
         >>> from crmkit.serde.converter import read_json
@@ -722,7 +735,12 @@ def read_json(text: str | bytes | bytearray) -> Any:
             "json", text, f"must be text or bytes, not {type(text).__name__}"
         )
     try:
-        return json.loads(text, parse_constant=_refuse_constant, parse_float=_finite_float)
+        return json.loads(
+            text,
+            parse_constant=_refuse_constant,
+            parse_float=_finite_float,
+            object_pairs_hook=_unique_keys,
+        )
     except json.JSONDecodeError as exc:
         raise ValidationError.single("json", message=f"is not valid JSON ({exc})") from None
     except RecursionError:
