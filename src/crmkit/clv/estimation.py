@@ -45,6 +45,10 @@ Curvature = Callable[
 _MAX_NEWTON_STEPS = 100
 _MAX_LOG_STEP = 3.0  # longest Newton step on the log scale (a factor of e^3 ≈ 20)
 _FINAL_STEP = 1e-4  # a Newton step this short is the last one (its error is ~ its square)
+#: Newton decrement (total log-likelihood units) below which a point is the optimum: the
+#: log-likelihood is within 5e-8 of the maximum, the point within 3e-4 standard errors
+_DECREMENT = 1e-7
+_CONFIRM_STEPS = 30  # Newton steps that may continue from where another optimiser stopped
 
 
 @attrs.frozen
@@ -140,17 +144,20 @@ near a plausible solution, or measure time in a coarser unit (weeks instead of d
             raise FitError(_advice(model, "the log-likelihood is not finite at the start values"))
         result, iterations = _descend(np, objective, start, tol, max_iterations, model)
         log_params, value = np.asarray(result.x, dtype=float), float(result.fun)
+        polished = None
         if curvature is not None:
             with np.errstate(all="ignore"):
                 polished = _newton(np, curvature, log_params, tol)
-            if polished is not None:
-                log_params, value = polished.x, polished.value
-                iterations += polished.steps
-                hessian = polished.hessian
-            else:
-                hessian = curvature(log_params)[2]
+        if polished is not None:
+            log_params, value = polished.x, polished.value
+            iterations += polished.steps
+            hessian = polished.hessian
         else:
-            hessian = _hessian(np, objective, log_params)
+            # BFGS, L-BFGS-B and Nelder-Mead stop on their own criteria, which on a flat
+            # ridge can be far from the optimum: confirm it (or get there) with Newton steps
+            confirmed = _confirm(np, objective, curvature, log_params, customers, model)
+            log_params, value, hessian = confirmed.x, confirmed.value, confirmed.hessian
+            iterations += confirmed.steps
     runaway = [n for n, v in zip(names, log_params.tolist(), strict=True) if abs(v) > 25]
     if runaway:
         raise FitError(
@@ -258,6 +265,76 @@ def _newton(np: Any, curvature: Curvature, x: Any, tol: float) -> _Point | None:
                 return None
         x, value, grad, hess = trial, new_value, new_grad, new_hess
     return None
+
+
+def _confirm(
+    np: Any,
+    objective: Objective,
+    curvature: Curvature | None,
+    x: Any,
+    customers: float,
+    model: str,
+) -> _Point:
+    """The optimum near ``x`` where a derivative-free or quasi-Newton optimiser stopped.
+
+    The test is the Newton decrement ``λ² = gᵀH⁻¹g`` of the *total* negative log-likelihood
+    (``H`` the exact or central-difference Hessian): ``λ²/2`` is the log-likelihood still
+    to gain and ``λ`` the distance to the optimum in standard errors, so it does not depend
+    on how the parameters are scaled. Above ``_DECREMENT`` Newton steps (on ``H + μI`` where
+    ``H`` is not positive definite) continue from ``x``; a ridge that rises towards 0 or
+    infinity then runs off (and the caller raises), and if the steps cannot bring ``λ²``
+    below ``_DECREMENT`` within ``_CONFIRM_STEPS`` the fit raises
+    :class:`~crmkit.errors.FitError` — never a point short of the optimum with standard
+    errors computed there.
+    """
+
+    def hessian_at(point: Any) -> Any:
+        if curvature is not None:
+            return curvature(point)[2]
+        return _hessian(np, objective, point)
+
+    with np.errstate(all="ignore"):
+        value, grad = objective(x)
+        hess = hessian_at(x)
+        decrement = math.inf
+        for steps in range(_CONFIRM_STEPS + 1):
+            if not (np.isfinite(value) and np.all(np.isfinite(grad)) and np.all(np.isfinite(hess))):
+                if steps == 0:  # no curvature to test with: the standard errors report it
+                    return _Point(x, float(value), grad, hess, 0)
+                break
+            direction, _ = _descent_direction(np, hess, grad)
+            decrement = -float(grad @ direction) * customers
+            if decrement <= _DECREMENT:
+                # at the optimum (a Hessian that is not positive definite there is reported
+                # by the standard errors as a flat likelihood)
+                return _Point(x, float(value), grad, hess, steps)
+            if steps == _CONFIRM_STEPS or float(np.max(np.abs(x))) > 25:
+                break  # out of steps, or running off (the caller says which parameter)
+            length = float(np.max(np.abs(direction)))
+            if length > _MAX_LOG_STEP:
+                direction = direction * (_MAX_LOG_STEP / length)
+            slope = float(grad @ direction)
+            t = 1.0
+            while t >= 1e-10:
+                trial = x + t * direction
+                new_value, new_grad = objective(trial)
+                if np.isfinite(new_value) and new_value <= value + 1e-4 * t * slope:
+                    break
+                t *= 0.5
+            else:
+                break  # no descent along the Newton direction: a flat or broken likelihood
+            x, value, grad = trial, new_value, new_grad
+            hess = hessian_at(x)
+    if float(np.max(np.abs(x))) > 25:
+        return _Point(x, float(value), grad, hess, _CONFIRM_STEPS)
+    raise FitError(
+        _advice(
+            model,
+            "the optimiser stopped short of the optimum and Newton steps could not reach it "
+            f"(the log-likelihood can still rise by about {max(decrement, 0.0) / 2:.2g} "
+            "along a flat ridge), so its standard errors would be unreliable",
+        )
+    )
 
 
 def _descent_direction(np: Any, hess: Any, grad: Any) -> tuple[Any, bool]:

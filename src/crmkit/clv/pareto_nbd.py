@@ -82,16 +82,22 @@ def _hyp2f1(np: Any, sp: Any, B: Any, C: Any, z: Any) -> Any:  # noqa: N803
         >>> float(_hyp2f1(np, sp, 1001.0, 1001.5, 0.9995)[0]) > 0, float(sp.hyp2f1(1, 1001.0, 1001.5, 0.9995))
         (True, nan)
     """
-    B, C, z = (np.asarray(v, dtype=float) for v in np.broadcast_arrays(B, C, z))  # noqa: N806
-    out = np.atleast_1d(np.asarray(sp.hyp2f1(1.0, B, C, z), dtype=float)).copy()
-    B, C, z = np.atleast_1d(B), np.atleast_1d(C), np.atleast_1d(z)  # noqa: N806
-    bad = ((z > _SERIES_BELOW) & (B > _SCIPY_UP_TO)) | ~np.isfinite(out)
+    B, C, z = (np.atleast_1d(np.asarray(v, dtype=float)) for v in np.broadcast_arrays(B, C, z))  # noqa: N806
+    hard = (z > _SERIES_BELOW) & (B > _SCIPY_UP_TO)
+    if not hard.any():
+        out = np.asarray(sp.hyp2f1(1.0, B, C, z), dtype=float)
+    else:  # SciPy is also slow there (it iterates before giving up): do not call it at all
+        out = np.empty(z.shape)
+        easy = ~hard
+        out[easy] = sp.hyp2f1(1.0, B[easy], C[easy], z[easy])
+    bad = hard | ~np.isfinite(out)
     if bad.any():
         out[bad] = _hyp2f1_fraction(np, B[bad], C[bad], z[bad])
     return out
 
 
 _FRACTION_TERMS = 50_000  # far more than z = 1 − 1e-7 needs with B in the thousands
+_FRACTION_BLOCK = 16  # terms between convergence checks
 
 
 def _hyp2f1_fraction(np: Any, B: Any, C: Any, z: Any) -> Any:  # noqa: N803
@@ -108,28 +114,32 @@ def _hyp2f1_fraction(np: Any, B: Any, C: Any, z: Any) -> Any:  # noqa: N803
     """
     c = np.asarray(C, dtype=float) - 1.0
     B, z = np.asarray(B, dtype=float), np.asarray(z, dtype=float)  # noqa: N806
+    result = np.full(c.shape, np.nan)
     value, lentz_c, lentz_d = np.ones(c.shape), np.ones(c.shape), np.zeros(c.shape)
     active = np.arange(c.shape[0])
-    for m in range(1, _FRACTION_TERMS + 1):
-        n = m // 2
-        cc, bb, zz = c[active], B[active], z[active]
-        if m % 2:
-            k = (bb + n) * (cc + n) / ((cc + 2 * n) * (cc + 2 * n + 1))
-        else:
-            k = n * (cc - bb + n) / ((cc + 2 * n - 1) * (cc + 2 * n))
-        numerator = -k * zz
-        d = 1.0 / np.maximum(1.0 + numerator * lentz_d[active], 1e-300)
-        cl = np.maximum(1.0 + numerator / lentz_c[active], 1e-300)
-        delta = cl * d
-        value[active] *= delta
-        lentz_c[active], lentz_d[active] = cl, d
-        done = np.abs(delta - 1.0) <= 1e-16
+    m = 0
+    while m < _FRACTION_TERMS and active.shape[0]:
+        # a block of terms on the same rows (a Python loop per term is the cost here), then
+        # the rows that have converged to rounding leave; the last terms of a converged row
+        # multiply it by 1 ± 1e-16
+        for _ in range(_FRACTION_BLOCK):
+            m += 1
+            n = m // 2
+            if m % 2:
+                k = (B + n) * (c + n) / ((c + 2 * n) * (c + 2 * n + 1))
+            else:
+                k = n * (c - B + n) / ((c + 2 * n - 1) * (c + 2 * n))
+            numerator = -k * z
+            lentz_d = 1.0 / np.maximum(1.0 + numerator * lentz_d, 1e-300)
+            lentz_c = np.maximum(1.0 + numerator / lentz_c, 1e-300)
+            delta = lentz_c * lentz_d
+            value *= delta
+        done = np.abs(delta - 1.0) <= 4e-16
         if done.any():
-            active = active[~done]
-            if active.shape[0] == 0:
-                break
-    result = 1.0 / value
-    result[active] = np.nan
+            result[active[done]] = 1.0 / value[done]
+            keep = ~done
+            active, B, c, z = active[keep], B[keep], c[keep], z[keep]  # noqa: N806
+            value, lentz_c, lentz_d = value[keep], lentz_c[keep], lentz_d[keep]
     return result
 
 
