@@ -27,7 +27,14 @@ from crmkit.clv.lifetime_value import (
 )
 from crmkit.clv.modified_beta_geo import ModifiedBetaGeo
 from crmkit.clv.pareto_nbd import ParetoNBD
-from crmkit.clv.peers import from_lifetimes, from_pymc_marketing, to_lifetimes, to_pymc_marketing
+from crmkit.clv.peers import (
+    from_lifetimes,
+    from_lifetimes_fitter,
+    from_pymc_marketing,
+    to_lifetimes,
+    to_lifetimes_fitter,
+    to_pymc_marketing,
+)
 from crmkit.clv.persistence import load_model
 from crmkit.clv.retention import finite_retention_lifetime_value, retention_lifetime_value
 from crmkit.clv.shifted_beta_geometric import ShiftedBetaGeometric
@@ -69,12 +76,14 @@ __all__ = [
     "customer_lifetime_value",
     "finite_retention_lifetime_value",
     "from_lifetimes",
+    "from_lifetimes_fitter",
     "from_pymc_marketing",
     "load_model",
     "retention_lifetime_value",
     "simulate_beta_geo",
     "summarise",
     "to_lifetimes",
+    "to_lifetimes_fitter",
     "to_pymc_marketing",
     "validate_holdout",
     "value_by_segment",

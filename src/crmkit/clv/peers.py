@@ -5,6 +5,11 @@ lifetimes reads a pandas frame indexed by customer with ``frequency``, ``recency
 column and the same four columns. Both use the same definitions as
 :func:`crmkit.clv.summarise`.
 
+Fitted models convert both ways too: :func:`to_lifetimes_fitter` gives lifetimes' fitter
+with crmkit's estimates (for its plots and utilities) and :func:`from_lifetimes_fitter`
+reads one back, for every model both libraries have (BG/NBD, Pareto/NBD, Gamma-Gamma,
+MBG/NBD, BG/BB).
+
 Examples:
     >>> from crmkit.clv import CustomerSummary, to_pymc_marketing
     >>> to_pymc_marketing([CustomerSummary("c1", 1, 2.0, 5.0, 9.5)]).columns.tolist()
@@ -13,15 +18,33 @@ Examples:
 
 from __future__ import annotations
 
+import importlib
 from collections.abc import Mapping
 from typing import Any
 
 from crmkit.clv.history import read_history
-from crmkit.clv.summary import CustomerSummary
+from crmkit.clv.summary import CustomerSummary, TimeUnit
+from crmkit.errors import MissingDependencyError, ValidationError
 from crmkit.extras import require
 from crmkit.frames import column_names, from_native, is_frame
 
-__all__ = ["from_lifetimes", "from_pymc_marketing", "to_lifetimes", "to_pymc_marketing"]
+__all__ = [
+    "from_lifetimes",
+    "from_lifetimes_fitter",
+    "from_pymc_marketing",
+    "to_lifetimes",
+    "to_lifetimes_fitter",
+    "to_pymc_marketing",
+]
+
+#: crmkit model class ↔ lifetimes fitter class (the parameter names are the same).
+LIFETIMES_FITTERS = {
+    "BetaGeo": "BetaGeoFitter",
+    "ParetoNBD": "ParetoNBDFitter",
+    "GammaGamma": "GammaGammaFitter",
+    "ModifiedBetaGeo": "ModifiedBetaGeoFitter",
+    "BetaGeoBetaBinomial": "BetaGeoBetaBinomFitter",
+}
 
 
 def _has_monetary(summary: Any) -> bool:
@@ -117,3 +140,76 @@ def from_pymc_marketing(frame: Any) -> list[CustomerSummary]:
         5.0
     """
     return _rows(frame, frame["customer_id"].tolist())
+
+
+def _lifetimes() -> Any:
+    try:
+        return importlib.import_module("lifetimes")
+    except ImportError:
+        raise MissingDependencyError(
+            "lifetimes is required for this conversion; install it with pip install lifetimes"
+        ) from None
+
+
+def to_lifetimes_fitter(model: Any) -> Any:
+    """lifetimes' fitter for ``model``, carrying its parameters and standard errors.
+
+    The fitter predicts like the model (its ``params_`` are the model's estimates); it holds
+    no data, so lifetimes functions that read the fitted data need it passed in.
+
+    Raises:
+        ValidationError: lifetimes has no such model (the sBG model).
+
+    Examples:
+        >>> from crmkit.clv import BetaGeo, to_lifetimes_fitter
+        >>> fitter = to_lifetimes_fitter(BetaGeo(r=0.243, alpha=4.414, a=0.793, b=2.426))
+        >>> alive = fitter.conditional_probability_alive(2, 30.43, 38.86)
+        >>> type(fitter).__name__, [round(v, 4) for v in alive.tolist()]
+        ('BetaGeoFitter', [0.7266])
+    """
+    pd = require("pandas", "frames")
+    kind = type(model).__name__
+    if kind not in LIFETIMES_FITTERS:
+        raise ValidationError.single(
+            "model", kind, f"has no lifetimes counterpart (one of {', '.join(LIFETIMES_FITTERS)})"
+        )
+    fitter = getattr(_lifetimes(), LIFETIMES_FITTERS[kind])()
+    names = list(model.PARAMETERS)
+    fitter.params_ = pd.Series([getattr(model, n) for n in names], index=names)
+    if model.standard_errors:
+        fitter.standard_errors_ = pd.Series(
+            [model.standard_errors.get(n, float("nan")) for n in names], index=names
+        )
+    return fitter
+
+
+def from_lifetimes_fitter(fitter: Any, *, time_unit: TimeUnit | None = None) -> Any:
+    """The crmkit model of a fitted lifetimes fitter (parameters and standard errors).
+
+    Raises:
+        ValidationError: not a fitter crmkit has a model for, or not fitted yet.
+
+    Examples:
+        >>> from lifetimes import GammaGammaFitter
+        >>> from crmkit.clv import from_lifetimes_fitter
+        >>> from_lifetimes_fitter(GammaGammaFitter())
+        Traceback (most recent call last):
+        ...
+        crmkit.errors.ValidationError: fitter: 'GammaGammaFitter' is not fitted (it has no params_)
+    """
+    from crmkit.clv.persistence import model_class
+
+    kinds = {v: k for k, v in LIFETIMES_FITTERS.items()}
+    kind = type(fitter).__name__
+    if kind not in kinds:
+        raise ValidationError.single("fitter", kind, f"is not one of lifetimes' {', '.join(kinds)}")
+    params = getattr(fitter, "params_", None)
+    if params is None:
+        raise ValidationError.single("fitter", kind, "is not fitted (it has no params_)")
+    cls = model_class(kinds[kind])
+    errors = getattr(fitter, "standard_errors_", None)
+    return cls(
+        **{n: float(params[n]) for n in cls.PARAMETERS},
+        standard_errors={} if errors is None else {n: float(errors[n]) for n in cls.PARAMETERS},
+        time_unit=time_unit,
+    )

@@ -19,7 +19,14 @@ from typing import Any, ClassVar, Self, TypeVar
 
 from crmkit.errors import Problem, ValidationError
 
-__all__ = ["FORMAT", "PersistentModel", "load_model", "model_from_dict", "model_to_dict"]
+__all__ = [
+    "FORMAT",
+    "PersistentModel",
+    "load_model",
+    "model_class",
+    "model_from_dict",
+    "model_to_dict",
+]
 
 FORMAT = 1
 _META = ("standard_errors", "log_likelihood", "customers", "time_unit")
@@ -172,6 +179,28 @@ class PersistentModel:
         return cls.from_dict(json.loads(text))
 
 
+def model_class(name: Any) -> Any:
+    """The fitted-model class called ``name`` (``"BetaGeo"``, ``"GammaGamma"``, ...).
+
+    Examples:
+        >>> from crmkit.clv.persistence import model_class
+        >>> model_class("ParetoNBD").PARAMETERS
+        ('r', 'alpha', 's', 'beta')
+    """
+    from crmkit.clv.beta_geo import BetaGeo
+    from crmkit.clv.beta_geo_beta_binomial import BetaGeoBetaBinomial
+    from crmkit.clv.gamma_gamma import GammaGamma
+    from crmkit.clv.modified_beta_geo import ModifiedBetaGeo
+    from crmkit.clv.pareto_nbd import ParetoNBD
+    from crmkit.clv.shifted_beta_geometric import ShiftedBetaGeometric
+
+    known = (BetaGeo, BetaGeoBetaBinomial, GammaGamma, ModifiedBetaGeo, ParetoNBD)
+    classes: dict[str, Any] = {c.__name__: c for c in (*known, ShiftedBetaGeometric)}
+    if name not in classes:
+        raise ValidationError.single("model", name, f"is not one of {', '.join(classes)}")
+    return classes[name]
+
+
 def load_model(text: str | dict[str, Any]) -> Any:
     """Read a model document (JSON text or a parsed dict) back into its model class.
 
@@ -183,17 +212,6 @@ def load_model(text: str | dict[str, Any]) -> Any:
         crmkit.errors.ValidationError: model: 'Nope' is not one of BetaGeo, BetaGeoBetaBinomial, \
 GammaGamma, ModifiedBetaGeo, ParetoNBD, ShiftedBetaGeometric
     """
-    from crmkit.clv.beta_geo import BetaGeo
-    from crmkit.clv.beta_geo_beta_binomial import BetaGeoBetaBinomial
-    from crmkit.clv.gamma_gamma import GammaGamma
-    from crmkit.clv.modified_beta_geo import ModifiedBetaGeo
-    from crmkit.clv.pareto_nbd import ParetoNBD
-    from crmkit.clv.shifted_beta_geometric import ShiftedBetaGeometric
-
-    known = (BetaGeo, BetaGeoBetaBinomial, GammaGamma, ModifiedBetaGeo, ParetoNBD)
-    classes: dict[str, Any] = {c.__name__: c for c in (*known, ShiftedBetaGeometric)}
     data = json.loads(text) if isinstance(text, str) else text
     kind = data.get("model") if isinstance(data, dict) else None
-    if kind not in classes:
-        raise ValidationError.single("model", kind, f"is not one of {', '.join(classes)}")
-    return classes[kind].from_dict(data)
+    return model_class(kind).from_dict(data)
