@@ -17,6 +17,8 @@ from crmkit.strategy import (
     HYPOTHESES,
     INTERVIEW_KPIS,
     KPI_QUALITY_CRITERIA,
+    LITERATURE_ARTICLES,
+    LITERATURE_COUNTS,
     SOURCE_CONSTANTS,
     BigDataV,
     Construct,
@@ -40,6 +42,7 @@ from crmkit.strategy import (
     interview_kpis,
     is_big_data,
     kpi_quality,
+    literature_percent,
     paths,
     sensitivity,
     source_constant,
@@ -66,6 +69,10 @@ def test_elia_value_directions_and_big_data_vs() -> None:
     assert len(BigDataV) == 5
     assert [v for v in BigDataV if v.is_most_essential] == [BigDataV.VALUE]
     assert not is_big_data(volume=10, capacity=10)
+    # reference: seed-000.md L816-L830 — 21/9/8/8 of 49 articles, printed 42/18/16/16 %
+    assert [literature_percent(d) for d in LITERATURE_COUNTS] == [42, 18, 16, 16]
+    assert sum(LITERATURE_COUNTS.values()) == 46
+    assert LITERATURE_ARTICLES == 49
     with pytest.raises(ValidationError):
         is_big_data(volume=-1, capacity=10)
 

@@ -27,11 +27,14 @@ from crmkit.strategy.assessment import (
     assess,
 )
 from crmkit.strategy.big_data import (
+    LITERATURE_ARTICLES,
+    LITERATURE_COUNTS,
     BigDataV,
     ValueDimension,
     ValueDirection,
     directions_of,
     is_big_data,
+    literature_percent,
 )
 from crmkit.strategy.capabilities import (
     COLLABORATIVE,
@@ -213,6 +216,8 @@ __all__ = [
     "KAM_STAGE_PROFILES",
     "KPI_QUALITY_CRITERIA",
     "LANGUAGES",
+    "LITERATURE_ARTICLES",
+    "LITERATURE_COUNTS",
     "MAIN_FORMS",
     "NON_FINANCIAL_OUTCOMES",
     "OPERATIONAL",
@@ -335,6 +340,7 @@ __all__ = [
     "key_customer_tier",
     "key_customer_tiers",
     "kpi_quality",
+    "literature_percent",
     "loyal_percent",
     "maturity_level",
     "paths",

@@ -23,7 +23,16 @@ import math
 
 from crmkit.errors import ValidationError
 
-__all__ = ["BigDataV", "ValueDimension", "ValueDirection", "directions_of", "is_big_data"]
+__all__ = [
+    "LITERATURE_ARTICLES",
+    "LITERATURE_COUNTS",
+    "BigDataV",
+    "ValueDimension",
+    "ValueDirection",
+    "directions_of",
+    "is_big_data",
+    "literature_percent",
+]
 
 
 class BigDataV(enum.Enum):
@@ -145,3 +154,36 @@ def is_big_data(*, volume: float, capacity: float) -> bool:
     if capacity <= 0:
         raise ValidationError.single("capacity", capacity, "must be greater than zero")
     return volume > capacity
+
+
+#: Articles with a substantial contribution on big-data value in Elia et al.'s review
+#: (reference: seed-000.md L816-L830).
+LITERATURE_ARTICLES = 49
+#: How many of them address each of the four most frequent value directions.
+LITERATURE_COUNTS: dict[ValueDirection, int] = {
+    ValueDirection.DECISION_SUPPORT: 21,
+    ValueDirection.COMPETENCE_DEVELOPMENT: 9,
+    ValueDirection.CUSTOMER_LOYALTY: 8,
+    ValueDirection.KNOWLEDGE_DISCOVERY: 8,
+}
+
+
+def literature_percent(direction: ValueDirection | str) -> int:
+    """The share of the reviewed articles that address ``direction``, in whole percent as the
+    thesis prints it — truncated, not rounded (21 of 49 is 42.86 %, printed 42 %).
+
+    Examples:
+        >>> from crmkit.strategy.big_data import literature_percent
+        >>> literature_percent("decision_support"), literature_percent("customer_loyalty")
+        (42, 16)
+        >>> literature_percent("productivity")
+        Traceback (most recent call last):
+        ...
+        crmkit.errors.ValidationError: direction: 'productivity' has no count in the review
+    """
+    try:
+        d = direction if isinstance(direction, ValueDirection) else ValueDirection(direction)
+        count = LITERATURE_COUNTS[d]
+    except (ValueError, KeyError):
+        raise ValidationError.single("direction", direction, "has no count in the review") from None
+    return count * 100 // LITERATURE_ARTICLES
