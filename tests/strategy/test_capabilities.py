@@ -81,6 +81,7 @@ NOT_CAPABILITIES = {
     "scoring": {"closed_opportunity_rows", "criteria_table", "stage_change_rows", "stage_table",
                 "csat", "nps", "satisfaction_index"},
     "clv": {"from_lifetimes", "from_pymc_marketing", "to_lifetimes", "to_pymc_marketing",
+            "from_lifetimes_fitter", "to_lifetimes_fitter", "calibration_part",
             "load_model", "simulate_beta_geo"},
     "survey": {"alpha_from_mean_correlation", "as_item_table", "check_correlation_report",
                "check_descriptives_report", "check_rounding", "check_scale_range",

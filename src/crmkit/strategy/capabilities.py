@@ -177,6 +177,8 @@ REGISTRY: tuple[tuple[str, str, str, str], ...] = (
      "transactions → frequency, recency, T and monetary value per customer"),
     ("crmkit.clv:calibration_holdout", "VC", "customer_segment_lifetime_value",
      "calibration / holdout split to validate lifetime-value models"),
+    ("crmkit.clv:validate_holdout", "VC", "customer_segment_lifetime_value",
+     "compare a lifetime-value model's holdout predictions with what customers did"),
     ("crmkit.segmentation:profitability_matrix", "VC", "value_organisation_receives",
      "profitability × growth-potential cell per customer"),
     ("crmkit.strategy:profitability_matrix", "VC", "value_organisation_receives",
