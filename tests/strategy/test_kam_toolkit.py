@@ -179,3 +179,8 @@ def test_crm_types_tag_capabilities_channels_and_the_benefit_chain() -> None:
         chain = benefit_chain(t)
         assert chain[0].source == t.value
         assert chain[-1].target == "cost_per_new_customer"
+
+
+def test_selection_rejects_non_numeric_ratings_with_the_field() -> None:
+    with pytest.raises(ValidationError, match=r"acme\.prestige"):
+        KeyAccountSelection().score("acme", {"prestige": "high"})  # type: ignore[dict-item]

@@ -173,7 +173,11 @@ class KeyAccountSelection:
             if key not in _KEYS and key not in STEP4_DIMENSIONS:
                 problems.append(Problem(f"{account_id}.{key}", key, "is not a selection criterion"))
                 continue
-            v = float(value)
+            try:
+                v = float(value)
+            except (TypeError, ValueError):
+                problems.append(Problem(f"{account_id}.{key}", value, "must be a number 0–1"))
+                continue
             if not 0 <= v <= 1:
                 problems.append(Problem(f"{account_id}.{key}", value, "must be between 0 and 1"))
             (dims if key in STEP4_DIMENSIONS else clean)[key] = v
