@@ -33,12 +33,21 @@ import pandas as pd
 warnings.filterwarnings("ignore")
 
 import lifetimes  # noqa: E402
-from lifetimes import BetaGeoFitter, GammaGammaFitter, ParetoNBDFitter  # noqa: E402
+from lifetimes import (  # noqa: E402
+    BetaGeoBetaBinomFitter,
+    BetaGeoFitter,
+    GammaGammaFitter,
+    ModifiedBetaGeoFitter,
+    ParetoNBDFitter,
+)
+from lifetimes.datasets import load_donations  # noqa: E402
 from lifetimes.utils import summary_data_from_transaction_data  # noqa: E402
 
 from crmkit.clv import (  # noqa: E402
     BetaGeo,
+    BetaGeoBetaBinomial,
     GammaGamma,
+    ModifiedBetaGeo,
     ParetoNBD,
     customer_lifetime_value,
     simulate_beta_geo,
@@ -167,6 +176,25 @@ def main() -> None:
     t_theirs, _ = best(lambda: GammaGammaFitter().fit(x[rep], mv[rep]), args.repeat)
     t_ours, gg = best(lambda: GammaGamma.fit(data), args.repeat)
     add("Gamma-Gamma fit", "946", t_ours, t_theirs)
+    t_theirs, mbgf = best(lambda: ModifiedBetaGeoFitter().fit(x, tx, age), args.repeat)
+    t_ours, mbg = best(lambda: ModifiedBetaGeo.fit(data, time_unit="weeks"), args.repeat)
+    diff = max(abs(getattr(mbg, k) / mbgf.params_[k] - 1) for k in ("r", "alpha", "a", "b"))
+    add("MBG/NBD fit", "2,357", t_ours, t_theirs, f"max rel. diff {diff:.1e}")
+    t_theirs, _ = best(
+        lambda: mbgf.conditional_expected_number_of_purchases_up_to_time(39, x, tx, age), 20
+    )
+    t_ours, _ = best(lambda: mbg.conditional_expected_purchases(39, x, tx, age), 20)
+    add("MBG/NBD conditional expected purchases", "2,357", t_ours, t_theirs)
+    donations = load_donations()
+    dx, dtx, dn, dw = (donations[c].to_numpy() for c in ("frequency", "recency", "periods",
+                                                          "weights"))  # fmt: skip
+    t_theirs, bbf = best(lambda: BetaGeoBetaBinomFitter().fit(dx, dtx, dn, weights=dw),
+                         args.repeat)  # fmt: skip
+    t_ours, bb = best(lambda: BetaGeoBetaBinomial.fit(donations, weights="weights"), args.repeat)
+    names = ("alpha", "beta", "gamma", "delta")
+    diff = max(abs(getattr(bb, k) / bbf.params_[k] - 1) for k in names)
+    add("BG/BB fit (donations, 22 patterns)", "11,104", t_ours, t_theirs,
+        f"max rel. diff {diff:.1e}")  # fmt: skip
     for k in ("r", "alpha", "a", "b"):
         bgf.params_[k] = getattr(bg, k)
     t_theirs, _ = best(
