@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 import numpy as np
@@ -100,3 +101,16 @@ def test_bad_input_gets_a_clear_error(data, message):
         ModifiedBetaGeo.fit(data)
     with pytest.raises(ValidationError, match="penalizer: -1 must be a number of zero or more"):
         ModifiedBetaGeo.fit({"frequency": [1], "recency": [1.0], "T": [3.0]}, penalizer=-1)
+
+
+def test_lifetime_value_works_with_mbg_nbd(cdnow_summary, fitted):
+    from crmkit.clv import GammaGamma, from_pymc_marketing, value_customers
+
+    rows = from_pymc_marketing(cdnow_summary)
+    spend = GammaGamma.fit(rows)
+    values = value_customers(rows, fitted, spend, months=12)
+    assert len(values) == 2357
+    assert all(math.isfinite(v.lifetime_value) and v.lifetime_value >= 0 for v in values)
+    # a customer with no repeat purchase in 39 weeks: alive with probability below 1
+    lapsed = next(v for v, r in zip(values, rows, strict=True) if r.frequency == 0)
+    assert 0 < lapsed.probability_alive < 1
