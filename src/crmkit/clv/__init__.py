@@ -1,10 +1,13 @@
-"""Customer lifetime value: BG/NBD, Pareto/NBD, Gamma-Gamma and CLV.
+"""Customer lifetime value: BG/NBD, Pareto/NBD, MBG/NBD, BG/BB, sBG, Gamma-Gamma and CLV.
 
 Transactions become per-customer histories with :func:`summarise` (records or frames, lazy
-frames stay lazy); :class:`BetaGeo`, :class:`ParetoNBD` and :class:`GammaGamma` are fitted by
-maximum likelihood (extra ``stats``); :func:`value_customers` and :func:`value_by_segment`
-turn them into lifetime values per customer and segment. Simple retention-based formulas need
-no extra.
+frames stay lazy); :class:`BetaGeo`, :class:`ParetoNBD`, :class:`ModifiedBetaGeo` and
+:class:`GammaGamma` are fitted by maximum likelihood (extra ``stats``), as are
+:class:`BetaGeoBetaBinomial` for discrete purchase opportunities and
+:class:`ShiftedBetaGeometric` for subscription churn; :func:`value_customers` and
+:func:`value_by_segment` turn them into lifetime values per customer and segment, and
+:func:`validate_holdout` checks them on a holdout period. Simple retention-based formulas
+need no extra.
 
 Examples:
     >>> from crmkit.clv import BetaGeo, GammaGamma, value_customers, CustomerSummary
