@@ -36,7 +36,7 @@ def theirs(donations: Any) -> Any:
 
 
 def test_donations_give_the_published_estimates(fitted):
-    # Fader, Hardie & Shang (2010), Marketing Science 29(6), Table 2:
+    # Fader, Hardie & Shang (2010), Marketing Science 29(6), published estimates:
     # α 1.204, β 0.750, γ 0.657, δ 2.783, LL −33,225.6
     rounded = tuple(round(getattr(fitted, n), 3) for n in ("alpha", "beta", "gamma", "delta"))
     assert rounded == (1.204, 0.750, 0.657, 2.783)

@@ -10,7 +10,7 @@ from crmkit.errors import FitError, ValidationError
 
 pl = pytest.importorskip("polars")
 
-# Fader & Hardie (2007), "How to project customer retention", Table 1 (years 0–7)
+# Fader & Hardie (2007), "How to project customer retention": survivors, years 0–7
 REGULAR = [1000, 631, 468, 382, 326, 289, 262, 241]
 HIGH_END = [1000, 869, 743, 653, 593, 551, 517, 491]
 

@@ -90,7 +90,7 @@ def _histories(
 
 
 def _terms(x: Any, tx: Any, n: Any) -> tuple[Any, Any]:
-    """Offsets and presence of the likelihood's terms (FHS 2010 eq. 5).
+    """Offsets and presence of the likelihood's terms (Fader, Hardie & Shang 2010).
 
     Term 0 (alive through the last opportunity): ``B(α + x, β + n − x) B(γ, δ + n)``; term
     ``1 + i`` for ``i < n − t_x`` (dropped out after opportunity ``t_x + i``):
@@ -227,7 +227,7 @@ class BetaGeoBetaBinomial(PersistentModel):
     def expected_purchases(self, periods: ArrayLike) -> Any:
         """Expected purchases of a new customer in the first ``periods`` opportunities.
 
-        ``E[X(n)] = α/(α + β) · Σ_{t=1..n} B(γ, δ + t)/B(γ, δ)`` (FHS 2010 eq. 8, written as
+        ``E[X(n)] = α/(α + β) · Σ_{t=1..n} B(γ, δ + t)/B(γ, δ)`` (FHS 2010's closed form, written as
         the finite sum, which has no singularity at γ = 1).
 
         Examples:
