@@ -22,6 +22,7 @@ from crmkit.domain import (
     ChannelCategory,
     Contact,
     Direction,
+    Lead,
     MediaType,
     Money,
     OrderLine,
@@ -31,7 +32,17 @@ from crmkit.domain import (
     PropertyType,
     Stage,
 )
-from crmkit.domain.limits import DEPTH_MAX, ID_MAX, INT_MAX, KEY_MAX, REMOTE_ID_MAX, TEXT_MAX
+from crmkit.domain.limits import (
+    DEPTH_MAX,
+    ID_MAX,
+    INT_MAX,
+    KEY_MAX,
+    ORGNR_MAX,
+    PHONE_MAX,
+    REMOTE_ID_MAX,
+    TEXT_MAX,
+    WEBSITE_MAX,
+)
 from crmkit.errors import ValidationError
 
 
@@ -180,8 +191,19 @@ REFUSED: list[tuple[str, Callable[[], Any], str, str]] = [
     ("schema definitions as an int", lambda: PropertySchema("account", 5), "definitions", "list"),
     # Money bounds
     ("money 1e25", lambda: Money("1e25", "SEK"), "amount", "out of range"),
-    ("money 1e-39", lambda: Money("1e-39", "SEK"), "amount", "out of range"),
-    ("money 0E-50", lambda: Money(Decimal("0E-50"), "SEK"), "amount", "out of range"),
+    ("money 1e16", lambda: Money(10**16, "SEK"), "amount", "out of range"),
+    ("money past the top", lambda: Money("9999999999999999.99995", "SEK"), "amount", "range"),
+    ("phone too long", lambda: Contact("A", "B", phone="1" * (PHONE_MAX + 1)), "phone", "32"),
+    ("lead phone too long", lambda: Lead("Acme", phone="1" * 33), "phone", "at most 32"),
+    (
+        "org number too long",
+        lambda: Account("A", organisation_number="5" * 33),
+        "organisation_number",
+        "32",
+    ),
+    ("website too long", lambda: Account("A", website="w" * (WEBSITE_MAX + 1)), "website", "255"),
+    ("money 1e-39", lambda: Money("1e-39", "SEK"), "amount", "too small"),
+    ("money 0E-50", lambda: Money(Decimal("0E-50"), "SEK"), "amount", "too small"),
     ("money 10**30", lambda: Money(10**30, "SEK"), "amount", "out of range"),
     ("money sNaN", lambda: Money(Decimal("sNaN"), "SEK"), "amount", "finite"),
 ]
@@ -245,7 +267,10 @@ ACCEPTED: list[tuple[str, Callable[[], Any]]] = [
     ("custom subnormal float", lambda: Account("A", custom={"a": 5e-324, "b": -0.0})),
     ("remote at the depth limit", lambda: Account("A", remote_data={"a": _nested(DEPTH_MAX - 1)})),
     ("remote escaped NUL text", lambda: Account("A", remote_data={"a": "\\u0000"})),
-    ("money at the top", lambda: Money("9" * 25, "SEK")),
+    ("money at the top", lambda: Money("9999999999999999.9999", "SEK")),
+    ("phone at the limit", lambda: Contact("A", "B", phone="+" + "4" * (PHONE_MAX - 1))),
+    ("org number at the limit", lambda: Account("A", organisation_number="5" * ORGNR_MAX)),
+    ("website at the limit", lambda: Account("A", website="https://" + "w" * 247)),
     ("money at the bottom", lambda: Money("1e-38", "SEK")),
     ("money with 38 digits", lambda: Money("0." + "7" * 38, "EUR")),
     ("money ASCII text with spaces", lambda: Money(" 12.50 ", "SEK")),

@@ -13,7 +13,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from crmkit.domain import Money, OrderLine
-from crmkit.domain.money import CONTEXT, MAX_ADJUSTED, MIN_ADJUSTED
+from crmkit.domain.money import CONTEXT, MAX_AMOUNT, MIN_ADJUSTED
 from crmkit.errors import ValidationError
 from crmkit.testing.strategies import hostile_numbers, hostile_text, money
 
@@ -126,7 +126,8 @@ def test_any_amount_is_money_or_a_validation_error(amount: Any, currency: str) -
         assert refused.problems[0].path == "amount"
         return
     assert value.amount.is_finite()
-    assert MIN_ADJUSTED <= value.amount.adjusted() <= MAX_ADJUSTED
+    assert value.amount.copy_abs() <= MAX_AMOUNT
+    assert value.amount.is_zero() or value.amount.adjusted() >= MIN_ADJUSTED
     # everything a valid amount supports works, in any caller context
     carries = value.amount.copy_abs() >= _TOP
     with decimal.localcontext(_hostile_context()):
@@ -135,10 +136,10 @@ def test_any_amount_is_money_or_a_validation_error(amount: Any, currency: str) -
         if not carries:
             assert value.rounded().amount.as_tuple().exponent >= -4
     assert text.endswith(currency)
-    assert total == value
+    assert total.amount == CONTEXT.add(value.amount, Decimal(0))  # 38 significant digits
 
 
-_TOP = Decimal("1e25") - 1  # rounding a larger amount may carry past the top bound
+_TOP = Decimal("1e16") - 1  # rounding a larger amount may carry past the top bound
 
 
 @settings(max_examples=100, deadline=None)

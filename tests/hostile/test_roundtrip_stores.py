@@ -23,7 +23,15 @@ from hypothesis import strategies as st
 from crmkit.adapters import Query, Store, open_store
 from crmkit.adapters.aggregate import aggregate_for
 from crmkit.domain import Account, Money
-from crmkit.domain.limits import ID_MAX, INT_MAX, KEY_MAX, REMOTE_ID_MAX
+from crmkit.domain.limits import (
+    ID_MAX,
+    INT_MAX,
+    KEY_MAX,
+    ORGNR_MAX,
+    PHONE_MAX,
+    REMOTE_ID_MAX,
+    WEBSITE_MAX,
+)
 from crmkit.errors import ValidationError
 from crmkit.serde import from_json, to_json
 from crmkit.testing.strategies import hostile_entities, hostile_text
@@ -91,7 +99,12 @@ def _build(cls: type, kwargs: dict[str, Any]) -> Any:
 
 def _stores_and_returns(store: Store, entity: Any) -> None:
     name = aggregate_for(type(entity)).name
+    # a store may keep account references as foreign keys: give the entity its account
+    account_id = getattr(entity, "account_id", None)
+    parent = None if account_id is None or isinstance(entity, Account) else account_id
     with store.unit_of_work() as uow:
+        if parent is not None:
+            uow.accounts.add(Account("Parent AB", id=parent))
         uow.repository(name).add(entity)
     try:
         with store.unit_of_work() as uow:
@@ -107,6 +120,8 @@ def _stores_and_returns(store: Store, entity: Any) -> None:
     finally:
         with store.unit_of_work() as uow:
             uow.repository(name).delete(entity.id)
+            if parent is not None:
+                uow.accounts.delete(parent)
     assert got == entity
 
 
@@ -163,7 +178,13 @@ def test_what_validates_stores_in_every_store(store: Store) -> None:
         {"custom": {"n" * KEY_MAX: "value", "neg_zero": -0.0, "text": "١٢٣ ١٢"}},
         {"remote_data": {"deep": [[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[1]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]}},
         {"remote_data": {"": None, "\\u0000 as text": [True, -0.0, "\u2028"]}},
-        {"turnover": Money("9" * 25, "SEK")},
+        {"turnover": Money("9999999999999999.9999", "SEK")},
+        {"turnover": Money("-9999999999999999.9999", "JPY")},
+        {"phone": "+" + "4" * (PHONE_MAX - 1)},
+        {"phone": "١٢٣ ٤٥٦ ٧٨٩"},
+        {"organisation_number": "5" * ORGNR_MAX},
+        {"website": "https://" + "w" * (WEBSITE_MAX - 8)},
+        {"website": "https://İSTANBUL.example/ÅÄÖ"},
         {"turnover": Money("0." + "7" * 38, "EUR")},
     ],
     ids=lambda o: next(iter(o)),

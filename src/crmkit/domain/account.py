@@ -29,7 +29,7 @@ from crmkit.domain.contact_role import (
     remove_contact,
     role_list,
 )
-from crmkit.domain.limits import KEY_MAX
+from crmkit.domain.limits import KEY_MAX, ORGNR_MAX, PHONE_MAX, WEBSITE_MAX
 from crmkit.domain.money import Money
 from crmkit.domain.validators import (
     compile_validation,
@@ -38,7 +38,7 @@ from crmkit.domain.validators import (
     non_negative,
     optional,
     optional_identifier,
-    optional_non_empty,
+    optional_non_empty_text,
     optional_str,
     optional_text,
 )
@@ -94,7 +94,9 @@ class Account(AggregateRoot):
     """
 
     name: str = attrs.field(validator=non_empty)
-    organisation_number: str | None = attrs.field(default=None, validator=optional_non_empty)
+    organisation_number: str | None = attrs.field(
+        default=None, validator=optional_non_empty_text(ORGNR_MAX)
+    )
     industry: str | None = attrs.field(default=None, validator=optional_str)
     employees: int | None = attrs.field(
         default=None, validator=optional(attrs.validators.and_(instance_of(int), non_negative))
@@ -119,8 +121,8 @@ class Account(AggregateRoot):
     contact_roles: list[AccountContactRole] = attrs.field(
         factory=list, validator=role_list(AccountContactRole)
     )
-    website: str | None = attrs.field(default=None, validator=optional_str)
-    phone: str | None = attrs.field(default=None, validator=optional_str)
+    website: str | None = attrs.field(default=None, validator=optional_text(WEBSITE_MAX))
+    phone: str | None = attrs.field(default=None, validator=optional_text(PHONE_MAX))
 
     @property
     def primary_contact_id(self) -> str | None:

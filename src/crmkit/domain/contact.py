@@ -17,7 +17,7 @@ from datetime import datetime
 import attrs
 
 from crmkit.domain.aggregate import AggregateRoot
-from crmkit.domain.limits import KEY_MAX
+from crmkit.domain.limits import KEY_MAX, PHONE_MAX
 from crmkit.domain.validators import (
     aware_datetime,
     compile_validation,
@@ -29,6 +29,7 @@ from crmkit.domain.validators import (
     optional_identifier,
     optional_non_empty_text,
     optional_str,
+    optional_text,
     optional_to_utc,
     text,
     to_utc,
@@ -185,7 +186,7 @@ class Contact(AggregateRoot):
         default=None, validator=optional(instance_of(BuyingRole))
     )
     email: str | None = attrs.field(default=None, validator=optional(email))
-    phone: str | None = attrs.field(default=None, validator=optional_str)
+    phone: str | None = attrs.field(default=None, validator=optional_text(PHONE_MAX))
     preferred_channel: str | None = attrs.field(
         default=None, validator=optional_non_empty_text(KEY_MAX)
     )

@@ -33,7 +33,7 @@ from crmkit.domain.account import Account
 from crmkit.domain.aggregate import AggregateRoot
 from crmkit.domain.channel import Direction
 from crmkit.domain.contact import BuyingRole, Contact
-from crmkit.domain.limits import KEY_MAX
+from crmkit.domain.limits import KEY_MAX, ORGNR_MAX, PHONE_MAX
 from crmkit.domain.money import Money
 from crmkit.domain.opportunity import Opportunity
 from crmkit.domain.pipeline import Pipeline, Stage
@@ -47,9 +47,9 @@ from crmkit.domain.validators import (
     optional,
     optional_aware_datetime,
     optional_identifier,
-    optional_non_empty,
     optional_non_empty_text,
     optional_str,
+    optional_text,
     optional_to_utc,
     text,
     to_utc,
@@ -248,7 +248,7 @@ class Lead(AggregateRoot):
     last_name: str = attrs.field(default="", validator=text())
     title: str | None = attrs.field(default=None, validator=optional_str)
     email: str | None = attrs.field(default=None, validator=optional(email))
-    phone: str | None = attrs.field(default=None, validator=optional_str)
+    phone: str | None = attrs.field(default=None, validator=optional_text(PHONE_MAX))
     source_channel: str | None = attrs.field(
         default=None, validator=optional_non_empty_text(KEY_MAX)
     )
@@ -266,7 +266,9 @@ class Lead(AggregateRoot):
     lost_reason: str | None = attrs.field(default=None, validator=optional_str)
     owner_id: str | None = attrs.field(default=None, validator=optional_identifier)
     campaign_id: str | None = attrs.field(default=None, validator=optional_identifier)
-    organisation_number: str | None = attrs.field(default=None, validator=optional_non_empty)
+    organisation_number: str | None = attrs.field(
+        default=None, validator=optional_non_empty_text(ORGNR_MAX)
+    )
     industry: str | None = attrs.field(default=None, validator=optional_str)
     employees: int | None = attrs.field(
         default=None, validator=optional(attrs.validators.and_(instance_of(int), non_negative))

@@ -9,6 +9,7 @@ accept exactly the same set and whatever validates also serialises and round-tri
 | ids ≤ :data:`ID_MAX` (64 characters) | ``id``, ``owner_id``, ``account_id`` … are indexed columns |
 | keys ≤ :data:`KEY_MAX` (128) | stage keys, tiers, channels, categories, problem types and custom property names are indexed or queried |
 | remote ids ≤ :data:`REMOTE_ID_MAX` (255) | the unique ``remote_id`` column |
+| phone numbers and organisation numbers ≤ :data:`PHONE_MAX` / :data:`ORGNR_MAX` (32), websites ≤ :data:`WEBSITE_MAX` (255) | stores index them, normalised, for look-ups |
 | other text ≤ :data:`TEXT_MAX` (100 000) | names, descriptions, notes: a sane upper bound |
 | no NUL character in text | PostgreSQL text and JSONB cannot hold ``\\x00`` |
 | no lone surrogates in text | they are not Unicode text: UTF-8 cannot encode them |
@@ -46,8 +47,11 @@ __all__ = [
     "INT_MAX",
     "KEY_MAX",
     "NUMBER_TEXT_MAX",
+    "ORGNR_MAX",
+    "PHONE_MAX",
     "REMOTE_ID_MAX",
     "TEXT_MAX",
+    "WEBSITE_MAX",
     "clean_text",
     "int_problem",
     "json_problems",
@@ -65,6 +69,12 @@ KEY_MAX = 128
 REMOTE_ID_MAX = 255
 #: Longest e-mail address (RFC 5321).
 EMAIL_MAX = 254
+#: Longest phone number as written (E.164 has at most 15 digits; room for spaces and signs).
+PHONE_MAX = 32
+#: Longest organisation number (Swedish 10 digits, VAT numbers up to 14 characters).
+ORGNR_MAX = 32
+#: Longest website address (stores index its host name, at most 253 characters in DNS).
+WEBSITE_MAX = 255
 #: Longest other text (names, descriptions, notes, custom and remote string values).
 TEXT_MAX = 100_000
 #: Largest magnitude of an int (``2**63 - 1``); ints range over ``-INT_MAX … INT_MAX``.

@@ -4,9 +4,10 @@ Floats are refused (``0.1 + 0.2`` is not a price); arithmetic across currencies 
 :meth:`Money.rounded` rounds half-even to the currency's minor unit (2 decimals for SEK and
 EUR, 0 for JPY, 3 for KWD ...).
 
-Amounts are finite and bounded: the power of ten of the leading digit (``Decimal.adjusted()``)
-lies between :data:`MIN_ADJUSTED` (−38) and :data:`MAX_ADJUSTED` (24), so every amount
-formats, rounds and stores without surprises. Amounts given as text follow
+Amounts are finite and bounded: at most :data:`MAX_AMOUNT` (9 999 999 999 999 999.9999) in
+magnitude, what a ``NUMERIC(20, 4)`` column of a SQL store holds, and no smaller than 10**-38
+unless zero (:data:`MIN_ADJUSTED`), so every amount formats, rounds and stores without
+surprises. Amounts given as text follow
 :func:`crmkit.domain.limits.parse_decimal` (ASCII digits only; ``"1_000"``, ``"١٢"`` and
 ``"NaN"`` are refused). Arithmetic runs in crmkit's own decimal context, :data:`CONTEXT`
 (38 significant digits, half-even), never in the caller's thread context, so a program that
@@ -43,15 +44,16 @@ from crmkit.domain.limits import parse_decimal
 from crmkit.domain.validators import compile_validation, fail, inline_check
 from crmkit.errors import ValidationError
 
-__all__ = ["CONTEXT", "CURRENCY_MINOR_UNITS", "MAX_ADJUSTED", "MIN_ADJUSTED", "Money", "minor_unit"]
+__all__ = ["CONTEXT", "CURRENCY_MINOR_UNITS", "MAX_AMOUNT", "MIN_ADJUSTED", "Money", "minor_unit"]
 
 #: The decimal context of all Money arithmetic and rounding: 38 significant digits, half-even
 #: rounding, invalid operations raise. Used through its methods; no thread's context changes.
 CONTEXT = Context(
     prec=38, rounding=ROUND_HALF_EVEN, traps=[InvalidOperation, DivisionByZero, Overflow]
 )
-#: Largest ``amount.adjusted()``: amounts are below 10**25 in magnitude.
-MAX_ADJUSTED = 24
+#: Largest magnitude of an amount: below 10**16 even after rounding to four decimals, what a
+#: ``NUMERIC(20, 4)`` column holds; far beyond any real price or turnover.
+MAX_AMOUNT = Decimal("9999999999999999.9999")
 #: Smallest ``amount.adjusted()`` (zero included: ``Decimal("0E-40")`` is refused).
 MIN_ADJUSTED = -38
 
@@ -122,13 +124,10 @@ def _check_amount(_: Any, attribute: attrs.Attribute[Any], value: Any) -> None:
         fail(attribute, value, "is not a decimal amount")
     if not value.is_finite():
         fail(attribute, value, "must be a finite amount")
-    if not MIN_ADJUSTED <= value.adjusted() <= MAX_ADJUSTED:
-        fail(
-            attribute,
-            value,
-            f"is out of range: the leading digit's power of ten must be between "
-            f"{MIN_ADJUSTED} and {MAX_ADJUSTED}",
-        )
+    if not -MAX_AMOUNT <= value <= MAX_AMOUNT:
+        fail(attribute, value, f"is out of range: amounts lie within ±{MAX_AMOUNT}")
+    if value.adjusted() < MIN_ADJUSTED:
+        fail(attribute, value, f"is too small: amounts below 1E{MIN_ADJUSTED} must be zero")
 
 
 def _check_currency(_: Any, attribute: attrs.Attribute[Any], value: Any) -> None:
@@ -139,9 +138,11 @@ def _check_currency(_: Any, attribute: attrs.Attribute[Any], value: Any) -> None
 inline_check(_to_decimal, "{v}.__class__ is {decimal}", decimal=Decimal)
 inline_check(
     _check_amount,
-    f"({{v}}.__class__ is {{decimal}} and {{v}}.is_finite() and "
-    f"{MIN_ADJUSTED} <= {{v}}.adjusted() <= {MAX_ADJUSTED})",
+    "({v}.__class__ is {decimal} and {v}.is_finite() and {low} <= {v} <= {high}"
+    f" and {{v}}.adjusted() >= {MIN_ADJUSTED})",
     decimal=Decimal,
+    low=-MAX_AMOUNT,
+    high=MAX_AMOUNT,
 )
 inline_check(
     _check_currency, "({v}.__class__ is str and {v} in {codes})", codes=CURRENCY_MINOR_UNITS
@@ -176,7 +177,7 @@ class Money:
         >>> Money("1e30", "SEK")
         Traceback (most recent call last):
         ...
-        crmkit.errors.ValidationError: amount: Decimal('1E+30') is out of range: the leading digit's power of ten must be between -38 and 24
+        crmkit.errors.ValidationError: amount: Decimal('1E+30') is out of range: amounts lie within ±9999999999999999.9999
     """
 
     amount: Decimal = attrs.field(converter=_to_decimal, validator=_check_amount)
@@ -250,7 +251,7 @@ class Money:
 
         Raises:
             ValidationError: the rounding carries past the largest amount (only amounts within
-                half a minor unit of 10**25 do).
+                half a minor unit of 10**16 do).
 
         Examples:
             >>> from crmkit.domain import Money
