@@ -12,7 +12,7 @@ Examples:
     >>> render(ctx)  # doctest: +ELLIPSIS
     <BLANKLINE>
     == Persist your CRM ==
-    Stored the company in ...crm.db (SQLite, WAL, schema version 2) in one unit of work: ...
+    Stored the company in ...crm.db (SQLite, WAL, schema version ...) in one unit of work: ...
     Stored and read back
     aggregate      in memory  in crm.db
     -------------  ---------  ---------
