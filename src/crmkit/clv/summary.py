@@ -58,7 +58,7 @@ from crmkit.frames import (
     narwhals,
     require_columns,
     to_native,
-    year_month_expr,
+    with_year_month,
 )
 
 __all__ = [
@@ -342,16 +342,12 @@ def _end_key(
 
 
 def _frame_keys(nw: Any, day: Any, time_unit: str, collapse: str) -> Any:
-    """A narwhals expression for the period key of a day-number expression.
+    """A narwhals expression for the period key of a day-number expression (not months).
 
     The day number (:func:`crmkit.frames.day_number_expr`) is the UTC calendar day on every
-    engine, and calendar months are read from it (:func:`crmkit.frames.year_month_expr`), so
-    the frames engine keys every purchase exactly as the records engine does (see the docs
-    page *Time and boundaries*).
+    engine, so the frames engine keys every purchase exactly as the records engine does (see
+    the docs page *Time and boundaries*).
     """
-    if time_unit == "months" and collapse == "period":
-        year, month = year_month_expr(day)
-        return year * 12 + month - 1
     if collapse == "day" or time_unit == "days":
         return day
     return (day + 3) // 7  # 1970-01-01 was a Thursday; weeks start on Monday
@@ -377,12 +373,23 @@ def _frame_period_table(
             f"transactions.{at}", str(at_type), "must be a date or datetime column"
         )
     frame, schema = in_utc(frame, [at], schema)  # aware columns count by their UTC day
-    day = day_number_expr(nw.col(at), schema[at], frame.implementation)
-    return frame.select(
+    # the day number is one column first: the period key reads it several times
+    days = frame.select(
         nw.col(customer),
-        _frame_keys(nw, day, time_unit, collapse).alias("__key"),
+        day_number_expr(nw.col(at), schema[at], frame.implementation).alias("__day"),
         *([nw.col(value).cast(nw.Float64).alias("__value")] if value else []),
-        *([day.alias("__day")] if with_day else []),
+    )
+    day = nw.col("__day")
+    if time_unit == "months" and collapse == "period":  # calendar months of the UTC day
+        key = nw.col("__year") * 12 + nw.col("__month") - 1
+        days = with_year_month(days, "__day", "__year", "__month")
+    else:
+        key = _frame_keys(nw, day, time_unit, collapse)
+    return days.select(
+        nw.col(customer),
+        key.alias("__key"),
+        *([nw.col("__value")] if value else []),
+        *([day] if with_day else []),
     )
 
 

@@ -14,7 +14,9 @@ the bridge holds the machinery analytics share so that one definition drives bot
 * :mod:`crmkit.frames.day_number` — calendar days as integers, identical on every engine;
 * :mod:`crmkit.frames.records` — reading fields of attrs objects and dicts (dotted paths,
   custom properties);
-* :mod:`crmkit.frames.lookup` — a value looked up by an integer cell code.
+* :mod:`crmkit.frames.lookup` — a value looked up by an integer cell code;
+* :mod:`crmkit.frames.to_frame` — any list of result rows as a pandas, Polars or PyArrow
+  frame (:func:`to_frame`).
 
 Importing this package does not import narwhals or any dataframe library.
 
@@ -37,7 +39,7 @@ from crmkit.frames.day_number import (
     day_number_expr,
     day_numbers,
     utc_date,
-    year_month_expr,
+    with_year_month,
 )
 from crmkit.frames.expression import (
     AsOfDay,
@@ -72,6 +74,7 @@ from crmkit.frames.quantile import (
 )
 from crmkit.frames.record_function import bind_all
 from crmkit.frames.records import field_reader, normalise_value, paused_gc, read_field
+from crmkit.frames.to_frame import to_frame
 
 __all__ = [
     "AsOfDay",
@@ -106,6 +109,7 @@ __all__ = [
     "quantile_scores",
     "read_field",
     "require_columns",
+    "to_frame",
     "to_native",
     "utc_date",
     "when",
@@ -113,5 +117,5 @@ __all__ = [
     "with_lookup",
     "with_quantile_scores",
     "with_row_count",
-    "year_month_expr",
+    "with_year_month",
 ]

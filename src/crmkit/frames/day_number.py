@@ -13,7 +13,7 @@ session instead: there an aware value is numbered from its seconds since the epo
 not depend on the session's zone, so any session zone gives the UTC day.
 
 Calendar periods (months, quarters, years) are read from the day number too
-(:func:`year_month_expr`, :func:`utc_date`), so every analytic and engine counts an instant in
+(:func:`with_year_month`, :func:`utc_date`), so every analytic and engine counts an instant in
 the same UTC calendar day, month and year. The rule is stated once in the docs page
 *Time and boundaries* (``docs/concepts/time-and-boundaries.md``).
 
@@ -43,7 +43,7 @@ __all__ = [
     "day_number_expr",
     "day_numbers",
     "utc_date",
-    "year_month_expr",
+    "with_year_month",
 ]
 
 #: Day number 0.
@@ -148,6 +148,10 @@ def day_number_expr(expr: Any, dtype: Any = None, implementation: Any = None) ->
     """
     nw = narwhals()
     zone = getattr(dtype, "time_zone", None)
+    if zone is not None and implementation is not None and implementation.is_spark_like():
+        # Spark reads a timestamp in the session's *current* zone, which may differ from the
+        # zone its schema reports: count every instant from the epoch
+        return _epoch_day(expr, zone, implementation)
     if zone is not None and zone not in UTC_ZONES:
         if _zone_in_session(implementation):
             return _epoch_day(expr, zone, implementation)
@@ -211,35 +215,51 @@ def _epoch_day(expr: Any, zone: str, implementation: Any) -> Any:
     return _floor_div(expr.cast(nw.Int64), _SECONDS_PER_DAY)
 
 
-def year_month_expr(day: Any) -> tuple[Any, Any]:
-    """The calendar year and month (1-12) of a day-number expression, as Int64 expressions.
+def with_year_month(frame: Any, day: str, year: str, month: str) -> Any:
+    """``frame`` (narwhals) with the calendar ``year`` and ``month`` (1-12) of its day-number
+    column ``day``, as Int64 columns (missing where the day is missing).
 
     Civil-from-days integer arithmetic (Howard Hinnant's algorithm) on the day number, so the
     year and month are those of the UTC day on every engine, whatever zone or session the
-    values came from. Day numbers come from :func:`day_number_expr`.
+    values came from (day numbers come from :func:`day_number_expr`). Each step is its own
+    column: the formula reads its intermediate values several times, and one nested
+    expression would repeat them all (too big a plan for SQL engines such as Spark).
 
     Examples:
         >>> import polars as pl
-        >>> from crmkit.frames import from_native, narwhals, year_month_expr
-        >>> nw = narwhals()
-        >>> frame = from_native(pl.DataFrame({"n": [0, 19783, -1]}))
-        >>> year, month = year_month_expr(nw.col("n"))
-        >>> frame.select(year.alias("y"), month.alias("m")).rows()
-        [(1970, 1), (2024, 3), (1969, 12)]
+        >>> from crmkit.frames import from_native, with_year_month
+        >>> frame = from_native(pl.DataFrame({"n": [0, 19783, -1, None]}))
+        >>> with_year_month(frame, "n", "y", "m").rows()
+        [(0, 1970, 1), (19783, 2024, 3), (-1, 1969, 12), (None, None, None)]
     """
     nw = narwhals()
-    z = day.fill_null(0).cast(nw.Int64) + 719468  # (a missing day stays missing, below)
-    era = _floor_div(z, 146097)
-    doe = z - era * 146097  # day of the 400-year era, 0..146096
-    yoe = _floor_div(
-        doe - _floor_div(doe, 1460) + _floor_div(doe, 36524) - _floor_div(doe, 146096), 365
+    c = nw.col
+    z, era, doe, yoe, doy, mp = (f"__crmkit_ym_{name}" for name in
+                                 ("z", "era", "doe", "yoe", "doy", "mp"))  # fmt: skip
+    steps = [
+        (z, c(day).fill_null(0).cast(nw.Int64) + 719468),
+        (era, _floor_div(c(z), 146097)),
+        (doe, c(z) - c(era) * 146097),  # day of the 400-year era, 0..146096
+        (yoe, _floor_div(c(doe) - _floor_div(c(doe), 1460) + _floor_div(c(doe), 36524)
+                         - _floor_div(c(doe), 146096), 365)),
+        (doy, c(doe) - (c(yoe) * 365 + _floor_div(c(yoe), 4) - _floor_div(c(yoe), 100))),
+        (mp, _floor_div(c(doy) * 5 + 2, 153)),  # month counted from March, 0..11
+    ]  # fmt: skip
+    for name, expr in steps:
+        frame = frame.with_columns(expr.alias(name))
+    present = ~c(day).is_null()
+    march_to_december = c(mp) < 10
+    frame = frame.with_columns(
+        nw.when(present)
+        .then(
+            (c(yoe) + c(era) * 400 + nw.when(march_to_december).then(0).otherwise(1)).cast(nw.Int64)
+        )
+        .alias(year),
+        nw.when(present)
+        .then(nw.when(march_to_december).then(c(mp) + 3).otherwise(c(mp) - 9).cast(nw.Int64))
+        .alias(month),
     )
-    doy = doe - (yoe * 365 + _floor_div(yoe, 4) - _floor_div(yoe, 100))  # from March 1st
-    mp = _floor_div(doy * 5 + 2, 153)  # month from March, 0..11
-    month = nw.when(mp < 10).then(mp + 3).otherwise(mp - 9)
-    year = yoe + era * 400 + nw.when(mp < 10).then(0).otherwise(1)
-    present = ~day.is_null()
-    return nw.when(present).then(year.cast(nw.Int64)), nw.when(present).then(month.cast(nw.Int64))
+    return frame.drop(z, era, doe, yoe, doy, mp)
 
 
 def _in_utc(expr: Any, dtype: Any, implementation: Any) -> Any:

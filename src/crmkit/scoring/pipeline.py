@@ -47,7 +47,7 @@ from crmkit.frames import (
     require_columns,
     to_native,
     utc_date,
-    year_month_expr,
+    with_year_month,
 )
 
 __all__ = [
@@ -177,10 +177,10 @@ def _period_key(value: Any, period: str, path: str) -> str:
     return f"{value.year:04d}"
 
 
-def _period_expr(nw: Any, day: Any, period: str) -> Any:
-    """The period label of a day-number expression (the UTC calendar day's month / year)."""
-    year_number, month = year_month_expr(day)
-    year = year_number.cast(nw.String())
+def _period_expr(nw: Any, year_column: str, month_column: str, period: str) -> Any:
+    """The period label from the UTC calendar day's year and month columns."""
+    month = nw.col(month_column)
+    year = nw.col(year_column).cast(nw.String())
     if period == "year":
         return year
     if period == "quarter":
@@ -353,7 +353,8 @@ def _weighted_frame(
             )
         frame, schema = in_utc(frame, [close_date], schema)  # aware: the UTC calendar day
         day = day_number_expr(nw.col(close_date), schema[close_date], frame.implementation)
-        key_expr = _period_expr(nw, day, period)
+        frame = with_year_month(frame.with_columns(day.alias("__day")), "__day", "__y", "__m")
+        key_expr = _period_expr(nw, "__y", "__m", period)
     else:
         key_expr = nw.col(by).cast(nw.String())
     amount_f = nw.col(amount).cast(nw.Float64())

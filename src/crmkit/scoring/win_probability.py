@@ -194,7 +194,9 @@ class WinProbabilityModel:
         """Fit on closed opportunities: records (dicts/objects) or a dataframe.
 
         Each row gives the stage it was in when it closed (the last *open* stage it reached),
-        its team, the chosen ``fields`` and ``won`` (True/False). With ``stages`` (the open
+        its team, the chosen ``fields`` and ``won`` (True/False; on a frame a boolean column
+        without missing values, checked on every engine — see the docs page *Time and
+        boundaries*). With ``stages`` (the open
         stages in pipeline order) a row counts in every stage up to the one it reached — all of
         them when won. :func:`crmkit.scoring.closed_opportunity_rows` turns domain
         opportunities with their stage history into such rows.

@@ -17,7 +17,9 @@ date:
   RuleSegments` over the score columns (:data:`DEFAULT_RFM_SEGMENTS` for five bins).
 
 Input rules (columns, Money, naive/aware datetimes, negative amounts, lazy frames, empty
-input) are those of :mod:`crmkit.segmentation.transactions`. Records give a list of
+input) are those of :mod:`crmkit.segmentation.transactions`; days follow the time rule of the
+docs page *Time and boundaries* (``docs/concepts/time-and-boundaries.md``): an aware datetime
+counts by its UTC calendar day on every engine, DuckDB ``TIMESTAMPTZ`` and PySpark included. Records give a list of
 :class:`RFMRow` in order of each customer's first transaction; a frame gives the same kind of
 frame with the columns ``customer_id, recency_days, frequency, monetary, r_score, f_score,
 m_score, segment`` (row order unspecified; lazy frames stay lazy).

@@ -11,7 +11,8 @@ The rule (seed 002's customer-analysis volume block, with its ambiguity Q3 resol
 * **potential** — never invoiced: an account given in ``accounts`` with no transactions up
   to the as-of date.
 
-Transactions after the as-of date are ignored. ``days_since_last`` is the number of calendar
+Transactions after the as-of date are ignored. Days follow the time rule of the docs page
+*Time and boundaries* (``docs/concepts/time-and-boundaries.md``) on every engine. ``days_since_last`` is the number of calendar
 days from the last invoice to the as-of date (missing for potential customers). The input
 rules are those of :mod:`crmkit.segmentation.transactions`.
 

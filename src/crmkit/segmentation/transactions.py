@@ -9,7 +9,9 @@ with this aggregation, so its input rules are defined once:
   (read as its Decimal amount), ``int``, ``float`` or ``Decimal``; anything else, a missing
   value, a negative amount or NaN raises :class:`~crmkit.errors.ValidationError` naming the
   row (``orders[3].total``). ``at`` must be all ``date`` or all naive ``datetime`` or all
-  aware ``datetime``; a mix raises. Aware datetimes count by their UTC calendar day.
+  aware ``datetime``; a mix raises. Aware datetimes count by their UTC calendar day, in any
+  zone and on every engine (the docs page *Time and boundaries*,
+  ``docs/concepts/time-and-boundaries.md``).
 * **Frames** must have the columns (missing ones are named), a numeric amount column and a
   date or datetime ``at`` column. Eager frames (pandas, Polars, PyArrow) are also checked for
   missing values and negative amounts; lazy frames (DuckDB, Dask, PySpark, Polars
