@@ -28,12 +28,20 @@ Examples:
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, ClassVar
 
 import attrs
 
-from crmkit.clv.estimation import maximise, warm_start
+from crmkit.clv.estimation import (
+    MAX_LOG_ERROR,
+    across_one,
+    fast_dot,
+    float_arrays,
+    maximise,
+    positive,
+    special_functions,
+    warm_start,
+)
 from crmkit.clv.history import History, read_history
 from crmkit.clv.persistence import PersistentModel
 from crmkit.clv.summary import TimeUnit
@@ -41,35 +49,13 @@ from crmkit.errors import ValidationError
 from crmkit.extras import require
 
 if TYPE_CHECKING:
-    import numpy as np
-    from numpy.typing import ArrayLike, NDArray
+    from numpy.typing import ArrayLike
 
 __all__ = ["BetaGeo"]
 
 _PARAMS = ("r", "alpha", "a", "b")
 _SUBSAMPLE_ABOVE = 100_000  # distinct patterns above which the start comes from a sub-sample
 _SUBSAMPLE = 20_000
-#: a standard error of log(parameter) above this (a factor e^10) means the data leave the
-#: parameter on a flat ridge: the fit raises FitError instead of returning it
-_MAX_LOG_ERROR = 10.0
-#: half-width of the interval around a = 1 where 0/0-type predictions are interpolated
-_REMOVABLE = 1e-3
-
-
-def _positive(instance: Any, attribute: attrs.Attribute[Any], value: float) -> None:
-    if isinstance(value, bool) or not isinstance(value, int | float) or not 0 < value < math.inf:
-        raise ValidationError.single(
-            f"{type(instance).__name__}.{attribute.name}", value, "must be a positive number"
-        )
-
-
-def _modules() -> tuple[Any, Any]:
-    return require("numpy", "stats"), require("scipy.special", "stats")
-
-
-def _arrays(*values: ArrayLike) -> list[NDArray[np.float64]]:
-    np = require("numpy", "stats")
-    return [np.atleast_1d(np.asarray(v, dtype=float)) for v in np.broadcast_arrays(*values)]
 
 
 @attrs.frozen
@@ -87,10 +73,10 @@ class BetaGeo(PersistentModel):
         crmkit.errors.ValidationError: BetaGeo.alpha: -2.0 must be a positive number
     """
 
-    r: float = attrs.field(validator=_positive)
-    alpha: float = attrs.field(validator=_positive)
-    a: float = attrs.field(validator=_positive)
-    b: float = attrs.field(validator=_positive)
+    r: float = attrs.field(validator=positive)
+    alpha: float = attrs.field(validator=positive)
+    a: float = attrs.field(validator=positive)
+    b: float = attrs.field(validator=positive)
     standard_errors: dict[str, float] = attrs.field(factory=dict, eq=False)
     log_likelihood: float | None = attrs.field(default=None, eq=False)
     customers: float | None = attrs.field(default=None, eq=False)
@@ -140,14 +126,14 @@ class BetaGeo(PersistentModel):
             start = np.log([initial_params[n] for n in _PARAMS])
             start[1] -= math.log(scale)
         else:
-            start = _start(np, history, scale, penalizer)
+            start = start_values(np, history, scale, penalizer)
         shift = np.array([0.0, math.log(scale), 0.0, 0.0])
         est = maximise(
             objective, start, names=_PARAMS, customers=history.customers, model="BG/NBD",
-            shift=shift, curvature=curvature, max_log_error=_MAX_LOG_ERROR,
+            shift=shift, curvature=curvature, max_log_error=MAX_LOG_ERROR,
         )  # fmt: skip
         # undo the time rescaling's Jacobian so the log-likelihood is in the data's unit
-        ll = est.log_likelihood - math.log(scale) * _dot(np)(history.weights, history.frequency)
+        ll = est.log_likelihood - math.log(scale) * fast_dot(np)(history.weights, history.frequency)
         return cls(
             **est.params,
             standard_errors=est.standard_errors,
@@ -165,8 +151,8 @@ class BetaGeo(PersistentModel):
             >>> round(float(m.log_likelihood_of(0, 0, 38.86)[0]), 4)
             -0.5547
         """
-        np, sp = _modules()
-        x, tx, age = _arrays(frequency, recency, T)
+        np, sp = special_functions()
+        x, tx, age = float_arrays(frequency, recency, T)
         r, al, a, b = self.r, self.alpha, self.a, self.b
         a12 = (
             sp.gammaln(r + x) - sp.gammaln(r) + r * np.log(al)
@@ -189,8 +175,8 @@ class BetaGeo(PersistentModel):
             >>> round(float(m.expected_purchases(39)[0]), 4)
             1.1967
         """
-        np, sp = _modules()
-        (t,) = _arrays(t)
+        np, sp = special_functions()
+        (t,) = float_arrays(t)
         r, al, b = self.r, self.alpha, self.b
         z = t / (al + t)
 
@@ -201,7 +187,7 @@ class BetaGeo(PersistentModel):
             log_term += (a - 1) * np.log1p(-z)
             return (a + b - 1) / (a - 1) * -np.expm1(log_term)
 
-        return _across_one(at, self.a)
+        return across_one(at, self.a)
 
     def conditional_expected_purchases(
         self,
@@ -221,8 +207,8 @@ class BetaGeo(PersistentModel):
             >>> round(float(m.conditional_expected_purchases(39, 2, 30.43, 38.86)[0]), 4)
             1.226
         """
-        np, sp = _modules()
-        t, x, tx, age = _arrays(t, frequency, recency, T)
+        np, sp = special_functions()
+        t, x, tx, age = float_arrays(t, frequency, recency, T)
         r, al, b = self.r, self.alpha, self.b
         z = t / (al + age + t)
 
@@ -233,7 +219,7 @@ class BetaGeo(PersistentModel):
             log_term = np.log(sp.hyp2f1(c - r - x, a - 1, c, z)) + (a - 1) * np.log1p(-z)
             return c / (a - 1) * -np.expm1(log_term)
 
-        return _across_one(at, self.a) * self.probability_alive(x, tx, age)
+        return across_one(at, self.a) * self.probability_alive(x, tx, age)
 
     def probability_alive(self, frequency: ArrayLike, recency: ArrayLike, T: ArrayLike) -> Any:  # noqa: N803
         """Probability that customers with these histories are still alive (Hardie note 021).
@@ -244,8 +230,8 @@ class BetaGeo(PersistentModel):
             >>> [round(v, 4) for v in m.probability_alive([0, 5], [0, 2.0], [38.86, 38.86]).tolist()]
             [1.0, 0.0004]
         """
-        np, sp = _modules()
-        x, tx, age = _arrays(frequency, recency, T)
+        np, sp = special_functions()
+        x, tx, age = float_arrays(frequency, recency, T)
         r, al, a, b = self.r, self.alpha, self.a, self.b
         log_odds_dead = (r + x) * (np.log(al + age) - np.log(al + tx)) + np.log(
             a / (b + np.maximum(x, 1) - 1)
@@ -263,11 +249,11 @@ class BetaGeo(PersistentModel):
             >>> round(float(m.probability_of_purchases(0, 39)[0]), 4)
             0.5738
         """
-        np, sp = _modules()
+        np, sp = special_functions()
         stats = require("scipy.stats", "stats")
         if isinstance(n, bool) or not isinstance(n, int) or n < 0:
             raise ValidationError.single("n", n, "must be a whole number of zero or more")
-        (t,) = _arrays(t)
+        (t,) = float_arrays(t)
         r, al, a, b = self.r, self.alpha, self.a, self.b
         log_first = (
             sp.betaln(a, b + n) - sp.betaln(a, b) + sp.gammaln(r + n) - sp.gammaln(r)
@@ -280,26 +266,7 @@ class BetaGeo(PersistentModel):
         return first + np.exp(sp.betaln(a + 1, b + n - 1) - sp.betaln(a, b)) * tail
 
 
-def _across_one(value_at: Callable[[float], Any], a: float) -> Any:
-    """``value_at(a)`` for a prediction of the form ``g(a) / (a − 1)`` with ``g(1) = 0``.
-
-    ``a = 1`` is a valid parameter value where the formula is ``0/0`` (the limit exists), and
-    near it the division amplifies rounding (a relative error of about ``1e-16 / |a − 1|``).
-    Within ``_REMOVABLE`` of 1 the value is the cubic through the four points
-    ``1 ± _REMOVABLE, 1 ± 2·_REMOVABLE`` instead: smooth in ``a``, exact at the limit to
-    about ``_REMOVABLE⁴`` and free of the cancellation.
-    """
-    if abs(a - 1.0) >= _REMOVABLE:
-        return value_at(a)
-    nodes = [1.0 + k * _REMOVABLE for k in (-2.0, -1.0, 1.0, 2.0)]
-    total: Any = 0.0
-    for i, node in enumerate(nodes):
-        weight = math.prod((a - other) / (node - other) for other in nodes if other != node)
-        total = total + weight * value_at(nodes[i])
-    return total
-
-
-def _start(np: Any, history: History, scale: float, penalizer: float) -> Any:
+def start_values(np: Any, history: History, scale: float, penalizer: float) -> Any:
     """Start values for Newton's method: a loose BFGS fit, on a sub-sample when large.
 
     With many distinct patterns the BFGS fit runs on a random sub-sample of them (seeded,
@@ -328,7 +295,7 @@ def _likelihood(history: History, scale: float, penalizer: float) -> tuple[Any, 
     With ``s4 = σ(A4 − A3)``, ``d = ∇A4 − ∇A3``, the mixture's Hessian is
     ``s3 ∇²A3 + s4 ∇²A4 + s3 s4 d dᵀ``; on the log scale ``H_θ = p pᵀ ∘ H + diag(p ∘ g)``.
     """
-    np, sp = _modules()
+    np, sp = special_functions()
     x, w, tx, age = history.frequency, history.weights, history.recency, history.T
     if x.shape[0] > 1 and not bool(np.all(x[1:] >= x[:-1])):
         order = np.argsort(x, kind="stable")
@@ -346,7 +313,7 @@ def _likelihood(history: History, scale: float, penalizer: float) -> tuple[Any, 
     starts = bounds[repeat] - first_repeat  # where each frequency's run of rows begins
     runs = np.diff(np.concatenate((starts, [xp.shape[0]])))
 
-    dot = _dot(np)
+    dot = fast_dot(np)
 
     def by_frequency(values: Any) -> Any:
         return np.add.reduceat(values, starts) if starts.shape[0] else np.zeros(0)
@@ -466,23 +433,11 @@ def _likelihood(history: History, scale: float, penalizer: float) -> tuple[Any, 
     return objective, curvature
 
 
-def _dot(np: Any) -> Any:
-    """``u · v`` as a float; long vectors by ``einsum``: BLAS ``ddot`` (``@``) starts threads
-    for them, which on a busy machine is often 10-50× slower than this single-threaded loop."""
-
-    def dot(u: Any, v: Any) -> float:
-        if u.shape[0] < 4096:  # short: BLAS stays single-threaded and has less overhead
-            return float(u @ v)
-        return float(np.einsum("i,i->", u, v))
-
-    return dot
-
-
 def _frequency_hessian(
     np: Any, sp: Any, r: float, al: float, a: float, b: float, xs: Any, nx: Any, total: float
 ) -> Any:
     """Upper triangle of the Hessian (natural scale) of the terms in the frequency only."""
-    dot = _dot(np)
+    dot = fast_dot(np)
     tri_ab = float(sp.polygamma(1, a + b))
     tri_abx = sp.polygamma(1, a + b + xs)
     h = np.zeros((4, 4))

@@ -24,7 +24,6 @@ from typing import TYPE_CHECKING, Any, ClassVar
 
 import attrs
 
-from crmkit.clv.beta_geo import _positive
 from crmkit.clv.discrete import (
     beta_mixture,
     flag,
@@ -33,7 +32,7 @@ from crmkit.clv.discrete import (
     whole,
     whole_numbers,
 )
-from crmkit.clv.estimation import maximise
+from crmkit.clv.estimation import maximise, positive
 from crmkit.clv.history import merge_patterns
 from crmkit.clv.persistence import PersistentModel
 from crmkit.clv.summary import TimeUnit
@@ -121,10 +120,10 @@ class BetaGeoBetaBinomial(PersistentModel):
         crmkit.errors.ValidationError: BetaGeoBetaBinomial.delta: inf must be a positive number
     """
 
-    alpha: float = attrs.field(validator=_positive)
-    beta: float = attrs.field(validator=_positive)
-    gamma: float = attrs.field(validator=_positive)
-    delta: float = attrs.field(validator=_positive)
+    alpha: float = attrs.field(validator=positive)
+    beta: float = attrs.field(validator=positive)
+    gamma: float = attrs.field(validator=positive)
+    delta: float = attrs.field(validator=positive)
     standard_errors: dict[str, float] = attrs.field(factory=dict, eq=False)
     log_likelihood: float | None = attrs.field(default=None, eq=False)
     customers: float | None = attrs.field(default=None, eq=False)

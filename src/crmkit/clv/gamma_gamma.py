@@ -21,8 +21,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 
 import attrs
 
-from crmkit.clv.beta_geo import _positive
-from crmkit.clv.estimation import maximise
+from crmkit.clv.estimation import maximise, positive
 from crmkit.clv.history import History, merge_patterns, read_history
 from crmkit.clv.persistence import PersistentModel
 from crmkit.clv.summary import TimeUnit
@@ -47,9 +46,9 @@ class GammaGamma(PersistentModel):
         35.22
     """
 
-    p: float = attrs.field(validator=_positive)
-    q: float = attrs.field(validator=_positive)
-    v: float = attrs.field(validator=_positive)
+    p: float = attrs.field(validator=positive)
+    q: float = attrs.field(validator=positive)
+    v: float = attrs.field(validator=positive)
     standard_errors: dict[str, float] = attrs.field(factory=dict, eq=False)
     log_likelihood: float | None = attrs.field(default=None, eq=False)
     customers: float | None = attrs.field(default=None, eq=False)

@@ -25,8 +25,13 @@ from typing import TYPE_CHECKING, Any, ClassVar
 
 import attrs
 
-from crmkit.clv.beta_geo import _across_one, _positive
-from crmkit.clv.estimation import maximise
+from crmkit.clv.estimation import (
+    across_one,
+    float_arrays,
+    maximise,
+    positive,
+    special_functions,
+)
 from crmkit.clv.history import read_history
 from crmkit.clv.persistence import PersistentModel
 from crmkit.clv.summary import TimeUnit
@@ -34,27 +39,11 @@ from crmkit.errors import ValidationError
 from crmkit.extras import require
 
 if TYPE_CHECKING:
-    import numpy as np
-    from numpy.typing import ArrayLike, NDArray
+    from numpy.typing import ArrayLike
 
 __all__ = ["ModifiedBetaGeo"]
 
 _PARAMS = ("r", "alpha", "a", "b")
-
-
-def _modules() -> tuple[Any, Any]:
-    return require("numpy", "stats"), require("scipy.special", "stats")
-
-
-def _arrays(*values: ArrayLike) -> list[NDArray[np.float64]]:
-    np = require("numpy", "stats")
-    try:
-        arrays = [np.atleast_1d(np.asarray(v, dtype=float)) for v in np.broadcast_arrays(*values)]
-    except (TypeError, ValueError) as exc:
-        raise ValidationError.single(
-            "history", values, f"is not numbers of one shape ({exc})"
-        ) from None
-    return arrays
 
 
 @attrs.frozen
@@ -71,10 +60,10 @@ class ModifiedBetaGeo(PersistentModel):
         crmkit.errors.ValidationError: ModifiedBetaGeo.a: True must be a positive number
     """
 
-    r: float = attrs.field(validator=_positive)
-    alpha: float = attrs.field(validator=_positive)
-    a: float = attrs.field(validator=_positive)
-    b: float = attrs.field(validator=_positive)
+    r: float = attrs.field(validator=positive)
+    alpha: float = attrs.field(validator=positive)
+    a: float = attrs.field(validator=positive)
+    b: float = attrs.field(validator=positive)
     standard_errors: dict[str, float] = attrs.field(factory=dict, eq=False)
     log_likelihood: float | None = attrs.field(default=None, eq=False)
     customers: float | None = attrs.field(default=None, eq=False)
@@ -146,8 +135,8 @@ class ModifiedBetaGeo(PersistentModel):
             >>> round(float(m.log_likelihood_of(0, 0, 38.86)[0]), 4)
             -0.5398
         """
-        np, sp = _modules()
-        x, tx, age = _arrays(frequency, recency, T)
+        np, sp = special_functions()
+        x, tx, age = float_arrays(frequency, recency, T)
         r, al, a, b = self.r, self.alpha, self.a, self.b
         a1 = sp.gammaln(r + x) - sp.gammaln(r) + r * np.log(al)
         a2 = sp.gammaln(a + b) + sp.gammaln(b + x + 1) - sp.gammaln(b) - sp.gammaln(a + b + x + 1)
@@ -165,8 +154,8 @@ class ModifiedBetaGeo(PersistentModel):
             >>> round(float(m.probability_alive(0, 0, 1.0)[0]), 4)
             0.6261
         """
-        _, sp = _modules()
-        x, tx, age = _arrays(frequency, recency, T)
+        _, sp = special_functions()
+        x, tx, age = float_arrays(frequency, recency, T)
         return sp.expit(-_log_odds_dead(self, x, tx, age))
 
     def expected_purchases(self, t: ArrayLike) -> Any:
@@ -181,8 +170,8 @@ class ModifiedBetaGeo(PersistentModel):
             >>> round(float(m.expected_purchases(39)[0]), 4)
             1.183
         """
-        np, sp = _modules()
-        (t,) = _arrays(t)
+        np, sp = special_functions()
+        (t,) = float_arrays(t)
         r, al, b = self.r, self.alpha, self.b
         z = t / (al + t)
 
@@ -191,7 +180,7 @@ class ModifiedBetaGeo(PersistentModel):
             log_term = np.log(sp.hyp2f1(a + b - r, a - 1, a + b, z)) + (a - 1) * np.log1p(-z)
             return b / (a - 1) * -np.expm1(log_term)
 
-        return _across_one(at, self.a)
+        return across_one(at, self.a)
 
     def conditional_expected_purchases(
         self,
@@ -211,8 +200,8 @@ class ModifiedBetaGeo(PersistentModel):
             >>> round(float(m.conditional_expected_purchases(39, 2, 30.43, 38.86)[0]), 4)
             1.263
         """
-        np, sp = _modules()
-        t, x, tx, age = _arrays(t, frequency, recency, T)
+        np, sp = special_functions()
+        t, x, tx, age = float_arrays(t, frequency, recency, T)
         r, al, b = self.r, self.alpha, self.b
         z = t / (al + age + t)
 
@@ -222,7 +211,7 @@ class ModifiedBetaGeo(PersistentModel):
             log_term = np.log(sp.hyp2f1(a + b - r, a - 1, c, z)) + (a - 1) * np.log1p(-z)
             return c / (a - 1) * -np.expm1(log_term)
 
-        return _across_one(at, self.a) * self.probability_alive(x, tx, age)
+        return across_one(at, self.a) * self.probability_alive(x, tx, age)
 
 
 def _log_odds_dead(model: ModifiedBetaGeo, x: Any, tx: Any, age: Any) -> Any:
@@ -239,7 +228,7 @@ def _likelihood(history: Any, scale: float, penalizer: float) -> Any:
     ``A2 = log B(a, b + x + 1) − log B(a, b)``, ``A3 = −(r + x) log(α + T)`` and
     ``A4 = log a − log(b + x) + (r + x)(log(α + T) − log(α + t_x))``.
     """
-    np, sp = _modules()
+    np, sp = special_functions()
     x, w = history.frequency, history.weights
     tx, age = history.recency / scale, history.T / scale
     total = float(w.sum())

@@ -25,9 +25,15 @@ from typing import TYPE_CHECKING, Any, ClassVar
 
 import attrs
 
-from crmkit.clv.beta_geo import _MAX_LOG_ERROR, _arrays, _dot, _modules, _positive
-from crmkit.clv.beta_geo import _start as beta_geo_start
-from crmkit.clv.estimation import maximise
+from crmkit.clv.beta_geo import start_values as beta_geo_start
+from crmkit.clv.estimation import (
+    MAX_LOG_ERROR,
+    fast_dot,
+    float_arrays,
+    maximise,
+    positive,
+    special_functions,
+)
 from crmkit.clv.history import History, read_history
 from crmkit.clv.persistence import PersistentModel
 from crmkit.clv.summary import TimeUnit
@@ -176,10 +182,10 @@ class ParetoNBD(PersistentModel):
         1.0
     """
 
-    r: float = attrs.field(validator=_positive)
-    alpha: float = attrs.field(validator=_positive)
-    s: float = attrs.field(validator=_positive)
-    beta: float = attrs.field(validator=_positive)
+    r: float = attrs.field(validator=positive)
+    alpha: float = attrs.field(validator=positive)
+    s: float = attrs.field(validator=positive)
+    beta: float = attrs.field(validator=positive)
     standard_errors: dict[str, float] = attrs.field(factory=dict, eq=False)
     log_likelihood: float | None = attrs.field(default=None, eq=False)
     customers: float | None = attrs.field(default=None, eq=False)
@@ -222,7 +228,7 @@ class ParetoNBD(PersistentModel):
         shift = np.array([0.0, math.log(scale), 0.0, math.log(scale)])
         est = maximise(
             objective, start, names=_PARAMS, customers=history.customers,
-            model="Pareto/NBD", shift=shift, tol=1e-7, max_log_error=_MAX_LOG_ERROR,
+            model="Pareto/NBD", shift=shift, tol=1e-7, max_log_error=MAX_LOG_ERROR,
         )  # fmt: skip
         # undo the time rescaling's Jacobian so the log-likelihood is in the data's unit
         ll = est.log_likelihood - math.log(scale) * float(history.weights @ history.frequency)
@@ -246,8 +252,8 @@ class ParetoNBD(PersistentModel):
             >>> round(float(m.log_likelihood_of(0, 0, 38.86)[0]), 4)
             -0.5212
         """
-        np, sp = _modules()
-        x, tx, age = _arrays(frequency, recency, T)
+        np, sp = special_functions()
+        x, tx, age = float_arrays(frequency, recency, T)
         return np.atleast_1d(_log_likelihood(np, sp, self._params(), x, tx, age))
 
     def probability_alive(self, frequency: ArrayLike, recency: ArrayLike, T: ArrayLike) -> Any:  # noqa: N803
@@ -259,8 +265,8 @@ class ParetoNBD(PersistentModel):
             >>> [round(v, 4) for v in m.probability_alive([0, 5], [0, 2.0], [38.86, 38.86]).tolist()]
             [0.2951, 0.0024]
         """
-        np, sp = _modules()
-        x, tx, age = _arrays(frequency, recency, T)
+        np, sp = special_functions()
+        x, tx, age = float_arrays(frequency, recency, T)
         r, alpha, s, beta = self._params()
         log_odds_dead = (
             math.log(s) - np.log(r + s + x) + (r + x) * np.log(alpha + age)
@@ -277,8 +283,8 @@ class ParetoNBD(PersistentModel):
             >>> round(float(m.expected_purchases(39)[0]), 4)
             1.2134
         """
-        np, _ = _modules()
-        (t,) = _arrays(t)
+        np, _ = special_functions()
+        (t,) = float_arrays(t)
         r, alpha, s, beta = self._params()
         return r * beta / alpha * _expm1_over(np, 1 - s, np.log1p(t / beta))
 
@@ -298,8 +304,8 @@ class ParetoNBD(PersistentModel):
             >>> round(float(m.conditional_expected_purchases(39, 2, 30.43, 38.86)[0]), 4)
             1.4551
         """
-        np, sp = _modules()
-        t, x, tx, age = _arrays(t, frequency, recency, T)
+        np, sp = special_functions()
+        t, x, tx, age = float_arrays(t, frequency, recency, T)
         r, alpha, s, beta = self._params()
         ll = _log_likelihood(np, sp, self._params(), x, tx, age)
         first = (
@@ -389,14 +395,14 @@ def _objective(history: History, scale: float, penalizer: float) -> Any:
     differentiated analytically; the hypergeometric function's derivatives in its parameters
     come from its series (:func:`_hyp2f1_one`).
     """
-    np, sp = _modules()
+    np, sp = special_functions()
     x, w = history.frequency, history.weights
     tx, age = history.recency / scale, history.T / scale
     total = float(w.sum())
     pairs, at_tx = np.unique(np.stack([x, tx]), axis=1, return_inverse=True)
     x_at_tx, tx_at_tx, at_tx = pairs[0], pairs[1], at_tx.ravel()
 
-    dot = _dot(np)
+    dot = fast_dot(np)
 
     def evaluate(theta: Any) -> tuple[float, Any]:
         natural = np.exp(theta)

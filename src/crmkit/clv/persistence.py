@@ -2,7 +2,14 @@
 
 A document looks like ``{"model": "BetaGeo", "format": 1, "params": {...},
 "standard_errors": {...}, "log_likelihood": ..., "customers": ..., "time_unit": ...}``;
-:func:`load_model` reads any of them back into the right class.
+:func:`load_model` reads any of them back into the right class: every subclass of
+:class:`PersistentModel` registers itself under its class name when it is defined, so the
+lookup needs no list of models (and no import of them).
+
+:class:`PersistentModel` also gives every fitted model its readable form: ``summary()`` (a
+:class:`~crmkit.clv.estimation.ModelSummary` of estimates, standard errors, confidence
+intervals, log-likelihood, AIC/BIC and the number of customers) and ``_repr_html_`` (that
+table in Jupyter).
 
 Examples:
     >>> from crmkit.clv import BetaGeo, load_model
@@ -15,8 +22,9 @@ from __future__ import annotations
 
 import json
 import math
-from typing import Any, ClassVar, Self, TypeVar
+from typing import Any, ClassVar, Self, TypeVar, overload
 
+from crmkit.clv.estimation import IntervalScale, ModelSummary
 from crmkit.errors import Problem, ValidationError
 
 __all__ = [
@@ -33,6 +41,10 @@ _META = ("standard_errors", "log_likelihood", "customers", "time_unit")
 _TIME_UNITS = (None, "days", "weeks", "months")
 
 M = TypeVar("M")
+P = TypeVar("P", bound="PersistentModel")
+
+#: every PersistentModel subclass by class name (filled by ``__init_subclass__``)
+_MODELS: dict[str, type[PersistentModel]] = {}
 
 
 def _clean(value: Any) -> Any:
@@ -134,6 +146,59 @@ class PersistentModel:
     #: The model's parameter names, in the order of its constructor.
     PARAMETERS: ClassVar[tuple[str, ...]] = ()
 
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        """Register the model class for :func:`load_model` under its class name.
+
+        attrs rebuilds a slotted class, so the class registered last — the finished one —
+        is the one kept.
+        """
+        super().__init_subclass__(**kwargs)
+        if cls.PARAMETERS:
+            _MODELS[cls.__name__] = cls
+
+    def summary(
+        self, *, confidence: float = 0.95, scale: IntervalScale = "natural"
+    ) -> ModelSummary:
+        """Estimates, standard errors, confidence intervals, log-likelihood, AIC/BIC and n.
+
+        Args:
+            confidence: the intervals' confidence level, strictly between 0 and 1.
+            scale: ``"natural"`` for Wald intervals ``estimate ± z·SE`` (lifetimes'
+                ``summary``), ``"log"`` for Wald intervals on the log scale,
+                ``estimate · exp(± z·SE / estimate)``: always positive, and the scale the
+                fit works on (see :class:`~crmkit.clv.estimation.ModelSummary`).
+
+        A model built from known parameters has no standard errors (NaN) and no
+        log-likelihood.
+
+        Raises:
+            ValidationError: a bad ``confidence`` or ``scale``.
+
+        Examples:
+            >>> from crmkit.clv import GammaGamma
+            >>> print(GammaGamma(p=6.25, q=3.74, v=15.44).summary())
+            GammaGamma
+            parameter  estimate  std. error  lower 95%  upper 95%
+            p              6.25         nan        nan        nan
+            q              3.74         nan        nan        nan
+            v             15.44         nan        nan        nan
+            not fitted: no log-likelihood
+        """
+        return ModelSummary.of(
+            type(self).__name__,
+            {name: getattr(self, name) for name in self.PARAMETERS},
+            dict(getattr(self, "standard_errors", None) or {}),
+            getattr(self, "log_likelihood", None),
+            getattr(self, "customers", None),
+            confidence=confidence,
+            scale=scale,
+            time_unit=getattr(self, "time_unit", None),
+        )
+
+    def _repr_html_(self) -> str:
+        """The :meth:`summary` table as HTML (Jupyter shows it)."""
+        return self.summary()._repr_html_()
+
     def to_dict(self) -> dict[str, Any]:
         """The model as a JSON-ready document.
 
@@ -182,29 +247,54 @@ class PersistentModel:
 def model_class(name: Any) -> Any:
     """The fitted-model class called ``name`` (``"BetaGeo"``, ``"GammaGamma"``, ...).
 
+    Every subclass of :class:`PersistentModel` with parameters is known by its class name
+    once its module is imported (:mod:`crmkit.clv` imports all of crmkit's models). Typed
+    ``Any`` so that callers may pass the model's own constructor arguments.
+
+    Raises:
+        ValidationError: no model class has that name.
+
     Examples:
         >>> from crmkit.clv.persistence import model_class
         >>> model_class("ParetoNBD").PARAMETERS
         ('r', 'alpha', 's', 'beta')
     """
-    from crmkit.clv.beta_geo import BetaGeo
-    from crmkit.clv.beta_geo_beta_binomial import BetaGeoBetaBinomial
-    from crmkit.clv.gamma_gamma import GammaGamma
-    from crmkit.clv.modified_beta_geo import ModifiedBetaGeo
-    from crmkit.clv.pareto_nbd import ParetoNBD
-    from crmkit.clv.shifted_beta_geometric import ShiftedBetaGeometric
-
-    known = (BetaGeo, BetaGeoBetaBinomial, GammaGamma, ModifiedBetaGeo, ParetoNBD)
-    classes: dict[str, Any] = {c.__name__: c for c in (*known, ShiftedBetaGeometric)}
-    if name not in classes:
-        raise ValidationError.single("model", name, f"is not one of {', '.join(classes)}")
-    return classes[name]
+    if not isinstance(name, str) or name not in _MODELS:
+        raise ValidationError.single("model", name, f"is not one of {', '.join(sorted(_MODELS))}")
+    return _MODELS[name]
 
 
-def load_model(text: str | dict[str, Any]) -> Any:
+@overload
+def load_model(text: str | dict[str, Any]) -> PersistentModel: ...
+@overload
+def load_model(text: str | dict[str, Any], kind: type[P]) -> P: ...
+def load_model(
+    text: str | dict[str, Any], kind: type[PersistentModel] | None = None
+) -> PersistentModel:
     """Read a model document (JSON text or a parsed dict) back into its model class.
 
+    With ``kind`` (a model class) the document must be a model of that class, and the
+    result is typed as one.
+
+    Raises:
+        ValidationError: not a model document, an unknown model, a bad field, or a model of
+            another class than ``kind``.
+
     Examples:
+        >>> from crmkit.clv import BetaGeo, GammaGamma, load_model
+        >>> text = GammaGamma(p=6.25, q=3.74, v=15.44).to_json()
+        >>> load_model(text, GammaGamma).mean_order_value > 0
+        True
+        >>> load_model(text, BetaGeo)
+        Traceback (most recent call last):
+        ...
+        crmkit.errors.ValidationError: model: 'GammaGamma' is not a BetaGeo document
+        >>> load_model('{"model": "Nope", "format": 1}')
+        Traceback (most recent call last):
+        ...
+        crmkit.errors.ValidationError: model: 'Nope' is not one of BetaGeo, BetaGeoBetaBinomial, \
+GammaGamma, ModifiedBetaGeo, ParetoNBD, ShiftedBetaGeometric
+
         >>> from crmkit.clv import load_model
         >>> load_model('{"model": "Nope", "format": 1}')
         Traceback (most recent call last):
@@ -213,5 +303,8 @@ def load_model(text: str | dict[str, Any]) -> Any:
 GammaGamma, ModifiedBetaGeo, ParetoNBD, ShiftedBetaGeometric
     """
     data = json.loads(text) if isinstance(text, str) else text
-    kind = data.get("model") if isinstance(data, dict) else None
-    return model_class(kind).from_dict(data)
+    name = data.get("model") if isinstance(data, dict) else None
+    cls: type[PersistentModel] = model_class(name)
+    if kind is not None and not issubclass(cls, kind):
+        raise ValidationError.single("model", name, f"is not a {kind.__name__} document")
+    return cls.from_dict(data)

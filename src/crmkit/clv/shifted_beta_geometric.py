@@ -29,9 +29,8 @@ from typing import TYPE_CHECKING, Any, ClassVar
 
 import attrs
 
-from crmkit.clv.beta_geo import _positive
 from crmkit.clv.discrete import beta_mixture, flag, read_columns, whole, whole_numbers
-from crmkit.clv.estimation import maximise
+from crmkit.clv.estimation import maximise, positive
 from crmkit.clv.history import merge_patterns
 from crmkit.clv.persistence import PersistentModel
 from crmkit.clv.summary import TimeUnit
@@ -62,8 +61,8 @@ class ShiftedBetaGeometric(PersistentModel):
         crmkit.errors.ValidationError: ShiftedBetaGeometric.gamma: 0.0 must be a positive number
     """
 
-    gamma: float = attrs.field(validator=_positive)
-    delta: float = attrs.field(validator=_positive)
+    gamma: float = attrs.field(validator=positive)
+    delta: float = attrs.field(validator=positive)
     standard_errors: dict[str, float] = attrs.field(factory=dict, eq=False)
     log_likelihood: float | None = attrs.field(default=None, eq=False)
     customers: float | None = attrs.field(default=None, eq=False)
