@@ -52,6 +52,7 @@ from crmkit.strategy.channel_integration import (
     SameStandardCheck,
     categories_in_use,
     channel_integration_gaps,
+    channel_key,
     same_standard_on_every_channel,
 )
 from crmkit.strategy.crm_aspects import CriticalArea, CrmAspect
@@ -166,6 +167,7 @@ from crmkit.strategy.portfolio_actions import (
     portfolio_action,
     portfolio_actions,
 )
+from crmkit.strategy.progress import Progress, ScoreChange, compare_assessments
 from crmkit.strategy.relationship_flower import PETAL_SCALE, Petal, RelationshipFlower
 from crmkit.strategy.relationship_forms import (
     MAIN_FORMS,
@@ -284,6 +286,7 @@ __all__ = [
     "ProcessScore",
     "ProfitabilityShares",
     "ProgrammeStep",
+    "Progress",
     "Readiness",
     "RelationshipFlower",
     "RelationshipForm",
@@ -291,6 +294,7 @@ __all__ = [
     "SalesForceProfile",
     "SalesForceStructure",
     "SameStandardCheck",
+    "ScoreChange",
     "ScoringRule",
     "Section",
     "SegmentGranularity",
@@ -323,6 +327,8 @@ __all__ = [
     "channel_category_element",
     "channel_crm_type",
     "channel_integration_gaps",
+    "channel_key",
+    "compare_assessments",
     "cross_sell_percent",
     "customer_status",
     "directions_of",

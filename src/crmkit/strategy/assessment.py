@@ -39,6 +39,7 @@ Examples:
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Mapping
 from statistics import fmean
 
@@ -186,11 +187,16 @@ class ProcessScore:
 class Gap:
     """Something missing: which element, what, how much it costs and what addresses it.
 
+    ``kind`` says what the finding is, for reports in any language: ``"no"`` (answered no),
+    ``"unanswered"``, ``"unknown_figure"`` (a count or percentage not given), ``"stand_alone"``
+    / ``"no_it"`` / ``"it_unknown"`` (a grid row in use without integrated IT support) or
+    ``"rating"`` (a direct rating below the threshold).
+
     Examples:
         >>> from crmkit.strategy import assess
         >>> gap = assess(ratings={"standards": 1}).gaps[0]
-        >>> gap.element.key, gap.missing, gap.process.short
-        ('standards', 'Standards rated 1/5', 'PA')
+        >>> gap.element.key, gap.missing, gap.process.short, gap.kind
+        ('standards', 'Standards rated 1/5', 'PA', 'rating')
     """
 
     element: Element
@@ -199,6 +205,7 @@ class Gap:
     element_score: float | None
     item_id: str | None = None
     capabilities: tuple[Capability, ...] = ()
+    kind: str = "no"
 
     @property
     def process(self) -> Process:
@@ -209,6 +216,11 @@ class Gap:
 @attrs.frozen
 class Assessment:
     """The result of :func:`assess`.
+
+    ``date`` and ``participants`` come from the workbook's cover block; ``unanswered`` lists
+    the questions the rule's ``unanswered`` setting applied to (counted as zero or skipped) out
+    of ``questions`` scored questions (grid rows and channel ticks are not questions: an empty
+    row means "not in use").
 
     Examples:
         >>> from crmkit.strategy import assess
@@ -227,6 +239,24 @@ class Assessment:
     completion: float | None = None
     channel_gaps: tuple[ChannelGap, ...] = ()
     same_standard: SameStandardCheck | None = None
+    date: dt.date | None = None
+    participants: tuple[str, ...] = ()
+    unanswered: tuple[str, ...] = ()
+    questions: int = 0
+
+    @property
+    def strongest_process(self) -> Process | None:
+        """The highest-scoring assessed process (ties: framework order).
+
+        Examples:
+            >>> from crmkit.strategy import assess
+            >>> assess(ratings={"value_creation": 2, "standards": 4}).strongest_process.value
+            'performance_assessment'
+        """
+        scored = [ps for ps in self.processes if ps.score is not None]
+        if not scored:
+            return None
+        return max(scored, key=lambda ps: ps.score if ps.score is not None else 0.0).process
 
     @property
     def overall(self) -> float | None:
@@ -367,6 +397,16 @@ def assess(
                 "elements" if assessed else None,
             )
         )
+    # the questions the unanswered setting applies to (not grid rows, not zero-weight ticks)
+    questions = (
+        [
+            i
+            for i in answers.workbook.items
+            if i.answer_type is not AnswerType.CHANNEL_IT and rule.weights.get(i.answer_type, 0) > 0
+        ]
+        if answers is not None
+        else []
+    )
     # 3. gaps
     order = {item.id: n for n, item in enumerate(answers.workbook.items)} if answers else {}
     gaps: list[tuple[tuple[float, float, int], Gap]] = []
@@ -387,6 +427,7 @@ def assess(
                 element_score=es.score,
                 item_id=item.id,
                 capabilities=tuple(capabilities_for(key)),
+                kind=_kind(item, answers),
             )
             rank = (es.score if es.score is not None else 0.0, -shortfall, order.get(item.id, 0))
             gaps.append((rank, gap))
@@ -399,6 +440,7 @@ def assess(
                 shortfall=round((rule.gap_threshold - value) / 5, 4),
                 element_score=value,
                 capabilities=tuple(capabilities_for(key)),
+                kind="rating",
             )
             gaps.append(((value, -gap.shortfall, -1), gap))
     # an item mapped to several elements appears once, under its weakest element
@@ -419,7 +461,26 @@ def assess(
         completion=answers.overall_completion() if answers else None,
         channel_gaps=tuple(channel_integration_gaps(answers)) if answers else (),
         same_standard=same_standard_on_every_channel(answers) if answers else None,
+        date=answers.date if answers else None,
+        participants=tuple(answers.participants) if answers else (),
+        unanswered=tuple(
+            i.id for i in questions if answers is not None and not answers.answered(i.id)
+        ),
+        questions=len(questions),
     )
+
+
+def _kind(item: Item, answers: WorkbookAnswers | None) -> str:
+    value = answers.get(item.id) if answers else None
+    if isinstance(value, ChannelUse):
+        if value.it_support is ItSupport.STAND_ALONE:
+            return "stand_alone"
+        return "no_it" if value.it_support is ItSupport.NONE else "it_unknown"
+    if value is None or (isinstance(value, str) and not value.strip()):
+        if item.answer_type in (AnswerType.COUNT, AnswerType.PERCENT):
+            return "unknown_figure"
+        return "unanswered"
+    return "no"
 
 
 def _missing(item: Item, answers: WorkbookAnswers | None) -> str:

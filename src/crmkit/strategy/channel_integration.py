@@ -7,6 +7,10 @@ IT support is a :class:`ChannelGap`; :func:`same_standard_on_every_channel` pass
 every channel in use is integrated and the situation analysis does not say customers are
 treated inconsistently (S04 #11).
 
+One channel is counted once: rows naming the same catalogue channel (``Item.channel``, e.g.
+telemarketing and the contact centre both on the telephone) or the same name are one channel,
+judged by its weakest row, so a channel never appears twice under two names.
+
 Examples:
     >>> from crmkit.strategy.answers import WorkbookAnswers
     >>> from crmkit.strategy.channel_integration import channel_integration_gaps
@@ -23,7 +27,7 @@ import attrs
 
 from crmkit.domain import ChannelCategory
 from crmkit.strategy.answers import ChannelUse, WorkbookAnswers
-from crmkit.strategy.workbook import AnswerType, ItSupport
+from crmkit.strategy.workbook import AnswerType, Item, ItSupport
 
 __all__ = [
     "CHANNEL_SECTIONS",
@@ -31,6 +35,7 @@ __all__ = [
     "SameStandardCheck",
     "categories_in_use",
     "channel_integration_gaps",
+    "channel_key",
     "same_standard_on_every_channel",
 ]
 
@@ -59,18 +64,58 @@ class ChannelGap:
         return f"{self.channel} is in use without integrated IT support ({level})"
 
 
+def channel_key(item: Item) -> str:
+    """The identity of the channel a workbook row names: its catalogue channel, else its
+    English name folded to lower-case letters and digits.
+
+    Examples:
+        >>> from crmkit.strategy.channel_integration import channel_key
+        >>> from crmkit.strategy.workbook import workbook
+        >>> wb = workbook()
+        >>> channel_key(wb.item("s08.contact_center")) == channel_key(
+        ...     wb.item("s09.call_contact_center"))
+        True
+        >>> channel_key(wb.item("s10.voip"))
+        'voiceoverip'
+    """
+    if item.channel:
+        return item.channel
+    return "".join(ch for ch in item.en.casefold() if ch.isalnum())
+
+
+_WEAKNESS = {ItSupport.NONE: 0, None: 1, ItSupport.STAND_ALONE: 2, ItSupport.INTEGRATED: 3}
+
+
 def _rows(answers: WorkbookAnswers) -> list[tuple[str, str, ChannelCategory | None, ChannelUse]]:
-    out = []
+    """One row per channel in use (first name seen, weakest IT support of its rows)."""
+    by_key: dict[str, tuple[str, str, ChannelCategory | None, ChannelUse]] = {}
     for sid in CHANNEL_SECTIONS:
         for item in answers.workbook.section(sid).items:
             value = answers.get(item.id)
-            if isinstance(value, ChannelUse) and value.used:
-                out.append((item.id, item.en, item.channel_category, value))
-    return out
+            if not (isinstance(value, ChannelUse) and value.used):
+                continue
+            key = channel_key(item)
+            seen = by_key.get(key)
+            if seen is None:
+                by_key[key] = (item.id, item.en, item.channel_category, value)
+            elif _WEAKNESS[value.it_support] < _WEAKNESS[seen[3].it_support]:
+                by_key[key] = (item.id, seen[1], seen[2], value)
+    return list(by_key.values())
 
 
 def channel_integration_gaps(answers: WorkbookAnswers) -> list[ChannelGap]:
-    """Channels (S07–S09) in use without integrated IT support, in workbook order."""
+    """Channels (S07–S09) in use without integrated IT support, in workbook order, each
+    channel once (by :func:`channel_key`, judged by its weakest row).
+
+    Examples:
+        >>> from crmkit.strategy.answers import WorkbookAnswers
+        >>> from crmkit.strategy.channel_integration import channel_integration_gaps
+        >>> wb = WorkbookAnswers()
+        >>> wb.fill({"s08.contact_center": {"used": True, "it_support": "stand_alone"},
+        ...          "s09.call_contact_center": {"used": True, "it_support": "none"}})
+        >>> [(g.channel, g.it_support.value) for g in channel_integration_gaps(wb)]
+        [('Contact centre', 'none')]
+    """
     return [
         ChannelGap(item_id, name, category, use.it_support)
         for item_id, name, category, use in _rows(answers)
@@ -90,6 +135,7 @@ def categories_in_use(answers: WorkbookAnswers) -> dict[ChannelCategory, list[st
         {'mobile_commerce': ['SMS']}
     """
     out: dict[ChannelCategory, list[str]] = {}
+    seen: set[str] = set()
     for item in answers.workbook.items:
         if item.channel_category is None:
             continue
@@ -99,7 +145,8 @@ def categories_in_use(answers: WorkbookAnswers) -> dict[ChannelCategory, list[st
             if isinstance(value, ChannelUse)
             else (item.answer_type is AnswerType.CHECK and value is True)
         )
-        if used:
+        if used and channel_key(item) not in seen:
+            seen.add(channel_key(item))
             out.setdefault(item.channel_category, []).append(item.en)
     return out
 

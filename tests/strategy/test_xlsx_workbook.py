@@ -1,0 +1,141 @@
+"""The spreadsheet workbook: write the template, fill it in with openpyxl as a user would,
+read it back (errors name sheet, cell, item and value) and score it."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import openpyxl
+import pytest
+
+from crmkit.errors import ValidationError
+from crmkit.strategy import WorkbookAnswers, assess
+from crmkit.strategy.xlsx import read_workbook_xlsx, write_workbook_xlsx
+
+
+def _row(ws, item_id: str) -> int:
+    for row in range(1, ws.max_row + 1):
+        if ws[f"A{row}"].value == item_id:
+            return int(row)
+    raise AssertionError(item_id)
+
+
+def _fill(path: Path, *, wrong: bool) -> None:
+    book = openpyxl.load_workbook(path)
+    cover = book["Försättsblad"]
+    cover["B3"] = dt.date(2026, 11, 30)
+    cover["B4"] = "Nordvik AB"
+    cover["B5"] = "Eva Konsult"
+    cover["B6"], cover["B7"] = "Anna Berg", "Olof Lind"
+    s04 = book["S04 Situationsanalys"]
+    for n, item in enumerate(i for i in WorkbookAnswers().workbook.section("S04").items):
+        s04[f"C{_row(s04, item.id)}"] = "Ja" if n % 2 == 0 else "Nej"
+    s05 = next(book[n] for n in book.sheetnames if n.startswith("S05"))
+    s05[f"C{_row(s05, 's05.volume.active')}"] = "-3" if wrong else 120
+    s08 = next(book[n] for n in book.sheetnames if n.startswith("S08"))
+    row = _row(s08, "s08.field_sales")
+    s08[f"C{row}"], s08[f"D{row}"] = "Ja", "Fristående"
+    row = _row(s08, "s08.e_commerce")
+    s08[f"C{row}"], s08[f"D{row}"] = "Ja", "kanske" if wrong else "Integrerat"
+    ratings = book["Bedömningar"]
+    ratings["C3"] = 4
+    book.save(path)
+
+
+def test_template_has_sections_drop_downs_and_number_checks(tmp_path: Path) -> None:
+    path = tmp_path / "wb.xlsx"
+    write_workbook_xlsx(path, lang="nb")
+    book = openpyxl.load_workbook(path)
+    assert book.sheetnames[0] == "Forside"
+    assert sum(name[:1] == "S" and name[1:3].isdigit() for name in book.sheetnames) == 14
+    s05 = next(book[n] for n in book.sheetnames if n.startswith("S05"))
+    assert s05["C2"].value == "Svar"
+    assert s05["F2"].value == "Slik svarer du"
+    kinds = {dv.type for dv in s05.data_validations.dataValidation}
+    assert {"whole", "decimal", "list"} <= kinds
+    s08 = next(book[n] for n in book.sheetnames if n.startswith("S08"))
+    lists = [dv.formula1 for dv in s08.data_validations.dataValidation if dv.type == "list"]
+    assert '"Ja,Nei"' in lists
+    assert '"Integrert,Frittstående,Ingen"' in lists
+    assert book["crmkit"].sheet_state == "hidden"
+
+
+def test_filled_xlsx_reads_back_with_errors_then_scores(tmp_path: Path) -> None:
+    path = tmp_path / "wb.xlsx"
+    write_workbook_xlsx(path, lang="sv")
+    _fill(path, wrong=True)
+    with pytest.raises(ValidationError) as info:
+        read_workbook_xlsx(path)
+    text = str(info.value)
+    assert "S05" in text
+    assert "(s05.volume.active)" in text
+    assert "'-3'" in text
+    assert "(s05.volume.active): '-3'" in text
+    assert "S08" in text
+    assert "!D" in text
+    assert "(s08.e_commerce)" in text
+    assert "'kanske'" in text
+    assert len(info.value.problems) == 2
+
+    _fill(path, wrong=False)
+    filled = read_workbook_xlsx(path)
+    wb = filled.answers
+    assert (wb.company, wb.date, wb.participants) == (
+        "Nordvik AB",
+        dt.date(2026, 11, 30),
+        ["Anna Berg", "Olof Lind"],
+    )
+    assert filled.assessor == "Eva Konsult"
+    assert filled.lang == "sv"
+    assert wb.get("s05.volume.active") == 120
+    assert wb.get("s04.market_leader") is True
+    assert str(wb.situation_score()) == "8/16"
+    assert list(filled.ratings.values()) == [4.0]
+
+    # the same answers typed into the JSON form give the same scores
+    same = WorkbookAnswers(company="Nordvik AB")
+    same.fill(dict(wb.items().items()))
+    a, b = assess(wb, ratings=filled.ratings), assess(same, ratings=filled.ratings)
+    assert a.process_scores() == b.process_scores()
+    assert a.process("VC").score is not None
+
+
+def test_unanswered_is_not_no(tmp_path: Path) -> None:
+    path = tmp_path / "wb.xlsx"
+    write_workbook_xlsx(path, lang="en")
+    book = openpyxl.load_workbook(path)
+    s04 = next(book[n] for n in book.sheetnames if n.startswith("S04"))
+    s04[f"C{_row(s04, 's04.market_leader')}"] = "No"
+    book.save(path)
+    wb = read_workbook_xlsx(path).answers
+    assert wb.get("s04.market_leader") is False
+    assert wb.get("s04.service_24h") is None
+    assert not wb.answered("s04.service_24h")
+    result = assess(wb)
+    assert "s04.service_24h" in result.unanswered
+    assert "s04.market_leader" not in result.unanswered
+
+
+def test_prefilled_template_round_trips(tmp_path: Path) -> None:
+    wb = WorkbookAnswers(company="Acme", date=dt.date(2026, 1, 2), participants=["A"])
+    wb.fill(
+        {
+            "s04.market_leader": True,
+            "s05.volume.active": 12,
+            "s08.field_sales": {"used": True, "it_support": "integrated"},
+            "s05.ideal_customer": "mid-sized manufacturers",
+        }
+    )
+    path = tmp_path / "wb.xlsx"
+    write_workbook_xlsx(path, lang="en", answers=wb)
+    back = read_workbook_xlsx(path).answers
+    assert back.items() == wb.items()
+    assert (back.company, back.date, back.participants) == ("Acme", dt.date(2026, 1, 2), ["A"])
+
+
+def test_not_an_xlsx_names_the_file(tmp_path: Path) -> None:
+    path = tmp_path / "notes.xlsx"
+    path.write_text("plain text", encoding="utf-8")
+    with pytest.raises(ValidationError, match=r"notes\.xlsx.*is not an \.xlsx workbook"):
+        read_workbook_xlsx(path)
