@@ -211,3 +211,24 @@ def test_no_clv_module_imports_a_private_name_from_another() -> None:
                 private = [a.name for a in node.names if a.name.startswith("_")]
                 offenders.extend(f"{path.name}: {node.module}.{n}" for n in private)
     assert offenders == []
+
+
+# ---------------------------------------------------------------- penalizer
+
+
+@pytest.mark.parametrize("cls", [BetaGeo, ParetoNBD, ModifiedBetaGeo, GammaGamma])
+@pytest.mark.parametrize("bad", [-0.1, math.inf, math.nan, True, "0.1"])
+def test_every_penalised_fit_refuses_a_bad_penalizer(
+    cls: Any, bad: Any, cdnow: dict[str, Any]
+) -> None:
+    with pytest.raises(ValidationError, match=r"^penalizer: .* must be a number of zero or more"):
+        cls.fit(cdnow, penalizer=bad)
+
+
+def test_a_penalizer_shrinks_the_estimates_and_is_documented_in_the_summary(
+    cdnow: dict[str, Any],
+) -> None:
+    plain, shrunk = GammaGamma.fit(cdnow), GammaGamma.fit(cdnow, penalizer=0.01)
+    squares = [sum(getattr(m, n) ** 2 for n in m.PARAMETERS) for m in (plain, shrunk)]
+    assert squares[1] < squares[0]
+    assert shrunk.summary().log_likelihood == shrunk.log_likelihood < plain.log_likelihood

@@ -38,6 +38,7 @@ from crmkit.clv.estimation import (
     fast_dot,
     float_arrays,
     maximise,
+    penalty,
     positive,
     special_functions,
     warm_start,
@@ -105,7 +106,8 @@ class BetaGeo(PersistentModel):
             weights: field/column counting customers per row, for pre-aggregated patterns.
             initial_params: start values (natural scale, in the data's time unit).
             penalizer: L2 penalty on the parameters (time rescaled to max T = 1), lifetimes'
-                ``penalizer_coef``; 0 gives the plain maximum-likelihood estimate.
+                ``penalizer_coef``; 0 gives the plain maximum-likelihood estimate (see
+                :func:`~crmkit.clv.estimation.penalty`).
 
         Raises:
             ValidationError: bad histories (see :func:`~crmkit.clv.history.read_history`).
@@ -119,6 +121,7 @@ class BetaGeo(PersistentModel):
             ['a', 'alpha', 'b', 'r']
         """
         np = require("numpy", "stats")
+        penalizer = penalty(penalizer)
         history = read_history(data, weights=weights, deduplicate=True)
         scale = float(history.T.max()) or 1.0
         objective, curvature = _likelihood(history, scale, penalizer)

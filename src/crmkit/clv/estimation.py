@@ -10,7 +10,7 @@ central differences of the exact gradient. Standard errors are mapped back to th
 scale with the delta method.
 
 The module also holds the numerics every model shares under public names —
-:func:`positive` (the parameter validator), :func:`float_arrays`, :func:`special_functions`,
+:func:`positive` (the parameter validator), :func:`penalty`, :func:`float_arrays`, :func:`special_functions`,
 :func:`fast_dot`, :func:`across_one`, :data:`MAX_LOG_ERROR` — and :class:`ModelSummary`, the
 table of estimates, standard errors and confidence intervals that every fitted model's
 ``summary()`` returns.
@@ -54,6 +54,7 @@ __all__ = [
     "fast_dot",
     "float_arrays",
     "maximise",
+    "penalty",
     "positive",
     "special_functions",
     "warm_start",
@@ -518,6 +519,36 @@ def positive(instance: Any, attribute: attrs.Attribute[Any], value: float) -> No
         raise ValidationError.single(
             f"{type(instance).__name__}.{attribute.name}", value, "must be a positive number"
         )
+
+
+def penalty(penalizer: Any) -> float:
+    """A fit's ``penalizer`` checked: a finite number of zero or more, as a ``float``.
+
+    The penalizer (lifetimes' ``penalizer_coef``) adds ``penalizer · Σ θ²`` to the mean
+    negative log-likelihood per customer, ``θ`` the natural-scale parameters with time
+    rescaled so that the largest ``T`` is 1: it shrinks the parameters towards 0 and keeps
+    a fit on scarce data away from a flat ridge. ``0`` gives the plain maximum-likelihood
+    estimate; the reported log-likelihood is that of the data at the penalised optimum.
+
+    Raises:
+        ValidationError: the value is negative, not finite or not a number.
+
+    Examples:
+        >>> from crmkit.clv.estimation import penalty
+        >>> penalty(0), penalty(0.1)
+        (0.0, 0.1)
+        >>> penalty(-1)
+        Traceback (most recent call last):
+        ...
+        crmkit.errors.ValidationError: penalizer: -1 must be a number of zero or more
+    """
+    if (
+        isinstance(penalizer, bool)
+        or not isinstance(penalizer, int | float)
+        or not 0 <= penalizer < math.inf
+    ):
+        raise ValidationError.single("penalizer", penalizer, "must be a number of zero or more")
+    return float(penalizer)
 
 
 def special_functions() -> tuple[Any, Any]:

@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 
 import attrs
 
-from crmkit.clv.estimation import maximise, positive
+from crmkit.clv.estimation import maximise, penalty, positive
 from crmkit.clv.history import History, merge_patterns, read_history
 from crmkit.clv.persistence import PersistentModel
 from crmkit.clv.summary import TimeUnit
@@ -81,6 +81,15 @@ class GammaGamma(PersistentModel):
 
         Rows with ``frequency == 0`` are ignored (they have no repeat purchase value).
 
+        Args:
+            data: see :func:`crmkit.clv.history.read_history` (with ``monetary_value``).
+            time_unit: kept as metadata.
+            weights: field/column counting customers per row, for pre-aggregated patterns.
+            initial_params: start values (natural scale).
+            penalizer: L2 penalty on the parameters, lifetimes' ``penalizer_coef``; 0 gives
+                the plain maximum-likelihood estimate (see
+                :func:`~crmkit.clv.estimation.penalty`).
+
         Raises:
             ValidationError: bad histories, a repeat customer with a non-positive
                 ``monetary_value``, or no repeat customer at all.
@@ -95,6 +104,7 @@ class GammaGamma(PersistentModel):
             5.0
         """
         np = require("numpy", "stats")
+        penalizer = penalty(penalizer)
         history = read_history(data, monetary=True, weights=weights)
         history = history.select(history.frequency > 0)
         if history.size == 0:

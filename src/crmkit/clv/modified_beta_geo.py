@@ -29,13 +29,13 @@ from crmkit.clv.estimation import (
     across_one,
     float_arrays,
     maximise,
+    penalty,
     positive,
     special_functions,
 )
 from crmkit.clv.history import read_history
 from crmkit.clv.persistence import PersistentModel
 from crmkit.clv.summary import TimeUnit
-from crmkit.errors import ValidationError
 from crmkit.extras import require
 
 if TYPE_CHECKING:
@@ -89,7 +89,7 @@ class ModifiedBetaGeo(PersistentModel):
             weights: field/column counting customers per row, for pre-aggregated patterns.
             initial_params: start values (natural scale, in the data's time unit).
             penalizer: L2 penalty on the parameters (time rescaled to max T = 1), lifetimes'
-                ``penalizer_coef``.
+                ``penalizer_coef`` (see :func:`~crmkit.clv.estimation.penalty`).
 
         Raises:
             ValidationError: bad histories (see :func:`~crmkit.clv.history.read_history`).
@@ -103,11 +103,10 @@ class ModifiedBetaGeo(PersistentModel):
             ['a', 'alpha', 'b', 'r']
         """
         np = require("numpy", "stats")
-        if isinstance(penalizer, bool) or not isinstance(penalizer, int | float) or penalizer < 0:
-            raise ValidationError.single("penalizer", penalizer, "must be a number of zero or more")
+        penalizer = penalty(penalizer)
         history = read_history(data, weights=weights, deduplicate=True)
         scale = float(history.T.max()) or 1.0
-        objective = _likelihood(history, scale, float(penalizer))
+        objective = _likelihood(history, scale, penalizer)
         start = np.zeros(4)
         if initial_params is not None:
             start = np.log([initial_params[n] for n in _PARAMS])

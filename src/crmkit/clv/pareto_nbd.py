@@ -31,6 +31,7 @@ from crmkit.clv.estimation import (
     fast_dot,
     float_arrays,
     maximise,
+    penalty,
     positive,
     special_functions,
 )
@@ -205,6 +206,9 @@ class ParetoNBD(PersistentModel):
     ) -> ParetoNBD:
         """Fit by maximum likelihood (see :meth:`crmkit.clv.BetaGeo.fit` for the arguments).
 
+        ``penalizer`` is lifetimes' ``penalizer_coef`` (see
+        :func:`~crmkit.clv.estimation.penalty`).
+
         Examples:
             >>> from crmkit.clv import BetaGeo, ParetoNBD, simulate_beta_geo
             >>> data = simulate_beta_geo(BetaGeo(r=0.5, alpha=5.0, a=0.5, b=3.0), [40.0] * 300,
@@ -214,6 +218,7 @@ class ParetoNBD(PersistentModel):
             300.0
         """
         np = require("numpy", "stats")
+        penalizer = penalty(penalizer)
         history = read_history(data, weights=weights, deduplicate=True)
         scale = float(history.T.max()) or 1.0
         objective = _objective(history, scale, penalizer)
