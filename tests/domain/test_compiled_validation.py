@@ -1,13 +1,22 @@
 """The compiled ``__init__`` / ``__setattr__`` of every domain class accept and reject exactly
 what attrs' own code with the original validators accepts and rejects, with the same error
-paths and messages (compile_validation is a speed-up, never a behaviour change)."""
+paths and messages (compile_validation is a speed-up, never a behaviour change).
+
+With ``CRMKIT_COMPILED_VALIDATION=0`` nothing is compiled and both sides are attrs' own code;
+:func:`test_the_switch_turns_compiled_validation_off` runs this file and the serde tests in that
+mode in a subprocess."""
 
 from __future__ import annotations
 
 import copy
+import inspect
 import math
+import os
+import subprocess
+import sys
 from datetime import UTC, date, datetime, timedelta, timezone
 from decimal import Decimal
+from pathlib import Path
 from typing import Any
 
 import attrs
@@ -15,6 +24,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+import crmkit.domain
 from crmkit.domain import (
     Account,
     AccountStatus,
@@ -26,9 +36,10 @@ from crmkit.domain import (
     PropertySchema,
     PropertyType,
 )
+from crmkit.domain._compiled import _COMPILED, ENABLED
 from crmkit.domain.aggregate import AggregateRoot
 from crmkit.domain.limits import DEPTH_MAX, ID_MAX, INT_MAX, KEY_MAX, REMOTE_ID_MAX, TEXT_MAX
-from crmkit.domain.validators import _COMPILED, attrs_init, compile_validation, non_empty
+from crmkit.domain.validators import attrs_init, compile_validation, non_empty
 from crmkit.errors import ValidationError
 from crmkit.testing.strategies import STRATEGIES, accounts, contacts, ids, utc_datetimes
 
@@ -180,10 +191,24 @@ def _conversions() -> st.SearchStrategy[LeadConversion]:
     )
 
 
+def _checked(cls: type) -> bool:
+    """Whether ``cls`` is compiled (with the switch off: a domain class that would be)."""
+    if ENABLED:
+        return cls in _COMPILED
+    return attrs.has(cls) and cls.__module__.startswith("crmkit.domain")
+
+
+#: Every attrs class crmkit.domain exports, compiled or not.
+DOMAIN_CLASSES = sorted(
+    {v for v in vars(crmkit.domain).values() if isinstance(v, type) and attrs.has(v)},
+    key=lambda c: c.__qualname__,
+)
+
+
 def _collect(value: Any, found: dict[type, list[Any]]) -> None:
     """Every compiled attrs object inside ``value`` (itself included), by class."""
     if attrs.has(type(value)):
-        if type(value) in _COMPILED:
+        if _checked(type(value)):
             found.setdefault(type(value), []).append(value)
         for field in attrs.fields(type(value)):
             _collect(getattr(value, field.name), found)
@@ -254,7 +279,7 @@ def _outcome(build: Any, fresh: frozenset[str] = frozenset()) -> tuple[Any, ...]
 
 def _through_attrs(cls: type, kwargs: dict[str, Any]) -> Any:
     obj = object.__new__(cls)
-    attrs_init(cls)(obj, **kwargs)
+    (attrs_init(cls) or cls.__init__)(obj, **kwargs)  # switch off: attrs' own __init__
     return obj
 
 
@@ -270,8 +295,10 @@ def test_every_compiled_domain_class_is_covered() -> None:
     nested = {"StageChange", "OpportunityContactRole", "AccountContactRole", "OrderLine"}
     nested |= {"Stage", "KPIPeriod"}
     names = {cls.__name__ for cls in _COMPILED if cls.__module__.startswith("crmkit.domain")}
+    assert ("Opportunity" in names) == ENABLED
     assert names <= {c.__name__ for c in covered} | nested
     assert all(attrs_init(cls) is not None for cls in _COMPILED)
+    assert bool(_COMPILED) == ENABLED  # CRMKIT_COMPILED_VALIDATION=0 compiles nothing
 
 
 @settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -372,11 +399,11 @@ def test_contact_and_money_agree_on_conversions() -> None:
     assert ("created_at", "datetime", repr(datetime(2025, 1, 1, 10, tzinfo=UTC))) in compiled[2]
 
 
-@pytest.mark.parametrize("cls", sorted(_COMPILED, key=lambda c: c.__qualname__), ids=str)
+@pytest.mark.parametrize("cls", DOMAIN_CLASSES, ids=str)
 def test_compiled_signature_is_attrs_signature(cls: type) -> None:
-    import inspect
-
-    assert inspect.signature(cls.__init__) == inspect.signature(attrs_init(cls))
+    original = attrs_init(cls)
+    assert (original is not None) == (ENABLED and cls in _COMPILED)
+    assert inspect.signature(cls.__init__) == inspect.signature(original or cls.__init__)
 
 
 @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -389,3 +416,26 @@ def test_compiled_init_matches_attrs_on_every_field_at_the_storage_limits(obj: A
         for value in LIMIT_VALUES:
             compiled, original = _both(cls, {**kwargs, name: value})
             assert compiled == original, (cls.__name__, name, value)
+
+
+def test_the_switch_turns_compiled_validation_off() -> None:
+    """``CRMKIT_COMPILED_VALIDATION=0``: attrs' own code everywhere, the same verdicts."""
+    if not ENABLED:  # the subprocess below: nothing compiled, nothing built past __init__
+        from crmkit.domain.validators import construction_code
+
+        assert not _COMPILED
+        assert attrs_init(Money) is None
+        assert construction_code(Money, ["a", "c"], "m", {}, "_p") is None
+        with pytest.raises(ValidationError):
+            Money("5", "sek")
+        return
+    root = Path(__file__).resolve().parents[2]
+    env = {**os.environ, "CRMKIT_COMPILED_VALIDATION": "0"}
+    command = [sys.executable, "-m", "pytest", "-q", "-p", "no:xdist", "-x"]
+    tests = ["tests/domain/test_compiled_validation.py", "tests/serde"]
+    run = subprocess.run(
+        [*command, *tests], cwd=root, env=env, capture_output=True, text=True, check=False
+    )
+    assert run.returncode == 0, run.stdout[-4000:] + run.stderr[-2000:]
+    assert " passed" in run.stdout
+    assert " failed" not in run.stdout

@@ -38,7 +38,6 @@ from typing import Any, TypeVar, get_args, get_origin
 
 import attrs
 import cattrs
-from attr import _config as _attrs_config
 
 from crmkit.domain.limits import parse_decimal
 from crmkit.domain.money import Money
@@ -231,7 +230,7 @@ class _Codegen:
         self.globs: dict[str, Any] = {
             "_refuse": _refuse,
             "_NOTHING": attrs.NOTHING,
-            "_config": _attrs_config,
+            "_disabled": attrs.validators.get_disabled,
             "_datetime_from": datetime.fromisoformat,
             "_date_from": date.fromisoformat,
             "_datetime_text": _datetime_text,
@@ -529,7 +528,7 @@ def _structure_factory(cls: Any) -> Any:
     if _generated_fields(cls) is None:
         return _default_structure_factory(cls)
     gen = _Codegen(cls)
-    gen.lines += ["def structure(data, _=None):", "    _trusted = _config._run_validators is True"]
+    gen.lines += ["def structure(data, _=None):", "    _trusted = not _disabled()"]
     gen.structure_attrs(cls, "data", "result", "    ")
     gen.lines.append("    return result")
     return _compile("\n".join(gen.lines) + "\n", gen.globs, "structure", cls)
