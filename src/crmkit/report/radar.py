@@ -38,8 +38,13 @@ def radar_svg(
     maximum: float = 5.0,
     size: int = 400,
     title: str = "Process scores (0–5)",
+    not_assessed: str = "n/a",
+    scale: bool = False,
 ) -> str:
     """Draw ``scores`` (label → value 0–``maximum`` or ``None``) as an SVG radar chart.
+
+    ``not_assessed`` labels a ``None`` score (pass it translated for another language);
+    ``scale=True`` numbers the rings 1 … ``maximum`` along the first axis.
 
     Examples:
         >>> from crmkit.report.radar import radar_svg
@@ -69,6 +74,12 @@ def radar_svg(
             for x, y in (_point(cx, cy, radius * ring / maximum, i, n) for i in range(n))
         )
         parts.append(f'<polygon points="{pts}" fill="none" stroke="#d0d0d0" stroke-width="1"/>')
+        if scale:
+            sx, sy = _point(cx, cy, radius * ring / maximum, 0, n)
+            parts.append(
+                f'<text class="radar-scale" x="{sx + 4:.1f}" y="{sy + 4:.1f}" '
+                f'font-family="sans-serif" font-size="10" fill="#777">{ring}</text>'
+            )
     for i, (label, value) in enumerate(scores.items()):
         x, y = _point(cx, cy, radius, i, n)
         parts.append(
@@ -77,7 +88,7 @@ def radar_svg(
         lx, ly = _point(cx, cy, radius + 18, i, n)
         ly += 5 if ly > cy else 0
         anchor = "middle" if abs(lx - cx) < 5 else ("start" if lx > cx else "end")
-        shown = "n/a" if value is None else f"{value:.1f}"
+        shown = not_assessed if value is None else f"{value:.1f}"
         parts.append(
             f'<text x="{lx:.1f}" y="{ly:.1f}" font-family="sans-serif" font-size="13" '
             f'text-anchor="{anchor}" fill="#222">{escape(label)} ({shown})</text>'

@@ -52,6 +52,7 @@ from crmkit.strategy.channel_integration import (
     SameStandardCheck,
     categories_in_use,
     channel_integration_gaps,
+    channel_items_in_use,
     channel_key,
     same_standard_on_every_channel,
 )
@@ -327,6 +328,7 @@ __all__ = [
     "channel_category_element",
     "channel_crm_type",
     "channel_integration_gaps",
+    "channel_items_in_use",
     "channel_key",
     "compare_assessments",
     "cross_sell_percent",

@@ -45,6 +45,7 @@ from statistics import fmean
 
 import attrs
 
+from crmkit.domain import ChannelCategory
 from crmkit.errors import Problem, ValidationError
 from crmkit.strategy.answers import (
     ChannelUse,
@@ -57,6 +58,7 @@ from crmkit.strategy.channel_integration import (
     ChannelGap,
     SameStandardCheck,
     channel_integration_gaps,
+    channel_items_in_use,
     same_standard_on_every_channel,
 )
 from crmkit.strategy.framework import Element, Process, element, framework
@@ -220,7 +222,8 @@ class Assessment:
     ``date`` and ``participants`` come from the workbook's cover block; ``unanswered`` lists
     the questions the rule's ``unanswered`` setting applied to (counted as zero or skipped) out
     of ``questions`` scored questions (grid rows and channel ticks are not questions: an empty
-    row means "not in use").
+    row means "not in use"); ``channels_in_use`` holds the item ids of the channels in use per
+    category, each channel once.
 
     Examples:
         >>> from crmkit.strategy import assess
@@ -243,6 +246,7 @@ class Assessment:
     participants: tuple[str, ...] = ()
     unanswered: tuple[str, ...] = ()
     questions: int = 0
+    channels_in_use: tuple[tuple[ChannelCategory, tuple[str, ...]], ...] = ()
 
     @property
     def strongest_process(self) -> Process | None:
@@ -467,6 +471,10 @@ def assess(
             i.id for i in questions if answers is not None and not answers.answered(i.id)
         ),
         questions=len(questions),
+        channels_in_use=tuple(
+            (category, tuple(i.id for i in items))
+            for category, items in (channel_items_in_use(answers) if answers else {}).items()
+        ),
     )
 
 

@@ -35,6 +35,7 @@ __all__ = [
     "SameStandardCheck",
     "categories_in_use",
     "channel_integration_gaps",
+    "channel_items_in_use",
     "channel_key",
     "same_standard_on_every_channel",
 ]
@@ -87,7 +88,7 @@ _WEAKNESS = {ItSupport.NONE: 0, None: 1, ItSupport.STAND_ALONE: 2, ItSupport.INT
 
 
 def _rows(answers: WorkbookAnswers) -> list[tuple[str, str, ChannelCategory | None, ChannelUse]]:
-    """One row per channel in use (first name seen, weakest IT support of its rows)."""
+    """One row per channel in use (its first row, with the weakest IT support of its rows)."""
     by_key: dict[str, tuple[str, str, ChannelCategory | None, ChannelUse]] = {}
     for sid in CHANNEL_SECTIONS:
         for item in answers.workbook.section(sid).items:
@@ -99,7 +100,7 @@ def _rows(answers: WorkbookAnswers) -> list[tuple[str, str, ChannelCategory | No
             if seen is None:
                 by_key[key] = (item.id, item.en, item.channel_category, value)
             elif _WEAKNESS[value.it_support] < _WEAKNESS[seen[3].it_support]:
-                by_key[key] = (item.id, seen[1], seen[2], value)
+                by_key[key] = (seen[0], seen[1], seen[2], value)
     return list(by_key.values())
 
 
@@ -123,18 +124,19 @@ def channel_integration_gaps(answers: WorkbookAnswers) -> list[ChannelGap]:
     ]
 
 
-def categories_in_use(answers: WorkbookAnswers) -> dict[ChannelCategory, list[str]]:
-    """The Payne–Frow channel categories in use (grids and S10 ticks), with their channels.
+def channel_items_in_use(answers: WorkbookAnswers) -> dict[ChannelCategory, list[Item]]:
+    """The workbook rows of the channels in use (grids and S10 ticks) per Payne–Frow
+    category, each channel once (by :func:`channel_key`, first row wins).
 
     Examples:
         >>> from crmkit.strategy.answers import WorkbookAnswers
-        >>> from crmkit.strategy.channel_integration import categories_in_use
+        >>> from crmkit.strategy.channel_integration import channel_items_in_use
         >>> wb = WorkbookAnswers()
-        >>> wb.fill({"s10.sms": True, "s10.email": False})
-        >>> {c.value: names for c, names in categories_in_use(wb).items()}
-        {'mobile_commerce': ['SMS']}
+        >>> wb.fill({"s08.telemarketing": {"used": True}, "s10.phone_personal": True})
+        >>> {c.value: [i.id for i in items] for c, items in channel_items_in_use(wb).items()}
+        {'telephony': ['s08.telemarketing']}
     """
-    out: dict[ChannelCategory, list[str]] = {}
+    out: dict[ChannelCategory, list[Item]] = {}
     seen: set[str] = set()
     for item in answers.workbook.items:
         if item.channel_category is None:
@@ -147,8 +149,23 @@ def categories_in_use(answers: WorkbookAnswers) -> dict[ChannelCategory, list[st
         )
         if used and channel_key(item) not in seen:
             seen.add(channel_key(item))
-            out.setdefault(item.channel_category, []).append(item.en)
+            out.setdefault(item.channel_category, []).append(item)
     return out
+
+
+def categories_in_use(answers: WorkbookAnswers) -> dict[ChannelCategory, list[str]]:
+    """The Payne–Frow channel categories in use (grids and S10 ticks), with their channels'
+    names, each channel once (see :func:`channel_items_in_use`).
+
+    Examples:
+        >>> from crmkit.strategy.answers import WorkbookAnswers
+        >>> from crmkit.strategy.channel_integration import categories_in_use
+        >>> wb = WorkbookAnswers()
+        >>> wb.fill({"s10.sms": True, "s10.email": False})
+        >>> {c.value: names for c, names in categories_in_use(wb).items()}
+        {'mobile_commerce': ['SMS']}
+    """
+    return {c: [i.en for i in items] for c, items in channel_items_in_use(answers).items()}
 
 
 @attrs.frozen

@@ -150,11 +150,27 @@ class Item:
     channel_category: ChannelCategory | None = None
     capability: str | None = None
     channel: str | None = None
+    nb: str | None = None
 
     def text(self, lang: str = "en") -> str:
-        """The item's prompt in English (``"en"``) or Swedish (``"sv"``)."""
+        """The item's prompt in English (``"en"``) or Swedish (``"sv"``), or Norwegian
+        (``"nb"``, also ``"no"``) for the channel rows that have a Norwegian name (``nb``).
+
+        Examples:
+            >>> from crmkit.strategy.workbook import workbook
+            >>> workbook().item("s09.call_contact_center").text("nb")
+            'Kundesenter'
+            >>> workbook().item("s04.market_leader").text("nb")
+            Traceback (most recent call last):
+            ...
+            crmkit.errors.ValidationError: lang: 'nb' s04.market_leader has no Norwegian text
+        """
+        if lang in ("nb", "no"):
+            if self.nb is None:
+                raise ValidationError.single("lang", lang, f"{self.id} has no Norwegian text")
+            return self.nb
         if lang not in ("en", "sv"):
-            raise ValidationError.single("lang", lang, "must be 'en' or 'sv'")
+            raise ValidationError.single("lang", lang, "must be 'en', 'sv' or 'nb'")
         return self.en if lang == "en" else self.sv
 
     @property
@@ -317,6 +333,7 @@ def _item(raw: dict[str, Any], section_id: str) -> Item:
         channel_category=ChannelCategory(category) if category else None,
         capability=raw.get("capability"),
         channel=channel,
+        nb=raw.get("nb"),
     )
 
 

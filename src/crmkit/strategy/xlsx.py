@@ -5,8 +5,8 @@ company, participants, assessor), one sheet per section (``S01`` … ``S14``) wi
 item, and a sheet of direct ratings (0–5) for areas the workbook has no questions on. Answer
 cells carry drop-down lists (yes/no, in use, IT-support level, rating) and number checks
 (whole numbers ≥ 0, percentages 0–100); every row has help text. Prompts and labels are in
-English, Swedish or Norwegian (``"nb"``; the workbook's prompts have no Norwegian source text,
-so the Norwegian template shows the Swedish source prompts under Norwegian headings).
+English, Swedish or Norwegian (``"nb"``: channel rows have Norwegian names; the other prompts
+have no Norwegian text yet, so the Norwegian template shows their Swedish source wording).
 
 :func:`read_workbook_xlsx` reads a filled-in file back into :class:`WorkbookAnswers` plus the
 ratings. An empty answer cell is *unanswered*, "no" is *no*: the assessment keeps them apart.
@@ -188,7 +188,9 @@ def _sheet_name(section: Section, lang: str) -> str:
 
 
 def _prompt(item: Item, lang: str) -> str:
-    return item.text("en" if lang == "en" else "sv")
+    if lang == "nb" and item.nb is None:
+        return item.text("sv")  # the Swedish source prompt: no Norwegian text yet
+    return item.text(lang)
 
 
 def _rated_areas() -> list[str]:
