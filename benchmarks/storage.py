@@ -107,11 +107,12 @@ def bench_backend(
     raw.create(store.engine)
     agg_rows = []
     from crmkit.adapters.aggregate import aggregate_for
+    from crmkit.adapters.sql.schema import entity_row
 
     agg = aggregate_for("accounts")
-    for a in acc:
-        row = agg.index(a).as_row()
-        row.update(id=a.id + "r", version=1, document=agg.to_json(a), remote_id=None)
+    for a in acc:  # the same row crmkit writes (typed columns and document), pre-built
+        row = entity_row(agg, a, 1)
+        row.update(id=a.id + "r", remote_id=None)
         agg_rows.append(row)
 
     def raw_insert() -> None:

@@ -372,7 +372,7 @@ def test_a_missing_postgres_table_is_a_store_corrupt_error(pg_fresh_schema: str)
     store = open_store(url, schema=pg_fresh_schema)
     assert isinstance(store, SqlStore)
     with store.engine.begin() as conn:
-        conn.exec_driver_sql("DROP TABLE crm_cases")
+        conn.exec_driver_sql("DROP TABLE crm_cases CASCADE")
     with store.unit_of_work() as uow, pytest.raises(StoreCorruptError, match="crm_cases"):
         uow.cases.count()
     store.close()

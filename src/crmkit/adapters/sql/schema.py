@@ -1,58 +1,208 @@
-"""The SQL schema of the crmkit store (version 2) and how to build it with SQLAlchemy Core.
+"""The SQL schema of the crmkit store (version 3) and how to build it with SQLAlchemy Core.
 
-One table per aggregate, named ``crm_<aggregate>`` (``crm_accounts`` …), with the queryable
-values as indexed columns and the full serialised entity as a JSON ``document`` so nothing is
-lost:
+One table per aggregate, named ``crm_<aggregate>`` (``crm_accounts`` …). Every table has the
+same core columns, then typed columns for what people filter, join, sort and aggregate on
+(:data:`COLUMNS`), and the full serialised entity as the JSON ``document``, which is what the
+store reads entities back from, so a round trip is exact and nothing is lost:
 
-============== ============================================================================
-column         meaning
-============== ============================================================================
-id             the entity id (primary key)
-version        the optimistic-concurrency version
-owner_id       owner (a case's agent), indexed
-account_id     the account the entity belongs to, indexed
-status         status value, indexed
-stage          an opportunity's stage key, indexed
-segment        segment value (an account's tier …), indexed — added in version 2
-name           lower-cased name text that name search matches
-remote_id      id in an external system, unique
-created_us     ``created_at`` in microseconds since the epoch
-updated_us     ``updated_at`` in microseconds since the epoch, indexed
-custom         the custom properties as JSON (JSONB with a GIN index on PostgreSQL) — version 2
-document       the whole entity as JSON text (:func:`crmkit.serde.to_dict`)
-============== ============================================================================
+================ ===========================================================================
+column           meaning
+================ ===========================================================================
+id               the entity id (primary key)
+version          the optimistic-concurrency version
+owner_id         owner (a case's agent), indexed
+account_id       the account the entity belongs to, indexed
+status           status value, indexed
+stage            an opportunity's stage key, indexed
+segment          segment value (an account's tier …), indexed
+name             lower-cased name text that name search matches
+remote_id        id in an external system, unique
+created_us       ``created_at`` in microseconds since the epoch (exact, sortable)
+updated_us       ``updated_at`` in microseconds since the epoch, indexed
+created_at       ``created_at`` as a timestamp (``timestamptz`` on PostgreSQL, UTC)
+updated_at       ``updated_at`` as a timestamp
+custom           the custom properties as JSON (JSONB with a GIN index on PostgreSQL)
+remote_data      the raw data of an external system as JSON
+*typed columns*  per aggregate, see :data:`COLUMNS`: names, e-mail and phone (normalised for
+                 lookup), amounts as ``NUMERIC(20, 4)`` with their currency, dates, timestamps,
+                 probabilities, nested lists (order lines, addresses, stage history) as JSON
+document         the whole entity as JSON text (:func:`crmkit.serde.to_dict`)
+================ ===========================================================================
 
-``crmkit_schema`` holds one row with the schema version. :mod:`crmkit.adapters.sql.migrations`
-upgrades older databases.
+``crmkit_schema`` holds one row with the schema version; Alembic's ``crmkit_alembic_version``
+the migration revision (see :mod:`crmkit.adapters.sql.migrations`).
 
 Examples:
     >>> from crmkit.adapters.sql.schema import SCHEMA_VERSION, table_name
     >>> SCHEMA_VERSION, table_name("accounts")
-    (2, 'crm_accounts')
+    (3, 'crm_accounts')
 """
 
 from __future__ import annotations
 
+import enum
+import json
+import re
+from collections.abc import Callable
+from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
-from crmkit.adapters.aggregate import aggregate_names
+import attrs
+
+from crmkit.adapters.aggregate import Aggregate, aggregate_names
 from crmkit.extras import require
 
 if TYPE_CHECKING:
     import sqlalchemy as sa
 
 __all__ = [
+    "COLUMNS",
     "SCHEMA_TABLE",
     "SCHEMA_VERSION",
+    "Typed",
     "build_metadata",
+    "entity_row",
     "json_type",
+    "normalise_domain",
+    "normalise_email",
+    "normalise_phone",
     "table_name",
 ]
 
 #: The schema version this crmkit writes and reads.
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 #: The table that records the schema version.
 SCHEMA_TABLE = "crmkit_schema"
+
+
+@attrs.frozen
+class Typed:
+    """One typed column of an aggregate's table and the entity attribute it is filled from.
+
+    ``kind`` is one of ``text``, ``email``, ``phone``, ``orgnr``, ``domain``, ``int``,
+    ``float``, ``bool``, ``date``, ``timestamp``, ``money`` (the amount; its currency goes to
+    ``currency``), ``json`` (taken from the serialised document) and ``ref`` (an id).
+
+    Examples:
+        >>> from crmkit.adapters.sql.schema import Typed
+        >>> Typed("total", "total", "money", currency="currency").currency
+        'currency'
+    """
+
+    column: str
+    attr: str
+    kind: str
+    currency: str | None = None
+
+
+def _t(column: str, attr: str | None = None, kind: str = "text") -> Typed:
+    return Typed(column, attr or column, kind)
+
+
+def _money(column: str, attr: str, currency: str) -> Typed:
+    return Typed(column, attr, "money", currency=currency)
+
+
+#: The typed columns of each aggregate's table.
+COLUMNS: dict[str, tuple[Typed, ...]] = {
+    "accounts": (
+        _t("account_name", "name"),
+        _t("organisation_number", kind="orgnr"),
+        _t("domain", "website", "domain"),
+        _t("phone", kind="phone"),
+        _t("industry"),
+        _t("region"),
+        _t("tier"),
+        _t("employees", kind="int"),
+        _t("is_key_account", kind="bool"),
+        _money("turnover", "turnover", "turnover_currency"),
+        _t("addresses", kind="json"),
+    ),
+    "contacts": (
+        _t("first_name"),
+        _t("last_name"),
+        _t("title"),
+        _t("email", kind="email"),
+        _t("phone", kind="phone"),
+        _t("buying_role"),
+    ),
+    "leads": (
+        _t("company_name"),
+        _t("first_name"),
+        _t("last_name"),
+        _t("email", kind="email"),
+        _t("phone", kind="phone"),
+        _t("organisation_number", kind="orgnr"),
+        _t("source_channel"),
+        _t("campaign_id", kind="ref"),
+        _t("converted_account_id", kind="ref"),
+        _t("converted_at", kind="timestamp"),
+    ),
+    "opportunities": (
+        _t("opportunity_name", "name"),
+        _t("pipeline_id", kind="ref"),
+        _t("stage_key"),
+        _money("amount", "amount", "currency"),
+        _t("close_date", kind="date"),
+        _t("probability", "stage_probability", "float"),
+        _t("is_closed", kind="bool"),
+        _t("is_won", kind="bool"),
+        _t("closed_at", kind="timestamp"),
+        _t("campaign_id", kind="ref"),
+        _t("stage_history", kind="json"),
+    ),
+    "interactions": (
+        _t("type"),
+        _t("channel"),
+        _t("direction"),
+        _t("contact_id", kind="ref"),
+        _t("lead_id", kind="ref"),
+        _t("opportunity_id", kind="ref"),
+        _t("case_id", kind="ref"),
+        _t("campaign_id", kind="ref"),
+        _t("subject"),
+        _t("planned_at", kind="timestamp"),
+        _t("done_at", kind="timestamp"),
+    ),
+    "cases": (
+        _t("subject"),
+        _t("contact_id", kind="ref"),
+        _t("priority"),
+        _t("problem_type"),
+        _t("origin_channel"),
+        _t("opened_at", kind="timestamp"),
+        _t("first_response_at", kind="timestamp"),
+        _t("closed_at", kind="timestamp"),
+    ),
+    "orders": (
+        _t("order_number"),
+        _t("ordered_at", kind="timestamp"),
+        _money("total", "total", "currency"),
+        _t("contact_id", kind="ref"),
+        _t("opportunity_id", kind="ref"),
+        _t("channel"),
+        _t("lines", kind="json"),
+    ),
+    "campaigns": (
+        _t("campaign_name", "name"),
+        _t("channel"),
+        _t("start_date", kind="date"),
+        _t("end_date", kind="date"),
+        _money("budget", "budget", "budget_currency"),
+    ),
+    "products": (
+        _t("sku"),
+        _t("product_name", "name"),
+        _t("category"),
+        _money("price", "price", "currency"),
+        _t("unit"),
+        _t("is_service", kind="bool"),
+        _t("active", kind="bool"),
+    ),
+}
+
+# Typed columns that get an index (lookups by e-mail, organisation number, domain, refs …).
+_INDEXED_KINDS = frozenset({"email", "phone", "orgnr", "domain", "ref", "date", "timestamp"})
 
 
 def table_name(aggregate: str) -> str:
@@ -101,14 +251,35 @@ def schema_table(metadata: sa.MetaData) -> sa.Table:
     return table
 
 
+def _column_type(kind: str, dialect: str) -> Any:
+    sa_ = require("sqlalchemy", "sql")
+    types: dict[str, Any] = {
+        "text": sa_.Text(),
+        "email": sa_.String(320),
+        "phone": sa_.String(32),
+        "orgnr": sa_.String(32),
+        "domain": sa_.String(255),
+        "ref": sa_.String(64),
+        "int": sa_.BigInteger(),
+        "float": sa_.Float(),
+        "bool": sa_.Boolean(),
+        "date": sa_.Date(),
+        "timestamp": sa_.DateTime(timezone=True),
+        "money": sa_.Numeric(20, 4),
+    }
+    if kind == "json":
+        return json_type(dialect)
+    return types[kind]
+
+
 def build_metadata(dialect: str) -> tuple[sa.MetaData, dict[str, sa.Table]]:
-    """The current (version 2) schema for ``dialect``: metadata and the tables by aggregate.
+    """The current (version 3) schema for ``dialect``: metadata and the tables by aggregate.
 
     Examples:
         >>> from crmkit.adapters.sql.schema import build_metadata
         >>> metadata, tables = build_metadata("sqlite")
-        >>> sorted(tables)[:2], "custom" in tables["accounts"].c
-        (['accounts', 'campaigns'], True)
+        >>> sorted(tables)[:2], str(tables["orders"].c.total.type)
+        (['accounts', 'campaigns'], 'NUMERIC(20, 4)')
     """
     sa_ = require("sqlalchemy", "sql")
     metadata = sa_.MetaData()
@@ -116,6 +287,17 @@ def build_metadata(dialect: str) -> tuple[sa.MetaData, dict[str, sa.Table]]:
     tables: dict[str, sa.Table] = {}
     for aggregate in aggregate_names():
         name = table_name(aggregate)
+        typed: list[Any] = []
+        for spec in COLUMNS.get(aggregate, ()):
+            typed.append(
+                sa_.Column(
+                    spec.column,
+                    _column_type(spec.kind, dialect),
+                    index=spec.kind in _INDEXED_KINDS,
+                )
+            )
+            if spec.currency is not None:
+                typed.append(sa_.Column(spec.currency, sa_.String(3)))
         table = sa_.Table(
             name,
             metadata,
@@ -130,10 +312,125 @@ def build_metadata(dialect: str) -> tuple[sa.MetaData, dict[str, sa.Table]]:
             sa_.Column("remote_id", sa_.String(255), unique=True),
             sa_.Column("created_us", sa_.BigInteger, nullable=False),
             sa_.Column("updated_us", sa_.BigInteger, nullable=False, index=True),
+            sa_.Column("created_at", sa_.DateTime(timezone=True), nullable=False),
+            sa_.Column("updated_at", sa_.DateTime(timezone=True), nullable=False),
             sa_.Column("custom", json_type(dialect), nullable=False),
+            sa_.Column("remote_data", json_type(dialect), nullable=False),
+            *typed,
             sa_.Column("document", sa_.Text, nullable=False),
         )
         if dialect == "postgresql":
             sa_.Index(f"ix_{name}_custom", table.c.custom, postgresql_using="gin")
         tables[aggregate] = table
     return metadata, tables
+
+
+def normalise_email(value: Any) -> str | None:
+    """An e-mail address as it is looked up: trimmed and lower-cased.
+
+    Examples:
+        >>> from crmkit.adapters.sql.schema import normalise_email
+        >>> normalise_email("  Anna.Berg@Example.SE ")
+        'anna.berg@example.se'
+    """
+    if value is None:
+        return None
+    text = str(value).strip().lower()
+    return text or None
+
+
+def normalise_phone(value: Any) -> str | None:
+    """A phone number as it is looked up: a leading ``+`` and the digits only.
+
+    Examples:
+        >>> from crmkit.adapters.sql.schema import normalise_phone
+        >>> normalise_phone("+46 (0)8-123 45 67")
+        '+46081234567'
+    """
+    if value is None:
+        return None
+    text = str(value).strip()
+    digits = re.sub(r"\D", "", text)
+    if not digits:
+        return None
+    return ("+" if text.startswith("+") else "") + digits
+
+
+def normalise_domain(value: Any) -> str | None:
+    """A web site as its host name: no scheme, ``www.``, port or path; lower case.
+
+    Examples:
+        >>> from crmkit.adapters.sql.schema import normalise_domain
+        >>> normalise_domain("https://www.Acme.se/about")
+        'acme.se'
+    """
+    if value is None:
+        return None
+    text = re.sub(r"^[a-z][a-z0-9+.-]*://", "", str(value).strip().lower())
+    host = re.split(r"[/:?#]", text, maxsplit=1)[0]
+    host = host.removeprefix("www.")
+    return host or None
+
+
+def _plain(value: Any) -> Any:
+    return value.value if isinstance(value, enum.Enum) else value
+
+
+def _utc(value: Any) -> datetime | None:
+    if value is None:
+        return None
+    moment: datetime = value
+    return moment.astimezone(UTC) if moment.utcoffset() is not None else moment
+
+
+_CONVERT: dict[str, Callable[[Any], Any]] = {
+    "text": lambda v: None if v is None else str(_plain(v)),
+    "email": normalise_email,
+    "phone": normalise_phone,
+    "orgnr": lambda v: None if v is None else (re.sub(r"\D", "", str(v)) or None),
+    "domain": normalise_domain,
+    "ref": lambda v: None if v is None else str(v),
+    "int": lambda v: None if v is None else int(_plain(v)),
+    "float": lambda v: None if v is None else float(v),
+    "bool": lambda v: None if v is None else bool(v),
+    "date": lambda v: v.date() if isinstance(v, datetime) else v,
+    "timestamp": _utc,
+}
+
+
+def entity_row(agg: Aggregate, entity: Any, version: int) -> dict[str, Any]:
+    """The table row of ``entity`` stored at ``version`` (the entity itself is not changed).
+
+    The entity is serialised once; its document gets ``version`` and becomes the ``document``
+    column, and the typed columns are read from the entity (JSON ones from the document).
+
+    Examples:
+        >>> from crmkit.adapters.aggregate import aggregate_for
+        >>> from crmkit.adapters.sql.schema import entity_row
+        >>> from crmkit.testing.adapter_suite import sample_entity
+        >>> order = sample_entity("orders")
+        >>> row = entity_row(aggregate_for("orders"), order, 1)
+        >>> row["total"], row["currency"], row["version"], order.version
+        (Decimal('2000.00'), 'SEK', 1, 0)
+    """
+    document = agg.to_document(entity)
+    document["version"] = version
+    row = agg.index(entity).as_row()
+    row["id"] = entity.id
+    row["version"] = version
+    row["created_at"] = _utc(entity.created_at)
+    row["updated_at"] = _utc(entity.updated_at)
+    row["remote_data"] = document.get("remote_data") or {}
+    for spec in COLUMNS.get(agg.name, ()):
+        if spec.kind == "json":
+            row[spec.column] = document.get(spec.attr)
+            continue
+        value = getattr(entity, spec.attr, None)
+        if spec.kind == "money":
+            row[spec.column] = None if value is None else value.amount
+            if spec.currency is not None:
+                row[spec.currency] = None if value is None else value.currency
+            continue
+        row[spec.column] = _CONVERT[spec.kind](value)
+    row["document"] = json.dumps(document, separators=(",", ":"), ensure_ascii=False)
+    return row

@@ -51,8 +51,14 @@ from crmkit.adapters.ports import (
     UpsertResult,
     check_limit,
 )
-from crmkit.adapters.sql.migrations import upgrade
-from crmkit.adapters.sql.schema import SCHEMA_TABLE, SCHEMA_VERSION, build_metadata, schema_table
+from crmkit.adapters.sql.schema import (
+    SCHEMA_TABLE,
+    SCHEMA_VERSION,
+    build_metadata,
+    entity_row,
+    schema_table,
+)
+from crmkit.adapters.sql.views import create_views, view_columns
 from crmkit.errors import (
     ConflictError,
     NotFoundError,
@@ -112,7 +118,7 @@ class SqlStore:
         >>> from crmkit.adapters.sql import SqlStore
         >>> with SqlStore("sqlite://") as store:
         ...     store.schema_version
-        2
+        3
     """
 
     def __init__(
@@ -297,8 +303,12 @@ class SqlStore:
                     "not a crmkit database; crmkit leaves it untouched. Open a new or a "
                     "crmkit file instead"
                 )
+            from crmkit.adapters.sql.migrations import stamp_head
+
             self._metadata.create_all(conn)
             conn.execute(version_table.insert().values(id=1, version=SCHEMA_VERSION))
+            create_views(conn)
+            stamp_head(conn)
             return SCHEMA_VERSION
         found = self._read_version(conn, version_table)
         if found > SCHEMA_VERSION:
@@ -316,7 +326,9 @@ class SqlStore:
                     f"of {self._where} is older than {SCHEMA_VERSION}; back it up, then "
                     "open it with upgrade=True to upgrade it",
                 )
-            upgrade(conn, found, SCHEMA_VERSION)
+            from crmkit.adapters.sql.migrations import upgrade
+
+            upgrade(conn, found)
         return SCHEMA_VERSION
 
     # Store API ---------------------------------------------------------------------------
@@ -363,7 +375,7 @@ class SqlStore:
         Examples:
             >>> from crmkit.adapters.sql import SqlStore
             >>> SqlStore("sqlite://").schema_version
-            2
+            3
         """
         return self._version
 
@@ -376,6 +388,53 @@ class SqlStore:
             'crm_orders'
         """
         return self._tables[aggregate_for(aggregate).name]
+
+    def frame(self, aggregate: str, *, backend: str = "pandas") -> Any:
+        """A stored table as a data frame, read straight from the database (no entities).
+
+        The columns are those of the aggregate's BI view (:mod:`crmkit.adapters.sql.views`):
+        ``orders`` has ``account_id``, ``ordered_at`` and ``total``, which is what
+        :func:`crmkit.segmentation.rfm` reads by default. Amounts come as floats (the exact
+        decimals stay in the database), timestamps as UTC-aware datetimes.
+
+        Args:
+            aggregate: the aggregate's plural name (``"orders"``) or entity class.
+            backend: ``"pandas"``, ``"polars"``, ``"pyarrow"`` or ``"duckdb"`` (a relation
+                on a private in-memory DuckDB connection).
+
+        Examples:
+            >>> from datetime import UTC, datetime
+            >>> from crmkit.adapters.sql import SqlStore
+            >>> from crmkit.domain import Account, Money, Order, OrderLine
+            >>> store = SqlStore("sqlite://")
+            >>> with store.unit_of_work() as uow:
+            ...     acme = uow.accounts.add(Account(name="Acme"))
+            ...     _ = uow.orders.add(Order(acme.id, datetime(2025, 3, 1, tzinfo=UTC),
+            ...         [OrderLine("P1", 2, Money("10.50", "SEK"))]))
+            >>> orders = store.frame("orders", backend="polars")
+            >>> orders["total"].to_list(), orders["currency"].to_list()
+            ([21.0], ['SEK'])
+        """
+        backends = ("pandas", "polars", "pyarrow", "duckdb")
+        if backend not in backends:
+            raise ValidationError.single("backend", backend, f"must be one of {backends}")
+        sa_ = self._sa
+        agg = aggregate_for(aggregate)
+        table = self._tables[agg.name]
+        pairs = view_columns(agg.name)
+        statement = sa_.select(*(table.c[column].label(shown) for column, shown in pairs))
+        with self._engine.connect() as conn, conn.begin():
+            rows = conn.execute(statement.order_by(table.c.id)).all()
+        data: dict[str, list[Any]] = {}
+        for index, (column, shown) in enumerate(pairs):
+            kind = type(table.c[column].type).__name__
+            values = [row[index] for row in rows]
+            if kind == "Numeric":
+                values = [None if v is None else float(v) for v in values]
+            elif kind == "DateTime":
+                values = [_aware(v) for v in values]
+            data[shown] = values
+        return _to_frame(data, backend)
 
     def unit_of_work(self) -> SqlUnitOfWork:
         """A new unit of work: one connection and one transaction at a time.
@@ -572,6 +631,27 @@ class SqlUnitOfWork(UnitOfWorkRepositories["SqlRepository[Any]"]):
             self.close()
 
 
+def _aware(value: Any) -> Any:
+    if isinstance(value, datetime) and value.utcoffset() is None:
+        return value.replace(tzinfo=UTC)  # SQLite keeps UTC timestamps without an offset
+    return value
+
+
+def _to_frame(data: dict[str, list[Any]], backend: str) -> Any:
+    if backend == "pandas":
+        pd = require("pandas", "frames")
+        return pd.DataFrame(data)
+    if backend == "polars":
+        pl = require("polars", "frames")
+        return pl.DataFrame(data, strict=False)
+    pa = require("pyarrow", "frames")
+    table = pa.table(data)
+    if backend == "pyarrow":
+        return table
+    duckdb = require("duckdb", "frames")
+    return duckdb.connect().from_arrow(table)
+
+
 def _escape_like(text: str) -> str:
     return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
@@ -613,16 +693,7 @@ class SqlRepository(RepositoryQueries[E]):
         return self._uow.connection
 
     def _row(self, entity: Any, version: int) -> dict[str, Any]:
-        old = entity.version
-        entity.version = version
-        try:
-            row = self._agg.index(entity).as_row()
-            row["document"] = self._agg.to_json(entity)
-        finally:
-            entity.version = old
-        row["id"] = entity.id
-        row["version"] = version
-        return row
+        return entity_row(self._agg, entity, version)
 
     def _load(self, document: str) -> E:
         entity: E = self._agg.from_document(document)
@@ -653,6 +724,31 @@ class SqlRepository(RepositoryQueries[E]):
 
     def _integrity(self, error: Exception) -> ConflictError:
         return ConflictError(f"{self._agg.name}: a concurrent writer stored the same key ({error})")
+
+    def _insert_failure(self, batch: list[Any], error: Exception) -> Exception:
+        """Say why inserting ``batch`` broke a constraint (only runs when it did)."""
+        sa_ = self._sa
+        t = self._table
+        ids = [e.id for e in batch]
+        if len(set(ids)) != len(ids):
+            return ConflictError(f"{self._label} ids repeat within one add_many batch")
+        taken = self._conn().execute(sa_.select(t.c.id).where(t.c.id.in_(ids))).scalars().first()
+        if taken is not None:
+            return ConflictError(f"{self._label} {taken!r} already exists")
+        remotes = [e.remote_id for e in batch if e.remote_id is not None]
+        if len(set(remotes)) != len(remotes):
+            return ConflictError(f"{self._label} remote ids repeat within one batch")
+        if remotes:
+            clash = (
+                self._conn()
+                .execute(sa_.select(t.c.remote_id, t.c.id).where(t.c.remote_id.in_(remotes)))
+                .first()
+            )
+            if clash is not None:
+                return ConflictError(
+                    f"{self._label} with remote_id {clash[0]!r} already exists as {clash[1]!r}"
+                )
+        return self._integrity(error)
 
     def _where(self, query: Query | None) -> list[Any]:
         q = self._agg.check(query)
@@ -749,7 +845,11 @@ class SqlRepository(RepositoryQueries[E]):
         return entity
 
     def add_many(self, entities: Iterable[E]) -> int:
-        """Store many new entities with batched multi-row inserts; returns how many.
+        """Store many new entities with batched inserts, all or none; returns how many.
+
+        Each entity is serialised once; the database's constraints (primary key, unique
+        remote id) detect clashes, and only then does the store look up which
+        entity clashed to name it.
 
         Examples:
             >>> from crmkit.adapters.sql import SqlStore
@@ -758,44 +858,25 @@ class SqlRepository(RepositoryQueries[E]):
             >>> uow.accounts.add_many(Account(name=str(i)) for i in range(3))
             3
         """
-        self._uow.begin_write()
-        total = 0
-        for batch in _batches(entities, BATCH_SIZE):
-            total += self._insert_batch(batch)
-        return total
-
-    def _insert_batch(self, batch: list[Any]) -> int:
         sa_ = self._sa
-        t = self._table
-        ids = [e.id for e in batch]
-        if len(set(ids)) != len(ids):
-            raise ConflictError(f"{self._label} ids repeat within one add_many batch")
-        existing = self._conn().execute(sa_.select(t.c.id).where(t.c.id.in_(ids))).scalars()
-        taken = next(iter(existing), None)
-        if taken is not None:
-            raise ConflictError(f"{self._label} {taken!r} already exists")
-        remotes = [e.remote_id for e in batch if e.remote_id is not None]
-        if remotes:
-            if len(set(remotes)) != len(remotes):
-                raise ConflictError(f"{self._label} remote ids repeat within one batch")
-            clash = (
-                self._conn()
-                .execute(sa_.select(t.c.remote_id, t.c.id).where(t.c.remote_id.in_(remotes)))
-                .first()
-            )
-            if clash is not None:
-                raise ConflictError(
-                    f"{self._label} with remote_id {clash[0]!r} already exists as {clash[1]!r}"
-                )
-        rows = [self._row(e, 1) for e in batch]
+        self._uow.begin_write()
+        conn = self._conn()
+        insert = self._table.insert()
+        stored: list[Any] = []
+        batch: list[Any] = []
         try:
-            self._conn().execute(t.insert(), rows)
+            with conn.begin_nested():
+                for batch in _batches(entities, BATCH_SIZE):
+                    for entity in batch:
+                        self._agg.require(entity)
+                    conn.execute(insert, [self._row(e, 1) for e in batch])
+                    stored.extend(batch)
         except sa_.exc.IntegrityError as error:
-            raise self._integrity(error) from None
-        for entity in batch:
+            raise self._insert_failure(batch, error) from None
+        for entity in stored:
             self._uow.state.touch(entity)
             entity.version = 1
-        return len(batch)
+        return len(stored)
 
     def save(self, entity: E) -> E:
         """Store changes from the entity's current version (``UPDATE … WHERE version = …``).

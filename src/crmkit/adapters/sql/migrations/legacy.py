@@ -1,11 +1,4 @@
-"""Schema versions of the SQL store and the upgrade path between them.
-
-Opening a store runs every upgrade step from the database's version to
-:data:`~crmkit.adapters.sql.schema.SCHEMA_VERSION` in one transaction, so a database either
-upgrades completely or stays as it was. Data is kept: each step alters tables in place and
-back-fills new columns from the stored documents.
-
-History:
+"""The first schema versions, kept as the bodies of the Alembic revisions that reach them.
 
 * **1** — tables ``crm_<aggregate>`` with id, version, owner, account, status, stage, name,
   remote id, timestamps and the JSON document.
@@ -13,15 +6,14 @@ History:
   so segments and custom properties are queryable; back-filled from each row's document.
 
 Examples:
-    >>> from crmkit.adapters.sql.migrations import UPGRADES
-    >>> sorted(UPGRADES)
-    [1]
+    >>> from crmkit.adapters.sql.migrations.legacy import create_version_1, upgrade_1_to_2
+    >>> callable(create_version_1) and callable(upgrade_1_to_2)
+    True
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from crmkit.adapters.aggregate import aggregate_for, aggregate_names
@@ -31,7 +23,7 @@ from crmkit.extras import require
 if TYPE_CHECKING:
     import sqlalchemy as sa
 
-__all__ = ["UPGRADES", "create_version_1", "upgrade", "upgrade_1_to_2"]
+__all__ = ["create_version_1", "upgrade_1_to_2"]
 
 
 def create_version_1(connection: sa.Connection) -> None:
@@ -39,7 +31,7 @@ def create_version_1(connection: sa.Connection) -> None:
 
     Examples:
         >>> import sqlalchemy as sa
-        >>> from crmkit.adapters.sql.migrations import create_version_1
+        >>> from crmkit.adapters.sql.migrations.legacy import create_version_1
         >>> engine = sa.create_engine("sqlite://")
         >>> with engine.begin() as conn:
         ...     create_version_1(conn)
@@ -74,7 +66,7 @@ def upgrade_1_to_2(connection: sa.Connection) -> None:
 
     Examples:
         >>> import sqlalchemy as sa
-        >>> from crmkit.adapters.sql.migrations import create_version_1, upgrade_1_to_2
+        >>> from crmkit.adapters.sql.migrations.legacy import create_version_1, upgrade_1_to_2
         >>> engine = sa.create_engine("sqlite://")
         >>> with engine.begin() as conn:
         ...     create_version_1(conn)
@@ -123,30 +115,3 @@ def upgrade_1_to_2(connection: sa.Connection) -> None:
                 .values(segment=sa_.bindparam("segment"), custom=sa_.bindparam("custom")),
                 updates,
             )
-
-
-#: Upgrade steps by the version they start from.
-UPGRADES: dict[int, Callable[[sa.Connection], None]] = {1: upgrade_1_to_2}
-
-
-def upgrade(connection: sa.Connection, from_version: int, to_version: int) -> list[int]:
-    """Run the steps from ``from_version`` to ``to_version``; returns the versions passed.
-
-    The caller owns the transaction (the store runs this inside one).
-
-    Examples:
-        >>> import sqlalchemy as sa
-        >>> from crmkit.adapters.sql.migrations import create_version_1, upgrade
-        >>> with sa.create_engine("sqlite://").begin() as conn:
-        ...     create_version_1(conn)
-        ...     upgrade(conn, 1, 2)
-        [2]
-    """
-    sa_ = require("sqlalchemy", "sql")
-    passed: list[int] = []
-    version_table = schema_table(sa_.MetaData())
-    for version in range(from_version, to_version):
-        UPGRADES[version](connection)
-        passed.append(version + 1)
-        connection.execute(version_table.update().values(version=version + 1))
-    return passed

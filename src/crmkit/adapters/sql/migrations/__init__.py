@@ -1,0 +1,104 @@
+"""Migrations of the SQL store's schema, run with Alembic from inside crmkit.
+
+The revisions live in this package (``versions/``), one per schema version; Alembic records
+the current one in the table ``crmkit_alembic_version``. Users never run ``alembic``
+themselves and need no ``alembic.ini``: opening a store upgrades an older database in the
+store's own transaction (:func:`upgrade`), so it upgrades completely or stays as it was. A
+database made before crmkit used Alembic (schema 1 or 2, no revision table) is first stamped
+with the revision of its recorded schema version.
+
+History:
+
+* **1** (``0001``) — tables ``crm_<aggregate>``: id, version, owner, account, status, stage,
+  name, remote id, timestamps and the JSON document.
+* **2** (``0002``) — ``segment`` and ``custom`` (JSONB + GIN index on PostgreSQL).
+* **3** (``0003``) — typed columns, ``created_at``/``updated_at`` timestamps,
+  ``remote_data`` and the BI views; each table is rebuilt from its stored documents, so every
+  row is kept.
+
+Examples:
+    >>> from crmkit.adapters.sql.migrations import REVISIONS, head_revision
+    >>> REVISIONS[3] == head_revision()
+    True
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from crmkit.adapters.sql.schema import SCHEMA_VERSION
+from crmkit.extras import require
+
+if TYPE_CHECKING:
+    import sqlalchemy as sa
+    from alembic.config import Config
+
+__all__ = ["REVISIONS", "VERSION_TABLE", "head_revision", "stamp_head", "upgrade"]
+
+#: The Alembic revision of each schema version.
+REVISIONS: dict[int, str] = {1: "0001", 2: "0002", 3: "0003"}
+#: The table where Alembic records the revision of a crmkit database.
+VERSION_TABLE = "crmkit_alembic_version"
+
+
+def _config(connection: sa.Connection) -> Config:
+    require("alembic", "sql")
+    from alembic.config import Config
+
+    config = Config()
+    config.set_main_option("script_location", str(Path(__file__).parent))
+    config.attributes["connection"] = connection
+    return config
+
+
+def head_revision() -> str:
+    """The revision of the schema this crmkit writes.
+
+    Examples:
+        >>> from crmkit.adapters.sql.migrations import head_revision
+        >>> head_revision()
+        '0003'
+    """
+    return REVISIONS[SCHEMA_VERSION]
+
+
+def stamp_head(connection: sa.Connection) -> None:
+    """Record in a new database that it has the current schema (the store created it).
+
+    Examples:
+        >>> import sqlalchemy as sa
+        >>> from crmkit.adapters.sql.migrations import VERSION_TABLE, stamp_head
+        >>> with sa.create_engine("sqlite://").begin() as conn:
+        ...     stamp_head(conn)
+        ...     conn.exec_driver_sql(f"select version_num from {VERSION_TABLE}").scalar()
+        '0003'
+    """
+    from alembic import command
+
+    command.stamp(_config(connection), head_revision())
+
+
+def upgrade(connection: sa.Connection, from_version: int) -> list[int]:
+    """Upgrade a database at schema ``from_version`` to the current one; the versions passed.
+
+    The caller owns the transaction (the store runs this inside one).
+
+    Examples:
+        >>> import sqlalchemy as sa
+        >>> from crmkit.adapters.sql.migrations import upgrade
+        >>> from crmkit.adapters.sql.migrations.legacy import create_version_1
+        >>> with sa.create_engine("sqlite://").begin() as conn:
+        ...     create_version_1(conn)
+        ...     upgrade(conn, 1)
+        [2, 3]
+    """
+    from alembic import command
+    from alembic.runtime.migration import MigrationContext
+
+    config = _config(connection)
+    context = MigrationContext.configure(connection, opts={"version_table": VERSION_TABLE})
+    if context.get_current_revision() is None:
+        command.stamp(config, REVISIONS[from_version])
+    command.upgrade(config, head_revision())
+    return list(range(from_version + 1, SCHEMA_VERSION + 1))

@@ -1,0 +1,55 @@
+"""The body of revision ``0003``: rebuild every table in the schema-3 layout from its documents.
+
+The rows of all tables are read (version and document), the old tables dropped, the new ones
+created and the rows written back through the same row builder the store uses, so typed
+columns are filled exactly as new writes fill them. It runs in the caller's transaction, so a
+failure leaves the database as it was.
+
+Examples:
+    >>> import sqlalchemy as sa
+    >>> from crmkit.adapters.sql.migrations.legacy import create_version_1, upgrade_1_to_2
+    >>> from crmkit.adapters.sql.migrations.rebuild import rebuild_to_3
+    >>> with sa.create_engine("sqlite://").begin() as conn:
+    ...     create_version_1(conn)
+    ...     upgrade_1_to_2(conn)
+    ...     rebuild_to_3(conn)
+    ...     "total" in {c["name"] for c in sa.inspect(conn).get_columns("crm_orders")}
+    True
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from crmkit.adapters.aggregate import aggregates
+from crmkit.adapters.sql.schema import build_metadata, entity_row, table_name
+from crmkit.adapters.sql.views import create_views
+from crmkit.extras import require
+
+if TYPE_CHECKING:
+    import sqlalchemy as sa
+
+__all__ = ["rebuild_to_3"]
+
+_BATCH = 1000
+
+
+def rebuild_to_3(connection: sa.Connection) -> None:
+    """Rebuild the ``crm_<aggregate>`` tables in the schema-3 layout, keeping every row."""
+    sa_ = require("sqlalchemy", "sql")
+    metadata, tables = build_metadata(connection.dialect.name)
+    stored: dict[str, list[Any]] = {}
+    for agg in aggregates():
+        old = sa_.table(table_name(agg.name), sa_.column("version"), sa_.column("document"))
+        stored[agg.name] = [
+            (row.version, agg.from_document(row.document))
+            for row in connection.execute(sa_.select(old.c.version, old.c.document))
+        ]
+    for agg in reversed(aggregates()):
+        connection.exec_driver_sql(f"DROP TABLE {table_name(agg.name)}")
+    metadata.create_all(connection, tables=list(tables.values()))
+    for agg in aggregates():
+        rows = [entity_row(agg, entity, version) for version, entity in stored[agg.name]]
+        for start in range(0, len(rows), _BATCH):
+            connection.execute(tables[agg.name].insert(), rows[start : start + _BATCH])
+    create_views(connection)
