@@ -3,6 +3,9 @@
 Typed CRM entities (:mod:`crmkit.domain`), their serialisation (:mod:`crmkit.serde`), the
 Payne–Frow strategy model (:mod:`crmkit.strategy`), segmentation, scoring, lifetime value and
 survey analytics on records and dataframes, and adapters for storage and file formats.
+Any list of result rows becomes a pandas, Polars or PyArrow frame with
+:func:`crmkit.frames.to_frame`; fitted lifetime-value models print a table of estimates with
+``summary()``.
 
 Importing ``crmkit`` loads only its three core dependencies (attrs, cattrs, python-dateutil)
 and the standard library; every subpackage that needs an extra imports it lazily.
