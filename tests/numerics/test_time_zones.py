@@ -164,3 +164,26 @@ def test_pipeline_periods_are_utc_months_on_every_engine(engine: str, zone: str)
     assert expected == [("2025-03", 1.0), ("2025-04", 2.0)]
     out = weighted_pipeline(_frame(rows, engine, zone, at="close_date"), by="period")
     assert sorted((r["key"], r["amount"]) for r in rows_of(out, sort_by="key")) == expected
+
+
+@pytest.mark.parametrize("engine", ["pandas", "polars", "polars-lazy", "pyarrow", "duckdb", "dask"])
+@pytest.mark.parametrize("zone", ["Pacific/Kiritimati", "America/Los_Angeles"])
+def test_retention_counts_utc_days_and_months_on_every_engine(engine: str, zone: str) -> None:
+    from crmkit.scoring import cohort_retention, period_retention
+
+    rows = [  # each a half hour from a UTC year's end
+        {"account_id": "a", "ordered_at": dt.datetime(2023, 12, 31, 23, 30, tzinfo=dt.UTC)},
+        {"account_id": "a", "ordered_at": dt.datetime(2024, 12, 31, 23, 30, tzinfo=dt.UTC)},
+        {"account_id": "b", "ordered_at": dt.datetime(2024, 1, 1, 0, 30, tzinfo=dt.UTC)},
+    ]
+    records = _records(rows, zone)
+    frame = _frame(rows, engine, zone)
+    windows = {"previous": (dt.date(2023, 1, 1), dt.date(2023, 12, 31)),
+               "current": (dt.date(2024, 1, 1), dt.date(2024, 12, 31))}  # fmt: skip
+    expected = period_retention(records, **windows)
+    assert (expected.customers, expected.retained) == (1, 1)
+    assert period_retention(frame, **windows) == expected
+    cells = {(c.cohort, c.offset, c.customers) for c in cohort_retention(records, period="year")}
+    assert cells == {("2023", 0, 1), ("2023", 1, 1), ("2024", 0, 1)}
+    got = rows_of(cohort_retention(frame, period="year"), sort_by="cohort")
+    assert {(r["cohort"], r["offset"], r["customers"]) for r in got} == cells

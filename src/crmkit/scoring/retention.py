@@ -25,13 +25,26 @@ Examples:
 from __future__ import annotations
 
 from collections import defaultdict
-from datetime import date, datetime
+from datetime import date
 from typing import Any
 
 import attrs
 
 from crmkit.errors import ValidationError
-from crmkit.frames import from_native, is_frame, narwhals, read_field, require_columns, to_native
+from crmkit.frames import (
+    column_types,
+    day_number,
+    day_number_expr,
+    from_native,
+    in_utc,
+    is_frame,
+    narwhals,
+    read_field,
+    require_columns,
+    to_native,
+    utc_date,
+    with_year_month,
+)
 
 __all__ = [
     "CohortCell",
@@ -90,10 +103,9 @@ class PeriodRetention:
 
 
 def _day(value: Any, path: str) -> date:
-    if isinstance(value, datetime):
-        return value.date()
+    """The UTC calendar day of a date or datetime (the docs page *Time and boundaries*)."""
     if isinstance(value, date):
-        return value
+        return utc_date(value)
     raise ValidationError.single(path, value, "must be a date or datetime")
 
 
@@ -130,13 +142,16 @@ def period_retention(
         nw = narwhals()
         frame = from_native(orders)
         require_columns(frame, [customer, at], what="orders")
-        day = _date_expr(nw, frame, at)
+        frame = _with_day(frame, at)
+        day = nw.col("__day")
+        lo, hi = day_number(p0), day_number(p1)
         before = (
-            frame.filter((day >= p0) & (day <= p1)).select(nw.col(customer)).unique()
+            frame.filter((day >= lo) & (day <= hi)).select(nw.col(customer)).unique()
             .with_columns(nw.lit(1).alias("__prev"))
         )  # fmt: skip
+        lo, hi = day_number(c0), day_number(c1)
         after = (
-            frame.filter((day >= c0) & (day <= c1)).select(nw.col(customer)).unique()
+            frame.filter((day >= lo) & (day <= hi)).select(nw.col(customer)).unique()
             .with_columns(nw.lit(1).alias("__cur"))
         )  # fmt: skip
         joined = before.join(after, on=customer, how="left").select(
@@ -160,11 +175,19 @@ def period_retention(
     return PeriodRetention(len(prev), len(prev & cur))
 
 
-def _date_expr(nw: Any, frame: Any, at: str) -> Any:
-    dtype = frame.collect_schema()[at]
-    if dtype == nw.Date:
-        return nw.col(at)
-    return nw.col(at).dt.date()
+def _with_day(frame: Any, at: str) -> Any:
+    """``frame`` with ``__day``: the day number of ``at``'s UTC calendar day, on any engine."""
+    nw = narwhals()
+    schema = column_types(frame)
+    dtype = schema[at]
+    if not (isinstance(dtype, nw.Datetime) or dtype == nw.Date):
+        raise ValidationError.single(
+            f"orders.{at}", str(dtype), "must be a date or datetime column"
+        )
+    frame, schema = in_utc(frame, [at], schema)
+    return frame.with_columns(
+        day_number_expr(nw.col(at), schema[at], frame.implementation).alias("__day")
+    )
 
 
 @attrs.frozen
@@ -239,11 +262,9 @@ def cohort_retention(
 def _cohort_frame(frame: Any, period: str, customer: str, at: str) -> Any:
     nw = narwhals()
     require_columns(frame, [customer, at], what="orders")
-    day = _date_expr(nw, frame, at)
-    if period == "month":
-        index = day.dt.year().cast(nw.Int64()) * 12 + day.dt.month().cast(nw.Int64()) - 1
-    else:
-        index = day.dt.year().cast(nw.Int64())
+    frame = with_year_month(_with_day(frame, at), "__day", "__year", "__month")
+    year = nw.col("__year")
+    index = year * 12 + nw.col("__month") - 1 if period == "month" else year
     activity = frame.select(nw.col(customer), index.alias("__p")).unique()
     firsts = activity.group_by(customer).agg(nw.col("__p").min().alias("__first"))
     sizes = firsts.group_by("__first").agg(nw.len().alias("__size"))
