@@ -232,3 +232,18 @@ def test_a_penalizer_shrinks_the_estimates_and_is_documented_in_the_summary(
     squares = [sum(getattr(m, n) ** 2 for n in m.PARAMETERS) for m in (plain, shrunk)]
     assert squares[1] < squares[0]
     assert shrunk.summary().log_likelihood == shrunk.log_likelihood < plain.log_likelihood
+
+
+def test_no_clv_module_imports_crmkit_inside_a_function() -> None:
+    # an import inside a function hides an import cycle; type-only imports are fine
+    package = pathlib.Path(crmkit.clv.__file__).parent
+    offenders = []
+    for path in sorted(package.glob("*.py")):
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        for function in ast.walk(tree):
+            if not isinstance(function, ast.FunctionDef | ast.AsyncFunctionDef):
+                continue
+            for node in ast.walk(function):
+                if isinstance(node, ast.ImportFrom) and (node.module or "").startswith("crmkit"):
+                    offenders.append(f"{path.name}:{node.lineno} {node.module}")
+    assert offenders == []

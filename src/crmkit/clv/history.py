@@ -17,18 +17,27 @@ Examples:
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
+from crmkit.clv.summary import CalibrationHoldout, CustomerSummary
 from crmkit.errors import Problem, ValidationError
 from crmkit.extras import require
-from crmkit.frames import from_native, is_frame, is_lazy, narwhals, require_columns
+from crmkit.frames import (
+    column_names,
+    from_native,
+    is_frame,
+    is_lazy,
+    narwhals,
+    require_columns,
+    to_native,
+)
 
 if TYPE_CHECKING:
     import numpy as np
     from numpy.typing import NDArray
 
-__all__ = ["History", "merge_patterns", "read_history"]
+__all__ = ["History", "calibration_part", "merge_patterns", "read_history"]
 
 _MAX_PROBLEMS = 10
 
@@ -300,8 +309,6 @@ def read_history(
         crmkit.errors.ValidationError: summary[0].recency: 3.0 must be 0 when frequency is 0 \
 (no repeat purchase, so no age at a last repeat)
     """
-    from crmkit.clv.validation import calibration_part
-
     np = _np()
     data = calibration_part(data)  # calibration_holdout output: its calibration columns
     ids: list[Any] | None
@@ -338,3 +345,60 @@ def read_history(
         mv = keys[3] if mv is not None else None
         ids = None
     return History(x, tx, age, w, mv, None if deduplicate else ids)
+
+
+_CALIBRATION = {
+    "frequency_cal": "frequency",
+    "recency_cal": "recency",
+    "T_cal": "T",
+    "monetary_value_cal": "monetary_value",
+}
+
+
+def calibration_part(data: Any) -> Any:
+    """The calibration-period summaries of :func:`~crmkit.clv.calibration_holdout` output.
+
+    Records become :class:`~crmkit.clv.CustomerSummary` rows; a frame (lazy stays lazy) or a
+    mapping of arrays gets its ``*_cal`` columns renamed to ``frequency``, ``recency``, ``T``
+    and ``monetary_value``. Anything else comes back unchanged, so the models' ``fit`` passes
+    every input through this.
+
+    Examples:
+        >>> from crmkit.clv import CalibrationHoldout, calibration_part
+        >>> calibration_part([CalibrationHoldout("a", 1, 2.0, 5.0, 9.5, 0, 0.0, 4.0)])
+        [CustomerSummary(customer_id='a', frequency=1, recency=2.0, T=5.0, monetary_value=9.5)]
+        >>> calibration_part({"frequency": [1]})
+        {'frequency': [1]}
+    """
+    if is_frame(data):
+        frame = from_native(data)
+        names = column_names(frame)
+        if "frequency_cal" not in names or "frequency" in names:
+            return data
+        return to_native(frame.rename({k: v for k, v in _CALIBRATION.items() if k in names}))
+    if isinstance(data, Mapping):
+        if "frequency_cal" not in data or "frequency" in data:
+            return data
+        return {_CALIBRATION.get(k, k): v for k, v in data.items()}
+    if isinstance(data, Sequence) and data and _is_calibration_record(data[0]):
+        return [
+            CustomerSummary(
+                _field(r, "customer_id"),
+                _field(r, "frequency_cal"),
+                _field(r, "recency_cal"),
+                _field(r, "T_cal"),
+                _field(r, "monetary_value_cal"),
+            )
+            for r in data
+        ]
+    return data
+
+
+def _is_calibration_record(record: Any) -> bool:
+    if isinstance(record, CalibrationHoldout):
+        return True
+    return isinstance(record, Mapping) and "frequency_cal" in record and "frequency" not in record
+
+
+def _field(record: Any, name: str) -> Any:
+    return record.get(name) if isinstance(record, Mapping) else getattr(record, name, None)

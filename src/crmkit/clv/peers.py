@@ -23,6 +23,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from crmkit.clv.history import read_history
+from crmkit.clv.persistence import model_class
 from crmkit.clv.summary import CustomerSummary, TimeUnit
 from crmkit.errors import MissingDependencyError, ValidationError
 from crmkit.extras import require
@@ -197,8 +198,6 @@ def from_lifetimes_fitter(fitter: Any, *, time_unit: TimeUnit | None = None) -> 
         ...
         crmkit.errors.ValidationError: fitter: 'GammaGammaFitter' is not fitted (it has no params_)
     """
-    from crmkit.clv.persistence import model_class
-
     kinds = {v: k for k, v in LIFETIMES_FITTERS.items()}
     kind = type(fitter).__name__
     if kind not in kinds:

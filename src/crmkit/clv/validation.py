@@ -20,29 +20,19 @@ Examples:
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 import attrs
 
 from crmkit.clv.discrete import read_columns
-from crmkit.clv.history import read_history
-from crmkit.clv.summary import CalibrationHoldout, CustomerSummary
+from crmkit.clv.history import calibration_part, read_history
 from crmkit.errors import ValidationError
 from crmkit.extras import require
-from crmkit.frames import column_names, from_native, is_frame, to_native
 
 if TYPE_CHECKING:
     from crmkit.clv.lifetime_value import PurchaseModel, SpendModel
 
 __all__ = ["Accuracy", "Decile", "HoldoutValidation", "calibration_part", "validate_holdout"]
-
-_CALIBRATION = {
-    "frequency_cal": "frequency",
-    "recency_cal": "recency",
-    "T_cal": "T",
-    "monetary_value_cal": "monetary_value",
-}
 
 
 @attrs.frozen
@@ -124,55 +114,6 @@ class HoldoutValidation:
             ['actual_purchases', 'actual_value', 'customers']
         """
         return [attrs.asdict(d) for d in self.deciles]
-
-
-def calibration_part(data: Any) -> Any:
-    """The calibration-period summaries of :func:`~crmkit.clv.calibration_holdout` output.
-
-    Records become :class:`~crmkit.clv.CustomerSummary` rows; a frame (lazy stays lazy) or a
-    mapping of arrays gets its ``*_cal`` columns renamed to ``frequency``, ``recency``, ``T``
-    and ``monetary_value``. Anything else comes back unchanged, so the models' ``fit`` passes
-    every input through this.
-
-    Examples:
-        >>> from crmkit.clv import CalibrationHoldout, calibration_part
-        >>> calibration_part([CalibrationHoldout("a", 1, 2.0, 5.0, 9.5, 0, 0.0, 4.0)])
-        [CustomerSummary(customer_id='a', frequency=1, recency=2.0, T=5.0, monetary_value=9.5)]
-        >>> calibration_part({"frequency": [1]})
-        {'frequency': [1]}
-    """
-    if is_frame(data):
-        frame = from_native(data)
-        names = column_names(frame)
-        if "frequency_cal" not in names or "frequency" in names:
-            return data
-        return to_native(frame.rename({k: v for k, v in _CALIBRATION.items() if k in names}))
-    if isinstance(data, Mapping):
-        if "frequency_cal" not in data or "frequency" in data:
-            return data
-        return {_CALIBRATION.get(k, k): v for k, v in data.items()}
-    if isinstance(data, Sequence) and data and _is_calibration_record(data[0]):
-        return [
-            CustomerSummary(
-                _field(r, "customer_id"),
-                _field(r, "frequency_cal"),
-                _field(r, "recency_cal"),
-                _field(r, "T_cal"),
-                _field(r, "monetary_value_cal"),
-            )
-            for r in data
-        ]
-    return data
-
-
-def _is_calibration_record(record: Any) -> bool:
-    if isinstance(record, CalibrationHoldout):
-        return True
-    return isinstance(record, Mapping) and "frequency_cal" in record and "frequency" not in record
-
-
-def _field(record: Any, name: str) -> Any:
-    return record.get(name) if isinstance(record, Mapping) else getattr(record, name, None)
 
 
 def validate_holdout(
