@@ -32,7 +32,7 @@ from crmkit.scoring import (
     win_rate,
 )
 
-__all__ = ["demo_model", "render"]
+__all__ = ["demo_model", "lead_rows", "render"]
 
 _OPEN_LEADS = {"new", "working", "nurturing", "qualified"}
 
@@ -66,7 +66,16 @@ def demo_model() -> LeadScoringModel:
     )  # fmt: skip
 
 
-def _lead_rows(data: Any) -> list[dict[str, Any]]:
+def lead_rows(data: Any) -> list[dict[str, Any]]:
+    """The open leads of the synthetic company as rows for :func:`demo_model` (touches and
+    last touch from their logged interactions).
+
+    Examples:
+        >>> from crmkit.cli.sections.leads import lead_rows
+        >>> from crmkit.datasets import make_b2b
+        >>> sorted(lead_rows(make_b2b(seed=1, n_accounts=30))[0])[:3]
+        ['buying_role', 'buying_stage', 'company']
+    """
     touches: dict[str, int] = defaultdict(int)
     last: dict[str, datetime] = {}
     for interaction in data.interactions:
@@ -109,7 +118,7 @@ def render(ctx: DemoContext) -> None:
     console = ctx.console
     day = data.observation_end
     model = demo_model()
-    rows = _lead_rows(data)
+    rows = lead_rows(data)
     console.heading(f"Lead scoring ({len(rows)} open leads, as of {day})")
     scored = sorted(
         zip(rows, model.score(rows, as_of=day), strict=True),

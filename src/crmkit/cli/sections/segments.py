@@ -21,6 +21,7 @@ from typing import Any
 
 from crmkit.cli.context import DemoContext
 from crmkit.segmentation import (
+    PortfolioRow,
     abc_classes,
     concentration,
     customer_portfolio,
@@ -31,11 +32,36 @@ from crmkit.segmentation import (
     status_counts,
 )
 
-__all__ = ["render"]
+__all__ = ["portfolio_rows", "render"]
 
 
 def _pct(share: float | None) -> str:
     return "-" if share is None else f"{100 * share:.1f} %"
+
+
+def portfolio_rows(data: Any, orders: list[Any]) -> list[PortfolioRow]:
+    """The customer portfolio of the synthetic company: revenue × cost to serve (its support
+    cases), cut at the medians.
+
+    Examples:
+        >>> from crmkit.cli.sections.segments import portfolio_rows
+        >>> from crmkit.datasets import make_b2b
+        >>> data = make_b2b(seed=1, n_accounts=40)
+        >>> {r.portfolio for r in portfolio_rows(data, list(data.purchases()))} <= {
+        ...     "platinum", "gold", "silver", "bronze"}
+        True
+    """
+    revenue: dict[str, Any] = {r.customer_id: r.value for r in abc_classes(orders)}
+    cases = Counter(c.account_id for c in data.cases if getattr(c, "account_id", None))
+    customers: list[dict[str, Any]] = [
+        {"id": key, "value": float(value), "cost_to_serve": cases.get(key, 0)}
+        for key, value in revenue.items()
+    ]
+    if not customers:
+        return []
+    value_cut = median(float(c["value"]) for c in customers)
+    cost_cut = median(float(c["cost_to_serve"]) for c in customers)
+    return list(customer_portfolio(customers, value_cutoff=value_cut, cost_cutoff=cost_cut))
 
 
 def render(ctx: DemoContext) -> None:
@@ -96,19 +122,9 @@ def render(ctx: DemoContext) -> None:
         [[t, tiers.get(t, 0)] for t in ("small", "medium", "large", "major")],
     )
 
-    revenue: dict[str, Any] = {r.customer_id: r.value for r in abc}
-    cases = Counter(c.account_id for c in data.cases if getattr(c, "account_id", None))
-    customers: list[dict[str, Any]] = [
-        {"id": key, "value": float(value), "cost_to_serve": cases.get(key, 0)}
-        for key, value in revenue.items()
-    ]
-    if customers:
-        value_cut = median(float(c["value"]) for c in customers)
-        cost_cut = median(float(c["cost_to_serve"]) for c in customers)
-        portfolio = Counter(
-            (r.portfolio, r.service_level)
-            for r in customer_portfolio(customers, value_cutoff=value_cut, cost_cutoff=cost_cut)
-        )
+    rows_portfolio = portfolio_rows(data, orders)
+    if rows_portfolio:
+        portfolio = Counter((r.portfolio, r.service_level) for r in rows_portfolio)
         console.table(
             "Customer portfolio: revenue × cost to serve (support cases), median cut-offs",
             ["portfolio", "service level", "customers"],
