@@ -26,10 +26,15 @@ __all__ = ["SECTIONS", "run_demo"]
 SECTIONS: tuple[str, ...] = (
     "dataset",
     "storage",
+    "safety",
     "segments",
     "leads",
     "lifetime_value",
+    "models",
+    "plots",
+    "edges",
     "survey",
+    "sources",
     "assessment",
 )
 
@@ -49,7 +54,7 @@ def run_demo(
         >>> run_demo(only=["nope"])
         Traceback (most recent call last):
         ...
-        crmkit.errors.NotFoundError: unknown demo section 'nope'; sections: dataset, storage, segments, leads, lifetime_value, survey, assessment
+        crmkit.errors.NotFoundError: unknown demo section 'nope'; sections: dataset, storage, safety, segments, leads, lifetime_value, models, plots, edges, survey, sources, assessment
     """
     unknown = [name for name in only if name not in SECTIONS]
     if unknown:
