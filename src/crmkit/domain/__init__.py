@@ -19,6 +19,15 @@ Examples:
 """
 
 from crmkit.domain.account import Account, AccountStatus
+from crmkit.domain.activity import (
+    LINKABLE,
+    Note,
+    RecordLink,
+    Task,
+    TaskPriority,
+    TaskStatus,
+    overdue_tasks,
+)
 from crmkit.domain.address import COUNTRY_CODES, Address
 from crmkit.domain.aggregate import AggregateRoot, default_property_registry, utc_now
 from crmkit.domain.agreement import Agreement, AgreementType
@@ -34,6 +43,7 @@ from crmkit.domain.channel import (
 )
 from crmkit.domain.contact import BuyingRole, Consent, Contact, LawfulBasis
 from crmkit.domain.contact_role import AccountContactRole, OpportunityContactRole
+from crmkit.domain.exchange_rate import ExchangeRate, RateTable
 from crmkit.domain.ids import IdGenerator, id_timestamp, is_id, new_id
 from crmkit.domain.interaction import Interaction, InteractionStatus, InteractionType
 from crmkit.domain.key_account import KamStage, KamStageChange, KeyAccountRelationship
@@ -52,11 +62,23 @@ from crmkit.domain.properties import (
     PropertySchema,
     PropertyType,
 )
+from crmkit.domain.quote import LineItem, PriceBook, PriceBookEntry, Quote, QuoteStatus
+from crmkit.domain.user import (
+    OwnerChange,
+    Team,
+    Territory,
+    TerritoryRule,
+    User,
+    UserRole,
+    reassign_owner,
+    route,
+)
 
 __all__ = [
     "COUNTRY_CODES",
     "CURRENCY_MINOR_UNITS",
     "KPI",
+    "LINKABLE",
     "Account",
     "AccountContactRole",
     "AccountStatus",
@@ -79,6 +101,7 @@ __all__ = [
     "Contact",
     "CustomValue",
     "Direction",
+    "ExchangeRate",
     "ForecastCategory",
     "IdGenerator",
     "Interaction",
@@ -94,15 +117,20 @@ __all__ = [
     "Lead",
     "LeadConversion",
     "LeadStatus",
+    "LineItem",
     "MediaType",
     "MemberStatus",
     "Money",
+    "Note",
     "Opportunity",
     "OpportunityContactRole",
     "Order",
     "OrderLine",
     "OrderStatus",
+    "OwnerChange",
     "Pipeline",
+    "PriceBook",
+    "PriceBookEntry",
     "Probability",
     "ProbabilitySource",
     "Product",
@@ -110,8 +138,20 @@ __all__ = [
     "PropertyRegistry",
     "PropertySchema",
     "PropertyType",
+    "Quote",
+    "QuoteStatus",
+    "RateTable",
+    "RecordLink",
     "Stage",
     "StageChange",
+    "Task",
+    "TaskPriority",
+    "TaskStatus",
+    "Team",
+    "Territory",
+    "TerritoryRule",
+    "User",
+    "UserRole",
     "default_catalogue",
     "default_pipeline",
     "default_property_registry",
@@ -119,5 +159,8 @@ __all__ = [
     "is_id",
     "minor_unit",
     "new_id",
+    "overdue_tasks",
+    "reassign_owner",
+    "route",
     "utc_now",
 ]

@@ -38,6 +38,7 @@ from hypothesis import strategies as st
 from crmkit.domain import (
     CURRENCY_MINOR_UNITS,
     KPI,
+    LINKABLE,
     Account,
     AccountContactRole,
     AccountStatus,
@@ -57,6 +58,7 @@ from crmkit.domain import (
     Consent,
     Contact,
     Direction,
+    ExchangeRate,
     Interaction,
     InteractionStatus,
     InteractionType,
@@ -69,17 +71,34 @@ from crmkit.domain import (
     LawfulBasis,
     Lead,
     LeadStatus,
+    LineItem,
     MediaType,
     MemberStatus,
     Money,
+    Note,
     Opportunity,
     OpportunityContactRole,
     Order,
     OrderLine,
     OrderStatus,
+    OwnerChange,
     Pipeline,
+    PriceBook,
+    PriceBookEntry,
     Product,
+    Quote,
+    QuoteStatus,
+    RateTable,
+    RecordLink,
     Stage,
+    Task,
+    TaskPriority,
+    TaskStatus,
+    Team,
+    Territory,
+    TerritoryRule,
+    User,
+    UserRole,
     default_pipeline,
 )
 from crmkit.domain.ids import IdGenerator
@@ -96,6 +115,7 @@ __all__ = [
     "channels",
     "contacts",
     "currencies",
+    "exchange_rates",
     "hostile_custom",
     "hostile_datetimes",
     "hostile_entities",
@@ -109,11 +129,23 @@ __all__ = [
     "key_account_relationships",
     "kpis",
     "leads",
+    "line_items",
     "money",
+    "notes",
     "opportunities",
     "orders",
+    "owner_changes",
     "pipelines",
+    "price_books",
     "products",
+    "quotes",
+    "rate_tables",
+    "record_links",
+    "tasks",
+    "teams",
+    "territories",
+    "territory_rules",
+    "users",
     "utc_datetimes",
 ]
 
@@ -1020,3 +1052,296 @@ def hostile_entities(draw: st.DrawFn) -> tuple[type, dict[str, Any]]:
     for field in draw(st.lists(st.sampled_from(fields), min_size=1, max_size=2, unique=True)):
         kwargs[field.alias or field.name] = draw(_hostile_for(field), label=field.name)
     return cls, kwargs
+
+
+# --- users, activities, quotes and exchange rates --------------------------------------------
+
+_EMAILS = st.from_regex(r"[a-z]{1,8}(\.[a-z]{1,8})?@[a-z]{2,10}\.(se|no|com)", fullmatch=True)
+_KEYS = st.from_regex(r"[A-Za-zÅÄÖåäö][A-Za-zÅÄÖåäö ]{0,15}", fullmatch=True).filter(str.strip)
+_FRACTIONS = st.decimals(0, 1, places=2)
+
+
+@st.composite
+def users(draw: st.DrawFn) -> User:
+    """Users, active or not, in every role.
+
+    Examples:
+        >>> from crmkit.testing.strategies import users
+        >>> "@" in users().example().email
+        True
+    """
+    return User(
+        name=draw(_text()),
+        email=draw(_EMAILS),
+        active=draw(st.booleans()),
+        role=draw(st.sampled_from(UserRole)),
+        title=draw(st.none() | _text(1, 12)),
+        **draw(_aggregate_fields()),
+    )
+
+
+@st.composite
+def teams(draw: st.DrawFn) -> Team:
+    """Teams with 0–6 distinct members and perhaps a manager.
+
+    Examples:
+        >>> from crmkit.testing.strategies import teams
+        >>> t = teams().example()
+        >>> len(set(t.member_ids)) == len(t.member_ids)
+        True
+    """
+    return Team(
+        name=draw(_text()),
+        member_ids=draw(st.lists(ids(), max_size=6, unique=True)),
+        manager_id=draw(st.none() | ids()),
+        description=draw(_text(0, 20)),
+        **draw(_aggregate_fields()),
+    )
+
+
+@st.composite
+def territory_rules(draw: st.DrawFn) -> TerritoryRule:
+    """Territory rules by region, industry and head-count range (minimum not above maximum).
+
+    Examples:
+        >>> from crmkit.testing.strategies import territory_rules
+        >>> r = territory_rules().example()
+        >>> r.min_employees is None or r.max_employees is None or r.min_employees <= r.max_employees
+        True
+    """
+    low = draw(st.none() | st.integers(0, 10_000))
+    high = draw(st.none() | st.integers(low or 0, 100_000))
+    return TerritoryRule(
+        regions=draw(st.lists(_KEYS, max_size=3)),
+        industries=draw(st.lists(_KEYS, max_size=3)),
+        min_employees=low,
+        max_employees=high,
+    )
+
+
+@st.composite
+def territories(draw: st.DrawFn) -> Territory:
+    """Territories with 0–3 rules and distinct members.
+
+    Examples:
+        >>> from crmkit.testing.strategies import territories
+        >>> territories().example().priority >= 0
+        True
+    """
+    return Territory(
+        name=draw(_text()),
+        rules=draw(st.lists(territory_rules(), max_size=3)),
+        member_ids=draw(st.lists(ids(), max_size=5, unique=True)),
+        owner_id=draw(st.none() | ids()),
+        priority=draw(st.integers(0, 1000)),
+        **draw(_aggregate_fields()),
+    )
+
+
+@st.composite
+def owner_changes(draw: st.DrawFn) -> OwnerChange:
+    """Owner reassignments of any owned record type.
+
+    Examples:
+        >>> from crmkit.testing.strategies import owner_changes
+        >>> owner_changes().example().to_owner_id != ""
+        True
+    """
+    return OwnerChange(
+        record_type=draw(st.sampled_from(["account", "lead", "opportunity", "case", "order"])),
+        record_id=draw(ids()),
+        from_owner_id=draw(st.none() | ids()),
+        to_owner_id=draw(ids()),
+        changed_at=draw(utc_datetimes()),
+        changed_by=draw(st.none() | ids()),
+        reason=draw(_text(0, 20)),
+        **draw(_aggregate_fields()),
+    )
+
+
+def record_links() -> st.SearchStrategy[RecordLink]:
+    """Links to accounts, contacts, leads, opportunities and cases.
+
+    Examples:
+        >>> from crmkit.domain import LINKABLE
+        >>> from crmkit.testing.strategies import record_links
+        >>> record_links().example().record_type in LINKABLE
+        True
+    """
+    return st.builds(RecordLink, st.sampled_from(LINKABLE), ids())
+
+
+@st.composite
+def tasks(draw: st.DrawFn) -> Task:
+    """Tasks, open, done or cancelled, with reminders not after the due time.
+
+    Examples:
+        >>> from crmkit.testing.strategies import tasks
+        >>> t = tasks().example()
+        >>> t.status.is_closed == (t.completed_at is not None)
+        True
+    """
+    status = draw(st.sampled_from(TaskStatus))
+    due = draw(st.none() | utc_datetimes())
+    remind = draw(st.none() | utc_datetimes(max_value=due or _END))
+    return Task(
+        subject=draw(_text()),
+        due_at=due,
+        assignee_id=draw(st.none() | ids()),
+        priority=draw(st.sampled_from(TaskPriority)),
+        status=status,
+        remind_at=remind,
+        links=draw(st.lists(record_links(), max_size=4, unique=True)),
+        completed_at=draw(utc_datetimes()) if status.is_closed else None,
+        description=draw(_text(0, 20)),
+        **draw(_aggregate_fields()),
+    )
+
+
+@st.composite
+def notes(draw: st.DrawFn) -> Note:
+    """Notes with an author and links.
+
+    Examples:
+        >>> from crmkit.testing.strategies import notes
+        >>> notes().example().body.strip() != ""
+        True
+    """
+    return Note(
+        body=draw(_text(1, 60)),
+        author_id=draw(st.none() | ids()),
+        links=draw(st.lists(record_links(), max_size=4, unique=True)),
+        written_at=draw(utc_datetimes()),
+        **draw(_aggregate_fields()),
+    )
+
+
+def line_items(currency: str = "SEK") -> st.SearchStrategy[LineItem]:
+    """Quote line items in ``currency`` with discounts and tax rates.
+
+    Examples:
+        >>> from crmkit.testing.strategies import line_items
+        >>> item = line_items("EUR").example()
+        >>> item.total.currency
+        'EUR'
+    """
+    return st.builds(
+        LineItem,
+        product_id=ids(),
+        quantity=st.integers(1, 500),
+        unit_price=money(currency, min_value=0, max_value=10**6),
+        discount=_FRACTIONS,
+        tax_rate=st.sampled_from([Decimal(0), Decimal("0.06"), Decimal("0.12"), Decimal("0.25")]),
+        description=_text(0, 12),
+    )
+
+
+@st.composite
+def price_books(draw: st.DrawFn) -> PriceBook:
+    """Price books in one currency with one entry per product.
+
+    Examples:
+        >>> from crmkit.testing.strategies import price_books
+        >>> book = price_books().example()
+        >>> all(e.unit_price.currency == book.currency for e in book.entries)
+        True
+    """
+    code = draw(st.sampled_from(["SEK", "NOK", "EUR", "JPY"]))
+    entries = st.builds(
+        PriceBookEntry, product_id=ids(), unit_price=money(code, min_value=0, max_value=10**6)
+    )
+    return PriceBook(
+        name=draw(_text()),
+        currency=code,
+        entries=draw(st.lists(entries, max_size=5, unique_by=lambda e: e.product_id)),
+        segment=draw(st.none() | st.sampled_from(["smb", "mid_market", "enterprise"])),
+        active=draw(st.booleans()),
+        **draw(_aggregate_fields()),
+    )
+
+
+@st.composite
+def quotes(draw: st.DrawFn) -> Quote:
+    """Quotes in every status and revision, with consistent sending and decision times.
+
+    Examples:
+        >>> from crmkit.testing.strategies import quotes
+        >>> q = quotes().example()
+        >>> q.total == q.net_total + q.tax_total
+        True
+    """
+    code = draw(st.sampled_from(["SEK", "NOK", "EUR"]))
+    status = draw(st.sampled_from(QuoteStatus))
+    sent = None if status is QuoteStatus.DRAFT else draw(utc_datetimes())
+    decided = draw(utc_datetimes(min_value=sent)) if sent and status.is_decided else None
+    min_lines = 0 if status is QuoteStatus.DRAFT else 1
+    return Quote(
+        account_id=draw(ids()),
+        currency=code,
+        lines=draw(st.lists(line_items(code), min_size=min_lines, max_size=4)),
+        status=status,
+        revision=draw(st.integers(1, 5)),
+        valid_until=draw(st.none() | _dates()),
+        opportunity_id=draw(st.none() | ids()),
+        contact_id=draw(st.none() | ids()),
+        price_book_id=draw(st.none() | ids()),
+        owner_id=draw(st.none() | ids()),
+        quote_number=draw(st.none() | st.from_regex(r"Q-[0-9]{4,8}", fullmatch=True)),
+        sent_at=sent,
+        decided_at=decided,
+        order_id=draw(ids()) if status is QuoteStatus.ACCEPTED else None,
+        **draw(_aggregate_fields()),
+    )
+
+
+def exchange_rates() -> st.SearchStrategy[ExchangeRate]:
+    """Dated exchange rates between two different currencies.
+
+    Examples:
+        >>> from crmkit.testing.strategies import exchange_rates
+        >>> r = exchange_rates().example()
+        >>> r.base != r.quote and r.rate > 0
+        True
+    """
+    pairs = st.tuples(currencies(), currencies()).filter(lambda p: p[0] != p[1])
+    rates = st.decimals(min_value=Decimal("0.0001"), max_value=Decimal(100_000), places=4)
+    return st.builds(
+        lambda pair, rate, on, source: ExchangeRate(pair[0], pair[1], rate, on, source),
+        pairs,
+        rates,
+        _dates(),
+        st.none() | st.sampled_from(["ecb", "riksbank", "norges_bank"]),
+    )
+
+
+def rate_tables() -> st.SearchStrategy[RateTable]:
+    """Rate tables of 0–6 rates, at most one per pair and date.
+
+    Examples:
+        >>> from crmkit.testing.strategies import rate_tables
+        >>> t = rate_tables().example()
+        >>> len({(r.base, r.quote, r.on) for r in t.rates}) == len(t.rates)
+        True
+    """
+    rates = st.lists(exchange_rates(), max_size=6, unique_by=lambda r: (r.base, r.quote, r.on))
+    return rates.map(RateTable)
+
+
+STRATEGIES.update(
+    {
+        User: users(),
+        Team: teams(),
+        TerritoryRule: territory_rules(),
+        Territory: territories(),
+        OwnerChange: owner_changes(),
+        RecordLink: record_links(),
+        Task: tasks(),
+        Note: notes(),
+        LineItem: line_items(),
+        PriceBookEntry: price_books().filter(lambda b: bool(b.entries)).map(lambda b: b.entries[0]),
+        PriceBook: price_books(),
+        Quote: quotes(),
+        ExchangeRate: exchange_rates(),
+        RateTable: rate_tables(),
+    }
+)
