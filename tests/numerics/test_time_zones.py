@@ -187,3 +187,14 @@ def test_retention_counts_utc_days_and_months_on_every_engine(engine: str, zone:
     assert cells == {("2023", 0, 1), ("2023", 1, 1), ("2024", 0, 1)}
     got = rows_of(cohort_retention(frame, period="year"), sort_by="cohort")
     assert {(r["cohort"], r["offset"], r["customers"]) for r in got} == cells
+
+
+def test_follow_up_due_dates_count_from_the_utc_day() -> None:
+    from crmkit.scoring import EmailSequence, SequenceStep
+
+    sent = dt.datetime(2025, 3, 1, 23, 30, tzinfo=dt.UTC)
+    sequence = EmailSequence([SequenceStep("a"), SequenceStep("b", 3)])
+    for zone in ZONES:
+        step = sequence.next_step(sent=1, last_sent_on=sent.astimezone(ZoneInfo(zone)),
+                                  replied=False)  # fmt: skip
+        assert step == (SequenceStep("b", 3), dt.date(2025, 3, 4)), zone

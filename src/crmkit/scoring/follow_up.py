@@ -26,7 +26,7 @@ import attrs
 
 from crmkit.errors import ValidationError
 from crmkit.frames import as_of as as_of_day
-from crmkit.frames import col, filter_rows, is_frame, read_field
+from crmkit.frames import col, filter_rows, is_frame, read_field, utc_date
 
 __all__ = ["EmailSequence", "SequenceStep", "neglected", "overdue_follow_ups"]
 
@@ -72,7 +72,8 @@ class EmailSequence:
     ) -> tuple[SequenceStep, date | None] | None:
         """The next e-mail and the day it is due; ``None`` after a reply or the last step.
 
-        The first step is due at once (``None`` as the date).
+        The first step is due at once (``None`` as the date). An aware ``last_sent_on``
+        counts by its UTC calendar day (the docs page *Time and boundaries*).
 
         Examples:
             >>> from crmkit.scoring import EmailSequence, SequenceStep
@@ -89,7 +90,7 @@ class EmailSequence:
             return step, None
         if last_sent_on is None:
             raise ValidationError.single("last_sent_on", None, "is needed once a step was sent")
-        day = last_sent_on.date() if isinstance(last_sent_on, datetime) else last_sent_on
+        day = utc_date(last_sent_on)  # a datetime counts by its UTC calendar day
         return step, day + timedelta(days=step.wait_days)
 
 
