@@ -38,7 +38,7 @@ import attrs
 
 from crmkit.errors import FitError, ValidationError
 from crmkit.extras import require
-from crmkit.frames.to_frame import to_frame
+from crmkit.frames.to_frame import Backend, to_frame
 
 if TYPE_CHECKING:
     import numpy as np
@@ -840,7 +840,7 @@ class ModelSummary:
             "</table>"
         )
 
-    def to_frame(self, backend: Literal["pandas", "polars", "pyarrow"] = "pandas") -> Any:
+    def to_frame(self, backend: Backend = "pandas") -> Any:
         """The parameter rows as a dataframe (see :func:`crmkit.frames.to_frame`).
 
         Examples:
