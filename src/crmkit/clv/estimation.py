@@ -662,7 +662,15 @@ class ParameterEstimate:
 
 
 def _number(value: float | None) -> str:
+    """Six significant digits (a parameter, a standard error)."""
     return "" if value is None else f"{value:.6g}"
+
+
+def _total(value: float | None) -> str:
+    """A count or a log-likelihood-sized number: whole, or to one decimal (never ``e+06``)."""
+    if value is None:
+        return ""
+    return f"{value:.0f}" if float(value).is_integer() else f"{value:.1f}"
 
 
 @attrs.frozen(repr=False)
@@ -689,7 +697,7 @@ class ModelSummary:
         Toy: 100 customers
         parameter  estimate  std. error  lower 95%  upper 95%
         a                 2         0.5    1.02002    2.97998
-        log-likelihood -10, AIC 22, BIC 24.6052
+        log-likelihood -10, AIC 22, BIC 24.6
         >>> table.to_frame()["lower"].tolist() == [table.parameters[0].lower]
         True
     """
@@ -785,7 +793,7 @@ class ModelSummary:
     def _title(self) -> str:
         facts = []
         if self.customers is not None:
-            facts.append(f"{_number(self.customers)} customers")
+            facts.append(f"{_total(self.customers)} customers")
         if self.time_unit is not None:
             facts.append(f"time unit {self.time_unit}")
         if self.scale == "log":
@@ -805,9 +813,9 @@ class ModelSummary:
     def _statistics(self) -> str:
         if self.log_likelihood is None:
             return "not fitted: no log-likelihood"
-        parts = [f"log-likelihood {_number(self.log_likelihood)}", f"AIC {_number(self.aic)}"]
+        parts = [f"log-likelihood {_total(self.log_likelihood)}", f"AIC {_total(self.aic)}"]
         if self.bic is not None:
-            parts.append(f"BIC {_number(self.bic)}")
+            parts.append(f"BIC {_total(self.bic)}")
         return ", ".join(parts)
 
     def __str__(self) -> str:
