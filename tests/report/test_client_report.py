@@ -228,3 +228,13 @@ def test_pdf_has_the_expected_pages(tmp_path: Path) -> None:
     # the cover and the technical appendix each start a page: cover, body, appendix at least
     assert short >= 3
     assert full > short
+
+
+def test_scores_use_the_languages_decimal_mark() -> None:
+    a = assess(ratings={"value_creation": 2.5, "standards": 1.5, "data_repository": 3})
+    sv = client_report_html(a, lang="sv")
+    en = client_report_html(a, lang="en")
+    radar_sv = sv[sv.index("<svg") : sv.index("</svg>")]
+    assert "Den värdeskapande processen (2,5)" in radar_sv
+    assert "Value creation (2.5)" in en
+    assert "(2.5)" not in radar_sv

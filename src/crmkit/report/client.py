@@ -329,6 +329,7 @@ def client_report_html(
         title=t.text("radar.title"),
         not_assessed=t.text("radar.not_assessed"),
         scale=True,
+        decimal_comma=lang != "en",
     )
     answered = None
     if a.completion is not None:

@@ -40,11 +40,13 @@ def radar_svg(
     title: str = "Process scores (0–5)",
     not_assessed: str = "n/a",
     scale: bool = False,
+    decimal_comma: bool = False,
 ) -> str:
     """Draw ``scores`` (label → value 0–``maximum`` or ``None``) as an SVG radar chart.
 
     ``not_assessed`` labels a ``None`` score (pass it translated for another language);
-    ``scale=True`` numbers the rings 1 … ``maximum`` along the first axis.
+    ``scale=True`` numbers the rings 1 … ``maximum`` along the first axis;
+    ``decimal_comma=True`` writes scores as Swedish and Norwegian do (``2,5``).
 
     Examples:
         >>> from crmkit.report.radar import radar_svg
@@ -89,6 +91,8 @@ def radar_svg(
         ly += 5 if ly > cy else 0
         anchor = "middle" if abs(lx - cx) < 5 else ("start" if lx > cx else "end")
         shown = not_assessed if value is None else f"{value:.1f}"
+        if decimal_comma and value is not None:
+            shown = shown.replace(".", ",")
         parts.append(
             f'<text x="{lx:.1f}" y="{ly:.1f}" font-family="sans-serif" font-size="13" '
             f'text-anchor="{anchor}" fill="#222">{escape(label)} ({shown})</text>'
