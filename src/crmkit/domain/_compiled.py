@@ -29,6 +29,10 @@ What it relies on beyond attrs' documented API (everything else is public: ``att
   validator runs; :func:`construction_code` builds objects with ``object.__new__`` without
   calling ``__init__``.
 
+Each attrs-specific reliance degrades to attrs' own behaviour when it is not met (no
+``_DEFAULT_ON_SETATTR``, no ``sa_attrs`` cell, another ``and_`` layout): the class keeps attrs'
+``__setattr__``, or the validator is called instead of inlined. Correct, only slower.
+
 Tested with attrs 24.2 (the oldest supported, ``make test-compat``) and 26.1 (the newest, the
 constraints pin); ``pyproject.toml`` bounds attrs to ``>=24.2,<27``. The property tests
 (tests/domain/test_compiled_validation.py, tests/serde/test_generated.py) check that compiled

@@ -3,7 +3,9 @@
 Each validator raises :class:`crmkit.errors.ValidationError` whose problem path is the
 field's name; :mod:`crmkit.serde` prefixes the entity and parent paths
 (``opportunity.amount.currency``). Validators look at one field only; rules across fields live
-in the classes' ``__attrs_post_init__``.
+in the classes' ``__attrs_post_init__``. :func:`compile_validation`, :func:`inline_check` and
+:func:`construction_code` come from :mod:`crmkit.domain._compiled`, the one module that goes
+beyond attrs' public API (``CRMKIT_COMPILED_VALIDATION=0`` turns it off).
 
 Examples:
     >>> import attrs
