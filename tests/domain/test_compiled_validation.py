@@ -439,3 +439,20 @@ def test_the_switch_turns_compiled_validation_off() -> None:
     assert run.returncode == 0, run.stdout[-4000:] + run.stderr[-2000:]
     assert " passed" in run.stdout
     assert " failed" not in run.stdout
+
+
+def test_a_class_level_on_setattr_other_than_attrs_default_keeps_its_hooks() -> None:
+    """Only attrs' default convert-then-validate pipeline is compiled; others stay attrs'."""
+
+    @compile_validation
+    @attrs.define(on_setattr=attrs.setters.validate)
+    class Tag:
+        name: str = attrs.field(converter=str.strip, validator=non_empty)
+
+    tag = Tag(" vip ")
+    assert tag.name == "vip"  # __init__ converts
+    tag.name = " x "  # validate only: no conversion on assignment
+    assert tag.name == " x "
+    with pytest.raises(ValidationError) as info:
+        tag.name = " "
+    assert info.value.paths == ["name"]
