@@ -10,7 +10,7 @@ import openpyxl
 import pytest
 
 from crmkit.errors import ValidationError
-from crmkit.strategy import WorkbookAnswers, assess
+from crmkit.strategy import ScoringRule, WorkbookAnswers, assess
 from crmkit.strategy.xlsx import read_workbook_xlsx, write_workbook_xlsx
 
 
@@ -139,3 +139,19 @@ def test_not_an_xlsx_names_the_file(tmp_path: Path) -> None:
     path.write_text("plain text", encoding="utf-8")
     with pytest.raises(ValidationError, match=r"notes\.xlsx.*is not an \.xlsx workbook"):
         read_workbook_xlsx(path)
+
+
+def test_json_form_keeps_unanswered_apart_from_no() -> None:
+    data = WorkbookAnswers().to_dict()
+    data["sections"][3]["items"][0]["answer"] = False  # s04: answered "no"
+    wb = WorkbookAnswers.from_dict(data)
+    first, second = (i.id for i in wb.workbook.section("S04").items[:2])
+    assert wb.get(first) is False
+    assert wb.get(second) is None
+    zero = assess(wb)
+    skip = assess(wb, rule=ScoringRule(unanswered="skip"))
+    assert first not in zero.unanswered
+    assert second in zero.unanswered
+    assert zero.unanswered == skip.unanswered
+    assert zero.rule.unanswered == "zero"
+    assert skip.rule.unanswered == "skip"
