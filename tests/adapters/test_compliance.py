@@ -29,6 +29,8 @@ class TestMemoryStore(AdapterComplianceSuite):
 
 
 class TestSqliteFileStore(AdapterComplianceSuite):
+    enforces_foreign_keys = True
+
     @pytest.fixture
     def store(self, tmp_path: Path) -> Iterator[Store]:
         store = open_store(f"sqlite:///{tmp_path / 'crm.db'}")
@@ -38,11 +40,14 @@ class TestSqliteFileStore(AdapterComplianceSuite):
 
 class TestSqliteInMemoryStore(AdapterComplianceSuite):
     store_url = "sqlite://"
+    enforces_foreign_keys = True
     max_examples = 5
 
 
 @pytest.mark.postgres
 class TestPostgresStore(AdapterComplianceSuite):
+    enforces_foreign_keys = True
+
     @pytest.fixture
     def store(self, shared_store: Store) -> Iterator[Store]:
         yield shared_store

@@ -19,7 +19,7 @@ from pathlib import Path
 import pytest
 
 from crmkit.adapters import open_store
-from crmkit.testing.adapter_suite import sample_entity
+from crmkit.testing.adapter_suite import sample_entity, store_parents
 from tests.adapters import workers
 from tests.backends import pg_url, require_backend
 
@@ -46,8 +46,10 @@ def test_two_processes_saving_the_same_version_exactly_one_wins(
 ) -> None:
     url, schema = target
     opp = sample_entity("opportunities", name="Shared deal")
-    with open_store(url, **_options(schema)) as store, store.unit_of_work() as uow:
-        uow.opportunities.add(opp)
+    with open_store(url, **_options(schema)) as store:
+        store_parents(store, [opp])
+        with store.unit_of_work() as uow:
+            uow.opportunities.add(opp)
     ctx = multiprocessing.get_context("spawn")
     barrier = ctx.Barrier(2)
     results = ctx.Queue()

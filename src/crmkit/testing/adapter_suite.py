@@ -41,7 +41,7 @@ from crmkit.adapters import Query, Store, open_store
 from crmkit.adapters.aggregate import aggregate_for, aggregate_names
 from crmkit.errors import ConflictError, NotFoundError, ValidationError
 
-__all__ = ["AdapterComplianceSuite", "entity_strategies", "sample_entity"]
+__all__ = ["AdapterComplianceSuite", "entity_strategies", "sample_entity", "store_parents"]
 
 _T0 = datetime(2024, 1, 1, tzinfo=UTC)
 
@@ -95,6 +95,30 @@ def sample_entity(aggregate: str, **fields: Any) -> Any:
     return aggregate_for(aggregate).entity(**values)
 
 
+def store_parents(store: Store, entities: Any) -> None:
+    """Store an account for every ``account_id`` the entities name that is not stored yet.
+
+    Stores that enforce foreign keys (``enforces_foreign_keys``) refuse an entity whose
+    account is missing; tests call this before adding such entities.
+
+    Examples:
+        >>> from crmkit.adapters import open_store
+        >>> from crmkit.testing.adapter_suite import sample_entity, store_parents
+        >>> store = open_store("memory://")
+        >>> store_parents(store, [sample_entity("orders")])
+        >>> with store.unit_of_work() as uow:
+        ...     uow.accounts.get("acc-1").name
+        'Account acc-1'
+    """
+    wanted = sorted({e.account_id for e in entities if getattr(e, "account_id", None)})
+    with store.unit_of_work() as uow:
+        for id in wanted:
+            try:
+                uow.accounts.get(id)
+            except NotFoundError:
+                uow.accounts.add(sample_entity("accounts", id=id, name=f"Account {id}"))
+
+
 # Hypothesis strategies -------------------------------------------------------------------
 
 
@@ -136,6 +160,11 @@ class AdapterComplianceSuite:
     store_options: dict[str, Any] = {}  # noqa: RUF012
     #: Hypothesis examples per aggregate in the round-trip test.
     max_examples: int = 15
+    #: Whether the store enforces the references to accounts and their delete policies
+    #: (:data:`crmkit.adapters.sql.schema.DELETE_POLICY`), as the SQL store does. A store
+    #: that does not keeps entities whose account is missing and keeps an account's
+    #: entities when the account is deleted; the suite checks whichever it declares.
+    enforces_foreign_keys: bool = False
 
     @pytest.fixture
     def store(self) -> Iterator[Store]:
@@ -151,6 +180,7 @@ class AdapterComplianceSuite:
     @pytest.mark.parametrize("aggregate", aggregate_names())
     def test_add_then_get_returns_equal_entity(self, store: Store, aggregate: str) -> None:
         entity = sample_entity(aggregate)
+        store_parents(store, [entity])
         with store.unit_of_work() as uow:
             added = uow.repository(aggregate).add(entity)
         assert added is entity
@@ -187,6 +217,7 @@ class AdapterComplianceSuite:
 
     def test_save_bumps_version_and_persists(self, store: Store) -> None:
         opp = sample_entity("opportunities")
+        store_parents(store, [opp])
         with store.unit_of_work() as uow:
             uow.opportunities.add(opp)
         before = opp.updated_at
@@ -202,6 +233,7 @@ class AdapterComplianceSuite:
 
     def test_save_from_stale_version_conflicts(self, store: Store) -> None:
         opp = sample_entity("opportunities")
+        store_parents(store, [opp])
         with store.unit_of_work() as uow:
             uow.opportunities.add(opp)
         with store.unit_of_work() as uow:
@@ -405,6 +437,7 @@ class AdapterComplianceSuite:
                 [("qualify", "a1"), ("propose", "a1"), ("propose", "a2")]
             )
         ]
+        store_parents(store, opps)
         with store.unit_of_work() as uow:
             uow.opportunities.add_many(opps)
         with store.unit_of_work() as uow:
@@ -465,7 +498,7 @@ class AdapterComplianceSuite:
                 loaded = uow.accounts.get(kept.id)
                 loaded.name = "Changed"
                 uow.accounts.save(loaded)
-                uow.orders.upsert_many([sample_entity("orders")])
+                uow.orders.upsert_many([sample_entity("orders", account_id=kept.id)])
                 raise RuntimeError("crash in the middle")
 
         with pytest.raises(RuntimeError):
@@ -506,7 +539,7 @@ class AdapterComplianceSuite:
             uow.accounts.add(stored)
         before = stored.updated_at
         fresh = sample_entity("contacts")
-        upserted = sample_entity("orders")
+        upserted = sample_entity("orders", account_id=stored.id)
 
         def crash() -> None:
             with store.unit_of_work() as uow:
@@ -585,6 +618,7 @@ class AdapterComplianceSuite:
         @given(entity=strategy)
         def check(entity: Any) -> None:
             repo_name = aggregate
+            store_parents(store, [entity])
             with store.unit_of_work() as uow:
                 uow.repository(repo_name).add(entity)
             try:
@@ -600,3 +634,59 @@ class AdapterComplianceSuite:
             assert got.version == 1
 
         check()
+
+    # References between aggregates ----------------------------------------------------------
+
+    def test_an_entity_naming_a_missing_account(self, store: Store) -> None:
+        orphan = sample_entity("opportunities", account_id="no-such-account")
+        if self.enforces_foreign_keys:
+            with store.unit_of_work() as uow:
+                with pytest.raises(ValidationError, match="no-such-account") as error:
+                    uow.opportunities.add(orphan)
+                assert error.value.problems[0].path == "opportunities.account_id"
+                assert orphan.version == 0
+            with store.unit_of_work() as uow:
+                assert uow.opportunities.count() == 0
+        else:
+            with store.unit_of_work() as uow:
+                uow.opportunities.add(orphan)
+            with store.unit_of_work() as uow:
+                assert uow.opportunities.get(orphan.id) == orphan
+
+    def test_deleting_an_account_follows_the_delete_policy(self, store: Store) -> None:
+        account = sample_entity("accounts", name="Leaving AB")
+        other = sample_entity("accounts", name="Staying AB")
+        children = {
+            "contacts": sample_entity("contacts", account_id=account.id),
+            "opportunities": sample_entity("opportunities", account_id=account.id),
+            "interactions": sample_entity("interactions", account_id=account.id),
+            "cases": sample_entity("cases", account_id=account.id),
+        }
+        order = sample_entity("orders", account_id=account.id)
+        kept_order = sample_entity("orders", account_id=other.id)
+        with store.unit_of_work() as uow:
+            uow.accounts.add_many([account, other])
+            for name, child in children.items():
+                uow.repository(name).add(child)
+            uow.orders.add_many([order, kept_order])
+        if not self.enforces_foreign_keys:
+            with store.unit_of_work() as uow:
+                uow.accounts.delete(account.id)
+            with store.unit_of_work() as uow:
+                for name, child in children.items():
+                    assert uow.repository(name).get(child.id) == child
+            return
+        # orders RESTRICT: the account stays while it has orders
+        with store.unit_of_work() as uow, pytest.raises(ConflictError, match="orders"):
+            uow.accounts.delete(account.id)
+        with store.unit_of_work() as uow:
+            assert uow.accounts.get(account.id) == account
+            uow.orders.delete(order.id)
+        # contacts, opportunities, interactions and cases CASCADE: they go with the account
+        with store.unit_of_work() as uow:
+            uow.accounts.delete(account.id)
+        with store.unit_of_work() as uow:
+            for name in children:
+                assert uow.repository(name).count() == 0, name
+            assert [o.id for o in uow.orders.iter_all()] == [kept_order.id]
+            assert [a.id for a in uow.accounts.iter_all()] == [other.id]

@@ -11,7 +11,8 @@ column           meaning
 id               the entity id (primary key)
 version          the optimistic-concurrency version
 owner_id         owner (a case's agent), indexed
-account_id       the account the entity belongs to, indexed
+account_id       the account the entity belongs to: a foreign key to ``crm_accounts.id``
+                 with the delete policy of :data:`DELETE_POLICY`, indexed
 status           status value, indexed
 stage            an opportunity's stage key, indexed
 segment          segment value (an account's tier …), indexed
@@ -33,9 +34,9 @@ document         the whole entity as JSON text (:func:`crmkit.serde.to_dict`)
 the migration revision (see :mod:`crmkit.adapters.sql.migrations`).
 
 Examples:
-    >>> from crmkit.adapters.sql.schema import SCHEMA_VERSION, table_name
-    >>> SCHEMA_VERSION, table_name("accounts")
-    (3, 'crm_accounts')
+    >>> from crmkit.adapters.sql.schema import SCHEMA_VERSION, table_name, DELETE_POLICY
+    >>> SCHEMA_VERSION, table_name("accounts"), DELETE_POLICY["orders"]
+    (3, 'crm_accounts', 'RESTRICT')
 """
 
 from __future__ import annotations
@@ -57,6 +58,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "COLUMNS",
+    "DELETE_POLICY",
     "SCHEMA_TABLE",
     "SCHEMA_VERSION",
     "Typed",
@@ -73,6 +75,19 @@ __all__ = [
 SCHEMA_VERSION = 3
 #: The table that records the schema version.
 SCHEMA_TABLE = "crmkit_schema"
+
+
+#: What deleting an account does to the rows that name it in ``account_id``: ``CASCADE``
+#: deletes them with the account (its contacts, opportunities, interactions and cases belong
+#: to it), ``RESTRICT`` refuses the delete while any exist (orders are financial records:
+#: delete or move them first). The database enforces both, on SQLite too.
+DELETE_POLICY: dict[str, str] = {
+    "contacts": "CASCADE",
+    "opportunities": "CASCADE",
+    "interactions": "CASCADE",
+    "cases": "CASCADE",
+    "orders": "RESTRICT",
+}
 
 
 @attrs.frozen
@@ -280,6 +295,8 @@ def build_metadata(dialect: str) -> tuple[sa.MetaData, dict[str, sa.Table]]:
         >>> metadata, tables = build_metadata("sqlite")
         >>> sorted(tables)[:2], str(tables["orders"].c.total.type)
         (['accounts', 'campaigns'], 'NUMERIC(20, 4)')
+        >>> [fk.ondelete for fk in tables["orders"].c.account_id.foreign_keys]
+        ['RESTRICT']
     """
     sa_ = require("sqlalchemy", "sql")
     metadata = sa_.MetaData()
@@ -287,6 +304,12 @@ def build_metadata(dialect: str) -> tuple[sa.MetaData, dict[str, sa.Table]]:
     tables: dict[str, sa.Table] = {}
     for aggregate in aggregate_names():
         name = table_name(aggregate)
+        policy = DELETE_POLICY.get(aggregate)
+        account_ref: list[Any] = []
+        if policy is not None:
+            account_ref.append(
+                sa_.ForeignKey("crm_accounts.id", ondelete=policy, name=f"fk_{name}_account")
+            )
         typed: list[Any] = []
         for spec in COLUMNS.get(aggregate, ()):
             typed.append(
@@ -304,7 +327,7 @@ def build_metadata(dialect: str) -> tuple[sa.MetaData, dict[str, sa.Table]]:
             sa_.Column("id", sa_.String(64), primary_key=True),
             sa_.Column("version", sa_.Integer, nullable=False),
             sa_.Column("owner_id", sa_.String(64), index=True),
-            sa_.Column("account_id", sa_.String(64), index=True),
+            sa_.Column("account_id", sa_.String(64), *account_ref, index=True),
             sa_.Column("status", sa_.String(64), index=True),
             sa_.Column("stage", sa_.String(128), index=True),
             sa_.Column("segment", sa_.String(128), index=True),

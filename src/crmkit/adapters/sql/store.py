@@ -52,11 +52,13 @@ from crmkit.adapters.ports import (
     check_limit,
 )
 from crmkit.adapters.sql.schema import (
+    DELETE_POLICY,
     SCHEMA_TABLE,
     SCHEMA_VERSION,
     build_metadata,
     entity_row,
     schema_table,
+    table_name,
 )
 from crmkit.adapters.sql.views import create_views, view_columns
 from crmkit.errors import (
@@ -203,6 +205,8 @@ class SqlStore:
                 if tables == 0 or ours:
                     cursor.execute("PRAGMA journal_mode = WAL")
                 cursor.execute("PRAGMA synchronous = NORMAL")
+                # Foreign keys and their delete policies, on this store's connections only.
+                cursor.execute("PRAGMA foreign_keys = ON")
                 cursor.close()
 
             def on_begin(connection: Any) -> None:
@@ -631,6 +635,12 @@ class SqlUnitOfWork(UnitOfWorkRepositories["SqlRepository[Any]"]):
             self.close()
 
 
+def _is_foreign_key(error: Exception) -> bool:
+    """Whether a database error is a foreign-key violation (SQLite or PostgreSQL)."""
+    orig = getattr(error, "orig", error)
+    return "foreign key" in str(orig).lower() or getattr(orig, "sqlstate", None) == "23503"
+
+
 def _aware(value: Any) -> Any:
     if isinstance(value, datetime) and value.utcoffset() is None:
         return value.replace(tzinfo=UTC)  # SQLite keeps UTC timestamps without an offset
@@ -722,13 +732,56 @@ class SqlRepository(RepositoryQueries[E]):
                 f"{self._label} with remote_id {entity.remote_id!r} already exists as {owner!r}"
             )
 
-    def _integrity(self, error: Exception) -> ConflictError:
+    def _integrity(self, error: Exception, batch: list[Any] | None = None) -> Exception:
+        if _is_foreign_key(error) and batch:
+            return self._dangling(batch, error)
         return ConflictError(f"{self._agg.name}: a concurrent writer stored the same key ({error})")
+
+    def _dangling(self, batch: list[Any], error: Exception) -> Exception:
+        """Name the account that entities of ``batch`` refer to but that is not stored (runs
+        only after a foreign key refused a statement)."""
+        wanted = {e.account_id for e in batch if getattr(e, "account_id", None) is not None}
+        accounts = self._table.metadata.tables[table_name("accounts")]
+        found = set(
+            self._conn()
+            .execute(self._sa.select(accounts.c.id).where(accounts.c.id.in_(wanted)))
+            .scalars()
+        )
+        missing = sorted(wanted - found)
+        if not missing:
+            return ConflictError(f"{self._agg.name}: a foreign key was violated ({error})")
+        return ValidationError.single(
+            f"{self._agg.name}.account_id",
+            missing[0],
+            "names no stored account; add the account first (a foreign key to accounts)",
+        )
+
+    def _restricted(self, id: str) -> ConflictError:
+        """The error for deleting an account that rows with a ``RESTRICT`` policy still name."""
+        sa_ = self._sa
+        tables = self._table.metadata.tables
+        holders = []
+        for name, policy in DELETE_POLICY.items():
+            if policy != "RESTRICT":
+                continue
+            child = tables[table_name(name)]
+            hit = self._conn().execute(
+                sa_.select(child.c.id).where(child.c.account_id == id).limit(1)
+            )
+            if hit.first() is not None:
+                holders.append(name)
+        named = " and ".join(holders) or "rows"
+        return ConflictError(
+            f"{self._label} {id!r} still has {named} (delete policy RESTRICT); delete or "
+            "move them first"
+        )
 
     def _insert_failure(self, batch: list[Any], error: Exception) -> Exception:
         """Say why inserting ``batch`` broke a constraint (only runs when it did)."""
         sa_ = self._sa
         t = self._table
+        if _is_foreign_key(error):
+            return self._dangling(batch, error)
         ids = [e.id for e in batch]
         if len(set(ids)) != len(ids):
             return ConflictError(f"{self._label} ids repeat within one add_many batch")
@@ -905,11 +958,12 @@ class SqlRepository(RepositoryQueries[E]):
             row = self._row(ent, ent.version + 1)
             del row["id"]
             try:
-                result = self._conn().execute(
-                    t.update().where(t.c.id == ent.id, t.c.version == ent.version).values(row)
-                )
+                with self._conn().begin_nested():
+                    result = self._conn().execute(
+                        t.update().where(t.c.id == ent.id, t.c.version == ent.version).values(row)
+                    )
             except sa_.exc.IntegrityError as error:
-                raise self._integrity(error) from None
+                raise self._integrity(error, [ent]) from None
             if result.rowcount != 1:
                 stored = self._stored_version(ent.id)
                 if stored is None:
@@ -991,23 +1045,28 @@ class SqlRepository(RepositoryQueries[E]):
             row["expected"] = versions[entity.id]
             old_rows.append(row)
         try:
-            if old_rows:
-                # Release remote ids first so swapping them inside a batch cannot collide.
-                values = {c: sa_.bindparam(c) for c in old_rows[0] if c not in ("key", "expected")}
-                statement = (
-                    t.update()
-                    .where(t.c.id == sa_.bindparam("key"), t.c.version == sa_.bindparam("expected"))
-                    .values(values)
-                )
-                result = conn.execute(statement, old_rows)
-                if result.rowcount not in (-1, len(old_rows)):
-                    raise ConflictError(
-                        f"{self._label}: another writer changed rows of this upsert batch"
+            with conn.begin_nested():
+                if old_rows:
+                    # Release remote ids first so swapping them inside a batch cannot collide.
+                    values = {
+                        c: sa_.bindparam(c) for c in old_rows[0] if c not in ("key", "expected")
+                    }
+                    statement = (
+                        t.update()
+                        .where(
+                            t.c.id == sa_.bindparam("key"), t.c.version == sa_.bindparam("expected")
+                        )
+                        .values(values)
                     )
-            if new_rows:
-                conn.execute(t.insert(), new_rows)
+                    result = conn.execute(statement, old_rows)
+                    if result.rowcount not in (-1, len(old_rows)):
+                        raise ConflictError(
+                            f"{self._label}: another writer changed rows of this upsert batch"
+                        )
+                if new_rows:
+                    conn.execute(t.insert(), new_rows)
         except sa_.exc.IntegrityError as error:
-            raise self._integrity(error) from None
+            raise self._integrity(error, batch) from None
         for entity in batch:
             self._uow.state.touch(entity)
             entity.version = versions[entity.id] + 1 if entity.id in versions else 1
@@ -1028,7 +1087,13 @@ class SqlRepository(RepositoryQueries[E]):
         statement = t.delete().where(t.c.id == id)
         if version is not None:
             statement = statement.where(t.c.version == version)
-        result = self._conn().execute(statement)
+        try:
+            with self._conn().begin_nested():
+                result = self._conn().execute(statement)
+        except self._sa.exc.IntegrityError as error:
+            if _is_foreign_key(error):
+                raise self._restricted(id) from None
+            raise self._integrity(error) from None
         if result.rowcount != 1:
             stored = self._stored_version(id)
             if stored is None:

@@ -12,9 +12,10 @@ History:
 * **1** (``0001``) — tables ``crm_<aggregate>``: id, version, owner, account, status, stage,
   name, remote id, timestamps and the JSON document.
 * **2** (``0002``) — ``segment`` and ``custom`` (JSONB + GIN index on PostgreSQL).
-* **3** (``0003``) — typed columns, ``created_at``/``updated_at`` timestamps,
-  ``remote_data`` and the BI views; each table is rebuilt from its stored documents, so every
-  row is kept.
+* **3** (``0003``) — typed columns, foreign keys with delete policies, ``created_at``/
+  ``updated_at`` timestamps, ``remote_data`` and the BI views; each table is rebuilt from its
+  stored documents, so every row is kept (a reference to a missing account stops the upgrade
+  and names it, leaving the database as it was).
 
 Examples:
     >>> from crmkit.adapters.sql.migrations import REVISIONS, head_revision

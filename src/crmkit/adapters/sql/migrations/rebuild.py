@@ -2,8 +2,9 @@
 
 The rows of all tables are read (version and document), the old tables dropped, the new ones
 created and the rows written back through the same row builder the store uses, so typed
-columns are filled exactly as new writes fill them. It runs in the caller's transaction, so a
-failure leaves the database as it was.
+columns are filled exactly as new writes fill them. A row that names an account that is not
+stored would break its new foreign key: the upgrade stops and names it, and the caller's
+transaction leaves the database as it was.
 
 Examples:
     >>> import sqlalchemy as sa
@@ -22,8 +23,9 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from crmkit.adapters.aggregate import aggregates
-from crmkit.adapters.sql.schema import build_metadata, entity_row, table_name
+from crmkit.adapters.sql.schema import DELETE_POLICY, build_metadata, entity_row, table_name
 from crmkit.adapters.sql.views import create_views
+from crmkit.errors import SchemaVersionError
 from crmkit.extras import require
 
 if TYPE_CHECKING:
@@ -35,7 +37,11 @@ _BATCH = 1000
 
 
 def rebuild_to_3(connection: sa.Connection) -> None:
-    """Rebuild the ``crm_<aggregate>`` tables in the schema-3 layout, keeping every row."""
+    """Rebuild the ``crm_<aggregate>`` tables in the schema-3 layout, keeping every row.
+
+    Raises:
+        SchemaVersionError: a row names an account that is not stored (up to 5 are named).
+    """
     sa_ = require("sqlalchemy", "sql")
     metadata, tables = build_metadata(connection.dialect.name)
     stored: dict[str, list[Any]] = {}
@@ -45,10 +51,26 @@ def rebuild_to_3(connection: sa.Connection) -> None:
             (row.version, agg.from_document(row.document))
             for row in connection.execute(sa_.select(old.c.version, old.c.document))
         ]
+    account_ids = {entity.id for _, entity in stored.get("accounts", [])}
+    dangling = [
+        f"{name} {entity.id!r} names account {entity.account_id!r}"
+        for name in DELETE_POLICY
+        for _, entity in stored.get(name, [])
+        if entity.account_id is not None and entity.account_id not in account_ids
+    ]
+    if dangling:
+        shown = "; ".join(dangling[:5]) + (" …" if len(dangling) > 5 else "")
+        raise SchemaVersionError.single(
+            "schema_version",
+            2,
+            f"cannot be upgraded to 3: {len(dangling)} row(s) name an account that is not "
+            f"stored ({shown}); schema 3 enforces these references. Add the accounts (or "
+            "clear the references) with the previous crmkit, then open the database again",
+        )
     for agg in reversed(aggregates()):
         connection.exec_driver_sql(f"DROP TABLE {table_name(agg.name)}")
     metadata.create_all(connection, tables=list(tables.values()))
-    for agg in aggregates():
+    for agg in aggregates():  # accounts come first, so foreign keys find their parents
         rows = [entity_row(agg, entity, version) for version, entity in stored[agg.name]]
         for start in range(0, len(rows), _BATCH):
             connection.execute(tables[agg.name].insert(), rows[start : start + _BATCH])
