@@ -238,3 +238,13 @@ def test_scores_use_the_languages_decimal_mark() -> None:
     assert "Den värdeskapande processen (2,5)" in radar_sv
     assert "Value creation (2.5)" in en
     assert "(2.5)" not in radar_sv
+
+
+def test_user_text_is_escaped() -> None:
+    wb = WorkbookAnswers(company="Acme <script>alert(1)</script>", participants=["<b>Eve</b>"])
+    wb.set("s04.market_leader", True)
+    page = client_report_html(assess(wb), assessor='"><img src=x onerror=alert(1)>')
+    assert "<script>alert" not in page
+    assert "<img src=x" not in page
+    assert "<b>Eve</b>" not in page
+    assert "Acme &lt;script&gt;" in page
