@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from crmkit.errors import ValidationError
+from crmkit.report import assessment_markdown
 from crmkit.report.client import EFFORT, client_report_html, recommendations, roadmap
 from crmkit.report.i18n import REPORT_LANGUAGES, catalogue, label_language
 from crmkit.report.pdf import html_to_pdf, pdf_page_count, rendered_dom
@@ -248,3 +249,11 @@ def test_user_text_is_escaped() -> None:
     assert "<img src=x" not in page
     assert "<b>Eve</b>" not in page
     assert "Acme &lt;script&gt;" in page
+
+
+@pytest.mark.parametrize("lang", REPORT_LANGUAGES)
+def test_markdown_report_has_no_other_language(lang: str) -> None:
+    md = assessment_markdown(assess(_answers(), ratings={"standards": 1}), lang=lang)
+    text = re.sub(r"`[^`]*`", " ", md)  # capability paths and element keys are code
+    assert sorted(s for s in _foreign_strings(lang) if s in text) == []
+    assert catalogue(lang).text("md.title") in text

@@ -12,7 +12,9 @@ Examples:
 
 from __future__ import annotations
 
+from crmkit.report.i18n import catalogue, label_language, report_language
 from crmkit.strategy import Assessment, Gap, Process
+from crmkit.strategy.workbook import ItSupport, workbook
 
 __all__ = [
     "assessment_markdown",
@@ -34,7 +36,8 @@ _MD_TABLE = str.maketrans(_MD_ESCAPES)
 
 
 def process_name(process: Process, lang: str = "en") -> str:
-    """The process's short display name ("Value creation").
+    """The process's short display name ("Value creation"); ``lang`` is ``"en"``, ``"sv"`` or
+    ``"nb"`` (``"no"``).
 
     Examples:
         >>> from crmkit.strategy import Process
@@ -42,21 +45,25 @@ def process_name(process: Process, lang: str = "en") -> str:
         >>> process_name(Process.VALUE_CREATION), process_name(Process.VALUE_CREATION, "sv")
         ('Value creation', 'Den värdeskapande processen')
     """
-    label = process.label.get(lang)
-    if lang == "en":
+    label = process.label.get(label_language(lang))
+    if report_language(lang) == "en":
         return label.removesuffix(" process")
     return label
 
 
-def score_text(score: float | None) -> str:
-    """A score with one decimal, or "not assessed".
+def score_text(score: float | None, lang: str = "en") -> str:
+    """A score with one decimal (a decimal comma in Swedish and Norwegian), or "not assessed".
 
     Examples:
         >>> from crmkit.report.markdown import score_text
-        >>> score_text(3.14159), score_text(None)
-        ('3.1', 'not assessed')
+        >>> score_text(3.14159), score_text(None), score_text(2.5, "sv"), score_text(None, "nb")
+        ('3.1', 'not assessed', '2,5', 'ikke vurdert')
     """
-    return "not assessed" if score is None else f"{score:.1f}"
+    code = report_language(lang)
+    if score is None:
+        return catalogue(code).text("scores.not_assessed")
+    text = f"{score:.1f}"
+    return text if code == "en" else text.replace(".", ",")
 
 
 def markdown_text(text: str) -> str:
@@ -82,7 +89,7 @@ def markdown_text(text: str) -> str:
 _cell = markdown_text
 
 
-def more_capabilities(gap: Gap, shown: int) -> list[str]:
+def more_capabilities(gap: Gap, shown: int, lang: str = "en") -> list[str]:
     """``["and N more"]`` when ``gap`` has more than ``shown`` capabilities, else ``[]``.
 
     Examples:
@@ -95,7 +102,41 @@ def more_capabilities(gap: Gap, shown: int) -> list[str]:
         []
     """
     extra = len(gap.capabilities) - max(shown, 0)
-    return [f"and {extra} more"] if extra > 0 else []
+    return [catalogue(lang).text("md.more", n=extra)] if extra > 0 else []
+
+
+_LEVELS = {
+    ItSupport.NONE: "md.level.none",
+    ItSupport.STAND_ALONE: "md.level.stand_alone",
+    None: "md.level.unknown",
+}
+
+
+def _missing(gap: Gap, lang: str) -> str:
+    """What a gap's item lacks, in ``lang`` (English: the assessment's own sentence)."""
+    if lang == "en":
+        return gap.missing
+    t = catalogue(lang)
+    if gap.item_id is None:
+        return t.text("finding.rated", score=score_text(gap.element_score, lang))
+    item = workbook().item(gap.item_id)
+    finding = t.text(f"finding.{gap.kind}")
+    if lang == "nb" and item.nb is None:  # no Norwegian prompt: the finding and the item id
+        return f"{finding} ({gap.item_id})"
+    return f"{item.text(lang)}: {finding}"
+
+
+def _reason(a: Assessment, lang: str) -> str:
+    check = a.same_standard
+    t = catalogue(lang)
+    if check is None or check.channels_in_use == 0:
+        return t.text("md.reason.no_channels")
+    if check.integrated < check.channels_in_use:
+        missing = check.channels_in_use - check.integrated
+        return t.text("md.reason.not_integrated", missing=missing, total=check.channels_in_use)
+    if check.consistent_answer is False:
+        return t.text("md.reason.inconsistent")
+    return t.text("md.reason.integrated")
 
 
 def assessment_markdown(
@@ -103,79 +144,101 @@ def assessment_markdown(
 ) -> str:
     """A Markdown report: scores per process and element, weakest process, top gaps, channels.
 
+    Every text is in ``lang`` (``"en"``, ``"sv"`` or ``"nb"``; ``"no"`` is accepted), from the
+    catalogues of :mod:`crmkit.report.i18n`.
+
     Args:
         assessment: the result of :func:`crmkit.strategy.assess`.
-        lang: language of process and element names (``"en"``, ``"sv"``, ``"no"``); gap
-            sentences are English.
+        lang: the report language.
         top: how many gaps to list.
         capabilities: how many crmkit capabilities to name per gap (the rest are counted).
+
+    Examples:
+        >>> from crmkit.strategy import assess
+        >>> from crmkit.report.markdown import assessment_markdown
+        >>> print(assessment_markdown(assess(ratings={"standards": 1}), lang="nb").splitlines()[0])
+        # Vurdering av CRM-strategi
     """
     a = assessment
-    out = ["# CRM strategy assessment", ""]
+    lang = report_language(lang)
+    label_lang = label_language(lang)
+    t = catalogue(lang)
+
+    def num(score: float | None) -> str:
+        return score_text(score, lang)
+
+    out = [f"# {t.text('md.title')}", ""]
     if a.company:
-        out += [f"**Company:** {markdown_text(a.company)}", ""]
-    out += [f"**Overall score:** {score_text(a.overall)} / 5", ""]
+        out += [f"**{t.text('md.company')}:** {markdown_text(a.company)}", ""]
+    out += [f"**{t.text('md.overall')}:** {num(a.overall)} / 5", ""]
     if a.weakest_process is not None:
-        out += [f"**Weakest process:** {_cell(process_name(a.weakest_process, lang))}", ""]
+        out += [f"**{t.text('md.weakest')}:** {_cell(process_name(a.weakest_process, lang))}", ""]
     if a.situation is not None:
-        out += [f"**Situation analysis:** {a.situation} yes", ""]
+        situation = t.text("md.situation_value", score=a.situation)
+        out += [f"**{t.text('md.situation')}:** {situation}", ""]
     if a.completion is not None:
-        out += [f"**Workbook completion:** {a.completion:.0%}", ""]
-    out += ["## Process scores", "", "| Process | Score |", "|---|---|"]
+        out += [f"**{t.text('md.completion')}:** {a.completion:.0%}", ""]
+    out += [
+        f"## {t.text('md.process_scores')}",
+        "",
+        f"| {t.text('md.process')} | {t.text('md.score')} |",
+        "|---|---|",
+    ]
     for ps in a.processes:
-        out.append(f"| {_cell(process_name(ps.process, lang))} | {score_text(ps.score)} |")
+        out.append(f"| {_cell(process_name(ps.process, lang))} | {num(ps.score)} |")
     out += [
         "",
-        "## Element scores",
+        f"## {t.text('md.element_scores')}",
         "",
-        "| Process | Element | Score | Based on |",
+        f"| {t.text('md.process')} | {t.text('md.element')} | {t.text('md.score')} | "
+        f"{t.text('md.based_on')} |",
         "|---|---|---|---|",
     ]
     for ps in a.processes:
         for es in ps.elements:
             indent = "\u2003" if es.element.parent else ""
             basis = {
-                "workbook": f"{es.evidence} workbook items",
-                "rating": "direct rating",
-                "children": "sub-elements",
+                "workbook": t.text("md.basis_workbook", n=es.evidence),
+                "rating": t.text("md.basis_rating"),
+                "children": t.text("md.basis_children"),
             }.get(es.source or "", "—")
             out.append(
-                f"| {ps.process.short} | {indent}{_cell(es.element.label.get(lang))} | "
-                f"{score_text(es.score)} | {basis} |"
+                f"| {ps.process.short} | {indent}{_cell(es.element.label.get(label_lang))} | "
+                f"{num(es.score)} | {basis} |"
             )
-    out += ["", f"## Top gaps ({min(top, len(a.gaps))} of {len(a.gaps)})", ""]
+    shown = min(top, len(a.gaps))
+    out += ["", f"## {t.text('md.top_gaps', shown=shown, total=len(a.gaps))}", ""]
     if a.gaps:
         out += [
-            "| # | Process | Element | What is missing | crmkit capabilities |",
+            f"| # | {t.text('md.process')} | {t.text('md.element')} | {t.text('md.missing')} | "
+            f"{t.text('md.capabilities')} |",
             "|---|---|---|---|---|",
         ]
         for n, gap in enumerate(a.top_gaps(top), start=1):
-            shown = [f"`{c.path}`" for c in gap.capabilities[:capabilities]]
-            caps = ", ".join(shown + more_capabilities(gap, capabilities)) or "—"
+            paths = [f"`{c.path}`" for c in gap.capabilities[:capabilities]]
+            caps = ", ".join(paths + more_capabilities(gap, capabilities, lang)) or "—"
             out.append(
-                f"| {n} | {gap.process.short} | {_cell(gap.element.label.get(lang))} | "
-                f"{_cell(gap.missing)} | {caps} |"
+                f"| {n} | {gap.process.short} | {_cell(gap.element.label.get(label_lang))} | "
+                f"{_cell(_missing(gap, lang))} | {caps} |"
             )
     else:
-        out.append("No gaps found.")
+        out.append(t.text("md.no_gaps"))
     if a.same_standard is not None:
+        answer = t.text("md.yes" if a.same_standard.passes else "md.no")
         out += [
             "",
-            "## Channel integration",
+            f"## {t.text('md.channels')}",
             "",
-            f"**Same standard on every channel:** "
-            f"{'yes' if a.same_standard.passes else 'no'} — {_cell(a.same_standard.reason)}",
+            f"**{t.text('md.same_standard')}:** {answer} — {_cell(_reason(a, lang))}",
             "",
         ]
-        out += [f"- {_cell(g.describe())}" for g in a.channel_gaps]
+        wb = workbook()
+        for g in a.channel_gaps:
+            level = t.text(_LEVELS.get(g.it_support, "md.level.unknown"))
+            name = wb.item(g.item_id).text(lang)
+            out.append(f"- {_cell(t.text('md.channel_gap', channel=name, level=level))}")
     missing = a.not_assessed()
     if missing:
-        out += [
-            "",
-            "## Not assessed",
-            "",
-            "These elements have no workbook evidence; rate them directly (0–5):",
-            "",
-        ]
-        out += [f"- {_cell(e.label.get(lang))} (`{e.key}`)" for e in missing]
+        out += ["", f"## {t.text('md.not_assessed')}", "", t.text("md.not_assessed_intro"), ""]
+        out += [f"- {_cell(e.label.get(label_lang))} (`{e.key}`)" for e in missing]
     return "\n".join(out).rstrip() + "\n"
