@@ -18,6 +18,7 @@ from crmkit.domain import (
     PriceBookEntry,
     Quote,
     QuoteStatus,
+    price_book_for,
 )
 from crmkit.errors import InvalidTransitionError, NotFoundError, ValidationError
 from crmkit.serde import from_dict, from_json, to_dict, to_json
@@ -155,3 +156,18 @@ def test_revisions_keep_the_offer_history() -> None:
     assert second.id != first.id
     assert first.status is QuoteStatus.REJECTED  # the first offer stays as it was
     assert second.revise(utc(2025, 1, 7)).revision == 3
+
+
+def test_price_book_for_a_currency_and_segment() -> None:
+    general = PriceBook("List SEK", "SEK")
+    smb_b = PriceBook("SMB b", "SEK", segment="smb")
+    smb_a = PriceBook("SMB a", "SEK", segment="smb")
+    retired = PriceBook("Old SMB", "SEK", segment="smb", active=False)
+    euro = PriceBook("List EUR", "EUR")
+    books = [euro, retired, smb_b, general, smb_a]
+    assert price_book_for(books, "SEK", "smb") is smb_a
+    assert price_book_for(books, "SEK", "enterprise") is general
+    assert price_book_for(books, "SEK") is general
+    assert price_book_for(books, "EUR", "smb") is euro
+    with pytest.raises(NotFoundError):
+        price_book_for([retired], "SEK", "smb")

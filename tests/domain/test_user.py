@@ -20,6 +20,7 @@ from crmkit.domain import (
     TerritoryRule,
     User,
     UserRole,
+    assign_territory,
     reassign_owner,
     route,
 )
@@ -151,3 +152,33 @@ def test_reassignment_refuses_bad_targets() -> None:
     with pytest.raises(ValidationError) as info:
         reassign_owner(object(), "u-2", at=utc(2025, 1, 1))
     assert info.value.paths == ["record"]
+
+
+def test_assign_territory_routes_and_records() -> None:
+    north = Territory("North", rules=[TerritoryRule(regions=["Norrland"])], member_ids=["u-a"])
+    empty = Territory("Nobody", rules=[TerritoryRule(industries=["Retail"])], priority=0)
+    account = Account("Luleå Stål AB", region="Norrland", owner_id="u-old")
+    change = assign_territory(account, [empty, north], at=utc(2025, 1, 1), by="u-boss")
+    assert change is not None
+    assert (account.owner_id, change.from_owner_id, change.changed_by) == ("u-a", "u-old", "u-boss")
+    assert change.reason == "territory North"
+    assert assign_territory(account, [north], at=utc(2025, 1, 2)) is None  # already right
+    retail = Account("Butik AB", industry="retail", owner_id="u-old")
+    assert assign_territory(retail, [empty, north], at=utc(2025, 1, 1)) is None  # nobody
+    assert retail.owner_id == "u-old"
+    assert assign_territory(Account("Elsewhere"), [north], at=utc(2025, 1, 1)) is None
+
+
+def test_id_and_key_lists_follow_the_text_rules() -> None:
+    with pytest.raises(ValidationError) as info:
+        Team("T", member_ids=["u-1", "u\x00-2"])
+    assert info.value.paths == ["member_ids[1]"]
+    with pytest.raises(ValidationError) as info:
+        Team("T", member_ids=["x" * 300])
+    assert info.value.paths == ["member_ids[0]"]
+    with pytest.raises(ValidationError) as info:
+        TerritoryRule(industries=["ok", 7])  # type: ignore[list-item]
+    assert info.value.paths == ["industries[1]"]
+    with pytest.raises(ValidationError) as info:
+        Territory("T", member_ids="u-1")  # type: ignore[arg-type]
+    assert info.value.paths == ["member_ids"]

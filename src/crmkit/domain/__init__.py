@@ -62,7 +62,14 @@ from crmkit.domain.properties import (
     PropertySchema,
     PropertyType,
 )
-from crmkit.domain.quote import LineItem, PriceBook, PriceBookEntry, Quote, QuoteStatus
+from crmkit.domain.quote import (
+    LineItem,
+    PriceBook,
+    PriceBookEntry,
+    Quote,
+    QuoteStatus,
+    price_book_for,
+)
 from crmkit.domain.user import (
     OwnerChange,
     Team,
@@ -70,6 +77,7 @@ from crmkit.domain.user import (
     TerritoryRule,
     User,
     UserRole,
+    assign_territory,
     reassign_owner,
     route,
 )
@@ -152,6 +160,7 @@ __all__ = [
     "TerritoryRule",
     "User",
     "UserRole",
+    "assign_territory",
     "default_catalogue",
     "default_pipeline",
     "default_property_registry",
@@ -160,6 +169,7 @@ __all__ = [
     "minor_unit",
     "new_id",
     "overdue_tasks",
+    "price_book_for",
     "reassign_owner",
     "route",
     "utc_now",

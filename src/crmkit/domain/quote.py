@@ -28,6 +28,7 @@ Examples:
 from __future__ import annotations
 
 import enum
+from collections.abc import Iterable
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
@@ -57,7 +58,7 @@ from crmkit.domain.validators import (
 )
 from crmkit.errors import InvalidTransitionError, NotFoundError, ValidationError
 
-__all__ = ["LineItem", "PriceBook", "PriceBookEntry", "Quote", "QuoteStatus"]
+__all__ = ["LineItem", "PriceBook", "PriceBookEntry", "Quote", "QuoteStatus", "price_book_for"]
 
 
 @compile_validation
@@ -238,6 +239,35 @@ class PriceBook(AggregateRoot):
             tax_rate=tax_rate,
             description=description,
         )
+
+
+def price_book_for(
+    books: Iterable[PriceBook], currency: str, segment: str | None = None
+) -> PriceBook:
+    """The active price book for ``currency`` and a customer ``segment``: the book of that
+    segment if there is one, else the general book (no segment); among several, the first by
+    name, then id.
+
+    Raises:
+        NotFoundError: no active book in ``currency`` fits.
+
+    Examples:
+        >>> from crmkit.domain import PriceBook, price_book_for
+        >>> books = [PriceBook("List SEK", "SEK"), PriceBook("SMB SEK", "SEK", segment="smb"),
+        ...          PriceBook("List EUR", "EUR")]
+        >>> price_book_for(books, "SEK", "smb").name, price_book_for(books, "SEK", "large").name
+        ('SMB SEK', 'List SEK')
+        >>> price_book_for(books, "NOK")
+        Traceback (most recent call last):
+        ...
+        crmkit.errors.NotFoundError: no active price book in NOK for segment None
+    """
+    usable = [b for b in books if b.active and b.currency == currency]
+    for wanted in (segment, None):
+        found = [b for b in usable if b.segment == wanted]
+        if found:
+            return min(found, key=lambda b: (b.name, b.id))
+    raise NotFoundError(f"no active price book in {currency} for segment {segment!r}")
 
 
 class QuoteStatus(enum.Enum):

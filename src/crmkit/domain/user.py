@@ -29,7 +29,7 @@ from typing import Any
 import attrs
 
 from crmkit.domain.aggregate import AggregateRoot
-from crmkit.domain.limits import ID_MAX, KEY_MAX
+from crmkit.domain.limits import KEY_MAX
 from crmkit.domain.validators import (
     aware_datetime,
     compile_validation,
@@ -38,6 +38,7 @@ from crmkit.domain.validators import (
     identifier,
     instance_of,
     non_empty,
+    non_empty_text,
     non_negative,
     optional,
     optional_identifier,
@@ -54,6 +55,7 @@ __all__ = [
     "TerritoryRule",
     "User",
     "UserRole",
+    "assign_territory",
     "reassign_owner",
     "route",
 ]
@@ -76,6 +78,20 @@ class UserRole(enum.Enum):
     READ_ONLY = "read_only"
 
 
+def _each(check: Any, attribute: attrs.Attribute[Any], value: Any, what: str) -> None:
+    """Run field validator ``check`` on every item of the list ``value``; a problem names the
+    item's index (``regions[1]``)."""
+    if not isinstance(value, list):
+        fail(attribute, value, f"must be a list of {what}")
+    for index, item in enumerate(value):
+        try:
+            check(None, attribute, item)
+        except ValidationError as error:
+            raise ValidationError.single(
+                f"{attribute.name}[{index}]", item, error.problems[0].message
+            ) from None
+
+
 def unique_ids(_: Any, attribute: attrs.Attribute[Any], value: Any) -> None:
     """A list of distinct identifiers; a problem names the index (``member_ids[2]``).
 
@@ -86,26 +102,16 @@ def unique_ids(_: Any, attribute: attrs.Attribute[Any], value: Any) -> None:
         ...
         crmkit.errors.ValidationError: member_ids[1]: 'u-1' is listed twice
     """
-    if not isinstance(value, list):
-        fail(attribute, value, "must be a list of ids")
+    _each(identifier, attribute, value, "ids")
     seen: set[str] = set()
     for index, item in enumerate(value):
-        path = f"{attribute.name}[{index}]"
-        if not isinstance(item, str) or not item.strip() or len(item) > ID_MAX:
-            raise ValidationError.single(path, item, f"must be an id (1–{ID_MAX} characters)")
         if item in seen:
-            raise ValidationError.single(path, item, "is listed twice")
+            raise ValidationError.single(f"{attribute.name}[{index}]", item, "is listed twice")
         seen.add(item)
 
 
 def _key_list(_: Any, attribute: attrs.Attribute[Any], value: Any) -> None:
-    if not isinstance(value, list):
-        fail(attribute, value, "must be a list of text values")
-    for index, item in enumerate(value):
-        if not isinstance(item, str) or not item.strip() or len(item) > KEY_MAX:
-            raise ValidationError.single(
-                f"{attribute.name}[{index}]", item, f"must be text of 1–{KEY_MAX} characters"
-            )
+    _each(non_empty_text(KEY_MAX), attribute, value, "text values")
 
 
 @compile_validation
@@ -410,3 +416,33 @@ def reassign_owner(
     record.owner_id = to_id
     record.touch(change.changed_at)
     return change
+
+
+def assign_territory(
+    record: Any, territories: Iterable[Territory], *, at: datetime, by: User | str | None = None
+) -> OwnerChange | None:
+    """Route ``record`` (an account, or anything with ``region``, ``industry``,
+    ``employees`` and an ``owner_id``) with :func:`route` and give it the territory's
+    :attr:`~crmkit.domain.Territory.assignee`; return the :class:`OwnerChange`, or ``None`` when no
+    territory covers it, the territory has nobody to assign, or the owner is already right.
+
+    Examples:
+        >>> from datetime import datetime, UTC
+        >>> from crmkit.domain import Account, Territory, TerritoryRule, assign_territory
+        >>> north = Territory("North", rules=[TerritoryRule(regions=["Norrland"])],
+        ...                   owner_id="u-anna")
+        >>> acc = Account("Luleå Stål AB", region="Norrland")
+        >>> change = assign_territory(acc, [north], at=datetime(2025, 1, 1, tzinfo=UTC))
+        >>> acc.owner_id, change.reason
+        ('u-anna', 'territory North')
+        >>> assign_territory(acc, [north], at=datetime(2025, 1, 2, tzinfo=UTC)) is None
+        True
+    """
+    territory = route(record, territories)
+    if territory is None or territory.assignee is None:
+        return None
+    if getattr(record, "owner_id", None) == territory.assignee:
+        return None
+    return reassign_owner(
+        record, territory.assignee, at=at, by=by, reason=f"territory {territory.name}"
+    )
