@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from crmkit.errors import ValidationError
-from crmkit.report import assessment_markdown
+from crmkit.report import assessment_html, assessment_markdown
 from crmkit.report.client import EFFORT, client_report_html, recommendations, roadmap
 from crmkit.report.i18n import REPORT_LANGUAGES, catalogue, label_language
 from crmkit.report.pdf import html_to_pdf, pdf_page_count, rendered_dom
@@ -252,8 +252,10 @@ def test_user_text_is_escaped() -> None:
 
 
 @pytest.mark.parametrize("lang", REPORT_LANGUAGES)
-def test_markdown_report_has_no_other_language(lang: str) -> None:
-    md = assessment_markdown(assess(_answers(), ratings={"standards": 1}), lang=lang)
-    text = re.sub(r"`[^`]*`", " ", md)  # capability paths and element keys are code
-    assert sorted(s for s in _foreign_strings(lang) if s in text) == []
-    assert catalogue(lang).text("md.title") in text
+def test_markdown_and_compact_html_have_no_other_language(lang: str) -> None:
+    a = assess(_answers(), ratings={"standards": 1})
+    md = re.sub(r"`[^`]*`", " ", assessment_markdown(a, lang=lang))  # code: paths and keys
+    page = _text(assessment_html(a, lang=lang))
+    for text in (md, page):
+        assert sorted(s for s in _foreign_strings(lang) if s in text) == []
+        assert catalogue(lang).text("md.title") in text

@@ -16,7 +16,15 @@ from __future__ import annotations
 
 from html import escape
 
-from crmkit.report.markdown import more_capabilities, process_name, score_text
+from crmkit.report.i18n import catalogue, label_language, report_language
+from crmkit.report.markdown import (
+    channel_gap_text,
+    gap_text,
+    more_capabilities,
+    process_name,
+    same_standard_reason,
+    score_text,
+)
 from crmkit.report.radar import radar_svg
 from crmkit.strategy import Assessment
 
@@ -47,70 +55,95 @@ def assessment_html(
 ) -> str:
     """The standalone HTML report: summary, radar chart, process table and the gap list.
 
+    The compact one-page view for the implementation team; the client deliverable is
+    :func:`crmkit.report.client_report_html`. Every text is in ``lang`` (``"en"``, ``"sv"``,
+    ``"nb"``; ``"no"`` is accepted).
+
     Args:
         assessment: the result of :func:`crmkit.strategy.assess`.
-        lang: language of process and element names (``"en"``, ``"sv"``, ``"no"``).
+        lang: the report language.
         top: how many gaps to list.
         title: page title (default "CRM strategy assessment", plus the company).
         capabilities: how many crmkit capabilities to name per gap (the rest are counted).
     """
     a = assessment
+    lang = report_language(lang)
+    label_lang = label_language(lang)
+    t = catalogue(lang)
+
+    def num(score: float | None) -> str:
+        return score_text(score, lang)
+
     page_title = title or (
-        f"CRM strategy assessment — {a.company}" if a.company else "CRM strategy assessment"
+        f"{t.text('md.title')} — {a.company}" if a.company else t.text("md.title")
     )
     scores = {process_name(ps.process, lang): ps.score for ps in a.processes}
     weakest = a.weakest_process
-    facts = [f"<div><b>Overall score:</b> {score_text(a.overall)} / 5</div>"]
+    facts = [f"<div><b>{t.text('md.overall')}:</b> {num(a.overall)} / 5</div>"]
     if weakest is not None:
-        facts.append(f"<div><b>Weakest process:</b> {escape(process_name(weakest, lang))}</div>")
-    if a.situation is not None:
-        facts.append(f"<div><b>Situation analysis:</b> {a.situation} yes</div>")
-    if a.completion is not None:
-        facts.append(f"<div><b>Workbook completion:</b> {a.completion:.0%}</div>")
-    if a.same_standard is not None:
         facts.append(
-            f"<div><b>Same standard on every channel:</b> "
-            f"{'yes' if a.same_standard.passes else 'no'} ({escape(a.same_standard.reason)})</div>"
+            f"<div><b>{t.text('md.weakest')}:</b> {escape(process_name(weakest, lang))}</div>"
+        )
+    if a.situation is not None:
+        value = t.text("md.situation_value", score=a.situation)
+        facts.append(f"<div><b>{t.text('md.situation')}:</b> {value}</div>")
+    if a.completion is not None:
+        facts.append(f"<div><b>{t.text('md.completion')}:</b> {a.completion:.0%}</div>")
+    if a.same_standard is not None:
+        answer = t.text("md.yes" if a.same_standard.passes else "md.no")
+        facts.append(
+            f"<div><b>{t.text('md.same_standard')}:</b> "
+            f"{answer} ({escape(same_standard_reason(a, lang))})</div>"
         )
     rows = []
     for ps in a.processes:
         cls = ' class="weakest"' if ps.process is weakest else ""
         rows.append(
             f"<tr{cls}><td>{ps.process.number}</td><td>{escape(process_name(ps.process, lang))}"
-            f'</td><td class="num">{score_text(ps.score)}</td></tr>'
+            f'</td><td class="num">{num(ps.score)}</td></tr>'
         )
         for es in ps.elements:
             sub = ' class="sub"' if es.element.parent else ""
             rows.append(
-                f"<tr><td></td><td{sub}>{escape(es.element.label.get(lang))}</td>"
-                f'<td class="num">{score_text(es.score)}</td></tr>'
+                f"<tr><td></td><td{sub}>{escape(es.element.label.get(label_lang))}</td>"
+                f'<td class="num">{num(es.score)}</td></tr>'
             )
     gaps = []
     for n, gap in enumerate(a.top_gaps(top), start=1):
         shown = [f"<code>{escape(c.path)}</code>" for c in gap.capabilities[:capabilities]]
-        caps = ", ".join(shown + more_capabilities(gap, capabilities)) or "—"
+        caps = ", ".join(shown + more_capabilities(gap, capabilities, lang)) or "—"
         gaps.append(
             f'<tr><td class="num">{n}</td><td>{gap.process.short}</td>'
-            f"<td>{escape(gap.element.label.get(lang))}</td><td>{escape(gap.missing)}</td>"
-            f"<td>{caps}</td></tr>"
+            f"<td>{escape(gap.element.label.get(label_lang))}</td>"
+            f"<td>{escape(gap_text(gap, lang))}</td><td>{caps}</td></tr>"
         )
     gap_table = (
-        "<table><tr><th>#</th><th>Process</th><th>Element</th><th>What is missing</th>"
-        "<th>crmkit capabilities</th></tr>" + "".join(gaps) + "</table>"
+        f"<table><tr><th>#</th><th>{t.text('md.process')}</th><th>{t.text('md.element')}</th>"
+        f"<th>{t.text('md.missing')}</th><th>{t.text('md.capabilities')}</th></tr>"
+        + "".join(gaps)
+        + "</table>"
         if gaps
-        else "<p>No gaps found.</p>"
+        else f"<p>{t.text('md.no_gaps')}</p>"
     )
     channel = ""
     if a.channel_gaps:
-        items = "".join(f"<li>{escape(g.describe())}</li>" for g in a.channel_gaps)
-        channel = f"<h2>Channels without integrated IT support</h2><ul>{items}</ul>"
+        items = "".join(f"<li>{escape(channel_gap_text(g, lang))}</li>" for g in a.channel_gaps)
+        channel = f"<h2>{t.text('channels.not_integrated')}</h2><ul>{items}</ul>"
     missing = a.not_assessed()
     unassessed = ""
     if missing:
-        names = ", ".join(escape(e.label.get(lang)) for e in missing)
+        names = ", ".join(escape(e.label.get(label_lang)) for e in missing)
         unassessed = (
-            f"<h2>Not assessed</h2><p>No workbook evidence; rate these directly (0–5): {names}.</p>"
+            f"<h2>{t.text('md.not_assessed')}</h2>"
+            f"<p>{t.text('html.not_assessed_rate', areas=names)}</p>"
         )
+    shown_gaps = t.text("md.top_gaps", shown=min(top, len(a.gaps)), total=len(a.gaps))
+    radar = radar_svg(
+        scores,
+        title=t.text("radar.title"),
+        not_assessed=t.text("radar.not_assessed"),
+        decimal_comma=lang != "en",
+    )
     return f"""<!DOCTYPE html>
 <html lang="{escape(lang)}">
 <head>
@@ -121,16 +154,16 @@ def assessment_html(
 <body>
 <h1>{escape(page_title)}</h1>
 <div class="summary">
-<div class="chart">{radar_svg(scores)}</div>
+<div class="chart">{radar}</div>
 <div class="facts">{"".join(facts)}</div>
 </div>
-<h2>Top gaps ({min(top, len(a.gaps))} of {len(a.gaps)})</h2>
+<h2>{shown_gaps}</h2>
 {gap_table}
 {channel}
-<h2>Scores</h2>
-<table><tr><th>#</th><th>Process / element</th><th>Score (0–5)</th></tr>{"".join(rows)}</table>
+<h2>{t.text("md.score")}</h2>
+<table><tr><th>#</th><th>{t.text("html.process_element")}</th><th>{t.text("html.score_scale")}</th></tr>{"".join(rows)}</table>
 {unassessed}
-<p><small>Scored by crmkit's documented rule (crmkit.strategy.assessment).</small></p>
+<p><small>{t.text("html.footer")}</small></p>
 </body>
 </html>
 """

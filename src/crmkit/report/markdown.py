@@ -13,14 +13,17 @@ Examples:
 from __future__ import annotations
 
 from crmkit.report.i18n import catalogue, label_language, report_language
-from crmkit.strategy import Assessment, Gap, Process
+from crmkit.strategy import Assessment, ChannelGap, Gap, Process
 from crmkit.strategy.workbook import ItSupport, workbook
 
 __all__ = [
     "assessment_markdown",
+    "channel_gap_text",
+    "gap_text",
     "markdown_text",
     "more_capabilities",
     "process_name",
+    "same_standard_reason",
     "score_text",
 ]
 
@@ -112,8 +115,17 @@ _LEVELS = {
 }
 
 
-def _missing(gap: Gap, lang: str) -> str:
-    """What a gap's item lacks, in ``lang`` (English: the assessment's own sentence)."""
+def gap_text(gap: Gap, lang: str = "en") -> str:
+    """What a gap's item lacks, in ``lang`` (English: the assessment's own sentence).
+
+    Examples:
+        >>> from crmkit.strategy import assess
+        >>> from crmkit.report.markdown import gap_text
+        >>> gap = assess(ratings={"standards": 1}).gaps[0]
+        >>> gap_text(gap), gap_text(gap, "sv")
+        ('Standards rated 1/5', 'bedömd till 1,0/5')
+    """
+    lang = report_language(lang)
     if lang == "en":
         return gap.missing
     t = catalogue(lang)
@@ -126,7 +138,30 @@ def _missing(gap: Gap, lang: str) -> str:
     return f"{item.text(lang)}: {finding}"
 
 
-def _reason(a: Assessment, lang: str) -> str:
+def channel_gap_text(gap: ChannelGap, lang: str = "en") -> str:
+    """A channel in use without integrated IT support, as a sentence in ``lang``.
+
+    Examples:
+        >>> from crmkit.strategy import ChannelGap
+        >>> from crmkit.report.markdown import channel_gap_text
+        >>> channel_gap_text(ChannelGap("s08.e_commerce", "E-commerce", None, None), "sv")
+        'E-handel används utan integrerat IT-stöd (IT-stöd ej angivet)'
+    """
+    t = catalogue(lang)
+    level = t.text(_LEVELS.get(gap.it_support, "md.level.unknown"))
+    name = workbook().item(gap.item_id).text(report_language(lang))
+    return t.text("md.channel_gap", channel=name, level=level)
+
+
+def same_standard_reason(a: Assessment, lang: str = "en") -> str:
+    """Why the same-standard-on-every-channel check passes or fails, in ``lang``.
+
+    Examples:
+        >>> from crmkit.strategy import assess
+        >>> from crmkit.report.markdown import same_standard_reason
+        >>> same_standard_reason(assess(ratings={"standards": 1}), "nb")
+        'ingen kanal er merket som i bruk'
+    """
     check = a.same_standard
     t = catalogue(lang)
     if check is None or check.channels_in_use == 0:
@@ -219,7 +254,7 @@ def assessment_markdown(
             caps = ", ".join(paths + more_capabilities(gap, capabilities, lang)) or "—"
             out.append(
                 f"| {n} | {gap.process.short} | {_cell(gap.element.label.get(label_lang))} | "
-                f"{_cell(_missing(gap, lang))} | {caps} |"
+                f"{_cell(gap_text(gap, lang))} | {caps} |"
             )
     else:
         out.append(t.text("md.no_gaps"))
@@ -229,14 +264,10 @@ def assessment_markdown(
             "",
             f"## {t.text('md.channels')}",
             "",
-            f"**{t.text('md.same_standard')}:** {answer} — {_cell(_reason(a, lang))}",
+            f"**{t.text('md.same_standard')}:** {answer} — {_cell(same_standard_reason(a, lang))}",
             "",
         ]
-        wb = workbook()
-        for g in a.channel_gaps:
-            level = t.text(_LEVELS.get(g.it_support, "md.level.unknown"))
-            name = wb.item(g.item_id).text(lang)
-            out.append(f"- {_cell(t.text('md.channel_gap', channel=name, level=level))}")
+        out += [f"- {_cell(channel_gap_text(g, lang))}" for g in a.channel_gaps]
     missing = a.not_assessed()
     if missing:
         out += ["", f"## {t.text('md.not_assessed')}", "", t.text("md.not_assessed_intro"), ""]
