@@ -373,16 +373,23 @@ def _frame_period_table(
             f"transactions.{at}", str(at_type), "must be a date or datetime column"
         )
     frame, schema = in_utc(frame, [at], schema)  # aware columns count by their UTC day
+    months = time_unit == "months" and collapse == "period"
+    # in UTC now, except on Spark (the zone lives in its session): read the month directly
+    direct = months and not frame.implementation.is_spark_like()
+    at_col = nw.col(at)
     # the day number is one column first: the period key reads it several times
     days = frame.select(
         nw.col(customer),
-        day_number_expr(nw.col(at), schema[at], frame.implementation).alias("__day"),
+        day_number_expr(at_col, schema[at], frame.implementation).alias("__day"),
         *([nw.col(value).cast(nw.Float64).alias("__value")] if value else []),
-    )
+        *([at_col.dt.year().cast(nw.Int64).alias("__year"),
+           at_col.dt.month().cast(nw.Int64).alias("__month")] if direct else []),
+    )  # fmt: skip
     day = nw.col("__day")
-    if time_unit == "months" and collapse == "period":  # calendar months of the UTC day
+    if months:  # calendar months of the UTC day
         key = nw.col("__year") * 12 + nw.col("__month") - 1
-        days = with_year_month(days, "__day", "__year", "__month")
+        if not direct:
+            days = with_year_month(days, "__day", "__year", "__month")
     else:
         key = _frame_keys(nw, day, time_unit, collapse)
     return days.select(
