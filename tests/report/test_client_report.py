@@ -229,6 +229,11 @@ def test_pdf_has_the_expected_pages(tmp_path: Path) -> None:
     # the cover and the technical appendix each start a page: cover, body, appendix at least
     assert short >= 3
     assert full > short
+    # the cover is a page of its own: without it the report is exactly one page shorter
+    page = client_report_html(a, top=0)
+    no_cover = re.sub(r'<section class="cover">.*?</section>', "", page, count=1, flags=re.S)
+    assert no_cover != page
+    assert pdf_page_count(html_to_pdf(no_cover, tmp_path / "no-cover.pdf")) == short - 1
 
 
 def test_scores_use_the_languages_decimal_mark() -> None:
