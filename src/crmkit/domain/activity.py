@@ -150,7 +150,13 @@ class _Linked:
         return [link.record_id for link in self.links if link.record_type == record_type]
 
     def is_linked_to(self, record_type: str, record_id: str) -> bool:
-        """Whether the activity links to that record."""
+        """Whether the activity links to that record.
+
+        Examples:
+            >>> from crmkit.domain import RecordLink, Task
+            >>> Task("x", links=[RecordLink("case", "k-1")]).is_linked_to("case", "k-1")
+            True
+        """
         return RecordLink(record_type, record_id) in self.links
 
 
@@ -273,6 +279,12 @@ class Task(_Linked, AggregateRoot):
 
         Raises:
             InvalidTransitionError: the task is not open.
+
+        Examples:
+            >>> from datetime import datetime, UTC
+            >>> from crmkit.domain import Task
+            >>> t = Task("x"); t.cancel(datetime(2025, 1, 1, tzinfo=UTC)); t.status.value
+            'cancelled'
         """
         self._close(TaskStatus.CANCELLED, at, "cancelled")
 

@@ -171,6 +171,13 @@ class RateTable:
         Raises:
             ValidationError: a currency is not ISO 4217, the two are equal, or no rate of the
                 pair is dated on or before ``on``.
+
+        Examples:
+            >>> from datetime import date
+            >>> from crmkit.domain import ExchangeRate, RateTable
+            >>> table = RateTable([ExchangeRate("USD", "SEK", "10", date(2025, 1, 1))])
+            >>> table.rate("SEK", "USD", on=date(2025, 5, 1)).rate
+            Decimal('0.1')
         """
         for name, code in (("from_currency", from_currency), ("to_currency", to_currency)):
             if not isinstance(code, str) or code not in CURRENCY_MINOR_UNITS:
@@ -205,6 +212,13 @@ class RateTable:
 
         Raises:
             ValidationError: ``money`` is not Money, or there is no rate (see :meth:`rate`).
+
+        Examples:
+            >>> from datetime import date
+            >>> from crmkit.domain import ExchangeRate, Money, RateTable
+            >>> table = RateTable([ExchangeRate("USD", "JPY", "150.4", date(2025, 1, 1))])
+            >>> table.convert(Money("9.99", "USD"), "JPY", on=date(2025, 1, 1))
+            Money(amount=Decimal('1502'), currency='JPY')
         """
         if not isinstance(money, Money):
             raise ValidationError.single("money", money, "must be Money")

@@ -93,7 +93,13 @@ class LineItem:
     description: str = attrs.field(default="", validator=text())
 
     def to_order_line(self) -> OrderLine:
-        """The :class:`~crmkit.domain.OrderLine` for this line (net of discount, before tax)."""
+        """The :class:`~crmkit.domain.OrderLine` for this line (net of discount, before tax).
+
+        Examples:
+            >>> from crmkit.domain import LineItem, Money
+            >>> LineItem("p", 2, Money("5", "SEK"), tax_rate="0.25").to_order_line().total
+            Money(amount=Decimal('10.00'), currency='SEK')
+        """
         return OrderLine(self.product_id, self.quantity, self.unit_price, self.discount)
 
     @property
@@ -230,6 +236,12 @@ class PriceBook(AggregateRoot):
         Raises:
             NotFoundError: the book has no entry for it.
             ValidationError: quantity, discount or tax rate is invalid.
+
+        Examples:
+            >>> from crmkit.domain import Money, PriceBook, PriceBookEntry
+            >>> book = PriceBook("SE", "SEK", entries=[PriceBookEntry("p", Money("80", "SEK"))])
+            >>> str(book.line("p", 3, discount="0.5").net)
+            '120.00 SEK'
         """
         return LineItem(
             product_id,
@@ -395,6 +407,13 @@ class Quote(AggregateRoot):
         Raises:
             InvalidTransitionError: it is not a draft.
             ValidationError: it has no lines.
+
+        Examples:
+            >>> from datetime import datetime, UTC
+            >>> from crmkit.domain import LineItem, Money, Quote
+            >>> q = Quote("a", "SEK", lines=[LineItem("p", 1, Money("5", "SEK"))])
+            >>> q.send(datetime(2025, 1, 2, tzinfo=UTC)); q.status.value
+            'sent'
         """
         self._require(QuoteStatus.DRAFT, "sent")
         at = to_utc(at)
@@ -452,6 +471,14 @@ class Quote(AggregateRoot):
 
         Raises:
             InvalidTransitionError: the quote was not sent or is already decided.
+
+        Examples:
+            >>> from datetime import datetime, UTC
+            >>> from crmkit.domain import Quote
+            >>> Quote("a", "SEK").reject(datetime(2025, 1, 2, tzinfo=UTC))
+            Traceback (most recent call last):
+            ...
+            crmkit.errors.InvalidTransitionError: status: 'draft' only a sent quote can be rejected
         """
         self._require(QuoteStatus.SENT, "rejected")
         at = self._decision_time(at)

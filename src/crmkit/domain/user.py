@@ -173,6 +173,12 @@ class Team(AggregateRoot):
 
         Raises:
             ValidationError: ``user_id`` is not an id or already a member.
+
+        Examples:
+            >>> from crmkit.domain import Team
+            >>> team = Team("Support")
+            >>> team.add("u-1"); team.member_ids
+            ['u-1']
         """
         self.member_ids = [*self.member_ids, user_id]
 
@@ -241,7 +247,13 @@ class TerritoryRule:
 
     def matches(self, account: Any) -> bool:
         """Whether ``account`` (anything with ``region``, ``industry`` and ``employees``)
-        meets every condition of the rule."""
+        meets every condition of the rule.
+
+        Examples:
+            >>> from crmkit.domain import Account, TerritoryRule
+            >>> TerritoryRule(regions=["Norden"]).matches(Account("A", region="NORDEN"))
+            True
+        """
         if self.regions and not _among(getattr(account, "region", None), self.regions):
             return False
         if self.industries and not _among(getattr(account, "industry", None), self.industries):
@@ -311,7 +323,13 @@ class Territory(AggregateRoot):
     description: str = attrs.field(default="", validator=text())
 
     def covers(self, account: Any) -> bool:
-        """Whether any rule matches ``account``."""
+        """Whether any rule matches ``account``.
+
+        Examples:
+            >>> from crmkit.domain import Account, Territory
+            >>> Territory("No rules").covers(Account("A"))
+            False
+        """
         return any(rule.matches(account) for rule in self.rules)
 
     @property
@@ -357,6 +375,14 @@ class OwnerChange(AggregateRoot):
         reason: why (free text).
 
     Plus the keyword-only fields of :class:`~crmkit.domain.AggregateRoot`.
+
+    Examples:
+        >>> from datetime import datetime, UTC
+        >>> from crmkit.domain import OwnerChange
+        >>> OwnerChange("account", "acc-1", None, "", datetime(2025, 1, 1, tzinfo=UTC))
+        Traceback (most recent call last):
+        ...
+        crmkit.errors.ValidationError: to_owner_id: '' must not be empty
     """
 
     record_type: str = attrs.field(validator=non_empty)
