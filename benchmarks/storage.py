@@ -20,6 +20,7 @@ updated in the last day, and keyset paging through all accounts.
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import platform
 import statistics
@@ -122,6 +123,10 @@ def bench_backend(
 
     out["accounts_raw"] = timed(raw_insert)
     raw.drop(store.engine)
+    if store.dialect == "sqlite":
+        out["accounts_driver"] = _driver_insert(store, agg_rows)
+    out["frame_orders"] = median_time(lambda: store.frame("orders", backend="pandas"), repeat=3)
+    out["frame_driver"] = median_time(lambda: _driver_frame(store), repeat=3)
     target = ids[len(ids) // 2]
     since = T0 + timedelta(seconds=30 * (n_orders - 2880))
     queries: dict[str, Callable[[Any], Any]] = {
@@ -143,6 +148,59 @@ def bench_backend(
         out["page_all_accounts"] = timed(lambda: sum(1 for _ in uow.accounts.iter_all(batch=1000)))
     store.close()
     return out
+
+
+def _driver_value(value: Any) -> Any:
+    if isinstance(value, dict | list):
+        return json.dumps(value)
+    if isinstance(value, datetime):
+        return value.replace(tzinfo=None).isoformat(" ", "microseconds")
+    if isinstance(value, Decimal):
+        return str(value)
+    return value
+
+
+def _driver_insert(store: SqlStore, rows: list[dict[str, Any]]) -> float:
+    """The raw-driver peer: sqlite3 ``executemany`` of the same rows in one transaction."""
+    table = store.table("accounts")
+    names = [c.name for c in table.columns]
+    values = [tuple(_driver_value(row.get(n)) for n in names) for row in rows]
+    statement = (
+        f"INSERT INTO bench_driver_accounts ({', '.join(names)}) "
+        f"VALUES ({', '.join('?' for _ in names)})"
+    )
+    raw = store.engine.raw_connection()
+    try:
+        cursor = raw.cursor()
+        cursor.execute("CREATE TABLE bench_driver_accounts AS SELECT * FROM crm_accounts WHERE 0")
+        raw.commit()
+
+        def insert() -> None:
+            cursor.executemany(statement, values)
+            raw.commit()
+
+        seconds = timed(insert)
+        cursor.execute("DROP TABLE bench_driver_accounts")
+        raw.commit()
+    finally:
+        raw.close()
+    return seconds
+
+
+def _driver_frame(store: SqlStore) -> Any:
+    """The raw-driver peer of ``store.frame("orders")``: the view's columns, driver values."""
+    import pandas as pd
+
+    from crmkit.adapters.sql.views import view_sql
+
+    raw = store.engine.raw_connection()
+    try:
+        cursor = raw.cursor()
+        cursor.execute(view_sql("orders"))
+        columns = [d[0] for d in cursor.description]
+        return pd.DataFrame.from_records(cursor.fetchall(), columns=columns)
+    finally:
+        raw.close()
 
 
 def _add(store: Any, aggregate: str, entities: list[Any]) -> None:
@@ -213,6 +271,29 @@ def render(results: list[dict[str, Any]], n_acc: int, n_ord: int, args: argparse
     lines.append(
         "| ratio crmkit / raw | "
         + " | ".join(f"{r['accounts_insert'] / r['accounts_raw']:.1f}×" for r in results)
+        + " |"
+    )
+    lines.append(
+        f"| raw driver executemany (peer, SQLite's sqlite3): same {n_acc:,} rows | "
+        + " | ".join(
+            rate(n_acc, r["accounts_driver"]) if "accounts_driver" in r else "—" for r in results
+        )
+        + " |"
+    )
+    lines.append(
+        "| ratio crmkit / raw driver | "
+        + " | ".join(
+            f"{r['accounts_insert'] / r['accounts_driver']:.1f}×" if "accounts_driver" in r else "—"
+            for r in results
+        )
+        + " |"
+    )
+    lines.append(
+        f'| `store.frame("orders")` (pandas), {n_ord:,} orders | '
+        + " | ".join(
+            f"{r['frame_orders']:.2f} s ({r['frame_orders'] / r['frame_driver']:.1f}× the driver)"
+            for r in results
+        )
         + " |"
     )
     lines.append(

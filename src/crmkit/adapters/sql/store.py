@@ -635,6 +635,43 @@ class SqlUnitOfWork(UnitOfWorkRepositories["SqlRepository[Any]"]):
             self.close()
 
 
+def _same(value: Any) -> Any:
+    return value
+
+
+def _json_text(value: Any) -> str | None:
+    if value is None:
+        return None
+    if not value and isinstance(value, dict):
+        return "{}"
+    return json.dumps(value)
+
+
+def _sqlite_timestamp(value: Any) -> str | None:
+    # SQLAlchemy's SQLite DateTime storage format; the values are already in UTC.
+    return None if value is None else value.replace(tzinfo=None).isoformat(" ", "microseconds")
+
+
+def _sqlite_date(value: Any) -> str | None:
+    return None if value is None else value.isoformat()
+
+
+def _decimal_text(value: Any) -> str | None:
+    return None if value is None else str(value)
+
+
+def _sqlite_value(column_type: Any) -> Any:
+    """How a value of ``column_type`` is handed to the sqlite3 driver."""
+    kind = type(column_type).__name__
+    converters = {
+        "JSON": _json_text,
+        "DateTime": _sqlite_timestamp,
+        "Date": _sqlite_date,
+        "Numeric": _decimal_text,
+    }
+    return converters.get(kind, _same)
+
+
 def _is_foreign_key(error: Exception) -> bool:
     """Whether a database error is a foreign-key violation (SQLite or PostgreSQL)."""
     orig = getattr(error, "orig", error)
@@ -708,6 +745,23 @@ class SqlRepository(RepositoryQueries[E]):
     def _load(self, document: str) -> E:
         entity: E = self._agg.from_document(document)
         return entity
+
+    def _insert_rows(self, rows: list[dict[str, Any]]) -> None:
+        """Insert table rows with one ``executemany``.
+
+        On SQLite the rows go to the driver as tuples of the values SQLAlchemy's column
+        types would bind (JSON text, ``YYYY-MM-DD HH:MM:SS.ffffff`` timestamps, ISO dates,
+        decimal text), skipping Core's per-row parameter processing; elsewhere through Core.
+        """
+        if self._dialect != "sqlite":
+            self._conn().execute(self._table.insert(), rows)
+            return
+        columns = [(c.name, _sqlite_value(c.type)) for c in self._table.columns]
+        names = ", ".join(name for name, _ in columns)
+        marks = ", ".join("?" for _ in columns)
+        statement = f"INSERT INTO {self._table.name} ({names}) VALUES ({marks})"
+        values = [tuple(convert(row.get(name)) for name, convert in columns) for row in rows]
+        self._conn().exec_driver_sql(statement, values)
 
     def _stored_version(self, id: str) -> int | None:
         t = self._table
@@ -914,15 +968,12 @@ class SqlRepository(RepositoryQueries[E]):
         sa_ = self._sa
         self._uow.begin_write()
         conn = self._conn()
-        insert = self._table.insert()
         stored: list[Any] = []
         batch: list[Any] = []
         try:
             with conn.begin_nested():
                 for batch in _batches(entities, BATCH_SIZE):
-                    for entity in batch:
-                        self._agg.require(entity)
-                    conn.execute(insert, [self._row(e, 1) for e in batch])
+                    self._insert_rows([self._row(e, 1) for e in batch])
                     stored.extend(batch)
         except sa_.exc.IntegrityError as error:
             raise self._insert_failure(batch, error) from None
