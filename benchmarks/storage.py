@@ -243,6 +243,8 @@ def main() -> None:
 
 def render(results: list[dict[str, Any]], n_acc: int, n_ord: int, args: argparse.Namespace) -> str:
     flags = " --quick" if args.quick else ""
+    flags += f" --accounts {args.accounts}" if args.accounts else ""
+    flags += f" --orders {args.orders}" if args.orders else ""
     lines = [
         "## Storage",
         "",
