@@ -13,11 +13,13 @@ from hypothesis import strategies as st
 from crmkit.domain import (
     LineItem,
     Money,
+    Opportunity,
     OrderStatus,
     PriceBook,
     PriceBookEntry,
     Quote,
     QuoteStatus,
+    default_pipeline,
     price_book_for,
 )
 from crmkit.errors import InvalidTransitionError, NotFoundError, ValidationError
@@ -171,3 +173,31 @@ def test_price_book_for_a_currency_and_segment() -> None:
     assert price_book_for(books, "EUR", "smb") is euro
     with pytest.raises(NotFoundError):
         price_book_for([retired], "SEK", "smb")
+
+
+def test_syncing_makes_the_net_total_the_opportunity_amount() -> None:
+    pipe = default_pipeline()
+    at = utc(2025, 1, 1)
+    opp = Opportunity.open("Deal", account_id="acc-1", amount=Money("1", "SEK"),
+                           close_date=date(2025, 6, 1), pipeline=pipe, at=at)  # fmt: skip
+    quote = Quote("acc-1", "SEK", opportunity_id=opp.id, lines=[
+        LineItem("p-1", 3, Money("100", "SEK"), discount="0.1", tax_rate="0.25"),
+        LineItem("p-2", 1, Money("50", "SEK"))])  # fmt: skip
+    quote.sync_to(opp, utc(2025, 1, 2))
+    assert opp.amount == quote.net_total == Money("320.00", "SEK")
+    assert opp.updated_at == utc(2025, 1, 2)
+    other = Quote("acc-1", "SEK", opportunity_id="opp-x", lines=quote.lines)
+    with pytest.raises(ValidationError) as info:
+        other.sync_to(opp, at)
+    assert info.value.paths == ["opportunity_id"]
+    euro = Quote("acc-1", "EUR", opportunity_id=opp.id, lines=[LineItem("p", 1, Money("1", "EUR"))])
+    with pytest.raises(ValidationError) as info:
+        euro.sync_to(opp, at)
+    assert info.value.paths == ["currency"]
+    with pytest.raises(ValidationError) as info:
+        Quote("acc-1", "SEK", opportunity_id=opp.id).sync_to(opp, at)
+    assert info.value.paths == ["lines"]
+    opp.close_won(pipeline=pipe, at=utc(2025, 2, 1))
+    with pytest.raises(InvalidTransitionError):
+        quote.sync_to(opp, utc(2025, 2, 2))
+    assert opp.amount == Money("320.00", "SEK")

@@ -38,6 +38,7 @@ import attrs
 from crmkit.domain.aggregate import AggregateRoot
 from crmkit.domain.limits import KEY_MAX
 from crmkit.domain.money import Money, _check_currency
+from crmkit.domain.opportunity import Opportunity
 from crmkit.domain.order import Order, OrderLine, OrderStatus, _discount, _to_decimal, _unit_price
 from crmkit.domain.validators import (
     compile_validation,
@@ -512,6 +513,46 @@ class Quote(AggregateRoot):
             quote_number=self.quote_number,
             created_at=at,
         )
+
+    def sync_to(self, opportunity: Opportunity, at: datetime) -> None:
+        """Make the quote's net total the amount of its open opportunity (Salesforce's quote
+        syncing: the opportunity's amount is the sum of the line items, before tax).
+
+        Raises:
+            ValidationError: the quote is for another opportunity, has no lines, or is in
+                another currency than the opportunity's amount (convert explicitly first).
+            InvalidTransitionError: the opportunity is closed.
+
+        Examples:
+            >>> from datetime import date, datetime, UTC
+            >>> from crmkit.domain import LineItem, Money, Opportunity, Quote, default_pipeline
+            >>> at = datetime(2025, 1, 1, tzinfo=UTC)
+            >>> opp = Opportunity.open("Deal", account_id="a", amount=Money("1000", "SEK"),
+            ...                        close_date=date(2025, 6, 1), at=at,
+            ...                        pipeline=default_pipeline())
+            >>> q = Quote("a", "SEK", opportunity_id=opp.id,
+            ...           lines=[LineItem("p", 4, Money("300", "SEK"), tax_rate="0.25")])
+            >>> q.sync_to(opp, at); str(opp.amount)
+            '1200.00 SEK'
+        """
+        if not isinstance(opportunity, Opportunity) or self.opportunity_id != opportunity.id:
+            raise ValidationError.single(
+                "opportunity_id", self.opportunity_id, "is not the id of the opportunity given"
+            )
+        if opportunity.is_closed:
+            raise InvalidTransitionError.single(
+                "opportunity_id", opportunity.id, "is a closed opportunity; its amount is final"
+            )
+        if not self.lines:
+            raise ValidationError.single("lines", self.lines, "must hold at least one line")
+        if opportunity.amount.currency != self.currency:
+            raise ValidationError.single(
+                "currency",
+                self.currency,
+                f"differs from the opportunity's currency {opportunity.amount.currency}",
+            )
+        opportunity.amount = self.net_total
+        opportunity.touch(at)
 
     def _require(self, status: QuoteStatus, verb: str) -> None:
         if self.status is not status:
