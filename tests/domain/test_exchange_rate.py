@@ -97,3 +97,15 @@ def test_converting_there_and_back_stays_within_rounding(rate: ExchangeRate, amo
     unit_base = Decimal(1).scaleb(-minor_unit(rate.base))
     bound = unit_quote / 2 / rate.rate + unit_base / 2 + Decimal("1e-20")
     assert abs(back.amount - start.amount) <= bound
+
+
+def test_tiny_products_and_extreme_rates_convert() -> None:
+    tiny = RateTable([ExchangeRate("AED", "AFN", "0.1001", date(2015, 1, 1))])
+    assert tiny.convert(Money("0.00", "AFN"), "AED", on=date(2015, 1, 1)) == Money("0", "AED")
+    assert tiny.convert(Money("1E-38", "AED"), "AFN", on=date(2015, 1, 1)) == Money("0", "AFN")
+    for edge in ("1E-12", "1E+12", "3E-12", "7E+11"):
+        rate = ExchangeRate("USD", "SEK", edge, date(2025, 1, 1))
+        assert rate.inverse().inverse().rate == pytest.approx(rate.rate, rel=Decimal("1e-30"))
+    with pytest.raises(ValidationError) as info:
+        ExchangeRate("USD", "SEK", "1.1E+12", date(2025, 1, 1))
+    assert info.value.paths == ["rate"]

@@ -35,6 +35,7 @@ from crmkit.domain.money import (
     Money,
     _check_currency,
     _to_decimal,
+    minor_unit,
 )
 from crmkit.domain.validators import (
     compile_validation,
@@ -47,12 +48,15 @@ from crmkit.errors import ValidationError
 __all__ = ["ExchangeRate", "RateTable"]
 
 
+_LOWEST, _HIGHEST = Decimal("1E-12"), Decimal("1E+12")
+
+
 def _rate(_: Any, attribute: attrs.Attribute[Any], value: Any) -> None:
     if not isinstance(value, Decimal):
         fail(attribute, value, "must be a Decimal, int or numeric string (floats are refused)")
     if not (value.is_finite() and value > 0):
         fail(attribute, value, "must be greater than zero")
-    if value.adjusted() > 12 or value.adjusted() < -12:
+    if not _LOWEST <= value <= _HIGHEST:  # symmetric, so every inverse is a valid rate too
         fail(attribute, value, "must lie between 1E-12 and 1E+12")
 
 
@@ -225,11 +229,13 @@ class RateTable:
         if money.currency == to:
             return money
         rate = self.rate(money.currency, to, on=on)
-        try:
-            amount = CONTEXT.multiply(money.amount, rate.rate)
+        try:  # round before building Money: an exact product may have 50 decimals
+            amount = CONTEXT.multiply(money.amount, rate.rate).quantize(
+                Decimal(1).scaleb(-minor_unit(to)), context=CONTEXT
+            )
         except DecimalException:  # pragma: no cover - bounded amounts and rates cannot overflow
             raise ValidationError.single("money", money, "cannot be converted") from None
-        return Money(amount, to).rounded()
+        return Money(amount, to)
 
     def total(self, amounts: Iterable[Money], to: str, *, on: date) -> Money:
         """The sum of ``amounts`` (any currencies), each converted to ``to`` at ``on`` and
