@@ -54,8 +54,13 @@ def test_line_fields_are_validated_with_their_path() -> None:
         ({"quantity": 1.5}, "quantity"),
         ({"unit_price": Money("-1", "SEK")}, "unit_price"),
         ({"discount": "1.01"}, "discount"),
+        ({"discount": "0." + "3" * 40}, "discount"),
         ({"tax_rate": "-0.1"}, "tax_rate"),
         ({"tax_rate": 0.25}, "tax_rate"),
+        ({"tax_rate": "1E-40"}, "tax_rate"),
+        ({"tax_rate": "0.0000001"}, "tax_rate"),
+        ({"tax_rate": "0E-50"}, "tax_rate"),
+        ({"tax_rate": "0.2500000"}, "tax_rate"),
     ]:
         arguments: dict[str, Any] = {"quantity": 1, "unit_price": Money("1", "SEK")} | kwargs
         with pytest.raises(ValidationError) as info:
@@ -201,3 +206,10 @@ def test_syncing_makes_the_net_total_the_opportunity_amount() -> None:
     with pytest.raises(InvalidTransitionError):
         quote.sync_to(opp, utc(2025, 2, 2))
     assert opp.amount == Money("320.00", "SEK")
+
+
+def test_every_valid_tax_rate_gives_a_tax() -> None:
+    for rate in ("0", "0.250000", "0.08875", "0.000001", "1"):
+        line = LineItem("p", 7, Money("0.0001", "CLF"), discount="0.333333", tax_rate=rate)
+        assert line.total == line.net + line.tax
+        assert line.tax.rounded() == line.tax

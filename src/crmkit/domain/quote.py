@@ -59,7 +59,27 @@ from crmkit.domain.validators import (
 )
 from crmkit.errors import InvalidTransitionError, NotFoundError, ValidationError
 
-__all__ = ["LineItem", "PriceBook", "PriceBookEntry", "Quote", "QuoteStatus", "price_book_for"]
+__all__ = [
+    "FRACTION_PLACES",
+    "LineItem",
+    "PriceBook",
+    "PriceBookEntry",
+    "Quote",
+    "QuoteStatus",
+    "price_book_for",
+]
+
+
+#: Discounts and tax rates of a line have at most this many decimals (8.875 % is
+#: ``"0.08875"``), so a line's net and tax are exact before they are rounded.
+FRACTION_PLACES = 6
+
+
+def _fraction(instance: Any, attribute: attrs.Attribute[Any], value: Any) -> None:
+    _discount(instance, attribute, value)
+    exponent = value.as_tuple().exponent
+    if isinstance(exponent, int) and exponent < -FRACTION_PLACES:
+        fail(attribute, value, f"must have at most {FRACTION_PLACES} decimals")
 
 
 @compile_validation
@@ -73,6 +93,8 @@ class LineItem:
         unit_price: price per unit (not negative).
         discount: fraction taken off the line, 0–1 (``Decimal`` or numeric string).
         tax_rate: tax on the discounted line, 0–1 (``"0.25"`` for 25 % VAT).
+
+    ``discount`` and ``tax_rate`` have at most :data:`FRACTION_PLACES` decimals.
         description: text printed on the line.
 
     Examples:
@@ -89,8 +111,8 @@ class LineItem:
     product_id: str = attrs.field(validator=identifier)
     quantity: int = attrs.field(validator=[instance_of(int), positive])
     unit_price: Money = attrs.field(validator=_unit_price)
-    discount: Decimal = attrs.field(default=Decimal(0), converter=_to_decimal, validator=_discount)
-    tax_rate: Decimal = attrs.field(default=Decimal(0), converter=_to_decimal, validator=_discount)
+    discount: Decimal = attrs.field(default=Decimal(0), converter=_to_decimal, validator=_fraction)
+    tax_rate: Decimal = attrs.field(default=Decimal(0), converter=_to_decimal, validator=_fraction)
     description: str = attrs.field(default="", validator=text())
 
     def to_order_line(self) -> OrderLine:
