@@ -25,7 +25,7 @@ from typing import Any
 import attrs
 
 from crmkit.errors import NotFoundError, ValidationError
-from crmkit.frames import from_native, is_frame, narwhals, read_field, require_columns
+from crmkit.frames import collect, from_native, is_frame, narwhals, read_field, require_columns
 
 __all__ = ["CrossSellMatrix", "Offer", "cross_sell_matrix", "cross_sell_rate", "next_best_offers"]
 
@@ -40,8 +40,7 @@ def _pairs(purchases: Any, customer: str, product: str) -> set[tuple[Any, Any]]:
             .filter(~nw.col(customer).is_null() & ~nw.col(product).is_null())
             .unique()
         )
-        if hasattr(distinct, "collect"):
-            distinct = distinct.collect()
+        distinct = collect(distinct)
         return set(zip(distinct[customer].to_list(), distinct[product].to_list(), strict=True))
     out: set[tuple[Any, Any]] = set()
     for i, row in enumerate(purchases):
@@ -79,8 +78,7 @@ def cross_sell_rate(
                 (nw.col("__n") > 1).cast(nw.Int64()).sum().alias("multi"),
             )
         )
-        if hasattr(per, "collect"):
-            per = per.collect()
+        per = collect(per)
         n = int(per["customers"][0])
         return float("nan") if n == 0 else int(per["multi"][0] or 0) / n
     counts: dict[Any, int] = defaultdict(int)

@@ -39,7 +39,15 @@ import attrs
 
 from crmkit.domain import KPI, KPIDirection, KPIPeriod
 from crmkit.errors import ValidationError
-from crmkit.frames import from_native, is_frame, narwhals, read_field, require_columns, to_native
+from crmkit.frames import (
+    collect,
+    from_native,
+    is_frame,
+    narwhals,
+    read_field,
+    require_columns,
+    to_native,
+)
 
 __all__ = [
     "CUSTOMER_CARE_KPIS",
@@ -486,8 +494,7 @@ def waiting_time(
                 nw.col("s").median().alias("median"),
             )
         )
-        if hasattr(out, "collect"):
-            out = out.collect()
+        out = collect(out)
         n = int(out["n"][0])
         if n == 0:
             raise ValidationError.single("cases", 0, "has no answered case to measure")

@@ -36,6 +36,7 @@ import attrs
 
 from crmkit.errors import NotFoundError, ValidationError
 from crmkit.frames import (
+    collect,
     column_types,
     day_number,
     day_number_expr,
@@ -148,8 +149,7 @@ def _check_stages_frame(frame: Any, stages: Mapping[str, StageInfo], stage: str)
         .unique()
         .head(3)
     )
-    if hasattr(unknown, "collect"):
-        unknown = unknown.collect()
+    unknown = collect(unknown)
     bad = unknown[stage].to_list()
     if bad:
         raise NotFoundError(
@@ -329,8 +329,7 @@ def _weighted_frame(
     require_columns(frame, needed, what="opportunities")
     p = nw.col(probability)
     bad = frame.filter((p < 0) | (p > 1)).select(p).head(1)
-    if hasattr(bad, "collect"):
-        bad = bad.collect()
+    bad = collect(bad)
     if len(bad):
         raise ValidationError.single(
             f"opportunities.{probability}", bad[probability][0], "must be between 0 and 1"
@@ -389,8 +388,7 @@ def _closed_counts(opportunities: Any, pipeline: Any, stage: str) -> tuple[int, 
             nw.col(stage).is_in(won_keys).cast(nw.Int64()).sum().alias("won"),
             nw.col(stage).is_in(lost_keys).cast(nw.Int64()).sum().alias("lost"),
         )
-        if hasattr(counts, "collect"):
-            counts = counts.collect()
+        counts = collect(counts)
         return int(counts["won"][0] or 0), int(counts["lost"][0] or 0)
     won = lost = 0
     for i, opp in enumerate(opportunities):
@@ -670,8 +668,7 @@ def stage_conversion(changes: Any, *, pipeline: Any) -> list[StageConversion]:
             .group_by("__rank")
             .agg(nw.len().alias("n"))
         )  # fmt: skip
-        if hasattr(per, "collect"):
-            per = per.collect()
+        per = collect(per)
         histogram = dict(zip(per["__rank"].to_list(), per["n"].to_list(), strict=True))
     else:
         best: dict[Any, int] = {}

@@ -35,6 +35,7 @@ from crmkit.errors import ValidationError
 from crmkit.frames import (
     Context,
     Expr,
+    collect,
     column_types,
     from_native,
     is_frame,
@@ -281,8 +282,7 @@ def score_bands(
             aggs.append(inside.cast(nw.Int64()).sum().alias(f"n{i}"))
             aggs.append((inside.cast(nw.Int64()) * won).sum().alias(f"c{i}"))
         out = frame.select(*aggs)
-        if hasattr(out, "collect"):
-            out = out.collect()
+        out = collect(out)
         for i in range(len(bounds)):
             counts[i] = [int(out[f"n{i}"][0] or 0), int(out[f"c{i}"][0] or 0)]
     else:

@@ -32,6 +32,7 @@ import attrs
 
 from crmkit.errors import ValidationError
 from crmkit.frames import (
+    collect,
     column_types,
     day_number,
     day_number_expr,
@@ -157,8 +158,7 @@ def period_retention(
         joined = before.join(after, on=customer, how="left").select(
             nw.len().alias("n"), nw.col("__cur").count().alias("kept")
         )
-        if hasattr(joined, "collect"):
-            joined = joined.collect()
+        joined = collect(joined)
         return PeriodRetention(int(joined["n"][0]), int(joined["kept"][0] or 0))
     prev: set[Any] = set()
     cur: set[Any] = set()

@@ -44,7 +44,15 @@ from typing import Any
 import attrs
 
 from crmkit.errors import NotFoundError, Problem, ValidationError
-from crmkit.frames import from_native, is_frame, narwhals, read_field, require_columns, to_native
+from crmkit.frames import (
+    collect,
+    from_native,
+    is_frame,
+    narwhals,
+    read_field,
+    require_columns,
+    to_native,
+)
 
 __all__ = [
     "FieldContribution",
@@ -389,8 +397,7 @@ class WinProbabilityModel:
                 .unique()
                 .head(5)
             )
-            if hasattr(unknown, "collect"):
-                unknown = unknown.collect()
+            unknown = collect(unknown)
             bad = unknown[self.stage_field].to_list()
             if bad:
                 raise NotFoundError(
@@ -487,8 +494,7 @@ def _frame_counts(
         nw.len().alias("n"),
         nw.col(won_field).is_null().sum().alias("missing"),
     )  # (fitting computes the frame anyway, so lazy frames are checked too)
-    if hasattr(totals, "collect"):
-        totals = totals.collect()
+    totals = collect(totals)
     if int(totals["missing"][0] or 0):
         raise ValidationError.single(
             f"opportunities.{won_field}",
@@ -502,8 +508,7 @@ def _frame_counts(
             .group_by(field)
             .agg(nw.col("__won").sum().alias("__won"), nw.len().alias("__n"))
         )
-        if hasattr(grouped, "collect"):
-            grouped = grouped.collect()
+        grouped = collect(grouped)
         rows = zip(
             grouped[field].to_list(),
             grouped["__won"].to_list(),
