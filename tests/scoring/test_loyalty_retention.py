@@ -21,12 +21,12 @@ from crmkit.scoring import (
     false_key_customers,
     loyal_share,
     next_best_offers,
-    nps,
     period_retention,
     profitability_ranking,
     retention_economics,
     retention_rate,
 )
+from crmkit.survey import nps
 from tests.scoring.engines import ENGINES, rows_of, to_frame
 
 

@@ -11,6 +11,8 @@ Examples:
     0.5
 """
 
+from typing import Any
+
 from crmkit.scoring.cross_sell import (
     CrossSellMatrix,
     Offer,
@@ -59,7 +61,7 @@ from crmkit.scoring.lead_scoring import (
     Threshold,
     criteria_table,
 )
-from crmkit.scoring.loyalty import LoyaltyRule, csat, loyal_share, nps, satisfaction_index
+from crmkit.scoring.loyalty import LoyaltyRule, loyal_share
 from crmkit.scoring.pipeline import (
     LostReason,
     PipelineTotal,
@@ -168,7 +170,6 @@ __all__ = [
     "criteria_table",
     "cross_sell_matrix",
     "cross_sell_rate",
-    "csat",
     "customer_care_kpis",
     "customers_per_salesperson",
     "customers_per_stage",
@@ -183,7 +184,6 @@ __all__ = [
     "neglected",
     "new_vs_existing",
     "next_best_offers",
-    "nps",
     "overdue_follow_ups",
     "percent_change",
     "period_retention",
@@ -196,7 +196,6 @@ __all__ = [
     "revenue_per_customer",
     "route_leads",
     "sales_velocity",
-    "satisfaction_index",
     "score_bands",
     "stage_change_rows",
     "stage_conversion",
@@ -209,3 +208,33 @@ __all__ = [
     "win_back",
     "win_rate",
 ]
+
+#: Names scoring used to re-export from its sibling :mod:`crmkit.survey`, which owns them.
+_MOVED_TO_SURVEY = frozenset({"csat", "nps", "satisfaction_index"})
+
+
+def __getattr__(name: str) -> Any:
+    """Resolve the satisfaction measures scoring used to re-export, from :mod:`crmkit.survey`.
+
+    Scoring does not import its sibling analytics package (docs/architecture.md, layers); the
+    old names keep working, imported only when asked for, with a :class:`DeprecationWarning`.
+
+    Examples:
+        >>> import warnings
+        >>> import crmkit.scoring
+        >>> with warnings.catch_warnings(record=True) as caught:
+        ...     warnings.simplefilter("always")
+        ...     crmkit.scoring.nps([10, 9, 3]).score, caught[0].category.__name__
+        (33.33333333333333, 'DeprecationWarning')
+    """
+    if name in _MOVED_TO_SURVEY:
+        import importlib
+        import warnings
+
+        warnings.warn(
+            f"crmkit.scoring.{name} is deprecated; import it from crmkit.survey",
+            DeprecationWarning,
+            stacklevel=2,
+        )
+        return getattr(importlib.import_module("crmkit.survey"), name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

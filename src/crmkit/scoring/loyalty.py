@@ -1,5 +1,9 @@
-"""Loyalty: seed 002's loyal-customer rule and the loyal share; NPS, CSAT and the satisfaction
-index (re-exported from :mod:`crmkit.survey`, which owns them).
+"""Loyalty: seed 002's loyal-customer rule and the loyal share.
+
+NPS, CSAT and the satisfaction index belong to :mod:`crmkit.survey`; scoring does not import
+its sibling analytics package (the rule reads the recommend score a survey produced as a plain
+field). ``crmkit.scoring.nps`` / ``csat`` / ``satisfaction_index`` still resolve, lazily and
+with a :class:`DeprecationWarning`, through :func:`crmkit.scoring.__getattr__`.
 
 Seed 002 (L201) defines loyal customers as those who *would recommend us*, *have a high
 repurchase frequency* **and** *where we deliver a larger part of the customer's potential*
@@ -24,10 +28,17 @@ from typing import Any
 import attrs
 
 from crmkit.errors import ValidationError
-from crmkit.frames import from_native, is_frame, narwhals, read_field, require_columns, to_native
-from crmkit.survey.satisfaction import csat, nps, satisfaction_index
+from crmkit.frames import (
+    collect,
+    from_native,
+    is_frame,
+    narwhals,
+    read_field,
+    require_columns,
+    to_native,
+)
 
-__all__ = ["LoyaltyRule", "csat", "loyal_share", "nps", "satisfaction_index"]
+__all__ = ["LoyaltyRule", "loyal_share"]
 
 
 def _number(value: Any, path: str) -> float | None:
@@ -163,8 +174,7 @@ class LoyaltyRule:
         nw = narwhals()
         share = nw.col(self.share_of_wallet)
         bad = frame.filter((share < 0) | (share > 1)).select(share).head(1)
-        if hasattr(bad, "collect"):
-            bad = bad.collect()
+        bad = collect(bad)
         if len(bad):
             raise ValidationError.single(
                 f"customers.{self.share_of_wallet}",
@@ -192,8 +202,7 @@ def loyal_share(customers: Any, rule: LoyaltyRule | None = None) -> float:
         )
         rule._check_frame(frame)
         out = frame.select(rule.expr().cast(nw.Int64()).sum().alias("loyal"), nw.len().alias("n"))
-        if hasattr(out, "collect"):
-            out = out.collect()
+        out = collect(out)
         n = int(out["n"][0])
         return float("nan") if n == 0 else int(out["loyal"][0] or 0) / n
     flags = rule.classify(customers)
