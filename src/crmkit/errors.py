@@ -21,11 +21,14 @@ from collections.abc import Iterable, Sequence
 from typing import Any
 
 __all__ = [
+    "ChromiumError",
     "ConflictError",
+    "ConsentRequiredError",
     "CrmkitError",
     "CrmkitWarning",
     "FitError",
     "ImportRejectedError",
+    "ImportRolledBackError",
     "InvalidTransitionError",
     "MissingDependencyError",
     "NotFoundError",
@@ -340,5 +343,51 @@ class PluginError(CrmkitError):
     Examples:
         >>> from crmkit.errors import CrmkitError, PluginError
         >>> issubclass(PluginError, CrmkitError)
+        True
+    """
+
+
+class ChromiumError(CrmkitError):
+    """Headless Chromium is missing or failed to print the page.
+
+    Examples:
+        >>> from crmkit.errors import ChromiumError, CrmkitError
+        >>> issubclass(ChromiumError, CrmkitError)
+        True
+    """
+
+
+class ImportRolledBackError(ImportRejectedError):
+    """An ``ALL_OR_NOTHING`` import had rejected rows, so nothing was stored.
+
+    ``report`` is the full :class:`~crmkit.adapters.files.ImportReport` (anything with its
+    ``source``, ``rows``, ``rejected`` and ``rejects``); ``rejects`` lists the rejects.
+
+    Examples:
+        >>> from crmkit.adapters.files import ImportPolicy, ImportReport
+        >>> from crmkit.errors import ImportRejectedError, ImportRolledBackError
+        >>> err = ImportRolledBackError(ImportReport("a.csv", "accounts",
+        ...                                          ImportPolicy.ALL_OR_NOTHING, rows=5,
+        ...                                          rejected=1))
+        >>> isinstance(err, ImportRejectedError), str(err)
+        (True, 'a.csv: 1 of 5 rows rejected; the import was rolled back and nothing was stored')
+    """
+
+    def __init__(self, report: Any) -> None:
+        super().__init__(
+            f"{report.source}: {report.rejected} of {report.rows} rows rejected; the import "
+            "was rolled back and nothing was stored",
+            rejects=report.rejects,
+        )
+        self.report = report
+
+
+class ConsentRequiredError(ValidationError):
+    """A message was refused because the contact has no active consent (or other lawful
+    basis) for its purpose. Nothing was sent.
+
+    Examples:
+        >>> from crmkit.errors import ConsentRequiredError, ValidationError
+        >>> issubclass(ConsentRequiredError, ValidationError)
         True
     """

@@ -29,7 +29,7 @@ Examples:
     >>> sender.send(bo, Message(MessageChannel.EMAIL, "Hello"))
     Traceback (most recent call last):
     ...
-    crmkit.adapters.outbound.ConsentRequiredError: contact.consent: Bo Ek has no active consent or other lawful basis for marketing; nothing was sent
+    crmkit.errors.ConsentRequiredError: contact.consent: Bo Ek has no active consent or other lawful basis for marketing; nothing was sent
 """
 
 from __future__ import annotations
@@ -43,7 +43,7 @@ import attrs
 
 from crmkit.domain.contact import Contact
 from crmkit.domain.ids import new_id
-from crmkit.errors import NotFoundError, Problem, ValidationError
+from crmkit.errors import ConsentRequiredError, NotFoundError, Problem, ValidationError
 
 if TYPE_CHECKING:
     from crmkit.adapters.ports import Store
@@ -82,18 +82,6 @@ class MessageChannel(enum.Enum):
             'website'
         """
         return {"email": "email", "sms": "sms", "webhook": "website"}[self.value]
-
-
-class ConsentRequiredError(ValidationError):
-    """A message was refused because the contact has no active consent (or other lawful
-    basis) for its purpose. Nothing was sent.
-
-    Examples:
-        >>> from crmkit.adapters.outbound import ConsentRequiredError
-        >>> from crmkit.errors import ValidationError
-        >>> issubclass(ConsentRequiredError, ValidationError)
-        True
-    """
 
 
 @attrs.frozen
@@ -176,7 +164,7 @@ def check_consent(
         >>> check_consent(c, Message(MessageChannel.SMS, "Offer!"), datetime.now(UTC))
         Traceback (most recent call last):
         ...
-        crmkit.adapters.outbound.ConsentRequiredError: contact.consent: Anna Lind's consent is for newsletter, not marketing; nothing was sent
+        crmkit.errors.ConsentRequiredError: contact.consent: Anna Lind's consent is for newsletter, not marketing; nothing was sent
         >>> withdrawn = Contact("Bo", "Ek", consent=Consent(
         ...     LawfulBasis.CONSENT, datetime(2024, 1, 1, tzinfo=UTC),
         ...     withdrawn_at=datetime(2024, 6, 1, tzinfo=UTC)))
@@ -184,7 +172,7 @@ def check_consent(
         ...               datetime(2024, 3, 1, tzinfo=UTC))  # back-dated: still refused
         Traceback (most recent call last):
         ...
-        crmkit.adapters.outbound.ConsentRequiredError: contact.consent: Bo Ek has no active consent or other lawful basis for marketing (it was withdrawn on 2024-06-01); nothing was sent
+        crmkit.errors.ConsentRequiredError: contact.consent: Bo Ek has no active consent or other lawful basis for marketing (it was withdrawn on 2024-06-01); nothing was sent
     """
     moments = [_moment(at)]
     moments.append(_moment(now, "now") if now is not None else datetime.now(UTC))
@@ -301,7 +289,7 @@ class InMemoryMessageSender:
             >>> InMemoryMessageSender().send(Contact("A", "B"), Message(MessageChannel.SMS, "x"))
             Traceback (most recent call last):
             ...
-            crmkit.adapters.outbound.ConsentRequiredError: contact.consent: A B has no active consent or other lawful basis for marketing; nothing was sent
+            crmkit.errors.ConsentRequiredError: contact.consent: A B has no active consent or other lawful basis for marketing; nothing was sent
             >>> from datetime import datetime, UTC
             >>> from crmkit.adapters import open_store
             >>> from crmkit.domain import Consent, LawfulBasis
@@ -317,7 +305,7 @@ class InMemoryMessageSender:
             >>> InMemoryMessageSender(store).send(anna, Message(MessageChannel.SMS, "Offer"))
             Traceback (most recent call last):
             ...
-            crmkit.adapters.outbound.ConsentRequiredError: contact.consent: Anna Lind has no active consent or other lawful basis for marketing (it was withdrawn on 2025-01-01); nothing was sent
+            crmkit.errors.ConsentRequiredError: contact.consent: Anna Lind has no active consent or other lawful basis for marketing (it was withdrawn on 2025-01-01); nothing was sent
         """
         now = _moment(self._clock(), "clock")
         moment = now if at is None else _moment(at)

@@ -20,7 +20,7 @@ import subprocess
 import tempfile
 from pathlib import Path
 
-from crmkit.errors import CrmkitError, ValidationError
+from crmkit.errors import ChromiumError, ValidationError
 
 __all__ = [
     "ChromiumError",
@@ -45,10 +45,6 @@ _FLAGS = (
 _PAGE = re.compile(rb"/Type\s*/Page(?![a-zA-Z])")
 
 
-class ChromiumError(CrmkitError):
-    """Headless Chromium is missing or failed to print the page."""
-
-
 def find_chromium(browser: str | None = None) -> str:
     """The path of the browser to print with: ``browser`` or the first Chromium on ``PATH``.
 
@@ -57,7 +53,7 @@ def find_chromium(browser: str | None = None) -> str:
         >>> find_chromium("/no/such/browser")
         Traceback (most recent call last):
         ...
-        crmkit.report.pdf.ChromiumError: browser '/no/such/browser' not found; install Chromium (apt-get install chromium) or pass its path
+        crmkit.errors.ChromiumError: browser '/no/such/browser' not found; install Chromium (apt-get install chromium) or pass its path
     """
     candidates = (browser,) if browser else _BROWSERS
     for name in candidates:

@@ -77,7 +77,7 @@ from crmkit.adapters.files.source import (
     read_csv,
     read_jsonl,
 )
-from crmkit.errors import ImportRejectedError, Problem, ValidationError
+from crmkit.errors import ImportRolledBackError, Problem, ValidationError
 
 if TYPE_CHECKING:
     from crmkit.adapters.ports import Repository, Store, UnitOfWork
@@ -212,30 +212,6 @@ class ImportReport:
             f"({self.created} created, {self.updated} updated), {self.rejected} rejected, "
             f"{state}"
         )
-
-
-class ImportRolledBackError(ImportRejectedError):
-    """An ``ALL_OR_NOTHING`` import had rejected rows, so nothing was stored.
-
-    ``report`` is the full :class:`ImportReport`; ``rejects`` lists the rejects.
-
-    Examples:
-        >>> from crmkit.adapters.files import ImportPolicy, ImportReport, ImportRolledBackError
-        >>> from crmkit.errors import ImportRejectedError
-        >>> err = ImportRolledBackError(ImportReport("a.csv", "accounts",
-        ...                                          ImportPolicy.ALL_OR_NOTHING, rows=5,
-        ...                                          rejected=1))
-        >>> isinstance(err, ImportRejectedError), str(err)
-        (True, 'a.csv: 1 of 5 rows rejected; the import was rolled back and nothing was stored')
-    """
-
-    def __init__(self, report: ImportReport) -> None:
-        super().__init__(
-            f"{report.source}: {report.rejected} of {report.rows} rows rejected; the import "
-            "was rolled back and nothing was stored",
-            rejects=report.rejects,
-        )
-        self.report = report
 
 
 class StoreReferences:
