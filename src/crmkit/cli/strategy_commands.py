@@ -1,6 +1,6 @@
 """The strategy subcommands of ``crmkit``: ``workbook template`` and ``assess``.
 
-``crmkit workbook template --lang sv > wb.json`` prints an empty seed-002 workbook as JSON;
+``crmkit workbook template --lang sv > wb.json`` prints an empty CRM strategy workbook as JSON;
 fill in the ``answer`` fields and run ``crmkit assess wb.json --html report.html``.
 
 Examples:
@@ -110,7 +110,9 @@ def add_parsers(subparsers: argparse._SubParsersAction[argparse.ArgumentParser])
 
     Each parser sets ``handler`` (a function taking the parsed args, returning the exit code).
     """
-    wb = subparsers.add_parser("workbook", help="the CRM strategy workbook (seed 002)")
+    wb = subparsers.add_parser(
+        "workbook", help="the CRM strategy workbook (Pyramid's Ramverk för CRM-strategi)"
+    )
     wb_sub = wb.add_subparsers(dest="workbook_command", required=True, metavar="{template}")
     tpl = wb_sub.add_parser("template", help="print an empty workbook as JSON")
     tpl.add_argument("--lang", choices=["sv", "en"], default="en", help="prompt language")

@@ -92,32 +92,32 @@ class KpiSpec:
 
 #: Seed 001's four prospecting-quality parameters (2 maximise, 2 minimise).
 QUALITY_PARAMETERS: tuple[KpiSpec, ...] = (
-    KpiSpec("conversion_rate", "Conversion rate", "max", "ratio", "seed 001 L546–548, L582"),
-    KpiSpec("value_per_customer", "Value per new customer", "max", "currency", "seed 001 L549"),
+    KpiSpec("conversion_rate", "Conversion rate", "max", "ratio", "BI prospecting thesis (2023) L546–548, L582"),
+    KpiSpec("value_per_customer", "Value per new customer", "max", "currency", "BI prospecting thesis (2023) L549"),
     KpiSpec("hours_per_new_customer", "Work hours per new customer", "min", "hours",
-            "seed 001 L550, L563"),
+            "BI prospecting thesis (2023) L550, L563"),
     KpiSpec("cost_per_new_customer", "Cost per new customer", "min", "currency",
-            "seed 001 L551, L563"),
+            "BI prospecting thesis (2023) L551, L563"),
 )  # fmt: skip
 
 #: Seed 004's customer-care KPIs K1–K8.
 CUSTOMER_CARE_KPIS: tuple[KpiSpec, ...] = (
     KpiSpec("visits_per_salesperson", "Customer visits per salesperson per month", "max",
-            "visits", "seed 004 L158, L218 (K1)"),
+            "visits", "ComputerSweden kundvård compendium L158, L218 (K1)"),
     KpiSpec("revenue_per_customer", "Revenue per customer", "max", "currency",
-            "seed 004 L162, L218 (K2)"),
+            "ComputerSweden kundvård compendium L162, L218 (K2)"),
     KpiSpec("average_sales_per_customer", "Average sales per customer", "max", "currency",
-            "seed 004 L208 (K3)"),
+            "ComputerSweden kundvård compendium L208 (K3)"),
     KpiSpec("customers_per_salesperson", "Customers per salesperson", "max", "customers",
-            "seed 004 L210 (K4)"),
+            "ComputerSweden kundvård compendium L210 (K4)"),
     KpiSpec("cases_per_problem_type", "Cases per problem type", "min", "cases",
-            "seed 004 L218 (K5)"),
+            "ComputerSweden kundvård compendium L218 (K5)"),
     KpiSpec("cases_per_agent_per_day", "Cases per agent per day", "max", "cases",
-            "seed 004 L228 (K6)"),
+            "ComputerSweden kundvård compendium L228 (K6)"),
     KpiSpec("waiting_time", "Waiting time in customer service", "min", "seconds",
-            "seed 004 L279 (K7)"),
+            "ComputerSweden kundvård compendium L279 (K7)"),
     KpiSpec("new_customer_share", "Share of new customers", "max", "ratio",
-            "seed 004 L279 (K8)"),
+            "ComputerSweden kundvård compendium L279 (K8)"),
 )  # fmt: skip
 
 _SPECS = {s.key: s for s in QUALITY_PARAMETERS + CUSTOMER_CARE_KPIS}

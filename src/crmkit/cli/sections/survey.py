@@ -1,6 +1,6 @@
 """Demo section: a key-account customer survey of the synthetic company.
 
-Simulates answers to the seed-003 key-account survey for the company's key accounts (or,
+Simulates answers to the key-account survey of Botn-Langøy, Buarø & Hoem (2019) for the company's key accounts (or,
 when it has few, its first accounts), then prints item descriptives, construct scores with
 Cronbach's alpha, the satisfaction drivers and the headline CSAT / satisfaction index figures with an NKI
 survey (NKI index and NPS) simulated for the same accounts.
@@ -16,7 +16,7 @@ Examples:
     ...                   console=Console(plain=True), output_dir=Path("."), seed=1)
     >>> render(ctx)  # doctest: +ELLIPSIS
     <BLANKLINE>
-    == Customer survey (seed-003 key-account instrument) ==
+    == Customer survey (key-account instrument of Botn-Langøy, Buarø & Hoem 2019) ==
     ...
 """
 
@@ -65,7 +65,7 @@ def render(ctx: DemoContext) -> None:
     inst = key_account_survey(supplier="our company")
     accounts = _account_ids(ctx.data)
     responses = simulate_responses(inst, accounts, seed=ctx.seed)
-    console.heading("Customer survey (seed-003 key-account instrument)")
+    console.heading("Customer survey (key-account instrument of Botn-Langøy, Buarø & Hoem 2019)")
     console.text(
         f"{len(responses)} synthetic respondents, one per account; answers are simulated "
         f"(seed {ctx.seed}). Satisfaction on 1–7, agreement on 1–5."
