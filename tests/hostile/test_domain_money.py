@@ -151,3 +151,20 @@ def test_arithmetic_is_money_or_a_validation_error(price: Money, factor: Any) ->
         return
     assert product.currency == "SEK"
     assert product.amount == CONTEXT.multiply(price.amount, Decimal(factor))
+
+
+@pytest.mark.parametrize("amount", [Decimal("0E-40"), Decimal("-0E-60")])
+def test_a_zero_amount_with_any_exponent_is_zero_not_too_small(amount: Decimal) -> None:
+    assert Money(amount, "SEK") == Money("0", "SEK")
+
+
+def test_arithmetic_that_ends_at_zero_is_zero_not_refused() -> None:
+    third = Decimal("0.33333333333333333333333333333333333333")
+    assert Money("0.00", "SEK") * third == Money("0", "SEK")
+    line = OrderLine("p", 1, Money("0.00", "SEK"), discount=third)
+    assert line.total == Money("0", "SEK")
+
+
+def test_a_tiny_non_zero_amount_is_still_refused() -> None:
+    with pytest.raises(ValidationError, match="too small"):
+        Money(Decimal("1E-40"), "SEK")

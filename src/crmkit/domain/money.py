@@ -126,7 +126,7 @@ def _check_amount(_: Any, attribute: attrs.Attribute[Any], value: Any) -> None:
         fail(attribute, value, "must be a finite amount")
     if not -MAX_AMOUNT <= value <= MAX_AMOUNT:
         fail(attribute, value, f"is out of range: amounts lie within ±{MAX_AMOUNT}")
-    if value.adjusted() < MIN_ADJUSTED:
+    if value and value.adjusted() < MIN_ADJUSTED:
         fail(attribute, value, f"is too small: amounts below 1E{MIN_ADJUSTED} must be zero")
 
 
@@ -139,7 +139,7 @@ inline_check(_to_decimal, "{v}.__class__ is {decimal}", decimal=Decimal)
 inline_check(
     _check_amount,
     "({v}.__class__ is {decimal} and {v}.is_finite() and {low} <= {v} <= {high}"
-    f" and {{v}}.adjusted() >= {MIN_ADJUSTED})",
+    f" and (not {{v}} or {{v}}.adjusted() >= {MIN_ADJUSTED}))",
     decimal=Decimal,
     low=-MAX_AMOUNT,
     high=MAX_AMOUNT,
