@@ -14,10 +14,14 @@ import pytest
 import sqlalchemy as sa
 
 from crmkit.adapters import open_store
-from crmkit.adapters.aggregate import aggregate_for, aggregate_names
+from crmkit.adapters.aggregate import aggregate_for
 from crmkit.adapters.sql import SqlStore
 from crmkit.adapters.sql.migrations import VERSION_TABLE, head_revision
-from crmkit.adapters.sql.migrations.legacy import create_version_1, upgrade_1_to_2
+from crmkit.adapters.sql.migrations.legacy import (
+    LEGACY_AGGREGATES,
+    create_version_1,
+    upgrade_1_to_2,
+)
 from crmkit.adapters.sql.schema import SCHEMA_VERSION, table_name
 from crmkit.adapters.sql.views import VIEWS
 from crmkit.errors import ValidationError
@@ -45,7 +49,7 @@ def _fixture_rows(path: Path) -> dict[str, dict[str, tuple[int, str]]]:
                 r[0]: (r[1], r[2])
                 for r in conn.execute(f"SELECT id, version, document FROM {table_name(name)}")
             }
-            for name in aggregate_names()
+            for name in LEGACY_AGGREGATES
         }
     finally:
         conn.close()
@@ -113,7 +117,7 @@ def test_postgres_database_of_schema_2_upgrades_keeping_every_row(
             create_version_1(conn)
             upgrade_1_to_2(conn)
             conn.exec_driver_sql("UPDATE crmkit_schema SET version = 2")
-            for name in aggregate_names():
+            for name in LEGACY_AGGREGATES:
                 rows = [dict(r) for r in source.execute(f"SELECT * FROM {table_name(name)}")]
                 if rows:
                     table = sa.Table(table_name(name), sa.MetaData(), autoload_with=conn)

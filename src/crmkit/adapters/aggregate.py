@@ -133,7 +133,7 @@ class AggregateSpec:
     names: tuple[str, ...] = ("name",)
 
 
-#: The nine aggregates every store holds, in a fixed order.
+#: The aggregates every store holds, in a fixed order (new ones are added at the end).
 SPECS: tuple[AggregateSpec, ...] = (
     AggregateSpec("accounts", "crmkit.domain:Account", segment=("tier",), account=()),
     AggregateSpec(
@@ -166,6 +166,21 @@ SPECS: tuple[AggregateSpec, ...] = (
     AggregateSpec("campaigns", "crmkit.domain:Campaign", segment=("channel",)),
     AggregateSpec(
         "products", "crmkit.domain:Product", segment=("category",), names=("name", "sku")
+    ),
+    AggregateSpec(
+        "agreements",
+        "crmkit.domain:Agreement",
+        owner=(),
+        status=(),
+        segment=("agreement_type",),
+    ),
+    AggregateSpec(
+        "key_account_relationships",
+        "crmkit.domain:KeyAccountRelationship",
+        owner=("key_account_manager",),
+        status=(),
+        stage=("stage",),
+        names=(),
     ),
 )
 
@@ -376,12 +391,12 @@ def _resolve(spec: AggregateSpec) -> Aggregate:
 
 @functools.cache
 def aggregates() -> tuple[Aggregate, ...]:
-    """All nine aggregates, resolved against :mod:`crmkit.domain`, in catalogue order.
+    """All aggregates, resolved against :mod:`crmkit.domain`, in catalogue order.
 
     Examples:
         >>> from crmkit.adapters.aggregate import aggregates
         >>> len(aggregates())
-        9
+        11
     """
     return tuple(_resolve(spec) for spec in SPECS)
 
@@ -392,7 +407,7 @@ def aggregate_names() -> tuple[str, ...]:
     Examples:
         >>> from crmkit.adapters.aggregate import aggregate_names
         >>> aggregate_names()[-1]
-        'products'
+        'key_account_relationships'
     """
     return tuple(spec.name for spec in SPECS)
 
@@ -408,7 +423,7 @@ def aggregate_for(key: type[Any] | str) -> Aggregate:
         >>> aggregate_for("unicorns")
         Traceback (most recent call last):
         ...
-        crmkit.errors.NotFoundError: no aggregate 'unicorns'; known: accounts, contacts, leads, opportunities, interactions, cases, orders, campaigns, products
+        crmkit.errors.NotFoundError: no aggregate 'unicorns'; known: accounts, contacts, leads, opportunities, interactions, cases, orders, campaigns, products, agreements, key_account_relationships
     """
     for agg in aggregates():
         if key == agg.name or key is agg.entity:

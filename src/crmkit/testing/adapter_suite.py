@@ -21,7 +21,7 @@ generated entities avoid NUL characters and lone surrogates, which PostgreSQL ca
 Examples:
     >>> from crmkit.testing.adapter_suite import AdapterComplianceSuite, entity_strategies
     >>> sorted(entity_strategies())[:3]
-    ['accounts', 'campaigns', 'cases']
+    ['accounts', 'agreements', 'campaigns']
     >>> AdapterComplianceSuite.store_url
     'memory://'
 """
@@ -90,6 +90,12 @@ def sample_entity(aggregate: str, **fields: Any) -> Any:
         },
         "campaigns": {"name": "Spring fair"},
         "products": {"sku": "SKU-1", "name": "Support hour", "price": money},
+        "agreements": {
+            "account_id": "acc-1",
+            "name": "Support agreement",
+            "start_date": date(2025, 1, 1),
+        },
+        "key_account_relationships": {"account_id": "acc-1", "stage": d.KamStage.BOW_TIE},
     }
     values = {**defaults[aggregate], **fields}
     return aggregate_for(aggregate).entity(**values)

@@ -79,14 +79,17 @@ SCHEMA_TABLE = "crmkit_schema"
 
 #: What deleting an account does to the rows that name it in ``account_id``: ``CASCADE``
 #: deletes them with the account (its contacts, opportunities, interactions and cases belong
-#: to it), ``RESTRICT`` refuses the delete while any exist (orders are financial records:
-#: delete or move them first). The database enforces both, on SQLite too.
+#: to it, as does its key-account relationship), ``RESTRICT`` refuses the delete while any
+#: exist (orders and agreements are financial and legal records: delete or move them first).
+#: The database enforces both, on SQLite too.
 DELETE_POLICY: dict[str, str] = {
     "contacts": "CASCADE",
     "opportunities": "CASCADE",
     "interactions": "CASCADE",
     "cases": "CASCADE",
     "orders": "RESTRICT",
+    "agreements": "RESTRICT",
+    "key_account_relationships": "CASCADE",
 }
 
 
@@ -205,6 +208,23 @@ COLUMNS: dict[str, tuple[Typed, ...]] = {
         _t("end_date", kind="date"),
         _money("budget", "budget", "budget_currency"),
     ),
+    "agreements": (
+        _t("agreement_name", "name"),
+        _t("agreement_type"),
+        _t("start_date", kind="date"),
+        _t("end_date", kind="date"),
+        _money("value", "value", "currency"),
+        _t("auto_renew", kind="bool"),
+        _t("renewal_term_months", kind="int"),
+        _t("notice_period_days", kind="int"),
+        _t("terminated", kind="bool"),
+    ),
+    "key_account_relationships": (
+        _t("supplier_intent"),
+        _t("customer_intent"),
+        _t("key_account_manager", kind="ref"),
+        _t("history", kind="json"),
+    ),
     "products": (
         _t("sku"),
         _t("product_name", "name"),
@@ -294,7 +314,7 @@ def build_metadata(dialect: str) -> tuple[sa.MetaData, dict[str, sa.Table]]:
         >>> from crmkit.adapters.sql.schema import build_metadata
         >>> metadata, tables = build_metadata("sqlite")
         >>> sorted(tables)[:2], str(tables["orders"].c.total.type)
-        (['accounts', 'campaigns'], 'NUMERIC(20, 4)')
+        (['accounts', 'agreements'], 'NUMERIC(20, 4)')
         >>> [fk.ondelete for fk in tables["orders"].c.account_id.foreign_keys]
         ['RESTRICT']
     """

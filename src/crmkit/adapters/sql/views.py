@@ -30,6 +30,7 @@ _RENAMED = {
     "opportunity_name": "name",
     "campaign_name": "name",
     "product_name": "name",
+    "agreement_name": "name",
 }
 
 
@@ -58,7 +59,8 @@ def view_columns(aggregate: str) -> list[tuple[str, str]]:
     """
     agg = aggregate_for(aggregate)
     columns = ["id", "version"]
-    columns += [c for c in ("owner_id", "account_id", "status", "segment") if c in agg.fields]
+    core = ("owner_id", "account_id", "status", "stage", "segment")
+    columns += [c for c in core if c in agg.fields]
     pairs = [(c, c) for c in columns]
     for spec in COLUMNS.get(agg.name, ()):
         if spec.kind == "json":

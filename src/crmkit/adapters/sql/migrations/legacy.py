@@ -16,14 +16,27 @@ from __future__ import annotations
 import json
 from typing import TYPE_CHECKING, Any
 
-from crmkit.adapters.aggregate import aggregate_for, aggregate_names
+from crmkit.adapters.aggregate import aggregate_for
 from crmkit.adapters.sql.schema import json_type, schema_table, table_name
 from crmkit.extras import require
 
 if TYPE_CHECKING:
     import sqlalchemy as sa
 
-__all__ = ["create_version_1", "upgrade_1_to_2"]
+__all__ = ["LEGACY_AGGREGATES", "create_version_1", "upgrade_1_to_2"]
+
+#: The aggregates schemas 1 and 2 had a table for (later ones arrived with schema 3).
+LEGACY_AGGREGATES = (
+    "accounts",
+    "contacts",
+    "leads",
+    "opportunities",
+    "interactions",
+    "cases",
+    "orders",
+    "campaigns",
+    "products",
+)
 
 
 def create_version_1(connection: sa.Connection) -> None:
@@ -41,7 +54,7 @@ def create_version_1(connection: sa.Connection) -> None:
     sa_ = require("sqlalchemy", "sql")
     metadata = sa_.MetaData()
     version_table = schema_table(metadata)
-    for aggregate in aggregate_names():
+    for aggregate in LEGACY_AGGREGATES:
         sa_.Table(
             table_name(aggregate),
             metadata,
@@ -77,7 +90,7 @@ def upgrade_1_to_2(connection: sa.Connection) -> None:
     sa_ = require("sqlalchemy", "sql")
     dialect = connection.dialect.name
     jtype = json_type(dialect)
-    for aggregate in aggregate_names():
+    for aggregate in LEGACY_AGGREGATES:
         name = table_name(aggregate)
         custom_ddl = "JSONB" if dialect == "postgresql" else "JSON"
         connection.exec_driver_sql(f"ALTER TABLE {name} ADD COLUMN segment VARCHAR(128)")

@@ -22,7 +22,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from crmkit.adapters.aggregate import aggregates
+from crmkit.adapters.aggregate import aggregate_for, aggregates
+from crmkit.adapters.sql.migrations.legacy import LEGACY_AGGREGATES
 from crmkit.adapters.sql.schema import DELETE_POLICY, build_metadata, entity_row, table_name
 from crmkit.adapters.sql.views import create_views
 from crmkit.errors import SchemaVersionError
@@ -44,8 +45,9 @@ def rebuild_to_3(connection: sa.Connection) -> None:
     """
     sa_ = require("sqlalchemy", "sql")
     metadata, tables = build_metadata(connection.dialect.name)
-    stored: dict[str, list[Any]] = {}
-    for agg in aggregates():
+    stored: dict[str, list[Any]] = {name: [] for name in tables}
+    for name in LEGACY_AGGREGATES:
+        agg = aggregate_for(name)
         old = sa_.table(table_name(agg.name), sa_.column("version"), sa_.column("document"))
         stored[agg.name] = [
             (row.version, agg.from_document(row.document))
@@ -67,8 +69,8 @@ def rebuild_to_3(connection: sa.Connection) -> None:
             f"stored ({shown}); schema 3 enforces these references. Add the accounts (or "
             "clear the references) with the previous crmkit, then open the database again",
         )
-    for agg in reversed(aggregates()):
-        connection.exec_driver_sql(f"DROP TABLE {table_name(agg.name)}")
+    for name in reversed(LEGACY_AGGREGATES):
+        connection.exec_driver_sql(f"DROP TABLE {table_name(name)}")
     metadata.create_all(connection, tables=list(tables.values()))
     for agg in aggregates():  # accounts come first, so foreign keys find their parents
         rows = [entity_row(agg, entity, version) for version, entity in stored[agg.name]]
