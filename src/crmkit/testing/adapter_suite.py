@@ -667,14 +667,19 @@ class AdapterComplianceSuite:
             "opportunities": sample_entity("opportunities", account_id=account.id),
             "interactions": sample_entity("interactions", account_id=account.id),
             "cases": sample_entity("cases", account_id=account.id),
+            "key_account_relationships": sample_entity(
+                "key_account_relationships", account_id=account.id
+            ),
         }
         order = sample_entity("orders", account_id=account.id)
+        agreement = sample_entity("agreements", account_id=account.id)
         kept_order = sample_entity("orders", account_id=other.id)
         with store.unit_of_work() as uow:
             uow.accounts.add_many([account, other])
             for name, child in children.items():
                 uow.repository(name).add(child)
             uow.orders.add_many([order, kept_order])
+            uow.repository("agreements").add(agreement)
         if not self.enforces_foreign_keys:
             with store.unit_of_work() as uow:
                 uow.accounts.delete(account.id)
@@ -682,13 +687,18 @@ class AdapterComplianceSuite:
                 for name, child in children.items():
                     assert uow.repository(name).get(child.id) == child
             return
-        # orders RESTRICT: the account stays while it has orders
-        with store.unit_of_work() as uow, pytest.raises(ConflictError, match="orders"):
+        # orders and agreements RESTRICT: the account stays while it has any
+        restricted = pytest.raises(ConflictError, match="orders and agreements")
+        with store.unit_of_work() as uow, restricted:
             uow.accounts.delete(account.id)
         with store.unit_of_work() as uow:
             assert uow.accounts.get(account.id) == account
             uow.orders.delete(order.id)
-        # contacts, opportunities, interactions and cases CASCADE: they go with the account
+        with store.unit_of_work() as uow, pytest.raises(ConflictError, match="agreements"):
+            uow.accounts.delete(account.id)
+        with store.unit_of_work() as uow:
+            uow.repository("agreements").delete(agreement.id)
+        # contacts, opportunities, interactions, cases, key-account relationships CASCADE
         with store.unit_of_work() as uow:
             uow.accounts.delete(account.id)
         with store.unit_of_work() as uow:
