@@ -37,7 +37,6 @@ Examples:
 from __future__ import annotations
 
 import bisect
-import gc
 import itertools
 import math
 import random
@@ -1534,12 +1533,6 @@ def make_b2b(
     if isinstance(end, datetime) or not isinstance(end, date) or end <= start + timedelta(days=60):
         raise ValidationError.single("end", end, "must be a date at least 60 days after start")
     Money(0, currency)  # validates the currency code
-    # Hundreds of thousands of long-lived objects: pausing the cyclic garbage collector
-    # (which would rescan them again and again) saves about a quarter of the time.
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        return _Generator(seed, n_accounts, start, end, currency).run()
-    finally:
-        if was_enabled:
-            gc.enable()
+    # the collector is process-wide state: a caller who wants it paused for a large dataset
+    # opts in with crmkit.frames.paused_gc; the library does not switch it
+    return _Generator(seed, n_accounts, start, end, currency).run()

@@ -196,17 +196,24 @@ def field_reader(
 
 @contextlib.contextmanager
 def paused_gc() -> Iterator[None]:
-    """Pause Python's cyclic garbage collector while a records engine builds many objects.
+    """Pause Python's cyclic garbage collector for a block of the caller's code (opt-in).
 
-    Building 100k result objects next to a million input records makes the collector walk
-    the whole heap again and again (a third of the time of RFM on 1M dicts); the objects
-    built hold no reference cycles, so nothing is lost by collecting later. The previous
+    The collector is process-wide state, so crmkit itself never switches it: no library
+    call pauses it behind its caller's back. An application that runs a records engine over
+    a large input may opt in around the call: building 100k result objects next to a
+    million input records makes the collector walk the input again and again (on 1M
+    transaction dicts, RFM takes about a quarter more CPU time with the collector on). The
+    results hold no reference cycles, so nothing is lost by collecting later. The previous
     state is restored on exit (also on error); nested use is fine.
 
     Examples:
         >>> import gc
         >>> from crmkit.frames import paused_gc
-        >>> with paused_gc():
+        >>> import datetime as dt
+        >>> from crmkit.segmentation import rfm
+        >>> orders = [{"account_id": 1, "ordered_at": dt.date(2024, 5, 1), "total": 10}]
+        >>> with paused_gc():  # the application's choice, for a large input
+        ...     rows = rfm(orders, as_of=dt.date(2024, 6, 1))
         ...     gc.isenabled()
         False
         >>> gc.isenabled()

@@ -63,7 +63,6 @@ from crmkit.frames import (
     is_frame,
     is_lazy,
     narwhals,
-    paused_gc,
     to_native,
 )
 
@@ -507,12 +506,11 @@ class LeadScoringModel:
             score = self._scorer(ctx)
             out: list[LeadScore] = []
             append = out.append
-            with paused_gc():  # the results hold no cycles; see crmkit.frames.paused_gc
-                for index, lead in enumerate(leads):
-                    try:
-                        append(score(lead))
-                    except ValidationError as error:
-                        raise error.prefixed(f"[{index}]") from None
+            for index, lead in enumerate(leads):
+                try:
+                    append(score(lead))
+                except ValidationError as error:
+                    raise error.prefixed(f"[{index}]") from None
             return out
         frame = self.score_frame(from_native(leads), as_of=day, explain=explain)
         return to_native(frame)

@@ -52,7 +52,6 @@ from crmkit.frames import (
     is_lazy,
     lazy_plan,
     narwhals,
-    paused_gc,
     require_columns,
 )
 
@@ -152,8 +151,7 @@ def aggregate_records(
         ...
         crmkit.errors.ValidationError: orders[0].m: -5 is negative; amounts must be zero or more
     """
-    with paused_gc():  # one small list per customer: no cycles to collect
-        return _aggregate_records(rows, customer, at, amount, as_of, what)
+    return _aggregate_records(rows, customer, at, amount, as_of, what)
 
 
 def _aggregate_records(
