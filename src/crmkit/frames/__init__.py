@@ -69,6 +69,7 @@ from crmkit.frames.quantile import (
     QuantileScore,
     quantile_score_expr,
     quantile_scores,
+    scores_by_value_counts,
     with_quantile_scores,
     with_row_count,
 )
@@ -109,6 +110,7 @@ __all__ = [
     "quantile_scores",
     "read_field",
     "require_columns",
+    "scores_by_value_counts",
     "to_frame",
     "to_native",
     "utc_date",

@@ -13,9 +13,14 @@ involved, so pandas, Polars, PyArrow, DuckDB, Dask, PySpark and pure Python agre
 
 Frames compute every score in one projection: narwhals' ``rank(method="min")`` per column and
 the row count as a broadcast ``len()`` (a window ``count(*) over ()`` on SQL engines), so the
-scored frame is read once and no join is needed. A backend without a rank operation (Dask) gets
-the same numbers from a join on value counts (``cum_sum`` of the counts of each distinct value
-in value order), so nothing is collected.
+scored frame is read once and no join is needed. PySpark, where such a window is a
+``SinglePartition`` exchange of every row, gets the same exact numbers from value counts with
+no single-partition step and nothing collected: the count of each distinct value (a group-by),
+an order-preserving bucket per value (``floor(16·log2(1 + |v|))`` with the sign of ``v``) whose
+totals — a small table crossed with itself — give the rows in smaller buckets, and a window
+partitioned by bucket for the smaller values within one. Dask, which has no rank operation,
+takes the ``cum_sum`` of the value counts in value order over its range-partitioned sort (see
+:func:`with_quantile_scores`).
 
 The records engine sorts the values once, reads the ``n - 1`` values where the score steps up
 (the ``ceil(j * count / n)``-th worst, ``j = 1..n-1``) and places every value among them by
@@ -46,6 +51,7 @@ __all__ = [
     "QuantileScore",
     "quantile_score_expr",
     "quantile_scores",
+    "scores_by_value_counts",
     "with_quantile_scores",
     "with_row_count",
 ]
@@ -101,19 +107,88 @@ class QuantileScore:
         _check_n(value)
 
 
-def _rank_by_counts(frame: Any, spec: QuantileScore, rank_name: str) -> Any:
-    """``rank_min`` from a join on value counts, for backends without a rank operation."""
+#: Buckets per doubling of a value's magnitude in :func:`_value_bucket`.
+_BUCKETS_PER_OCTAVE = 16
+
+
+def _value_bucket(value: Any) -> Any:
+    """A coarse, order-preserving Int64 bucket of a value (missing and NaN: missing).
+
+    ``floor(16 * log2(1 + |v|))`` with the sign of ``v``: equal values share a bucket and a
+    smaller value never lands in a larger bucket, whatever the data, so no boundaries have to be
+    computed first (the logarithm of a double is monotone). Sixteen buckets per doubling keep
+    each bucket a small share of the distinct values for spreads met in practice.
+    """
     nw = narwhals()
-    key = f"__crmkit_key_{spec.name}"
+    x = value.cast(nw.Float64)
+    per = _BUCKETS_PER_OCTAVE
+    return (
+        nw.when(x > 0)
+        .then((per * (x + 1).log(base=2)).floor())
+        .when(x < 0)
+        .then(-(per * (1 - x).log(base=2)).floor())
+        .when(x == 0)
+        .then(0)
+        .cast(nw.Int64)
+    )
+
+
+def _rank_by_counts(frame: Any, spec: QuantileScore, rank_name: str, count_name: str) -> Any:
+    """Add ``rank_min`` and the row count from value counts, with no single-partition step.
+
+    1. ``counts``: one row per distinct value with its number of rows (a group-by: hash
+       partitioned on the value).
+    2. Each distinct value gets an order-preserving bucket (:func:`_value_bucket`); the bucket
+       totals form a small table (16 rows per doubling of the values' magnitude: a few hundred
+       for amounts or day counts), crossed with itself to give every bucket the number of rows
+       in smaller buckets and the row count.
+    3. Within a bucket, a window partitioned by the bucket gives the rows of smaller values
+       (``cum_sum`` in value order), so ``rank_min = 1 + smaller buckets + smaller values in
+       the bucket``.
+    4. The frame joins its value's rank and the count (a hash join on the value).
+
+    No window runs over the whole frame, so Spark plans no ``SinglePartition`` exchange; the
+    ranks are exact, not approximate. Dask, which has no ordered window per group, takes the
+    ``cum_sum`` of the counts in value order instead: it sorts by sampled range partitions and
+    carries partition totals forward, which is distributed too. Missing values get no rank
+    (their score is missing) but count towards the row count, as with ``rank(method="min")``
+    and ``len()``.
+    """
+    nw = narwhals()
+    key, bucket, c = f"__crmkit_key_{spec.name}", f"__crmkit_b_{spec.name}", "__crmkit_c"
     value = nw.col(spec.column)
     frame = frame.with_columns((-value if spec.descending else value).alias(key))
-    counts = frame.group_by(key).agg(nw.len().alias("__crmkit_c"))
-    counts = counts.with_columns(
-        (nw.col("__crmkit_c").cum_sum().over(order_by=key) - nw.col("__crmkit_c") + 1).alias(
-            rank_name
+    counts = frame.group_by(key).agg(nw.len().alias(c))
+    if frame.implementation.is_dask():
+        # Dask sorts by sampled range partitions and carries each partition's sum into the
+        # next for ``cum_sum``: already distributed, and it has no ordered window per group
+        first = nw.col(c).cum_sum().over(order_by=key) - nw.col(c) + 1
+        ranks = counts.with_columns(first.alias(rank_name)).select(key, rank_name)
+        frame = frame.with_columns(nw.len().cast(nw.Int64).alias(count_name))
+        return frame.join(ranks, on=key, how="left").drop(key)
+    counts = counts.with_columns(_value_bucket(nw.col(key)).alias(bucket))
+    totals = counts.group_by(bucket).agg(nw.col(c).sum().alias("__crmkit_t"))
+    others = totals.rename({bucket: "__crmkit_b2", "__crmkit_t": "__crmkit_t2"})
+    smaller = nw.col("__crmkit_b2") < nw.col(bucket)
+    offsets = (
+        totals.select(bucket)
+        .join(others, how="cross")
+        .with_columns(nw.when(smaller).then(nw.col("__crmkit_t2")).otherwise(0).alias("__crmkit_o"))
+        .group_by(bucket)
+        .agg(nw.col("__crmkit_o").sum(), nw.col("__crmkit_t2").sum().alias(count_name))
+    )
+    within = nw.col(c).cum_sum().over(bucket, order_by=key) - nw.col(c)
+    ranks = (
+        counts.filter(~nw.col(bucket).is_null())
+        .with_columns(within.alias("__crmkit_w"))
+        .join(offsets, on=bucket, how="left")
+        .select(
+            key,
+            (1 + nw.col("__crmkit_o") + nw.col("__crmkit_w")).alias(rank_name),
+            count_name,
         )
-    ).select(key, rank_name)
-    return frame.join(counts, on=key, how="left").drop(key)
+    )
+    return frame.join(ranks, on=key, how="left").drop(key)
 
 
 def _score(rank: Any, n: int, count: Any) -> Any:
@@ -175,11 +250,37 @@ def quantile_score_expr(expr: Any, n: int, *, descending: bool = False, count: A
     return _score(expr.rank(method="min", descending=descending), n, count)
 
 
+def scores_by_value_counts(frame: Any) -> bool:
+    """Whether ``frame``'s backend computes quantile scores from value counts, not a rank.
+
+    PySpark plans a window over the whole frame (``rank() over (order by …)``, ``count(*) over
+    ()``) as a ``SinglePartition`` exchange that moves every row into one task, and Dask has no
+    rank operation; both rank from value counts (exactly, see :func:`with_quantile_scores`).
+
+    Examples:
+        >>> import polars as pl
+        >>> from crmkit.frames import from_native, scores_by_value_counts
+        >>> scores_by_value_counts(from_native(pl.DataFrame({"m": [1]})))
+        False
+    """
+    implementation = frame.implementation
+    return bool(
+        implementation.is_pyspark()
+        or implementation.is_pyspark_connect()
+        or implementation.is_dask()
+    )
+
+
 def with_quantile_scores(frame: Any, specs: Sequence[QuantileScore]) -> Any:
     """Add one integer score column per spec to a narwhals frame (lazy stays lazy).
 
     All scores are computed in one ``with_columns``: a ``rank(method="min")`` per spec over the
-    whole frame and the row count as a broadcast ``len()``.
+    whole frame and the row count as a broadcast ``len()``. On PySpark and Dask
+    (:func:`scores_by_value_counts`) the same exact ranks come from value counts instead, so no
+    step moves all rows into one partition: each distinct value's row count (a group-by), then
+    on PySpark an order-preserving bucket per value whose totals — a small table — give the rows
+    in smaller buckets and a window partitioned by bucket for the smaller values within it; on
+    Dask a ``cum_sum`` of the counts over its range-partitioned sort.
 
     Examples:
         >>> import polars as pl
@@ -191,19 +292,21 @@ def with_quantile_scores(frame: Any, specs: Sequence[QuantileScore]) -> Any:
     nw = narwhals()
     if not specs:
         return frame
-    try:
-        return frame.with_columns(
-            *(
-                quantile_score_expr(nw.col(s.column), s.n, descending=s.descending).alias(s.name)
-                for s in specs
+    if not scores_by_value_counts(frame):
+        try:
+            return frame.with_columns(
+                *(
+                    quantile_score_expr(nw.col(s.column), s.n, descending=s.descending).alias(
+                        s.name
+                    )
+                    for s in specs
+                )
             )
-        )
-    except NotImplementedError:  # no rank operation (Dask): ranks from value counts
-        pass
-    frame = frame.with_columns(nw.len().cast(nw.Int64).alias(_COUNT))
+        except NotImplementedError:  # no rank operation: ranks from value counts
+            pass
     for spec in specs:
         rank_name = f"__crmkit_rank_{spec.name}"
-        frame = _rank_by_counts(frame, spec, rank_name)
+        frame = _rank_by_counts(frame, spec, rank_name, _COUNT)
         score = _score(nw.col(rank_name), spec.n, nw.col(_COUNT))
-        frame = frame.with_columns(score.alias(spec.name)).drop(rank_name)
-    return frame.drop(_COUNT)
+        frame = frame.with_columns(score.alias(spec.name)).drop(rank_name, _COUNT)
+    return frame

@@ -64,8 +64,10 @@ from crmkit.frames import (
     from_native,
     is_frame,
     narwhals,
+    paused_gc,
     quantile_score_expr,
     quantile_scores,
+    scores_by_value_counts,
     to_native,
     with_lookup,
     with_quantile_scores,
@@ -217,7 +219,8 @@ def rfm(
 def _rfm_records(
     data: Any, as_of: dt.date, spec: RFMSpec, *, customer: str, at: str, amount: str
 ) -> list[RFMRow]:
-    return _rfm_rows(data, as_of, spec, customer=customer, at=at, amount=amount)
+    with paused_gc():  # one entry per customer and one row each: no cycles to collect
+        return _rfm_rows(data, as_of, spec, customer=customer, at=at, amount=amount)
 
 
 def _rfm_rows(
@@ -291,7 +294,17 @@ def _rfm_frame(
         nw.col("frequency"),
         nw.col("monetary"),
     ]
-    try:
+    if scores_by_value_counts(grouped):
+        # PySpark and Dask: the same exact ranks from value counts, no single-partition step
+        scored = with_quantile_scores(
+            grouped.select(*values),
+            [
+                QuantileScore("recency_days", "r_score", n, descending=True),
+                QuantileScore("frequency", "f_score", n),
+                QuantileScore("monetary", "m_score", n),
+            ],
+        )
+    else:
         # the values and the three scores in one projection over the per-customer frame:
         # ranks over the whole frame and its row count, no join
         counted = with_row_count(grouped, _COUNT)
@@ -301,15 +314,6 @@ def _rfm_frame(
             quantile_score_expr(recency, n, descending=True, count=count).alias("r_score"),
             quantile_score_expr(nw.col("frequency"), n, count=count).alias("f_score"),
             quantile_score_expr(nw.col("monetary"), n, count=count).alias("m_score"),
-        )
-    except NotImplementedError:  # no rank operation (Dask): ranks from value counts
-        scored = with_quantile_scores(
-            grouped.select(*values),
-            [
-                QuantileScore("recency_days", "r_score", n, descending=True),
-                QuantileScore("frequency", "f_score", n),
-                QuantileScore("monetary", "m_score", n),
-            ],
         )
     columns = ["customer_id", "recency_days", "frequency", "monetary", "r_score", "f_score",
                "m_score"]  # fmt: skip
