@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import json
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -58,7 +59,17 @@ def test_demo_section_on_record_dicts(tmp_path: Path, capsys: pytest.CaptureFixt
     assert "weakest process" in out
     # the website from the data, the switchboard from the self-assessment
     assert "without integrated IT support (2): Public website, Telephone switchboard" in out
-    assert (tmp_path / "assessment.html").read_text().startswith("<!DOCTYPE html>")
+    page = (tmp_path / "assessment.html").read_text(encoding="utf-8")
+    assert page.startswith("<!DOCTYPE html>")
+    assert "Executive summary" in page
+    assert "Technical appendix" in page
+    # the follow-up a year later, compared with the baseline, in the report and as data
+    assert "Follow-up a year later" in out
+    follow_up = (tmp_path / "assessment-follow-up.html").read_text(encoding="utf-8")
+    assert "Progress since the previous assessment" in follow_up
+    progress = json.loads((tmp_path / "assessment-progress.json").read_text(encoding="utf-8"))
+    assert "customer_segment_lifetime_value" in progress["improved"]
+    assert progress["slipped"] == ["employee_value"]
 
 
 def test_self_assessment_never_overrides_the_data() -> None:

@@ -35,3 +35,80 @@ def test_bad_answer_is_a_clear_error(tmp_path: Path, capsys: pytest.CaptureFixtu
     # issue #11: errors go to standard error as "crmkit: <where>: ..." (they went to stdout)
     err = capsys.readouterr().err
     assert err.startswith(f"crmkit: {wb}: answers.s05.loyal_share: 140 must be a percentage")
+
+
+def _fill_xlsx(path: Path, *, follow_up: bool) -> None:
+    import openpyxl
+
+    book = openpyxl.load_workbook(path)
+    cover = book["Forside"]
+    cover["B4"], cover["B5"] = "Nordvik AS", "Eva Konsult"
+    cover["B3"] = "2026-11-30" if follow_up else "2026-03-02"
+    situation = next(book[n] for n in book.sheetnames if n.startswith("S04"))
+    for row in range(3, 19):
+        situation[f"C{row}"] = "Ja" if follow_up or row % 2 else "Nei"
+    sales = next(book[n] for n in book.sheetnames if n.startswith("S08"))
+    sales["C4"], sales["D4"] = "Ja", "Integrert" if follow_up else "Ingen"
+    book.save(path)
+
+
+def test_xlsx_template_assess_and_follow_up(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    before, after = tmp_path / "before.xlsx", tmp_path / "after.xlsx"
+    for target in (before, after):
+        cmd = ["workbook", "template", "--format", "xlsx", "--lang", "nb", "--output", str(target)]
+        assert main(cmd) == 0
+    _fill_xlsx(before, follow_up=False)
+    _fill_xlsx(after, follow_up=True)
+    html, progress = tmp_path / "rapport.html", tmp_path / "progress.json"
+    code = main(
+        ["assess", str(after), "--lang", "nb", "--html", str(html), "--baseline", str(before),
+         "--progress-json", str(progress), "--unanswered", "skip"]
+    )  # fmt: skip
+    out = capsys.readouterr().out
+    assert code == 0
+    assert "Assessment of Nordvik AS" in out
+    page = html.read_text(encoding="utf-8")
+    assert "Utvikling siden 2026-03-02" in page
+    assert "Eva Konsult" in page
+    assert "ble holdt utenfor poengene" in page  # --unanswered skip is stated
+    data = json.loads(progress.read_text(encoding="utf-8"))
+    assert data["baseline_date"] == "2026-03-02"
+    assert data["follow_up_date"] == "2026-11-30"
+    assert data["overall"]["change"] > 0
+
+
+def test_unanswered_option_changes_the_scores(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    wb = tmp_path / "wb.json"
+    wb.write_text(json.dumps({"answers": {"s04.market_leader": True}}), encoding="utf-8")
+    assert main(["assess", str(wb), "--unanswered", "zero"]) == 0
+    zero = capsys.readouterr().out
+    assert main(["assess", str(wb), "--unanswered", "skip"]) == 0
+    skip = capsys.readouterr().out
+    assert zero != skip
+    assert "Overall: 5.0" in skip
+
+
+def test_nb_json_template_is_refused(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["workbook", "template", "--lang", "nb"]) == 2
+    assert "use --format xlsx for nb" in capsys.readouterr().err
+
+
+@pytest.mark.browser
+def test_assess_writes_a_pdf(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from crmkit.report.pdf import pdf_page_count
+    from tests.backends import have_chromium, require_backend
+
+    require_backend("chromium", have_chromium(), "the PDF is printed by headless Chromium")
+    wb = tmp_path / "wb.xlsx"
+    assert (
+        main(["workbook", "template", "--format", "xlsx", "--lang", "nb", "--output", str(wb)]) == 0
+    )
+    _fill_xlsx(wb, follow_up=False)
+    pdf = tmp_path / "rapport.pdf"
+    assert main(["assess", str(wb), "--lang", "nb", "--pdf", str(pdf)]) == 0
+    assert f"PDF report: {pdf}" in capsys.readouterr().out
+    assert pdf_page_count(pdf) >= 3

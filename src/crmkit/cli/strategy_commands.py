@@ -1,7 +1,10 @@
 """The strategy subcommands of ``crmkit``: ``workbook template`` and ``assess``.
 
 ``crmkit workbook template --lang sv > wb.json`` prints an empty CRM strategy workbook as JSON;
-fill in the ``answer`` fields and run ``crmkit assess wb.json --html report.html``.
+``crmkit workbook template --format xlsx --lang nb --output wb.xlsx`` writes it as a
+spreadsheet. Fill it in and run ``crmkit assess wb.xlsx --lang sv --html report.html --pdf
+report.pdf`` for the client report; ``--baseline earlier.xlsx`` adds the progress since an
+earlier assessment and ``--unanswered skip`` leaves unanswered questions out of the scores.
 
 Examples:
     >>> import argparse
@@ -18,6 +21,7 @@ from __future__ import annotations
 import argparse
 import json
 from pathlib import Path
+from typing import Any
 
 from crmkit.cli.common import count
 from crmkit.errors import ValidationError
@@ -26,7 +30,8 @@ __all__ = ["add_parsers", "run_assess", "run_workbook_template"]
 
 
 def run_workbook_template(args: argparse.Namespace) -> int:
-    """Print the empty workbook as JSON in ``args.lang``.
+    """Print the empty workbook as JSON in ``args.lang``, or write it as .xlsx to
+    ``args.output`` (``--format xlsx``).
 
     Examples:
         >>> import argparse, io, contextlib
@@ -39,7 +44,26 @@ def run_workbook_template(args: argparse.Namespace) -> int:
     """
     from crmkit.strategy import template
 
-    print(json.dumps(template(args.lang), ensure_ascii=False, indent=2))
+    fmt = getattr(args, "format", "json")
+    output = getattr(args, "output", None)
+    if fmt == "xlsx":
+        from crmkit.strategy.xlsx import write_workbook_xlsx
+
+        if output is None:
+            raise ValidationError.single("--output", None, "is needed for --format xlsx")
+        write_workbook_xlsx(output, lang=args.lang)
+        print(f"Workbook: {output}")
+        return 0
+    if args.lang in ("nb", "no"):
+        raise ValidationError.single(
+            "--lang", args.lang, "the JSON template is in en or sv; use --format xlsx for nb"
+        )
+    text = json.dumps(template(args.lang), ensure_ascii=False, indent=2)
+    if output is not None:
+        Path(output).write_text(text + "\n", encoding="utf-8")
+        print(f"Workbook: {output}")
+    else:
+        print(text)
     return 0
 
 
@@ -58,6 +82,18 @@ def _ratings(pairs: list[str]) -> dict[str, float]:
     return out
 
 
+def _load(path: Path) -> tuple[Any, dict[str, float], str]:
+    """Answers, ratings and assessor of a JSON or .xlsx workbook."""
+    from crmkit.strategy import WorkbookAnswers
+
+    if path.suffix.lower() == ".xlsx":
+        from crmkit.strategy.xlsx import read_workbook_xlsx
+
+        filled = read_workbook_xlsx(path)
+        return filled.answers, dict(filled.ratings), filled.assessor
+    return WorkbookAnswers.load(path), {}, ""
+
+
 def run_assess(args: argparse.Namespace) -> int:
     """Assess a filled-in workbook; print a summary and write the requested reports.
 
@@ -70,7 +106,9 @@ def run_assess(args: argparse.Namespace) -> int:
         >>> wb.fill({i.id: True for i in wb.workbook.section("S04").items})
         >>> wb.save(folder / "wb.json")
         >>> run_assess(argparse.Namespace(workbook=folder / "wb.json", html=folder / "r.html",
-        ...            markdown=None, lang="en", rate=[], top=3))  # doctest: +ELLIPSIS
+        ...            markdown=None, lang="en", rate=[], top=3, pdf=None, baseline=None,
+        ...            unanswered="zero", assessor="", progress_json=None))
+        ... # doctest: +ELLIPSIS
         Assessment of Acme
         ...
         0
@@ -78,18 +116,41 @@ def run_assess(args: argparse.Namespace) -> int:
         True
     """
     from crmkit.adapters.files.output import write_output
-    from crmkit.report import assessment_html, assessment_markdown, process_name, score_text
-    from crmkit.strategy import WorkbookAnswers, assess
+    from crmkit.report import assessment_markdown, client_report_html, process_name, score_text
+    from crmkit.strategy import ScoringRule, assess, compare_assessments
 
-    answers = WorkbookAnswers.load(args.workbook)
-    result = assess(answers, ratings=_ratings(args.rate or []))
+    rule = ScoringRule(unanswered=getattr(args, "unanswered", "zero"))
+    answers, ratings, assessor = _load(args.workbook)
+    result = assess(answers, ratings={**ratings, **_ratings(args.rate or [])}, rule=rule)
+    baseline = None
+    inputs = [args.workbook]
+    if getattr(args, "baseline", None) is not None:
+        before, before_ratings, _ = _load(args.baseline)
+        baseline = assess(before, ratings=before_ratings, rule=rule)
+        inputs.append(args.baseline)
+    assessor = getattr(args, "assessor", "") or assessor
     # the report files are written first, so a closed pipe on standard output cannot stop them
     written = []
-    for option, render in (("html", assessment_html), ("markdown", assessment_markdown)):
-        target = getattr(args, option)
-        if target is not None:
-            write_output(target, render(result, lang=args.lang), inputs=[args.workbook])
-            written.append(f"{'HTML' if option == 'html' else 'Markdown'} report: {target}")
+    page = None
+    if args.html is not None or getattr(args, "pdf", None) is not None:
+        page = client_report_html(result, lang=args.lang, assessor=assessor, baseline=baseline)
+    if args.html is not None and page is not None:
+        write_output(args.html, page, inputs=inputs)
+        written.append(f"HTML report: {args.html}")
+    if getattr(args, "pdf", None) is not None and page is not None:
+        from crmkit.report.pdf import html_to_pdf
+
+        written.append(f"PDF report: {html_to_pdf(page, args.pdf)}")
+    if args.markdown is not None:
+        md_lang = "no" if args.lang == "nb" else args.lang
+        write_output(args.markdown, assessment_markdown(result, lang=md_lang), inputs=inputs)
+        written.append(f"Markdown report: {args.markdown}")
+    if getattr(args, "progress_json", None) is not None:
+        if baseline is None:
+            raise ValidationError.single("--progress-json", None, "needs --baseline")
+        data = compare_assessments(baseline, result).to_dict()
+        write_output(args.progress_json, json.dumps(data, indent=2), inputs=inputs)
+        written.append(f"Progress data: {args.progress_json}")
     print(f"Assessment of {result.company or args.workbook.name}")
     print(f"Situation analysis: {result.situation} yes")
     for ps in result.processes:
@@ -114,16 +175,44 @@ def add_parsers(subparsers: argparse._SubParsersAction[argparse.ArgumentParser])
         "workbook", help="the CRM strategy workbook (Pyramid's Ramverk för CRM-strategi)"
     )
     wb_sub = wb.add_subparsers(dest="workbook_command", required=True, metavar="{template}")
-    tpl = wb_sub.add_parser("template", help="print an empty workbook as JSON")
-    tpl.add_argument("--lang", choices=["sv", "en"], default="en", help="prompt language")
+    tpl = wb_sub.add_parser("template", help="an empty workbook as JSON or a spreadsheet")
+    tpl.add_argument(
+        "--lang", choices=["sv", "nb", "en"], default="en", help="language (nb: xlsx only)"
+    )
+    tpl.add_argument(
+        "--format", choices=["json", "xlsx"], default="json", help="JSON (default) or xlsx"
+    )
+    tpl.add_argument(
+        "--output", type=Path, default=None, help="write here (needed for xlsx; JSON: stdout)"
+    )
     tpl.set_defaults(handler=run_workbook_template)
 
     assess_p = subparsers.add_parser("assess", help="score a filled-in workbook (0-5)")
-    assess_p.add_argument("workbook", type=Path, help="workbook JSON (from workbook template)")
-    assess_p.add_argument("--html", type=Path, default=None, help="write an HTML report here")
+    assess_p.add_argument(
+        "workbook", type=Path, help="filled-in workbook, .json or .xlsx (from workbook template)"
+    )
+    assess_p.add_argument(
+        "--html", type=Path, default=None, help="write the client report (HTML) here"
+    )
+    assess_p.add_argument(
+        "--pdf", type=Path, default=None, help="print the client report to PDF (Chromium)"
+    )
     assess_p.add_argument("--markdown", type=Path, default=None, help="write Markdown here")
     assess_p.add_argument(
-        "--lang", choices=["en", "sv", "no"], default="en", help="language of names in reports"
+        "--lang", choices=["en", "sv", "nb", "no"], default="en", help="report language"
+    )
+    assess_p.add_argument(
+        "--unanswered",
+        choices=["zero", "skip"],
+        default="zero",
+        help="unanswered questions count as no (zero, default) or are left out (skip)",
+    )
+    assess_p.add_argument("--assessor", default="", help="who assessed (the report's cover)")
+    assess_p.add_argument(
+        "--baseline", type=Path, default=None, help="an earlier workbook of the same company"
+    )
+    assess_p.add_argument(
+        "--progress-json", type=Path, default=None, help="write the comparison with --baseline"
     )
     assess_p.add_argument(
         "--rate",

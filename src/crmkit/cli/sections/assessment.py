@@ -34,7 +34,10 @@ The assessment has two sources, kept apart and both reported:
    labelled as such, and never overrides an answer the data gives.
 
 Unanswered items are skipped (``ScoringRule(unanswered="skip")``), so every score rests on
-an answer. Writes ``assessment.html`` to the output folder.
+an answer. Writes the client report (``assessment.html`` and, when Chromium is installed,
+``assessment.pdf``) to the output folder, and a follow-up a year later
+(:data:`FOLLOW_UP`, :data:`FOLLOW_UP_RATINGS`: the company's invented progress) compared with
+it: ``assessment-follow-up.html`` and ``assessment-progress.json``.
 
 Examples:
     >>> from crmkit.cli.sections.assessment import answers_from_data
@@ -50,7 +53,7 @@ from typing import Any
 
 from crmkit.adapters.files.output import write_output
 from crmkit.cli.context import DemoContext
-from crmkit.report import assessment_html, process_name, score_text
+from crmkit.report import process_name, score_text
 from crmkit.strategy import (
     Assessment,
     ScoringRule,
@@ -62,6 +65,8 @@ from crmkit.strategy import (
 __all__ = [
     "CHANNEL_ROWS",
     "CRM_CAPABILITIES",
+    "FOLLOW_UP",
+    "FOLLOW_UP_RATINGS",
     "SELF_ASSESSMENT",
     "SELF_RATINGS",
     "answers_from_data",
@@ -188,6 +193,25 @@ SELF_ASSESSMENT: dict[str, Any] = {
     "s14.business_intelligence": _STAND_ALONE,  # monthly reports built in spreadsheets
     "s14.channel_management": _NO_IT,
     "s14.content_management": _STAND_ALONE,  # the website's CMS
+}
+
+#: The follow-up workshop a year later (invented): what the company changed since the baseline.
+FOLLOW_UP: dict[str, Any] = {
+    "s04.know_lifetime_value": True,  # a lifetime-value model per segment (crmkit.clv)
+    "s04.individual_offers": True,  # offers tailored to the key accounts
+    "s09.switchboard": {"used": True, "it_support": "integrated"},  # calls logged in the CRM
+    "s11.customer_analysis": {"used": True, "it_support": "integrated"},
+    "s12.proposal_management": {"used": True, "it_support": "integrated"},
+    "s14.business_intelligence": {"used": True, "it_support": "integrated"},
+}
+
+#: The follow-up's direct ratings: service standards written down, cost to serve still unknown
+#: and the CRM now reported to the board; employee value slipped with a reorganisation.
+FOLLOW_UP_RATINGS: dict[str, float] = {
+    "employee_value": 2,
+    "shareholder_value": 3,
+    "cost_reduction": 2,
+    "standards": 4,
 }
 
 #: Direct ratings 0–5 for elements the workbook hardly covers (the company's own view).
@@ -407,9 +431,43 @@ def render(ctx: DemoContext) -> None:
             for g in result.top_gaps(8)
         ],
     )
+    import json
+
+    from crmkit.report import client_report_html
+    from crmkit.report.pdf import ChromiumError, html_to_pdf
+    from crmkit.strategy import compare_assessments
+
+    page = client_report_html(result, lang="en", assessor="crmkit demo")
     path = ctx.output_dir / "assessment.html"
-    write_output(path, assessment_html(result))
-    ctx.console.text(f"HTML report: {path}")
+    write_output(path, page)
+    ctx.console.text(f"Client report: {path}")
+    try:
+        ctx.console.text(f"PDF: {html_to_pdf(page, ctx.output_dir / 'assessment.pdf')}")
+    except ChromiumError as exc:
+        ctx.console.text(f"No PDF: {exc}")
+    wb.fill(FOLLOW_UP)
+    follow_up = assess(wb, ratings=FOLLOW_UP_RATINGS, rule=ScoringRule(unanswered="skip"))
+    progress = compare_assessments(result, follow_up)
+    ctx.console.table(
+        "Follow-up a year later (invented progress)",
+        ["process", "before", "after"],
+        [
+            [process_name(c.process) if c.process else c.key, score_text(c.before),
+             score_text(c.after)]
+            for c in progress.process_changes()
+        ],
+    )  # fmt: skip
+    ctx.console.text(
+        "Improved: " + (", ".join(c.key for c in progress.improved) or "-")
+        + "; slipped: " + (", ".join(c.key for c in progress.slipped) or "-")
+    )  # fmt: skip
+    follow_path = ctx.output_dir / "assessment-follow-up.html"
+    write_output(
+        follow_path, client_report_html(follow_up, baseline=result, assessor="crmkit demo")
+    )
+    data_path = ctx.output_dir / "assessment-progress.json"
+    write_output(data_path, json.dumps(progress.to_dict(), indent=2))
+    ctx.console.text(f"Follow-up report: {follow_path}; progress data: {data_path}")
 
 
 def _weakest(process: Any) -> str:
