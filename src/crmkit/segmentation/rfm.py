@@ -64,7 +64,6 @@ from crmkit.frames import (
     from_native,
     is_frame,
     narwhals,
-    paused_gc,
     quantile_score_expr,
     quantile_scores,
     scores_by_value_counts,
@@ -219,8 +218,7 @@ def rfm(
 def _rfm_records(
     data: Any, as_of: dt.date, spec: RFMSpec, *, customer: str, at: str, amount: str
 ) -> list[RFMRow]:
-    with paused_gc():  # one entry per customer and one row each: no cycles to collect
-        return _rfm_rows(data, as_of, spec, customer=customer, at=at, amount=amount)
+    return _rfm_rows(data, as_of, spec, customer=customer, at=at, amount=amount)
 
 
 def _rfm_rows(
