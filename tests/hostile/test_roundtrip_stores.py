@@ -32,7 +32,7 @@ from crmkit.domain.limits import (
     REMOTE_ID_MAX,
     WEBSITE_MAX,
 )
-from crmkit.errors import ValidationError
+from crmkit.errors import NotFoundError, ValidationError
 from crmkit.serde import from_json, to_json
 from crmkit.testing.strategies import hostile_entities, hostile_text
 from tests.backends import pg_url, require_backend
@@ -204,3 +204,24 @@ def test_text_is_accepted_exactly_when_clean(data: st.DataObject) -> None:
     if entity is not None:
         assert "\x00" not in name
         assert from_json(Account, to_json(entity)).name == name
+
+
+@pytest.mark.parametrize(
+    ("field", "key", "value"),
+    [
+        ("custom", "score", float("nan")),
+        ("custom", "score", float("inf")),
+        ("remote_data", "note", "a\x00b"),
+        ("remote_data", "tags", {1, 2}),
+    ],
+)
+def test_a_value_put_in_place_after_construction_is_refused_by_every_store(
+    store: Store, field: str, key: str, value: Any
+) -> None:
+    account = Account("In Place AB")
+    getattr(account, field)[key] = value  # in place: no validator runs here
+    with pytest.raises(ValidationError) as caught, store.unit_of_work() as uow:
+        uow.accounts.add(account)
+    assert caught.value.problems[0].path == f"{field}.{key}"
+    with store.unit_of_work() as uow, pytest.raises(NotFoundError):
+        uow.accounts.get(account.id)

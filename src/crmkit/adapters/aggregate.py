@@ -323,6 +323,12 @@ class Aggregate:
     def to_document(self, entity: Any) -> dict[str, Any]:
         """The entity as its serialised document (:func:`crmkit.serde.to_dict`).
 
+        Every store writes through this method, so it is where an entity is checked once more
+        before it is stored: :meth:`~crmkit.domain.AggregateRoot.revalidate` runs every field
+        validator again, which refuses values put into a mutable field in place after
+        construction (a NaN in ``custom``, a NUL in ``remote_data``) with a ``ValidationError``
+        — in every store alike.
+
         Examples:
             >>> from crmkit.adapters.aggregate import aggregate_for
             >>> from crmkit.domain import Account
@@ -330,6 +336,7 @@ class Aggregate:
             'Acme'
         """
         self.require(entity)
+        entity.revalidate()
         from crmkit.serde import to_dict
 
         document: dict[str, Any] = to_dict(entity)
