@@ -89,7 +89,13 @@ class AggregateRoot:
             most 32 levels; tuples, sets and other objects are refused, never converted
             (see :mod:`crmkit.domain.limits`).
 
+    ``repr()`` leaves these fields out, so an entity prints its name and key fields first
+    (read the id and timestamps as attributes); equality still compares them.
+
     Examples:
+        >>> from crmkit.domain import Account
+        >>> repr(Account("Nordvind AB", industry="Retail"))[:47]
+        "Account(name='Nordvind AB', organisation_number"
         >>> from crmkit.domain import Product, Money
         >>> Product("SKU-1", "Support hour", price=Money("950", "SEK"), version=-1)
         Traceback (most recent call last):
@@ -97,19 +103,23 @@ class AggregateRoot:
         crmkit.errors.ValidationError: version: -1 must be zero or more
     """
 
-    id: str = attrs.field(factory=new_id, validator=identifier)
-    version: int = attrs.field(default=0, validator=[instance_of(int), non_negative])
-    created_at: datetime = attrs.field(factory=utc_now, converter=to_utc, validator=aware_datetime)
+    # left out of repr(): an entity prints its name and key fields, not its bookkeeping
+    id: str = attrs.field(factory=new_id, validator=identifier, repr=False)
+    version: int = attrs.field(default=0, validator=[instance_of(int), non_negative], repr=False)
+    created_at: datetime = attrs.field(
+        factory=utc_now, converter=to_utc, validator=aware_datetime, repr=False
+    )
     updated_at: datetime = attrs.field(
         default=attrs.Factory(_same_as_created, takes_self=True),
         converter=to_utc,
         validator=aware_datetime,
+        repr=False,
     )
-    custom: dict[str, CustomValue] = attrs.field(factory=dict, validator=custom_values)
+    custom: dict[str, CustomValue] = attrs.field(factory=dict, validator=custom_values, repr=False)
     remote_id: str | None = attrs.field(
-        default=None, validator=optional_non_empty_text(REMOTE_ID_MAX)
+        default=None, validator=optional_non_empty_text(REMOTE_ID_MAX), repr=False
     )
-    remote_data: dict[str, Any] = attrs.field(factory=dict, validator=json_object)
+    remote_data: dict[str, Any] = attrs.field(factory=dict, validator=json_object, repr=False)
 
     def __attrs_post_init__(self) -> None:
         if self.updated_at < self.created_at:
