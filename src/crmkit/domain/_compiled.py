@@ -404,7 +404,7 @@ def construction_code(
         >>> globs = {}
         >>> code = construction_code(Money, ["a", "c"], "m", globs, "_p")
         >>> print(code.condition)
-        (a.__class__ is _p_c0_decimal) and ((a.__class__ is _p_c0_decimal and a.is_finite() and _p_v0_low <= a <= _p_v0_high and a.adjusted() >= -38)) and ((c.__class__ is str and c in _p_v1_codes))
+        (a.__class__ is _p_c0_decimal) and ((a.__class__ is _p_c0_decimal and a.is_finite() and _p_v0_low <= a <= _p_v0_high and (not a or a.adjusted() >= -38))) and ((c.__class__ is str and c in _p_v1_codes))
         >>> print("\\n".join(code.build))
         m = _p_new(_p_shadow)
         m.amount = a
