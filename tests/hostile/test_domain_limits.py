@@ -203,7 +203,6 @@ REFUSED: list[tuple[str, Callable[[], Any], str, str]] = [
     ),
     ("website too long", lambda: Account("A", website="w" * (WEBSITE_MAX + 1)), "website", "255"),
     ("money 1e-39", lambda: Money("1e-39", "SEK"), "amount", "too small"),
-    ("money 0E-50", lambda: Money(Decimal("0E-50"), "SEK"), "amount", "too small"),
     ("money 10**30", lambda: Money(10**30, "SEK"), "amount", "out of range"),
     ("money sNaN", lambda: Money(Decimal("sNaN"), "SEK"), "amount", "finite"),
 ]

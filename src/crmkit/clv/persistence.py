@@ -292,15 +292,13 @@ def load_model(
         >>> load_model('{"model": "Nope", "format": 1}')
         Traceback (most recent call last):
         ...
-        crmkit.errors.ValidationError: model: 'Nope' is not one of BetaGeo, BetaGeoBetaBinomial, \
-GammaGamma, ModifiedBetaGeo, ParetoNBD, ShiftedBetaGeometric
+        crmkit.errors.ValidationError: model: 'Nope' is not one of BetaGeo, BetaGeoBetaBinomial, ...
 
         >>> from crmkit.clv import load_model
         >>> load_model('{"model": "Nope", "format": 1}')
         Traceback (most recent call last):
         ...
-        crmkit.errors.ValidationError: model: 'Nope' is not one of BetaGeo, BetaGeoBetaBinomial, \
-GammaGamma, ModifiedBetaGeo, ParetoNBD, ShiftedBetaGeometric
+        crmkit.errors.ValidationError: model: 'Nope' is not one of BetaGeo, BetaGeoBetaBinomial, ...
     """
     data = json.loads(text) if isinstance(text, str) else text
     name = data.get("model") if isinstance(data, dict) else None

@@ -14,9 +14,9 @@ Examples:
     == Persist your CRM ==
     Stored the company in ...crm.db (SQLite, WAL, schema version ...) in one unit of work: ...
     Stored and read back
-    aggregate      in memory  in crm.db
-    -------------  ---------  ---------
-    accounts              20         20
+    aggregate...in memory  in crm.db
+    ...
+    accounts...20         20
     ...
     >>> (out / "crm.db").exists()
     True
