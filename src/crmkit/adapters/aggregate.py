@@ -353,7 +353,7 @@ class Aggregate:
             >>> '"sku":"P1"' in text
             True
         """
-        return json.dumps(self.to_document(entity), separators=(",", ":"), ensure_ascii=False)
+        return document_json(self.to_document(entity))
 
     def from_document(self, document: dict[str, Any] | str) -> Any:
         """Rebuild an entity from its document (a dict or JSON text).
@@ -371,6 +371,17 @@ class Aggregate:
         if isinstance(document, str | bytes):
             document = json.loads(document)
         return from_dict(self.entity, document)
+
+
+def document_json(document: dict[str, Any]) -> str:
+    """A serialised document as the compact JSON text every store keeps (never ``NaN``).
+
+    Examples:
+        >>> from crmkit.adapters.aggregate import document_json
+        >>> document_json({"name": "Acme", "version": 2})
+        '{"name":"Acme","version":2}'
+    """
+    return json.dumps(document, separators=(",", ":"), ensure_ascii=False, allow_nan=False)
 
 
 def _resolve(spec: AggregateSpec) -> Aggregate:

@@ -42,7 +42,6 @@ Examples:
 from __future__ import annotations
 
 import enum
-import json
 import re
 from collections.abc import Callable
 from datetime import UTC, datetime
@@ -50,7 +49,7 @@ from typing import TYPE_CHECKING, Any
 
 import attrs
 
-from crmkit.adapters.aggregate import Aggregate, aggregate_names
+from crmkit.adapters.aggregate import Aggregate, aggregate_names, document_json
 from crmkit.extras import require
 
 if TYPE_CHECKING:
@@ -475,5 +474,5 @@ def entity_row(agg: Aggregate, entity: Any, version: int) -> dict[str, Any]:
                 row[spec.currency] = None if value is None else value.currency
             continue
         row[spec.column] = _CONVERT[spec.kind](value)
-    row["document"] = json.dumps(document, separators=(",", ":"), ensure_ascii=False)
+    row["document"] = document_json(document)
     return row
