@@ -6,6 +6,7 @@ queries, with crmkit errors.
 from __future__ import annotations
 
 import sys
+import uuid
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -27,7 +28,8 @@ def store(
     request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[Store]:
     path = tmp_path_factory.mktemp("parity")
-    schema = f"crmkit_parity_{path.name[-12:].lower()}"
+    # unique across xdist workers (each worker numbers its temporary folders from 0)
+    schema = f"crmkit_parity_{uuid.uuid4().hex[:12]}"
     if request.param == "memory":
         opened = open_store("memory://")
     elif request.param == "sqlite":
