@@ -9,6 +9,7 @@ created and stored — in memory, in a SQLite file and in PostgreSQL.
 from __future__ import annotations
 
 import math
+import uuid
 from collections.abc import Iterator
 from datetime import UTC, date, datetime
 from decimal import Decimal
@@ -47,13 +48,13 @@ def store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Store]:
         url = pg_url()
         require_backend("postgresql", url is not None, "set CRMKIT_PG_URL (bash .ci/postgres.sh)")
         assert url is not None
-        opened = open_store(url, schema=f"crmkit_inbound_{tmp_path.name[-20:].lower()}")
+        schema = f"crmkit_inbound_{uuid.uuid4().hex[:12]}"  # unique across xdist workers
+        opened = open_store(url, schema=schema)
     yield opened
     if request.param == "postgresql":
         from crmkit.adapters.sql import SqlStore
 
         assert isinstance(opened, SqlStore)
-        schema = f"crmkit_inbound_{tmp_path.name[-20:].lower()}"
         with opened.engine.begin() as conn:
             conn.exec_driver_sql(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE')
     opened.close()

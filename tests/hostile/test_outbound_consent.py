@@ -7,6 +7,7 @@ times are refused — in memory, in a SQLite file and in PostgreSQL.
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -38,7 +39,7 @@ def clock() -> datetime:
 
 @pytest.fixture(params=["memory", "sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
 def store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Store]:
-    schema = f"crmkit_outbound_{tmp_path.name[-20:].lower()}"
+    schema = f"crmkit_outbound_{uuid.uuid4().hex[:12]}"  # unique across xdist workers
     if request.param == "memory":
         opened = open_store("memory://")
     elif request.param == "sqlite":
