@@ -42,7 +42,6 @@ Examples:
 from __future__ import annotations
 
 import enum
-import re
 from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
@@ -50,6 +49,12 @@ from typing import TYPE_CHECKING, Any
 import attrs
 
 from crmkit.adapters.aggregate import Aggregate, aggregate_names, document_json
+from crmkit.domain.normalise import (
+    normalise_domain,
+    normalise_email,
+    normalise_organisation_number,
+    normalise_phone,
+)
 from crmkit.extras import require
 
 if TYPE_CHECKING:
@@ -367,53 +372,6 @@ def build_metadata(dialect: str) -> tuple[sa.MetaData, dict[str, sa.Table]]:
     return metadata, tables
 
 
-def normalise_email(value: Any) -> str | None:
-    """An e-mail address as it is looked up: trimmed and lower-cased.
-
-    Examples:
-        >>> from crmkit.adapters.sql.schema import normalise_email
-        >>> normalise_email("  Anna.Berg@Example.SE ")
-        'anna.berg@example.se'
-    """
-    if value is None:
-        return None
-    text = str(value).strip().lower()
-    return text or None
-
-
-def normalise_phone(value: Any) -> str | None:
-    """A phone number as it is looked up: a leading ``+`` and the digits only.
-
-    Examples:
-        >>> from crmkit.adapters.sql.schema import normalise_phone
-        >>> normalise_phone("+46 (0)8-123 45 67")
-        '+46081234567'
-    """
-    if value is None:
-        return None
-    text = str(value).strip()
-    digits = re.sub(r"\D", "", text)
-    if not digits:
-        return None
-    return ("+" if text.startswith("+") else "") + digits
-
-
-def normalise_domain(value: Any) -> str | None:
-    """A web site as its host name: no scheme, ``www.``, port or path; lower case.
-
-    Examples:
-        >>> from crmkit.adapters.sql.schema import normalise_domain
-        >>> normalise_domain("https://www.Acme.se/about")
-        'acme.se'
-    """
-    if value is None:
-        return None
-    text = re.sub(r"^[a-z][a-z0-9+.-]*://", "", str(value).strip().lower())
-    host = re.split(r"[/:?#]", text, maxsplit=1)[0]
-    host = host.removeprefix("www.")
-    return host or None
-
-
 def _plain(value: Any) -> Any:
     return value.value if isinstance(value, enum.Enum) else value
 
@@ -429,7 +387,7 @@ _CONVERT: dict[str, Callable[[Any], Any]] = {
     "text": lambda v: None if v is None else str(_plain(v)),
     "email": normalise_email,
     "phone": normalise_phone,
-    "orgnr": lambda v: None if v is None else (re.sub(r"\D", "", str(v)) or None),
+    "orgnr": normalise_organisation_number,
     "domain": normalise_domain,
     "ref": lambda v: None if v is None else str(v),
     "int": lambda v: None if v is None else int(_plain(v)),
