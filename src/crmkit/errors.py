@@ -27,6 +27,7 @@ __all__ = [
     "CrmkitError",
     "CrmkitWarning",
     "FitError",
+    "HierarchyCycleError",
     "ImportRejectedError",
     "ImportRolledBackError",
     "InvalidTransitionError",
@@ -202,6 +203,17 @@ class InvalidTransitionError(ValidationError):
     Examples:
         >>> from crmkit.errors import InvalidTransitionError, ValidationError
         >>> issubclass(InvalidTransitionError, ValidationError)
+        True
+    """
+
+
+class HierarchyCycleError(InvalidTransitionError):
+    """A parent account that would make an account its own ancestor (an account hierarchy
+    must stay a tree); the message names both accounts.
+
+    Examples:
+        >>> from crmkit.errors import HierarchyCycleError, ValidationError
+        >>> issubclass(HierarchyCycleError, ValidationError)
         True
     """
 

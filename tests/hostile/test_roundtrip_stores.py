@@ -102,6 +102,8 @@ def _stores_and_returns(store: Store, entity: Any) -> None:
     # a store may keep account references as foreign keys: give the entity its account
     account_id = getattr(entity, "account_id", None)
     parent = None if account_id is None or isinstance(entity, Account) else account_id
+    if isinstance(entity, Account) and entity.parent_id is not None:
+        parent = entity.parent_id  # and an account its parent account
     with store.unit_of_work() as uow:
         if parent is not None:
             uow.accounts.add(Account("Parent AB", id=parent))

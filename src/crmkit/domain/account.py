@@ -42,6 +42,7 @@ from crmkit.domain.validators import (
     optional_str,
     optional_text,
 )
+from crmkit.errors import ValidationError
 
 __all__ = ["Account", "AccountStatus"]
 
@@ -82,6 +83,9 @@ class Account(AggregateRoot):
         contact_roles: links to contacts with roles; at most one primary.
         website: the company's website.
         phone: switchboard number.
+        parent_id: the parent account in a group of companies (``None`` for a top-level
+            account); never the account itself. Cycles are refused by the stores (see
+            :mod:`crmkit.domain.hierarchy`).
 
     Plus the keyword-only fields of :class:`~crmkit.domain.AggregateRoot`.
 
@@ -91,6 +95,10 @@ class Account(AggregateRoot):
         Traceback (most recent call last):
         ...
         crmkit.errors.ValidationError: employees: -5 must be zero or more
+        >>> Account("Nordvind AB", id="acc-1", parent_id="acc-1")
+        Traceback (most recent call last):
+        ...
+        crmkit.errors.ValidationError: parent_id: 'acc-1' must not be the account itself
     """
 
     name: str = attrs.field(validator=non_empty)
@@ -123,6 +131,14 @@ class Account(AggregateRoot):
     )
     website: str | None = attrs.field(default=None, validator=optional_text(WEBSITE_MAX))
     phone: str | None = attrs.field(default=None, validator=optional_text(PHONE_MAX))
+    parent_id: str | None = attrs.field(default=None, validator=optional_identifier)
+
+    def __attrs_post_init__(self) -> None:
+        super().__attrs_post_init__()
+        if self.parent_id is not None and self.parent_id == self.id:
+            raise ValidationError.single(
+                "parent_id", self.parent_id, "must not be the account itself"
+            )
 
     @property
     def primary_contact_id(self) -> str | None:

@@ -322,6 +322,8 @@ def accounts(draw: st.DrawFn) -> Account:
     currency = draw(st.sampled_from(["SEK", "NOK", "EUR"]))
     roles = draw(st.lists(ids(), max_size=4, unique=True))
     primary = draw(st.none() | st.integers(0, max(len(roles) - 1, 0)))
+    fields = draw(_aggregate_fields())
+    parent_id = draw(st.none() | ids().filter(lambda p: p != fields.get("id")))
     return Account(
         name=draw(_text()),
         organisation_number=draw(st.none() | st.from_regex(r"[0-9]{6}-[0-9]{4}", fullmatch=True)),
@@ -340,7 +342,8 @@ def accounts(draw: st.DrawFn) -> Account:
             AccountContactRole(contact_id=c, role=draw(_text(0, 10)), is_primary=(i == primary))
             for i, c in enumerate(roles)
         ],
-        **draw(_aggregate_fields()),
+        parent_id=parent_id,
+        **fields,
     )
 
 
