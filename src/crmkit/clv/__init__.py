@@ -39,6 +39,7 @@ from crmkit.clv.peers import (
     to_pymc_marketing,
 )
 from crmkit.clv.persistence import load_model
+from crmkit.clv.pymc import from_pymc_marketing_model, to_pymc_marketing_model
 from crmkit.clv.retention import finite_retention_lifetime_value, retention_lifetime_value
 from crmkit.clv.shifted_beta_geometric import ShiftedBetaGeometric
 from crmkit.clv.simulation import simulate_beta_geo
@@ -81,6 +82,7 @@ __all__ = [
     "from_lifetimes",
     "from_lifetimes_fitter",
     "from_pymc_marketing",
+    "from_pymc_marketing_model",
     "load_model",
     "retention_lifetime_value",
     "simulate_beta_geo",
@@ -88,6 +90,7 @@ __all__ = [
     "to_lifetimes",
     "to_lifetimes_fitter",
     "to_pymc_marketing",
+    "to_pymc_marketing_model",
     "validate_holdout",
     "value_by_segment",
     "value_customers",
