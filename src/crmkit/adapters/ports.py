@@ -38,7 +38,7 @@ from __future__ import annotations
 import enum
 import math
 import re
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from datetime import datetime
 from types import TracebackType
 from typing import TYPE_CHECKING, Any, Generic, Literal, Protocol, TypeVar, overload
@@ -65,6 +65,8 @@ __all__ = [
     "MAX_PAGE_SIZE",
     "CustomValue",
     "Entity",
+    "Lookup",
+    "LookupKind",
     "Page",
     "Query",
     "Repository",
@@ -76,6 +78,7 @@ __all__ = [
     "UpsertKey",
     "UpsertResult",
     "check_limit",
+    "lookup_target",
 ]
 
 #: Page size used when a caller gives none.
@@ -286,6 +289,74 @@ def check_limit(limit: int) -> int:
     if isinstance(limit, bool) or not isinstance(limit, int) or not 1 <= limit <= MAX_PAGE_SIZE:
         raise ValidationError.single("limit", limit, f"must be between 1 and {MAX_PAGE_SIZE}")
     return limit
+
+
+#: The normalised lookups of :meth:`RepositoryQueries.lookup`: the kind of typed column
+#: (:data:`crmkit.adapters.sql.schema.COLUMNS`) and what it holds.
+LookupKind = Literal["email", "orgnr", "domain"]
+_LOOKUP_LABELS: dict[str, tuple[str, str]] = {
+    "email": ("e-mail", "is not an e-mail address"),
+    "orgnr": ("organisation number", "has no digits of an organisation number"),
+    "domain": ("web site", "names no host"),
+}
+
+
+@attrs.frozen
+class Lookup:
+    """A lookup resolved for one aggregate: the entity attribute, its typed column, the
+    normalised value wanted and the normaliser both sides go through.
+
+    Examples:
+        >>> from crmkit.adapters.ports import lookup_target
+        >>> found = lookup_target("accounts", "domain", "https://www.Acme.se/about")
+        >>> found.attribute, found.column, found.value
+        ('website', 'domain', 'acme.se')
+    """
+
+    attribute: str
+    column: str
+    value: str
+    normalise: Callable[[Any], str | None]
+
+
+def lookup_target(aggregate: str, kind: str, value: Any) -> Lookup:
+    """Resolve a lookup of ``kind`` on ``aggregate``, refusing a kind it has no field for.
+
+    Examples:
+        >>> from crmkit.adapters.ports import lookup_target
+        >>> lookup_target("contacts", "email", " Anna@Acme.SE").value
+        'anna@acme.se'
+        >>> lookup_target("accounts", "orgnr", "n/a")
+        Traceback (most recent call last):
+        ...
+        crmkit.errors.ValidationError: accounts.organisation_number: 'n/a' has no digits of an organisation number
+    """
+    from crmkit.adapters.sql.schema import COLUMNS
+    from crmkit.domain.normalise import (
+        normalise_domain,
+        normalise_email,
+        normalise_organisation_number,
+    )
+
+    normalisers: dict[str, Callable[[Any], str | None]] = {
+        "email": normalise_email,
+        "orgnr": normalise_organisation_number,
+        "domain": normalise_domain,
+    }
+    if kind not in normalisers:
+        raise ValidationError.single("kind", kind, f"must be one of {tuple(normalisers)}")
+    label, unusable = _LOOKUP_LABELS[kind]
+    spec = next((c for c in COLUMNS.get(aggregate, ()) if c.kind == kind), None)
+    if spec is None:
+        raise ValidationError.single(
+            f"{aggregate}.{kind}", value, f"{aggregate} have no {label} field to look up"
+        )
+    if not isinstance(value, str):
+        raise ValidationError.single(f"{aggregate}.{spec.attr}", value, "must be text")
+    wanted = normalisers[kind](value)
+    if wanted is None:
+        raise ValidationError.single(f"{aggregate}.{spec.attr}", value, unusable)
+    return Lookup(spec.attr, spec.column, wanted, normalisers[kind])
 
 
 class Repository(Protocol[E]):
@@ -580,6 +651,39 @@ class Repository(Protocol[E]):
         """
         ...
 
+    def find_by_email(self, email: str) -> list[E]:
+        """Entities whose e-mail address is ``email``, compared trimmed and lower-cased.
+
+        Examples:
+            >>> from crmkit.adapters import open_store
+            >>> with open_store("memory://") as store, store.unit_of_work() as uow:
+            ...     uow.contacts.find_by_email("anna@acme.se")
+            []
+        """
+        ...
+
+    def find_by_org_number(self, organisation_number: str) -> list[E]:
+        """Entities whose organisation number is ``organisation_number`` (digits compared).
+
+        Examples:
+            >>> from crmkit.adapters import open_store
+            >>> with open_store("memory://") as store, store.unit_of_work() as uow:
+            ...     uow.accounts.find_by_org_number("556677-8899")
+            []
+        """
+        ...
+
+    def find_by_domain(self, domain: str) -> list[E]:
+        """Entities whose web site is on ``domain`` (host names compared, ``www.`` ignored).
+
+        Examples:
+            >>> from crmkit.adapters import open_store
+            >>> with open_store("memory://") as store, store.unit_of_work() as uow:
+            ...     uow.accounts.find_by_domain("acme.se")
+            []
+        """
+        ...
+
 
 class RepositoryQueries(Generic[E]):
     """The query conveniences of a :class:`Repository`, written over ``find`` and ``count``.
@@ -738,6 +842,75 @@ class RepositoryQueries(Generic[E]):
             if page.next_cursor is None:
                 return
             cursor = page.next_cursor
+
+    @property
+    def aggregate(self) -> str:
+        """Implemented by the adapter (see :attr:`Repository.aggregate`)."""
+        raise NotImplementedError  # pragma: no cover
+
+    def find_by_email(self, email: str) -> list[E]:
+        """Entities whose e-mail address is ``email``, compared trimmed and lower-cased.
+
+        Contacts, leads and any aggregate with an e-mail field have it; others raise
+        :class:`~crmkit.errors.ValidationError`. This generic version reads every entity
+        (:meth:`iter_all`); the SQL store looks the address up in its indexed ``email`` column.
+
+        Examples:
+            >>> from crmkit.adapters import open_store
+            >>> from crmkit.domain import Contact
+            >>> with open_store("memory://") as store, store.unit_of_work() as uow:
+            ...     _ = uow.contacts.add(Contact("Anna", "Berg", email="Anna.Berg@Acme.se"))
+            ...     [c.first_name for c in uow.contacts.find_by_email(" anna.berg@ACME.SE")]
+            ['Anna']
+        """
+        return self.lookup("email", email)
+
+    def find_by_org_number(self, organisation_number: str) -> list[E]:
+        """Entities whose organisation number is ``organisation_number``, digits compared
+        (``556677-8899`` finds ``5566778899``).
+
+        Examples:
+            >>> from crmkit.adapters import open_store
+            >>> from crmkit.domain import Account
+            >>> with open_store("memory://") as store, store.unit_of_work() as uow:
+            ...     _ = uow.accounts.add(Account("Nordvind AB", organisation_number="556677-8899"))
+            ...     [a.name for a in uow.accounts.find_by_org_number("5566778899")]
+            ['Nordvind AB']
+        """
+        return self.lookup("orgnr", organisation_number)
+
+    def find_by_domain(self, domain: str) -> list[E]:
+        """Accounts whose web site is on ``domain``: host names compared, so
+        ``"https://www.Acme.se/about"``, ``"acme.se"`` and ``"anna@acme.se"`` all name ``acme.se``.
+
+        Examples:
+            >>> from crmkit.adapters import open_store
+            >>> from crmkit.domain import Account
+            >>> with open_store("memory://") as store, store.unit_of_work() as uow:
+            ...     _ = uow.accounts.add(Account("Acme AB", website="https://www.acme.se"))
+            ...     [a.name for a in uow.accounts.find_by_domain("anna@Acme.se")]
+            ['Acme AB']
+        """
+        return self.lookup("domain", domain)
+
+    def lookup(self, kind: LookupKind, value: str) -> list[E]:
+        """Entities whose field of lookup ``kind`` equals ``value`` once both are normalised,
+        in ``id`` order (what the ``find_by_…`` conveniences call; stores may override it).
+
+        Examples:
+            >>> from crmkit.adapters import open_store
+            >>> with open_store("memory://") as store, store.unit_of_work() as uow:
+            ...     uow.orders.lookup("email", "anna@acme.se")
+            Traceback (most recent call last):
+            ...
+            crmkit.errors.ValidationError: orders.email: 'anna@acme.se' orders have no e-mail field to look up
+        """
+        target = lookup_target(self.aggregate, kind, value)
+        return [
+            entity
+            for entity in self.iter_all(batch=1000)
+            if target.normalise(getattr(entity, target.attribute, None)) == target.value
+        ]
 
 
 class UnitOfWork(Protocol):

@@ -301,6 +301,42 @@ class AdapterComplianceSuite:
             assert found.remote_id == "sf-003"
             assert uow.contacts.find_by_remote_id("sf-999") is None
 
+    def test_lookups_by_email_org_number_and_domain_normalise_both_sides(
+        self, store: Store
+    ) -> None:
+        accounts = [
+            sample_entity(
+                "accounts",
+                name="Nordvind AB",
+                organisation_number="556677-8899",
+                website="https://www.Nordvind.se/om",
+            ),
+            sample_entity("accounts", name="Fjord AS", organisation_number="998877665"),
+        ]
+        with store.unit_of_work() as uow:
+            uow.accounts.add_many(accounts)
+            uow.contacts.add_many(
+                [
+                    sample_entity("contacts", first_name="Anna", email="Anna.Berg@Nordvind.se"),
+                    sample_entity("contacts", first_name="Bo", email="bo@fjord.no"),
+                ]
+            )
+        with store.unit_of_work() as uow:
+            assert [c.first_name for c in uow.contacts.find_by_email(" anna.berg@NORDVIND.SE")] == [
+                "Anna"
+            ]
+            assert uow.contacts.find_by_email("nobody@nordvind.se") == []
+            assert [a.name for a in uow.accounts.find_by_org_number("5566778899")] == [
+                "Nordvind AB"
+            ]
+            assert [a.name for a in uow.accounts.find_by_domain("anna@nordvind.se")] == [
+                "Nordvind AB"
+            ]
+            with pytest.raises(ValidationError, match="organisation number"):
+                uow.accounts.find_by_org_number("n/a")
+            with pytest.raises(ValidationError, match="e-mail"):
+                uow.orders.find_by_email("anna.berg@nordvind.se")
+
     def test_upsert_by_id_inserts_then_replaces(self, store: Store) -> None:
         products = [sample_entity("products", sku=f"S{i}") for i in range(3)]
         with store.unit_of_work() as uow:

@@ -42,6 +42,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 from crmkit.adapters.aggregate import Aggregate, aggregate_for, conflict, micros
 from crmkit.adapters.ports import (
     DEFAULT_PAGE_SIZE,
+    LookupKind,
     Page,
     Query,
     RepositoryQueries,
@@ -50,6 +51,7 @@ from crmkit.adapters.ports import (
     UpsertKey,
     UpsertResult,
     check_limit,
+    lookup_target,
 )
 from crmkit.adapters.sql.schema import (
     DELETE_POLICY,
@@ -118,9 +120,10 @@ class SqlStore:
 
     Examples:
         >>> from crmkit.adapters.sql import SqlStore
+        >>> from crmkit.adapters.sql.schema import SCHEMA_VERSION
         >>> with SqlStore("sqlite://") as store:
-        ...     store.schema_version
-        3
+        ...     store.schema_version == SCHEMA_VERSION
+        True
     """
 
     def __init__(
@@ -378,8 +381,9 @@ class SqlStore:
 
         Examples:
             >>> from crmkit.adapters.sql import SqlStore
-            >>> SqlStore("sqlite://").schema_version
-            3
+            >>> from crmkit.adapters.sql.schema import SCHEMA_VERSION
+            >>> SqlStore("sqlite://").schema_version == SCHEMA_VERSION
+            True
         """
         return self._version
 
@@ -938,6 +942,25 @@ class SqlRepository(RepositoryQueries[E]):
             .scalar()
         )
         return None if document is None else self._load(document)
+
+    def lookup(self, kind: LookupKind, value: str) -> list[E]:
+        """Entities whose e-mail, organisation number or domain equals ``value`` normalised,
+        read through the indexed typed column (see :meth:`RepositoryQueries.lookup`).
+
+        Examples:
+            >>> from crmkit.adapters.sql import SqlStore
+            >>> from crmkit.domain import Contact
+            >>> with SqlStore("sqlite://").unit_of_work() as uow:
+            ...     _ = uow.contacts.add(Contact("Anna", "Berg", email="anna@acme.se"))
+            ...     [c.last_name for c in uow.contacts.find_by_email("ANNA@acme.se")]
+            ['Berg']
+        """
+        target = lookup_target(self._agg.name, kind, value)
+        t = self._table
+        statement = (
+            self._sa.select(t.c.document).where(t.c[target.column] == target.value).order_by(t.c.id)
+        )
+        return [self._load(document) for document in self._conn().execute(statement).scalars()]
 
     def add(self, entity: E) -> E:
         """Store a new entity at version 1.
