@@ -39,6 +39,7 @@ from crmkit.adapters.inbound import (
     lead_from_form,
     read_form,
 )
+from crmkit.adapters.merge import MergeRecord, merge_accounts, merge_contacts
 from crmkit.adapters.outbound import (
     ConsentRequiredError,
     InMemoryMessageSender,
@@ -60,6 +61,7 @@ from crmkit.adapters.ports import (
     UpsertKey,
     UpsertResult,
 )
+from crmkit.adapters.privacy import ErasureReport, erase_subject, export_subject
 from crmkit.adapters.registry import (
     ENTRY_POINT_GROUP,
     available_adapters,
@@ -73,6 +75,7 @@ __all__ = [
     "MAX_PAGE_SIZE",
     "ConsentRequiredError",
     "Entity",
+    "ErasureReport",
     "FormReading",
     "HubSpotCodec",
     "ImportPolicy",
@@ -82,6 +85,7 @@ __all__ = [
     "InMemoryMessageSender",
     "InboundDesk",
     "InterestForm",
+    "MergeRecord",
     "Message",
     "MessageChannel",
     "MessageSender",
@@ -99,11 +103,15 @@ __all__ = [
     "UpsertResult",
     "available_adapters",
     "case_from_message",
+    "erase_subject",
     "export_csv",
     "export_jsonl",
+    "export_subject",
     "import_csv",
     "import_jsonl",
     "lead_from_form",
+    "merge_accounts",
+    "merge_contacts",
     "open_store",
     "read_form",
     "register_adapter",

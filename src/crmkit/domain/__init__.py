@@ -43,6 +43,12 @@ from crmkit.domain.channel import (
 )
 from crmkit.domain.contact import BuyingRole, Consent, Contact, LawfulBasis
 from crmkit.domain.contact_role import AccountContactRole, OpportunityContactRole
+from crmkit.domain.duplicates import (
+    DuplicateCandidate,
+    DuplicateReason,
+    find_duplicate_accounts,
+    find_duplicate_contacts,
+)
 from crmkit.domain.exchange_rate import ExchangeRate, RateTable
 from crmkit.domain.ids import IdGenerator, id_timestamp, is_id, new_id
 from crmkit.domain.interaction import Interaction, InteractionStatus, InteractionType
@@ -109,6 +115,8 @@ __all__ = [
     "Contact",
     "CustomValue",
     "Direction",
+    "DuplicateCandidate",
+    "DuplicateReason",
     "ExchangeRate",
     "ForecastCategory",
     "IdGenerator",
@@ -164,6 +172,8 @@ __all__ = [
     "default_catalogue",
     "default_pipeline",
     "default_property_registry",
+    "find_duplicate_accounts",
+    "find_duplicate_contacts",
     "id_timestamp",
     "is_id",
     "minor_unit",
