@@ -48,6 +48,7 @@ from crmkit.clv.persistence import PersistentModel
 from crmkit.clv.summary import TimeUnit
 from crmkit.errors import ValidationError
 from crmkit.extras import require
+from crmkit.progress import ProgressOption
 
 if TYPE_CHECKING:
     from numpy.typing import ArrayLike
@@ -96,6 +97,7 @@ class BetaGeo(PersistentModel):
         weights: str | None = None,
         initial_params: dict[str, float] | None = None,
         penalizer: float = 0.0,
+        progress: ProgressOption = None,
     ) -> BetaGeo:
         """Fit by maximum likelihood to customer summaries (records, arrays or a frame).
 
@@ -108,6 +110,8 @@ class BetaGeo(PersistentModel):
             penalizer: L2 penalty on the parameters (time rescaled to max T = 1), lifetimes'
                 ``penalizer_coef``; 0 gives the plain maximum-likelihood estimate (see
                 :func:`~crmkit.clv.estimation.penalty`).
+            progress: ``True`` for a progress bar, or a callback ``(done, total)`` (see
+                :mod:`crmkit.progress`); off by default.
 
         Raises:
             ValidationError: bad histories (see :func:`~crmkit.clv.history.read_history`).
@@ -133,7 +137,7 @@ class BetaGeo(PersistentModel):
         shift = np.array([0.0, math.log(scale), 0.0, 0.0])
         est = maximise(
             objective, start, names=_PARAMS, customers=history.customers, model="BG/NBD",
-            shift=shift, curvature=curvature, max_log_error=MAX_LOG_ERROR,
+            shift=shift, curvature=curvature, max_log_error=MAX_LOG_ERROR, progress=progress,
         )  # fmt: skip
         # undo the time rescaling's Jacobian so the log-likelihood is in the data's unit
         ll = est.log_likelihood - math.log(scale) * fast_dot(np)(history.weights, history.frequency)

@@ -38,6 +38,7 @@ from crmkit.clv.persistence import PersistentModel
 from crmkit.clv.summary import TimeUnit
 from crmkit.errors import Problem, ValidationError
 from crmkit.extras import require
+from crmkit.progress import ProgressOption
 
 if TYPE_CHECKING:
     import numpy as np
@@ -139,6 +140,7 @@ class BetaGeoBetaBinomial(PersistentModel):
         weights: str | None = None,
         time_unit: TimeUnit | None = None,
         initial_params: dict[str, float] | None = None,
+        progress: ProgressOption = None,
     ) -> BetaGeoBetaBinomial:
         """Fit by maximum likelihood to ``frequency``, ``recency``, ``periods`` histories.
 
@@ -149,6 +151,8 @@ class BetaGeoBetaBinomial(PersistentModel):
                 counts per pattern).
             time_unit: the spacing of the opportunities (metadata).
             initial_params: start values (natural scale).
+            progress: ``True`` for a progress bar, or a callback ``(done, total)`` (see
+                :mod:`crmkit.progress`); off by default.
 
         Raises:
             ValidationError: a missing column; a frequency above the recency or a recency
@@ -171,7 +175,10 @@ class BetaGeoBetaBinomial(PersistentModel):
         start = np.zeros(4)
         if initial_params is not None:
             start = np.log([initial_params[name] for name in _PARAMS])
-        est = maximise(objective, start, names=_PARAMS, customers=float(w.sum()), model="BG/BB")
+        est = maximise(
+            objective, start, names=_PARAMS, customers=float(w.sum()), model="BG/BB",
+            progress=progress,
+        )  # fmt: skip
         return cls(
             **est.params,
             standard_errors=est.standard_errors,

@@ -39,6 +39,7 @@ import attrs
 from crmkit.errors import FitError, ValidationError
 from crmkit.extras import require
 from crmkit.frames.to_frame import Backend, to_frame
+from crmkit.progress import Progress, ProgressOption
 
 if TYPE_CHECKING:
     import numpy as np
@@ -122,6 +123,7 @@ def maximise(
     max_iterations: int = 2000,
     curvature: Curvature | None = None,
     max_log_error: float | None = None,
+    progress: ProgressOption = None,
 ) -> Estimate:
     """Minimise ``objective`` (mean negative log-likelihood on log parameters, with gradient).
 
@@ -142,6 +144,9 @@ def maximise(
             error on the log scale exceeds this: the optimum lies on a flat ridge (Newton's
             method stops there at moderate values, where BFGS would wander off until a
             parameter runs away). ``None`` skips the check.
+        progress: progress of the fit (see :mod:`crmkit.progress`): the likelihood
+            evaluations counted against ``max_iterations``, completed when the fit
+            converges.
 
     Raises:
         FitError: no optimiser converged to a finite optimum; the message says what to try.
@@ -158,6 +163,53 @@ start values. Try: check the data for extreme values, pass start values (initial
 near a plausible solution, or measure time in a coarser unit (weeks instead of days).
     """
     np = require("numpy", "stats")
+    # every evaluation is reported: a fit takes tens of them, not thousands
+    with Progress(progress, max_iterations, f"fitting {model}", calls=max_iterations) as counter:
+        if counter.enabled:
+            objective, curvature = _counted(counter, objective, curvature)
+        return _maximise(
+            np, objective, start, names, customers, model, shift, tol, max_iterations,
+            curvature, max_log_error,
+        )  # fmt: skip
+
+
+def _counted(
+    counter: Progress, objective: Objective, curvature: Curvature | None
+) -> tuple[Objective, Curvature | None]:
+    """``objective`` and ``curvature`` advancing ``counter`` by one at each evaluation (short
+    of its total, which :meth:`~crmkit.progress.Progress.finish` reports at the end)."""
+
+    def count() -> None:
+        counter.update(min(counter.total - 1, counter.done + 1))
+
+    def counted_objective(theta: Any) -> tuple[float, Any]:
+        count()
+        return objective(theta)
+
+    if curvature is None:
+        return counted_objective, None
+    curve = curvature
+
+    def counted_curvature(theta: Any) -> tuple[float, Any, Any]:
+        count()
+        return curve(theta)
+
+    return counted_objective, counted_curvature
+
+
+def _maximise(
+    np: Any,
+    objective: Objective,
+    start: NDArray[np.float64],
+    names: Sequence[str],
+    customers: float,
+    model: str,
+    shift: NDArray[np.float64] | None,
+    tol: float,
+    max_iterations: int,
+    curvature: Curvature | None,
+    max_log_error: float | None,
+) -> Estimate:
     start = np.asarray(start, dtype=float)
     point = None
     iterations = 0

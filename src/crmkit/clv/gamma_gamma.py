@@ -27,6 +27,7 @@ from crmkit.clv.persistence import PersistentModel
 from crmkit.clv.summary import TimeUnit
 from crmkit.errors import CrmkitWarning, ValidationError
 from crmkit.extras import require
+from crmkit.progress import ProgressOption
 
 if TYPE_CHECKING:
     from numpy.typing import ArrayLike
@@ -76,6 +77,7 @@ class GammaGamma(PersistentModel):
         weights: str | None = None,
         initial_params: dict[str, float] | None = None,
         penalizer: float = 0.0,
+        progress: ProgressOption = None,
     ) -> GammaGamma:
         """Fit by maximum likelihood to the repeat customers of ``data``.
 
@@ -89,6 +91,8 @@ class GammaGamma(PersistentModel):
             penalizer: L2 penalty on the parameters, lifetimes' ``penalizer_coef``; 0 gives
                 the plain maximum-likelihood estimate (see
                 :func:`~crmkit.clv.estimation.penalty`).
+            progress: ``True`` for a progress bar, or a callback ``(done, total)`` (see
+                :mod:`crmkit.progress`); off by default.
 
         Raises:
             ValidationError: bad histories, a repeat customer with a non-positive
@@ -115,7 +119,7 @@ class GammaGamma(PersistentModel):
         start = np.log([initial_params[n] for n in _PARAMS]) if initial_params else np.zeros(3)
         est = maximise(
             _objective(history, penalizer), start, names=_PARAMS,
-            customers=history.customers, model="Gamma-Gamma",
+            customers=history.customers, model="Gamma-Gamma", progress=progress,
         )  # fmt: skip
         return cls(
             **est.params,

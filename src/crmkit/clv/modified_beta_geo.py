@@ -37,6 +37,7 @@ from crmkit.clv.history import read_history
 from crmkit.clv.persistence import PersistentModel
 from crmkit.clv.summary import TimeUnit
 from crmkit.extras import require
+from crmkit.progress import ProgressOption
 
 if TYPE_CHECKING:
     from numpy.typing import ArrayLike
@@ -80,6 +81,7 @@ class ModifiedBetaGeo(PersistentModel):
         weights: str | None = None,
         initial_params: dict[str, float] | None = None,
         penalizer: float = 0.0,
+        progress: ProgressOption = None,
     ) -> ModifiedBetaGeo:
         """Fit by maximum likelihood to customer summaries (records, arrays or a frame).
 
@@ -90,6 +92,8 @@ class ModifiedBetaGeo(PersistentModel):
             initial_params: start values (natural scale, in the data's time unit).
             penalizer: L2 penalty on the parameters (time rescaled to max T = 1), lifetimes'
                 ``penalizer_coef`` (see :func:`~crmkit.clv.estimation.penalty`).
+            progress: ``True`` for a progress bar, or a callback ``(done, total)`` (see
+                :mod:`crmkit.progress`); off by default.
 
         Raises:
             ValidationError: bad histories (see :func:`~crmkit.clv.history.read_history`).
@@ -113,7 +117,7 @@ class ModifiedBetaGeo(PersistentModel):
             start[1] -= math.log(scale)
         est = maximise(
             objective, start, names=_PARAMS, customers=history.customers, model="MBG/NBD",
-            shift=np.array([0.0, math.log(scale), 0.0, 0.0]),
+            shift=np.array([0.0, math.log(scale), 0.0, 0.0]), progress=progress,
         )  # fmt: skip
         # undo the time rescaling's Jacobian so the log-likelihood is in the data's unit
         ll = est.log_likelihood - math.log(scale) * float(history.weights @ history.frequency)

@@ -39,6 +39,7 @@ from crmkit.clv.history import History, read_history
 from crmkit.clv.persistence import PersistentModel
 from crmkit.clv.summary import TimeUnit
 from crmkit.extras import require
+from crmkit.progress import ProgressOption
 
 if TYPE_CHECKING:
     from numpy.typing import ArrayLike
@@ -203,11 +204,16 @@ class ParetoNBD(PersistentModel):
         weights: str | None = None,
         initial_params: dict[str, float] | None = None,
         penalizer: float = 0.0,
+        progress: ProgressOption = None,
     ) -> ParetoNBD:
         """Fit by maximum likelihood (see :meth:`crmkit.clv.BetaGeo.fit` for the arguments).
 
         ``penalizer`` is lifetimes' ``penalizer_coef`` (see
         :func:`~crmkit.clv.estimation.penalty`).
+
+        Args:
+            progress: ``True`` for a progress bar, or a callback ``(done, total)`` (see
+                :mod:`crmkit.progress`); off by default.
 
         Examples:
             >>> from crmkit.clv import BetaGeo, ParetoNBD, simulate_beta_geo
@@ -234,6 +240,7 @@ class ParetoNBD(PersistentModel):
         est = maximise(
             objective, start, names=_PARAMS, customers=history.customers,
             model="Pareto/NBD", shift=shift, tol=1e-7, max_log_error=MAX_LOG_ERROR,
+            progress=progress,
         )  # fmt: skip
         # undo the time rescaling's Jacobian so the log-likelihood is in the data's unit
         ll = est.log_likelihood - math.log(scale) * float(history.weights @ history.frequency)

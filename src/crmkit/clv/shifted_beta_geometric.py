@@ -36,6 +36,7 @@ from crmkit.clv.persistence import PersistentModel
 from crmkit.clv.summary import TimeUnit
 from crmkit.errors import Problem, ValidationError
 from crmkit.extras import require
+from crmkit.progress import ProgressOption
 
 if TYPE_CHECKING:
     import numpy as np
@@ -80,6 +81,7 @@ class ShiftedBetaGeometric(PersistentModel):
         weights: str | None = None,
         time_unit: TimeUnit | None = None,
         initial_params: dict[str, float] | None = None,
+        progress: ProgressOption = None,
     ) -> ShiftedBetaGeometric:
         """Fit by maximum likelihood to per-customer durations.
 
@@ -90,6 +92,8 @@ class ShiftedBetaGeometric(PersistentModel):
             weights: field/column counting customers per row, for pre-aggregated data.
             time_unit: the length of a period (metadata).
             initial_params: start values for ``gamma`` and ``delta``.
+            progress: ``True`` for a progress bar, or a callback ``(done, total)`` (see
+                :mod:`crmkit.progress`); off by default.
 
         Raises:
             ValidationError: a missing column, a period that is not a whole number ≥ 1, a
@@ -114,7 +118,7 @@ class ShiftedBetaGeometric(PersistentModel):
         if problems:
             raise ValidationError(problems)
         w = columns.get("weights", np.ones_like(t))
-        return cls._fit(t, churned, w, time_unit, initial_params)
+        return cls._fit(t, churned, w, time_unit, initial_params, progress)
 
     @classmethod
     def fit_survivors(
@@ -123,11 +127,16 @@ class ShiftedBetaGeometric(PersistentModel):
         *,
         time_unit: TimeUnit | None = None,
         initial_params: dict[str, float] | None = None,
+        progress: ProgressOption = None,
     ) -> ShiftedBetaGeometric:
         """Fit to one cohort's customers still subscribed at the start and after each period.
 
         ``survivors[0]`` is the cohort size and ``survivors[t]`` the number still subscribed
         after ``t`` periods (Fader & Hardie 2007's data layout).
+
+        Args:
+            progress: ``True`` for a progress bar, or a callback ``(done, total)`` (see
+                :mod:`crmkit.progress`); off by default.
 
         Raises:
             ValidationError: fewer than two counts, a negative or rising count.
@@ -171,7 +180,7 @@ before it (customers only leave a cohort)
         churned = np.concatenate((np.ones(horizon), [0.0]))
         w = np.concatenate((lost, counts[-1:]))
         keep = w > 0
-        return cls._fit(t[keep], churned[keep], w[keep], time_unit, initial_params)
+        return cls._fit(t[keep], churned[keep], w[keep], time_unit, initial_params, progress)
 
     @classmethod
     def _fit(
@@ -181,6 +190,7 @@ before it (customers only leave a cohort)
         w: NDArray[np.float64],
         time_unit: TimeUnit | None,
         initial_params: dict[str, float] | None,
+        progress: ProgressOption = None,
     ) -> ShiftedBetaGeometric:
         np = require("numpy", "stats")
         (t, churned), w = merge_patterns([t, churned], w)
@@ -190,7 +200,10 @@ before it (customers only leave a cohort)
         start = np.zeros(2)
         if initial_params is not None:
             start = np.log([initial_params[n] for n in _PARAMS])
-        est = maximise(objective, start, names=_PARAMS, customers=float(w.sum()), model="sBG")
+        est = maximise(
+            objective, start, names=_PARAMS, customers=float(w.sum()), model="sBG",
+            progress=progress,
+        )  # fmt: skip
         return cls(
             **est.params,
             standard_errors=est.standard_errors,
@@ -203,6 +216,10 @@ before it (customers only leave a cohort)
 
     def churn_probability(self, t: ArrayLike) -> Any:
         """Probability that a new customer cancels in period ``t`` (``P(T = t)``).
+
+        Args:
+            progress: ``True`` for a progress bar, or a callback ``(done, total)`` (see
+                :mod:`crmkit.progress`); off by default.
 
         Examples:
             >>> from crmkit.clv import ShiftedBetaGeometric
