@@ -61,7 +61,7 @@ def test_workbook_prompts_are_faithful_and_the_reading_is_a_note(
     # reference: seed-002-004.md L80-L82, L187-L207 — Q4, Q5, Q6 and the top-10 question
     item = workbook().item(item_id)
     assert item.en == prompt
-    assert reading in (item.note or "")
+    assert reading in (item.note_in("en") or "")
 
 
 def test_formal_relationship_contract_types_are_agreement_types() -> None:

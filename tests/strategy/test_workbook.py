@@ -58,7 +58,7 @@ def test_quirks_are_resolved_in_the_data() -> None:
     assert wb.item("s05.repurchase.over_11").en == (
         "What share of customers have bought more than 11 times?"
     )
-    assert "11 or more" in (wb.item("s05.repurchase.over_11").note or "")
+    assert "11 or more" in (wb.item("s05.repurchase.over_11").note_in("en") or "")
     # Q8: complaints belong to customer analysis
     assert wb.item("s05.complaints").section_id == "S05"
 

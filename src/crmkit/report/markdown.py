@@ -115,15 +115,30 @@ _LEVELS = {
 }
 
 
+#: Gap kinds of a channel or IT-capability row (their text names the row and its IT support).
+_GRID_KINDS = frozenset({"stand_alone", "no_it", "it_unknown"})
+
+
 def gap_text(gap: Gap, lang: str = "en") -> str:
     """What a gap's item lacks, in ``lang`` (English: the assessment's own sentence).
 
+    Like the English sentence, a question with a gap text of its own in the workbook
+    (:meth:`~crmkit.strategy.workbook.Item.gap_in`) is reported with it; other items are named
+    with their prompt and the finding.
+
     Examples:
-        >>> from crmkit.strategy import assess
+        >>> from crmkit.strategy import WorkbookAnswers, assess
         >>> from crmkit.report.markdown import gap_text
         >>> gap = assess(ratings={"standards": 1}).gaps[0]
         >>> gap_text(gap), gap_text(gap, "sv")
         ('Standards rated 1/5', 'bedömd till 1,0/5')
+        >>> wb = WorkbookAnswers()
+        >>> wb.fill({"s04.know_lifetime_value": False, "s08.e_commerce": {"used": True}})
+        >>> gaps = {g.item_id: g for g in assess(wb).gaps}
+        >>> gap_text(gaps["s04.know_lifetime_value"], "nb")
+        'kjenner ikke kundenes livstidsverdi'
+        >>> gap_text(gaps["s08.e_commerce"], "nb")
+        'Netthandel: IT-støtte ikke oppgitt'
     """
     lang = report_language(lang)
     if lang == "en":
@@ -132,10 +147,10 @@ def gap_text(gap: Gap, lang: str = "en") -> str:
     if gap.item_id is None:
         return t.text("finding.rated", score=score_text(gap.element_score, lang))
     item = workbook().item(gap.item_id)
-    finding = t.text(f"finding.{gap.kind}")
-    if lang == "nb" and item.nb is None:  # no Norwegian prompt: the finding and the item id
-        return f"{finding} ({gap.item_id})"
-    return f"{item.text(lang)}: {finding}"
+    own = item.gap_in(lang)
+    if own is not None and gap.kind not in _GRID_KINDS:
+        return own
+    return f"{item.text(lang)}: {t.text(f'finding.{gap.kind}')}"
 
 
 def channel_gap_text(gap: ChannelGap, lang: str = "en") -> str:

@@ -1,10 +1,12 @@
 """The CRM strategy workbook "Ramverk för: CRM-strategi" (seed 002) as packaged data.
 
 The workbook is a workshop checklist with a cover block and 14 sections holding 125
-answerable items. Each item has a stable id, its Swedish source text and an English
-translation, a source line, an :class:`AnswerType`, the Payne–Frow processes it informs and the
-framework elements its answer is evidence for. The data lives in ``data/workbook.json``; the
-source quirks Q1–Q9 and how crmkit resolves them are listed in :data:`QUIRKS`.
+answerable items. Each item has a stable id, its Swedish source text with a Norwegian (bokmål)
+and an English translation, a source line, an :class:`AnswerType`, the Payne–Frow processes it
+informs and the framework elements its answer is evidence for. Every text a user or a client
+reads (titles, prompts, gap texts, notes) is in all three languages. The data lives in
+``data/workbook.json``; the source quirks Q1–Q9 and how crmkit resolves them are listed in
+:data:`QUIRKS`.
 
 Examples:
     >>> from crmkit.strategy.workbook import workbook
@@ -15,6 +17,8 @@ Examples:
     (125, 29)
     >>> wb.item("s04.know_lifetime_value").text("sv")
     'Vet ni era kunders livstidsvärde?'
+    >>> wb.item("s04.know_lifetime_value").text("nb")
+    'Kjenner dere kundenes livstidsverdi?'
 """
 
 from __future__ import annotations
@@ -27,7 +31,7 @@ import attrs
 
 from crmkit.domain import ChannelCategory, default_catalogue
 from crmkit.errors import NotFoundError, ValidationError
-from crmkit.strategy.framework import Element, Process, element, load_data
+from crmkit.strategy.framework import Element, Label, Process, element, load_data
 
 __all__ = [
     "QUIRKS",
@@ -95,8 +99,8 @@ class ItSupport(enum.Enum):
 
     Examples:
         >>> from crmkit.strategy.workbook import ItSupport
-        >>> ItSupport("stand_alone").label("sv")
-        'Stand-alone IT-stöd'
+        >>> ItSupport("stand_alone").label("sv"), ItSupport("none").label("nb")
+        ('Stand-alone IT-stöd', 'Ingen IT-støtte')
     """
 
     INTEGRATED = "integrated"
@@ -104,15 +108,45 @@ class ItSupport(enum.Enum):
     NONE = "none"
 
     def label(self, lang: str = "en") -> str:
-        """The column heading in English or Swedish."""
-        return _IT_LABELS[self][0 if lang == "en" else 1]
+        """The column heading in English, Swedish or Norwegian (``"nb"``, also ``"no"``)."""
+        return _IT_LABELS[self].get(_label_code(lang))
 
 
 _IT_LABELS = {
-    ItSupport.INTEGRATED: ("Integrated IT support", "Integrerat IT-stöd"),
-    ItSupport.STAND_ALONE: ("Stand-alone IT support", "Stand-alone IT-stöd"),
-    ItSupport.NONE: ("No IT support", "Inget IT-stöd"),
+    ItSupport.INTEGRATED: Label(
+        "Integrated IT support", "Integrerat IT-stöd", "Integrert IT-støtte"
+    ),
+    ItSupport.STAND_ALONE: Label(
+        "Stand-alone IT support", "Stand-alone IT-stöd", "Frittstående IT-støtte"
+    ),
+    ItSupport.NONE: Label("No IT support", "Inget IT-stöd", "Ingen IT-støtte"),
 }
+
+#: The workbook's language codes and their :class:`~crmkit.strategy.framework.Label` codes.
+_LANGS = {"en": "en", "sv": "sv", "nb": "no", "no": "no"}
+
+
+def _label_code(lang: str) -> str:
+    """The :class:`~crmkit.strategy.framework.Label` code of a workbook language."""
+    code = _LANGS.get(lang)
+    if code is None:
+        raise ValidationError.single("lang", lang, "must be 'en', 'sv' or 'nb'")
+    return code
+
+
+def _in(lang: str, en: str, sv: str, nb: str | None, what: str) -> str:
+    """``en``, ``sv`` or ``nb`` by ``lang``; no Norwegian text is an error, never Swedish."""
+    code = _label_code(lang)
+    if code == "no":
+        if not nb:
+            raise ValidationError.single("lang", lang, f"{what} has no Norwegian text")
+        return nb
+    return en if code == "en" else sv
+
+
+def _label(raw: dict[str, str]) -> Label:
+    """A ``{"sv": …, "nb": …, "en": …}`` text of workbook.json."""
+    return Label(raw["en"], raw["sv"], raw["nb"])
 
 
 @attrs.frozen
@@ -121,8 +155,9 @@ class Item:
 
     A channel row that names a catalogue channel (``channel``, e.g. ``"events"`` for trade
     fairs) takes its Payne–Frow category from :func:`crmkit.domain.default_catalogue`, so the
-    workbook and the catalogue share one mapping; the ``note`` holds crmkit's reading of an
-    ambiguous prompt, which stays translated as the source words it.
+    workbook and the catalogue share one mapping. ``gap`` is what is missing when the answer
+    falls short and ``note`` crmkit's reading of an ambiguous prompt, each a
+    :class:`~crmkit.strategy.framework.Label` in English, Swedish and Norwegian.
 
     Examples:
         >>> from crmkit.strategy.workbook import workbook
@@ -134,6 +169,9 @@ class Item:
         ('events', 'outlets')
         >>> item.gap_text
         'Field sales force lacks integrated IT support'
+        >>> market = workbook().item("s04.market_leader")
+        >>> market.gap.sv, market.gap_in("nb")
+        ('har inte en marknadsledande position', 'har ikke en markedsledende posisjon')
     """
 
     id: str
@@ -145,44 +183,65 @@ class Item:
     processes: tuple[Process, ...]
     element_keys: tuple[str, ...]
     group: str | None = None
-    note: str | None = None
-    gap: str | None = None
+    note: Label | None = None
+    gap: Label | None = None
     channel_category: ChannelCategory | None = None
     capability: str | None = None
     channel: str | None = None
     nb: str | None = None
 
     def text(self, lang: str = "en") -> str:
-        """The item's prompt in English (``"en"``) or Swedish (``"sv"``), or Norwegian
-        (``"nb"``, also ``"no"``) for the channel rows that have a Norwegian name (``nb``).
+        """The item's prompt in English (``"en"``), Swedish (``"sv"``) or Norwegian (``"nb"``,
+        also ``"no"``). Every built-in item has all three; an item built without ``nb`` has no
+        Norwegian text.
 
         Examples:
             >>> from crmkit.strategy.workbook import workbook
             >>> workbook().item("s09.call_contact_center").text("nb")
             'Kundesenter'
-            >>> workbook().item("s04.market_leader").text("nb")
+            >>> workbook().item("s04.market_leader").text("no")
+            'Har dere en markedsledende posisjon?'
+            >>> workbook().item("s04.market_leader").text("de")
             Traceback (most recent call last):
             ...
-            crmkit.errors.ValidationError: lang: 'nb' s04.market_leader has no Norwegian text
+            crmkit.errors.ValidationError: lang: 'de' must be 'en', 'sv' or 'nb'
         """
-        if lang in ("nb", "no"):
-            if self.nb is None:
-                raise ValidationError.single("lang", lang, f"{self.id} has no Norwegian text")
-            return self.nb
-        if lang not in ("en", "sv"):
-            raise ValidationError.single("lang", lang, "must be 'en', 'sv' or 'nb'")
-        return self.en if lang == "en" else self.sv
+        return _in(lang, self.en, self.sv, self.nb, self.id)
 
     @property
     def elements(self) -> tuple[Element, ...]:
         """The framework elements the answer is evidence for."""
         return tuple(element(k) for k in self.element_keys)
 
+    def gap_in(self, lang: str = "en") -> str | None:
+        """The item's own gap text in ``lang`` (``"en"``, ``"sv"``, ``"nb"``), if it has one.
+
+        Examples:
+            >>> from crmkit.strategy.workbook import workbook
+            >>> workbook().item("s04.know_lifetime_value").gap_in("sv")
+            'känner inte till kundernas livstidsvärde'
+            >>> workbook().item("s08.field_sales").gap_in("nb") is None
+            True
+        """
+        code = _label_code(lang)
+        return None if self.gap is None else self.gap.get(code)
+
+    def note_in(self, lang: str = "en") -> str | None:
+        """crmkit's reading of an ambiguous prompt in ``lang``, if the item has one.
+
+        Examples:
+            >>> from crmkit.strategy.workbook import workbook
+            >>> workbook().item("s05.data.what").note_in("nb")
+            'Q2: fritekst'
+        """
+        code = _label_code(lang)
+        return None if self.note is None else self.note.get(code)
+
     @property
     def gap_text(self) -> str:
         """What is missing when the item scores below full marks, in English."""
         if self.gap:
-            return self.gap
+            return self.gap.en
         if self.answer_type is AnswerType.CHANNEL_IT:
             return f"{self.en} lacks integrated IT support"
         if self.answer_type in (AnswerType.COUNT, AnswerType.PERCENT):
@@ -205,6 +264,17 @@ class CoverField:
     en: str
     kind: str
     line: str
+    nb: str = ""
+
+    def label(self, lang: str = "en") -> str:
+        """The field's name in English, Swedish or Norwegian (``"nb"``, also ``"no"``).
+
+        Examples:
+            >>> from crmkit.strategy.workbook import workbook
+            >>> [f.label("nb") for f in workbook().cover]
+            ['Dato', 'Bedrift', 'Deltakere']
+        """
+        return _in(lang, self.en, self.sv, self.nb, self.id)
 
 
 @attrs.frozen
@@ -214,8 +284,8 @@ class Section:
     Examples:
         >>> from crmkit.strategy.workbook import workbook
         >>> s = workbook().section("S04")
-        >>> s.title("sv"), len(s.items)
-        ('Situationsanalys', 16)
+        >>> s.title("sv"), s.title("nb"), len(s.items)
+        ('Situationsanalys', 'Situasjonsanalyse', 16)
     """
 
     id: str
@@ -223,10 +293,11 @@ class Section:
     en: str
     line: str
     items: tuple[Item, ...]
+    nb: str = ""
 
     def title(self, lang: str = "en") -> str:
-        """The section title in English or Swedish."""
-        return self.en if lang == "en" else self.sv
+        """The section title in English, Swedish or Norwegian (``"nb"``, also ``"no"``)."""
+        return _in(lang, self.en, self.sv, self.nb, self.id)
 
 
 @attrs.frozen
@@ -235,18 +306,23 @@ class Workbook:
 
     Examples:
         >>> from crmkit.strategy.workbook import workbook
-        >>> workbook().title_sv
-        'Ramverk för: CRM-strategi'
+        >>> workbook().title_sv, workbook().title("nb")
+        ('Ramverk för: CRM-strategi', 'Rammeverk for: CRM-strategi')
     """
 
     title_sv: str
     title_en: str
     cover: tuple[CoverField, ...]
     sections: tuple[Section, ...]
+    title_nb: str = ""
     _by_id: dict[str, Item] = attrs.field(init=False, eq=False, repr=False)
 
     def __attrs_post_init__(self) -> None:
         object.__setattr__(self, "_by_id", {i.id: i for s in self.sections for i in s.items})
+
+    def title(self, lang: str = "en") -> str:
+        """The workbook's title in English, Swedish or Norwegian (``"nb"``, also ``"no"``)."""
+        return _in(lang, self.title_en, self.title_sv, self.title_nb, "the workbook")
 
     @property
     def items(self) -> list[Item]:
@@ -328,8 +404,8 @@ def _item(raw: dict[str, Any], section_id: str) -> Item:
         processes=tuple(Process.parse(p) for p in raw["processes"]),
         element_keys=tuple(raw["elements"]),
         group=raw.get("group"),
-        note=raw.get("note"),
-        gap=raw.get("gap"),
+        note=_label(raw["note"]) if "note" in raw else None,
+        gap=_label(raw["gap"]) if "gap" in raw else None,
         channel_category=ChannelCategory(category) if category else None,
         capability=raw.get("capability"),
         channel=channel,
@@ -354,11 +430,13 @@ def workbook() -> Workbook:
             en=s["title"]["en"],
             line=s["line"],
             items=tuple(_item(i, s["id"]) for i in s["items"]),
+            nb=s["title"]["nb"],
         )
         for s in raw["sections"]
     )
     cover = tuple(
-        CoverField(id=c["id"], sv=c["sv"], en=c["en"], kind=c["type"], line=c["line"])
+        CoverField(id=c["id"], sv=c["sv"], en=c["en"], kind=c["type"], line=c["line"], nb=c["nb"])
         for c in raw["cover"]
     )
-    return Workbook(raw["title"]["sv"], raw["title"]["en"], cover, sections)
+    title = raw["title"]
+    return Workbook(title["sv"], title["en"], cover, sections, title_nb=title["nb"])

@@ -4,9 +4,8 @@
 company, participants, assessor), one sheet per section (``S01`` … ``S14``) with one row per
 item, and a sheet of direct ratings (0–5) for areas the workbook has no questions on. Answer
 cells carry drop-down lists (yes/no, in use, IT-support level, rating) and number checks
-(whole numbers ≥ 0, percentages 0–100); every row has help text. Prompts and labels are in
-English, Swedish or Norwegian (``"nb"``: channel rows have Norwegian names; the other prompts
-have no Norwegian text yet, so the Norwegian template shows their Swedish source wording).
+(whole numbers ≥ 0, percentages 0–100); every row has help text. Sheet names, prompts, labels
+and help texts are all in English, Swedish or Norwegian (bokmål, ``"nb"``).
 
 :func:`read_workbook_xlsx` reads a filled-in file back into :class:`WorkbookAnswers` plus the
 ratings. An empty answer cell is *unanswered*, "no" is *no*: the assessment keeps them apart.
@@ -181,16 +180,10 @@ def _check_lang(lang: str) -> str:
 
 
 def _sheet_name(section: Section, lang: str) -> str:
-    title = section.title("sv" if lang == "nb" else lang)
+    title = section.title(lang)
     for bad in "[]:*?/\\":
         title = title.replace(bad, " ")
     return f"{section.id} {title}"[:31].rstrip()
-
-
-def _prompt(item: Item, lang: str) -> str:
-    if lang == "nb" and item.nb is None:
-        return item.text("sv")  # the Swedish source prompt: no Norwegian text yet
-    return item.text(lang)
 
 
 def _rated_areas() -> list[str]:
@@ -248,7 +241,7 @@ def write_workbook_xlsx(
     book = openpyxl.Workbook()
     cover = book.active
     cover.title = t["cover"]
-    cover["A1"] = wb_def.title_en if lang == "en" else wb_def.title_sv
+    cover["A1"] = wb_def.title(lang)
     cover["A1"].font = title_font
     cover["A2"] = t["cover_help"]
     for key, row in _COVER_ROWS.items():
@@ -272,7 +265,7 @@ def write_workbook_xlsx(
 
     for section in wb_def.sections:
         ws = book.create_sheet(_sheet_name(section, lang))
-        ws["A1"] = f"{section.id} {section.title('sv' if lang == 'nb' else lang)}"
+        ws["A1"] = f"{section.id} {section.title(lang)}"
         ws["A1"].font = title_font
         headings = (t["id"], t["question"], t["answer"], t["it"], t["text"], t["help"])
         for col, text in zip(_COLUMNS, headings, strict=True):
@@ -297,7 +290,7 @@ def write_workbook_xlsx(
         for n, item in enumerate(section.items):
             row = _FIRST_ROW + n
             ws[f"A{row}"] = item.id
-            ws[f"B{row}"] = _prompt(item, lang)
+            ws[f"B{row}"] = item.text(lang)
             ws[f"B{row}"].alignment = wrap
             ws[f"F{row}"] = t[item.answer_type.value]
             ws[f"F{row}"].alignment = wrap
@@ -479,6 +472,8 @@ def read_workbook_xlsx(path: str | Path) -> FilledWorkbook:
     by_id = {i.id: i for i in workbook().items}
     for section in workbook().sections:
         name = _sheet_name(section, lang)
+        if name not in book.sheetnames:  # renamed, or written when S-sheets had other titles
+            name = next((n for n in book.sheetnames if n.split(" ")[0] == section.id), name)
         if name not in book.sheetnames:
             problems.append(Problem(f"{where}: {name}", message="sheet is missing"))
             continue
@@ -535,7 +530,8 @@ def read_workbook_xlsx(path: str | Path) -> FilledWorkbook:
         company="" if _blank(company) else str(company).strip(),
         date=date,
         participants=participants,
-        # the Norwegian template shows the Swedish source prompts
+        # the JSON form of the answers is English or Swedish; the file's language is kept in
+        # FilledWorkbook.lang
         lang="en" if lang == "en" else "sv",
     )
     answers.fill(values)
