@@ -87,7 +87,7 @@ def every_document(store: Store) -> dict[str, list[dict[str, Any]]]:
         }
 
 
-def _with_references(name: str, account_id: str, contact_id: str) -> Any:
+def with_references(name: str, account_id: str, contact_id: str) -> Any:
     """A sample entity of aggregate ``name`` that refers to the account and the contact
     wherever its type has a field for them."""
     entity = sample_entity(name)
@@ -156,7 +156,7 @@ def build_graph(store: Store, *, email: str = "anna.lind@example.se") -> Graph:
     survivor_account.link_contact(duplicate.id, "buyer")
     duplicate_account.link_contact(duplicate.id, "user", primary=True)
     children = {
-        name: _with_references(name, duplicate_account.id, duplicate.id)
+        name: with_references(name, duplicate_account.id, duplicate.id)
         for name in aggregate_names()
         if name not in ("accounts", "contacts")
     }

@@ -25,6 +25,11 @@ the contact's **consent** record (lawful basis, purpose, when given and withdraw
 controller must be able to show consent was given (GDPR Art. 7(1)) and must keep honouring a
 withdrawal or objection (Art. 21(3)); the record names no one once the person is erased.
 
+**History.** A store that keeps earlier values (an audit trail of old and new field values)
+holds the person's data there too. A unit of work that offers
+:class:`HistoryRedaction` gets every changed record's history cleaned by the same rule; a
+store that keeps such history without offering it cannot erase completely.
+
 Identifiers stay, so what remains is pseudonymous with respect to crmkit's own ids: delete the
 records as well where nothing needs to be kept. Erasure is one unit of work: it becomes
 durable when the unit of work commits, and a rollback undoes it.
@@ -46,9 +51,9 @@ Examples:
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from datetime import datetime
-from typing import Any
+from typing import Any, Protocol, runtime_checkable
 
 import attrs
 
@@ -63,6 +68,7 @@ __all__ = [
     "EXPORT_FORMAT",
     "PERSONAL_FIELDS",
     "ErasureReport",
+    "HistoryRedaction",
     "erase_subject",
     "export_subject",
     "subject_mentions",
@@ -87,6 +93,28 @@ PERSONAL_FIELDS: dict[str, Any] = {
 
 # the keys whose values are ids, never text that could mention a person
 _ID_KEY = re.compile(r"(^id$|_id$|_ids$)")
+
+
+@runtime_checkable
+class HistoryRedaction(Protocol):
+    """A unit of work whose store keeps earlier values of records (an audit trail) and can
+    clean them: :func:`erase_subject` calls :meth:`redact_history` for every record it
+    changes.
+
+    Examples:
+        >>> from crmkit.adapters.privacy import HistoryRedaction
+        >>> class Trail:
+        ...     def redact_history(self, aggregate, id, redact):
+        ...         return 0
+        >>> isinstance(Trail(), HistoryRedaction)
+        True
+    """
+
+    def redact_history(self, aggregate: str, id: str, redact: Callable[[Any], Any]) -> int:
+        """Replace every kept earlier (and later) value ``v`` of record ``id`` of
+        ``aggregate`` by ``redact(v)`` (JSON values in, JSON values out); returns how many
+        values changed."""
+        ...
 
 
 @attrs.frozen(hash=False)
@@ -175,6 +203,16 @@ def _scrub(node: Any, pattern: re.Pattern[str], email: str | None) -> Any:
     return node
 
 
+def _erase_text(value: Any) -> Any:
+    if isinstance(value, str):
+        return ERASED if value else value
+    if isinstance(value, dict):
+        return {key: _erase_text(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_erase_text(item) for item in value]
+    return value
+
+
 def _anonymise(document: dict[str, Any]) -> dict[str, Any]:
     out = dict(document)
     for key, value in PERSONAL_FIELDS.items():
@@ -201,6 +239,16 @@ class _Subject:
                 return True
             return self.email is not None and normalise_email(document.get("email")) == self.email
         return False
+
+    def redactor(self, own: bool) -> Callable[[Any], Any]:
+        """How to clean a kept earlier value: of the person's own records every text, of
+        other records the mentions."""
+        pattern, email = self.pattern, self.email
+        if own:
+            return _erase_text
+        if pattern is None:
+            return lambda value: value
+        return lambda value: _scrub(value, pattern, email)
 
     def mentioned_in(self, aggregate: str, document: dict[str, Any]) -> bool:
         """Whether the document is the person's own, refers to them or mentions them."""
@@ -298,8 +346,10 @@ def erase_subject(uow: UnitOfWork, contact_id: str, *, at: datetime | None = Non
                 }
             if cleaned != document:
                 changed.append((agg.from_document(cleaned), own))
-        for entity, _ in changed:
+        for entity, own in changed:
             repository.save(entity)
+            if isinstance(uow, HistoryRedaction):
+                uow.redact_history(agg.name, entity.id, subject.redactor(own))
         own_ids = tuple(e.id for e, own in changed if own)
         other_ids = tuple(e.id for e, own in changed if not own)
         if own_ids:
