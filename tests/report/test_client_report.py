@@ -5,8 +5,11 @@ from __future__ import annotations
 
 import datetime as dt
 import html as htmllib
+import json
 import re
+from importlib import resources
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -25,7 +28,7 @@ from crmkit.strategy import (
     elements,
     framework,
 )
-from crmkit.strategy.workbook import Item, workbook
+from crmkit.strategy.workbook import workbook
 from tests.backends import have_chromium, require_backend
 
 _PLACEHOLDER = re.compile(r"\{[a-z_]+\}")
@@ -59,18 +62,28 @@ def _text(page: str) -> str:
     return htmllib.unescape(re.sub(r"<[^>]+>", " ", body))
 
 
-def _channel_rows() -> list[Item]:
-    """The workbook rows the report names (channels), which have all three languages."""
-    return [i for i in workbook().items if i.nb is not None]
+#: Letters of the other Scandinavian language: Norwegian has no ä/ö, Swedish no æ/ø.
+_FOREIGN_LETTERS = {"nb": "äöÄÖ", "sv": "æøÆØ", "en": "äöæøåÄÖÆØÅ"}
+
+
+def _workbook_texts(lang: str) -> list[str]:
+    """Every text of the workbook in ``lang``: title, cover, sections, prompts, gaps, notes."""
+    wb = workbook()
+    texts = [wb.title(lang)] + [f.label(lang) for f in wb.cover]
+    texts += [s.title(lang) for s in wb.sections]
+    texts += [i.text(lang) for i in wb.items]
+    texts += [t for i in wb.items for t in (i.gap_in(lang), i.note_in(lang)) if t]
+    return texts
 
 
 def _foreign_strings(lang: str) -> set[str]:
-    """Every catalogue and framework text of another language that this language lacks."""
+    """Every catalogue, framework and workbook text of another language that this language
+    lacks."""
     own = list(catalogue(lang).messages.values())
     own += [e.label.get(label_language(lang)) for e in elements()]
     own += [p.label.get(label_language(lang)) for p in Process]
     own += [t.label.get(label_language(lang)) for t in CrmType]
-    own += [i.text(lang) for i in _channel_rows()]
+    own += _workbook_texts(lang)
     own_text = "\n".join(own)
     foreign: set[str] = set()
     for other in REPORT_LANGUAGES:
@@ -79,13 +92,48 @@ def _foreign_strings(lang: str) -> set[str]:
         texts = list(catalogue(other).messages.values())
         texts += [e.label.get(label_language(other)) for e in elements()]
         texts += [p.label.get(label_language(other)) for p in Process]
-        texts += [i.text(other) for i in _channel_rows()]
+        texts += _workbook_texts(other)
         for text in texts:
             for fragment in _PLACEHOLDER.split(text):
                 fragment = fragment.strip(" .,:;()—")
                 if len(fragment) >= 8 and fragment not in own_text:
                     foreign.add(fragment)
     return foreign
+
+
+def _user_texts(node: Any, path: str = "") -> list[tuple[str, dict[str, Any]]]:
+    """The translated texts of workbook.json: every ``{"sv", "nb", "en"}`` object, and every
+    item, cover field and section title (which hold their texts under those keys)."""
+    found: list[tuple[str, dict[str, Any]]] = []
+    if isinstance(node, dict):
+        if {"sv", "en"} & set(node):
+            found.append((path, {k: node.get(k) for k in ("sv", "nb", "en")}))
+        for key, value in node.items():
+            if key not in ("sv", "nb", "en"):
+                found += _user_texts(value, f"{path}.{node.get('id', key)}")
+    elif isinstance(node, list):
+        for n, value in enumerate(node):
+            found += _user_texts(value, f"{path}[{n}]")
+    return found
+
+
+def test_every_workbook_text_is_in_all_three_languages() -> None:
+    raw = json.loads(
+        resources.files("crmkit.strategy").joinpath("data", "workbook.json").read_text("utf-8")
+    )
+    texts = _user_texts(raw)
+    # the title, 3 cover fields, 14 section titles, 125 items, and every gap and note
+    assert len(texts) >= 1 + 3 + 14 + 125 + 21 + 24
+    for path, text in texts:
+        assert all(isinstance(text[k], str) and text[k].strip() for k in text), path
+        assert not set(_FOREIGN_LETTERS["nb"]) & set(text["nb"]), (path, text["nb"])
+        assert not set(_FOREIGN_LETTERS["sv"]) & set(text["sv"]), (path, text["sv"])
+    # the Norwegian text is Norwegian, not the Swedish source copied
+    sections = [s["title"] for s in raw["sections"]]
+    assert sum(t["nb"] != t["sv"] for t in sections) == 12  # Segmentering, Servicekanaler
+    items = [i for s in raw["sections"] for i in s["items"]]
+    assert len(items) == 125
+    assert sum(i["nb"] != i["sv"] for i in items) >= 110
 
 
 def test_catalogues_cover_every_area_and_the_same_keys() -> None:
@@ -112,6 +160,11 @@ def test_rendered_report_has_no_other_language(lang: str) -> None:
     assert f'lang="{lang}"' in dom
     leaks = sorted(s for s in _foreign_strings(lang) if s in text)
     assert leaks == []
+    assert not set(_FOREIGN_LETTERS[lang]) & set(text)
+    # the appendix names each question in the report's language
+    questions = [g.item_id for g in after.top_gaps(20) if g.item_id]
+    assert questions
+    assert all(workbook().item(q).text(lang) in text for q in questions)
     # the developer paths live in the technical appendix only
     appendix = dom.index('class="appendix"')
     assert "crmkit." not in _text(dom[:appendix])
@@ -263,4 +316,5 @@ def test_markdown_and_compact_html_have_no_other_language(lang: str) -> None:
     page = _text(assessment_html(a, lang=lang))
     for text in (md, page):
         assert sorted(s for s in _foreign_strings(lang) if s in text) == []
+        assert not set(_FOREIGN_LETTERS[lang]) & set(text)
         assert catalogue(lang).text("md.title") in text

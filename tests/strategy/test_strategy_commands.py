@@ -1,11 +1,16 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import pytest
 
 from crmkit.cli import main
+from crmkit.report import process_name, score_text
+from crmkit.report.i18n import REPORT_LANGUAGES, catalogue
+from crmkit.report.markdown import gap_text
+from crmkit.strategy import WorkbookAnswers, assess
 
 
 def test_template_then_assess(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -68,7 +73,8 @@ def test_xlsx_template_assess_and_follow_up(
     )  # fmt: skip
     out = capsys.readouterr().out
     assert code == 0
-    assert "Assessment of Nordvik AS" in out
+    assert "Vurdering av Nordvik AS" in out
+    assert "Assessment of" not in out
     page = html.read_text(encoding="utf-8")
     assert "Utvikling siden 2026-03-02" in page
     assert "Eva Konsult" in page
@@ -92,6 +98,70 @@ def test_unanswered_option_changes_the_scores(
     assert "Overall: 5.0" in skip
 
 
+_PLACEHOLDER = re.compile(r"\{[a-z_]+\}")
+#: The catalogue messages the console summary is made of.
+_SUMMARY_KEYS = ("cli.assessment_of", "md.situation", "md.situation_value", "cli.overall",
+                 "md.weakest", "cli.gap", "cli.markdown")  # fmt: skip
+
+
+@pytest.mark.parametrize("lang", REPORT_LANGUAGES)
+def test_assess_summary_follows_lang(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], lang: str
+) -> None:
+    answers = WorkbookAnswers(company="Nordvik AS")
+    answers.fill(
+        {
+            "s04.market_leader": False,  # a question with a gap text of its own
+            "s04.service_24h": True,
+            "s05.ideal_customer": "",  # unanswered
+            "s08.e_commerce": {"used": True, "it_support": "stand_alone"},
+            "s10.email": True,
+        }
+    )
+    wb, md = tmp_path / "wb.json", tmp_path / "r.md"
+    answers.save(wb)
+    assert main(["assess", str(wb), "--lang", lang, "--top", "200", "--markdown", str(md)]) == 0
+    out = capsys.readouterr().out
+    t = catalogue(lang)
+    result = assess(WorkbookAnswers.load(wb))
+    lines = out.splitlines()
+    assert lines[0] == t.text("cli.assessment_of", company="Nordvik AS")
+    assert (
+        lines[1]
+        == f"{t.text('md.situation')}: {t.text('md.situation_value', score=result.situation)}"
+    )
+    assert t.text("cli.overall", score=score_text(result.overall, lang)) in lines
+    assert lines[-1] == t.text("cli.markdown", path=md)
+    for ps in result.processes:
+        assert process_name(ps.process, lang) in out
+    gaps = result.top_gaps(200)
+    assert {"s04.market_leader", "s05.ideal_customer", "s08.e_commerce"} <= {
+        g.item_id for g in gaps
+    }
+    for gap in gaps:
+        assert f"{gap_text(gap, lang)} -> " in out
+    # no text of another language: the workbook's prompts and the summary's messages
+    prose = re.sub(r" -> .*", "", out)  # the capability paths are code
+    fixed = prose
+    for gap in gaps:
+        fixed = fixed.replace(gap_text(gap, lang), "")
+    for other in REPORT_LANGUAGES:
+        if other == lang:
+            continue
+        for gap in gaps:
+            item = answers.workbook.item(gap.item_id or "")
+            if item.text(other) != item.text(lang):
+                assert item.text(other) not in prose
+        for key in _SUMMARY_KEYS:
+            own = t.text(key)
+            for fragment in _PLACEHOLDER.split(catalogue(other).text(key)):
+                fragment = fragment.strip(" :")
+                if len(fragment) >= 3 and fragment not in own:
+                    assert fragment not in fixed, (key, fragment)
+    foreign_letters = {"nb": "äöÄÖ", "sv": "æøÆØ", "en": "äöæøÄÖÆØ"}[lang]
+    assert not set(foreign_letters) & set(prose)
+
+
 def test_nb_json_template_is_refused(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["workbook", "template", "--lang", "nb"]) == 2
     assert "use --format xlsx for nb" in capsys.readouterr().err
@@ -110,5 +180,5 @@ def test_assess_writes_a_pdf(tmp_path: Path, capsys: pytest.CaptureFixture[str])
     _fill_xlsx(wb, follow_up=False)
     pdf = tmp_path / "rapport.pdf"
     assert main(["assess", str(wb), "--lang", "nb", "--pdf", str(pdf)]) == 0
-    assert f"PDF report: {pdf}" in capsys.readouterr().out
+    assert f"PDF-rapport: {pdf}" in capsys.readouterr().out
     assert pdf_page_count(pdf) >= 3

@@ -5,6 +5,8 @@
 spreadsheet. Fill it in and run ``crmkit assess wb.xlsx --lang sv --html report.html --pdf
 report.pdf`` for the client report; ``--baseline earlier.xlsx`` adds the progress since an
 earlier assessment and ``--unanswered skip`` leaves unanswered questions out of the scores.
+What the commands print follows ``--lang`` (sv, nb, en), from the client report's translation
+catalogues (:mod:`crmkit.report.i18n`).
 
 Examples:
     >>> import argparse
@@ -42,8 +44,10 @@ def run_workbook_template(args: argparse.Namespace) -> int:
         >>> code, '"Situationsanalys"' in buf.getvalue()
         (0, True)
     """
+    from crmkit.report.i18n import catalogue
     from crmkit.strategy import template
 
+    t = catalogue(args.lang)
     fmt = getattr(args, "format", "json")
     output = getattr(args, "output", None)
     if fmt == "xlsx":
@@ -52,7 +56,7 @@ def run_workbook_template(args: argparse.Namespace) -> int:
         if output is None:
             raise ValidationError.single("--output", None, "is needed for --format xlsx")
         write_workbook_xlsx(output, lang=args.lang)
-        print(f"Workbook: {output}")
+        print(t.text("cli.workbook", path=output))
         return 0
     if args.lang in ("nb", "no"):
         raise ValidationError.single(
@@ -61,7 +65,7 @@ def run_workbook_template(args: argparse.Namespace) -> int:
     text = json.dumps(template(args.lang), ensure_ascii=False, indent=2)
     if output is not None:
         Path(output).write_text(text + "\n", encoding="utf-8")
-        print(f"Workbook: {output}")
+        print(t.text("cli.workbook", path=output))
     else:
         print(text)
     return 0
@@ -95,7 +99,8 @@ def _load(path: Path) -> tuple[Any, dict[str, float], str]:
 
 
 def run_assess(args: argparse.Namespace) -> int:
-    """Assess a filled-in workbook; print a summary and write the requested reports.
+    """Assess a filled-in workbook; print a summary in ``args.lang`` and write the requested
+    reports.
 
     Examples:
         >>> import argparse, tempfile, pathlib
@@ -114,9 +119,20 @@ def run_assess(args: argparse.Namespace) -> int:
         0
         >>> (folder / "r.html").read_text().startswith("<!DOCTYPE html>")
         True
+        >>> run_assess(argparse.Namespace(workbook=folder / "wb.json", html=None, top=1,
+        ...            markdown=None, lang="nb", rate=[], pdf=None, baseline=None,
+        ...            unanswered="zero", assessor="", progress_json=None))
+        ... # doctest: +ELLIPSIS
+        Vurdering av Acme
+        Situasjonsanalyse: 16/16 ja
+        ...
+        Samlet: ...
+        0
     """
     from crmkit.adapters.files.output import write_output
     from crmkit.report import assessment_markdown, client_report_html, process_name, score_text
+    from crmkit.report.i18n import catalogue, label_language
+    from crmkit.report.markdown import gap_text
     from crmkit.strategy import ScoringRule, assess, compare_assessments
 
     rule = ScoringRule(unanswered=getattr(args, "unanswered", "zero"))
@@ -129,6 +145,8 @@ def run_assess(args: argparse.Namespace) -> int:
         baseline = assess(before, ratings=before_ratings, rule=rule)
         inputs.append(args.baseline)
     assessor = getattr(args, "assessor", "") or assessor
+    lang = args.lang
+    t = catalogue(lang)
     # the report files are written first, so a closed pipe on standard output cannot stop them
     written = []
     page = None
@@ -136,31 +154,39 @@ def run_assess(args: argparse.Namespace) -> int:
         page = client_report_html(result, lang=args.lang, assessor=assessor, baseline=baseline)
     if args.html is not None and page is not None:
         write_output(args.html, page, inputs=inputs)
-        written.append(f"HTML report: {args.html}")
+        written.append(t.text("cli.html", path=args.html))
     if getattr(args, "pdf", None) is not None and page is not None:
         from crmkit.report.pdf import html_to_pdf
 
-        written.append(f"PDF report: {html_to_pdf(page, args.pdf)}")
+        written.append(t.text("cli.pdf", path=html_to_pdf(page, args.pdf)))
     if args.markdown is not None:
-        md_lang = "no" if args.lang == "nb" else args.lang
-        write_output(args.markdown, assessment_markdown(result, lang=md_lang), inputs=inputs)
-        written.append(f"Markdown report: {args.markdown}")
+        write_output(args.markdown, assessment_markdown(result, lang=lang), inputs=inputs)
+        written.append(t.text("cli.markdown", path=args.markdown))
     if getattr(args, "progress_json", None) is not None:
         if baseline is None:
             raise ValidationError.single("--progress-json", None, "needs --baseline")
         data = compare_assessments(baseline, result).to_dict()
         write_output(args.progress_json, json.dumps(data, indent=2), inputs=inputs)
-        written.append(f"Progress data: {args.progress_json}")
-    print(f"Assessment of {result.company or args.workbook.name}")
-    print(f"Situation analysis: {result.situation} yes")
-    for ps in result.processes:
-        print(f"  {ps.process.number} {process_name(ps.process):<26} {score_text(ps.score)}")
-    print(f"Overall: {score_text(result.overall)}")
+        written.append(t.text("cli.progress", path=args.progress_json))
+    print(t.text("cli.assessment_of", company=result.company or args.workbook.name))
+    situation = t.text("md.situation_value", score=result.situation)
+    print(f"{t.text('md.situation')}: {situation}")
+    names = [(ps, process_name(ps.process, lang)) for ps in result.processes]
+    width = max(len(name) for _, name in names)
+    for ps, name in names:
+        print(f"  {ps.process.number} {name:<{width}} {score_text(ps.score, lang)}")
+    print(t.text("cli.overall", score=score_text(result.overall, lang)))
     if result.weakest_process is not None:
-        print(f"Weakest process: {process_name(result.weakest_process)}")
+        print(f"{t.text('md.weakest')}: {process_name(result.weakest_process, lang)}")
     for n, gap in enumerate(result.top_gaps(args.top), start=1):
-        caps = ", ".join(c.path for c in gap.capabilities) or "-"
-        print(f"  gap {n}: [{gap.process.short}] {gap.missing} -> {caps}")
+        line = t.text(
+            "cli.gap",
+            n=n,
+            area=gap.element.label.get(label_language(lang)),
+            missing=gap_text(gap, lang),
+            capabilities=", ".join(c.path for c in gap.capabilities) or "-",
+        )
+        print(f"  {line}")
     for line in written:
         print(line)
     return 0

@@ -309,6 +309,7 @@ def client_report_html(
         gaps.append(
             {
                 "item": gap.item_id,
+                "question": wb.item(gap.item_id).text(lang) if gap.item_id else "",
                 "area": area(gap.element),
                 "finding": finding,
                 "capabilities": [
