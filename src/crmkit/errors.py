@@ -26,6 +26,7 @@ __all__ = [
     "ConsentRequiredError",
     "CrmkitError",
     "CrmkitWarning",
+    "DroppedRowsWarning",
     "FitError",
     "HierarchyCycleError",
     "ImportRejectedError",
@@ -59,6 +60,27 @@ class CrmkitWarning(UserWarning):
         >>> caught[0].category is CrmkitWarning
         True
     """
+
+
+class DroppedRowsWarning(CrmkitWarning):
+    """Rows an analytic left out because the caller asked it to, with how many.
+
+    ``path`` names the column or field (``orders.total``) and ``count`` the rows left out;
+    for example the refunds and credit notes of ``negative="drop"`` in the transaction
+    analytics (docs page *Segmentation*, "Refunds and credit notes").
+
+    Examples:
+        >>> from crmkit.errors import DroppedRowsWarning
+        >>> warning = DroppedRowsWarning("orders.total", 2, "negative amounts left out")
+        >>> print(warning), warning.count
+        orders.total: 2 negative amounts left out
+        (None, 2)
+    """
+
+    def __init__(self, path: str, count: int, message: str) -> None:
+        self.path = path
+        self.count = count
+        super().__init__(f"{path}: {count} {message}")
 
 
 class CrmkitError(Exception):

@@ -17,7 +17,7 @@ Examples:
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any, Protocol
 
 import attrs
@@ -25,7 +25,15 @@ import attrs
 from crmkit.clv.history import read_history
 from crmkit.errors import ValidationError
 from crmkit.extras import require
-from crmkit.frames import from_native, is_frame, is_lazy, narwhals, to_native
+from crmkit.frames import (
+    column_types,
+    from_native,
+    is_frame,
+    is_lazy,
+    narwhals,
+    require_columns,
+    to_native,
+)
 
 if TYPE_CHECKING:
     from numpy.typing import ArrayLike
@@ -249,15 +257,26 @@ def value_customers(
 
 
 def value_by_segment(
-    values: Iterable[CustomerValue],
+    values: Any,
     segment_of: Mapping[Any, str] | Callable[[Any], str],
+    *,
+    customer: str = "customer_id",
 ) -> list[SegmentValue]:
-    """Aggregate :class:`CustomerValue` rows per segment (sorted by total lifetime value).
+    """Aggregate per-customer predictions per segment (sorted by total lifetime value).
 
     Args:
-        values: per-customer predictions from :func:`value_customers`.
+        values: per-customer predictions from :func:`value_customers`: its
+            :class:`CustomerValue` rows, or the frame it returns (any kind; a lazy frame is
+            collected) with the customer column and ``probability_alive``,
+            ``expected_purchases`` (and ``lifetime_value``).
         segment_of: a mapping or function from customer id to segment name; customers it
             does not know go to ``"(none)"``.
+        customer: the frame's customer column (as in :func:`value_customers`).
+
+    Returns:
+        One :class:`SegmentValue` per segment, for records and frames alike: the result is a
+        short table of segments, not one row per customer, so a frame does not come back as
+        a frame (:func:`crmkit.frames.to_frame` makes one of the rows).
 
     Examples:
         >>> from crmkit.clv import CustomerValue, value_by_segment
@@ -267,7 +286,14 @@ def value_by_segment(
         >>> [(s.segment, s.customers, s.lifetime_value)
         ...  for s in value_by_segment(rows, {"a": "A", "b": "A", "c": "B"})]
         [('A', 2, 30.0), ('B', 1, 2.0)]
+        >>> import polars as pl
+        >>> frame = pl.DataFrame({"customer_id": ["a", "c"], "probability_alive": [0.9, 0.1],
+        ...                       "expected_purchases": [2.0, 0.2], "lifetime_value": [20.0, 2.0]})
+        >>> [(s.segment, s.lifetime_value) for s in value_by_segment(frame, {"a": "A"})]
+        [('A', 20.0), ('(none)', 2.0)]
     """
+    if is_frame(values):
+        values = _frame_values(values, customer)
     lookup: Callable[[Any], str]
     if callable(segment_of):
         lookup = segment_of
@@ -289,3 +315,18 @@ def value_by_segment(
         for name, (n, alive, purchases, clv) in sums.items()
     ]
     return sorted(out, key=lambda s: (-s.lifetime_value, s.segment))
+
+
+def _frame_values(values: Any, customer: str) -> list[CustomerValue]:
+    """The rows of a :func:`value_customers` frame as :class:`CustomerValue`."""
+    frame = from_native(values)
+    if is_lazy(frame):
+        frame = frame.collect()
+    names = [customer, "probability_alive", "expected_purchases"]
+    schema = column_types(frame)
+    require_columns(frame, names, what="values", schema=schema)
+    with_value = "lifetime_value" in schema
+    rows = frame.select(*names, *(["lifetime_value"] if with_value else [])).rows()
+    return [
+        CustomerValue(row[0], row[1], row[2], None, row[3] if with_value else None) for row in rows
+    ]

@@ -9,7 +9,7 @@ The buy-till-you-die models read, per customer:
   time *since* the last purchase (see :mod:`crmkit.segmentation`); a customer who bought
   recently has a *large* BTYD recency;
 * ``T`` — the customer's age at the end of observation: time from the first purchase to
-  ``observation_end``;
+  ``as_of``;
 * ``monetary_value`` — the mean value of the repeat purchase periods (0 without repeats).
 
 Time is counted in an explicit ``time_unit`` — ``"days"``, ``"weeks"`` (Monday to Sunday) or
@@ -30,8 +30,8 @@ Examples:
     ...     {"account_id": "a", "ordered_at": date(2024, 1, 15), "total": 30.0},
     ...     {"account_id": "b", "ordered_at": date(2024, 1, 8), "total": 5.0},
     ... ]
-    >>> for row in summarise(orders, value="total", time_unit="weeks",
-    ...                      observation_end=date(2024, 1, 29)):
+    >>> for row in summarise(orders, amount="total", time_unit="weeks",
+    ...                      as_of=date(2024, 1, 29)):
     ...     print(row)
     CustomerSummary(customer_id='a', frequency=1, recency=2.0, T=4.0, monetary_value=30.0)
     CustomerSummary(customer_id='b', frequency=0, recency=0.0, T=3.0, monetary_value=0.0)
@@ -47,9 +47,11 @@ from typing import Any, Literal
 
 import attrs
 
+from crmkit._deprecation import renamed, warn_missing
 from crmkit.errors import ValidationError
 from crmkit.frames import (
     column_types,
+    dates_from_objects,
     day_number_expr,
     from_native,
     in_utc,
@@ -59,6 +61,13 @@ from crmkit.frames import (
     require_columns,
     to_native,
     with_year_month,
+)
+from crmkit.segmentation.transactions import (
+    Negative,
+    amount_error,
+    check_negative,
+    first_row,
+    report_dropped,
 )
 
 __all__ = [
@@ -202,10 +211,15 @@ def _periods(
     collapse: str,
     what: str,
     days: tuple[int, int] | None = None,
-) -> dict[Any, dict[int, float]]:
-    """customer → {period key → summed value} (value 0.0 without a value field).
+    negative: Negative = "refuse",
+) -> tuple[dict[Any, dict[int, float]], dict[Any, dict[int, float]], int]:
+    """customer → {period key → summed value} (value 0.0 without a value field), the same
+    for refunds (``negative="net"``) and the number of negative rows dropped.
 
     ``days`` keeps only transactions whose day number (since 1970-01-01) is in ``(lo, hi]``.
+    A negative value raises (``negative="refuse"``, naming the row), is counted and left out
+    (``"drop"``) or goes to the refunds (``"net"``); see
+    :mod:`crmkit.segmentation.transactions`.
 
     The loop is the hot path of the records engine, so it is written for speed: dicts are
     read by subscription and objects by ``getattr``, the period key of each distinct date is computed once
@@ -215,6 +229,8 @@ def _periods(
     non-number) goes through :func:`_read`, which reads it or raises the precise error.
     """
     out: dict[Any, dict[int, float]] = {}
+    refunds: dict[Any, dict[int, float]] = {}
+    dropped = 0
     keys: dict[Any, int | None] = {}  # date value → period key (None: outside ``days``)
     get_periods = out.get
     get_key = keys.get
@@ -248,6 +264,15 @@ def _periods(
             if key is None:
                 continue
             amount = float(raw) if type(raw) in plain else _number(raw, f"{what}[{i}].{value}")
+        if amount < 0:
+            if negative == "refuse":
+                raise amount_error(raw, f"{what}[{i}].{value}")
+            if negative == "drop":
+                dropped += 1
+            else:
+                by_key = refunds.setdefault(cid, {})
+                by_key[key] = by_key.get(key, 0.0) + amount
+            continue
         periods = get_periods(cid)
         if periods is None:
             out[cid] = {key: amount}
@@ -255,7 +280,7 @@ def _periods(
             periods[key] += amount
         else:
             periods[key] = amount
-    return out
+    return out, refunds, dropped
 
 
 _MISSING: Any = object()
@@ -292,11 +317,19 @@ def _read(
     return cid, key, amount
 
 
+def _net(total: float, refunds: dict[int, float] | None, end_key: int) -> float:
+    """``total`` less the refunds up to ``end_key``, stopping at zero."""
+    if refunds:
+        total += sum([amount for key, amount in refunds.items() if key <= end_key])
+    return total if total > 0 else 0.0
+
+
 def _summaries(
     periods: dict[Any, dict[int, float]],
     end_key: int,
     divisor: float,
     with_value: bool,
+    refunds: dict[Any, dict[int, float]] | None = None,
 ) -> list[CustomerSummary]:
     rows: list[CustomerSummary] = []
     append = rows.append
@@ -317,7 +350,10 @@ def _summaries(
         frequency = len(keys) - 1
         monetary: float | None = None
         if with_value:
-            monetary = sum([by_key[k] for k in keys[1:]]) / frequency if frequency else 0.0
+            repeat = sum([by_key[k] for k in keys[1:]])
+            if refunds:
+                repeat = _net(repeat, refunds.get(cid), end_key)
+            monetary = repeat / frequency if frequency else 0.0
         append(
             summary(cid, frequency, (last - first) / divisor, (end_key - first) / divisor, monetary)
         )
@@ -325,14 +361,14 @@ def _summaries(
 
 
 def _end_key(
-    observation_end: date | datetime | str | None,
+    as_of: date | datetime | str | None,
     periods: dict[Any, dict[int, float]],
     time_unit: str,
     collapse: str,
     what: str,
 ) -> int:
-    if observation_end is not None:
-        return _key_of(_as_date(observation_end, "observation_end"), time_unit, collapse)
+    if as_of is not None:
+        return _key_of(_as_date(as_of, "as_of"), time_unit, collapse)
     if not periods:
         raise ValidationError.single(what, message="is empty; there is no transaction to summarise")
     return max(max(p) for p in periods.values())
@@ -362,11 +398,15 @@ def _frame_period_table(
     collapse: str,
     *,
     with_day: bool = False,
-) -> Any:
+    negative: Negative = "refuse",
+) -> tuple[Any, Any]:
+    """The keyed purchases ``(customer, __key[, __value][, __day])`` and, for
+    ``negative="net"``, the keyed refunds (else ``None``)."""
     nw = narwhals()
     columns = [customer, at] + ([value] if value else [])
     schema = column_types(frame)
     require_columns(frame, columns, what="transactions", schema=schema)
+    frame, schema = dates_from_objects(frame, [at], schema)  # pandas columns of dates
     at_type = schema[at]
     if not (isinstance(at_type, nw.Datetime) or at_type == nw.Date):
         raise ValidationError.single(
@@ -392,19 +432,34 @@ def _frame_period_table(
             days = with_year_month(days, "__day", "__year", "__month")
     else:
         key = _frame_keys(nw, day, time_unit, collapse)
-    return days.select(
+    keyed = days.select(
         nw.col(customer),
         key.alias("__key"),
         *([nw.col("__value")] if value else []),
         *([day] if with_day else []),
     )
+    if not value:
+        return keyed, None
+    is_refund = (nw.col(value) < 0).fill_null(value=False)
+    if not is_lazy(frame):
+        count = int(frame.select(is_refund.sum()).item() or 0)
+        if count and negative == "refuse":
+            index, amount = first_row(frame, is_refund, value)
+            raise amount_error(amount, f"transactions[{index}].{value}")
+        if negative == "drop":
+            report_dropped(count, f"transactions.{value}", inside=__name__)
+    if negative == "refuse":
+        return keyed, None
+    refund = nw.col("__value") < 0
+    refunds = keyed.filter(refund) if negative == "net" else None
+    return keyed.filter(~refund.fill_null(value=False)), refunds
 
 
 def _frame_end_key(
-    keyed: Any, observation_end: date | datetime | str | None, time_unit: str, collapse: str
+    keyed: Any, as_of: date | datetime | str | None, time_unit: str, collapse: str
 ) -> int:
-    if observation_end is not None:
-        return _key_of(_as_date(observation_end, "observation_end"), time_unit, collapse)
+    if as_of is not None:
+        return _key_of(_as_date(as_of, "as_of"), time_unit, collapse)
     nw = narwhals()
     top = keyed.select(nw.col("__key").max())
     if is_lazy(top):
@@ -418,7 +473,12 @@ def _frame_end_key(
 
 
 def _frame_summary(
-    keyed: Any, customer: str, end_key: int, divisor: float, with_value: bool
+    keyed: Any,
+    customer: str,
+    end_key: int,
+    divisor: float,
+    with_value: bool,
+    refunds: Any = None,
 ) -> Any:
     nw = narwhals()
     kept = keyed.filter(nw.col("__key") <= end_key)
@@ -443,9 +503,19 @@ def _frame_summary(
             on=[customer, "__key"],
         ).select(nw.col(customer), nw.col("__value").alias("__first_value"))
         customers = customers.join(first_values, on=customer)
+        repeat = nw.col("__total") - nw.col("__first_value")
+        if refunds is not None:  # net: the refunds come off, stopping at zero
+            refunded = (
+                refunds.filter(nw.col("__key") <= end_key)
+                .group_by(customer)
+                .agg(nw.col("__value").sum().alias("__refunds"))
+            )
+            customers = customers.join(refunded, on=customer, how="left")
+            net = repeat + nw.col("__refunds").fill_null(value=0.0)
+            repeat = nw.when(net > 0).then(net).otherwise(nw.lit(0.0))
         out.append(
             nw.when(nw.col("__periods") > 1)
-            .then((nw.col("__total") - nw.col("__first_value")) / (periods - 1.0))
+            .then(repeat / (periods - 1.0))
             .otherwise(nw.lit(0.0))
             .alias("monetary_value")
         )
@@ -455,32 +525,44 @@ def _frame_summary(
 # --------------------------------------------------------------------------- public API
 
 
+@renamed(at="date_field", value="amount", observation_end="as_of")
 def summarise(
     transactions: Any,
     *,
+    as_of: date | datetime | str | None = None,
     customer: str = "account_id",
-    at: str = "ordered_at",
-    value: str | None = None,
+    date_field: str = "ordered_at",
+    amount: str | None = None,
     time_unit: TimeUnit = "weeks",
-    observation_end: date | datetime | str | None = None,
     collapse: Collapse = "period",
+    negative: Negative = "refuse",
 ) -> Any:
     """Summarise transactions into one :class:`CustomerSummary` per customer.
 
     Args:
         transactions: an iterable of records (dicts or objects such as
             :class:`crmkit.domain.Order`) or a dataframe (eager or lazy).
+        as_of: the end of observation, the analysis date (its period is included);
+            transactions after it are ignored. A ``date`` (a datetime counts by its UTC
+            day; an ISO 8601 string is read). Required from the next release: without it
+            the summary ends at the last transaction, with a :class:`DeprecationWarning`.
         customer: the field or column holding the customer id.
-        at: the field or column holding the purchase date or datetime (aware datetimes count
-            by their UTC calendar day on every engine; see the docs page *Time and
-            boundaries*, ``docs/concepts/time-and-boundaries.md``).
-        value: the field or column holding the purchase value (numbers or
+        date_field: the field or column holding the purchase date or datetime (aware
+            datetimes count by their UTC calendar day on every engine; see the docs page
+            *Time and boundaries*, ``docs/concepts/time-and-boundaries.md``).
+        amount: the field or column holding the purchase amount (numbers or
             :class:`~crmkit.domain.Money`); ``None`` leaves ``monetary_value`` out.
         time_unit: ``"days"``, ``"weeks"`` or calendar ``"months"``.
-        observation_end: the end of observation (its period is included); transactions after
-            it are ignored. Defaults to the last transaction.
         collapse: ``"period"`` merges purchases in the same time unit (lifetimes' default) and
             measures whole units; ``"day"`` merges per day and measures fractional units.
+        negative: what a negative amount (a refund or credit note) means, as in every
+            transaction analytic (:mod:`crmkit.segmentation.transactions`): ``"refuse"``
+            (the default; an error naming the row), ``"net"`` (not a purchase period; it
+            comes off the customer's repeat-purchase total, which stops at zero) or
+            ``"drop"`` (left out, counted in a :class:`~crmkit.errors.DroppedRowsWarning`).
+
+    The old names ``at``, ``value`` and ``observation_end`` still work for one release, with
+    a :class:`DeprecationWarning`.
 
     Returns:
         For records, a list of :class:`CustomerSummary` in order of first appearance. For a
@@ -494,48 +576,63 @@ def summarise(
         >>> frame = pl.LazyFrame({"account_id": ["a", "a", "a"],
         ...                       "ordered_at": [date(2024, 1, 5), date(2024, 1, 20),
         ...                                      date(2024, 3, 2)]})
-        >>> out = summarise(frame, time_unit="months", observation_end=date(2024, 4, 30))
+        >>> out = summarise(frame, time_unit="months", as_of=date(2024, 4, 30))
         >>> type(out).__name__
         'LazyFrame'
         >>> out.collect().to_dicts()
         [{'account_id': 'a', 'frequency': 1, 'recency': 2.0, 'T': 3.0}]
     """
     _check_options(time_unit, collapse)
+    check_negative(negative)
+    if as_of is None:
+        warn_missing("as_of", where="summarise", old="the last transaction", inside=__name__)
     divisor = _divisor(time_unit, collapse)
     if is_frame(transactions):
-        keyed = _frame_period_table(
-            from_native(transactions), customer, at, value, time_unit, collapse
+        keyed, refunds = _frame_period_table(
+            from_native(transactions), customer, date_field, amount, time_unit, collapse,
+            negative=negative,
+        )  # fmt: skip
+        end_key = _frame_end_key(keyed, as_of, time_unit, collapse)
+        return to_native(
+            _frame_summary(keyed, customer, end_key, divisor, amount is not None, refunds)
         )
-        end_key = _frame_end_key(keyed, observation_end, time_unit, collapse)
-        return to_native(_frame_summary(keyed, customer, end_key, divisor, value is not None))
-    periods = _periods(transactions, customer, at, value, time_unit, collapse, "transactions")
-    end_key = _end_key(observation_end, periods, time_unit, collapse, "transactions")
-    rows = _summaries(periods, end_key, divisor, value is not None)
+    periods, refunds_by, dropped = _periods(
+        transactions, customer, date_field, amount, time_unit, collapse, "transactions",
+        negative=negative,
+    )  # fmt: skip
+    report_dropped(dropped, f"transactions.{amount}", inside=__name__)
+    end_key = _end_key(as_of, periods, time_unit, collapse, "transactions")
+    rows = _summaries(periods, end_key, divisor, amount is not None, refunds_by)
     if not rows:
         raise ValidationError.single(
-            "transactions", message="has no transaction on or before observation_end"
+            "transactions", message="has no transaction on or before as_of"
         )
     return rows
 
 
+@renamed(at="date_field", value="amount", observation_end="as_of")
 def calibration_holdout(
     transactions: Any,
     *,
     calibration_end: date | datetime | str,
-    observation_end: date | datetime | str,
+    as_of: date | datetime | str,
     customer: str = "account_id",
-    at: str = "ordered_at",
-    value: str | None = None,
+    date_field: str = "ordered_at",
+    amount: str | None = None,
     time_unit: TimeUnit = "weeks",
     collapse: Collapse = "period",
+    negative: Negative = "refuse",
 ) -> Any:
     """Split transactions into a calibration summary and what happened in the holdout period.
 
     Customers whose first purchase is after ``calibration_end`` are left out (the models
     cannot know them). The holdout period runs from just after ``calibration_end`` to
-    ``observation_end``; ``frequency_holdout`` counts purchase periods in it and
-    ``monetary_value_holdout`` is their mean value. This is lifetimes'
-    ``calibration_and_holdout_data``.
+    ``as_of`` (the end of observation); ``frequency_holdout`` counts purchase periods in it
+    and ``monetary_value_holdout`` is their mean value. This is lifetimes'
+    ``calibration_and_holdout_data``. The other arguments are those of :func:`summarise`
+    (``negative="net"`` nets refunds within each period of analysis: the calibration's
+    repeat purchases and the holdout's purchases); the old names ``at``, ``value`` and
+    ``observation_end`` still work for one release, with a :class:`DeprecationWarning`.
 
     Returns:
         For records, a list of :class:`CalibrationHoldout`; for a frame, a frame of the same
@@ -546,44 +643,34 @@ def calibration_holdout(
         >>> from crmkit.clv import calibration_holdout
         >>> orders = [{"account_id": "a", "ordered_at": date(2024, 1, d)} for d in (1, 3, 9)]
         >>> calibration_holdout(orders, calibration_end=date(2024, 1, 4),
-        ...                     observation_end=date(2024, 1, 10), time_unit="days")
+        ...                     as_of=date(2024, 1, 10), time_unit="days")
         [CalibrationHoldout(customer_id='a', frequency_cal=1, recency_cal=2.0, T_cal=3.0, \
 monetary_value_cal=None, frequency_holdout=1, monetary_value_holdout=None, duration_holdout=6.0)]
     """
     _check_options(time_unit, collapse)
+    check_negative(negative)
     divisor = _divisor(time_unit, collapse)
     cal_key = _key_of(_as_date(calibration_end, "calibration_end"), time_unit, collapse)
-    end_key = _key_of(_as_date(observation_end, "observation_end"), time_unit, collapse)
+    end_key = _key_of(_as_date(as_of, "as_of"), time_unit, collapse)
     if end_key <= cal_key:
-        raise ValidationError.single(
-            "observation_end", observation_end, "must be after calibration_end"
-        )
+        raise ValidationError.single("as_of", as_of, "must be after calibration_end")
     duration = (end_key - cal_key) / divisor
-    with_value = value is not None
+    with_value = amount is not None
     cal_day = _as_date(calibration_end, "calibration_end").toordinal() - _EPOCH_ORDINAL
-    end_day = _as_date(observation_end, "observation_end").toordinal() - _EPOCH_ORDINAL
+    end_day = _as_date(as_of, "as_of").toordinal() - _EPOCH_ORDINAL
     if is_frame(transactions):
         return to_native(
             _frame_calibration_holdout(
-                from_native(transactions),
-                customer,
-                at,
-                value,
-                time_unit,
-                collapse,
-                cal_key,
-                (cal_day, end_day),
-                duration,
+                from_native(transactions), customer, date_field, amount, time_unit, collapse,
+                cal_key, (cal_day, end_day), duration, negative,
             )
-        )
+        )  # fmt: skip
     rows_in = transactions if isinstance(transactions, list) else list(transactions)
-    periods = _periods(
-        rows_in, customer, at, value, time_unit, collapse, "transactions", (-(10**9), cal_day)
-    )
-    later = _periods(
-        rows_in, customer, at, value, time_unit, collapse, "transactions", (cal_day, end_day)
-    )
-    calibration = _summaries(periods, cal_key, divisor, with_value)
+    read = (rows_in, customer, date_field, amount, time_unit, collapse, "transactions")
+    periods, cal_refunds, dropped = _periods(*read, (-(10**9), cal_day), negative)
+    later, later_refunds, dropped_later = _periods(*read, (cal_day, end_day), negative)
+    report_dropped(dropped + dropped_later, f"transactions.{amount}", inside=__name__)
+    calibration = _summaries(periods, cal_key, divisor, with_value, cal_refunds)
     if not calibration:
         raise ValidationError.single(
             "transactions", message="has no transaction on or before calibration_end"
@@ -593,7 +680,8 @@ monetary_value_cal=None, frequency_holdout=1, monetary_value_holdout=None, durat
         holdout = list(later.get(row.customer_id, {}).values())
         mean: float | None = None
         if with_value:
-            mean = sum(holdout) / len(holdout) if holdout else 0.0
+            total = _net(sum(holdout), later_refunds.get(row.customer_id), end_key)
+            mean = total / len(holdout) if holdout else 0.0
         rows.append(
             CalibrationHoldout(
                 row.customer_id,
@@ -619,19 +707,25 @@ def _frame_calibration_holdout(
     cal_key: int,
     days: tuple[int, int],
     duration: float,
+    negative: Negative,
 ) -> Any:
     nw = narwhals()
     divisor = _divisor(time_unit, collapse)
     with_value = value is not None
-    keyed = _frame_period_table(frame, customer, at, value, time_unit, collapse, with_day=True)
-    cal = _frame_summary(
-        keyed.filter(nw.col("__day") <= days[0]), customer, cal_key, divisor, with_value
+    keyed, refunds = _frame_period_table(
+        frame, customer, at, value, time_unit, collapse, with_day=True, negative=negative
     )
+    in_calibration = nw.col("__day") <= days[0]
+    in_holdout = (nw.col("__day") > days[0]) & (nw.col("__day") <= days[1])
+    cal = _frame_summary(
+        keyed.filter(in_calibration), customer, cal_key, divisor, with_value,
+        None if refunds is None else refunds.filter(in_calibration),
+    )  # fmt: skip
     rename = {"frequency": "frequency_cal", "recency": "recency_cal", "T": "T_cal"}
     if with_value:
         rename["monetary_value"] = "monetary_value_cal"
     cal = cal.rename(rename)
-    hold = keyed.filter((nw.col("__day") > days[0]) & (nw.col("__day") <= days[1]))
+    hold = keyed.filter(in_holdout)
     aggs = [nw.col("__value").sum()] if with_value else [nw.len().alias("__n")]
     hold = (
         hold.group_by(customer, "__key")
@@ -642,6 +736,19 @@ def _frame_calibration_holdout(
             *([nw.col("__value").mean().alias("__h_mean")] if with_value else []),
         )
     )
+    if refunds is not None:  # net: the holdout's refunds come off its mean, stopping at zero
+        refunded = (
+            refunds.filter(in_holdout)
+            .group_by(customer)
+            .agg(nw.col("__value").sum().alias("__h_refunds"))
+        )
+        hold = hold.join(refunded, on=customer, how="left")
+        net = nw.col("__h_mean") + nw.col("__h_refunds").fill_null(value=0.0) / nw.col(
+            "__h_periods"
+        ).cast(nw.Float64)
+        hold = hold.with_columns(
+            nw.when(net > 0).then(net).otherwise(nw.lit(0.0)).alias("__h_mean")
+        )
     joined = cal.join(hold, on=customer, how="left")
     out = [
         nw.col(customer),

@@ -32,7 +32,13 @@ Examples:
     [True, False]
 """
 
-from crmkit.frames.columns import column_names, column_types, in_utc, require_columns
+from crmkit.frames.columns import (
+    column_names,
+    column_types,
+    dates_from_objects,
+    in_utc,
+    require_columns,
+)
 from crmkit.frames.day_number import (
     date_of_day_number,
     day_number,
@@ -90,6 +96,7 @@ __all__ = [
     "column_names",
     "column_types",
     "date_of_day_number",
+    "dates_from_objects",
     "day_column",
     "day_number",
     "day_number_expr",

@@ -11,12 +11,13 @@ Examples:
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterable
 from typing import Any
 
 from crmkit.errors import Problem, ValidationError
 
-__all__ = ["column_names", "column_types", "in_utc", "require_columns"]
+__all__ = ["column_names", "column_types", "dates_from_objects", "in_utc", "require_columns"]
 
 
 def column_names(frame: Any) -> list[str]:
@@ -60,6 +61,59 @@ def column_types(frame: Any) -> dict[str, Any]:
             if zone is not None and unit in ("s", "ms", "us", "ns"):
                 schema[name] = nw.Datetime(unit, str(zone))
     return schema
+
+
+def _kind_of(value: Any) -> str:
+    if isinstance(value, dt.datetime):
+        return "aware" if value.tzinfo is not None else "naive"
+    return "date" if isinstance(value, dt.date) else "other"
+
+
+def dates_from_objects(
+    frame: Any, columns: Iterable[str], schema: dict[str, Any]
+) -> tuple[Any, dict[str, Any]]:
+    """``frame`` with its pandas ``object`` columns of Python dates read as datetime columns.
+
+    A pandas column built from ``datetime.date`` values (or ``datetime`` values that pandas
+    did not convert) has the ``object`` dtype, which no dataframe expression can compare or
+    take days of. When every value of such a column among ``columns`` is a ``date``, or every
+    one a naive ``datetime``, or every one an aware ``datetime``, the column is converted to a
+    ``datetime64`` column holding the same days (aware values in UTC; missing values stay
+    missing); otherwise it is left as it is, and the analytic's type check names it. Only eager
+    pandas frames are converted: checking the values of a lazy frame (Dask) would force a
+    computation (convert such a column with ``dask.dataframe.to_datetime``). Like
+    :func:`in_utc`, the caller's own frame is not changed. Returns the frame and its schema.
+
+    Examples:
+        >>> import datetime as dt
+        >>> import pandas as pd
+        >>> from crmkit.frames import column_types, dates_from_objects, from_native
+        >>> frame = from_native(pd.DataFrame({"at": [dt.date(2024, 1, 5), None]}))
+        >>> converted, schema = dates_from_objects(frame, ["at"], column_types(frame))
+        >>> str(schema["at"]).startswith("Datetime"), str(converted["at"][0])
+        (True, '2024-01-05 00:00:00')
+    """
+    from crmkit.frames.native import from_native, narwhals, to_native
+
+    nw = narwhals()
+    if not frame.implementation.is_pandas() or not isinstance(frame, nw.DataFrame):
+        return frame, schema
+    objects = [name for name in columns if isinstance(schema.get(name), nw.Object)]
+    if not objects:
+        return frame, schema
+    native = to_native(frame)
+    pandas = nw.get_native_namespace(frame)
+    converted = {}
+    for name in objects:
+        column = native[name]
+        kinds = {_kind_of(value) for value in column[column.notna()]}
+        if len(kinds) > 1 or "other" in kinds:
+            continue
+        converted[name] = pandas.to_datetime(column, utc=kinds == {"aware"})
+    if not converted:
+        return frame, schema
+    frame = from_native(native.assign(**converted))
+    return frame, column_types(frame)
 
 
 def in_utc(

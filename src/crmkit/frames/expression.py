@@ -984,13 +984,22 @@ def evaluate(
 _COMPILE_AFTER = 16
 
 
-def _frame_context(frame: Any, ctx: Context, exprs: Sequence[Expr], what: str) -> Context:
-    from crmkit.frames.columns import column_types, require_columns
+def _frame_context(
+    frame: Any, ctx: Context, exprs: Sequence[Expr], what: str
+) -> tuple[Context, Any]:
+    """The compile context of ``exprs`` on ``frame`` and the frame to compute them on.
+
+    The frame to compute on is ``frame`` itself, or a copy whose pandas ``object`` columns
+    of dates read as datetime columns (:func:`crmkit.frames.dates_from_objects`); the
+    callers hand back the caller's own columns.
+    """
+    from crmkit.frames.columns import column_types, dates_from_objects, require_columns
 
     needed = sorted(frozenset().union(*(e.columns() for e in exprs)))
     schema = column_types(frame)
     require_columns(frame, needed, what=what, schema=schema)
-    return Context(as_of=ctx.as_of, schema=schema, implementation=frame.implementation)
+    source, schema = dates_from_objects(frame, needed, schema)
+    return Context(as_of=ctx.as_of, schema=schema, implementation=frame.implementation), source
 
 
 def with_columns(
@@ -1014,9 +1023,12 @@ def with_columns(
     """
     ctx = _context(context)
     nw_frame = from_native(frame)
-    ctx = _frame_context(nw_frame, ctx, list(named.values()), what)
+    ctx, source = _frame_context(nw_frame, ctx, list(named.values()), what)
     compiled = [expr._compile(ctx).alias(name) for name, expr in named.items()]
-    return to_native(nw_frame.with_columns(*compiled))
+    if source is nw_frame:
+        return to_native(nw_frame.with_columns(*compiled))
+    added = source.select(*compiled)  # on converted columns; the caller's stay as they are
+    return to_native(nw_frame.with_columns(*(added[name] for name in named)))
 
 
 def filter_rows(
@@ -1035,8 +1047,11 @@ def filter_rows(
     ctx = _context(context)
     if is_frame(data):
         nw_frame = from_native(data)
-        ctx = _frame_context(nw_frame, ctx, [test], what)
-        return to_native(nw_frame.filter(_predicate(test, ctx)))
+        ctx, source = _frame_context(nw_frame, ctx, [test], what)
+        if source is nw_frame:
+            return to_native(nw_frame.filter(_predicate(test, ctx)))
+        keep = source.select(_predicate(test, ctx).alias("__crmkit_keep"))["__crmkit_keep"]
+        return to_native(nw_frame.filter(keep))
     rows = list(data)
     keep = evaluate(test, rows, ctx)
     return [row for row, ok in zip(rows, keep, strict=True) if _truth(ok)]

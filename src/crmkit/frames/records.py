@@ -32,6 +32,7 @@ Examples:
 from __future__ import annotations
 
 import contextlib
+import datetime as dt
 import enum
 import gc
 from collections.abc import Callable, Iterator, Mapping
@@ -49,7 +50,9 @@ _MISSING: Any = object()
 def normalise_value(value: Any, *, floats: bool = False) -> Any:
     """The value as a dataframe column would hold it: Money → amount, Enum → value.
 
-    With ``floats=True`` a Money amount or a Decimal becomes a ``float``.
+    With ``floats=True`` a Money amount or a Decimal becomes a ``float``. pandas' ``NaT``
+    (and NumPy's ``datetime64("NaT")``), which a record takes from a datetime column, is a
+    missing value, ``None`` — as it is in the column.
 
     Examples:
         >>> import enum
@@ -61,6 +64,9 @@ def normalise_value(value: Any, *, floats: bool = False) -> Any:
         'active'
         >>> normalise_value(Decimal("2.5"), floats=True)
         2.5
+        >>> import pandas as pd
+        >>> normalise_value(pd.NaT) is None
+        True
     """
     if isinstance(value, Money):
         return float(value.amount) if floats else value.amount
@@ -68,7 +74,16 @@ def normalise_value(value: Any, *, floats: bool = False) -> Any:
         return value.value
     if floats and isinstance(value, Decimal):
         return float(value)
+    if _is_not_a_time(value):
+        return None
     return value
+
+
+def _is_not_a_time(value: Any) -> bool:
+    """``NaT`` of pandas or NumPy: a datetime-like value that is not equal to itself."""
+    if isinstance(value, dt.datetime) or type(value).__name__ == "datetime64":
+        return bool(value != value)
+    return False
 
 
 def _step(obj: Any, name: str, custom: bool) -> Any:

@@ -17,8 +17,11 @@ engine (:mod:`crmkit.frames.exact`; the docs page *Time and boundaries*,
 millionths), customers are ordered by that exact value (ties by customer id), and
 ``before < cutoff × total`` compares integers with the cut-off as the decimal it is written
 as (at most six decimals), so a zero total puts everyone in C. ``share`` and
-``cumulative_share`` are those exact ratios as floats. Values must be zero or more (and not
-missing or NaN).
+``cumulative_share`` are those exact ratios as floats. Values must not be missing or NaN;
+negative values (refunds, credit notes) follow the ``negative`` option of every transaction
+analytic (:mod:`crmkit.segmentation.transactions`): refused by default, netted within the
+customer (``"net"``: a customer's total stops at zero, and a customer with refunds only is
+left out) or left out with a count (``"drop"``).
 
 :func:`pareto_check` tests "the top 20 % of customers hold 80 % of the value" (seed 003;
 ``customer_share=0.1, value_share=0.9`` for Schultz's 90/10) with the top group size
@@ -67,7 +70,13 @@ from crmkit.frames.exact import (
     exact_share,
     units_expr,
 )
-from crmkit.segmentation.transactions import amount_error
+from crmkit.segmentation.transactions import (
+    Negative,
+    amount_error,
+    check_negative,
+    first_row,
+    report_dropped,
+)
 
 __all__ = ["ABCRow", "Concentration", "ParetoCheck", "abc_classes", "concentration", "pareto_check"]
 
@@ -156,6 +165,7 @@ def abc_classes(
     value: str = "total",
     cutoffs: Sequence[float] = (0.8, 0.95),
     labels: Sequence[str] = ("A", "B", "C"),
+    negative: Negative = "refuse",
 ) -> Any:
     """ABC classes by cumulative value share (default 80 / 15 / 5).
 
@@ -174,9 +184,10 @@ def abc_classes(
         ['A', 'A', 'B']
     """
     shares = _check_cutoffs(cutoffs, labels)
+    check_negative(negative)
     if is_frame(data):
-        return _abc_frame(data, customer, value, shares, list(labels))
-    stats = _totals(data, customer, value)
+        return _abc_frame(data, customer, value, shares, list(labels), negative)
+    stats = _totals(data, customer, value, negative)
     ordered = sorted(stats.items(), key=lambda kv: (-kv[1][1], kv[0]))
     total = sum(units for _, (_, units) in ordered)
     out: list[ABCRow] = []
@@ -193,12 +204,13 @@ def abc_classes(
     return out
 
 
-def _totals(data: Any, customer: str, value: str) -> dict[Any, list[Any]]:
+def _totals(data: Any, customer: str, value: str, negative: Negative) -> dict[Any, list[Any]]:
     """Per customer ``[summed value, exact units]`` with the transactions module's checks."""
     read_customer = field_reader(customer)
     read_value = field_reader(value)
     totals: dict[Any, list[Any]] = {}
-    grand = 0
+    bought: set[Any] = set()  # customers with a purchase (not only refunds)
+    dropped = 0
     for index, row in enumerate(data):
         try:
             key = read_customer(row)
@@ -208,14 +220,19 @@ def _totals(data: Any, customer: str, value: str) -> dict[Any, list[Any]]:
         if isinstance(amount, bool) or not isinstance(amount, int | float | Decimal):
             raise amount_error(amount, f"data[{index}].{value}")
         if not amount >= 0:
-            raise amount_error(amount, f"data[{index}].{value}")
+            if amount != amount or negative == "refuse":
+                raise amount_error(amount, f"data[{index}].{value}")
+            if negative == "drop":
+                dropped += 1
+                continue
+        else:
+            bought.add(key)
         try:
             units = amount_units(amount)
         except ValidationError as error:
             raise ValidationError.single(
                 f"data[{index}].{value}", amount, error.problems[0].message
             ) from None
-        grand += units
         entry = totals.get(key)
         if entry is None:
             totals[key] = [amount, units]
@@ -226,6 +243,14 @@ def _totals(data: Any, customer: str, value: str) -> dict[Any, list[Any]]:
         else:
             entry[0] = previous + amount
         entry[1] += units
+    report_dropped(dropped, f"data.{value}", inside=__name__)
+    if negative == "net":  # refunds net within the customer; a total stops at zero
+        totals = {
+            key: entry if entry[1] > 0 else [type(entry[0])(0), 0]
+            for key, entry in totals.items()
+            if key in bought
+        }
+    grand = sum(entry[1] for entry in totals.values())
     if grand >= _MAX_TOTAL_UNITS * UNITS:
         raise ValidationError.single(
             f"data.{value}", message="totals too much for exact boundaries (below 9.2e12)"
@@ -237,7 +262,7 @@ def _totals(data: Any, customer: str, value: str) -> dict[Any, list[Any]]:
 _MAX_TOTAL_UNITS = (2**63 - 1) // UNITS
 
 
-def _frame_totals(data: Any, customer: str, value: str) -> Any:
+def _frame_totals(data: Any, customer: str, value: str, negative: Negative) -> Any:
     nw = narwhals()
     frame = from_native(data)
     require_columns(frame, [customer, value], what="data")
@@ -245,20 +270,23 @@ def _frame_totals(data: Any, customer: str, value: str) -> Any:
     if not dtype.is_numeric():
         raise ValidationError.single(f"data.{value}", str(dtype), "must be a numeric column")
     column = nw.col(value)
+    is_refund = (column < 0).fill_null(value=False)
     if not is_lazy(frame):  # the records engine's checks (lazy frames: see the docs)
         missing = column.is_null() | column.is_nan() if dtype.is_float() else column.is_null()
         found = frame.select(
             missing.any().alias("missing"),
-            (column < 0).any().alias("negative"),
+            is_refund.sum().alias("negative"),
             column.cast(nw.Float64).max().alias("largest"),
             column.cast(nw.Float64).sum().alias("total"),
         ).row(0)
         if found[0]:
-            raise ValidationError.single(f"data.{value}", message="has missing or NaN values")
-        if found[1]:
-            raise ValidationError.single(
-                f"data.{value}", message="has negative values; values must be zero or more"
-            )
+            index, _ = first_row(frame, missing, value)
+            raise ValidationError.single(f"data[{index}].{value}", message="is missing or NaN")
+        if found[1] and negative == "refuse":
+            index, amount = first_row(frame, is_refund, value)
+            raise amount_error(amount, f"data[{index}].{value}")
+        if negative == "drop":
+            report_dropped(int(found[1]), f"data.{value}", inside=__name__)
         if not dtype.is_integer() and (found[2] or 0) >= MAX_FLOAT_AMOUNT:
             raise ValidationError.single(
                 f"data.{value}", found[2], f"is too large for exact boundaries (float amounts "
@@ -268,19 +296,53 @@ def _frame_totals(data: Any, customer: str, value: str) -> Any:
             raise ValidationError.single(
                 f"data.{value}", message="totals too much for exact boundaries (below 9.2e12)"
             )
-    return (
-        frame.with_columns(units_expr(column, dtype).alias("__crmkit_units"))
+    if negative == "drop":
+        frame = frame.filter(~is_refund)
+    if negative != "net":
+        return (
+            frame.with_columns(units_expr(column, dtype).alias("__crmkit_units"))
+            .group_by(customer)
+            .agg(column.sum().alias("value"), nw.col("__crmkit_units").sum().alias("units"))
+            .select(nw.col(customer).alias("customer_id"), "value", "units")
+        )
+    # net: refunds net within the customer, a total stops at zero, refunds alone are left out
+    totals = (
+        frame.with_columns(
+            units_expr(column, dtype).alias("__crmkit_units"),
+            (~is_refund).cast(nw.Int64).alias("__crmkit_bought"),
+        )
         .group_by(customer)
-        .agg(column.sum().alias("value"), nw.col("__crmkit_units").sum().alias("units"))
-        .select(nw.col(customer).alias("customer_id"), "value", "units")
+        .agg(
+            column.sum().alias("value"),
+            nw.col("__crmkit_units").sum().alias("units"),
+            nw.col("__crmkit_bought").sum().alias("__crmkit_bought"),
+        )
+        .filter(nw.col("__crmkit_bought") > 0)
+    )
+    positive = nw.col("units") > 0
+    return totals.select(
+        nw.col(customer).alias("customer_id"),
+        nw.when(positive)
+        .then(nw.col("value"))
+        .otherwise(nw.col("value") - nw.col("value"))
+        .alias("value"),
+        nw.when(positive)
+        .then(nw.col("units"))
+        .otherwise(nw.col("units") - nw.col("units"))
+        .alias("units"),
     )
 
 
 def _abc_frame(
-    data: Any, customer: str, value: str, cutoffs: list[Fraction], labels: list[str]
+    data: Any,
+    customer: str,
+    value: str,
+    cutoffs: list[Fraction],
+    labels: list[str],
+    negative: Negative,
 ) -> Any:
     nw = narwhals()
-    totals = _frame_totals(data, customer, value)
+    totals = _frame_totals(data, customer, value, negative)
     grand = totals.select(nw.col("units").sum().cast(nw.Int64).alias("__crmkit_total"))
     frame = totals.join(grand, how="cross").with_columns((-nw.col("units")).alias("__crmkit_neg"))
     frame = frame.with_columns(
@@ -311,39 +373,49 @@ def _abc_frame(
     return to_native(out)
 
 
-def _top_values(data: Any, customer: str, value: str, top: int) -> tuple[list[Any], Any, int]:
+def _top_values(
+    data: Any, customer: str, value: str, top: int, negative: Negative
+) -> tuple[list[Any], Any, int]:
     """The ``top`` largest per-customer totals, the grand total and the customer count."""
     if is_frame(data):
         nw = narwhals()
-        totals = _frame_totals(data, customer, value)
+        totals = _frame_totals(data, customer, value, negative)
         summary = collect(
             totals.select(nw.col("value").sum().alias("total"), nw.len().alias("n"))
         ).row(0)
         largest = collect(totals.sort("value", descending=True).head(top).select("value"))
         return [v for (v,) in largest.iter_rows()], summary[0] or 0, int(summary[1])
-    stats = _totals(data, customer, value)
+    stats = _totals(data, customer, value, negative)
     values = sorted((entry[0] for entry in stats.values()), reverse=True)
     return values[:top], sum(values, start=0), len(values)
 
 
-def _top_units(data: Any, customer: str, value: str, top: int) -> tuple[int, int, int]:
-    """The exact units held by the ``top`` largest customers, in all, and the customer count.
+def _top_units(
+    data: Any, customer: str, value: str, share: Fraction, negative: Negative
+) -> tuple[int, int, int, int]:
+    """The top group's size ``ceil(share × customers)``, the exact units it holds, the units
+    in all and the customer count (the input is read once).
 
     Customers are ranked by their exact units on both engines, so the top group is the same.
     """
     if is_frame(data):
         nw = narwhals()
-        totals = _frame_totals(data, customer, value)
+        totals = _frame_totals(data, customer, value, negative)
         summary = collect(
             totals.select(nw.col("units").sum().alias("total"), nw.len().alias("n"))
         ).row(0)
+        count = int(summary[1])
+        top = -(-share.numerator * count // share.denominator)  # ceil, exact
         largest = 0
         if top > 0:
             head = collect(totals.sort("units", descending=True).head(top).select("units"))
             largest = sum(int(v) for (v,) in head.iter_rows())
-        return largest, int(summary[0] or 0), int(summary[1])
-    units = sorted((entry[1] for entry in _totals(data, customer, value).values()), reverse=True)
-    return sum(units[:top]), sum(units), len(units)
+        return top, largest, int(summary[0] or 0), count
+    units = sorted(
+        (entry[1] for entry in _totals(data, customer, value, negative).values()), reverse=True
+    )
+    top = -(-share.numerator * len(units) // share.denominator)
+    return top, sum(units[:top]), sum(units), len(units)
 
 
 def pareto_check(
@@ -353,6 +425,7 @@ def pareto_check(
     value: str = "total",
     customer_share: float = 0.2,
     value_share: float = 0.8,
+    negative: Negative = "refuse",
 ) -> ParetoCheck:
     """Do the top ``customer_share`` of customers hold at least ``value_share`` of the value?
 
@@ -368,9 +441,8 @@ def pareto_check(
     """
     customers = exact_share(customer_share, "customer_share")
     held_share = exact_share(value_share, "value_share")
-    _, _, count = _top_units(data, customer, value, 0)
-    k = -(-customers.numerator * count // customers.denominator)  # ceil, exact
-    top, total, _ = _top_units(data, customer, value, k)
+    check_negative(negative)
+    k, top, total, count = _top_units(data, customer, value, customers, negative)
     return ParetoCheck(
         customers=count,
         top_customers=k,
@@ -382,7 +454,12 @@ def pareto_check(
 
 
 def concentration(
-    data: Any, *, customer: str = "account_id", value: str = "total", top: int = 10
+    data: Any,
+    *,
+    customer: str = "account_id",
+    value: str = "total",
+    top: int = 10,
+    negative: Negative = "refuse",
 ) -> Concentration:
     """The share of value held by the ``top`` largest customers (seed 002: top 10).
 
@@ -394,7 +471,8 @@ def concentration(
     """
     if isinstance(top, bool) or not isinstance(top, int) or top < 1:
         raise ValidationError.single("top", top, "must be a whole number of 1 or more")
-    values, total, _ = _top_values(data, customer, value, top)
+    check_negative(negative)
+    values, total, _ = _top_values(data, customer, value, top, negative)
     top_total = sum(values, start=0)
     shares = [s for s in (_share(v, total) for v in values) if s is not None]
     return Concentration(

@@ -73,7 +73,13 @@ from crmkit.frames import (
     with_row_count,
 )
 from crmkit.segmentation.rules import RuleSegments, Segment
-from crmkit.segmentation.transactions import aggregate_frame, aggregate_records, check_as_of
+from crmkit.segmentation.transactions import (
+    Negative,
+    aggregate_frame,
+    aggregate_records,
+    check_as_of,
+    check_negative,
+)
 
 __all__ = ["DEFAULT_RFM_SEGMENTS", "RFMRow", "RFMSpec", "rfm"]
 
@@ -182,6 +188,7 @@ def rfm(
     customer: str = "account_id",
     at: str = "ordered_at",
     amount: str = "total",
+    negative: Negative = "refuse",
 ) -> Any:
     """RFM values, scores and segments per customer, from transactions as of ``as_of``.
 
@@ -192,6 +199,11 @@ def rfm(
         customer: the customer-id field.
         at: the transaction date/datetime field.
         amount: the amount field (Money, int, float or Decimal; numeric column in frames).
+        negative: what a negative amount (a refund or credit note) means: ``"refuse"`` it
+            (the default, an error naming the row), ``"net"`` it within its customer (not a
+            purchase; off the customer's monetary value, which stops at zero) or ``"drop"``
+            it (with a :class:`~crmkit.errors.DroppedRowsWarning` giving the count); see
+            :mod:`crmkit.segmentation.transactions`.
 
     Returns:
         ``list[RFMRow]`` for records; the same kind of frame for a frame.
@@ -210,21 +222,25 @@ def rfm(
     """
     as_of = check_as_of(as_of)
     spec = spec or RFMSpec()
-    if is_frame(data):
-        return _rfm_frame(data, as_of, spec, customer=customer, at=at, amount=amount)
-    return _rfm_records(data, as_of, spec, customer=customer, at=at, amount=amount)
-
-
-def _rfm_records(
-    data: Any, as_of: dt.date, spec: RFMSpec, *, customer: str, at: str, amount: str
-) -> list[RFMRow]:
-    return _rfm_rows(data, as_of, spec, customer=customer, at=at, amount=amount)
+    check_negative(negative)
+    run = _rfm_frame if is_frame(data) else _rfm_rows
+    return run(data, as_of, spec, customer=customer, at=at, amount=amount, negative=negative)
 
 
 def _rfm_rows(
-    data: Any, as_of: dt.date, spec: RFMSpec, *, customer: str, at: str, amount: str
+    data: Any,
+    as_of: dt.date,
+    spec: RFMSpec,
+    *,
+    customer: str,
+    at: str,
+    amount: str,
+    negative: Negative,
 ) -> list[RFMRow]:
-    stats = aggregate_records(data, customer=customer, at=at, amount=amount, as_of=as_of)
+    stats = aggregate_records(
+        data, customer=customer, at=at, amount=amount, as_of=as_of, negative=negative,
+        inside=__name__,
+    )  # fmt: skip
     if not stats:
         return []
     keys = list(stats)
@@ -276,14 +292,22 @@ def _record_segments(
 
 
 def _rfm_frame(
-    data: Any, as_of: dt.date, spec: RFMSpec, *, customer: str, at: str, amount: str
+    data: Any,
+    as_of: dt.date,
+    spec: RFMSpec,
+    *,
+    customer: str,
+    at: str,
+    amount: str,
+    negative: Negative,
 ) -> Any:
     nw = narwhals()
     frame = from_native(data)
     # an eager Polars frame is checked eagerly, then planned and run as one lazy query
     grouped = aggregate_frame(
-        frame, customer=customer, at=at, amount=amount, as_of=as_of, plan=True
-    )
+        frame, customer=customer, at=at, amount=amount, as_of=as_of, plan=True,
+        negative=negative, inside=__name__,
+    )  # fmt: skip
     recency = (nw.lit(day_number(as_of)) - nw.col("last_day")).cast(nw.Int64)
     n = spec.bins
     values = [

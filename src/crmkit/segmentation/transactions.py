@@ -7,16 +7,27 @@ with this aggregation, so its input rules are defined once:
   frames: ``customer="account_id"``, ``at="ordered_at"``, ``amount="total"``.
 * **Records** are attrs objects or dicts. ``amount`` may be :class:`~crmkit.domain.Money`
   (read as its Decimal amount), ``int``, ``float`` or ``Decimal``; anything else, a missing
-  value, a negative amount or NaN raises :class:`~crmkit.errors.ValidationError` naming the
-  row (``orders[3].total``). ``at`` must be all ``date`` or all naive ``datetime`` or all
+  value or NaN raises :class:`~crmkit.errors.ValidationError` naming the row
+  (``orders[3].total``). ``at`` must be all ``date`` or all naive ``datetime`` or all
   aware ``datetime``; a mix raises. Aware datetimes count by their UTC calendar day, in any
   zone and on every engine (the docs page *Time and boundaries*,
   ``docs/concepts/time-and-boundaries.md``).
 * **Frames** must have the columns (missing ones are named), a numeric amount column and a
-  date or datetime ``at`` column. Eager frames (pandas, Polars, PyArrow) are also checked for
-  missing values and negative amounts; lazy frames (DuckDB, Dask, PySpark, Polars
-  ``LazyFrame``) are checked for columns and types only, because checking values would force
-  a computation.
+  date or datetime ``at`` column (a pandas ``object`` column of Python dates is read as one,
+  :func:`crmkit.frames.dates_from_objects`). Eager frames (pandas, Polars, PyArrow) are also
+  checked for missing values and negative amounts, and an error names the first row at fault
+  by its position, as on records (``orders[3].total``); lazy frames (DuckDB, Dask, PySpark,
+  Polars ``LazyFrame``) are checked for columns and types only, because checking values would
+  force a computation.
+* **Negative amounts** (refunds, credit notes) follow one option, ``negative`` (see
+  :data:`NEGATIVE_OPTIONS`): ``"refuse"`` (the default) raises
+  :class:`~crmkit.errors.ValidationError` naming the row and the option; ``"net"`` makes a
+  negative amount a refund: it is not a purchase (it counts in neither the frequency nor the
+  last purchase) and is subtracted from its customer's total, which stops at zero (a refund
+  of a purchase made before the data starts); ``"drop"`` leaves negative rows out and reports
+  how many in a :class:`~crmkit.errors.DroppedRowsWarning` (lazy frames drop them in their
+  query and report no count, which would force a computation). Transactions after the as-of
+  date are left out first, refunds too.
 * **As-of date.** Transactions after the as-of date (by UTC calendar day) are ignored, so an
   analysis can be repeated as of any past date.
 * **Empty input** gives an empty result (no error).
@@ -39,12 +50,14 @@ import datetime as dt
 from collections.abc import Iterable, Mapping, Sequence
 from decimal import Decimal
 from itertools import compress
-from typing import Any
+from typing import Any, Literal
 
+from crmkit._deprecation import warn_at_caller
 from crmkit.domain import Money
-from crmkit.errors import Problem, ValidationError
+from crmkit.errors import DroppedRowsWarning, Problem, ValidationError
 from crmkit.frames import (
     column_types,
+    dates_from_objects,
     day_number,
     day_number_expr,
     from_native,
@@ -55,7 +68,87 @@ from crmkit.frames import (
     require_columns,
 )
 
-__all__ = ["aggregate_frame", "aggregate_records", "amount_error", "check_as_of"]
+__all__ = [
+    "NEGATIVE_OPTIONS",
+    "Negative",
+    "aggregate_frame",
+    "aggregate_records",
+    "amount_error",
+    "check_as_of",
+    "check_negative",
+    "first_row",
+    "report_dropped",
+]
+
+#: What to do with a negative amount (a refund or credit note); see the module docstring.
+Negative = Literal["refuse", "net", "drop"]
+NEGATIVE_OPTIONS: tuple[Negative, ...] = ("refuse", "net", "drop")
+_HINT = (
+    "; amounts must be zero or more (pass negative='net' to net refunds and credit notes "
+    "within the customer, or negative='drop' to leave them out)"
+)
+
+
+def check_negative(negative: Any) -> Negative:
+    """Validate the ``negative`` option.
+
+    Examples:
+        >>> from crmkit.segmentation.transactions import check_negative
+        >>> check_negative("net")
+        'net'
+        >>> check_negative("keep")
+        Traceback (most recent call last):
+        ...
+        crmkit.errors.ValidationError: negative: 'keep' must be 'refuse', 'net' or 'drop'
+    """
+    if negative not in NEGATIVE_OPTIONS:
+        raise ValidationError.single("negative", negative, "must be 'refuse', 'net' or 'drop'")
+    result: Negative = negative
+    return result
+
+
+def report_dropped(count: int, path: str, *, inside: str) -> None:
+    """Warn that ``count`` negative amounts at ``path`` were left out (none: no warning).
+
+    ``inside`` is the analytic's module: the warning points at its caller's line.
+
+    Examples:
+        >>> import warnings
+        >>> from crmkit.segmentation.transactions import report_dropped
+        >>> with warnings.catch_warnings(record=True) as caught:
+        ...     warnings.simplefilter("always")
+        ...     report_dropped(2, "orders.total", inside=__name__)
+        >>> caught[0].message.count, str(caught[0].message)
+        (2, "orders.total: 2 negative amounts left out (negative='drop')")
+    """
+    if count:
+        warn_at_caller(
+            DroppedRowsWarning(path, count, "negative amounts left out (negative='drop')"),
+            inside=inside,
+        )
+
+
+def first_row(frame: Any, test: Any, column: str) -> tuple[int, Any]:
+    """The position of the first row of an eager narwhals ``frame`` where ``test`` holds, and
+    its value in ``column`` — so an error on a frame names the row as on records.
+
+    Examples:
+        >>> import pandas as pd
+        >>> from crmkit.frames import from_native, narwhals
+        >>> from crmkit.segmentation.transactions import first_row
+        >>> frame = from_native(pd.DataFrame({"total": [3, -1, -2]}))
+        >>> first_row(frame, narwhals().col("total") < 0, "total")
+        (1, -1)
+    """
+    nw = narwhals()
+    hit = (
+        frame.with_row_index("__crmkit_row")
+        .filter(test)
+        .select("__crmkit_row", nw.col(column))
+        .head(1)
+        .row(0)
+    )
+    return int(hit[0]), hit[1]
 
 
 def check_as_of(as_of: Any) -> dt.date:
@@ -125,7 +218,7 @@ def amount_error(value: Any, path: str) -> ValidationError:
         )
     if value != value:
         return ValidationError.single(path, value, "is not a number (NaN)")
-    return ValidationError.single(path, value, "is negative; amounts must be zero or more")
+    return ValidationError.single(path, value, "is negative" + _HINT)
 
 
 def aggregate_records(
@@ -136,11 +229,14 @@ def aggregate_records(
     amount: str | None,
     as_of: dt.date | None,
     what: str = "orders",
+    negative: Negative = "refuse",
+    inside: str = __name__,
 ) -> dict[Any, list[Any]]:
     """Per customer ``[last_at, count, total]`` (``total`` is 0 when ``amount`` is None).
 
     Customers appear in order of their first transaction. See the module docstring for the
-    input rules.
+    input rules and ``negative``; ``inside`` is the calling analytic's module (a
+    :class:`~crmkit.errors.DroppedRowsWarning` points at its caller).
 
     Examples:
         >>> import datetime as dt
@@ -149,9 +245,27 @@ def aggregate_records(
         ...                   at="t", amount="m", as_of=None)
         Traceback (most recent call last):
         ...
-        crmkit.errors.ValidationError: orders[0].m: -5 is negative; amounts must be zero or more
+        crmkit.errors.ValidationError: orders[0].m: -5 is negative; amounts must be zero or \
+more (pass negative='net' to net refunds and credit notes within the customer, or \
+negative='drop' to leave them out)
+        >>> aggregate_records([{"c": 1, "t": dt.date(2024, 1, d), "m": m} for d, m in
+        ...                    ((1, 30), (2, -10))], customer="c", at="t", amount="m",
+        ...                   as_of=None, negative="net")
+        {1: [datetime.date(2024, 1, 1), 1, 20]}
     """
-    return _aggregate_records(rows, customer, at, amount, as_of, what)
+    check_negative(negative)
+    stats, refunds, dropped = _aggregate_records(rows, customer, at, amount, as_of, what, negative)
+    if refunds:
+        for key, refund in refunds.items():
+            entry = stats.get(key)
+            if entry is not None:
+                try:
+                    total = entry[2] + refund
+                except TypeError:  # Decimal and float amounts in one column
+                    total = float(entry[2]) + float(refund)
+                entry[2] = total if total > 0 else type(total)(0)
+    report_dropped(dropped, f"{what}.{amount}", inside=inside)
+    return stats
 
 
 def _aggregate_records(
@@ -161,7 +275,9 @@ def _aggregate_records(
     amount: str | None,
     as_of: dt.date | None,
     what: str,
-) -> dict[Any, list[Any]]:
+    negative: Negative,
+) -> tuple[dict[Any, list[Any]], dict[Any, Any], int]:
+    """``(stats, refunds per customer, rows dropped)``; see :func:`aggregate_records`."""
     if not isinstance(rows, list | tuple):
         rows = list(rows)
     if as_of is not None and amount is not None and rows and type(rows[0]) is dict:
@@ -169,8 +285,10 @@ def _aggregate_records(
         if _kind(first_at) != "other":
             fast = _aggregate_dicts(rows, customer, at, amount, _cutoff(first_at, as_of, at))
             if fast is not None:
-                return fast
+                return fast, {}, 0
     stats: dict[Any, list[Any]] = {}
+    refunds: dict[Any, Any] = {}
+    dropped = 0
     cutoff: Any = None
     first: Any = None
     money = Money
@@ -218,7 +336,15 @@ def _aggregate_records(
         ):
             raise amount_error(value, f"{what}[{index}].{amount}")
         if value != value or not value >= 0:  # NaN (float or Decimal) or negative
-            raise amount_error(value, f"{what}[{index}].{amount}")
+            if value != value or negative == "refuse":
+                raise amount_error(value, f"{what}[{index}].{amount}")
+            if key is None:
+                raise ValidationError.single(f"{what}[{index}].{customer}", None, "is missing")
+            if negative == "drop":
+                dropped += 1
+            else:  # net: a refund, not a purchase
+                refunds[key] = refunds[key] + value if key in refunds else value
+            continue
         if key is None:
             raise ValidationError.single(f"{what}[{index}].{customer}", None, "is missing")
         entry = stats.get(key)
@@ -234,7 +360,7 @@ def _aggregate_records(
                     raise _date_error(when, first, f"{what}[{index}].{at}") from None
                 entry[2] = float(entry[2]) + float(value)
             entry[1] += 1
-    return stats
+    return stats, refunds, dropped
 
 
 _FAST_AMOUNT_TYPES = (frozenset({int, float}), frozenset({int, Decimal}))
@@ -327,6 +453,8 @@ def aggregate_frame(
     as_of: dt.date | None,
     what: str = "orders",
     plan: bool = False,
+    negative: Negative = "refuse",
+    inside: str = __name__,
 ) -> Any:
     """Per customer ``customer_id``, ``last_day`` (day number), ``frequency`` and ``monetary``.
 
@@ -337,6 +465,7 @@ def aggregate_frame(
     With ``plan=True`` an eager frame whose engine plans whole queries (Polars) is checked
     eagerly and then aggregated as a lazy query (:func:`crmkit.frames.lazy_plan`); the result
     is lazy, and the caller hands it back with :func:`crmkit.frames.collect_like`.
+    ``negative`` and ``inside`` are those of :func:`aggregate_records`.
 
     Examples:
         >>> import datetime as dt
@@ -352,6 +481,7 @@ def aggregate_frame(
     needed = [customer, at] + ([amount] if amount is not None else [])
     schema = column_types(nw_frame)  # (pandas zones such as America/New_York read right)
     require_columns(nw_frame, needed, what=what, schema=schema)
+    nw_frame, schema = dates_from_objects(nw_frame, [at], schema)  # pandas columns of dates
     problems: list[Problem] = []
     at_type = schema[at]
     if not _is_temporal(at_type):
@@ -362,12 +492,9 @@ def aggregate_frame(
         )
     if problems:
         raise ValidationError(problems)
+    check_negative(negative)
     nw_frame, schema = in_utc(nw_frame, [at], schema)  # (Dask: zones narwhals misreads)
     at_type = schema[at]
-    if not is_lazy(nw_frame):
-        _check_values(nw_frame, customer=customer, at=at, amount=amount, what=what)
-        if plan:
-            nw_frame = lazy_plan(nw_frame)
     if as_of is not None:
         next_day = as_of + dt.timedelta(days=1)
         if isinstance(at_type, nw.Datetime):
@@ -375,7 +502,31 @@ def aggregate_frame(
             limit: Any = dt.datetime.combine(next_day, dt.time(), tzinfo=zone)
         else:
             limit = next_day
-        nw_frame = nw_frame.filter(nw.col(at) < limit)
+        later = nw.col(at) >= limit
+    else:
+        later = None
+    if not is_lazy(nw_frame):
+        _check_values(
+            nw_frame, customer=customer, at=at, amount=amount, what=what, negative=negative
+        )
+        if amount is not None and negative == "drop":
+            counted = nw_frame if later is None else nw_frame.filter(~later)
+            dropped = counted.select((nw.col(amount) < 0).sum()).item()
+            report_dropped(int(dropped or 0), f"{what}.{amount}", inside=inside)
+        if plan:
+            nw_frame = lazy_plan(nw_frame)
+    if later is not None:
+        nw_frame = nw_frame.filter(~later)
+    refunds = None
+    if amount is not None and negative != "refuse":
+        is_refund = (nw.col(amount) < 0).fill_null(value=False)
+        if negative == "net":
+            refunds = (
+                nw_frame.filter(is_refund)
+                .group_by(customer)
+                .agg(nw.col(amount).sum().alias("__crmkit_refund"))
+            )
+        nw_frame = nw_frame.filter(~is_refund)
     aggregations = [
         nw.col(at).max().alias("__crmkit_last"),
         nw.len().alias("frequency"),
@@ -383,6 +534,11 @@ def aggregate_frame(
     if amount is not None:
         aggregations.append(nw.col(amount).sum().alias("monetary"))
     grouped = nw_frame.group_by(customer).agg(*aggregations)
+    monetary = nw.col("monetary") if amount is not None else nw.lit(0).alias("monetary")
+    if refunds is not None:  # net: each customer's refunds off its total, stopping at zero
+        grouped = grouped.join(refunds, on=customer, how="left")
+        net = nw.col("monetary") + nw.col("__crmkit_refund").fill_null(value=0)
+        monetary = nw.when(net > 0).then(net).otherwise(net - net).alias("monetary")  # +0
     # one projection over the per-customer rows (each step is a query to bind on SQL engines)
     return grouped.select(
         nw.col(customer).alias("customer_id"),
@@ -390,34 +546,39 @@ def aggregate_frame(
             "last_day"
         ),
         nw.col("frequency").cast(nw.Int64),
-        nw.col("monetary") if amount is not None else nw.lit(0).alias("monetary"),
+        monetary,
     )
 
 
-def _check_values(frame: Any, *, customer: str, at: str, amount: str | None, what: str) -> None:
+def _check_values(
+    frame: Any, *, customer: str, at: str, amount: str | None, what: str, negative: Negative
+) -> None:
+    """Missing values (and negative amounts, unless ``negative`` says what to do with them)
+    in an eager frame: one pass for all the checks, then the first row at fault of each."""
     nw = narwhals()
-    checks = [
-        nw.col(customer).is_null().any().alias("customer"),
-        nw.col(at).is_null().any().alias("at"),
+    tests = [
+        (customer, nw.col(customer).is_null(), "is missing"),
+        (at, nw.col(at).is_null(), "is missing"),
     ]
     if amount is not None:
-        checks += [
-            (nw.col(amount).is_null() | nw.col(amount).is_nan()).any().alias("amount_null")
-            if column_types(frame)[amount].is_float()
-            else nw.col(amount).is_null().any().alias("amount_null"),
-            (nw.col(amount) < 0).any().alias("negative"),
-        ]
-    found = frame.select(*checks).row(0)
-    problems = []
-    if found[0]:
-        problems.append(Problem(f"{what}.{customer}", message="has missing values"))
-    if found[1]:
-        problems.append(Problem(f"{what}.{at}", message="has missing values"))
-    if amount is not None and found[2]:
-        problems.append(Problem(f"{what}.{amount}", message="has missing or NaN values"))
-    if amount is not None and found[3]:
-        problems.append(
-            Problem(f"{what}.{amount}", message="has negative values; amounts must be zero or more")
-        )
+        missing = nw.col(amount).is_null()
+        if column_types(frame)[amount].is_float():
+            missing = missing | nw.col(amount).is_nan()
+        tests.append((amount, missing, "is missing or NaN"))
+        if negative == "refuse":
+            tests.append((amount, (nw.col(amount) < 0).fill_null(value=False), ""))
+    found = frame.select(
+        *(test.any().alias(f"__crmkit_{i}") for i, (_, test, _) in enumerate(tests))
+    ).row(0)
+    problems: list[Problem] = []
+    for (column, test, message), hit in zip(tests, found, strict=True):
+        if not hit:
+            continue
+        index, value = first_row(frame, test, column)
+        path = f"{what}[{index}].{column}"
+        if message:
+            problems.append(Problem(path, message=message))
+        else:
+            problems.extend(amount_error(value, path).problems)
     if problems:
         raise ValidationError(problems)
