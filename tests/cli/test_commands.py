@@ -75,15 +75,15 @@ def test_crmkit_files_round_trip_through_the_store(
     assert "orders in sqlite:///crm.db" in out
 
 
-def test_import_progress_goes_to_standard_error(
+def test_import_progress_goes_to_standard_error_when_asked(
     folder: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     _ok(capsys, "dataset --output data --accounts 20")
     command = "import data/hubspot-companies.csv --format hubspot --object companies --currency SEK"
-    assert main(shlex.split(command)) == 0
+    assert main(shlex.split(command + " --progress")) == 0
     out, err = capsys.readouterr()
     assert "20 accepted" in out
-    assert "hubspot-companies.csv: 20 rows read, 20 accepted, 0 rejected" in err
+    assert err.splitlines()[-1] == "hubspot-companies.csv: 20 of 20 (100%)"
 
 
 def test_rejected_rows_roll_back_or_are_kept_as_asked(

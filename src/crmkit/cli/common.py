@@ -31,22 +31,26 @@ from crmkit.cli.console import Console
 from crmkit.cli.guard import reading
 from crmkit.errors import CrmkitError, NotFoundError, Problem, ValidationError
 from crmkit.extras import require
+from crmkit.progress import ProgressOption, bar, lines
 
 __all__ = [
     "DEFAULT_STORE",
+    "PROGRESS_THRESHOLD",
     "TABLE_FORMATS",
     "add_output_arguments",
+    "add_progress_argument",
     "add_store_argument",
     "as_rows",
+    "command_progress",
     "count",
     "existing_store",
     "output_format",
     "parse_amount",
     "parse_day",
-    "progress_line",
     "read_table",
     "require_columns",
     "store_file",
+    "wants_progress",
     "write_rows",
 ]
 
@@ -390,16 +394,53 @@ def write_rows(
         )
 
 
-def progress_line(message: str, *, done: bool = False) -> None:
-    """Print a progress line to standard error (overwritten in place on a terminal).
+#: Inputs of at least this many rows (customers, entities) show progress on a terminal.
+PROGRESS_THRESHOLD = 10_000
+
+
+def add_progress_argument(parser: argparse.ArgumentParser) -> None:
+    """Add ``--progress`` / ``--no-progress`` (default: on a terminal, for large inputs)."""
+    parser.add_argument(
+        "--progress",
+        action=argparse.BooleanOptionalAction,
+        default=None,
+        help="show progress on standard error (default: on a terminal, for inputs of "
+        f"{PROGRESS_THRESHOLD:,} rows or more; a bar on a terminal, lines elsewhere)",
+    )
+
+
+def wants_progress(args: argparse.Namespace) -> bool | None:
+    """``True``/``False`` when ``--progress``/``--no-progress`` (or ``--quiet``) decided,
+    ``None`` when it depends on the terminal and the input's size.
 
     Examples:
-        >>> from crmkit.cli.common import progress_line
-        >>> progress_line("1,000 rows read")  # goes to standard error
+        >>> import argparse
+        >>> from crmkit.cli.common import wants_progress
+        >>> wants_progress(argparse.Namespace(progress=None, quiet=True))
+        False
     """
-    stream = sys.stderr
-    if stream.isatty():
-        stream.write(f"\r{message}" + ("\n" if done else ""))
-    else:
-        stream.write(message + "\n")
-    stream.flush()
+    if getattr(args, "quiet", False):
+        return False
+    wanted = getattr(args, "progress", None)
+    if wanted is None and not sys.stderr.isatty():
+        return False
+    return None if wanted is None else bool(wanted)
+
+
+def command_progress(args: argparse.Namespace, description: str, size: int) -> ProgressOption:
+    """The ``progress`` option of a command's library call for an input of ``size`` rows.
+
+    Off with ``--no-progress``/``--quiet``; on with ``--progress``; otherwise on only when
+    standard error is a terminal and ``size`` reaches :data:`PROGRESS_THRESHOLD`. A terminal
+    gets a rich bar, anything else a line at every tenth (:func:`crmkit.progress.lines`).
+
+    Examples:
+        >>> import argparse
+        >>> from crmkit.cli.common import command_progress
+        >>> command_progress(argparse.Namespace(progress=False), "orders.csv", 10**6) is None
+        True
+    """
+    wanted = wants_progress(args)
+    if wanted is False or (wanted is None and size < PROGRESS_THRESHOLD):
+        return None
+    return bar(description) if sys.stderr.isatty() else lines(description)

@@ -32,8 +32,10 @@ from typing import TYPE_CHECKING, Any, cast
 
 from crmkit.cli.common import (
     add_output_arguments,
+    add_progress_argument,
     add_store_argument,
     as_rows,
+    command_progress,
     count,
     existing_store,
     output_format,
@@ -170,11 +172,22 @@ def run_clv_fit(args: argparse.Namespace) -> int:
     check_output_path(args.model, inputs=transactions.inputs)
     as_of = args.as_of or transactions.last_day()
     summary = clv.summarise(
-        transactions.records, value="total", time_unit=args.time_unit, observation_end=as_of
+        transactions.records, amount="total", time_unit=args.time_unit, as_of=as_of
     )
     purchase_class = getattr(clv, PURCHASE_MODELS[args.purchases])
-    purchases = purchase_class.fit(summary, time_unit=args.time_unit)
-    spend = None if args.no_spend else clv.GammaGamma.fit(summary, time_unit=args.time_unit)
+    customers = len(summary)
+    purchases = purchase_class.fit(
+        summary,
+        time_unit=args.time_unit,
+        progress=command_progress(args, f"fitting {args.purchases}", customers),
+    )
+    spend = None
+    if not args.no_spend:
+        spend = clv.GammaGamma.fit(
+            summary,
+            time_unit=args.time_unit,
+            progress=command_progress(args, "fitting gamma-gamma", customers),
+        )
     document = {
         "crmkit": CLV_MODEL_KIND,
         "format": 1,
@@ -229,7 +242,7 @@ def run_clv_predict(args: argparse.Namespace) -> int:
     transactions = load_transactions(args)
     as_of = args.as_of or end or transactions.last_day()
     summary = summarise(
-        transactions.records, value="total", time_unit=time_unit, observation_end=as_of
+        transactions.records, amount="total", time_unit=time_unit, as_of=as_of
     )
     values = value_customers(
         summary,
@@ -374,6 +387,7 @@ def add_parsers(subparsers: argparse._SubParsersAction[argparse.ArgumentParser])
                      help="time unit of the models (default weeks)")  # fmt: skip
     fit.add_argument("--no-spend", action="store_true",
                      help="fit no Gamma-Gamma spend model (predictions then have no CLV)")  # fmt: skip
+    add_progress_argument(fit)
     fit.set_defaults(handler=run_clv_fit)
 
     predict = clv_sub.add_parser(

@@ -18,7 +18,7 @@ Examples:
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sized
 from contextlib import ExitStack
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
@@ -32,6 +32,7 @@ from crmkit.adapters.files.codec import (
 )
 from crmkit.adapters.files.output import atomic_output
 from crmkit.adapters.files.source import write_csv, write_jsonl
+from crmkit.progress import Progress, ProgressOption
 
 if TYPE_CHECKING:
     from crmkit.adapters.ports import Repository, Store
@@ -116,12 +117,35 @@ def _remote_keys(source: Store | Iterable[Any], record_type: type[Any]) -> list[
     return [_Keys(keys)]
 
 
+def _counted(
+    source: Store | Iterable[Any],
+    record_type: type[Any],
+    entities: Iterator[E],
+    progress: ProgressOption,
+    path: str | Path,
+) -> Iterator[E]:
+    """``entities``, counted by a :class:`~crmkit.progress.Progress` out of the source's size."""
+    if progress is None or progress is False:
+        yield from entities
+        return
+    if _is_store(source):
+        with source.unit_of_work() as uow:  # type: ignore[union-attr]
+            total = uow.repository(record_type).count()
+    else:
+        total = len(source) if isinstance(source, Sized) else 0
+    with Progress(progress, total, Path(path).name) as counter:
+        for entity in entities:
+            yield entity
+            counter.advance()
+
+
 def export_csv(
     source: Store | Iterable[E],
     path: str | Path,
     record_type: type[E] | RecordCodec[E],
     *,
     encoding: str = "utf-8",
+    progress: ProgressOption = None,
 ) -> int:
     """Write entities to a CSV file; returns the number of rows.
 
@@ -135,6 +159,8 @@ def export_csv(
             A vendor codec also writes every ``remote_data`` column found in the source
             (one extra pass over a store or list; pass a generator to skip it).
         encoding: text encoding (``"utf-8-sig"`` adds the byte-order mark Excel likes).
+        progress: ``True`` for a progress bar, or a callback ``(done, total)`` counting the
+            entities written (see :mod:`crmkit.progress`); off by default.
 
     Every cell is quoted; cells that a spreadsheet would run as a formula get a leading
     single quote, except plain numbers in numeric columns (see
@@ -161,6 +187,7 @@ def export_csv(
         stream = stack.enter_context(
             atomic_output(path, inputs=store_files(source), encoding=encoding, newline="")
         )
+        entities = _counted(source, codec.record_type, entities, progress, path)
         rows = (codec.encode(entity, references) for entity in entities)
         return write_csv(stream, codec.columns(), rows, numeric_columns=codec.numeric_columns())
 
@@ -171,11 +198,12 @@ def export_jsonl(
     record_type: type[E],
     *,
     encoding: str = "utf-8",
+    progress: ProgressOption = None,
 ) -> int:
     """Write entities to a JSON Lines file (one ``to_dict`` object per line).
 
     JSON is not opened by spreadsheets, so no formula neutralisation is applied. The file
-    is written atomically, like :func:`export_csv`'s.
+    is written atomically, like :func:`export_csv`'s; ``progress`` is :func:`export_csv`'s.
 
     Examples:
         >>> import pathlib, tempfile
@@ -193,4 +221,5 @@ def export_jsonl(
         stream = stack.enter_context(
             atomic_output(path, inputs=store_files(source), encoding=encoding, newline="")
         )
+        entities = _counted(source, record_type, entities, progress, path)
         return write_jsonl(stream, (codec.encode(entity) for entity in entities))
