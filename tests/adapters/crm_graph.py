@@ -16,15 +16,12 @@ from crmkit.adapters import Store, open_store
 from crmkit.adapters.aggregate import aggregate_names, aggregates
 from crmkit.domain import (
     Account,
-    CampaignMember,
     Consent,
     Contact,
     LawfulBasis,
-    LeadStatus,
     OpportunityContactRole,
-    RecordLink,
 )
-from crmkit.testing.adapter_suite import sample_entity
+from crmkit.testing.adapter_suite import referring_entity
 from tests.backends import pg_url, require_backend
 
 #: The audit trail's table: a history of changes, which keeps a merged duplicate's id.
@@ -89,25 +86,8 @@ def every_document(store: Store) -> dict[str, list[dict[str, Any]]]:
 
 def with_references(name: str, account_id: str, contact_id: str) -> Any:
     """A sample entity of aggregate ``name`` that refers to the account and the contact
-    wherever its type has a field for them."""
-    entity = sample_entity(name)
-    fields = {f.name for f in attrs.fields(type(entity))}
-    changes: dict[str, Any] = {}
-    for field in fields:
-        if field == "account_id" or field.endswith("_account_id"):
-            changes[field] = account_id
-        if field == "contact_id" or field.endswith("_contact_id"):
-            changes[field] = contact_id
-    if "contact_roles" in fields and name == "opportunities":
-        changes["contact_roles"] = [OpportunityContactRole(contact_id, "decider", True)]
-    if "members" in fields:
-        changes["members"] = [CampaignMember(contact_id=contact_id)]
-    if "converted_at" in fields:
-        changes["status"] = LeadStatus.CONVERTED
-        changes["converted_at"] = datetime(2024, 3, 1, tzinfo=UTC)
-    if "links" in fields:
-        changes["links"] = [RecordLink("account", account_id), RecordLink("contact", contact_id)]
-    return attrs.evolve(entity, **changes)
+    wherever its type has a field for them (the compliance suite's ``referring_entity``)."""
+    return referring_entity(name, account_id=account_id, contact_id=contact_id)
 
 
 @attrs.define

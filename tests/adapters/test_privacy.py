@@ -15,12 +15,11 @@ from hypothesis import strategies as st
 
 from crmkit.adapters import Store, erase_subject, export_subject, open_store
 from crmkit.adapters.aggregate import aggregate_for, aggregate_names
-from crmkit.adapters.privacy import ERASED, HistoryRedaction
+from crmkit.adapters.privacy import ERASED
 from crmkit.adapters.references import referenced_ids
 from crmkit.domain import Account, Consent, Contact, LawfulBasis, Lead
 from crmkit.errors import NotFoundError
 from tests.adapters.crm_graph import (
-    AUDIT_TABLE,
     every_document,
     raw_text,
     store,
@@ -43,6 +42,15 @@ CONSENT = Consent(
     withdrawn_at=datetime(2024, 5, 1, tzinfo=UTC),
     purpose="newsletter",
 )
+
+
+def found(values: tuple[str, ...], text: str) -> list[str]:
+    """The values that occur in ``text`` as whole words, ignoring case."""
+    return [
+        value
+        for value in values
+        if re.search(r"(?<!\w)" + re.escape(value) + r"(?!\w)", text, re.IGNORECASE)
+    ]
 
 
 def _mentioning(entity: Any) -> Any:
@@ -151,10 +159,8 @@ def test_erasure_leaves_no_personal_field_behind(store: Store) -> None:
         "contacts": (subject.id,),
         "leads": tuple(sorted((children["leads"].id, children["same_email_lead"].id))),
     }
-    # search every table and column (JSON too) but the audit trail (checked below)
-    text = raw_text(store, skip=(AUDIT_TABLE,)).casefold()
-    for value in PERSONAL:
-        assert value.casefold() not in text, value
+    # search every table and column (JSON too; the audit trail's history included)
+    assert found(PERSONAL, raw_text(store)) == []
     after = every_document(store)
     # nothing was added or removed; every record still builds and validates
     assert {n: [d["id"] for d in docs] for n, docs in after.items()} == {
@@ -180,18 +186,6 @@ def test_erasure_leaves_no_personal_field_behind(store: Store) -> None:
     assert erased.consent == CONSENT
     assert erased.custom == {"score": 7, "vip": True}
     assert erased.account_id == subject.account_id
-
-
-def test_erasure_also_cleans_a_kept_history(store: Store) -> None:
-    subject, _, _ = build_subject(store)
-    with store.unit_of_work() as uow:
-        erase_subject(uow, subject.id)
-        redacts = isinstance(uow, HistoryRedaction)
-    text = raw_text(store).casefold()
-    leaked = [value for value in PERSONAL if value.casefold() in text]
-    if leaked and not redacts:
-        pytest.xfail(f"this store keeps an audit trail it cannot redact: {leaked}")
-    assert leaked == []
 
 
 def test_erasure_is_undone_by_rollback_and_refuses_unknown_contacts(store: Store) -> None:
@@ -220,7 +214,13 @@ names = st.text(alphabet=st.characters(categories=("L",)), min_size=2, max_size=
 
 
 @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(first=names, last=names, noise=st.text(max_size=30))
+@given(
+    first=names,
+    last=names,
+    noise=st.text(
+        st.characters(exclude_categories=("Cs",), exclude_characters="\x00"), max_size=30
+    ),
+)
 def test_erased_names_are_found_nowhere_whatever_they_are(
     first: str, last: str, noise: str
 ) -> None:

@@ -15,7 +15,9 @@ The suite covers create / read / update / delete of every aggregate, every query
 repository port, paging, optimistic-concurrency conflicts, transactions (a failed unit of work
 leaves nothing behind, a rollback puts the caller's entities back at their stored version, a
 unit of work used after its ``with`` block raises
-:class:`~crmkit.errors.UnitOfWorkClosedError`) and a Hypothesis round trip of every aggregate type. Strings in the
+:class:`~crmkit.errors.UnitOfWorkClosedError`), merging duplicate contacts and accounts
+(every reference re-linked, undone by rollback), the GDPR subject export and erasure (no
+personal data left, every record valid) and a Hypothesis round trip of every aggregate type. Strings in the
 generated entities avoid NUL characters and lone surrogates, which PostgreSQL cannot store.
 
 Examples:
@@ -29,10 +31,12 @@ Examples:
 from __future__ import annotations
 
 import functools
+import json
 from collections.abc import Iterator
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
+import attrs
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -41,7 +45,13 @@ from crmkit.adapters import Query, Store, open_store
 from crmkit.adapters.aggregate import aggregate_for, aggregate_names
 from crmkit.errors import ConflictError, NotFoundError, ValidationError
 
-__all__ = ["AdapterComplianceSuite", "entity_strategies", "sample_entity", "store_parents"]
+__all__ = [
+    "AdapterComplianceSuite",
+    "entity_strategies",
+    "referring_entity",
+    "sample_entity",
+    "store_parents",
+]
 
 _T0 = datetime(2024, 1, 1, tzinfo=UTC)
 
@@ -123,6 +133,53 @@ def store_parents(store: Store, entities: Any) -> None:
                 uow.accounts.get(id)
             except NotFoundError:
                 uow.accounts.add(sample_entity("accounts", id=id, name=f"Account {id}"))
+
+
+def referring_entity(
+    aggregate: str, *, account_id: str, contact_id: str, text: str | None = None
+) -> Any:
+    """A :func:`sample_entity` of ``aggregate`` that refers to one account and one contact
+    wherever its type can: every ``account_id`` / ``…_account_id`` and ``contact_id`` /
+    ``…_contact_id`` field, an opportunity's contact roles, a campaign's members, the record
+    links of tasks and notes (a lead becomes converted into the contact); with ``text``, its
+    free-text fields (``description``, ``subject``, ``body`` …) say ``text``. The merge and
+    privacy checks of the suite build their records with it.
+
+    Examples:
+        >>> from crmkit.testing.adapter_suite import referring_entity
+        >>> case = referring_entity("cases", account_id="a1", contact_id="c1", text="Hi Bo")
+        >>> case.account_id, case.contact_id, case.description
+        ('a1', 'c1', 'Hi Bo')
+        >>> referring_entity("leads", account_id="a1", contact_id="c1").converted_contact_id
+        'c1'
+    """
+    d = _domain()
+    entity = sample_entity(aggregate)
+    fields = attrs.fields_dict(type(entity))
+    changes: dict[str, Any] = {}
+    for name in fields:
+        if name == "account_id" or name.endswith("_account_id"):
+            changes[name] = account_id
+        if name == "contact_id" or name.endswith("_contact_id"):
+            changes[name] = contact_id
+        if text is not None and name in _TEXT_FIELDS and isinstance(getattr(entity, name), str):
+            changes[name] = text
+    if "contact_roles" in fields and aggregate == "opportunities":
+        changes["contact_roles"] = [d.OpportunityContactRole(contact_id, "decider", True)]
+    if "members" in fields:
+        changes["members"] = [d.CampaignMember(contact_id=contact_id)]
+    if "links" in fields:
+        changes["links"] = [
+            d.RecordLink("account", account_id),
+            d.RecordLink("contact", contact_id),
+        ]
+    if "converted_at" in fields:
+        changes["status"] = d.LeadStatus.CONVERTED
+        changes["converted_at"] = _T0
+    return attrs.evolve(entity, **changes)
+
+
+_TEXT_FIELDS = ("description", "next_step", "outcome", "subject", "body", "reason", "resolution")
 
 
 # Hypothesis strategies -------------------------------------------------------------------
@@ -742,3 +799,152 @@ class AdapterComplianceSuite:
                 assert uow.repository(name).count() == 0, name
             assert [o.id for o in uow.orders.iter_all()] == [kept_order.id]
             assert [a.id for a in uow.accounts.iter_all()] == [other.id]
+
+    # Duplicates, merge and GDPR (crmkit.adapters.merge, crmkit.adapters.privacy) ----------
+
+    def _graph(self, store: Store, text: str | None = None) -> dict[str, Any]:
+        """Two accounts and two contacts ("keep", "drop") and a record of every other
+        aggregate that refers to the "drop" account and contact."""
+        keep_account = sample_entity("accounts", name="Keep AB")
+        drop_account = sample_entity("accounts", name="Drop AB", organisation_number="5566778899")
+        keep = sample_entity(
+            "contacts", first_name="Kim", last_name="Keep", account_id=keep_account.id
+        )
+        drop = sample_entity(
+            "contacts",
+            first_name="Dag",
+            last_name="Dropsson",
+            email="dag@dropsson.se",
+            phone="+46 70 999 88 77",
+            account_id=drop_account.id,
+        )
+        keep_account.link_contact(keep.id, "buyer")
+        keep_account.link_contact(drop.id, "buyer")
+        children = {
+            name: referring_entity(name, account_id=drop_account.id, contact_id=drop.id, text=text)
+            for name in aggregate_names()
+            if name not in ("accounts", "contacts")
+        }
+        with store.unit_of_work() as uow:
+            uow.accounts.add_many([keep_account, drop_account])
+            uow.contacts.add_many([keep, drop])
+            for name, child in children.items():
+                uow.repository(name).add(child)
+        return {
+            "keep_account": keep_account,
+            "drop_account": drop_account,
+            "keep": keep,
+            "drop": drop,
+            "children": children,
+        }
+
+    @staticmethod
+    def _documents(store: Store) -> dict[str, list[dict[str, Any]]]:
+        with store.unit_of_work() as uow:
+            return {
+                name: [aggregate_for(name).to_document(e) for e in uow.repository(name).iter_all()]
+                for name in aggregate_names()
+            }
+
+    def test_merging_contacts_relinks_every_reference(self, store: Store) -> None:
+        from crmkit.adapters.merge import merge_contacts
+
+        graph = self._graph(store)
+        keep, drop = graph["keep"], graph["drop"]
+        with store.unit_of_work() as uow:
+            record = merge_contacts(uow, keep.id, drop.id)
+        documents = self._documents(store)
+        assert drop.id not in json.dumps(documents)
+        assert [d["id"] for d in documents["contacts"]] == [keep.id]
+        for name, child in graph["children"].items():
+            (stored,) = [d for d in documents[name] if d["id"] == child.id]
+            if drop.id in json.dumps(aggregate_for(name).to_document(child)):
+                assert keep.id in json.dumps(stored), name
+                assert child.id in record.relinked[name], name
+        keep_account = aggregate_for("accounts").from_document(documents["accounts"][0])
+        assert [(r.contact_id, r.is_primary) for r in keep_account.contact_roles] == [
+            (keep.id, True)
+        ]
+
+    def test_merging_accounts_relinks_every_reference(self, store: Store) -> None:
+        from crmkit.adapters.merge import merge_accounts
+
+        graph = self._graph(store)
+        keep, drop = graph["keep_account"], graph["drop_account"]
+        with store.unit_of_work() as uow:
+            merge_accounts(uow, keep.id, drop.id)
+        documents = self._documents(store)
+        assert drop.id not in json.dumps(documents)
+        (kept,) = documents["accounts"]
+        assert (kept["id"], kept["name"], kept["organisation_number"]) == (
+            keep.id,
+            "Keep AB",
+            "5566778899",
+        )
+        for name, child in graph["children"].items():
+            if getattr(child, "account_id", None) == drop.id:
+                (stored,) = [d for d in documents[name] if d["id"] == child.id]
+                assert stored["account_id"] == keep.id, name
+
+    def test_merge_is_undone_by_rollback(self, store: Store) -> None:
+        from crmkit.adapters.merge import merge_accounts, merge_contacts
+
+        graph = self._graph(store)
+        before = self._documents(store)
+        with store.unit_of_work() as uow:
+            merge_contacts(uow, graph["keep"].id, graph["drop"].id)
+            merge_accounts(uow, graph["keep_account"].id, graph["drop_account"].id)
+            uow.rollback()
+        assert self._documents(store) == before
+
+    def test_duplicates_are_found_in_a_store(self, store: Store) -> None:
+        from crmkit.domain.duplicates import find_duplicate_contacts
+
+        graph = self._graph(store)
+        twin = sample_entity(
+            "contacts", first_name="Dag", last_name="Dropsson", email="DAG@dropsson.se"
+        )
+        with store.unit_of_work() as uow:
+            uow.contacts.add(twin)
+            (pair,) = find_duplicate_contacts(uow.contacts.iter_all())
+        assert {pair.survivor_id, pair.duplicate_id} == {graph["drop"].id, twin.id}
+        assert pair.reason_names == ("email",)
+
+    def test_subject_export_holds_every_record_that_mentions_the_contact(
+        self, store: Store
+    ) -> None:
+        from crmkit.adapters.privacy import export_subject
+
+        graph = self._graph(store, text="Met Dag Dropsson at the fair")
+        drop = graph["drop"]
+        with store.unit_of_work() as uow:
+            export = export_subject(uow, drop.id)
+        assert json.loads(json.dumps(export)) == export
+        exported = {(name, d["id"]) for name, docs in export["records"].items() for d in docs}
+        expected = {("contacts", drop.id), ("accounts", graph["keep_account"].id)}
+        for name, child in graph["children"].items():
+            document = json.dumps(aggregate_for(name).to_document(child))
+            if drop.id in document or "Dag Dropsson" in document:
+                expected.add((name, child.id))
+        assert exported == expected
+
+    def test_erasure_leaves_no_personal_data_and_keeps_every_record_valid(
+        self, store: Store
+    ) -> None:
+        from crmkit.adapters.privacy import erase_subject
+
+        graph = self._graph(store, text="Met Dag Dropsson (dag@dropsson.se, +46 70 999 88 77)")
+        drop = graph["drop"]
+        before = self._documents(store)
+        with store.unit_of_work() as uow:
+            erase_subject(uow, drop.id)
+        documents = self._documents(store)
+        text = json.dumps(documents, ensure_ascii=False).casefold()
+        for personal in ("Dag Dropsson", "Dropsson", "dag@dropsson.se", "+46 70 999 88 77"):
+            assert personal.casefold() not in text, personal
+        assert {n: [d["id"] for d in docs] for n, docs in documents.items()} == {
+            n: [d["id"] for d in docs] for n, docs in before.items()
+        }
+        for name, docs in documents.items():
+            for document in docs:
+                aggregate_for(name).from_document(document).revalidate()
