@@ -217,8 +217,22 @@ class Indexed:
             >>> row = Indexed("u", None, None, None, None, None, None, 1, 2, {}).as_row()
             >>> row["owner_id"], row["updated_us"]
             ('u', 2)
+            >>> import attrs
+            >>> sorted(row) == sorted(attrs.fields_dict(Indexed))
+            True
         """
-        return attrs.asdict(self, recurse=False)
+        return {
+            "owner_id": self.owner_id,
+            "account_id": self.account_id,
+            "status": self.status,
+            "stage": self.stage,
+            "segment": self.segment,
+            "name": self.name,
+            "remote_id": self.remote_id,
+            "created_us": self.created_us,
+            "updated_us": self.updated_us,
+            "custom": self.custom,
+        }
 
 
 @attrs.frozen

@@ -34,7 +34,8 @@ Examples:
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Iterator
+import operator
+from collections.abc import Callable, Iterable, Iterator
 from datetime import UTC, datetime
 from types import TracebackType
 from typing import TYPE_CHECKING, Any, TypeVar
@@ -519,6 +520,18 @@ class SqlUnitOfWork(UnitOfWorkRepositories["SqlRepository[Any]"]):
             self._conn = self._store.engine.connect()
         return self._conn
 
+    @property
+    def where(self) -> str:
+        """The database this unit of work writes to, as errors name it.
+
+        Examples:
+            >>> from crmkit.adapters.sql import SqlStore
+            >>> SqlStore("sqlite://").unit_of_work().where
+            'the in-memory SQLite database'
+        """
+        where: str = self._store._where
+        return where
+
     def begin_write(self) -> None:
         """Make the current transaction a writing one (repositories call it before a write).
 
@@ -639,15 +652,11 @@ class SqlUnitOfWork(UnitOfWorkRepositories["SqlRepository[Any]"]):
             self.close()
 
 
-def _same(value: Any) -> Any:
-    return value
-
-
 def _json_text(value: Any) -> str | None:
     if value is None:
         return None
-    if not value and isinstance(value, dict):
-        return "{}"
+    if not value and isinstance(value, dict | list):
+        return "{}" if isinstance(value, dict) else "[]"
     return json.dumps(value)
 
 
@@ -664,16 +673,55 @@ def _decimal_text(value: Any) -> str | None:
     return None if value is None else str(value)
 
 
-def _sqlite_value(column_type: Any) -> Any:
-    """How a value of ``column_type`` is handed to the sqlite3 driver."""
-    kind = type(column_type).__name__
-    converters = {
+# What SQLAlchemy's column types would bind, by type name, per driver; other values go to
+# the driver as they are (psycopg adapts Decimal, date and aware datetime itself).
+_DRIVER_VALUE: dict[str, dict[str, Callable[[Any], Any]]] = {
+    "sqlite": {
         "JSON": _json_text,
         "DateTime": _sqlite_timestamp,
         "Date": _sqlite_date,
         "Numeric": _decimal_text,
-    }
-    return converters.get(kind, _same)
+    },
+    "postgresql": {"JSON": _json_text, "JSONB": _json_text},
+}
+
+
+class _DriverInsert:
+    """A table's bulk insert straight through the DB-API driver, skipping SQLAlchemy Core's
+    per-row parameter processing: SQLite's ``executemany`` of one prepared ``INSERT``,
+    PostgreSQL's ``COPY … FROM STDIN``. Rows are :func:`~crmkit.adapters.sql.schema.entity_row`
+    mappings; each becomes the list of values the column types would bind, in table order.
+    """
+
+    def __init__(self, table: sa.Table, dialect: str) -> None:
+        self.names = tuple(c.name for c in table.columns)
+        binds = _DRIVER_VALUE["sqlite" if dialect == "sqlite" else "postgresql"]
+        self._convert = tuple(
+            (i, binds[type(c.type).__name__])
+            for i, c in enumerate(table.columns)
+            if type(c.type).__name__ in binds
+        )
+        self._pick = operator.itemgetter(*self.names)
+        columns = ", ".join(f'"{name}"' for name in self.names)
+        if dialect == "sqlite":
+            marks = ", ".join("?" * len(self.names))
+            self.statement = f'INSERT INTO "{table.name}" ({columns}) VALUES ({marks})'
+        else:
+            self.statement = f'COPY "{table.name}" ({columns}) FROM STDIN'
+
+    def values(self, rows: list[dict[str, Any]]) -> list[tuple[Any, ...]]:
+        """The driver's parameter tuples for ``rows``."""
+        pick, convert = self._pick, self._convert
+        out: list[tuple[Any, ...]] = []
+        for row in rows:
+            try:
+                values = list(pick(row))
+            except KeyError:  # a column the row leaves out is NULL
+                values = [row.get(name) for name in self.names]
+            for i, to_driver in convert:
+                values[i] = to_driver(values[i])
+            out.append(tuple(values))
+        return out
 
 
 def _is_foreign_key(error: Exception) -> bool:
@@ -726,6 +774,7 @@ class SqlRepository(RepositoryQueries[E]):
         self._dialect = dialect
         self._label = aggregate.entity.__name__
         self._sa = require("sqlalchemy", "sql")
+        self._driver_insert: _DriverInsert | None = None
 
     @property
     def aggregate(self) -> str:
@@ -751,21 +800,34 @@ class SqlRepository(RepositoryQueries[E]):
         return entity
 
     def _insert_rows(self, rows: list[dict[str, Any]]) -> None:
-        """Insert table rows with one ``executemany``.
+        """Insert table rows with one prepared statement through the driver.
 
-        On SQLite the rows go to the driver as tuples of the values SQLAlchemy's column
-        types would bind (JSON text, ``YYYY-MM-DD HH:MM:SS.ffffff`` timestamps, ISO dates,
-        decimal text), skipping Core's per-row parameter processing; elsewhere through Core.
+        SQLite gets one ``executemany`` (through SQLAlchemy, so its errors are translated);
+        PostgreSQL one ``COPY … FROM STDIN`` on the unit of work's connection, inside its
+        transaction. A broken constraint raises SQLAlchemy's ``IntegrityError`` either way.
         """
-        if self._dialect != "sqlite":
-            self._conn().execute(self._table.insert(), rows)
+        if not rows:
             return
-        columns = [(c.name, _sqlite_value(c.type)) for c in self._table.columns]
-        names = ", ".join(name for name, _ in columns)
-        marks = ", ".join("?" for _ in columns)
-        statement = f"INSERT INTO {self._table.name} ({names}) VALUES ({marks})"
-        values = [tuple(convert(row.get(name)) for name, convert in columns) for row in rows]
-        self._conn().exec_driver_sql(statement, values)
+        insert = self._driver_insert
+        if insert is None:
+            insert = self._driver_insert = _DriverInsert(self._table, self._dialect)
+        values = insert.values(rows)
+        if self._dialect == "sqlite":
+            self._conn().exec_driver_sql(insert.statement, values)
+            return
+        psycopg = require("psycopg", "postgres")
+        driver: Any = self._conn().connection.driver_connection
+        try:
+            with driver.cursor() as cursor, cursor.copy(insert.statement) as copy:
+                for row in values:
+                    copy.write_row(row)
+        except psycopg.IntegrityError as error:
+            raise self._sa.exc.IntegrityError(insert.statement, None, error) from None
+        except psycopg.Error as error:
+            raise StoreError(
+                f"{self._uow.where} failed: {error}. Check that the server is running and "
+                "that the URL and rights are right"
+            ) from error
 
     def _stored_version(self, id: str) -> int | None:
         t = self._table
@@ -1137,8 +1199,7 @@ class SqlRepository(RepositoryQueries[E]):
                         raise ConflictError(
                             f"{self._label}: another writer changed rows of this upsert batch"
                         )
-                if new_rows:
-                    conn.execute(t.insert(), new_rows)
+                self._insert_rows(new_rows)
         except sa_.exc.IntegrityError as error:
             raise self._integrity(error, batch) from None
         for entity in batch:
