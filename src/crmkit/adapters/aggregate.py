@@ -182,6 +182,46 @@ SPECS: tuple[AggregateSpec, ...] = (
         stage=("stage",),
         names=(),
     ),
+    AggregateSpec(
+        "users",
+        "crmkit.domain:User",
+        owner=(),
+        account=(),
+        status=(),
+        segment=("role",),
+        names=("name", "email"),
+    ),
+    AggregateSpec("teams", "crmkit.domain:Team", owner=("manager_id",), account=(), status=()),
+    AggregateSpec("territories", "crmkit.domain:Territory", account=(), status=()),
+    AggregateSpec(
+        "owner_changes",
+        "crmkit.domain:OwnerChange",
+        owner=("to_owner_id",),
+        account=(),
+        status=(),
+        segment=("record_type",),
+        names=(),
+    ),
+    AggregateSpec(
+        "tasks",
+        "crmkit.domain:Task",
+        owner=("assignee_id",),
+        account=(),
+        segment=("priority",),
+        names=("subject",),
+    ),
+    AggregateSpec(
+        "notes", "crmkit.domain:Note", owner=("author_id",), account=(), status=(), names=()
+    ),
+    AggregateSpec(
+        "price_books",
+        "crmkit.domain:PriceBook",
+        owner=(),
+        account=(),
+        status=(),
+        segment=("segment",),
+    ),
+    AggregateSpec("quotes", "crmkit.domain:Quote", names=("quote_number",)),
 )
 
 
@@ -428,7 +468,7 @@ def aggregates() -> tuple[Aggregate, ...]:
     Examples:
         >>> from crmkit.adapters.aggregate import aggregates
         >>> len(aggregates())
-        11
+        19
     """
     return tuple(_resolve(spec) for spec in SPECS)
 
@@ -439,7 +479,7 @@ def aggregate_names() -> tuple[str, ...]:
     Examples:
         >>> from crmkit.adapters.aggregate import aggregate_names
         >>> aggregate_names()[-1]
-        'key_account_relationships'
+        'quotes'
     """
     return tuple(spec.name for spec in SPECS)
 
@@ -455,7 +495,7 @@ def aggregate_for(key: type[Any] | str) -> Aggregate:
         >>> aggregate_for("unicorns")
         Traceback (most recent call last):
         ...
-        crmkit.errors.NotFoundError: no aggregate 'unicorns'; known: accounts, contacts, leads, opportunities, interactions, cases, orders, campaigns, products, agreements, key_account_relationships
+        crmkit.errors.NotFoundError: no aggregate 'unicorns'; known: accounts, contacts, leads, opportunities, interactions, cases, orders, campaigns, products, agreements, key_account_relationships, users, teams, territories, owner_changes, tasks, notes, price_books, quotes
     """
     for agg in aggregates():
         if key == agg.name or key is agg.entity:

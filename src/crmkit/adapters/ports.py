@@ -39,9 +39,18 @@ import enum
 import math
 import re
 from collections.abc import Callable, Iterable, Iterator, Mapping
-from datetime import datetime
+from datetime import date, datetime
 from types import TracebackType
-from typing import TYPE_CHECKING, Any, Generic, Literal, Protocol, TypeVar, overload
+from typing import (
+    TYPE_CHECKING,
+    Any,
+    Generic,
+    Literal,
+    Protocol,
+    TypeVar,
+    overload,
+    runtime_checkable,
+)
 
 import attrs
 
@@ -53,11 +62,21 @@ if TYPE_CHECKING:
         Campaign,
         Case,
         Contact,
+        ExchangeRate,
         Interaction,
         Lead,
+        Money,
+        Note,
         Opportunity,
         Order,
+        OwnerChange,
+        PriceBook,
         Product,
+        Quote,
+        Task,
+        Team,
+        Territory,
+        User,
     )
 
 __all__ = [
@@ -65,6 +84,7 @@ __all__ = [
     "MAX_PAGE_SIZE",
     "CustomValue",
     "Entity",
+    "ExchangeRates",
     "Lookup",
     "LookupKind",
     "Page",
@@ -913,6 +933,34 @@ class RepositoryQueries(Generic[E]):
         ]
 
 
+@runtime_checkable
+class ExchangeRates(Protocol):
+    """The rate-table port: dated exchange rates that convert Money at a date.
+
+    :class:`crmkit.domain.RateTable` implements it in memory,
+    :class:`crmkit.adapters.sql.rates.SqlRateTable` over the SQL store's
+    ``crm_exchange_rates`` table; reports take either.
+
+    Examples:
+        >>> from crmkit.adapters.ports import ExchangeRates
+        >>> from crmkit.domain import RateTable
+        >>> isinstance(RateTable(), ExchangeRates)
+        True
+    """
+
+    def rate(self, from_currency: str, to_currency: str, *, on: date) -> ExchangeRate:
+        """The rate from ``from_currency`` to ``to_currency`` in force on ``on``."""
+        ...
+
+    def convert(self, money: Money, to: str, *, on: date) -> Money:
+        """``money`` in currency ``to`` at the rate in force on ``on``."""
+        ...
+
+    def total(self, amounts: Iterable[Money], to: str, *, on: date) -> Money:
+        """The sum of ``amounts``, each converted to ``to`` at ``on``."""
+        ...
+
+
 class UnitOfWork(Protocol):
     """A transaction: the repositories, and ``commit`` / ``rollback``.
 
@@ -978,6 +1026,46 @@ class UnitOfWork(Protocol):
     @property
     def products(self) -> Repository[Product]:
         """The products."""
+        ...
+
+    @property
+    def users(self) -> Repository[User]:
+        """The users (who own records and are assigned work)."""
+        ...
+
+    @property
+    def teams(self) -> Repository[Team]:
+        """The teams of users."""
+        ...
+
+    @property
+    def territories(self) -> Repository[Territory]:
+        """The sales territories."""
+        ...
+
+    @property
+    def owner_changes(self) -> Repository[OwnerChange]:
+        """The recorded owner reassignments."""
+        ...
+
+    @property
+    def tasks(self) -> Repository[Task]:
+        """The tasks (activities to do)."""
+        ...
+
+    @property
+    def notes(self) -> Repository[Note]:
+        """The notes (activities written down)."""
+        ...
+
+    @property
+    def price_books(self) -> Repository[PriceBook]:
+        """The price books."""
+        ...
+
+    @property
+    def quotes(self) -> Repository[Quote]:
+        """The quotes (priced offers, in revisions)."""
         ...
 
     @overload
@@ -1214,7 +1302,7 @@ R = TypeVar("R")
 
 
 class UnitOfWorkRepositories(Generic[R]):
-    """The nine aggregate repositories of a :class:`UnitOfWork` as properties, written over
+    """The aggregate repositories of a :class:`UnitOfWork` as properties, written over
     ``repository(name)``.
 
     Adapters inherit from it (parameterised by their repository type) and implement
@@ -1275,3 +1363,43 @@ class UnitOfWorkRepositories(Generic[R]):
     def products(self) -> R:
         """The products."""
         return self.repository("products")
+
+    @property
+    def users(self) -> R:
+        """The users (who own records and are assigned work)."""
+        return self.repository("users")
+
+    @property
+    def teams(self) -> R:
+        """The teams of users."""
+        return self.repository("teams")
+
+    @property
+    def territories(self) -> R:
+        """The sales territories."""
+        return self.repository("territories")
+
+    @property
+    def owner_changes(self) -> R:
+        """The recorded owner reassignments."""
+        return self.repository("owner_changes")
+
+    @property
+    def tasks(self) -> R:
+        """The tasks (activities to do)."""
+        return self.repository("tasks")
+
+    @property
+    def notes(self) -> R:
+        """The notes (activities written down)."""
+        return self.repository("notes")
+
+    @property
+    def price_books(self) -> R:
+        """The price books."""
+        return self.repository("price_books")
+
+    @property
+    def quotes(self) -> R:
+        """The quotes (priced offers, in revisions)."""
+        return self.repository("quotes")

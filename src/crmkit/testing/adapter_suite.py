@@ -106,6 +106,41 @@ def sample_entity(aggregate: str, **fields: Any) -> Any:
             "start_date": date(2025, 1, 1),
         },
         "key_account_relationships": {"account_id": "acc-1", "stage": d.KamStage.BOW_TIE},
+        "users": {"name": "Anna Lind", "email": "anna.lind@example.se"},
+        "teams": {"name": "Inside sales", "member_ids": ["u-1"], "manager_id": "u-9"},
+        "territories": {
+            "name": "North",
+            "rules": [d.TerritoryRule(regions=["Norrland"])],
+            "member_ids": ["u-1"],
+        },
+        "owner_changes": {
+            "record_type": "account",
+            "record_id": "acc-1",
+            "from_owner_id": None,
+            "to_owner_id": "u-1",
+            "changed_at": datetime(2025, 2, 1, tzinfo=UTC),
+        },
+        "tasks": {
+            "subject": "Call about renewal",
+            "due_at": datetime(2025, 3, 3, 9, tzinfo=UTC),
+            "assignee_id": "u-1",
+            "links": [d.RecordLink("account", "acc-1")],
+        },
+        "notes": {
+            "body": "Wants a quote for 20 seats",
+            "author_id": "u-1",
+            "links": [d.RecordLink("account", "acc-1")],
+        },
+        "price_books": {
+            "name": "List SEK",
+            "currency": "SEK",
+            "entries": [d.PriceBookEntry("SKU-1", money)],
+        },
+        "quotes": {
+            "account_id": "acc-1",
+            "currency": "SEK",
+            "lines": [d.LineItem("SKU-1", 2, money)],
+        },
     }
     values = {**defaults[aggregate], **fields}
     return aggregate_for(aggregate).entity(**values)
@@ -733,6 +768,54 @@ class AdapterComplianceSuite:
             assert got.version == 1
 
         check()
+
+    # The object model: users, activities, price books and quotes ---------------------------
+
+    def test_object_model_queries(self, store: Store) -> None:
+        d = _domain()
+        anna = sample_entity("users", name="Anna Lind", role=d.UserRole.SALES_MANAGER)
+        bo = sample_entity("users", name="Bo Berg", email="bo@example.se")
+        due = datetime(2025, 3, 3, 9, tzinfo=UTC)
+        call = sample_entity("tasks", subject="Call Acme", assignee_id=anna.id, due_at=due)
+        mail = sample_entity("tasks", subject="Mail Nordvind", assignee_id=bo.id)
+        mail.complete(due)
+        sent = sample_entity("quotes", quote_number="Q-1", owner_id=anna.id)
+        sent.send(due)
+        draft = sample_entity("quotes", account_id="acc-2", quote_number="Q-2")
+        store_parents(store, [sent, draft])
+        with store.unit_of_work() as uow:
+            uow.users.add_many([anna, bo])
+            uow.tasks.add_many([call, mail])
+            uow.quotes.add_many([sent, draft])
+            uow.notes.add(sample_entity("notes", author_id=bo.id))
+        with store.unit_of_work() as uow:
+            assert [u.name for u in uow.users.by_segment("sales_manager")] == ["Anna Lind"]
+            assert [u.name for u in uow.users.search_name("BO@EXAMPLE")] == ["Bo Berg"]
+            assert [t.subject for t in uow.tasks.by_owner(anna.id)] == ["Call Acme"]
+            assert [t.subject for t in uow.tasks.by_status(d.TaskStatus.DONE)] == ["Mail Nordvind"]
+            assert [t.subject for t in uow.tasks.search_name("nordvind")] == ["Mail Nordvind"]
+            assert [q.quote_number for q in uow.quotes.by_status("sent")] == ["Q-1"]
+            assert [q.quote_number for q in uow.quotes.by_account("acc-2")] == ["Q-2"]
+            assert [q.quote_number for q in uow.quotes.by_owner(anna.id)] == ["Q-1"]
+            assert uow.notes.by_owner(bo.id).items[0].author_id == bo.id
+            loaded = uow.quotes.get(sent.id)
+        assert loaded.total == sent.total
+        assert loaded.sent_at == due
+
+    def test_deleting_an_account_with_a_quote(self, store: Store) -> None:
+        quote = sample_entity("quotes")
+        store_parents(store, [quote])
+        with store.unit_of_work() as uow:
+            uow.quotes.add(quote)
+        if self.enforces_foreign_keys:  # quotes RESTRICT, like orders
+            with store.unit_of_work() as uow, pytest.raises(ConflictError, match="quotes"):
+                uow.accounts.delete(quote.account_id)
+            with store.unit_of_work() as uow:
+                uow.quotes.delete(quote.id)
+        with store.unit_of_work() as uow:
+            uow.accounts.delete(quote.account_id)
+        with store.unit_of_work() as uow:
+            assert uow.accounts.count() == 0
 
     # References between aggregates ----------------------------------------------------------
 

@@ -1,4 +1,4 @@
-"""The SQL schema of the crmkit store (version 3) and how to build it with SQLAlchemy Core.
+"""The SQL schema of the crmkit store (version 4) and how to build it with SQLAlchemy Core.
 
 One table per aggregate, named ``crm_<aggregate>`` (``crm_accounts`` …). Every table has the
 same core columns, then typed columns for what people filter, join, sort and aggregate on
@@ -36,7 +36,7 @@ the migration revision (see :mod:`crmkit.adapters.sql.migrations`).
 Examples:
     >>> from crmkit.adapters.sql.schema import SCHEMA_VERSION, table_name, DELETE_POLICY
     >>> SCHEMA_VERSION, table_name("accounts"), DELETE_POLICY["orders"]
-    (3, 'crm_accounts', 'RESTRICT')
+    (4, 'crm_accounts', 'RESTRICT')
 """
 
 from __future__ import annotations
@@ -63,11 +63,13 @@ if TYPE_CHECKING:
 __all__ = [
     "COLUMNS",
     "DELETE_POLICY",
+    "EXCHANGE_RATES_TABLE",
     "SCHEMA_TABLE",
     "SCHEMA_VERSION",
     "Typed",
     "build_metadata",
     "entity_row",
+    "exchange_rates_table",
     "json_type",
     "normalise_domain",
     "normalise_email",
@@ -76,16 +78,27 @@ __all__ = [
 ]
 
 #: The schema version this crmkit writes and reads.
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 #: The table that records the schema version.
 SCHEMA_TABLE = "crmkit_schema"
+#: The table of dated exchange rates (not an aggregate, see :func:`exchange_rates_table`).
+EXCHANGE_RATES_TABLE = "crm_exchange_rates"
 
 
 #: What deleting an account does to the rows that name it in ``account_id``: ``CASCADE``
 #: deletes them with the account (its contacts, opportunities, interactions and cases belong
 #: to it, as does its key-account relationship), ``RESTRICT`` refuses the delete while any
-#: exist (orders and agreements are financial and legal records: delete or move them first).
-#: The database enforces both, on SQLite too.
+#: exist (orders, agreements and quotes are financial and legal records: delete or move them
+#: first). The database enforces both, on SQLite too.
+#:
+#: Only ``account_id`` is a foreign key. The other references stay indexed ``ref`` columns:
+#: ``owner_id`` (and a task's assignee, a note's author, a team's manager and members) are
+#: not keys to ``crm_users`` because databases of schema 3 and earlier hold owner ids of
+#: users crmkit never stored, and importers load owners after the records they own; a task's
+#: or note's ``links`` point at five kinds of record, which no single foreign key can; a
+#: quote's opportunity and contact are deleted with their account (``CASCADE``) while the
+#: quote is kept (``RESTRICT``), so a key to them could only clear the column and leave the
+#: stored document disagreeing with it.
 DELETE_POLICY: dict[str, str] = {
     "contacts": "CASCADE",
     "opportunities": "CASCADE",
@@ -94,6 +107,7 @@ DELETE_POLICY: dict[str, str] = {
     "orders": "RESTRICT",
     "agreements": "RESTRICT",
     "key_account_relationships": "CASCADE",
+    "quotes": "RESTRICT",
 }
 
 
@@ -238,6 +252,68 @@ COLUMNS: dict[str, tuple[Typed, ...]] = {
         _t("is_service", kind="bool"),
         _t("active", kind="bool"),
     ),
+    "users": (
+        _t("user_name", "name"),
+        _t("email", kind="email"),
+        _t("role"),
+        _t("title"),
+        _t("active", kind="bool"),
+    ),
+    "teams": (
+        _t("team_name", "name"),
+        _t("manager_id", kind="ref"),
+        _t("member_ids", kind="json"),
+    ),
+    "territories": (
+        _t("territory_name", "name"),
+        _t("priority", kind="int"),
+        _t("member_ids", kind="json"),
+        _t("rules", kind="json"),
+    ),
+    "owner_changes": (
+        _t("record_type"),
+        _t("record_id", kind="ref"),
+        _t("from_owner_id", kind="ref"),
+        _t("to_owner_id", kind="ref"),
+        _t("changed_at", kind="timestamp"),
+        _t("changed_by", kind="ref"),
+        _t("reason"),
+    ),
+    "tasks": (
+        _t("subject"),
+        _t("assignee_id", kind="ref"),
+        _t("priority"),
+        _t("due_at", kind="timestamp"),
+        _t("remind_at", kind="timestamp"),
+        _t("completed_at", kind="timestamp"),
+        _t("links", kind="json"),
+    ),
+    "notes": (
+        _t("author_id", kind="ref"),
+        _t("written_at", kind="timestamp"),
+        _t("body"),
+        _t("links", kind="json"),
+    ),
+    "price_books": (
+        _t("price_book_name", "name"),
+        _t("currency"),
+        _t("active", kind="bool"),
+        _t("entries", kind="json"),
+    ),
+    "quotes": (
+        _t("quote_number"),
+        _t("revision", kind="int"),
+        _money("net_total", "net_total", "currency"),
+        _money("total", "total", "total_currency"),
+        _t("valid_until", kind="date"),
+        _t("opportunity_id", kind="ref"),
+        _t("contact_id", kind="ref"),
+        _t("price_book_id", kind="ref"),
+        _t("sent_at", kind="timestamp"),
+        _t("decided_at", kind="timestamp"),
+        _t("order_id", kind="ref"),
+        _t("lines", kind="json"),
+    ),
 }
 
 # Typed columns that get an index (lookups by e-mail, organisation number, domain, refs …).
@@ -290,6 +366,37 @@ def schema_table(metadata: sa.MetaData) -> sa.Table:
     return table
 
 
+def exchange_rates_table(metadata: sa.MetaData) -> sa.Table:
+    """Define ``crm_exchange_rates`` (dated exchange rates) on ``metadata``.
+
+    Exchange rates are not an aggregate: an :class:`~crmkit.domain.ExchangeRate` is an
+    immutable fact identified by its pair and date, with no id, version, owner or remote id.
+    The table's primary key is that identity (``base``, ``quote``, ``on_date``), so the database
+    itself keeps one rate per pair and date, and finding the rate in force is an index range
+    scan. ``rate`` is the exact decimal as text (a rate may have more decimals than any
+    fixed ``NUMERIC`` scale; cast it in SQL when you need a number).
+    :class:`~crmkit.adapters.sql.rates.SqlRateTable` reads and writes it.
+
+    Examples:
+        >>> import sqlalchemy as sa
+        >>> from crmkit.adapters.sql.schema import exchange_rates_table
+        >>> table = exchange_rates_table(sa.MetaData())
+        >>> table.name, [c.name for c in table.primary_key]
+        ('crm_exchange_rates', ['base', 'quote', 'on_date'])
+    """
+    sa_ = require("sqlalchemy", "sql")
+    table: sa.Table = sa_.Table(
+        EXCHANGE_RATES_TABLE,
+        metadata,
+        sa_.Column("base", sa_.String(3), primary_key=True),
+        sa_.Column("quote", sa_.String(3), primary_key=True),
+        sa_.Column("on_date", sa_.Date, primary_key=True),
+        sa_.Column("rate", sa_.String(64), nullable=False),
+        sa_.Column("source", sa_.Text),
+    )
+    return table
+
+
 def _column_type(kind: str, dialect: str) -> Any:
     sa_ = require("sqlalchemy", "sql")
     types: dict[str, Any] = {
@@ -312,7 +419,7 @@ def _column_type(kind: str, dialect: str) -> Any:
 
 
 def build_metadata(dialect: str) -> tuple[sa.MetaData, dict[str, sa.Table]]:
-    """The current (version 3) schema for ``dialect``: metadata and the tables by aggregate.
+    """The current (version 4) schema for ``dialect``: metadata and the tables by aggregate.
 
     Examples:
         >>> from crmkit.adapters.sql.schema import build_metadata
@@ -325,6 +432,7 @@ def build_metadata(dialect: str) -> tuple[sa.MetaData, dict[str, sa.Table]]:
     sa_ = require("sqlalchemy", "sql")
     metadata = sa_.MetaData()
     schema_table(metadata)
+    exchange_rates_table(metadata)
     tables: dict[str, sa.Table] = {}
     for aggregate in aggregate_names():
         name = table_name(aggregate)

@@ -31,6 +31,10 @@ _RENAMED = {
     "campaign_name": "name",
     "product_name": "name",
     "agreement_name": "name",
+    "user_name": "name",
+    "team_name": "name",
+    "territory_name": "name",
+    "price_book_name": "name",
 }
 
 

@@ -16,10 +16,15 @@ History:
   ``updated_at`` timestamps, ``remote_data`` and the BI views; each table is rebuilt from its
   stored documents, so every row is kept (a reference to a missing account stops the upgrade
   and names it, leaving the database as it was).
+* **4** (``0004``) — the object-model tables (``crm_users``, ``crm_teams``,
+  ``crm_territories``, ``crm_owner_changes``, ``crm_tasks``, ``crm_notes``,
+  ``crm_price_books``, ``crm_quotes``), ``crm_exchange_rates``, the audit trail and an
+  account's ``parent_id``; added in place (new columns are filled from the stored documents,
+  nothing is rebuilt) and the views recreated.
 
 Examples:
     >>> from crmkit.adapters.sql.migrations import REVISIONS, head_revision
-    >>> REVISIONS[3] == head_revision()
+    >>> REVISIONS[4] == head_revision()
     True
 """
 
@@ -38,7 +43,7 @@ if TYPE_CHECKING:
 __all__ = ["REVISIONS", "VERSION_TABLE", "head_revision", "stamp_head", "upgrade"]
 
 #: The Alembic revision of each schema version.
-REVISIONS: dict[int, str] = {1: "0001", 2: "0002", 3: "0003"}
+REVISIONS: dict[int, str] = {1: "0001", 2: "0002", 3: "0003", 4: "0004"}
 #: The table where Alembic records the revision of a crmkit database.
 VERSION_TABLE = "crmkit_alembic_version"
 
@@ -59,7 +64,7 @@ def head_revision() -> str:
     Examples:
         >>> from crmkit.adapters.sql.migrations import head_revision
         >>> head_revision()
-        '0003'
+        '0004'
     """
     return REVISIONS[SCHEMA_VERSION]
 
@@ -73,7 +78,7 @@ def stamp_head(connection: sa.Connection) -> None:
         >>> with sa.create_engine("sqlite://").begin() as conn:
         ...     stamp_head(conn)
         ...     conn.exec_driver_sql(f"select version_num from {VERSION_TABLE}").scalar()
-        '0003'
+        '0004'
     """
     from alembic import command
 
@@ -92,7 +97,7 @@ def upgrade(connection: sa.Connection, from_version: int) -> list[int]:
         >>> with sa.create_engine("sqlite://").begin() as conn:
         ...     create_version_1(conn)
         ...     upgrade(conn, 1)
-        [2, 3]
+        [2, 3, 4]
     """
     from alembic import command
     from alembic.runtime.migration import MigrationContext

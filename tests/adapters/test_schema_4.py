@@ -1,0 +1,117 @@
+"""Schema 4 adds the object-model tables in place: a schema-3 file keeps every row."""
+
+from __future__ import annotations
+
+import shutil
+import sqlite3
+from datetime import UTC, date, datetime
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+
+from crmkit.adapters import open_store
+from crmkit.adapters.aggregate import aggregate_for, aggregate_names
+from crmkit.adapters.sql.migrations import VERSION_TABLE, head_revision
+from crmkit.adapters.sql.schema import EXCHANGE_RATES_TABLE, SCHEMA_VERSION, table_name
+from crmkit.adapters.sql.views import VIEWS
+from crmkit.domain import LineItem, Money, Quote, RecordLink, Task, User
+from crmkit.errors import ConflictError
+
+FIXTURE = Path(__file__).parent / "data" / "crm-schema-v3.db"
+#: The aggregates a schema-3 database has tables for.
+SCHEMA_3 = aggregate_names()[:11]
+
+
+@pytest.fixture
+def v3_copy(tmp_path: Path) -> Path:
+    """A copy of the schema-3 fixture file (made by crmkit at schema 3)."""
+    path = tmp_path / "crm.db"
+    shutil.copy(FIXTURE, path)
+    return path
+
+
+def _rows(path: Path) -> dict[str, dict[str, tuple[int, str]]]:
+    """Every row of the schema-3 file: aggregate → id → (version, document)."""
+    conn = sqlite3.connect(path)
+    try:
+        assert conn.execute("SELECT version FROM crmkit_schema").fetchone() == (3,)
+        tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master")}
+        assert table_name("tasks") not in tables
+        return {
+            name: {
+                r[0]: (r[1], r[2])
+                for r in conn.execute(f"SELECT id, version, document FROM {table_name(name)}")
+            }
+            for name in SCHEMA_3
+        }
+    finally:
+        conn.close()
+
+
+def test_schema_3_file_upgrades_in_place_keeping_every_row(v3_copy: Path) -> None:
+    old = _rows(v3_copy)
+    assert all(old[name] for name in SCHEMA_3), "the fixture holds every schema-3 aggregate"
+    url = f"sqlite:///{v3_copy}"
+    with open_store(url) as store:
+        assert store.schema_version == SCHEMA_VERSION == 4
+        with store.unit_of_work() as uow:
+            for name, rows in old.items():
+                agg = aggregate_for(name)
+                stored = {e.id: e for e in uow.repository(name).iter_all()}
+                assert set(stored) == set(rows), name
+                for id, (version, document) in rows.items():
+                    assert stored[id].version == version
+                    assert stored[id] == agg.from_document(document)
+            for name in aggregate_names()[11:]:
+                assert uow.repository(name).count() == 0, name
+        with store.engine.connect() as conn:
+            assert conn.exec_driver_sql(f"SELECT version_num FROM {VERSION_TABLE}").scalar() == (
+                head_revision()
+            )
+            for view in VIEWS:
+                conn.exec_driver_sql(f"SELECT count(*) FROM {view}").scalar()
+            kept = conn.exec_driver_sql(
+                "SELECT count(*) FROM crm_accounts WHERE owner_id IS NOT NULL"
+            ).scalar()
+            assert kept == len(old["accounts"])
+    with open_store(url) as store, store.unit_of_work() as uow:  # opening again: no change
+        assert uow.accounts.count() == len(old["accounts"])
+
+
+def test_upgraded_file_stores_the_new_aggregates(v3_copy: Path) -> None:
+    old = _rows(v3_copy)
+    account_id = sorted(old["accounts"])[0]
+    at = datetime(2025, 3, 3, 9, tzinfo=UTC)
+    with open_store(f"sqlite:///{v3_copy}") as store:
+        anna = User("Anna Lind", "anna@example.se")
+        task = Task(
+            "Call about renewal",
+            due_at=at,
+            assignee_id=anna.id,
+            links=[RecordLink("account", account_id)],
+        )
+        quote = Quote(
+            account_id,
+            "SEK",
+            lines=[LineItem("p-1", 3, Money("100", "SEK"), tax_rate="0.25")],
+            valid_until=date(2025, 4, 1),
+        )
+        with store.unit_of_work() as uow:
+            uow.users.add(anna)
+            uow.tasks.add(task)
+            uow.quotes.add(quote)
+        with store.unit_of_work() as uow:
+            assert uow.tasks.by_owner(anna.id).items == [task]
+            assert uow.quotes.by_account(account_id).items == [quote]
+            with pytest.raises(ConflictError, match="quotes"):
+                uow.accounts.delete(account_id)
+        with store.engine.connect() as conn:
+            row = conn.exec_driver_sql(
+                "SELECT subject, assignee_id FROM crm_v_tasks WHERE id = ?", (task.id,)
+            ).one()
+            total = conn.exec_driver_sql("SELECT total FROM crm_v_quotes").scalar()
+            rates = sa.inspect(conn).get_pk_constraint(EXCHANGE_RATES_TABLE)
+        assert tuple(row) == ("Call about renewal", anna.id)
+        assert str(total) in ("375", "375.0", "375.00", "375.0000")
+        assert rates["constrained_columns"] == ["base", "quote", "on_date"]
