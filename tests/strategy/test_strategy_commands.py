@@ -162,9 +162,27 @@ def test_assess_summary_follows_lang(
     assert not set(foreign_letters) & set(prose)
 
 
-def test_nb_json_template_is_refused(capsys: pytest.CaptureFixture[str]) -> None:
-    assert main(["workbook", "template", "--lang", "nb"]) == 2
-    assert "use --format xlsx for nb" in capsys.readouterr().err
+def test_nb_json_template_is_norwegian_and_reads_back(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from crmkit.strategy.answers import WorkbookAnswers
+    from crmkit.strategy.workbook import workbook
+
+    path = tmp_path / "arbeidsbok.json"
+    assert main(["workbook", "template", "--lang", "nb", "--output", str(path)]) == 0
+    data = json.loads(path.read_text(encoding="utf-8"))
+    book = workbook()
+    assert data["lang"] == "nb"
+    assert data["title"] == book.title("nb")
+    prompts = [item["prompt"] for section in data["sections"] for item in section["items"]]
+    assert prompts == [item.text("nb") for item in book.items]
+    assert not set("äöÄÖ") & set("".join(prompts))
+    data["cover"]["company"] = "Fjord AS"
+    data["sections"][3]["items"][0]["answer"] = "ja"
+    answers = WorkbookAnswers.from_dict(data)
+    assert answers.lang == "nb"
+    assert answers.company == "Fjord AS"
+    assert answers.get(data["sections"][3]["items"][0]["id"]) is True
 
 
 @pytest.mark.browser

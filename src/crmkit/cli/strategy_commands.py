@@ -58,13 +58,11 @@ def run_workbook_template(args: argparse.Namespace) -> int:
         write_workbook_xlsx(output, lang=args.lang)
         print(t.text("cli.workbook", path=output))
         return 0
-    if args.lang in ("nb", "no"):
-        raise ValidationError.single(
-            "--lang", args.lang, "the JSON template is in en or sv; use --format xlsx for nb"
-        )
     text = json.dumps(template(args.lang), ensure_ascii=False, indent=2)
     if output is not None:
-        Path(output).write_text(text + "\n", encoding="utf-8")
+        from crmkit.adapters.files.output import write_output
+
+        write_output(output, text + "\n")
         print(t.text("cli.workbook", path=output))
     else:
         print(text)
@@ -202,9 +200,7 @@ def add_parsers(subparsers: argparse._SubParsersAction[argparse.ArgumentParser])
     )
     wb_sub = wb.add_subparsers(dest="workbook_command", required=True, metavar="{template}")
     tpl = wb_sub.add_parser("template", help="an empty workbook as JSON or a spreadsheet")
-    tpl.add_argument(
-        "--lang", choices=["sv", "nb", "en"], default="en", help="language (nb: xlsx only)"
-    )
+    tpl.add_argument("--lang", choices=["sv", "nb", "en"], default="en", help="language")
     tpl.add_argument(
         "--format", choices=["json", "xlsx"], default="json", help="JSON (default) or xlsx"
     )

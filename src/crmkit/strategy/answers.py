@@ -286,7 +286,7 @@ class WorkbookAnswers:
         company: the cover block's company.
         date: the workshop date.
         participants: up to six names.
-        lang: the language the answers were written in (``"sv"`` or ``"en"``).
+        lang: the language the answers were written in (``"en"``, ``"sv"`` or ``"nb"``).
         workbook: the workbook answered (the built-in seed-002 workbook by default).
 
     Examples:
@@ -514,8 +514,10 @@ class WorkbookAnswers:
                 answers[item["id"]] = item.get("answer")
         answers.update(data.get("answers") or {})
         lang = data.get("lang", "en")
-        if lang not in ("en", "sv"):
-            problems.append(Problem("lang", lang, "must be 'en' or 'sv'"))
+        if lang == "no":
+            lang = "nb"
+        if lang not in LANGUAGES:
+            problems.append(Problem("lang", lang, "must be 'en', 'sv' or 'nb'"))
             lang = "en"
         result = cls(
             company=cover.get("company") or "",
@@ -613,21 +615,29 @@ _HINTS = {
 }
 
 
+#: The languages of the workbook's JSON form (``"no"`` is read as ``"nb"``).
+LANGUAGES = ("en", "sv", "nb")
+
+
 def template(lang: str = "en") -> dict[str, Any]:
-    """An empty workbook as a JSON-ready dict, prompts in ``lang`` (``"sv"`` or ``"en"``).
+    """An empty workbook as a JSON-ready dict, prompts in ``lang`` (``"en"``, ``"sv"`` or ``"nb"``).
 
     Examples:
         >>> from crmkit.strategy.answers import template
         >>> t = template("sv")
         >>> t["title"], t["sections"][3]["items"][0]["prompt"]
         ('Ramverk för: CRM-strategi', 'Har ni en marknadsledande position?')
+        >>> template("nb")["title"]
+        'Rammeverk for: CRM-strategi'
     """
-    if lang not in ("en", "sv"):
-        raise ValidationError.single("lang", lang, "must be 'en' or 'sv'")
+    if lang == "no":
+        lang = "nb"
+    if lang not in LANGUAGES:
+        raise ValidationError.single("lang", lang, "must be 'en', 'sv' or 'nb'")
     wb = workbook()
     return {
         "workbook": "crmkit:seed-002",
-        "title": wb.title_sv if lang == "sv" else wb.title_en,
+        "title": wb.title(lang),
         "lang": lang,
         "cover": {"date": None, "company": "", "participants": []},
         "sections": [

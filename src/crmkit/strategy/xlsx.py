@@ -530,9 +530,7 @@ def read_workbook_xlsx(path: str | Path) -> FilledWorkbook:
         company="" if _blank(company) else str(company).strip(),
         date=date,
         participants=participants,
-        # the JSON form of the answers is English or Swedish; the file's language is kept in
-        # FilledWorkbook.lang
-        lang="en" if lang == "en" else "sv",
+        lang="nb" if lang == "no" else lang,
     )
     answers.fill(values)
     return FilledWorkbook(answers, ratings, "" if _blank(assessor) else str(assessor).strip(), lang)
