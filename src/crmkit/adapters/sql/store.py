@@ -33,6 +33,8 @@ Examples:
 
 from __future__ import annotations
 
+import importlib.util
+import io
 import json
 import operator
 from collections.abc import Callable, Iterable, Iterator
@@ -427,23 +429,55 @@ class SqlStore:
         backends = ("pandas", "polars", "pyarrow", "duckdb")
         if backend not in backends:
             raise ValidationError.single("backend", backend, f"must be one of {backends}")
-        sa_ = self._sa
         agg = aggregate_for(aggregate)
         table = self._tables[agg.name]
-        pairs = view_columns(agg.name)
-        statement = sa_.select(*(table.c[column].label(shown) for column, shown in pairs))
+        columns = [(table.c[column], shown) for column, shown in view_columns(agg.name)]
+        if backend in ("pyarrow", "duckdb") or importlib.util.find_spec("pyarrow") is not None:
+            return _from_arrow(self._arrow(table, columns), backend)
+        return _to_frame(self._python_columns(table, columns), backend)
+
+    def _arrow(self, table: sa.Table, columns: list[tuple[Any, str]]) -> Any:
+        """The view columns of ``table`` as a ``pyarrow.Table`` in ``id`` order, read with
+        the driver: SQLite's rows go into Arrow arrays column by column and are converted
+        there; PostgreSQL streams ``COPY (SELECT …) TO STDOUT`` as CSV into Arrow's reader,
+        so no row becomes a Python object."""
+        pa = require("pyarrow", "frames")
+        types = {shown: _arrow_type(pa, column.type) for column, shown in columns}
+        with self._engine.connect() as conn, conn.begin():
+            driver: Any = conn.connection.driver_connection
+            if self._dialect == "postgresql":
+                return _postgres_arrow(pa, driver, table, columns, types)
+            names = ", ".join(f'"{column.name}"' for column, _ in columns)
+            cursor = driver.cursor()
+            try:
+                cursor.execute(f'SELECT {names} FROM "{table.name}" ORDER BY id')
+                rows = cursor.fetchall()
+            finally:
+                cursor.close()
+        values = list(zip(*rows, strict=True)) if rows else [()] * len(columns)
+        arrays = [
+            _sqlite_array(pa, list(column_values), types[shown])
+            for column_values, (_, shown) in zip(values, columns, strict=True)
+        ]
+        return pa.Table.from_arrays(arrays, names=[shown for _, shown in columns])
+
+    def _python_columns(
+        self, table: sa.Table, columns: list[tuple[Any, str]]
+    ) -> dict[str, list[Any]]:
+        """The view columns as Python lists (when PyArrow is not installed)."""
+        statement = self._sa.select(*(column.label(shown) for column, shown in columns))
         with self._engine.connect() as conn, conn.begin():
             rows = conn.execute(statement.order_by(table.c.id)).all()
         data: dict[str, list[Any]] = {}
-        for index, (column, shown) in enumerate(pairs):
-            kind = type(table.c[column].type).__name__
+        for index, (column, shown) in enumerate(columns):
+            kind = type(column.type).__name__
             values = [row[index] for row in rows]
             if kind == "Numeric":
                 values = [None if v is None else float(v) for v in values]
             elif kind == "DateTime":
                 values = [_aware(v) for v in values]
             data[shown] = values
-        return _to_frame(data, backend)
+        return data
 
     def unit_of_work(self) -> SqlUnitOfWork:
         """A new unit of work: one connection and one transaction at a time.
@@ -740,15 +774,102 @@ def _to_frame(data: dict[str, list[Any]], backend: str) -> Any:
     if backend == "pandas":
         pd = require("pandas", "frames")
         return pd.DataFrame(data)
-    if backend == "polars":
-        pl = require("polars", "frames")
-        return pl.DataFrame(data, strict=False)
-    pa = require("pyarrow", "frames")
-    table = pa.table(data)
+    pl = require("polars", "frames")
+    return pl.DataFrame(data, strict=False)
+
+
+def _from_arrow(table: Any, backend: str) -> Any:
     if backend == "pyarrow":
         return table
+    if backend == "pandas":
+        require("pandas", "frames")
+        return table.to_pandas()
+    if backend == "polars":
+        pl = require("polars", "frames")
+        return pl.from_arrow(table)
     duckdb = require("duckdb", "frames")
     return duckdb.connect().from_arrow(table)
+
+
+def _arrow_type(pa: Any, column_type: Any) -> Any:
+    """The Arrow type a column of ``column_type`` becomes in a frame (amounts as floats,
+    timestamps as UTC microseconds)."""
+    kind = type(column_type).__name__
+    types = {
+        "Integer": pa.int64(),
+        "BigInteger": pa.int64(),
+        "Float": pa.float64(),
+        "Numeric": pa.float64(),
+        "Boolean": pa.bool_(),
+        "Date": pa.date32(),
+        "DateTime": pa.timestamp("us", tz="UTC"),
+    }
+    return types.get(kind, pa.string())
+
+
+def _sqlite_array(pa: Any, values: list[Any], arrow_type: Any) -> Any:
+    """One column of SQLite values as an Arrow array of ``arrow_type``: timestamps and dates
+    are stored as ISO text and booleans as 0/1, so Arrow parses or casts them."""
+    if pa.types.is_timestamp(arrow_type):
+        return pa.array(values, pa.string()).cast(pa.timestamp("us")).cast(arrow_type)
+    if pa.types.is_date(arrow_type):
+        return pa.array(values, pa.string()).cast(arrow_type)
+    if pa.types.is_boolean(arrow_type):
+        return pa.array(values, pa.int64()).cast(arrow_type)
+    return pa.array(values, arrow_type)
+
+
+def _postgres_arrow(
+    pa: Any, driver: Any, table: Any, columns: list[tuple[Any, str]], types: dict[str, Any]
+) -> Any:
+    """Stream the view columns of ``table`` out of PostgreSQL as CSV into a ``pyarrow.Table``.
+
+    Timestamps leave the server as integer microseconds since the epoch, amounts as float8
+    and dates as ISO text, so the CSV does not depend on the session's time zone or date
+    style.
+    """
+    from pyarrow import csv
+
+    selected = []
+    read_types = {}
+    for column, shown in columns:
+        name = f'"{column.name}"'
+        arrow_type = types[shown]
+        read_types[shown] = arrow_type
+        if pa.types.is_timestamp(arrow_type):
+            name = f"(extract(epoch FROM {name}) * 1000000)::bigint"
+            read_types[shown] = pa.int64()
+        elif pa.types.is_date(arrow_type):
+            name = f"to_char({name}, 'YYYY-MM-DD')"
+        elif pa.types.is_floating(arrow_type):
+            name = f"{name}::float8"
+        selected.append(name)
+    query = f'SELECT {", ".join(selected)} FROM "{table.name}" ORDER BY id'
+    buffer = io.BytesIO()
+    statement = f"COPY ({query}) TO STDOUT (FORMAT csv)"
+    with driver.cursor() as cursor, cursor.copy(statement) as copy:
+        for chunk in copy:
+            buffer.write(chunk)
+    buffer.seek(0)
+    names = [shown for _, shown in columns]
+    read = csv.read_csv(
+        buffer,
+        read_options=csv.ReadOptions(column_names=names),
+        convert_options=csv.ConvertOptions(
+            column_types=read_types,
+            strings_can_be_null=True,
+            quoted_strings_can_be_null=False,
+            true_values=["t"],
+            false_values=["f"],
+        ),
+    )
+    arrays = [
+        read.column(shown).cast(types[shown])
+        if pa.types.is_timestamp(types[shown])
+        else read.column(shown)
+        for shown in names
+    ]
+    return pa.Table.from_arrays(arrays, names=names)
 
 
 def _escape_like(text: str) -> str:
