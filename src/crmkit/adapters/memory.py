@@ -19,8 +19,9 @@ Examples:
 
 from __future__ import annotations
 
+import json
 import threading
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from datetime import UTC, datetime
 from types import TracebackType
 from typing import Any, TypeVar
@@ -36,6 +37,8 @@ from crmkit.adapters.aggregate import (
     custom_equal,
     micros,
 )
+from crmkit.adapters.audit import AuditEntry, audit_entries
+from crmkit.adapters.hierarchy import detach_children
 from crmkit.adapters.ports import (
     DEFAULT_PAGE_SIZE,
     Page,
@@ -47,6 +50,7 @@ from crmkit.adapters.ports import (
     UpsertResult,
     check_limit,
 )
+from crmkit.domain.hierarchy import check_parents
 from crmkit.errors import ConflictError, NotFoundError, ValidationError
 
 __all__ = [
@@ -122,6 +126,7 @@ class MemoryStore:
         self._lock = threading.RLock()
         self._tables: dict[str, dict[str, _Record]] = {name: {} for name in aggregate_names()}
         self._remote: dict[str, dict[str, str]] = {name: {} for name in aggregate_names()}
+        self._audit: dict[tuple[str, str], list[AuditEntry]] = {}
         self._closed = False
 
     @property
@@ -146,8 +151,9 @@ class MemoryStore:
         """
         return SCHEMA_VERSION
 
-    def unit_of_work(self) -> MemoryUnitOfWork:
-        """A new unit of work over this store.
+    def unit_of_work(self, *, actor: str | None = None) -> MemoryUnitOfWork:
+        """A new unit of work over this store; its changes are audited for ``actor``
+        (:mod:`crmkit.adapters.audit`).
 
         Examples:
             >>> from crmkit.adapters.memory import MemoryStore
@@ -157,7 +163,7 @@ class MemoryStore:
         """
         if self._closed:
             raise ValidationError.single("store", self._url, "is closed")
-        return MemoryUnitOfWork(self)
+        return MemoryUnitOfWork(self, actor=actor)
 
     def close(self) -> None:
         """Drop the data; the store cannot be used afterwards.
@@ -196,7 +202,16 @@ class MemoryStore:
         with self._lock:
             return dict(self._tables[aggregate])
 
-    def _apply(self, changes: dict[str, dict[str, _Change]]) -> None:
+    def _committed_audit(self, aggregate: str, id: str) -> list[AuditEntry]:
+        with self._lock:
+            return list(self._audit.get((aggregate, id), ()))
+
+    def _apply(
+        self,
+        changes: dict[str, dict[str, _Change]],
+        audit: list[AuditEntry] | None = None,
+        redactions: list[tuple[str, str, Callable[[Any], Any]]] | None = None,
+    ) -> None:
         with self._lock:
             for aggregate, rows in changes.items():
                 table = self._tables[aggregate]
@@ -232,6 +247,12 @@ class MemoryStore:
                         table[id] = record
                         if record.index.remote_id is not None:
                             remote[record.index.remote_id] = id
+            for aggregate, id, redact in redactions or ():
+                key = (aggregate, id)
+                if key in self._audit:
+                    self._audit[key] = [_redacted(e, redact)[0] for e in self._audit[key]]
+            for entry in audit or ():
+                self._audit.setdefault((entry.aggregate, entry.record_id), []).append(entry)
 
 
 class MemoryUnitOfWork(UnitOfWorkRepositories["MemoryRepository[Any]"]):
@@ -248,8 +269,11 @@ class MemoryUnitOfWork(UnitOfWorkRepositories["MemoryRepository[Any]"]):
         1
     """
 
-    def __init__(self, store: MemoryStore) -> None:
+    def __init__(self, store: MemoryStore, *, actor: str | None = None) -> None:
         self._store = store
+        self._actor = actor
+        self._audit: list[AuditEntry] = []
+        self._redactions: list[tuple[str, str, Callable[[Any], Any]]] = []
         self._changes: dict[str, dict[str, _Change]] = {}
         self._repositories: dict[str, MemoryRepository[Any]] = {}
         self.state = UnitOfWorkState(store.url)
@@ -282,8 +306,10 @@ class MemoryUnitOfWork(UnitOfWorkRepositories["MemoryRepository[Any]"]):
         """
         self.state.check_open()
         changes, self._changes = self._changes, {}
+        audit, self._audit = self._audit, []
+        redactions, self._redactions = self._redactions, []
         try:
-            self._store._apply(changes)
+            self._store._apply(changes, audit, redactions)
         except BaseException:
             self.state.rolled_back()
             raise
@@ -298,6 +324,8 @@ class MemoryUnitOfWork(UnitOfWorkRepositories["MemoryRepository[Any]"]):
         """
         self.state.check_open()
         self._changes = {}
+        self._audit = []
+        self._redactions = []
         self.state.rolled_back()
 
     def __enter__(self) -> MemoryUnitOfWork:
@@ -317,6 +345,69 @@ class MemoryUnitOfWork(UnitOfWorkRepositories["MemoryRepository[Any]"]):
                 self.rollback()
         finally:
             self.state.close()
+
+    # audit trail -------------------------------------------------------------------------
+
+    @property
+    def actor(self) -> str | None:
+        """Who this unit of work's changes are audited for (``None``: not given).
+
+        Examples:
+            >>> from crmkit.adapters.memory import MemoryStore
+            >>> MemoryStore().unit_of_work(actor="u-1").actor
+            'u-1'
+        """
+        return self._actor
+
+    def audit_entries(self, aggregate: str, id: str) -> list[AuditEntry]:
+        """The audit entries of one record, oldest first, this unit of work's own included
+        (see :func:`crmkit.adapters.audit.audit_trail`).
+
+        Examples:
+            >>> from crmkit.adapters.memory import MemoryStore
+            >>> MemoryStore().unit_of_work().audit_entries("accounts", "a-1")
+            []
+        """
+        self.state.check_open()
+        own = [e for e in self._audit if e.aggregate == aggregate and e.record_id == id]
+        return self._store._committed_audit(aggregate, id) + own
+
+    def redact_history(self, aggregate: str, id: str, redact: Callable[[Any], Any]) -> int:
+        """Replace every old and new value ``v`` in the audit trail of one record by
+        ``redact(v)``, at commit for what is committed (the
+        :class:`~crmkit.adapters.privacy.HistoryRedaction` hook of GDPR erasure); returns how
+        many values change.
+
+        Examples:
+            >>> from crmkit.adapters.memory import MemoryStore
+            >>> MemoryStore().unit_of_work().redact_history("contacts", "c-1", lambda v: None)
+            0
+        """
+        self.state.check_open()
+        changed = 0
+        for index, entry in enumerate(self._audit):
+            if entry.aggregate == aggregate and entry.record_id == id:
+                self._audit[index], count = _redacted(entry, redact)
+                changed += count
+        for entry in self._store._committed_audit(aggregate, id):
+            changed += _redacted(entry, redact)[1]
+        self._redactions.append((aggregate, id, redact))
+        return changed
+
+    def _audit_write(
+        self, aggregate: str, id: str, version: int | None, old: _Record, new: _Record | None
+    ) -> None:
+        self._audit.extend(
+            audit_entries(
+                aggregate,
+                id,
+                version,
+                old.document,
+                None if new is None else new.document,
+                actor=self._actor,
+                at=_now(),
+            )
+        )
 
     # record access for repositories -------------------------------------------------------
 
@@ -364,6 +455,12 @@ def _now() -> datetime:
     return datetime.now(UTC)
 
 
+def _redacted(entry: AuditEntry, redact: Callable[[Any], Any]) -> tuple[AuditEntry, int]:
+    old, new = redact(entry.old), redact(entry.new)
+    count = (old != entry.old) + (new != entry.new)
+    return (attrs.evolve(entry, old=old, new=new) if count else entry), count
+
+
 class MemoryRepository(RepositoryQueries[E]):
     """One aggregate's entities inside a :class:`MemoryUnitOfWork`.
 
@@ -403,6 +500,18 @@ class MemoryRepository(RepositoryQueries[E]):
     def _load(self, record: _Record) -> E:
         entity: E = self._agg.from_document(record.document)
         return entity
+
+    def _check_parents(self, entities: list[Any]) -> None:
+        """Accounts: refuse a parent that is not stored or would close a cycle."""
+        if self._agg.name == "accounts":
+            check_parents(entities, self._parent_of)
+
+    def _parent_of(self, id: str) -> str | None:
+        record = self._uow._lookup("accounts", id)
+        if record is None:
+            raise NotFoundError(f"accounts has no entity with id {id!r}")
+        parent: str | None = json.loads(record.document).get("parent_id")
+        return parent
 
     def _check_remote(self, entity: Any) -> None:
         rid = entity.remote_id
@@ -452,6 +561,7 @@ class MemoryRepository(RepositoryQueries[E]):
         if self._uow._lookup(self._agg.name, ent.id) is not None:
             raise ConflictError(f"{self._label} {ent.id!r} already exists")
         self._check_remote(ent)
+        self._check_parents([ent])
         self._uow._write(self._agg.name, ent.id, record)
         self._uow.state.touch(ent)
         ent.version = 1
@@ -494,6 +604,7 @@ class MemoryRepository(RepositoryQueries[E]):
         if current.version != ent.version:
             raise conflict(self._label, ent.id, ent.version, current.version)
         self._check_remote(ent)
+        self._check_parents([ent])
         self._uow.state.touch(ent)
         old_updated = ent.updated_at
         ent.updated_at = max(_now(), old_updated)
@@ -503,6 +614,7 @@ class MemoryRepository(RepositoryQueries[E]):
             ent.updated_at = old_updated
             raise
         self._uow._write(self._agg.name, ent.id, record)
+        self._uow._audit_write(self._agg.name, ent.id, record.version, current, record)
         ent.version = current.version + 1
         return entity
 
@@ -533,8 +645,11 @@ class MemoryRepository(RepositoryQueries[E]):
             current = self._uow._lookup(self._agg.name, ent.id)
             version = 1 if current is None else current.version + 1
             self._check_remote(ent)
+            self._check_parents([ent])
             record = self._record(ent, version)
             self._uow._write(self._agg.name, ent.id, record)
+            if current is not None:
+                self._uow._audit_write(self._agg.name, ent.id, version, current, record)
             self._uow.state.touch(ent)
             ent.version = version
             if current is None:
@@ -558,7 +673,15 @@ class MemoryRepository(RepositoryQueries[E]):
             raise NotFoundError(f"{self._agg.name} has no entity with id {id!r}")
         if version is not None and version != current.version:
             raise conflict(self._label, id, version, current.version)
+        if self._agg.name == "accounts":
+            children = [
+                child
+                for child, record in self._uow._rows("accounts")
+                if json.loads(record.document).get("parent_id") == id
+            ]
+            detach_children(self, children)
         self._uow._write(self._agg.name, id, None)
+        self._uow._audit_write(self._agg.name, id, current.version, current, None)
 
     def _matching(self, query: Query | None) -> list[tuple[str, _Record]]:
         checked = self._agg.check(query)

@@ -1155,8 +1155,9 @@ class Store(Protocol):
         """
         ...
 
-    def unit_of_work(self) -> UnitOfWork:
-        """A new unit of work (transaction); use it in a ``with`` block.
+    def unit_of_work(self, *, actor: str | None = None) -> UnitOfWork:
+        """A new unit of work (transaction); use it in a ``with`` block. ``actor`` is who its
+        changes are recorded for in the audit trail (:mod:`crmkit.adapters.audit`).
 
         Examples:
             >>> from crmkit.adapters import open_store

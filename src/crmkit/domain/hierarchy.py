@@ -104,6 +104,7 @@ def check_parent(
 def check_parents(accounts: Iterable[Account], parent_of: Callable[[str], str | None]) -> None:
     """:func:`check_parent` for accounts about to be written together: each one's parent is
     looked up among ``accounts`` first, then through ``parent_of`` (the stored accounts).
+    Objects that are not accounts are passed over (the store refuses them itself).
 
     Examples:
         >>> from crmkit.domain import Account
@@ -116,7 +117,7 @@ def check_parents(accounts: Iterable[Account], parent_of: Callable[[str], str | 
         ...
         crmkit.errors.HierarchyCycleError: parent_id: 'b' is a descendant of account 'a'; making it the parent would close a cycle
     """
-    batch = {account.id: account.parent_id for account in accounts}
+    batch = {account.id: account.parent_id for account in accounts if isinstance(account, Account)}
     if all(parent is None for parent in batch.values()):
         return
 

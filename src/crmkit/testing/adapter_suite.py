@@ -147,7 +147,8 @@ def sample_entity(aggregate: str, **fields: Any) -> Any:
 
 
 def store_parents(store: Store, entities: Any) -> None:
-    """Store an account for every ``account_id`` the entities name that is not stored yet.
+    """Store an account for every ``account_id`` (and every account's ``parent_id``) the
+    entities name that is not stored yet.
 
     Stores that enforce foreign keys (``enforces_foreign_keys``) refuse an entity whose
     account is missing; tests call this before adding such entities.
@@ -161,7 +162,14 @@ def store_parents(store: Store, entities: Any) -> None:
         ...     uow.accounts.get("acc-1").name
         'Account acc-1'
     """
-    wanted = sorted({e.account_id for e in entities if getattr(e, "account_id", None)})
+    wanted = sorted(
+        {
+            ref
+            for e in entities
+            for ref in (getattr(e, "account_id", None), getattr(e, "parent_id", None))
+            if ref
+        }
+    )
     with store.unit_of_work() as uow:
         for id in wanted:
             try:

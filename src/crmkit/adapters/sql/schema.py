@@ -61,12 +61,15 @@ if TYPE_CHECKING:
     import sqlalchemy as sa
 
 __all__ = [
+    "AUDIT_TABLE",
     "COLUMNS",
     "DELETE_POLICY",
     "EXCHANGE_RATES_TABLE",
+    "PARENT_COLUMN",
     "SCHEMA_TABLE",
     "SCHEMA_VERSION",
     "Typed",
+    "audit_table",
     "build_metadata",
     "entity_row",
     "exchange_rates_table",
@@ -81,6 +84,12 @@ __all__ = [
 SCHEMA_VERSION = 4
 #: The table that records the schema version.
 SCHEMA_TABLE = "crmkit_schema"
+#: The audit trail's table (see :mod:`crmkit.adapters.audit`).
+AUDIT_TABLE = "crmkit_audit"
+#: The column of ``crm_accounts`` naming the parent account: a foreign key to
+#: ``crm_accounts.id`` with ``ON DELETE SET NULL`` (crmkit detaches the children itself before
+#: it deletes an account, so the key only guards deletes made outside crmkit).
+PARENT_COLUMN = "parent_id"
 #: The table of dated exchange rates (not an aggregate, see :func:`exchange_rates_table`).
 EXCHANGE_RATES_TABLE = "crm_exchange_rates"
 
@@ -397,6 +406,50 @@ def exchange_rates_table(metadata: sa.MetaData) -> sa.Table:
     return table
 
 
+def audit_table(metadata: sa.MetaData, dialect: str) -> sa.Table:
+    """Define the audit trail's table, ``crmkit_audit``, on ``metadata``: one row per audited
+    change (:class:`crmkit.adapters.audit.AuditEntry`), indexed by aggregate and record id.
+
+    Examples:
+        >>> import sqlalchemy as sa
+        >>> from crmkit.adapters.sql.schema import audit_table
+        >>> [c.name for c in audit_table(sa.MetaData(), "sqlite").columns][:4]
+        ['id', 'aggregate', 'record_id', 'version']
+    """
+    sa_ = require("sqlalchemy", "sql")
+    table: sa.Table = sa_.Table(
+        AUDIT_TABLE,
+        metadata,
+        sa_.Column(
+            "id",
+            sa_.BigInteger().with_variant(sa_.Integer(), "sqlite"),
+            primary_key=True,
+            autoincrement=True,
+        ),
+        sa_.Column("aggregate", sa_.String(64), nullable=False),
+        sa_.Column("record_id", sa_.String(64), nullable=False),
+        sa_.Column("version", sa_.Integer),
+        sa_.Column("action", sa_.String(16), nullable=False),
+        sa_.Column("field", sa_.Text),
+        sa_.Column("old_value", json_type(dialect)),
+        sa_.Column("new_value", json_type(dialect)),
+        sa_.Column("actor", sa_.String(255)),
+        sa_.Column("at", sa_.DateTime(timezone=True), nullable=False),
+        sa_.Index("ix_crmkit_audit_record", "aggregate", "record_id"),
+    )
+    return table
+
+
+def _parent_column() -> Any:
+    sa_ = require("sqlalchemy", "sql")
+    return sa_.Column(
+        PARENT_COLUMN,
+        sa_.String(64),
+        sa_.ForeignKey("crm_accounts.id", ondelete="SET NULL", name="fk_crm_accounts_parent"),
+        index=True,
+    )
+
+
 def _column_type(kind: str, dialect: str) -> Any:
     sa_ = require("sqlalchemy", "sql")
     types: dict[str, Any] = {
@@ -433,6 +486,7 @@ def build_metadata(dialect: str) -> tuple[sa.MetaData, dict[str, sa.Table]]:
     metadata = sa_.MetaData()
     schema_table(metadata)
     exchange_rates_table(metadata)
+    audit_table(metadata, dialect)
     tables: dict[str, sa.Table] = {}
     for aggregate in aggregate_names():
         name = table_name(aggregate)
@@ -453,6 +507,8 @@ def build_metadata(dialect: str) -> tuple[sa.MetaData, dict[str, sa.Table]]:
             )
             if spec.currency is not None:
                 typed.append(sa_.Column(spec.currency, sa_.String(3)))
+        if aggregate == "accounts":
+            typed.append(_parent_column())
         table = sa_.Table(
             name,
             metadata,
@@ -540,5 +596,7 @@ def entity_row(agg: Aggregate, entity: Any, version: int) -> dict[str, Any]:
                 row[spec.currency] = None if value is None else value.currency
             continue
         row[spec.column] = _CONVERT[spec.kind](value)
+    if agg.name == "accounts":
+        row[PARENT_COLUMN] = entity.parent_id
     row["document"] = document_json(document)
     return row

@@ -43,6 +43,8 @@ from types import TracebackType
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from crmkit.adapters.aggregate import Aggregate, aggregate_for, conflict, micros
+from crmkit.adapters.audit import AuditEntry, audit_entries
+from crmkit.adapters.hierarchy import detach_children
 from crmkit.adapters.ports import (
     DEFAULT_PAGE_SIZE,
     LookupKind,
@@ -57,7 +59,9 @@ from crmkit.adapters.ports import (
     lookup_target,
 )
 from crmkit.adapters.sql.schema import (
+    AUDIT_TABLE,
     DELETE_POLICY,
+    PARENT_COLUMN,
     SCHEMA_TABLE,
     SCHEMA_VERSION,
     build_metadata,
@@ -66,6 +70,7 @@ from crmkit.adapters.sql.schema import (
     table_name,
 )
 from crmkit.adapters.sql.views import create_views, view_columns
+from crmkit.domain.hierarchy import check_parents
 from crmkit.errors import (
     ConflictError,
     NotFoundError,
@@ -479,8 +484,9 @@ class SqlStore:
             data[shown] = values
         return data
 
-    def unit_of_work(self) -> SqlUnitOfWork:
-        """A new unit of work: one connection and one transaction at a time.
+    def unit_of_work(self, *, actor: str | None = None) -> SqlUnitOfWork:
+        """A new unit of work: one connection and one transaction at a time; its changes are
+        audited for ``actor`` (:mod:`crmkit.adapters.audit`).
 
         Examples:
             >>> from crmkit.adapters.sql import SqlStore
@@ -488,7 +494,7 @@ class SqlStore:
             ...     uow.accounts.count()
             0
         """
-        return SqlUnitOfWork(self)
+        return SqlUnitOfWork(self, actor=actor)
 
     def close(self) -> None:
         """Dispose of the connection pool.
@@ -532,8 +538,9 @@ class SqlUnitOfWork(UnitOfWorkRepositories["SqlRepository[Any]"]):
         1
     """
 
-    def __init__(self, store: SqlStore) -> None:
+    def __init__(self, store: SqlStore, *, actor: str | None = None) -> None:
         self._store = store
+        self._actor = actor
         self._conn: sa.Connection | None = None
         self._repositories: dict[str, SqlRepository[Any]] = {}
         self._writing = False
@@ -589,6 +596,98 @@ class SqlUnitOfWork(UnitOfWorkRepositories["SqlRepository[Any]"]):
                 conn.commit()
             conn.info[_WRITE_INTENT] = True
         self._writing = True
+
+    @property
+    def actor(self) -> str | None:
+        """Who this unit of work's changes are audited for (``None``: not given).
+
+        Examples:
+            >>> from crmkit.adapters.sql import SqlStore
+            >>> SqlStore("sqlite://").unit_of_work(actor="u-1").actor
+            'u-1'
+        """
+        return self._actor
+
+    def audit_entries(self, aggregate: str, id: str) -> list[AuditEntry]:
+        """The audit entries of one record, oldest first, this transaction's own included
+        (see :func:`crmkit.adapters.audit.audit_trail`).
+
+        Examples:
+            >>> from crmkit.adapters.sql import SqlStore
+            >>> SqlStore("sqlite://").unit_of_work().audit_entries("accounts", "a-1")
+            []
+        """
+        sa_ = self._store._sa
+        t = self._store._metadata.tables[AUDIT_TABLE]
+        rows = self.connection.execute(
+            sa_.select(t).where(t.c.aggregate == aggregate, t.c.record_id == id).order_by(t.c.id)
+        )
+        return [
+            AuditEntry(
+                r.aggregate,
+                r.record_id,
+                r.version,
+                r.action,
+                r.field,
+                r.old_value,
+                r.new_value,
+                r.actor,
+                _aware(r.at),
+            )
+            for r in rows
+        ]
+
+    def redact_history(self, aggregate: str, id: str, redact: Callable[[Any], Any]) -> int:
+        """Replace every old and new value ``v`` in the audit trail of one record by
+        ``redact(v)``, in this transaction (the
+        :class:`~crmkit.adapters.privacy.HistoryRedaction` hook of GDPR erasure); returns how
+        many values changed.
+
+        Examples:
+            >>> from crmkit.adapters.sql import SqlStore
+            >>> SqlStore("sqlite://").unit_of_work().redact_history("contacts", "c", str)
+            0
+        """
+        sa_ = self._store._sa
+        t = self._store._metadata.tables[AUDIT_TABLE]
+        rows = self.connection.execute(
+            sa_.select(t.c.id, t.c.old_value, t.c.new_value).where(
+                t.c.aggregate == aggregate, t.c.record_id == id
+            )
+        ).all()
+        changed = 0
+        for row in rows:
+            old, new = redact(row.old_value), redact(row.new_value)
+            count = (old != row.old_value) + (new != row.new_value)
+            if count:
+                self.begin_write()
+                self.connection.execute(
+                    t.update().where(t.c.id == row.id).values(old_value=old, new_value=new)
+                )
+                changed += count
+        return changed
+
+    def _audit_write(self, entries: list[AuditEntry]) -> None:
+        """Insert audit entries on this unit of work's connection (its transaction)."""
+        if entries:
+            t = self._store._metadata.tables[AUDIT_TABLE]
+            self.connection.execute(
+                t.insert(),
+                [
+                    {
+                        "aggregate": e.aggregate,
+                        "record_id": e.record_id,
+                        "version": e.version,
+                        "action": e.action,
+                        "field": e.field,
+                        "old_value": e.old,
+                        "new_value": e.new,
+                        "actor": e.actor,
+                        "at": e.at,
+                    }
+                    for e in entries
+                ],
+            )
 
     def _end_transaction(self) -> None:
         self._writing = False
@@ -964,6 +1063,26 @@ class SqlRepository(RepositoryQueries[E]):
         )
         return owner
 
+    def _check_parents(self, entities: list[Any]) -> None:
+        """Accounts: refuse a parent that is not stored or would close a cycle."""
+        if self._agg.name == "accounts":
+            check_parents(entities, self._parent_of)
+
+    def _parent_of(self, id: str) -> str | None:
+        t = self._table
+        row = self._conn().execute(self._sa.select(t.c[PARENT_COLUMN]).where(t.c.id == id)).first()
+        if row is None:
+            raise NotFoundError(f"accounts has no entity with id {id!r}")
+        parent: str | None = row[0]
+        return parent
+
+    def _audit(self, id: str, version: int | None, old: str | None, new: str | None) -> None:
+        self._uow._audit_write(
+            audit_entries(
+                self._agg.name, id, version, old, new, actor=self._uow.actor, at=datetime.now(UTC)
+            )
+        )
+
     def _check_remote(self, entity: Any) -> None:
         if entity.remote_id is None:
             return
@@ -1179,6 +1298,7 @@ class SqlRepository(RepositoryQueries[E]):
         try:
             with conn.begin_nested():
                 for batch in _batches(entities, BATCH_SIZE):
+                    self._check_parents(batch)
                     self._insert_rows([self._row(e, 1) for e in batch])
                     stored.extend(batch)
         except sa_.exc.IntegrityError as error:
@@ -1208,17 +1328,27 @@ class SqlRepository(RepositoryQueries[E]):
         t = self._table
         self._uow.begin_write()
         self._check_remote(ent)
+        self._check_parents([ent])
         self._uow.state.touch(ent)
         old_updated = ent.updated_at
         ent.updated_at = max(datetime.now(UTC), old_updated)
         try:
             row = self._row(ent, ent.version + 1)
             del row["id"]
+            old = (
+                self._conn()
+                .execute(
+                    sa_.select(t.c.document).where(t.c.id == ent.id, t.c.version == ent.version)
+                )
+                .scalar()
+            )
             try:
                 with self._conn().begin_nested():
                     result = self._conn().execute(
                         t.update().where(t.c.id == ent.id, t.c.version == ent.version).values(row)
                     )
+                    if result.rowcount == 1:
+                        self._audit(ent.id, ent.version + 1, old, row["document"])
             except sa_.exc.IntegrityError as error:
                 raise self._integrity(error, [ent]) from None
             if result.rowcount != 1:
@@ -1264,7 +1394,7 @@ class SqlRepository(RepositoryQueries[E]):
                         f"{self._agg.name}.remote_id", None, "is needed to upsert on remote_id"
                     )
             found = conn.execute(
-                sa_.select(t.c.remote_id, t.c.id, t.c.version).where(
+                sa_.select(t.c.remote_id, t.c.id, t.c.version, t.c.document).where(
                     t.c.remote_id.in_([e.remote_id for e in batch])
                 )
             ).all()
@@ -1276,12 +1406,16 @@ class SqlRepository(RepositoryQueries[E]):
             versions = dict(by_remote.values())
         else:
             found = conn.execute(
-                sa_.select(t.c.id, t.c.version).where(t.c.id.in_([e.id for e in batch]))
+                sa_.select(t.c.id, t.c.version, t.c.document).where(
+                    t.c.id.in_([e.id for e in batch])
+                )
             ).all()
             versions = {r.id: r.version for r in found}
+        documents = {r.id: r.document for r in found}
         ids = [e.id for e in batch]
         if len(set(ids)) != len(ids):
             raise ConflictError(f"{self._label} ids repeat within one upsert batch")
+        self._check_parents(batch)
         remotes = [e.remote_id for e in batch if e.remote_id is not None]
         if remotes:
             clash = conn.execute(
@@ -1320,6 +1454,10 @@ class SqlRepository(RepositoryQueries[E]):
                         raise ConflictError(
                             f"{self._label}: another writer changed rows of this upsert batch"
                         )
+                    for row in old_rows:
+                        self._audit(
+                            row["key"], row["version"], documents[row["key"]], row["document"]
+                        )
                 self._insert_rows(new_rows)
         except sa_.exc.IntegrityError as error:
             raise self._integrity(error, batch) from None
@@ -1340,6 +1478,9 @@ class SqlRepository(RepositoryQueries[E]):
         """
         t = self._table
         self._uow.begin_write()
+        if self._agg.name == "accounts":
+            children = self._conn().execute(self._sa.select(t.c.id).where(t.c[PARENT_COLUMN] == id))
+            detach_children(self, list(children.scalars()))
         statement = t.delete().where(t.c.id == id)
         if version is not None:
             statement = statement.where(t.c.version == version)
@@ -1350,6 +1491,8 @@ class SqlRepository(RepositoryQueries[E]):
             if _is_foreign_key(error):
                 raise self._restricted(id) from None
             raise self._integrity(error) from None
+        if result.rowcount == 1:
+            self._audit(id, version, None, None)
         if result.rowcount != 1:
             stored = self._stored_version(id)
             if stored is None:
