@@ -1,4 +1,5 @@
-"""HubSpot export files: companies, contacts and deals, mapped both ways.
+"""HubSpot export files: companies, contacts, deals, tasks, notes, products and quotes, mapped
+both ways.
 
 HubSpot's record export (CRM → Export) writes one CSV per object with the properties' labels
 as column headers and the record's id as ``Record ID``. crmkit maps the default properties
@@ -42,7 +43,37 @@ deals              Record ID                   ``Opportunity.remote_id``
                    Associated Company IDs      ``account_id``
                    Create Date / Last Modified ``created_at`` / ``updated_at``
                    Date
+tasks              Record ID                   ``Task.remote_id``
+                   Task Title / Task notes     ``subject`` / ``description``
+                   Due date / Completed at     ``due_at`` / ``completed_at``
+                   Task Status                 ``status``: Not started, In progress, Waiting
+                                               → open; Completed → done; Deferred →
+                                               cancelled
+                   Priority                    ``priority``: Low, Medium (normal), High
+                   Assigned to                 ``assignee_id``
+                   Associated Company / Con-   ``links`` to the accounts, contacts and
+                   tact / Deal IDs             opportunities imported from them
+notes              Record ID                   ``Note.remote_id``
+                   Note body / Activity date   ``body`` / ``written_at``
+                   Created by                  ``author_id``
+                   Associated Company / Con-   ``links``, as for tasks
+                   tact / Deal IDs
+products           Record ID                   ``Product.remote_id``
+                   Name / SKU / Description    ``name`` / ``sku`` / ``description``
+                   Unit price + Currency       ``price``
+                   Product Type                ``category``
+quotes             Record ID                   ``Quote.remote_id`` (imported as a draft;
+                                               the lines are not in the export)
+                   Quote number / Currency     ``quote_number`` / ``currency``
+                   Expiration Date             ``valid_until``
+                   Quote owner                 ``owner_id``
+                   Associated Company IDs /    ``account_id`` / ``opportunity_id``
+                   Associated Deal IDs
 =================  ==========================  =============================================
+
+HubSpot owners and line items are not separate exports crmkit reads: an owner id stays the
+``owner_id`` / ``assignee_id`` string, and a quote's line items are built in crmkit
+(:meth:`crmkit.domain.PriceBook.line`). A quote's ``Status`` stays in ``remote_data``.
 
 HubSpot's default deal stages and probabilities: Appointment Scheduled 20 %, Qualified To
 Buy 40 %, Presentation Scheduled 60 %, Decision Maker Bought-In 80 %, Contract Sent 90 %,
@@ -70,20 +101,27 @@ from crmkit.adapters.formats.mapping import (
     VendorCodec,
 )
 from crmkit.domain.account import Account
+from crmkit.domain.activity import Note, Task
 from crmkit.domain.contact import Contact
 from crmkit.domain.opportunity import Opportunity
+from crmkit.domain.product import Product
+from crmkit.domain.quote import Quote
 
 __all__ = [
     "HUBSPOT_COMPANIES",
     "HUBSPOT_CONTACTS",
     "HUBSPOT_DEALS",
     "HUBSPOT_DEFAULT_STAGES",
+    "HUBSPOT_NOTES",
+    "HUBSPOT_PRODUCTS",
+    "HUBSPOT_QUOTES",
+    "HUBSPOT_TASKS",
     "HubSpotCodec",
     "HubSpotObject",
 ]
 
 #: The object names of a HubSpot export.
-HubSpotObject = Literal["companies", "contacts", "deals"]
+HubSpotObject = Literal["companies", "contacts", "deals", "tasks", "notes", "products", "quotes"]
 
 _T = Conversion
 _TIMES = (
@@ -154,6 +192,98 @@ HUBSPOT_DEALS = ColumnMapping(
     default_columns=("Deal Type",),
 )
 
+_LINKS = (
+    FieldMap("Associated Company IDs", "account", _T.LINK, "accounts"),
+    FieldMap("Associated Contact IDs", "contact", _T.LINK, "contacts"),
+    FieldMap("Associated Deal IDs", "opportunity", _T.LINK, "opportunities"),
+)
+
+#: HubSpot tasks ↔ :class:`~crmkit.domain.Task`.
+HUBSPOT_TASKS = ColumnMapping(
+    vendor="HubSpot",
+    vendor_object="tasks",
+    record_type=Task,
+    id_column="Record ID",
+    fields=(
+        FieldMap("Task Title", "subject"),
+        FieldMap("Due date", "due_at", _T.DATETIME),
+        FieldMap(
+            "Task Status",
+            "status",
+            _T.CHOICE,
+            choices=(
+                ("Not started", "open"),
+                ("In progress", "open"),
+                ("Waiting", "open"),
+                ("Completed", "done"),
+                ("Deferred", "cancelled"),
+            ),
+        ),
+        FieldMap(
+            "Priority",
+            "priority",
+            _T.CHOICE,
+            choices=(("Low", "low"), ("Medium", "normal"), ("High", "high")),
+        ),
+        FieldMap("Completed at", "completed_at", _T.DATETIME),
+        FieldMap("Assigned to", "assignee_id"),
+        FieldMap("Task notes", "description"),
+        *_LINKS,
+        *_TIMES,
+    ),
+    default_columns=("Task Type",),
+)
+
+#: HubSpot notes ↔ :class:`~crmkit.domain.Note`.
+HUBSPOT_NOTES = ColumnMapping(
+    vendor="HubSpot",
+    vendor_object="notes",
+    record_type=Note,
+    id_column="Record ID",
+    fields=(
+        FieldMap("Note body", "body"),
+        FieldMap("Activity date", "written_at", _T.DATETIME),
+        FieldMap("Created by", "author_id"),
+        *_LINKS,
+        *_TIMES,
+    ),
+)
+
+#: HubSpot products ↔ :class:`~crmkit.domain.Product`.
+HUBSPOT_PRODUCTS = ColumnMapping(
+    vendor="HubSpot",
+    vendor_object="products",
+    record_type=Product,
+    id_column="Record ID",
+    fields=(
+        FieldMap("Name", "name"),
+        FieldMap("SKU", "sku"),
+        FieldMap("Unit price", "price", _T.MONEY),
+        FieldMap("Description", "description"),
+        FieldMap("Product Type", "category"),
+        *_TIMES,
+    ),
+    currency_column="Currency",
+)
+
+#: HubSpot quotes ↔ :class:`~crmkit.domain.Quote` (the quote, imported as a draft).
+HUBSPOT_QUOTES = ColumnMapping(
+    vendor="HubSpot",
+    vendor_object="quotes",
+    record_type=Quote,
+    id_column="Record ID",
+    fields=(
+        FieldMap("Quote number", "quote_number"),
+        FieldMap("Currency", "currency"),
+        FieldMap("Expiration Date", "valid_until", _T.DATE),
+        FieldMap("Quote owner", "owner_id"),
+        FieldMap("Associated Company IDs", "account_id", _T.REFERENCE, "accounts"),
+        FieldMap("Associated Deal IDs", "opportunity_id", _T.REFERENCE, "opportunities"),
+        *_TIMES,
+    ),
+    default_columns=("Quote Name", "Status"),
+)
+
 #: HubSpot's default sales pipeline: (label, internal key, probability, closed, won).
 HUBSPOT_DEFAULT_STAGES = StageTable(
     pipeline_id="default",
@@ -173,12 +303,16 @@ _MAPPINGS: dict[str, ColumnMapping] = {
     "companies": HUBSPOT_COMPANIES,
     "contacts": HUBSPOT_CONTACTS,
     "deals": HUBSPOT_DEALS,
+    "tasks": HUBSPOT_TASKS,
+    "notes": HUBSPOT_NOTES,
+    "products": HUBSPOT_PRODUCTS,
+    "quotes": HUBSPOT_QUOTES,
 }
 
 
 class HubSpotCodec(VendorCodec):
     """Reads and writes one HubSpot export object (``"companies"``, ``"contacts"``,
-    ``"deals"``).
+    ``"deals"``, ``"tasks"``, ``"notes"``, ``"products"``, ``"quotes"``).
 
     Args:
         object: which export.
@@ -201,7 +335,7 @@ class HubSpotCodec(VendorCodec):
         >>> HubSpotCodec("tickets")
         Traceback (most recent call last):
         ...
-        crmkit.errors.ValidationError: object: 'tickets' is not a HubSpot export crmkit maps (companies, contacts, deals)
+        crmkit.errors.ValidationError: object: 'tickets' is not a HubSpot export crmkit maps (companies, contacts, deals, tasks, notes, products, quotes)
     """
 
     MAPPINGS = _MAPPINGS

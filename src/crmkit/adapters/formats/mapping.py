@@ -76,6 +76,10 @@ class Conversion(enum.Enum):
     ADDRESS = "address"  # a part of the first address (target: street/city/...)
     STAGE = "stage"  # a stage label → stage key (+ probability, closed, won)
     PIPELINE = "pipeline"  # a pipeline label → pipeline id
+    BOOLEAN = "boolean"  # true/false, yes/no, 1/0 in the file; written as true/false
+    CHOICE = "choice"  # a vendor label → a crmkit value (FieldMap.choices)
+    DAY = "day"  # a date in the file, midnight UTC of that day in crmkit
+    LINK = "link"  # vendor ids of other records → RecordLinks in ``links``
 
 
 @attrs.frozen
@@ -88,17 +92,41 @@ class FieldMap:
             the id field, with ``aggregate`` naming what it refers to).
         conversion: how the value is converted.
         aggregate: the referenced aggregate for ``REFERENCE`` (``"accounts"``).
+        choices: for ``CHOICE``, ``(vendor label, crmkit value)`` pairs; a label is matched
+            without regard to case, and export writes the first label of a value.
+
+    ``LINK`` columns hold vendor ids (``;``-separated) of records of another aggregate; each
+    one found in the store becomes a :class:`~crmkit.domain.RecordLink` in the entity's
+    ``links`` (``target`` is the record type, ``aggregate`` the plural name). A polymorphic
+    column (Salesforce's ``WhatId``) lists several: ``target="account|opportunity|case"``,
+    ``aggregate="accounts|opportunities|cases"``, tried in that order. A cell with an id that
+    is not in the store is also kept in ``remote_data``.
 
     Examples:
         >>> from crmkit.adapters.formats.mapping import Conversion, FieldMap
         >>> FieldMap("AccountId", "account_id", Conversion.REFERENCE, "accounts").aggregate
         'accounts'
+        >>> FieldMap("Priority", "priority", Conversion.CHOICE,
+        ...          choices=(("High", "high"), ("Normal", "normal"))).choices[0]
+        ('High', 'high')
     """
 
     column: str
     target: str
     conversion: Conversion = Conversion.TEXT
     aggregate: str | None = None
+    choices: tuple[tuple[str, str], ...] = ()
+
+    def link_targets(self) -> list[tuple[str, str]]:
+        """The ``(record type, aggregate)`` pairs of a ``LINK`` column.
+
+        Examples:
+            >>> from crmkit.adapters.formats.mapping import Conversion, FieldMap
+            >>> FieldMap("WhatId", "account|case", Conversion.LINK,
+            ...          "accounts|cases").link_targets()
+            [('account', 'accounts'), ('case', 'cases')]
+        """
+        return list(zip(self.target.split("|"), (self.aggregate or "").split("|"), strict=True))
 
 
 @attrs.frozen
@@ -233,6 +261,51 @@ def _decimal_text(value: Any) -> str:
     return format(number.normalize(), "f")
 
 
+_TRUE = frozenset({"true", "yes", "1"})
+_FALSE = frozenset({"false", "no", "0"})
+
+
+def _boolean(text: str) -> bool:
+    """A boolean cell (``true``/``false``, ``yes``/``no``, ``1``/``0``, any case)."""
+    folded = text.strip().lower()
+    if folded in _TRUE:
+        return True
+    if folded in _FALSE:
+        return False
+    raise ValueError("is not a boolean (true/false, yes/no, 1/0)")
+
+
+def _choice(field: FieldMap, text: str) -> str:
+    """The crmkit value of a vendor label (or of a crmkit value written as is)."""
+    folded = text.strip().casefold()
+    for label, value in field.choices:
+        if folded in (label.casefold(), value.casefold()):
+            return value
+    known = ", ".join(label for label, _ in field.choices)
+    raise ValueError(f"is not one of {known}")
+
+
+def _label(field: FieldMap, value: str) -> str:
+    """The first vendor label of a crmkit value (the value itself if it has none)."""
+    return next((label for label, v in field.choices if v == value), value)
+
+
+def _encode_links(
+    field: FieldMap, links: Sequence[Mapping[str, Any]], references: References | None
+) -> str | None:
+    """The vendor ids of the links a ``LINK`` column writes; ``None`` when none is known."""
+    targets = dict(field.link_targets())
+    found: list[str] = []
+    for link in links:
+        aggregate = targets.get(str(link.get("record_type")))
+        if aggregate is None or references is None:
+            continue
+        remote = references.remote_id(aggregate, str(link.get("record_id")))
+        if remote is not None and remote not in found:
+            found.append(remote)
+    return ";".join(found) or None
+
+
 class MappedCodec(Generic[E]):
     """A :class:`~crmkit.adapters.files.codec.RecordCodec` driven by a :class:`ColumnMapping`.
 
@@ -297,7 +370,7 @@ class MappedCodec(Generic[E]):
 
     def numeric_columns(self) -> frozenset[str]:
         """Columns with numbers (kept as numbers on export)."""
-        numeric = {Conversion.INTEGER, Conversion.MONEY, Conversion.PERCENT}
+        numeric = {Conversion.INTEGER, Conversion.MONEY, Conversion.PERCENT}  # not BOOLEAN
         return frozenset(f.column for f in self.mapping.fields if f.conversion in numeric)
 
     def check_header(self, header: Sequence[str]) -> None:
@@ -489,6 +562,16 @@ class MappedCodec(Generic[E]):
         elif conv is Conversion.ADDRESS:
             address[field.target] = text
             return True
+        elif conv is Conversion.BOOLEAN:
+            data[field.target] = _boolean(text)
+        elif conv is Conversion.CHOICE:
+            value = data[field.target] = _choice(field, text)
+            # a label other than the value's first one is also kept, so export writes it back
+            return _label(field, value).casefold() == text.casefold()
+        elif conv is Conversion.DAY:
+            data[field.target] = self.date_format.parse_datetime(text).isoformat()
+        elif conv is Conversion.LINK:
+            return self._decode_links(field, text, data, references)
         elif conv is Conversion.STAGE:
             table = self.stages
             stage = table.by_label(text) if table else None
@@ -510,6 +593,27 @@ class MappedCodec(Generic[E]):
                 data[field.target] = slug(text)
                 return False
         return True
+
+    @staticmethod
+    def _decode_links(
+        field: FieldMap, text: str, data: dict[str, Any], references: References | None
+    ) -> bool:
+        """Add a link for every id of ``text`` found in the store; whether all were found."""
+        links: list[dict[str, str]] = data.setdefault("links", [])
+        found_all = True
+        for vendor_id in (part.strip() for part in text.split(";")):
+            if not vendor_id:
+                continue
+            local = None
+            for record_type, aggregate in field.link_targets():
+                local = references.local_id(aggregate, vendor_id) if references else None
+                if local is not None:
+                    link = {"record_type": record_type, "record_id": local}
+                    if link not in links:
+                        links.append(link)
+                    break
+            found_all = found_all and local is not None
+        return found_all
 
     # --- export -------------------------------------------------------------------------
 
@@ -560,6 +664,14 @@ class MappedCodec(Generic[E]):
         if conv is Conversion.ADDRESS:
             value = address.get(field.target)
             return None if value in (None, "") else str(value)
+        if conv is Conversion.LINK:
+            written = _encode_links(field, data.get("links") or [], references)
+            kept = (data.get("remote_data") or {}).get(field.column)
+            if isinstance(kept, str) and set((written or "").split(";")) - {""} <= {
+                part.strip() for part in kept.split(";")
+            }:
+                return kept  # the ids crmkit did not know are written back as they came
+            return written
         value = data.get(field.target)
         if value is None or value == "":
             return None
@@ -575,6 +687,17 @@ class MappedCodec(Generic[E]):
             return moment.strftime(self.mapping.datetime_format)
         if conv is Conversion.PERCENT:
             return _decimal_text(Decimal(str(value)) * 100)
+        if conv is Conversion.DAY:
+            return datetime.fromisoformat(str(value)).astimezone(UTC).date().isoformat()
+        if conv is Conversion.CHOICE:
+            kept = (data.get("remote_data") or {}).get(field.column)
+            if isinstance(kept, str) and kept:
+                try:
+                    if _choice(field, kept) == str(value):
+                        return kept
+                except ValueError:
+                    pass
+            return _label(field, str(value))
         if conv is Conversion.REFERENCE:
             remote = None
             if references is not None and field.aggregate:
@@ -606,7 +729,7 @@ class VendorCodec(MappedCodec[Any]):
         >>> SalesforceCodec("Lead")
         Traceback (most recent call last):
         ...
-        crmkit.errors.ValidationError: object: 'Lead' is not a Salesforce object crmkit maps (Account, Contact, Opportunity)
+        crmkit.errors.ValidationError: object: 'Lead' is not a Salesforce object crmkit maps (Account, Contact, Opportunity, User, Task, Note, Pricebook2, Quote)
     """
 
     MAPPINGS: ClassVar[Mapping[str, ColumnMapping]] = {}

@@ -1,4 +1,5 @@
-"""Salesforce export files: Account, Contact and Opportunity, mapped both ways.
+"""Salesforce export files: Account, Contact, Opportunity, User, Task, Note, Pricebook2 and
+Quote, mapped both ways.
 
 Salesforce's Data Export service, Data Loader and ``sf data export bulk`` write CSV with the
 fields' API names as headers (``Id``, ``AccountId``, ``StageName`` …) and datetimes in ISO
@@ -33,7 +34,38 @@ Opportunity    Id                                       ``Opportunity.remote_id`
                                                         stages, :func:`default_pipeline`)
                NextStep, OwnerId                        ``next_step``, ``owner_id``
                CreatedDate, LastModifiedDate            as above
+User           Id, Name, Email, Title                   ``User.remote_id``, ``name``,
+                                                        ``email``, ``title``
+               IsActive                                 ``active``
+Task           Id, Subject, Description                 ``Task.remote_id``, ``subject``,
+                                                        ``description``
+               ActivityDate                             ``due_at`` (midnight UTC of the day)
+               Status                                   ``status``: Not Started, In Progress,
+                                                        Waiting on someone else → open;
+                                                        Completed → done; Deferred →
+                                                        cancelled
+               Priority                                 ``priority``: High, Normal, Low
+               CompletedDateTime                        ``completed_at``
+               OwnerId                                  ``assignee_id``
+               WhatId / WhoId                           ``links`` to the account, opportunity
+                                                        or case / the contact or lead
+Note           Id, Body, OwnerId                        ``Note.remote_id``, ``body``,
+                                                        ``author_id``
+               ParentId                                 ``links`` to the record it is on
+Pricebook2     Id, Name, Description                    ``PriceBook.remote_id``, ``name``,
+                                                        ``description``
+               IsActive, CurrencyIsoCode                ``active``, ``currency``
+Quote          Id, QuoteNumber                          ``Quote.remote_id`` (imported as a
+                                                        draft), ``quote_number``
+               AccountId, OpportunityId, ContactId,     ``account_id``, ``opportunity_id``,
+               Pricebook2Id                             ``contact_id``, ``price_book_id``
+               ExpirationDate, CurrencyIsoCode          ``valid_until``, ``currency``
 =============  =======================================  =======================================
+
+A Note's ``Title`` and a Quote's ``Name`` and ``Status`` stay in ``remote_data``. The line
+objects (PricebookEntry, OpportunityLineItem, QuoteLineItem) and Product2 (whose price lives
+in a PricebookEntry) are not mapped yet: build price-book entries and quote lines in crmkit
+(:meth:`crmkit.domain.PriceBook.line`).
 
 ``Probability`` is Salesforce's record probability (stage default unless edited); it stays in
 ``remote_data`` while crmkit takes the stage default from the pipeline.
@@ -59,21 +91,31 @@ from crmkit.adapters.formats.mapping import (
     VendorCodec,
 )
 from crmkit.domain.account import Account
+from crmkit.domain.activity import Note, Task
 from crmkit.domain.contact import Contact
 from crmkit.domain.opportunity import Opportunity
 from crmkit.domain.pipeline import default_pipeline
+from crmkit.domain.quote import PriceBook, Quote
+from crmkit.domain.user import User
 
 __all__ = [
     "SALESFORCE_ACCOUNT",
     "SALESFORCE_CONTACT",
     "SALESFORCE_DEFAULT_STAGES",
+    "SALESFORCE_NOTE",
     "SALESFORCE_OPPORTUNITY",
+    "SALESFORCE_PRICEBOOK",
+    "SALESFORCE_QUOTE",
+    "SALESFORCE_TASK",
+    "SALESFORCE_USER",
     "SalesforceCodec",
     "SalesforceObject",
 ]
 
 #: The Salesforce objects crmkit maps.
-SalesforceObject = Literal["Account", "Contact", "Opportunity"]
+SalesforceObject = Literal[
+    "Account", "Contact", "Opportunity", "User", "Task", "Note", "Pricebook2", "Quote"
+]
 
 _T = Conversion
 _COMMON = (
@@ -146,6 +188,121 @@ SALESFORCE_OPPORTUNITY = ColumnMapping(
     default_columns=("Probability", "Type", "LeadSource", "ForecastCategoryName"),
 )
 
+_TIMES = _COMMON[1:]
+
+#: Salesforce User ↔ :class:`~crmkit.domain.User`.
+SALESFORCE_USER = ColumnMapping(
+    vendor="Salesforce",
+    vendor_object="User",
+    record_type=User,
+    id_column="Id",
+    fields=(
+        FieldMap("Name", "name"),
+        FieldMap("Email", "email"),
+        FieldMap("Title", "title"),
+        FieldMap("IsActive", "active", _T.BOOLEAN),
+        *_TIMES,
+    ),
+    datetime_format="iso",
+    default_columns=("Username", "UserRoleId", "ProfileId"),
+)
+
+#: Salesforce Task ↔ :class:`~crmkit.domain.Task`.
+SALESFORCE_TASK = ColumnMapping(
+    vendor="Salesforce",
+    vendor_object="Task",
+    record_type=Task,
+    id_column="Id",
+    fields=(
+        FieldMap("Subject", "subject"),
+        FieldMap("ActivityDate", "due_at", _T.DAY),
+        FieldMap(
+            "Status",
+            "status",
+            _T.CHOICE,
+            choices=(
+                ("Not Started", "open"),
+                ("In Progress", "open"),
+                ("Waiting on someone else", "open"),
+                ("Completed", "done"),
+                ("Deferred", "cancelled"),
+            ),
+        ),
+        FieldMap(
+            "Priority",
+            "priority",
+            _T.CHOICE,
+            choices=(("Normal", "normal"), ("High", "high"), ("Low", "low")),
+        ),
+        FieldMap("CompletedDateTime", "completed_at", _T.DATETIME),
+        FieldMap("OwnerId", "assignee_id"),
+        FieldMap("Description", "description"),
+        FieldMap("WhatId", "account|opportunity|case", _T.LINK, "accounts|opportunities|cases"),
+        FieldMap("WhoId", "contact|lead", _T.LINK, "contacts|leads"),
+        *_TIMES,
+    ),
+    datetime_format="iso",
+    default_columns=("TaskSubtype",),
+)
+
+#: Salesforce Note ↔ :class:`~crmkit.domain.Note`.
+SALESFORCE_NOTE = ColumnMapping(
+    vendor="Salesforce",
+    vendor_object="Note",
+    record_type=Note,
+    id_column="Id",
+    fields=(
+        FieldMap("Body", "body"),
+        FieldMap("OwnerId", "author_id"),
+        FieldMap(
+            "ParentId",
+            "account|contact|lead|opportunity|case",
+            _T.LINK,
+            "accounts|contacts|leads|opportunities|cases",
+        ),
+        *_TIMES,
+    ),
+    datetime_format="iso",
+    default_columns=("Title",),
+)
+
+#: Salesforce Pricebook2 ↔ :class:`~crmkit.domain.PriceBook` (without its entries).
+SALESFORCE_PRICEBOOK = ColumnMapping(
+    vendor="Salesforce",
+    vendor_object="Pricebook2",
+    record_type=PriceBook,
+    id_column="Id",
+    fields=(
+        FieldMap("Name", "name"),
+        FieldMap("CurrencyIsoCode", "currency"),
+        FieldMap("IsActive", "active", _T.BOOLEAN),
+        FieldMap("Description", "description"),
+        *_TIMES,
+    ),
+    datetime_format="iso",
+    default_columns=("IsStandard",),
+)
+
+#: Salesforce Quote ↔ :class:`~crmkit.domain.Quote` (the quote, imported as a draft).
+SALESFORCE_QUOTE = ColumnMapping(
+    vendor="Salesforce",
+    vendor_object="Quote",
+    record_type=Quote,
+    id_column="Id",
+    fields=(
+        FieldMap("QuoteNumber", "quote_number"),
+        FieldMap("AccountId", "account_id", _T.REFERENCE, "accounts"),
+        FieldMap("OpportunityId", "opportunity_id", _T.REFERENCE, "opportunities"),
+        FieldMap("ContactId", "contact_id", _T.REFERENCE, "contacts"),
+        FieldMap("Pricebook2Id", "price_book_id", _T.REFERENCE, "price_books"),
+        FieldMap("ExpirationDate", "valid_until", _T.DATE),
+        FieldMap("CurrencyIsoCode", "currency"),
+        *_COMMON,
+    ),
+    datetime_format="iso",
+    default_columns=("Name", "Status"),
+)
+
 #: Salesforce's default opportunity stages (crmkit's :func:`~crmkit.domain.default_pipeline`).
 SALESFORCE_DEFAULT_STAGES = StageTable.from_pipeline(default_pipeline())
 
@@ -153,12 +310,17 @@ _MAPPINGS: dict[str, ColumnMapping] = {
     "Account": SALESFORCE_ACCOUNT,
     "Contact": SALESFORCE_CONTACT,
     "Opportunity": SALESFORCE_OPPORTUNITY,
+    "User": SALESFORCE_USER,
+    "Task": SALESFORCE_TASK,
+    "Note": SALESFORCE_NOTE,
+    "Pricebook2": SALESFORCE_PRICEBOOK,
+    "Quote": SALESFORCE_QUOTE,
 }
 
 
 class SalesforceCodec(VendorCodec):
     """Reads and writes one Salesforce object export (``"Account"``, ``"Contact"``,
-    ``"Opportunity"``).
+    ``"Opportunity"``, ``"User"``, ``"Task"``, ``"Note"``, ``"Pricebook2"``, ``"Quote"``).
 
     Args:
         object: which object.
