@@ -62,9 +62,10 @@ def test_every_backend_gets_one_column_per_field_in_field_order(backend: Any, ki
     }
 
 
-def test_result_rows_of_crmkit_expand_where_pandas_would_not() -> None:
+def test_result_rows_of_crmkit_expand_in_to_frame_and_in_pandas() -> None:
     rows = [CustomerValue("c1", 0.8, 1.5, 30.0, 41.2), CustomerValue("c2", 0.1, 0.2, None, None)]
-    assert pd.DataFrame(rows).shape == (2, 1)  # pandas keeps attrs objects whole
+    # result rows read as mappings (crmkit.display.ResultRow), so pandas expands them too
+    assert pd.DataFrame(rows).columns.tolist() == to_frame(rows).columns.tolist()
     frame = to_frame(rows)
     assert frame.shape == (2, 5)
     assert frame["customer_id"].tolist() == ["c1", "c2"]

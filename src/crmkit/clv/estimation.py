@@ -36,6 +36,7 @@ from typing import TYPE_CHECKING, Any, Literal
 
 import attrs
 
+from crmkit.display import ResultRow
 from crmkit.errors import FitError, ValidationError
 from crmkit.extras import require
 from crmkit.frames.to_frame import Backend, to_frame
@@ -697,7 +698,7 @@ _SCALES = ("natural", "log")
 
 
 @attrs.frozen
-class ParameterEstimate:
+class ParameterEstimate(ResultRow):
     """One row of a :class:`ModelSummary`: a parameter's estimate, standard error and interval.
 
     Examples:

@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 import attrs
 
 from crmkit.clv.history import read_history
+from crmkit.display import ResultRow
 from crmkit.errors import ValidationError
 from crmkit.extras import require
 from crmkit.frames import (
@@ -150,7 +151,7 @@ time_unit='days'|'weeks'|'months' or fit the model with time_unit
 
 
 @attrs.frozen
-class CustomerValue:
+class CustomerValue(ResultRow):
     """One customer's predictions over a horizon.
 
     Examples:
@@ -167,7 +168,7 @@ class CustomerValue:
 
 
 @attrs.frozen
-class SegmentValue:
+class SegmentValue(ResultRow):
     """Lifetime value aggregated over the customers of one segment.
 
     Examples:

@@ -48,6 +48,7 @@ from typing import Any, Literal
 import attrs
 
 from crmkit._deprecation import renamed, warn_missing
+from crmkit.display import ResultRow
 from crmkit.errors import ValidationError
 from crmkit.frames import (
     column_types,
@@ -89,7 +90,7 @@ _EPOCH_ORDINAL = 719163
 
 
 @attrs.frozen
-class CustomerSummary:
+class CustomerSummary(ResultRow):
     """One customer's purchase history in lifetimes' contract (see the module docstring).
 
     Examples:
@@ -106,7 +107,7 @@ class CustomerSummary:
 
 
 @attrs.frozen
-class CalibrationHoldout:
+class CalibrationHoldout(ResultRow):
     """A customer's calibration-period history and what they did in the holdout period.
 
     Field names follow ``lifetimes.utils.calibration_and_holdout_data``.

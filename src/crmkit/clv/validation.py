@@ -26,6 +26,7 @@ import attrs
 
 from crmkit.clv.discrete import read_columns
 from crmkit.clv.history import calibration_part, read_history
+from crmkit.display import ResultRow
 from crmkit.errors import ValidationError
 from crmkit.extras import require
 
@@ -36,7 +37,7 @@ __all__ = ["Accuracy", "Decile", "HoldoutValidation", "calibration_part", "valid
 
 
 @attrs.frozen
-class Accuracy:
+class Accuracy(ResultRow):
     """How close per-customer predictions came to what customers did.
 
     ``correlation`` is Pearson's, ``nan`` when either side is constant.
@@ -67,7 +68,7 @@ class Accuracy:
 
 
 @attrs.frozen
-class Decile:
+class Decile(ResultRow):
     """One group of customers ranked by predicted purchases (group 1 the highest).
 
     Means per customer of the group; the values are ``None`` without a spend model.

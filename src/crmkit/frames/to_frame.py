@@ -1,11 +1,11 @@
 """Any list of result rows as a pandas, Polars or PyArrow frame.
 
 crmkit's results (customer values, segment and score rows, the parameter rows of a fitted
-model's :meth:`~crmkit.clv.persistence.PersistentModel.summary`, ...) are attrs classes.
-``pd.DataFrame(rows)`` does not expand them — pandas and Polars expand dicts, dataclasses
-and named tuples only and would give one column of objects — so :func:`to_frame` is the
-documented way: one column per field, in the class's field order, values as a dataframe
-column holds them (see :func:`~crmkit.frames.normalise_value`: a
+model's :meth:`~crmkit.clv.persistence.PersistentModel.summary`, ...) are attrs classes
+deriving from :class:`crmkit.display.ResultRow`, which reads as a mapping, so
+``pd.DataFrame(rows)`` expands them too — with the values as they are. :func:`to_frame`
+is the documented way for any attrs rows: one column per field, in the class's field order,
+values as a dataframe column holds them (see :func:`~crmkit.frames.normalise_value`: a
 :class:`~crmkit.domain.Money` becomes its amount, an enum member its value). Rows may also
 be mappings (``dict``), in which case the first row's keys are the columns.
 
@@ -41,10 +41,10 @@ _BACKENDS: tuple[str, ...] = ("pandas", "polars", "pyarrow")
 
 def _field_names(row: Any) -> tuple[str, ...] | None:
     """The column names a row gives, or ``None`` when it is neither attrs nor a mapping."""
-    if isinstance(row, Mapping):
-        return tuple(row)
     if attrs.has(type(row)):
         return tuple(a.name for a in attrs.fields(type(row)))
+    if isinstance(row, Mapping):
+        return tuple(row)
     return None
 
 
@@ -92,6 +92,7 @@ def to_frame(rows: Iterable[Any], backend: Backend = "pandas") -> Any:
         raise ValidationError.single("backend", backend, f"is not one of {', '.join(_BACKENDS)}")
     items = rows if isinstance(rows, list | tuple) else list(rows)
     names: tuple[str, ...] = ()
+    row_type = type(items[0]) if items else None
     if items:
         first = _field_names(items[0])
         if first is None:
@@ -99,12 +100,13 @@ def to_frame(rows: Iterable[Any], backend: Backend = "pandas") -> Any:
                 "rows[0]", items[0], "is not a result row (an attrs object or a mapping)"
             )
         names = first
-    mappings = bool(items) and isinstance(items[0], Mapping)
-    row_type = type(items[0]) if items else None
+    # result rows are mappings too (crmkit.display.ResultRow): read them as attrs objects
+    mappings = row_type is not None and not attrs.has(row_type)
     problems: list[Problem] = []
     for i, row in enumerate(items):
         if mappings:
-            if isinstance(row, Mapping) and len(row) == len(names) and all(n in row for n in names):
+            fields = _field_names(row) if isinstance(row, Mapping) else None
+            if fields is not None and len(fields) == len(names) and set(fields) == set(names):
                 continue
         elif type(row) is row_type:
             continue

@@ -24,6 +24,7 @@ from typing import Any
 
 import attrs
 
+from crmkit.display import ResultRow
 from crmkit.errors import NotFoundError, ValidationError
 from crmkit.frames import collect, from_native, is_frame, narwhals, read_field, require_columns
 
@@ -161,7 +162,7 @@ def cross_sell_matrix(
 
 
 @attrs.frozen
-class Offer:
+class Offer(ResultRow):
     """A recommended product with its score and the bought items that support it.
 
     Examples:

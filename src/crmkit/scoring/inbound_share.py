@@ -26,6 +26,7 @@ from typing import Any
 
 import attrs
 
+from crmkit.display import ResultRow
 from crmkit.domain import Direction
 from crmkit.errors import ValidationError
 from crmkit.frames import collect, from_native, is_frame, narwhals, read_field, require_columns
@@ -34,7 +35,7 @@ __all__ = ["InboundShare", "InboundTrend", "inbound_share", "inbound_share_trend
 
 
 @attrs.frozen
-class InboundShare:
+class InboundShare(ResultRow):
     """Inbound and outbound counts and the inbound share (``nan`` when neither occurs).
 
     Examples:
@@ -110,7 +111,7 @@ def inbound_share(items: Any, *, direction: str = "direction", label: str = "") 
 
 
 @attrs.frozen
-class InboundTrend:
+class InboundTrend(ResultRow):
     """The inbound share per period, in the order given.
 
     Examples:

@@ -37,6 +37,7 @@ from typing import Any
 
 import attrs
 
+from crmkit.display import ResultRow
 from crmkit.domain import KPI, KPIDirection, KPIPeriod
 from crmkit.errors import ValidationError
 from crmkit.frames import (
@@ -282,7 +283,7 @@ def prospecting_kpis(
 
 
 @attrs.frozen
-class KpiChange:
+class KpiChange(ResultRow):
     """One parameter compared across two periods.
 
     Examples:
@@ -453,7 +454,7 @@ def percent_change(before: float, after: float) -> float:
 
 
 @attrs.frozen
-class WaitingTime:
+class WaitingTime(ResultRow):
     """Mean and median waiting time (seconds) and how many waits were measured.
 
     Examples:

@@ -51,6 +51,7 @@ from typing import Any
 
 import attrs
 
+from crmkit.display import ResultRow
 from crmkit.errors import Problem, ValidationError
 from crmkit.frames import (
     Context,
@@ -227,7 +228,7 @@ class Threshold:
 
 
 @attrs.frozen
-class CriterionHit:
+class CriterionHit(ResultRow):
     """One criterion that fired for a lead and the points it gave (after decay).
 
     Examples:
@@ -242,7 +243,7 @@ class CriterionHit:
 
 
 @attrs.frozen
-class LeadScore:
+class LeadScore(ResultRow):
     """A lead's score, its two parts, the action it maps to and why.
 
     Examples:

@@ -34,6 +34,7 @@ from typing import Any
 
 import attrs
 
+from crmkit.display import ResultRow
 from crmkit.errors import NotFoundError, ValidationError
 from crmkit.frames import (
     collect,
@@ -194,7 +195,7 @@ _PERIODS = ("month", "quarter", "year")
 
 
 @attrs.frozen
-class PipelineTotal:
+class PipelineTotal(ResultRow):
     """Open pipeline of one group: number of deals, amount and amount × probability.
 
     Examples:
@@ -420,7 +421,7 @@ def win_rate(opportunities: Any, *, pipeline: Any, stage: str = "stage_key") -> 
 
 
 @attrs.frozen
-class LostReason:
+class LostReason(ResultRow):
     """A lost reason with how many deals it lost and its share of the lost deals.
 
     Examples:
@@ -608,7 +609,7 @@ def customers_per_stage(
 
 
 @attrs.frozen
-class StageConversion:
+class StageConversion(ResultRow):
     """How many deals reached a stage and what share of them went further.
 
     Examples:
@@ -699,7 +700,7 @@ def stage_conversion(changes: Any, *, pipeline: Any) -> list[StageConversion]:
 
 
 @attrs.frozen
-class StageTime:
+class StageTime(ResultRow):
     """Average days deals spent in a stage (completed stays only) and how many stays.
 
     Examples:
@@ -799,7 +800,7 @@ def sales_velocity(
 
 
 @attrs.frozen
-class Velocity:
+class Velocity(ResultRow):
     """The inputs and result of sales velocity measured on a set of opportunities.
 
     Examples:

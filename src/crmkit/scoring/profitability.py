@@ -26,6 +26,7 @@ from typing import Any, overload
 
 import attrs
 
+from crmkit.display import ResultRow
 from crmkit.domain import Money
 from crmkit.errors import ValidationError
 from crmkit.frames import from_native, is_frame, narwhals, read_field, require_columns, to_native
@@ -45,7 +46,7 @@ ACQUISITION_TO_RETENTION = 5.0
 
 
 @attrs.frozen
-class RankedCustomer:
+class RankedCustomer(ResultRow):
     """A customer's place in the profitability ranking and its share of total profit.
 
     Examples:
@@ -223,7 +224,7 @@ def acquisition_cost(
 
 
 @attrs.frozen
-class RetentionEconomics:
+class RetentionEconomics(ResultRow):
     """What keeping customers saves compared with replacing them by new ones.
 
     Examples:

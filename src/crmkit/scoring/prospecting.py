@@ -31,6 +31,7 @@ from typing import Any
 
 import attrs
 
+from crmkit.display import ResultRow
 from crmkit.errors import ValidationError
 from crmkit.frames import (
     Context,
@@ -218,7 +219,7 @@ def prospect_priority(
 
 
 @attrs.frozen
-class BandResult:
+class BandResult(ResultRow):
     """Conversion in one score band and its lift over the base rate.
 
     Examples:

@@ -30,6 +30,7 @@ from typing import Any
 
 import attrs
 
+from crmkit.display import ResultRow
 from crmkit.errors import ValidationError
 from crmkit.frames import (
     collect,
@@ -80,7 +81,7 @@ def retention_rate(start: int, end: int, new: int) -> float:
 
 
 @attrs.frozen
-class PeriodRetention:
+class PeriodRetention(ResultRow):
     """Customers of the previous period, how many bought again, retention and churn.
 
     Examples:
@@ -191,7 +192,7 @@ def _with_day(frame: Any, at: str) -> Any:
 
 
 @attrs.frozen
-class CohortCell:
+class CohortCell(ResultRow):
     """One cell of a cohort table: cohort, periods since the first purchase, buyers, share.
 
     Examples:

@@ -26,6 +26,7 @@ from typing import Any
 
 import attrs
 
+from crmkit.display import ResultRow
 from crmkit.errors import ValidationError
 from crmkit.frames import read_field
 
@@ -77,7 +78,7 @@ class Seller:
 
 
 @attrs.frozen
-class Assignment:
+class Assignment(ResultRow):
     """Which seller got a lead (``None`` when nobody could) and why.
 
     Examples:

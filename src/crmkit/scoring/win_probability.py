@@ -43,6 +43,7 @@ from typing import Any
 
 import attrs
 
+from crmkit.display import ResultRow
 from crmkit.errors import NotFoundError, Problem, ValidationError
 from crmkit.frames import (
     collect,
@@ -68,7 +69,7 @@ DEFAULT_BOUNDS: tuple[float, float] = (0.0001, 0.9999)
 
 
 @attrs.frozen
-class FieldContribution:
+class FieldContribution(ResultRow):
     """How one field's value moved a prediction.
 
     ``won_share`` is P(value | won) and ``lost_share`` P(value | lost) (both smoothed).
@@ -102,7 +103,7 @@ class FieldContribution:
 
 
 @attrs.frozen
-class WinProbability:
+class WinProbability(ResultRow):
     """A prediction with its explanation.
 
     Examples:

@@ -35,6 +35,7 @@ from typing import Any
 
 import attrs
 
+from crmkit.display import ResultRow
 from crmkit.errors import ValidationError
 from crmkit.frames import Expr, col, from_native, is_frame, narwhals, to_native
 from crmkit.segmentation.rules import RuleSegments, Segment, assign_segments
@@ -105,7 +106,7 @@ def bucket_segments(buckets: Sequence[Bucket], column: str) -> RuleSegments:
 
 
 @attrs.frozen
-class BucketRow:
+class BucketRow(ResultRow):
     """One customer's purchase count and bucket (``None``: in no bucket).
 
     Examples:

@@ -50,6 +50,7 @@ from typing import Any
 
 import attrs
 
+from crmkit.display import ResultRow
 from crmkit.errors import ValidationError
 from crmkit.frames import (
     collect,
@@ -82,7 +83,7 @@ __all__ = ["ABCRow", "Concentration", "ParetoCheck", "abc_classes", "concentrati
 
 
 @attrs.frozen
-class ABCRow:
+class ABCRow(ResultRow):
     """One customer's value, share, cumulative share (including itself) and class.
 
     Examples:
@@ -99,7 +100,7 @@ class ABCRow:
 
 
 @attrs.frozen
-class ParetoCheck:
+class ParetoCheck(ResultRow):
     """Result of an 80/20-style check.
 
     Examples:
@@ -117,7 +118,7 @@ class ParetoCheck:
 
 
 @attrs.frozen
-class Concentration:
+class Concentration(ResultRow):
     """Top-N concentration: the top N's total and share, the largest customer's share and
     each top customer's share (largest first).
 

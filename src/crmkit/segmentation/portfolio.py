@@ -39,6 +39,7 @@ from typing import Any
 
 import attrs
 
+from crmkit.display import ResultRow
 from crmkit.frames import col, is_frame
 from crmkit.segmentation.rules import RuleSegments, Segment, assign_segments
 
@@ -92,7 +93,7 @@ def portfolio_segments(
 
 
 @attrs.frozen
-class PortfolioRow:
+class PortfolioRow(ResultRow):
     """One customer's portfolio and service level.
 
     Examples:
@@ -161,7 +162,7 @@ def profitability_segments(
 
 
 @attrs.frozen
-class ProfitabilityRow:
+class ProfitabilityRow(ResultRow):
     """One customer's cell of the profitability × growth-potential matrix.
 
     Examples:

@@ -53,6 +53,7 @@ from typing import Any
 
 import attrs
 
+from crmkit.display import ResultRow
 from crmkit.errors import ValidationError
 from crmkit.frames import (
     Context,
@@ -156,7 +157,7 @@ class RFMSpec:
 
 
 @attrs.frozen
-class RFMRow:
+class RFMRow(ResultRow):
     """One customer's RFM values, scores and segment.
 
     Examples:

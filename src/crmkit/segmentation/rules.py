@@ -47,6 +47,7 @@ from typing import Any
 
 import attrs
 
+from crmkit.display import ResultRow
 from crmkit.errors import ValidationError
 from crmkit.frames import Context, Expr, evaluate, is_frame, read_field, when, with_columns
 from crmkit.frames.expression import Conditional, Constant
@@ -200,7 +201,7 @@ class RuleSegments:
 
 
 @attrs.frozen
-class SegmentRow:
+class SegmentRow(ResultRow):
     """The segment of one record: its key, the segment and the segment's attributes.
 
     Examples:

@@ -39,6 +39,7 @@ from typing import Any
 
 import attrs
 
+from crmkit.display import ResultRow
 from crmkit.errors import ValidationError
 from crmkit.frames import (
     Context,
@@ -64,7 +65,7 @@ STATUSES = ("active", "passive", "potential")
 
 
 @attrs.frozen
-class StatusRow:
+class StatusRow(ResultRow):
     """One customer's status and the days since their last invoice (None if never).
 
     Examples:
@@ -79,7 +80,7 @@ class StatusRow:
 
 
 @attrs.frozen
-class StatusCounts:
+class StatusCounts(ResultRow):
     """The volume block: active, passive and potential counts; ``total = active + passive``.
 
     Examples:

@@ -25,6 +25,7 @@ from typing import Any
 
 import attrs
 
+from crmkit.display import ResultRow
 from crmkit.errors import ValidationError
 from crmkit.frames import from_native, is_frame, narwhals, read_field, require_columns, to_native
 
@@ -32,7 +33,7 @@ __all__ = ["SegmentSummaryRow", "segment_summary"]
 
 
 @attrs.frozen
-class SegmentSummaryRow:
+class SegmentSummaryRow(ResultRow):
     """Summary of one segment; ``means`` holds the averages of the extra columns.
 
     Examples:

@@ -32,6 +32,7 @@ from typing import Any
 
 import attrs
 
+from crmkit.display import ResultRow
 from crmkit.errors import ValidationError
 from crmkit.frames import col, is_frame
 from crmkit.segmentation.rules import RuleSegments, Segment, assign_segments
@@ -102,7 +103,7 @@ def tier_segments(tiers: Sequence[Tier], column: str) -> RuleSegments:
 
 
 @attrs.frozen
-class TierRow:
+class TierRow(ResultRow):
     """One customer's tier and its coverage model (``None``: unclassified).
 
     Examples:

@@ -27,6 +27,7 @@ from typing import Any, Literal
 
 import attrs
 
+from crmkit.display import ResultRow
 from crmkit.errors import Problem, ValidationError
 from crmkit.frames import (
     Expr,
@@ -46,7 +47,7 @@ Boundary = Literal["above", "below"] | None
 
 
 @attrs.frozen
-class WalletRow:
+class WalletRow(ResultRow):
     """One customer's share of wallet and class (``None``: unclassified).
 
     Examples:

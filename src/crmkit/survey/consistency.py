@@ -38,6 +38,7 @@ from typing import Literal
 
 import attrs
 
+from crmkit.display import ResultRow
 from crmkit.errors import ValidationError
 from crmkit.survey.correlation import correlation_from_summary
 from crmkit.survey.descriptives import Counts, describe
@@ -56,7 +57,7 @@ __all__ = [
 
 
 @attrs.frozen
-class Finding:
+class Finding(ResultRow):
     """One inconsistency: a machine-readable ``code``, the ``subject`` checked, a sentence,
     and the reported and the expected value.
 

@@ -21,6 +21,7 @@ from statistics import NormalDist
 
 import attrs
 
+from crmkit.display import ResultRow
 from crmkit.errors import ValidationError
 from crmkit.survey._number import finite_number, is_missing, is_whole
 from crmkit.survey.item_table import ItemData, as_item_table
@@ -35,7 +36,7 @@ __all__ = [
 
 
 @attrs.frozen
-class Correlation:
+class Correlation(ResultRow):
     """A Pearson correlation of ``n`` pairs, with the SDs (``ddof=1``) when known.
 
     Examples:

@@ -18,6 +18,7 @@ from collections.abc import Iterable, Mapping, Sequence
 
 import attrs
 
+from crmkit.display import ResultRow
 from crmkit.errors import ValidationError
 from crmkit.survey._number import finite_number, is_missing, is_whole
 
@@ -189,7 +190,7 @@ def _table(
 
 
 @attrs.frozen
-class ItemDescriptives:
+class ItemDescriptives(ResultRow):
     """Descriptive statistics of one survey item.
 
     ``sd`` and ``variance`` use the ``ddof`` they were computed with (0 = population, as

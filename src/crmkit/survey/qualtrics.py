@@ -38,6 +38,7 @@ from typing import Literal, TextIO
 
 import attrs
 
+from crmkit.display import ResultRow
 from crmkit.errors import ImportRejectedError, ValidationError
 from crmkit.survey.instrument import Instrument
 from crmkit.survey.response import Response
@@ -47,7 +48,7 @@ __all__ = ["QualtricsImport", "RejectedRow", "read_qualtrics_csv"]
 
 
 @attrs.frozen
-class RejectedRow:
+class RejectedRow(ResultRow):
     """A row that was not imported: its physical ``line`` in the file and why.
 
     Examples:
