@@ -46,10 +46,11 @@ import attrs
 
 from crmkit.adapters.aggregate import aggregate_for, aggregates
 from crmkit.adapters.ports import UnitOfWork
-from crmkit.adapters.references import relink
+from crmkit.adapters.references import drop_self_references, relink
 from crmkit.domain import utc_now
 from crmkit.domain.duplicates import combine
 from crmkit.errors import ValidationError
+from crmkit.serde import to_dict
 
 __all__ = ["MergeRecord", "merge_accounts", "merge_contacts", "merge_records", "relink_references"]
 
@@ -137,7 +138,7 @@ def relink_references(
         for entity in repository.iter_all():
             if agg.name == aggregate and entity.id in (old, new):
                 continue
-            document = relink(agg.to_document(entity), aggregate, old, new, owner=agg.name)
+            document = relink(to_dict(entity), aggregate, old, new, owner=agg.name)
             if document is not None:
                 changed.append(agg.from_document(document))
         for entity in changed:
@@ -180,9 +181,8 @@ def merge_records(
     snapshot = agg.to_document(duplicate)
     merged, taken = combine(survivor, duplicate)
     document = agg.to_document(merged)
-    merged = agg.from_document(
-        relink(document, agg.name, duplicate_id, survivor_id, owner=agg.name) or document
-    )
+    moved = relink(document, agg.name, duplicate_id, survivor_id, owner=agg.name) or document
+    merged = agg.from_document(drop_self_references(moved, agg.name))
     relinked = relink_references(uow, agg.name, duplicate_id, survivor_id)
     repository.delete(duplicate_id)
     # a store may clear references to the deleted duplicate on the survivor itself (an

@@ -50,6 +50,7 @@ Examples:
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Callable, Iterable
 from datetime import datetime
@@ -62,6 +63,7 @@ from crmkit.adapters.ports import UnitOfWork
 from crmkit.adapters.references import FREE_DATA, referenced_ids
 from crmkit.domain import Contact, utc_now
 from crmkit.domain.normalise import normalise_email, normalise_phone
+from crmkit.serde import to_dict
 
 __all__ = [
     "ERASED",
@@ -228,7 +230,18 @@ class _Subject:
     def __init__(self, uow: UnitOfWork, contact_id: str) -> None:
         self.contact = uow.contacts.get(contact_id)
         self.email = normalise_email(self.contact.email)
-        self.pattern = _pattern(subject_mentions(self.contact))
+        mentions = subject_mentions(self.contact)
+        self.pattern = _pattern(mentions)
+        # a fast, looser test on a document's JSON text: the id, or a mention anywhere
+        needles = [self.contact.id, *mentions]
+        self._loose = re.compile("|".join(re.escape(n) for n in needles), re.IGNORECASE)
+        self._json_safe = all(json.dumps(n, ensure_ascii=False)[1:-1] == n for n in needles)
+
+    def may_mention(self, document: dict[str, Any]) -> bool:
+        """``False`` when ``document`` surely neither refers to nor mentions the person."""
+        if not self._json_safe:
+            return True
+        return self._loose.search(json.dumps(document, ensure_ascii=False)) is not None
 
     def owns(self, aggregate: str, document: dict[str, Any]) -> bool:
         """Whether the document is one of the person's own records."""
@@ -254,6 +267,8 @@ class _Subject:
         """Whether the document is the person's own, refers to them or mentions them."""
         if self.owns(aggregate, document):
             return True
+        if not self.may_mention(document):
+            return False
         if self.contact.id in referenced_ids(document, "contacts", owner=aggregate):
             return True
         return self.pattern is not None and _mentions(document, self.pattern)
@@ -262,7 +277,7 @@ class _Subject:
 def _documents(uow: UnitOfWork) -> Iterable[tuple[Any, Any, dict[str, Any]]]:
     for agg in aggregates():
         for entity in uow.repository(agg.name).iter_all():
-            yield agg, entity, agg.to_document(entity)
+            yield agg, entity, to_dict(entity)
 
 
 def export_subject(uow: UnitOfWork, contact_id: str) -> dict[str, Any]:
@@ -331,8 +346,10 @@ def erase_subject(uow: UnitOfWork, contact_id: str, *, at: datetime | None = Non
         repository = uow.repository(agg.name)
         changed: list[tuple[Any, bool]] = []
         for entity in repository.iter_all():
-            document = agg.to_document(entity)
+            document = to_dict(entity)
             own = subject.owns(agg.name, document)
+            if not own and not subject.may_mention(document):
+                continue
             cleaned = _anonymise(document) if own else document
             if subject.pattern is not None:
                 kept = {k: v for k, v in cleaned.items() if k not in FREE_DATA}

@@ -33,10 +33,20 @@ Examples:
 from __future__ import annotations
 
 import copy
+import functools
+import json
 from collections.abc import Iterator
 from typing import Any
 
-__all__ = ["FREE_DATA", "is_reference", "referenced_ids", "references", "relink", "singular"]
+__all__ = [
+    "FREE_DATA",
+    "drop_self_references",
+    "is_reference",
+    "referenced_ids",
+    "references",
+    "relink",
+    "singular",
+]
 
 #: Top-level document keys that hold free data, never read as references.
 FREE_DATA = frozenset({"custom", "remote_data"})
@@ -44,6 +54,7 @@ FREE_DATA = frozenset({"custom", "remote_data"})
 _DISCRIMINATORS = ("role", "record_type")
 
 
+@functools.cache
 def singular(aggregate: str) -> str:
     """The singular of an aggregate's plural name (``"opportunities"`` → ``"opportunity"``).
 
@@ -57,6 +68,7 @@ def singular(aggregate: str) -> str:
     return aggregate.removesuffix("s")
 
 
+@functools.cache
 def is_reference(key: str, target: str, *, owner: str | None = None) -> bool:
     """Whether a document key ``key`` holds ids of aggregate ``target`` (see module text).
 
@@ -82,7 +94,7 @@ def is_reference(key: str, target: str, *, owner: str | None = None) -> bool:
 def _is_ref(key: str, record_type: Any, target: str, owner: str | None) -> bool:
     if key == "record_id":
         return bool(record_type == singular(target))
-    return is_reference(key, target, owner=owner)
+    return key.endswith(("_id", "_ids")) and is_reference(key, target, owner=owner)
 
 
 def _id_keys(item: dict[str, Any]) -> tuple[Any, ...]:
@@ -138,6 +150,12 @@ def references(document: dict[str, Any], target: str, id: str, *, owner: str | N
         True
     """
     return id in referenced_ids(document, target, owner=owner)
+
+
+def _absent(value: str, document: dict[str, Any]) -> bool:
+    """Whether ``value`` is surely nowhere in ``document`` (a fast test on its JSON text)."""
+    quoted = json.dumps(value, ensure_ascii=False)
+    return quoted not in json.dumps(document, ensure_ascii=False)
 
 
 def _collapse(items: list[Any], moved: list[bool]) -> list[Any]:
@@ -207,13 +225,28 @@ def relink(
         >>> relink({"id": "x", "account_id": "a9"}, "accounts", "a2", "a3") is None
         True
     """
+    if _absent(old, document):
+        return None
     result, changed = _relink(document, target, old, new, owner, True)
-    if owner == target:
-        result = copy.deepcopy(result)
-        for container, key in list(_walk(result, target, owner, True)):
-            if container[key] is not None and container[key] == result.get("id"):
-                container[key], changed = None, True
     if not changed:
         return None
+    if owner == target:
+        result = drop_self_references(result, target)
     relinked: dict[str, Any] = result
     return relinked
+
+
+def drop_self_references(document: dict[str, Any], aggregate: str) -> dict[str, Any]:
+    """A copy of ``document`` (of ``aggregate``) whose references to itself are ``None``.
+
+    Examples:
+        >>> from crmkit.adapters.references import drop_self_references
+        >>> drop_self_references({"id": "a1", "parent_id": "a1"}, "accounts")
+        {'id': 'a1', 'parent_id': None}
+    """
+    result = copy.deepcopy(document)
+    for container, key in list(_walk(result, aggregate, aggregate, True)):
+        if container[key] is not None and container[key] == result.get("id"):
+            container[key] = None
+    cleaned: dict[str, Any] = result
+    return cleaned

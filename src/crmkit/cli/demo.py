@@ -35,6 +35,7 @@ SECTIONS: tuple[str, ...] = (
     "edges",
     "survey",
     "sources",
+    "privacy",
     "assessment",
 )
 
@@ -54,7 +55,7 @@ def run_demo(
         >>> run_demo(only=["nope"])
         Traceback (most recent call last):
         ...
-        crmkit.errors.NotFoundError: unknown demo section 'nope'; sections: dataset, storage, safety, segments, leads, lifetime_value, models, plots, edges, survey, sources, assessment
+        crmkit.errors.NotFoundError: unknown demo section 'nope'; sections: dataset, storage, safety, segments, leads, lifetime_value, models, plots, edges, survey, sources, privacy, assessment
     """
     unknown = [name for name in only if name not in SECTIONS]
     if unknown:
