@@ -14,9 +14,11 @@ from crmkit.adapters import open_store
 from crmkit.adapters.aggregate import aggregate_for, aggregate_names
 from crmkit.adapters.sql.migrations import VERSION_TABLE, head_revision
 from crmkit.adapters.sql.schema import EXCHANGE_RATES_TABLE, SCHEMA_VERSION, table_name
-from crmkit.adapters.sql.views import VIEWS
+from crmkit.adapters.sql.views import VIEWS, drop_views
 from crmkit.domain import LineItem, Money, Quote, RecordLink, Task, User
 from crmkit.errors import ConflictError
+from crmkit.testing.adapter_suite import sample_entity
+from tests.backends import pg_url, require_backend
 
 FIXTURE = Path(__file__).parent / "data" / "crm-schema-v3.db"
 #: The aggregates a schema-3 database has tables for.
@@ -115,3 +117,44 @@ def test_upgraded_file_stores_the_new_aggregates(v3_copy: Path) -> None:
         assert tuple(row) == ("Call about renewal", anna.id)
         assert str(total) in ("375", "375.0", "375.00", "375.0000")
         assert rates["constrained_columns"] == ["base", "quote", "on_date"]
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
+def url_and_options(
+    request: pytest.FixtureRequest, tmp_path: Path, pg_fresh_schema: str
+) -> tuple[str, dict[str, str]]:
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp_path / 'crm.db'}", {}
+    found = pg_url()
+    require_backend("postgresql", found is not None, "set CRMKIT_PG_URL")
+    assert found is not None
+    return found, {"schema": pg_fresh_schema}
+
+
+def test_upgrade_adds_missing_columns_filled_from_the_documents(
+    url_and_options: tuple[str, dict[str, str]],
+) -> None:
+    """The 0004 step adds whatever column or table the database lacks, on both dialects."""
+    url, options = url_and_options
+    products = [sample_entity("products", sku=f"S{i}", unit=unit) for i, unit in enumerate("ab")]
+    with open_store(url, **options) as store:
+        with store.unit_of_work() as uow:
+            uow.products.add_many(products)
+        with store.engine.begin() as conn:  # make it look older: a column and a table gone
+            if options:
+                conn.exec_driver_sql(f'SET search_path TO "{options["schema"]}"')
+            drop_views(conn)
+            conn.exec_driver_sql("ALTER TABLE crm_products DROP COLUMN unit")
+            conn.exec_driver_sql(f"DROP TABLE {table_name('notes')}")
+            conn.exec_driver_sql("UPDATE crmkit_schema SET version = 3")
+            conn.exec_driver_sql(f"UPDATE {VERSION_TABLE} SET version_num = '0003'")
+    with open_store(url, **options) as store:
+        assert store.schema_version == 4
+        with store.engine.connect() as conn:
+            if options:
+                conn.exec_driver_sql(f'SET search_path TO "{options["schema"]}"')
+            units = conn.exec_driver_sql("SELECT sku, unit FROM crm_v_products ORDER BY sku")
+            assert [tuple(row) for row in units] == [("S0", "a"), ("S1", "b")]
+        with store.unit_of_work() as uow:
+            uow.notes.add(sample_entity("notes"))
+            assert uow.notes.count() == 1
