@@ -50,6 +50,7 @@ from crmkit.domain.contact_role import (
     role_list,
 )
 from crmkit.domain.limits import KEY_MAX
+from crmkit.domain.line_item import LineItem, net_total
 from crmkit.domain.money import Money
 from crmkit.domain.pipeline import Pipeline, Stage
 from crmkit.domain.probability import Probability, probability_value, to_probability
@@ -129,6 +130,14 @@ inline_check(
 inline_check(_optional_to_probability, "({v} is None or {v}.__class__ is float)")
 
 
+def _line_items(_: Any, attribute: attrs.Attribute[Any], value: Any) -> None:
+    if not isinstance(value, list):
+        raise ValidationError.single(attribute.name, value, "must be a list of LineItem")
+    for index, item in enumerate(value):
+        if not isinstance(item, LineItem):
+            raise ValidationError.single(f"{attribute.name}[{index}]", item, "must be a LineItem")
+
+
 def _history(_: Any, attribute: attrs.Attribute[Any], value: Any) -> None:
     if not isinstance(value, list):
         raise ValidationError.single(attribute.name, value, "must be a list of StageChange")
@@ -178,6 +187,12 @@ class Opportunity(AggregateRoot):
         campaign_id: the campaign that sourced the deal.
         closed_at: when it reached a closed stage.
         next_step: the agreed next step.
+        line_items: the products of the deal (Salesforce ``OpportunityLineItem``, HubSpot
+            line items), in the amount's currency. When there are any, ``amount`` is their
+            net total — the sum of each line's net (quantity × unit price × (1 − discount),
+            rounded half-even to the minor unit), before tax, as a quote's net total — which
+            :meth:`set_line_items` derives and the constructor checks. No line items: the
+            amount is entered by hand.
 
     Prefer :meth:`open` to build a new opportunity from a pipeline; the constructor is for
     loading stored records. Plus the keyword-only fields of
@@ -222,9 +237,12 @@ class Opportunity(AggregateRoot):
         default=None, converter=optional_to_utc, validator=optional_aware_datetime
     )
     next_step: str | None = attrs.field(default=None, validator=optional_str)
+    line_items: list[LineItem] = attrs.field(factory=list, validator=_line_items)
 
     def __attrs_post_init__(self) -> None:
         super().__attrs_post_init__()
+        if self.line_items:
+            _check_line_items(self.line_items, self.amount)
         if self.is_won and not self.is_closed:
             raise ValidationError.single("is_closed", self.is_closed, "must be true when won")
         if self.is_closed and (
@@ -509,6 +527,43 @@ class Opportunity(AggregateRoot):
             self._require_open("automated_probability", value)
         self.automated_probability = value
 
+    def set_line_items(self, items: list[LineItem]) -> None:
+        """Replace the line items and make ``amount`` their net total (before tax, each
+        line's net rounded half-even to the minor unit, then added). An empty list keeps the
+        current amount, which is then entered by hand again.
+
+        Raises:
+            ValidationError: an item is not a LineItem or is priced in another currency than
+                the amount (convert explicitly first).
+            InvalidTransitionError: the opportunity is closed (its amount is final).
+
+        Examples:
+            >>> from datetime import date
+            >>> from crmkit.domain import LineItem, Money, Opportunity
+            >>> opp = Opportunity("D", "a", Money("1", "SEK"), date(2025, 1, 1), "default",
+            ...                   "x", 0.1)
+            >>> opp.set_line_items([LineItem("p-1", 3, Money("99.90", "SEK"), discount="0.1"),
+            ...                     LineItem("p-2", 1, Money("500", "SEK"), tax_rate="0.25")])
+            >>> str(opp.amount)
+            '769.73 SEK'
+            >>> opp.set_line_items([LineItem("p-1", 1, Money("5", "EUR"))])
+            Traceback (most recent call last):
+            ...
+            crmkit.errors.ValidationError: line_items[0].unit_price.currency: 'EUR' differs from the amount's currency SEK
+        """
+        if self.is_closed:
+            raise InvalidTransitionError.single(
+                "line_items",
+                len(items),
+                "cannot change on a closed opportunity; its amount is final",
+            )
+        items = list(items)
+        _line_items(None, _LINE_ITEMS, items)
+        if items:
+            total = _check_line_items(items, None, self.amount.currency)
+            self.amount = total
+        self.line_items = items
+
     @property
     def primary_contact_id(self) -> str | None:
         """The primary contact's id, or ``None``."""
@@ -556,6 +611,28 @@ class Opportunity(AggregateRoot):
 
 
 _AT: attrs.Attribute[Any] = attrs.fields(StageChange).at
+_LINE_ITEMS: attrs.Attribute[Any] = attrs.fields(Opportunity).line_items
+
+
+def _check_line_items(
+    items: list[LineItem], amount: Money | None, currency: str | None = None
+) -> Money:
+    """The items' net total; every item priced in the amount's currency, and ``amount`` (when
+    given) equal to the total."""
+    code = currency if currency is not None else amount.currency if amount is not None else ""
+    for index, item in enumerate(items):
+        if item.unit_price.currency != code:
+            raise ValidationError.single(
+                f"line_items[{index}].unit_price.currency",
+                item.unit_price.currency,
+                f"differs from the amount's currency {code}",
+            )
+    total = net_total(items, code)
+    if amount is not None and amount != total:
+        raise ValidationError.single(
+            "amount", amount, f"must equal the line items' net total {total} (before tax)"
+        )
+    return total
 
 
 def _resolve(pipeline: Pipeline, stage: str | Stage) -> Stage:

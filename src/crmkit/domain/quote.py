@@ -37,9 +37,10 @@ import attrs
 
 from crmkit.domain.aggregate import AggregateRoot
 from crmkit.domain.limits import KEY_MAX
+from crmkit.domain.line_item import FRACTION_PLACES, LineItem, net_total
 from crmkit.domain.money import Money, _check_currency
 from crmkit.domain.opportunity import Opportunity
-from crmkit.domain.order import Order, OrderLine, OrderStatus, _discount, _to_decimal, _unit_price
+from crmkit.domain.order import Order, OrderStatus, _unit_price
 from crmkit.domain.validators import (
     compile_validation,
     date_value,
@@ -68,77 +69,6 @@ __all__ = [
     "QuoteStatus",
     "price_book_for",
 ]
-
-
-#: Discounts and tax rates of a line have at most this many decimals (8.875 % is
-#: ``"0.08875"``), so a line's net and tax are exact before they are rounded.
-FRACTION_PLACES = 6
-
-
-def _fraction(instance: Any, attribute: attrs.Attribute[Any], value: Any) -> None:
-    _discount(instance, attribute, value)
-    exponent = value.as_tuple().exponent
-    if isinstance(exponent, int) and exponent < -FRACTION_PLACES:
-        fail(attribute, value, f"must have at most {FRACTION_PLACES} decimals")
-
-
-@compile_validation
-@attrs.frozen
-class LineItem:
-    """One line of a quote: a product, how many, at what price, less a discount, plus tax.
-
-    Attributes:
-        product_id: the product.
-        quantity: units (an integer greater than zero).
-        unit_price: price per unit (not negative).
-        discount: fraction taken off the line, 0–1 (``Decimal`` or numeric string).
-        tax_rate: tax on the discounted line, 0–1 (``"0.25"`` for 25 % VAT).
-
-    ``discount`` and ``tax_rate`` have at most :data:`FRACTION_PLACES` decimals.
-        description: text printed on the line.
-
-    Examples:
-        >>> from crmkit.domain import LineItem, Money
-        >>> line = LineItem("p-1", 3, Money("19.99", "EUR"), discount="0.15", tax_rate="0.2")
-        >>> str(line.net), str(line.tax), str(line.total)
-        ('50.97 EUR', '10.19 EUR', '61.16 EUR')
-        >>> LineItem("p-1", 1, Money("1", "EUR"), tax_rate="1.5")
-        Traceback (most recent call last):
-        ...
-        crmkit.errors.ValidationError: tax_rate: Decimal('1.5') must be between 0 and 1
-    """
-
-    product_id: str = attrs.field(validator=identifier)
-    quantity: int = attrs.field(validator=[instance_of(int), positive])
-    unit_price: Money = attrs.field(validator=_unit_price)
-    discount: Decimal = attrs.field(default=Decimal(0), converter=_to_decimal, validator=_fraction)
-    tax_rate: Decimal = attrs.field(default=Decimal(0), converter=_to_decimal, validator=_fraction)
-    description: str = attrs.field(default="", validator=text())
-
-    def to_order_line(self) -> OrderLine:
-        """The :class:`~crmkit.domain.OrderLine` for this line (net of discount, before tax).
-
-        Examples:
-            >>> from crmkit.domain import LineItem, Money
-            >>> LineItem("p", 2, Money("5", "SEK"), tax_rate="0.25").to_order_line().total
-            Money(amount=Decimal('10.00'), currency='SEK')
-        """
-        return OrderLine(self.product_id, self.quantity, self.unit_price, self.discount)
-
-    @property
-    def net(self) -> Money:
-        """Quantity × unit price × (1 − discount), rounded half-even to the minor unit."""
-        return self.to_order_line().total
-
-    @property
-    def tax(self) -> Money:
-        """The rounded net × tax rate, rounded half-even to the minor unit."""
-        return (self.net * self.tax_rate).rounded()
-
-    @property
-    def total(self) -> Money:
-        """Net plus tax."""
-        return self.net + self.tax
 
 
 def _lines_in(currency: str, name: str, lines: list[Any], kind: type) -> None:
@@ -401,7 +331,7 @@ class Quote(AggregateRoot):
     @property
     def net_total(self) -> Money:
         """The sum of the lines' rounded nets."""
-        return sum((line.net for line in self.lines), Money.zero(self.currency))
+        return net_total(self.lines, self.currency)
 
     @property
     def tax_total(self) -> Money:
@@ -537,8 +467,10 @@ class Quote(AggregateRoot):
         )
 
     def sync_to(self, opportunity: Opportunity, at: datetime) -> None:
-        """Make the quote's net total the amount of its open opportunity (Salesforce's quote
-        syncing: the opportunity's amount is the sum of the line items, before tax).
+        """Make the quote's lines the line items of its open opportunity, and so the quote's
+        net total its amount (Salesforce's quote syncing: the opportunity's amount is the sum
+        of the line items, before tax; see :meth:`Opportunity.set_line_items
+        <crmkit.domain.Opportunity.set_line_items>`).
 
         Raises:
             ValidationError: the quote is for another opportunity, has no lines, or is in
@@ -554,8 +486,8 @@ class Quote(AggregateRoot):
             ...                        pipeline=default_pipeline())
             >>> q = Quote("a", "SEK", opportunity_id=opp.id,
             ...           lines=[LineItem("p", 4, Money("300", "SEK"), tax_rate="0.25")])
-            >>> q.sync_to(opp, at); str(opp.amount)
-            '1200.00 SEK'
+            >>> q.sync_to(opp, at); str(opp.amount), opp.line_items == q.lines
+            ('1200.00 SEK', True)
         """
         if not isinstance(opportunity, Opportunity) or self.opportunity_id != opportunity.id:
             raise ValidationError.single(
@@ -573,7 +505,7 @@ class Quote(AggregateRoot):
                 self.currency,
                 f"differs from the opportunity's currency {opportunity.amount.currency}",
             )
-        opportunity.amount = self.net_total
+        opportunity.set_line_items(self.lines)
         opportunity.touch(at)
 
     def _require(self, status: QuoteStatus, verb: str) -> None:

@@ -452,7 +452,8 @@ def pipelines() -> st.SearchStrategy[Pipeline]:
 @st.composite
 def opportunities(draw: st.DrawFn, pipeline: Pipeline | None = None) -> Opportunity:
     """Opportunities opened in a pipeline and moved through up to 20 stage changes, with
-    contact roles (one primary) and automated or manual probabilities.
+    contact roles (one primary), automated or manual probabilities and, half of them, line
+    items whose net total is the amount.
 
     Examples:
         >>> from crmkit.testing.strategies import opportunities
@@ -462,15 +463,18 @@ def opportunities(draw: st.DrawFn, pipeline: Pipeline | None = None) -> Opportun
     """
     pipe = pipeline if pipeline is not None else draw(pipelines())
     at = draw(utc_datetimes(max_value=datetime(2030, 1, 1, tzinfo=UTC)))
+    currency = draw(st.sampled_from(["SEK", "NOK", "EUR"]))
     opp = Opportunity.open(
         draw(_text()),
         account_id=draw(ids()),
-        amount=draw(money(draw(st.sampled_from(["SEK", "NOK", "EUR"])), min_value=0)),
+        amount=draw(money(currency, min_value=0)),
         close_date=draw(_dates()),
         pipeline=pipe,
         at=at,
         owner_id=draw(st.none() | ids()),
     )
+    if draw(st.booleans()):  # priced by line items: the amount is their net total
+        opp.set_line_items(draw(st.lists(line_items(currency), min_size=1, max_size=4)))
     open_keys = [s.key for s in pipe.stages if not s.is_closed]
     moves = draw(st.lists(st.sampled_from(open_keys), max_size=18))
     for key in moves:

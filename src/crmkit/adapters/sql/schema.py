@@ -195,6 +195,7 @@ COLUMNS: dict[str, tuple[Typed, ...]] = {
         _t("closed_at", kind="timestamp"),
         _t("campaign_id", kind="ref"),
         _t("stage_history", kind="json"),
+        _t("line_items", kind="json"),
     ),
     "interactions": (
         _t("type"),
