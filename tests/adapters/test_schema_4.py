@@ -5,6 +5,7 @@ from __future__ import annotations
 import shutil
 import sqlite3
 from datetime import UTC, date, datetime
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
@@ -158,3 +159,50 @@ def test_upgrade_adds_missing_columns_filled_from_the_documents(
         with store.unit_of_work() as uow:
             uow.notes.add(sample_entity("notes"))
             assert uow.notes.count() == 1
+
+
+def test_views_of_quote_lines_and_activity_links(
+    url_and_options: tuple[str, dict[str, str]],
+) -> None:
+    url, options = url_and_options
+    quote = sample_entity(
+        "quotes",
+        quote_number="Q-7",
+        lines=[
+            LineItem("p-1", 3, Money("100", "SEK"), tax_rate="0.25"),
+            LineItem("p-2", 1, Money("49.50", "SEK"), discount="0.1"),
+        ],
+    )
+    task = sample_entity("tasks", links=[RecordLink("account", "acc-1"), RecordLink("case", "c-9")])
+    note = sample_entity("notes", links=[RecordLink("contact", "c-1")])
+    with open_store(url, **options) as store:
+        with store.unit_of_work() as uow:
+            uow.accounts.add(sample_entity("accounts", id="acc-1"))
+            uow.quotes.add(quote)
+            uow.tasks.add(task)
+            uow.notes.add(note)
+        with store.engine.connect() as conn:
+            if options:
+                conn.exec_driver_sql(f'SET search_path TO "{options["schema"]}"')
+            lines = conn.exec_driver_sql(
+                "SELECT quote_id, quote_number, line_no, product_id, quantity, unit_price,"
+                " currency, discount, tax_rate FROM crm_v_quote_lines ORDER BY line_no"
+            ).all()
+            links = conn.exec_driver_sql(
+                "SELECT task_id, record_type, record_id FROM crm_v_task_links ORDER BY line_no"
+            ).all()
+            noted = conn.exec_driver_sql("SELECT note_id, record_id FROM crm_v_note_links").all()
+    assert [(r[0], r[1], r[2], r[3], r[6]) for r in lines] == [
+        (quote.id, "Q-7", 0, "p-1", "SEK"),
+        (quote.id, "Q-7", 1, "p-2", "SEK"),
+    ]
+    assert [(Decimal(str(r[4])), Decimal(str(r[5]))) for r in lines] == [
+        (Decimal(3), Decimal(100)),
+        (Decimal(1), Decimal("49.5")),
+    ]
+    assert [(Decimal(str(r[7])), Decimal(str(r[8]))) for r in lines] == [
+        (Decimal(0), Decimal("0.25")),
+        (Decimal("0.1"), Decimal(0)),
+    ]
+    assert [tuple(r) for r in links] == [(task.id, "account", "acc-1"), (task.id, "case", "c-9")]
+    assert [tuple(r) for r in noted] == [(note.id, "c-1")]

@@ -4,7 +4,11 @@ Each view shows an aggregate's typed columns under plain names (``name`` is the 
 name, not the lower-cased search text), its status, owner, account and timestamps, without
 the JSON document. ``crm_v_order_lines`` has one row per order line: ``order_id``,
 ``account_id``, ``ordered_at``, ``line_no`` (from 0), ``product_id``, ``quantity``,
-``unit_price``, ``currency`` and ``discount``.
+``unit_price``, ``currency`` and ``discount``; ``crm_v_quote_lines`` one per quote line
+(``quote_id``, ``account_id``, ``quote_number``, ``revision``, ``status``, ``line_no``, the
+same line columns and ``tax_rate``); ``crm_v_task_links`` and ``crm_v_note_links`` one per
+record a task or note is linked to (``task_id`` / ``note_id``, ``record_type``,
+``record_id``, with the task's ``status`` and ``due_at`` or the note's ``written_at``).
 
 Examples:
     >>> from crmkit.adapters.sql.views import VIEWS, view_name
@@ -50,7 +54,13 @@ def view_name(aggregate: str) -> str:
 
 
 #: Every view crmkit creates.
-VIEWS: tuple[str, ...] = (*(view_name(a) for a in aggregate_names()), "crm_v_order_lines")
+VIEWS: tuple[str, ...] = (
+    *(view_name(a) for a in aggregate_names()),
+    "crm_v_order_lines",
+    "crm_v_quote_lines",
+    "crm_v_task_links",
+    "crm_v_note_links",
+)
 
 
 def view_columns(aggregate: str) -> list[tuple[str, str]]:
@@ -88,26 +98,70 @@ def view_sql(aggregate: str) -> str:
     return f"SELECT {', '.join(shown)} FROM {table_name(aggregate_for(aggregate).name)}"
 
 
-def _order_lines_sql(dialect: str) -> str:
+#: The views over nested JSON lists: name → (table, the parent columns shown, list column,
+#: the element fields as (view column, JSON path, SQL type or None for text)).
+_LIST_VIEWS: dict[str, tuple[str, str, str, tuple[tuple[str, str, str | None], ...]]] = {
+    "crm_v_order_lines": (
+        "crm_orders",
+        "o.id AS order_id, o.account_id, o.ordered_at",
+        "lines",
+        (
+            ("product_id", "product_id", None),
+            ("quantity", "quantity", "numeric"),
+            ("unit_price", "unit_price.amount", "numeric"),
+            ("currency", "unit_price.currency", None),
+            ("discount", "discount", "numeric"),
+        ),
+    ),
+    "crm_v_quote_lines": (
+        "crm_quotes",
+        "o.id AS quote_id, o.account_id, o.quote_number, o.revision, o.status",
+        "lines",
+        (
+            ("product_id", "product_id", None),
+            ("quantity", "quantity", "numeric"),
+            ("unit_price", "unit_price.amount", "numeric"),
+            ("currency", "unit_price.currency", None),
+            ("discount", "discount", "numeric"),
+            ("tax_rate", "tax_rate", "numeric"),
+        ),
+    ),
+    "crm_v_task_links": (
+        "crm_tasks",
+        "o.id AS task_id, o.status, o.due_at",
+        "links",
+        (("record_type", "record_type", None), ("record_id", "record_id", None)),
+    ),
+    "crm_v_note_links": (
+        "crm_notes",
+        "o.id AS note_id, o.written_at",
+        "links",
+        (("record_type", "record_type", None), ("record_id", "record_id", None)),
+    ),
+}
+
+
+def _list_sql(view: str, dialect: str) -> str:
+    """The ``SELECT`` of a view with one row per element of a JSON list column."""
+    table, parent, column, fields = _LIST_VIEWS[view]
+    shown: list[str] = []
+    for name, path, cast in fields:
+        if dialect == "postgresql":
+            *outer, last = path.split(".")
+            expr = "l.value" + "".join(f" -> '{p}'" for p in outer) + f" ->> '{last}'"
+            shown.append(f"({expr})::{cast} AS {name}" if cast else f"{expr} AS {name}")
+        else:
+            expr = f"json_extract(l.value, '$.{path}')"
+            shown.append(f"CAST({expr} AS NUMERIC) AS {name}" if cast else f"{expr} AS {name}")
     if dialect == "postgresql":
         return (
-            "SELECT o.id AS order_id, o.account_id, o.ordered_at, l.ordinality - 1 AS line_no, "
-            "l.value ->> 'product_id' AS product_id, "
-            "(l.value ->> 'quantity')::numeric AS quantity, "
-            "(l.value -> 'unit_price' ->> 'amount')::numeric AS unit_price, "
-            "l.value -> 'unit_price' ->> 'currency' AS currency, "
-            "(l.value ->> 'discount')::numeric AS discount "
-            "FROM crm_orders o CROSS JOIN LATERAL "
-            "jsonb_array_elements(o.lines) WITH ORDINALITY AS l(value, ordinality)"
+            f"SELECT {parent}, l.ordinality - 1 AS line_no, {', '.join(shown)} "
+            f"FROM {table} o CROSS JOIN LATERAL "
+            f"jsonb_array_elements(o.{column}) WITH ORDINALITY AS l(value, ordinality)"
         )
     return (
-        "SELECT o.id AS order_id, o.account_id, o.ordered_at, CAST(l.key AS INTEGER) AS line_no, "
-        "json_extract(l.value, '$.product_id') AS product_id, "
-        "CAST(json_extract(l.value, '$.quantity') AS NUMERIC) AS quantity, "
-        "CAST(json_extract(l.value, '$.unit_price.amount') AS NUMERIC) AS unit_price, "
-        "json_extract(l.value, '$.unit_price.currency') AS currency, "
-        "CAST(json_extract(l.value, '$.discount') AS NUMERIC) AS discount "
-        "FROM crm_orders o, json_each(o.lines) AS l"
+        f"SELECT {parent}, CAST(l.key AS INTEGER) AS line_no, {', '.join(shown)} "
+        f"FROM {table} o, json_each(o.{column}) AS l"
     )
 
 
@@ -123,8 +177,10 @@ def create_views(connection: sa.Connection) -> None:
     drop_views(connection)
     for aggregate in aggregate_names():
         connection.exec_driver_sql(f"CREATE VIEW {view_name(aggregate)} AS {view_sql(aggregate)}")
-    lines = _order_lines_sql(connection.dialect.name)
-    connection.exec_driver_sql(f"CREATE VIEW crm_v_order_lines AS {lines}")
+    for view in _LIST_VIEWS:
+        connection.exec_driver_sql(
+            f"CREATE VIEW {view} AS {_list_sql(view, connection.dialect.name)}"
+        )
 
 
 def drop_views(connection: sa.Connection) -> None:
