@@ -500,3 +500,67 @@ def test_exported_task_links_use_the_vendor_ids(store: Store, tmp_path: Path) ->
 def _read_after_export(store: Store, path: Path, codec: object) -> list[dict[str, str]]:
     export_csv(store, path, codec)  # type: ignore[arg-type]
     return _read(path)
+
+
+HS_OWNERS = [
+    {
+        "Owner ID": "77",
+        "First Name": "Anna",
+        "Last Name": "Lind",
+        "Email": "anna.lind@acme-demo.se",
+        "User ID": "4011",
+        "Teams": "Inside sales",
+        "Archived": "false",
+    },
+    {
+        "Owner ID": "78",
+        "First Name": "Karl",
+        "Last Name": "von Essen",
+        "Email": "karl@acme-demo.se",
+        "User ID": "4012",
+        "Teams": "",
+        "Archived": "false",
+    },
+    {
+        "Owner ID": "79",
+        "First Name": "",
+        "Last Name": "",
+        "Email": "ghost@acme-demo.se",
+        "User ID": "",
+        "Teams": "",
+        "Archived": "true",
+    },
+]
+
+
+def test_hubspot_owners_become_users(store: Store, tmp_path: Path) -> None:
+    report = _import(
+        store,
+        _write(tmp_path / "owners.csv", HS_OWNERS),
+        HubSpotCodec("owners"),
+        policy=ImportPolicy.KEEP_ACCEPTED,
+    )
+    assert report.created == 2  # type: ignore[attr-defined]
+    assert [(r.line, r.field) for r in report.rejects] == [(4, "First Name / Last Name")]  # type: ignore[attr-defined]
+    with store.unit_of_work() as uow:
+        anna = uow.users.find_by_remote_id("77")
+        karl = uow.users.find_by_remote_id("78")
+    assert isinstance(anna, User)
+    assert isinstance(karl, User)
+    assert (anna.name, anna.email) == ("Anna Lind", "anna.lind@acme-demo.se")
+    assert anna.remote_data == {"User ID": "4011", "Teams": "Inside sales", "Archived": "false"}
+    # "von Essen" does not split back at the last word: the cells are kept for the export
+    assert karl.name == "Karl von Essen"
+    assert (karl.remote_data["First Name"], karl.remote_data["Last Name"]) == ("Karl", "von Essen")
+    _exported_cells_match(
+        store, tmp_path / "owners_out.csv", HubSpotCodec("owners"), HS_OWNERS[:2], "Owner ID"
+    )
+    with store.unit_of_work() as uow:
+        uow.users.add(User("Eva Maria Holm", "eva@acme-demo.se"))
+    rows = {
+        r["Email"]: r for r in _read_after_export(store, tmp_path / "o.csv", HubSpotCodec("owners"))
+    }
+    assert (rows["eva@acme-demo.se"]["First Name"], rows["eva@acme-demo.se"]["Last Name"]) == (
+        "Eva Maria",
+        "Holm",
+    )

@@ -1,5 +1,5 @@
-"""HubSpot export files: companies, contacts, deals, tasks, notes, products and quotes, mapped
-both ways.
+"""HubSpot export files: companies, contacts, deals, owners, tasks, notes, products and quotes,
+mapped both ways.
 
 HubSpot's record export (CRM → Export) writes one CSV per object with the properties' labels
 as column headers and the record's id as ``Record ID``. crmkit maps the default properties
@@ -43,6 +43,10 @@ deals              Record ID                   ``Opportunity.remote_id``
                    Associated Company IDs      ``account_id``
                    Create Date / Last Modified ``created_at`` / ``updated_at``
                    Date
+owners             Owner ID                    ``User.remote_id``
+                   First Name + Last Name      ``name`` (joined; split at the last word on
+                                               export unless the cells are kept)
+                   Email                       ``email``
 tasks              Record ID                   ``Task.remote_id``
                    Task Title / Task notes     ``subject`` / ``description``
                    Due date / Completed at     ``due_at`` / ``completed_at``
@@ -71,8 +75,10 @@ quotes             Record ID                   ``Quote.remote_id`` (imported as 
                    Associated Deal IDs
 =================  ==========================  =============================================
 
-HubSpot owners and line items are not separate exports crmkit reads: an owner id stays the
-``owner_id`` / ``assignee_id`` string, and a quote's line items are built in crmkit
+The owners list (the owners API, or Settings → Users & Teams exported with these headers)
+becomes users whose ``remote_id`` is the owner id, the value HubSpot writes in ``Company
+owner``, ``Assigned to`` and the other owner columns; those stay ``owner_id`` strings.
+Line items are not read: a quote's lines are built in crmkit
 (:meth:`crmkit.domain.PriceBook.line`). A quote's ``Status`` stays in ``remote_data``.
 
 HubSpot's default deal stages and probabilities: Appointment Scheduled 20 %, Qualified To
@@ -106,6 +112,7 @@ from crmkit.domain.contact import Contact
 from crmkit.domain.opportunity import Opportunity
 from crmkit.domain.product import Product
 from crmkit.domain.quote import Quote
+from crmkit.domain.user import User
 
 __all__ = [
     "HUBSPOT_COMPANIES",
@@ -113,6 +120,7 @@ __all__ = [
     "HUBSPOT_DEALS",
     "HUBSPOT_DEFAULT_STAGES",
     "HUBSPOT_NOTES",
+    "HUBSPOT_OWNERS",
     "HUBSPOT_PRODUCTS",
     "HUBSPOT_QUOTES",
     "HUBSPOT_TASKS",
@@ -121,7 +129,9 @@ __all__ = [
 ]
 
 #: The object names of a HubSpot export.
-HubSpotObject = Literal["companies", "contacts", "deals", "tasks", "notes", "products", "quotes"]
+HubSpotObject = Literal[
+    "companies", "contacts", "deals", "owners", "tasks", "notes", "products", "quotes"
+]
 
 _T = Conversion
 _TIMES = (
@@ -196,6 +206,20 @@ _LINKS = (
     FieldMap("Associated Company IDs", "account", _T.LINK, "accounts"),
     FieldMap("Associated Contact IDs", "contact", _T.LINK, "contacts"),
     FieldMap("Associated Deal IDs", "opportunity", _T.LINK, "opportunities"),
+)
+
+#: HubSpot owners ↔ :class:`~crmkit.domain.User`.
+HUBSPOT_OWNERS = ColumnMapping(
+    vendor="HubSpot",
+    vendor_object="owners",
+    record_type=User,
+    id_column="Owner ID",
+    fields=(
+        FieldMap("First Name", "first", _T.NAME_PART),
+        FieldMap("Last Name", "last", _T.NAME_PART),
+        FieldMap("Email", "email"),
+    ),
+    default_columns=("User ID", "Teams", "Archived"),
 )
 
 #: HubSpot tasks ↔ :class:`~crmkit.domain.Task`.
@@ -303,6 +327,7 @@ _MAPPINGS: dict[str, ColumnMapping] = {
     "companies": HUBSPOT_COMPANIES,
     "contacts": HUBSPOT_CONTACTS,
     "deals": HUBSPOT_DEALS,
+    "owners": HUBSPOT_OWNERS,
     "tasks": HUBSPOT_TASKS,
     "notes": HUBSPOT_NOTES,
     "products": HUBSPOT_PRODUCTS,
@@ -312,7 +337,7 @@ _MAPPINGS: dict[str, ColumnMapping] = {
 
 class HubSpotCodec(VendorCodec):
     """Reads and writes one HubSpot export object (``"companies"``, ``"contacts"``,
-    ``"deals"``, ``"tasks"``, ``"notes"``, ``"products"``, ``"quotes"``).
+    ``"deals"``, ``"owners"``, ``"tasks"``, ``"notes"``, ``"products"``, ``"quotes"``).
 
     Args:
         object: which export.
@@ -335,7 +360,7 @@ class HubSpotCodec(VendorCodec):
         >>> HubSpotCodec("tickets")
         Traceback (most recent call last):
         ...
-        crmkit.errors.ValidationError: object: 'tickets' is not a HubSpot export crmkit maps (companies, contacts, deals, tasks, notes, products, quotes)
+        crmkit.errors.ValidationError: object: 'tickets' is not a HubSpot export crmkit maps (companies, contacts, deals, owners, tasks, notes, products, quotes)
     """
 
     MAPPINGS = _MAPPINGS

@@ -80,6 +80,7 @@ class Conversion(enum.Enum):
     CHOICE = "choice"  # a vendor label → a crmkit value (FieldMap.choices)
     DAY = "day"  # a date in the file, midnight UTC of that day in crmkit
     LINK = "link"  # vendor ids of other records → RecordLinks in ``links``
+    NAME_PART = "name_part"  # first or last name (target) → one ``name`` field
 
 
 @attrs.frozen
@@ -514,6 +515,8 @@ class MappedCodec(Generic[E]):
             path = self._by_target["amount"]
         elif head == "addresses":
             path = "address"
+        elif head == "name" and self._name_parts():
+            path = " / ".join(f.column for f in self._name_parts())
         if problem.has_value:
             return Problem(path, problem.value, problem.message)
         return Problem(path, message=problem.message)
@@ -572,6 +575,8 @@ class MappedCodec(Generic[E]):
             data[field.target] = self.date_format.parse_datetime(text).isoformat()
         elif conv is Conversion.LINK:
             return self._decode_links(field, text, data, references)
+        elif conv is Conversion.NAME_PART:
+            return self._decode_name_part(field, text, cells, data)
         elif conv is Conversion.STAGE:
             table = self.stages
             stage = table.by_label(text) if table else None
@@ -593,6 +598,21 @@ class MappedCodec(Generic[E]):
                 data[field.target] = slug(text)
                 return False
         return True
+
+    def _name_cells(self, cells: Mapping[str, str]) -> tuple[str, str]:
+        parts = {f.target: cells.get(f.column, "").strip() for f in self._name_parts()}
+        return parts.get("first", ""), parts.get("last", "")
+
+    def _name_parts(self) -> list[FieldMap]:
+        return [f for f in self.mapping.fields if f.conversion is Conversion.NAME_PART]
+
+    def _decode_name_part(
+        self, field: FieldMap, text: str, cells: Mapping[str, str], data: dict[str, Any]
+    ) -> bool:
+        """Join the first and last name into ``name``; whether export can split it back."""
+        first, last = self._name_cells(cells)
+        data["name"] = " ".join(p for p in (first, last) if p)
+        return _split_name(data["name"]) == (first, last)
 
     @staticmethod
     def _decode_links(
@@ -664,6 +684,8 @@ class MappedCodec(Generic[E]):
         if conv is Conversion.ADDRESS:
             value = address.get(field.target)
             return None if value in (None, "") else str(value)
+        if conv is Conversion.NAME_PART:
+            return self._encode_name_part(field, data)
         if conv is Conversion.LINK:
             written = _encode_links(field, data.get("links") or [], references)
             kept = (data.get("remote_data") or {}).get(field.column)
@@ -715,6 +737,25 @@ class MappedCodec(Generic[E]):
         if isinstance(value, date | datetime):  # pragma: no cover - serde gives strings
             return value.isoformat()
         return str(value)
+
+    def _encode_name_part(self, field: FieldMap, data: Mapping[str, Any]) -> str | None:
+        """The first or last name of ``name``: the cells kept at import while they still
+        join to it, else the last word is the last name."""
+        name = str(data.get("name") or "")
+        remote = data.get("remote_data") or {}
+        kept = {f.target: str(remote.get(f.column, "")).strip() for f in self._name_parts()}
+        if any(kept.values()) and " ".join(p for p in kept.values() if p) == name:
+            return kept.get(field.target) or None
+        first, last = _split_name(name)
+        return (first if field.target == "first" else last) or None
+
+
+def _split_name(name: str) -> tuple[str, str]:
+    """A full name as (first, last): the last word is the last name."""
+    words = name.split()
+    if len(words) < 2:
+        return (words[0] if words else ""), ""
+    return " ".join(words[:-1]), words[-1]
 
 
 class VendorCodec(MappedCodec[Any]):
