@@ -20,6 +20,7 @@ from crmkit.scoring.cross_sell import (
     cross_sell_rate,
     next_best_offers,
 )
+from crmkit.scoring.currency import PipelineTotalIn, weighted_pipeline_in
 from crmkit.scoring.engagement import engagement_summary
 from crmkit.scoring.follow_up import EmailSequence, SequenceStep, neglected, overdue_follow_ups
 from crmkit.scoring.inbound_share import (
@@ -147,6 +148,7 @@ __all__ = [
     "Offer",
     "PeriodRetention",
     "PipelineTotal",
+    "PipelineTotalIn",
     "ProspectingPeriod",
     "RankedCustomer",
     "RetentionEconomics",
@@ -205,6 +207,7 @@ __all__ = [
     "visits_per_salesperson",
     "waiting_time",
     "weighted_pipeline",
+    "weighted_pipeline_in",
     "win_back",
     "win_rate",
 ]

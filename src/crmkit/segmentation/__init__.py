@@ -23,6 +23,13 @@ from crmkit.segmentation.buckets import (
     bucket_segments,
     repurchase_buckets,
 )
+from crmkit.segmentation.currency import (
+    ConvertedRecord,
+    ConvertedRecords,
+    SegmentSummaryIn,
+    convert_records,
+    segment_summary_in,
+)
 from crmkit.segmentation.pareto import (
     ABCRow,
     Concentration,
@@ -68,6 +75,8 @@ __all__ = [
     "Bucket",
     "BucketRow",
     "Concentration",
+    "ConvertedRecord",
+    "ConvertedRecords",
     "ParetoCheck",
     "PortfolioRow",
     "ProfitabilityRow",
@@ -76,6 +85,7 @@ __all__ = [
     "RuleSegments",
     "Segment",
     "SegmentRow",
+    "SegmentSummaryIn",
     "SegmentSummaryRow",
     "StatusCounts",
     "StatusRow",
@@ -86,6 +96,7 @@ __all__ = [
     "assign_segments",
     "bucket_segments",
     "concentration",
+    "convert_records",
     "customer_portfolio",
     "customer_status",
     "go_to_market_tiers",
@@ -97,6 +108,7 @@ __all__ = [
     "repurchase_buckets",
     "rfm",
     "segment_summary",
+    "segment_summary_in",
     "share_of_wallet",
     "status_counts",
     "tier_segments",
