@@ -99,3 +99,17 @@ def test_a_missing_pair_is_refused_not_guessed() -> None:
         segment_summary_in(
             orders, segment="account_id", value="total", currency="SEK", rates=RATES, on=ON
         )
+
+
+def test_the_stored_rate_table_gives_the_same_report() -> None:
+    from crmkit.adapters.sql import SqlStore
+    from crmkit.adapters.sql.rates import SqlRateTable
+
+    deals = [_deal("1000", "SEK", "proposal", 0.5), _deal("500", "NOK", "proposal", 0.25)]
+    with SqlStore("sqlite://") as store, store.unit_of_work() as uow:
+        stored = SqlRateTable(uow)
+        stored.add_many(RATES.rates)
+        got = weighted_pipeline_in(deals, currency="EUR", rates=stored, on=ON)
+    assert got == weighted_pipeline_in(deals, currency="EUR", rates=RATES, on=ON)
+    with pytest.raises(ValidationError, match="rates: 'EUR' must be a rate table"):
+        weighted_pipeline_in(deals, currency="EUR", rates="EUR", on=ON)  # type: ignore[arg-type]

@@ -36,8 +36,7 @@ from crmkit.clv.lifetime_value import (
     value_customers,
 )
 from crmkit.clv.summary import summarise
-from crmkit.domain.exchange_rate import RateTable
-from crmkit.segmentation.currency import convert_records
+from crmkit.segmentation.currency import RatesLike, convert_records
 
 __all__ = ["CustomerValueIn", "value_customers_in"]
 
@@ -67,7 +66,7 @@ def value_customers_in(
     spend: SpendModel | None = None,
     *,
     currency: str,
-    rates: RateTable,
+    rates: RatesLike,
     on: date,
     summary: Mapping[str, Any] | None = None,
     **options: Any,

@@ -21,9 +21,8 @@ from typing import Any
 
 import attrs
 
-from crmkit.domain.exchange_rate import RateTable
 from crmkit.scoring.pipeline import PipelineTotal, weighted_pipeline
-from crmkit.segmentation.currency import convert_records
+from crmkit.segmentation.currency import RatesLike, convert_records
 
 __all__ = ["PipelineTotalIn", "weighted_pipeline_in"]
 
@@ -50,7 +49,7 @@ def weighted_pipeline_in(
     opportunities: Any,
     *,
     currency: str,
-    rates: RateTable,
+    rates: RatesLike,
     on: date,
     amount: str = "amount",
     **options: Any,

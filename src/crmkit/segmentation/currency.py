@@ -34,11 +34,11 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from datetime import date
 from decimal import Decimal
-from typing import Any
+from typing import Any, Protocol, runtime_checkable
 
 import attrs
 
-from crmkit.domain.exchange_rate import RateTable
+from crmkit.domain.exchange_rate import ExchangeRate
 from crmkit.domain.money import Money
 from crmkit.errors import ValidationError
 from crmkit.frames import is_frame
@@ -47,10 +47,30 @@ from crmkit.segmentation.summary import SegmentSummaryRow, segment_summary
 __all__ = [
     "ConvertedRecord",
     "ConvertedRecords",
+    "RatesLike",
     "SegmentSummaryIn",
     "convert_records",
     "segment_summary_in",
 ]
+
+
+@runtime_checkable
+class RatesLike(Protocol):
+    """What the reports use of a rate table: the ``ExchangeRates`` port of
+    :mod:`crmkit.adapters.ports` (an in-memory :class:`~crmkit.domain.RateTable` or the SQL
+    store's ``SqlRateTable``); the analytics sit below the ports, so they name only these two
+    methods.
+
+    Examples:
+        >>> from crmkit.domain import RateTable
+        >>> from crmkit.segmentation.currency import RatesLike
+        >>> isinstance(RateTable(), RatesLike)
+        True
+    """
+
+    def rate(self, from_currency: str, to_currency: str, *, on: date) -> ExchangeRate: ...
+
+    def convert(self, money: Money, to: str, *, on: date) -> Money: ...
 
 
 class ConvertedRecord:
@@ -112,7 +132,7 @@ def convert_records(
     *,
     field: str,
     currency: str,
-    rates: RateTable,
+    rates: RatesLike,
     on: date,
     as_number: bool = False,
 ) -> ConvertedRecords:
@@ -141,8 +161,10 @@ def convert_records(
             type(records).__name__,
             "must be records (convert a frame's amounts before building it)",
         )
-    if not isinstance(rates, RateTable):
-        raise ValidationError.single("rates", rates, "must be a RateTable")
+    if not (callable(getattr(rates, "rate", None)) and callable(getattr(rates, "convert", None))):
+        raise ValidationError.single(
+            "rates", rates, "must be a rate table (a RateTable or an ExchangeRates port)"
+        )
     oldest: date | None = None
     converted: list[Any] = []
     for index, record in enumerate(records):
@@ -191,7 +213,7 @@ def segment_summary_in(
     *,
     value: str,
     currency: str,
-    rates: RateTable,
+    rates: RatesLike,
     on: date,
     **options: Any,
 ) -> list[SegmentSummaryIn]:
