@@ -30,6 +30,7 @@ from crmkit.clv.lifetime_value import (
 )
 from crmkit.clv.modified_beta_geo import ModifiedBetaGeo
 from crmkit.clv.pareto_nbd import ParetoNBD
+from crmkit.clv.patterns import predict_frame, purchase_patterns
 from crmkit.clv.peers import (
     from_lifetimes,
     from_lifetimes_fitter,
@@ -84,6 +85,8 @@ __all__ = [
     "from_pymc_marketing",
     "from_pymc_marketing_model",
     "load_model",
+    "predict_frame",
+    "purchase_patterns",
     "retention_lifetime_value",
     "simulate_beta_geo",
     "summarise",

@@ -27,6 +27,7 @@ from crmkit.clv.persistence import PersistentModel
 from crmkit.clv.summary import TimeUnit
 from crmkit.errors import CrmkitWarning, ValidationError
 from crmkit.extras import require
+from crmkit.frames import is_frame
 from crmkit.progress import ProgressOption
 
 if TYPE_CHECKING:
@@ -109,7 +110,8 @@ class GammaGamma(PersistentModel):
         """
         np = require("numpy", "stats")
         penalizer = penalty(penalizer)
-        history = read_history(data, monetary=True, weights=weights)
+        # a frame is grouped to its distinct patterns on its engine: only those are collected
+        history = read_history(data, monetary=True, weights=weights, deduplicate=is_frame(data))
         history = history.select(history.frequency > 0)
         if history.size == 0:
             raise ValidationError.single(

@@ -37,7 +37,7 @@ if TYPE_CHECKING:
     import numpy as np
     from numpy.typing import NDArray
 
-__all__ = ["History", "calibration_part", "merge_patterns", "read_history"]
+__all__ = ["History", "calibration_part", "merge_patterns", "pattern_groups", "read_history"]
 
 _MAX_PROBLEMS = 10
 
@@ -142,11 +142,8 @@ def _from_frame(
     require_columns(frame, names + ([weights] if weights else []), what="summary")
     present = set(frame.collect_schema().names())
     if deduplicate:
-        weight = nw.col(weights).sum() if weights else nw.len()
-        frame = (
-            frame.group_by(*names)
-            .agg(weight.alias("__weights"))
-            .with_columns(nw.col("__weights").cast(nw.Float64))
+        frame = pattern_groups(frame, names, weights, "__weights").with_columns(
+            nw.col("__weights").cast(nw.Float64)
         )
         ids = None
     else:
@@ -162,6 +159,23 @@ def _from_frame(
             columns["weights"] = frame[weights].to_numpy()
         ids = frame[customer].to_list() if customer in present else None
     return columns, ids
+
+
+def pattern_groups(frame: Any, names: Sequence[str], weights: str | None, count: str) -> Any:
+    """A narwhals frame's distinct rows of ``names`` with ``count``, the number of rows (or the
+    sum of ``weights``) that have each; the grouping runs on the frame's engine.
+
+    Examples:
+        >>> import polars as pl
+        >>> from crmkit.clv.history import pattern_groups
+        >>> from crmkit.frames import from_native
+        >>> frame = from_native(pl.DataFrame({"frequency": [1, 1, 0], "T": [5.0, 5.0, 5.0]}))
+        >>> pattern_groups(frame, ["frequency", "T"], None, "n").sort("frequency").rows()
+        [(0, 5.0, 1), (1, 5.0, 2)]
+    """
+    nw = narwhals()
+    weight = nw.col(weights).sum() if weights else nw.len()
+    return frame.group_by(*names).agg(weight.alias(count))
 
 
 def _check(columns: dict[str, Any], what: str, monetary: bool) -> None:

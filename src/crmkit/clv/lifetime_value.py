@@ -45,6 +45,7 @@ __all__ = [
     "SegmentValue",
     "SpendModel",
     "customer_lifetime_value",
+    "horizon_purchases",
     "value_by_segment",
     "value_customers",
 ]
@@ -135,19 +136,60 @@ def customer_lifetime_value(
 time_unit='days'|'weeks'|'months' or fit the model with time_unit
     """
     np = require("numpy", "stats")
+    order_value = spend.expected_order_value(frequency, monetary_value)
+    _, discounted = horizon_purchases(
+        purchases, frequency, recency, T, months=months,
+        monthly_discount_rate=monthly_discount_rate, time_unit=time_unit,
+    )  # fmt: skip
+    # an order value of +inf (a spend model without a mean) times no purchases is 0
+    with np.errstate(invalid="ignore"):
+        return np.where(discounted > 0, order_value * discounted, 0.0)
+
+
+def horizon_purchases(
+    purchases: PurchaseModel,
+    frequency: ArrayLike,
+    recency: ArrayLike,
+    T: ArrayLike,  # noqa: N803
+    *,
+    months: int = 12,
+    monthly_discount_rate: float = 0.01,
+    time_unit: str | None = None,
+) -> tuple[Any, Any]:
+    """Expected purchases over the next ``months``, plain and discounted month by month.
+
+    The discounted count is the sum over months of each month's expected purchases (the
+    difference of the cumulative conditional expectation, never below zero) divided by
+    ``(1 + monthly_discount_rate) ** month``; :func:`customer_lifetime_value` is the expected
+    order value times it. Both depend only on ``(frequency, recency, T)``, which is what lets
+    :func:`crmkit.clv.predict_frame` compute them once per purchase pattern.
+
+    Returns:
+        ``(expected_purchases, discounted_purchases)``, numpy arrays with one value per
+        customer.
+
+    Examples:
+        >>> from crmkit.clv import BetaGeo
+        >>> from crmkit.clv.lifetime_value import horizon_purchases
+        >>> model = BetaGeo(r=0.243, alpha=4.414, a=0.793, b=2.426, time_unit="weeks")
+        >>> expected, discounted = horizon_purchases(model, [2], [30.43], [38.86], months=12)
+        >>> round(float(expected[0]), 4), round(float(discounted[0]), 4)
+        (1.5622, 1.4714)
+    """
+    np = require("numpy", "stats")
     _check_horizon(months, monthly_discount_rate)
     factor = _units_per_month(purchases, time_unit)
-    order_value = spend.expected_order_value(frequency, monetary_value)
-    value = np.zeros_like(order_value, dtype=float)
-    previous = purchases.conditional_expected_purchases(0.0, frequency, recency, T)
+    start = purchases.conditional_expected_purchases(0.0, frequency, recency, T)
+    discounted = np.zeros_like(start, dtype=float)
+    previous = start
     for month in range(1, months + 1):
         cumulative = purchases.conditional_expected_purchases(month * factor, frequency, recency, T)
         increment = cumulative - previous
-        # an order value of +inf (a spend model without a mean) times no purchases is 0
-        worth = np.where(increment > 0, order_value * increment, 0.0)
-        value = value + worth / (1 + monthly_discount_rate) ** ((month * factor) / factor)
+        discounted = discounted + np.where(increment > 0, increment, 0.0) / (
+            1 + monthly_discount_rate
+        ) ** ((month * factor) / factor)
         previous = cumulative
-    return value
+    return previous, discounted
 
 
 @attrs.frozen
