@@ -168,9 +168,7 @@ def test_clv_model_file_round_trip(folder: Path, capsys: pytest.CaptureFixture[s
     values = [float(r["lifetime_value"]) for r in rows]
     assert values == sorted(values, reverse=True)
     # the numbers the library gives with the saved models
-    summary = summarise(
-        _records(folder / "t.csv"), value="total", time_unit="weeks", observation_end=last
-    )
+    summary = summarise(_records(folder / "t.csv"), amount="total", time_unit="weeks", as_of=last)
     models = load_model(document["purchases"]), load_model(document["spend"])
     expected = {
         v.customer_id: v.lifetime_value for v in value_customers(summary, *models, months=6)

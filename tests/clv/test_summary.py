@@ -18,6 +18,8 @@ pl = pytest.importorskip("polars")
 pd = pytest.importorskip("pandas")
 duckdb = pytest.importorskip("duckdb")
 
+END = date(2024, 12, 31)  # the as-of date of tests that do not depend on it
+
 
 def _records(frame: Any) -> list[dict[str, Any]]:
     return [
@@ -47,8 +49,8 @@ def _from_records(rows: list[CustomerSummary]) -> dict[Any, tuple[float, ...]]:
 
 def test_cdnow_sample_reproduces_the_published_weekly_summary(cdnow_transactions, cdnow_summary):
     rows = summarise(
-        _records(cdnow_transactions), customer="customer_id", value="value",
-        time_unit="weeks", collapse="day", observation_end=date(1997, 9, 30),
+        _records(cdnow_transactions), customer="customer_id", amount="value",
+        time_unit="weeks", collapse="day", as_of=date(1997, 9, 30),
     )  # fmt: skip
     assert len(rows) == 2357
     got = _from_records(rows)
@@ -60,8 +62,8 @@ def test_cdnow_sample_reproduces_the_published_weekly_summary(cdnow_transactions
 
 @pytest.mark.parametrize("kind", ["pandas", "polars", "polars-lazy", "duckdb"])
 def test_frames_give_the_records_answer_on_cdnow(cdnow_transactions, kind):
-    options = {"customer": "customer_id", "at": "date", "value": "value", "time_unit": "weeks",
-                   "observation_end": date(1997, 9, 30)}  # fmt: skip
+    options = {"customer": "customer_id", "date_field": "date", "amount": "value",
+               "time_unit": "weeks", "as_of": date(1997, 9, 30)}  # fmt: skip
     expected = summarise(
         [{**r, "date": r["ordered_at"]} for r in _records(cdnow_transactions)], **options
     )
@@ -92,8 +94,8 @@ def test_matches_lifetimes_summary_data_from_transaction_data(cdnow_transactions
         observation_period_end="1997-12-31", freq=freq,
     )  # fmt: skip
     ours = summarise(
-        pl.from_pandas(cdnow_transactions), customer="customer_id", at="date", value="value",
-        time_unit=unit, observation_end=date(1997, 12, 31),
+        pl.from_pandas(cdnow_transactions), customer="customer_id", date_field="date", amount="value",
+        time_unit=unit, as_of=date(1997, 12, 31),
     )  # fmt: skip
     got = _rows(ours)
     assert sorted(got) == sorted(theirs.index)
@@ -110,11 +112,11 @@ def test_calibration_holdout_matches_lifetimes(cdnow_transactions):
     )  # fmt: skip
     options = {
         "customer": "customer_id",
-        "at": "date",
-        "value": "value",
+        "date_field": "date",
+        "amount": "value",
         "time_unit": "weeks",
         "calibration_end": date(1997, 9, 30),
-        "observation_end": date(1998, 6, 30),
+        "as_of": date(1998, 6, 30),
     }
     # lifetimes averages the holdout value over raw transactions while it counts holdout
     # *periods*; crmkit averages over purchase periods, like the calibration monetary value.
@@ -157,7 +159,7 @@ def test_calendar_months_and_order_objects_with_money():
         Order("a", datetime(2024, 7, 1, tzinfo=UTC), Money("7.00", "SEK")),
         Order("b", datetime(2024, 6, 30, tzinfo=UTC), Money("1.00", "SEK")),
     ]
-    rows = summarise(orders, value="total", time_unit="months", observation_end=date(2024, 6, 30))
+    rows = summarise(orders, amount="total", time_unit="months", as_of=date(2024, 6, 30))
     assert rows == [
         # Jan, Feb (two orders merged: 25), Jun end → July order ignored
         CustomerSummary("a", 1, 1.0, 5.0, 25.0),
@@ -165,13 +167,19 @@ def test_calendar_months_and_order_objects_with_money():
     ]
 
 
-def test_default_observation_end_is_the_last_transaction():
-    rows = summarise(
-        [{"account_id": "a", "ordered_at": date(2024, 1, 1)},
-         {"account_id": "b", "ordered_at": date(2024, 1, 11)}],
-        time_unit="days",
-    )  # fmt: skip
+def test_without_as_of_the_summary_ends_at_the_last_transaction_with_a_deprecation():
+    with pytest.warns(DeprecationWarning, match=r"summarise\(\) without as_of is deprecated"):
+        rows = summarise(
+            [{"account_id": "a", "ordered_at": date(2024, 1, 1)},
+             {"account_id": "b", "ordered_at": date(2024, 1, 11)}],
+            time_unit="days",
+        )  # fmt: skip
     assert [(r.customer_id, r.T) for r in rows] == [("a", 10.0), ("b", 0.0)]
+    with (
+        pytest.warns(DeprecationWarning, match="without as_of"),
+        pytest.raises(ValidationError, match="empty"),
+    ):
+        summarise([])
 
 
 @pytest.mark.parametrize(
@@ -184,23 +192,23 @@ def test_default_observation_end_is_the_last_transaction():
 )
 def test_bad_options_are_named(kwargs, path):
     with pytest.raises(ValidationError) as err:
-        summarise([{"account_id": "a", "ordered_at": date(2024, 1, 1)}], **kwargs)
+        summarise([{"account_id": "a", "ordered_at": date(2024, 1, 1)}], as_of=END, **kwargs)
     assert err.value.paths == [path]
 
 
 def test_bad_transactions_are_reported_with_their_position():
     with pytest.raises(ValidationError, match=r"transactions\[1\]\.ordered_at"):
         summarise([{"account_id": "a", "ordered_at": date(2024, 1, 1)},
-                   {"account_id": "a", "ordered_at": "yesterday"}])  # fmt: skip
+                   {"account_id": "a", "ordered_at": "yesterday"}], as_of=END)  # fmt: skip
     with pytest.raises(ValidationError, match=r"transactions\[0\]\.account_id: is missing"):
-        summarise([{"ordered_at": date(2024, 1, 1)}])
-    with pytest.raises(ValidationError, match="empty"):
-        summarise([])
-    with pytest.raises(ValidationError, match="on or before observation_end"):
+        summarise([{"ordered_at": date(2024, 1, 1)}], as_of=END)
+    with pytest.raises(ValidationError, match="no transaction on or before as_of"):
+        summarise([], as_of=END)
+    with pytest.raises(ValidationError, match="on or before as_of"):
         summarise([{"account_id": "a", "ordered_at": date(2024, 1, 1)}],
-                  observation_end=date(2023, 1, 1))  # fmt: skip
+                  as_of=date(2023, 1, 1))  # fmt: skip
     with pytest.raises(ValidationError, match=r"transactions\.ordered_at: is missing"):
-        summarise(pl.DataFrame({"account_id": ["a"]}))
+        summarise(pl.DataFrame({"account_id": ["a"]}), as_of=END)
 
 
 _day = st.dates(min_value=date(1999, 12, 1), max_value=date(2000, 3, 31))
@@ -219,7 +227,7 @@ def test_records_and_frames_agree(rows, unit, collapse):
         collapse = "period"
     end = date(2000, 3, 31)
     records = [{"account_id": c, "ordered_at": d, "total": float(v)} for c, d, v in rows]
-    options = {"value": "total", "time_unit": unit, "collapse": collapse, "observation_end": end}
+    options = {"amount": "total", "time_unit": unit, "collapse": collapse, "as_of": end}
     want = _from_records(summarise(records, **options))
     frame = pl.DataFrame(records)
 
@@ -251,13 +259,13 @@ def test_mixed_record_kinds_and_late_bad_records_are_reported():
         Purchase("a", date(2024, 1, 9), Money("1.50", "SEK")),
         {"account_id": "b", "ordered_at": datetime(2024, 1, 2, 12, tzinfo=UTC), "total": 4.0},
     ]
-    rows = summarise(records, value="total", time_unit="weeks", observation_end=date(2024, 1, 15))
+    rows = summarise(records, amount="total", time_unit="weeks", as_of=date(2024, 1, 15))
     assert rows == [CustomerSummary("a", 1, 1.0, 2.0, 4.0), CustomerSummary("b", 0, 0.0, 2.0, 0.0)]
     # the same date value twice, then a bad value: the error names the record's position
     bad = [*records, {"account_id": "c", "ordered_at": day, "total": "12"}]
     with pytest.raises(ValidationError, match=r"transactions\[4\]\.total: '12' is not a number"):
-        summarise(bad, value="total")
+        summarise(bad, amount="total", as_of=END)
     with pytest.raises(ValidationError, match=r"transactions\[4\]\.ordered_at: \[\] is not a date"):
-        summarise([*records, {"account_id": "c", "ordered_at": []}])
+        summarise([*records, {"account_id": "c", "ordered_at": []}], as_of=END)
     with pytest.raises(ValidationError, match=r"transactions\[4\]\.total: is missing"):
-        summarise([*records, {"account_id": "c", "ordered_at": day}], value="total")
+        summarise([*records, {"account_id": "c", "ordered_at": day}], amount="total", as_of=END)

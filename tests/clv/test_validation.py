@@ -25,11 +25,11 @@ pl = pytest.importorskip("polars")
 
 OPTIONS: dict[str, Any] = {
     "customer": "customer_id",
-    "at": "date",
-    "value": "value",
+    "date_field": "date",
+    "amount": "value",
     "time_unit": "weeks",
     "calibration_end": date(1997, 9, 30),
-    "observation_end": date(1998, 6, 30),
+    "as_of": date(1998, 6, 30),
 }
 
 

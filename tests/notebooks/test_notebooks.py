@@ -69,9 +69,7 @@ def test_clv_workbench_notebook(tmp_path):
     cells = run("clv-workbench.ipynb", tmp_path)
     # the same analysis on the generator's Order records (no CSV, no Polars)
     orders = make_b2b(seed=7, n_accounts=400).purchases()
-    summary = summarise(
-        orders, value="total", time_unit="weeks", observation_end=date(2025, 12, 31)
-    )
+    summary = summarise(orders, amount="total", time_unit="weeks", as_of=date(2025, 12, 31))
     model = BetaGeo.fit(summary)
 
     read = printed(cells["read"])

@@ -104,8 +104,8 @@ def test_rfm_status_and_summary_agree_with_records_in_any_zone(
     assert {r["customer_id"]: (r["status"], r["days_since_last"]) for r in got} == status
     for unit in ("days", "months"):
         want = {r.customer_id: attrs.astuple(r)[1:4]
-                for r in summarise(records, time_unit=unit, observation_end=as_of)}  # fmt: skip
-        out = rows_of(summarise(frame, time_unit=unit, observation_end=as_of), sort_by="account_id")
+                for r in summarise(records, time_unit=unit, as_of=as_of)}  # fmt: skip
+        out = rows_of(summarise(frame, time_unit=unit, as_of=as_of), sort_by="account_id")
         assert {r["account_id"]: (r["frequency"], r["recency"], r["T"]) for r in out} == want
 
 
@@ -117,9 +117,7 @@ def test_a_purchase_late_on_new_years_eve_in_utc_stays_in_the_year() -> None:
         for engine in ENGINES:
             frame = _frame(rows, engine, zone)
             assert rows_of(rfm(frame, as_of=AS_OF))[0]["recency_days"] == 0, (zone, engine)
-            out = rows_of(
-                summarise(frame, time_unit="days", observation_end=AS_OF), sort_by="account_id"
-            )
+            out = rows_of(summarise(frame, time_unit="days", as_of=AS_OF), sort_by="account_id")
             assert [r["T"] for r in out] == [0.0], (zone, engine)
 
 

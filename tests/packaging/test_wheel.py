@@ -54,7 +54,7 @@ from crmkit.clv import BetaGeo, summarise
 from crmkit.datasets import make_b2b
 
 company = make_b2b(seed=3, n_accounts=200)
-summary = summarise(company.purchases(), time_unit="weeks", observation_end=date(2025, 12, 31))
+summary = summarise(company.purchases(), time_unit="weeks", as_of=date(2025, 12, 31))
 model = BetaGeo.fit(summary, time_unit="weeks")
 assert model.r > 0
 with open_store("sqlite:///smoke.db") as store:

@@ -42,9 +42,7 @@ def purchases(company: B2BDataset) -> list[Any]:
 
 @pytest.fixture(scope="session")
 def summary(company: B2BDataset, purchases: list[Any]) -> list[Any]:
-    return summarise(
-        purchases, value="total", time_unit="weeks", observation_end=company.observation_end
-    )
+    return summarise(purchases, amount="total", time_unit="weeks", as_of=company.observation_end)
 
 
 @pytest.fixture(scope="session")

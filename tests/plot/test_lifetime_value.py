@@ -151,7 +151,7 @@ def test_calibration_vs_holdout_lines_are_group_means(
     rows = calibration_holdout(
         purchases,
         calibration_end=dt.date(2024, 12, 31),
-        observation_end=company.observation_end,
+        as_of=company.observation_end,
         time_unit="weeks",
     )
     fitted = BetaGeo.fit(
@@ -269,7 +269,7 @@ def test_history_alive_ends_at_the_summarys_probability_alive(
     )
     # at every purchase period the history is re-evaluated: check one in the middle
     own = [p for p in purchases if p.account_id == row.customer_id]
-    partial = summarise(own, time_unit="weeks", observation_end=own[len(own) // 2].ordered_at)[0]
+    partial = summarise(own, time_unit="weeks", as_of=own[len(own) // 2].ordered_at)[0]
     assert alive[int(partial.T)] == pytest.approx(
         float(model.probability_alive(partial.frequency, partial.recency, partial.T)[0])
     )
@@ -370,7 +370,7 @@ def test_model_plots_read_frames_like_records(
         }
     )
     frame_summary = summarise(
-        orders, value="total", time_unit="weeks", observation_end=company.observation_end
+        orders, amount="total", time_unit="weeks", as_of=company.observation_end
     )
     assert isinstance(frame_summary, pl.DataFrame)
     by_frame = plot_period_transactions(model, frame_summary)

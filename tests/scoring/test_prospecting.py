@@ -71,13 +71,13 @@ def test_records_and_frames_agree(engine: str, data: list[dict[str, object]]) ->
         return to_frame(data, engine, SCHEMA)
 
     want = dict(zip([r["id"] for r in data], ICP.fit(data), strict=True))
-    got = {r["id"]: r["icp_fit"] for r in rows_of(ICP.fit(frame()))}
+    got = {r["id"]: r["icp_fit"] for r in frame_rows(ICP.fit(frame()))}
     assert got == pytest.approx(want)
     assert _plain(score_bands(frame(), edges=[0, 40, 70])) == _plain(
         score_bands(data, edges=[0, 40, 70])
     )
     as_of = dt.date(2025, 3, 31)
-    assert sorted(r["id"] for r in rows_of(neglected(frame(), days=30, as_of=as_of))) == sorted(
+    assert sorted(r["id"] for r in frame_rows(neglected(frame(), days=30, as_of=as_of))) == sorted(
         r["id"] for r in neglected(data, days=30, as_of=as_of)
     )
 
@@ -155,8 +155,13 @@ def test_email_sequence_and_overdue() -> None:
         {"id": "c", "status": "planned", "planned_at": t + dt.timedelta(days=9)},
         {"id": "d", "status": "done", "planned_at": t - dt.timedelta(days=9)},
     ]
-    late = overdue_follow_ups(items, as_of=t + dt.timedelta(days=1))
+    late = overdue_follow_ups(items, as_of=(t + dt.timedelta(days=1)).date())
     assert [i["id"] for i in late] == ["b", "a"]
+    # planned for the as-of day itself: not overdue yet (follow-ups count by UTC day)
+    assert [i["id"] for i in overdue_follow_ups(items, as_of=t.date())] == ["b"]
+    with pytest.warns(DeprecationWarning, match="overdue_follow_ups.as_of=<datetime>"):
+        old = overdue_follow_ups(items, as_of=t + dt.timedelta(days=1))
+    assert old == late
 
 
 def test_neglect_flag_lazy() -> None:

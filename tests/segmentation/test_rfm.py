@@ -146,7 +146,7 @@ def test_custom_column_names_and_custom_segment_map() -> None:
     )
     rows = [{"cust": "x", "day": dt.date(2024, 1, 1), "amt": 5},
             {"cust": "y", "day": dt.date(2024, 1, 1), "amt": 50}]  # fmt: skip
-    out = rfm(rows, as_of=AS_OF, spec=spec, customer="cust", at="day", amount="amt")
+    out = rfm(rows, as_of=AS_OF, spec=spec, customer="cust", date_field="day", amount="amt")
     assert [(r.customer_id, r.segment) for r in out] == [("x", "rest"), ("y", "top")]
 
 

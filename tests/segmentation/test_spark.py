@@ -76,8 +76,8 @@ def test_aware_days_on_spark_are_utc_days_whatever_the_session_zone(spark: Any) 
                               key=lambda r: r["customer_id"])  # fmt: skip
             assert rows_of(rfm(frame, as_of=AS_OF)) == expected, zone
             months = {r["account_id"]: (r["frequency"], r["T"])
-                      for r in rows_of(summarise(frame, time_unit="months"), "account_id")}  # fmt: skip
+                      for r in rows_of(summarise(frame, time_unit="months", as_of=AS_OF), "account_id")}  # fmt: skip
             assert months == {r.customer_id: (r.frequency, r.T)
-                              for r in summarise(late, time_unit="months")}, zone  # fmt: skip
+                              for r in summarise(late, time_unit="months", as_of=AS_OF)}, zone  # fmt: skip
     finally:
         spark.conf.set("spark.sql.session.timeZone", before)

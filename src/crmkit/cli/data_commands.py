@@ -406,7 +406,14 @@ def add_transaction_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--customer", default="account_id", help="customer column of --input (account_id)"
     )
-    parser.add_argument("--at", default="ordered_at", help="date column of --input (ordered_at)")
+    parser.add_argument(
+        "--date-field",
+        "--at",  # the old name, as the analytics' date_field was called at
+        dest="at",
+        default="ordered_at",
+        metavar="COLUMN",
+        help="date column of --input (ordered_at; --at is the old name)",
+    )
     parser.add_argument("--amount", default="total", help="amount column of --input (total)")
     parser.add_argument(
         "--as-of",

@@ -241,9 +241,7 @@ def run_clv_predict(args: argparse.Namespace) -> int:
     time_unit = cast("TimeUnit", unit)
     transactions = load_transactions(args)
     as_of = args.as_of or end or transactions.last_day()
-    summary = summarise(
-        transactions.records, amount="total", time_unit=time_unit, as_of=as_of
-    )
+    summary = summarise(transactions.records, amount="total", time_unit=time_unit, as_of=as_of)
     values = value_customers(
         summary,
         purchases,
@@ -337,7 +335,8 @@ def run_score_leads(args: argparse.Namespace) -> int:
             leads = list(iter_repository(uow.leads))
         ids = [lead.id for lead in leads]
         inputs = (*inputs, store_file(args.store))
-    scores = model.score(leads, as_of=args.as_of)
+    # the command's documented default (the library reads no clock): today in UTC
+    scores = model.score(leads, as_of=args.as_of or dt.datetime.now(dt.UTC).date())
     rows_out = [
         {
             "lead": lead_id,

@@ -205,6 +205,16 @@ class Expr:
         """
         return frozenset().union(*(child.columns() for child in self._children()))
 
+    def uses_as_of(self) -> bool:
+        """Whether the expression reads the as-of date (:func:`as_of`, ``days_before_as_of``).
+
+        Examples:
+            >>> from crmkit.frames import as_of, col
+            >>> (col("a") > 1).uses_as_of(), (col("at") >= as_of(days=-30)).uses_as_of()
+            (False, True)
+        """
+        return isinstance(self, AsOfDay) or any(c.uses_as_of() for c in self._children())
+
     def _children(self) -> tuple[Expr, ...]:
         return ()
 

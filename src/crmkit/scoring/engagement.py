@@ -22,18 +22,20 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
+from crmkit._deprecation import renamed
 from crmkit.errors import ValidationError
 from crmkit.frames import from_native, is_frame, narwhals, read_field, require_columns, to_native
 
 __all__ = ["engagement_summary"]
 
 
+@renamed(at="date_field")
 def engagement_summary(
     events: Any,
     *,
     types: Sequence[str] = (),
     lead: str = "lead_id",
-    at: str = "done_at",
+    date_field: str = "done_at",
     type_field: str = "type",
 ) -> Any:
     """Per lead: ``events`` (how many done events), ``last_event_at`` and ``events:<type>``
@@ -58,8 +60,8 @@ def engagement_summary(
     if is_frame(events):
         nw = narwhals()
         frame = from_native(events)
-        require_columns(frame, [lead, at] + ([type_field] if wanted else []), what="events")
-        done = frame.filter(~nw.col(lead).is_null() & ~nw.col(at).is_null())
+        require_columns(frame, [lead, date_field] + ([type_field] if wanted else []), what="events")
+        done = frame.filter(~nw.col(lead).is_null() & ~nw.col(date_field).is_null())
         flags = [
             (nw.col(type_field) == t).fill_null(False).cast(nw.Int64()).alias(f"__t{i}")
             for i, t in enumerate(wanted)
@@ -69,7 +71,7 @@ def engagement_summary(
             .group_by(lead)
             .agg(
                 nw.len().alias("events"),
-                nw.col(at).max().alias("last_event_at"),
+                nw.col(date_field).max().alias("last_event_at"),
                 *[nw.col(f"__t{i}").sum() for i in range(len(wanted))],
             )
             .rename({f"__t{i}": f"events:{t}" for i, t in enumerate(wanted)})
@@ -82,7 +84,9 @@ def engagement_summary(
     summary: dict[Any, dict[str, Any]] = {}
     for i, event in enumerate(events):
         who = read_field(event, lead, what=f"events[{i}]", paths=True, custom=True, floats=True)
-        when = read_field(event, at, what=f"events[{i}]", paths=True, custom=True, floats=True)
+        when = read_field(
+            event, date_field, what=f"events[{i}]", paths=True, custom=True, floats=True
+        )
         if who is None or when is None:
             continue
         row = summary.setdefault(

@@ -24,6 +24,7 @@ from typing import Any
 
 import attrs
 
+from crmkit._deprecation import warn_deprecated
 from crmkit.errors import ValidationError
 from crmkit.frames import as_of as as_of_day
 from crmkit.frames import col, filter_rows, is_frame, read_field, utc_date
@@ -95,21 +96,37 @@ class EmailSequence:
 
 
 def overdue_follow_ups(
-    interactions: Iterable[Any], *, as_of: datetime, status: str = "status"
+    interactions: Iterable[Any], *, as_of: date, status: str = "status"
 ) -> list[Any]:
-    """Planned interactions (follow-ups) whose ``planned_at`` is before ``as_of`` and that are
-    still ``planned`` — the follow-ups someone forgot. Oldest first.
+    """Planned interactions (follow-ups) still ``planned`` on a day before ``as_of`` — the
+    follow-ups someone forgot. Oldest first.
+
+    ``planned_at`` counts by its UTC calendar day (the docs page *Time and boundaries*), so
+    a follow-up planned for the as-of day itself is not overdue yet. ``as_of`` was an aware
+    datetime before; a datetime still works for one release (compared as the instant it is),
+    with a :class:`DeprecationWarning`.
 
     Examples:
-        >>> from datetime import datetime, UTC
+        >>> from datetime import UTC, date, datetime
         >>> from crmkit.scoring import overdue_follow_ups
         >>> rows = [{"id": 1, "status": "planned", "planned_at": datetime(2025, 1, 2, tzinfo=UTC)},
-        ...         {"id": 2, "status": "done", "planned_at": datetime(2025, 1, 1, tzinfo=UTC)}]
-        >>> [r["id"] for r in overdue_follow_ups(rows, as_of=datetime(2025, 1, 5, tzinfo=UTC))]
+        ...         {"id": 2, "status": "done", "planned_at": datetime(2025, 1, 1, tzinfo=UTC)},
+        ...         {"id": 3, "status": "planned", "planned_at": datetime(2025, 1, 5, tzinfo=UTC)}]
+        >>> [r["id"] for r in overdue_follow_ups(rows, as_of=date(2025, 1, 5))]
         [1]
     """
-    if as_of.tzinfo is None:
-        raise ValidationError.single("as_of", as_of, "must be a timezone-aware datetime")
+    instant: datetime | None = None
+    if isinstance(as_of, datetime):
+        if as_of.tzinfo is None:
+            raise ValidationError.single("as_of", as_of, "must be a date")
+        warn_deprecated(
+            "overdue_follow_ups(as_of=<datetime>) is deprecated; pass the as-of date "
+            "(as_of=date(...)): follow-ups count by their UTC calendar day",
+            inside=__name__,
+        )
+        instant = as_of
+    elif not isinstance(as_of, date):
+        raise ValidationError.single("as_of", as_of, "must be a date")
     late = []
     for i, item in enumerate(interactions):
         if (
@@ -122,7 +139,9 @@ def overdue_follow_ups(
         planned = read_field(
             item, "planned_at", what=f"interactions[{i}]", paths=True, custom=True, floats=True
         )
-        if planned is not None and planned < as_of:
+        if planned is None:
+            continue
+        if planned < as_of if instant is not None else utc_date(planned) < as_of:
             late.append((planned, i, item))
     return [item for _, _, item in sorted(late, key=lambda t: (t[0], t[1]))]
 

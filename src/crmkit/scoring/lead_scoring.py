@@ -51,6 +51,7 @@ from typing import Any
 
 import attrs
 
+from crmkit._deprecation import warn_missing
 from crmkit.display import ResultRow
 from crmkit.errors import Problem, ValidationError
 from crmkit.frames import (
@@ -358,12 +359,41 @@ class LeadScoringModel:
         return self.default_action
 
     # ----------------------------------------------------------------- records
+    def uses_as_of(self) -> bool:
+        """Whether scores depend on the as-of date (a decay, or a rule on relative dates).
+
+        Such a model needs ``as_of`` in :meth:`score_one` and :meth:`score`; without it they
+        still use today's date in UTC for one release, with a :class:`DeprecationWarning`
+        (crmkit's analytics read no clock).
+
+        Examples:
+            >>> from crmkit.frames import col
+            >>> from crmkit.scoring import Criterion, Decay, LeadScoringModel
+            >>> LeadScoringModel([Criterion("a", col("x") > 1, 1)]).uses_as_of()
+            False
+            >>> LeadScoringModel([Criterion("a", col("x") > 1, 1, "engagement",
+            ...                             Decay("seen_at", 14))]).uses_as_of()
+            True
+        """
+        return any(c.decay is not None or c.rule.uses_as_of() for c in self.criteria)
+
+    def _as_of(self, as_of: date | None, where: str) -> date | None:
+        """The as-of day of a call (``None`` when the model does not need one)."""
+        if as_of is None and self.uses_as_of():
+            warn_missing(
+                "as_of", where=f"LeadScoringModel.{where}", old="today's date in UTC",
+                inside=__name__,
+            )  # fmt: skip
+            return datetime.now(UTC).date()
+        return None if as_of is None else _as_of(as_of)
+
     def score_one(self, lead: Any, *, as_of: date | None = None) -> LeadScore:
         """Score one lead record (dict or object) and explain it.
 
-        ``as_of`` (a date, default today in UTC) is the day decay counts to and relative dates
-        in rules refer to. A criterion reading a field the lead does not have raises
-        :class:`~crmkit.errors.ValidationError` naming the field.
+        ``as_of`` (a date) is the day decay counts to and relative dates in rules refer to;
+        a model that has neither (:meth:`uses_as_of`) does not need it. A criterion reading a
+        field the lead does not have raises :class:`~crmkit.errors.ValidationError` naming
+        the field.
 
         Examples:
             >>> from crmkit.frames import col
@@ -373,7 +403,7 @@ class LeadScoringModel:
             ...
             crmkit.errors.ValidationError: lead.budget: is missing from the record
         """
-        return self._score_one(lead, Context(as_of=_as_of(as_of)))
+        return self._score_one(lead, Context(as_of=self._as_of(as_of, "score_one")))
 
     def _check_fields(self, lead: Any) -> None:
         if isinstance(lead, Mapping):
@@ -501,7 +531,7 @@ class LeadScoringModel:
             >>> out["lead_score"].to_list(), out["action"].to_list()
             ([0.0, 20.0], ['disqualify', 'route'])
         """
-        day = _as_of(as_of)
+        day = self._as_of(as_of, "score")
         if not is_frame(leads):
             ctx = Context(as_of=day)
             score = self._scorer(ctx)
@@ -539,7 +569,9 @@ class LeadScoringModel:
                 ]
             )
         ctx = Context(
-            as_of=_as_of(as_of), schema=column_types(frame), implementation=frame.implementation
+            as_of=self._as_of(as_of, "score_frame"),
+            schema=column_types(frame),
+            implementation=frame.implementation,
         )
         # an eager Polars frame runs through Polars' lazy engine (common subexpressions are
         # computed once there) and is collected back into a DataFrame at the end
@@ -620,9 +652,7 @@ def _capped(total: float, cap: float | None) -> float:
     return total
 
 
-def _as_of(as_of: date | None) -> date:
-    if as_of is None:
-        return datetime.now(UTC).date()
+def _as_of(as_of: date) -> date:
     if isinstance(as_of, datetime):
         if as_of.tzinfo is not None:
             return as_of.astimezone(UTC).date()

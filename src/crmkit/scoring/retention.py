@@ -30,6 +30,7 @@ from typing import Any
 
 import attrs
 
+from crmkit._deprecation import renamed
 from crmkit.display import ResultRow
 from crmkit.errors import ValidationError
 from crmkit.frames import (
@@ -118,13 +119,14 @@ def _window(window: tuple[date, date], name: str) -> tuple[date, date]:
     return start, end
 
 
+@renamed(at="date_field")
 def period_retention(
     orders: Any,
     *,
     previous: tuple[date, date],
     current: tuple[date, date],
     customer: str = "account_id",
-    at: str = "ordered_at",
+    date_field: str = "ordered_at",
 ) -> PeriodRetention:
     """Retention from the previous period's buyers to the current period (both inclusive).
 
@@ -143,8 +145,8 @@ def period_retention(
     if is_frame(orders):
         nw = narwhals()
         frame = from_native(orders)
-        require_columns(frame, [customer, at], what="orders")
-        frame = _with_day(frame, at)
+        require_columns(frame, [customer, date_field], what="orders")
+        frame = _with_day(frame, date_field)
         day = nw.col("__day")
         lo, hi = day_number(p0), day_number(p1)
         before = (
@@ -165,8 +167,10 @@ def period_retention(
     cur: set[Any] = set()
     for i, order in enumerate(orders):
         day_value = _day(
-            read_field(order, at, what=f"orders[{i}]", paths=True, custom=True, floats=True),
-            f"orders[{i}].{at}",
+            read_field(
+                order, date_field, what=f"orders[{i}]", paths=True, custom=True, floats=True
+            ),
+            f"orders[{i}].{date_field}",
         )
         who = read_field(order, customer, what=f"orders[{i}]", paths=True, custom=True, floats=True)
         if p0 <= day_value <= p1:
@@ -217,8 +221,13 @@ def _label(index: int, period: str) -> str:
     return f"{index:04d}"
 
 
+@renamed(at="date_field")
 def cohort_retention(
-    orders: Any, *, period: str = "month", customer: str = "account_id", at: str = "ordered_at"
+    orders: Any,
+    *,
+    period: str = "month",
+    customer: str = "account_id",
+    date_field: str = "ordered_at",
 ) -> Any:
     """The cohort retention table: per first-purchase period (cohort) and offset (0 = the
     first period), the customers who bought and their share of the cohort.
@@ -238,12 +247,14 @@ def cohort_retention(
     if period not in ("month", "year"):
         raise ValidationError.single("period", period, "must be 'month' or 'year'")
     if is_frame(orders):
-        return to_native(_cohort_frame(from_native(orders), period, customer, at))
+        return to_native(_cohort_frame(from_native(orders), period, customer, date_field))
     active: dict[Any, set[int]] = defaultdict(set)
     for i, order in enumerate(orders):
         day_value = _day(
-            read_field(order, at, what=f"orders[{i}]", paths=True, custom=True, floats=True),
-            f"orders[{i}].{at}",
+            read_field(
+                order, date_field, what=f"orders[{i}]", paths=True, custom=True, floats=True
+            ),
+            f"orders[{i}].{date_field}",
         )
         active[
             read_field(order, customer, what=f"orders[{i}]", paths=True, custom=True, floats=True)

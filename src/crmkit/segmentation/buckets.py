@@ -35,6 +35,7 @@ from typing import Any
 
 import attrs
 
+from crmkit._deprecation import renamed
 from crmkit.display import ResultRow
 from crmkit.errors import ValidationError
 from crmkit.frames import Expr, col, from_native, is_frame, narwhals, to_native
@@ -120,13 +121,14 @@ class BucketRow(ResultRow):
     bucket: str | None
 
 
+@renamed(at="date_field")
 def repurchase_buckets(
     data: Any,
     *,
     buckets: Sequence[Bucket] = DEFAULT_REPURCHASE_BUCKETS,
     as_of: dt.date | None = None,
     customer: str = "account_id",
-    at: str = "ordered_at",
+    date_field: str = "ordered_at",
     purchases: str | None = None,
     key: str = "id",
 ) -> Any:
@@ -137,7 +139,7 @@ def repurchase_buckets(
         buckets: the buckets (default 1 / 2–5 / 6–10 / 11+).
         as_of: ignore transactions after this date (transactions only).
         customer: the customer-id field of transactions.
-        at: the date field of transactions.
+        date_field: the date field of transactions.
         purchases: a per-customer count column; when given, ``data`` is not aggregated.
         key: the customer-id field when ``purchases`` is given.
 
@@ -157,7 +159,9 @@ def repurchase_buckets(
     if is_frame(data):
         nw = narwhals()
         if purchases is None:
-            counts = aggregate_frame(data, customer=customer, at=at, amount=None, as_of=as_of)
+            counts = aggregate_frame(
+                data, customer=customer, at=date_field, amount=None, as_of=as_of
+            )
             counts = counts.select("customer_id", nw.col("frequency").alias("purchases"))
         else:
             counts = from_native(data).select(
@@ -165,7 +169,7 @@ def repurchase_buckets(
             )
         return assign_segments(to_native(counts), rules, column="bucket")
     if purchases is None:
-        stats = aggregate_records(data, customer=customer, at=at, amount=None, as_of=as_of)
+        stats = aggregate_records(data, customer=customer, at=date_field, amount=None, as_of=as_of)
         pairs = [(k, v[1]) for k, v in stats.items()]
     else:
         from crmkit.frames import read_field

@@ -1,6 +1,6 @@
 """ABC / Pareto analysis: cumulative-share classes, the 80/20 check and top-N concentration.
 
-:func:`abc_classes` sums ``value`` per customer (so it takes transactions or one row per
+:func:`abc_classes` sums ``amount`` per customer (so it takes transactions or one row per
 customer alike), orders customers by value (largest first; ties by customer id, ascending)
 and classes them by the cumulative share **before** each customer:
 
@@ -50,6 +50,7 @@ from typing import Any
 
 import attrs
 
+from crmkit._deprecation import renamed
 from crmkit.display import ResultRow
 from crmkit.errors import ValidationError
 from crmkit.frames import (
@@ -159,11 +160,12 @@ def _ratio(part: int, total: int) -> float | None:
     return part / total if total else None
 
 
+@renamed(value="amount")
 def abc_classes(
     data: Any,
     *,
     customer: str = "account_id",
-    value: str = "total",
+    amount: str = "total",
     cutoffs: Sequence[float] = (0.8, 0.95),
     labels: Sequence[str] = ("A", "B", "C"),
     negative: Negative = "refuse",
@@ -187,13 +189,13 @@ def abc_classes(
     shares = _check_cutoffs(cutoffs, labels)
     check_negative(negative)
     if is_frame(data):
-        return _abc_frame(data, customer, value, shares, list(labels), negative)
-    stats = _totals(data, customer, value, negative)
+        return _abc_frame(data, customer, amount, shares, list(labels), negative)
+    stats = _totals(data, customer, amount, negative)
     ordered = sorted(stats.items(), key=lambda kv: (-kv[1][1], kv[0]))
     total = sum(units for _, (_, units) in ordered)
     out: list[ABCRow] = []
     running = 0
-    for key, (amount, units) in ordered:
+    for key, (summed, units) in ordered:
         before = running
         running += units
         label = labels[-1]
@@ -201,7 +203,7 @@ def abc_classes(
             if below_share(before, total, share):
                 label = name
                 break
-        out.append(ABCRow(key, amount, _ratio(units, total), _ratio(running, total), label))
+        out.append(ABCRow(key, summed, _ratio(units, total), _ratio(running, total), label))
     return out
 
 
@@ -419,11 +421,12 @@ def _top_units(
     return top, sum(units[:top]), sum(units), len(units)
 
 
+@renamed(value="amount")
 def pareto_check(
     data: Any,
     *,
     customer: str = "account_id",
-    value: str = "total",
+    amount: str = "total",
     customer_share: float = 0.2,
     value_share: float = 0.8,
     negative: Negative = "refuse",
@@ -443,7 +446,7 @@ def pareto_check(
     customers = exact_share(customer_share, "customer_share")
     held_share = exact_share(value_share, "value_share")
     check_negative(negative)
-    k, top, total, count = _top_units(data, customer, value, customers, negative)
+    k, top, total, count = _top_units(data, customer, amount, customers, negative)
     return ParetoCheck(
         customers=count,
         top_customers=k,
@@ -454,11 +457,12 @@ def pareto_check(
     )
 
 
+@renamed(value="amount")
 def concentration(
     data: Any,
     *,
     customer: str = "account_id",
-    value: str = "total",
+    amount: str = "total",
     top: int = 10,
     negative: Negative = "refuse",
 ) -> Concentration:
@@ -473,7 +477,7 @@ def concentration(
     if isinstance(top, bool) or not isinstance(top, int) or top < 1:
         raise ValidationError.single("top", top, "must be a whole number of 1 or more")
     check_negative(negative)
-    values, total, _ = _top_values(data, customer, value, top, negative)
+    values, total, _ = _top_values(data, customer, amount, top, negative)
     top_total = sum(values, start=0)
     shares = [s for s in (_share(v, total) for v in values) if s is not None]
     return Concentration(

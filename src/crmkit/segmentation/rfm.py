@@ -53,6 +53,7 @@ from typing import Any
 
 import attrs
 
+from crmkit._deprecation import renamed
 from crmkit.display import ResultRow
 from crmkit.errors import ValidationError
 from crmkit.frames import (
@@ -181,13 +182,14 @@ class RFMRow(ResultRow):
         return f"{self.r_score}{self.f_score}{self.m_score}"
 
 
+@renamed(at="date_field")
 def rfm(
     data: Any,
     *,
     as_of: dt.date,
     spec: RFMSpec | None = None,
     customer: str = "account_id",
-    at: str = "ordered_at",
+    date_field: str = "ordered_at",
     amount: str = "total",
     negative: Negative = "refuse",
 ) -> Any:
@@ -198,7 +200,7 @@ def rfm(
         as_of: the analysis date; later transactions are ignored.
         spec: bins and segment map (default :class:`RFMSpec()`).
         customer: the customer-id field.
-        at: the transaction date/datetime field.
+        date_field: the transaction date/datetime field.
         amount: the amount field (Money, int, float or Decimal; numeric column in frames).
         negative: what a negative amount (a refund or credit note) means: ``"refuse"`` it
             (the default, an error naming the row), ``"net"`` it within its customer (not a
@@ -225,7 +227,9 @@ def rfm(
     spec = spec or RFMSpec()
     check_negative(negative)
     run = _rfm_frame if is_frame(data) else _rfm_rows
-    return run(data, as_of, spec, customer=customer, at=at, amount=amount, negative=negative)
+    return run(
+        data, as_of, spec, customer=customer, at=date_field, amount=amount, negative=negative
+    )
 
 
 def _rfm_rows(

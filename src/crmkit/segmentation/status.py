@@ -39,6 +39,7 @@ from typing import Any
 
 import attrs
 
+from crmkit._deprecation import renamed
 from crmkit.display import ResultRow
 from crmkit.errors import ValidationError
 from crmkit.frames import (
@@ -108,6 +109,7 @@ def _status_rule(window_months: int) -> Any:
     return when(active).then("active").otherwise("passive")
 
 
+@renamed(at="date_field")
 def customer_status(
     data: Any,
     *,
@@ -115,7 +117,7 @@ def customer_status(
     accounts: Any = None,
     window_months: int = 12,
     customer: str = "account_id",
-    at: str = "ordered_at",
+    date_field: str = "ordered_at",
     account_key: str = "id",
 ) -> Any:
     """Active / passive / potential status per customer as of ``as_of``.
@@ -127,7 +129,7 @@ def customer_status(
             accounts without transactions are reported as potential.
         window_months: the activity window in calendar months (boundary day included).
         customer: the customer-id field of the transactions.
-        at: the transaction date/datetime field.
+        date_field: the transaction date/datetime field.
         account_key: the id field of ``accounts``.
 
     Returns:
@@ -148,8 +150,8 @@ def customer_status(
     as_of = check_as_of(as_of)
     window = _check_window(window_months)
     if is_frame(data):
-        return _status_frame(data, as_of, window, accounts, customer, at, account_key)
-    stats = aggregate_records(data, customer=customer, at=at, amount=None, as_of=as_of)
+        return _status_frame(data, as_of, window, accounts, customer, date_field, account_key)
+    stats = aggregate_records(data, customer=customer, at=date_field, amount=None, as_of=as_of)
     rule = _status_rule(window)
     ctx = Context(as_of=as_of)
     today = day_number(as_of)
@@ -206,6 +208,7 @@ def _status_frame(
     return to_native(result)
 
 
+@renamed(at="date_field")
 def status_counts(
     data: Any,
     *,
@@ -213,7 +216,7 @@ def status_counts(
     accounts: Any = None,
     window_months: int = 12,
     customer: str = "account_id",
-    at: str = "ordered_at",
+    date_field: str = "ordered_at",
     account_key: str = "id",
 ) -> StatusCounts:
     """Count customers per status (seed 002's volume block). Frames are computed.
@@ -226,7 +229,7 @@ def status_counts(
     """
     rows = customer_status(
         data, as_of=as_of, accounts=accounts, window_months=window_months, customer=customer,
-        at=at, account_key=account_key,
+        date_field=date_field, account_key=account_key,
     )  # fmt: skip
     counts = dict.fromkeys(STATUSES, 0)
     if is_frame(rows):

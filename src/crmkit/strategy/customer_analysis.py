@@ -677,15 +677,15 @@ def analyse_customers(
         accounts=accounts,
         window_months=window_months,
         customer=customer,
-        at=at,
+        date_field=at,
     )
     repurchase = concentration = cross_sell = None
     if counts.total:
         buckets = segmentation.repurchase_buckets(
-            orders, buckets=_buckets(literal), as_of=as_of, customer=customer, at=at
+            orders, buckets=_buckets(literal), as_of=as_of, customer=customer, date_field=at
         )
         repurchase = RepurchaseShares.from_rows(buckets, literal=literal)
-        result = segmentation.concentration(orders, customer=customer, value=value, top=top)
+        result = segmentation.concentration(orders, customer=customer, amount=value, top=top)
         if result.total and result.total > 0:
             concentration = Concentration.from_result(result)
         if purchases is None and not is_frame(orders):

@@ -23,6 +23,7 @@ from datetime import date
 import attrs
 from dateutil.relativedelta import relativedelta
 
+from crmkit._deprecation import deprecated_default, renamed
 from crmkit.errors import NotFoundError, ValidationError
 
 __all__ = ["Cadence", "ContactAssignment", "FollowUpPlan", "Handover"]
@@ -97,17 +98,34 @@ class FollowUpPlan:
         except KeyError:
             raise NotFoundError(f"account {account_id!r} is not on the follow-up plan") from None
 
-    def next_due(self, account_id: str, *, today: date | None = None) -> date:
-        """Last contact + interval; with no contact yet, ``today`` (default: date.today())."""
+    @renamed(today="as_of")
+    def next_due(self, account_id: str, *, as_of: date | None = None) -> date:
+        """Last contact + interval; with no contact yet, due on ``as_of`` (the analysis date).
+
+        ``as_of`` is needed only for an account not contacted yet; without it such an
+        account is due on the local ``date.today()`` for one release, with a
+        :class:`DeprecationWarning`. (The old name ``today`` still works too.)
+
+        Examples:
+            >>> from datetime import date
+            >>> from crmkit.strategy.follow_up import Cadence, FollowUpPlan
+            >>> plan = FollowUpPlan()
+            >>> plan.schedule("new", Cadence.MONTHLY)
+            >>> plan.next_due("new", as_of=date(2025, 3, 1))
+            datetime.date(2025, 3, 1)
+        """
         cadence, last = self._entry(account_id)
         if last is None:
-            return today or date.today()
+            return deprecated_default(
+                as_of, name="as_of", where="FollowUpPlan.next_due", module=__name__,
+                default=date.today, old="the local date.today() for an account not contacted yet",
+            )  # fmt: skip
         result: date = last + cadence.interval
         return result
 
     def overdue(self, *, as_of: date) -> list[str]:
         """Accounts whose next follow-up is before ``as_of``, most overdue first."""
-        due = [(self.next_due(a, today=as_of), a) for a in self.entries]
+        due = [(self.next_due(a, as_of=as_of), a) for a in self.entries]
         return [a for d, a in sorted(due) if d < as_of]
 
 

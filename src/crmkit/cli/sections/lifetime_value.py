@@ -45,9 +45,7 @@ def render(ctx: DemoContext) -> None:
     console, data = ctx.console, ctx.data
     console.heading("Customer lifetime value (BG/NBD + Gamma-Gamma)")
     orders = [o for o in data.orders if _counted(o)]
-    summary = summarise(
-        orders, value="total", time_unit="weeks", observation_end=data.observation_end
-    )
+    summary = summarise(orders, amount="total", time_unit="weeks", as_of=data.observation_end)
     repeaters = sum(1 for s in summary if s.frequency > 0)
     console.text(
         f"{len(orders)} orders of {len(summary)} customers summarised in weeks up to "

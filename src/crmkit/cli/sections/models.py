@@ -124,8 +124,8 @@ def render(ctx: DemoContext) -> None:
     split = calibration_holdout(
         orders,
         calibration_end=calibration_end,
-        observation_end=data.observation_end,
-        value="total",
+        as_of=data.observation_end,
+        amount="total",
         time_unit="weeks",
     )
     try:

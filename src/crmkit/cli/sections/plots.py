@@ -52,7 +52,7 @@ def _plots(data: Any) -> list[tuple[str, str, Callable[[], Any]]]:
     model = demo_model()
 
     def alive() -> Any:
-        summary = summarise(orders, time_unit="weeks", observation_end=data.observation_end)
+        summary = summarise(orders, time_unit="weeks", as_of=data.observation_end)
         fitted = BetaGeo.fit(summary, time_unit="weeks")
         return plot.plot_probability_alive_matrix(fitted, summary=summary)
 
