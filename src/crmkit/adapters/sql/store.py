@@ -413,6 +413,10 @@ class SqlStore:
         :func:`crmkit.segmentation.rfm` reads by default. Amounts come as floats (the exact
         decimals stay in the database), timestamps as UTC-aware datetimes.
 
+        The rows are read with the driver into a ``pyarrow.Table`` (on PostgreSQL streamed
+        out with ``COPY (SELECT …) TO STDOUT`` as CSV), which becomes the frame; without
+        PyArrow installed, pandas and Polars frames are built from Python rows.
+
         Args:
             aggregate: the aggregate's plural name (``"orders"``) or entity class.
             backend: ``"pandas"``, ``"polars"``, ``"pyarrow"`` or ``"duckdb"`` (a relation
