@@ -267,10 +267,15 @@ class BetaGeoBetaBinomial(PersistentModel):
         ahead = whole_numbers(future, "future", least=0)
         x, tx, n = _histories(frequency, recency, periods)
         ahead = np.broadcast_to(ahead, x.shape)
+        # discrete histories repeat: compute once per distinct (x, tx, n, ahead) pattern
+        keys = np.stack([v.ravel() for v in (x, tx, n, ahead)], axis=1)
+        patterns, inverse = np.unique(keys, axis=0, return_inverse=True)
+        px, ptx, pn, pahead = patterns.T
         al, be = self.alpha, self.beta
-        log_l = mixture_log_likelihood(*_terms(x, tx, n), self._params)
-        buy = sp.betaln(al + x + 1, be + n - x) - sp.betaln(al, be)
-        return np.exp(buy - log_l) * self._survival_sum(n, n + ahead)
+        log_l = mixture_log_likelihood(*_terms(px, ptx, pn), self._params)
+        buy = sp.betaln(al + px + 1, be + pn - px) - sp.betaln(al, be)
+        values = np.exp(buy - log_l) * self._survival_sum(pn, pn + pahead)
+        return values[inverse.ravel()].reshape(x.shape)
 
     def _survival_sum(self, start: Any, stop: Any) -> Any:
         """``Σ_{t=start+1..stop} B(γ, δ + t)/B(γ, δ)`` per element."""
