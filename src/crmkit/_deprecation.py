@@ -85,7 +85,7 @@ def warn_at_caller(warning: Warning, *, inside: str) -> None:
         >>> str(caught[0].message)
         'careful'
     """
-    warnings.warn(warning, stacklevel=_stacklevel(_package(inside)) + 1)
+    warnings.warn(warning, stacklevel=_stacklevel(_package(inside)))
 
 
 def warn_deprecated(message: str, *, inside: str) -> None:
@@ -102,7 +102,7 @@ def warn_deprecated(message: str, *, inside: str) -> None:
         ('DeprecationWarning', 'crmkit: x= is deprecated')
     """
     warnings.warn(
-        f"crmkit: {message}", DeprecationWarning, stacklevel=_stacklevel(_package(inside)) + 1
+        f"crmkit: {message}", DeprecationWarning, stacklevel=_stacklevel(_package(inside))
     )
 
 

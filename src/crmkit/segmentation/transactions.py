@@ -4,7 +4,8 @@ Every transaction-based segmentation (RFM, customer status, repurchase buckets, 
 with this aggregation, so its input rules are defined once:
 
 * **Columns** are parameters; the defaults fit :class:`crmkit.domain.Order` records and order
-  frames: ``customer="account_id"``, ``at="ordered_at"``, ``amount="total"``.
+  frames: ``customer="account_id"``, ``date_field="ordered_at"``, ``amount="total"`` (the
+  public analytics' names; the helpers here call the date field ``at``).
 * **Records** are attrs objects or dicts. ``amount`` may be :class:`~crmkit.domain.Money`
   (read as its Decimal amount), ``int``, ``float`` or ``Decimal``; anything else, a missing
   value or NaN raises :class:`~crmkit.errors.ValidationError` naming the row
