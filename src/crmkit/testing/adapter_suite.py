@@ -17,7 +17,10 @@ leaves nothing behind, a rollback puts the caller's entities back at their store
 unit of work used after its ``with`` block raises
 :class:`~crmkit.errors.UnitOfWorkClosedError`), merging duplicate contacts and accounts
 (every reference re-linked, undone by rollback), the GDPR subject export and erasure (no
-personal data left, every record valid) and a Hypothesis round trip of every aggregate type. Strings in the
+personal data left, every record valid), account hierarchies (a missing parent or a cycle is
+refused, deleting a parent detaches its children), the audit trail of units of work that keep
+one (:class:`crmkit.adapters.audit.AuditLog`: entries written with the change, none after a
+rollback) and a Hypothesis round trip of every aggregate type. Strings in the
 generated entities avoid NUL characters and lone surrogates, which PostgreSQL cannot store.
 
 Examples:
@@ -1039,3 +1042,42 @@ class AdapterComplianceSuite:
         for name, docs in documents.items():
             for document in docs:
                 aggregate_for(name).from_document(document).revalidate()
+
+    # account hierarchies and the audit trail ---------------------------------------------
+
+    def test_account_hierarchy_stays_a_tree(self, store: Store) -> None:
+        from crmkit.errors import HierarchyCycleError
+
+        with store.unit_of_work() as uow:
+            group = uow.accounts.add(sample_entity("accounts", id="h-group", name="Group"))
+            uow.accounts.add(sample_entity("accounts", id="h-se", parent_id="h-group"))
+            uow.accounts.add(sample_entity("accounts", id="h-sth", parent_id="h-se"))
+        with store.unit_of_work() as uow:
+            group.parent_id = "h-sth"
+            with pytest.raises(HierarchyCycleError):
+                uow.accounts.save(group)
+            with pytest.raises(ValidationError):
+                uow.accounts.add(sample_entity("accounts", parent_id="h-nowhere"))
+        with store.unit_of_work() as uow:
+            uow.accounts.delete("h-se")
+        with store.unit_of_work() as uow:
+            assert uow.accounts.get("h-sth").parent_id is None
+            assert uow.accounts.get("h-group").parent_id is None
+
+    def test_audit_trail_is_written_with_the_change(self, store: Store) -> None:
+        from crmkit.adapters.audit import AuditLog, audit_trail
+
+        with store.unit_of_work() as uow:
+            if not isinstance(uow, AuditLog):
+                return  # this store keeps no audit trail; nothing to hold it to
+            acme = uow.accounts.add(sample_entity("accounts", tier="B"))
+        with store.unit_of_work(actor="u-audit") as uow:
+            acme.tier = "A"
+            uow.accounts.save(acme)
+        with store.unit_of_work(actor="u-ghost") as uow:
+            acme.tier = "C"
+            uow.accounts.save(acme)
+            uow.rollback()
+        with store.unit_of_work() as uow:
+            trail = audit_trail(uow, "accounts", acme.id)
+        assert [(e.field, e.old, e.new, e.actor) for e in trail] == [("tier", "B", "A", "u-audit")]
