@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 import pytest
@@ -15,9 +16,10 @@ from crmkit.clv import (
     ParetoNBD,
     ShiftedBetaGeometric,
     simulate_beta_geo,
+    summarise,
 )
 from crmkit.errors import FitError, ValidationError
-from crmkit.progress import CALLS, Progress, lines
+from crmkit.progress import CALLS, Progress, lines, track
 
 SUMMARY = simulate_beta_geo(BetaGeo(r=0.5, alpha=5.0, a=0.5, b=3.0), [40.0] * 300, seed=3)
 REPEAT = {k: v[SUMMARY["frequency"] > 0] for k, v in SUMMARY.items()}
@@ -138,3 +140,24 @@ def test_progress_true_draws_a_bar_on_standard_error(capsys: pytest.CaptureFixtu
 def test_fits_are_silent_by_default(capsys: pytest.CaptureFixture[str]):
     BetaGeo.fit(SUMMARY)
     assert capsys.readouterr() == ("", "")
+
+
+def test_summarise_counts_the_transactions_of_records():
+    orders = [
+        {"account_id": f"c{i % 7}", "ordered_at": dt.date(2024, 1 + i % 12, 1), "total": 10.0 + i}
+        for i in range(500)
+    ]
+    recorder = Recorder()
+    rows = summarise(orders, amount="total", as_of=dt.date(2024, 12, 31), progress=recorder)
+    recorder.assert_complete()
+    assert recorder.calls[-1] == (500, 500)
+    assert rows == summarise(orders, amount="total", as_of=dt.date(2024, 12, 31))
+
+
+def test_track_reads_an_iterator_once_and_counts_it():
+    recorder = Recorder()
+    assert list(track((x for x in range(10)), recorder)) == list(range(10))
+    recorder.assert_complete()
+    assert recorder.calls[-1] == (10, 10)
+    items = [1, 2]
+    assert track(items, None) is items

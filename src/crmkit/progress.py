@@ -28,20 +28,22 @@ Examples:
 from __future__ import annotations
 
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Iterator, Sized
 from types import TracebackType
-from typing import Any, TextIO
+from typing import Any, TextIO, TypeVar
 
 from crmkit.errors import ValidationError
 from crmkit.extras import require
 
-__all__ = ["Progress", "ProgressCallback", "ProgressOption", "bar", "lines"]
+__all__ = ["Progress", "ProgressCallback", "ProgressOption", "bar", "lines", "track"]
 
 #: Called with ``(done, total)``: non-decreasing ``done``, the last call with ``done == total``.
 ProgressCallback = Callable[[int, int], None]
 #: What a long operation's ``progress`` argument accepts: ``False``/``None`` (nothing),
 #: ``True`` (a rich bar on standard error) or a :data:`ProgressCallback`.
 ProgressOption = bool | ProgressCallback | None
+
+T = TypeVar("T")
 
 #: At most about this many calls per operation (a call every ``total / CALLS`` units).
 CALLS = 200
@@ -251,3 +253,47 @@ class Progress:
         if kind is None:
             self.finish()
         self.close()
+
+
+def track(
+    items: Iterable[T],
+    progress: ProgressOption,
+    *,
+    total: int | None = None,
+    description: str = "",
+) -> Iterable[T]:
+    """``items``, counted one by one by a :class:`Progress` (``items`` itself when off).
+
+    Args:
+        items: the rows (records, entities, ...).
+        progress: ``False``/``None``, ``True`` or a :data:`ProgressCallback`.
+        total: how many items there are; default ``len(items)``, and an iterator without a
+            length is read into a list first (only when progress is on).
+        description: the bar's text when ``progress`` is ``True``.
+
+    The last report (``done == total``) comes when the items are exhausted; a loop that
+    stops early or fails never reports completion.
+
+    Examples:
+        >>> from crmkit.progress import track
+        >>> seen = []
+        >>> [x * 2 for x in track(iter([1, 2, 3]), lambda d, t: seen.append((d, t)))]
+        [2, 4, 6]
+        >>> seen
+        [(1, 3), (2, 3), (3, 3)]
+    """
+    if progress is None or progress is False:
+        return items
+    if total is None:
+        if not isinstance(items, Sized):
+            items = list(items)
+        total = len(items)
+    counter = Progress(progress, total, description)
+    return _tracked(items, counter)
+
+
+def _tracked(items: Iterable[T], counter: Progress) -> Iterator[T]:
+    with counter:
+        for item in items:
+            yield item
+            counter.advance()

@@ -87,6 +87,7 @@ def test_clv_fit_shows_the_fits_progress(folder, capsys, monkeypatch):
     out, err = _run(capsys, "clv fit --input t.csv --model m.json --progress")
     assert out.startswith("Fitted BetaGeo and GammaGamma")
     assert "fitting bg-nbd: 2,000 of 2,000 (100%)" in err.splitlines()
+    assert f"summarising: {len(lines):,} of {len(lines):,} (100%)" in err.splitlines()
     assert "fitting gamma-gamma: 2,000 of 2,000 (100%)" in err.splitlines()
     _terminal(monkeypatch, threshold=10)
     _, err = _run(capsys, "clv fit --input t.csv --model m.json --no-spend")

@@ -172,7 +172,11 @@ def run_clv_fit(args: argparse.Namespace) -> int:
     check_output_path(args.model, inputs=transactions.inputs)
     as_of = args.as_of or transactions.last_day()
     summary = clv.summarise(
-        transactions.records, amount="total", time_unit=args.time_unit, as_of=as_of
+        transactions.records,
+        amount="total",
+        time_unit=args.time_unit,
+        as_of=as_of,
+        progress=command_progress(args, "summarising", len(transactions.records)),
     )
     purchase_class = getattr(clv, PURCHASE_MODELS[args.purchases])
     customers = len(summary)

@@ -63,6 +63,7 @@ from crmkit.frames import (
     to_native,
     with_year_month,
 )
+from crmkit.progress import ProgressOption, track
 from crmkit.segmentation.transactions import (
     Negative,
     amount_error,
@@ -537,6 +538,7 @@ def summarise(
     time_unit: TimeUnit = "weeks",
     collapse: Collapse = "period",
     negative: Negative = "refuse",
+    progress: ProgressOption = None,
 ) -> Any:
     """Summarise transactions into one :class:`CustomerSummary` per customer.
 
@@ -561,6 +563,9 @@ def summarise(
             (the default; an error naming the row), ``"net"`` (not a purchase period; it
             comes off the customer's repeat-purchase total, which stops at zero) or
             ``"drop"`` (left out, counted in a :class:`~crmkit.errors.DroppedRowsWarning`).
+        progress: records only: ``True`` for a progress bar over the transactions, or a
+            callback ``(done, total)`` (see :mod:`crmkit.progress`); off by default. A frame
+            is one plan that its engine runs, without progress.
 
     The old names ``at``, ``value`` and ``observation_end`` still work for one release, with
     a :class:`DeprecationWarning`.
@@ -598,8 +603,8 @@ def summarise(
             _frame_summary(keyed, customer, end_key, divisor, amount is not None, refunds)
         )
     periods, refunds_by, dropped = _periods(
-        transactions, customer, date_field, amount, time_unit, collapse, "transactions",
-        negative=negative,
+        track(transactions, progress, description="summarising"), customer, date_field,
+        amount, time_unit, collapse, "transactions", negative=negative,
     )  # fmt: skip
     report_dropped(dropped, f"transactions.{amount}", inside=__name__)
     end_key = _end_key(as_of, periods, time_unit, collapse, "transactions")

@@ -32,7 +32,7 @@ from crmkit.adapters.files.codec import (
 )
 from crmkit.adapters.files.output import atomic_output
 from crmkit.adapters.files.source import write_csv, write_jsonl
-from crmkit.progress import Progress, ProgressOption
+from crmkit.progress import ProgressOption, track
 
 if TYPE_CHECKING:
     from crmkit.adapters.ports import Repository, Store
@@ -123,20 +123,16 @@ def _counted(
     entities: Iterator[E],
     progress: ProgressOption,
     path: str | Path,
-) -> Iterator[E]:
-    """``entities``, counted by a :class:`~crmkit.progress.Progress` out of the source's size."""
+) -> Iterable[E]:
+    """``entities`` counted by :func:`crmkit.progress.track` out of the source's size."""
     if progress is None or progress is False:
-        yield from entities
-        return
+        return entities
     if _is_store(source):
         with source.unit_of_work() as uow:  # type: ignore[union-attr]
             total = uow.repository(record_type).count()
     else:
         total = len(source) if isinstance(source, Sized) else 0
-    with Progress(progress, total, Path(path).name) as counter:
-        for entity in entities:
-            yield entity
-            counter.advance()
+    return track(entities, progress, total=total, description=Path(path).name)
 
 
 def export_csv(
@@ -187,8 +183,8 @@ def export_csv(
         stream = stack.enter_context(
             atomic_output(path, inputs=store_files(source), encoding=encoding, newline="")
         )
-        entities = _counted(source, codec.record_type, entities, progress, path)
-        rows = (codec.encode(entity, references) for entity in entities)
+        counted = _counted(source, codec.record_type, entities, progress, path)
+        rows = (codec.encode(entity, references) for entity in counted)
         return write_csv(stream, codec.columns(), rows, numeric_columns=codec.numeric_columns())
 
 
@@ -221,5 +217,5 @@ def export_jsonl(
         stream = stack.enter_context(
             atomic_output(path, inputs=store_files(source), encoding=encoding, newline="")
         )
-        entities = _counted(source, record_type, entities, progress, path)
-        return write_jsonl(stream, (codec.encode(entity) for entity in entities))
+        counted = _counted(source, record_type, entities, progress, path)
+        return write_jsonl(stream, (codec.encode(entity) for entity in counted))
