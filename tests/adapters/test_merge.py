@@ -60,7 +60,7 @@ def test_merge_contacts_relinks_every_child(store: Store) -> None:
         (survivor.id, "user", True)
     ]
     assert [(r.contact_id, r.is_primary) for r in opportunity.contact_roles] == [
-        (survivor.id, False)
+        (survivor.id, True)
     ]
 
 

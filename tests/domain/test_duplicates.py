@@ -11,6 +11,7 @@ from hypothesis import strategies as st
 
 from crmkit.domain import (
     Account,
+    AccountContactRole,
     Consent,
     Contact,
     DuplicateReason,
@@ -182,3 +183,17 @@ def test_e164(raw: str | None, code: str | None, expected: str | None) -> None:
 def test_e164_is_idempotent(raw: str, code: str | None) -> None:
     once = e164(raw, country_code=code)
     assert e164(once, country_code=code) == once
+
+
+def test_a_primary_link_folded_into_the_survivors_link_stays_primary() -> None:
+    acme = Account(
+        "Acme AB",
+        id="a1",
+        contact_roles=[AccountContactRole("c1", "buyer"), AccountContactRole("c2", "user")],
+    )
+    copy = Account("Acme", id="a2", contact_roles=[AccountContactRole("c1", "buyer", True)])
+    merged, _ = combine(acme, copy)
+    assert [(r.contact_id, r.role, r.is_primary) for r in merged.contact_roles] == [
+        ("c1", "buyer", True),
+        ("c2", "user", False),
+    ]

@@ -16,7 +16,8 @@ aggregates added later are covered without code:
 :func:`relink` moves references, inside nested lists too (contact roles of opportunities,
 campaign members, record links of tasks and notes), and keeps the lists valid: two items that
 now name the same records are one (the one that named the target already stays), and of two
-primaries the moved one stops being primary. A reference to the document itself becomes
+primaries the moved one stops being primary, while a primary folded into another item
+makes that item primary (a list keeps its primary). A reference to the document itself becomes
 ``None``.
 
 Examples:
@@ -27,7 +28,7 @@ Examples:
     >>> references(opportunity, "contacts", "c2"), references(opportunity, "accounts", "c2")
     (True, False)
     >>> relink(opportunity, "contacts", "c2", "c1", owner="opportunities")["contact_roles"]
-    [{'contact_id': 'c1', 'role': 'buyer', 'is_primary': False}]
+    [{'contact_id': 'c1', 'role': 'buyer', 'is_primary': True}]
 """
 
 from __future__ import annotations
@@ -164,8 +165,11 @@ def _collapse(items: list[Any], moved: list[bool]) -> list[Any]:
     out: list[Any] = []
     out_moved: list[bool] = []
     seen: list[Any] = []
+    dropped_primary: list[Any] = []
     for item, key, was_moved in zip(items, keys, moved, strict=True):
         if key in seen or (was_moved and key in stayed):
+            if isinstance(item, dict) and item.get("is_primary"):
+                dropped_primary.append(key)
             continue
         seen.append(key)
         out.append(item)
@@ -173,6 +177,10 @@ def _collapse(items: list[Any], moved: list[bool]) -> list[Any]:
     primaries = [
         i for i, item in enumerate(out) if isinstance(item, dict) and item.get("is_primary")
     ]
+    if not primaries and dropped_primary:
+        # the primary link was folded into another link of the same records: that one leads
+        index = next(i for i, key in enumerate(seen) if key in dropped_primary)
+        out[index] = {**out[index], "is_primary": True}
     if len(primaries) > 1:
         keep = next((i for i in primaries if not out_moved[i]), primaries[0])
         for i in primaries:

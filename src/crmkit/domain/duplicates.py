@@ -293,7 +293,10 @@ def _same_link(a: Any, b: Any) -> bool:
 def _union(kept: list[Any], added: list[Any]) -> list[Any]:
     out = list(kept)
     for item in added:
-        if any(_same_link(item, present) for present in out):
+        same = next((i for i, present in enumerate(out) if _same_link(item, present)), None)
+        if same is not None:
+            if getattr(item, "is_primary", False) and not any(p.is_primary for p in out):
+                out[same] = attrs.evolve(out[same], is_primary=True)
             continue
         if getattr(item, "is_primary", False) and any(p.is_primary for p in out):
             item = attrs.evolve(item, is_primary=False)
@@ -310,7 +313,7 @@ def combine(survivor: E, duplicate: E) -> tuple[E, tuple[str, ...]]:
       duplicate's (``remote_id`` and ``remote_data`` too);
     * lists are united: the survivor's items, then the duplicate's that are not already
       there; contact roles count as the same when only ``is_primary`` differs, and the
-      survivor's primary stays the only primary;
+      survivor's primary stays the only primary (with none, the duplicate's primary leads);
     * ``custom`` properties are merged key by key, the survivor's value winning;
     * ``consent`` is :func:`stricter_consent` of the two (the most recent statement, a
       withdrawal winning a tie);
