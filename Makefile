@@ -42,9 +42,9 @@ test-compat: $(STAMP)
 docs: $(STAMP)
 	$(BIN)/mkdocs build --strict --site-dir site
 
-## side-by-side benchmarks with the peers; writes benchmarks/results/*.md
+## side-by-side benchmarks with the peers; writes benchmarks/results/*.md (SIZE=100M for the scale run)
 bench: $(STAMP)
-	$(BIN)/python -m benchmarks
+	$(BIN)/python -m benchmarks $(if $(SIZE),--size $(SIZE))
 
 ## start a local PostgreSQL server for the SQL-store tests (prints the CRMKIT_PG_URL to export)
 postgres:

@@ -6,6 +6,7 @@ Usage::
     .venv/bin/python -m benchmarks --quick         # every benchmark, small sizes
     .venv/bin/python -m benchmarks domain clv      # only these
     .venv/bin/python -m benchmarks --assemble      # only rebuild docs/performance.md
+    .venv/bin/python -m benchmarks scale --size 100M   # a size for the benchmarks that take one
 
 Each benchmark module writes ``benchmarks/results/<name>.md``; this script then assembles those
 sections, in the order of :data:`BENCHMARKS`, into ``docs/performance.md``.
@@ -25,7 +26,9 @@ RESULTS = ROOT / "benchmarks" / "results"
 PAGE = ROOT / "docs" / "performance.md"
 
 #: Benchmark modules in the order their sections appear on the page.
-BENCHMARKS = ("domain", "segmentation", "scoring", "clv", "storage")
+BENCHMARKS = ("domain", "segmentation", "scoring", "clv", "storage", "scale")
+#: Benchmarks that take ``--size`` (others ignore the flag).
+SIZED = frozenset({"scale"})
 
 INTRO = """# Performance
 
@@ -66,6 +69,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("names", nargs="*", help=f"benchmarks to run: {', '.join(BENCHMARKS)}")
     parser.add_argument("--quick", action="store_true", help="small sizes (minutes, not hours)")
     parser.add_argument("--assemble", action="store_true", help="only rebuild the page")
+    parser.add_argument("--size", help="data size for the sized benchmarks (scale: 1M, 100M)")
     args = parser.parse_args(argv)
     if not args.assemble:
         for name in args.names or BENCHMARKS:
@@ -75,6 +79,8 @@ def main(argv: list[str] | None = None) -> int:
             command = [sys.executable, "-m", f"benchmarks.{name}"]
             if args.quick:
                 command.append("--quick")
+            if args.size and name in SIZED:
+                command += ["--size", args.size]
             print(f"$ {' '.join(command[1:])}", flush=True)
             subprocess.run(command, check=True, cwd=ROOT)
     print(f"wrote {assemble().relative_to(ROOT)}")
