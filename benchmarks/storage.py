@@ -327,21 +327,31 @@ def main() -> None:
     size = parser.add_mutually_exclusive_group()
     size.add_argument("--quick", action="store_true", help="5k accounts, 50k orders")
     size.add_argument("--full", action="store_true", help="100k accounts, 1M orders")
+    parser.add_argument(
+        "--backend",
+        choices=("all", "sqlite", "postgresql"),
+        default="all",
+        help="which backends to run (PostgreSQL needs CRMKIT_PG_URL)",
+    )
     args = parser.parse_args()
     n_acc, n_ord = SIZES["quick" if args.quick else "full" if args.full else "default"]
     results = []
     with tempfile.TemporaryDirectory() as tmp:
-        print(f"SQLite: {n_acc:,} accounts, {n_ord:,} orders …", flush=True)
-        results.append(bench_backend(Backend("SQLite (file, WAL)", None, Path(tmp)), n_acc, n_ord))
+        if args.backend in ("all", "sqlite"):
+            print(f"SQLite: {n_acc:,} accounts, {n_ord:,} orders …", flush=True)
+            sqlite = Backend("SQLite (file, WAL)", None, Path(tmp))
+            results.append(bench_backend(sqlite, n_acc, n_ord))
         pg = os.environ.get("CRMKIT_PG_URL")
-        if pg:
+        if pg and args.backend in ("all", "postgresql"):
             print(f"PostgreSQL: {n_acc:,} accounts, {n_ord:,} orders …", flush=True)
             backend = Backend("PostgreSQL", pg, Path(tmp))
             try:
                 results.append(bench_backend(backend, n_acc, n_ord))
             finally:
                 backend.drop_all()
-    text = render(results, n_acc, n_ord, "--quick" if args.quick else "--full" if args.full else "")
+    flags = ["--quick" if args.quick else "--full" if args.full else ""]
+    flags += [f"--backend {args.backend}"] if args.backend != "all" else []
+    text = render(results, n_acc, n_ord, " ".join(f for f in flags if f))
     print(text)
     RESULTS.parent.mkdir(parents=True, exist_ok=True)
     RESULTS.write_text(text, encoding="utf-8")
