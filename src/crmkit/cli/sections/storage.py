@@ -58,7 +58,13 @@ def render(ctx: DemoContext) -> None:
     for leftover in (path, path.with_name("crm.db-wal"), path.with_name("crm.db-shm")):
         leftover.unlink(missing_ok=True)
     data = ctx.data
-    source = {name: list(getattr(data, name, [])) for name in aggregate_names()}
+    # the dataset's records of each aggregate (its ``users`` are the generator's own sales
+    # staff, not crmkit Users, so an attribute of another type is left out)
+    source: dict[str, list[Any]] = {}
+    for name in aggregate_names():
+        records = list(getattr(data, name, []))
+        if all(isinstance(e, aggregate_for(name).entity) for e in records):
+            source[name] = records
     start = time.perf_counter()
     with open_store(f"sqlite:///{path}") as store:
         with store.unit_of_work() as uow:
