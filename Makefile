@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 CONSTRAINTS := requirements/constraints.txt
 
-.PHONY: demo test lint typecheck pytest test-compat docs bench postgres clean
+.PHONY: demo test lint typecheck pytest test-compat test-interop docs bench postgres clean
 
 $(STAMP): pyproject.toml $(CONSTRAINTS) examples/adapter-plugin/pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -19,7 +19,7 @@ demo: $(STAMP)
 	$(BIN)/crmkit demo --output demo-output
 
 ## lint, format check, strict typing, tests and the documentation build
-test: lint typecheck pytest test-compat docs
+test: lint typecheck pytest test-compat test-interop docs
 
 lint: $(STAMP)
 	$(BIN)/ruff check
@@ -29,7 +29,7 @@ typecheck: $(STAMP)
 	$(BIN)/mypy
 
 pytest: $(STAMP)
-	$(BIN)/pytest -n 2 --dist loadgroup
+	$(BIN)/pytest -n 2 --dist loadgroup -m "not interop"
 	$(BIN)/pytest -n 2 examples/adapter-plugin
 
 ## the equivalence tests with the oldest attrs and cattrs crmkit supports (the newest: constraints)
@@ -38,6 +38,10 @@ test-compat: $(STAMP)
 	dir=$$(mktemp -d) && $(BIN)/python -m pip install --quiet --no-deps --target $$dir $(COMPAT_OLDEST) \
 	  && PYTHONPATH=$$dir $(BIN)/pytest -q -p no:xdist -k 'not switch' \
 	    tests/domain/test_compiled_validation.py tests/serde; status=$$?; rm -rf $$dir; exit $$status
+
+## fits with pymc-marketing (pytensor compiles each model: ~25 s cold, under 1 s cached)
+test-interop: $(STAMP)
+	$(BIN)/pytest -q -p no:xdist -m interop tests/clv
 
 docs: $(STAMP)
 	$(BIN)/mkdocs build --strict --site-dir site
