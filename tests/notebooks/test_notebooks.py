@@ -87,6 +87,12 @@ def test_clv_workbench_notebook(tmp_path):
     assert all(v > 0 for v in totals)
     by_rfm = {row.segment for row in rfm(orders, as_of=date(2025, 12, 31))}
     assert {name for name, _, _ in segments} == by_rfm
+    # the customer values displayed as an HTML table (crmkit.display.table)
+    shown = next(o for o in cells["rows"].outputs if o.get("output_type") == "execute_result")
+    html = shown["data"]["text/html"]
+    assert f"<caption>first 5 of {len(summary)} rows</caption>" in html
+    assert "<th>probability_alive</th>" in html
+    assert html.count("<tr>") == 6
     # plots were drawn and saved
     for png in ("clv_by_segment.png", "rfm_segments.png", "alive.png", "holdout.png"):
         assert (tmp_path / png).stat().st_size > 1000
