@@ -29,7 +29,7 @@ ORDERS = [
     {"account_id": "d", "ordered_at": dt.date(2025, 3, 5), "total": -10.0},  # after as_of
 ]
 EAGER = ["records", "pandas", "polars", "pyarrow"]
-ENGINES = [*EAGER, "polars_lazy", "duckdb"]
+ENGINES = [*EAGER, "polars_lazy", "duckdb", "dask"]
 
 
 def build(engine: str, rows: list[dict[str, Any]] = ORDERS) -> Any:
@@ -46,6 +46,10 @@ def build(engine: str, rows: list[dict[str, Any]] = ORDERS) -> Any:
         return frame.lazy()
     if engine == "pyarrow":
         return frame.to_arrow()
+    if engine == "dask":
+        import dask.dataframe as dd
+
+        return dd.from_pandas(frame.to_pandas(), npartitions=2)  # type: ignore[no-untyped-call]
     import duckdb
 
     return duckdb.from_arrow(frame.to_arrow())
@@ -71,7 +75,7 @@ def test_net_makes_refunds_come_off_their_customer_and_not_count_as_purchases(
     engine: str,
 ) -> None:
     with warnings.catch_warnings():
-        warnings.simplefilter("error")  # net reports nothing
+        warnings.simplefilter("error", DroppedRowsWarning)  # net reports nothing
         rows = dicts(rfm(build(engine), as_of=AS_OF, negative="net"))
     # a: 100 - 30; b: 50 - 80 stops at 0; c has refunds only (no purchase); d is after as_of
     assert [(r["customer_id"], r["frequency"], r["monetary"]) for r in rows] == [
@@ -101,10 +105,10 @@ def test_drop_leaves_negative_rows_out_and_counts_them(engine: str) -> None:
     assert len([w for w in caught if isinstance(w.message, DroppedRowsWarning)]) == 1
 
 
-@pytest.mark.parametrize("engine", ["polars_lazy", "duckdb"])
+@pytest.mark.parametrize("engine", ["polars_lazy", "duckdb", "dask"])
 def test_drop_on_a_lazy_frame_drops_in_the_query_without_a_count(engine: str) -> None:
     with warnings.catch_warnings():
-        warnings.simplefilter("error")
+        warnings.simplefilter("error", DroppedRowsWarning)
         rows = dicts(rfm(build(engine), as_of=AS_OF, negative="drop"))
     assert [(r["customer_id"], r["monetary"]) for r in rows] == [("a", 100.0), ("b", 50.0)]
 
@@ -165,3 +169,23 @@ def test_summarise_and_calibration_holdout_refuse_and_drop_like_rfm(engine: str)
                                 as_of=dt.date(2024, 1, 29), negative="drop")
         )  # fmt: skip
     assert [(r["frequency_holdout"], r["monetary_value_holdout"]) for r in out] == [(0, 0.0)]
+
+
+@pytest.mark.spark
+def test_net_and_drop_on_spark_match_records(spark: Any) -> None:
+    import pandas as pd
+
+    frame = spark.createDataFrame(pd.DataFrame(ORDERS))
+    for negative in ("net", "drop"):
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", DroppedRowsWarning)
+            expected = dicts(rfm(build("records"), as_of=AS_OF, negative=negative))
+            classes = dicts(abc_classes(build("records"), negative=negative))
+        got = rfm(frame, as_of=AS_OF, negative=negative).toPandas().to_dict("records")
+        assert sorted((r["customer_id"], r["monetary"]) for r in got) == [
+            (r["customer_id"], r["monetary"]) for r in expected
+        ]
+        got = abc_classes(frame, negative=negative).toPandas().to_dict("records")
+        assert sorted((r["customer_id"], r["value"]) for r in got) == [
+            (r["customer_id"], r["value"]) for r in classes
+        ]
