@@ -21,7 +21,7 @@ from crmkit.frames import (
     when,
     with_columns,
 )
-from tests.segmentation.engines import FAST_ENGINES, rows_of
+from tests.engines import FAST_ENGINES, rows_of
 
 AS_OF = dt.date(2024, 12, 31)
 COLUMNS = ["id", "n", "x", "tag", "at"]

@@ -14,7 +14,7 @@ from crmkit.frames import (
     to_native,
     with_quantile_scores,
 )
-from tests.segmentation.engines import ENGINES, FAST_ENGINES, rows_of
+from tests.engines import ENGINES, FAST_ENGINES, rows_of
 
 
 def test_documented_tie_rule() -> None:

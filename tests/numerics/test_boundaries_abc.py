@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 
 from crmkit.errors import ValidationError
 from crmkit.segmentation import abc_classes, pareto_check
-from tests.segmentation.engines import ENGINES, FAST_ENGINES, rows_of
+from tests.engines import ENGINES, FAST_ENGINES, rows_of
 
 COLUMNS = ["account_id", "total"]
 

@@ -12,7 +12,7 @@ import pytest
 from crmkit.errors import ValidationError
 from crmkit.scoring import WinProbabilityModel
 from crmkit.segmentation import RFMSpec, rfm
-from tests.segmentation.engines import ENGINES
+from tests.engines import ENGINES
 
 
 def _won_rows(won: list[Any]) -> list[dict[str, Any]]:

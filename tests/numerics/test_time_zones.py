@@ -23,7 +23,7 @@ from crmkit.errors import ValidationError
 from crmkit.frames import day_number, day_number_expr, from_native, narwhals, utc_date
 from crmkit.scoring import velocity, weighted_pipeline
 from crmkit.segmentation import customer_status, rfm
-from tests.segmentation.engines import rows_of
+from tests.engines import rows_of
 
 warnings.filterwarnings("ignore", message=".*narwhals-dask.*", category=FutureWarning)
 

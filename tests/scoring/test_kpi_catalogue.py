@@ -28,7 +28,7 @@ from crmkit.scoring import (
     visits_per_salesperson,
     waiting_time,
 )
-from tests.scoring.engines import ENGINES, rows_of, to_frame
+from tests.engines import FRAME_ENGINES, frame_rows, matrix_params, to_frame
 
 # seed-001.md §5.4 (synthetic worked example): manual vs CRM-supported prospecting
 MANUAL = ProspectingPeriod("manual", qualified_prospects=100, new_customers=5,
@@ -137,7 +137,7 @@ def test_bad_counts() -> None:
         waiting_time([-1])
 
 
-@pytest.mark.parametrize("engine", ENGINES)
+@pytest.mark.parametrize("engine", matrix_params(FRAME_ENGINES), indirect=True)
 def test_case_kpis_on_frames(engine: str) -> None:
     t0 = dt.datetime(2025, 3, 1, 9, tzinfo=dt.UTC)
     cases = [
@@ -146,7 +146,7 @@ def test_case_kpis_on_frames(engine: str) -> None:
     ]  # fmt: skip
     schema = {"problem_type": pl.String, "opened_at": pl.Datetime("us", "UTC"),
               "first_response_at": pl.Datetime("us", "UTC")}  # fmt: skip
-    got = rows_of(cases_per_problem_type(to_frame(cases, engine, schema)))
+    got = frame_rows(cases_per_problem_type(to_frame(cases, engine, schema)))
     assert [(r["problem_type"], r["cases"]) for r in got] == list(
         cases_per_problem_type(cases).items()
     )

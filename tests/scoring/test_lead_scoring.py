@@ -22,7 +22,12 @@ from crmkit.scoring import (
     Threshold,
     engagement_summary,
 )
-from tests.scoring.engines import ENGINES, is_lazy_native, rows_of, to_frame
+from tests.engines import (
+    IN_PROCESS,
+    frame_rows,
+    is_lazy_native,
+    to_frame,
+)
 
 AS_OF = dt.date(2025, 6, 30)
 
@@ -151,7 +156,7 @@ def test_lazy_frames_stay_lazy() -> None:
     frame = to_frame([_lead_row()], "duckdb", SCHEMA)
     out = model().score(frame, as_of=AS_OF)
     assert is_lazy_native(out)
-    assert rows_of(out)[0]["action"] in {"prioritise", "route", "nurture", "disqualify"}
+    assert frame_rows(out)[0]["action"] in {"prioritise", "route", "nurture", "disqualify"}
 
 
 def _lead_row() -> dict[str, object]:
@@ -170,7 +175,7 @@ def test_numpy_backed_pandas_without_missing_dates() -> None:
     rows = [_lead_row(), {**_lead_row(), "employees": 3, "last_visit_at": dt.date(2025, 6, 20)}]
     want = [r.score for r in model().score(rows, as_of=AS_OF)]
     frame = to_frame(rows, "pandas-numpy", {**SCHEMA, "employees": pl.Int64})
-    got = [r["lead_score"] for r in rows_of(model().score(frame, as_of=AS_OF))]
+    got = [r["lead_score"] for r in frame_rows(model().score(frame, as_of=AS_OF))]
     assert got == pytest.approx(want)
 
 
@@ -180,7 +185,7 @@ def test_numpy_backed_pandas_with_a_missing_date() -> None:
     want = [r.score for r in model().score(rows, as_of=AS_OF)]
     frame = to_frame(rows, "pandas-numpy", SCHEMA)
     assert frame["last_visit_at"].isna().tolist() == [False, True]
-    got = [r["lead_score"] for r in rows_of(model().score(frame, as_of=AS_OF))]
+    got = [r["lead_score"] for r in frame_rows(model().score(frame, as_of=AS_OF))]
     assert got == pytest.approx(want)
     assert want[0] != want[1]  # the missing date changes the score
 
@@ -199,15 +204,15 @@ leads = st.fixed_dictionaries(
 )
 
 
-@pytest.mark.parametrize("engine", ENGINES)
+@pytest.mark.parametrize("engine", IN_PROCESS)
 @settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(rows=st.lists(leads, min_size=1, max_size=25))
 def test_records_and_frames_agree(engine: str, rows: list[dict[str, object]]) -> None:
     m = model()
     expected = m.score(rows, as_of=AS_OF)
-    out = rows_of(m.score(to_frame(rows, engine, SCHEMA), as_of=AS_OF, explain=True))
+    out = frame_rows(m.score(to_frame(rows, engine, SCHEMA), as_of=AS_OF, explain=True))
     # without explain the totals are added up directly: the same scores, no points columns
-    plain = rows_of(m.score(to_frame(rows, engine, SCHEMA), as_of=AS_OF))
+    plain = frame_rows(m.score(to_frame(rows, engine, SCHEMA), as_of=AS_OF))
     assert not any(k.startswith(("points:", "__")) for k in plain[0])
     assert sorted(r["lead_score"] for r in plain) == pytest.approx(
         sorted(r["lead_score"] for r in out), rel=1e-12, abs=1e-12
@@ -306,7 +311,7 @@ events = st.lists(
 )
 
 
-@pytest.mark.parametrize("engine", ENGINES)
+@pytest.mark.parametrize("engine", IN_PROCESS)
 @settings(max_examples=10, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(rows=events)
 def test_engagement_summary_agrees_and_feeds_the_model(
@@ -316,7 +321,7 @@ def test_engagement_summary_agrees_and_feeds_the_model(
     want = engagement_summary(rows, types=types)
     got = {
         r.pop("lead_id"): r
-        for r in rows_of(engagement_summary(to_frame(rows, engine, EVENT_SCHEMA), types=types))
+        for r in frame_rows(engagement_summary(to_frame(rows, engine, EVENT_SCHEMA), types=types))
     }
     assert got == want
     m = LeadScoringModel(

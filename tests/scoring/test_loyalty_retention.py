@@ -27,7 +27,7 @@ from crmkit.scoring import (
     retention_rate,
 )
 from crmkit.survey import nps
-from tests.scoring.engines import ENGINES, rows_of, to_frame
+from tests.engines import FRAME_ENGINES, IN_PROCESS, frame_rows, matrix_params, to_frame
 
 
 def test_seed_002_loyalty_item_6() -> None:
@@ -161,7 +161,7 @@ orders = st.lists(
 ORDER_SCHEMA = {"account_id": pl.String, "product_id": pl.String, "ordered_at": pl.Date}
 
 
-@pytest.mark.parametrize("engine", ENGINES)
+@pytest.mark.parametrize("engine", IN_PROCESS)
 @settings(max_examples=10, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(rows=customers)
 def test_customer_metrics_agree(engine: str, rows: list[dict[str, object]]) -> None:
@@ -170,15 +170,15 @@ def test_customer_metrics_agree(engine: str, rows: list[dict[str, object]]) -> N
 
     got = loyal_share(frame())
     assert got == pytest.approx(loyal_share(rows))
-    flags = {r["id"]: r["loyal"] for r in rows_of(LoyaltyRule().classify(frame()))}
+    flags = {r["id"]: r["loyal"] for r in frame_rows(LoyaltyRule().classify(frame()))}
     assert flags == {r["id"]: f for r, f in zip(rows, LoyaltyRule().classify(rows), strict=True)}
-    assert sorted(r["id"] for r in rows_of(false_key_customers(frame()))) == sorted(
+    assert sorted(r["id"] for r in frame_rows(false_key_customers(frame()))) == sorted(
         r["id"]
         for r in false_key_customers(rows)  # type: ignore[index]
     )
     want = [(r.rank, r.customer, r.profit, r.share, r.cumulative_share)
             for r in profitability_ranking(rows)]  # fmt: skip
-    got_rank = [tuple(r.values()) for r in rows_of(profitability_ranking(frame()))]
+    got_rank = [tuple(r.values()) for r in frame_rows(profitability_ranking(frame()))]
     assert len(got_rank) == len(want)
     for g, w in zip(got_rank, want, strict=True):
         assert g[:3] == w[:3]
@@ -186,7 +186,7 @@ def test_customer_metrics_agree(engine: str, rows: list[dict[str, object]]) -> N
             assert (_no_share(a) and _no_share(b)) or a == pytest.approx(b)
 
 
-@pytest.mark.parametrize("engine", ENGINES)
+@pytest.mark.parametrize("engine", IN_PROCESS)
 @settings(max_examples=10, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(rows=orders)
 def test_order_metrics_agree(engine: str, rows: list[dict[str, object]]) -> None:
@@ -202,7 +202,7 @@ def test_order_metrics_agree(engine: str, rows: list[dict[str, object]]) -> None
         want = [(c.cohort, c.offset, c.customers, pytest.approx(c.rate))
                 for c in cohort_retention(rows, period=period)]  # fmt: skip
         got = [(r["cohort"], r["offset"], r["customers"], r["rate"])
-               for r in rows_of(cohort_retention(frame(), period=period))]  # fmt: skip
+               for r in frame_rows(cohort_retention(frame(), period=period))]  # fmt: skip
         assert got == want
 
 
@@ -225,7 +225,7 @@ def test_cohort_table_worked_example() -> None:
                          current=(dt.date(2025, 3, 1), dt.date(2025, 3, 31)))  # fmt: skip
 
 
-@pytest.mark.parametrize("engine", ENGINES)
+@pytest.mark.parametrize("engine", matrix_params(FRAME_ENGINES), indirect=True)
 def test_profit_shares_of_a_zero_total_are_nan_on_every_engine(engine: str) -> None:
     # profits that cancel out have no shares (found by Hypothesis: DuckDB and Polars gave inf)
     rows = [
@@ -237,7 +237,7 @@ def test_profit_shares_of_a_zero_total_are_nan_on_every_engine(engine: str) -> N
          "profit": -23.0, "is_key_account": False},
     ]  # fmt: skip
     records = profitability_ranking(rows)
-    frame = rows_of(profitability_ranking(to_frame(rows, engine, CUSTOMER_SCHEMA)))
+    frame = frame_rows(profitability_ranking(to_frame(rows, engine, CUSTOMER_SCHEMA)))
     assert [r.customer for r in records] == [r["customer"] for r in frame] == ["c1", "c2"]
     for r in [*frame, *({"share": x.share, "cumulative_share": x.cumulative_share}
                         for x in records)]:  # fmt: skip

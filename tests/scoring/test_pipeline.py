@@ -25,7 +25,12 @@ from crmkit.scoring import (
     win_rate,
 )
 from crmkit.scoring.pipeline import stage_change_rows
-from tests.scoring.engines import ENGINES, is_lazy_native, rows_of, to_frame
+from tests.engines import (
+    IN_PROCESS,
+    frame_rows,
+    is_lazy_native,
+    to_frame,
+)
 
 PIPE = default_pipeline()
 KEYS = PIPE.keys()
@@ -69,7 +74,7 @@ def _record_totals(rows: list[PipelineTotal]) -> list[tuple[object, ...]]:
     return [(t.key, t.count, round(t.amount, 6), round(t.weighted_amount, 6)) for t in rows]
 
 
-@pytest.mark.parametrize("engine", ENGINES)
+@pytest.mark.parametrize("engine", IN_PROCESS)
 @settings(max_examples=10, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(opps=opportunities)
 def test_records_and_frames_agree(engine: str, opps: list[dict[str, object]]) -> None:
@@ -85,9 +90,9 @@ def test_records_and_frames_agree(engine: str, opps: list[dict[str, object]]) ->
     ]:
         want = weighted_pipeline(opps, pipeline=PIPE, by=by, period=period)
         got = weighted_pipeline(frame(), pipeline=PIPE, by=by, period=period)
-        assert _totals(rows_of(got)) == _record_totals(want), by
+        assert _totals(frame_rows(got)) == _record_totals(want), by
     everything = weighted_pipeline(opps, by="stage_key", include_closed=True)
-    assert _totals(rows_of(weighted_pipeline(frame(), by="stage_key"))) == _record_totals(
+    assert _totals(frame_rows(weighted_pipeline(frame(), by="stage_key"))) == _record_totals(
         everything
     )
 
@@ -99,17 +104,18 @@ def test_records_and_frames_agree(engine: str, opps: list[dict[str, object]]) ->
         (r.reason, r.count, pytest.approx(r.share)) for r in lost_reasons(opps, pipeline=PIPE)
     ]
     got_reasons = [
-        (r["reason"], r["count"], r["share"]) for r in rows_of(lost_reasons(frame(), pipeline=PIPE))
+        (r["reason"], r["count"], r["share"])
+        for r in frame_rows(lost_reasons(frame(), pipeline=PIPE))
     ]
     assert got_reasons == want_reasons
 
     assert [
         (r["stage_key"], r["customers"])
-        for r in rows_of(customers_per_stage(frame(), pipeline=PIPE))
+        for r in frame_rows(customers_per_stage(frame(), pipeline=PIPE))
     ] == [(k, n) for k, n in customers_per_stage(opps, pipeline=PIPE) if n > 0]
 
     want_ids = sorted(r["id"] for r in win_back(opps, "price", pipeline=PIPE))  # type: ignore[type-var]
-    got_ids = sorted(r["id"] for r in rows_of(win_back(frame(), "price", pipeline=PIPE)))
+    got_ids = sorted(r["id"] for r in frame_rows(win_back(frame(), "price", pipeline=PIPE)))
     assert got_ids == want_ids
 
 
@@ -127,7 +133,7 @@ CHANGE_SCHEMA = {
 }
 
 
-@pytest.mark.parametrize("engine", ENGINES)
+@pytest.mark.parametrize("engine", IN_PROCESS)
 @settings(max_examples=10, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(raw=changes)
 def test_stage_changes_agree(engine: str, raw: list[tuple[int, str, int]]) -> None:
@@ -142,7 +148,7 @@ def test_stage_changes_agree(engine: str, raw: list[tuple[int, str, int]]) -> No
     want_t = [(t.stage, t.stays, pytest.approx(t.average_days)) for t in time_in_stage(rows)]
     got_t = [
         (r["stage"], r["stays"], r["average_days"])
-        for r in rows_of(time_in_stage(to_frame(rows, engine, CHANGE_SCHEMA)))
+        for r in frame_rows(time_in_stage(to_frame(rows, engine, CHANGE_SCHEMA)))
     ]
     assert got_t == want_t
 

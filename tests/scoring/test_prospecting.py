@@ -24,7 +24,12 @@ from crmkit.scoring import (
     route_leads,
     score_bands,
 )
-from tests.scoring.engines import ENGINES, is_lazy_native, rows_of, to_frame
+from tests.engines import (
+    IN_PROCESS,
+    frame_rows,
+    is_lazy_native,
+    to_frame,
+)
 
 ICP = IdealCustomerProfile(
     [
@@ -63,7 +68,7 @@ def _plain(bands: list[object]) -> list[tuple[object, ...]]:
     ]
 
 
-@pytest.mark.parametrize("engine", ENGINES)
+@pytest.mark.parametrize("engine", IN_PROCESS)
 @settings(max_examples=10, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(data=rows)
 def test_records_and_frames_agree(engine: str, data: list[dict[str, object]]) -> None:
@@ -169,4 +174,4 @@ def test_neglect_flag_lazy() -> None:
     rel = to_frame(data, "duckdb", {"id": pl.Int64, "last_contact_at": pl.Date})
     out = neglected(rel, days=30, as_of=dt.date(2025, 3, 1))
     assert is_lazy_native(out)
-    assert [r["id"] for r in rows_of(out)] == [1]
+    assert [r["id"] for r in frame_rows(out)] == [1]

@@ -18,7 +18,7 @@ from crmkit.scoring import (
     fill_automated_probability,
     fit_opportunities,
 )
-from tests.scoring.engines import ENGINES, rows_of, to_frame
+from tests.engines import IN_PROCESS, frame_rows, to_frame
 
 STAGES = ["qualify", "proposal"]
 
@@ -178,7 +178,7 @@ open_deals = st.lists(
 SCHEMA = {"stage_key": pl.String, "team": pl.String, "source": pl.String, "won": pl.Boolean}
 
 
-@pytest.mark.parametrize("engine", ENGINES)
+@pytest.mark.parametrize("engine", IN_PROCESS)
 @settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(history=training, deals=open_deals)
 def test_records_and_frames_agree(
@@ -196,7 +196,7 @@ def test_records_and_frames_agree(
     assert (by_frame.n_won, by_frame.n_lost) == (by_records.n_won, by_records.n_lost)
     schema = {k: v for k, v in SCHEMA.items() if k != "won"}
     indexed = [{**d, "row": i} for i, d in enumerate(deals)]
-    out = rows_of(by_records.predict(to_frame(indexed, engine, {**schema, "row": pl.Int64})))
+    out = frame_rows(by_records.predict(to_frame(indexed, engine, {**schema, "row": pl.Int64})))
     got = {r["row"]: r["win_probability"] for r in out}
     for i, deal in enumerate(deals):
         want = by_records.predict_one(deal)

@@ -14,7 +14,7 @@ from crmkit.domain import Money
 from crmkit.errors import ValidationError
 from crmkit.frames import is_frame
 from crmkit.segmentation import DEFAULT_RFM_SEGMENTS, RFMRow, RFMSpec, rfm
-from tests.segmentation.engines import ENGINES, FAST_ENGINES, LAZY, rows_of
+from tests.engines import ENGINES, FAST_ENGINES, LAZY, rows_of
 
 UTC = dt.UTC
 AS_OF = dt.date(2024, 12, 31)

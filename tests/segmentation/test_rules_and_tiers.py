@@ -19,7 +19,7 @@ from crmkit.segmentation import (
     propensity_bands,
     segment_summary,
 )
-from tests.segmentation.engines import ENGINES, FAST_ENGINES, rows_of
+from tests.engines import ENGINES, FAST_ENGINES, rows_of
 
 AS_OF = dt.date(2024, 12, 31)
 ACCOUNT_COLUMNS = ["id", "employees", "industry", "revenue", "is_key_account", "last_order_at"]

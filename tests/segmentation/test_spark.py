@@ -17,7 +17,7 @@ from crmkit.segmentation import (
     customer_status,
     rfm,
 )
-from tests.segmentation.engines import rows_of
+from tests.engines import rows_of
 
 pytestmark = pytest.mark.spark
 

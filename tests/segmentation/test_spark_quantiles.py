@@ -20,7 +20,7 @@ from crmkit.frames import (
     with_quantile_scores,
 )
 from crmkit.segmentation import rfm
-from tests.segmentation.engines import rows_of
+from tests.engines import rows_of
 
 pytestmark = pytest.mark.spark
 

@@ -20,7 +20,7 @@ from crmkit.segmentation import (
     share_of_wallet,
     status_counts,
 )
-from tests.segmentation.engines import FAST_ENGINES, rows_of
+from tests.engines import FAST_ENGINES, rows_of
 
 AS_OF = dt.date(2024, 12, 31)
 INVOICES = [

@@ -73,11 +73,13 @@ from crmkit.frames.native import (
 )
 from crmkit.frames.quantile import (
     QuantileScore,
+    exact_median,
     quantile_score_expr,
     quantile_scores,
     scores_by_value_counts,
     with_quantile_scores,
     with_row_count,
+    with_running_sum,
 )
 from crmkit.frames.record_function import bind_all
 from crmkit.frames.records import field_reader, normalise_value, paused_gc, read_field
@@ -102,6 +104,7 @@ __all__ = [
     "day_number_expr",
     "day_numbers",
     "evaluate",
+    "exact_median",
     "field_reader",
     "filter_rows",
     "from_native",
@@ -126,5 +129,6 @@ __all__ = [
     "with_lookup",
     "with_quantile_scores",
     "with_row_count",
+    "with_running_sum",
     "with_year_month",
 ]

@@ -49,11 +49,13 @@ from crmkit.frames.native import from_native, narwhals, to_native
 
 __all__ = [
     "QuantileScore",
+    "exact_median",
     "quantile_score_expr",
     "quantile_scores",
     "scores_by_value_counts",
     "with_quantile_scores",
     "with_row_count",
+    "with_running_sum",
 ]
 
 _COUNT = "__crmkit_count"
@@ -191,6 +193,59 @@ def _rank_by_counts(frame: Any, spec: QuantileScore, rank_name: str, count_name:
     return frame.join(ranks, on=key, how="left").drop(key)
 
 
+def with_running_sum(
+    frame: Any, value: str, order_by: Sequence[str], name: str, *, total: str | None = None
+) -> Any:
+    """Add the running sum of ``value`` in the order of ``order_by`` as column ``name``.
+
+    ``total`` also adds the sum over all rows as a column of that name.
+
+    The first ``order_by`` column must be numeric and the columns together must order the rows
+    totally (a unique key last). Usually ``cum_sum().over(order_by=...)``. On PySpark, where a
+    window over the whole frame is a ``SinglePartition`` exchange, the rows get the
+    order-preserving bucket of their first ``order_by`` value (as in :func:`with_quantile_scores`):
+    the buckets' totals — a small table crossed with itself — give the sum in earlier buckets
+    and a window partitioned by bucket the sum within one, so no step moves every row into one
+    partition. Dask's ``cum_sum`` runs over its range-partitioned sort, distributed already.
+
+    Examples:
+        >>> import polars as pl
+        >>> from crmkit.frames import from_native, with_running_sum
+        >>> frame = from_native(pl.DataFrame({"k": ["a", "b", "c"], "u": [5, 1, 3]}))
+        >>> with_running_sum(frame, "u", ["u", "k"], "run").sort("u")["run"].to_list()
+        [1, 4, 9]
+    """
+    nw = narwhals()
+    keys = list(order_by)
+    implementation = frame.implementation
+    if not (implementation.is_pyspark() or implementation.is_pyspark_connect()):
+        if total is not None:
+            frame = frame.join(frame.select(nw.col(value).sum().alias(total)), how="cross")
+        return frame.with_columns(nw.col(value).cum_sum().over(order_by=keys).alias(name))
+    bucket, total, before = "__crmkit_rb", "__crmkit_rt", "__crmkit_ro"
+    frame = frame.with_columns(_value_bucket(nw.col(keys[0])).alias(bucket))
+    totals = frame.group_by(bucket).agg(nw.col(value).sum().alias(total))
+    others = totals.rename({bucket: "__crmkit_rb2", total: "__crmkit_rt2"})
+    offsets = (
+        totals.select(bucket)
+        .join(others, how="cross")
+        .with_columns(
+            nw.when(nw.col("__crmkit_rb2") < nw.col(bucket))
+            .then(nw.col("__crmkit_rt2"))
+            .otherwise(0)
+            .alias(before)
+        )
+        .group_by(bucket)
+        .agg(nw.col(before).sum(), nw.col("__crmkit_rt2").sum().alias(total or "__crmkit_ra"))
+    )
+    within = nw.col(value).cum_sum().over(bucket, order_by=keys)
+    return (
+        frame.join(offsets, on=bucket, how="left")
+        .with_columns((nw.col(before) + within).alias(name))
+        .drop(bucket, before, *([] if total else ["__crmkit_ra"]))
+    )
+
+
 def _score(rank: Any, n: int, count: Any) -> Any:
     """``1 + floor(n * (rank_min - 1) / count)`` as an Int64 expression.
 
@@ -269,6 +324,45 @@ def scores_by_value_counts(frame: Any) -> bool:
         or implementation.is_pyspark_connect()
         or implementation.is_dask()
     )
+
+
+def exact_median(frame: Any, column: str) -> float | None:
+    """The exact median of ``column`` over a narwhals frame (missing values left out).
+
+    Engines that rank from value counts (:func:`scores_by_value_counts`: Dask, whose median is
+    approximate on more than one partition, and PySpark) take it from the value counts: each
+    distinct value's rows (a group-by) and their running total in value order locate the one or
+    two middle values, so no step moves every row into one partition. Other engines use their
+    own exact ``median``. Only the row count and the one or two middle values come back to the
+    driver (a scalar result, small by construction); ``None`` when no value is present.
+
+    Examples:
+        >>> import polars as pl
+        >>> from crmkit.frames import exact_median, from_native
+        >>> exact_median(from_native(pl.DataFrame({"s": [30.0, 90.0, 120.0, 0.0]})), "s")
+        60.0
+    """
+    nw = narwhals()
+    present = frame.filter(~nw.col(column).is_null())
+    if not scores_by_value_counts(frame):
+        out = present.select(nw.col(column).median().alias("m"))
+        value = (out.collect() if isinstance(out, nw.LazyFrame) else out).item(0, 0)
+        return None if value is None else float(value)
+    counts = present.group_by(column).agg(nw.len().alias(_COUNT))
+    rows = counts.select(nw.col(_COUNT).sum()).collect().item(0, 0)
+    if not rows:
+        return None
+    lower, upper = (rows - 1) // 2, rows // 2  # 0-based positions of the middle values
+    running = nw.col(_COUNT).cum_sum().over(order_by=column)
+    middle = (
+        counts.with_columns(running.alias("__crmkit_through"))
+        .select(
+            nw.when(nw.col("__crmkit_through") > lower).then(nw.col(column)).min().alias("lo"),
+            nw.when(nw.col("__crmkit_through") > upper).then(nw.col(column)).min().alias("hi"),
+        )
+        .collect()
+    )
+    return (float(middle.item(0, "lo")) + float(middle.item(0, "hi"))) / 2
 
 
 def with_quantile_scores(frame: Any, specs: Sequence[QuantileScore]) -> Any:

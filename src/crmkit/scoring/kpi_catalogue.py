@@ -42,6 +42,7 @@ from crmkit.domain import KPI, KPIDirection, KPIPeriod
 from crmkit.errors import ValidationError
 from crmkit.frames import (
     collect,
+    exact_median,
     from_native,
     is_frame,
     narwhals,
@@ -486,20 +487,13 @@ def waiting_time(
         frame = from_native(waits)
         require_columns(frame, [opened, answered], what="cases")
         seconds = (nw.col(answered) - nw.col(opened)).dt.total_seconds().cast(nw.Float64())
-        out = (
-            frame.filter(~nw.col(answered).is_null())
-            .select(seconds.alias("s"))
-            .select(
-                nw.len().alias("n"),
-                nw.col("s").mean().alias("mean"),
-                nw.col("s").median().alias("median"),
-            )
-        )
-        out = collect(out)
+        waited = frame.filter(~nw.col(answered).is_null()).select(seconds.alias("s"))
+        out = collect(waited.select(nw.len().alias("n"), nw.col("s").mean().alias("mean")))
         n = int(out["n"][0])
         if n == 0:
             raise ValidationError.single("cases", 0, "has no answered case to measure")
-        return WaitingTime(n, float(out["mean"][0]), float(out["median"][0]))
+        median = exact_median(waited, "s")
+        return WaitingTime(n, float(out["mean"][0]), 0.0 if median is None else median)
     values: list[float] = []
     for i, item in enumerate(waits):
         if isinstance(item, int | float) and not isinstance(item, bool):

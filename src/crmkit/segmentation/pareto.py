@@ -62,6 +62,7 @@ from crmkit.frames import (
     narwhals,
     require_columns,
     to_native,
+    with_running_sum,
 )
 from crmkit.frames.exact import (
     MAX_FLOAT_AMOUNT,
@@ -346,15 +347,13 @@ def _abc_frame(
 ) -> Any:
     nw = narwhals()
     totals = _frame_totals(data, customer, value, negative)
-    grand = totals.select(nw.col("units").sum().cast(nw.Int64).alias("__crmkit_total"))
-    frame = totals.join(grand, how="cross").with_columns((-nw.col("units")).alias("__crmkit_neg"))
-    frame = frame.with_columns(
-        nw.col("units")
-        .cum_sum()
-        .over(order_by=["__crmkit_neg", "customer_id"])
-        .cast(nw.Int64)
-        .alias("__crmkit_running")
-    )
+    frame = with_running_sum(
+        totals.with_columns((-nw.col("units")).alias("__crmkit_neg")),
+        "units",
+        ["__crmkit_neg", "customer_id"],
+        "__crmkit_running",
+        total="__crmkit_total",
+    ).with_columns(nw.col("__crmkit_running", "__crmkit_total").cast(nw.Int64))
     before = nw.col("__crmkit_running") - nw.col("units")
     total = nw.col("__crmkit_total")
     chain: Any = nw

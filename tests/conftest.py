@@ -1,0 +1,77 @@
+"""Fixtures shared by every test folder: Hypothesis profiles, the engine matrix's sessions.
+
+**Hypothesis.** Two profiles: ``dev`` (Hypothesis' defaults, for local runs) and ``ci``
+(three times the examples, and the failing example's blob printed so a CI failure can be
+replayed), loaded when ``CI=true`` (``.ci/run`` exports it). ``HYPOTHESIS_PROFILE`` picks one
+explicitly. Property tests that set their own ``max_examples`` scale it with
+:func:`tests.profiles.examples`, so they draw more in CI too.
+
+**Engines.** ``engine`` runs a test once per engine of :data:`tests.engines.MATRIX` (records,
+pandas, Polars eager and lazy, PyArrow, DuckDB, Dask, PySpark), starting the Dask cluster or
+the Spark session only for the engines that need them; both live for the whole test session.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from hypothesis import settings
+
+from tests.backends import have_java, require_backend
+from tests.engines import close_dask_client, dask_client, matrix_params
+
+settings.register_profile("dev", settings())
+settings.register_profile(
+    "ci", settings(max_examples=3 * settings.default.max_examples, print_blob=True)
+)
+settings.load_profile(
+    os.environ.get("HYPOTHESIS_PROFILE") or ("ci" if os.environ.get("CI") == "true" else "dev")
+)
+
+
+@pytest.fixture(scope="session")
+def spark() -> Iterator[Any]:
+    """One ``local[2]`` SparkSession per test session (UI off, 2 shuffle partitions, UTC)."""
+    require_backend("java", have_java(), "PySpark local mode needs a Java runtime")
+    from pyspark.sql import SparkSession
+
+    session = (
+        SparkSession.builder.master("local[2]")
+        .appName("crmkit-tests")
+        .config("spark.ui.enabled", "false")
+        .config("spark.sql.shuffle.partitions", "2")
+        .config("spark.default.parallelism", "2")
+        .config("spark.sql.session.timeZone", "UTC")
+        .config("spark.driver.memory", "512m")
+        .getOrCreate()
+    )
+    session.sparkContext.setLogLevel("ERROR")
+    yield session
+    session.stop()
+
+
+@pytest.fixture(scope="session")
+def dask_cluster() -> Any:
+    """The Dask client of a 2-worker ``LocalCluster`` (see :func:`tests.engines.dask_client`)."""
+    return dask_client()
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _close_dask_cluster() -> Iterator[None]:
+    """Close the Dask cluster at the end of the session if a test started it."""
+    yield
+    close_dask_client()
+
+
+@pytest.fixture(params=matrix_params())
+def engine(request: pytest.FixtureRequest) -> str:
+    """Each engine of the matrix by name; Dask and Spark get their session fixture first."""
+    name: str = request.param
+    if name == "dask":
+        request.getfixturevalue("dask_cluster")
+    elif name == "spark":
+        request.getfixturevalue("spark")
+    return name
