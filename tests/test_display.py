@@ -133,3 +133,10 @@ def test_table_refuses_mixed_or_plain_rows():
 def test_table_text_aligns_numbers_right_and_text_left():
     text = str(Table(["name", "n"], [["a", 1], ["bbb", 22]], caption="T"))
     assert text.splitlines() == ["T", "name   n", "a      1", "bbb   22"]
+
+
+def test_a_footer_and_row_headers_close_and_name_the_rows():
+    shown = Table(["name", "n"], [["a", 1.5]], caption="T", footer="total 1.5", row_headers=True)
+    assert str(shown).splitlines() == ["T", "name    n", "a     1.5", "total 1.5"]
+    assert "<tbody><tr><th>a</th><td>1.5</td></tr></tbody>" in shown._repr_html_()
+    assert "<tfoot><tr><td colspan='2'>total 1.5</td></tr></tfoot>" in shown._repr_html_()

@@ -86,6 +86,8 @@ class Table:
         columns: the column names.
         rows: the rows' values, in column order.
         caption: a title (HTML caption, first text line).
+        footer: a closing note (HTML table footer, last text line).
+        row_headers: whether each row's first cell names the row (an HTML ``<th>``).
 
     Examples:
         >>> from crmkit.display import Table
@@ -97,14 +99,22 @@ class Table:
         '<table><caption>Toy</caption><thead><tr><th>a</th></tr></thead><tbody><tr><td>1</td></tr></tbody></table>'
     """
 
-    __slots__ = ("caption", "columns", "rows")
+    __slots__ = ("caption", "columns", "footer", "row_headers", "rows")
 
     def __init__(
-        self, columns: Iterable[str], rows: Iterable[Iterable[Any]], caption: str | None = None
+        self,
+        columns: Iterable[str],
+        rows: Iterable[Iterable[Any]],
+        caption: str | None = None,
+        *,
+        footer: str | None = None,
+        row_headers: bool = False,
     ) -> None:
         self.columns = list(columns)
         self.rows = [list(row) for row in rows]
         self.caption = caption
+        self.footer = footer
+        self.row_headers = row_headers
 
     def __str__(self) -> str:
         cells = [[cell(v) for v in row] for row in self.rows]
@@ -119,6 +129,8 @@ class Table:
                 for text, width, align in zip(row, widths, right, strict=True)
             ]
             lines.append("  ".join(parts).rstrip())
+        if self.footer is not None:
+            lines.append(self.footer)
         return "\n".join(lines)
 
     __repr__ = __str__
@@ -126,11 +138,26 @@ class Table:
     def _repr_html_(self) -> str:
         head = "".join(f"<th>{html.escape(c)}</th>" for c in self.columns)
         body = "".join(
-            "<tr>" + "".join(f"<td>{html.escape(cell(v))}</td>" for v in row) + "</tr>"
+            "<tr>"
+            + "".join(
+                f"<{tag}>{html.escape(cell(v))}</{tag}>"
+                for tag, v in zip(self._tags(len(row)), row, strict=True)
+            )
+            + "</tr>"
             for row in self.rows
         )
         caption = "" if self.caption is None else f"<caption>{html.escape(self.caption)}</caption>"
-        return f"<table>{caption}<thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
+        foot = ""
+        if self.footer is not None:
+            foot = (
+                f"<tfoot><tr><td colspan='{len(self.columns)}'>{html.escape(self.footer)}"
+                "</td></tr></tfoot>"
+            )
+        return f"<table>{caption}<thead><tr>{head}</tr></thead><tbody>{body}</tbody>{foot}</table>"
+
+    def _tags(self, width: int) -> list[str]:
+        first = "th" if self.row_headers else "td"
+        return [first, *["td"] * (width - 1)] if width else []
 
 
 def _names(row: Any) -> tuple[str, ...]:

@@ -28,7 +28,6 @@ Examples:
 
 from __future__ import annotations
 
-import html
 import math
 import statistics
 from collections.abc import Callable, Sequence
@@ -36,7 +35,7 @@ from typing import TYPE_CHECKING, Any, Literal
 
 import attrs
 
-from crmkit.display import ResultRow
+from crmkit.display import ResultRow, Table
 from crmkit.errors import FitError, ValidationError
 from crmkit.extras import require
 from crmkit.frames.to_frame import Backend, to_frame
@@ -714,11 +713,6 @@ class ParameterEstimate(ResultRow):
     upper: float
 
 
-def _number(value: float | None) -> str:
-    """Six significant digits (a parameter, a standard error)."""
-    return "" if value is None else f"{value:.6g}"
-
-
 def _total(value: float | None) -> str:
     """A count or a log-likelihood-sized number: whole, or to one decimal (never ``e+06``)."""
     if value is None:
@@ -857,12 +851,6 @@ class ModelSummary:
         level = f"{100 * self.confidence:g}%"
         return ["parameter", "estimate", "std. error", f"lower {level}", f"upper {level}"]
 
-    def _cells(self) -> list[list[str]]:
-        return [
-            [p.parameter, *(_number(v) for v in (p.estimate, p.standard_error, p.lower, p.upper))]
-            for p in self.parameters
-        ]
-
     def _statistics(self) -> str:
         if self.log_likelihood is None:
             return "not fitted: no log-likelihood"
@@ -871,35 +859,23 @@ class ModelSummary:
             parts.append(f"BIC {_total(self.bic)}")
         return ", ".join(parts)
 
+    def _table(self) -> Table:
+        rows = [
+            [p.parameter, p.estimate, p.standard_error, p.lower, p.upper] for p in self.parameters
+        ]
+        return Table(
+            self._header(), rows, self._title(), footer=self._statistics(), row_headers=True
+        )
+
     def __str__(self) -> str:
         """The aligned text table."""
-        table = [self._header(), *self._cells()]
-        widths = [max(len(row[i]) for row in table) for i in range(5)]
-        lines = [self._title()]
-        for row in table:
-            cells = [row[0].ljust(widths[0])]
-            cells.extend(cell.rjust(width) for cell, width in zip(row[1:], widths[1:], strict=True))
-            lines.append("  ".join(cells).rstrip())
-        lines.append(self._statistics())
-        return "\n".join(lines)
+        return str(self._table())
 
     __repr__ = __str__
 
     def _repr_html_(self) -> str:
         """The table as HTML (Jupyter shows it)."""
-        head = "".join(f"<th>{html.escape(h)}</th>" for h in self._header())
-        body = "".join(
-            "<tr><th>{}</th>{}</tr>".format(
-                html.escape(row[0]), "".join(f"<td>{html.escape(c)}</td>" for c in row[1:])
-            )
-            for row in self._cells()
-        )
-        return (
-            f"<table><caption>{html.escape(self._title())}</caption>"
-            f"<thead><tr>{head}</tr></thead><tbody>{body}</tbody>"
-            f"<tfoot><tr><td colspan='5'>{html.escape(self._statistics())}</td></tr></tfoot>"
-            "</table>"
-        )
+        return self._table()._repr_html_()
 
     def to_frame(self, backend: Backend = "pandas") -> Any:
         """The parameter rows as a dataframe (see :func:`crmkit.frames.to_frame`).
