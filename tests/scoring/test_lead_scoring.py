@@ -28,6 +28,7 @@ from tests.engines import (
     is_lazy_native,
     to_frame,
 )
+from tests.profiles import examples
 
 AS_OF = dt.date(2025, 6, 30)
 
@@ -263,7 +264,7 @@ class Frozen(Mapping[str, object]):
         return len(self._data)
 
 
-@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=examples(40), deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(rows=st.lists(leads, min_size=1, max_size=25))
 def test_compiled_records_engine_equals_scoring_one_lead_at_a_time(
     rows: list[dict[str, object]],

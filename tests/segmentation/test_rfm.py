@@ -15,6 +15,7 @@ from crmkit.errors import ValidationError
 from crmkit.frames import is_frame
 from crmkit.segmentation import DEFAULT_RFM_SEGMENTS, RFMRow, RFMSpec, rfm
 from tests.engines import ENGINES, FAST_ENGINES, LAZY, rows_of
+from tests.profiles import examples
 
 UTC = dt.UTC
 AS_OF = dt.date(2024, 12, 31)
@@ -61,7 +62,7 @@ def assert_engines_agree(rows: list[dict[str, Any]], bins: int, engines: dict[st
         assert got == expected, name
 
 
-@settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=examples(12), deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(rows=orders_strategy, bins=st.integers(1, 6))
 def test_every_engine_gives_the_records_engine_result(
     rows: list[dict[str, Any]], bins: int

@@ -20,6 +20,7 @@ from crmkit.segmentation import (
     segment_summary,
 )
 from tests.engines import ENGINES, FAST_ENGINES, rows_of
+from tests.profiles import examples
 
 AS_OF = dt.date(2024, 12, 31)
 ACCOUNT_COLUMNS = ["id", "employees", "industry", "revenue", "is_key_account", "last_order_at"]
@@ -61,7 +62,7 @@ accounts_strategy = st.lists(
 )
 
 
-@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=examples(15), deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(accounts=accounts_strategy)
 def test_rule_segments_agree_on_records_and_every_frame_engine(
     accounts: list[dict[str, Any]],
@@ -99,7 +100,7 @@ def test_duplicate_segment_names_are_refused() -> None:
         RuleSegments([Segment("a", col("x") > 1), Segment("a", col("x") > 2)])
 
 
-@settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=examples(12), deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(values=st.lists(st.integers(0, 50), min_size=1, max_size=30))
 def test_abc_classes_agree_on_records_and_frames(values: list[int]) -> None:
     customers = [{"account_id": f"c{i:02}", "total": v} for i, v in enumerate(values)]
