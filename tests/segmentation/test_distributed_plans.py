@@ -1,0 +1,85 @@
+"""The analytics' results stay distributed on Dask and Spark: nothing is gathered on the driver.
+
+Spark: the physical plan of the returned frame has no ``SinglePartition`` exchange (every row
+moved into one task). Dask: the result is a lazy collection computed on the cluster when asked,
+and the analytics that need no sort start no computation while building it (a scheduler that
+fails is active while crmkit runs; Dask's ``sort_values``, behind running totals and ranks,
+samples its partitions to find the range boundaries, a small distributed computation).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from typing import Any
+
+import dask
+import pytest
+
+from crmkit.clv import summarise
+from crmkit.frames import col
+from crmkit.segmentation import (
+    RuleSegments,
+    Segment,
+    abc_classes,
+    assign_segments,
+    customer_status,
+    repurchase_buckets,
+    rfm,
+)
+from tests.engines import build
+
+AS_OF = dt.date(2024, 12, 31)
+COLUMNS = ["account_id", "ordered_at", "total"]
+ORDERS = [
+    {"account_id": f"c{i % 11}", "ordered_at": dt.datetime(2023, 1, 1, tzinfo=dt.UTC)
+     + dt.timedelta(days=17 * i, hours=i), "total": 5 + (i * 37) % 200}
+    for i in range(60)
+]  # fmt: skip
+RULES = RuleSegments([Segment("big", col("total") >= 150)], default="small")
+
+#: analytic name → (call, whether it builds its graph without computing on Dask)
+ANALYTICS: dict[str, tuple[Callable[[Any], Any], bool]] = {
+    "rfm": (lambda d: rfm(d, as_of=AS_OF), False),
+    "customer_status": (lambda d: customer_status(d, as_of=AS_OF), True),
+    "abc_classes": (abc_classes, False),
+    "repurchase_buckets": (repurchase_buckets, True),
+    "assign_segments": (lambda d: assign_segments(d, RULES, key="account_id"), True),
+    "clv_summary": (lambda d: summarise(d, as_of=AS_OF, amount="total"), True),
+}
+
+
+def _plan(native: Any, capsys: pytest.CaptureFixture[str]) -> str:
+    capsys.readouterr()
+    native.explain(mode="formatted")
+    plan = capsys.readouterr().out
+    assert "== Physical Plan ==" in plan
+    return plan
+
+
+def _no_compute(dsk: Any, keys: Any, **kwargs: Any) -> Any:
+    raise AssertionError("crmkit started a Dask computation while building the result")
+
+
+@pytest.mark.spark
+@pytest.mark.parametrize("name", sorted(ANALYTICS))
+def test_spark_plans_have_no_single_partition_exchange(
+    spark: Any, capsys: pytest.CaptureFixture[str], name: str
+) -> None:
+    run, _ = ANALYTICS[name]
+    out = run(build("spark", ORDERS, COLUMNS))
+    assert type(out).__module__.startswith("pyspark")
+    assert "SinglePartition" not in _plan(out, capsys)
+
+
+@pytest.mark.parametrize("name", sorted(ANALYTICS))
+def test_dask_results_are_lazy_collections(dask_cluster: Any, name: str) -> None:
+    run, without_compute = ANALYTICS[name]
+    data = build("dask", ORDERS, COLUMNS)
+    if without_compute:
+        with dask.config.set(scheduler=_no_compute):
+            out = run(data)
+    else:
+        out = run(data)
+    assert dask.is_dask_collection(out)
+    assert len(out.compute()) == len(run(ORDERS))  # computed on the cluster when asked
