@@ -222,10 +222,10 @@ def with_running_sum(
         if total is not None:
             frame = frame.join(frame.select(nw.col(value).sum().alias(total)), how="cross")
         return frame.with_columns(nw.col(value).cum_sum().over(order_by=keys).alias(name))
-    bucket, total, before = "__crmkit_rb", "__crmkit_rt", "__crmkit_ro"
+    bucket, subtotal, before = "__crmkit_rb", "__crmkit_rt", "__crmkit_ro"
     frame = frame.with_columns(_value_bucket(nw.col(keys[0])).alias(bucket))
-    totals = frame.group_by(bucket).agg(nw.col(value).sum().alias(total))
-    others = totals.rename({bucket: "__crmkit_rb2", total: "__crmkit_rt2"})
+    totals = frame.group_by(bucket).agg(nw.col(value).sum().alias(subtotal))
+    others = totals.rename({bucket: "__crmkit_rb2", subtotal: "__crmkit_rt2"})
     offsets = (
         totals.select(bucket)
         .join(others, how="cross")
