@@ -127,8 +127,11 @@ class ItemTable:
 
     @classmethod
     def from_frame(cls, frame: Any, items: Sequence[str] | None = None) -> ItemTable:
-        """Build from a dataframe of any engine narwhals supports (lazy frames are collected;
-        extra ``frames``). ``items`` defaults to every column.
+        """Build from a dataframe of any engine narwhals supports (extra ``frames``).
+
+        The item columns come back to the driver (lazy frames, Dask and PySpark included, are
+        collected): a survey has one row per respondent, small by construction, and the item
+        statistics need every answer. ``items`` defaults to every column.
 
         Examples:
             >>> import pandas as pd
