@@ -5,7 +5,9 @@ frames stay lazy); :class:`BetaGeo`, :class:`ParetoNBD`, :class:`ModifiedBetaGeo
 :class:`GammaGamma` are fitted by maximum likelihood (extra ``stats``), as are
 :class:`BetaGeoBetaBinomial` for discrete purchase opportunities and
 :class:`ShiftedBetaGeometric` for subscription churn; :func:`value_customers` and
-:func:`value_by_segment` turn them into lifetime values per customer and segment, and
+:func:`value_by_segment` turn them into lifetime values per customer and segment
+(:func:`purchase_patterns` and :func:`predict_frame` do it at warehouse scale, in the frame's
+engine), and
 :func:`validate_holdout` checks them on a holdout period. Simple retention-based formulas
 need no extra.
 

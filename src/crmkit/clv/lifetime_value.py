@@ -246,7 +246,9 @@ def value_customers(
         For records, a list of :class:`CustomerValue`; for a frame, a frame of the same
         kind with the columns ``probability_alive``, ``expected_purchases`` (and
         ``expected_order_value``, ``lifetime_value``) added. A lazy frame is collected (the
-        models run in numpy) and comes back as the eager frame of its engine.
+        models run in numpy) and comes back as the eager frame of its engine;
+        :func:`crmkit.clv.predict_frame` gives the same columns without collecting the
+        customers (per pattern, joined back in the engine).
 
     Examples:
         >>> from crmkit.clv import BetaGeo, CustomerSummary, GammaGamma, value_customers
