@@ -6,7 +6,11 @@ from inbound and outbound channels with interest levels and buying stages, oppor
 moved through Salesforce's default pipeline (with stage history, wins and lost reasons),
 renewal opportunities in a second pipeline, interactions across channels, service cases with
 response times, campaigns with responses, agreements, key-account relationships, products and
-orders.
+orders. On top of that history (drawn from a generator of its own, so nothing above moves;
+see :mod:`crmkit.datasets.objects`): the staff as users in teams with managers, sales
+territories the accounts are routed to, tasks and notes, price books in SEK, NOK and EUR,
+line items on a third of the deals, quotes (accepted ones with their order), a few account
+groups and a dated table of euro exchange rates.
 
 Repeat purchases follow a **buy-till-you-die** process so that lifetime-value models have
 something true to recover (:class:`GroundTruth`):
@@ -56,6 +60,7 @@ from crmkit.datasets.nordic import (
     Industry,
     Region,
 )
+from crmkit.datasets.objects import add_object_model
 from crmkit.domain import (
     Account,
     AccountContactRole,
@@ -85,15 +90,24 @@ from crmkit.domain import (
     LeadStatus,
     MemberStatus,
     Money,
+    Note,
     Opportunity,
     Order,
     OrderLine,
     OrderStatus,
+    OwnerChange,
     Pipeline,
+    PriceBook,
     Product,
+    Quote,
+    RateTable,
     Stage,
+    Task,
+    Team,
+    Territory,
     default_pipeline,
 )
+from crmkit.domain import User as CrmUser
 from crmkit.errors import ValidationError
 
 __all__ = ["B2BDataset", "CustomerTruth", "GroundTruth", "User", "make_b2b"]
@@ -106,7 +120,10 @@ _DAY = timedelta(days=1)
 
 @attrs.frozen
 class User:
-    """A user of the CRM: a seller, key account manager, inside seller, agent or marketer.
+    """A member of the company's staff as the generator plans them: a seller, key account
+    manager, inside seller, agent or marketer with a staff role and, for field sellers, a home
+    region (``B2BDataset.staff``); ``B2BDataset.users`` holds the same people, by the same
+    ids, as :class:`crmkit.domain.User` records.
 
     Examples:
         >>> from crmkit.datasets import User
@@ -221,6 +238,10 @@ class GroundTruth:
 class B2BDataset:
     """The synthetic company's CRM content (see :func:`make_b2b`).
 
+    Every list named after a store aggregate (``accounts`` … ``quotes``, ``users`` included)
+    holds that aggregate's records; ``staff`` holds the generator's view of the same people
+    and ``rates`` the exchange rates (a :class:`~crmkit.domain.RateTable`).
+
     Examples:
         >>> from crmkit.datasets import make_b2b
         >>> data = make_b2b(seed=3, n_accounts=30)
@@ -232,7 +253,7 @@ class B2BDataset:
     currency: str
     start: date
     observation_end: date
-    users: list[User]
+    staff: list[User]
     accounts: list[Account]
     contacts: list[Contact]
     leads: list[Lead]
@@ -246,11 +267,26 @@ class B2BDataset:
     agreements: list[Agreement]
     key_account_relationships: list[KeyAccountRelationship]
     truth: GroundTruth
+    users: list[CrmUser] = attrs.field(factory=list)
+    teams: list[Team] = attrs.field(factory=list)
+    territories: list[Territory] = attrs.field(factory=list)
+    owner_changes: list[OwnerChange] = attrs.field(factory=list)
+    tasks: list[Task] = attrs.field(factory=list)
+    notes: list[Note] = attrs.field(factory=list)
+    price_books: list[PriceBook] = attrs.field(factory=list)
+    quotes: list[Quote] = attrs.field(factory=list)
+    rates: RateTable = attrs.field(factory=RateTable)
 
     @property
     def sellers(self) -> list[User]:
-        """The users who own accounts and deals (field sales, inside sales, KAMs)."""
-        return [u for u in self.users if u.role in _SELLING_ROLES]
+        """The staff who own accounts and deals (field sales, inside sales, KAMs).
+
+        Examples:
+            >>> from crmkit.datasets import make_b2b
+            >>> {s.role for s in make_b2b(seed=1, n_accounts=20).sellers} >= {"field_sales"}
+            True
+        """
+        return [u for u in self.staff if u.role in _SELLING_ROLES]
 
     def summary(self) -> list[tuple[str, int]]:
         """Entity counts as ``(entity, count)`` rows.
@@ -276,6 +312,16 @@ class B2BDataset:
             ("key-account relationships", len(self.key_account_relationships)),
             ("pipelines", len(self.pipelines)),
             ("users", len(self.users)),
+            ("teams", len(self.teams)),
+            ("territories", len(self.territories)),
+            ("owner changes", len(self.owner_changes)),
+            ("tasks", len(self.tasks)),
+            ("notes", len(self.notes)),
+            ("price books", len(self.price_books)),
+            ("quotes", len(self.quotes)),
+            ("opportunity line items", sum(len(o.line_items) for o in self.opportunities)),
+            ("exchange rates", len(self.rates.rates)),
+            ("account groups", len({a.parent_id for a in self.accounts if a.parent_id})),
         ]
 
     def purchases(self) -> list[Order]:
@@ -1395,12 +1441,12 @@ class _Generator:
         self.make_open_leads()
         self.make_campaigns()
         self.plan_follow_ups()
-        return B2BDataset(
+        data = B2BDataset(
             seed=self.seed,
             currency=self.currency,
             start=self.start,
             observation_end=self.end,
-            users=self.users,
+            staff=self.users,
             accounts=self.accounts,
             contacts=self.contacts,
             leads=sorted(self.leads, key=lambda lead: lead.created_at),
@@ -1415,6 +1461,9 @@ class _Generator:
             key_account_relationships=self.kams,
             truth=GroundTruth(_R, _ALPHA, _A, _B, _P, _Q, _GAMMA_SEK, "week", tuple(self.truths)),
         )
+        # drawn from their own generator after the sales history: nothing above shifts
+        add_object_model(data, self.users, self.new_id)
+        return data
 
     def link_first_order(self, account_id: str, opportunity_id: str) -> None:
         """The won opportunity led to the customer's first order (the last orders in the list
