@@ -11,17 +11,28 @@ from typing import Any
 
 import pytest
 
-from crmkit.clv import calibration_holdout, summarise
+from crmkit import strategy
+from crmkit.clv import BetaGeo, calibration_holdout, summarise
+from crmkit.domain import Money, RateTable
 from crmkit.errors import ValidationError
 from crmkit.frames import as_of, col
+from crmkit.plot import (
+    plot_cumulative_transactions,
+    plot_history_alive,
+    plot_incremental_transactions,
+)
 from crmkit.scoring import (
     Criterion,
     Decay,
+    IcpDimension,
+    IdealCustomerProfile,
     LeadScoringModel,
     cohort_retention,
+    customers_per_stage,
     engagement_summary,
     overdue_follow_ups,
     period_retention,
+    profitability_ranking,
 )
 from crmkit.segmentation import (
     abc_classes,
@@ -30,8 +41,11 @@ from crmkit.segmentation import (
     pareto_check,
     repurchase_buckets,
     rfm,
+    segment_summary,
+    segment_summary_in,
     status_counts,
 )
+from crmkit.strategy import analyse_customers
 from crmkit.strategy.follow_up import Cadence, FollowUpPlan
 
 AS_OF = dt.date(2024, 12, 31)
@@ -65,6 +79,9 @@ RENAMES: list[tuple[Callable[..., Any], dict[str, Any], str, str, Any]] = [
     (period_retention, {"previous": YEAR_2024, "current": (dt.date(2025, 1, 1),
                                                           dt.date(2025, 12, 31))},
      "at", "date_field", "ordered_at"),
+    (segment_summary, {"segment": "account_id"}, "value", "amount", "total"),
+    (analyse_customers, {"as_of": AS_OF}, "at", "date_field", "ordered_at"),
+    (analyse_customers, {"as_of": AS_OF}, "value", "amount", "total"),
 ]  # fmt: skip
 
 
@@ -146,3 +163,124 @@ def test_next_due_takes_as_of_and_the_old_today() -> None:
         assert plan.next_due("new", today=day) == day  # type: ignore[call-arg]
     with pytest.warns(DeprecationWarning, match=r"next_due\(\) without as_of"):
         assert plan.next_due("new") == dt.date.today()
+
+
+def test_customers_per_stage_takes_customer() -> None:
+    opportunities = [{"stage_key": "a", "buyer": "x"}, {"stage_key": "a", "buyer": "y"}]
+    expected = customers_per_stage(opportunities, customer="buyer")
+    assert expected == [("a", 2)]
+    with pytest.warns(
+        DeprecationWarning,
+        match=r"customers_per_stage\(account=\.\.\.\) is deprecated; use customer=",
+    ) as caught:
+        assert customers_per_stage(opportunities, account="buyer") == expected  # type: ignore[call-arg]
+    assert caught[0].filename == __file__
+
+
+def test_profitability_ranking_takes_key() -> None:
+    accounts = [{"code": "a", "profit": 1.0}, {"code": "b", "profit": 3.0}]
+    expected = profitability_ranking(accounts, key="code")
+    assert [r.customer for r in expected] == ["b", "a"]
+    with pytest.warns(
+        DeprecationWarning,
+        match=r"profitability_ranking\(customer=\.\.\.\) is deprecated; use key=",
+    ):
+        assert profitability_ranking(accounts, customer="code") == expected  # type: ignore[call-arg]
+
+
+def test_segment_summary_in_takes_amount() -> None:
+    deals = [{"segment": "A", "revenue": Money("100", "SEK")}]
+    options: dict[str, Any] = {"currency": "SEK", "rates": RateTable(), "on": dt.date(2025, 1, 1)}
+    expected = segment_summary_in(deals, amount="revenue", **options)
+    assert expected[0].value_total == 100
+    with pytest.warns(DeprecationWarning, match=r"segment_summary_in\(value=\.\.\.\)"):
+        assert segment_summary_in(deals, value="revenue", **options) == expected
+
+
+PLOT_MODEL = BetaGeo(r=0.243, alpha=4.414, a=0.793, b=2.426, time_unit="weeks")
+PLOT_ORDERS = [{"account_id": "a", "day": dt.date(2025, 1, 6)},
+               {"account_id": "a", "day": dt.date(2025, 1, 20)}]  # fmt: skip
+PLOT_END = dt.date(2025, 3, 3)
+TRANSACTION_PLOTS = [
+    plot_cumulative_transactions,
+    plot_incremental_transactions,
+    plot_history_alive,
+]
+
+
+def _plot(function: Callable[..., Any], **kwargs: Any) -> list[list[float]]:
+    """The y data of the plot's lines (what the plot drew)."""
+    args = (PLOT_MODEL, PLOT_ORDERS) + (("a",) if function is plot_history_alive else ())
+    return [[float(y) for y in line.get_ydata()] for line in function(*args, **kwargs).get_lines()]
+
+
+@pytest.mark.parametrize("function", TRANSACTION_PLOTS, ids=lambda f: f.__name__)
+@pytest.mark.parametrize(("old", "new", "value"), [("at", "date_field", "day"),
+                                                   ("observation_end", "as_of", PLOT_END)])  # fmt: skip
+def test_the_transaction_plots_take_date_field_and_as_of(
+    function: Callable[..., Any], old: str, new: str, value: Any
+) -> None:
+    given = {"date_field": "day", "as_of": PLOT_END}
+    expected = _plot(function, **given)
+    del given[new]
+    with pytest.warns(
+        DeprecationWarning, match=rf"{function.__name__}\({old}=\.\.\.\) is deprecated; use {new}="
+    ) as caught:
+        assert _plot(function, **given, **{old: value}) == expected
+    assert caught[0].filename == __file__
+
+
+@pytest.mark.parametrize("function", TRANSACTION_PLOTS, ids=lambda f: f.__name__)
+def test_a_transaction_plot_without_as_of_warns_and_ends_at_the_last_purchase(
+    function: Callable[..., Any],
+) -> None:
+    with pytest.warns(DeprecationWarning, match=rf"{function.__name__}\(\) without as_of"):
+        old = _plot(function, date_field="day")
+    assert old == _plot(function, date_field="day", as_of=dt.date(2025, 1, 20))
+
+
+# #17 item 5: one input shape per function, one meaning per name
+
+
+def test_the_workbook_figures_have_names_of_their_own() -> None:
+    day = dt.date(2024, 6, 1)
+    with pytest.warns(
+        DeprecationWarning,
+        match=r"customer_status\(\) is deprecated; use status_from_last_invoice\(\)",
+    ) as caught:
+        old = strategy.customer_status(day, AS_OF)
+    assert old is strategy.status_from_last_invoice(day, AS_OF)
+    assert caught[0].filename == __file__
+    pairs = [(True, True), (False, True)]
+    with pytest.warns(
+        DeprecationWarning,
+        match=r"profitability_matrix\(\) is deprecated; use profitability_shares\(\)",
+    ):
+        assert strategy.profitability_matrix(pairs) == strategy.profitability_shares(pairs)
+
+
+def test_flags_and_counts_have_functions_of_their_own() -> None:
+    flags = [(True, True, True), (True, False, True)]
+    with pytest.warns(DeprecationWarning, match=r"use loyal_percent_of_flags\(\)") as caught:
+        assert strategy.loyal_percent(flags) == strategy.loyal_percent_of_flags(flags) == 50.0
+    assert caught[0].filename == __file__
+    with pytest.warns(DeprecationWarning, match=r"use cross_sell_percent_of_counts\(\)"):
+        assert strategy.cross_sell_percent([1, 2]) == strategy.cross_sell_percent_of_counts([1, 2])
+    purchases = [{"account_id": "a", "product_id": p} for p in ("p1", "p2")]
+    expected = strategy.cross_sell_percent(purchases)
+    with pytest.warns(DeprecationWarning, match=r"cross_sell_percent\(distinct_products=\.\.\.\)"):
+        assert strategy.cross_sell_percent(distinct_products=purchases) == expected  # type: ignore[call-arg]
+
+
+def test_an_ideal_customer_profile_scores_and_its_old_fit_warns() -> None:
+    icp = IdealCustomerProfile([IcpDimension("need", col("x") > 1, weight=3),
+                                IcpDimension("size", col("y") > 1)])  # fmt: skip
+    prospects = [{"x": 2, "y": 0}, {"x": 0, "y": 2}]
+    assert icp.score(prospects) == [icp.score_one(p) for p in prospects] == [0.75, 0.25]
+    with pytest.warns(
+        DeprecationWarning, match=r"IdealCustomerProfile.fit\(\) is deprecated; use score_one\(\)"
+    ) as caught:
+        assert icp.fit(prospects[0]) == 0.75
+    assert caught[0].filename == __file__
+    with pytest.warns(DeprecationWarning, match=r"use score\(\)"):
+        assert icp.fit(prospects) == [0.75, 0.25]

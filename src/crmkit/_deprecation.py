@@ -7,7 +7,8 @@ page *Time and boundaries*, ``docs/concepts/time-and-boundaries.md``):
 * :func:`renamed` is a decorator that accepts old keyword names and passes them on under the
   new ones;
 * :func:`deprecated_default` gives the old default of an argument that is now required (such
-  as a missing ``as_of``).
+  as a missing ``as_of``);
+* :func:`renamed_function` keeps a function's old name as a warning alias of the new one.
 
 Every message starts with ``crmkit:`` and the warning is attributed to the code that called
 crmkit (the first frame outside crmkit's package for that function), so a caller's own
@@ -42,6 +43,7 @@ from crmkit.errors import ValidationError
 __all__ = [
     "deprecated_default",
     "renamed",
+    "renamed_function",
     "warn_at_caller",
     "warn_deprecated",
     "warn_missing",
@@ -150,6 +152,39 @@ def renamed(**old_to_new: str) -> Callable[[Callable[P, R]], Callable[P, R]]:
         return wrapper
 
     return decorate
+
+
+def renamed_function(function: Callable[P, R], *, old: str) -> Callable[P, R]:
+    """``function`` under its old name ``old``, warning on each call that the name is
+    deprecated (the alias lives in ``function``'s module; the warning points at the caller).
+
+    Examples:
+        >>> import warnings
+        >>> from crmkit._deprecation import renamed_function
+        >>> def loyal_percent_of_flags(flags: list[bool]) -> float:
+        ...     return 100.0 * sum(flags) / len(flags)
+        >>> loyal = renamed_function(loyal_percent_of_flags, old="loyal")
+        >>> with warnings.catch_warnings(record=True) as caught:
+        ...     warnings.simplefilter("always")
+        ...     loyal([True, False])
+        50.0
+        >>> print(caught[0].message)
+        crmkit: loyal() is deprecated; use loyal_percent_of_flags() (the old name goes in the next release)
+    """
+    new = function.__name__
+    module = function.__module__
+
+    @functools.wraps(function)
+    def alias(*args: P.args, **kwargs: P.kwargs) -> R:
+        warn_deprecated(
+            f"{old}() is deprecated; use {new}() (the old name goes in the next release)",
+            inside=module,
+        )
+        return function(*args, **kwargs)
+
+    alias.__name__ = alias.__qualname__ = old
+    alias.__doc__ = f"Deprecated alias of :func:`{new}` (the old name goes in the next release)."
+    return alias
 
 
 def deprecated_default(

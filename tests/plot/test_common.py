@@ -49,17 +49,17 @@ CALLS: dict[str, tuple[Callable[..., Axes], tuple[Any, ...], dict[str, Any]]] = 
     "plot_cumulative_transactions": (
         crmkit.plot.plot_cumulative_transactions,
         (MODEL, [{"account_id": "a", "ordered_at": DAY}]),
-        {},
+        {"as_of": DAY},
     ),
     "plot_incremental_transactions": (
         crmkit.plot.plot_incremental_transactions,
         (MODEL, [{"account_id": "a", "ordered_at": DAY}]),
-        {},
+        {"as_of": DAY},
     ),
     "plot_history_alive": (
         crmkit.plot.plot_history_alive,
         (MODEL, [{"account_id": "a", "ordered_at": DAY}], "a"),
-        {},
+        {"as_of": DAY},
     ),
     "plot_clv_distribution": (
         crmkit.plot.plot_clv_distribution,
@@ -335,10 +335,10 @@ def test_bad_rows_raise_a_validation_error_naming_the_row(
         ("plot_period_transactions", "max_frequency", 0),
         ("plot_calibration_purchases_vs_holdout_purchases", "n", 0),
         ("plot_cumulative_transactions", "time_unit", "fortnights"),
-        ("plot_cumulative_transactions", "observation_end", dt.date(2024, 1, 1)),
+        ("plot_cumulative_transactions", "as_of", dt.date(2024, 1, 1)),
         ("plot_cumulative_transactions", "calibration_end", dt.date(2030, 1, 1)),
         ("plot_incremental_transactions", "calibration_end", "2025-01-06"),
-        ("plot_history_alive", "observation_end", "soon"),
+        ("plot_history_alive", "as_of", "soon"),
     ],
 )
 def test_bad_options_raise_a_validation_error_naming_the_option(
@@ -362,7 +362,7 @@ def _run(code: str) -> dict[str, Any]:
 def test_history_alive_with_an_odd_customer_id_names_it(customer_id: Any) -> None:
     orders = [{"account_id": "a", "ordered_at": DAY}]
     with pytest.raises(ValidationError, match=r"^customer_id: .* has no transactions$"):
-        crmkit.plot.plot_history_alive(MODEL, orders, customer_id)
+        crmkit.plot.plot_history_alive(MODEL, orders, customer_id, as_of=DAY)
 
 
 def test_importing_crmkit_plot_does_not_import_matplotlib() -> None:

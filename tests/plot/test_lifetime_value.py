@@ -204,7 +204,7 @@ def test_cumulative_transactions_agree_with_the_summary_and_the_model(
     ax = plot_cumulative_transactions(
         model,
         purchases,
-        observation_end=company.observation_end,
+        as_of=company.observation_end,
         calibration_end=dt.date(2024, 12, 31),
     )
     render(ax)
@@ -227,12 +227,16 @@ def test_cumulative_transactions_agree_with_the_summary_and_the_model(
 def test_incremental_transactions_are_the_differences_of_the_cumulative(
     company: B2BDataset, purchases: list[Any], model: BetaGeo
 ) -> None:
-    cumulative = plot_cumulative_transactions(model, purchases)
-    ax = plot_incremental_transactions(model, purchases)
+    end = company.observation_end
+    cumulative = plot_cumulative_transactions(model, purchases, as_of=end)
+    ax = plot_incremental_transactions(model, purchases, as_of=end)
     render(ax)
     for inc, cum in zip(ax.get_lines()[:2], cumulative.get_lines()[:2], strict=True):
         assert np.cumsum(inc.get_ydata()) == pytest.approx(cum.get_ydata())
     assert ax.get_title() == "Tracking repeat transactions per period"
+
+
+MARCH_15 = dt.date(2025, 3, 15)
 
 
 def test_transactions_over_time_in_days_and_months() -> None:
@@ -240,12 +244,12 @@ def test_transactions_over_time_in_days_and_months() -> None:
         {"account_id": "a", "ordered_at": dt.date(2025, 1, 31)},
         {"account_id": "a", "ordered_at": dt.date(2025, 2, 1)},
         {"account_id": "a", "ordered_at": dt.date(2025, 2, 2)},
-        {"account_id": "b", "ordered_at": dt.date(2025, 3, 15)},
+        {"account_id": "b", "ordered_at": MARCH_15},
     ]
-    days = plot_cumulative_transactions(CDNOW, orders, time_unit="days")
+    days = plot_cumulative_transactions(CDNOW, orders, time_unit="days", as_of=MARCH_15)
     assert days.get_lines()[0].get_ydata()[-1] == 2.0
     assert days.get_xlabel() == "days since 2025-01-31"
-    months = plot_incremental_transactions(CDNOW, orders, time_unit="months")
+    months = plot_incremental_transactions(CDNOW, orders, time_unit="months", as_of=MARCH_15)
     # February holds two purchases but one purchase period
     assert list(months.get_lines()[0].get_ydata()) == [0.0, 1.0, 0.0]
     assert months.get_xlabel() == "months since 2025-01-01"
@@ -258,9 +262,7 @@ def test_history_alive_ends_at_the_summarys_probability_alive(
     company: B2BDataset, purchases: list[Any], summary: list[Any], model: BetaGeo
 ) -> None:
     row = max(summary, key=lambda r: r.frequency)
-    ax = plot_history_alive(
-        model, purchases, row.customer_id, observation_end=company.observation_end
-    )
+    ax = plot_history_alive(model, purchases, row.customer_id, as_of=company.observation_end)
     render(ax)
     alive = ax.get_lines()[0].get_ydata()
     assert len(alive) == int(row.T) + 1
@@ -280,7 +282,7 @@ def test_history_alive_ends_at_the_summarys_probability_alive(
 
 def test_history_alive_for_an_unknown_customer_names_it(purchases: list[Any]) -> None:
     with pytest.raises(ValidationError) as info:
-        plot_history_alive(CDNOW, purchases, "nobody")
+        plot_history_alive(CDNOW, purchases, "nobody", as_of=dt.date(2025, 1, 1))
     assert str(info.value) == "customer_id: 'nobody' has no transactions"
 
 
@@ -288,8 +290,10 @@ def test_time_unit_must_come_from_the_model_or_the_call() -> None:
     orders = [{"account_id": "a", "ordered_at": dt.date(2025, 1, 6)}]
     unitless = BetaGeo(r=0.243, alpha=4.414, a=0.793, b=2.426)
     with pytest.raises(ValidationError, match=r"^time_unit: None"):
-        plot_cumulative_transactions(unitless, orders)
-    ax = plot_cumulative_transactions(unitless, orders, time_unit="weeks")
+        plot_cumulative_transactions(unitless, orders, as_of=dt.date(2025, 1, 6))
+    ax = plot_cumulative_transactions(
+        unitless, orders, time_unit="weeks", as_of=dt.date(2025, 1, 6)
+    )
     assert ax.get_xlabel() == "weeks since 2025-01-06"
 
 
@@ -377,6 +381,9 @@ def test_model_plots_read_frames_like_records(
     by_records = plot_period_transactions(model, summary)
     for a, b in zip(by_frame.containers, by_records.containers, strict=True):
         assert [p.get_height() for p in a] == pytest.approx([p.get_height() for p in b])
-    lines = [plot_cumulative_transactions(model, data).get_lines() for data in (orders, purchases)]
+    lines = [
+        plot_cumulative_transactions(model, data, as_of=company.observation_end).get_lines()
+        for data in (orders, purchases)
+    ]
     for a, b in zip(*lines, strict=True):
         assert list(a.get_ydata()) == pytest.approx(list(b.get_ydata()))

@@ -52,7 +52,9 @@ def test_cumulative_transactions_match_lifetimes(orders: list[Any]) -> None:
         theirs = expected_cumulative_transactions(
             _lifetimes_model(), frame, "date", "id", days, freq="D"
         )
-    ax = plot_cumulative_transactions(BetaGeo(**PARAMS, time_unit="days"), orders)
+    ax = plot_cumulative_transactions(
+        BetaGeo(**PARAMS, time_unit="days"), orders, as_of=frame["date"].max().date()
+    )
     actual, expected = (line.get_ydata() for line in ax.get_lines()[:2])
     assert len(actual) == days == len(theirs)
     assert list(actual) == theirs["actual"].tolist()

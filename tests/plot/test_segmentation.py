@@ -26,7 +26,9 @@ def test_rfm_segments_bars_are_the_segment_summary_shares(rfm_rows: list[RFMRow]
     ax = plot_rfm_segments(rfm_rows)
     render(ax)
     customers, value = ax.containers
-    summary = {s.segment: s for s in segment_summary(rfm_rows, segment="segment", value="monetary")}
+    summary = {
+        s.segment: s for s in segment_summary(rfm_rows, segment="segment", amount="monetary")
+    }
     labels = [t.get_text() for t in ax.get_yticklabels()]
     assert sorted(labels) == sorted(str(k) for k in summary)
     for label, c, v in zip(labels, customers, value, strict=True):

@@ -75,8 +75,8 @@ def test_records_and_frames_agree(engine: str, data: list[dict[str, object]]) ->
     def frame() -> object:
         return to_frame(data, engine, SCHEMA)
 
-    want = dict(zip([r["id"] for r in data], ICP.fit(data), strict=True))
-    got = {r["id"]: r["icp_fit"] for r in frame_rows(ICP.fit(frame()))}
+    want = dict(zip([r["id"] for r in data], ICP.score(data), strict=True))
+    got = {r["id"]: r["icp_fit"] for r in frame_rows(ICP.score(frame()))}
     assert got == pytest.approx(want)
     assert _plain(score_bands(frame(), edges=[0, 40, 70])) == _plain(
         score_bands(data, edges=[0, 40, 70])
@@ -90,9 +90,9 @@ def test_records_and_frames_agree(engine: str, data: list[dict[str, object]]) ->
 def test_icp_fit_is_a_weighted_share() -> None:
     prospect = {"needs_crm": True, "orders_per_year": 1, "employees": 50, "pain": "price"}
     assert ICP.matches(prospect) == ["need", "firmographics"]
-    assert ICP.fit(prospect) == pytest.approx(5 / 8)
+    assert ICP.score_one(prospect) == pytest.approx(5 / 8)
     with pytest.raises(ValidationError) as err:
-        ICP.fit({"needs_crm": True})
+        ICP.score_one({"needs_crm": True})
     assert err.value.paths[0].startswith("prospect.")
     with pytest.raises(ValidationError, match="distinct names"):
         IdealCustomerProfile([IcpDimension("need", col("a") > 1)] * 2)

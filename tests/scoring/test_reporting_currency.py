@@ -56,7 +56,7 @@ def test_revenue_per_segment_in_eur_equals_a_hand_computation() -> None:
         Order("b", at, [OrderLine("p", 1, Money("99.99", "SEK"))]),  # 8.6947… -> 8.69
     ]
     rows = segment_summary_in(
-        orders, segment="account_id", value="total", currency="EUR", rates=RATES, on=ON
+        orders, segment="account_id", amount="total", currency="EUR", rates=RATES, on=ON
     )
     assert {row.segment: row.value_total for row in rows} == {
         "a": Decimal("30.00"),
@@ -97,7 +97,7 @@ def test_a_missing_pair_is_refused_not_guessed() -> None:
     orders = [Order("a", at, [OrderLine("p", 1, Money("1", "NOK"))])]
     with pytest.raises(ValidationError, match="has no NOK→SEK rate"):
         segment_summary_in(
-            orders, segment="account_id", value="total", currency="SEK", rates=RATES, on=ON
+            orders, segment="account_id", amount="total", currency="SEK", rates=RATES, on=ON
         )
 
 

@@ -115,9 +115,9 @@ def test_rules_buckets_and_summary(engine: str) -> None:
 
 def test_segment_summary(engine: str) -> None:
     data = build(engine, CUSTOMERS, CUSTOMER_COLUMNS)
-    expected = {s.segment: s for s in segment_summary(CUSTOMERS, value="value",
+    expected = {s.segment: s for s in segment_summary(CUSTOMERS, amount="value",
                                                       averages=["employees"])}  # fmt: skip
-    got = plain(segment_summary(data, value="value", averages=["employees"]), "segment")
+    got = plain(segment_summary(data, amount="value", averages=["employees"]), "segment")
     assert [r["segment"] for r in got] == sorted(expected)
     for row in got:
         want = expected[row["segment"]]

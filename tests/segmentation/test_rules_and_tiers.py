@@ -159,9 +159,11 @@ def test_propensity_bands_on_frames(engine: str) -> None:
 def test_segment_summary_on_frames_matches_records(engine: str) -> None:
     data = [{"segment": s, "revenue": v, "employees": e}
             for s, v, e in [("A", 80, 10), ("A", 10, 30), ("B", 10, 5)]]  # fmt: skip
-    records = {s.segment: s for s in segment_summary(data, value="revenue", averages=["employees"])}
+    records = {
+        s.segment: s for s in segment_summary(data, amount="revenue", averages=["employees"])
+    }
     out = rows_of(segment_summary(FAST_ENGINES[engine](data, ["segment", "revenue", "employees"]),
-                                  value="revenue", averages=["employees"]), "segment")  # fmt: skip
+                                  amount="revenue", averages=["employees"]), "segment")  # fmt: skip
     for row in out:
         expected = records[row["segment"]]
         assert row["size"] == expected.size

@@ -117,7 +117,7 @@ def test_elements_without_a_capability_are_the_documented_ones() -> None:
 
 def test_capabilities_for_walks_up_the_tree_nearest_first() -> None:
     paths = [c.path for c in capabilities_for("retention_economics")]
-    assert "crmkit.strategy:profitability_matrix" in paths  # registered on the parent
+    assert "crmkit.strategy:profitability_shares" in paths  # registered on the parent
     assert "crmkit.strategy:cross_sell_percent" in paths
     assert paths[0] == "crmkit.segmentation:repurchase_buckets"  # own element first
     keys = [c.element_key for c in capabilities_for("retention_economics")]

@@ -17,12 +17,14 @@ from crmkit.strategy import (
     acquisition_cost,
     analyse_customers,
     cross_sell_percent,
-    customer_status,
+    cross_sell_percent_of_counts,
     loyal_percent,
-    profitability_matrix,
+    loyal_percent_of_flags,
+    profitability_shares,
     repurchase_bucket,
     repurchase_shares,
     share_of_wallet_split,
+    status_from_last_invoice,
     top_n_concentration,
     volume_block,
     workbook_answers,
@@ -33,7 +35,7 @@ REF = date(2024, 12, 31)
 
 def test_1_customer_status_and_volume_block() -> None:
     dates = {"C1": date(2024, 11, 15), "C2": date(2024, 3, 10), "C3": date(2023, 6, 30), "C4": None}
-    status = {k: customer_status(v, REF) for k, v in dates.items()}
+    status = {k: status_from_last_invoice(v, REF) for k, v in dates.items()}
     assert status == {
         "C1": CustomerStatus.ACTIVE,
         "C2": CustomerStatus.ACTIVE,
@@ -47,13 +49,15 @@ def test_1_customer_status_and_volume_block() -> None:
         "potential": 1,
     }
     # boundary: exactly 12 months earlier is inside the window (inclusive rule)
-    assert customer_status(date(2023, 12, 31), REF) is CustomerStatus.ACTIVE
-    assert customer_status(date(2023, 12, 30), REF) is CustomerStatus.PASSIVE
-    assert customer_status(date(2024, 6, 30), REF, window_months=6) is CustomerStatus.ACTIVE
+    assert status_from_last_invoice(date(2023, 12, 31), REF) is CustomerStatus.ACTIVE
+    assert status_from_last_invoice(date(2023, 12, 30), REF) is CustomerStatus.PASSIVE
+    assert (
+        status_from_last_invoice(date(2024, 6, 30), REF, window_months=6) is CustomerStatus.ACTIVE
+    )
 
 
 def test_2_profitability_matrix_partition_and_nested() -> None:
-    m = profitability_matrix(
+    m = profitability_shares(
         [(True, True)] * 3 + [(True, False)] * 4 + [(False, True)] * 2 + [(False, False)]
     )
     assert (m.profitable_growth, m.profitable, m.unprofitable_potential, m.unprofitable) == (
@@ -104,8 +108,8 @@ def test_5_top_ten_concentration() -> None:
 
 def test_6_loyalty_and_7_cross_sell() -> None:
     flags = [(True, True, True), (True, True, False), (False, True, True), (True, False, True)]
-    assert loyal_percent(flags) == 25.0
-    assert cross_sell_percent([1, 2, 3, 1, 1]) == 40.0
+    assert loyal_percent_of_flags(flags) == 25.0
+    assert cross_sell_percent_of_counts([1, 2, 3, 1, 1]) == 40.0
 
 
 def test_8_acquisition_vs_retention() -> None:
@@ -216,7 +220,7 @@ def test_status_follows_the_segmentation_definition(last: date | None, window: i
     rows = segmentation.customer_status(
         invoices, accounts=[{"id": "c"}], as_of=REF, window_months=window
     )
-    assert customer_status(last, REF, window_months=window).value == rows[0].status
+    assert status_from_last_invoice(last, REF, window_months=window).value == rows[0].status
 
 
 def test_loyal_share_reads_flags_and_records_by_the_scoring_rule() -> None:
@@ -240,7 +244,7 @@ def test_cross_sell_from_purchases_and_errors_name_the_input() -> None:
         [{"account_id": c, "product_id": p} for c, p in rows]
     ) == pytest.approx(100 / 3)
     with pytest.raises(ValidationError) as exc:
-        cross_sell_percent([2, 0])
+        cross_sell_percent_of_counts([2, 0])
     assert exc.value.paths == ["distinct_products[1]"]
     with pytest.raises(ValidationError) as exc:
         top_n_concentration([10, -1])
@@ -249,7 +253,7 @@ def test_cross_sell_from_purchases_and_errors_name_the_input() -> None:
         share_of_wallet_split([(50, 100), (120, 100)])
     assert exc.value.paths == ["spend[1].ours"]
     with pytest.raises(ValidationError) as exc:
-        customer_status(date(2025, 1, 1), REF)
+        status_from_last_invoice(date(2025, 1, 1), REF)
     assert exc.value.paths == ["last_invoiced[0]"]
 
 

@@ -606,7 +606,7 @@ def run_segment(args: argparse.Namespace) -> int:
     transactions = load_transactions(args)
     as_of = args.as_of or transactions.last_day()
     rows = _segments(args.by, transactions.records, as_of)
-    summary = sorted(segment_summary(rows, value="value"), key=lambda s: (-s.size, str(s.segment)))
+    summary = sorted(segment_summary(rows, amount="value"), key=lambda s: (-s.size, str(s.segment)))
     Console(plain=True).table(
         f"{args.by.upper() if args.by != 'status' else 'Status'} segments as of {as_of} "
         f"({len(rows)} customers, {transactions.source})",

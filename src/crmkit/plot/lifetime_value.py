@@ -24,6 +24,7 @@ import datetime as dt
 from collections.abc import Hashable
 from typing import TYPE_CHECKING, Any, Literal, Protocol
 
+from crmkit._deprecation import renamed, warn_missing
 from crmkit.errors import ValidationError
 from crmkit.extras import require
 from crmkit.frames import date_of_day_number, day_number, read_field
@@ -124,7 +125,9 @@ def _period_start(period: int, unit: str) -> dt.date:
     return dt.date(period // 12, period % 12 + 1, 1)
 
 
-def _purchase_periods(transactions: Any, customer: str, at: str, unit: str) -> dict[Any, set[int]]:
+def _purchase_periods(
+    transactions: Any, customer: str, date_field: str, unit: str
+) -> dict[Any, set[int]]:
     rows = read_rows(transactions, "transactions")
     periods: dict[Any, set[int]] = {}
     for i, row in enumerate(rows):
@@ -133,19 +136,19 @@ def _purchase_periods(transactions: Any, customer: str, at: str, unit: str) -> d
             raise ValidationError.single(
                 f"transactions[{i}].{customer}", who, "must be a customer id"
             )
-        when = read_field(row, at, what=f"transactions[{i}]")
-        periods.setdefault(who, set()).add(_period(when, unit, f"transactions[{i}].{at}"))
+        when = read_field(row, date_field, what=f"transactions[{i}]")
+        periods.setdefault(who, set()).add(_period(when, unit, f"transactions[{i}].{date_field}"))
     return periods
 
 
-def _end_period(periods: dict[Any, set[int]], observation_end: dt.date | None, unit: str) -> int:
+def _end_period(periods: dict[Any, set[int]], as_of: dt.date | None, unit: str, where: str) -> int:
     first = min(min(p) for p in periods.values())
     last = max(max(p) for p in periods.values())
-    end = last if observation_end is None else _period(observation_end, unit, "observation_end")
+    if as_of is None:
+        warn_missing("as_of", where=where, old="the last transaction", inside=__name__)
+    end = last if as_of is None else _period(as_of, unit, "as_of")
     if end < last:
-        raise ValidationError.single(
-            "observation_end", observation_end, "must not be before the last transaction"
-        )
+        raise ValidationError.single("as_of", as_of, "must not be before the last transaction")
     if end - first >= _MAX_PERIODS:
         raise ValidationError.single(
             "transactions",
@@ -408,16 +411,17 @@ def _transactions_over_time(
     model: PurchaseModel,
     transactions: Any,
     customer: str,
-    at: str,
+    date_field: str,
     time_unit: str | None,
-    observation_end: dt.date | None,
+    as_of: dt.date | None,
+    where: str,
 ) -> tuple[Any, Any, Any, str, int]:
     """(period index, actual cumulative repeat purchases, model's, unit, first period)."""
     _check_model(model, "expected_purchases")
     unit = _unit(model, time_unit)
-    periods = _purchase_periods(transactions, customer, at, unit)
+    periods = _purchase_periods(transactions, customer, date_field, unit)
     start = min(min(p) for p in periods.values())
-    end = _end_period(periods, observation_end, unit)
+    end = _end_period(periods, as_of, unit, where)
     np = _np()
     size = end - start + 1
     births = np.zeros(size)
@@ -459,14 +463,15 @@ def _transactions_plot(
     ax.legend()
 
 
+@renamed(at="date_field", observation_end="as_of")
 def plot_cumulative_transactions(
     model: PurchaseModel,
     transactions: Any,
     *,
     customer: str = "account_id",
-    at: str = "ordered_at",
+    date_field: str = "ordered_at",
     time_unit: str | None = None,
-    observation_end: dt.date | None = None,
+    as_of: dt.date | None = None,
     calibration_end: dt.date | None = None,
     ax: Axes | None = None,
 ) -> Axes:
@@ -475,7 +480,9 @@ def plot_cumulative_transactions(
     Each customer is acquired in the period of their first purchase; the model's line at
     period ``i`` is ``Σ_customers model.expected_purchases(i − first period)``, the actual line
     counts repeat purchase periods up to ``i`` (lifetimes' ``plot_cumulative_transactions``).
-    ``calibration_end`` draws a vertical line where the fitting data ended. Ages are those
+    ``as_of`` is the analysis date (the last period drawn; it must not be before the last
+    transaction). ``calibration_end`` draws a vertical line where the fitting data ended. Ages
+    are those
     :func:`~crmkit.clv.summarise` gives (``T = 0`` in the first period), so the model's line
     ends at ``Σ model.expected_purchases(T)``; lifetimes evaluates each period one unit later.
     A frame of transactions is collected row by row: pass a sample or an aggregate when the
@@ -489,14 +496,14 @@ def plot_cumulative_transactions(
         >>> orders = [{"account_id": "a", "ordered_at": dt.date(2025, 1, 6)},
         ...           {"account_id": "a", "ordered_at": dt.date(2025, 1, 20)},
         ...           {"account_id": "b", "ordered_at": dt.date(2025, 1, 14)}]
-        >>> ax = plot_cumulative_transactions(model, orders)
+        >>> ax = plot_cumulative_transactions(model, orders, as_of=dt.date(2025, 1, 20))
         >>> [float(y) for y in ax.get_lines()[0].get_ydata()]
         [0.0, 0.0, 1.0]
         >>> ax.get_xlabel()
         'weeks since 2025-01-06'
     """
     x, actual, expected, unit, start = _transactions_over_time(
-        model, transactions, customer, at, time_unit, observation_end
+        model, transactions, customer, date_field, time_unit, as_of, "plot_cumulative_transactions"
     )
     ax = new_axes(ax)
     _transactions_plot(
@@ -513,14 +520,15 @@ def plot_cumulative_transactions(
     return ax
 
 
+@renamed(at="date_field", observation_end="as_of")
 def plot_incremental_transactions(
     model: PurchaseModel,
     transactions: Any,
     *,
     customer: str = "account_id",
-    at: str = "ordered_at",
+    date_field: str = "ordered_at",
     time_unit: str | None = None,
-    observation_end: dt.date | None = None,
+    as_of: dt.date | None = None,
     calibration_end: dt.date | None = None,
     ax: Axes | None = None,
 ) -> Axes:
@@ -537,12 +545,12 @@ def plot_incremental_transactions(
         >>> orders = [{"account_id": "a", "ordered_at": dt.date(2025, 1, 6)},
         ...           {"account_id": "a", "ordered_at": dt.date(2025, 1, 20)},
         ...           {"account_id": "a", "ordered_at": dt.date(2025, 1, 21)}]
-        >>> ax = plot_incremental_transactions(model, orders)
+        >>> ax = plot_incremental_transactions(model, orders, as_of=dt.date(2025, 1, 21))
         >>> [float(y) for y in ax.get_lines()[0].get_ydata()]
         [0.0, 0.0, 1.0]
     """
     x, actual, expected, unit, start = _transactions_over_time(
-        model, transactions, customer, at, time_unit, observation_end
+        model, transactions, customer, date_field, time_unit, as_of, "plot_incremental_transactions"
     )
     np = _np()
     ax = new_axes(ax)
@@ -560,20 +568,21 @@ def plot_incremental_transactions(
     return ax
 
 
+@renamed(at="date_field", observation_end="as_of")
 def plot_history_alive(
     model: PurchaseModel,
     transactions: Any,
     customer_id: Any,
     *,
     customer: str = "account_id",
-    at: str = "ordered_at",
+    date_field: str = "ordered_at",
     time_unit: str | None = None,
-    observation_end: dt.date | None = None,
+    as_of: dt.date | None = None,
     ax: Axes | None = None,
 ) -> Axes:
     """One customer's probability of being alive over time, with their purchases marked.
 
-    At every period from the first purchase to ``observation_end`` (or the last purchase) the
+    At every period from the first purchase to ``as_of`` (the analysis date) the
     customer's frequency, recency and age so far go into ``model.probability_alive``
     (lifetimes' ``plot_history_alive``). Only the transactions of ``customer_id`` are used.
 
@@ -584,19 +593,19 @@ def plot_history_alive(
         >>> model = BetaGeo(r=0.243, alpha=4.414, a=0.793, b=2.426, time_unit="weeks")
         >>> orders = [{"account_id": "a", "ordered_at": dt.date(2025, 1, 6)},
         ...           {"account_id": "a", "ordered_at": dt.date(2025, 1, 20)}]
-        >>> ax = plot_history_alive(model, orders, "a", observation_end=dt.date(2025, 3, 3))
+        >>> ax = plot_history_alive(model, orders, "a", as_of=dt.date(2025, 3, 3))
         >>> alive = ax.get_lines()[0].get_ydata()
         >>> len(alive), float(alive[1]), round(float(alive[2]), 3), bool(alive[-1] < alive[2])
         (9, 1.0, 0.754, True)
     """
     _check_model(model, "probability_alive")
     unit = _unit(model, time_unit)
-    periods = _purchase_periods(transactions, customer, at, unit)
+    periods = _purchase_periods(transactions, customer, date_field, unit)
     if not isinstance(customer_id, Hashable) or customer_id not in periods:
         raise ValidationError.single("customer_id", customer_id, "has no transactions")
     own = sorted(periods[customer_id])
     first = own[0]
-    end = _end_period({customer_id: set(own)}, observation_end, unit)
+    end = _end_period({customer_id: set(own)}, as_of, unit, "plot_history_alive")
     np = _np()
     ages = np.arange(end - first + 1, dtype=float)
     bought = np.asarray(own, dtype=float) - first

@@ -66,7 +66,7 @@ def plot_rfm_segments(rows: Any, *, ax: Axes | None = None) -> Axes:
             strict=True,
         )
     ]
-    summary = read_rows(segment_summary(data, segment="segment", value="monetary"), "summary")
+    summary = read_rows(segment_summary(data, segment="segment", amount="monetary"), "summary")
     names = texts(summary, "segment", "summary", missing=_NO_SEGMENT)
     size = numbers(summary, "size_share", "summary")
     value = numbers(summary, "value_share", "summary")

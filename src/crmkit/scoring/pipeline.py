@@ -34,6 +34,7 @@ from typing import Any
 
 import attrs
 
+from crmkit._deprecation import renamed
 from crmkit.display import ResultRow
 from crmkit.errors import NotFoundError, ValidationError
 from crmkit.frames import (
@@ -545,12 +546,13 @@ def win_back(
     return out
 
 
+@renamed(account="customer")
 def customers_per_stage(
     opportunities: Any,
     *,
     pipeline: Any = None,
     stage: str = "stage_key",
-    account: str = "account_id",
+    customer: str = "account_id",
 ) -> Any:
     """Distinct customers (accounts) per stage — seed 000's "number of customers in phase
     three". With a pipeline the rows follow stage order (stages without customers give 0);
@@ -567,12 +569,12 @@ def customers_per_stage(
     if is_frame(opportunities):
         nw = narwhals()
         frame = from_native(opportunities)
-        require_columns(frame, [stage, account], what="opportunities")
+        require_columns(frame, [stage, customer], what="opportunities")
         if stages is not None:
             _check_stages_frame(frame, stages, stage)
         out = (
             frame.group_by(stage)
-            .agg(nw.col(account).n_unique().alias("customers"))
+            .agg(nw.col(customer).n_unique().alias("customers"))
             .rename({stage: "stage_key"})
             .with_columns(nw.col("customers").cast(nw.Int64()))
         )
@@ -599,7 +601,7 @@ def customers_per_stage(
             _stage_of(stages, key)
         seen[key].add(
             read_field(
-                opp, account, what=f"opportunities[{i}]", paths=True, custom=True, floats=True
+                opp, customer, what=f"opportunities[{i}]", paths=True, custom=True, floats=True
             )
         )
     if stages is not None:

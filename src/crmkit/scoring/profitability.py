@@ -26,6 +26,7 @@ from typing import Any, overload
 
 import attrs
 
+from crmkit._deprecation import renamed
 from crmkit.display import ResultRow
 from crmkit.domain import Money
 from crmkit.errors import ValidationError
@@ -62,9 +63,11 @@ class RankedCustomer(ResultRow):
     cumulative_share: float
 
 
-def profitability_ranking(accounts: Any, *, profit: str = "profit", customer: str = "id") -> Any:
+@renamed(customer="key")
+def profitability_ranking(accounts: Any, *, profit: str = "profit", key: str = "id") -> Any:
     """Customers sorted by profit (highest first; ties by customer), with share of the total
-    profit and the cumulative share. Customers without a profit figure are left out.
+    profit and the cumulative share. Customers without a profit figure are left out; ``key``
+    is the customer records' id field.
 
     Records give :class:`RankedCustomer` rows; a frame gives a frame with columns ``rank``,
     ``customer``, ``profit``, ``share``, ``cumulative_share``.
@@ -79,12 +82,12 @@ def profitability_ranking(accounts: Any, *, profit: str = "profit", customer: st
     if is_frame(accounts):
         nw = narwhals()
         frame = from_native(accounts)
-        require_columns(frame, [profit, customer], what="accounts")
+        require_columns(frame, [profit, key], what="accounts")
         value = nw.col(profit).cast(nw.Float64())
         order = ["__neg", "customer"]
         ranked = (
             frame.filter(~nw.col(profit).is_null())
-            .select(nw.col(customer).alias("customer"), value.alias("profit"))
+            .select(nw.col(key).alias("customer"), value.alias("profit"))
             .with_columns(
                 (-nw.col("profit")).alias("__neg"),
                 nw.lit(1, dtype=nw.Int64()).alias("__one"),
@@ -113,7 +116,7 @@ def profitability_ranking(accounts: Any, *, profit: str = "profit", customer: st
             (
                 float(value),
                 read_field(
-                    account, customer, what=f"accounts[{i}]", paths=True, custom=True, floats=True
+                    account, key, what=f"accounts[{i}]", paths=True, custom=True, floats=True
                 ),
             )
         )

@@ -19,7 +19,7 @@ Examples:
     ...     IcpDimension("firmographics", col("employees").between(20, 500), weight=2),
     ...     IcpDimension("need", col("needs_crm") == True),  # noqa: E712
     ... ])
-    >>> round(icp.fit({"employees": 50, "needs_crm": False}), 4)
+    >>> round(icp.score_one({"employees": 50, "needs_crm": False}), 4)
     0.6667
 """
 
@@ -31,6 +31,7 @@ from typing import Any
 
 import attrs
 
+from crmkit._deprecation import warn_deprecated
 from crmkit.display import ResultRow
 from crmkit.errors import ValidationError
 from crmkit.frames import (
@@ -88,14 +89,17 @@ class IcpDimension:
 
 @attrs.frozen
 class IdealCustomerProfile:
-    """A weighted ideal customer profile; :meth:`fit` is in [0, 1] on records and frames.
+    """A weighted ideal customer profile: :meth:`score_one` gives one prospect's fit, a number
+    in [0, 1]; :meth:`score` the fit of every prospect of records (a list) or a frame (a
+    column), as :class:`LeadScoringModel` scores leads. A profile is written, not estimated, so
+    it has no ``fit`` (the old ``fit`` is deprecated).
 
     Examples:
         >>> import polars as pl
         >>> from crmkit.frames import col
         >>> from crmkit.scoring import IcpDimension, IdealCustomerProfile
         >>> icp = IdealCustomerProfile([IcpDimension("firmographics", col("employees") > 10)])
-        >>> icp.fit(pl.DataFrame({"employees": [5, 50]}))["icp_fit"].to_list()
+        >>> icp.score(pl.DataFrame({"employees": [5, 50]}))["icp_fit"].to_list()
         [0.0, 1.0]
     """
 
@@ -133,34 +137,71 @@ class IdealCustomerProfile:
                 out.append(d.name)
         return out
 
-    def fit(self, prospects: Any, *, as_of: date | None = None, column: str = "icp_fit") -> Any:
-        """The fit of one record (a float), of many records (a list) or of a frame (a column).
+    def score_one(self, prospect: Any, *, as_of: date | None = None) -> float:
+        """The fit of one prospect (a record): the weighted share of dimensions it matches.
+
+        Examples:
+            >>> from crmkit.frames import col
+            >>> from crmkit.scoring import IcpDimension, IdealCustomerProfile
+            >>> icp = IdealCustomerProfile([IcpDimension("need", col("x") > 1, weight=3),
+            ...                             IcpDimension("size", col("y") > 1)])
+            >>> icp.score_one({"x": 2, "y": 0})
+            0.75
+        """
+        matched = set(self.matches(prospect, as_of=as_of))
+        return sum(d.weight for d in self.dimensions if d.name in matched) / self.total_weight
+
+    def score(self, prospects: Any, *, as_of: date | None = None, column: str = "icp_fit") -> Any:
+        """The fit of every prospect: records give a list of floats (in order), a frame gives
+        the same frame type with the fit in ``column``.
 
         Examples:
             >>> from crmkit.frames import col
             >>> from crmkit.scoring import IcpDimension, IdealCustomerProfile
             >>> icp = IdealCustomerProfile([IcpDimension("need", col("x") > 1)])
-            >>> icp.fit([{"x": 0}, {"x": 2}])
+            >>> icp.score([{"x": 0}, {"x": 2}])
             [0.0, 1.0]
         """
-        if is_frame(prospects):
-            nw = narwhals()
-            frame = from_native(prospects)
-            ctx = Context(
-                as_of=as_of, schema=column_types(frame), implementation=frame.implementation
-            )
-            parts = [
-                nw.when(d.rule.compile(ctx).fill_null(False))
-                .then(nw.lit(d.weight))
-                .otherwise(nw.lit(0.0))
-                for d in self.dimensions
-            ]
-            fit = (nw.sum_horizontal(*parts) / self.total_weight).cast(nw.Float64())
-            return to_native(frame.with_columns(fit.alias(column)))
-        if isinstance(prospects, Sequence) and not isinstance(prospects, str | bytes):
-            return [self.fit(p, as_of=as_of) for p in prospects]
-        matched = set(self.matches(prospects, as_of=as_of))
-        return sum(d.weight for d in self.dimensions if d.name in matched) / self.total_weight
+        if not is_frame(prospects):
+            return [self.score_one(p, as_of=as_of) for p in prospects]
+        nw = narwhals()
+        frame = from_native(prospects)
+        ctx = Context(as_of=as_of, schema=column_types(frame), implementation=frame.implementation)
+        parts = [
+            nw.when(d.rule.compile(ctx).fill_null(False))
+            .then(nw.lit(d.weight))
+            .otherwise(nw.lit(0.0))
+            for d in self.dimensions
+        ]
+        fit = (nw.sum_horizontal(*parts) / self.total_weight).cast(nw.Float64())
+        return to_native(frame.with_columns(fit.alias(column)))
+
+    def fit(self, prospects: Any, *, as_of: date | None = None, column: str = "icp_fit") -> Any:
+        """Deprecated: :meth:`score_one` for one record, :meth:`score` for records or a frame
+        (``fit`` guessed the shape; it goes in the next release).
+
+        Examples:
+            >>> import warnings
+            >>> from crmkit.frames import col
+            >>> from crmkit.scoring import IcpDimension, IdealCustomerProfile
+            >>> icp = IdealCustomerProfile([IcpDimension("need", col("x") > 1)])
+            >>> with warnings.catch_warnings():
+            ...     warnings.simplefilter("ignore", DeprecationWarning)
+            ...     icp.fit({"x": 2})
+            1.0
+        """
+        one = not is_frame(prospects) and not (
+            isinstance(prospects, Sequence) and not isinstance(prospects, str | bytes)
+        )
+        warn_deprecated(
+            "IdealCustomerProfile.fit() is deprecated; use "
+            + ("score_one()" if one else "score()")
+            + " (fit goes in the next release)",
+            inside=__name__,
+        )
+        if one:
+            return self.score_one(prospects, as_of=as_of)
+        return self.score(prospects, as_of=as_of, column=column)
 
 
 _INTEREST_RANK = {"very_interested": 0, "evaluating": 1, "not_interested": 2}

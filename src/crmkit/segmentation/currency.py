@@ -23,7 +23,7 @@ Examples:
     >>> rates = RateTable([ExchangeRate("EUR", "SEK", "11.50", date(2025, 1, 31))])
     >>> deals = [{"segment": "A", "revenue": Money("100", "EUR")},
     ...          {"segment": "A", "revenue": Money("350", "SEK")}]
-    >>> (row,) = segment_summary_in(deals, value="revenue", currency="SEK", rates=rates,
+    >>> (row,) = segment_summary_in(deals, amount="revenue", currency="SEK", rates=rates,
     ...                             on=date(2025, 2, 15))
     >>> row.value_total, row.currency, row.rate_date
     (Decimal('1500.00'), 'SEK', datetime.date(2025, 1, 31))
@@ -38,6 +38,7 @@ from typing import Any, Protocol, runtime_checkable
 
 import attrs
 
+from crmkit._deprecation import renamed
 from crmkit.domain.exchange_rate import ExchangeRate
 from crmkit.domain.money import Money
 from crmkit.errors import ValidationError
@@ -208,16 +209,17 @@ class SegmentSummaryIn(SegmentSummaryRow):
     rate_date: date | None = None
 
 
+@renamed(value="amount")
 def segment_summary_in(
     data: Iterable[Any],
     *,
-    value: str,
+    amount: str,
     currency: str,
     rates: RatesLike,
     on: date,
     **options: Any,
 ) -> list[SegmentSummaryIn]:
-    """:func:`~crmkit.segmentation.segment_summary` with the Money in ``value`` converted to
+    """:func:`~crmkit.segmentation.segment_summary` with the Money in ``amount`` converted to
     ``currency`` at ``on`` first (revenue per segment in a reporting currency); totals are
     exact decimals in ``currency``. ``options`` go to ``segment_summary`` (``segment``,
     ``averages``, ``order``).
@@ -227,13 +229,15 @@ def segment_summary_in(
         >>> from crmkit.domain import Money, RateTable
         >>> from crmkit.segmentation import segment_summary_in
         >>> rows = segment_summary_in([{"segment": "B", "total": Money("5", "SEK")}],
-        ...                           value="total", currency="SEK", rates=RateTable(),
+        ...                           amount="total", currency="SEK", rates=RateTable(),
         ...                           on=date(2025, 1, 1))
         >>> rows[0].value_total, rows[0].rate_date
         (Decimal('5'), None)
     """
-    done = convert_records(data, field=value, currency=currency, rates=rates, on=on, as_number=True)
-    rows = segment_summary(done.records, value=value, **options)
+    done = convert_records(
+        data, field=amount, currency=currency, rates=rates, on=on, as_number=True
+    )
+    rows = segment_summary(done.records, amount=amount, **options)
     return [
         SegmentSummaryIn(
             **attrs.asdict(row, recurse=False), currency=currency, rate_date=done.rate_date

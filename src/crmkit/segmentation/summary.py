@@ -11,7 +11,7 @@ Examples:
     >>> from crmkit.segmentation import segment_summary
     >>> rows = [{"segment": "A", "revenue": 80}, {"segment": "A", "revenue": 10},
     ...         {"segment": "B", "revenue": 10}]
-    >>> for s in segment_summary(rows, value="revenue"):
+    >>> for s in segment_summary(rows, amount="revenue"):
     ...     print(s.segment, s.size, s.size_share, s.value_total, s.value_share, s.value_mean)
     A 2 0.6666666666666666 90 0.9 45.0
     B 1 0.3333333333333333 10 0.1 10.0
@@ -25,6 +25,7 @@ from typing import Any
 
 import attrs
 
+from crmkit._deprecation import renamed
 from crmkit.display import ResultRow
 from crmkit.errors import ValidationError
 from crmkit.frames import from_native, is_frame, narwhals, read_field, require_columns, to_native
@@ -67,11 +68,12 @@ def _mean(values: list[Any]) -> float | None:
     return float(sum(values, start=0)) / len(values) if values else None
 
 
+@renamed(value="amount")
 def segment_summary(
     data: Any,
     *,
     segment: str = "segment",
-    value: str | None = None,
+    amount: str | None = None,
     averages: Sequence[str] = (),
     order: Sequence[Any] | None = None,
 ) -> Any:
@@ -80,7 +82,7 @@ def segment_summary(
     Args:
         data: segmented records or a frame.
         segment: the segment field/column.
-        value: a value field (revenue, monetary …) to total, share and average.
+        amount: an amount field (revenue, monetary …) to total, share and average.
         averages: more numeric fields to average per segment (``means`` / ``mean_<name>``).
         order: segment names to list first, in this order (records; e.g. bucket order).
 
@@ -88,13 +90,13 @@ def segment_summary(
         >>> import polars as pl
         >>> from crmkit.segmentation import segment_summary
         >>> frame = pl.DataFrame({"segment": ["A", "A", "B"], "revenue": [80, 10, 10]})
-        >>> segment_summary(frame, value="revenue").sort("segment")["value_share"].to_list()
+        >>> segment_summary(frame, amount="revenue").sort("segment")["value_share"].to_list()
         [0.9, 0.1]
     """
     if is_frame(data):
-        return _summary_frame(data, segment, value, list(averages))
+        return _summary_frame(data, segment, amount, list(averages))
     groups: dict[Any, list[Any]] = {}
-    columns = ([value] if value is not None else []) + list(averages)
+    columns = ([amount] if amount is not None else []) + list(averages)
     for index, row in enumerate(data):
         try:
             name = read_field(row, segment)
@@ -106,7 +108,7 @@ def segment_summary(
         groups.setdefault(name, []).append(numbers)
     size_total = sum(len(g) for g in groups.values())
     grand: Any = None
-    if value is not None:
+    if amount is not None:
         grand = sum((n[0] for g in groups.values() for n in g if n[0] is not None), start=0)
     rank = {name: i for i, name in enumerate(order or ())}
     ordered = sorted(
@@ -119,7 +121,7 @@ def segment_summary(
         total: Any = None
         share = mean = None
         offset = 0
-        if value is not None:
+        if amount is not None:
             offset = 1
             present = [n[0] for n in rows if n[0] is not None]
             total = sum(present, start=0)

@@ -20,7 +20,11 @@ spend pairs, revenues, yes/no loyalty flags, distinct-product counts), hands the
 analytic and turns its rows into **percentages** the workbook asks for. The analytics return
 fractions (0–1); where this module's figure is the same as an analytic's but in percent, its
 name says so (:func:`loyal_percent` for :func:`crmkit.scoring.loyal_share`,
-:func:`cross_sell_percent` for :func:`crmkit.scoring.cross_sell_rate`). Segment shares come
+:func:`cross_sell_percent` for :func:`crmkit.scoring.cross_sell_rate`), and no name here means
+something else than the same name in the analytics (:func:`status_from_last_invoice`,
+:func:`profitability_shares`). Each function takes one input shape: records or a frame of
+customers or purchases, or — a second function, named ``…_of_flags`` / ``…_of_counts`` — the
+workshop's yes/no flags and counts. Segment shares come
 from :func:`crmkit.segmentation.segment_summary`. :func:`analyse_customers` does the same from
 the CRM's own records or a dataframe (orders, accounts, purchases) and
 :meth:`CustomerAnalysis.workbook_answers` / :func:`workbook_answers` map the figures onto the
@@ -28,8 +32,9 @@ workbook's item ids. The source quirks are resolved as documented in
 :data:`crmkit.strategy.workbook.QUIRKS` (Q3–Q6) — by the analytics' definitions.
 
 Examples:
-    >>> from crmkit.strategy.customer_analysis import cross_sell_percent, top_n_concentration
-    >>> cross_sell_percent([1, 2, 3, 1, 1])
+    >>> from crmkit.strategy.customer_analysis import (
+    ...     cross_sell_percent_of_counts, top_n_concentration)
+    >>> cross_sell_percent_of_counts([1, 2, 3, 1, 1])
     40.0
     >>> top_n_concentration([200, 150, 100, 100, 100, 100, 50, 50, 50, 50, 25, 25]).share
     95.0
@@ -46,6 +51,7 @@ from typing import Any
 import attrs
 
 from crmkit import scoring, segmentation
+from crmkit._deprecation import renamed, renamed_function, warn_deprecated
 from crmkit.errors import Problem, ValidationError
 from crmkit.frames import collect, from_native, is_frame
 
@@ -61,12 +67,16 @@ __all__ = [
     "acquisition_cost",
     "analyse_customers",
     "cross_sell_percent",
+    "cross_sell_percent_of_counts",
     "customer_status",
     "loyal_percent",
+    "loyal_percent_of_flags",
     "profitability_matrix",
+    "profitability_shares",
     "repurchase_bucket",
     "repurchase_shares",
     "share_of_wallet_split",
+    "status_from_last_invoice",
     "top_n_concentration",
     "volume_block",
     "workbook_answers",
@@ -152,17 +162,18 @@ def _invoices(last_invoiced: Iterable[date | None], as_of: date) -> tuple[list[A
     return invoices, accounts
 
 
-def customer_status(
+def status_from_last_invoice(
     last_invoiced: date | None, as_of: date, *, window_months: int = 12
 ) -> CustomerStatus:
-    """Status of one customer (quirk Q3) by :func:`crmkit.segmentation.customer_status`; the
-    window includes its first day.
+    """Status of one customer from their last invoice date (quirk Q3), by
+    :func:`crmkit.segmentation.customer_status` (which gives the status of every customer of an
+    invoice table); the window includes its first day.
 
     Examples:
         >>> from datetime import date
-        >>> from crmkit.strategy.customer_analysis import customer_status
+        >>> from crmkit.strategy.customer_analysis import status_from_last_invoice
         >>> ref = date(2024, 12, 31)
-        >>> [customer_status(d, ref).value for d in
+        >>> [status_from_last_invoice(d, ref).value for d in
         ...  (date(2024, 11, 15), date(2023, 6, 30), None, date(2023, 12, 31))]
         ['active', 'passive', 'potential', 'active']
     """
@@ -174,6 +185,11 @@ def customer_status(
     except ValidationError as error:
         raise _renamed(error, "data[0]", "last_invoiced") from None
     return CustomerStatus(rows[0].status)
+
+
+#: Deprecated name of :func:`status_from_last_invoice` (it is not
+#: :func:`crmkit.segmentation.customer_status`); goes in the next release.
+customer_status = renamed_function(status_from_last_invoice, old="customer_status")
 
 
 def volume_block(
@@ -213,8 +229,8 @@ class ProfitabilityShares:
     potential unknown); it is 0 when every customer is classified.
 
     Examples:
-        >>> from crmkit.strategy.customer_analysis import profitability_matrix
-        >>> m = profitability_matrix([(True, True)] * 3 + [(True, False)] * 4
+        >>> from crmkit.strategy.customer_analysis import profitability_shares
+        >>> m = profitability_shares([(True, True)] * 3 + [(True, False)] * 4
         ...                          + [(False, True)] * 2 + [(False, False)])
         >>> (m.profitable_growth, m.profitable, m.unprofitable_potential, m.unprofitable)
         (30.0, 40.0, 20.0, 10.0)
@@ -261,9 +277,15 @@ class ProfitabilityShares:
         return cls(growth, profitable, potential, unprofitable, _pct(sizes.get(None, 0), n))
 
 
-def profitability_matrix(customers: Iterable[tuple[bool, bool]]) -> ProfitabilityShares:
+def profitability_shares(customers: Iterable[tuple[bool, bool]]) -> ProfitabilityShares:
     """Shares from ``(profitable, growth_potential)`` per customer (base: active + passive),
-    classified by :func:`crmkit.segmentation.profitability_matrix` (profitable: profit > 0).
+    classified by :func:`crmkit.segmentation.profitability_matrix` (profitable: profit > 0);
+    :meth:`ProfitabilityShares.from_rows` reads that function's rows of customer records.
+
+    Examples:
+        >>> from crmkit.strategy.customer_analysis import profitability_shares
+        >>> profitability_shares([(True, True), (False, False)]).profitable_growth
+        50.0
     """
     records: list[dict[str, Any]] = []
     for i, pair in enumerate(customers):
@@ -273,6 +295,11 @@ def profitability_matrix(customers: Iterable[tuple[bool, bool]]) -> Profitabilit
             )
         records.append({"id": i, "profit": 1 if pair[0] else 0, "growth_potential": bool(pair[1])})
     return ProfitabilityShares.from_rows(segmentation.profitability_matrix(records))
+
+
+#: Deprecated name of :func:`profitability_shares` (it is not
+#: :func:`crmkit.segmentation.profitability_matrix`); goes in the next release.
+profitability_matrix = renamed_function(profitability_shares, old="profitability_matrix")
 
 
 @attrs.frozen
@@ -482,54 +509,72 @@ def top_n_concentration(revenues: Iterable[float | Decimal], n: int = 10) -> Con
     return Concentration.from_result(result)
 
 
-def loyal_percent(
-    customers: Iterable[tuple[bool, bool, bool]] | Any, rule: scoring.LoyaltyRule | None = None
-) -> float:
+def loyal_percent(customers: Any, rule: scoring.LoyaltyRule | None = None) -> float:
     """Percent loyal: recommends ∧ high repurchase ∧ high share of wallet (002:L201), by
     :func:`crmkit.scoring.loyal_share`.
 
-    ``customers`` are ``(recommends, repurchases_often, high_share_of_wallet)`` yes/no flags
-    (read with :data:`FLAG_LOYALTY_RULE`), or customer records / a frame with the fields of
-    ``rule`` (default :class:`crmkit.scoring.LoyaltyRule`: recommend score, purchases, share of
-    wallet).
+    ``customers`` are customer records or a frame with the fields of ``rule`` (default
+    :class:`crmkit.scoring.LoyaltyRule`: recommend score, purchases, share of wallet). For the
+    workshop's yes/no flags use :func:`loyal_percent_of_flags` (passing flags here is
+    deprecated).
 
     Examples:
         >>> from crmkit.strategy.customer_analysis import loyal_percent
-        >>> loyal_percent([(True, True, True), (True, True, False), (False, True, True),
-        ...              (True, False, True)])
-        25.0
         >>> loyal_percent([{"recommend": 10, "purchases": 8, "share_of_wallet": 0.8},
-        ...              {"recommend": 7, "purchases": 8, "share_of_wallet": 0.8}])
+        ...                {"recommend": 7, "purchases": 8, "share_of_wallet": 0.8}])
         50.0
     """
-    if is_frame(customers):
-        share = scoring.loyal_share(customers, rule)
-    else:
-        rows = list(customers)
-        if rows and all(isinstance(r, tuple) for r in rows):
+    if not is_frame(customers):
+        customers = list(customers)
+        if customers and all(isinstance(r, tuple) for r in customers):
             if rule is not None:
                 raise ValidationError.single(
                     "rule", repr(rule), "applies to customer records, not to yes/no flags"
                 )
-            rows = [_loyalty_flags(r, i) for i, r in enumerate(rows)]
-            rule = FLAG_LOYALTY_RULE
-        share = scoring.loyal_share(rows, rule) if rows else float("nan")
+            warn_deprecated(
+                "loyal_percent() of yes/no flags is deprecated; use loyal_percent_of_flags() "
+                "(flags go in the next release)",
+                inside=__name__,
+            )
+            return loyal_percent_of_flags(customers)
+    share = scoring.loyal_share(customers, rule) if is_frame(customers) or customers else _NAN
     if share != share:  # NaN: no customers
         raise ValidationError.single("customers", [], "needs at least one customer")
     return _percent(share)
 
 
-def _loyalty_flags(flags: tuple[Any, ...], i: int) -> dict[str, float]:
-    if len(flags) != 3:
+_NAN = float("nan")
+
+
+def loyal_percent_of_flags(flags: Iterable[tuple[bool, bool, bool]]) -> float:
+    """Percent loyal from ``(recommends, repurchases_often, high_share_of_wallet)`` yes/no
+    flags per customer — loyal when all three are yes — by :func:`crmkit.scoring.loyal_share`
+    with :data:`FLAG_LOYALTY_RULE`.
+
+    Examples:
+        >>> from crmkit.strategy.customer_analysis import loyal_percent_of_flags
+        >>> loyal_percent_of_flags([(True, True, True), (True, True, False),
+        ...                         (False, True, True), (True, False, True)])
+        25.0
+    """
+    rows = [_loyalty_flags(r, i) for i, r in enumerate(flags)]
+    if not rows:
+        raise ValidationError.single("flags", [], "needs at least one customer")
+    return _percent(scoring.loyal_share(rows, FLAG_LOYALTY_RULE))
+
+
+def _loyalty_flags(flags: Any, i: int) -> dict[str, float]:
+    if not isinstance(flags, tuple) or len(flags) != 3:
         raise ValidationError.single(
-            f"customers[{i}]", flags, "must be (recommends, repurchases_often, high_share)"
+            f"flags[{i}]", flags, "must be (recommends, repurchases_often, high_share)"
         )
     recommends, often, high = (1.0 if f else 0.0 for f in flags)
     return {"recommend": recommends, "purchases": often, "share_of_wallet": high}
 
 
+@renamed(distinct_products="purchases")
 def cross_sell_percent(
-    distinct_products: Iterable[int] | Any,
+    purchases: Any,
     *,
     customer: str = "account_id",
     product: str = "product_id",
@@ -537,32 +582,50 @@ def cross_sell_percent(
     """Percent of customers buying more than one distinct product or service (002:L205), by
     :func:`crmkit.scoring.cross_sell_rate`.
 
-    ``distinct_products`` is the number of distinct products per customer (each at least 1),
-    or purchases — records or a frame with a ``customer`` and a ``product`` field.
+    ``purchases`` are records or a frame with a ``customer`` and a ``product`` field. For the
+    number of distinct products per customer use :func:`cross_sell_percent_of_counts`
+    (passing counts here is deprecated).
 
     Examples:
         >>> from crmkit.strategy.customer_analysis import cross_sell_percent
         >>> cross_sell_percent([{"account_id": "a", "product_id": "p1"},
-        ...                  {"account_id": "a", "product_id": "p2"},
-        ...                  {"account_id": "b", "product_id": "p1"}])
+        ...                     {"account_id": "a", "product_id": "p2"},
+        ...                     {"account_id": "b", "product_id": "p1"}])
         50.0
     """
-    if is_frame(distinct_products):
-        purchases: Any = distinct_products
-    else:
-        rows = list(distinct_products)
-        if rows and all(isinstance(r, int) and not isinstance(r, bool) for r in rows):
-            purchases = [
-                {customer: i, product: p}
-                for i, n in enumerate(rows)
-                for p in range(_check_purchases(n, f"distinct_products[{i}]"))
-            ]
-        else:
-            purchases = rows
+    if not is_frame(purchases):
+        purchases = list(purchases)
+        if purchases and all(isinstance(r, int) and not isinstance(r, bool) for r in purchases):
+            warn_deprecated(
+                "cross_sell_percent() of product counts is deprecated; use "
+                "cross_sell_percent_of_counts() (counts go in the next release)",
+                inside=__name__,
+            )
+            return cross_sell_percent_of_counts(purchases)
     share = scoring.cross_sell_rate(purchases, customer=customer, product=product)
     if share != share:  # NaN: no customers
-        raise ValidationError.single("distinct_products", [], "needs at least one customer")
+        raise ValidationError.single("purchases", [], "needs at least one customer")
     return _percent(share)
+
+
+def cross_sell_percent_of_counts(distinct_products: Iterable[int]) -> float:
+    """Percent of customers buying more than one distinct product or service (002:L205) from
+    the number of distinct products per customer (each at least 1), by
+    :func:`crmkit.scoring.cross_sell_rate`.
+
+    Examples:
+        >>> from crmkit.strategy.customer_analysis import cross_sell_percent_of_counts
+        >>> cross_sell_percent_of_counts([1, 2, 3, 1, 1])
+        40.0
+    """
+    purchases = [
+        {"account_id": i, "product_id": p}
+        for i, n in enumerate(distinct_products)
+        for p in range(_check_purchases(n, f"distinct_products[{i}]"))
+    ]
+    if not purchases:
+        raise ValidationError.single("distinct_products", [], "needs at least one customer")
+    return _percent(scoring.cross_sell_rate(purchases))
 
 
 #: Estimated cost of acquiring a customer: retention cost × ratio (an upper bound, since the
@@ -617,6 +680,7 @@ def _order_lines(orders: list[Any], customer: str) -> list[dict[str, Any]]:
     return out
 
 
+@renamed(at="date_field", value="amount")
 def analyse_customers(
     orders: Any,
     *,
@@ -631,14 +695,14 @@ def analyse_customers(
     top: int = 10,
     boundary: str = "under",
     customer: str = "account_id",
-    at: str = "ordered_at",
-    value: str = "total",
+    date_field: str = "ordered_at",
+    amount: str = "total",
 ) -> CustomerAnalysis:
     """The workbook's customer-analysis figures from the CRM's data (records or a frame).
 
     Args:
         orders: invoiced orders — :class:`crmkit.domain.Order` records, dicts or a frame with
-            ``customer``, ``at`` and ``value`` fields (Money amounts are read as numbers).
+            ``customer``, ``date_field`` and ``amount`` fields (Money amounts are read as numbers).
             Gives the volume block (with ``accounts``: potential customers too), repurchase
             buckets and top-``top`` concentration.
         as_of: the analysis date; orders after it do not count towards status and buckets.
@@ -649,7 +713,8 @@ def analyse_customers(
         wallet: customers with ``our_spend`` and ``total_spend`` (and ``id``).
         loyalty: customers with the :class:`crmkit.scoring.LoyaltyRule` fields.
         window_months, literal, top, boundary: as for the single figures.
-        customer, at, value: the order fields.
+        customer, date_field, amount: the order fields (customer id, order date, order
+            amount).
 
     Examples:
         >>> from datetime import date
@@ -677,15 +742,15 @@ def analyse_customers(
         accounts=accounts,
         window_months=window_months,
         customer=customer,
-        date_field=at,
+        date_field=date_field,
     )
     repurchase = concentration = cross_sell = None
     if counts.total:
         buckets = segmentation.repurchase_buckets(
-            orders, buckets=_buckets(literal), as_of=as_of, customer=customer, date_field=at
+            orders, buckets=_buckets(literal), as_of=as_of, customer=customer, date_field=date_field
         )
         repurchase = RepurchaseShares.from_rows(buckets, literal=literal)
-        result = segmentation.concentration(orders, customer=customer, amount=value, top=top)
+        result = segmentation.concentration(orders, customer=customer, amount=amount, top=top)
         if result.total and result.total > 0:
             concentration = Concentration.from_result(result)
         if purchases is None and not is_frame(orders):

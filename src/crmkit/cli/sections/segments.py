@@ -82,7 +82,7 @@ def render(ctx: DemoContext) -> None:
     summary = segment_summary(
         [{"segment": r.segment, "monetary": r.monetary, "recency_days": r.recency_days,
           "frequency": r.frequency} for r in rows],
-        value="monetary", averages=["recency_days", "frequency"],
+        amount="monetary", averages=["recency_days", "frequency"],
     )  # fmt: skip
     summary.sort(key=lambda s: -s.size)
     console.table(
