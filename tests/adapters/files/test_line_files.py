@@ -10,9 +10,10 @@ from pathlib import Path
 import pytest
 
 from crmkit.adapters import Store
-from crmkit.adapters.files import ImportPolicy, import_csv, read_rejects, restore
+from crmkit.adapters.files import ImportPolicy, export_csv, import_csv, read_rejects, restore
 from crmkit.adapters.formats import HubSpotCodec, SalesforceCodec
 from crmkit.adapters.formats.lines import LineCodec, export_lines, import_lines
+from crmkit.adapters.formats.product_prices import import_salesforce_products
 from crmkit.domain import LineItem, Money, Opportunity, PriceBook, Product, Quote
 from crmkit.errors import ImportRolledBackError, ValidationError
 
@@ -328,3 +329,64 @@ def test_a_row_naming_no_parent_and_a_bad_header_are_refused(store: Store, tmp_p
         )
     with pytest.raises(ValidationError, match="policy"):
         import_lines(store, tmp_path / "l.csv", codec, policy=ImportPolicy.BATCHED)
+
+
+SF_PRODUCTS = [
+    {"Id": "01tW", "Name": "Widget", "ProductCode": "W-1", "Family": "Hardware",
+     "IsActive": "true", "QuantityUnitOfMeasure": "Each", "Description": "", "StockKeepingUnit": ""},
+    {"Id": "01tS", "Name": "Support", "ProductCode": "S-1", "Family": "Services",
+     "IsActive": "false", "QuantityUnitOfMeasure": "month", "Description": "Per seat",
+     "StockKeepingUnit": "SUP"},
+    {"Id": "01tN", "Name": "No price", "ProductCode": "N-1", "Family": "", "IsActive": "true",
+     "QuantityUnitOfMeasure": "", "Description": "", "StockKeepingUnit": ""},
+    {"Id": "01tB", "Name": "Bad price", "ProductCode": "B-1", "Family": "", "IsActive": "true",
+     "QuantityUnitOfMeasure": "", "Description": "", "StockKeepingUnit": ""},
+]  # fmt: skip
+SF_ENTRIES = [
+    {"Id": "01u1", "Pricebook2Id": "01sSTD", "Product2Id": "01tW", "UnitPrice": "99.90",
+     "IsActive": "true", "UseStandardPrice": "false", "CurrencyIsoCode": "SEK"},
+    {"Id": "01u2", "Pricebook2Id": "01sSTD", "Product2Id": "01tS", "UnitPrice": "560.00",
+     "IsActive": "true", "UseStandardPrice": "false", "CurrencyIsoCode": "SEK"},
+    {"Id": "01u3", "Pricebook2Id": "01sSTD", "Product2Id": "01tB", "UnitPrice": "-5",
+     "IsActive": "true", "UseStandardPrice": "false", "CurrencyIsoCode": "SEK"},
+    {"Id": "01u4", "Pricebook2Id": "01sSMB", "Product2Id": "01tN", "UnitPrice": "10",
+     "IsActive": "true", "UseStandardPrice": "false", "CurrencyIsoCode": "SEK"},
+]  # fmt: skip
+
+
+def test_salesforce_products_take_the_standard_price(store: Store, tmp_path: Path) -> None:
+    books = _write(tmp_path / "Pricebook2.csv", SF_PRICEBOOKS)
+    import_csv(store, books, SalesforceCodec("Pricebook2"))
+    products = _write(tmp_path / "Product2.csv", SF_PRODUCTS)
+    entries = _write(tmp_path / "PricebookEntry.csv", SF_ENTRIES)
+    report = import_salesforce_products(store, products, entries, policy=ImportPolicy.KEEP_ACCEPTED)
+    assert (report.accepted, report.rejected) == (2, 2)
+    assert [str(r) for r in report.rejects] == [
+        "line 4: Id: '01tN' has no entry in the standard price book (PricebookEntry); a "
+        "crmkit product needs a price",
+        "line 5: PricebookEntry line 4: UnitPrice: '-5' must not be negative",
+    ]
+    with store.unit_of_work() as uow:
+        support = uow.products.find_by_remote_id("01tS")
+    assert support is not None
+    assert (support.sku, support.price, support.active, support.unit, support.category) == (
+        "S-1",
+        Money("560.00", "SEK"),
+        False,
+        "month",
+        "Services",
+    )
+    out = tmp_path / "out.csv"
+    export_csv(store, out, SalesforceCodec("Product2"))
+    written = {row["Id"]: row for row in _read(out)}
+    for row in SF_PRODUCTS[:2]:
+        for column, cell in row.items():
+            assert written[row["Id"]][column] == cell, column
+    assert "UnitPrice" not in written["01tS"]
+
+
+def test_products_need_a_standard_price_book(store: Store, tmp_path: Path) -> None:
+    products = _write(tmp_path / "Product2.csv", SF_PRODUCTS[:1])
+    entries = _write(tmp_path / "PricebookEntry.csv", SF_ENTRIES[:1])
+    with pytest.raises(ValidationError, match="standard_price_book"):
+        import_salesforce_products(store, products, entries)

@@ -5,6 +5,11 @@ Each codec plugs into :func:`crmkit.adapters.files.import_csv` and
 re-importing updates instead of duplicating); columns crmkit does not map stay in
 ``remote_data`` and are written back on export.
 
+Line files (Salesforce OpportunityLineItem, QuoteLineItem and PricebookEntry, HubSpot
+line_items) are joined to their parents by :func:`import_lines` / :func:`export_lines`
+(:mod:`crmkit.adapters.formats.lines`); Salesforce Product2 rows take their price from the
+standard price book with :func:`import_salesforce_products`.
+
 Examples:
     >>> from crmkit.adapters.formats import HubSpotCodec, SalesforceCodec
     >>> HubSpotCodec("contacts").record_type.__name__, SalesforceCodec("Account").columns()[0]
@@ -24,6 +29,13 @@ from crmkit.adapters.formats.hubspot import (
     HUBSPOT_TASKS,
     HubSpotCodec,
 )
+from crmkit.adapters.formats.lines import (
+    LINE_MAPPINGS,
+    LineCodec,
+    LineMapping,
+    export_lines,
+    import_lines,
+)
 from crmkit.adapters.formats.mapping import (
     ColumnMapping,
     Conversion,
@@ -32,6 +44,10 @@ from crmkit.adapters.formats.mapping import (
     StageTable,
     VendorCodec,
 )
+from crmkit.adapters.formats.product_prices import (
+    StandardPricedProductCodec,
+    import_salesforce_products,
+)
 from crmkit.adapters.formats.salesforce import (
     SALESFORCE_ACCOUNT,
     SALESFORCE_CONTACT,
@@ -39,6 +55,7 @@ from crmkit.adapters.formats.salesforce import (
     SALESFORCE_NOTE,
     SALESFORCE_OPPORTUNITY,
     SALESFORCE_PRICEBOOK,
+    SALESFORCE_PRODUCT,
     SALESFORCE_QUOTE,
     SALESFORCE_TASK,
     SALESFORCE_USER,
@@ -55,12 +72,14 @@ __all__ = [
     "HUBSPOT_PRODUCTS",
     "HUBSPOT_QUOTES",
     "HUBSPOT_TASKS",
+    "LINE_MAPPINGS",
     "SALESFORCE_ACCOUNT",
     "SALESFORCE_CONTACT",
     "SALESFORCE_DEFAULT_STAGES",
     "SALESFORCE_NOTE",
     "SALESFORCE_OPPORTUNITY",
     "SALESFORCE_PRICEBOOK",
+    "SALESFORCE_PRODUCT",
     "SALESFORCE_QUOTE",
     "SALESFORCE_TASK",
     "SALESFORCE_USER",
@@ -69,9 +88,15 @@ __all__ = [
     "DateFormat",
     "FieldMap",
     "HubSpotCodec",
+    "LineCodec",
+    "LineMapping",
     "MappedCodec",
     "NumberFormat",
     "SalesforceCodec",
     "StageTable",
+    "StandardPricedProductCodec",
     "VendorCodec",
+    "export_lines",
+    "import_lines",
+    "import_salesforce_products",
 ]

@@ -85,7 +85,15 @@ from crmkit.errors import ImportRolledBackError, Problem, ValidationError
 if TYPE_CHECKING:
     from crmkit.adapters.ports import Store
 
-__all__ = ["LINE_MAPPINGS", "LineCodec", "LineMapping", "export_lines", "import_lines"]
+__all__ = [
+    "LINE_MAPPINGS",
+    "DecodedLine",
+    "LineCodec",
+    "LineMapping",
+    "export_lines",
+    "import_lines",
+    "read_line_file",
+]
 
 #: The aggregates whose lines a line file holds, and the field holding them.
 _LINE_FIELDS = {"opportunities": "line_items", "quotes": "lines", "price_books": "entries"}
@@ -196,8 +204,19 @@ LINE_MAPPINGS: dict[tuple[str, str], LineMapping] = {
 
 
 @attrs.frozen
-class _Line:
-    """One decoded row: the parents it names and its line, before the product is looked up."""
+class DecodedLine:
+    """One row of a line file as read: the parents it names, the product's vendor id and the
+    numbers, before anything is looked up in a store (:meth:`LineCodec.decode`).
+
+    Examples:
+        >>> from crmkit.adapters.files.source import SourceRow
+        >>> from crmkit.adapters.formats.lines import LineCodec
+        >>> line = LineCodec("HubSpot", "line_items").decode(SourceRow(2, {
+        ...     "Associated Deal IDs": "701", "Product ID": "501", "Quantity": "2",
+        ...     "Unit price": "5.50", "Discount Percentage": "10"}))
+        >>> line.parents, line.product, line.quantity, line.price, line.discount
+        ((('Associated Deal IDs', 'opportunities', '701'),), '501', 2, Decimal('5.50'), Decimal('10'))
+    """
 
     row: SourceRow
     parents: tuple[tuple[str, str, str], ...]  # (column, aggregate, vendor id)
@@ -269,7 +288,7 @@ class LineCodec:
                 f"{m.vendor} {m.vendor_object} export",
             )
 
-    def decode(self, row: SourceRow) -> _Line:
+    def decode(self, row: SourceRow) -> DecodedLine:
         """The line of one row (numbers read, nothing looked up); raises
         :class:`~crmkit.errors.ValidationError` naming the columns at fault."""
         m = self.mapping
@@ -322,7 +341,7 @@ class LineCodec:
                 problems.append(Problem(m.total_column, text, str(exc)))
         if problems:
             raise ValidationError(problems)
-        return _Line(
+        return DecodedLine(
             row,
             parents,
             product,
@@ -334,7 +353,7 @@ class LineCodec:
             cells.get(m.description_column, "") if m.description_column else "",
         )
 
-    def build(self, line: _Line, product_id: str, currency: str) -> LineItem | PriceBookEntry:
+    def build(self, line: DecodedLine, product_id: str, currency: str) -> LineItem | PriceBookEntry:
         """The crmkit line of a decoded row, priced in the parent's ``currency``; raises
         :class:`~crmkit.errors.ValidationError` naming the column at fault."""
         m = self.mapping
@@ -429,7 +448,7 @@ class _Join:
         self.codec = codec
         self.report = report
         self.rejects = rejects
-        self.groups: dict[tuple[str, str], list[_Line]] = {}
+        self.groups: dict[tuple[str, str], list[DecodedLine]] = {}
         self.column_of: dict[tuple[str, str], str] = {}
         self.spoiled: dict[tuple[str, str], int] = {}  # parent → line of a rejected row
 
@@ -491,9 +510,9 @@ class _Join:
         aggregate: str,
         vendor_id: str,
         column: str,
-        lines: list[_Line],
+        lines: list[DecodedLine],
         updated: list[tuple[str, Any]],
-    ) -> list[tuple[_Line, list[Problem]]]:
+    ) -> list[tuple[DecodedLine, list[Problem]]]:
         m = self.codec.mapping
         name = _PARENT_NAMES[aggregate]
         repo = uow.repository(aggregate)
@@ -505,7 +524,7 @@ class _Join:
             return [(line, [problem]) for line in lines]
         currency = _parent_currency(parent)
         built: list[LineItem | PriceBookEntry] = []
-        problems: list[tuple[_Line, list[Problem]]] = []
+        problems: list[tuple[DecodedLine, list[Problem]]] = []
         for line in lines:
             product_id = references.local_id("products", line.product)
             try:
@@ -557,6 +576,41 @@ def _unique(problems: list[Problem]) -> list[Problem]:
         if problem not in seen:
             seen.append(problem)
     return seen
+
+
+def read_line_file(
+    stack: ExitStack, path: str | Path, codec: LineCodec, encoding: str = "utf-8-sig"
+) -> Iterator[SourceRow]:
+    """The rows of a line file, its encoding and header checked first (the file stays open
+    until ``stack`` closes).
+
+    Raises:
+        ValidationError: the file cannot be read, is in another encoding or its header
+            lacks a needed column.
+
+    Examples:
+        >>> import pathlib, tempfile
+        >>> from contextlib import ExitStack
+        >>> from crmkit.adapters.formats.lines import LineCodec, read_line_file
+        >>> path = pathlib.Path(tempfile.mkdtemp()) / "PricebookEntry.csv"
+        >>> _ = path.write_text("Id,Pricebook2Id,Product2Id,UnitPrice\\n01u,01s,01t,5\\n")
+        >>> with ExitStack() as stack:
+        ...     [row.raw["UnitPrice"] for row in read_line_file(
+        ...         stack, path, LineCodec("Salesforce", "PricebookEntry"))]
+        ['5']
+    """
+    source = Path(path)
+    try:
+        check_encoding(source, encoding, header=True)
+        binary = stack.enter_context(source.open("rb"))
+    except OSError as exc:
+        raise ValidationError.single(
+            "path", str(path), f"cannot be read ({exc.strerror or exc})"
+        ) from None
+    lines = TextLines(binary, encoding, source=source.name)
+    header = csv_header(lines)
+    codec.check_header(header)
+    return read_csv(lines, header=header, bad_lines=lines.bad)
 
 
 def import_lines(
@@ -616,18 +670,9 @@ def import_lines(
         stream = None
         if rejects_path is not None:
             stream = stack.enter_context(atomic_output(rejects_path, inputs=[source], newline=""))
-        try:
-            check_encoding(source, encoding, header=True)
-            binary = stack.enter_context(source.open("rb"))
-        except OSError as exc:
-            raise ValidationError.single(
-                "path", str(path), f"cannot be read ({exc.strerror or exc})"
-            ) from None
-        lines = TextLines(binary, encoding, source=source.name)
-        header = csv_header(lines)
-        codec.check_header(header)
+        rows = read_line_file(stack, source, codec, encoding)
         join = _Join(codec, report, None if stream is None else RejectsWriter(stream))
-        join.read(read_csv(lines, header=header, bad_lines=lines.bad))
+        join.read(rows)
         report.rejects_path = None if rejects_path is None else str(rejects_path)
         with store.unit_of_work() as uow:
             join.attach(uow)

@@ -770,7 +770,7 @@ class VendorCodec(MappedCodec[Any]):
         >>> SalesforceCodec("Lead")
         Traceback (most recent call last):
         ...
-        crmkit.errors.ValidationError: object: 'Lead' is not a Salesforce object crmkit maps (Account, Contact, Opportunity, User, Task, Note, Pricebook2, Quote)
+        crmkit.errors.ValidationError: object: 'Lead' is not a Salesforce object crmkit maps (Account, Contact, Opportunity, User, Task, Note, Pricebook2, Quote, Product2)
     """
 
     MAPPINGS: ClassVar[Mapping[str, ColumnMapping]] = {}

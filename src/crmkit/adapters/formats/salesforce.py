@@ -1,5 +1,5 @@
-"""Salesforce export files: Account, Contact, Opportunity, User, Task, Note, Pricebook2 and
-Quote, mapped both ways.
+"""Salesforce export files: Account, Contact, Opportunity, User, Task, Note, Pricebook2, Quote
+and Product2, mapped both ways.
 
 Salesforce's Data Export service, Data Loader and ``sf data export bulk`` write CSV with the
 fields' API names as headers (``Id``, ``AccountId``, ``StageName`` …) and datetimes in ISO
@@ -60,12 +60,18 @@ Quote          Id, QuoteNumber                          ``Quote.remote_id`` (imp
                AccountId, OpportunityId, ContactId,     ``account_id``, ``opportunity_id``,
                Pricebook2Id                             ``contact_id``, ``price_book_id``
                ExpirationDate, CurrencyIsoCode          ``valid_until``, ``currency``
+Product2       Id, Name, ProductCode, Description       ``Product.remote_id``, ``name``,
+                                                        ``sku``, ``description``
+               Family, IsActive, QuantityUnitOfMeasure  ``category``, ``active``, ``unit``
+               (the standard price book's entry)        ``price``
 =============  =======================================  =======================================
 
 A Note's ``Title`` and a Quote's ``Name`` and ``Status`` stay in ``remote_data``. The line
-objects (PricebookEntry, OpportunityLineItem, QuoteLineItem) and Product2 (whose price lives
-in a PricebookEntry) are not mapped yet: build price-book entries and quote lines in crmkit
-(:meth:`crmkit.domain.PriceBook.line`).
+objects live inside crmkit's aggregates and are joined to their parents by
+:mod:`crmkit.adapters.formats.lines` (OpportunityLineItem → ``Opportunity.line_items``,
+QuoteLineItem → ``Quote.lines``, PricebookEntry → ``PriceBook.entries``). A Product2 row has
+no price: :func:`~crmkit.adapters.formats.product_prices.import_salesforce_products` reads it
+with the standard price book's PricebookEntry file.
 
 ``Probability`` is Salesforce's record probability (stage default unless edited); it stays in
 ``remote_data`` while crmkit takes the stage default from the pipeline.
@@ -95,6 +101,7 @@ from crmkit.domain.activity import Note, Task
 from crmkit.domain.contact import Contact
 from crmkit.domain.opportunity import Opportunity
 from crmkit.domain.pipeline import default_pipeline
+from crmkit.domain.product import Product
 from crmkit.domain.quote import PriceBook, Quote
 from crmkit.domain.user import User
 
@@ -105,6 +112,7 @@ __all__ = [
     "SALESFORCE_NOTE",
     "SALESFORCE_OPPORTUNITY",
     "SALESFORCE_PRICEBOOK",
+    "SALESFORCE_PRODUCT",
     "SALESFORCE_QUOTE",
     "SALESFORCE_TASK",
     "SALESFORCE_USER",
@@ -114,7 +122,7 @@ __all__ = [
 
 #: The Salesforce objects crmkit maps.
 SalesforceObject = Literal[
-    "Account", "Contact", "Opportunity", "User", "Task", "Note", "Pricebook2", "Quote"
+    "Account", "Contact", "Opportunity", "User", "Task", "Note", "Pricebook2", "Quote", "Product2"
 ]
 
 _T = Conversion
@@ -303,6 +311,27 @@ SALESFORCE_QUOTE = ColumnMapping(
     default_columns=("Name", "Status"),
 )
 
+#: Salesforce Product2 ↔ :class:`~crmkit.domain.Product`. A Product2 row has no price: import
+#: it with :func:`~crmkit.adapters.formats.product_prices.import_salesforce_products`, which
+#: takes the price from the standard price book's PricebookEntry. Export writes these columns.
+SALESFORCE_PRODUCT = ColumnMapping(
+    vendor="Salesforce",
+    vendor_object="Product2",
+    record_type=Product,
+    id_column="Id",
+    fields=(
+        FieldMap("Name", "name"),
+        FieldMap("ProductCode", "sku"),
+        FieldMap("Description", "description"),
+        FieldMap("Family", "category"),
+        FieldMap("IsActive", "active", _T.BOOLEAN),
+        FieldMap("QuantityUnitOfMeasure", "unit"),
+        *_TIMES,
+    ),
+    datetime_format="iso",
+    default_columns=("StockKeepingUnit",),
+)
+
 #: Salesforce's default opportunity stages (crmkit's :func:`~crmkit.domain.default_pipeline`).
 SALESFORCE_DEFAULT_STAGES = StageTable.from_pipeline(default_pipeline())
 
@@ -315,12 +344,14 @@ _MAPPINGS: dict[str, ColumnMapping] = {
     "Note": SALESFORCE_NOTE,
     "Pricebook2": SALESFORCE_PRICEBOOK,
     "Quote": SALESFORCE_QUOTE,
+    "Product2": SALESFORCE_PRODUCT,
 }
 
 
 class SalesforceCodec(VendorCodec):
     """Reads and writes one Salesforce object export (``"Account"``, ``"Contact"``,
-    ``"Opportunity"``, ``"User"``, ``"Task"``, ``"Note"``, ``"Pricebook2"``, ``"Quote"``).
+    ``"Opportunity"``, ``"User"``, ``"Task"``, ``"Note"``, ``"Pricebook2"``, ``"Quote"``,
+    ``"Product2"``).
 
     Args:
         object: which object.
