@@ -27,6 +27,7 @@ from types import TracebackType
 from typing import Any, TypeVar
 
 from crmkit.adapters.aggregate import Aggregate, aggregate_for, aggregate_names, conflict
+from crmkit.adapters.hierarchy import detach_children
 from crmkit.adapters.memory import matches
 from crmkit.adapters.ports import (
     DEFAULT_PAGE_SIZE,
@@ -39,6 +40,7 @@ from crmkit.adapters.ports import (
     UpsertResult,
     check_limit,
 )
+from crmkit.domain.hierarchy import check_parents
 from crmkit.errors import ConflictError, NotFoundError, ValidationError
 
 __all__ = ["JsonFileRepository", "JsonFileStore", "JsonFileUnitOfWork", "open_store"]
@@ -264,6 +266,18 @@ class JsonFileRepository(RepositoryQueries[E]):
                     f"{self._label} with remote_id {entity.remote_id!r} already exists as {owner!r}"
                 )
 
+    def _check_parents(self, entities: list[Any]) -> None:
+        """Accounts: refuse a parent that is not stored or would close a cycle."""
+        if self._agg.name == "accounts":
+            check_parents(entities, self._parent_of)
+
+    def _parent_of(self, id: str) -> str | None:
+        row = self._uow.table("accounts").get(id)
+        if row is None:
+            raise NotFoundError(f"accounts has no entity with id {id!r}")
+        parent: str | None = row["document"].get("parent_id")
+        return parent
+
     def get(self, id: str) -> E:
         """The entity with ``id``."""
         row = self._rows().get(id)
@@ -284,6 +298,7 @@ class JsonFileRepository(RepositoryQueries[E]):
         if ent.id in self._rows():
             raise ConflictError(f"{self._label} {ent.id!r} already exists")
         self._check_remote(ent)
+        self._check_parents([ent])
         self._uow.write(self._agg.name, ent.id, row)
         self._uow.state.touch(ent)
         ent.version = 1
@@ -302,6 +317,7 @@ class JsonFileRepository(RepositoryQueries[E]):
         if current["version"] != ent.version:
             raise conflict(self._label, ent.id, ent.version, current["version"])
         self._check_remote(ent)
+        self._check_parents([ent])
         self._uow.state.touch(ent)
         ent.updated_at = max(datetime.now(UTC), ent.updated_at)
         self._uow.write(self._agg.name, ent.id, self._row(ent, ent.version + 1))
@@ -327,6 +343,7 @@ class JsonFileRepository(RepositoryQueries[E]):
             current = self._rows().get(ent.id)
             version = 1 if current is None else current["version"] + 1
             self._check_remote(ent)
+            self._check_parents([ent])
             self._uow.write(self._agg.name, ent.id, self._row(ent, version))
             self._uow.state.touch(ent)
             ent.version = version
@@ -341,6 +358,13 @@ class JsonFileRepository(RepositoryQueries[E]):
             raise NotFoundError(f"{self._agg.name} has no entity with id {id!r}")
         if version is not None and version != current["version"]:
             raise conflict(self._label, id, version, current["version"])
+        if self._agg.name == "accounts":
+            children = [
+                child
+                for child, row in self._rows().items()
+                if row["document"].get("parent_id") == id
+            ]
+            detach_children(self, children)
         self._uow.write(self._agg.name, id, None)
 
     def _matching(self, query: Query | None) -> list[tuple[str, dict[str, Any]]]:
