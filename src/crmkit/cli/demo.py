@@ -36,6 +36,7 @@ SECTIONS: tuple[str, ...] = (
     "survey",
     "sources",
     "privacy",
+    "object_model",
     "assessment",
 )
 
@@ -55,7 +56,7 @@ def run_demo(
         >>> run_demo(only=["nope"])
         Traceback (most recent call last):
         ...
-        crmkit.errors.NotFoundError: unknown demo section 'nope'; sections: dataset, storage, safety, segments, leads, lifetime_value, models, plots, edges, survey, sources, privacy, assessment
+        crmkit.errors.NotFoundError: unknown demo section 'nope'; sections: dataset, storage, safety, segments, leads, lifetime_value, models, plots, edges, survey, sources, privacy, object_model, assessment
     """
     unknown = [name for name in only if name not in SECTIONS]
     if unknown:

@@ -58,8 +58,7 @@ def render(ctx: DemoContext) -> None:
     for leftover in (path, path.with_name("crm.db-wal"), path.with_name("crm.db-shm")):
         leftover.unlink(missing_ok=True)
     data = ctx.data
-    # the dataset's records of each aggregate (its ``users`` are the generator's own sales
-    # staff, not crmkit Users, so an attribute of another type is left out)
+    # the dataset's records of each aggregate (an attribute of another type is left out)
     source: dict[str, list[Any]] = {}
     for name in aggregate_names():
         records = list(getattr(data, name, []))
