@@ -171,10 +171,11 @@ def test_exchange_rates_are_monthly_and_convert(data: B2BDataset) -> None:
     assert 0 < euros.amount < data.orders[0].total.amount
 
 
-def test_a_company_in_another_currency_quotes_in_it() -> None:
-    data = make_b2b(seed=3, n_accounts=60, currency="EUR")
-    assert [b.currency for b in data.price_books] == ["EUR"]
-    assert {q.currency for q in data.quotes} == {"EUR"}
+@pytest.mark.parametrize("currency", ["EUR", "USD"])
+def test_a_company_in_another_currency_quotes_in_it(currency: str) -> None:
+    data = make_b2b(seed=3, n_accounts=60, currency=currency)
+    assert [b.currency for b in data.price_books] == [currency]
+    assert {q.currency for q in data.quotes} == {currency}
 
 
 def test_everything_is_stored_by_a_store() -> None:

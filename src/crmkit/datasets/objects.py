@@ -283,8 +283,8 @@ class _Objects:
             entries = []
             for product in self.data.products:
                 price = product.price
-                for step in ("EUR", currency):  # through the euro: the table's base
-                    if step != price.currency:
+                for step in ("EUR", currency) if currency != price.currency else ():
+                    if step != price.currency:  # through the euro: the table's base
                         price = self.data.rates.convert(price, step, on=on)
                 whole = price.amount.quantize(Decimal(1))
                 entries.append(PriceBookEntry(product.id, Money(max(whole, Decimal(1)), currency)))
