@@ -67,7 +67,7 @@ products           Record ID                   ``Product.remote_id``
                    Unit price + Currency       ``price``
                    Product Type                ``category``
 quotes             Record ID                   ``Quote.remote_id`` (imported as a draft;
-                                               the lines are not in the export)
+                                               lines from ``line_items``)
                    Quote number / Currency     ``quote_number`` / ``currency``
                    Expiration Date             ``valid_until``
                    Quote owner                 ``owner_id``
@@ -78,8 +78,9 @@ quotes             Record ID                   ``Quote.remote_id`` (imported as 
 The owners list (the owners API, or Settings → Users & Teams exported with these headers)
 becomes users whose ``remote_id`` is the owner id, the value HubSpot writes in ``Company
 owner``, ``Assigned to`` and the other owner columns; those stay ``owner_id`` strings.
-Line items are not read: a quote's lines are built in crmkit
-(:meth:`crmkit.domain.PriceBook.line`). A quote's ``Status`` stays in ``remote_data``.
+The ``line_items`` export is joined to its deals and quotes by
+:func:`~crmkit.adapters.formats.lines.import_lines` (``Opportunity.line_items``,
+``Quote.lines``). A quote's ``Status`` stays in ``remote_data``.
 
 HubSpot's default deal stages and probabilities: Appointment Scheduled 20 %, Qualified To
 Buy 40 %, Presentation Scheduled 60 %, Decision Maker Bought-In 80 %, Contract Sent 90 %,
