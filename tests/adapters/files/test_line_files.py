@@ -390,3 +390,40 @@ def test_products_need_a_standard_price_book(store: Store, tmp_path: Path) -> No
     entries = _write(tmp_path / "PricebookEntry.csv", SF_ENTRIES[:1])
     with pytest.raises(ValidationError, match="standard_price_book"):
         import_salesforce_products(store, products, entries)
+
+
+def test_a_row_rejected_for_one_parent_is_attached_to_none(store: Store, tmp_path: Path) -> None:
+    companies = [{"Record ID": "9001", "Company name": "Acme AB"}]
+    for name, rows in (("companies", companies), ("products", HS_PRODUCTS), ("deals", HS_DEALS)):
+        import_csv(store, _write(tmp_path / f"{name}.csv", rows), HubSpotCodec(name))
+    rows = [{**HS_LINE_ITEMS[0], "Associated Quote IDs": "899"}, HS_LINE_ITEMS[1]]  # no quote 899
+    report = import_lines(
+        store,
+        _write(tmp_path / "line_items.csv", rows),
+        LineCodec("HubSpot", "line_items"),
+        policy=ImportPolicy.KEEP_ACCEPTED,
+    )
+    assert [str(r) for r in report.rejects] == [
+        "line 2: Associated Quote IDs: '899' names quotes that are not in the store; import "
+        "them first",
+        "line 3: Associated Deal IDs: '701' is not attached: line 2 of the same opportunity is "
+        "rejected",
+    ]
+    assert (report.accepted, report.updated) == (0, 0)
+    with store.unit_of_work() as uow:
+        deal = uow.opportunities.find_by_remote_id("701")
+    assert deal is not None
+    assert deal.line_items == []
+
+
+def test_a_product_listed_twice_in_a_price_book_is_rejected(
+    sf_store: Store, tmp_path: Path
+) -> None:
+    entry = {"Id": "01uW", "Pricebook2Id": "01sSTD", "Product2Id": "01tW", "UnitPrice": "99.90"}
+    path = _write(tmp_path / "entries.csv", [entry, {**entry, "Id": "01uX", "UnitPrice": "80"}])
+    with pytest.raises(ImportRolledBackError) as caught:
+        import_lines(sf_store, path, LineCodec("Salesforce", "PricebookEntry"))
+    assert [str(r) for r in caught.value.report.rejects] == [
+        "line 2: Product2Id: '01tW' is listed twice",
+        "line 3: Product2Id: '01tW' is listed twice",
+    ]

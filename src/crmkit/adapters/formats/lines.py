@@ -83,7 +83,7 @@ from crmkit.domain.quote import PriceBookEntry
 from crmkit.errors import ImportRolledBackError, Problem, ValidationError
 
 if TYPE_CHECKING:
-    from crmkit.adapters.ports import Store
+    from crmkit.adapters.ports import Store, UnitOfWork
 
 __all__ = [
     "LINE_MAPPINGS",
@@ -441,16 +441,24 @@ def _parent_currency(parent: Any) -> str:
     return str(amount.currency if amount is not None else parent.currency)
 
 
-class _Join:
-    """One run of :func:`import_lines`: groups, looks up, attaches, reports."""
+#: Rejects an import keeps in its report (the rejects file keeps all).
+_MAX_REJECTS_KEPT = 1000
 
-    def __init__(self, codec: LineCodec, report: ImportReport, rejects: RejectsWriter | None):
+
+class _Join:
+    """One run of :func:`import_lines`: groups rows by parent, looks parents and products up,
+    attaches, reports."""
+
+    def __init__(
+        self, codec: LineCodec, report: ImportReport, rejects: RejectsWriter | None
+    ) -> None:
         self.codec = codec
         self.report = report
         self.rejects = rejects
         self.groups: dict[tuple[str, str], list[DecodedLine]] = {}
         self.column_of: dict[tuple[str, str], str] = {}
-        self.spoiled: dict[tuple[str, str], int] = {}  # parent → line of a rejected row
+        self.spoiled: dict[tuple[str, str], int] = {}  # parent → line of an unreadable row
+        self.updated: list[tuple[str, Any]] = []
 
     def reject(self, row: SourceRow, problems: Sequence[Problem]) -> None:
         self.report.rejected += 1
@@ -459,7 +467,7 @@ class _Join:
             reject = Reject(row.line, problem.path, value, problem.message, row.raw)
             if self.rejects is not None:
                 self.rejects.write(reject)
-            if len(self.report.rejects) < 1000:
+            if len(self.report.rejects) < _MAX_REJECTS_KEPT:
                 self.report.rejects.append(reject)
             else:
                 self.report.rejects_truncated = True
@@ -484,44 +492,74 @@ class _Join:
                 self.groups.setdefault((aggregate, vendor_id), []).append(line)
                 self.column_of[aggregate, vendor_id] = column
 
-    def attach(self, store_uow: Any) -> None:
-        references = StoreReferences(store_uow)
+    def attach(self, uow: UnitOfWork) -> None:
+        """Build every parent's new lines; a parent is written only when all its rows are
+        accepted, and a row is accepted only when every parent it names is written."""
+        references = StoreReferences(uow)
         rejected: dict[int, list[Problem]] = {}
-        updated: list[tuple[str, Any]] = []
-        for (aggregate, vendor_id), lines in self.groups.items():
-            column = self.column_of[aggregate, vendor_id]
-            problems = self._attach_group(
-                store_uow, references, aggregate, vendor_id, column, lines, updated
-            )
+        changed: dict[tuple[str, str], Any] = {}
+        for key, lines in self.groups.items():
+            problems, parent = self._attach_group(uow, references, key, lines)
             for line, line_problems in problems:
                 rejected.setdefault(line.row.line, []).extend(line_problems)
+            if parent is not None:
+                changed[key] = parent
+        self._hold_back_siblings(rejected, changed)
         rows = {line.row.line: line.row for lines in self.groups.values() for line in lines}
         for number, row in rows.items():
             if number in rejected:
                 self.reject(row, _unique(rejected[number]))
             else:
                 self.report.accepted += 1
-        self.updated = updated
+        self.updated = [(aggregate, parent) for (aggregate, _), parent in changed.items()]
+
+    def _hold_back_siblings(
+        self, rejected: dict[int, list[Problem]], changed: dict[tuple[str, str], Any]
+    ) -> None:
+        """Reject the other rows of every parent with a rejected row (repeated, as a row
+        naming two parents carries a rejection from one to the other)."""
+        moved = True
+        while moved:
+            moved = False
+            for key, lines in self.groups.items():
+                numbers = [line.row.line for line in lines if line.row.line in rejected]
+                if key in self.spoiled:
+                    numbers.append(self.spoiled[key])
+                if not numbers:
+                    continue
+                changed.pop(key, None)
+                if all(line.row.line in rejected for line in lines):
+                    continue
+                sibling = Problem(
+                    self.column_of[key],
+                    key[1],
+                    f"is not attached: line {min(numbers)} of the same "
+                    f"{_PARENT_NAMES[key[0]]} is rejected",
+                )
+                for line in lines:
+                    if line.row.line not in rejected:
+                        rejected[line.row.line] = [sibling]
+                        moved = True
 
     def _attach_group(
         self,
-        uow: Any,
+        uow: UnitOfWork,
         references: StoreReferences,
-        aggregate: str,
-        vendor_id: str,
-        column: str,
+        key: tuple[str, str],
         lines: list[DecodedLine],
-        updated: list[tuple[str, Any]],
-    ) -> list[tuple[DecodedLine, list[Problem]]]:
+    ) -> tuple[list[tuple[DecodedLine, list[Problem]]], Any]:
+        """The problems of a parent's rows, and the parent with its new lines (``None`` when
+        a row has a problem)."""
         m = self.codec.mapping
-        name = _PARENT_NAMES[aggregate]
-        repo = uow.repository(aggregate)
-        parent = repo.find_by_remote_id(vendor_id)
+        aggregate, vendor_id = key
+        parent = uow.repository(aggregate).find_by_remote_id(vendor_id)
         if parent is None:
             problem = Problem(
-                column, vendor_id, f"names {aggregate} that are not in the store; import them first"
+                self.column_of[key],
+                vendor_id,
+                f"names {aggregate} that are not in the store; import them first",
             )
-            return [(line, [problem]) for line in lines]
+            return [(line, [problem]) for line in lines], None
         currency = _parent_currency(parent)
         built: list[LineItem | PriceBookEntry] = []
         problems: list[tuple[DecodedLine, list[Problem]]] = []
@@ -537,21 +575,10 @@ class _Join:
                 built.append(self.codec.build(line, product_id, currency))
             except ValidationError as exc:
                 problems.append((line, list(exc.problems)))
-        if problems or (aggregate, vendor_id) in self.spoiled:
-            failed = {id(line) for line, _ in problems}
-            numbers = [line.row.line for line, _ in problems]
-            if (aggregate, vendor_id) in self.spoiled:
-                numbers.append(self.spoiled[aggregate, vendor_id])
-            first = min(numbers)
-            sibling = Problem(
-                column,
-                vendor_id,
-                f"is not attached: line {first} of the same {name} is rejected",
-            )
-            return problems + [(line, [sibling]) for line in lines if id(line) not in failed]
-        field = _LINE_FIELDS[aggregate]
+        if problems or key in self.spoiled:  # siblings are held back by the caller
+            return problems, None
         try:
-            changed = attrs.evolve(parent, **{field: built})
+            return [], attrs.evolve(parent, **{_LINE_FIELDS[aggregate]: built})
         except ValidationError as exc:
             problem = exc.problems[0]
             if problem.path == "amount":
@@ -560,14 +587,13 @@ class _Join:
                 problem = Problem(
                     m.total_column or m.price_column,
                     _text(total.amount),
-                    f"the lines of {name} {vendor_id} add up to {total}, but its amount is "
-                    f"{parent.amount}",
+                    f"the lines of {_PARENT_NAMES[aggregate]} {vendor_id} add up to {total}, "
+                    f"but its amount is {parent.amount}",
                 )
-            elif "product_id" in problem.path:
-                problem = Problem(m.product_column, problem.value, problem.message)
-            return [(line, [problem]) for line in lines]
-        updated.append((aggregate, changed))
-        return []
+            elif "product_id" in problem.path:  # entries[i].product_id: a product twice
+                index = int(problem.path.split("[", 1)[1].split("]", 1)[0])
+                problem = Problem(m.product_column, lines[index].product, problem.message)
+            return [(line, [problem]) for line in lines], None
 
 
 def _unique(problems: list[Problem]) -> list[Problem]:
