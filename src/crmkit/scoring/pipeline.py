@@ -716,6 +716,30 @@ class StageTime(ResultRow):
     average_days: float
 
 
+def _with_next_change(frame: Any) -> Any:
+    """The stage changes that have a next change of the same deal, with its time ``__next``.
+
+    A window per deal in time order (``shift(-1)``). Engines without an ordered window per
+    group (Dask, PyArrow) join each change with the later changes of its deal and keep the
+    earliest instead (deals have a handful of changes, with distinct times).
+    """
+    nw = narwhals()
+    nxt = nw.col("entered_at").shift(-1).over("opportunity_id", order_by="entered_at")
+    try:
+        return frame.with_columns(nxt.alias("__next")).filter(~nw.col("__next").is_null())
+    except NotImplementedError:  # no ordered window per group: a self-join per deal
+        pass
+    later = frame.select("opportunity_id", nw.col("entered_at").alias("__next"))
+    nexts = (
+        frame.select("opportunity_id", "entered_at")
+        .join(later, on="opportunity_id", how="inner")
+        .filter(nw.col("__next") > nw.col("entered_at"))
+        .group_by("opportunity_id", "entered_at")
+        .agg(nw.col("__next").min())
+    )
+    return frame.join(nexts, on=["opportunity_id", "entered_at"], how="inner")
+
+
 def time_in_stage(changes: Any) -> Any:
     """Average time in stage from stage changes (``opportunity_id``, ``stage_key``,
     ``entered_at``): a stay lasts until the deal's next change; the current stage of an open
@@ -735,10 +759,8 @@ def time_in_stage(changes: Any) -> Any:
         nw = narwhals()
         frame = from_native(changes)
         require_columns(frame, ["opportunity_id", "stage_key", "entered_at"], what="changes")
-        nxt = nw.col("entered_at").shift(-1).over("opportunity_id", order_by="entered_at")
         out = (
-            frame.with_columns(nxt.alias("__next"))
-            .filter(~nw.col("__next").is_null())
+            _with_next_change(frame)
             .with_columns(
                 ((nw.col("__next") - nw.col("entered_at")).dt.total_seconds() / 86400.0).alias(
                     "__days"
