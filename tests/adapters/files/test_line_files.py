@@ -390,6 +390,8 @@ def test_products_need_a_standard_price_book(store: Store, tmp_path: Path) -> No
     entries = _write(tmp_path / "PricebookEntry.csv", SF_ENTRIES[:1])
     with pytest.raises(ValidationError, match="standard_price_book"):
         import_salesforce_products(store, products, entries)
+    with pytest.raises(ValidationError, match="import_salesforce_products"):
+        import_csv(store, products, SalesforceCodec("Product2"))  # a Product2 alone has no price
 
 
 def test_a_row_rejected_for_one_parent_is_attached_to_none(store: Store, tmp_path: Path) -> None:

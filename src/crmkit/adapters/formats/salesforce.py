@@ -87,6 +87,7 @@ Examples:
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Literal
 
 from crmkit.adapters.formats.mapping import (
@@ -104,6 +105,7 @@ from crmkit.domain.pipeline import default_pipeline
 from crmkit.domain.product import Product
 from crmkit.domain.quote import PriceBook, Quote
 from crmkit.domain.user import User
+from crmkit.errors import ValidationError
 
 __all__ = [
     "SALESFORCE_ACCOUNT",
@@ -376,3 +378,23 @@ class SalesforceCodec(VendorCodec):
     MAPPINGS = _MAPPINGS
     DEFAULT_STAGES = SALESFORCE_DEFAULT_STAGES
     KIND = "Salesforce object"
+
+    def check_header(self, header: Sequence[str]) -> None:
+        """The id column must be present; a Product2 file is refused (it has no price — see
+        :func:`~crmkit.adapters.formats.product_prices.import_salesforce_products`).
+
+        Examples:
+            >>> from crmkit.adapters.formats import SalesforceCodec
+            >>> SalesforceCodec("Product2").check_header(["Id", "Name"])
+            Traceback (most recent call last):
+            ...
+            crmkit.errors.ValidationError: object: 'Product2' has no price column; import it with import_salesforce_products(), which prices each product by its standard PricebookEntry
+        """
+        if self.mapping is SALESFORCE_PRODUCT:
+            raise ValidationError.single(
+                "object",
+                "Product2",
+                "has no price column; import it with import_salesforce_products(), which "
+                "prices each product by its standard PricebookEntry",
+            )
+        super().check_header(header)
