@@ -83,15 +83,14 @@ def _stored(uow: UnitOfWork, name: str, records: list[Any]) -> None:
 def _territories(ctx: DemoContext, uow: UnitOfWork, names: dict[str, str]) -> None:
     data, now = ctx.data, _today(ctx.data)
     manager = next((u for u in data.users if u.role is UserRole.SALES_MANAGER), None)
+    territories = list(uow.territories.iter_all())
     rows: list[list[Any]] = []
     for name, region, industry, employees in NEW_ACCOUNTS:
         account = Account(
             name, region=region, industry=industry, employees=employees, created_at=now
         )
-        change = assign_territory(
-            account, data.territories, at=now, by=manager.id if manager else None
-        )
-        territory = route(account, data.territories)
+        change = assign_territory(account, territories, at=now, by=manager.id if manager else None)
+        territory = route(account, territories)
         uow.accounts.add(account)
         names[account.id] = account.name
         if change is not None:
@@ -106,7 +105,7 @@ def _territories(ctx: DemoContext, uow: UnitOfWork, names: dict[str, str]) -> No
             ]
         )
     ctx.console.table(
-        f"Territory assignment ({len(data.territories)} territories; "
+        f"Territory assignment ({len(territories)} stored territories; "
         f"{len(data.owner_changes)} accounts moved at the last realignment)",
         ["new account", "region", "employees", "territory", "owner"],
         rows,
