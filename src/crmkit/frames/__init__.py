@@ -44,6 +44,7 @@ from crmkit.frames.day_number import (
     day_number,
     day_number_expr,
     day_numbers,
+    seconds_between_expr,
     utc_date,
     with_year_month,
 )
@@ -121,6 +122,7 @@ __all__ = [
     "read_field",
     "require_columns",
     "scores_by_value_counts",
+    "seconds_between_expr",
     "to_frame",
     "to_native",
     "utc_date",

@@ -42,6 +42,7 @@ __all__ = [
     "day_number",
     "day_number_expr",
     "day_numbers",
+    "seconds_between_expr",
     "utc_date",
     "with_year_month",
 ]
@@ -185,6 +186,30 @@ def day_number_expr(expr: Any, dtype: Any = None, implementation: Any = None) ->
 
 
 _SECONDS_PER_DAY = 86_400
+
+
+def seconds_between_expr(start: Any, end: Any, implementation: Any) -> Any:
+    """The seconds from datetime ``start`` to ``end`` as a Float64 narwhals expression.
+
+    ``(end - start).dt.total_seconds()``; PySpark, which has no duration type in narwhals,
+    subtracts the two instants' seconds since the epoch (a timestamp cast to a double), which
+    keeps the fraction of a second like Python's ``timedelta.total_seconds``.
+
+    Examples:
+        >>> import datetime as dt
+        >>> import polars as pl
+        >>> from crmkit.frames import from_native, narwhals, seconds_between_expr
+        >>> nw = narwhals()
+        >>> t = dt.datetime(2025, 1, 1, tzinfo=dt.UTC)
+        >>> frame = from_native(pl.DataFrame({"a": [t], "b": [t + dt.timedelta(minutes=2)]}))
+        >>> frame.select(seconds_between_expr(nw.col("a"), nw.col("b"),
+        ...              frame.implementation).alias("s"))["s"].to_list()
+        [120.0]
+    """
+    nw = narwhals()
+    if implementation.is_spark_like():
+        return end.cast(nw.Float64) - start.cast(nw.Float64)
+    return (end - start).dt.total_seconds().cast(nw.Float64)
 
 
 def _zone_in_session(implementation: Any) -> bool:

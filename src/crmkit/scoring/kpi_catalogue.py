@@ -48,6 +48,7 @@ from crmkit.frames import (
     narwhals,
     read_field,
     require_columns,
+    seconds_between_expr,
     to_native,
 )
 
@@ -486,7 +487,7 @@ def waiting_time(
         nw = narwhals()
         frame = from_native(waits)
         require_columns(frame, [opened, answered], what="cases")
-        seconds = (nw.col(answered) - nw.col(opened)).dt.total_seconds().cast(nw.Float64())
+        seconds = seconds_between_expr(nw.col(opened), nw.col(answered), frame.implementation)
         waited = frame.filter(~nw.col(answered).is_null()).select(seconds.alias("s"))
         out = collect(waited.select(nw.len().alias("n"), nw.col("s").mean().alias("mean")))
         n = int(out["n"][0])

@@ -48,6 +48,7 @@ from crmkit.frames import (
     narwhals,
     read_field,
     require_columns,
+    seconds_between_expr,
     to_native,
     utc_date,
     with_year_month,
@@ -759,12 +760,14 @@ def time_in_stage(changes: Any) -> Any:
         nw = narwhals()
         frame = from_native(changes)
         require_columns(frame, ["opportunity_id", "stage_key", "entered_at"], what="changes")
+        implementation = frame.implementation
         out = (
             _with_next_change(frame)
             .with_columns(
-                ((nw.col("__next") - nw.col("entered_at")).dt.total_seconds() / 86400.0).alias(
-                    "__days"
-                )
+                (
+                    seconds_between_expr(nw.col("entered_at"), nw.col("__next"), implementation)
+                    / 86400.0
+                ).alias("__days")
             )
             .group_by("stage_key")
             .agg(nw.len().alias("stays"), nw.col("__days").mean().alias("average_days"))

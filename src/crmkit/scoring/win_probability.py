@@ -493,7 +493,7 @@ def _frame_counts(
     totals = frame.select(
         nw.col("__won").sum().alias("won"),
         nw.len().alias("n"),
-        nw.col(won_field).is_null().sum().alias("missing"),
+        nw.col(won_field).is_null().cast(nw.Int64).sum().alias("missing"),
     )  # (fitting computes the frame anyway, so lazy frames are checked too)
     totals = collect(totals)
     if int(totals["missing"][0] or 0):
