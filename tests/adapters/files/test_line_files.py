@@ -4,18 +4,23 @@ PricebookEntry, HubSpot line_items — import, export, orphans and wrong numbers
 from __future__ import annotations
 
 import csv
+from datetime import date
 from decimal import Decimal
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from crmkit.adapters import Store
+from crmkit.adapters import Store, open_store
 from crmkit.adapters.files import ImportPolicy, export_csv, import_csv, read_rejects, restore
 from crmkit.adapters.formats import HubSpotCodec, SalesforceCodec
 from crmkit.adapters.formats.lines import LineCodec, export_lines, import_lines
 from crmkit.adapters.formats.product_prices import import_salesforce_products
-from crmkit.domain import LineItem, Money, Opportunity, PriceBook, Product, Quote
+from crmkit.domain import Account, LineItem, Money, Opportunity, PriceBook, Product, Quote
+from crmkit.domain.line_item import net_total
 from crmkit.errors import ImportRolledBackError, ValidationError
+from tests.profiles import examples
 
 
 def _write(path: Path, rows: list[dict[str, str]]) -> Path:
@@ -429,3 +434,62 @@ def test_a_product_listed_twice_in_a_price_book_is_rejected(
         "line 2: Product2Id: '01tW' is listed twice",
         "line 3: Product2Id: '01tW' is listed twice",
     ]
+
+
+_LINES = st.lists(
+    st.tuples(
+        st.sampled_from(["p-widget", "p-support"]),
+        st.integers(1, 10_000),
+        st.decimals(0, 10**7, places=2, allow_nan=False, allow_infinity=False),
+        st.decimals(0, 1, places=4, allow_nan=False, allow_infinity=False),
+    ),
+    min_size=1,
+    max_size=5,
+)
+
+
+def _parents(url: str, amount: Money) -> Store:
+    store = open_store(url)
+    with store.unit_of_work() as uow:
+        acme = uow.accounts.add(Account(name="Acme"))
+        for ident, remote in (("p-widget", "01tW"), ("p-support", "01tS")):
+            uow.products.add(
+                Product(ident, ident, price=Money(1, "SEK"), id=ident, remote_id=remote)
+            )
+        uow.opportunities.add(
+            Opportunity("Deal", acme.id, amount, date(2025, 6, 30), "default", "prospecting", 0.1,
+                        remote_id="006A")
+        )  # fmt: skip
+        uow.commit()
+    return store
+
+
+@settings(max_examples=examples(25), deadline=None)
+@given(drawn=_LINES, hubspot=st.booleans())
+def test_any_lines_survive_export_and_import(
+    drawn: list[tuple[str, int, Decimal, Decimal]],
+    hubspot: bool,
+    tmp_path_factory: pytest.TempPathFactory,
+) -> None:
+    lines = [LineItem(p, q, Money(price, "SEK"), discount=d) for p, q, price, d in drawn]
+    total = net_total(lines, "SEK")
+    source, target = _parents("memory://", total), _parents("memory://", total)
+    with source.unit_of_work() as uow:
+        deal = uow.opportunities.find_by_remote_id("006A")
+        assert deal is not None
+        deal.set_line_items(lines)
+        uow.opportunities.save(deal)
+        uow.commit()
+    codec = (
+        LineCodec("HubSpot", "line_items")
+        if hubspot
+        else LineCodec("Salesforce", "OpportunityLineItem")
+    )
+    path = tmp_path_factory.mktemp("lines") / "lines.csv"
+    assert export_lines(source, path, codec) == len(lines)
+    assert import_lines(target, path, codec).accepted == len(lines)
+    with target.unit_of_work() as uow:
+        imported = uow.opportunities.find_by_remote_id("006A")
+    assert imported is not None
+    assert imported.line_items == lines
+    assert imported.amount == total
