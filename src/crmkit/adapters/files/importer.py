@@ -197,6 +197,38 @@ class ImportReport:
         """
         return self.rejected == 0
 
+    def reject_row(
+        self,
+        row: SourceRow,
+        problems: Sequence[Problem],
+        *,
+        writer: RejectsWriter | None = None,
+        max_kept: int = 1000,
+    ) -> None:
+        """Count ``row`` as rejected: one :class:`~crmkit.adapters.files.rejects.Reject` per
+        problem, written to ``writer`` and kept in :attr:`rejects` up to ``max_kept``.
+
+        Examples:
+            >>> from crmkit.adapters.files import ImportPolicy, ImportReport
+            >>> from crmkit.adapters.files.source import SourceRow
+            >>> from crmkit.errors import Problem
+            >>> report = ImportReport("a.csv", "accounts", ImportPolicy.KEEP_ACCEPTED)
+            >>> report.reject_row(SourceRow(3, {"employees": "many"}),
+            ...                   [Problem("employees", "many", "is not a whole number")])
+            >>> report.rejected, str(report.rejects[0])
+            (1, "line 3: employees: 'many' is not a whole number")
+        """
+        self.rejected += 1
+        for problem in problems:
+            value = problem.value if problem.has_value else None
+            reject = Reject(row.line, problem.path, value, problem.message, row.raw)
+            if writer is not None:
+                writer.write(reject)
+            if len(self.rejects) < max_kept:
+                self.rejects.append(reject)
+            else:
+                self.rejects_truncated = True
+
     def summary(self) -> str:
         """One line for a log or a console.
 
@@ -447,18 +479,14 @@ class _Run(Generic[E]):
                 self.tick()
 
     def reject(self, row: SourceRow, problems: list[Any]) -> None:
-        self.report.rejected += 1
         if not problems:  # pragma: no cover - decode returned nothing without saying why
             problems = [ValidationError("could not be read").problems[0]]
-        for problem in problems:
-            value = problem.value if problem.has_value else None
-            reject = Reject(row.line, problem.path, value, problem.message, row.raw)
-            if self.importer._rejects is not None:
-                self.importer._rejects.write(reject)
-            if len(self.report.rejects) < self.importer._max_rejects_kept:
-                self.report.rejects.append(reject)
-            else:
-                self.report.rejects_truncated = True
+        self.report.reject_row(
+            row,
+            problems,
+            writer=self.importer._rejects,
+            max_kept=self.importer._max_rejects_kept,
+        )
 
     def match(self, entity: E, row: SourceRow) -> tuple[str, str]:
         """Choose how ``entity`` is matched with the store: ``("remote_id", r)`` or

@@ -68,7 +68,7 @@ import attrs
 from crmkit.adapters.files.conventions import NumberFormat
 from crmkit.adapters.files.importer import ImportPolicy, ImportReport, StoreReferences
 from crmkit.adapters.files.output import atomic_output
-from crmkit.adapters.files.rejects import Reject, RejectsWriter
+from crmkit.adapters.files.rejects import RejectsWriter
 from crmkit.adapters.files.source import (
     SourceRow,
     TextLines,
@@ -461,16 +461,7 @@ class _Join:
         self.updated: list[tuple[str, Any]] = []
 
     def reject(self, row: SourceRow, problems: Sequence[Problem]) -> None:
-        self.report.rejected += 1
-        for problem in problems:
-            value = problem.value if problem.has_value else None
-            reject = Reject(row.line, problem.path, value, problem.message, row.raw)
-            if self.rejects is not None:
-                self.rejects.write(reject)
-            if len(self.report.rejects) < _MAX_REJECTS_KEPT:
-                self.report.rejects.append(reject)
-            else:
-                self.report.rejects_truncated = True
+        self.report.reject_row(row, problems, writer=self.rejects, max_kept=_MAX_REJECTS_KEPT)
 
     def read(self, rows: Iterable[SourceRow]) -> None:
         for row in rows:
