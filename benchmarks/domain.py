@@ -7,7 +7,12 @@ Side by side in one run:
 - **plain attrs** — the same shape as plain ``attrs.define`` classes without validators, round
   trip through a bare cattrs converter with the same Money/Decimal/datetime hooks;
 - **pydantic v2** — the same shape as pydantic models with equivalent constraints, round trip
-  through ``model_dump(mode="json")`` / ``model_validate``.
+  through ``model_dump(mode="json")`` / ``model_validate``;
+- **msgspec** (JSON rows) — the same shape as ``msgspec.Struct`` classes with equivalent
+  constraints (``Meta`` lengths, ranges, currency pattern, aware datetimes, unknown fields
+  forbidden), ``msgspec.json.decode(text, type=...)`` / ``msgspec.json.encode``; crmkit runs
+  ``crmkit.serde.from_json`` / ``to_json``. Before timing, each reads the other's JSON into a
+  value equal to its own object.
 
 All three build the same objects the same way (keyword arguments for the contact roles) and
 generate a new time-ordered id per opportunity with ``crmkit.domain.new_id`` (crmkit's default;
@@ -34,10 +39,11 @@ from typing import Annotated, Any
 
 import attrs
 import cattrs
+import msgspec
 import pydantic
 
 from crmkit.domain import Money, Opportunity, OpportunityContactRole, StageChange, new_id
-from crmkit.serde import from_dict, to_dict
+from crmkit.serde import from_dict, from_json, to_dict, to_json
 
 RESULTS = Path(__file__).parent / "results" / "domain.md"
 T0 = datetime(2025, 1, 1, tzinfo=UTC)
@@ -256,6 +262,101 @@ def make_pydantic() -> PydOpportunity:
     )
 
 
+# --- msgspec ------------------------------------------------------------------------------------
+
+MsName = Annotated[str, msgspec.Meta(min_length=1)]
+MsProb = Annotated[float, msgspec.Meta(ge=0.0, le=1.0)]
+MsAware = Annotated[datetime, msgspec.Meta(tz=True)]
+
+
+class MsMoney(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
+    amount: Decimal
+    currency: Annotated[str, msgspec.Meta(pattern="^[A-Z]{3}$")]
+
+
+class MsStageChange(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
+    from_stage: MsName | None
+    to_stage: MsName
+    at: MsAware
+    probability: MsProb
+    amount: MsMoney | None = None
+
+
+class MsRole(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
+    contact_id: MsName
+    role: str = ""
+    is_primary: bool = False
+
+
+class MsOpportunity(msgspec.Struct, forbid_unknown_fields=True):
+    name: MsName
+    account_id: MsName
+    amount: MsMoney
+    close_date: date
+    pipeline_id: MsName
+    stage_key: MsName
+    stage_probability: MsProb
+    id: MsName = msgspec.field(default_factory=new_id)  # a new id per object, as crmkit
+    version: Annotated[int, msgspec.Meta(ge=0)] = 0
+    created_at: MsAware = T0
+    updated_at: MsAware = T0
+    custom: dict[str, str | int | float | bool | None] = {}
+    remote_id: str | None = None
+    remote_data: dict[str, Any] = {}
+    is_closed: bool = False
+    is_won: bool = False
+    automated_probability: MsProb | None = None
+    manual_probability: MsProb | None = None
+    stage_history: list[MsStageChange] = []
+    contact_roles: list[MsRole] = []
+    lost_reason: str | None = None
+    source_channel: str | None = None
+    owner_id: str | None = None
+    campaign_id: str | None = None
+    closed_at: MsAware | None = None
+    next_step: str | None = None
+    line_items: list[dict[str, Any]] = []  # crmkit's line items (none in this benchmark)
+
+
+def make_msgspec() -> MsOpportunity:
+    history = [
+        MsStageChange(
+            KEYS[(i - 1) % 5] if i else None, KEYS[i % 5], T0 + timedelta(days=i), 0.1 + i * 0.01
+        )
+        for i in range(20)
+    ]
+    roles = [
+        MsRole(contact_id=f"contact-{i}", role="influencer", is_primary=(i == 0)) for i in range(5)
+    ]
+    return MsOpportunity(
+        name="Fleet renewal",
+        account_id="account-1",
+        amount=MsMoney(Decimal("250000.00"), "SEK"),
+        close_date=date(2025, 6, 30),
+        pipeline_id="default",
+        stage_key=KEYS[19 % 5],
+        stage_probability=0.29,
+        stage_history=history,
+        contact_roles=roles,
+        owner_id="seller-1",
+        source_channel="website",
+        updated_at=T0 + timedelta(days=20),
+    )
+
+
+def check_json_peers(crm: Opportunity, ms: MsOpportunity) -> bytes:
+    """crmkit's JSON text (both contenders decode it in the timing), after checking that each
+    contender reads its own and the other's text into a value equal to its own object."""
+    crm_text, ms_text = to_json(crm).encode(), msgspec.json.encode(ms)
+    assert from_json(Opportunity, crm_text) == crm
+    assert msgspec.json.decode(ms_text, type=MsOpportunity) == ms
+    assert msgspec.json.decode(crm_text, type=MsOpportunity) == msgspec.structs.replace(
+        ms, id=crm.id
+    )
+    assert from_json(Opportunity, ms_text) == attrs.evolve(crm, id=ms.id)
+    return crm_text
+
+
 # --- measurement --------------------------------------------------------------------------------
 
 
@@ -292,6 +393,25 @@ def main(argv: list[str] | None = None) -> None:
     assert plain_converter.structure(plain_dict, PlainOpportunity) == plain
     assert PydOpportunity.model_validate(pyd_dict) == pyd
 
+    ms = make_msgspec()
+    crm_text = check_json_peers(crm, ms)
+    decode = msgspec.json.Decoder(MsOpportunity)
+    encode = msgspec.json.Encoder()
+    json_rows = {
+        "JSON decode": best_us(
+            {
+                "crmkit": lambda: from_json(Opportunity, crm_text),
+                "msgspec": lambda: decode.decode(crm_text),
+            },
+            number,
+            repeat,
+        ),
+        "JSON encode": best_us(
+            {"crmkit": lambda: to_json(crm), "msgspec": lambda: encode.encode(ms)},
+            number,
+            repeat,
+        ),
+    }
     creation = best_us(
         {"crmkit": make_crmkit, "plain attrs": make_plain, "pydantic v2": make_pydantic},
         number,
@@ -320,9 +440,20 @@ def main(argv: list[str] | None = None) -> None:
             f"{row['pydantic v2']:.1f} | {row['crmkit'] / row['plain attrs']:.2f}× | "
             f"{row['crmkit'] / row['pydantic v2']:.2f}× |"
         )
+    table += [
+        "",
+        "| operation | crmkit (µs) | msgspec (µs) | crmkit ÷ msgspec |",
+        "|---|---:|---:|---:|",
+    ]
+    for label, row in json_rows.items():
+        table.append(
+            f"| {label} | {row['crmkit']:.1f} | {row['msgspec']:.1f} | "
+            f"{row['crmkit'] / row['msgspec']:.2f}× |"
+        )
     machine = (
         f"best of {repeat} interleaved repeats × {number} calls; Python {platform.python_version()}, "
         f"attrs {attrs.__version__}, cattrs {_version('cattrs')}, pydantic {pydantic.VERSION}, "
+        f"msgspec {msgspec.__version__}, orjson {_version('orjson')}, "
         f"{platform.machine()}"
     )
     if args.append and RESULTS.exists():
@@ -337,7 +468,7 @@ def main(argv: list[str] | None = None) -> None:
                 f"Command: {command} — {machine}.",
                 "",
                 "Targets: creation within 1.5× of the plain attrs class; round trip no slower "
-                "than pydantic v2 (ratio ≤ 1.00×).",
+                "than pydantic v2 (ratio ≤ 1.00×); JSON decode and encode within 2× msgspec.",
                 "",
                 f"### Run 1 ({command})",
                 "",

@@ -1,0 +1,88 @@
+"""read_json: the fast reader (orjson, the json extra) gives exactly what the strict reader gives."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from crmkit.errors import ValidationError
+from crmkit.serde import read_json
+from crmkit.serde.converter import _MISSING, _fast_loads, _read_fast
+
+texts = st.text(alphabet=st.sampled_from('ab:"\\ é\u2028\x01\U0001f600'), max_size=6)
+scalars = (
+    st.none()
+    | st.booleans()
+    | st.integers(min_value=-(2**70), max_value=2**70)
+    | st.floats(allow_nan=False, allow_infinity=False)
+    | texts
+)
+documents = st.recursive(
+    scalars,
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(texts, inner, max_size=4),
+    max_leaves=12,
+)
+
+
+def _strict_reader(text: str) -> object:
+    """The standard library alone, with read_json's rules (the reference)."""
+    return json.loads(text, parse_constant=_refuse, object_pairs_hook=dict)
+
+
+def _refuse(name: str) -> object:
+    raise ValueError(name)
+
+
+@given(documents, st.booleans(), st.sampled_from([(", ", ": "), (",", ":"), (" ,", " : ")]))
+def test_fast_reader_reads_what_the_standard_reader_reads(
+    value: object, ascii_only: bool, separators: tuple[str, str]
+) -> None:
+    text = json.dumps(value, ensure_ascii=ascii_only, separators=separators)
+    expected = repr(_strict_reader(text))  # repr: 1 and 1.0, 0.0 and -0.0 differ
+    assert repr(read_json(text)) == expected
+    assert repr(read_json(text.encode())) == expected
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        '{"a": 1, "a": 2}',
+        '{"a":1,"a":2,"b":"x:y"}',  # a ':' inside a string must not hide the repeated key
+        '{"a":1,"a":2,"b":"\\u003a"}',  # nor an escaped ':'
+        '[{"k": {"a": [], "a": []}}]',
+    ],
+)
+def test_a_repeated_key_is_refused_by_either_reader(text: str) -> None:
+    with pytest.raises(ValidationError, match="appears twice in one object"):
+        read_json(text)
+    with pytest.raises(ValidationError, match="appears twice in one object"):
+        read_json(text.encode())
+
+
+def test_long_integers_stay_integers() -> None:
+    text = "[123456789012345678901234567890, -9223372036854775809, 18446744073709551616]"
+    assert read_json(text) == [123456789012345678901234567890, -(2**63) - 1, 2**64]
+    assert all(type(n) is int for n in read_json(text))
+
+
+def test_every_refusal_keeps_the_strict_readers_message() -> None:
+    for text, message in [
+        ("[1e400]", "1e400 is beyond the range of finite numbers"),
+        ("[NaN]", "NaN is not a JSON number"),
+        ('{"amount": ', "Expecting value"),
+        ("\ufeff[1]", "Unexpected UTF-8 BOM"),
+    ]:
+        with pytest.raises(ValidationError, match=message):
+            read_json(text)
+    with pytest.raises(ValidationError, match="is not valid UTF-8"):
+        read_json(b"[\xff]")
+    assert read_json('["\\ud800"]') == ["\ud800"]  # a lone surrogate, as json reads it
+
+
+def test_the_fast_reader_is_in_use() -> None:  # the dev install holds the json extra
+    assert _fast_loads is not None
+    assert _read_fast(b'{"a": [1, 2.5]}') == {"a": [1, 2.5]}
+    assert _read_fast(b'{"a": 1, "a": 2}') is _MISSING
