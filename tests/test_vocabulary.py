@@ -27,12 +27,16 @@ from crmkit.scoring import (
     IcpDimension,
     IdealCustomerProfile,
     LeadScoringModel,
+    Seller,
     cohort_retention,
     customers_per_stage,
     engagement_summary,
+    false_key_customers,
     overdue_follow_ups,
     period_retention,
     profitability_ranking,
+    route_leads,
+    velocity,
 )
 from crmkit.segmentation import (
     abc_classes,
@@ -186,6 +190,41 @@ def test_profitability_ranking_takes_key() -> None:
         match=r"profitability_ranking\(customer=\.\.\.\) is deprecated; use key=",
     ):
         assert profitability_ranking(accounts, customer="code") == expected  # type: ignore[call-arg]
+
+
+RECORD_RENAMES: list[tuple[Callable[..., Any], list[Any], dict[str, Any], str, str, str]] = [
+    (route_leads, [{"code": 1, "segment": "smb"}], {"sellers": [Seller("ann", {"smb"})]},
+     "lead_id", "key", "code"),
+    (false_key_customers, [{"id": "a", "profit": 0, "key": True}, {"id": "b", "profit": 1,
+                                                                  "key": True}], {},
+     "key", "key_account", "key"),
+    (velocity, [{"stage_key": "won", "amount": 10.0, "created_at": dt.date(2025, 1, 1),
+                 "won_on": dt.date(2025, 1, 11)}],
+     {"pipeline": [{"key": "won", "order": 1, "is_closed": True, "is_won": True}]},
+     "closed", "close_date", "won_on"),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("function", "records", "kwargs", "old", "new", "value"),
+    RECORD_RENAMES,
+    ids=[f"{f.__name__}-{old}" for f, _, _, old, _, _ in RECORD_RENAMES],
+)
+def test_an_old_column_name_of_a_record_analytic_warns_and_gives_the_same_result(
+    function: Callable[..., Any],
+    records: list[Any],
+    kwargs: dict[str, Any],
+    old: str,
+    new: str,
+    value: str,
+) -> None:
+    expected = function(records, **kwargs, **{new: value})
+    assert expected  # the renamed column was read: something came out
+    with pytest.warns(
+        DeprecationWarning, match=rf"{function.__name__}\({old}=\.\.\.\) is deprecated; use {new}="
+    ) as caught:
+        assert function(records, **kwargs, **{old: value}) == expected
+    assert caught[0].filename == __file__
 
 
 def test_segment_summary_in_takes_amount() -> None:

@@ -853,6 +853,7 @@ class Velocity(ResultRow):
         return sales_velocity(self.open_deals, self.win_rate, self.average_deal, self.cycle_days)
 
 
+@renamed(closed="close_date")
 def velocity(
     opportunities: Sequence[Any],
     *,
@@ -860,10 +861,10 @@ def velocity(
     stage: str = "stage_key",
     amount: str = "amount",
     created: str = "created_at",
-    closed: str = "close_date",
+    close_date: str = "close_date",
 ) -> Velocity:
     """Measure sales velocity on records: open deals, win rate, average won amount and the
-    average cycle of won deals (days from ``created`` to ``closed``).
+    average cycle of won deals (days from ``created`` to ``close_date``).
 
     Days are calendar days: a datetime counts by its UTC calendar day (the time rule of the
     docs page *Time and boundaries*, ``docs/concepts/time-and-boundaries.md``), whatever its
@@ -913,9 +914,9 @@ def velocity(
             opp, created, what=f"opportunities[{i}]", paths=True, custom=True, floats=True
         )
         end = read_field(
-            opp, closed, what=f"opportunities[{i}]", paths=True, custom=True, floats=True
+            opp, close_date, what=f"opportunities[{i}]", paths=True, custom=True, floats=True
         )
-        cycle += _day_of(end, f"opportunities[{i}].{closed}") - _day_of(
+        cycle += _day_of(end, f"opportunities[{i}].{close_date}") - _day_of(
             start, f"opportunities[{i}].{created}"
         )
     if won == 0:

@@ -131,13 +131,14 @@ def profitability_ranking(accounts: Any, *, profit: str = "profit", key: str = "
     return out
 
 
+@renamed(key="key_account")
 def false_key_customers(
     accounts: Any,
     *,
     profit: str = "profit",
-    key: str = "is_key_account",
+    key_account: str = "is_key_account",
 ) -> Any:
-    """Accounts flagged key/strategic (``key`` true) whose profit is ≤ 0 — the seed 004
+    """Accounts flagged key/strategic (``key_account`` true) whose profit is ≤ 0 — the seed 004
     "false key customers". Records give the matching records; a frame the filtered frame.
     A key account without a profit figure is not flagged (unknown is not proof).
 
@@ -152,14 +153,16 @@ def false_key_customers(
     if is_frame(accounts):
         nw = narwhals()
         frame = from_native(accounts)
-        require_columns(frame, [profit, key], what="accounts")
+        require_columns(frame, [profit, key_account], what="accounts")
         flagged = frame.filter(
-            nw.col(key).fill_null(False) & (nw.col(profit) <= 0) & ~nw.col(profit).is_null()
+            nw.col(key_account).fill_null(False) & (nw.col(profit) <= 0) & ~nw.col(profit).is_null()
         )
         return to_native(flagged)
     out = []
     for i, account in enumerate(accounts):
-        flag = read_field(account, key, what=f"accounts[{i}]", paths=True, custom=True, floats=True)
+        flag = read_field(
+            account, key_account, what=f"accounts[{i}]", paths=True, custom=True, floats=True
+        )
         value = read_field(
             account, profit, what=f"accounts[{i}]", paths=True, custom=True, floats=True
         )

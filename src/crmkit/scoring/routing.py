@@ -26,6 +26,7 @@ from typing import Any
 
 import attrs
 
+from crmkit._deprecation import renamed
 from crmkit.display import ResultRow
 from crmkit.errors import ValidationError
 from crmkit.frames import read_field
@@ -92,14 +93,16 @@ class Assignment(ResultRow):
     reason: str
 
 
+@renamed(lead_id="key")
 def route_leads(
     leads: Iterable[Any],
     sellers: Sequence[Seller],
     *,
     segment: str = "segment",
-    lead_id: str = "id",
+    key: str = "id",
 ) -> list[Assignment]:
     """Assign leads in the order given (put the best-scored first) — see the module text.
+    ``segment`` and ``key`` are the leads' segment and id fields.
 
     Examples:
         >>> from crmkit.scoring import Seller, route_leads
@@ -113,7 +116,7 @@ def route_leads(
     free = {s.id: s.capacity for s in sellers}
     out: list[Assignment] = []
     for i, lead in enumerate(leads):
-        who = read_field(lead, lead_id, what=f"leads[{i}]", paths=True, custom=True, floats=True)
+        who = read_field(lead, key, what=f"leads[{i}]", paths=True, custom=True, floats=True)
         seg = read_field(lead, segment, what=f"leads[{i}]", paths=True, custom=True, floats=True)
         covering = [s for s in sellers if seg in s.segments]
         if not covering:
