@@ -757,13 +757,12 @@ def read_json(text: str | bytes | bytearray) -> Any:
         ...
         crmkit.errors.ValidationError: json: is not valid JSON (1e400 is beyond the range of finite numbers)
     """
-    if isinstance(text, str):
-        try:
-            raw = text.encode("utf-8")
-        except UnicodeEncodeError:  # a lone surrogate: the standard reader decides
-            raw = b""
-    else:
-        raw = bytes(text) if isinstance(text, bytes | bytearray) else b""
+    raw = b""
+    if _fast_loads is not None:  # without the json extra the standard reader reads everything
+        if isinstance(text, str):  # a lone surrogate makes bytes orjson refuses: json decides
+            raw = text.encode("utf-8", "surrogatepass")
+        elif isinstance(text, bytes | bytearray):
+            raw = bytes(text)
     if raw:
         data = _read_fast(raw)
         if data is not _MISSING:
