@@ -26,6 +26,7 @@ Examples:
 from __future__ import annotations
 
 import enum
+import functools
 import json
 import linecache
 import re
@@ -676,14 +677,16 @@ def from_json(cls: type[T], text: str | bytes) -> T:
     return from_dict(cls, read_json(text))
 
 
-try:  # the json extra: a faster reader; the standard library's json decides whenever in doubt
-    import orjson
-except ImportError:  # pragma: no cover - exercised when the extra is not installed
-    _fast_loads: Callable[[bytes], Any] | None = None
-    _fast_dumps: Callable[[Any], bytes] | None = None
-    _fast_error: type[Exception] = ValueError
-else:
-    _fast_loads, _fast_dumps, _fast_error = orjson.loads, orjson.dumps, orjson.JSONDecodeError
+@functools.cache
+def _fast_reader() -> tuple[Callable[[bytes], Any], Callable[[Any], bytes], type[Exception]] | None:
+    """orjson's ``loads``, ``dumps`` and error class when the ``json`` extra is installed (imported
+    on first use, so ``import crmkit`` stays free of it), else ``None``."""
+    try:  # the json extra: a faster reader; the standard library's json decides when in doubt
+        import orjson
+    except ImportError:  # pragma: no cover - exercised when the extra is not installed
+        return None
+    return orjson.loads, orjson.dumps, orjson.JSONDecodeError
+
 
 _DIGITS_AS_ZERO = bytes.maketrans(b"123456789", b"000000000")
 _LONG_INTEGER = b"0" * 19  # orjson reads integers beyond 64 bits as floats; json keeps them
@@ -700,15 +703,17 @@ def _read_fast(raw: bytes) -> Any:
     unless escaped as ``\\u003a`` (then the standard reader decides). So equal counts of ``:``
     mean no key was dropped.
     """
-    if _fast_loads is None or _fast_dumps is None or b"\\u003" in raw:
+    fast = _fast_reader()
+    if fast is None or b"\\u003" in raw:
         return _MISSING
+    fast_loads, fast_dumps, fast_error = fast
     try:
-        data = _fast_loads(raw)
-    except _fast_error:
+        data = fast_loads(raw)
+    except fast_error:
         return _MISSING
     if _LONG_INTEGER in raw.translate(_DIGITS_AS_ZERO):
         return _MISSING
-    if raw.count(b":") != _fast_dumps(data).count(b":"):
+    if raw.count(b":") != fast_dumps(data).count(b":"):
         return _MISSING
     return data
 
@@ -758,7 +763,7 @@ def read_json(text: str | bytes | bytearray) -> Any:
         crmkit.errors.ValidationError: json: is not valid JSON (1e400 is beyond the range of finite numbers)
     """
     raw = b""
-    if _fast_loads is not None:  # without the json extra the standard reader reads everything
+    if _fast_reader() is not None:  # without the json extra the standard reader reads everything
         if isinstance(text, str):  # a lone surrogate makes bytes orjson refuses: json decides
             raw = text.encode("utf-8", "surrogatepass")
         elif isinstance(text, bytes | bytearray):
