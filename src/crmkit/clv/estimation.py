@@ -55,6 +55,7 @@ __all__ = [
     "fast_dot",
     "float_arrays",
     "maximise",
+    "pattern_sample",
     "penalty",
     "positive",
     "special_functions",
@@ -294,6 +295,32 @@ def warm_start(
     x = np.asarray(result.x, dtype=float)
     good = np.isfinite(result.fun) and np.all(np.isfinite(x)) and np.all(np.abs(x) < 25)
     return x if good else start
+
+
+#: distinct patterns above which a fit may start from the optimum of a sub-sample of them
+SAMPLE_ABOVE = 100_000
+SAMPLE_SIZE = 20_000
+
+
+def pattern_sample(np: Any, size: int) -> Any:
+    """A seeded random mask of ``SAMPLE_SIZE`` of ``size`` patterns, or ``None`` when ``size``
+    is at most ``SAMPLE_ABOVE`` (fits then start from the full data).
+
+    Sub-sampling patterns with their weights keeps the sub-sample's log-likelihood an unbiased
+    estimate of the full one, so its optimum (:func:`warm_start`) is close to the full optimum;
+    the seed makes fits repeat.
+
+    Examples:
+        >>> import numpy as np
+        >>> from crmkit.clv.estimation import pattern_sample
+        >>> pattern_sample(np, 1000) is None, int(pattern_sample(np, 200_000).sum())
+        (True, 20000)
+    """
+    if size <= SAMPLE_ABOVE:
+        return None
+    keep = np.zeros(size, dtype=bool)
+    keep[np.random.default_rng(0).choice(size, SAMPLE_SIZE, replace=False)] = True
+    return keep
 
 
 def _newton(np: Any, curvature: Curvature, x: Any, tol: float) -> _Point | None:

@@ -31,9 +31,11 @@ from crmkit.clv.estimation import (
     fast_dot,
     float_arrays,
     maximise,
+    pattern_sample,
     penalty,
     positive,
     special_functions,
+    warm_start,
 )
 from crmkit.clv.history import History, read_history
 from crmkit.clv.persistence import PersistentModel
@@ -236,6 +238,13 @@ class ParetoNBD(PersistentModel):
             # keeps the hypergeometric argument |α − β| / (max + t) small while BFGS runs
             r_bg, alpha_bg, _, _ = beta_geo_start(np, history, scale, penalizer)
             start = np.array([r_bg, alpha_bg, 0.0, alpha_bg])
+            sample = pattern_sample(np, history.size)
+            if sample is not None:
+                # many distinct patterns: the optimum of a seeded sub-sample's likelihood (an
+                # unbiased estimate of the full one) is close, so BFGS on all of them needs a
+                # few iterations instead of dozens
+                sub = _objective(history.select(sample), scale, penalizer)
+                start = warm_start(sub, start)
         shift = np.array([0.0, math.log(scale), 0.0, math.log(scale)])
         est = maximise(
             objective, start, names=_PARAMS, customers=history.customers,
@@ -381,18 +390,37 @@ def _hyp2f1_one(np: Any, sp: Any, B: Any, C: Any, z: Any) -> tuple[Any, Any, Any
 
 
 def _hyp2f1_series(np: Any, b: Any, c: Any, z: Any, terms: int) -> tuple[Any, Any, Any, Any]:
-    """The first ``terms`` terms of the series of :func:`_hyp2f1_one`, as one 2-D array
-    (terms × rows, so every running product and sum is a vector operation over rows)."""
-    n = np.arange(terms, dtype=float)[:, None]
-    inv_b = np.reciprocal(n + b)
-    inv_c = np.reciprocal(n + c)
-    ratio = (n + b) * inv_c
-    term = np.cumprod(np.multiply(ratio, z, out=ratio), axis=0)  # (B)_{n+1}/(C)_{n+1} z^{n+1}
-    d_b = np.einsum("ij,ij->j", term, np.cumsum(inv_b, axis=0, out=inv_b))
-    d_c = -np.einsum("ij,ij->j", term, np.cumsum(inv_c, axis=0, out=inv_c))
+    """The first ``terms`` terms of the series of :func:`_hyp2f1_one`, summed term by term.
+
+    One vector operation per term over the rows, in place on row-sized buffers (which stay in
+    the processor's cache), instead of a (terms × rows) array: about twice as fast, and the
+    same sums in the same order.
+
+    Examples:
+        >>> import numpy as np, scipy.special as sp
+        >>> from crmkit.clv.pareto_nbd import _hyp2f1_series
+        >>> f, _, _, _ = _hyp2f1_series(np, np.array([1.6]), np.array([4.2]), np.array([0.3]), 64)
+        >>> bool(abs(f[0] / sp.hyp2f1(1.0, 1.6, 4.2, 0.3) - 1) < 1e-14)
+        True
+    """
+    term, total = np.ones(b.shape), np.ones(b.shape)
+    sum_b, sum_c, d_b, d_c, d_z = (np.zeros(b.shape) for _ in range(5))
+    b_n, c_n = np.empty(b.shape), np.empty(b.shape)
+    for n in range(terms):
+        np.add(b, n, out=b_n)
+        np.add(c, n, out=c_n)
+        sum_b += np.reciprocal(b_n)  # Σ_{k≤n} 1/(B+k)
+        sum_c += np.reciprocal(c_n)
+        b_n /= c_n
+        b_n *= z
+        term *= b_n  # (B)_{n+1}/(C)_{n+1} z^{n+1}
+        total += term
+        d_b += term * sum_b
+        d_c += term * sum_c
+        d_z += (n + 1.0) * term
     with np.errstate(divide="ignore", invalid="ignore"):
-        d_z = np.where(z > 0, (n.ravel() + 1.0) @ term / z, b / c)  # Σ (n+1) t_{n+1} / z
-    return 1.0 + term.sum(axis=0), d_b, d_c, d_z
+        d_z = np.where(z > 0, d_z / z, b / c)  # Σ (n+1) t_{n+1} / z
+    return total, d_b, -d_c, d_z
 
 
 def _objective(history: History, scale: float, penalizer: float) -> Any:
