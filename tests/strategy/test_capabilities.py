@@ -76,11 +76,12 @@ def test_issue_examples_are_registered_where_the_issue_says(path: str, key: str)
 #: rule builders, row builders and converters, bridges to peer libraries, simulators, numeric
 #: helpers and re-exports (scoring re-exports survey's nps / csat / satisfaction_index).
 NOT_CAPABILITIES = {
-    "segmentation": {"bucket_segments", "portfolio_segments", "profitability_segments",
+    "segmentation": {"convert_records", "bucket_segments", "portfolio_segments", "profitability_segments",
                      "tier_segments", "wallet_segments"},
     "scoring": {"closed_opportunity_rows", "criteria_table", "stage_change_rows", "stage_table",
                 "csat", "nps", "satisfaction_index"},
     "clv": {"from_lifetimes", "from_pymc_marketing", "to_lifetimes", "to_pymc_marketing",
+            "from_pymc_marketing_model", "to_pymc_marketing_model",
             "from_lifetimes_fitter", "to_lifetimes_fitter", "calibration_part",
             "load_model", "simulate_beta_geo"},
     "survey": {"alpha_from_mean_correlation", "as_item_table", "check_correlation_report",
