@@ -120,6 +120,8 @@ def main() -> None:
     parser.add_argument("--quick", action="store_true", help="100k simulated customers")
     parser.add_argument("--repeat", type=int, default=5)
     parser.add_argument("--baseline", metavar="REV", help="also time crmkit.clv at git REV")
+    parser.add_argument("--pareto-lifetimes-fit", action="store_true",
+                        help="also time lifetimes' Pareto/NBD fit on the simulated customers")  # fmt: skip
     args = parser.parse_args()
     n_sim = 100_000 if args.quick else 1_000_000
     rows: list[Row] = []
@@ -255,6 +257,35 @@ def main() -> None:
     )
     t_ours, _ = best(lambda: big.conditional_expected_purchases(39, fx, ftx, fT), 2)
     add("BG/NBD conditional expected purchases", size, t_ours, t_theirs)
+
+    # ---- Pareto/NBD on the same simulated customers (native contender: lifetimes'
+    # ParetoNBDFitter with crmkit's estimates, outputs checked equal before timing)
+    t_ours, pn_big = best(lambda: ParetoNBD.fit(sim), 1)
+    baseline("Pareto/NBD fit (simulated, distinct patterns)", lambda m: m.ParetoNBD.fit(sim), 1)
+    if args.pareto_lifetimes_fit:  # lifetimes' Nelder-Mead takes hours at this size
+        start = time.perf_counter()
+        pn_theirs = ParetoNBDFitter().fit(fx, ftx, fT)
+        t_fit: float | None = time.perf_counter() - start
+        diff = max(abs(getattr(pn_big, k) / pn_theirs.params_[k] - 1)
+                   for k in ("r", "alpha", "s", "beta"))  # fmt: skip
+        fit_note = f"one lifetimes fit; max rel. diff {diff:.1e}"
+    else:
+        t_fit, fit_note = None, "lifetimes not run (--pareto-lifetimes-fit: hours)"
+    add("Pareto/NBD fit (simulated, distinct patterns)", size, t_ours, t_fit, fit_note)
+    pn_theirs = ParetoNBDFitter()
+    pn_theirs.params_ = pd.Series({k: getattr(pn_big, k) for k in ("r", "alpha", "s", "beta")})
+    for task, ours_fn, theirs_fn in (
+        ("Pareto/NBD conditional expected purchases",
+         lambda: pn_big.conditional_expected_purchases(39, fx, ftx, fT),
+         lambda: pn_theirs.conditional_expected_number_of_purchases_up_to_time(39, fx, ftx, fT)),
+        ("Pareto/NBD probability alive",
+         lambda: pn_big.probability_alive(fx, ftx, fT),
+         lambda: pn_theirs.conditional_probability_alive(fx, ftx, fT)),
+    ):  # fmt: skip
+        np.testing.assert_allclose(ours_fn(), theirs_fn(), rtol=1e-6)
+        t_theirs, _ = best(theirs_fn, 2)
+        t_ours, _ = best(ours_fn, 2)
+        add(task, size, t_ours, t_theirs, "outputs equal to rtol 1e-6")
 
     # ---- pymc-marketing (this interpreter, or the virtualenv $PYMC_VENV)
     venv = os.environ.get("PYMC_VENV")

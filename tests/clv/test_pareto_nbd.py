@@ -123,3 +123,23 @@ def test_the_fit_is_a_maximum_whatever_the_start(cdnow, fitted):
         for factor in (0.99, 1.01):
             moved = attrs.evolve(fitted, **{name: getattr(fitted, name) * factor})
             assert float(moved.log_likelihood_of(x, tx, age).sum()) < best
+
+
+def test_a_fit_started_from_a_sub_sample_reaches_the_same_optimum(monkeypatch):
+    from crmkit.clv import BetaGeo, estimation, simulate_beta_geo
+
+    rng = np.random.default_rng(5)
+    data = simulate_beta_geo(
+        BetaGeo(r=0.243, alpha=4.414, a=0.793, b=2.426), rng.uniform(1.0, 78.0, 4000), seed=6
+    )
+    direct = ParetoNBD.fit(data)
+    monkeypatch.setattr(estimation, "SAMPLE_ABOVE", 2000)
+    monkeypatch.setattr(estimation, "SAMPLE_SIZE", 1000)
+    assert estimation.pattern_sample(np, 4000) is not None  # the sub-sample path runs
+    sampled = ParetoNBD.fit(data)
+    for name in ("r", "alpha", "s", "beta"):
+        assert getattr(sampled, name) == pytest.approx(getattr(direct, name), rel=1e-4)
+        assert sampled.standard_errors[name] == pytest.approx(
+            direct.standard_errors[name], rel=1e-3
+        )
+    assert sampled.log_likelihood == pytest.approx(direct.log_likelihood, abs=1e-6)

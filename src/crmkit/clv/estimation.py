@@ -52,6 +52,7 @@ __all__ = [
     "ModelSummary",
     "ParameterEstimate",
     "across_one",
+    "approximate_inverse_hessian",
     "fast_dot",
     "float_arrays",
     "maximise",
@@ -125,6 +126,7 @@ def maximise(
     curvature: Curvature | None = None,
     max_log_error: float | None = None,
     progress: ProgressOption = None,
+    inverse_hessian: NDArray[np.float64] | None = None,
 ) -> Estimate:
     """Minimise ``objective`` (mean negative log-likelihood on log parameters, with gradient).
 
@@ -148,6 +150,9 @@ def maximise(
         progress: progress of the fit (see :mod:`crmkit.progress`): the likelihood
             evaluations counted against ``max_iterations``, completed when the fit
             converges.
+        inverse_hessian: BFGS's first estimate of the inverse Hessian of ``objective`` (for
+            example from a sub-sample, :func:`approximate_inverse_hessian`); the identity
+            by default. A good one saves most of BFGS's iterations from a good start.
 
     Raises:
         FitError: no optimiser converged to a finite optimum; the message says what to try.
@@ -170,7 +175,7 @@ near a plausible solution, or measure time in a coarser unit (weeks instead of d
             objective, curvature = _counted(counter, objective, curvature)
         return _maximise(
             np, objective, start, names, customers, model, shift, tol, max_iterations,
-            curvature, max_log_error,
+            curvature, max_log_error, inverse_hessian,
         )  # fmt: skip
 
 
@@ -210,6 +215,7 @@ def _maximise(
     max_iterations: int,
     curvature: Curvature | None,
     max_log_error: float | None,
+    inverse_hessian: Any = None,
 ) -> Estimate:
     start = np.asarray(start, dtype=float)
     point = None
@@ -224,7 +230,9 @@ def _maximise(
         value0, _ = objective(start)
         if not np.isfinite(value0):
             raise FitError(_advice(model, "the log-likelihood is not finite at the start values"))
-        result, iterations = _descend(np, objective, start, tol, max_iterations, model)
+        result, iterations = _descend(
+            np, objective, start, tol, max_iterations, model, inverse_hessian
+        )
         log_params, value = np.asarray(result.x, dtype=float), float(result.fun)
         polished = None
         if curvature is not None:
@@ -321,6 +329,31 @@ def pattern_sample(np: Any, size: int) -> Any:
     keep = np.zeros(size, dtype=bool)
     keep[np.random.default_rng(0).choice(size, SAMPLE_SIZE, replace=False)] = True
     return keep
+
+
+def approximate_inverse_hessian(objective: Objective, x: NDArray[np.float64]) -> Any:
+    """The inverse of ``objective``'s Hessian at ``x`` (central differences of its gradient),
+    or ``None`` when that is not finite and positive definite.
+
+    Examples:
+        >>> import numpy as np
+        >>> from crmkit.clv.estimation import approximate_inverse_hessian
+        >>> def f(t):
+        ...     return float(t @ t), 2 * t
+        >>> approximate_inverse_hessian(f, np.ones(2)).round(6).tolist()
+        [[0.5, 0.0], [0.0, 0.5]]
+    """
+    np = require("numpy", "stats")
+    with np.errstate(all="ignore"):
+        hess = _hessian(np, objective, np.asarray(x, dtype=float))
+    if not np.all(np.isfinite(hess)):
+        return None
+    try:
+        inverse = np.linalg.inv(np.linalg.cholesky(hess))
+    except np.linalg.LinAlgError:
+        return None
+    product = inverse.T @ inverse  # H⁻¹ = L⁻ᵀ L⁻¹
+    return (product + product.T) / 2  # exactly symmetric, as BFGS requires
 
 
 def _newton(np: Any, curvature: Curvature, x: Any, tol: float) -> _Point | None:
@@ -465,7 +498,13 @@ def _descent_direction(np: Any, hess: Any, grad: Any) -> tuple[Any, bool]:
 
 
 def _descend(
-    np: Any, objective: Objective, start: Any, tol: float, max_iterations: int, model: str
+    np: Any,
+    objective: Objective,
+    start: Any,
+    tol: float,
+    max_iterations: int,
+    model: str,
+    inverse_hessian: Any = None,
 ) -> tuple[Any, int]:
     """BFGS, then L-BFGS-B, then Nelder-Mead: the first that reaches an optimum."""
     optimize = require("scipy.optimize", "stats")
@@ -476,7 +515,8 @@ def _descend(
             start,
             jac=True,
             method="BFGS",
-            options={"gtol": tol, "maxiter": max_iterations},
+            options={"gtol": tol, "maxiter": max_iterations}
+            | ({} if inverse_hessian is None else {"hess_inv0": inverse_hessian}),
         )
         iterations += int(result.nit)
         if _good(np, result, tol):

@@ -28,6 +28,7 @@ import attrs
 from crmkit.clv.beta_geo import start_values as beta_geo_start
 from crmkit.clv.estimation import (
     MAX_LOG_ERROR,
+    approximate_inverse_hessian,
     fast_dot,
     float_arrays,
     maximise,
@@ -230,6 +231,7 @@ class ParetoNBD(PersistentModel):
         history = read_history(data, weights=weights, deduplicate=True)
         scale = float(history.T.max()) or 1.0
         objective = _objective(history, scale, penalizer)
+        inverse_hessian = None
         if initial_params is not None:
             start = np.log([initial_params[n] for n in _PARAMS])
             start[[1, 3]] -= math.log(scale)
@@ -245,11 +247,12 @@ class ParetoNBD(PersistentModel):
                 # few iterations instead of dozens
                 sub = _objective(history.select(sample), scale, penalizer)
                 start = warm_start(sub, start)
+                inverse_hessian = approximate_inverse_hessian(sub, start)
         shift = np.array([0.0, math.log(scale), 0.0, math.log(scale)])
         est = maximise(
             objective, start, names=_PARAMS, customers=history.customers,
             model="Pareto/NBD", shift=shift, tol=1e-7, max_log_error=MAX_LOG_ERROR,
-            progress=progress,
+            progress=progress, inverse_hessian=inverse_hessian,
         )  # fmt: skip
         # undo the time rescaling's Jacobian so the log-likelihood is in the data's unit
         ll = est.log_likelihood - math.log(scale) * float(history.weights @ history.frequency)
