@@ -55,7 +55,7 @@ def spark() -> Iterator[Any]:
 
 @pytest.fixture(scope="session")
 def dask_cluster() -> Any:
-    """The Dask client of a 2-worker ``LocalCluster`` (see :func:`tests.engines.dask_client`)."""
+    """The Dask client of a 2-worker local cluster (see :func:`tests.engines.dask_client`)."""
     return dask_client()
 
 

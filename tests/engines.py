@@ -1,17 +1,18 @@
 """The engine matrix: the same rows as every engine crmkit's analytics accept.
 
 One place builds test data for every engine — the records engine (plain dicts), pandas, Polars
-eager and lazy, PyArrow, DuckDB, Dask on a ``dask.distributed.LocalCluster`` and PySpark
+eager and lazy, PyArrow, DuckDB, Dask on a two-process local ``dask.distributed`` cluster and PySpark
 ``local[2]`` — and reads results back as plain rows, so any analytic can be compared with its
 records-engine result. Tests take an engine through the ``engine`` fixture of
 ``tests/conftest.py`` (parametrised over :data:`MATRIX`, starting the Dask cluster or the Spark
 session only when a test needs them) or call :func:`build` / :func:`to_frame` directly.
 
-Dask runs on one :func:`dask_client` per test process: a ``LocalCluster`` of two in-process
-workers (``processes=False``; one thread each). Process workers would serialise every task to
-another interpreter, which on a 2-core CI machine shared with xdist and a JVM costs seconds per
-query for frames of a few rows; the in-process cluster still runs crmkit's graphs through the
-distributed scheduler, across two workers, from partitioned inputs.
+Dask runs on one :func:`dask_client` per test process: a ``SubprocessCluster`` (dask.distributed's
+local cluster with the scheduler and two single-threaded workers each in their own process), so
+every task graph crmkit builds is serialised, scheduled and run across two worker processes. An
+in-process ``LocalCluster`` (``processes=False``) can deadlock: its scheduler materialises a
+graph on its single offload thread, and a sort inside the graph computes its range boundaries
+there with a nested computation that waits for the same thread.
 """
 
 from __future__ import annotations
@@ -93,20 +94,19 @@ _DASK_LOCK = threading.Lock()
 
 
 def dask_client() -> Any:
-    """This process's Dask client on a 2-worker ``LocalCluster``, started on first use.
+    """This process's Dask client on a 2-worker ``SubprocessCluster``, started on first use.
 
     The client is the default scheduler while it lives, so every Dask computation of the test
     process (including the ones crmkit would start) runs on the cluster.
     """
     with _DASK_LOCK:
         if "client" not in _DASK:
-            from dask.distributed import Client, LocalCluster
+            from distributed import Client, SubprocessCluster
 
-            cluster = LocalCluster(
+            cluster = SubprocessCluster(
                 n_workers=2,
                 threads_per_worker=1,
-                processes=False,
-                dashboard_address=None,
+                dashboard_address=":0",
                 silence_logs=40,  # logging.ERROR
             )
             _DASK["cluster"] = cluster

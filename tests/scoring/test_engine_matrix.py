@@ -1,7 +1,7 @@
 """Every scoring analytic on Dask and PySpark, checked like the in-process engines.
 
 The property tests of this folder compare each frame analytic with the records engine on many
-drawn examples for the in-process engines; Dask (a 2-worker ``LocalCluster``) and PySpark
+drawn examples for the in-process engines; Dask (a local cluster of 2 worker processes) and PySpark
 (``local[2]``) plan and schedule every query, so they run the same checks on one drawn
 example each (derandomised: the same example every run).
 """

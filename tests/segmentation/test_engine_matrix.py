@@ -1,7 +1,7 @@
 """Every segmentation analytic on every engine of the matrix equals the records engine.
 
 The ``engine`` fixture runs each test on records, pandas, Polars eager and lazy, PyArrow,
-DuckDB, Dask (a 2-worker ``LocalCluster``) and PySpark (``local[2]``); frames come back as the
+DuckDB, Dask (a local cluster of 2 worker processes) and PySpark (``local[2]``); frames come back as the
 same kind of frame (lazy stays lazy) and read back as the records engine's rows.
 """
 
