@@ -143,6 +143,7 @@ def run_duckdb(data: Path, out: Path) -> dict[str, Any]:
 
     con = duckdb.connect()
     con.execute("SET threads = 2")
+    con.execute("SET memory_limit = '8GB'")  # a shared machine: spill to disk beyond it
     con.execute(f"SET temp_directory = '{out}/duckdb.tmp'")
     source = f"read_parquet('{data}')"
     times: dict[str, float] = {}
