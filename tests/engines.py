@@ -101,8 +101,12 @@ def dask_client() -> Any:
     """
     with _DASK_LOCK:
         if "client" not in _DASK:
+            import dask
             from distributed import Client, SubprocessCluster
 
+            # task-based shuffles: the peer-to-peer shuffle's transfer phase failed under load
+            # on 2 shared cores ("P2P … failed during transfer phase"); results are the same
+            dask.config.set({"dataframe.shuffle.method": "tasks"})
             cluster = SubprocessCluster(
                 n_workers=2,
                 threads_per_worker=1,

@@ -14,7 +14,7 @@ from crmkit.domain import Money
 from crmkit.errors import ValidationError
 from crmkit.frames import is_frame
 from crmkit.segmentation import DEFAULT_RFM_SEGMENTS, RFMRow, RFMSpec, rfm
-from tests.engines import ENGINES, FAST_ENGINES, LAZY, rows_of
+from tests.engines import DISTRIBUTED, ENGINES, FAST_ENGINES, LAZY, rows_of
 from tests.profiles import examples
 
 UTC = dt.UTC
@@ -129,7 +129,7 @@ def test_attrs_records_with_money_amounts_are_read_as_decimals() -> None:
     assert isinstance(row.monetary, Decimal)
 
 
-@pytest.mark.parametrize("engine", sorted(LAZY - {"dask"}))
+@pytest.mark.parametrize("engine", sorted(LAZY - DISTRIBUTED))  # those: test_distributed_plans
 def test_lazy_frames_stay_lazy(engine: str) -> None:
     rows = [order("a", dt.datetime(2024, 5, 1, tzinfo=UTC), 10)]
     native = ENGINES[engine](rows, COLUMNS)

@@ -260,7 +260,7 @@ class AdapterComplianceSuite:
         >>> class TestMemory(AdapterComplianceSuite):
         ...     store_url = "memory://"
         >>> [n for n in dir(TestMemory) if n.startswith("test_")][:2]
-        ['test_add_duplicate_id_conflicts', 'test_add_duplicate_remote_id_conflicts']
+        ['test_account_hierarchy_stays_a_tree', 'test_add_duplicate_id_conflicts']
     """
 
     #: The URL the default ``store`` fixture opens through the registry.
