@@ -16,7 +16,9 @@ the bridge holds the machinery analytics share so that one definition drives bot
   custom properties);
 * :mod:`crmkit.frames.lookup` — a value looked up by an integer cell code;
 * :mod:`crmkit.frames.to_frame` — any list of result rows as a pandas, Polars or PyArrow
-  frame (:func:`to_frame`).
+  frame (:func:`to_frame`);
+* :mod:`crmkit.frames.typing` — the types of the analytics' overloads (:data:`FrameT`,
+  :data:`Records`): a frame in gives the same frame type out, records in give a list of rows.
 
 Importing this package does not import narwhals or any dataframe library.
 
@@ -85,12 +87,18 @@ from crmkit.frames.quantile import (
 from crmkit.frames.record_function import bind_all
 from crmkit.frames.records import field_reader, normalise_value, paused_gc, read_field
 from crmkit.frames.to_frame import to_frame
+from crmkit.frames.typing import FrameT, NativeFrame, Records, RecordT, SupportsToNative
 
 __all__ = [
     "AsOfDay",
     "Context",
     "Expr",
+    "FrameT",
+    "NativeFrame",
     "QuantileScore",
+    "RecordT",
+    "Records",
+    "SupportsToNative",
     "as_of",
     "bind_all",
     "col",

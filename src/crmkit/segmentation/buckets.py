@@ -31,14 +31,24 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, overload
 
 import attrs
 
 from crmkit._deprecation import renamed
 from crmkit.display import ResultRow
 from crmkit.errors import ValidationError
-from crmkit.frames import Expr, col, from_native, is_frame, narwhals, to_native
+from crmkit.frames import (
+    Expr,
+    FrameT,
+    Records,
+    SupportsToNative,
+    col,
+    from_native,
+    is_frame,
+    narwhals,
+    to_native,
+)
 from crmkit.segmentation.rules import RuleSegments, Segment, assign_segments
 from crmkit.segmentation.transactions import aggregate_frame, aggregate_records
 
@@ -119,6 +129,41 @@ class BucketRow(ResultRow):
     customer_id: Any
     purchases: int
     bucket: str | None
+
+
+@overload
+def repurchase_buckets(
+    data: SupportsToNative[FrameT],
+    *,
+    buckets: Sequence[Bucket] = ...,
+    as_of: dt.date | None = ...,
+    customer: str = ...,
+    date_field: str = ...,
+    purchases: str | None = ...,
+    key: str = ...,
+) -> FrameT: ...
+@overload
+def repurchase_buckets(
+    data: FrameT,
+    *,
+    buckets: Sequence[Bucket] = ...,
+    as_of: dt.date | None = ...,
+    customer: str = ...,
+    date_field: str = ...,
+    purchases: str | None = ...,
+    key: str = ...,
+) -> FrameT: ...
+@overload
+def repurchase_buckets(
+    data: Records,
+    *,
+    buckets: Sequence[Bucket] = ...,
+    as_of: dt.date | None = ...,
+    customer: str = ...,
+    date_field: str = ...,
+    purchases: str | None = ...,
+    key: str = ...,
+) -> list[BucketRow]: ...
 
 
 @renamed(at="date_field")

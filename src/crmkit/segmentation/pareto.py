@@ -46,7 +46,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from decimal import Decimal
 from fractions import Fraction
-from typing import Any
+from typing import Any, overload
 
 import attrs
 
@@ -54,6 +54,9 @@ from crmkit._deprecation import renamed
 from crmkit.display import ResultRow
 from crmkit.errors import ValidationError
 from crmkit.frames import (
+    FrameT,
+    Records,
+    SupportsToNative,
     collect,
     field_reader,
     from_native,
@@ -159,6 +162,38 @@ def _share(part: Any, total: Any) -> float | None:
 def _ratio(part: int, total: int) -> float | None:
     """``part / total`` of exact integers, correctly rounded (the frames compute the same)."""
     return part / total if total else None
+
+
+@overload
+def abc_classes(
+    data: SupportsToNative[FrameT],
+    *,
+    customer: str = ...,
+    amount: str = ...,
+    cutoffs: Sequence[float] = ...,
+    labels: Sequence[str] = ...,
+    negative: Negative = ...,
+) -> FrameT: ...
+@overload
+def abc_classes(
+    data: FrameT,
+    *,
+    customer: str = ...,
+    amount: str = ...,
+    cutoffs: Sequence[float] = ...,
+    labels: Sequence[str] = ...,
+    negative: Negative = ...,
+) -> FrameT: ...
+@overload
+def abc_classes(
+    data: Records,
+    *,
+    customer: str = ...,
+    amount: str = ...,
+    cutoffs: Sequence[float] = ...,
+    labels: Sequence[str] = ...,
+    negative: Negative = ...,
+) -> list[ABCRow]: ...
 
 
 @renamed(value="amount")

@@ -35,12 +35,12 @@ Examples:
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, overload
 
 import attrs
 
 from crmkit.display import ResultRow
-from crmkit.frames import col, is_frame
+from crmkit.frames import FrameT, Records, SupportsToNative, col, is_frame
 from crmkit.segmentation.rules import RuleSegments, Segment, assign_segments
 
 __all__ = [
@@ -105,6 +105,38 @@ class PortfolioRow(ResultRow):
     key: Any
     portfolio: str | None
     service_level: str | None
+
+
+@overload
+def customer_portfolio(
+    data: SupportsToNative[FrameT],
+    *,
+    value_cutoff: Any,
+    cost_cutoff: Any,
+    value: str = ...,
+    cost_to_serve: str = ...,
+    key: str = ...,
+) -> FrameT: ...
+@overload
+def customer_portfolio(
+    data: FrameT,
+    *,
+    value_cutoff: Any,
+    cost_cutoff: Any,
+    value: str = ...,
+    cost_to_serve: str = ...,
+    key: str = ...,
+) -> FrameT: ...
+@overload
+def customer_portfolio(
+    data: Records,
+    *,
+    value_cutoff: Any,
+    cost_cutoff: Any,
+    value: str = ...,
+    cost_to_serve: str = ...,
+    key: str = ...,
+) -> list[PortfolioRow]: ...
 
 
 def customer_portfolio(
@@ -173,6 +205,20 @@ class ProfitabilityRow(ResultRow):
 
     key: Any
     cell: str | None
+
+
+@overload
+def profitability_matrix(
+    data: SupportsToNative[FrameT], *, profit: str = ..., growth: str = ..., key: str = ...
+) -> FrameT: ...
+@overload
+def profitability_matrix(
+    data: FrameT, *, profit: str = ..., growth: str = ..., key: str = ...
+) -> FrameT: ...
+@overload
+def profitability_matrix(
+    data: Records, *, profit: str = ..., growth: str = ..., key: str = ...
+) -> list[ProfitabilityRow]: ...
 
 
 def profitability_matrix(

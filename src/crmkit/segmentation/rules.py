@@ -43,13 +43,24 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable, Mapping, Sequence
-from typing import Any
+from typing import Any, overload
 
 import attrs
 
 from crmkit.display import ResultRow
 from crmkit.errors import ValidationError
-from crmkit.frames import Context, Expr, evaluate, is_frame, read_field, when, with_columns
+from crmkit.frames import (
+    Context,
+    Expr,
+    FrameT,
+    Records,
+    SupportsToNative,
+    evaluate,
+    is_frame,
+    read_field,
+    when,
+    with_columns,
+)
 from crmkit.frames.expression import Conditional, Constant
 
 __all__ = ["RuleSegments", "Segment", "SegmentRow", "assign_segments"]
@@ -213,6 +224,38 @@ class SegmentRow(ResultRow):
     key: Any
     segment: str | None
     attributes: dict[str, Any] = attrs.field(factory=dict)
+
+
+@overload
+def assign_segments(
+    data: SupportsToNative[FrameT],
+    rules: RuleSegments,
+    *,
+    key: str = ...,
+    as_of: dt.date | None = ...,
+    column: str = ...,
+    attributes: Sequence[str] = ...,
+) -> FrameT: ...
+@overload
+def assign_segments(
+    data: FrameT,
+    rules: RuleSegments,
+    *,
+    key: str = ...,
+    as_of: dt.date | None = ...,
+    column: str = ...,
+    attributes: Sequence[str] = ...,
+) -> FrameT: ...
+@overload
+def assign_segments(
+    data: Records,
+    rules: RuleSegments,
+    *,
+    key: str = ...,
+    as_of: dt.date | None = ...,
+    column: str = ...,
+    attributes: Sequence[str] = ...,
+) -> list[SegmentRow]: ...
 
 
 def assign_segments(

@@ -28,13 +28,13 @@ Examples:
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, overload
 
 import attrs
 
 from crmkit.display import ResultRow
 from crmkit.errors import ValidationError
-from crmkit.frames import col, is_frame
+from crmkit.frames import FrameT, Records, SupportsToNative, col, is_frame
 from crmkit.segmentation.rules import RuleSegments, Segment, assign_segments
 
 __all__ = [
@@ -134,6 +134,20 @@ def _rename(native: Any, old: str, new: str) -> Any:
     return to_native(from_native(native).rename({old: new}))
 
 
+@overload
+def go_to_market_tiers(
+    data: SupportsToNative[FrameT], *, size: str = ..., tiers: Sequence[Tier] = ..., key: str = ...
+) -> FrameT: ...
+@overload
+def go_to_market_tiers(
+    data: FrameT, *, size: str = ..., tiers: Sequence[Tier] = ..., key: str = ...
+) -> FrameT: ...
+@overload
+def go_to_market_tiers(
+    data: Records, *, size: str = ..., tiers: Sequence[Tier] = ..., key: str = ...
+) -> list[TierRow]: ...
+
+
 def go_to_market_tiers(
     data: Any,
     *,
@@ -151,6 +165,24 @@ def go_to_market_tiers(
         ['small', 'medium']
     """
     return _tiers(data, tiers, size, key, ("tier", "coverage"))
+
+
+@overload
+def propensity_bands(
+    data: SupportsToNative[FrameT],
+    *,
+    probability: str = ...,
+    bands: Sequence[Tier] = ...,
+    key: str = ...,
+) -> FrameT: ...
+@overload
+def propensity_bands(
+    data: FrameT, *, probability: str = ..., bands: Sequence[Tier] = ..., key: str = ...
+) -> FrameT: ...
+@overload
+def propensity_bands(
+    data: Records, *, probability: str = ..., bands: Sequence[Tier] = ..., key: str = ...
+) -> list[TierRow]: ...
 
 
 def propensity_bands(

@@ -23,7 +23,7 @@ Examples:
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import Any, Literal
+from typing import Any, Literal, overload
 
 import attrs
 
@@ -31,6 +31,9 @@ from crmkit.display import ResultRow
 from crmkit.errors import Problem, ValidationError
 from crmkit.frames import (
     Expr,
+    FrameT,
+    Records,
+    SupportsToNative,
     col,
     from_native,
     is_frame,
@@ -109,6 +112,38 @@ def _check_record(row: Any, index: int, ours: str, total: str) -> tuple[Any, Any
             f"data[{index}].{ours}", mine, f"must be between 0 and the total spend ({whole})"
         )
     return mine, whole
+
+
+@overload
+def share_of_wallet(
+    data: SupportsToNative[FrameT],
+    *,
+    ours: str = ...,
+    total: str = ...,
+    threshold: float = ...,
+    boundary: Boundary = ...,
+    key: str = ...,
+) -> FrameT: ...
+@overload
+def share_of_wallet(
+    data: FrameT,
+    *,
+    ours: str = ...,
+    total: str = ...,
+    threshold: float = ...,
+    boundary: Boundary = ...,
+    key: str = ...,
+) -> FrameT: ...
+@overload
+def share_of_wallet(
+    data: Records,
+    *,
+    ours: str = ...,
+    total: str = ...,
+    threshold: float = ...,
+    boundary: Boundary = ...,
+    key: str = ...,
+) -> list[WalletRow]: ...
 
 
 def share_of_wallet(
