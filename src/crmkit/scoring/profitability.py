@@ -30,7 +30,15 @@ from crmkit._deprecation import renamed
 from crmkit.display import ResultRow
 from crmkit.domain import Money
 from crmkit.errors import ValidationError
-from crmkit.frames import from_native, is_frame, narwhals, read_field, require_columns, to_native
+from crmkit.frames import (
+    from_native,
+    is_frame,
+    narwhals,
+    read_field,
+    require_columns,
+    to_native,
+    with_running_sum,
+)
 
 __all__ = [
     "ACQUISITION_TO_RETENTION",
@@ -80,31 +88,7 @@ def profitability_ranking(accounts: Any, *, profit: str = "profit", key: str = "
         [(1, 'b', 0.75), (2, 'a', 0.25)]
     """
     if is_frame(accounts):
-        nw = narwhals()
-        frame = from_native(accounts)
-        require_columns(frame, [profit, key], what="accounts")
-        value = nw.col(profit).cast(nw.Float64())
-        order = ["__neg", "customer"]
-        ranked = (
-            frame.filter(~nw.col(profit).is_null())
-            .select(nw.col(key).alias("customer"), value.alias("profit"))
-            .with_columns(
-                (-nw.col("profit")).alias("__neg"),
-                nw.lit(1, dtype=nw.Int64()).alias("__one"),
-                # a total of zero has no shares: NaN, as on records
-                nw.when(nw.col("profit").sum() != 0)
-                .then(nw.col("profit") / nw.col("profit").sum())
-                .otherwise(nw.lit(float("nan")))
-                .alias("share"),
-            )
-            .with_columns(
-                nw.col("__one").cum_sum().over(order_by=order).alias("rank"),
-                nw.col("share").cum_sum().over(order_by=order).alias("cumulative_share"),
-            )
-            .sort("rank")
-            .select("rank", "customer", "profit", "share", "cumulative_share")
-        )
-        return to_native(ranked)
+        return to_native(_ranked_frame(from_native(accounts), profit, key))
     rows: list[tuple[float, Any]] = []
     for i, account in enumerate(accounts):
         value = read_field(
@@ -129,6 +113,48 @@ def profitability_ranking(accounts: Any, *, profit: str = "profit", key: str = "
         running += share
         out.append(RankedCustomer(rank, who, value, share, running))
     return out
+
+
+def _ranked_frame(frame: Any, profit: str, key: str) -> Any:
+    """The frame path of :func:`profitability_ranking` (a narwhals frame; lazy stays lazy).
+
+    Usually the running totals are ``cum_sum`` windows over the whole frame in ranking order
+    and the total a broadcast ``sum()``. On PySpark, where both are windows over the whole
+    frame (a ``SinglePartition`` exchange of every customer), the ranks, the total and the
+    running shares come from :func:`crmkit.frames.with_running_sum`: per-bucket totals of an
+    order-preserving bucket of the (negated) profit, a small table crossed with itself, and
+    windows partitioned by bucket, so no step moves every customer into one partition. Ranks
+    are exact; the total and running shares are the same sums added bucket by bucket (a float
+    sum may differ in its last digits from the single-window sum).
+    """
+    nw = narwhals()
+    require_columns(frame, [profit, key], what="accounts")
+    order = ["__neg", "customer"]
+    base = (
+        frame.filter(~nw.col(profit).is_null())
+        .select(nw.col(key).alias("customer"), nw.col(profit).cast(nw.Float64()).alias("profit"))
+        .with_columns(
+            (-nw.col("profit")).alias("__neg"), nw.lit(1, dtype=nw.Int64()).alias("__one")
+        )
+    )
+    implementation = frame.implementation
+    if implementation.is_pyspark() or implementation.is_pyspark_connect():
+        total = nw.col("__total")
+        base = with_running_sum(base, "__one", order, "rank")
+        base = with_running_sum(base, "profit", order, "__run", total="__total")
+        base = base.with_columns(_share(nw, total).alias("share"))
+        ranked = with_running_sum(base, "share", order, "cumulative_share")
+    else:
+        ranked = base.with_columns(_share(nw, nw.col("profit").sum()).alias("share")).with_columns(
+            nw.col("__one").cum_sum().over(order_by=order).alias("rank"),
+            nw.col("share").cum_sum().over(order_by=order).alias("cumulative_share"),
+        )
+    return ranked.sort("rank").select("rank", "customer", "profit", "share", "cumulative_share")
+
+
+def _share(nw: Any, total: Any) -> Any:
+    """Profit over ``total``; a total of zero has no shares: NaN, as on records."""
+    return nw.when(total != 0).then(nw.col("profit") / total).otherwise(nw.lit(float("nan")))
 
 
 @renamed(key="key_account")
