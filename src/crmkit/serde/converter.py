@@ -224,12 +224,39 @@ def _optional_arg(tp: Any) -> Any:
     return None
 
 
+_PLAIN = frozenset({str, int, bool, type(None)})  # orjson writes them as json does (64-bit ints)
+
+
+def _fragment(value: Any) -> Any:
+    """``value`` in the standard library's JSON text, for orjson to copy into its own."""
+    writer = _fast_writer()
+    assert writer is not None  # native code runs only with orjson
+    return writer[1](json.dumps(value, ensure_ascii=False, allow_nan=False))
+
+
+def _scalar_dict(value: Any) -> Any:
+    """A ``dict[str, scalar]`` that orjson writes as the standard library does, else raise."""
+    for key, item in value.items():
+        if key.__class__ is not str or (
+            item.__class__ not in _PLAIN
+            and (item.__class__ is not float or not (1e-4 <= abs(item) < 1e16 or item == 0.0))
+        ):
+            raise _RefusedError
+    return dict(value)
+
+
 class _Codegen:
     """Builds the source of one generated function; ``ref``/``var`` make unique names."""
 
-    def __init__(self, root: type) -> None:
+    def __init__(self, root: type, *, native: bool = False) -> None:
+        # native: unstructure into what orjson writes exactly as the standard library writes
+        # the plain data (see _json_ready_factory); anything else raises
+        self.native = native
         self.globs: dict[str, Any] = {
             "_refuse": _refuse,
+            "_PLAIN": _PLAIN,
+            "_fragment": _fragment,
+            "_scalar_dict": _scalar_dict,
             "_NOTHING": attrs.NOTHING,
             "_disabled": attrs.validators.get_disabled,
             "_datetime_from": datetime.fromisoformat,
@@ -243,6 +270,12 @@ class _Codegen:
         self.lines: list[str] = []
         self.stack: list[type] = [root]  # attrs classes being inlined (recursion guard)
         self._n = 0
+        self.level = 0  # nesting of the lists and dicts around the expression being written
+        self.depth = 0  # the deepest nesting of lists and dicts written so far
+
+    def nested(self, levels: int = 1) -> None:
+        """Note that the expression being written nests ``levels`` more lists or dicts."""
+        self.depth = max(self.depth, self.level + levels)
 
     def ref(self, value: Any) -> str:
         self._n += 1
@@ -452,16 +485,40 @@ class _Codegen:
         return f"({name} := {src})", name
 
     def unstructure(self, tp: Any, src: str) -> str:
-        """An expression giving the plain data of the value in ``src`` (typed ``tp``)."""
+        """An expression giving the plain data of the value in ``src`` (typed ``tp``).
+
+        In native mode the expression gives what orjson writes as the standard library writes
+        the plain data: exact ``str``/``int``/``bool``/``None``, finite floats that ``repr``
+        writes without an exponent, UTC datetimes as they are (orjson writes ``isoformat()``'s
+        text) and :class:`orjson.Fragment` of the standard library's text for anything else;
+        a value of an unexpected type raises (the caller then takes the standard path).
+        """
         inner = _optional_arg(tp)
         if inner is not None:
             first, later = self._bind(src)
             value = self.unstructure(inner, later)
             return src if value == later else f"(None if {first} is None else {value})"
+        native = self.native
+        if native and (tp in _EXACT or tp is float or tp is Any or _is_scalar_union(tp)):
+            first, later = self._bind(src)
+            if tp in _EXACT:
+                return f"({later} if {first}.__class__ is {_EXACT[tp]} else _refuse())"
+            if tp is float:  # repr writes an exponent outside [1e-4, 1e16); orjson writes 1e-5 out
+                return (
+                    f"({later} if {first}.__class__ is float and (1e-4 <= {later} < 1e16 or "
+                    f"-1e16 < {later} <= -1e-4 or {later} == 0.0) or {later}.__class__ is int "
+                    "else _refuse())"
+                )
+            return f"({later} if {first}.__class__ in _PLAIN else _fragment({later}))"
         if tp in _EXACT or tp is float or tp is Any:
             return src
         if tp is datetime:  # _datetime_text inlined for UTC, else called
             first, later = self._bind(src)
+            if native:  # orjson writes a UTC datetime as isoformat() does (property-tested)
+                return (
+                    f"({later} if {first}.__class__ is _datetime and {later}.tzinfo is _UTC "
+                    f"else _datetime_text({later}))"
+                )
             two = "_TWO_DIGITS"
             return (
                 f"(f'{{{later}.year}}-{{{two}[{later}.month]}}-{{{two}[{later}.day]}}"
@@ -476,36 +533,47 @@ class _Codegen:
             return f"str({src})"
         if tp is Money:
             first, later = self._bind(src)
-            return f"{{'amount': str({first}.amount), 'currency': {later}.currency}}"
+            currency = self.unstructure(str, f"{later}.currency")
+            self.nested()
+            return f"{{'amount': str({first}.amount), 'currency': {currency}}}"
         if isinstance(tp, type) and issubclass(tp, enum.Enum):
-            return f"{src}.value"
+            return self.unstructure(Any, f"{src}.value") if native else f"{src}.value"
         if self._inlines(tp):
             first, later = self._bind(src)
             fields = _generated_fields(tp)
             assert fields is not None
             self.stack.append(tp)
+            self.nested()
+            self.level += 1
             items = []
             for index, field in enumerate(fields):
                 where = f"{first if index == 0 else later}.{field.name}"
                 items.append(f"{field.name!r}: {self.unstructure(field.type, where)}")
+            self.level -= 1
             self.stack.pop()
             return "{" + ", ".join(items) + "}"
         origin, args = get_origin(tp), get_args(tp)
         if origin is list and len(args) == 1:
-            if args[0] in _EXACT or args[0] is float:
+            if (args[0] in _EXACT or args[0] is float) and not native:
                 return f"list({src})"
             each = self.var()
-            return f"[{self.unstructure(args[0], each)} for {each} in {src}]"
+            self.nested()
+            self.level += 1
+            item = self.unstructure(args[0], each)
+            self.level -= 1
+            return f"[{item} for {each} in {src}]"
         if origin is dict and len(args) == 2 and args[0] is str and _is_scalar_union(args[1]):
-            return f"dict({src})"
+            self.nested()
+            return f"_scalar_dict({src})" if native else f"dict({src})"
+        wrap = "_fragment" if native else ""
         if origin is dict:
             first, later = self._bind(src)
             hook = self.ref(converter.get_unstructure_hook(tp))
-            return f"({hook}({later}) if {first} else {{}})"
+            return f"({wrap}({hook}({later})) if {first} else {{}})"
         if tp in self.stack:  # a recursive class
-            return f"{self.ref(converter.unstructure)}({src}, {self.ref(tp)})"
+            return f"{wrap}({self.ref(converter.unstructure)}({src}, {self.ref(tp)}))"
         hook = self.ref(converter.get_unstructure_hook(tp))
-        return f"{hook}({src})"
+        return f"{wrap}({hook}({src}))"
 
 
 def _generated_fields(cls: type) -> tuple[attrs.Attribute[Any], ...] | None:
@@ -535,19 +603,63 @@ def _structure_factory(cls: Any) -> Any:
     return _compile("\n".join(gen.lines) + "\n", gen.globs, "structure", cls)
 
 
-def _unstructure_factory(cls: Any) -> Any:
+def _unstructure_source(cls: Any, gen: _Codegen) -> str:
     fields = _generated_fields(cls)
-    if fields is None:
-        return _default_unstructure_factory(cls)
-    gen = _Codegen(cls)
+    assert fields is not None  # checked by the caller
     items = []
+    gen.level = gen.depth = 1
     for index, field in enumerate(fields):
         local = f"_a{index}"
         gen.lines.append(f"    {local} = obj.{field.name}")
         items.append(f"{field.name!r}: {gen.unstructure(field.type, local)}")
     body = "\n".join(gen.lines)
-    source = f"def unstructure(obj):\n{body}\n    return {{{', '.join(items)}}}\n"
-    return _compile(source, gen.globs, "unstructure", cls)
+    return f"def unstructure(obj):\n{body}\n    return {{{', '.join(items)}}}\n"
+
+
+def _unstructure_factory(cls: Any) -> Any:
+    if _generated_fields(cls) is None:
+        return _default_unstructure_factory(cls)
+    gen = _Codegen(cls)
+    return _compile(_unstructure_source(cls, gen), gen.globs, "unstructure", cls)
+
+
+@functools.cache
+def _json_writer(cls: type) -> Callable[[Any], str] | None:
+    """A function writing an object of ``cls`` as :func:`to_json` does, through orjson, or
+    ``None`` (no orjson, or a class without generated functions).
+
+    A generated function unstructures the object into values orjson writes exactly as the
+    standard library writes them (and raises on anything else); orjson writes them indented
+    (every line break outside strings, which orjson escapes), and the line breaks become the
+    standard library's separators: ``", "`` after a comma, nothing elsewhere (indentation is
+    removed deepest first).
+    """
+    writer = _fast_writer()
+    if writer is None or not _generated(cls) or _generated_fields(cls) is None:
+        return None
+    dumps, _, indented = writer
+    gen = _Codegen(cls, native=True)
+    ready = _compile(_unstructure_source(cls, gen), gen.globs, "unstructure", cls)
+    breaks = [b"\n" + b"  " * level for level in range(gen.depth, -1, -1)]
+
+    def write(obj: Any) -> str:
+        text: bytes = dumps(ready(obj), option=indented).replace(b",\n", b", \n")
+        for line_break in breaks:
+            text = text.replace(line_break, b"")
+        return text.decode()
+
+    return write
+
+
+@functools.cache
+def _fast_writer() -> tuple[Callable[..., bytes], Callable[[str], Any], int] | None:
+    """orjson's ``dumps``, ``Fragment`` and indentation option when the ``json`` extra is
+    installed, else ``None``."""
+    try:
+        import orjson
+    except ImportError:  # pragma: no cover - exercised when the extra is not installed
+        return None
+    return orjson.dumps, orjson.Fragment, orjson.OPT_INDENT_2
 
 
 def _generated(tp: Any) -> bool:
@@ -642,6 +754,11 @@ def to_json(obj: Any, *, indent: int | None = None) -> str:
         ...
         crmkit.errors.ValidationError: json: cannot be written (Out of range float values are not JSON compliant)
     """
+    if indent is None and (write := _json_writer(obj.__class__)) is not None:
+        try:  # the same text through orjson; anything unusual takes the standard path
+            return write(obj)
+        except Exception:  # the standard path below decides and names the problem
+            pass
     data = to_dict(obj)
     try:
         return json.dumps(data, ensure_ascii=False, indent=indent, allow_nan=False)
