@@ -29,7 +29,7 @@ typecheck: $(STAMP)
 	$(BIN)/mypy
 
 pytest: $(STAMP)
-	$(BIN)/pytest -n 2 --dist loadgroup -m "not interop"
+	$(BIN)/pytest -n 2 --dist loadgroup -m "not interop" --durations=30
 	$(BIN)/pytest -n 2 examples/adapter-plugin
 
 ## the equivalence tests with the oldest attrs and cattrs crmkit supports (the newest: constraints)
