@@ -154,19 +154,49 @@ def _hyp2f1_fraction(np: Any, B: Any, C: Any, z: Any) -> Any:  # noqa: N803
     return result
 
 
-def _log_a0(np: Any, sp: Any, params: Any, x: Any, tx: Any, age: Any) -> Any:
-    """log A0 of Fader & Hardie's note 009, eqs. (19)/(20); −inf when ``recency == T``."""
+def _log_term(np: Any, sp: Any, params: Any, x: Any, t: Any) -> Any:
+    """``l(t) = log 2F1(r+s+x, b; r+s+x+1; z) − (r+s+x) log(max(α, β) + t)``, ``z = |α − β| /
+    (max(α, β) + t)`` and ``b = s + 1`` when ``α ≥ β``, else ``r + x`` (so ``A0 = e^l(t_x) −
+    e^l(T)``, note 009 eqs. 19/20)."""
     r, alpha, s, beta = params
     if alpha >= beta:
         big, second = alpha, s + 1
     else:
         big, second = beta, r + x
-    gap = abs(alpha - beta)
     rsx = r + s + x
-    l1 = _log_hyp2f1_a_plus_1(np, sp, rsx, second, gap / (big + tx)) - rsx * np.log(big + tx)
-    l2 = _log_hyp2f1_a_plus_1(np, sp, rsx, second, gap / (big + age)) - rsx * np.log(big + age)
+    shifted = big + t
+    return _log_hyp2f1_a_plus_1(np, sp, rsx, second, abs(alpha - beta) / shifted) - rsx * np.log(
+        shifted
+    )
+
+
+def _log_a0(np: Any, sp: Any, params: Any, x: Any, tx: Any, age: Any) -> Any:
+    """log A0 of Fader & Hardie's note 009, eqs. (19)/(20); −inf when ``recency == T``.
+
+    ``l(t_x)`` is computed once for all the customers without repeat purchases (frequency
+    and recency 0, usually most of them) and broadcast: the same value, one hypergeometric
+    evaluation instead of one per customer.
+    """
+    l2 = _log_term(np, sp, params, x, age)
+    none = (x == 0) & (tx == 0)
+    if x.shape[0] > 1 and none.any():
+        l1 = np.empty(x.shape)
+        l1[none] = _log_term(np, sp, params, np.zeros(1), np.zeros(1))[0]
+        some = ~none
+        l1[some] = _log_term(np, sp, params, x[some], tx[some])
+    else:
+        l1 = _log_term(np, sp, params, x, tx)
     with np.errstate(divide="ignore"):
         return l1 + np.log(-np.expm1(l2 - l1))
+
+
+def _log_odds_dead(np: Any, sp: Any, params: Any, x: Any, tx: Any, age: Any) -> Any:
+    """``log(P(dead) / P(alive))`` given each history: ``died − alive`` of eq. 18."""
+    r, alpha, s, beta = params
+    return (
+        math.log(s) - np.log(r + s + x) + (r + x) * np.log(alpha + age)
+        + s * np.log(beta + age) + _log_a0(np, sp, params, x, tx, age)
+    )  # fmt: skip
 
 
 def _log_likelihood(np: Any, sp: Any, params: Any, x: Any, tx: Any, age: Any) -> Any:
@@ -291,12 +321,7 @@ class ParetoNBD(PersistentModel):
         """
         np, sp = special_functions()
         x, tx, age = float_arrays(frequency, recency, T)
-        r, alpha, s, beta = self._params()
-        log_odds_dead = (
-            math.log(s) - np.log(r + s + x) + (r + x) * np.log(alpha + age)
-            + s * np.log(beta + age) + _log_a0(np, sp, self._params(), x, tx, age)
-        )  # fmt: skip
-        return np.atleast_1d(sp.expit(-log_odds_dead))
+        return np.atleast_1d(sp.expit(-_log_odds_dead(np, sp, self._params(), x, tx, age)))
 
     def expected_purchases(self, t: ArrayLike) -> Any:
         """Expected repeat purchases of a new customer in ``t`` time units (note 009, eq. 27).
@@ -331,15 +356,11 @@ class ParetoNBD(PersistentModel):
         np, sp = special_functions()
         t, x, tx, age = float_arrays(t, frequency, recency, T)
         r, alpha, s, beta = self._params()
-        ll = _log_likelihood(np, sp, self._params(), x, tx, age)
-        first = (
-            sp.gammaln(r + x) - sp.gammaln(r) + r * math.log(alpha) + s * math.log(beta)
-            - (r + x) * np.log(alpha + age) - s * np.log(beta + age)
-        )  # fmt: skip
-        second = np.log(r + x) + np.log(beta + age) - np.log(alpha + age)
-        with np.errstate(divide="ignore"):
-            third = np.log(_expm1_over(np, 1 - s, np.log1p(t / (beta + age))))
-        return np.atleast_1d(np.exp(first + second + third - ll))
+        # P(alive) · E[purchases in t | alive]: eq. 41 with the likelihood's alive term divided
+        # out (exp(alive − log L) = P(alive))
+        alive = sp.expit(-_log_odds_dead(np, sp, self._params(), x, tx, age))
+        rate = (r + x) / (alpha + age) * (beta + age)
+        return np.atleast_1d(alive * rate * _expm1_over(np, 1 - s, np.log1p(t / (beta + age))))
 
 
 def _hyp2f1_one(np: Any, sp: Any, B: Any, C: Any, z: Any) -> tuple[Any, Any, Any, Any]:  # noqa: N803
