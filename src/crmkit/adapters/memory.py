@@ -462,7 +462,9 @@ def _redacted(entry: AuditEntry, redact: Callable[[Any], Any]) -> tuple[AuditEnt
 
 
 class MemoryRepository(RepositoryQueries[E]):
-    """One aggregate's entities inside a :class:`MemoryUnitOfWork`.
+    """One aggregate's entities inside a :class:`MemoryUnitOfWork`: the core of
+    :class:`~crmkit.adapters.ports.Repository`, plus an indexed ``find_by_remote_id``; the
+    other conveniences come from :class:`~crmkit.adapters.ports.RepositoryQueries`.
 
     Examples:
         >>> from crmkit.adapters.memory import MemoryStore
@@ -537,7 +539,8 @@ class MemoryRepository(RepositoryQueries[E]):
         return self._load(record)
 
     def find_by_remote_id(self, remote_id: str) -> E | None:
-        """The entity with this remote id, or ``None``.
+        """The entity with this remote id, or ``None``: read from the store's remote-id index
+        (overrides :meth:`~crmkit.adapters.ports.RepositoryQueries.find_by_remote_id`).
 
         Examples:
             >>> from crmkit.adapters.memory import MemoryStore
@@ -566,21 +569,6 @@ class MemoryRepository(RepositoryQueries[E]):
         self._uow.state.touch(ent)
         ent.version = 1
         return entity
-
-    def add_many(self, entities: Iterable[E]) -> int:
-        """Store many new entities; returns how many.
-
-        Examples:
-            >>> from crmkit.adapters.memory import MemoryStore
-            >>> from crmkit.domain import Account
-            >>> MemoryStore().unit_of_work().accounts.add_many([Account(name="A")])
-            1
-        """
-        count = 0
-        for entity in entities:
-            self.add(entity)
-            count += 1
-        return count
 
     def save(self, entity: E) -> E:
         """Store changes to an existing entity from its current version (see the port).

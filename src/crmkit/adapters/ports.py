@@ -6,6 +6,12 @@ boundary. A unit of work exposes one *repository* (:class:`Repository`) per aggr
 ``orders``, ``campaigns`` and ``products`` — and either commits everything done through them
 or nothing.
 
+A repository has a small core a store implements (:class:`Repository`: ``aggregate``,
+``get``, ``add``, ``save``, ``upsert_many``, ``delete``, ``find``, ``count``) and the
+conveniences callers use on top (``add_many``, ``find_by_remote_id``, ``by_owner`` …
+``iter_all``, the ``find_by_…`` lookups), written once over the core in
+:class:`RepositoryQueries`, which stores inherit and may override for speed.
+
 Rules every adapter keeps (the compliance suite :mod:`crmkit.testing.adapter_suite` checks
 them):
 
@@ -82,6 +88,8 @@ if TYPE_CHECKING:
 __all__ = [
     "DEFAULT_PAGE_SIZE",
     "MAX_PAGE_SIZE",
+    "REPOSITORY_CONVENIENCES",
+    "REPOSITORY_CORE",
     "CustomValue",
     "Entity",
     "ExchangeRates",
@@ -380,11 +388,14 @@ def lookup_target(aggregate: str, kind: str, value: Any) -> Lookup:
 
 
 class Repository(Protocol[E]):
-    """The collection of one aggregate type inside a unit of work.
+    """The core of one aggregate's collection inside a unit of work: what a store implements.
 
-    Adapters implement the core methods (``get`` … ``count``) and usually inherit the query
-    conveniences (``by_owner`` … ``iter_all``) from :class:`RepositoryQueries`.
-    The examples use the in-memory store; every store behaves the same.
+    Eight members — :attr:`aggregate`, :meth:`get`, :meth:`add`, :meth:`save`,
+    :meth:`upsert_many`, :meth:`delete`, :meth:`find` and :meth:`count` (listed in
+    :data:`REPOSITORY_CORE`). Everything else callers use on a repository (``add_many``,
+    ``find_by_remote_id``, ``by_owner`` … ``iter_all``, the ``find_by_…`` lookups) is written
+    once over this core in :class:`RepositoryQueries`, which stores inherit. The examples use
+    the in-memory store; every store behaves the same.
 
     Examples:
         >>> from crmkit.adapters import open_store
@@ -420,23 +431,11 @@ class Repository(Protocol[E]):
         """
         ...
 
-    def find_by_remote_id(self, remote_id: str) -> E | None:
-        """The entity whose ``remote_id`` is ``remote_id``, or ``None``.
-
-        Examples:
-            >>> from crmkit.adapters import open_store
-            >>> from crmkit.domain import Account
-            >>> with open_store("memory://") as store, store.unit_of_work() as uow:
-            ...     _ = uow.accounts.add(Account(name="Acme", remote_id="hs-17"))
-            ...     uow.accounts.find_by_remote_id("hs-17").name
-            'Acme'
-        """
-        ...
-
     def add(self, entity: E) -> E:
         """Store a new entity at version 1 (written back onto it) and return it.
 
-        An entity with the same id already stored raises :class:`~crmkit.errors.ConflictError`.
+        An entity with the same id (or the same ``remote_id``) already stored raises
+        :class:`~crmkit.errors.ConflictError`.
 
         Examples:
             >>> from crmkit.adapters import open_store
@@ -444,18 +443,6 @@ class Repository(Protocol[E]):
             >>> with open_store("memory://") as store, store.unit_of_work() as uow:
             ...     uow.accounts.add(Account(name="Acme")).version
             1
-        """
-        ...
-
-    def add_many(self, entities: Iterable[E]) -> int:
-        """Store many new entities (each as :meth:`add` would); returns how many.
-
-        Examples:
-            >>> from crmkit.adapters import open_store
-            >>> from crmkit.domain import Account
-            >>> with open_store("memory://") as store, store.unit_of_work() as uow:
-            ...     uow.accounts.add_many([Account(name="A"), Account(name="B")])
-            2
         """
         ...
 
@@ -550,166 +537,19 @@ class Repository(Protocol[E]):
         """
         ...
 
-    def by_owner(
-        self, owner_id: str, *, limit: int = DEFAULT_PAGE_SIZE, cursor: str | None = None
-    ) -> Page[E]:
-        """Entities whose owner (a case's agent) is ``owner_id`` (see :class:`RepositoryQueries`).
 
-        Examples:
-            >>> from crmkit.adapters import open_store
-            >>> with open_store("memory://") as store, store.unit_of_work() as uow:
-            ...     len(uow.accounts.by_owner("anna"))
-            0
-        """
-        ...
+class RepositoryQueries(Repository[E], Protocol[E]):
+    """A repository as callers use it: the core :class:`Repository` plus the conveniences,
+    each written once here over the core.
 
-    def by_account(
-        self, account_id: str, *, limit: int = DEFAULT_PAGE_SIZE, cursor: str | None = None
-    ) -> Page[E]:
-        """Entities that belong to the account ``account_id``.
-
-        Examples:
-            >>> from crmkit.adapters import open_store
-            >>> with open_store("memory://") as store, store.unit_of_work() as uow:
-            ...     len(uow.orders.by_account("a1"))
-            0
-        """
-        ...
-
-    def by_stage(
-        self, stage: str, *, limit: int = DEFAULT_PAGE_SIZE, cursor: str | None = None
-    ) -> Page[E]:
-        """Opportunities in the stage with key ``stage``.
-
-        Examples:
-            >>> from crmkit.adapters import open_store
-            >>> with open_store("memory://") as store, store.unit_of_work() as uow:
-            ...     len(uow.opportunities.by_stage("propose"))
-            0
-        """
-        ...
-
-    def by_status(
-        self, status: Any, *, limit: int = DEFAULT_PAGE_SIZE, cursor: str | None = None
-    ) -> Page[E]:
-        """Entities with status ``status`` (an enum member or its value).
-
-        Examples:
-            >>> from crmkit.adapters import open_store
-            >>> with open_store("memory://") as store, store.unit_of_work() as uow:
-            ...     len(uow.leads.by_status("new"))
-            0
-        """
-        ...
-
-    def by_segment(
-        self, segment: Any, *, limit: int = DEFAULT_PAGE_SIZE, cursor: str | None = None
-    ) -> Page[E]:
-        """Entities in segment ``segment`` (an account's tier …).
-
-        Examples:
-            >>> from crmkit.adapters import open_store
-            >>> with open_store("memory://") as store, store.unit_of_work() as uow:
-            ...     len(uow.accounts.by_segment("A"))
-            0
-        """
-        ...
-
-    def updated_since(
-        self, since: datetime, *, limit: int = DEFAULT_PAGE_SIZE, cursor: str | None = None
-    ) -> Page[E]:
-        """Entities whose ``updated_at`` is at or after ``since``.
-
-        Examples:
-            >>> from datetime import UTC, datetime
-            >>> from crmkit.adapters import open_store
-            >>> with open_store("memory://") as store, store.unit_of_work() as uow:
-            ...     len(uow.cases.updated_since(datetime(2024, 1, 1, tzinfo=UTC)))
-            0
-        """
-        ...
-
-    def search_name(
-        self, text: str, *, limit: int = DEFAULT_PAGE_SIZE, cursor: str | None = None
-    ) -> Page[E]:
-        """Entities whose name contains ``text``, ignoring case.
-
-        Examples:
-            >>> from crmkit.adapters import open_store
-            >>> with open_store("memory://") as store, store.unit_of_work() as uow:
-            ...     len(uow.contacts.search_name("berg"))
-            0
-        """
-        ...
-
-    def by_custom(
-        self,
-        key: str,
-        value: CustomValue,
-        *,
-        limit: int = DEFAULT_PAGE_SIZE,
-        cursor: str | None = None,
-    ) -> Page[E]:
-        """Entities whose custom property ``key`` equals ``value`` (JSON equality).
-
-        Examples:
-            >>> from crmkit.adapters import open_store
-            >>> with open_store("memory://") as store, store.unit_of_work() as uow:
-            ...     len(uow.accounts.by_custom("vip", True))
-            0
-        """
-        ...
-
-    def iter_all(self, query: Query | None = None, *, batch: int = 500) -> Iterator[E]:
-        """Every entity matching ``query``, page by page, in ``id`` order.
-
-        Examples:
-            >>> from crmkit.adapters import open_store
-            >>> with open_store("memory://") as store, store.unit_of_work() as uow:
-            ...     list(uow.accounts.iter_all())
-            []
-        """
-        ...
-
-    def find_by_email(self, email: str) -> list[E]:
-        """Entities whose e-mail address is ``email``, compared trimmed and lower-cased.
-
-        Examples:
-            >>> from crmkit.adapters import open_store
-            >>> with open_store("memory://") as store, store.unit_of_work() as uow:
-            ...     uow.contacts.find_by_email("anna@acme.se")
-            []
-        """
-        ...
-
-    def find_by_org_number(self, organisation_number: str) -> list[E]:
-        """Entities whose organisation number is ``organisation_number`` (digits compared).
-
-        Examples:
-            >>> from crmkit.adapters import open_store
-            >>> with open_store("memory://") as store, store.unit_of_work() as uow:
-            ...     uow.accounts.find_by_org_number("556677-8899")
-            []
-        """
-        ...
-
-    def find_by_domain(self, domain: str) -> list[E]:
-        """Entities whose web site is on ``domain`` (host names compared, ``www.`` ignored).
-
-        Examples:
-            >>> from crmkit.adapters import open_store
-            >>> with open_store("memory://") as store, store.unit_of_work() as uow:
-            ...     uow.accounts.find_by_domain("acme.se")
-            []
-        """
-        ...
-
-
-class RepositoryQueries(Generic[E]):
-    """The query conveniences of a :class:`Repository`, written over ``find`` and ``count``.
-
-    Adapters inherit from it and implement the core methods; every method here returns a
-    :class:`Page` (or iterates over all pages).
+    Stores inherit it (``class MyRepository(RepositoryQueries[E])``) and implement only the
+    core; the conveniences (:data:`REPOSITORY_CONVENIENCES`) come with it. A store may
+    override one to answer faster — the SQL store looks lookups up in its indexed columns,
+    the in-memory store remote ids in its index, and the SQL store inserts ``add_many`` in
+    batches — and the compliance suite
+    (:meth:`~crmkit.testing.adapter_suite.AdapterComplianceSuite.test_conveniences_answer_as_the_generic_versions`)
+    checks that every override answers as the generic version here does. Every unit of work's
+    repositories (``uow.accounts`` …) have this type.
 
     Examples:
         >>> from crmkit.adapters import open_store
@@ -720,15 +560,35 @@ class RepositoryQueries(Generic[E]):
         ['Acme']
     """
 
-    def find(
-        self,
-        query: Query | None = None,
-        *,
-        limit: int = DEFAULT_PAGE_SIZE,
-        cursor: str | None = None,
-    ) -> Page[E]:
-        """Implemented by the adapter (see :meth:`Repository.find`)."""
-        raise NotImplementedError  # pragma: no cover
+    def add_many(self, entities: Iterable[E]) -> int:
+        """Store many new entities, each as :meth:`add` would; returns how many.
+
+        Examples:
+            >>> from crmkit.adapters import open_store
+            >>> from crmkit.domain import Account
+            >>> with open_store("memory://") as store, store.unit_of_work() as uow:
+            ...     uow.accounts.add_many([Account(name="A"), Account(name="B")])
+            2
+        """
+        count = 0
+        for entity in entities:
+            self.add(entity)
+            count += 1
+        return count
+
+    def find_by_remote_id(self, remote_id: str) -> E | None:
+        """The entity whose ``remote_id`` is ``remote_id``, or ``None``.
+
+        Examples:
+            >>> from crmkit.adapters import open_store
+            >>> from crmkit.domain import Account
+            >>> with open_store("memory://") as store, store.unit_of_work() as uow:
+            ...     _ = uow.accounts.add(Account(name="Acme", remote_id="hs-17"))
+            ...     uow.accounts.find_by_remote_id("hs-17").name
+            'Acme'
+        """
+        found = self.find(Query(remote_id=remote_id), limit=1).items
+        return found[0] if found else None
 
     def by_owner(
         self, owner_id: str, *, limit: int = DEFAULT_PAGE_SIZE, cursor: str | None = None
@@ -832,7 +692,7 @@ class RepositoryQueries(Generic[E]):
         limit: int = DEFAULT_PAGE_SIZE,
         cursor: str | None = None,
     ) -> Page[E]:
-        """Entities whose custom property ``key`` equals ``value``.
+        """Entities whose custom property ``key`` equals ``value`` (JSON equality).
 
         Examples:
             >>> from crmkit.adapters import open_store
@@ -863,17 +723,11 @@ class RepositoryQueries(Generic[E]):
                 return
             cursor = page.next_cursor
 
-    @property
-    def aggregate(self) -> str:
-        """Implemented by the adapter (see :attr:`Repository.aggregate`)."""
-        raise NotImplementedError  # pragma: no cover
-
     def find_by_email(self, email: str) -> list[E]:
         """Entities whose e-mail address is ``email``, compared trimmed and lower-cased.
 
         Contacts, leads and any aggregate with an e-mail field have it; others raise
-        :class:`~crmkit.errors.ValidationError`. This generic version reads every entity
-        (:meth:`iter_all`); the SQL store looks the address up in its indexed ``email`` column.
+        :class:`~crmkit.errors.ValidationError`.
 
         Examples:
             >>> from crmkit.adapters import open_store
@@ -915,7 +769,10 @@ class RepositoryQueries(Generic[E]):
 
     def lookup(self, kind: LookupKind, value: str) -> list[E]:
         """Entities whose field of lookup ``kind`` equals ``value`` once both are normalised,
-        in ``id`` order (what the ``find_by_…`` conveniences call; stores may override it).
+        in ``id`` order (what the ``find_by_…`` conveniences call).
+
+        This generic version reads every entity (:meth:`iter_all`); the SQL store overrides it
+        to look the value up in its indexed typed column.
 
         Examples:
             >>> from crmkit.adapters import open_store
@@ -931,6 +788,38 @@ class RepositoryQueries(Generic[E]):
             for entity in self.iter_all(batch=1000)
             if target.normalise(getattr(entity, target.attribute, None)) == target.value
         ]
+
+
+#: The members of the :class:`Repository` core: what a store must implement.
+REPOSITORY_CORE: tuple[str, ...] = (
+    "aggregate",
+    "get",
+    "add",
+    "save",
+    "upsert_many",
+    "delete",
+    "find",
+    "count",
+)
+#: The conveniences :class:`RepositoryQueries` writes once over the core (a store may
+#: override any of them; the compliance suite checks the override's answers).
+REPOSITORY_CONVENIENCES: tuple[str, ...] = (
+    "add_many",
+    "find_by_remote_id",
+    "by_owner",
+    "by_account",
+    "by_stage",
+    "by_status",
+    "by_segment",
+    "updated_since",
+    "search_name",
+    "by_custom",
+    "iter_all",
+    "find_by_email",
+    "find_by_org_number",
+    "find_by_domain",
+    "lookup",
+)
 
 
 @runtime_checkable
@@ -984,97 +873,97 @@ class UnitOfWork(Protocol):
     """
 
     @property
-    def accounts(self) -> Repository[Account]:
+    def accounts(self) -> RepositoryQueries[Account]:
         """The accounts (companies and organisations)."""
         ...
 
     @property
-    def contacts(self) -> Repository[Contact]:
+    def contacts(self) -> RepositoryQueries[Contact]:
         """The contacts (people at accounts)."""
         ...
 
     @property
-    def leads(self) -> Repository[Lead]:
+    def leads(self) -> RepositoryQueries[Lead]:
         """The leads (prospects not yet qualified)."""
         ...
 
     @property
-    def opportunities(self) -> Repository[Opportunity]:
+    def opportunities(self) -> RepositoryQueries[Opportunity]:
         """The opportunities (deals in a pipeline)."""
         ...
 
     @property
-    def interactions(self) -> Repository[Interaction]:
+    def interactions(self) -> RepositoryQueries[Interaction]:
         """The interactions (calls, meetings, e-mails …)."""
         ...
 
     @property
-    def cases(self) -> Repository[Case]:
+    def cases(self) -> RepositoryQueries[Case]:
         """The customer-service cases."""
         ...
 
     @property
-    def orders(self) -> Repository[Order]:
+    def orders(self) -> RepositoryQueries[Order]:
         """The orders."""
         ...
 
     @property
-    def campaigns(self) -> Repository[Campaign]:
+    def campaigns(self) -> RepositoryQueries[Campaign]:
         """The marketing campaigns."""
         ...
 
     @property
-    def products(self) -> Repository[Product]:
+    def products(self) -> RepositoryQueries[Product]:
         """The products."""
         ...
 
     @property
-    def users(self) -> Repository[User]:
+    def users(self) -> RepositoryQueries[User]:
         """The users (who own records and are assigned work)."""
         ...
 
     @property
-    def teams(self) -> Repository[Team]:
+    def teams(self) -> RepositoryQueries[Team]:
         """The teams of users."""
         ...
 
     @property
-    def territories(self) -> Repository[Territory]:
+    def territories(self) -> RepositoryQueries[Territory]:
         """The sales territories."""
         ...
 
     @property
-    def owner_changes(self) -> Repository[OwnerChange]:
+    def owner_changes(self) -> RepositoryQueries[OwnerChange]:
         """The recorded owner reassignments."""
         ...
 
     @property
-    def tasks(self) -> Repository[Task]:
+    def tasks(self) -> RepositoryQueries[Task]:
         """The tasks (activities to do)."""
         ...
 
     @property
-    def notes(self) -> Repository[Note]:
+    def notes(self) -> RepositoryQueries[Note]:
         """The notes (activities written down)."""
         ...
 
     @property
-    def price_books(self) -> Repository[PriceBook]:
+    def price_books(self) -> RepositoryQueries[PriceBook]:
         """The price books."""
         ...
 
     @property
-    def quotes(self) -> Repository[Quote]:
+    def quotes(self) -> RepositoryQueries[Quote]:
         """The quotes (priced offers, in revisions)."""
         ...
 
     @overload
-    def repository(self, aggregate: type[T]) -> Repository[T]: ...
+    def repository(self, aggregate: type[T]) -> RepositoryQueries[T]: ...
 
     @overload
-    def repository(self, aggregate: str) -> Repository[Any]: ...
+    def repository(self, aggregate: str) -> RepositoryQueries[Any]: ...
 
-    def repository(self, aggregate: type[Any] | str) -> Repository[Any]:
+    def repository(self, aggregate: type[Any] | str) -> RepositoryQueries[Any]:
         """The repository of an entity class (``Account``) or plural name (``"accounts"``).
 
         Unknown aggregates raise :class:`~crmkit.errors.NotFoundError`.

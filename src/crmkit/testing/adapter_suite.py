@@ -12,7 +12,8 @@ its entry point) or override the ``store`` fixture. Each test gets a fresh, empt
         store_url = "mystore://"
 
 The suite covers create / read / update / delete of every aggregate, every query of the
-repository port, paging, optimistic-concurrency conflicts, transactions (a failed unit of work
+repository port (and that each convenience the store overrides answers as the generic version
+of :class:`~crmkit.adapters.ports.RepositoryQueries` does), paging, optimistic-concurrency conflicts, transactions (a failed unit of work
 leaves nothing behind, a rollback puts the caller's entities back at their stored version, a
 unit of work used after its ``with`` block raises
 :class:`~crmkit.errors.UnitOfWorkClosedError`), merging duplicate contacts and accounts
@@ -33,9 +34,10 @@ Examples:
 
 from __future__ import annotations
 
+import copy
 import functools
 import json
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
@@ -46,7 +48,8 @@ from hypothesis import strategies as st
 
 from crmkit.adapters import Query, Store, open_store
 from crmkit.adapters.aggregate import aggregate_for, aggregate_names
-from crmkit.errors import ConflictError, NotFoundError, ValidationError
+from crmkit.adapters.ports import REPOSITORY_CONVENIENCES, Page, RepositoryQueries
+from crmkit.errors import ConflictError, CrmkitError, NotFoundError, ValidationError
 
 __all__ = [
     "AdapterComplianceSuite",
@@ -223,6 +226,23 @@ def referring_entity(
         changes["status"] = d.LeadStatus.CONVERTED
         changes["converted_at"] = _T0
     return attrs.evolve(entity, **changes)
+
+
+def _answer(aggregate: str, call: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
+    """What ``call(*args, **kwargs)`` on a repository answered, comparably: entities as
+    documents (a page with its cursor), or the type and text of the error it raised."""
+    to_document = aggregate_for(aggregate).to_document
+    try:
+        result = call(*args, **kwargs)
+        if isinstance(result, Page):
+            return [to_document(e) for e in result.items], result.next_cursor
+        if result is None:
+            return None
+        if isinstance(result, list | Iterator):
+            return [to_document(e) for e in result]
+        return to_document(result)
+    except CrmkitError as error:
+        return type(error).__name__, str(error)
 
 
 _TEXT_FIELDS = ("description", "next_step", "outcome", "subject", "body", "reason", "resolution")
@@ -439,6 +459,85 @@ class AdapterComplianceSuite:
                 uow.accounts.find_by_org_number("n/a")
             with pytest.raises(ValidationError, match="e-mail"):
                 uow.orders.find_by_email("anna.berg@nordvind.se")
+
+    def test_conveniences_answer_as_the_generic_versions(self, store: Store) -> None:
+        # A store may override any convenience of RepositoryQueries (the SQL store's indexed
+        # lookups, the memory store's remote-id index); each must answer exactly as the
+        # generic version written over the core does, errors included.
+        d = _domain()
+        self._seed_accounts(store)
+        nordvind = sample_entity(
+            "accounts",
+            name="Nordvind AB",
+            organisation_number="556677-8899",
+            website="https://www.Nordvind.se/om",
+            remote_id="hs-9",
+        )
+        opps = [
+            sample_entity("opportunities", name=f"Deal {i}", stage_key=stage, account_id=acc)
+            for i, (stage, acc) in enumerate(
+                [("qualify", "a1"), ("propose", "a1"), ("propose", "a2")]
+            )
+        ]
+        store_parents(store, opps)
+        with store.unit_of_work() as uow:
+            uow.accounts.add(nordvind)
+            uow.opportunities.add_many(opps)
+            uow.contacts.add_many(
+                [
+                    sample_entity("contacts", first_name="Anna", email="Anna.Berg@Nordvind.se"),
+                    sample_entity("contacts", first_name="Bo", email="bo@fjord.no"),
+                ]
+            )
+        calls: list[tuple[str, str, tuple[Any, ...], dict[str, Any]]] = [
+            ("accounts", "find_by_remote_id", ("hs-9",), {}),
+            ("accounts", "find_by_remote_id", ("hs-0",), {}),
+            ("accounts", "by_owner", ("anna",), {}),
+            ("accounts", "by_owner", ("anna",), {"limit": 1}),
+            ("accounts", "by_status", (next(iter(d.AccountStatus)),), {}),
+            ("accounts", "by_segment", ("A",), {}),
+            ("accounts", "updated_since", (_T0 + timedelta(days=2),), {}),
+            ("accounts", "search_name", ("ACME",), {"limit": 1}),
+            ("accounts", "search_name", ("100%",), {}),
+            ("accounts", "by_custom", ("fiscal_month", 7), {}),
+            ("accounts", "iter_all", (), {"batch": 2}),
+            ("accounts", "iter_all", (Query(owner_id="bo"),), {}),
+            ("opportunities", "by_stage", ("propose",), {}),
+            ("opportunities", "by_account", ("a1",), {"limit": 1}),
+            ("contacts", "find_by_email", (" anna.berg@NORDVIND.SE",), {}),
+            ("accounts", "find_by_org_number", ("5566778899",), {}),
+            ("accounts", "find_by_org_number", ("n/a",), {}),
+            ("accounts", "find_by_domain", ("anna@nordvind.se",), {}),
+            ("contacts", "lookup", ("email", "bo@fjord.no"), {}),
+            ("orders", "find_by_email", ("bo@fjord.no",), {}),
+        ]
+        covered = {name for _, name, _, _ in calls} | {"add_many"}
+        assert covered == set(REPOSITORY_CONVENIENCES), "a convenience is not compared"
+        with store.unit_of_work() as uow:
+            for aggregate, name, args, kwargs in calls:
+                repo = uow.repository(aggregate)
+                generic = getattr(RepositoryQueries, name)
+                answers = [
+                    _answer(aggregate, getattr(repo, name), *args, **kwargs),
+                    _answer(aggregate, generic, repo, *args, **kwargs),
+                ]
+                assert answers[0] == answers[1], f"{aggregate}.{name}{args}"
+        batch = [
+            sample_entity("accounts", name=f"Bulk {i}", remote_id=f"bulk-{i}") for i in range(3)
+        ]
+        written = []
+        for generic in (False, True):
+            copies = copy.deepcopy(batch)
+            with store.unit_of_work() as uow:
+                if generic:
+                    count = RepositoryQueries.add_many(uow.accounts, iter(copies))
+                else:
+                    count = uow.accounts.add_many(iter(copies))
+                found = _answer("accounts", uow.accounts.search_name, "bulk")
+                written.append((count, [e.version for e in copies], found))
+                uow.rollback()
+        assert written[0] == written[1]
+        assert written[0][0] == 3
 
     def test_upsert_by_id_inserts_then_replaces(self, store: Store) -> None:
         products = [sample_entity("products", sku=f"S{i}") for i in range(3)]

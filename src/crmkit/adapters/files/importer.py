@@ -80,7 +80,7 @@ from crmkit.adapters.files.source import (
 from crmkit.errors import ImportRolledBackError, Problem, ValidationError
 
 if TYPE_CHECKING:
-    from crmkit.adapters.ports import Repository, Store, UnitOfWork
+    from crmkit.adapters.ports import RepositoryQueries, Store, UnitOfWork
 
 __all__ = [
     "NATURAL_KEYS",
@@ -367,7 +367,7 @@ class Importer(Generic[E]):
         """Import ``rows``; returns the report (raises :class:`ImportRolledBackError` for a
         rejected ``ALL_OR_NOTHING`` import)."""
         with self.store.unit_of_work() as uow:
-            repo: Repository[E] = uow.repository(self.codec.record_type)
+            repo: RepositoryQueries[E] = uow.repository(self.codec.record_type)
             report = ImportReport(source=source, aggregate=repo.aggregate, policy=self.policy)
             run = _Run(self, uow, repo, report)
             run.consume(rows)
@@ -431,7 +431,11 @@ class _Run(Generic[E]):
     """The state of one import run."""
 
     def __init__(
-        self, importer: Importer[E], uow: UnitOfWork, repo: Repository[E], report: ImportReport
+        self,
+        importer: Importer[E],
+        uow: UnitOfWork,
+        repo: RepositoryQueries[E],
+        report: ImportReport,
     ) -> None:
         self.importer = importer
         self.uow = uow
