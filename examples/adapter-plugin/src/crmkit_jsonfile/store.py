@@ -150,7 +150,7 @@ class JsonFileStore:
 class JsonFileUnitOfWork(UnitOfWorkRepositories["JsonFileRepository[Any]"]):
     """A snapshot of the file plus private changes, written at commit.
 
-    ``UnitOfWorkRepositories`` gives it the nine repository properties (``accounts`` …) over
+    ``UnitOfWorkRepositories`` gives it the repository properties (``accounts`` …) over
     :meth:`repository`; ``UnitOfWorkState`` refuses use after the ``with`` block and puts the
     caller's entities back at their stored version on rollback."""
 
@@ -230,7 +230,13 @@ class JsonFileUnitOfWork(UnitOfWorkRepositories["JsonFileRepository[Any]"]):
 
 
 class JsonFileRepository(RepositoryQueries[E]):
-    """One aggregate inside a :class:`JsonFileUnitOfWork`."""
+    """One aggregate inside a :class:`JsonFileUnitOfWork`.
+
+    It implements only the core of the repository port — ``aggregate``, ``get``, ``add``,
+    ``save``, ``upsert_many``, ``delete``, ``find`` and ``count``
+    (``crmkit.adapters.ports.REPOSITORY_CORE``); ``RepositoryQueries`` adds every
+    convenience (``add_many``, ``find_by_remote_id``, ``by_owner`` … ``iter_all``, the
+    ``find_by_…`` lookups) over them."""
 
     def __init__(self, uow: JsonFileUnitOfWork, aggregate: Aggregate) -> None:
         self._uow = uow
@@ -286,11 +292,6 @@ class JsonFileRepository(RepositoryQueries[E]):
         entity: E = self._agg.from_document(row["document"])
         return entity
 
-    def find_by_remote_id(self, remote_id: str) -> E | None:
-        """The entity with this remote id, or ``None``."""
-        owner = self._owner_of_remote(remote_id)
-        return None if owner is None else self.get(owner)
-
     def add(self, entity: E) -> E:
         """Store a new entity at version 1."""
         ent: Any = entity
@@ -303,10 +304,6 @@ class JsonFileRepository(RepositoryQueries[E]):
         self._uow.state.touch(ent)
         ent.version = 1
         return entity
-
-    def add_many(self, entities: Iterable[E]) -> int:
-        """Store many new entities."""
-        return sum(1 for entity in entities if self.add(entity) is not None)
 
     def save(self, entity: E) -> E:
         """Store changes from the entity's current version."""
