@@ -10,6 +10,21 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any, assert_type
 
 from crmkit.frames import col
+from crmkit.scoring import (
+    CohortCell,
+    LostReason,
+    PipelineTotal,
+    StageTime,
+    cases_per_problem_type,
+    cohort_retention,
+    customers_per_stage,
+    engagement_summary,
+    lost_reasons,
+    neglected,
+    time_in_stage,
+    weighted_pipeline,
+    win_back,
+)
 from crmkit.segmentation import (
     ABCRow,
     BucketRow,
@@ -32,6 +47,7 @@ from crmkit.segmentation import (
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
+    from datetime import date
 
     import dask.dataframe as dd
     import duckdb
@@ -94,3 +110,36 @@ def segmentation(
     assert_type(propensity_bands(dask_frame), Any)
     assert_type(share_of_wallet(records), list[WalletRow])
     assert_type(share_of_wallet(nw_frame), pl.DataFrame)
+
+
+def scoring(
+    records: list[dict[str, Any]],
+    accounts: list[Account],
+    frame: pl.DataFrame,
+    lazy: pl.LazyFrame,
+    nw_frame: nw.DataFrame[pl.DataFrame],
+    relation: duckdb.DuckDBPyRelation,
+    spark_frame: pyspark.sql.DataFrame,
+    as_of: date,
+) -> None:
+    assert_type(engagement_summary(records), dict[Any, dict[str, Any]])
+    assert_type(engagement_summary(lazy), pl.LazyFrame)
+    # the filters hand back the records they were given
+    assert_type(neglected(accounts, days=30, as_of=as_of), list[Account])
+    assert_type(neglected(records, days=30, as_of=as_of), list[dict[str, Any]])
+    assert_type(neglected(relation, days=30, as_of=as_of), duckdb.DuckDBPyRelation)
+    assert_type(win_back(records, "price"), list[dict[str, Any]])
+    assert_type(win_back(nw_frame, "price"), pl.DataFrame)
+    assert_type(cases_per_problem_type(["billing", "login"]), dict[Any, int])
+    assert_type(cases_per_problem_type(frame), pl.DataFrame)
+    assert_type(weighted_pipeline(records), list[PipelineTotal])
+    assert_type(weighted_pipeline(spark_frame), pyspark.sql.DataFrame)
+    assert_type(lost_reasons(records), list[LostReason])
+    assert_type(lost_reasons(lazy), pl.LazyFrame)
+    assert_type(customers_per_stage(records), list[tuple[Any, int]])
+    assert_type(customers_per_stage(frame), pl.DataFrame)
+    assert_type(time_in_stage(records), list[StageTime])
+    assert_type(time_in_stage(relation), duckdb.DuckDBPyRelation)
+    assert_type(cohort_retention(records), list[CohortCell])
+    assert_type(cohort_retention(frame), pl.DataFrame)
+    wants_frame(cohort_retention(records))  # type: ignore[arg-type]

@@ -30,6 +30,8 @@ def test_the_checked_module_checks_every_overloaded_analytic() -> None:
     source = CHECKED.read_text(encoding="utf-8")
     analytics = ["assign_segments", "repurchase_buckets", "abc_classes", "customer_portfolio",
                  "profitability_matrix", "go_to_market_tiers", "propensity_bands",
-                 "share_of_wallet"]  # fmt: skip
+                 "share_of_wallet", "engagement_summary", "neglected", "win_back",
+                 "cases_per_problem_type", "weighted_pipeline", "lost_reasons",
+                 "customers_per_stage", "time_in_stage", "cohort_retention"]  # fmt: skip
     unchecked = [name for name in analytics if f"assert_type({name}(" not in source]
     assert unchecked == []

@@ -20,13 +20,52 @@ Examples:
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, overload
 
 from crmkit._deprecation import renamed
 from crmkit.errors import ValidationError
-from crmkit.frames import from_native, is_frame, narwhals, read_field, require_columns, to_native
+from crmkit.frames import (
+    FrameT,
+    Records,
+    SupportsToNative,
+    from_native,
+    is_frame,
+    narwhals,
+    read_field,
+    require_columns,
+    to_native,
+)
 
 __all__ = ["engagement_summary"]
+
+
+@overload
+def engagement_summary(
+    events: SupportsToNative[FrameT],
+    *,
+    types: Sequence[str] = ...,
+    lead: str = ...,
+    date_field: str = ...,
+    type_field: str = ...,
+) -> FrameT: ...
+@overload
+def engagement_summary(
+    events: FrameT,
+    *,
+    types: Sequence[str] = ...,
+    lead: str = ...,
+    date_field: str = ...,
+    type_field: str = ...,
+) -> FrameT: ...
+@overload
+def engagement_summary(
+    events: Records,
+    *,
+    types: Sequence[str] = ...,
+    lead: str = ...,
+    date_field: str = ...,
+    type_field: str = ...,
+) -> dict[Any, dict[str, Any]]: ...
 
 
 @renamed(at="date_field")

@@ -20,14 +20,23 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import date, datetime, timedelta
-from typing import Any
+from typing import Any, overload
 
 import attrs
 
 from crmkit._deprecation import warn_deprecated
 from crmkit.errors import ValidationError
+from crmkit.frames import (
+    FrameT,
+    RecordT,
+    SupportsToNative,
+    col,
+    filter_rows,
+    is_frame,
+    read_field,
+    utc_date,
+)
 from crmkit.frames import as_of as as_of_day
-from crmkit.frames import col, filter_rows, is_frame, read_field, utc_date
 
 __all__ = ["EmailSequence", "SequenceStep", "neglected", "overdue_follow_ups"]
 
@@ -144,6 +153,18 @@ def overdue_follow_ups(
         if planned < as_of if instant is not None else utc_date(planned) < as_of:
             late.append((planned, i, item))
     return [item for _, _, item in sorted(late, key=lambda t: (t[0], t[1]))]
+
+
+@overload
+def neglected(
+    contacts: SupportsToNative[FrameT], *, days: int, as_of: date, last_contact: str = ...
+) -> FrameT: ...
+@overload
+def neglected(contacts: FrameT, *, days: int, as_of: date, last_contact: str = ...) -> FrameT: ...
+@overload
+def neglected(
+    contacts: Iterable[RecordT], *, days: int, as_of: date, last_contact: str = ...
+) -> list[RecordT]: ...
 
 
 def neglected(

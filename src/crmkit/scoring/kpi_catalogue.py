@@ -33,7 +33,7 @@ import statistics
 from collections import Counter
 from collections.abc import Mapping
 from datetime import datetime
-from typing import Any
+from typing import Any, overload
 
 import attrs
 
@@ -41,6 +41,9 @@ from crmkit.display import ResultRow
 from crmkit.domain import KPI, KPIDirection, KPIPeriod
 from crmkit.errors import ValidationError
 from crmkit.frames import (
+    FrameT,
+    Records,
+    SupportsToNative,
     collect,
     exact_median,
     from_native,
@@ -391,6 +394,16 @@ def customers_per_salesperson(customers: int, salespeople: int) -> float:
     _non_negative("customers", customers)
     _positive("salespeople", salespeople)
     return customers / salespeople
+
+
+@overload
+def cases_per_problem_type(
+    cases: SupportsToNative[FrameT], *, problem_type: str = ...
+) -> FrameT: ...
+@overload
+def cases_per_problem_type(cases: FrameT, *, problem_type: str = ...) -> FrameT: ...
+@overload
+def cases_per_problem_type(cases: Records, *, problem_type: str = ...) -> dict[Any, int]: ...
 
 
 def cases_per_problem_type(cases: Any, *, problem_type: str = "problem_type") -> Any:

@@ -30,7 +30,7 @@ import itertools
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import date, datetime
-from typing import Any
+from typing import Any, overload
 
 import attrs
 
@@ -38,6 +38,10 @@ from crmkit._deprecation import renamed
 from crmkit.display import ResultRow
 from crmkit.errors import NotFoundError, ValidationError
 from crmkit.frames import (
+    FrameT,
+    Records,
+    RecordT,
+    SupportsToNative,
     collect,
     column_types,
     day_number,
@@ -210,6 +214,47 @@ class PipelineTotal(ResultRow):
     count: int
     amount: float
     weighted_amount: float
+
+
+@overload
+def weighted_pipeline(
+    opportunities: SupportsToNative[FrameT],
+    *,
+    pipeline: Any = ...,
+    by: str = ...,
+    period: str = ...,
+    stage: str = ...,
+    amount: str = ...,
+    probability: str = ...,
+    close_date: str = ...,
+    include_closed: bool = ...,
+) -> FrameT: ...
+@overload
+def weighted_pipeline(
+    opportunities: FrameT,
+    *,
+    pipeline: Any = ...,
+    by: str = ...,
+    period: str = ...,
+    stage: str = ...,
+    amount: str = ...,
+    probability: str = ...,
+    close_date: str = ...,
+    include_closed: bool = ...,
+) -> FrameT: ...
+@overload
+def weighted_pipeline(
+    opportunities: Records,
+    *,
+    pipeline: Any = ...,
+    by: str = ...,
+    period: str = ...,
+    stage: str = ...,
+    amount: str = ...,
+    probability: str = ...,
+    close_date: str = ...,
+    include_closed: bool = ...,
+) -> list[PipelineTotal]: ...
 
 
 def weighted_pipeline(
@@ -437,6 +482,24 @@ class LostReason(ResultRow):
     share: float
 
 
+@overload
+def lost_reasons(
+    opportunities: SupportsToNative[FrameT],
+    *,
+    pipeline: Any = ...,
+    stage: str = ...,
+    reason: str = ...,
+) -> FrameT: ...
+@overload
+def lost_reasons(
+    opportunities: FrameT, *, pipeline: Any = ..., stage: str = ..., reason: str = ...
+) -> FrameT: ...
+@overload
+def lost_reasons(
+    opportunities: Records, *, pipeline: Any = ..., stage: str = ..., reason: str = ...
+) -> list[LostReason]: ...
+
+
 def lost_reasons(
     opportunities: Any,
     *,
@@ -495,6 +558,35 @@ def lost_reasons(
     return [LostReason(r, n, n / total) for r, n in ranked]
 
 
+@overload
+def win_back(
+    opportunities: SupportsToNative[FrameT],
+    reason: str | Iterable[str],
+    *,
+    pipeline: Any = ...,
+    stage: str = ...,
+    reason_field: str = ...,
+) -> FrameT: ...
+@overload
+def win_back(
+    opportunities: FrameT,
+    reason: str | Iterable[str],
+    *,
+    pipeline: Any = ...,
+    stage: str = ...,
+    reason_field: str = ...,
+) -> FrameT: ...
+@overload
+def win_back(
+    opportunities: Iterable[RecordT],
+    reason: str | Iterable[str],
+    *,
+    pipeline: Any = ...,
+    stage: str = ...,
+    reason_field: str = ...,
+) -> list[RecordT]: ...
+
+
 def win_back(
     opportunities: Any,
     reason: str | Iterable[str],
@@ -545,6 +637,24 @@ def win_back(
             continue
         out.append(opp)
     return out
+
+
+@overload
+def customers_per_stage(
+    opportunities: SupportsToNative[FrameT],
+    *,
+    pipeline: Any = ...,
+    stage: str = ...,
+    customer: str = ...,
+) -> FrameT: ...
+@overload
+def customers_per_stage(
+    opportunities: FrameT, *, pipeline: Any = ..., stage: str = ..., customer: str = ...
+) -> FrameT: ...
+@overload
+def customers_per_stage(
+    opportunities: Records, *, pipeline: Any = ..., stage: str = ..., customer: str = ...
+) -> list[tuple[Any, int]]: ...
 
 
 @renamed(account="customer")
@@ -739,6 +849,14 @@ def _with_next_change(frame: Any) -> Any:
         .agg(nw.col("__next").min())
     )
     return frame.join(nexts, on=["opportunity_id", "entered_at"], how="inner")
+
+
+@overload
+def time_in_stage(changes: SupportsToNative[FrameT]) -> FrameT: ...
+@overload
+def time_in_stage(changes: FrameT) -> FrameT: ...
+@overload
+def time_in_stage(changes: Records) -> list[StageTime]: ...
 
 
 def time_in_stage(changes: Any) -> Any:

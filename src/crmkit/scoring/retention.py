@@ -26,7 +26,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from datetime import date
-from typing import Any
+from typing import Any, overload
 
 import attrs
 
@@ -34,6 +34,9 @@ from crmkit._deprecation import renamed
 from crmkit.display import ResultRow
 from crmkit.errors import ValidationError
 from crmkit.frames import (
+    FrameT,
+    Records,
+    SupportsToNative,
     collect,
     column_types,
     day_number,
@@ -219,6 +222,24 @@ def _label(index: int, period: str) -> str:
     if period == "month":
         return f"{index // 12:04d}-{index % 12 + 1:02d}"
     return f"{index:04d}"
+
+
+@overload
+def cohort_retention(
+    orders: SupportsToNative[FrameT],
+    *,
+    period: str = ...,
+    customer: str = ...,
+    date_field: str = ...,
+) -> FrameT: ...
+@overload
+def cohort_retention(
+    orders: FrameT, *, period: str = ..., customer: str = ..., date_field: str = ...
+) -> FrameT: ...
+@overload
+def cohort_retention(
+    orders: Records, *, period: str = ..., customer: str = ..., date_field: str = ...
+) -> list[CohortCell]: ...
 
 
 @renamed(at="date_field")
