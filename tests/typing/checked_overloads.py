@@ -12,9 +12,12 @@ from typing import TYPE_CHECKING, Any, assert_type
 from crmkit.frames import col
 from crmkit.scoring import (
     CohortCell,
+    IdealCustomerProfile,
     LostReason,
+    LoyaltyRule,
     PipelineTotal,
     StageTime,
+    WinProbabilityModel,
     cases_per_problem_type,
     cohort_retention,
     customers_per_stage,
@@ -143,3 +146,21 @@ def scoring(
     assert_type(cohort_retention(records), list[CohortCell])
     assert_type(cohort_retention(frame), pl.DataFrame)
     wants_frame(cohort_retention(records))  # type: ignore[arg-type]
+
+
+def scoring_models(
+    records: list[dict[str, Any]],
+    frame: pl.DataFrame,
+    lazy: pl.LazyFrame,
+    nw_lazy: nw.LazyFrame[pl.LazyFrame],
+    relation: duckdb.DuckDBPyRelation,
+    model: WinProbabilityModel,
+    icp: IdealCustomerProfile,
+) -> None:
+    assert_type(LoyaltyRule().classify(records), list[bool])
+    assert_type(LoyaltyRule().classify(lazy), pl.LazyFrame)
+    assert_type(icp.score(records), list[float])
+    assert_type(icp.score(relation), duckdb.DuckDBPyRelation)
+    assert_type(model.predict(records), list[float])
+    assert_type(model.predict(frame), pl.DataFrame)
+    assert_type(model.predict(nw_lazy), pl.LazyFrame)

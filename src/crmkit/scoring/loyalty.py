@@ -23,12 +23,15 @@ Examples:
 from __future__ import annotations
 
 import math
-from typing import Any
+from typing import Any, overload
 
 import attrs
 
 from crmkit.errors import ValidationError
 from crmkit.frames import (
+    FrameT,
+    Records,
+    SupportsToNative,
     collect,
     from_native,
     is_frame,
@@ -151,6 +154,13 @@ class LoyaltyRule:
             & high_share
         )
         return rule.fill_null(False)
+
+    @overload
+    def classify(self, customers: SupportsToNative[FrameT], *, column: str = ...) -> FrameT: ...
+    @overload
+    def classify(self, customers: FrameT, *, column: str = ...) -> FrameT: ...
+    @overload
+    def classify(self, customers: Records, *, column: str = ...) -> list[bool]: ...
 
     def classify(self, customers: Any, *, column: str = "loyal") -> Any:
         """Records → list of bools; a frame → the same frame with a boolean ``column``.

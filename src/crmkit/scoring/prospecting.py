@@ -27,7 +27,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import date
-from typing import Any
+from typing import Any, overload
 
 import attrs
 
@@ -37,6 +37,9 @@ from crmkit.errors import ValidationError
 from crmkit.frames import (
     Context,
     Expr,
+    FrameT,
+    Records,
+    SupportsToNative,
     collect,
     column_types,
     from_native,
@@ -150,6 +153,19 @@ class IdealCustomerProfile:
         """
         matched = set(self.matches(prospect, as_of=as_of))
         return sum(d.weight for d in self.dimensions if d.name in matched) / self.total_weight
+
+    @overload
+    def score(
+        self, prospects: SupportsToNative[FrameT], *, as_of: date | None = ..., column: str = ...
+    ) -> FrameT: ...
+    @overload
+    def score(
+        self, prospects: FrameT, *, as_of: date | None = ..., column: str = ...
+    ) -> FrameT: ...
+    @overload
+    def score(
+        self, prospects: Records, *, as_of: date | None = ..., column: str = ...
+    ) -> list[float]: ...
 
     def score(self, prospects: Any, *, as_of: date | None = None, column: str = "icp_fit") -> Any:
         """The fit of every prospect: records give a list of floats (in order), a frame gives

@@ -39,13 +39,16 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterable, Mapping, Sequence
-from typing import Any
+from typing import Any, overload
 
 import attrs
 
 from crmkit.display import ResultRow
 from crmkit.errors import NotFoundError, Problem, ValidationError
 from crmkit.frames import (
+    FrameT,
+    Records,
+    SupportsToNative,
     collect,
     from_native,
     is_frame,
@@ -353,6 +356,13 @@ class WinProbabilityModel:
             1.0
         """
         return self.explain(record).probability
+
+    @overload
+    def predict(self, data: SupportsToNative[FrameT], *, column: str = ...) -> FrameT: ...
+    @overload
+    def predict(self, data: FrameT, *, column: str = ...) -> FrameT: ...
+    @overload
+    def predict(self, data: Records, *, column: str = ...) -> list[float]: ...
 
     def predict(self, data: Any, *, column: str = "win_probability") -> Any:
         """Predict many opportunities: records give a list of floats; a frame gets ``column``.
