@@ -56,8 +56,12 @@ def test_value_customers_on_records_and_frames(cdnow, models):
     ][:200]  # fmt: skip
     rows = value_customers(records, purchases, spend)
     frame = pl.DataFrame({k: v[:200] for k, v in cdnow.items()})
-    lazy_out = value_customers(frame.lazy(), purchases, spend)
-    assert isinstance(lazy_out, pl.DataFrame)
+    lazy = value_customers(frame.lazy(), purchases, spend)
+    assert isinstance(lazy, pl.LazyFrame)  # lazy stays lazy: predicted per pattern, joined back
+    lazy_out = lazy.sort("customer_id").collect()
+    eager_out = value_customers(frame, purchases, spend)
+    assert isinstance(eager_out, pl.DataFrame)
+    assert eager_out["customer_id"].to_list() == frame["customer_id"].to_list()
     pandas_out = value_customers(frame.to_pandas(), purchases, spend)
     assert isinstance(pandas_out, pd.DataFrame)
     assert [r.customer_id for r in rows] == lazy_out["customer_id"].to_list()

@@ -150,6 +150,50 @@ def test_only_the_patterns_come_back_to_the_driver(
     assert isinstance(nw.from_native(out), nw.LazyFrame)
 
 
+@pytest.mark.parametrize(
+    "engine", matrix_params(tuple(e for e in FRAME_ENGINES if e in LAZY)), indirect=True
+)
+def test_value_customers_keeps_a_lazy_summary_in_its_engine(
+    engine: str,
+    transactions: list[dict[str, Any]],
+    in_memory: dict[str, Any],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    summary = _engine_summary(engine, transactions)
+    patterns = len(rows_of(purchase_patterns(summary), sort_by="frequency"))
+    collects = _Collects(monkeypatch)
+    out = value_customers(summary, in_memory["purchases"], in_memory["spend"])
+    assert isinstance(nw.from_native(out), nw.LazyFrame)  # issue #19: lazy stays lazy
+    assert max(collects.rows) <= patterns < CUSTOMERS  # only the patterns came back
+    monkeypatch.undo()
+    rows = rows_of(out)
+    expected = in_memory["values"]
+    assert len(rows) == CUSTOMERS
+    for row in rows:
+        want = expected[row["customer_id"]]
+        assert row["probability_alive"] == pytest.approx(want.probability_alive, rel=1e-12)
+        assert row["lifetime_value"] == pytest.approx(want.lifetime_value, rel=1e-12)
+
+
+@pytest.mark.parametrize("monetary", [-5.0, 0.0, float("nan"), float("inf"), None])
+def test_a_lazy_summary_with_a_bad_order_value_is_refused(
+    in_memory: dict[str, Any], monetary: float | None
+) -> None:
+    bad = pl.LazyFrame(
+        {"customer_id": ["a", "b"], "frequency": [2, 2], "recency": [30.0, 30.0],
+         "T": [38.0, 38.0], "monetary_value": [20.0, monetary]},
+        schema_overrides={"monetary_value": pl.Float64},
+    )  # fmt: skip
+    with pytest.raises(ValidationError, match=r"summary\[0\]\.monetary_value: "):
+        value_customers(bad, in_memory["purchases"], in_memory["spend"])
+    with pytest.raises(ValidationError, match=r"monetary_value"):
+        predict_frame(bad.collect().to_pandas(), in_memory["purchases"], in_memory["spend"])
+    # a customer without repeat purchases may have no spend yet
+    fine = bad.with_columns(pl.lit(0).alias("frequency"), pl.lit(0.0).alias("recency"),
+                            pl.lit(0.0).alias("monetary_value"))  # fmt: skip
+    assert value_customers(fine, in_memory["purchases"], in_memory["spend"]).collect().height == 2
+
+
 @pytest.mark.spark
 def test_spark_joins_the_patterns_back_in_a_distributed_plan(
     spark: Any,

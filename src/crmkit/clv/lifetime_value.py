@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 
 import attrs
 
-from crmkit.clv.history import read_history
+from crmkit.clv.history import calibration_part, read_history
 from crmkit.display import ResultRow
 from crmkit.errors import ValidationError
 from crmkit.extras import require
@@ -245,10 +245,12 @@ def value_customers(
     Returns:
         For records, a list of :class:`CustomerValue`; for a frame, a frame of the same
         kind with the columns ``probability_alive``, ``expected_purchases`` (and
-        ``expected_order_value``, ``lifetime_value``) added. A lazy frame is collected (the
-        models run in numpy) and comes back as the eager frame of its engine;
-        :func:`crmkit.clv.predict_frame` gives the same columns without collecting the
-        customers (per pattern, joined back in the engine).
+        ``expected_order_value``, ``lifetime_value``) added. A lazy frame (Polars
+        ``LazyFrame``, DuckDB, Dask, PySpark) stays lazy and in its engine: it goes through
+        :func:`crmkit.clv.predict_frame`, which collects only the distinct purchase patterns
+        (small by construction), runs the models on them and joins the predictions back in the
+        engine, in no particular row order. An eager frame is read into numpy whole and keeps
+        its row order.
 
     Examples:
         >>> from crmkit.clv import BetaGeo, CustomerSummary, GammaGamma, value_customers
@@ -261,6 +263,13 @@ def value_customers(
     np = require("numpy", "stats")
     _check_horizon(months, monthly_discount_rate)
     factor = _units_per_month(purchases, time_unit)
+    if is_frame(summary) and is_lazy(from_native(summary)):
+        from crmkit.clv.patterns import predict_frame  # patterns imports this module
+
+        return predict_frame(
+            calibration_part(summary), purchases, spend, months=months,
+            monthly_discount_rate=monthly_discount_rate, time_unit=time_unit,
+        )  # fmt: skip
     history = read_history(summary, monetary=spend is not None, customer=customer)
     x, tx, age = history.frequency, history.recency, history.T
     alive = purchases.probability_alive(x, tx, age)
@@ -276,8 +285,6 @@ def value_customers(
     if is_frame(summary):
         nw = narwhals()
         frame = from_native(summary)
-        if is_lazy(frame):
-            frame = frame.collect()
         columns = {"probability_alive": alive, "expected_purchases": expected}
         if order_value is not None and clv is not None:
             columns |= {"expected_order_value": order_value, "lifetime_value": clv}

@@ -141,7 +141,10 @@ def predict_frame(
 
     Raises:
         ValidationError: ``summary`` is not a frame, misses a column, or holds invalid
-            histories (see :func:`crmkit.clv.history.read_history`).
+            histories (see :func:`crmkit.clv.history.read_history`; with a spend model also
+            a missing, non-finite or, for a repeat customer, non-positive
+            ``monetary_value``, found per pattern from its smallest and largest value). The
+            path's index is the pattern's, not the customer's.
 
     Examples:
         >>> import pandas as pd
@@ -160,10 +163,17 @@ def predict_frame(
     closed_form = spend is None or isinstance(spend, GammaGamma)
     keys = [*PATTERN, *([] if closed_form else ["monetary_value"])]
     require_columns(frame, keys + ([] if spend is None else ["monetary_value"]), what="summary")
-    patterns = pattern_groups(frame, keys, None, "__customers")
+    checked = spend is not None and closed_form
+    if checked:  # the spend model reads monetary_value per customer: check it per pattern
+        patterns = _patterns_with_spend_bounds(frame, keys)
+    else:
+        patterns = pattern_groups(frame, keys, None, "__customers")
     if is_lazy(patterns):
         patterns = patterns.collect()  # small by construction: one row per distinct pattern
-    history = read_history({k: patterns[k].to_numpy() for k in keys}, monetary=not closed_form)
+    columns = {k: patterns[k].to_numpy() for k in keys}
+    if checked:
+        columns["monetary_value"] = _worst_spend(np, patterns)
+    history = read_history(columns, monetary=spend is not None)
     x, tx, age = history.frequency, history.recency, history.T
     expected, discounted = horizon_purchases(
         purchases, x, tx, age, months=months, monthly_discount_rate=monthly_discount_rate,
@@ -196,6 +206,44 @@ def predict_frame(
     if spend is not None:
         added += ["expected_order_value", "lifetime_value"]
     return to_native(joined.select(*original, *added))
+
+
+def _patterns_with_spend_bounds(frame: Any, keys: list[str]) -> Any:
+    """The distinct patterns of ``keys`` with the smallest and largest ``monetary_value`` of
+    their customers and how many miss it (or hold NaN), so a Gamma-Gamma spend model's input is checked
+    per pattern (no customer is collected)."""
+    nw = narwhals()
+    spend = nw.col("monetary_value").cast(nw.Float64)
+    return (
+        frame.with_columns(
+            spend.alias("__spend"),
+            # missing or NaN (which some engines' min and max skip)
+            nw.when(spend.is_null())
+            .then(1)
+            .when(spend.is_nan())
+            .then(1)
+            .otherwise(0)
+            .cast(nw.Int64)
+            .alias("__spend_missing"),
+        )
+        .group_by(*keys)
+        .agg(
+            nw.len().alias("__customers"),
+            nw.col("__spend").min().alias("__spend_min"),
+            nw.col("__spend").max().alias("__spend_max"),
+            nw.col("__spend_missing").sum(),
+        )
+    )
+
+
+def _worst_spend(np: Any, patterns: Any) -> Any:
+    """Per pattern, the ``monetary_value`` that fails :func:`~crmkit.clv.history.read_history`'s
+    check if any does: NaN when a customer misses it (or holds NaN), the largest when it is not finite (NaN or
+    infinite), else the smallest (which must be positive for repeat customers)."""
+    low = np.asarray(patterns["__spend_min"].to_numpy(), dtype=float)
+    high = np.asarray(patterns["__spend_max"].to_numpy(), dtype=float)
+    missing = np.asarray(patterns["__spend_missing"].to_numpy(), dtype=float) > 0
+    return np.where(missing, np.nan, np.where(np.isfinite(high), low, high))
 
 
 def _order_value(nw: Any, spend: GammaGamma) -> Any:
