@@ -224,39 +224,44 @@ def _optional_arg(tp: Any) -> Any:
     return None
 
 
-_PLAIN = frozenset({str, int, bool, type(None)})  # orjson writes them as json does (64-bit ints)
+_encode_text = json.encoder.encode_basestring  # the function json.dumps writes strings with
 
 
-def _fragment(value: Any) -> Any:
-    """``value`` in the standard library's JSON text, for orjson to copy into its own."""
-    writer = _fast_writer()
-    assert writer is not None  # native code runs only with orjson
-    return writer[1](json.dumps(value, ensure_ascii=False, allow_nan=False))
+def _standard_text(value: Any) -> str:
+    """``value`` as :func:`json.dumps` writes it for :func:`to_json` (any plain data)."""
+    return json.dumps(value, ensure_ascii=False, allow_nan=False)
 
 
-def _scalar_dict(value: Any) -> Any:
-    """A ``dict[str, scalar]`` that orjson writes as the standard library does, else raise."""
+def _scalars_text(value: Any) -> str:
+    """A ``dict[str, scalar]`` as :func:`json.dumps` writes it; raises on anything unusual."""
+    items = []
     for key, item in value.items():
-        if key.__class__ is not str or (
-            item.__class__ not in _PLAIN
-            and (item.__class__ is not float or not (1e-4 <= abs(item) < 1e16 or item == 0.0))
-        ):
+        if key.__class__ is not str:
             raise _RefusedError
-    return dict(value)
+        kind = item.__class__
+        if kind is str:
+            text = _encode_text(item)
+        elif item is None:
+            text = "null"
+        elif kind is bool:
+            text = "true" if item else "false"
+        elif kind is int or (kind is float and item - item == 0.0):
+            text = repr(item)
+        else:
+            raise _RefusedError
+        items.append(f"{_encode_text(key)}: {text}")
+    return "{" + ", ".join(items) + "}"
 
 
 class _Codegen:
     """Builds the source of one generated function; ``ref``/``var`` make unique names."""
 
-    def __init__(self, root: type, *, native: bool = False) -> None:
-        # native: unstructure into what orjson writes exactly as the standard library writes
-        # the plain data (see _json_ready_factory); anything else raises
-        self.native = native
+    def __init__(self, root: type) -> None:
         self.globs: dict[str, Any] = {
             "_refuse": _refuse,
-            "_PLAIN": _PLAIN,
-            "_fragment": _fragment,
-            "_scalar_dict": _scalar_dict,
+            "_text": _encode_text,
+            "_standard": _standard_text,
+            "_scalars": _scalars_text,
             "_NOTHING": attrs.NOTHING,
             "_disabled": attrs.validators.get_disabled,
             "_datetime_from": datetime.fromisoformat,
@@ -270,12 +275,8 @@ class _Codegen:
         self.lines: list[str] = []
         self.stack: list[type] = [root]  # attrs classes being inlined (recursion guard)
         self._n = 0
-        self.level = 0  # nesting of the lists and dicts around the expression being written
-        self.depth = 0  # the deepest nesting of lists and dicts written so far
-
-    def nested(self, levels: int = 1) -> None:
-        """Note that the expression being written nests ``levels`` more lists or dicts."""
-        self.depth = max(self.depth, self.level + levels)
+        self.writers: dict[type, str] = {}  # JSON text writers: class -> function name
+        self.functions: list[str] = []  # their sources
 
     def ref(self, value: Any) -> str:
         self._n += 1
@@ -485,40 +486,16 @@ class _Codegen:
         return f"({name} := {src})", name
 
     def unstructure(self, tp: Any, src: str) -> str:
-        """An expression giving the plain data of the value in ``src`` (typed ``tp``).
-
-        In native mode the expression gives what orjson writes as the standard library writes
-        the plain data: exact ``str``/``int``/``bool``/``None``, finite floats that ``repr``
-        writes without an exponent, UTC datetimes as they are (orjson writes ``isoformat()``'s
-        text) and :class:`orjson.Fragment` of the standard library's text for anything else;
-        a value of an unexpected type raises (the caller then takes the standard path).
-        """
+        """An expression giving the plain data of the value in ``src`` (typed ``tp``)."""
         inner = _optional_arg(tp)
         if inner is not None:
             first, later = self._bind(src)
             value = self.unstructure(inner, later)
             return src if value == later else f"(None if {first} is None else {value})"
-        native = self.native
-        if native and (tp in _EXACT or tp is float or tp is Any or _is_scalar_union(tp)):
-            first, later = self._bind(src)
-            if tp in _EXACT:
-                return f"({later} if {first}.__class__ is {_EXACT[tp]} else _refuse())"
-            if tp is float:  # repr writes an exponent outside [1e-4, 1e16); orjson writes 1e-5 out
-                return (
-                    f"({later} if {first}.__class__ is float and (1e-4 <= {later} < 1e16 or "
-                    f"-1e16 < {later} <= -1e-4 or {later} == 0.0) or {later}.__class__ is int "
-                    "else _refuse())"
-                )
-            return f"({later} if {first}.__class__ in _PLAIN else _fragment({later}))"
         if tp in _EXACT or tp is float or tp is Any:
             return src
         if tp is datetime:  # _datetime_text inlined for UTC, else called
             first, later = self._bind(src)
-            if native:  # orjson writes a UTC datetime as isoformat() does (property-tested)
-                return (
-                    f"({later} if {first}.__class__ is _datetime and {later}.tzinfo is _UTC "
-                    f"else _datetime_text({later}))"
-                )
             two = "_TWO_DIGITS"
             return (
                 f"(f'{{{later}.year}}-{{{two}[{later}.month]}}-{{{two}[{later}.day]}}"
@@ -533,47 +510,98 @@ class _Codegen:
             return f"str({src})"
         if tp is Money:
             first, later = self._bind(src)
-            currency = self.unstructure(str, f"{later}.currency")
-            self.nested()
-            return f"{{'amount': str({first}.amount), 'currency': {currency}}}"
+            return f"{{'amount': str({first}.amount), 'currency': {later}.currency}}"
         if isinstance(tp, type) and issubclass(tp, enum.Enum):
-            return self.unstructure(Any, f"{src}.value") if native else f"{src}.value"
+            return f"{src}.value"
         if self._inlines(tp):
             first, later = self._bind(src)
             fields = _generated_fields(tp)
             assert fields is not None
             self.stack.append(tp)
-            self.nested()
-            self.level += 1
             items = []
             for index, field in enumerate(fields):
                 where = f"{first if index == 0 else later}.{field.name}"
                 items.append(f"{field.name!r}: {self.unstructure(field.type, where)}")
-            self.level -= 1
             self.stack.pop()
             return "{" + ", ".join(items) + "}"
         origin, args = get_origin(tp), get_args(tp)
         if origin is list and len(args) == 1:
-            if (args[0] in _EXACT or args[0] is float) and not native:
+            if args[0] in _EXACT or args[0] is float:
                 return f"list({src})"
             each = self.var()
-            self.nested()
-            self.level += 1
-            item = self.unstructure(args[0], each)
-            self.level -= 1
-            return f"[{item} for {each} in {src}]"
+            return f"[{self.unstructure(args[0], each)} for {each} in {src}]"
         if origin is dict and len(args) == 2 and args[0] is str and _is_scalar_union(args[1]):
-            self.nested()
-            return f"_scalar_dict({src})" if native else f"dict({src})"
-        wrap = "_fragment" if native else ""
+            return f"dict({src})"
         if origin is dict:
             first, later = self._bind(src)
             hook = self.ref(converter.get_unstructure_hook(tp))
-            return f"({wrap}({hook}({later})) if {first} else {{}})"
+            return f"({hook}({later}) if {first} else {{}})"
         if tp in self.stack:  # a recursive class
-            return f"{wrap}({self.ref(converter.unstructure)}({src}, {self.ref(tp)}))"
+            return f"{self.ref(converter.unstructure)}({src}, {self.ref(tp)})"
         hook = self.ref(converter.get_unstructure_hook(tp))
-        return f"{wrap}({hook}({src}))"
+        return f"{hook}({src})"
+
+    def writer(self, cls: type) -> str:
+        """The name of a generated function giving the JSON text of an object of ``cls``
+        (emitted into ``self.functions`` on first use; a recursive class calls itself)."""
+        name = self.writers.get(cls)
+        if name is None:
+            name = self.writers[cls] = f"_write{len(self.writers)}"
+            fields = _generated_fields(cls)
+            assert fields is not None  # checked by the caller
+            lines = [f"def {name}(obj):"]
+            items = []
+            for index, field in enumerate(fields):
+                lines.append(f"    _v{index} = {self.text(field.type, f'obj.{field.name}')}")
+                items.append(f"{_encode_text(field.name)}: {{_v{index}}}")  # names: identifiers
+            lines.append(f"    return f'{{{{{', '.join(items)}}}}}'")
+            self.functions.append("\n".join(lines) + "\n")
+        return name
+
+    def text(self, tp: Any, src: str) -> str:
+        """An expression giving the JSON text that :func:`json.dumps` writes for the plain data
+        of the value in ``src`` (typed ``tp``), as :func:`to_json` writes it; a value the text
+        would not be exact for (another type, NaN, a key that is not a string) raises."""
+        inner = _optional_arg(tp)
+        if inner is not None:
+            first, later = self._bind(src)
+            return f"('null' if {first} is None else {self.text(inner, later)})"
+        first, later = self._bind(src)
+        if tp is str:
+            return f"(_text({later}) if {first}.__class__ is str else _refuse())"
+        if tp is bool:
+            return f"('true' if {first} is True else 'false' if {later} is False else _refuse())"
+        if tp is int:
+            return f"({later}.__repr__() if {first}.__class__ is int else _refuse())"
+        if tp is float:  # json writes repr() of a finite float and refuses NaN and infinities
+            return (
+                f"({later}.__repr__() if {first}.__class__ is float and {later} - {later} == 0.0 "
+                f"or {later}.__class__ is int else _refuse())"
+            )
+        if tp is Any or _is_scalar_union(tp):
+            return f"(_text({later}) if {first}.__class__ is str else _standard({later}))"
+        if tp is datetime or tp is date or tp is Decimal:
+            return f"_text({self.unstructure(tp, src)})"
+        if tp is Money:
+            currency = self.text(str, f"{later}.currency")
+            return (
+                f"('{{\"amount\": ' + _text(str({first}.amount)) + ', \"currency\": ' "
+                f"+ {currency} + '}}')"
+            )
+        if isinstance(tp, type) and issubclass(tp, enum.Enum):
+            return self.text(Any, f"{src}.value")
+        if isinstance(tp, type) and _generated(tp) and _generated_fields(tp) is not None:
+            return f"{self.writer(tp)}({src})"
+        origin, args = get_origin(tp), get_args(tp)
+        if origin is list and len(args) == 1:
+            each = self.var()
+            return f"('[' + ', '.join([{self.text(args[0], each)} for {each} in {src}]) + ']')"
+        if origin is dict and len(args) == 2 and args[0] is str and _is_scalar_union(args[1]):
+            return f"(_scalars({later}) if {first} else '{{}}')"
+        if origin is dict:  # an empty dict is '{}' whatever its type
+            hook = self.ref(converter.get_unstructure_hook(tp))
+            return f"(_standard({hook}({later})) if {first} else '{{}}')"
+        return f"_standard({self.unstructure(tp, src)})"
 
 
 def _generated_fields(cls: type) -> tuple[attrs.Attribute[Any], ...] | None:
@@ -585,12 +613,13 @@ def _generated_fields(cls: type) -> tuple[attrs.Attribute[Any], ...] | None:
     return fields
 
 
-def _compile(source: str, globs: dict[str, Any], name: str, cls: type) -> Any:
-    filename = f"<crmkit serde {name} {cls.__module__}.{cls.__qualname__}>"
+def _compile(source: str, globs: dict[str, Any], name: str | None, cls: type) -> Any:
+    """The function ``name`` defined by ``source`` (every definition when ``name`` is None)."""
+    filename = f"<crmkit serde {name or 'write'} {cls.__module__}.{cls.__qualname__}>"
     linecache.cache[filename] = (len(source), None, source.splitlines(True), filename)
     namespace: dict[str, Any] = {}
     exec(compile(source, filename, "exec"), globs, namespace)
-    return namespace[name]
+    return namespace if name is None else namespace[name]
 
 
 def _structure_factory(cls: Any) -> Any:
@@ -607,7 +636,6 @@ def _unstructure_source(cls: Any, gen: _Codegen) -> str:
     fields = _generated_fields(cls)
     assert fields is not None  # checked by the caller
     items = []
-    gen.level = gen.depth = 1
     for index, field in enumerate(fields):
         local = f"_a{index}"
         gen.lines.append(f"    {local} = obj.{field.name}")
@@ -625,41 +653,23 @@ def _unstructure_factory(cls: Any) -> Any:
 
 @functools.cache
 def _json_writer(cls: type) -> Callable[[Any], str] | None:
-    """A function writing an object of ``cls`` as :func:`to_json` does, through orjson, or
-    ``None`` (no orjson, or a class without generated functions).
+    """A generated function writing an object of ``cls`` as :func:`to_json` does, or ``None``
+    for a class without generated functions.
 
-    A generated function unstructures the object into values orjson writes exactly as the
-    standard library writes them (and raises on anything else); orjson writes them indented
-    (every line break outside strings, which orjson escapes), and the line breaks become the
-    standard library's separators: ``", "`` after a comma, nothing elsewhere (indentation is
-    removed deepest first).
+    The function writes the text :func:`json.dumps` writes for :func:`to_dict`'s data, without
+    building the data: JSON strings through the function ``json.dumps`` uses, numbers by
+    ``repr``, dates and datetimes as :func:`to_dict` writes them, nested classes inline; data
+    of no declared type (``Any``) through :func:`json.dumps` itself. It raises on anything it
+    could not write exactly (:func:`to_json` then takes the standard path).
     """
-    writer = _fast_writer()
-    if writer is None or not _generated(cls) or _generated_fields(cls) is None:
+    if not _generated(cls) or _generated_fields(cls) is None:
         return None
-    dumps, _, indented = writer
-    gen = _Codegen(cls, native=True)
-    ready = _compile(_unstructure_source(cls, gen), gen.globs, "unstructure", cls)
-    breaks = [b"\n" + b"  " * level for level in range(gen.depth, -1, -1)]
-
-    def write(obj: Any) -> str:
-        text: bytes = dumps(ready(obj), option=indented).replace(b",\n", b", \n")
-        for line_break in breaks:
-            text = text.replace(line_break, b"")
-        return text.decode()
-
-    return write
-
-
-@functools.cache
-def _fast_writer() -> tuple[Callable[..., bytes], Callable[[str], Any], int] | None:
-    """orjson's ``dumps``, ``Fragment`` and indentation option when the ``json`` extra is
-    installed, else ``None``."""
-    try:
-        import orjson
-    except ImportError:  # pragma: no cover - exercised when the extra is not installed
-        return None
-    return orjson.dumps, orjson.Fragment, orjson.OPT_INDENT_2
+    gen = _Codegen(cls)
+    root = gen.writer(cls)
+    # the functions call each other: they are defined in the namespace they run in
+    functions = _compile("\n".join(gen.functions), gen.globs, None, cls)
+    gen.globs.update(functions)
+    return functions[root]  # type: ignore[no-any-return]
 
 
 def _generated(tp: Any) -> bool:
@@ -755,7 +765,7 @@ def to_json(obj: Any, *, indent: int | None = None) -> str:
         crmkit.errors.ValidationError: json: cannot be written (Out of range float values are not JSON compliant)
     """
     if indent is None and (write := _json_writer(obj.__class__)) is not None:
-        try:  # the same text through orjson; anything unusual takes the standard path
+        try:  # the same text, written directly; anything unusual takes the standard path
             return write(obj)
         except Exception:  # the standard path below decides and names the problem
             pass
