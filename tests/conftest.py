@@ -1,7 +1,7 @@
 """Fixtures shared by every test folder: Hypothesis profiles, the engine matrix's sessions.
 
 **Hypothesis.** Two profiles: ``dev`` (Hypothesis' defaults, for local runs) and ``ci``
-(three times the examples, and the failing example's blob printed so a CI failure can be
+(twice the examples, and the failing example's blob printed so a CI failure can be
 replayed), loaded when ``CI=true`` (``.ci/run`` exports it). ``HYPOTHESIS_PROFILE`` picks one
 explicitly. Property tests that set their own ``max_examples`` scale it with
 :func:`tests.profiles.examples`, so they draw more in CI too.
@@ -25,7 +25,7 @@ from tests.engines import close_dask_client, dask_client, matrix_params
 
 settings.register_profile("dev", settings())
 settings.register_profile(
-    "ci", settings(max_examples=3 * settings.default.max_examples, print_blob=True)
+    "ci", settings(max_examples=2 * settings.default.max_examples, print_blob=True)
 )
 settings.load_profile(
     os.environ.get("HYPOTHESIS_PROFILE") or ("ci" if os.environ.get("CI") == "true" else "dev")

@@ -13,6 +13,6 @@ _DEV_EXAMPLES = 100
 def examples(local: int) -> int:
     """``local`` examples on a developer's machine, scaled like the loaded profile in CI.
 
-    The ``ci`` profile draws three times Hypothesis' default, so ``examples(12)`` is 36 there.
+    The ``ci`` profile draws twice Hypothesis' default, so ``examples(12)`` is 24 there.
     """
     return max(1, local * settings.default.max_examples // _DEV_EXAMPLES)
