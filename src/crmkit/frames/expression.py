@@ -4,15 +4,18 @@ An :class:`Expr` is a small, immutable tree — column references, literals, com
 membership, ranges, ``&`` / ``|`` / ``~``, arithmetic, ``when/then/otherwise`` and calendar
 days relative to an as-of date. The same tree is
 
-* evaluated row by row in pure Python with :meth:`Expr.evaluate` (or :func:`evaluate` over many
-  records), and
+* compiled once into a Python function of one record — the records engine,
+  :mod:`crmkit.frames.record_function` — behind :meth:`Expr.evaluate`, :meth:`Expr.bind` and
+  :func:`evaluate` over many records, and
 * compiled to a narwhals expression with :meth:`Expr.compile` (or applied to a native frame
   with :func:`with_columns` / :func:`filter_rows`), so it runs on pandas, Polars, PyArrow,
   DuckDB, Dask or PySpark without leaving that engine; lazy frames stay lazy.
 
 Segment rules (:mod:`crmkit.segmentation`) and lead-scoring criteria build on this module.
 
-Semantics both engines share (and the property tests check):
+Semantics both engines share (defined once in :mod:`crmkit.frames.semantics`; the property
+tests hold the records engine, a plain tree walker over those definitions and the frames
+engines to the same values):
 
 * **Missing values.** Any comparison, membership or range test on a missing value (``None`` /
   null / NaN) is *false*; ``~`` negates that, so ``~(col("x") > 5)`` is true for a missing
@@ -56,18 +59,18 @@ Examples:
 from __future__ import annotations
 
 import datetime as dt
-import operator
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from decimal import Decimal
 from typing import Any, ClassVar, Literal
 
 import attrs
 from dateutil.relativedelta import relativedelta
 
 from crmkit.errors import ValidationError
+from crmkit.frames import semantics as sem
 from crmkit.frames.day_number import day_number, day_number_expr
 from crmkit.frames.native import from_native, is_frame, narwhals, to_native
-from crmkit.frames.records import read_field
+from crmkit.frames.record_function import RecordSource, Value, bind_all
+from crmkit.frames.semantics import Context, as_context
 
 __all__ = [
     "AsOfDay",
@@ -86,46 +89,6 @@ __all__ = [
 Closed = Literal["both", "left", "right", "none"]
 
 
-@attrs.frozen
-class Context:
-    """What an expression needs besides the row: the as-of date, and a frame's schema.
-
-    Args:
-        as_of: the date that relative dates (:func:`as_of`, ``days_before_as_of``) refer to.
-        schema: column name → narwhals dtype; filled in by :func:`with_columns` and
-            :func:`filter_rows` so that time-zone-aware columns are converted to UTC.
-        implementation: the frame's narwhals ``Implementation`` (filled in likewise), so
-            calendar days compile to the cheapest exact form on that engine.
-
-    Examples:
-        >>> import datetime as dt
-        >>> from crmkit.frames import Context
-        >>> Context(as_of=dt.date(2024, 12, 31)).as_of_day
-        20088
-    """
-
-    as_of: dt.date | None = None
-    schema: Mapping[str, Any] = attrs.field(factory=dict)
-    implementation: Any = None
-
-    @property
-    def as_of_day(self) -> int:
-        """The day number of the as-of date; an error when no as-of date was given."""
-        if self.as_of is None:
-            raise ValidationError.single(
-                "as_of", None, "is required: the rule uses dates relative to an as-of date"
-            )
-        return day_number(self.as_of)
-
-
-def _context(context: Context | dt.date | None) -> Context:
-    if context is None:
-        return Context()
-    if isinstance(context, Context):
-        return context
-    return Context(as_of=context)
-
-
 class Expr:
     """Base of every expression; build them with :func:`col`, :func:`lit`, :func:`when`,
     :func:`as_of` and the operators ``== != < <= > >= & | ~ + - * /``.
@@ -139,7 +102,8 @@ class Expr:
         ['cost', 'revenue']
     """
 
-    __slots__ = ()
+    #: the records engine's function for one as-of date (see :meth:`evaluate`)
+    __slots__ = ("_bound",)
     #: Whether the expression's value is a day number (see :mod:`crmkit.frames.day_number`).
     is_day: ClassVar[bool] = False
     #: Whether the expression is a boolean test whose compiled form never holds null.
@@ -154,16 +118,24 @@ class Expr:
             >>> col("n").between(1, 5).evaluate({"n": 5})
             True
         """
-        return self._eval(row, _context(context))
+        return self._bound_for(as_context(context))(row)[0]
 
-    def _eval(self, row: Any, ctx: Context) -> Any:
+    def _bound_for(self, ctx: Context) -> Callable[[Any], tuple[Any, ...]]:
+        """The compiled function of this expression, kept for the last as-of date used."""
+        bound: tuple[Any, Callable[[Any], tuple[Any, ...]]] | None = getattr(self, "_bound", None)
+        if bound is None or bound[0] != ctx.as_of:
+            bound = (ctx.as_of, bind_all([self], ctx))
+            object.__setattr__(self, "_bound", bound)
+        return bound[1]
+
+    def _write(self, source: RecordSource) -> Value:
+        """Write the records engine's code for this node (see :class:`RecordSource`)."""
         raise NotImplementedError
 
     def bind(self, context: Context | dt.date | None = None) -> Callable[[Any], Any]:
         """The expression compiled once into a Python function of one record.
 
-        Gives what :meth:`evaluate` gives, many times faster on many records (see
-        :mod:`crmkit.frames.record_function`).
+        Gives what :meth:`evaluate` gives (see :mod:`crmkit.frames.record_function`).
 
         Examples:
             >>> from crmkit.frames import col
@@ -171,8 +143,6 @@ class Expr:
             >>> [big(r) for r in [{"employees": 300}, {"employees": None}]]
             [True, False]
         """
-        from crmkit.frames.record_function import bind_all
-
         values = bind_all([self], context)
 
         def value(row: Any) -> Any:
@@ -190,7 +160,7 @@ class Expr:
             >>> frame.select((col("n") > 5).compile().alias("big"))["big"].to_list()
             [False, True]
         """
-        return self._compile(_context(context))
+        return self._compile(as_context(context))
 
     def _compile(self, ctx: Context) -> Any:
         raise NotImplementedError
@@ -369,47 +339,15 @@ def _compare(left: Expr, op: str, right: object) -> Expr:
     return Compare(left, op, other)
 
 
-def _is_missing(value: Any) -> bool:
-    return value is None or (isinstance(value, float) and value != value)
-
-
-def _numbers(a: Any, b: Any) -> tuple[Any, Any]:
-    """Mix Decimal and float as floats, the way a dataframe would."""
-    if isinstance(a, Decimal) and isinstance(b, float):
-        return float(a), b
-    if isinstance(b, Decimal) and isinstance(a, float):
-        return a, float(b)
-    return a, b
-
-
-def _truth(value: Any) -> bool:
-    return value is not None and bool(value) and not _is_missing(value)
-
-
 def _predicate(expr: Expr, ctx: Context) -> Any:
     """Compile ``expr`` as a test that is never null (null counts as false)."""
     compiled = expr._compile(ctx)
     return compiled if expr.is_test else compiled.fill_null(False)
 
 
-def _literal_value(value: Any) -> Any:
-    if isinstance(value, Decimal):
-        return int(value) if value == value.to_integral_value() else float(value)
-    return value
-
-
-_OPERATORS: dict[str, Callable[[Any, Any], Any]] = {
-    "==": operator.eq,
-    "!=": operator.ne,
-    "<": operator.lt,
-    "<=": operator.le,
-    ">": operator.gt,
-    ">=": operator.ge,
-    "+": operator.add,
-    "-": operator.sub,
-    "*": operator.mul,
-    "/": operator.truediv,
-}
+def _where(expr: Expr) -> str:
+    """The columns an error about ``expr``'s values names."""
+    return ", ".join(sorted(expr.columns())) or "value"
 
 
 @attrs.frozen(eq=False, repr=False)
@@ -424,8 +362,8 @@ class Column(Expr):
 
     name: str
 
-    def _eval(self, row: Any, ctx: Context) -> Any:
-        return read_field(row, self.name)
+    def _write(self, source: RecordSource) -> Value:
+        return source.column(self.name)
 
     def _compile(self, ctx: Context) -> Any:
         return narwhals().col(self.name)
@@ -449,11 +387,11 @@ class Constant(Expr):
 
     value: Any
 
-    def _eval(self, row: Any, ctx: Context) -> Any:
-        return self.value
+    def _write(self, source: RecordSource) -> Value:
+        return source.constant(self.value)
 
     def _compile(self, ctx: Context) -> Any:
-        return narwhals().lit(_literal_value(self.value))
+        return narwhals().lit(sem.frame_literal(self.value))
 
     def __repr__(self) -> str:
         return repr(self.value)
@@ -474,8 +412,8 @@ class DayLiteral(Expr):
     shown: dt.date
     is_day: ClassVar[bool] = True
 
-    def _eval(self, row: Any, ctx: Context) -> Any:
-        return self.number
+    def _write(self, source: RecordSource) -> Value:
+        return source.day_constant(self.number)
 
     def _compile(self, ctx: Context) -> Any:
         return narwhals().lit(self.number)
@@ -509,8 +447,8 @@ class AsOfDay(Expr):
         shifted = ctx.as_of + relativedelta(years=self.years, months=self.months, days=self.days)
         return day_number(shifted)
 
-    def _eval(self, row: Any, ctx: Context) -> Any:
-        return self.resolve(ctx)
+    def _write(self, source: RecordSource) -> Value:
+        return source.as_of_day(self.resolve)
 
     def _compile(self, ctx: Context) -> Any:
         return narwhals().lit(self.resolve(ctx))
@@ -538,14 +476,9 @@ class CalendarDay(Expr):
     def _children(self) -> tuple[Expr, ...]:
         return (self.operand,)
 
-    def _eval(self, row: Any, ctx: Context) -> Any:
-        value = self.operand._eval(row, ctx)
-        if value is None:
-            return None
-        if not isinstance(value, dt.date):
-            where = self.operand.name if isinstance(self.operand, Column) else ""
-            raise ValidationError.single(where, value, "is not a date or datetime")
-        return day_number(value)
+    def _write(self, source: RecordSource) -> Value:
+        where = self.operand.name if isinstance(self.operand, Column) else ""
+        return source.calendar_day(self.operand, where)
 
     def _compile(self, ctx: Context) -> Any:
         dtype = None
@@ -575,25 +508,13 @@ class Compare(Expr):
     def _children(self) -> tuple[Expr, ...]:
         return (self.left, self.right)
 
-    def _eval(self, row: Any, ctx: Context) -> Any:
-        a = self.left._eval(row, ctx)
-        b = self.right._eval(row, ctx)
-        if _is_missing(a) or _is_missing(b):
-            return False
-        a, b = _numbers(a, b)
-        try:
-            return bool(_OPERATORS[self.op](a, b))
-        except TypeError:
-            raise ValidationError.single(
-                ", ".join(sorted(self.columns())) or "value",
-                a,
-                f"cannot be compared with {b!r} ({type(a).__name__} vs {type(b).__name__})",
-            ) from None
+    def _write(self, source: RecordSource) -> Value:
+        return source.compare(self.left, self.op, self.right, _where(self))
 
     def _compile(self, ctx: Context) -> Any:
         a = self.left._compile(ctx)
         b = self.right._compile(ctx)
-        return _OPERATORS[self.op](a, b).fill_null(False)
+        return sem.OPERATORS[self.op](a, b).fill_null(False)
 
     def __repr__(self) -> str:
         return f"({self.left!r} {self.op} {self.right!r})"
@@ -616,14 +537,11 @@ class IsIn(Expr):
     def _children(self) -> tuple[Expr, ...]:
         return (self.operand,)
 
-    def _eval(self, row: Any, ctx: Context) -> Any:
-        value = self.operand._eval(row, ctx)
-        if _is_missing(value):
-            return False
-        return value in self.values
+    def _write(self, source: RecordSource) -> Value:
+        return source.is_in(self.operand, self.values)
 
     def _compile(self, ctx: Context) -> Any:
-        values = [_literal_value(v) for v in self.values]
+        values = [sem.frame_literal(v) for v in self.values]
         return self.operand._compile(ctx).is_in(values).fill_null(False)
 
     def __repr__(self) -> str:
@@ -646,8 +564,8 @@ class IsNull(Expr):
     def _children(self) -> tuple[Expr, ...]:
         return (self.operand,)
 
-    def _eval(self, row: Any, ctx: Context) -> Any:
-        return _is_missing(self.operand._eval(row, ctx))
+    def _write(self, source: RecordSource) -> Value:
+        return source.is_null(self.operand)
 
     def _compile(self, ctx: Context) -> Any:
         return self.operand._compile(ctx).is_null()
@@ -673,8 +591,8 @@ class And(Expr):
     def _children(self) -> tuple[Expr, ...]:
         return (self.left, self.right)
 
-    def _eval(self, row: Any, ctx: Context) -> Any:
-        return _truth(self.left._eval(row, ctx)) and _truth(self.right._eval(row, ctx))
+    def _write(self, source: RecordSource) -> Value:
+        return source.both(self.left, self.right, every=True)
 
     def _compile(self, ctx: Context) -> Any:
         return _predicate(self.left, ctx) & _predicate(self.right, ctx)
@@ -700,8 +618,8 @@ class Or(Expr):
     def _children(self) -> tuple[Expr, ...]:
         return (self.left, self.right)
 
-    def _eval(self, row: Any, ctx: Context) -> Any:
-        return _truth(self.left._eval(row, ctx)) or _truth(self.right._eval(row, ctx))
+    def _write(self, source: RecordSource) -> Value:
+        return source.both(self.left, self.right, every=False)
 
     def _compile(self, ctx: Context) -> Any:
         return _predicate(self.left, ctx) | _predicate(self.right, ctx)
@@ -726,8 +644,8 @@ class Not(Expr):
     def _children(self) -> tuple[Expr, ...]:
         return (self.operand,)
 
-    def _eval(self, row: Any, ctx: Context) -> Any:
-        return not _truth(self.operand._eval(row, ctx))
+    def _write(self, source: RecordSource) -> Value:
+        return source.negate(self.operand)
 
     def _compile(self, ctx: Context) -> Any:
         return ~_predicate(self.operand, ctx)
@@ -753,22 +671,8 @@ class Arithmetic(Expr):
     def _children(self) -> tuple[Expr, ...]:
         return (self.left, self.right)
 
-    def _eval(self, row: Any, ctx: Context) -> Any:
-        a = self.left._eval(row, ctx)
-        b = self.right._eval(row, ctx)
-        if _is_missing(a) or _is_missing(b):
-            return None
-        a, b = _numbers(a, b)
-        if self.op == "/" and b == 0:
-            return None
-        try:
-            return _OPERATORS[self.op](a, b)
-        except TypeError:
-            raise ValidationError.single(
-                ", ".join(sorted(self.columns())) or "value",
-                a,
-                f"cannot be combined with {b!r} by {self.op}",
-            ) from None
+    def _write(self, source: RecordSource) -> Value:
+        return source.arithmetic(self.left, self.op, self.right, _where(self))
 
     def _compile(self, ctx: Context) -> Any:
         nw = narwhals()
@@ -776,7 +680,7 @@ class Arithmetic(Expr):
         b = self.right._compile(ctx)
         if self.op == "/":
             return nw.when(b != 0).then(a / b)
-        return _OPERATORS[self.op](a, b)
+        return sem.OPERATORS[self.op](a, b)
 
     def __repr__(self) -> str:
         return f"({self.left!r} {self.op} {self.right!r})"
@@ -798,9 +702,8 @@ class FillNull(Expr):
     def _children(self) -> tuple[Expr, ...]:
         return (self.operand, self.value)
 
-    def _eval(self, row: Any, ctx: Context) -> Any:
-        value = self.operand._eval(row, ctx)
-        return self.value._eval(row, ctx) if _is_missing(value) else value
+    def _write(self, source: RecordSource) -> Value:
+        return source.fill_null(self.operand, self.value)
 
     def _compile(self, ctx: Context) -> Any:
         nw = narwhals()
@@ -843,11 +746,8 @@ class Conditional(Expr):
         """Set the value used when no branch holds."""
         return Conditional(self.branches, _expr(value))
 
-    def _eval(self, row: Any, ctx: Context) -> Any:
-        for test, value in self.branches:
-            if _truth(test._eval(row, ctx)):
-                return value._eval(row, ctx)
-        return None if self.default is None else self.default._eval(row, ctx)
+    def _write(self, source: RecordSource) -> Value:
+        return source.conditional(self.branches, self.default)
 
     def _compile(self, ctx: Context) -> Any:
         nw = narwhals()
@@ -966,7 +866,7 @@ def evaluate(
 ) -> list[Any]:
     """Evaluate ``expr`` on every record; errors name the record's position.
 
-    After the first few records the expression is compiled once (:meth:`Expr.bind`).
+    The expression is compiled once into a Python function of a record (:meth:`Expr.bind`).
 
     Examples:
         >>> from crmkit.frames import col, evaluate
@@ -977,21 +877,15 @@ def evaluate(
         ...
         crmkit.errors.ValidationError: [1].n: is missing from the record
     """
-    ctx = _context(context)
+    values = expr._bound_for(as_context(context))
     out: list[Any] = []
-    function: Callable[[Any], Any] | None = None
+    append = out.append
     for index, row in enumerate(records):
-        if index == _COMPILE_AFTER:  # many records: compile the expression once
-            function = expr.bind(ctx)
         try:
-            out.append(expr._eval(row, ctx) if function is None else function(row))
+            append(values(row)[0])
         except ValidationError as error:
             raise error.prefixed(f"[{index}]") from None
     return out
-
-
-#: Records :func:`evaluate` walks the expression tree for before compiling it.
-_COMPILE_AFTER = 16
 
 
 def _frame_context(
@@ -1031,7 +925,7 @@ def with_columns(
         >>> type(out).__name__, sorted(out.fetchall())
         ('DuckDBPyRelation', [(10, False), (300, True)])
     """
-    ctx = _context(context)
+    ctx = as_context(context)
     nw_frame = from_native(frame)
     ctx, source = _frame_context(nw_frame, ctx, list(named.values()), what)
     compiled = [expr._compile(ctx).alias(name) for name, expr in named.items()]
@@ -1054,7 +948,7 @@ def filter_rows(
         >>> filter_rows(pd.DataFrame({"n": [1, 7]}), col("n") > 5)["n"].tolist()
         [7]
     """
-    ctx = _context(context)
+    ctx = as_context(context)
     if is_frame(data):
         nw_frame = from_native(data)
         ctx, source = _frame_context(nw_frame, ctx, [test], what)
@@ -1064,4 +958,4 @@ def filter_rows(
         return to_native(nw_frame.filter(keep))
     rows = list(data)
     keep = evaluate(test, rows, ctx)
-    return [row for row, ok in zip(rows, keep, strict=True) if _truth(ok)]
+    return [row for row, ok in zip(rows, keep, strict=True) if sem.truth(ok)]

@@ -1,18 +1,24 @@
-"""Expressions compiled once into a Python function of one record: the fast records engine.
+"""Expressions compiled once into a Python function of one record: the records engine.
 
-:meth:`Expr.evaluate <crmkit.frames.Expr.evaluate>` walks the expression tree for every
-record, looking up operators, building contexts and re-reading the as-of date each time. For
-many records, :func:`bind_all` (and :meth:`Expr.bind <crmkit.frames.Expr.bind>`) translate the
-tree once into the source of one small Python function — field reads, missing-value tests,
+:func:`bind_all` (and :meth:`Expr.bind <crmkit.frames.Expr.bind>`, :meth:`Expr.evaluate
+<crmkit.frames.Expr.evaluate>`, :func:`~crmkit.frames.evaluate`) translate an expression tree
+once into the source of one small Python function — field reads, missing-value tests,
 comparisons and branches written out as straight-line code, constants and the as-of day
 resolved in advance — and compile it. One function is made per record *kind* (mappings are
 read by key, other objects by attribute), chosen once per record type.
 
-The compiled function gives exactly what :meth:`Expr.evaluate` gives (the property tests in
-``tests/frames`` hold the two to the same values). Whenever it meets something it was not
-written for — a missing field, a value of an unexpected type — it hands the record to the
-tree walker, which returns the value or raises the usual
-:class:`~crmkit.errors.ValidationError` naming the field.
+The meaning of every step is :mod:`crmkit.frames.semantics`; the generated code spells it out
+(the property tests in ``tests/frames`` hold it to a plain tree walker over the same
+definitions and to the frames engines). There is no second evaluator to fall back on: a
+missing field, values that cannot be compared or combined, or a non-date where a day is needed
+raise the :class:`~crmkit.errors.ValidationError` naming the field from the compiled code
+itself. The generated source is registered with :mod:`linecache`, so a traceback through it
+shows its lines.
+
+Each expression node writes itself through :class:`RecordSource` (``Expr._write``), so this
+module does not import :mod:`crmkit.frames.expression`: the expression module depends on this
+one, never the other way round. Other records engines (lead scoring) write their own function
+around the expressions with :class:`RecordSource`.
 
 Examples:
     >>> import datetime as dt
@@ -30,43 +36,88 @@ Examples:
 from __future__ import annotations
 
 import datetime as dt
+import functools
+import hashlib
 import keyword
-from collections.abc import Callable, Iterable, Mapping, Sequence
+import linecache
+import math
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from decimal import Decimal
-from typing import Any
+from types import CodeType
+from typing import Any, Protocol, runtime_checkable
 
 from crmkit.errors import ValidationError
-from crmkit.frames import expression as ex
-from crmkit.frames.day_number import day_number
-from crmkit.frames.records import normalise_value
+from crmkit.frames import semantics as sem
+from crmkit.frames.records import normalise_value, read_field
 
-__all__ = ["bind_all"]
+__all__ = ["Node", "RecordSource", "Value", "bind_all", "source"]
 
 _EPOCH_ORDINAL = dt.date(1970, 1, 1).toordinal()
 #: Value types a record field is used as it is (every other value goes through
 #: :func:`crmkit.frames.normalise_value`, which turns Money and enum members into values).
 _PLAIN = frozenset({int, float, str, bool, type(None), Decimal, dt.date, dt.datetime})
+#: Constants written into the source as literals (their ``repr`` reads back as the same value).
+_LITERAL_TYPES = (int, str, bool)
 
 
-def _day(value: Any) -> int:
-    if not isinstance(value, dt.date):
-        raise TypeError("not a date")  # the tree walker names the field
-    return day_number(value)
+@runtime_checkable
+class Node(Protocol):
+    """An expression node the records engine can compile (every :class:`~crmkit.frames.Expr`).
+
+    Examples:
+        >>> from crmkit.frames import col
+        >>> from crmkit.frames.record_function import Node
+        >>> isinstance(col("a") > 1, Node), isinstance("a", Node)
+        (True, False)
+    """
+
+    def _write(self, source: RecordSource) -> Value: ...
 
 
-class _Value:
-    """A value in the generated code: its source text and, when fixed, the value itself."""
+class Value:
+    """A value in the generated code: its source text and, when fixed, the value itself.
 
-    __slots__ = ("known", "text", "value")
+    ``test`` says the text is ``True`` / ``False`` already; ``day`` that it is a day number or
+    ``None`` (so "missing" is ``is None``).
 
-    def __init__(self, text: str, known: bool = False, value: Any = None) -> None:
-        self.text, self.known, self.value = text, known, value
+    Examples:
+        >>> from crmkit.frames.record_function import Value
+        >>> Value("v1").text
+        'v1'
+    """
+
+    __slots__ = ("day", "known", "test", "text", "value")
+
+    def __init__(
+        self,
+        text: str,
+        known: bool = False,
+        value: Any = None,
+        *,
+        test: bool = False,
+        day: bool = False,
+    ) -> None:
+        self.text, self.known, self.value, self.test, self.day = text, known, value, test, day
 
 
-class _Source:
-    """Writes the statements of one record function."""
+class RecordSource:
+    """Writes the statements of one record function (the argument is called ``row``).
 
-    def __init__(self, ctx: ex.Context, mapping: bool) -> None:
+    :meth:`value` and :meth:`test` write an expression and give the text holding its value;
+    :meth:`emit`, :meth:`block` and :meth:`constant` let a caller write its own statements
+    around them; :meth:`function` compiles the result.
+
+    Examples:
+        >>> from crmkit.frames import Context, col
+        >>> from crmkit.frames.record_function import RecordSource
+        >>> src = RecordSource(Context(), mapping=True)
+        >>> big = src.test(col("n") > 10)
+        >>> src.function(f"({big}, {src.value(col('n'))})")({"n": 12})
+        (True, 12)
+    """
+
+    def __init__(self, ctx: sem.Context, *, mapping: bool) -> None:
         self.ctx = ctx
         self.mapping = mapping
         self.lines: list[str] = []
@@ -76,10 +127,15 @@ class _Source:
         self.fields: dict[str, str] = {}
         self.names: dict[str, Any] = {
             "PLAIN": _PLAIN,
+            "NEVER_NAN": sem.NEVER_NAN,
             "normalise": normalise_value,
-            "numbers": ex._numbers,
-            "truth": ex._truth,
-            "day_of": _day,
+            "read_field": read_field,
+            "is_missing": sem.is_missing,
+            "mix_numbers": sem.mix_numbers,
+            "truth_of": sem.truth,
+            "calendar_day": sem.calendar_day,
+            "compare_error": sem.compare_error,
+            "arithmetic_error": sem.arithmetic_error,
             "date": dt.date,
             "EPOCH": _EPOCH_ORDINAL,
             "Decimal": Decimal,
@@ -88,115 +144,155 @@ class _Source:
 
     # -- writing -----------------------------------------------------------------------------
     def emit(self, line: str) -> None:
+        """Write one statement at the current indentation."""
         self.lines.append("    " * self.depth + line)
 
-    def enter(self) -> dict[str, str]:
-        """Open a conditional block; what is computed inside it is forgotten on :meth:`leave`."""
+    @contextmanager
+    def block(self) -> Iterator[None]:
+        """Statements written inside are indented one level (after an ``if …:`` the caller
+        emitted); what is computed inside is forgotten afterwards."""
+        fields = dict(self.fields)
         self.depth += 1
-        return dict(self.fields)
-
-    def leave(self, fields: dict[str, str]) -> None:
-        self.depth -= 1
-        self.fields = fields
+        try:
+            yield
+        finally:
+            self.depth -= 1
+            self.fields = fields
 
     def local(self) -> str:
+        """A fresh local name."""
         self.count += 1
         return f"v{self.count}"
 
-    def constant(self, value: Any) -> _Value:
-        name = f"k{len(self.names)}"
-        self.names[name] = value
-        return _Value(name, True, value)
+    def constant(self, value: Any) -> Value:
+        """A fixed value: a literal when its ``repr`` reads back exactly, else a bound name."""
+        if type(value) in _LITERAL_TYPES or (type(value) is float and math.isfinite(value)):
+            return Value(repr(value), True, value)
+        return Value(self.opaque(value), True, value)
 
     def opaque(self, value: Any) -> str:
+        """A name the generated code reads ``value`` by."""
         name = f"k{len(self.names)}"
         self.names[name] = value
         return name
 
-    def missing(self, v: _Value) -> str:
-        """The test "``v`` is missing", computed once per value and block."""
+    def missing(self, v: Value) -> str:
+        """The test "``v`` is missing" (:func:`crmkit.frames.semantics.is_missing`), computed
+        once per value and block."""
+        if v.known:
+            return repr(sem.is_missing(v.value))
         key = f"missing {v.text}"
         if key not in self.fields:
             out = self.fields[key] = self.local()
-            # the tree walker's _is_missing: None or a float NaN (the one value != itself)
-            self.emit(
-                f"{out} = {v.text} is None or ({v.text} != {v.text} and isinstance({v.text}, float))"
-            )
+            if v.day:
+                self.emit(f"{out} = {v.text} is None")
+            else:
+                self.emit(f"{out} = {sem.MISSING.format(v=v.text)}")
         return self.fields[key]
 
-    @staticmethod
-    def truth(v: _Value, expr: ex.Expr) -> str:
-        if type(expr) in _TESTS:  # compiled tests are True / False already
+    def truth(self, v: Value) -> str:
+        """The text of ``v``'s truth (:func:`crmkit.frames.semantics.truth`)."""
+        if v.test:  # compiled tests are True / False already
             return v.text
         if v.known:
-            return repr(ex._truth(v.value))
-        return f"truth({v.text})"
+            return repr(sem.truth(v.value))
+        return f"truth_of({v.text})"
+
+    def value(self, expr: Node) -> str:
+        """Write ``expr``; the text of its value."""
+        return self.write(expr).text
+
+    def test(self, expr: Node) -> str:
+        """Write ``expr``; the text of whether it holds (``True`` / ``False``)."""
+        return self.truth(self.write(expr))
+
+    def write(self, expr: Node) -> Value:
+        """Write ``expr`` (it writes itself through the methods below)."""
+        if not isinstance(expr, Node):
+            raise ValidationError.single("exprs", expr, "must be expressions built with col()")
+        return expr._write(self)
+
+    def function(self, result: str, name: str = "record_function") -> Callable[[Any], Any]:
+        """Compile the statements written so far, returning ``result``, as ``name(row)``."""
+        text = self.text(result, name)
+        namespace = dict(self.names)
+        exec(_code(text), namespace)
+        function: Callable[[Any], Any] = namespace[name]
+        return function
+
+    def text(self, result: str, name: str = "record_function") -> str:
+        """The source of :meth:`function`."""
+        return "\n".join([f"def {name}(row):", *self.lines, f"    return {result}"])
 
     # -- nodes -------------------------------------------------------------------------------
-    def value(self, expr: ex.Expr) -> _Value:
-        kind = type(expr)
-        write = _WRITERS.get(kind)
-        if write is None and isinstance(expr, ex.Column):
-            write = _Source.column
-        if write is None:  # an expression kind this compiler does not know: walk it
-            out = self.local()
-            self.emit(f"{out} = {self.opaque(expr)}._eval(row, ctx)")
-            return _Value(out)
-        return write(self, expr)
-
-    def column(self, expr: ex.Column) -> _Value:
-        name = expr.name
-        if name in self.fields:  # read once per block
-            return _Value(self.fields[name])
+    def column(self, name: str) -> Value:
+        """A field of the record, read once per block and normalised like a frame column."""
+        if name in self.fields:
+            return Value(self.fields[name])
         out = self.local()
         self.fields[name] = out
         if self.mapping:
-            self.emit(f"{out} = row[{name!r}]")
-        elif name.isidentifier() and not keyword.iskeyword(name) and not name.startswith("__"):
-            self.emit(f"{out} = row.{name}")
+            self.emit("try:")
+            self.emit(f"    {out} = row[{name!r}]")
+            self.emit("except KeyError:")
         else:
-            self.emit(f"{out} = getattr(row, {name!r})")
+            attribute = name.isidentifier() and not keyword.iskeyword(name)
+            read = f"row.{name}" if attribute and not name.startswith("__") else (
+                f"getattr(row, {name!r})")  # fmt: skip
+            self.emit("try:")
+            self.emit(f"    {out} = {read}")
+            self.emit("except AttributeError:")
+        # read_field raises the error naming the field (or reads what the record answers)
+        self.emit(f"    {out} = read_field(row, {name!r})")
         self.emit(f"if {out}.__class__ not in PLAIN: {out} = normalise({out})")
-        return _Value(out)
+        return Value(out)
 
-    def constant_node(self, expr: ex.Constant) -> _Value:
-        return self.constant(expr.value)
-
-    def day_literal(self, expr: ex.DayLiteral) -> _Value:
-        return self.constant(expr.number)
-
-    def as_of_day(self, expr: ex.AsOfDay) -> _Value:
+    def as_of_day(self, resolve: Callable[[sem.Context], int]) -> Value:
+        """The as-of day moved by an offset, resolved now (or, without an as-of date, when a
+        record needs it, which raises the error)."""
         try:
-            return self.constant(expr.resolve(self.ctx))
-        except ValidationError:  # no as-of date: raise when (and if) a record needs it
+            return self.constant(resolve(self.ctx))
+        except ValidationError:
             out = self.local()
-            self.emit(f"{out} = {self.opaque(expr)}.resolve(ctx)")
-            return _Value(out)
+            self.emit(f"{out} = {self.opaque(resolve)}(ctx)")
+            return Value(out, day=True)
 
-    def calendar_day(self, expr: ex.CalendarDay) -> _Value:
-        a = self.value(expr.operand)
+    def day_constant(self, number: int | None) -> Value:
+        """A fixed day number."""
+        value = self.constant(number)
+        value.day = True
+        return value
+
+    def calendar_day(self, operand: Node, where: str) -> Value:
+        """The UTC calendar day of a date/datetime value (:func:`semantics.calendar_day`)."""
+        a = self.write(operand)
+        if a.known:  # a fixed value: its day now, or the error when a record needs it
+            try:
+                return self.day_constant(sem.calendar_day(a.value, where))
+            except ValidationError:
+                a = Value(self.opaque(a.value))
         key = f"day {a.text}"
         if key in self.fields:
-            return _Value(self.fields[key])
+            return Value(self.fields[key], day=True)
         out = self.fields[key] = self.local()
         self.emit(f"if {a.text} is None: {out} = None")
         self.emit(f"elif {a.text}.__class__ is date: {out} = {a.text}.toordinal() - EPOCH")
-        self.emit(f"else: {out} = day_of({a.text})")
-        return _Value(out)
+        self.emit(f"else: {out} = calendar_day({a.text}, {where!r})")
+        return Value(out, day=True)
 
-    def _operands(self, left: _Value, right: _Value) -> tuple[str, str, list[str]] | None:
-        """Texts of both operands mixed like the tree walker's _numbers, and the missing
+    def _operands(self, left: Value, right: Value) -> tuple[str, str, list[str]] | None:
+        """Texts of both operands mixed like :func:`semantics.mix_numbers`, and the missing
         tests still to make; None when a fixed operand is missing (the result is fixed)."""
         tests = []
         for side in (left, right):
             if side.known:
-                if ex._is_missing(side.value):
+                if sem.is_missing(side.value):
                     return None
             else:
                 tests.append(self.missing(side))
         a, b = left.text, right.text
         if left.known and right.known:
-            x, y = ex._numbers(left.value, right.value)
+            x, y = sem.mix_numbers(left.value, right.value)
             return self.constant(x).text, self.constant(y).text, tests
         if right.known or left.known:
             fixed, other = (right, left) if right.known else (left, right)
@@ -213,168 +309,164 @@ class _Source:
                 a, b = (a, mixed) if fixed is right else (mixed, b)
             return a, b, tests
         a2, b2 = self.local(), self.local()
-        self.emit(f"{a2}, {b2} = numbers({a}, {b})")
+        self.emit(f"{a2}, {b2} = mix_numbers({a}, {b})")
         return a2, b2, tests
 
-    def compare(self, expr: ex.Compare) -> _Value:
-        left, right = self.value(expr.left), self.value(expr.right)
+    def compare(self, left_node: Node, op: str, right_node: Node, where: str) -> Value:
+        """``left <op> right`` (:func:`semantics.compare`)."""
+        left, right = self.write(left_node), self.write(right_node)
         out = self.local()
         operands = self._operands(left, right)
         if operands is None:  # a fixed missing operand: never true
             self.emit(f"{out} = False")
-            return _Value(out)
+            return Value(out, test=True)
         a, b, tests = operands
-        test = f"True if {a} {expr.op} {b} else False"
+        test = f"True if {a} {op} {b} else False"
+        self.emit("try:")
         if tests:
-            self.emit(f"{out} = False if {' or '.join(tests)} else ({test})")
+            self.emit(f"    {out} = False if {' or '.join(tests)} else ({test})")
         else:
-            self.emit(f"{out} = {test}")
-        return _Value(out)
+            self.emit(f"    {out} = {test}")
+        self.emit("except TypeError:")
+        self.emit(f"    raise compare_error({where!r}, {a}, {b}) from None")
+        return Value(out, test=True)
 
-    def is_in(self, expr: ex.IsIn) -> _Value:
-        a = self.value(expr.operand)
+    def is_in(self, operand: Node, values: tuple[Any, ...]) -> Value:
+        """Membership in fixed values; false for a missing value."""
+        a = self.write(operand)
+        choices = self.opaque(values)
         try:
-            container = self.opaque(frozenset(expr.values))
-        except TypeError:  # unhashable choices: look them up as the tree walker does
-            container = self.opaque(expr.values)
-        out = self.local()
-        self.emit(f"{out} = False if {self.missing(a)} else ({a.text} in {container})")
-        return _Value(out)
+            container = self.opaque(frozenset(values))
+        except TypeError:  # unhashable choices: look them up one by one
+            container = choices
+        out, missing = self.local(), self.missing(a)
+        self.emit("try:")
+        self.emit(f"    {out} = False if {missing} else ({a.text} in {container})")
+        self.emit("except TypeError:")  # an unhashable value: compared with each choice
+        self.emit(f"    {out} = {a.text} in {choices}")
+        return Value(out, test=True)
 
-    def is_null(self, expr: ex.IsNull) -> _Value:
-        a = self.value(expr.operand)
+    def is_null(self, operand: Node) -> Value:
+        """Whether the value is missing."""
+        a = self.write(operand)
         out = self.local()
         self.emit(f"{out} = True if {self.missing(a)} else False")
-        return _Value(out)
+        return Value(out, test=True)
 
-    def both(self, expr: ex.And | ex.Or) -> _Value:
-        a = self.value(expr.left)
+    def both(self, left_node: Node, right_node: Node, *, every: bool) -> Value:
+        """``left & right`` (``every``) or ``left | right``; the right side only when needed."""
+        a = self.write(left_node)
         out = self.local()
-        self.emit(f"{out} = {self.truth(a, expr.left)}")
-        self.emit(f"if {'' if isinstance(expr, ex.And) else 'not '}{out}:")
-        scope = self.enter()
-        b = self.value(expr.right)
-        self.emit(f"{out} = {self.truth(b, expr.right)}")
-        self.leave(scope)
-        return _Value(out)
+        self.emit(f"{out} = {self.truth(a)}")
+        self.emit(f"if {'' if every else 'not '}{out}:")
+        with self.block():
+            b = self.write(right_node)
+            self.emit(f"{out} = {self.truth(b)}")
+        return Value(out, test=True)
 
-    def negate(self, expr: ex.Not) -> _Value:
-        a = self.value(expr.operand)
+    def negate(self, operand: Node) -> Value:
+        """``~operand``: a test on a missing value is false, so its negation is true."""
+        a = self.write(operand)
         out = self.local()
-        self.emit(f"{out} = not {self.truth(a, expr.operand)}")
-        return _Value(out)
+        self.emit(f"{out} = not {self.truth(a)}")
+        return Value(out, test=True)
 
-    def arithmetic(self, expr: ex.Arithmetic) -> _Value:
-        left, right = self.value(expr.left), self.value(expr.right)
+    def arithmetic(self, left_node: Node, op: str, right_node: Node, where: str) -> Value:
+        """``left <op> right`` for ``+ - * /`` (:func:`semantics.arithmetic`)."""
+        left, right = self.write(left_node), self.write(right_node)
         out = self.local()
         operands = self._operands(left, right)
         if operands is None:  # a fixed missing operand: always missing
             self.emit(f"{out} = None")
-            return _Value(out)
+            return Value(out)
         a, b, tests = operands
         divide = f"None if {b} == 0 else {a} / {b}"
-        result = divide if expr.op == "/" else f"{a} {expr.op} {b}"
+        result = divide if op == "/" else f"{a} {op} {b}"
+        self.emit("try:")
         if tests:
-            self.emit(f"{out} = None if {' or '.join(tests)} else ({result})")
+            self.emit(f"    {out} = None if {' or '.join(tests)} else ({result})")
         else:
-            self.emit(f"{out} = {result}")
-        return _Value(out)
+            self.emit(f"    {out} = {result}")
+        self.emit("except TypeError:")
+        self.emit(f"    raise arithmetic_error({where!r}, {a}, {b}, {op!r}) from None")
+        return Value(out)
 
-    def fill_null(self, expr: ex.FillNull) -> _Value:
-        a = self.value(expr.operand)
+    def fill_null(self, operand: Node, replacement: Node) -> Value:
+        """The value, or the replacement when it is missing."""
+        a = self.write(operand)
         out = self.local()
         self.emit(f"{out} = {a.text}")
         self.emit(f"if {self.missing(a)}:")
-        scope = self.enter()
-        b = self.value(expr.value)
-        self.emit(f"{out} = {b.text}")
-        self.leave(scope)
-        return _Value(out)
+        with self.block():
+            b = self.write(replacement)
+            self.emit(f"{out} = {b.text}")
+        return Value(out)
 
-    def conditional(self, expr: ex.Conditional) -> _Value:
+    def conditional(self, branches: Sequence[tuple[Node, Node]], default: Node | None) -> Value:
+        """The value of the first branch whose test holds, else the default (or missing)."""
         out, done = self.local(), self.local()
         self.emit(f"{out} = None")
         self.emit(f"{done} = False")
-        for test, value in expr.branches:  # flat: one "if not done" block per branch
+        for test, value in branches:  # flat: one "if not done" block per branch
             self.emit(f"if not {done}:")
-            outer = self.enter()
-            t = self.value(test)
-            self.emit(f"if {self.truth(t, test)}:")
-            inner = self.enter()
-            v = self.value(value)
-            self.emit(f"{out} = {v.text}")
-            self.emit(f"{done} = True")
-            self.leave(inner)
-            self.leave(outer)
-        if expr.default is not None:
+            with self.block():
+                t = self.write(test)
+                self.emit(f"if {self.truth(t)}:")
+                with self.block():
+                    v = self.write(value)
+                    self.emit(f"{out} = {v.text}")
+                    self.emit(f"{done} = True")
+        if default is not None:
             self.emit(f"if not {done}:")
-            scope = self.enter()
-            d = self.value(expr.default)
-            self.emit(f"{out} = {d.text}")
-            self.leave(scope)
-        return _Value(out)
+            with self.block():
+                d = self.write(default)
+                self.emit(f"{out} = {d.text}")
+        return Value(out)
 
 
-_WRITERS: dict[type, Callable[[_Source, Any], _Value]] = {
-    ex.Column: _Source.column,
-    ex.DayColumn: _Source.column,
-    ex.Constant: _Source.constant_node,
-    ex.DayLiteral: _Source.day_literal,
-    ex.AsOfDay: _Source.as_of_day,
-    ex.CalendarDay: _Source.calendar_day,
-    ex.Compare: _Source.compare,
-    ex.IsIn: _Source.is_in,
-    ex.IsNull: _Source.is_null,
-    ex.And: _Source.both,
-    ex.Or: _Source.both,
-    ex.Not: _Source.negate,
-    ex.Arithmetic: _Source.arithmetic,
-    ex.FillNull: _Source.fill_null,
-    ex.Conditional: _Source.conditional,
-}
-#: Node kinds whose compiled value is always True or False.
-_TESTS = frozenset({ex.Compare, ex.IsIn, ex.IsNull, ex.And, ex.Or, ex.Not})
+@functools.lru_cache(maxsize=512)
+def _code(text: str) -> CodeType:
+    """The compiled source, registered with linecache under a name made from its digest."""
+    digest = hashlib.sha1(text.encode("utf-8"), usedforsecurity=False).hexdigest()[:12]
+    filename = f"<crmkit record function {digest}>"
+    lines = [line + "\n" for line in text.splitlines()]
+    linecache.cache[filename] = (len(text), None, lines, filename)
+    return compile(text, filename, "exec")
 
 
-def source(
-    exprs: Sequence[ex.Expr], ctx: ex.Context, *, mapping: bool
-) -> tuple[str, dict[str, Any]]:
+def source(exprs: Sequence[Node], ctx: sem.Context, *, mapping: bool) -> tuple[str, dict[str, Any]]:
     """The Python source of the record function of ``exprs`` and the names it uses.
 
     Examples:
         >>> from crmkit.frames import Context, col
         >>> from crmkit.frames.record_function import source
         >>> text, _ = source([col("n") > 1], Context(), mapping=True)
-        >>> print(text.splitlines()[1])
-            v1 = row['n']
+        >>> print(text.splitlines()[2])
+                v1 = row['n']
     """
-    writer = _Source(ctx, mapping)
-    results = [writer.value(expr).text for expr in exprs]
-    lines = [*writer.lines, f"    return ({', '.join(results)},)"]
-    return "def record_function(row):\n" + "\n".join(lines), writer.names
+    writer = RecordSource(ctx, mapping=mapping)
+    results = [writer.value(expr) for expr in exprs]
+    return writer.text(f"({', '.join(results)},)"), writer.names
 
 
-def _compile(exprs: Sequence[ex.Expr], ctx: ex.Context, mapping: bool) -> Callable[[Any], Any]:
-    text, names = source(exprs, ctx, mapping=mapping)
-    code = compile(text, "<crmkit record function>", "exec")
-    exec(code, names)
-    function: Callable[[Any], Any] = names["record_function"]
-    return function
+def _compile(exprs: Sequence[Node], ctx: sem.Context, mapping: bool) -> Callable[[Any], Any]:
+    writer = RecordSource(ctx, mapping=mapping)
+    results = [writer.value(expr) for expr in exprs]
+    return writer.function(f"({', '.join(results)},)")
 
 
 def bind_all(
-    exprs: Iterable[ex.Expr],
-    context: ex.Context | dt.date | None = None,
+    exprs: Iterable[Node],
+    context: sem.Context | dt.date | None = None,
     *,
     fallback: bool = True,
 ) -> Callable[[Any], tuple[Any, ...]]:
     """One compiled function giving the values of all ``exprs`` for a record, as a tuple.
 
-    Equivalent to ``tuple(e.evaluate(record, context) for e in exprs)``, many times faster on
-    many records. With ``fallback=False`` a record the compiled code cannot handle raises
-    whatever Python raised (a ``KeyError`` for a missing field …) instead of being handed to
-    :meth:`Expr.evaluate <crmkit.frames.Expr.evaluate>`; callers that have their own careful
-    path use this.
+    Equivalent to ``tuple(e.evaluate(record, context) for e in exprs)``. A record without a
+    field an expression reads, or with values the rule language cannot compare or combine,
+    raises :class:`~crmkit.errors.ValidationError` naming the field. ``fallback`` is accepted
+    for compatibility and has no effect (the compiled code raises the typed error itself).
 
     Examples:
         >>> from crmkit.frames import bind_all, col
@@ -386,10 +478,11 @@ def bind_all(
         ...
         crmkit.errors.ValidationError: a: is missing from the record
     """
-    ctx = ex._context(context)
+    del fallback  # the compiled code is the only evaluator
+    ctx = sem.as_context(context)
     items = tuple(exprs)
     for item in items:
-        if not isinstance(item, ex.Expr):
+        if not isinstance(item, Node):
             raise ValidationError.single("exprs", item, "must be expressions built with col()")
     made: dict[bool, Callable[[Any], Any]] = {}
     by_type: dict[type, Callable[[Any], Any]] = {}
@@ -401,24 +494,9 @@ def bind_all(
         by_type[row.__class__] = made[mapping]
         return made[mapping]
 
-    def walk(row: Any) -> tuple[Any, ...]:
-        return tuple(item._eval(row, ctx) for item in items)
-
-    if not fallback:
-
-        def strict(row: Any) -> tuple[Any, ...]:
-            fast = by_type.get(row.__class__) or function_for(row)
-            result: tuple[Any, ...] = fast(row)
-            return result
-
-        return strict
-
     def values(row: Any) -> tuple[Any, ...]:
         fast = by_type.get(row.__class__) or function_for(row)
-        try:
-            result: tuple[Any, ...] = fast(row)
-        except Exception:  # not written for this record: the tree walker decides
-            return walk(row)
+        result: tuple[Any, ...] = fast(row)
         return result
 
     return values
