@@ -36,7 +36,6 @@ from __future__ import annotations
 import importlib.util
 import io
 import json
-import operator
 from collections.abc import Callable, Iterable, Iterator
 from datetime import UTC, datetime
 from types import TracebackType
@@ -58,6 +57,7 @@ from crmkit.adapters.ports import (
     check_limit,
     lookup_target,
 )
+from crmkit.adapters.sql.rows import RowWriter, load_entity
 from crmkit.adapters.sql.schema import (
     AUDIT_TABLE,
     DELETE_POLICY,
@@ -789,78 +789,6 @@ class SqlUnitOfWork(UnitOfWorkRepositories["SqlRepository[Any]"]):
             self.close()
 
 
-def _json_text(value: Any) -> str | None:
-    if value is None:
-        return None
-    if not value and isinstance(value, dict | list):
-        return "{}" if isinstance(value, dict) else "[]"
-    return json.dumps(value)
-
-
-def _sqlite_timestamp(value: Any) -> str | None:
-    # SQLAlchemy's SQLite DateTime storage format; the values are already in UTC.
-    return None if value is None else value.replace(tzinfo=None).isoformat(" ", "microseconds")
-
-
-def _sqlite_date(value: Any) -> str | None:
-    return None if value is None else value.isoformat()
-
-
-def _decimal_text(value: Any) -> str | None:
-    return None if value is None else str(value)
-
-
-# What SQLAlchemy's column types would bind, by type name, per driver; other values go to
-# the driver as they are (psycopg adapts Decimal, date and aware datetime itself).
-_DRIVER_VALUE: dict[str, dict[str, Callable[[Any], Any]]] = {
-    "sqlite": {
-        "JSON": _json_text,
-        "DateTime": _sqlite_timestamp,
-        "Date": _sqlite_date,
-        "Numeric": _decimal_text,
-    },
-    "postgresql": {"JSON": _json_text, "JSONB": _json_text},
-}
-
-
-class _DriverInsert:
-    """A table's bulk insert straight through the DB-API driver, skipping SQLAlchemy Core's
-    per-row parameter processing: SQLite's ``executemany`` of one prepared ``INSERT``,
-    PostgreSQL's ``COPY … FROM STDIN``. Rows are :func:`~crmkit.adapters.sql.schema.entity_row`
-    mappings; each becomes the list of values the column types would bind, in table order.
-    """
-
-    def __init__(self, table: sa.Table, dialect: str) -> None:
-        self.names = tuple(c.name for c in table.columns)
-        binds = _DRIVER_VALUE["sqlite" if dialect == "sqlite" else "postgresql"]
-        self._convert = tuple(
-            (i, binds[type(c.type).__name__])
-            for i, c in enumerate(table.columns)
-            if type(c.type).__name__ in binds
-        )
-        self._pick = operator.itemgetter(*self.names)
-        columns = ", ".join(f'"{name}"' for name in self.names)
-        if dialect == "sqlite":
-            marks = ", ".join("?" * len(self.names))
-            self.statement = f'INSERT INTO "{table.name}" ({columns}) VALUES ({marks})'
-        else:
-            self.statement = f'COPY "{table.name}" ({columns}) FROM STDIN'
-
-    def values(self, rows: list[dict[str, Any]]) -> list[tuple[Any, ...]]:
-        """The driver's parameter tuples for ``rows``."""
-        pick, convert = self._pick, self._convert
-        out: list[tuple[Any, ...]] = []
-        for row in rows:
-            try:
-                values = list(pick(row))
-            except KeyError:  # a column the row leaves out is NULL
-                values = [row.get(name) for name in self.names]
-            for i, to_driver in convert:
-                values[i] = to_driver(values[i])
-            out.append(tuple(values))
-        return out
-
-
 def _is_foreign_key(error: Exception) -> bool:
     """Whether a database error is a foreign-key violation (SQLite or PostgreSQL)."""
     orig = getattr(error, "orig", error)
@@ -998,7 +926,7 @@ class SqlRepository(RepositoryQueries[E]):
         self._dialect = dialect
         self._label = aggregate.entity.__name__
         self._sa = require("sqlalchemy", "sql")
-        self._driver_insert: _DriverInsert | None = None
+        self._writer: RowWriter | None = None
 
     @property
     def aggregate(self) -> str:
@@ -1020,22 +948,25 @@ class SqlRepository(RepositoryQueries[E]):
         return entity_row(self._agg, entity, version)
 
     def _load(self, document: str) -> E:
-        entity: E = self._agg.from_document(document)
+        entity: E = load_entity(self._agg, document)
         return entity
 
-    def _insert_rows(self, rows: list[dict[str, Any]]) -> None:
-        """Insert table rows with one prepared statement through the driver.
+    def _insert(self, entities: list[Any], version: int) -> None:
+        """Insert new entities at ``version`` with one prepared statement through the driver.
 
-        SQLite gets one ``executemany`` (through SQLAlchemy, so its errors are translated);
-        PostgreSQL one ``COPY … FROM STDIN`` on the unit of work's connection, inside its
-        transaction. A broken constraint raises SQLAlchemy's ``IntegrityError`` either way.
+        Each entity becomes the driver's parameter tuple in one generated pass
+        (:class:`~crmkit.adapters.sql.rows.RowWriter`: in-place changes checked, serialised
+        once, typed columns computed). SQLite gets one ``executemany`` (through SQLAlchemy, so
+        its errors are translated); PostgreSQL one ``COPY … FROM STDIN`` on the unit of work's
+        connection, inside its transaction. A broken constraint raises SQLAlchemy's
+        ``IntegrityError`` either way.
         """
-        if not rows:
+        if not entities:
             return
-        insert = self._driver_insert
+        insert = self._writer
         if insert is None:
-            insert = self._driver_insert = _DriverInsert(self._table, self._dialect)
-        values = insert.values(rows)
+            insert = self._writer = RowWriter(self._agg, self._table, self._dialect)
+        values = insert.rows(entities, version)
         if self._dialect == "sqlite":
             self._conn().exec_driver_sql(insert.statement, values)
             return
@@ -1220,6 +1151,11 @@ class SqlRepository(RepositoryQueries[E]):
     def get(self, id: str) -> E:
         """The entity with ``id`` (NotFoundError when none).
 
+        Entities are read back from their stored documents with
+        :func:`~crmkit.adapters.sql.rows.load_entity` (here and in ``find``, ``iter_all`` and
+        the lookups): every value is checked once, cheaply; a document edited by hand that
+        breaks a rule raises the ValidationError naming the field.
+
         Examples:
             >>> from crmkit.adapters.sql import SqlStore
             >>> SqlStore("sqlite://").unit_of_work().accounts.get("x")
@@ -1283,9 +1219,14 @@ class SqlRepository(RepositoryQueries[E]):
     def add_many(self, entities: Iterable[E]) -> int:
         """Store many new entities with batched inserts, all or none; returns how many.
 
-        Each entity is serialised once; the database's constraints (primary key, unique
-        remote id) detect clashes, and only then does the store look up which
-        entity clashed to name it.
+        Each entity becomes its row in one generated pass and is serialised once
+        (:mod:`crmkit.adapters.sql.rows`): the fields that can change without a validator
+        running (dicts, lists and other mutable values, changed in place) are validated again,
+        as :meth:`~crmkit.domain.AggregateRoot.revalidate` would, and refused with the same
+        error; fields assigned since construction were validated when set. The caller's
+        entities are not changed to build the rows (only ``version`` is set to 1 afterwards).
+        The database's constraints (primary key, unique remote id) detect clashes, and only
+        then does the store look up which entity clashed to name it.
 
         Examples:
             >>> from crmkit.adapters.sql import SqlStore
@@ -1303,7 +1244,7 @@ class SqlRepository(RepositoryQueries[E]):
             with conn.begin_nested():
                 for batch in _batches(entities, BATCH_SIZE):
                     self._check_parents(batch)
-                    self._insert_rows([self._row(e, 1) for e in batch])
+                    self._insert(batch, 1)
                     stored.extend(batch)
         except sa_.exc.IntegrityError as error:
             raise self._insert_failure(batch, error) from None
@@ -1431,7 +1372,7 @@ class SqlRepository(RepositoryQueries[E]):
                 raise ConflictError(
                     f"{self._label} with remote_id {clash[0]!r} already exists as {clash[1]!r}"
                 )
-        new_rows = [self._row(e, 1) for e in batch if e.id not in versions]
+        new = [e for e in batch if e.id not in versions]
         changed = [e for e in batch if e.id in versions]
         old_rows = []
         for entity in changed:
@@ -1462,13 +1403,13 @@ class SqlRepository(RepositoryQueries[E]):
                         self._audit(
                             row["key"], row["version"], documents[row["key"]], row["document"]
                         )
-                self._insert_rows(new_rows)
+                self._insert(new, 1)
         except sa_.exc.IntegrityError as error:
             raise self._integrity(error, batch) from None
         for entity in batch:
             self._uow.state.touch(entity)
             entity.version = versions[entity.id] + 1 if entity.id in versions else 1
-        return len(new_rows), len(old_rows)
+        return len(new), len(old_rows)
 
     def delete(self, id: str, *, version: int | None = None) -> None:
         """Remove the entity with ``id`` (optionally only at ``version``).

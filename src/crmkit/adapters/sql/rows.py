@@ -1,0 +1,416 @@
+"""The SQL store's trusted fast path: table rows built in one generated pass per entity
+class, and entities read back from the documents crmkit wrote.
+
+**Writes.** A crmkit entity validates every field when it is constructed and every
+assignment afterwards (attrs' ``on_setattr`` hooks of ``attrs.define``, crmkit's compiled
+``__setattr__``). What can change *without* a validator running is a mutable value changed in
+place: a key put into ``custom`` or ``remote_data``, an item appended to a list. So before a
+row is built, :func:`check_changes` runs the validator of every field whose value is not an
+immutable, validated-on-assignment value (text, numbers other than floats, booleans,
+``None``, ``Decimal``, dates and datetimes, enum members, :class:`~crmkit.domain.Money`):
+dicts, lists, sets, floats and every other object are checked again, exactly as
+:meth:`~crmkit.domain.AggregateRoot.revalidate` checks them, and refused with the same
+:class:`~crmkit.errors.ValidationError`. Domain validators check one field each (cross-field
+rules live in ``__attrs_post_init__``, which ``revalidate`` does not run either), so an entity
+whose immutable fields were validated when set is refused exactly when ``revalidate`` refuses
+it. Values put in with validation switched off on purpose (inside
+``attrs.validators.disabled()``, or with ``object.__setattr__``) are not checked again.
+
+:class:`RowWriter` then builds the driver's parameter tuple of each entity with one generated
+function per aggregate and dialect: the typed columns straight from the entity, the document
+serialised once (cattrs' generated ``to_dict``, then orjson when the ``json`` extra is
+installed and its text is byte for byte what the standard library writes, see
+:func:`document_text`), no intermediate row dicts. The values equal
+:func:`~crmkit.adapters.sql.schema.entity_row`'s, converted as SQLAlchemy would bind them.
+
+**Loads.** :func:`load_entity` reads a stored document with :func:`crmkit.serde.read_json`
+and builds the entity with :func:`crmkit.serde.from_dict`, whose generated code checks each
+value once with cheap inline checks; ``custom`` and ``remote_data`` (which would send it to
+the slow path of calling the class with every validator) are held back, checked with their
+own field validators and put on the built entity. Nothing is trusted blindly: a document
+edited by hand in the database that breaks a rule is refused, and then the plain
+``from_dict`` of the whole document raises the same error as before, naming the field.
+
+Examples:
+    >>> from crmkit.adapters.sql.rows import check_changes
+    >>> from crmkit.domain import Account
+    >>> account = Account("Acme")
+    >>> check_changes(account)
+    >>> account.custom["score"] = float("nan")  # in place: no validator ran
+    >>> check_changes(account)
+    Traceback (most recent call last):
+    ...
+    crmkit.errors.ValidationError: custom.score: nan must be a finite number, not NaN
+"""
+
+from __future__ import annotations
+
+import enum
+import functools
+import json
+import linecache
+from collections.abc import Callable, Iterable
+from datetime import date, datetime
+from decimal import Decimal
+from typing import TYPE_CHECKING, Any
+
+import attrs
+
+from crmkit.adapters.aggregate import Aggregate, _text, document_json, micros
+from crmkit.adapters.sql.schema import COLUMNS, PARENT_COLUMN
+from crmkit.domain.money import Money
+from crmkit.errors import Problem, ValidationError
+
+if TYPE_CHECKING:
+    import sqlalchemy as sa
+
+__all__ = ["RowWriter", "check_changes", "document_text", "load_entity"]
+
+# Values that cannot change in place and were validated when they were set.
+_IMMUTABLE: set[type] = {str, int, bool, type(None), Decimal, datetime, date, Money}
+# Held back from from_dict (a non-empty one sends it to its slow path) and checked here.
+_HELD = ("custom", "remote_data")
+
+
+def _immutable(kind: type) -> bool:
+    if kind in _IMMUTABLE:
+        return True
+    if issubclass(kind, enum.Enum):
+        _IMMUTABLE.add(kind)  # a cache: enum members are immutable
+        return True
+    return False
+
+
+def _problems(problems: list[Problem], validator: Any, entity: Any, field: Any, value: Any) -> None:
+    try:
+        validator(entity, field, value)
+    except ValidationError as error:
+        problems.extend(error.problems)
+
+
+def _check_lines(cls: type, globs: dict[str, Any]) -> list[str]:
+    """Source lines that check entity ``e`` of ``cls`` as :func:`check_changes` says (the
+    names they need go into ``globs``)."""
+    globs.update(_IMM=_IMMUTABLE, _imm=_immutable, _problems=_problems, _VE=ValidationError)
+    lines = ["_p = []"]
+    for index, field in enumerate(attrs.fields(cls)):
+        if field.validator is None:
+            continue
+        globs[f"_val{index}"], globs[f"_attr{index}"] = field.validator, field
+        lines += [
+            f"_c = e.{field.name}",
+            "if _c.__class__ not in _IMM and not _imm(_c.__class__):",
+            f"    _problems(_p, _val{index}, e, _attr{index}, _c)",
+        ]
+    lines.append("if _p: raise _VE(_p)")
+    return lines
+
+
+def _compile_function(name: str, params: str, body: list[str], globs: dict[str, Any]) -> Any:
+    source = f"def {name}({params}):\n" + "".join(f"    {line}\n" for line in body)
+    filename = f"<crmkit sql {name} {len(linecache.cache)}>"
+    linecache.cache[filename] = (len(source), None, source.splitlines(True), filename)
+    namespace: dict[str, Any] = {}
+    exec(compile(source, filename, "exec"), globs, namespace)
+    return namespace[name]
+
+
+_CHECKERS: dict[type, Callable[[Any], None]] = {}
+
+
+def _checker(cls: type) -> Callable[[Any], None]:
+    check = _CHECKERS.get(cls)
+    if check is None:
+        globs: dict[str, Any] = {}
+        check = _CHECKERS[cls] = _compile_function("check", "e", _check_lines(cls, globs), globs)
+    return check
+
+
+def check_changes(entity: Any) -> None:
+    """Refuse what changed in ``entity`` without a validator running: the validators of every
+    field holding a mutable (or float) value run again, as
+    :meth:`~crmkit.domain.AggregateRoot.revalidate` runs them; one ValidationError lists every
+    problem. Fields holding immutable values were validated when they were set.
+
+    Examples:
+        >>> from crmkit.adapters.sql.rows import check_changes
+        >>> from crmkit.domain import Account
+        >>> account = Account("Acme")
+        >>> account.addresses.append("Storgatan 1")  # in place: no validator ran
+        >>> check_changes(account)
+        Traceback (most recent call last):
+        ...
+        crmkit.errors.ValidationError: addresses: 'Storgatan 1' must be of type Address, not str
+    """
+    _checker(type(entity))(entity)
+
+
+@functools.cache
+def _orjson_dumps() -> Callable[[Any], bytes] | None:
+    """orjson's ``dumps`` (the ``json`` extra), refusing what the standard library refuses
+    among the types it would otherwise write itself (datetimes, dataclasses)."""
+    try:
+        import orjson
+    except ImportError:  # pragma: no cover - without the json extra
+        return None
+    option = orjson.OPT_PASSTHROUGH_DATETIME | orjson.OPT_PASSTHROUGH_DATACLASS
+    return functools.partial(orjson.dumps, option=option)
+
+
+_DIGITS = frozenset(b"0123456789.")
+_BEFORE_NUMBER = frozenset(b":,[-")
+
+
+def _has_float(raw: bytes) -> bool:
+    """Whether orjson's compact text ``raw`` may hold a float: every float orjson writes has a
+    ``.``, ``e+`` or ``e-`` right after a digit, in a number token that follows ``:``, ``,``,
+    ``[`` or ``-``. Such text inside a string only sends the document to the standard
+    library's writer."""
+    for mark in (b".", b"e+", b"e-"):
+        at = raw.find(mark)
+        while at != -1:
+            start = at - 1
+            while start >= 0 and raw[start] in _DIGITS:
+                start -= 1
+            if 0 <= start < at - 1 and raw[start] in _BEFORE_NUMBER:
+                return True
+            at = raw.find(mark, at + 1)
+    return False
+
+
+def document_text(document: dict[str, Any]) -> str:
+    """``document`` as the compact JSON text stores keep: exactly
+    :func:`~crmkit.adapters.aggregate.document_json`'s text, written by orjson when the
+    ``json`` extra is installed and the document holds no floats (orjson writes floats
+    differently, ``1e-05`` as ``0.00001``; strings, integers, booleans and ``null`` are
+    written identically), else by the standard library. For documents of checked entities
+    (:func:`check_changes`): a document holding a NaN or an infinity, which the validators
+    refuse, would be written by orjson as ``null`` instead of raising.
+
+    Examples:
+        >>> from crmkit.adapters.sql.rows import document_text
+        >>> document_text({"name": "Åre", "n": [1, None, True]})
+        '{"name":"Åre","n":[1,null,true]}'
+        >>> document_text({"score": 1e-05})
+        '{"score":1e-05}'
+    """
+    dumps = _orjson_dumps()
+    if dumps is not None:
+        try:
+            raw = dumps(document)
+        except TypeError:  # orjson.JSONEncodeError: the standard library decides
+            pass
+        else:
+            if not _has_float(raw):
+                return raw.decode()
+    return document_json(document)
+
+
+def load_entity(agg: Aggregate, document: str) -> Any:
+    """Build ``agg``'s entity from a stored document (JSON text), checking every value once;
+    a document that breaks a rule raises :func:`crmkit.serde.from_dict`'s error naming the
+    field, as :meth:`~crmkit.adapters.aggregate.Aggregate.from_document` would.
+
+    Examples:
+        >>> from crmkit.adapters.aggregate import aggregate_for
+        >>> from crmkit.adapters.sql.rows import load_entity
+        >>> from crmkit.domain import Account
+        >>> agg = aggregate_for("accounts")
+        >>> acme = Account("Acme", custom={"tier": 1})
+        >>> load_entity(agg, agg.to_json(acme)) == acme
+        True
+        >>> load_entity(agg, agg.to_json(acme).replace('"tier":1', '"tier":[1]'))
+        Traceback (most recent call last):
+        ...
+        crmkit.errors.ValidationError: account.custom.tier: [1] must be str | int | float | bool | None, not list
+    """
+    from crmkit.serde import from_dict, read_json
+
+    try:
+        data = read_json(document)
+    except ValidationError:  # not strict JSON (a repeated key …): read as before
+        return agg.from_document(document)
+    if data.__class__ is not dict:
+        return agg.from_document(document)
+    held = {}
+    for name in _HELD:
+        value = data.get(name)
+        if value.__class__ is dict and value:
+            held[name] = value
+            data[name] = {}
+    if not held:
+        return from_dict(agg.entity, data)
+    fields = attrs.fields_dict(agg.entity)
+    try:
+        entity = from_dict(agg.entity, data)
+        for name, value in held.items():
+            field = fields[name]
+            if field.validator is not None:
+                field.validator(entity, field, value)
+            object.__setattr__(entity, name, value)
+    except ValidationError:
+        data.update(held)
+        return from_dict(agg.entity, data)  # the error of the whole document, as before
+    return entity
+
+
+def _json_text(value: Any) -> str | None:
+    if value is None:
+        return None
+    if not value and isinstance(value, dict | list):
+        return "{}" if isinstance(value, dict) else "[]"
+    return json.dumps(value)
+
+
+def _sqlite_timestamp(value: Any) -> str | None:
+    # SQLAlchemy's SQLite DateTime storage format; the values are already in UTC.
+    return None if value is None else value.replace(tzinfo=None).isoformat(" ", "microseconds")
+
+
+def _sqlite_date(value: Any) -> str | None:
+    return None if value is None else value.isoformat()
+
+
+def _decimal_text(value: Any) -> str | None:
+    return None if value is None else str(value)
+
+
+# What SQLAlchemy's column types would bind, by type name, per driver; other values go to
+# the driver as they are (psycopg adapts Decimal, date and aware datetime itself).
+DRIVER_VALUE: dict[str, dict[str, Callable[[Any], Any]]] = {
+    "sqlite": {
+        "JSON": _json_text,
+        "DateTime": _sqlite_timestamp,
+        "Date": _sqlite_date,
+        "Numeric": _decimal_text,
+    },
+    "postgresql": {"JSON": _json_text, "JSONB": _json_text},
+}
+
+
+def _name_text(*parts: Any) -> str | None:
+    """The lower-cased text that name search matches (as ``Aggregate.index`` builds it)."""
+    return " ".join(_text(p) or "" for p in parts if p is not None).lower() or None
+
+
+class RowWriter:
+    """The driver's parameter tuples of one aggregate's table, built by one generated
+    function per entity (see the module docstring); :attr:`statement` inserts them (SQLite's
+    prepared ``INSERT``, PostgreSQL's ``COPY … FROM STDIN``).
+
+    Examples:
+        >>> from crmkit.adapters.aggregate import aggregate_for
+        >>> from crmkit.adapters.sql import SqlStore
+        >>> from crmkit.adapters.sql.rows import RowWriter
+        >>> from crmkit.domain import Product, Money
+        >>> table = SqlStore("sqlite://").table("products")
+        >>> writer = RowWriter(aggregate_for("products"), table, "sqlite")
+        >>> row = writer.rows([Product("P1", "Widget", price=Money("10", "SEK"))], 1)[0]
+        >>> dict(zip(writer.names, row))["price"], writer.statement.split(" (")[0]
+        ('10', 'INSERT INTO "crm_products"')
+    """
+
+    def __init__(self, agg: Aggregate, table: sa.Table, dialect: str) -> None:
+        self.names = tuple(c.name for c in table.columns)
+        columns = ", ".join(f'"{name}"' for name in self.names)
+        if dialect == "sqlite":
+            marks = ", ".join("?" * len(self.names))
+            self.statement = f'INSERT INTO "{table.name}" ({columns}) VALUES ({marks})'
+        else:
+            self.statement = f'COPY "{table.name}" ({columns}) FROM STDIN'
+        binds = DRIVER_VALUE["sqlite" if dialect == "sqlite" else "postgresql"]
+        kinds = {c.name: type(c.type).__name__ for c in table.columns}
+        self._row = _generate(agg, self.names, {n: binds.get(k) for n, k in kinds.items()})
+
+    def rows(self, entities: Iterable[Any], version: int) -> list[tuple[Any, ...]]:
+        """The parameter tuples of ``entities`` stored at ``version`` (the entities are not
+        changed); refuses what :func:`check_changes` refuses.
+
+        Examples:
+            >>> from crmkit.adapters.aggregate import aggregate_for
+            >>> from crmkit.adapters.sql import SqlStore
+            >>> from crmkit.adapters.sql.rows import RowWriter
+            >>> table = SqlStore("sqlite://").table("accounts")
+            >>> RowWriter(aggregate_for("accounts"), table, "sqlite").rows(["Acme"], 1)
+            Traceback (most recent call last):
+            ...
+            crmkit.errors.ValidationError: accounts: 'str' is not an Account
+        """
+        row = self._row
+        return [row(entity, version) for entity in entities]
+
+
+def _generate(
+    agg: Aggregate, names: tuple[str, ...], binds: dict[str, Callable[[Any], Any] | None]
+) -> Callable[[Any, int], tuple[Any, ...]]:
+    """Compile ``row(entity, version)`` for ``agg``: what ``entity_row`` computes, as the
+    driver's values, in table column order."""
+    from crmkit.adapters.sql.schema import _CONVERT, _utc
+    from crmkit.serde import to_dict
+
+    cls = agg.entity
+    present = set(attrs.fields_dict(cls)) | {n for n in dir(cls) if not n.startswith("__")}
+    globs: dict[str, Any] = {
+        "_cls": cls,
+        "_require": agg.require,
+        "_to_dict": to_dict,
+        "_text_of": document_text,
+        "_t": _text,
+        "_name": _name_text,
+        "_micros": micros,
+        "_utc": _utc,
+        "_json": _json_text,
+    }
+
+    def attr(name: str) -> str:
+        return f"e.{name}" if name in present else f"getattr(e, {name!r}, None)"
+
+    body = [
+        "if e.__class__ is not _cls and not isinstance(e, _cls): _require(e)",
+        *_check_lines(cls, globs),
+        "doc = _to_dict(e)",
+        "doc['version'] = version",
+    ]
+    exprs: dict[str, str] = {}
+    # Aggregate.index
+    for key in ("owner_id", "account_id", "status", "stage", "segment"):
+        exprs[key] = f"_t({attr(agg.fields[key])})" if key in agg.fields else "None"
+    parts = ", ".join(attr(n) for n in agg.name_fields)
+    exprs["name"] = f"_name({parts})" if agg.name_fields else "None"
+    exprs["remote_id"] = "e.remote_id"
+    exprs["created_us"] = "_micros(e.created_at)"
+    exprs["updated_us"] = "_micros(e.updated_at)"
+    exprs["custom"] = "e.custom or {}"
+    # entity_row
+    exprs["id"] = "e.id"
+    exprs["version"] = "version"
+    exprs["created_at"] = "_utc(e.created_at)"
+    exprs["updated_at"] = "_utc(e.updated_at)"
+    exprs["remote_data"] = "doc.get('remote_data') or {}"
+    for index, spec in enumerate(COLUMNS.get(agg.name, ())):
+        if spec.kind == "json":
+            exprs[spec.column] = f"doc.get({spec.attr!r})"
+            continue
+        local = f"_v{index}"
+        body.append(f"{local} = {attr(spec.attr)}")
+        if spec.kind == "money":
+            exprs[spec.column] = f"(None if {local} is None else {local}.amount)"
+            if spec.currency is not None:
+                exprs[spec.currency] = f"(None if {local} is None else {local}.currency)"
+            continue
+        globs[f"_conv{index}"] = _CONVERT[spec.kind]
+        exprs[spec.column] = f"_conv{index}({local})"
+    if agg.name == "accounts":
+        exprs[PARENT_COLUMN] = "e.parent_id"
+    exprs["document"] = "_text_of(doc)"
+    values = []
+    for name in names:
+        expr = exprs.get(name, "None")
+        bind = binds.get(name)
+        if bind is not None and expr != "None":
+            globs[f"_bind_{name}"] = bind
+            expr = f"_bind_{name}({expr})"
+        values.append(expr)
+    body.append("return (" + ", ".join(values) + ",)")
+    row: Callable[[Any, int], tuple[Any, ...]] = _compile_function("row", "e, version", body, globs)
+    return row
