@@ -12,7 +12,9 @@ Side by side in one run:
   constraints (``Meta`` lengths, ranges, currency pattern, aware datetimes, unknown fields
   forbidden), ``msgspec.json.decode(text, type=...)`` / ``msgspec.json.encode``; crmkit runs
   ``crmkit.serde.from_json`` / ``to_json``. Before timing, each reads the other's JSON into a
-  value equal to its own object.
+  value equal to its own object. A third JSON row times how ``to_json`` wrote before it had
+  generated writers (``json.dumps(to_dict(obj))``: the same text, checked equal), interleaved
+  with the other two, so that before and after come from one run.
 
 All three build the same objects the same way (keyword arguments for the contact roles) and
 generate a new time-ordered id per opportunity with ``crmkit.domain.new_id`` (crmkit's default;
@@ -29,6 +31,7 @@ that repeated runs on the shared machine can be kept side by side.
 from __future__ import annotations
 
 import argparse
+import json
 import platform
 import timeit
 from collections.abc import Callable
@@ -397,6 +400,11 @@ def main(argv: list[str] | None = None) -> None:
     crm_text = check_json_peers(crm, ms)
     decode = msgspec.json.Decoder(MsOpportunity)
     encode = msgspec.json.Encoder()
+
+    def standard_writer() -> str:  # to_json before its generated writers: the same text
+        return json.dumps(to_dict(crm), ensure_ascii=False, allow_nan=False)
+
+    assert standard_writer() == to_json(crm)
     json_rows = {
         "JSON decode": best_us(
             {
@@ -407,10 +415,18 @@ def main(argv: list[str] | None = None) -> None:
             repeat,
         ),
         "JSON encode": best_us(
-            {"crmkit": lambda: to_json(crm), "msgspec": lambda: encode.encode(ms)},
+            {
+                "crmkit": lambda: to_json(crm),
+                "msgspec": lambda: encode.encode(ms),
+                "before": standard_writer,
+            },
             number,
             repeat,
         ),
+    }
+    json_rows["JSON encode, standard-library writer (before)"] = {
+        "crmkit": json_rows["JSON encode"]["before"],
+        "msgspec": json_rows["JSON encode"]["msgspec"],
     }
     creation = best_us(
         {"crmkit": make_crmkit, "plain attrs": make_plain, "pydantic v2": make_pydantic},

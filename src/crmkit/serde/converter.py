@@ -580,7 +580,12 @@ class _Codegen:
             )
         if tp is Any or _is_scalar_union(tp):
             return f"(_text({later}) if {first}.__class__ is str else _standard({later}))"
-        if tp is datetime or tp is date or tp is Decimal:
+        if tp is datetime:  # as unstructure writes it, quoted (no character to escape)
+            plain = self.unstructure(tp, later)
+            return (
+                f"(_text({plain}) if {first}.__class__ is not _datetime else '\"' + {plain} + '\"')"
+            )
+        if tp is date or tp is Decimal:
             return f"_text({self.unstructure(tp, src)})"
         if tp is Money:
             currency = self.text(str, f"{later}.currency")
