@@ -16,6 +16,8 @@ from crmkit.adapters.ports import (
     Query,
     Repository,
     RepositoryQueries,
+    UnitOfWork,
+    UnitOfWorkRepositories,
     UpsertKey,
     UpsertResult,
 )
@@ -35,6 +37,14 @@ def test_the_protocol_declares_only_the_core() -> None:
 def test_the_conveniences_are_written_once_over_the_core() -> None:
     assert _declared(RepositoryQueries) == set(REPOSITORY_CONVENIENCES)
     assert not set(REPOSITORY_CORE) & set(REPOSITORY_CONVENIENCES)
+
+
+def test_the_repository_properties_are_written_once() -> None:
+    assert not _declared(UnitOfWorkRepositories)  # they come from UnitOfWork
+    assert {"accounts", "quotes", "owner_changes"} <= _declared(UnitOfWork)
+    with open_store("memory://") as store, store.unit_of_work() as uow:
+        assert uow.quotes is uow.repository("quotes")
+        assert uow.owner_changes.aggregate == "owner_changes"
 
 
 class CoreOnly(RepositoryQueries[Any]):

@@ -875,87 +875,87 @@ class UnitOfWork(Protocol):
     @property
     def accounts(self) -> RepositoryQueries[Account]:
         """The accounts (companies and organisations)."""
-        ...
+        return self.repository("accounts")
 
     @property
     def contacts(self) -> RepositoryQueries[Contact]:
         """The contacts (people at accounts)."""
-        ...
+        return self.repository("contacts")
 
     @property
     def leads(self) -> RepositoryQueries[Lead]:
         """The leads (prospects not yet qualified)."""
-        ...
+        return self.repository("leads")
 
     @property
     def opportunities(self) -> RepositoryQueries[Opportunity]:
         """The opportunities (deals in a pipeline)."""
-        ...
+        return self.repository("opportunities")
 
     @property
     def interactions(self) -> RepositoryQueries[Interaction]:
         """The interactions (calls, meetings, e-mails …)."""
-        ...
+        return self.repository("interactions")
 
     @property
     def cases(self) -> RepositoryQueries[Case]:
         """The customer-service cases."""
-        ...
+        return self.repository("cases")
 
     @property
     def orders(self) -> RepositoryQueries[Order]:
         """The orders."""
-        ...
+        return self.repository("orders")
 
     @property
     def campaigns(self) -> RepositoryQueries[Campaign]:
         """The marketing campaigns."""
-        ...
+        return self.repository("campaigns")
 
     @property
     def products(self) -> RepositoryQueries[Product]:
         """The products."""
-        ...
+        return self.repository("products")
 
     @property
     def users(self) -> RepositoryQueries[User]:
         """The users (who own records and are assigned work)."""
-        ...
+        return self.repository("users")
 
     @property
     def teams(self) -> RepositoryQueries[Team]:
         """The teams of users."""
-        ...
+        return self.repository("teams")
 
     @property
     def territories(self) -> RepositoryQueries[Territory]:
         """The sales territories."""
-        ...
+        return self.repository("territories")
 
     @property
     def owner_changes(self) -> RepositoryQueries[OwnerChange]:
         """The recorded owner reassignments."""
-        ...
+        return self.repository("owner_changes")
 
     @property
     def tasks(self) -> RepositoryQueries[Task]:
         """The tasks (activities to do)."""
-        ...
+        return self.repository("tasks")
 
     @property
     def notes(self) -> RepositoryQueries[Note]:
         """The notes (activities written down)."""
-        ...
+        return self.repository("notes")
 
     @property
     def price_books(self) -> RepositoryQueries[PriceBook]:
         """The price books."""
-        ...
+        return self.repository("price_books")
 
     @property
     def quotes(self) -> RepositoryQueries[Quote]:
         """The quotes (priced offers, in revisions)."""
-        ...
+        return self.repository("quotes")
 
     @overload
     def repository(self, aggregate: type[T]) -> RepositoryQueries[T]: ...
@@ -1191,12 +1191,11 @@ class UnitOfWorkState:
 R = TypeVar("R")
 
 
-class UnitOfWorkRepositories(Generic[R]):
-    """The aggregate repositories of a :class:`UnitOfWork` as properties, written over
-    ``repository(name)``.
-
-    Adapters inherit from it (parameterised by their repository type) and implement
-    :meth:`repository`; the properties then need no code of their own.
+class UnitOfWorkRepositories(UnitOfWork, Generic[R]):
+    """A base for an adapter's unit of work: it implements :meth:`~UnitOfWork.repository`,
+    ``commit``, ``rollback`` and the context-manager methods, and the repository properties
+    (``accounts`` … ``quotes``) come from :class:`UnitOfWork`, written there once over
+    ``repository(name)``. ``R`` names the adapter's repository class (documentation only).
 
     Examples:
         >>> from crmkit.adapters import open_store
@@ -1204,92 +1203,3 @@ class UnitOfWorkRepositories(Generic[R]):
         ...     uow.accounts is uow.repository("accounts")
         True
     """
-
-    def repository(self, aggregate: type[Any] | str) -> R:
-        """Implemented by the adapter: the repository of an entity class or plural name."""
-        raise NotImplementedError  # pragma: no cover
-
-    @property
-    def accounts(self) -> R:
-        """The accounts."""
-        return self.repository("accounts")
-
-    @property
-    def contacts(self) -> R:
-        """The contacts."""
-        return self.repository("contacts")
-
-    @property
-    def leads(self) -> R:
-        """The leads."""
-        return self.repository("leads")
-
-    @property
-    def opportunities(self) -> R:
-        """The opportunities."""
-        return self.repository("opportunities")
-
-    @property
-    def interactions(self) -> R:
-        """The interactions."""
-        return self.repository("interactions")
-
-    @property
-    def cases(self) -> R:
-        """The cases."""
-        return self.repository("cases")
-
-    @property
-    def orders(self) -> R:
-        """The orders."""
-        return self.repository("orders")
-
-    @property
-    def campaigns(self) -> R:
-        """The campaigns."""
-        return self.repository("campaigns")
-
-    @property
-    def products(self) -> R:
-        """The products."""
-        return self.repository("products")
-
-    @property
-    def users(self) -> R:
-        """The users (who own records and are assigned work)."""
-        return self.repository("users")
-
-    @property
-    def teams(self) -> R:
-        """The teams of users."""
-        return self.repository("teams")
-
-    @property
-    def territories(self) -> R:
-        """The sales territories."""
-        return self.repository("territories")
-
-    @property
-    def owner_changes(self) -> R:
-        """The recorded owner reassignments."""
-        return self.repository("owner_changes")
-
-    @property
-    def tasks(self) -> R:
-        """The tasks (activities to do)."""
-        return self.repository("tasks")
-
-    @property
-    def notes(self) -> R:
-        """The notes (activities written down)."""
-        return self.repository("notes")
-
-    @property
-    def price_books(self) -> R:
-        """The price books."""
-        return self.repository("price_books")
-
-    @property
-    def quotes(self) -> R:
-        """The quotes (priced offers, in revisions)."""
-        return self.repository("quotes")
