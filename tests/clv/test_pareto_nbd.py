@@ -110,6 +110,33 @@ def test_the_exact_gradient_matches_differences_of_the_likelihood(cdnow, log_par
     np.testing.assert_allclose(grad, numeric, atol=3e-8)
 
 
+@pytest.mark.parametrize(
+    ("log_params", "atol"),
+    [
+        ([-0.6, -1.3, -0.5, -1.2], 1e-8),  # near the CDNOW optimum: α < β
+        ([0.5, 1.0, -0.3, -1.0], 1e-8),  # α > β
+        ([0.0, 3.0, 0.0, -3.0], 1e-3),  # z > 0.9: SciPy's hyp2f1 and its differences
+        ([-1.0, -1.0, 0.0, -1.0], 1e-8),  # α = β: z = 0
+    ],
+)
+def test_the_exact_hessian_matches_differences_of_the_gradient(cdnow, log_params, atol):
+    from crmkit.clv.history import read_history
+    from crmkit.clv.pareto_nbd import _likelihood
+
+    history = read_history(cdnow, deduplicate=True)
+    objective, curvature = _likelihood(history, float(history.T.max()), 0.1)
+    theta = np.array(log_params)
+    value, grad, hess = curvature(theta)
+    assert (value, grad.tolist()) == (objective(theta)[0], objective(theta)[1].tolist())
+    np.testing.assert_array_equal(hess, hess.T)
+    step = 1e-5
+    numeric = np.array(
+        [(objective(theta + step * e)[1] - objective(theta - step * e)[1]) / (2 * step)
+         for e in np.eye(4)]
+    )  # fmt: skip
+    np.testing.assert_allclose(hess, numeric, atol=atol)
+
+
 def test_the_fit_is_a_maximum_whatever_the_start(cdnow, fitted):
     other = ParetoNBD.fit(cdnow, initial_params={"r": 2.0, "alpha": 3.0, "s": 0.1, "beta": 50.0})
     for name in ("r", "alpha", "s", "beta"):

@@ -7,9 +7,11 @@ Numerics: the likelihood's Gauss hypergeometric terms ``2F1(a, b; a + 1; z)`` ar
 after an Euler transformation, ``(1 − z)^(1 − b) 2F1(1, a + 1 − b; a + 1; z)``, whose series is
 bounded by ``1 / (1 − z)`` — so very frequent customers cannot overflow it — and everything is
 combined in log space (log-sum-exp, ``log(−expm1(·))`` for the difference of the two terms).
-The fit uses the exact gradient: the hypergeometric function's derivatives in its parameters
-come from summing its series alongside it (see ``_hyp2f1_one``); parameters are on the log
-scale with time rescaled to max T = 1.
+The fit is Newton's method with the exact gradient and Hessian (a handful of likelihood
+evaluations from the start): the hypergeometric function's first and second derivatives in
+its parameters come from summing its series alongside it (see ``_hyp2f1_one``); parameters
+are on the log scale with time rescaled to max T = 1. Predictions evaluate ``l(t_x)`` once
+for all customers without repeat purchases.
 
 Examples:
     >>> from crmkit.clv import ParetoNBD
@@ -260,7 +262,7 @@ class ParetoNBD(PersistentModel):
         penalizer = penalty(penalizer)
         history = read_history(data, weights=weights, deduplicate=True)
         scale = float(history.T.max()) or 1.0
-        objective = _objective(history, scale, penalizer)
+        objective, curvature = _likelihood(history, scale, penalizer)
         inverse_hessian = None
         if initial_params is not None:
             start = np.log([initial_params[n] for n in _PARAMS])
@@ -282,7 +284,7 @@ class ParetoNBD(PersistentModel):
         est = maximise(
             objective, start, names=_PARAMS, customers=history.customers,
             model="Pareto/NBD", shift=shift, tol=1e-7, max_log_error=MAX_LOG_ERROR,
-            progress=progress, inverse_hessian=inverse_hessian,
+            progress=progress, inverse_hessian=inverse_hessian, curvature=curvature,
         )  # fmt: skip
         # undo the time rescaling's Jacobian so the log-likelihood is in the data's unit
         ll = est.log_likelihood - math.log(scale) * float(history.weights @ history.frequency)
@@ -363,57 +365,115 @@ class ParetoNBD(PersistentModel):
         return np.atleast_1d(alive * rate * _expm1_over(np, 1 - s, np.log1p(t / (beta + age))))
 
 
-def _hyp2f1_one(np: Any, sp: Any, B: Any, C: Any, z: Any) -> tuple[Any, Any, Any, Any]:  # noqa: N803
+def _hyp2f1_one(np: Any, sp: Any, B: Any, C: Any, z: Any, second: bool = False) -> tuple[Any, ...]:  # noqa: N803
     """``F = 2F1(1, B; C; z)`` and its derivatives in ``B``, ``C`` and ``z``, for ``C > B > 0``
-    and ``0 ≤ z < 1``.
+    and ``0 ≤ z < 1``: ``(F, F_B, F_C, F_z)``, and with ``second`` also
+    ``(F_BB, F_BC, F_CC, F_Bz, F_Cz, F_zz)``.
 
-    With ``t_n = (B)_n / (C)_n z^n`` (so ``t_n ≤ z^n``): ``F = Σ t_n``,
-    ``∂F/∂B = Σ t_n Σ_{k<n} 1/(B+k)``, ``∂F/∂C = −Σ t_n Σ_{k<n} 1/(C+k)`` and
-    ``∂F/∂z = Σ n t_n / z``, summed as one (rows × terms) array with as many terms as the
-    largest ``z`` needs for double precision. For ``z > 0.9`` (slow series) :func:`_hyp2f1`
-    gives ``F`` and the derivatives come from its central differences.
+    With ``t_n = (B)_n / (C)_n z^n`` (so ``t_n ≤ z^n``), ``S_n = Σ_{k<n} 1/(B+k)``,
+    ``U_n = Σ_{k<n} 1/(C+k)`` and ``S'_n``, ``U'_n`` the sums of their squares: ``F = Σ t_n``,
+    ``∂F/∂B = Σ t_n S_n``, ``∂F/∂C = −Σ t_n U_n``, ``∂F/∂z = Σ n t_n / z``,
+    ``∂²F/∂B² = Σ t_n (S_n² − S'_n)``, ``∂²F/∂B∂C = −Σ t_n S_n U_n``,
+    ``∂²F/∂C² = Σ t_n (U_n² + U'_n)``, ``∂²F/∂B∂z = Σ n t_n S_n / z``,
+    ``∂²F/∂C∂z = −Σ n t_n U_n / z`` and ``∂²F/∂z² = Σ n (n − 1) t_n / z²``, summed with as
+    many terms as the largest ``z`` needs for double precision. For ``z > 0.9`` (slow series)
+    :func:`_hyp2f1` gives ``F`` and the derivatives come from its central differences.
     """
     B, C, z = np.broadcast_arrays(B, C, z)  # noqa: N806
-    f, f_b, f_c, f_z = (np.zeros(z.shape) for _ in range(4))
+    outputs = 10 if second else 4
+    result = [np.zeros(z.shape) for _ in range(outputs)]
     series = z <= _SERIES_BELOW
     if series.all():
         rows: Any = slice(None)
     else:
         rows = series
         slow = ~series
-        b, c, zz = B[slow], C[slow], z[slow]
-        hb, hc = 1e-6 * np.maximum(b, 1.0), 1e-6 * np.maximum(c, 1.0)
-        hz = 1e-6 * (1.0 - zz)  # F varies on the scale of 1 − z
-        # F and its central differences in one (vectorised) evaluation
-        values = _hyp2f1(
-            np, sp,
-            np.concatenate([b, b + hb, b - hb, b, b, b, b]),
-            np.concatenate([c, c, c, c + hc, c - hc, c, c]),
-            np.concatenate([zz, zz, zz, zz, zz, zz + hz, zz - hz]),
-        ).reshape(7, -1)  # fmt: skip
-        f[slow] = values[0]
-        f_b[slow] = (values[1] - values[2]) / (2 * hb)
-        f_c[slow] = (values[3] - values[4]) / (2 * hc)
-        f_z[slow] = (values[5] - values[6]) / (2 * hz)
+        for out, value in zip(
+            result, _hyp2f1_differences(np, sp, B[slow], C[slow], z[slow], second), strict=True
+        ):
+            out[slow] = value
     b, c, zz = B[rows], C[rows], z[rows]
     if b.size == 0:
-        return f, f_b, f_c, f_z
+        return tuple(result)
     # terms each row needs: t_n (n + 2 + 1/B) ≤ z^n (n + 2 + 1/B) < 1e-17; rows are summed in
     # buckets of 8, 16, 32, ... terms so that small z (the usual case) costs few terms
+    # (the second derivatives' n² factor: 256, enough for the Hessian's ~1e-10)
+    factor = 256.0 if second else 16.0
     with np.errstate(divide="ignore"):
-        need = np.log(1e-17 / (2.0 + 1.0 / b) / 16.0) / np.log(zz)  # 16: the (n + …) factor
+        need = np.log(1e-17 / (2.0 + 1.0 / b) / factor) / np.log(zz)  # the (n + …) factor
     need = np.where(zz > 0, need, 1.0)
     bucket = np.maximum(np.ceil(np.log2(np.maximum(need, 1.0))), 3.0)
-    total, d_b, d_c, d_z = (np.empty(b.shape) for _ in range(4))
+    sums = [np.empty(b.shape) for _ in range(outputs)]
     for level in np.unique(bucket).tolist():
         pick = bucket == level
-        out = _hyp2f1_series(np, b[pick], c[pick], zz[pick], int(2**level))
-        total[pick], d_b[pick], d_c[pick], d_z[pick] = out
-    f[rows], f_b[rows], f_c[rows], f_z[rows] = total, d_b, d_c, d_z
-    return f, f_b, f_c, f_z
+        parts = _hyp2f1_series(np, b[pick], c[pick], zz[pick], int(2**level), second)
+        for total, part in zip(sums, parts, strict=True):
+            total[pick] = part
+    for out, total in zip(result, sums, strict=True):
+        out[rows] = total
+    return tuple(result)
 
 
-def _hyp2f1_series(np: Any, b: Any, c: Any, z: Any, terms: int) -> tuple[Any, Any, Any, Any]:
+def _hyp2f1_differences(np: Any, sp: Any, b: Any, c: Any, z: Any, second: bool) -> list[Any]:
+    """The outputs of :func:`_hyp2f1_one` from central differences of :func:`_hyp2f1` (one
+    vectorised evaluation): steps of 1e-6 for the first derivatives, 1e-4 (so that rounding
+    stays below the truncation error, ~1e-8) for the second."""
+    hb, hc, hz = 1e-6 * np.maximum(b, 1.0), 1e-6 * np.maximum(c, 1.0), 1e-6 * (1.0 - z)
+    points: list[tuple[float, float, float]] = [
+        (0.0, 0.0, 0.0), (1.0, 0.0, 0.0), (-1.0, 0.0, 0.0), (0.0, 1.0, 0.0), (0.0, -1.0, 0.0),
+        (0.0, 0.0, 1.0), (0.0, 0.0, -1.0),
+    ]  # fmt: skip
+    wide = 100.0  # the second differences' steps, in units of the first's
+    if second:
+        points += [(i * wide, 0, 0) for i in (1, -1)] + [(0, i * wide, 0) for i in (1, -1)]
+        points += [(0, 0, i * wide) for i in (1, -1)]
+        for u, v in ((0, 1), (0, 2), (1, 2)):
+            for su, sv in ((1, 1), (1, -1), (-1, 1), (-1, -1)):
+                step = [0.0, 0.0, 0.0]
+                step[u], step[v] = su * wide, sv * wide
+                points.append((step[0], step[1], step[2]))
+    values = _hyp2f1(
+        np, sp,
+        np.concatenate([b + i * hb for i, _, _ in points]),
+        np.concatenate([c + j * hc for _, j, _ in points]),
+        np.concatenate([z + k * hz for _, _, k in points]),
+    ).reshape(len(points), -1)  # fmt: skip
+    at = dict(zip(points, values, strict=True))
+    f = at[0.0, 0.0, 0.0]
+    out = [
+        f,
+        (at[1.0, 0.0, 0.0] - at[-1.0, 0.0, 0.0]) / (2 * hb),
+        (at[0.0, 1.0, 0.0] - at[0.0, -1.0, 0.0]) / (2 * hc),
+        (at[0.0, 0.0, 1.0] - at[0.0, 0.0, -1.0]) / (2 * hz),
+    ]
+    if not second:
+        return out
+    steps = (wide * hb, wide * hc, wide * hz)
+
+    def unit(axis: int, sign: float) -> tuple[float, float, float]:
+        point = [0.0, 0.0, 0.0]
+        point[axis] = sign * wide
+        return (point[0], point[1], point[2])
+
+    def pure(axis: int) -> Any:
+        return (at[unit(axis, 1)] - 2 * f + at[unit(axis, -1)]) / steps[axis] ** 2
+
+    def mixed(u: int, v: int) -> Any:
+        def corner(su: float, sv: float) -> Any:
+            point = [0.0, 0.0, 0.0]
+            point[u], point[v] = su * wide, sv * wide
+            return at[(point[0], point[1], point[2])]
+
+        return (corner(1, 1) - corner(1, -1) - corner(-1, 1) + corner(-1, -1)) / (
+            4 * steps[u] * steps[v]
+        )
+
+    return [*out, pure(0), mixed(0, 1), pure(1), mixed(0, 2), mixed(1, 2), pure(2)]
+
+
+def _hyp2f1_series(
+    np: Any, b: Any, c: Any, z: Any, terms: int, second: bool = False
+) -> tuple[Any, ...]:
     """The first ``terms`` terms of the series of :func:`_hyp2f1_one`, summed term by term.
 
     One vector operation per term over the rows, in place on row-sized buffers (which stay in
@@ -429,26 +489,69 @@ def _hyp2f1_series(np: Any, b: Any, c: Any, z: Any, terms: int) -> tuple[Any, An
     """
     term, total = np.ones(b.shape), np.ones(b.shape)
     sum_b, sum_c, d_b, d_c, d_z = (np.zeros(b.shape) for _ in range(5))
-    b_n, c_n = np.empty(b.shape), np.empty(b.shape)
+    b_n, c_n, rb, rc = (np.empty(b.shape) for _ in range(4))
+    if second:
+        sq_b, sq_c, d_bb, d_bc, d_cc, d_bz, d_cz, d_zz = (np.zeros(b.shape) for _ in range(8))
+        over_z, over_z2, nt = np.zeros(b.shape), np.zeros(b.shape), np.empty(b.shape)
     for n in range(terms):
         np.add(b, n, out=b_n)
         np.add(c, n, out=c_n)
-        sum_b += np.reciprocal(b_n)  # Σ_{k≤n} 1/(B+k)
-        sum_c += np.reciprocal(c_n)
-        b_n /= c_n
+        np.reciprocal(b_n, out=rb)
+        np.reciprocal(c_n, out=rc)
+        sum_b += rb  # Σ_{k≤n} 1/(B+k)
+        sum_c += rc
+        if second:
+            sq_b += rb * rb
+            sq_c += rc * rc
+        b_n /= c_n  # (B+n)/(C+n)
+        if second:
+            # t_{n+1}/z² = (t_n/z)·ratio, t_{n+1}/z = t_n·ratio: no division by z
+            np.multiply(over_z, b_n, out=over_z2)
+            np.multiply(term, b_n, out=over_z)
         b_n *= z
         term *= b_n  # (B)_{n+1}/(C)_{n+1} z^{n+1}
         total += term
         d_b += term * sum_b
         d_c += term * sum_c
         d_z += (n + 1.0) * term
+        if second:
+            d_bb += term * (sum_b * sum_b - sq_b)
+            d_cc += term * (sum_c * sum_c + sq_c)
+            d_bc += term * sum_b * sum_c
+            np.multiply(over_z, n + 1.0, out=nt)  # (n+1) t_{n+1} / z
+            d_bz += nt * sum_b
+            d_cz += nt * sum_c
+            d_zz += (n * (n + 1.0)) * over_z2
     with np.errstate(divide="ignore", invalid="ignore"):
         d_z = np.where(z > 0, d_z / z, b / c)  # Σ (n+1) t_{n+1} / z
-    return total, d_b, -d_c, d_z
+    if not second:
+        return total, d_b, -d_c, d_z
+    return total, d_b, -d_c, d_z, d_bb, -d_bc, d_cc, d_bz, -d_cz, d_zz
+
+
+_PAIRS = [(k, m) for k in range(4) for m in range(k, 4)]  # the Hessian's upper triangle
 
 
 def _objective(history: History, scale: float, penalizer: float) -> Any:
-    """Mean negative log-likelihood on log parameters with its exact gradient.
+    """The mean negative log-likelihood with its exact gradient (see :func:`_likelihood`).
+
+    Examples:
+        >>> from crmkit.clv.history import read_history
+        >>> from crmkit.clv.pareto_nbd import _objective
+        >>> h = read_history({"frequency": [0, 2], "recency": [0.0, 3.0], "T": [5.0, 5.0]})
+        >>> value, gradient = _objective(h, 5.0, 0.0)([0.0, 0.0, 0.0, 0.0])
+        >>> round(value, 6), gradient.shape
+        (1.120851, (4,))
+    """
+    return _likelihood(history, scale, penalizer)[0]
+
+
+def _likelihood(history: History, scale: float, penalizer: float) -> tuple[Any, Any]:
+    """Mean negative log-likelihood on log parameters: ``(objective, curvature)``.
+
+    ``objective(θ)`` gives the value and exact gradient, ``curvature(θ)`` also the exact
+    Hessian (Newton's method needs a few of them from a good start, where BFGS needs dozens
+    of gradients).
 
     Per customer ``log L = A1 + log(e^alive + e^died)`` (note 009 eq. 18):
     ``A1 = log Γ(r+x) − log Γ(r) + r log α + s log β``,
@@ -456,8 +559,10 @@ def _objective(history: History, scale: float, penalizer: float) -> Any:
     ``A0 = e^l(t_x) − e^l(T)`` and ``l(t) = (1−b) log(1−z) + log 2F1(1, B; C; z) −
     (r+s+x) log(m+t)``, ``z = |α−β| / (m+t)``, ``m = max(α, β)``, ``C = r+s+x+1`` and
     ``(b, B) = (s+1, r+x)`` when ``α ≥ β``, else ``(r+x, s+1)``. Every piece is
-    differentiated analytically; the hypergeometric function's derivatives in its parameters
-    come from its series (:func:`_hyp2f1_one`).
+    differentiated analytically, twice; the hypergeometric function's derivatives in its
+    parameters come from its series (:func:`_hyp2f1_one`). Derivatives are taken in the
+    natural parameters ``p`` and mapped to ``θ = log p``:
+    ``∂²/∂θ_k∂θ_l = p_k p_l ∂²/∂p_k∂p_l + [k = l] p_k ∂/∂p_k``.
     """
     np, sp = special_functions()
     x, w = history.frequency, history.weights
@@ -468,10 +573,10 @@ def _objective(history: History, scale: float, penalizer: float) -> Any:
 
     dot = fast_dot(np)
 
-    def evaluate(theta: Any) -> tuple[float, Any]:
+    def evaluate(theta: Any, want_hessian: bool) -> tuple[float, Any, Any]:
         natural = np.exp(theta)
         if not np.all((natural > 0) & (natural < math.inf)):  # under/overflow: off the map
-            return math.inf, np.zeros(4)
+            return math.inf, np.zeros(4), np.zeros((4, 4))
         r, al, s, be = (float(v) for v in natural)
         rx = r + x
         a = rx + s
@@ -483,33 +588,62 @@ def _objective(history: History, scale: float, penalizer: float) -> Any:
             d_b, d_bb, d_big, d_gap = (1, 0, 0, 0), (0, 0, 1, 0), (0, 0, 0, 1), (0, -1, 0, 1)
         d_a = (1, 0, 1, 0)  # ∂(r+s+x) and ∂C
 
-        def log_term(freq: Any, t: Any) -> tuple[Any, list[Any]]:
-            """l(t) and its gradient for customers with frequency ``freq``."""
+        def log_term(freq: Any, t: Any) -> tuple[Any, list[Any], dict[tuple[int, int], Any]]:
+            """l(t), its gradient and (if wanted) Hessian for customers with ``freq``."""
             a = r + s + freq
             b, B = (s + 1.0, r + freq) if al >= be else (r + freq, s + 1.0)  # noqa: N806
             shifted = big + t
             z = gap / shifted
             log_shifted = np.log(shifted)
             log_1mz = np.log1p(-z)
-            f, f_b, f_c, f_z = _hyp2f1_one(np, sp, B, a + 1.0, z)
-            dl = []
+            hyp = _hyp2f1_one(np, sp, B, a + 1.0, z, want_hessian)
+            f, f_b, f_c, f_z = hyp[:4]
+            dzs, dlogf, dl = [], [], []
             for k in range(4):
                 dz = (d_gap[k] - z * d_big[k]) / shifted
-                part = -(1.0 - b) * dz / (1.0 - z) + (f_b * d_bb[k] + f_c * d_a[k] + f_z * dz) / f
+                logf = (f_b * d_bb[k] + f_c * d_a[k] + f_z * dz) / f
+                part = -(1.0 - b) * dz / (1.0 - z) + logf
                 if d_b[k]:
                     part = part - log_1mz
                 if d_a[k]:
                     part = part - log_shifted
                 if d_big[k]:
                     part = part - a / shifted
+                dzs.append(dz)
+                dlogf.append(logf)
                 dl.append(part)
-            return (1.0 - b) * log_1mz + np.log(f) - a * log_shifted, dl
+            hessian: dict[tuple[int, int], Any] = {}
+            if want_hessian:
+                f_bb, f_bc, f_cc, f_bz, f_cz, f_zz = hyp[4:]
+                one_z = 1.0 - z
+                d_log_1mz = [-dz / one_z for dz in dzs]
+                for k, m in _PAIRS:
+                    zk, zm = dzs[k], dzs[m]
+                    zkm = -(zm * d_big[k] + zk * d_big[m]) / shifted
+                    second_f = f_zz * zk * zm + f_z * zkm
+                    second_f = second_f + f_bz * (d_bb[k] * zm + d_bb[m] * zk)
+                    second_f = second_f + f_cz * (d_a[k] * zm + d_a[m] * zk)
+                    second_f = second_f + (
+                        f_bb * (d_bb[k] * d_bb[m])
+                        + f_bc * (d_bb[k] * d_a[m] + d_bb[m] * d_a[k])
+                        + f_cc * (d_a[k] * d_a[m])
+                    )
+                    part = second_f / f - dlogf[k] * dlogf[m]
+                    part = part + (1.0 - b) * (-zkm / one_z - zk * zm / one_z**2)
+                    part = part - d_b[k] * d_log_1mz[m] - d_b[m] * d_log_1mz[k]
+                    cross = d_a[k] * d_big[m] + d_a[m] * d_big[k]
+                    if cross:
+                        part = part - cross / shifted
+                    if d_big[k] and d_big[m]:
+                        part = part + a / shifted**2
+                    hessian[k, m] = part
+            return (1.0 - b) * log_1mz + np.log(f) - a * log_shifted, dl, hessian
 
         # l(t_x) once per distinct (frequency, recency): every zero-frequency customer shares
         # recency 0, and it is their z = |α−β|/max(α,β) that needs the longest series
-        l1, dl1 = log_term(x_at_tx, tx_at_tx)
+        l1, dl1, h1 = log_term(x_at_tx, tx_at_tx)
         l1, dl1 = l1[at_tx], [d[at_tx] for d in dl1]
-        l2, dl2 = log_term(x, age)
+        l2, dl2, h2 = log_term(x, age)
         with np.errstate(divide="ignore", invalid="ignore"):
             q = np.exp(l2 - l1)  # A0 = e^l1 (1 − q), q ≤ 1
             log_a0 = l1 + np.log(-np.expm1(l2 - l1))  # −inf when recency == T
@@ -534,15 +668,60 @@ def _objective(history: History, scale: float, penalizer: float) -> Any:
             grad[k] = d_first[k] + dot(w, mixed)
         params = np.array([r, al, s, be])
         value = -ll / total + penalizer * float(params @ params)
-        return value, -grad * params / total + 2 * penalizer * params**2
+        gradient = -grad * params / total + 2 * penalizer * params**2
+        if not want_hessian:
+            return value, gradient, None
+        hess = np.zeros((4, 4))
+        # A1's second derivatives
+        hess[0, 0] = dot(w, sp.polygamma(1, rx)) - total * float(sp.polygamma(1, r))
+        hess[0, 1] = total / al
+        hess[1, 1] = -total * r / al**2
+        hess[2, 3] = total / be
+        hess[3, 3] = -total * s / be**2
+        alive_h = {(0, 1): -1.0 / (al + age), (1, 1): rx / (al + age) ** 2,
+                   (2, 3): -1.0 / (be + age), (3, 3): s / (be + age) ** 2}  # fmt: skip
+        with np.errstate(divide="ignore", invalid="ignore"):
+            spread = q / (1.0 - q) ** 2
+            keep = p_died > 0
+            for k, m in _PAIRS:
+                # log A0 = log(e^l1 − e^l2): (H1 − q H2)/(1 − q) − q/(1 − q)² (g1 − g2)(g1 − g2)ᵀ
+                h_died = (h1[k, m][at_tx] - q * h2[k, m]) / (1.0 - q) - spread * (
+                    dl1[k] - dl2[k]
+                ) * (dl1[m] - dl2[m])
+                h_died = h_died + d_a[k] * d_a[m] / a**2  # −log(r+s+x)
+                if k == m == 2:
+                    h_died = h_died - 1.0 / s**2  # log s
+                h_alive = alive_h.get((k, m), 0.0)
+                # log(e^alive + e^died): the mixture of the two Hessians plus the spread of
+                # their gradients
+                mix = h_alive + np.where(
+                    keep,
+                    p_died * (h_died - h_alive)
+                    + p_died * (1.0 - p_died) * (d_died[k] - d_alive[k]) * (d_died[m] - d_alive[m]),
+                    0.0,
+                )
+                hess[k, m] += dot(w, np.broadcast_to(mix, w.shape))
+        hess = hess + np.triu(hess, 1).T
+        theta_hess = hess * np.outer(params, params) + np.diag(grad * params)
+        return value, gradient, -theta_hess / total + np.diag(4 * penalizer * params**2)
+
+    def finite(value: float, *arrays: Any) -> bool:
+        return math.isfinite(value) and all(bool(np.all(np.isfinite(v))) for v in arrays)
 
     def objective(theta: Any) -> tuple[float, Any]:
         with np.errstate(all="ignore"):
-            value, grad = evaluate(theta)
-        if not (math.isfinite(value) and np.all(np.isfinite(grad))):
+            value, grad, _ = evaluate(theta, False)
+        if not finite(value, grad):
             # far out (for example s, β → ∞ along a ridge) the terms overflow: report an
             # infinite value so every optimiser backs off instead of wandering on NaN
             return math.inf, np.zeros(4)
         return value, grad
 
-    return objective
+    def curvature(theta: Any) -> tuple[float, Any, Any]:
+        with np.errstate(all="ignore"):
+            value, grad, hess = evaluate(theta, True)
+        if not finite(value, grad, hess):
+            return math.inf, np.zeros(4), np.zeros((4, 4))
+        return value, grad, hess
+
+    return objective, curvature
