@@ -35,15 +35,17 @@ from crmkit.adapters.files.source import write_csv, write_jsonl
 from crmkit.progress import ProgressOption, track
 
 if TYPE_CHECKING:
-    from crmkit.adapters.ports import Repository, Store
+    from crmkit.adapters.ports import RepositoryQueries, Store
 
 __all__ = ["export_csv", "export_jsonl", "iter_repository", "store_files"]
 
 E = TypeVar("E")
 
 
-def iter_repository(repo: Repository[E], *, batch: int = 500) -> Iterator[E]:
+def iter_repository(repo: RepositoryQueries[E], *, batch: int = 500) -> Iterator[E]:
     """Every entity of a repository, page by page (bounded memory), in id order.
+
+    The same as ``repo.iter_all(batch=batch)``, kept for callers of the exporter.
 
     Examples:
         >>> from crmkit.adapters import open_store
@@ -52,13 +54,7 @@ def iter_repository(repo: Repository[E], *, batch: int = 500) -> Iterator[E]:
         ...     list(iter_repository(uow.accounts))
         []
     """
-    cursor: str | None = None
-    while True:
-        page = repo.find(None, limit=batch, cursor=cursor)
-        yield from page.items
-        if page.next_cursor is None:
-            return
-        cursor = page.next_cursor
+    return repo.iter_all(batch=batch)
 
 
 def store_files(source: object) -> list[str]:
