@@ -397,16 +397,23 @@ def _hyp2f1_one(np: Any, sp: Any, B: Any, C: Any, z: Any, second: bool = False) 
         return tuple(result)
     # terms each row needs: t_n (n + 2 + 1/B) ≤ z^n (n + 2 + 1/B) < 1e-17; rows are summed in
     # buckets of 8, 16, 32, ... terms so that small z (the usual case) costs few terms
-    # (the second derivatives' n² factor: 256, enough for the Hessian's ~1e-10)
-    factor = 256.0 if second else 16.0
     with np.errstate(divide="ignore"):
-        need = np.log(1e-17 / (2.0 + 1.0 / b) / factor) / np.log(zz)  # the (n + …) factor
+        need = np.log(1e-17 / (2.0 + 1.0 / b) / 16.0) / np.log(zz)  # 16: the (n + …) factor
     need = np.where(zz > 0, need, 1.0)
     bucket = np.maximum(np.ceil(np.log2(np.maximum(need, 1.0))), 3.0)
     sums = [np.empty(b.shape) for _ in range(outputs)]
     for level in np.unique(bucket).tolist():
         pick = bucket == level
-        parts = _hyp2f1_series(np, b[pick], c[pick], zz[pick], int(2**level), second)
+        terms, second_terms = int(2**level), 0
+        if second:
+            # the Hessian needs ~1e-12, not rounding: fewer terms of the second derivatives,
+            # whose n² factor the 256 covers
+            with np.errstate(divide="ignore"):
+                tail = math.log(1e-12 / (2.0 + 1.0 / float(b[pick].min())) / 256.0)
+                largest = float(zz[pick].max())
+                second_terms = terms if largest <= 0 else math.ceil(tail / math.log(largest))
+            second_terms = min(max(second_terms, 8), terms)
+        parts = _hyp2f1_series(np, b[pick], c[pick], zz[pick], terms, second_terms)
         for total, part in zip(sums, parts, strict=True):
             total[pick] = part
     for out, total in zip(result, sums, strict=True):
@@ -471,10 +478,9 @@ def _hyp2f1_differences(np: Any, sp: Any, b: Any, c: Any, z: Any, second: bool) 
     return [*out, pure(0), mixed(0, 1), pure(1), mixed(0, 2), mixed(1, 2), pure(2)]
 
 
-def _hyp2f1_series(
-    np: Any, b: Any, c: Any, z: Any, terms: int, second: bool = False
-) -> tuple[Any, ...]:
-    """The first ``terms`` terms of the series of :func:`_hyp2f1_one`, summed term by term.
+def _hyp2f1_series(np: Any, b: Any, c: Any, z: Any, terms: int, second: int = 0) -> tuple[Any, ...]:
+    """The first ``terms`` terms of the series of :func:`_hyp2f1_one`, summed term by term
+    (and with ``second > 0`` the first ``second`` terms of its second derivatives).
 
     One vector operation per term over the rows, in place on row-sized buffers (which stay in
     the processor's cache), instead of a (terms × rows) array: about twice as fast, and the
@@ -500,11 +506,11 @@ def _hyp2f1_series(
         np.reciprocal(c_n, out=rc)
         sum_b += rb  # Σ_{k≤n} 1/(B+k)
         sum_c += rc
-        if second:
+        if n < second:
             sq_b += rb * rb
             sq_c += rc * rc
         b_n /= c_n  # (B+n)/(C+n)
-        if second:
+        if n < second:
             # t_{n+1}/z² = (t_n/z)·ratio, t_{n+1}/z = t_n·ratio: no division by z
             np.multiply(over_z, b_n, out=over_z2)
             np.multiply(term, b_n, out=over_z)
@@ -514,7 +520,7 @@ def _hyp2f1_series(
         d_b += term * sum_b
         d_c += term * sum_c
         d_z += (n + 1.0) * term
-        if second:
+        if n < second:
             d_bb += term * (sum_b * sum_b - sq_b)
             d_cc += term * (sum_c * sum_c + sq_c)
             d_bc += term * sum_b * sum_c
