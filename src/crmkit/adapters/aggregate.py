@@ -377,11 +377,13 @@ class Aggregate:
     def to_document(self, entity: Any) -> dict[str, Any]:
         """The entity as its serialised document (:func:`crmkit.serde.to_dict`).
 
-        Every store writes through this method, so it is where an entity is checked once more
+        Stores write through this method, so it is where an entity is checked once more
         before it is stored: :meth:`~crmkit.domain.AggregateRoot.revalidate` runs every field
         validator again, which refuses values put into a mutable field in place after
         construction (a NaN in ``custom``, a NUL in ``remote_data``) with a ``ValidationError``
-        — in every store alike.
+        — in every store alike. (The SQL store's bulk inserts build their rows in
+        :mod:`crmkit.adapters.sql.rows`, which re-runs the validators of exactly the fields
+        that can change in place and refuses the same values with the same error.)
 
         Examples:
             >>> from crmkit.adapters.aggregate import aggregate_for

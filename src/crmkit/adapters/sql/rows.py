@@ -206,6 +206,25 @@ def document_text(document: dict[str, Any]) -> str:
     return document_json(document)
 
 
+@functools.cache
+def _serde() -> tuple[Callable[[type[Any], Any], Any], Callable[[str], Any]]:
+    """:func:`crmkit.serde.from_dict` and :func:`crmkit.serde.read_json` (imported on first
+    use, as the stores import serialisation)."""
+    from crmkit.serde import from_dict, read_json
+
+    return from_dict, read_json
+
+
+_FIELDS: dict[type, dict[str, Any]] = {}
+
+
+def _fields(cls: type) -> dict[str, Any]:
+    found = _FIELDS.get(cls)
+    if found is None:
+        found = _FIELDS[cls] = attrs.fields_dict(cls)
+    return found
+
+
 def load_entity(agg: Aggregate, document: str) -> Any:
     """Build ``agg``'s entity from a stored document (JSON text), checking every value once;
     a document that breaks a rule raises :func:`crmkit.serde.from_dict`'s error naming the
@@ -224,8 +243,7 @@ def load_entity(agg: Aggregate, document: str) -> Any:
         ...
         crmkit.errors.ValidationError: account.custom.tier: [1] must be str | int | float | bool | None, not list
     """
-    from crmkit.serde import from_dict, read_json
-
+    from_dict, read_json = _serde()
     try:
         data = read_json(document)
     except ValidationError:  # not strict JSON (a repeated key …): read as before
@@ -240,7 +258,7 @@ def load_entity(agg: Aggregate, document: str) -> Any:
             data[name] = {}
     if not held:
         return from_dict(agg.entity, data)
-    fields = attrs.fields_dict(agg.entity)
+    fields = _fields(agg.entity)
     try:
         entity = from_dict(agg.entity, data)
         for name, value in held.items():
