@@ -1,7 +1,9 @@
 """The analytics' results stay distributed on Dask and Spark: nothing is gathered on the driver.
 
 Spark: the physical plan of the returned frame has no ``SinglePartition`` exchange (every row
-moved into one task). Dask: the result is a lazy collection computed on the cluster when asked,
+moved into one task). Dask: the per-customer results keep (at least) the input's partitions
+(:func:`crmkit.frames.per_key`: narwhals' Dask group-by alone lands them in one), and the
+result is a lazy collection computed on the cluster when asked,
 and the analytics that need no sort start no computation while building it (a scheduler that
 fails is active while crmkit runs; Dask's ``sort_values``, behind running totals and ranks,
 samples its partitions to find the range boundaries, a small distributed computation).
@@ -83,3 +85,15 @@ def test_dask_results_are_lazy_collections(dask_cluster: Any, name: str) -> None
         out = run(data)
     assert dask.is_dask_collection(out)
     assert len(out.compute()) == len(run(ORDERS))  # computed on the cluster when asked
+
+
+@pytest.mark.parametrize("name", sorted(ANALYTICS))
+def test_dask_per_customer_results_keep_the_input_partitions(dask_cluster: Any, name: str) -> None:
+    run, _ = ANALYTICS[name]
+    data = build("dask", ORDERS, COLUMNS).repartition(npartitions=4)
+    out = run(data)
+    assert out.npartitions >= data.npartitions == 4  # not one partition holding every customer
+    computed = out.compute()
+    assert len(computed) == len(run(ORDERS))
+    if "customer_id" in computed.columns:  # each customer once, whatever partition it is in
+        assert computed["customer_id"].is_unique

@@ -59,6 +59,7 @@ from crmkit.frames import (
     is_frame,
     is_lazy,
     narwhals,
+    per_key,
     require_columns,
     to_native,
     with_year_month,
@@ -483,15 +484,25 @@ def _frame_summary(
     refunds: Any = None,
 ) -> Any:
     nw = narwhals()
-    kept = keyed.filter(nw.col("__key") <= end_key)
     aggs = [nw.col("__value").sum()] if with_value else [nw.len().alias("__n")]
-    per_period = kept.group_by(customer, "__key").agg(*aggs)
-    customers = per_period.group_by(customer).agg(
-        nw.col("__key").min().alias("__first"),
-        nw.col("__key").max().alias("__last"),
-        nw.len().alias("__periods"),
-        *([nw.col("__value").sum().alias("__total")] if with_value else []),
-    )
+
+    def per_customer(kept: Any) -> Any:  # per customer: keeps Dask's partitions (per_key)
+        per_period = kept.group_by(customer, "__key").agg(*aggs)
+        customers = per_period.group_by(customer).agg(
+            nw.col("__key").min().alias("__first"),
+            nw.col("__key").max().alias("__last"),
+            nw.len().alias("__periods"),
+            *([nw.col("__value").sum().alias("__total")] if with_value else []),
+        )
+        if not with_value:
+            return customers
+        first_values = per_period.join(
+            customers.select(nw.col(customer), nw.col("__first").alias("__key")),
+            on=[customer, "__key"],
+        ).select(nw.col(customer), nw.col("__value").alias("__first_value"))
+        return customers.join(first_values, on=customer)
+
+    customers = per_key(keyed.filter(nw.col("__key") <= end_key), [customer], per_customer)
     periods = nw.col("__periods").cast(nw.Float64)
     out = [
         nw.col(customer),
@@ -500,17 +511,12 @@ def _frame_summary(
         ((nw.lit(end_key) - nw.col("__first")).cast(nw.Float64) / divisor).alias("T"),
     ]
     if with_value:
-        first_values = per_period.join(
-            customers.select(nw.col(customer), nw.col("__first").alias("__key")),
-            on=[customer, "__key"],
-        ).select(nw.col(customer), nw.col("__value").alias("__first_value"))
-        customers = customers.join(first_values, on=customer)
         repeat = nw.col("__total") - nw.col("__first_value")
         if refunds is not None:  # net: the refunds come off, stopping at zero
-            refunded = (
-                refunds.filter(nw.col("__key") <= end_key)
-                .group_by(customer)
-                .agg(nw.col("__value").sum().alias("__refunds"))
+            refunded = per_key(
+                refunds.filter(nw.col("__key") <= end_key),
+                [customer],
+                lambda f: f.group_by(customer).agg(nw.col("__value").sum().alias("__refunds")),
             )
             customers = customers.join(refunded, on=customer, how="left")
             net = repeat + nw.col("__refunds").fill_null(value=0.0)

@@ -11,6 +11,8 @@ the bridge holds the machinery analytics share so that one definition drives bot
 * :mod:`crmkit.frames.record_function` — expressions compiled once into Python functions of
   a record (the fast records engine);
 * :mod:`crmkit.frames.quantile` — quantile scores 1–n with one exact tie rule;
+* :mod:`crmkit.frames.partitions` — per-customer steps that keep a Dask frame's partitions
+  (:func:`per_key`);
 * :mod:`crmkit.frames.day_number` — calendar days as integers, identical on every engine;
 * :mod:`crmkit.frames.records` — reading fields of attrs objects and dicts (dotted paths,
   custom properties);
@@ -74,6 +76,7 @@ from crmkit.frames.native import (
     narwhals,
     to_native,
 )
+from crmkit.frames.partitions import per_key
 from crmkit.frames.quantile import (
     QuantileScore,
     exact_median,
@@ -125,6 +128,7 @@ __all__ = [
     "narwhals",
     "normalise_value",
     "paused_gc",
+    "per_key",
     "quantile_score_expr",
     "quantile_scores",
     "read_field",

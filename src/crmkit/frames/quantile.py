@@ -219,9 +219,11 @@ def with_running_sum(
     keys = list(order_by)
     implementation = frame.implementation
     if not (implementation.is_pyspark() or implementation.is_pyspark_connect()):
+        # the running sum first: Dask aligns it to the rows by index, which a join renumbers
+        out = frame.with_columns(nw.col(value).cum_sum().over(order_by=keys).alias(name))
         if total is not None:
-            frame = frame.join(frame.select(nw.col(value).sum().alias(total)), how="cross")
-        return frame.with_columns(nw.col(value).cum_sum().over(order_by=keys).alias(name))
+            out = out.join(frame.select(nw.col(value).sum().alias(total)), how="cross")
+        return out
     bucket, subtotal, before = "__crmkit_rb", "__crmkit_rt", "__crmkit_ro"
     frame = frame.with_columns(_value_bucket(nw.col(keys[0])).alias(bucket))
     totals = frame.group_by(bucket).agg(nw.col(value).sum().alias(subtotal))

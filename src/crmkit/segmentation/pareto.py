@@ -63,6 +63,7 @@ from crmkit.frames import (
     is_frame,
     is_lazy,
     narwhals,
+    per_key,
     require_columns,
     to_native,
     with_running_sum,
@@ -338,26 +339,26 @@ def _frame_totals(data: Any, customer: str, value: str, negative: Negative) -> A
     if negative == "drop":
         frame = frame.filter(~is_refund)
     if negative != "net":
-        return (
-            frame.with_columns(units_expr(column, dtype).alias("__crmkit_units"))
-            .group_by(customer)
-            .agg(column.sum().alias("value"), nw.col("__crmkit_units").sum().alias("units"))
-            .select(nw.col(customer).alias("customer_id"), "value", "units")
-        )
+        return per_key(  # per customer: keeps Dask's partitions
+            frame.with_columns(units_expr(column, dtype).alias("__crmkit_units")),
+            [customer],
+            lambda rows: rows.group_by(customer).agg(
+                column.sum().alias("value"), nw.col("__crmkit_units").sum().alias("units")
+            ),
+        ).select(nw.col(customer).alias("customer_id"), "value", "units")
     # net: refunds net within the customer, a total stops at zero, refunds alone are left out
-    totals = (
+    totals = per_key(  # per customer: keeps Dask's partitions
         frame.with_columns(
             units_expr(column, dtype).alias("__crmkit_units"),
             (~is_refund).cast(nw.Int64).alias("__crmkit_bought"),
-        )
-        .group_by(customer)
-        .agg(
+        ),
+        [customer],
+        lambda rows: rows.group_by(customer).agg(
             column.sum().alias("value"),
             nw.col("__crmkit_units").sum().alias("units"),
             nw.col("__crmkit_bought").sum().alias("__crmkit_bought"),
-        )
-        .filter(nw.col("__crmkit_bought") > 0)
-    )
+        ),
+    ).filter(nw.col("__crmkit_bought") > 0)
     positive = nw.col("units") > 0
     return totals.select(
         nw.col(customer).alias("customer_id"),

@@ -66,6 +66,7 @@ from crmkit.frames import (
     is_lazy,
     lazy_plan,
     narwhals,
+    per_key,
     require_columns,
 )
 
@@ -518,26 +519,33 @@ def aggregate_frame(
             nw_frame = lazy_plan(nw_frame)
     if later is not None:
         nw_frame = nw_frame.filter(~later)
-    refunds = None
-    if amount is not None and negative != "refuse":
-        is_refund = (nw.col(amount) < 0).fill_null(value=False)
-        if negative == "net":
-            refunds = (
-                nw_frame.filter(is_refund)
-                .group_by(customer)
-                .agg(nw.col(amount).sum().alias("__crmkit_refund"))
-            )
-        nw_frame = nw_frame.filter(~is_refund)
     aggregations = [
         nw.col(at).max().alias("__crmkit_last"),
         nw.len().alias("frequency"),
     ]
     if amount is not None:
         aggregations.append(nw.col(amount).sum().alias("monetary"))
-    grouped = nw_frame.group_by(customer).agg(*aggregations)
+    netted = amount is not None and negative == "net"
+
+    def per_customer(rows: Any) -> Any:  # per customer: keeps Dask's partitions (per_key)
+        refunds = None
+        if amount is not None and negative != "refuse":
+            is_refund = (nw.col(amount) < 0).fill_null(value=False)
+            if netted:
+                refunds = (
+                    rows.filter(is_refund)
+                    .group_by(customer)
+                    .agg(nw.col(amount).sum().alias("__crmkit_refund"))
+                )
+            rows = rows.filter(~is_refund)
+        grouped = rows.group_by(customer).agg(*aggregations)
+        if refunds is not None:
+            grouped = grouped.join(refunds, on=customer, how="left")
+        return grouped
+
+    grouped = per_key(nw_frame, [customer], per_customer)
     monetary = nw.col("monetary") if amount is not None else nw.lit(0).alias("monetary")
-    if refunds is not None:  # net: each customer's refunds off its total, stopping at zero
-        grouped = grouped.join(refunds, on=customer, how="left")
+    if netted:  # net: each customer's refunds off its total, stopping at zero
         net = nw.col("monetary") + nw.col("__crmkit_refund").fill_null(value=0)
         monetary = nw.when(net > 0).then(net).otherwise(net - net).alias("monetary")  # +0
     # one projection over the per-customer rows (each step is a query to bind on SQL engines)
