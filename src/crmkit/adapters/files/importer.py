@@ -729,14 +729,7 @@ def _import_file(
         rejects = None
         if rejects_path is not None:
             rejects = stack.enter_context(atomic_output(rejects_path, inputs=[source], newline=""))
-        try:
-            check_encoding(source, encoding, header=kind == "csv")
-            binary = stack.enter_context(source.open("rb"))
-        except OSError as exc:
-            raise ValidationError.single(
-                "path", str(path), f"cannot be read ({exc.strerror or exc})"
-            ) from None
-        lines = TextLines(binary, encoding, source=source.name)
+        lines = open_text_lines(stack, path, encoding, header=kind == "csv")
         rows: Iterator[SourceRow]
         if kind == "csv":
             header = csv_header(lines)
@@ -755,6 +748,41 @@ def _import_file(
     if rolled_back is not None:
         raise rolled_back
     return report
+
+
+def open_text_lines(
+    stack: ExitStack, path: str | Path, encoding: str, *, header: bool
+) -> TextLines:
+    """Open a text file to read line by line (it stays open until ``stack`` closes), its
+    encoding checked first (``header``: the first line is a CSV header, checked too).
+
+    Raises:
+        ValidationError: the file cannot be read or is in another encoding.
+
+    Examples:
+        >>> import pathlib, tempfile
+        >>> from contextlib import ExitStack
+        >>> from crmkit.adapters.files.importer import open_text_lines
+        >>> path = pathlib.Path(tempfile.mkdtemp()) / "a.csv"
+        >>> _ = path.write_text("name\\nAcme\\n", encoding="utf-8")
+        >>> with ExitStack() as stack:
+        ...     list(open_text_lines(stack, path, "utf-8", header=True))
+        ['name\\n', 'Acme\\n']
+        >>> with ExitStack() as stack:
+        ...     open_text_lines(stack, path.with_name("none.csv"), "utf-8", header=True)
+        Traceback (most recent call last):
+        ...
+        crmkit.errors.ValidationError: path: '...none.csv' cannot be read (No such file or directory)
+    """
+    source = Path(path)
+    try:
+        check_encoding(source, encoding, header=header)
+        binary = stack.enter_context(source.open("rb"))
+    except OSError as exc:
+        raise ValidationError.single(
+            "path", str(path), f"cannot be read ({exc.strerror or exc})"
+        ) from None
+    return TextLines(binary, encoding, source=source.name)
 
 
 def _writer(stream: IO[str] | None) -> RejectsWriter | None:

@@ -66,13 +66,16 @@ from typing import TYPE_CHECKING, Any
 import attrs
 
 from crmkit.adapters.files.conventions import NumberFormat
-from crmkit.adapters.files.importer import ImportPolicy, ImportReport, StoreReferences
+from crmkit.adapters.files.importer import (
+    ImportPolicy,
+    ImportReport,
+    StoreReferences,
+    open_text_lines,
+)
 from crmkit.adapters.files.output import atomic_output
 from crmkit.adapters.files.rejects import RejectsWriter
 from crmkit.adapters.files.source import (
     SourceRow,
-    TextLines,
-    check_encoding,
     csv_header,
     read_csv,
     write_csv,
@@ -616,15 +619,7 @@ def read_line_file(
         ...         stack, path, LineCodec("Salesforce", "PricebookEntry"))]
         ['5']
     """
-    source = Path(path)
-    try:
-        check_encoding(source, encoding, header=True)
-        binary = stack.enter_context(source.open("rb"))
-    except OSError as exc:
-        raise ValidationError.single(
-            "path", str(path), f"cannot be read ({exc.strerror or exc})"
-        ) from None
-    lines = TextLines(binary, encoding, source=source.name)
+    lines = open_text_lines(stack, path, encoding, header=True)
     header = csv_header(lines)
     codec.check_header(header)
     return read_csv(lines, header=header, bad_lines=lines.bad)
