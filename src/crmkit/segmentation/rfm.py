@@ -55,6 +55,7 @@ import attrs
 
 from crmkit._deprecation import renamed
 from crmkit.display import ResultRow
+from crmkit.domain.validators import compile_validation
 from crmkit.errors import ValidationError
 from crmkit.frames import (
     Context,
@@ -77,8 +78,8 @@ from crmkit.frames import (
 from crmkit.segmentation.rules import RuleSegments, Segment
 from crmkit.segmentation.transactions import (
     Negative,
+    aggregate_columns,
     aggregate_frame,
-    aggregate_records,
     check_as_of,
     check_negative,
 )
@@ -157,6 +158,7 @@ class RFMSpec:
             )
 
 
+@compile_validation  # (a faster ``__init__``: a run builds one row per customer)
 @attrs.frozen
 class RFMRow(ResultRow):
     """One customer's RFM values, scores and segment.
@@ -242,19 +244,15 @@ def _rfm_rows(
     amount: str,
     negative: Negative,
 ) -> list[RFMRow]:
-    stats = aggregate_records(
+    keys, lasts, frequency, monetary = aggregate_columns(
         data, customer=customer, at=at, amount=amount, as_of=as_of, negative=negative,
         inside=__name__,
     )  # fmt: skip
-    if not stats:
+    if not keys:
         return []
-    keys = list(stats)
-    entries = list(stats.values())
-    as_of_day = day_number(as_of)
     # day numbers per customer (after aggregation), never per transaction
-    recency = [as_of_day - day for day in day_numbers([entry[0] for entry in entries])]
-    frequency = [entry[1] for entry in entries]
-    monetary = [entry[2] for entry in entries]
+    recency = list(map(day_number(as_of).__sub__, day_numbers(lasts)))
+    del lasts
     n = spec.bins
     r_scores = quantile_scores(recency, n, descending=True)
     f_scores = quantile_scores(frequency, n)
@@ -278,17 +276,24 @@ def _record_segments(
     """The segment of every customer; a map over scores only is evaluated once per cell."""
     if spec.segments is None:
         return [None] * len(r_scores)
-    expression = spec.segments.expression()
     ctx = Context(as_of=as_of)
+    scores = {"r_score": r_scores, "f_score": f_scores, "m_score": m_scores}
+    cells = _segment_cells(spec, ctx)
+    if cells is not None:  # the frames' lookup table: each customer's cell code, looked up
+        weights, table = cells
+        codes: Any = None
+        for name, weight in weights.items():
+            part = map(weight.__mul__, scores[name])
+            codes = part if codes is None else map(int.__add__, codes, part)
+        return list(map(table.__getitem__, codes))
+    expression = spec.segments.expression()
     if spec.segments.columns() <= _SCORE_COLUMNS:
-        cells = list(zip(r_scores, f_scores, m_scores, strict=True))
+        triples = list(zip(r_scores, f_scores, m_scores, strict=True))
         segment_of = {
-            cell: expression.evaluate(
-                {"r_score": cell[0], "f_score": cell[1], "m_score": cell[2]}, ctx
-            )
-            for cell in set(cells)
+            cell: expression.evaluate(dict(zip(scores, cell, strict=True)), ctx)
+            for cell in set(triples)
         }
-        return list(map(segment_of.__getitem__, cells))
+        return list(map(segment_of.__getitem__, triples))
     names = ("recency_days", "frequency", "monetary", "r_score", "f_score", "m_score")
     return [
         expression.evaluate(dict(zip(names, values, strict=True)), ctx)
