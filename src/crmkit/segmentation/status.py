@@ -47,6 +47,7 @@ from crmkit.frames import (
     collect,
     day_column,
     day_number,
+    day_numbers,
     from_native,
     is_frame,
     narwhals,
@@ -58,7 +59,7 @@ from crmkit.frames import (
 from crmkit.frames import (
     as_of as as_of_day,
 )
-from crmkit.segmentation.transactions import aggregate_frame, aggregate_records, check_as_of
+from crmkit.segmentation.transactions import aggregate_columns, aggregate_frame, check_as_of
 
 __all__ = ["StatusCounts", "StatusRow", "customer_status", "status_counts"]
 
@@ -151,17 +152,18 @@ def customer_status(
     window = _check_window(window_months)
     if is_frame(data):
         return _status_frame(data, as_of, window, accounts, customer, date_field, account_key)
-    stats = aggregate_records(data, customer=customer, at=date_field, amount=None, as_of=as_of)
+    keys, lasts, _, _ = aggregate_columns(
+        data, customer=customer, at=date_field, amount=None, as_of=as_of
+    )
     rule = _status_rule(window)
     ctx = Context(as_of=as_of)
     today = day_number(as_of)
-    out: list[StatusRow] = []
-    for key, (last, _count, _total) in stats.items():
-        last_day = day_number(last)
-        status = rule.evaluate({"last_day": last_day}, ctx)
-        out.append(StatusRow(key, status, today - last_day))
+    days = day_numbers(lasts)
+    # the rule reads the last day only: evaluated once per distinct day, not per customer
+    status_of = {day: rule.evaluate({"last_day": day}, ctx) for day in set(days)}
+    out = [StatusRow(key, status_of[day], today - day) for key, day in zip(keys, days, strict=True)]
     if accounts is not None:
-        seen = set(stats)
+        seen = set(keys)
         for index, account in enumerate(accounts):
             try:
                 key = read_field(account, account_key)
