@@ -22,6 +22,7 @@ import enum
 import math
 
 from crmkit.errors import ValidationError
+from crmkit.strategy._enums import enum_member
 
 __all__ = [
     "LITERATURE_ARTICLES",
@@ -125,11 +126,7 @@ def directions_of(dimension: ValueDimension | str) -> list[ValueDirection]:
         >>> [d.value for d in directions_of("informational")]
         ['decision_support', 'knowledge_discovery']
     """
-    try:
-        dim = dimension if isinstance(dimension, ValueDimension) else ValueDimension(dimension)
-    except ValueError:
-        names = ", ".join(d.value for d in ValueDimension)
-        raise ValidationError.single("dimension", dimension, f"must be one of {names}") from None
+    dim = enum_member(ValueDimension, dimension, "dimension")
     return [d for d in ValueDirection if d.dimension is dim]
 
 

@@ -28,7 +28,7 @@ import enum
 import attrs
 
 from crmkit.domain import KamStage
-from crmkit.errors import ValidationError
+from crmkit.strategy._enums import enum_member
 
 __all__ = ["KAM_STAGE_PROFILES", "BreakdownCause", "StageProfile", "stage_profile"]
 
@@ -141,9 +141,5 @@ def stage_profile(stage: KamStage | str) -> StageProfile:
         ...
         crmkit.errors.ValidationError: stage: 'gold' must be one of bow_tie, one_on_many, duet, diamond_team
     """
-    try:
-        s = stage if isinstance(stage, KamStage) else KamStage(stage)
-    except ValueError:
-        names = ", ".join(k.value for k in KamStage)
-        raise ValidationError.single("stage", stage, f"must be one of {names}") from None
+    s = enum_member(KamStage, stage, "stage")
     return next(p for p in KAM_STAGE_PROFILES if p.stage is s)

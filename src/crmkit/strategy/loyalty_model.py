@@ -21,7 +21,7 @@ import enum
 
 import attrs
 
-from crmkit.errors import ValidationError
+from crmkit.strategy._enums import enum_member
 
 __all__ = ["HYPOTHESES", "Construct", "Hypothesis", "paths"]
 
@@ -73,14 +73,6 @@ HYPOTHESES: tuple[Hypothesis, ...] = (
 )
 
 
-def _construct(value: Construct | str, name: str) -> Construct:
-    try:
-        return value if isinstance(value, Construct) else Construct(value)
-    except ValueError:
-        names = ", ".join(c.value for c in Construct)
-        raise ValidationError.single(name, value, f"must be one of {names}") from None
-
-
 def paths(source: Construct | str, target: Construct | str) -> list[list[Construct]]:
     """Every path along the causal arrows from ``source`` to ``target``, shortest first.
 
@@ -91,7 +83,7 @@ def paths(source: Construct | str, target: Construct | str) -> list[list[Constru
         >>> [len(p) for p in paths("loyalty", "word_of_mouth")]
         [2]
     """
-    start, end = _construct(source, "source"), _construct(target, "target")
+    start, end = enum_member(Construct, source, "source"), enum_member(Construct, target, "target")
     found: list[list[Construct]] = []
 
     def walk(path: list[Construct]) -> None:

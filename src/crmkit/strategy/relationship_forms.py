@@ -28,7 +28,7 @@ from collections.abc import Iterable
 import attrs
 
 from crmkit.domain import AgreementType
-from crmkit.errors import ValidationError
+from crmkit.strategy._enums import enum_member
 from crmkit.strategy.framework import Label
 
 __all__ = ["MAIN_FORMS", "FormCoverage", "RelationshipForm", "form_coverage"]
@@ -125,12 +125,8 @@ def form_coverage(forms: Iterable[RelationshipForm | str]) -> FormCoverage:
         crmkit.errors.ValidationError: forms[0]: 'friendly' must be one of professional, technological, formal, social
     """
     used: set[RelationshipForm] = set()
-    names = ", ".join(f.value for f in RelationshipForm)
     for i, form in enumerate(forms):
-        try:
-            used.add(form if isinstance(form, RelationshipForm) else RelationshipForm(form))
-        except ValueError:
-            raise ValidationError.single(f"forms[{i}]", form, f"must be one of {names}") from None
+        used.add(enum_member(RelationshipForm, form, f"forms[{i}]"))
     return FormCoverage(
         tuple(f for f in RelationshipForm if f in used),
         tuple(f for f in RelationshipForm if f not in used),

@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import enum
 
-from crmkit.errors import ValidationError
+from crmkit.strategy._enums import enum_member
 from crmkit.strategy.framework import Label
 
 __all__ = [
@@ -112,11 +112,7 @@ def elements_in(zone: Zone | str) -> list[WorkSystemElement]:
         ...
         crmkit.errors.ValidationError: zone: 'nowhere' must be one of inside, partly_inside, outside
     """
-    try:
-        z = zone if isinstance(zone, Zone) else Zone(zone)
-    except ValueError:
-        names = ", ".join(x.value for x in Zone)
-        raise ValidationError.single("zone", zone, f"must be one of {names}") from None
+    z = enum_member(Zone, zone, "zone")
     return [e for e in WorkSystemElement if e.zone is z]
 
 
