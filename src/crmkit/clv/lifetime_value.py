@@ -318,9 +318,11 @@ def value_by_segment(
 
     Args:
         values: per-customer predictions from :func:`value_customers`: its
-            :class:`CustomerValue` rows, or the frame it returns (any kind; a lazy frame is
-            collected) with the customer column and ``probability_alive``,
-            ``expected_purchases`` (and ``lifetime_value``).
+            :class:`CustomerValue` rows, or the frame it returns (any kind) with the
+            customer column and ``probability_alive``, ``expected_purchases`` (and
+            ``lifetime_value``). A lazy frame is collected — every customer comes to the
+            driver, since ``segment_of`` is Python — so on Dask or Spark give it a sample or
+            join the segments in the engine and group there.
         segment_of: a mapping or function from customer id to segment name; customers it
             does not know go to ``"(none)"``.
         customer: the frame's customer column (as in :func:`value_customers`).

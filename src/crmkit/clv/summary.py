@@ -579,7 +579,11 @@ def summarise(
     Returns:
         For records, a list of :class:`CustomerSummary` in order of first appearance. For a
         frame, a frame of the same kind (lazy stays lazy) with the customer column and
-        ``frequency``, ``recency``, ``T`` (and ``monetary_value``).
+        ``frequency``, ``recency``, ``T`` (and ``monetary_value``). Nothing is collected,
+        except the last transaction's period when ``as_of`` is not given (one number, small
+        by construction). On Dask the per-customer group-bys keep the transactions'
+        partitions (:func:`crmkit.frames.per_key`); on Spark they are hash-partitioned by
+        the customer.
 
     Examples:
         >>> import polars as pl

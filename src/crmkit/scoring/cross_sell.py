@@ -150,6 +150,10 @@ def cross_sell_matrix(
 ) -> CrossSellMatrix:
     """Build the customer × product matrix from purchases (records or a frame).
 
+    The matrix is a Python object with a row per customer, so a frame's distinct
+    ``(customer, product)`` pairs are collected to the driver (lazy frames too): use it on
+    samples or small frames; :func:`cross_sell_rate` counts in the engine.
+
     Examples:
         >>> from crmkit.scoring import cross_sell_matrix
         >>> cross_sell_matrix([{"account_id": "a", "product_id": "x"}]).products
