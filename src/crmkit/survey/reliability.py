@@ -201,6 +201,13 @@ def cronbach_alpha(
     return result.standardised_alpha if standardised else result.alpha
 
 
+def _item_count(k: float) -> int:
+    """``k`` as a number of items: a whole number of at least 2."""
+    if not is_whole(k) or k < 2:
+        raise ValidationError.single("k", k, "must be a whole number of at least 2")
+    return int(k)
+
+
 def alpha_from_mean_correlation(mean_r: float, k: int) -> float:
     """Standardised alpha ``k·r̄ / (1 + (k−1)·r̄)`` of ``k`` items with mean correlation r̄
     (NaN when r̄ = −1/(k−1), where the formula is undefined).
@@ -210,9 +217,7 @@ def alpha_from_mean_correlation(mean_r: float, k: int) -> float:
         >>> round(alpha_from_mean_correlation(0.745, 5), 4)
         0.9359
     """
-    if not is_whole(k) or k < 2:
-        raise ValidationError.single("k", k, "must be a whole number of at least 2")
-    k = int(k)
+    k = _item_count(k)
     denominator = 1 + (k - 1) * mean_r
     if denominator == 0:
         return math.nan
@@ -228,7 +233,5 @@ def mean_correlation_from_alpha(alpha: float, k: int) -> float:
         >>> round(mean_correlation_from_alpha(0.9358, 5), 3)
         0.745
     """
-    if not is_whole(k) or k < 2:
-        raise ValidationError.single("k", k, "must be a whole number of at least 2")
-    k = int(k)
+    k = _item_count(k)
     return alpha / (k - (k - 1) * alpha)

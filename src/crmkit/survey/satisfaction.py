@@ -69,6 +69,25 @@ class NPSResult:
         return 100 * (self.promoters - self.detractors)
 
 
+def _scale_table(
+    scores: Iterable[float | int | None] | FrequencyTable | None,
+    counts: Counts | None,
+    scale: tuple[float, float],
+    *,
+    whole: bool,
+) -> FrequencyTable:
+    """The answers' table, counts starting at the scale's lowest option, every answer on the
+    scale ``(lowest, highest)`` (``whole``: and a whole option)."""
+    low, high = scale
+    if not low < high:
+        raise ValidationError.single(
+            "scale", scale, "must be (lowest, highest) with lowest < highest"
+        )
+    table = _table(scores, counts, low)
+    _on_scale(table, low, high, whole=whole)
+    return table
+
+
 def nps(
     scores: Iterable[float | int | None] | FrequencyTable | None = None,
     *,
@@ -119,12 +138,7 @@ def csat(
         50.0
     """
     low, high = scale
-    if not low < high:
-        raise ValidationError.single(
-            "scale", scale, "must be (lowest, highest) with lowest < highest"
-        )
-    table = _table(scores, counts, low)
-    _on_scale(table, low, high, whole=True)
+    table = _scale_table(scores, counts, scale, whole=True)
     options = list(satisfied) if satisfied is not None else [high - 1, high]
     bad = [o for o in options if not low <= o <= high]
     if bad:
@@ -146,12 +160,7 @@ def satisfaction_index(
         83.6
     """
     low, high = scale
-    if not low < high:
-        raise ValidationError.single(
-            "scale", scale, "must be (lowest, highest) with lowest < highest"
-        )
-    table = _table(scores, counts, low)
-    _on_scale(table, low, high, whole=False)
+    table = _scale_table(scores, counts, scale, whole=False)
     mean = math.fsum(v * c for v, c in zip(table.values, table.counts, strict=True)) / table.n
     return 100 * (mean - low) / (high - low)
 
