@@ -9,7 +9,7 @@ import crmkit
 import crmkit.errors
 from crmkit.adapters.files import ImportRolledBackError as FilesImportRolledBackError
 from crmkit.adapters.outbound import ConsentRequiredError as OutboundConsentRequiredError
-from crmkit.report.pdf import ChromiumError as PdfChromiumError
+from crmkit.report import ChromiumError as ReportChromiumError
 
 SRC = Path(crmkit.__file__).parent
 
@@ -35,7 +35,7 @@ def test_public_exceptions_live_in_errors_py() -> None:
 def test_moved_errors_are_still_importable_from_their_old_modules() -> None:
     assert FilesImportRolledBackError is crmkit.errors.ImportRolledBackError
     assert OutboundConsentRequiredError is crmkit.errors.ConsentRequiredError
-    assert PdfChromiumError is crmkit.errors.ChromiumError
+    assert ReportChromiumError is crmkit.errors.ChromiumError
     assert issubclass(crmkit.errors.ConsentRequiredError, crmkit.errors.ValidationError)
     assert issubclass(crmkit.errors.ImportRolledBackError, crmkit.errors.ImportRejectedError)
     assert issubclass(crmkit.errors.ChromiumError, crmkit.errors.CrmkitError)

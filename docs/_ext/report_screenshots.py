@@ -2,7 +2,7 @@
 
 At build time it assesses a small, fixed workshop (:func:`sample_answers`), renders the Swedish
 client report with :func:`crmkit.report.client_report_html` and photographs it in headless
-Chromium (:func:`crmkit.report.pdf.html_to_png`): the cover and executive summary, and the
+Chromium (:func:`crmkit.report._pdf.html_to_png`): the cover and executive summary, and the
 recommendations with the roadmap. The images become
 ``guides/strategy-assessment/report-*.png`` in the built site, so they always show what the
 report looks like today, and nothing is committed. Configured in ``mkdocs.yml`` under
@@ -48,7 +48,7 @@ def sample_answers() -> Any:
 def render_screenshots() -> dict[str, bytes]:
     """name → PNG bytes of the two screenshots."""
     from crmkit.report import client_report_html
-    from crmkit.report.pdf import html_to_png
+    from crmkit.report._pdf import html_to_png
     from crmkit.strategy import assess
 
     page = client_report_html(assess(sample_answers()), lang="sv", assessor="Eva Konsult")

@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 
 from crmkit.cli import main
-from crmkit.cli.data_commands import load_transactions
+from crmkit.cli._data_commands import load_transactions
 from tests.backends import pg_url, require_backend
 
 TRANSACTIONS = "account_id,ordered_at,total\n" + "".join(

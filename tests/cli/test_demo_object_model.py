@@ -11,10 +11,10 @@ import pytest
 
 from crmkit.adapters import open_store
 from crmkit.adapters.audit import audit_trail
-from crmkit.cli.context import DemoContext
-from crmkit.cli.demo import SECTIONS, run_demo
-from crmkit.cli.reference import commands
-from crmkit.cli.sections.object_model import NEW_ACCOUNTS
+from crmkit.cli._context import DemoContext
+from crmkit.cli._demo import SECTIONS, run_demo
+from crmkit.cli._reference import commands
+from crmkit.cli._sections.object_model import NEW_ACCOUNTS
 from crmkit.domain import QuoteStatus
 
 SMALL = 200

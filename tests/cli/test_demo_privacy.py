@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from crmkit.cli.demo import SECTIONS, run_demo
+from crmkit.cli._demo import SECTIONS, run_demo
 
 
 def test_privacy_section_finds_merges_exports_and_erases(

@@ -11,10 +11,10 @@ import pytest
 import crmkit.plot
 from crmkit.adapters import open_store
 from crmkit.adapters.files import read_rejects
-from crmkit.cli.demo import SECTIONS, run_demo
-from crmkit.cli.reference import commands
-from crmkit.cli.sections.models import quarterly_histories
-from crmkit.cli.sections.safety import HOSTILE_COMPANIES
+from crmkit.cli._demo import SECTIONS, run_demo
+from crmkit.cli._reference import commands
+from crmkit.cli._sections.models import quarterly_histories
+from crmkit.cli._sections.safety import HOSTILE_COMPANIES
 from crmkit.errors import MissingDependencyError
 from crmkit.scoring import inbound_share
 from crmkit.strategy import capabilities

@@ -32,7 +32,7 @@ def _run(capsys: pytest.CaptureFixture[str], command: str) -> tuple[str, str]:
 def _terminal(monkeypatch: pytest.MonkeyPatch, threshold: int) -> None:
     """Standard error is a terminal, and inputs of ``threshold`` rows count as large."""
     monkeypatch.setattr(sys.stderr, "isatty", lambda: True)
-    monkeypatch.setattr("crmkit.cli.common.PROGRESS_THRESHOLD", threshold)
+    monkeypatch.setattr("crmkit.cli._common.PROGRESS_THRESHOLD", threshold)
 
 
 def test_import_and_export_are_quiet_off_a_terminal_unless_asked(folder, capsys):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from crmkit.cli.reference import commands, render_reference
+from crmkit.cli._reference import commands, render_reference
 
 PAGE = Path(__file__).resolve().parents[2] / "docs" / "reference" / "cli.md"
 
@@ -12,7 +12,7 @@ PAGE = Path(__file__).resolve().parents[2] / "docs" / "reference" / "cli.md"
 def test_committed_cli_reference_is_current() -> None:
     assert PAGE.read_text(encoding="utf-8") == render_reference(), (
         "docs/reference/cli.md is stale; regenerate it with "
-        "`python -m crmkit.cli.reference docs/reference/cli.md`"
+        "`python -m crmkit.cli._reference docs/reference/cli.md`"
     )
 
 

@@ -386,13 +386,13 @@ def test_bad_arguments_and_files_are_user_errors(
 def test_an_internal_bug_points_to_the_tracker_without_a_traceback(
     capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
-    from crmkit.cli import data_commands
+    from crmkit.cli import _data_commands
 
     def broken(args: object) -> int:
         raise KeyError("oops")
 
     monkeypatch.delenv("CRMKIT_DEBUG", raising=False)
-    monkeypatch.setattr(data_commands, "run_rfm", broken)
+    monkeypatch.setattr(_data_commands, "run_rfm", broken)
     code, _, err = _run(capsys, "rfm", "--input", str(tmp_path / "t.csv"))
     assert code == 1
     assert err.startswith("crmkit: internal error (KeyError: 'oops')")

@@ -15,9 +15,9 @@ import pytest
 
 from crmkit.errors import ValidationError
 from crmkit.report import assessment_html, assessment_markdown
-from crmkit.report.client import EFFORT, client_report_html, recommendations, roadmap
-from crmkit.report.i18n import REPORT_LANGUAGES, catalogue, label_language
-from crmkit.report.pdf import html_to_pdf, pdf_page_count, rendered_dom
+from crmkit.report._client import EFFORT, client_report_html, recommendations, roadmap
+from crmkit.report._i18n import REPORT_LANGUAGES, catalogue, label_language
+from crmkit.report._pdf import html_to_pdf, pdf_page_count, rendered_dom
 from crmkit.strategy import (
     CrmType,
     Process,

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from crmkit.report import assessment_markdown
-from crmkit.report.markdown import markdown_text
+from crmkit.report._markdown import markdown_text
 from crmkit.strategy import WorkbookAnswers, assess
 
 HOSTILE = [

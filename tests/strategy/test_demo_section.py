@@ -6,9 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from crmkit.cli.console import Console
-from crmkit.cli.context import DemoContext
-from crmkit.cli.sections import assessment
+from crmkit.cli._console import Console
+from crmkit.cli._context import DemoContext
+from crmkit.cli._sections import assessment
 from crmkit.strategy import Process, capabilities
 
 

@@ -8,8 +8,8 @@ import pytest
 
 from crmkit.cli import main
 from crmkit.report import process_name, score_text
-from crmkit.report.i18n import REPORT_LANGUAGES, catalogue
-from crmkit.report.markdown import gap_text
+from crmkit.report._i18n import REPORT_LANGUAGES, catalogue
+from crmkit.report._markdown import gap_text
 from crmkit.strategy import WorkbookAnswers, assess
 
 
@@ -187,7 +187,7 @@ def test_nb_json_template_is_norwegian_and_reads_back(
 
 @pytest.mark.browser
 def test_assess_writes_a_pdf(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    from crmkit.report.pdf import pdf_page_count
+    from crmkit.report._pdf import pdf_page_count
     from tests.backends import have_chromium, require_backend
 
     require_backend("chromium", have_chromium(), "the PDF is printed by headless Chromium")

@@ -1,11 +1,12 @@
 """The ``crmkit`` command.
 
 Subcommands: ``demo`` (the synthetic-company walk-through), ``version``, the data commands
-``dataset``, ``import``, ``export``, ``rfm`` and ``segment``
-(:mod:`crmkit.cli.data_commands`), the model commands ``clv fit``, ``clv predict`` and
-``score leads`` (:mod:`crmkit.cli.model_commands`) and the strategy commands ``workbook`` and
-``assess`` (:mod:`crmkit.cli.strategy_commands`). Data commands use the SQLite store
-``crm.db`` in the current folder unless ``--store URL`` names another.
+``dataset``, ``import``, ``export``, ``rfm`` and ``segment``, the model commands ``clv fit``,
+``clv predict`` and ``score leads`` (model files: :mod:`crmkit.cli.model_commands`) and the
+strategy commands ``workbook`` and ``assess``. Data commands use the SQLite store ``crm.db`` in
+the current folder unless ``--store URL`` names another. The public modules are this package,
+:mod:`crmkit.cli.guard`, :mod:`crmkit.cli.model_commands` and :mod:`crmkit.cli.lead_model`;
+the others are internal (named ``_*.py``).
 
 Errors are messages, not tracebacks: every user error prints ``crmkit: <what and where>`` to
 standard error and exits with 2 (see :mod:`crmkit.cli.guard`); ``--debug`` (or
@@ -49,8 +50,8 @@ def build_parser() -> argparse.ArgumentParser:
         >>> build_parser().parse_args(["demo", "--accounts", "50"]).accounts
         50
     """
-    from crmkit.cli import data_commands, model_commands, strategy_commands
-    from crmkit.cli.demo import SECTIONS
+    from crmkit.cli import _data_commands, _strategy_commands, model_commands
+    from crmkit.cli._demo import SECTIONS
 
     parser = _Parser(
         prog="crmkit",
@@ -93,9 +94,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     sub.add_parser("version", help="print crmkit's version", description="Print the version.")
 
-    data_commands.add_parsers(sub)
+    _data_commands.add_parsers(sub)
     model_commands.add_parsers(sub)
-    strategy_commands.add_parsers(sub)
+    _strategy_commands.add_parsers(sub)
     return parser
 
 
@@ -104,7 +105,7 @@ def _run(args: argparse.Namespace) -> int:
         print(f"crmkit {__version__}")
         return 0
     if args.command == "demo":
-        from crmkit.cli.demo import run_demo
+        from crmkit.cli._demo import run_demo
 
         run_demo(
             seed=args.seed,

@@ -6,7 +6,7 @@ read from CSV (UTF-8) or Parquet files and results go to a CSV or Parquet file (
 written atomically and never over an input) or to the terminal as a table.
 
 Examples:
-    >>> from crmkit.cli.common import DEFAULT_STORE, store_file
+    >>> from crmkit.cli._common import DEFAULT_STORE, store_file
     >>> DEFAULT_STORE
     'sqlite:///crm.db'
     >>> store_file("sqlite:///data/crm.db").as_posix(), store_file("memory://")
@@ -27,7 +27,7 @@ from typing import Any
 
 import attrs
 
-from crmkit.cli.console import Console
+from crmkit.cli._console import Console
 from crmkit.cli.guard import reading
 from crmkit.errors import CrmkitError, NotFoundError, Problem, ValidationError
 from crmkit.extras import require
@@ -94,7 +94,7 @@ def count(text: str) -> int:
     """An argparse type: a whole number, zero or more (``--limit``, ``--top``).
 
     Examples:
-        >>> from crmkit.cli.common import count
+        >>> from crmkit.cli._common import count
         >>> count("3")
         3
         >>> count("-1")
@@ -115,7 +115,7 @@ def store_file(url: str) -> Path | None:
     """The file of an SQLite store URL (``None`` for other stores).
 
     Examples:
-        >>> from crmkit.cli.common import store_file
+        >>> from crmkit.cli._common import store_file
         >>> store_file("sqlite:////tmp/x.db").as_posix()
         '/tmp/x.db'
     """
@@ -131,7 +131,7 @@ def existing_store(url: str) -> Any:
     error instead of a new empty database).
 
     Examples:
-        >>> from crmkit.cli.common import existing_store
+        >>> from crmkit.cli._common import existing_store
         >>> existing_store("sqlite:///surely/not/here.db")
         Traceback (most recent call last):
         ...
@@ -152,7 +152,7 @@ def parse_day(text: Any, where: str) -> dt.date | dt.datetime:
     """A date or ISO datetime cell (``2024-05-01``, ``2024-05-01T10:00:00Z``).
 
     Examples:
-        >>> from crmkit.cli.common import parse_day
+        >>> from crmkit.cli._common import parse_day
         >>> parse_day("2024-05-01", "x"), parse_day("2024-05-01T10:00:00Z", "x").tzinfo
         (datetime.date(2024, 5, 1), datetime.timezone.utc)
         >>> parse_day("yesterday", "orders.csv:2: ordered_at")
@@ -177,7 +177,7 @@ def parse_amount(text: Any, where: str) -> Decimal | int | float:
     """A finite number cell (text, or a number from Parquet).
 
     Examples:
-        >>> from crmkit.cli.common import parse_amount
+        >>> from crmkit.cli._common import parse_amount
         >>> parse_amount("12.50", "x")
         Decimal('12.50')
         >>> parse_amount("NaN", "orders.csv:3: total")
@@ -216,7 +216,7 @@ def read_table(
 
     Examples:
         >>> import pathlib, tempfile
-        >>> from crmkit.cli.common import read_table
+        >>> from crmkit.cli._common import read_table
         >>> path = pathlib.Path(tempfile.mkdtemp()) / "t.csv"
         >>> _ = path.write_text("a,b\\n1,x\\n", encoding="utf-8")
         >>> read_table(path)
@@ -256,7 +256,7 @@ def require_columns(path: Path, columns: Sequence[str], needed: Sequence[str]) -
 
     Examples:
         >>> from pathlib import Path
-        >>> from crmkit.cli.common import require_columns
+        >>> from crmkit.cli._common import require_columns
         >>> require_columns(Path("t.csv"), ["a"], ["a", "total"])
         Traceback (most recent call last):
         ...
@@ -276,7 +276,7 @@ def output_format(args: argparse.Namespace) -> str:
     Examples:
         >>> import argparse
         >>> from pathlib import Path
-        >>> from crmkit.cli.common import output_format
+        >>> from crmkit.cli._common import output_format
         >>> output_format(argparse.Namespace(output=Path("s.parquet"), format=None))
         'parquet'
         >>> output_format(argparse.Namespace(output=None, format=None))
@@ -307,7 +307,7 @@ def as_rows(items: Sequence[Any]) -> list[dict[str, Any]]:
     """attrs result rows (or mappings) as plain dicts.
 
     Examples:
-        >>> from crmkit.cli.common import as_rows
+        >>> from crmkit.cli._common import as_rows
         >>> from crmkit.segmentation import RFMRow
         >>> as_rows([RFMRow("a", 3, 2, 100, 5, 4, 3, "champions")])[0]["segment"]
         'champions'
@@ -352,8 +352,8 @@ def write_rows(
     print them as a table (at most ``limit`` rows, with a note of the rest).
 
     Examples:
-        >>> from crmkit.cli.common import write_rows
-        >>> from crmkit.cli.console import Console
+        >>> from crmkit.cli._common import write_rows
+        >>> from crmkit.cli._console import Console
         >>> write_rows([{"a": 1, "b": 2.5}], ["a", "b"], fmt="table", output=None,
         ...            title="T", console=Console(plain=True))
         T
@@ -415,7 +415,7 @@ def wants_progress(args: argparse.Namespace) -> bool | None:
 
     Examples:
         >>> import argparse
-        >>> from crmkit.cli.common import wants_progress
+        >>> from crmkit.cli._common import wants_progress
         >>> wants_progress(argparse.Namespace(progress=None, quiet=True))
         False
     """
@@ -436,7 +436,7 @@ def command_progress(args: argparse.Namespace, description: str, size: int) -> P
 
     Examples:
         >>> import argparse
-        >>> from crmkit.cli.common import command_progress
+        >>> from crmkit.cli._common import command_progress
         >>> command_progress(argparse.Namespace(progress=False), "orders.csv", 10**6) is None
         True
     """

@@ -3,7 +3,7 @@
 Uses :mod:`rich` (extra ``cli``) when installed and plain aligned text otherwise.
 
 Examples:
-    >>> from crmkit.cli.console import Console
+    >>> from crmkit.cli._console import Console
     >>> Console(plain=True).table("Sizes", ["tier", "accounts"], [["A", 3], ["B", 12]])
     Sizes
     tier  accounts
@@ -28,7 +28,7 @@ def printable(text: str) -> str:
     shown as ``\\x..`` escapes instead of being sent to the terminal.
 
     Examples:
-        >>> from crmkit.cli.console import printable
+        >>> from crmkit.cli._console import printable
         >>> printable("Acme\\x1b[2J AB"), printable("Åhléns")
         ('Acme\\\\x1b[2J AB', 'Åhléns')
     """
@@ -53,7 +53,7 @@ class Console:
     """Prints headings, tables and text; ``plain=True`` forces plain text (used in tests).
 
     Examples:
-        >>> from crmkit.cli.console import Console
+        >>> from crmkit.cli._console import Console
         >>> Console(plain=True).heading("Dataset")
         <BLANKLINE>
         == Dataset ==

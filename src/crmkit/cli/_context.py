@@ -2,8 +2,8 @@
 
 Examples:
     >>> from pathlib import Path
-    >>> from crmkit.cli.console import Console
-    >>> from crmkit.cli.context import DemoContext
+    >>> from crmkit.cli._console import Console
+    >>> from crmkit.cli._context import DemoContext
     >>> ctx = DemoContext(data=None, console=Console(plain=True), output_dir=Path("out"))
     >>> ctx.output_dir.name
     'out'
@@ -16,7 +16,7 @@ from typing import Any
 
 import attrs
 
-from crmkit.cli.console import Console
+from crmkit.cli._console import Console
 
 __all__ = ["DemoContext"]
 

@@ -9,7 +9,7 @@ store: its orders (``--from orders``, cancelled ones left out) or its won deals
 
 Examples:
     >>> import argparse
-    >>> from crmkit.cli.data_commands import add_parsers
+    >>> from crmkit.cli._data_commands import add_parsers
     >>> parser = argparse.ArgumentParser(prog="crmkit")
     >>> add_parsers(parser.add_subparsers(dest="command"))
     >>> args = parser.parse_args(["import", "companies.csv", "--format", "hubspot",
@@ -29,7 +29,7 @@ from typing import Any
 
 import attrs
 
-from crmkit.cli.common import (
+from crmkit.cli._common import (
     TABLE_FORMATS,
     add_output_arguments,
     add_progress_argument,
@@ -47,7 +47,7 @@ from crmkit.cli.common import (
     wants_progress,
     write_rows,
 )
-from crmkit.cli.console import Console
+from crmkit.cli._console import Console
 from crmkit.cli.guard import reading
 from crmkit.errors import CrmkitError, Problem, ValidationError
 from crmkit.progress import CALLS, Progress
@@ -137,7 +137,7 @@ def run_import(args: argparse.Namespace) -> int:
 
     Examples:
         >>> import argparse, contextlib, io, pathlib, tempfile
-        >>> from crmkit.cli.data_commands import run_import
+        >>> from crmkit.cli._data_commands import run_import
         >>> folder = pathlib.Path(tempfile.mkdtemp())
         >>> _ = (folder / "accounts.csv").write_text("name,remote_id\\nAcme AB,a-1\\n")
         >>> args = argparse.Namespace(file=folder / "accounts.csv", format="crmkit",
@@ -210,7 +210,7 @@ def run_export(args: argparse.Namespace) -> int:
 
     Examples:
         >>> import argparse, pathlib, tempfile
-        >>> from crmkit.cli.data_commands import run_export
+        >>> from crmkit.cli._data_commands import run_export
         >>> folder = pathlib.Path(tempfile.mkdtemp())
         >>> run_export(argparse.Namespace(file=folder / "a.csv", format="crmkit",
         ...            object="accounts", currency=None, store="memory://"))
@@ -293,7 +293,7 @@ def run_dataset(args: argparse.Namespace) -> int:
 
     Examples:
         >>> import argparse, pathlib, tempfile
-        >>> from crmkit.cli.data_commands import run_dataset
+        >>> from crmkit.cli._data_commands import run_dataset
         >>> folder = pathlib.Path(tempfile.mkdtemp()) / "data"
         >>> run_dataset(argparse.Namespace(output=folder, format="hubspot", accounts=20,
         ...                                seed=1))  # doctest: +ELLIPSIS
@@ -337,7 +337,7 @@ class Transactions:
         transactions come from a store.
 
         Examples:
-            >>> from crmkit.cli.data_commands import Transactions
+            >>> from crmkit.cli._data_commands import Transactions
             >>> Transactions([], (), "x", {"a": ("Acme", "1")}).columns(["customer_id", "x"])
             ['customer_id', 'account', 'remote_id', 'x']
         """
@@ -351,7 +351,7 @@ class Transactions:
         """``rows`` with the ``account`` and ``remote_id`` of their ``customer_id`` added.
 
         Examples:
-            >>> from crmkit.cli.data_commands import Transactions
+            >>> from crmkit.cli._data_commands import Transactions
             >>> Transactions([], (), "x", {"a": ("Acme", "1")}).named([{"customer_id": "a"}])
             [{'customer_id': 'a', 'account': 'Acme', 'remote_id': '1'}]
         """
@@ -367,7 +367,7 @@ class Transactions:
 
         Examples:
             >>> import datetime as dt
-            >>> from crmkit.cli.data_commands import Transactions
+            >>> from crmkit.cli._data_commands import Transactions
             >>> Transactions([{"ordered_at": dt.date(2024, 5, 1)}], (), "x").last_day()
             datetime.date(2024, 5, 1)
         """
@@ -491,7 +491,7 @@ def load_transactions(args: argparse.Namespace) -> Transactions:
 
     Examples:
         >>> import argparse, pathlib, tempfile
-        >>> from crmkit.cli.data_commands import load_transactions
+        >>> from crmkit.cli._data_commands import load_transactions
         >>> path = pathlib.Path(tempfile.mkdtemp()) / "t.csv"
         >>> _ = path.write_text("account_id,ordered_at,total\\na,2024-05-01,10\\n")
         >>> t = load_transactions(argparse.Namespace(input=path, customer="account_id",
@@ -523,7 +523,7 @@ def run_rfm(args: argparse.Namespace) -> int:
 
     Examples:
         >>> import argparse, pathlib, tempfile
-        >>> from crmkit.cli.data_commands import run_rfm
+        >>> from crmkit.cli._data_commands import run_rfm
         >>> path = pathlib.Path(tempfile.mkdtemp()) / "t.csv"
         >>> _ = path.write_text("account_id,ordered_at,total\\na,2024-05-01,10\\n"
         ...                     "b,2024-01-01,99\\n")
@@ -586,7 +586,7 @@ def run_segment(args: argparse.Namespace) -> int:
 
     Examples:
         >>> import argparse, pathlib, tempfile
-        >>> from crmkit.cli.data_commands import run_segment
+        >>> from crmkit.cli._data_commands import run_segment
         >>> path = pathlib.Path(tempfile.mkdtemp()) / "t.csv"
         >>> _ = path.write_text("account_id,ordered_at,total\\na,2024-05-01,10\\n"
         ...                     "b,2024-01-01,90\\n")

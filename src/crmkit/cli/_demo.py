@@ -4,7 +4,7 @@ The demo makes a synthetic B2B company with :func:`crmkit.datasets.make_b2b` and
 each section in :data:`SECTIONS` in turn; every capability of crmkit adds a section.
 
 Examples:
-    >>> from crmkit.cli.demo import SECTIONS
+    >>> from crmkit.cli._demo import SECTIONS
     >>> SECTIONS[0]
     'dataset'
 """
@@ -16,13 +16,13 @@ import time
 from collections.abc import Sequence
 from pathlib import Path
 
-from crmkit.cli.console import Console
-from crmkit.cli.context import DemoContext
+from crmkit.cli._console import Console
+from crmkit.cli._context import DemoContext
 from crmkit.errors import NotFoundError
 
 __all__ = ["SECTIONS", "run_demo"]
 
-#: Demo sections in the order they run; each is ``crmkit.cli.sections.<name>.render``.
+#: Demo sections in the order they run; each is ``crmkit.cli._sections.<name>.render``.
 SECTIONS: tuple[str, ...] = (
     "dataset",
     "storage",
@@ -52,7 +52,7 @@ def run_demo(
     """Run the demo sections (all, or those named in ``only``) and return the context.
 
     Examples:
-        >>> from crmkit.cli.demo import run_demo
+        >>> from crmkit.cli._demo import run_demo
         >>> run_demo(only=["nope"])
         Traceback (most recent call last):
         ...
@@ -75,6 +75,6 @@ def run_demo(
     for name in SECTIONS:
         if only and name not in only:
             continue
-        module = importlib.import_module(f"crmkit.cli.sections.{name}")
+        module = importlib.import_module(f"crmkit.cli._sections.{name}")
         module.render(ctx)
     return ctx

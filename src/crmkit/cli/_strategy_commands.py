@@ -6,11 +6,11 @@ spreadsheet. Fill it in and run ``crmkit assess wb.xlsx --lang sv --html report.
 report.pdf`` for the client report; ``--baseline earlier.xlsx`` adds the progress since an
 earlier assessment and ``--unanswered skip`` leaves unanswered questions out of the scores.
 What the commands print follows ``--lang`` (sv, nb, en), from the client report's translation
-catalogues (:mod:`crmkit.report.i18n`).
+catalogues (:mod:`crmkit.report._i18n`).
 
 Examples:
     >>> import argparse
-    >>> from crmkit.cli.strategy_commands import add_parsers
+    >>> from crmkit.cli._strategy_commands import add_parsers
     >>> parser = argparse.ArgumentParser(prog="crmkit")
     >>> add_parsers(parser.add_subparsers(dest="command"))
     >>> args = parser.parse_args(["assess", "wb.json", "--html", "r.html"])
@@ -25,7 +25,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-from crmkit.cli.common import count
+from crmkit.cli._common import count
 from crmkit.errors import ValidationError
 
 __all__ = ["add_parsers", "run_assess", "run_workbook_template"]
@@ -37,14 +37,14 @@ def run_workbook_template(args: argparse.Namespace) -> int:
 
     Examples:
         >>> import argparse, io, contextlib
-        >>> from crmkit.cli.strategy_commands import run_workbook_template
+        >>> from crmkit.cli._strategy_commands import run_workbook_template
         >>> buf = io.StringIO()
         >>> with contextlib.redirect_stdout(buf):
         ...     code = run_workbook_template(argparse.Namespace(lang="sv"))
         >>> code, '"Situationsanalys"' in buf.getvalue()
         (0, True)
     """
-    from crmkit.report.i18n import catalogue
+    from crmkit.report._i18n import catalogue
     from crmkit.strategy import template
 
     t = catalogue(args.lang)
@@ -103,7 +103,7 @@ def run_assess(args: argparse.Namespace) -> int:
     Examples:
         >>> import argparse, tempfile, pathlib
         >>> from crmkit.strategy import WorkbookAnswers
-        >>> from crmkit.cli.strategy_commands import run_assess
+        >>> from crmkit.cli._strategy_commands import run_assess
         >>> folder = pathlib.Path(tempfile.mkdtemp())
         >>> wb = WorkbookAnswers(company="Acme")
         >>> wb.fill({i.id: True for i in wb.workbook.section("S04").items})
@@ -129,8 +129,8 @@ def run_assess(args: argparse.Namespace) -> int:
     """
     from crmkit.adapters.files.output import write_output
     from crmkit.report import assessment_markdown, client_report_html, process_name, score_text
-    from crmkit.report.i18n import catalogue, label_language
-    from crmkit.report.markdown import gap_text
+    from crmkit.report._i18n import catalogue, label_language
+    from crmkit.report._markdown import gap_text
     from crmkit.strategy import ScoringRule, assess, compare_assessments
 
     rule = ScoringRule(unanswered=getattr(args, "unanswered", "zero"))
@@ -154,7 +154,7 @@ def run_assess(args: argparse.Namespace) -> int:
         write_output(args.html, page, inputs=inputs)
         written.append(t.text("cli.html", path=args.html))
     if getattr(args, "pdf", None) is not None and page is not None:
-        from crmkit.report.pdf import html_to_pdf
+        from crmkit.report import html_to_pdf
 
         written.append(t.text("cli.pdf", path=html_to_pdf(page, args.pdf)))
     if args.markdown is not None:

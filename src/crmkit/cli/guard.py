@@ -189,7 +189,7 @@ def _silence_stdout() -> None:
 
 
 def _error(message: str) -> None:
-    from crmkit.cli.console import printable
+    from crmkit.cli._console import printable
 
     text = "".join(f"crmkit: {printable(line)}\n" for line in message.split("\n"))
     with contextlib.suppress(OSError, ValueError):

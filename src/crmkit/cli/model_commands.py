@@ -30,7 +30,7 @@ import json
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, cast
 
-from crmkit.cli.common import (
+from crmkit.cli._common import (
     add_output_arguments,
     add_progress_argument,
     add_store_argument,
@@ -43,8 +43,8 @@ from crmkit.cli.common import (
     store_file,
     write_rows,
 )
-from crmkit.cli.console import Console
-from crmkit.cli.data_commands import add_transaction_arguments, load_transactions
+from crmkit.cli._console import Console
+from crmkit.cli._data_commands import add_transaction_arguments, load_transactions
 from crmkit.cli.guard import reading
 from crmkit.errors import Problem, ValidationError
 

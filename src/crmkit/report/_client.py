@@ -2,7 +2,7 @@
 
 :func:`client_report_html` renders one standalone, print-ready HTML page (Jinja2 template
 ``templates/client.html.j2``, print stylesheet ``templates/client.css``) in English, Swedish or
-Norwegian, every text from the translation catalogues of :mod:`crmkit.report.i18n`:
+Norwegian, every text from the translation catalogues of :mod:`crmkit.report._i18n`:
 
 1. a cover (company, date, participants, assessor);
 2. an executive summary in plain language: overall position, strongest and weakest process,
@@ -24,7 +24,7 @@ is ordered by priority, then by lower score, then framework order.
 
 Examples:
     >>> from crmkit.strategy import assess
-    >>> from crmkit.report.client import client_report_html, recommendations
+    >>> from crmkit.report._client import client_report_html, recommendations
     >>> a = assess(ratings={"data_repository": 1, "standards": 2, "value_proposition": 4})
     >>> [(r.element.key, r.priority, r.horizon) for r in recommendations(a)]
     [('standards', 0.6, 'now'), ('data_repository', 0.2667, 'next')]
@@ -42,8 +42,8 @@ from typing import Any
 import attrs
 
 from crmkit.extras import require
-from crmkit.report.i18n import Catalogue, catalogue, label_language, report_language
-from crmkit.report.radar import radar_svg
+from crmkit.report._i18n import Catalogue, catalogue, label_language, report_language
+from crmkit.report._radar import radar_svg
 from crmkit.strategy.assessment import Assessment
 from crmkit.strategy.framework import Element, Process, channel_category_element, elements
 from crmkit.strategy.progress import compare_assessments
@@ -93,7 +93,7 @@ class Recommendation:
 
     Examples:
         >>> from crmkit.strategy import element
-        >>> from crmkit.report.client import Recommendation
+        >>> from crmkit.report._client import Recommendation
         >>> r = Recommendation(element("standards"), score=1.0)
         >>> r.impact, r.effort, r.priority, r.horizon
         (0.8, 1, 0.8, 'now')
@@ -137,7 +137,7 @@ def recommendations(assessment: Assessment) -> list[Recommendation]:
 
     Examples:
         >>> from crmkit.strategy import assess
-        >>> from crmkit.report.client import recommendations
+        >>> from crmkit.report._client import recommendations
         >>> recommendations(assess(ratings={"standards": 4}))
         []
     """
@@ -160,7 +160,7 @@ def roadmap(assessment: Assessment) -> dict[str, list[Recommendation]]:
 
     Examples:
         >>> from crmkit.strategy import assess
-        >>> from crmkit.report.client import roadmap
+        >>> from crmkit.report._client import roadmap
         >>> plan = roadmap(assess(ratings={"standards": 0, "it_systems": 2.5}))
         >>> {h: [r.element.key for r in rs] for h, rs in plan.items()}
         {'now': ['standards'], 'next': [], 'later': ['it_systems']}
@@ -237,7 +237,7 @@ def client_report_html(
 
     Examples:
         >>> from crmkit.strategy import assess
-        >>> from crmkit.report.client import client_report_html
+        >>> from crmkit.report._client import client_report_html
         >>> before = assess(ratings={"standards": 1, "data_repository": 2})
         >>> after = assess(ratings={"standards": 3, "data_repository": 2})
         >>> page = client_report_html(after, lang="nb", baseline=before)

@@ -5,7 +5,7 @@ can be mailed or opened from disk.
 
 Examples:
     >>> from crmkit.strategy import assess
-    >>> from crmkit.report.html import assessment_html
+    >>> from crmkit.report._html import assessment_html
     >>> page = assessment_html(assess(ratings={"value_creation": 2, "standards": 1}))
     >>> page.startswith("<!DOCTYPE html>") and "<svg" in page and "http" not in page.split(
     ...     "<svg")[0]
@@ -16,8 +16,8 @@ from __future__ import annotations
 
 from html import escape
 
-from crmkit.report.i18n import catalogue, label_language, report_language
-from crmkit.report.markdown import (
+from crmkit.report._i18n import catalogue, label_language, report_language
+from crmkit.report._markdown import (
     channel_gap_text,
     gap_text,
     more_capabilities,
@@ -25,7 +25,7 @@ from crmkit.report.markdown import (
     same_standard_reason,
     score_text,
 )
-from crmkit.report.radar import radar_svg
+from crmkit.report._radar import radar_svg
 from crmkit.strategy import Assessment
 
 __all__ = ["assessment_html"]

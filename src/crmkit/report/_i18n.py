@@ -9,7 +9,7 @@ the same keys (checked when loaded), so a language can never fall back to Englis
 Norwegian is ``"nb"``; ``"no"`` (the framework's code) is accepted as an alias.
 
 Examples:
-    >>> from crmkit.report.i18n import catalogue, report_language
+    >>> from crmkit.report._i18n import catalogue, report_language
     >>> report_language("no"), report_language("SV")
     ('nb', 'sv')
     >>> catalogue("sv").text("roadmap.title")
@@ -41,7 +41,7 @@ def report_language(lang: str) -> str:
     """The report language code for ``lang`` (``"no"`` → ``"nb"``).
 
     Examples:
-        >>> from crmkit.report.i18n import report_language
+        >>> from crmkit.report._i18n import report_language
         >>> report_language("de")
         Traceback (most recent call last):
         ...
@@ -58,7 +58,7 @@ def label_language(lang: str) -> str:
     ``"no"``).
 
     Examples:
-        >>> from crmkit.report.i18n import label_language
+        >>> from crmkit.report._i18n import label_language
         >>> label_language("nb")
         'no'
     """
@@ -71,7 +71,7 @@ class Catalogue:
     """One language's messages (key → text with ``{name}`` placeholders).
 
     Examples:
-        >>> from crmkit.report.i18n import catalogue
+        >>> from crmkit.report._i18n import catalogue
         >>> catalogue("en").text("nope")
         Traceback (most recent call last):
         ...
@@ -121,7 +121,7 @@ def catalogue(lang: str) -> Catalogue:
     """The catalogue of ``lang`` (``"en"``, ``"sv"``, ``"nb"``; ``"no"`` means ``"nb"``).
 
     Examples:
-        >>> from crmkit.report.i18n import catalogue
+        >>> from crmkit.report._i18n import catalogue
         >>> len(catalogue("en").messages) == len(catalogue("nb").messages)
         True
     """

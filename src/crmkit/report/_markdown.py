@@ -2,7 +2,7 @@
 
 Examples:
     >>> from crmkit.strategy import assess
-    >>> from crmkit.report.markdown import assessment_markdown
+    >>> from crmkit.report._markdown import assessment_markdown
     >>> md = assessment_markdown(assess(ratings={"value_creation": 2, "standards": 1}))
     >>> print(md.splitlines()[0])
     # CRM strategy assessment
@@ -12,7 +12,7 @@ Examples:
 
 from __future__ import annotations
 
-from crmkit.report.i18n import catalogue, label_language, report_language
+from crmkit.report._i18n import catalogue, label_language, report_language
 from crmkit.strategy import Assessment, ChannelGap, Gap, Process
 from crmkit.strategy.workbook import ItSupport, workbook
 
@@ -44,7 +44,7 @@ def process_name(process: Process, lang: str = "en") -> str:
 
     Examples:
         >>> from crmkit.strategy import Process
-        >>> from crmkit.report.markdown import process_name
+        >>> from crmkit.report._markdown import process_name
         >>> process_name(Process.VALUE_CREATION), process_name(Process.VALUE_CREATION, "sv")
         ('Value creation', 'Den värdeskapande processen')
     """
@@ -58,7 +58,7 @@ def score_text(score: float | None, lang: str = "en") -> str:
     """A score with one decimal (a decimal comma in Swedish and Norwegian), or "not assessed".
 
     Examples:
-        >>> from crmkit.report.markdown import score_text
+        >>> from crmkit.report._markdown import score_text
         >>> score_text(3.14159), score_text(None), score_text(2.5, "sv"), score_text(None, "nb")
         ('3.1', 'not assessed', '2,5', 'ikke vurdert')
     """
@@ -77,7 +77,7 @@ def markdown_text(text: str) -> str:
     become spaces (so a value cannot start a heading or a list).
 
     Examples:
-        >>> from crmkit.report.markdown import markdown_text
+        >>> from crmkit.report._markdown import markdown_text
         >>> print(markdown_text("Acme <b>AB</b> | *best* [x](http://e.vil)"))
         Acme &lt;b&gt;AB&lt;/b&gt; \\| \\*best\\* \\[x\\](http://e.vil)
         >>> markdown_text("two\\nlines\\r\\n# heading")
@@ -97,7 +97,7 @@ def more_capabilities(gap: Gap, shown: int, lang: str = "en") -> list[str]:
 
     Examples:
         >>> from crmkit.strategy import assess
-        >>> from crmkit.report.markdown import more_capabilities
+        >>> from crmkit.report._markdown import more_capabilities
         >>> gap = assess(ratings={"customer_segment_lifetime_value": 0}).gaps[0]
         >>> more_capabilities(gap, 4) == [f"and {len(gap.capabilities) - 4} more"]
         True
@@ -128,7 +128,7 @@ def gap_text(gap: Gap, lang: str = "en") -> str:
 
     Examples:
         >>> from crmkit.strategy import WorkbookAnswers, assess
-        >>> from crmkit.report.markdown import gap_text
+        >>> from crmkit.report._markdown import gap_text
         >>> gap = assess(ratings={"standards": 1}).gaps[0]
         >>> gap_text(gap), gap_text(gap, "sv")
         ('Standards rated 1/5', 'bedömd till 1,0/5')
@@ -158,7 +158,7 @@ def channel_gap_text(gap: ChannelGap, lang: str = "en") -> str:
 
     Examples:
         >>> from crmkit.strategy import ChannelGap
-        >>> from crmkit.report.markdown import channel_gap_text
+        >>> from crmkit.report._markdown import channel_gap_text
         >>> channel_gap_text(ChannelGap("s08.e_commerce", "E-commerce", None, None), "sv")
         'E-handel används utan integrerat IT-stöd (IT-stöd ej angivet)'
     """
@@ -173,7 +173,7 @@ def same_standard_reason(a: Assessment, lang: str = "en") -> str:
 
     Examples:
         >>> from crmkit.strategy import assess
-        >>> from crmkit.report.markdown import same_standard_reason
+        >>> from crmkit.report._markdown import same_standard_reason
         >>> same_standard_reason(assess(ratings={"standards": 1}), "nb")
         'ingen kanal er merket som i bruk'
     """
@@ -195,7 +195,7 @@ def assessment_markdown(
     """A Markdown report: scores per process and element, weakest process, top gaps, channels.
 
     Every text is in ``lang`` (``"en"``, ``"sv"`` or ``"nb"``; ``"no"`` is accepted), from the
-    catalogues of :mod:`crmkit.report.i18n`.
+    catalogues of :mod:`crmkit.report._i18n`.
 
     Args:
         assessment: the result of :func:`crmkit.strategy.assess`.
@@ -205,7 +205,7 @@ def assessment_markdown(
 
     Examples:
         >>> from crmkit.strategy import assess
-        >>> from crmkit.report.markdown import assessment_markdown
+        >>> from crmkit.report._markdown import assessment_markdown
         >>> print(assessment_markdown(assess(ratings={"standards": 1}), lang="nb").splitlines()[0])
         # Vurdering av CRM-strategi
     """

@@ -6,7 +6,7 @@ its own, the technical appendix starting on a new page. The browser runs with a 
 profile, no network services and no sandbox-dependent features, so it works in CI containers.
 
 Examples:
-    >>> from crmkit.report.pdf import pdf_page_count
+    >>> from crmkit.report._pdf import pdf_page_count
     >>> pdf_page_count(b"%PDF-1.4 1 0 obj << /Type /Pages /Count 2 >> 2 0 obj << /Type /Page >>"
     ...                b" 3 0 obj << /Type /Page >>")
     2
@@ -23,7 +23,6 @@ from pathlib import Path
 from crmkit.errors import ChromiumError, ValidationError
 
 __all__ = [
-    "ChromiumError",
     "find_chromium",
     "html_to_pdf",
     "html_to_png",
@@ -49,7 +48,7 @@ def find_chromium(browser: str | None = None) -> str:
     """The path of the browser to print with: ``browser`` or the first Chromium on ``PATH``.
 
     Examples:
-        >>> from crmkit.report.pdf import find_chromium
+        >>> from crmkit.report._pdf import find_chromium
         >>> find_chromium("/no/such/browser")
         Traceback (most recent call last):
         ...
@@ -100,7 +99,7 @@ def html_to_pdf(
     """Print ``html`` to the PDF file ``path`` (A4, the page's print stylesheet); returns it.
 
     Examples:
-        >>> from crmkit.report.pdf import html_to_pdf
+        >>> from crmkit.report._pdf import html_to_pdf
         >>> html_to_pdf("<p>x</p>", "out.txt")
         Traceback (most recent call last):
         ...
@@ -133,7 +132,7 @@ def html_to_png(
     """Screenshot ``html`` at ``width`` × ``height`` pixels into the PNG file ``path``.
 
     Examples:
-        >>> from crmkit.report.pdf import html_to_png
+        >>> from crmkit.report._pdf import html_to_png
         >>> html_to_png("<p>x</p>", "shot.png", width=0)
         Traceback (most recent call last):
         ...
@@ -161,7 +160,7 @@ def rendered_dom(html: str, *, browser: str | None = None, timeout: float = 120.
     """The page's DOM after Chromium has loaded and laid it out (``--dump-dom``).
 
     Examples:
-        >>> from crmkit.report.pdf import rendered_dom
+        >>> from crmkit.report._pdf import rendered_dom
         >>> rendered_dom("<p>x</p>", timeout=0)
         Traceback (most recent call last):
         ...
@@ -179,7 +178,7 @@ def pdf_page_count(pdf: bytes | str | Path) -> int:
     objects are compressed away raises rather than answering 0.
 
     Examples:
-        >>> from crmkit.report.pdf import pdf_page_count
+        >>> from crmkit.report._pdf import pdf_page_count
         >>> pdf_page_count(b"not a pdf")
         Traceback (most recent call last):
         ...

@@ -4,7 +4,7 @@ The chart is plain SVG text with no external assets, so it can be embedded in an
 saved as a file. Unassessed processes are drawn at 0 and labelled "n/a".
 
 Examples:
-    >>> from crmkit.report.radar import radar_svg
+    >>> from crmkit.report._radar import radar_svg
     >>> svg = radar_svg({"Strategy": 4.0, "Value": 2.5, "Channels": 3.0, "Information": 1.0,
     ...                  "Performance": None})
     >>> svg.startswith("<svg") and 'class="radar-area"' in svg
@@ -49,7 +49,7 @@ def radar_svg(
     ``decimal_comma=True`` writes scores as Swedish and Norwegian do (``2,5``).
 
     Examples:
-        >>> from crmkit.report.radar import radar_svg
+        >>> from crmkit.report._radar import radar_svg
         >>> radar_svg({"a": 1, "b": 2})
         Traceback (most recent call last):
         ...

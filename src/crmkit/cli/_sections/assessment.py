@@ -40,7 +40,7 @@ an answer. Writes the client report (``assessment.html`` and, when Chromium is i
 it: ``assessment-follow-up.html`` and ``assessment-progress.json``.
 
 Examples:
-    >>> from crmkit.cli.sections.assessment import answers_from_data
+    >>> from crmkit.cli._sections.assessment import answers_from_data
     >>> answers_from_data(None).overall_completion()
     0.0
 """
@@ -52,7 +52,7 @@ from datetime import date, datetime
 from typing import Any
 
 from crmkit.adapters.files.output import write_output
-from crmkit.cli.context import DemoContext
+from crmkit.cli._context import DemoContext
 from crmkit.report import process_name, score_text
 from crmkit.strategy import (
     Assessment,
@@ -259,7 +259,7 @@ def channel_rows(data: Any) -> dict[str, tuple[int, int]]:
     """Workbook channel row → (records, records linked to an account), from the data.
 
     Examples:
-        >>> from crmkit.cli.sections.assessment import channel_rows
+        >>> from crmkit.cli._sections.assessment import channel_rows
         >>> channel_rows({"cases": [{"origin_channel": "phone", "account_id": "a"},
         ...                         {"origin_channel": "email", "account_id": None}]})
         {'s09.support': (2, 1)}
@@ -370,7 +370,7 @@ def demo_answers(data: Any) -> tuple[WorkbookAnswers, int, int]:
     """The data's answers completed with :data:`SELF_ASSESSMENT`, and how many came from each.
 
     Examples:
-        >>> from crmkit.cli.sections.assessment import SELF_ASSESSMENT, demo_answers
+        >>> from crmkit.cli._sections.assessment import SELF_ASSESSMENT, demo_answers
         >>> wb, from_data, from_self = demo_answers(None)
         >>> from_data, from_self == len(SELF_ASSESSMENT)
         (0, True)
@@ -386,7 +386,7 @@ def demo_assessment(data: Any) -> Assessment:
     """Assess the synthetic company: data, self-assessment and :data:`SELF_RATINGS`.
 
     Examples:
-        >>> from crmkit.cli.sections.assessment import demo_assessment
+        >>> from crmkit.cli._sections.assessment import demo_assessment
         >>> demo_assessment(None).weakest_process.value
         'value_creation'
     """
@@ -433,8 +433,7 @@ def render(ctx: DemoContext) -> None:
     )
     import json
 
-    from crmkit.report import client_report_html
-    from crmkit.report.pdf import ChromiumError, html_to_pdf
+    from crmkit.report import ChromiumError, client_report_html, html_to_pdf
     from crmkit.strategy import compare_assessments
 
     page = client_report_html(result, lang="en", assessor="crmkit demo")

@@ -2,9 +2,9 @@
 
 Examples:
     >>> from pathlib import Path
-    >>> from crmkit.cli.console import Console
-    >>> from crmkit.cli.context import DemoContext
-    >>> from crmkit.cli.sections.dataset import render
+    >>> from crmkit.cli._console import Console
+    >>> from crmkit.cli._context import DemoContext
+    >>> from crmkit.cli._sections.dataset import render
     >>> from crmkit.datasets import make_b2b
     >>> ctx = DemoContext(make_b2b(seed=1, n_accounts=30), Console(plain=True), Path("."), 1)
     >>> render(ctx)  # doctest: +ELLIPSIS
@@ -27,7 +27,7 @@ from typing import TYPE_CHECKING
 from crmkit.datasets import B2BDataset
 
 if TYPE_CHECKING:
-    from crmkit.cli.context import DemoContext
+    from crmkit.cli._context import DemoContext
 
 __all__ = ["render"]
 
@@ -46,9 +46,9 @@ def render(ctx: DemoContext) -> None:
 
     Examples:
         >>> from pathlib import Path
-        >>> from crmkit.cli.console import Console
-        >>> from crmkit.cli.context import DemoContext
-        >>> from crmkit.cli.sections.dataset import render
+        >>> from crmkit.cli._console import Console
+        >>> from crmkit.cli._context import DemoContext
+        >>> from crmkit.cli._sections.dataset import render
         >>> from crmkit.datasets import make_b2b
         >>> render(DemoContext(make_b2b(seed=2, n_accounts=20), Console(plain=True),
         ...                    Path(".")))  # doctest: +ELLIPSIS

@@ -8,9 +8,9 @@ boundaries are decided in exact arithmetic.
 
 Examples:
     >>> from pathlib import Path
-    >>> from crmkit.cli.console import Console
-    >>> from crmkit.cli.context import DemoContext
-    >>> from crmkit.cli.sections.edges import render
+    >>> from crmkit.cli._console import Console
+    >>> from crmkit.cli._context import DemoContext
+    >>> from crmkit.cli._sections.edges import render
     >>> render(DemoContext(None, Console(plain=True), Path(".")))  # doctest: +ELLIPSIS
     <BLANKLINE>
     == Numerical edges ==
@@ -26,7 +26,7 @@ from typing import TYPE_CHECKING
 from crmkit.segmentation import abc_classes, rfm
 
 if TYPE_CHECKING:
-    from crmkit.cli.context import DemoContext
+    from crmkit.cli._context import DemoContext
 
 __all__ = ["render"]
 
@@ -35,7 +35,7 @@ def render(ctx: DemoContext) -> None:
     """Print one line per rule.
 
     Examples:
-        >>> from crmkit.cli.sections.edges import render
+        >>> from crmkit.cli._sections.edges import render
         >>> callable(render)
         True
     """

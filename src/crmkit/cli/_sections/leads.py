@@ -3,9 +3,9 @@ its pipeline forecast (weighted pipeline, win rate, lost reasons, learned win pr
 
 Examples:
     >>> from pathlib import Path
-    >>> from crmkit.cli.console import Console
-    >>> from crmkit.cli.context import DemoContext
-    >>> from crmkit.cli.sections.leads import render
+    >>> from crmkit.cli._console import Console
+    >>> from crmkit.cli._context import DemoContext
+    >>> from crmkit.cli._sections.leads import render
     >>> from crmkit.datasets import make_b2b
     >>> ctx = DemoContext(make_b2b(seed=1, n_accounts=60), Console(plain=True), Path("."))
     >>> render(ctx)  # doctest: +ELLIPSIS
@@ -19,7 +19,7 @@ from collections import defaultdict
 from datetime import datetime
 from typing import Any
 
-from crmkit.cli.context import DemoContext
+from crmkit.cli._context import DemoContext
 from crmkit.frames import as_of, col
 from crmkit.scoring import (
     Criterion,
@@ -42,7 +42,7 @@ def demo_model() -> LeadScoringModel:
     engagement from the lead's logged interactions).
 
     Examples:
-        >>> from crmkit.cli.sections.leads import demo_model
+        >>> from crmkit.cli._sections.leads import demo_model
         >>> len(demo_model().criteria)
         10
     """
@@ -71,7 +71,7 @@ def lead_rows(data: Any) -> list[dict[str, Any]]:
     last touch from their logged interactions).
 
     Examples:
-        >>> from crmkit.cli.sections.leads import lead_rows
+        >>> from crmkit.cli._sections.leads import lead_rows
         >>> from crmkit.datasets import make_b2b
         >>> sorted(lead_rows(make_b2b(seed=1, n_accounts=30))[0])[:3]
         ['buying_role', 'buying_stage', 'company']
@@ -110,7 +110,7 @@ def render(ctx: DemoContext) -> None:
     """Print the lead and pipeline tables of ``ctx.data``.
 
     Examples:
-        >>> from crmkit.cli.sections.leads import render
+        >>> from crmkit.cli._sections.leads import render
         >>> callable(render)
         True
     """

@@ -6,9 +6,9 @@ and shows 12-month CLV per account tier and status.
 
 Examples:
     >>> from pathlib import Path
-    >>> from crmkit.cli.console import Console
-    >>> from crmkit.cli.context import DemoContext
-    >>> from crmkit.cli.sections.lifetime_value import render
+    >>> from crmkit.cli._console import Console
+    >>> from crmkit.cli._context import DemoContext
+    >>> from crmkit.cli._sections.lifetime_value import render
     >>> from crmkit.datasets import make_b2b
     >>> ctx = DemoContext(data=make_b2b(seed=7, n_accounts=300), console=Console(plain=True),
     ...                   output_dir=Path("."), seed=7)
@@ -22,7 +22,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from crmkit.cli.context import DemoContext
+from crmkit.cli._context import DemoContext
 from crmkit.clv import BetaGeo, GammaGamma, summarise, value_by_segment, value_customers
 from crmkit.errors import FitError, ValidationError
 
@@ -38,7 +38,7 @@ def render(ctx: DemoContext) -> None:
     """Print fitted vs true parameters and CLV by tier and status.
 
     Examples:
-        >>> from crmkit.cli.sections.lifetime_value import render
+        >>> from crmkit.cli._sections.lifetime_value import render
         >>> callable(render)
         True
     """

@@ -8,9 +8,9 @@ the last year.
 
 Examples:
     >>> from pathlib import Path
-    >>> from crmkit.cli.console import Console
-    >>> from crmkit.cli.context import DemoContext
-    >>> from crmkit.cli.sections.models import render
+    >>> from crmkit.cli._console import Console
+    >>> from crmkit.cli._context import DemoContext
+    >>> from crmkit.cli._sections.models import render
     >>> from crmkit.datasets import make_b2b
     >>> ctx = DemoContext(make_b2b(seed=7, n_accounts=300), Console(plain=True), Path("."), 7)
     >>> render(ctx)  # doctest: +ELLIPSIS
@@ -37,7 +37,7 @@ from crmkit.clv import (
 from crmkit.errors import FitError, ValidationError
 
 if TYPE_CHECKING:
-    from crmkit.cli.context import DemoContext
+    from crmkit.cli._context import DemoContext
 
 __all__ = ["REGULAR_SURVIVORS", "quarterly_histories", "render"]
 
@@ -82,7 +82,7 @@ def render(ctx: DemoContext) -> None:
     """Print the sBG, BG/BB and holdout-validation summaries.
 
     Examples:
-        >>> from crmkit.cli.sections.models import render
+        >>> from crmkit.cli._sections.models import render
         >>> callable(render)
         True
     """

@@ -4,9 +4,9 @@ group roll-up and an audit trail — the company's object model, stored in the d
 Examples:
     >>> import tempfile
     >>> from pathlib import Path
-    >>> from crmkit.cli.console import Console
-    >>> from crmkit.cli.context import DemoContext
-    >>> from crmkit.cli.sections.object_model import render
+    >>> from crmkit.cli._console import Console
+    >>> from crmkit.cli._context import DemoContext
+    >>> from crmkit.cli._sections.object_model import render
     >>> from crmkit.datasets import make_b2b
     >>> out = Path(tempfile.mkdtemp())
     >>> render(DemoContext(make_b2b(seed=1, n_accounts=60), Console(plain=True), out, 1))
@@ -50,7 +50,7 @@ from crmkit.scoring import weighted_pipeline_in
 if TYPE_CHECKING:
     from crmkit.adapters import UnitOfWork
     from crmkit.adapters.sql.store import SqlUnitOfWork
-    from crmkit.cli.context import DemoContext
+    from crmkit.cli._context import DemoContext
     from crmkit.datasets import B2BDataset
 
 __all__ = ["NEW_ACCOUNTS", "render"]
@@ -297,7 +297,7 @@ def render(ctx: DemoContext) -> None:
     NOK deals, roll revenue up over an account group and show the quote's audit trail.
 
     Examples:
-        >>> from crmkit.cli.sections.object_model import render
+        >>> from crmkit.cli._sections.object_model import render
         >>> callable(render)
         True
     """

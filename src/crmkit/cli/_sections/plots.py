@@ -8,9 +8,9 @@ by :mod:`crmkit.plot` and saved in the output folder. The plots need the ``plot`
 Examples:
     >>> import tempfile
     >>> from pathlib import Path
-    >>> from crmkit.cli.console import Console
-    >>> from crmkit.cli.context import DemoContext
-    >>> from crmkit.cli.sections.plots import render
+    >>> from crmkit.cli._console import Console
+    >>> from crmkit.cli._context import DemoContext
+    >>> from crmkit.cli._sections.plots import render
     >>> from crmkit.datasets import make_b2b
     >>> out = Path(tempfile.mkdtemp())
     >>> render(DemoContext(make_b2b(seed=3, n_accounts=150), Console(plain=True), out, 3))
@@ -34,7 +34,7 @@ from crmkit.scoring import stage_change_rows, stage_conversion
 from crmkit.segmentation import abc_classes, rfm
 
 if TYPE_CHECKING:
-    from crmkit.cli.context import DemoContext
+    from crmkit.cli._context import DemoContext
 
 __all__ = ["render"]
 
@@ -42,7 +42,7 @@ __all__ = ["render"]
 def _plots(data: Any) -> list[tuple[str, str, Callable[[], Any]]]:
     """(file name, what it shows, function drawing it) for each plot."""
     from crmkit import plot
-    from crmkit.cli.sections.leads import demo_model, lead_rows
+    from crmkit.cli._sections.leads import demo_model, lead_rows
 
     orders = list(data.purchases())
     rfm_rows = rfm(orders, as_of=data.observation_end)
@@ -78,7 +78,7 @@ def render(ctx: DemoContext) -> None:
     """Draw each plot into ``ctx.output_dir`` and list the files.
 
     Examples:
-        >>> from crmkit.cli.sections.plots import render
+        >>> from crmkit.cli._sections.plots import render
         >>> callable(render)
         True
     """

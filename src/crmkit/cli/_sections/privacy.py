@@ -3,9 +3,9 @@
 Examples:
     >>> import tempfile
     >>> from pathlib import Path
-    >>> from crmkit.cli.console import Console
-    >>> from crmkit.cli.context import DemoContext
-    >>> from crmkit.cli.sections.privacy import render
+    >>> from crmkit.cli._console import Console
+    >>> from crmkit.cli._context import DemoContext
+    >>> from crmkit.cli._sections.privacy import render
     >>> from crmkit.datasets import make_b2b
     >>> out = Path(tempfile.mkdtemp())
     >>> ctx = DemoContext(make_b2b(seed=1, n_accounts=20), Console(plain=True), out, 1)
@@ -39,7 +39,7 @@ from crmkit.domain import Account, Contact, find_duplicate_accounts, find_duplic
 
 if TYPE_CHECKING:
     from crmkit.adapters import UnitOfWork
-    from crmkit.cli.context import DemoContext
+    from crmkit.cli._context import DemoContext
     from crmkit.domain.duplicates import DuplicateCandidate
 
 __all__ = ["render"]
@@ -102,7 +102,7 @@ def render(ctx: DemoContext) -> None:
     them, then export and erase one person (the export goes to ``subject-access.json``).
 
     Examples:
-        >>> from crmkit.cli.sections.privacy import render
+        >>> from crmkit.cli._sections.privacy import render
         >>> callable(render)
         True
     """

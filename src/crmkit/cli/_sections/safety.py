@@ -11,9 +11,9 @@ contact whose consent was withdrawn is not sent.
 Examples:
     >>> import tempfile
     >>> from pathlib import Path
-    >>> from crmkit.cli.console import Console
-    >>> from crmkit.cli.context import DemoContext
-    >>> from crmkit.cli.sections.safety import render
+    >>> from crmkit.cli._console import Console
+    >>> from crmkit.cli._context import DemoContext
+    >>> from crmkit.cli._sections.safety import render
     >>> out = Path(tempfile.mkdtemp())
     >>> render(DemoContext(None, Console(plain=True), out))  # doctest: +ELLIPSIS
     <BLANKLINE>
@@ -42,7 +42,7 @@ from crmkit.domain import Consent, Contact, LawfulBasis
 from crmkit.errors import OutputError
 
 if TYPE_CHECKING:
-    from crmkit.cli.context import DemoContext
+    from crmkit.cli._context import DemoContext
 
 __all__ = ["HOSTILE_COMPANIES", "render"]
 
@@ -75,7 +75,7 @@ def render(ctx: DemoContext) -> None:
     send to a contact without consent.
 
     Examples:
-        >>> from crmkit.cli.sections.safety import render
+        >>> from crmkit.cli._sections.safety import render
         >>> callable(render)
         True
     """

@@ -3,9 +3,9 @@ of the synthetic company.
 
 Examples:
     >>> from pathlib import Path
-    >>> from crmkit.cli.console import Console
-    >>> from crmkit.cli.context import DemoContext
-    >>> from crmkit.cli.sections.segments import render
+    >>> from crmkit.cli._console import Console
+    >>> from crmkit.cli._context import DemoContext
+    >>> from crmkit.cli._sections.segments import render
     >>> from crmkit.datasets import make_b2b
     >>> ctx = DemoContext(make_b2b(seed=1, n_accounts=40), Console(plain=True), Path("."))
     >>> render(ctx)  # doctest: +ELLIPSIS
@@ -19,7 +19,7 @@ from collections import Counter
 from statistics import median
 from typing import Any
 
-from crmkit.cli.context import DemoContext
+from crmkit.cli._context import DemoContext
 from crmkit.segmentation import (
     PortfolioRow,
     abc_classes,
@@ -44,7 +44,7 @@ def portfolio_rows(data: Any, orders: list[Any]) -> list[PortfolioRow]:
     cases), cut at the medians.
 
     Examples:
-        >>> from crmkit.cli.sections.segments import portfolio_rows
+        >>> from crmkit.cli._sections.segments import portfolio_rows
         >>> from crmkit.datasets import make_b2b
         >>> data = make_b2b(seed=1, n_accounts=40)
         >>> {r.portfolio for r in portfolio_rows(data, list(data.purchases()))} <= {
@@ -68,7 +68,7 @@ def render(ctx: DemoContext) -> None:
     """Print the segment tables of ``ctx.data``.
 
     Examples:
-        >>> from crmkit.cli.sections.segments import render
+        >>> from crmkit.cli._sections.segments import render
         >>> callable(render)
         True
     """

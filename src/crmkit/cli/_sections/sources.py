@@ -7,9 +7,9 @@ interactions year by year.
 
 Examples:
     >>> from pathlib import Path
-    >>> from crmkit.cli.console import Console
-    >>> from crmkit.cli.context import DemoContext
-    >>> from crmkit.cli.sections.sources import render
+    >>> from crmkit.cli._console import Console
+    >>> from crmkit.cli._context import DemoContext
+    >>> from crmkit.cli._sections.sources import render
     >>> from crmkit.datasets import make_b2b
     >>> render(DemoContext(make_b2b(seed=1, n_accounts=80), Console(plain=True), Path(".")))
     ... # doctest: +ELLIPSIS
@@ -27,7 +27,7 @@ from datetime import timedelta
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
-from crmkit.cli.sections.segments import portfolio_rows
+from crmkit.cli._sections.segments import portfolio_rows
 from crmkit.scoring import inbound_share_trend
 from crmkit.strategy import (
     INTERVIEW_KPIS,
@@ -40,7 +40,7 @@ from crmkit.strategy import (
 )
 
 if TYPE_CHECKING:
-    from crmkit.cli.context import DemoContext
+    from crmkit.cli._context import DemoContext
 
 __all__ = ["EXAMPLE_PETAL_RATINGS", "render"]
 
@@ -166,7 +166,7 @@ def render(ctx: DemoContext) -> None:
     """Print the source-concept tables of ``ctx.data``.
 
     Examples:
-        >>> from crmkit.cli.sections.sources import render
+        >>> from crmkit.cli._sections.sources import render
         >>> callable(render)
         True
     """

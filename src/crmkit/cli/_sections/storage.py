@@ -3,9 +3,9 @@
 Examples:
     >>> import tempfile
     >>> from pathlib import Path
-    >>> from crmkit.cli.console import Console
-    >>> from crmkit.cli.context import DemoContext
-    >>> from crmkit.cli.sections.storage import render
+    >>> from crmkit.cli._console import Console
+    >>> from crmkit.cli._context import DemoContext
+    >>> from crmkit.cli._sections.storage import render
     >>> from crmkit.datasets import make_b2b
     >>> out = Path(tempfile.mkdtemp())
     >>> ctx = DemoContext(make_b2b(seed=1, n_accounts=20), Console(plain=True), out, 1)
@@ -33,7 +33,7 @@ from crmkit.adapters.aggregate import aggregate_for, aggregate_names
 from crmkit.serde import to_dict
 
 if TYPE_CHECKING:
-    from crmkit.cli.context import DemoContext
+    from crmkit.cli._context import DemoContext
 
 __all__ = ["render"]
 
@@ -47,7 +47,7 @@ def render(ctx: DemoContext) -> None:
     """Write ``ctx.data`` to ``ctx.output_dir / "crm.db"``, then query it back.
 
     Examples:
-        >>> from crmkit.cli.sections.storage import render
+        >>> from crmkit.cli._sections.storage import render
         >>> callable(render)
         True
     """

@@ -8,9 +8,9 @@ survey (NKI index and NPS) simulated for the same accounts.
 Examples:
     >>> from pathlib import Path
     >>> from types import SimpleNamespace
-    >>> from crmkit.cli.console import Console
-    >>> from crmkit.cli.context import DemoContext
-    >>> from crmkit.cli.sections.survey import render
+    >>> from crmkit.cli._console import Console
+    >>> from crmkit.cli._context import DemoContext
+    >>> from crmkit.cli._sections.survey import render
     >>> accounts = [SimpleNamespace(id=f"A{i}", is_key_account=i < 30) for i in range(80)]
     >>> ctx = DemoContext(data=SimpleNamespace(accounts=accounts),
     ...                   console=Console(plain=True), output_dir=Path("."), seed=1)
@@ -24,7 +24,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from crmkit.cli.context import DemoContext
+from crmkit.cli._context import DemoContext
 from crmkit.survey import (
     box_shares,
     csat,
@@ -57,7 +57,7 @@ def render(ctx: DemoContext) -> None:
     """Print the survey summary for ``ctx.data`` (synthetic answers seeded with ctx.seed).
 
     Examples:
-        >>> from crmkit.cli.sections.survey import render
+        >>> from crmkit.cli._sections.survey import render
         >>> callable(render)
         True
     """
