@@ -407,53 +407,41 @@ class Lead(AggregateRoot):
                 f"belongs to another account than {account.id!r}",
             )
 
+        # what the lead knows: a new account or contact is made with it, an existing one
+        # gets it where its own field is empty
+        account_fields: dict[str, Any] = {
+            "organisation_number": self.organisation_number,
+            "industry": self.industry,
+            "employees": self.employees,
+            "region": self.region,
+            "owner_id": owner,
+        }
         created_account = account is None
         if account is None:
-            account = Account(
-                self.company_name,
-                organisation_number=self.organisation_number,
-                industry=self.industry,
-                employees=self.employees,
-                region=self.region,
-                owner_id=owner,
-                created_at=at,
-            )
+            account = Account(self.company_name, **account_fields, created_at=at)
         else:
-            _fill(
-                account,
-                organisation_number=self.organisation_number,
-                industry=self.industry,
-                employees=self.employees,
-                region=self.region,
-                owner_id=owner,
-            )
+            _fill(account, **account_fields)
             account.touch(at)
 
+        contact_fields: dict[str, Any] = {
+            "account_id": account.id,
+            "title": self.title,
+            "buying_role": self.buying_role,
+            "email": self.email,
+            "phone": self.phone,
+            "preferred_channel": self.source_channel,
+            "owner_id": owner,
+        }
         created_contact = contact is None
         if contact is None:
             contact = Contact(
                 self.first_name,
                 self.last_name or ("" if self.first_name else self.company_name),
-                account_id=account.id,
-                title=self.title,
-                buying_role=self.buying_role,
-                email=self.email,
-                phone=self.phone,
-                preferred_channel=self.source_channel,
-                owner_id=owner,
+                **contact_fields,
                 created_at=at,
             )
         else:
-            _fill(
-                contact,
-                account_id=account.id,
-                title=self.title,
-                buying_role=self.buying_role,
-                email=self.email,
-                phone=self.phone,
-                preferred_channel=self.source_channel,
-                owner_id=owner,
-            )
+            _fill(contact, **contact_fields)
             contact.touch(at)
         if contact.id not in account.contact_ids:
             role = self.buying_role.value if self.buying_role is not None else ""
