@@ -24,8 +24,9 @@ Examples:
 from __future__ import annotations
 
 import enum
+from collections.abc import Callable
 from datetime import date, datetime, timedelta
-from typing import Any
+from typing import Any, TypeVar
 
 import attrs
 
@@ -57,6 +58,8 @@ from crmkit.domain.validators import (
 from crmkit.errors import InvalidTransitionError, ValidationError
 
 __all__ = ["BuyingStage", "InterestLevel", "Lead", "LeadConversion", "LeadStatus"]
+
+R = TypeVar("R", bound=AggregateRoot)
 
 
 class LeadStatus(enum.Enum):
@@ -417,11 +420,12 @@ class Lead(AggregateRoot):
             "owner_id": owner,
         }
         created_account = account is None
-        if account is None:
-            account = Account(self.company_name, **account_fields, created_at=at)
-        else:
-            _fill(account, **account_fields)
-            account.touch(at)
+        account = _made_or_filled(
+            account,
+            lambda: Account(self.company_name, **account_fields, created_at=at),
+            account_fields,
+            at,
+        )
 
         contact_fields: dict[str, Any] = {
             "account_id": account.id,
@@ -433,16 +437,17 @@ class Lead(AggregateRoot):
             "owner_id": owner,
         }
         created_contact = contact is None
-        if contact is None:
-            contact = Contact(
+        contact = _made_or_filled(
+            contact,
+            lambda: Contact(
                 self.first_name,
                 self.last_name or ("" if self.first_name else self.company_name),
                 **contact_fields,
                 created_at=at,
-            )
-        else:
-            _fill(contact, **contact_fields)
-            contact.touch(at)
+            ),
+            contact_fields,
+            at,
+        )
         if contact.id not in account.contact_ids:
             role = self.buying_role.value if self.buying_role is not None else ""
             account.link_contact(contact.id, role)
@@ -475,8 +480,16 @@ class Lead(AggregateRoot):
         )
 
 
-def _fill(target: Any, **values: Any) -> None:
-    """Set each attribute of ``target`` that is empty (``None`` or ``""``) to the given value."""
+def _made_or_filled(
+    record: R | None, make: Callable[[], R], values: dict[str, Any], at: datetime
+) -> R:
+    """``make()`` when there is no ``record``; else ``record`` with each attribute that is
+    empty (``None`` or ``""``) set to its given value (a ``None`` value sets nothing), touched
+    at ``at``."""
+    if record is None:
+        return make()
     for name, value in values.items():
-        if value is not None and getattr(target, name) in (None, ""):
-            setattr(target, name, value)
+        if value is not None and getattr(record, name) in (None, ""):
+            setattr(record, name, value)
+    record.touch(at)
+    return record
