@@ -57,6 +57,8 @@ _EPOCH_ORDINAL = dt.date(1970, 1, 1).toordinal()
 #: Value types a record field is used as it is (every other value goes through
 #: :func:`crmkit.frames.normalise_value`, which turns Money and enum members into values).
 _PLAIN = frozenset({int, float, str, bool, type(None), Decimal, dt.date, dt.datetime})
+#: Constant types no missing value (None, NaN) equals and that None cannot be ordered with.
+_SELF_MISSING = frozenset({int, str, bool, float, Decimal})
 #: Constants written into the source as literals (their ``repr`` reads back as the same value).
 _LITERAL_TYPES = (int, str, bool)
 
@@ -316,6 +318,14 @@ class RecordSource:
         """``left <op> right`` (:func:`semantics.compare`)."""
         left, right = self.write(left_node), self.write(right_node)
         out = self.local()
+        if (
+            right.known
+            and not left.known
+            and type(right.value) in _SELF_MISSING
+            and not sem.is_missing(right.value)
+            and op != "!="
+        ):
+            return self._compare_constant(left, op, right, where, out)
         operands = self._operands(left, right)
         if operands is None:  # a fixed missing operand: never true
             self.emit(f"{out} = False")
@@ -331,6 +341,24 @@ class RecordSource:
         self.emit(f"    raise compare_error({where!r}, {a}, {b}) from None")
         return Value(out, test=True)
 
+    def _compare_constant(self, left: Value, op: str, right: Value, where: str, out: str) -> Value:
+        """``value <op> constant`` without a missing test first: a missing value (None or
+        NaN) is never equal to an int, str, float or Decimal constant, NaN is never ordered
+        and a TypeError is the missing case when the value is missing (None cannot be
+        ordered)."""
+        a, b = left.text, right.text
+        if isinstance(right.value, float):
+            a = f"(float({a}) if isinstance({a}, Decimal) else {a})"
+        elif isinstance(right.value, Decimal):
+            b = f"(float({b}) if isinstance({left.text}, float) else {b})"
+        self.emit("try:")
+        self.emit(f"    {out} = True if {a} {op} {b} else False")
+        self.emit("except TypeError:")
+        self.emit(f"    if not is_missing({left.text}):")
+        self.emit(f"        raise compare_error({where!r}, {a}, {b}) from None")
+        self.emit(f"    {out} = False")
+        return Value(out, test=True)
+
     def is_in(self, operand: Node, values: tuple[Any, ...]) -> Value:
         """Membership in fixed values; false for a missing value."""
         a = self.write(operand)
@@ -339,7 +367,15 @@ class RecordSource:
             container = self.opaque(frozenset(values))
         except TypeError:  # unhashable choices: look them up one by one
             container = choices
-        out, missing = self.local(), self.missing(a)
+        out = self.local()
+        if not a.known and container != choices and not any(map(sem.is_missing, values)):
+            # no missing choice: a missing value (None, NaN) is in none of them
+            self.emit("try:")
+            self.emit(f"    {out} = {a.text} in {container}")
+            self.emit("except TypeError:")  # an unhashable value: compared with each choice
+            self.emit(f"    {out} = {a.text} in {choices}")
+            return Value(out, test=True)
+        missing = self.missing(a)
         self.emit("try:")
         self.emit(f"    {out} = False if {missing} else ({a.text} in {container})")
         self.emit("except TypeError:")  # an unhashable value: compared with each choice

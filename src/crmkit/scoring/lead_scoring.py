@@ -57,7 +57,6 @@ from crmkit.errors import Problem, ValidationError
 from crmkit.frames import (
     Context,
     Expr,
-    bind_all,
     col,
     column_names,
     column_types,
@@ -67,6 +66,7 @@ from crmkit.frames import (
     narwhals,
     to_native,
 )
+from crmkit.frames.record_function import RecordSource
 
 __all__ = [
     "Action",
@@ -439,80 +439,101 @@ class LeadScoringModel:
         return LeadScore(score, fit, engagement, self.action_for(score), tuple(hits))
 
     def _scorer(self, ctx: Context) -> Callable[[Any], LeadScore]:
-        """The records engine: every rule compiled once into one function of a lead.
+        """The records engine: the whole model compiled once into one function of a lead.
 
-        One compiled function (:func:`crmkit.frames.bind_all`) gives, per lead, whether each
-        criterion fired and the age of each decay date. A lead it cannot handle (a missing
-        field, a value of the wrong type) is scored by :meth:`_score_one`, which walks the
-        rules and gives the same result or the error naming the field and criterion.
+        The function (written with :class:`crmkit.frames.record_function.RecordSource`) reads
+        every field first, then tests each rule, adds its points to its group (decaying
+        points computed only when the criterion fired), caps the groups, picks the action and
+        builds the :class:`LeadScore` — the steps of :meth:`_score_one`, in its order, so the
+        sums are the same. A lead it cannot score (a missing field, a value of the wrong type
+        raises :class:`~crmkit.errors.ValidationError`) goes to :meth:`_score_one`, which
+        raises the error naming the field and criterion.
         """
-        criteria = self.criteria
-        decaying = tuple(i for i, c in enumerate(criteria) if c.decay is not None)
-        ages = [d.days() for c in criteria if (d := c.decay) is not None]
-        # every field is read first (so a lead missing one goes the careful way, and each is
-        # read once), then the rules, then the ages of the decay dates
-        reads = [col(name) for name in sorted(self._fields)]
-        values = bind_all([*reads, *(c.rule for c in criteria), *ages], ctx, fallback=False)
-        first, count = len(reads), len(criteria)
-        hits = tuple(CriterionHit(c.name, c.group.value, c.points) for c in criteria)
-        is_fit = tuple(c.group is CriterionGroup.FIT for c in criteria)
-        # a lead no decaying criterion fired for adds fixed points, picked out in C
-        fit_points = tuple(
-            c.points if fit else 0.0 for c, fit in zip(criteria, is_fit, strict=True)
-        )
-        engagement_points = tuple(
-            0.0 if fit else c.points for c, fit in zip(criteria, is_fit, strict=True)
-        )
+        made: dict[bool, Callable[[Any], LeadScore]] = {}
+        by_type: dict[type, Callable[[Any], LeadScore]] = {}
         fields = self._fields
-        fit_cap, engagement_cap = self.fit_cap, self.engagement_cap
-        action_for = self.action_for
         careful = self._score_one
 
-        def with_decay(fired: tuple[Any, ...]) -> tuple[float, float, tuple[CriterionHit, ...]]:
-            age = dict(zip(decaying, fired[count:], strict=True))
-            fit = engagement = 0.0
-            out: list[CriterionHit] = []
-            for i, criterion in enumerate(criteria):
-                if not fired[i]:
-                    continue
-                hit, points = hits[i], criterion.points
-                if criterion.decay is not None:
-                    points *= criterion.decay.factor(age[i])
-                    hit = CriterionHit(hit.criterion, hit.group, points)
-                if is_fit[i]:
-                    fit += points
-                else:
-                    engagement += points
-                out.append(hit)
-            return fit, engagement, tuple(out)
+        def function_for(lead: Any) -> Callable[[Any], LeadScore]:
+            mapping = isinstance(lead, Mapping)
+            if mapping not in made:
+                made[mapping] = self._compiled(ctx, mapping=mapping)
+            compiled = made[mapping]
+            fast = compiled
+            if mapping and lead.__class__ is not dict:
+                # another kind of mapping might answer a missing key: its keys are checked
+                def checked(lead: Any) -> LeadScore:
+                    if not fields <= lead.keys():
+                        return careful(lead, ctx)
+                    return compiled(lead)
+
+                fast = checked
+            by_type[lead.__class__] = fast
+            return fast
 
         def score(lead: Any) -> LeadScore:
-            # a dict or an object without a field fails its read (and goes the careful way);
-            # another kind of mapping might answer a missing key, so it is checked
-            if (
-                lead.__class__ is not dict
-                and isinstance(lead, Mapping)
-                and not fields <= lead.keys()
-            ):
-                return careful(lead, ctx)
+            fast = by_type.get(lead.__class__) or function_for(lead)
             try:
-                fired = values(lead)[first:]
-            except Exception:  # the careful path names the problem
+                return fast(lead)
+            except ValidationError:  # the careful path names the criterion too
                 return careful(lead, ctx)
-            if decaying and any(map(fired.__getitem__, decaying)):
-                fit, engagement, fired_hits = with_decay(fired)
-            else:
-                fit = sum(compress(fit_points, fired), 0.0)
-                engagement = sum(compress(engagement_points, fired), 0.0)
-                fired_hits = tuple(compress(hits, fired))
-            if fit_cap is not None and fit > fit_cap:
-                fit = float(fit_cap)
-            if engagement_cap is not None and engagement > engagement_cap:
-                engagement = float(engagement_cap)
-            total = fit + engagement
-            return LeadScore(total, fit, engagement, action_for(total), fired_hits)
 
         return score
+
+    def _compiled(self, ctx: Context, *, mapping: bool) -> Callable[[Any], LeadScore]:
+        """The generated scoring function of :meth:`_scorer` for one record kind."""
+        criteria = self.criteria
+        base = tuple(CriterionHit(c.name, c.group.value, c.points) for c in criteria)
+        decaying = {id(base[i]): i for i, c in enumerate(criteria) if c.decay is not None}
+
+        def decayed(hits: tuple[CriterionHit, ...], points: Sequence[float]) -> tuple[Any, ...]:
+            return tuple(
+                hit if id(hit) not in decaying
+                else CriterionHit(hit.criterion, hit.group, points[decaying[id(hit)]])
+                for hit in hits
+            )  # fmt: skip
+
+        src = RecordSource(ctx, mapping=mapping)
+        for name in sorted(self._fields):  # every field first, each read once
+            src.value(col(name))
+        src.emit("fit = 0.0")
+        src.emit("engagement = 0.0")
+        fired_all: list[str] = []
+        points_of: list[str] = []
+        for criterion in criteria:
+            total = "fit" if criterion.group is CriterionGroup.FIT else "engagement"
+            fired = src.test(criterion.rule)
+            fired_all.append(fired)
+            points = src.constant(criterion.points).text
+            if criterion.decay is not None:
+                points = src.local()
+                src.emit(f"{points} = 0.0")
+            points_of.append(points)
+            src.emit(f"if {fired}:")
+            with src.block():
+                if criterion.decay is not None:
+                    age = src.value(criterion.decay.days())
+                    factor = src.opaque(criterion.decay.factor)
+                    src.emit(f"{points} = {src.constant(criterion.points).text} * {factor}({age})")
+                src.emit(f"{total} += {points}")
+        for total, cap in (("fit", self.fit_cap), ("engagement", self.engagement_cap)):
+            if cap is not None:
+                limit = src.constant(float(cap)).text
+                src.emit(f"if {total} > {limit}: {total} = {limit}")
+        src.emit("score = fit + engagement")
+        src.emit(f"action = {src.constant(self.default_action).text}")
+        for threshold in reversed(self.thresholds):  # the highest threshold met wins
+            least = src.constant(threshold.min_score).text
+            src.emit(f"if score >= {least}: action = {src.constant(threshold.action).text}")
+        flags = "".join(f"{fired}, " for fired in fired_all)
+        src.emit(f"hits = tuple({src.opaque(compress)}({src.opaque(base)}, ({flags})))")
+        if decaying:
+            late = " or ".join(fired_all[i] for i in decaying.values())
+            src.emit(f"if {late}:")
+            src.emit(f"    hits = {src.opaque(decayed)}(hits, ({', '.join(points_of)},))")
+        result = f"{src.opaque(LeadScore)}(score, fit, engagement, action, hits)"
+        function: Callable[[Any], LeadScore] = src.function(result, "score_lead")
+        return function
 
     def score(self, leads: Any, *, as_of: date | None = None, explain: bool = False) -> Any:
         """Score records (→ list of :class:`LeadScore`) or a frame (→ same kind of frame).
