@@ -18,7 +18,7 @@ from typing import Any
 import dask
 import pytest
 
-from crmkit.clv import summarise
+from crmkit.clv import calibration_holdout, summarise
 from crmkit.frames import col
 from crmkit.segmentation import (
     RuleSegments,
@@ -48,6 +48,12 @@ ANALYTICS: dict[str, tuple[Callable[[Any], Any], bool]] = {
     "repurchase_buckets": (repurchase_buckets, True),
     "assign_segments": (lambda d: assign_segments(d, RULES, key="account_id"), True),
     "clv_summary": (lambda d: summarise(d, as_of=AS_OF, amount="total"), True),
+    "clv_calibration_holdout": (
+        lambda d: calibration_holdout(
+            d, calibration_end=dt.date(2024, 6, 30), as_of=AS_OF, amount="total"
+        ),
+        True,
+    ),
 }
 
 

@@ -743,20 +743,24 @@ def _frame_calibration_holdout(
     cal = cal.rename(rename)
     hold = keyed.filter(in_holdout)
     aggs = [nw.col("__value").sum()] if with_value else [nw.len().alias("__n")]
-    hold = (
-        hold.group_by(customer, "__key")
-        .agg(*aggs)
-        .group_by(customer)
-        .agg(
-            nw.len().alias("__h_periods"),
-            *([nw.col("__value").mean().alias("__h_mean")] if with_value else []),
-        )
+    hold = per_key(  # per customer: keeps Dask's partitions
+        hold,
+        [customer],
+        lambda rows: (
+            rows.group_by(customer, "__key")
+            .agg(*aggs)
+            .group_by(customer)
+            .agg(
+                nw.len().alias("__h_periods"),
+                *([nw.col("__value").mean().alias("__h_mean")] if with_value else []),
+            )
+        ),
     )
     if refunds is not None:  # net: the holdout's refunds come off its mean, stopping at zero
-        refunded = (
-            refunds.filter(in_holdout)
-            .group_by(customer)
-            .agg(nw.col("__value").sum().alias("__h_refunds"))
+        refunded = per_key(
+            refunds.filter(in_holdout),
+            [customer],
+            lambda rows: rows.group_by(customer).agg(nw.col("__value").sum().alias("__h_refunds")),
         )
         hold = hold.join(refunded, on=customer, how="left")
         net = nw.col("__h_mean") + nw.col("__h_refunds").fill_null(value=0.0) / nw.col(

@@ -29,7 +29,7 @@ def per_key(frame: Any, on: Sequence[str], step: Callable[[Any], Any]) -> Any:
     ``on`` values (a group-by on ``on`` and more keys, joins of such group-bys on ``on``), so
     running it on each part of a partitioning by ``on`` gives the same rows as running it on
     the whole frame. On Dask the frame is shuffled by ``on`` into as many partitions as it
-    has (at least one) and ``step`` runs per partition, so per-customer results keep the
+    has and ``step`` runs per partition, so per-customer results keep the
     input's partitions instead of landing in one; every other engine (already partitioning
     group-bys by their key, or in-process) runs ``step(frame)``. Rows come in no particular
     order on Dask, as from any group-by.
@@ -45,9 +45,10 @@ def per_key(frame: Any, on: Sequence[str], step: Callable[[Any], Any]) -> Any:
     """
     if not frame.implementation.is_dask():
         return step(frame)
-    keys = list(on)
     native = to_native(frame)
-    shuffled = native.shuffle(on=keys, npartitions=max(native.npartitions, 1))
+    if native.npartitions <= 1:  # one partition holds every key already
+        return step(frame)
+    shuffled = native.shuffle(on=list(on), npartitions=native.npartitions)
     return from_native(shuffled.map_partitions(_PerPartition(step)))
 
 
