@@ -148,6 +148,17 @@ def _stage_of(stages: Mapping[str, StageInfo], key: Any) -> StageInfo:
         ) from None
 
 
+def _read(row: Any, name: str, what: str) -> Any:
+    """Field ``name`` of one record (dotted paths, custom fields, amounts as floats), errors
+    prefixed with ``what``."""
+    return read_field(row, name, what=what, paths=True, custom=True, floats=True)
+
+
+def _stage_at(stages: Mapping[str, StageInfo], opp: Any, stage: str, i: int) -> StageInfo:
+    """The stage of ``opportunities[i]``, read from its field ``stage``."""
+    return _stage_of(stages, _read(opp, stage, f"opportunities[{i}]"))
+
+
 def _check_stages_frame(frame: Any, stages: Mapping[str, StageInfo], stage: str) -> None:
     nw = narwhals()
     unknown = (
@@ -301,9 +312,7 @@ def weighted_pipeline(
     totals: dict[str | None, list[float]] = defaultdict(lambda: [0, 0.0, 0.0])
     currencies: set[str] = set()
     for i, opp in enumerate(opportunities):
-        key_value = read_field(
-            opp, stage, what=f"opportunities[{i}]", paths=True, custom=True, floats=True
-        )
+        key_value = _read(opp, stage, f"opportunities[{i}]")
         info = _stage_of(stages, key_value) if stages is not None else None
         if info is not None and info.is_closed and not include_closed:
             continue
@@ -311,13 +320,9 @@ def weighted_pipeline(
         currency = getattr(raw_amount, "currency", None)
         if currency is not None:
             currencies.add(currency)
-        value = read_field(
-            opp, amount, what=f"opportunities[{i}]", paths=True, custom=True, floats=True
-        )
+        value = _read(opp, amount, f"opportunities[{i}]")
         p = _check_probability(
-            read_field(
-                opp, probability, what=f"opportunities[{i}]", paths=True, custom=True, floats=True
-            ),
+            _read(opp, probability, f"opportunities[{i}]"),
             f"opportunities[{i}].{probability}",
         )
         if by == "forecast_category":
@@ -325,21 +330,12 @@ def weighted_pipeline(
             key = info.forecast_category
         elif by == "period":
             key = _period_key(
-                read_field(
-                    opp,
-                    close_date,
-                    what=f"opportunities[{i}]",
-                    paths=True,
-                    custom=True,
-                    floats=True,
-                ),
+                _read(opp, close_date, f"opportunities[{i}]"),
                 period,
                 f"opportunities[{i}].{close_date}",
             )
         else:
-            raw = read_field(
-                opp, by, what=f"opportunities[{i}]", paths=True, custom=True, floats=True
-            )
+            raw = _read(opp, by, f"opportunities[{i}]")
             key = None if raw is None else str(raw)
         cell = totals[key]
         cell[0] += 1
@@ -440,12 +436,7 @@ def _closed_counts(opportunities: Any, pipeline: Any, stage: str) -> tuple[int, 
         return int(counts["won"][0] or 0), int(counts["lost"][0] or 0)
     won = lost = 0
     for i, opp in enumerate(opportunities):
-        info = _stage_of(
-            stages,
-            read_field(
-                opp, stage, what=f"opportunities[{i}]", paths=True, custom=True, floats=True
-            ),
-        )
+        info = _stage_at(stages, opp, stage, i)
         won += info.is_won
         lost += info.is_lost
     return won, lost
@@ -540,17 +531,10 @@ def lost_reasons(
     counts: dict[str, int] = defaultdict(int)
     for i, opp in enumerate(opportunities):
         if stages is not None:
-            info = _stage_of(
-                stages,
-                read_field(
-                    opp, stage, what=f"opportunities[{i}]", paths=True, custom=True, floats=True
-                ),
-            )
+            info = _stage_at(stages, opp, stage, i)
             if not info.is_lost:
                 continue
-        value = read_field(
-            opp, reason, what=f"opportunities[{i}]", paths=True, custom=True, floats=True
-        )
+        value = _read(opp, reason, f"opportunities[{i}]")
         if value is not None:
             counts[str(value)] += 1
     total = sum(counts.values())
@@ -620,18 +604,13 @@ def win_back(
         return to_native(frame.filter(condition))
     out = []
     for i, opp in enumerate(opportunities):
-        if (
-            read_field(
-                opp, reason_field, what=f"records[{i}]", paths=True, custom=True, floats=True
-            )
-            not in wanted
-        ):
+        if _read(opp, reason_field, f"records[{i}]") not in wanted:
             continue
         if (
             stages is not None
             and not _stage_of(
                 stages,
-                read_field(opp, stage, what=f"records[{i}]", paths=True, custom=True, floats=True),
+                _read(opp, stage, f"records[{i}]"),
             ).is_lost
         ):
             continue
@@ -705,16 +684,10 @@ def customers_per_stage(
         return to_native(out)
     seen: dict[str, set[Any]] = defaultdict(set)
     for i, opp in enumerate(opportunities):
-        key = read_field(
-            opp, stage, what=f"opportunities[{i}]", paths=True, custom=True, floats=True
-        )
+        key = _read(opp, stage, f"opportunities[{i}]")
         if stages is not None:
             _stage_of(stages, key)
-        seen[key].add(
-            read_field(
-                opp, customer, what=f"opportunities[{i}]", paths=True, custom=True, floats=True
-            )
-        )
+        seen[key].add(_read(opp, customer, f"opportunities[{i}]"))
     if stages is not None:
         ordered = sorted(stages.values(), key=lambda s: s.order)
         return [(s.key, len(seen.get(s.key, ()))) for s in ordered]
@@ -787,13 +760,9 @@ def stage_conversion(changes: Any, *, pipeline: Any) -> list[StageConversion]:
     else:
         best: dict[Any, int] = {}
         for i, change in enumerate(changes):
-            key = read_field(
-                change, "stage_key", what=f"changes[{i}]", paths=True, custom=True, floats=True
-            )
+            key = _read(change, "stage_key", f"changes[{i}]")
             _stage_of(stages, key)
-            opp = read_field(
-                change, "opportunity_id", what=f"changes[{i}]", paths=True, custom=True, floats=True
-            )
+            opp = _read(change, "opportunity_id", f"changes[{i}]")
             if key in rank:
                 best[opp] = max(best.get(opp, -1), rank[key])
         histogram = defaultdict(int)
@@ -896,21 +865,13 @@ def time_in_stage(changes: Any) -> Any:
         return to_native(out)
     per_opp: dict[Any, list[tuple[datetime, str]]] = defaultdict(list)
     for i, change in enumerate(changes):
-        at = read_field(
-            change, "entered_at", what=f"changes[{i}]", paths=True, custom=True, floats=True
-        )
+        at = _read(change, "entered_at", f"changes[{i}]")
         if not isinstance(at, datetime):
             raise ValidationError.single(f"changes[{i}].entered_at", at, "must be a datetime")
-        per_opp[
-            read_field(
-                change, "opportunity_id", what=f"changes[{i}]", paths=True, custom=True, floats=True
-            )
-        ].append(
+        per_opp[_read(change, "opportunity_id", f"changes[{i}]")].append(
             (
                 at,
-                read_field(
-                    change, "stage_key", what=f"changes[{i}]", paths=True, custom=True, floats=True
-                ),
+                _read(change, "stage_key", f"changes[{i}]"),
             )
         )
     days: dict[str, list[float]] = defaultdict(list)
@@ -1010,12 +971,7 @@ def velocity(
     won_amount = 0.0
     cycle = 0.0
     for i, opp in enumerate(opportunities):
-        info = _stage_of(
-            stages,
-            read_field(
-                opp, stage, what=f"opportunities[{i}]", paths=True, custom=True, floats=True
-            ),
-        )
+        info = _stage_at(stages, opp, stage, i)
         if not info.is_closed:
             open_deals += 1
             continue
@@ -1023,17 +979,9 @@ def velocity(
             lost += 1
             continue
         won += 1
-        won_amount += float(
-            read_field(
-                opp, amount, what=f"opportunities[{i}]", paths=True, custom=True, floats=True
-            )
-        )
-        start = read_field(
-            opp, created, what=f"opportunities[{i}]", paths=True, custom=True, floats=True
-        )
-        end = read_field(
-            opp, close_date, what=f"opportunities[{i}]", paths=True, custom=True, floats=True
-        )
+        won_amount += float(_read(opp, amount, f"opportunities[{i}]"))
+        start = _read(opp, created, f"opportunities[{i}]")
+        end = _read(opp, close_date, f"opportunities[{i}]")
         cycle += _day_of(end, f"opportunities[{i}].{close_date}") - _day_of(
             start, f"opportunities[{i}].{created}"
         )

@@ -25,6 +25,7 @@ Examples:
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Iterator
 from datetime import date
 from typing import Any, overload
 
@@ -168,6 +169,16 @@ def period_retention(
         return PeriodRetention(int(joined["n"][0]), int(joined["kept"][0] or 0))
     prev: set[Any] = set()
     cur: set[Any] = set()
+    for who, day_value in _order_days(orders, customer, date_field):
+        if p0 <= day_value <= p1:
+            prev.add(who)
+        if c0 <= day_value <= c1:
+            cur.add(who)
+    return PeriodRetention(len(prev), len(prev & cur))
+
+
+def _order_days(orders: Records, customer: str, date_field: str) -> Iterator[tuple[Any, date]]:
+    """Each order's customer and day (the day is read first)."""
     for i, order in enumerate(orders):
         day_value = _day(
             read_field(
@@ -176,11 +187,7 @@ def period_retention(
             f"orders[{i}].{date_field}",
         )
         who = read_field(order, customer, what=f"orders[{i}]", paths=True, custom=True, floats=True)
-        if p0 <= day_value <= p1:
-            prev.add(who)
-        if c0 <= day_value <= c1:
-            cur.add(who)
-    return PeriodRetention(len(prev), len(prev & cur))
+        yield who, day_value
 
 
 def _with_day(frame: Any, at: str) -> Any:
@@ -270,16 +277,8 @@ def cohort_retention(
     if is_frame(orders):
         return to_native(_cohort_frame(from_native(orders), period, customer, date_field))
     active: dict[Any, set[int]] = defaultdict(set)
-    for i, order in enumerate(orders):
-        day_value = _day(
-            read_field(
-                order, date_field, what=f"orders[{i}]", paths=True, custom=True, floats=True
-            ),
-            f"orders[{i}].{date_field}",
-        )
-        active[
-            read_field(order, customer, what=f"orders[{i}]", paths=True, custom=True, floats=True)
-        ].add(_index(day_value, period))
+    for who, day_value in _order_days(orders, customer, date_field):
+        active[who].add(_index(day_value, period))
     cells: dict[tuple[int, int], int] = defaultdict(int)
     sizes: dict[int, int] = defaultdict(int)
     for periods in active.values():
