@@ -18,6 +18,7 @@ from crmkit.frames import (
     day_number,
     evaluate,
     filter_rows,
+    lit,
     when,
     with_columns,
 )
@@ -140,3 +141,96 @@ def test_day_number_matches_the_frame_formula_and_round_trips(day: dt.date) -> N
     assert frame.select(day_number_expr(nw.col("d")).alias("n"))["n"].to_list() == [
         day_number(day)]  # fmt: skip
     assert date_of_day_number(day_number(day)) == day
+
+
+# -- generated expression trees: records engine == tree-walking oracle == every fast frame ----
+_TREE_COLUMNS = ["id", "n", "x", "tag", "at"]
+_int_or_none = st.one_of(st.none(), st.integers(-3, 9))
+_tree_rows = st.lists(
+    st.fixed_dictionaries(
+        {
+            "n": _int_or_none,
+            "x": st.one_of(st.none(), st.sampled_from([0.5, 2.5, -1.0, 4.0])),
+            "tag": st.one_of(st.none(), st.sampled_from(["a", "b", "c"])),
+            "at": st.one_of(
+                st.none(),
+                st.datetimes(min_value=dt.datetime(2023, 6, 1), max_value=dt.datetime(2025, 1, 2),
+                             timezones=st.just(dt.UTC)),
+            ),
+        }
+    ),
+    max_size=12,
+).map(
+    lambda rows: [{"id": i, **r} for i, r in enumerate(
+        [{"n": 1, "x": 1.0, "tag": "a", "at": dt.datetime(2024, 1, 1, tzinfo=dt.UTC)}, *rows])]
+)  # fmt: skip
+_number_literals = st.one_of(
+    st.integers(-3, 8), st.sampled_from([2.5, 0.0, -1.5, Decimal("2"), Decimal("1.5")])
+)
+_numbers = st.recursive(
+    st.one_of(st.sampled_from([col("n"), col("x")]), _number_literals.map(lit)),
+    lambda inner: st.one_of(
+        st.builds(lambda a, op, b: {"+": a + b, "-": a - b, "*": a * b, "/": a / b}[op],
+                  inner, st.sampled_from("+-*/"), inner),
+        st.builds(lambda a, v: a.fill_null(v), inner, _number_literals),
+    ),
+    max_leaves=4,
+)  # fmt: skip
+_OPS = ["==", "!=", "<", "<=", ">", ">="]
+
+
+def _compared(a: Any, op: str, b: Any) -> Any:
+    return {"==": a == b, "!=": a != b, "<": a < b, "<=": a <= b, ">": a > b, ">=": a >= b}[op]
+
+
+_tests_leaves = st.one_of(
+    st.builds(_compared, _numbers, st.sampled_from(_OPS), st.one_of(_numbers, _number_literals)),
+    st.builds(lambda v: col("tag").is_in(v), st.lists(st.sampled_from(["a", "b", "z"]), max_size=3)),
+    st.builds(lambda op, v: _compared(col("tag"), op, v), st.sampled_from(["==", "!="]),
+              st.sampled_from(["a", "c"])),
+    st.builds(lambda e: e.is_null(), st.one_of(_numbers, st.just(col("tag")), st.just(col("at")))),
+    st.builds(lambda days, op: _compared(col("at"), op, as_of(days=-days)),
+              st.integers(0, 400), st.sampled_from(_OPS)),
+    st.builds(lambda day, op: _compared(col("at"), op, day),
+              st.dates(min_value=dt.date(2023, 6, 1), max_value=dt.date(2025, 1, 1)),
+              st.sampled_from(_OPS)),
+)  # fmt: skip
+_tree_tests = st.recursive(
+    _tests_leaves,
+    lambda inner: st.one_of(
+        st.builds(lambda a, b: a & b, inner, inner),
+        st.builds(lambda a, b: a | b, inner, inner),
+        inner.map(lambda a: ~a),
+    ),
+    max_leaves=5,
+)
+_trees = st.one_of(
+    _tree_tests,
+    _numbers,
+    st.just(col("at").days_before_as_of()),
+    st.builds(lambda t, v, d: when(t).then(v).otherwise(d), _tree_tests, _numbers, _numbers),
+)
+
+
+@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(trees=st.lists(_trees, min_size=1, max_size=4), rows=_tree_rows)
+def test_generated_expression_trees_mean_the_same_everywhere(
+    trees: list[Any], rows: list[dict[str, Any]]
+) -> None:
+    from tests.frames.oracle import walk
+
+    ctx = Context(as_of=AS_OF)
+    named = {f"e{i}": tree for i, tree in enumerate(trees)}
+    for tree in named.values():
+        records = evaluate(tree, rows, ctx)  # the records engine
+        oracle = [walk(tree, row, ctx) for row in rows]
+        assert all(_same(a, b) for a, b in zip(records, oracle, strict=True)), (
+            tree, records, oracle)  # fmt: skip
+    for engine, build in FAST_ENGINES.items():
+        out = rows_of(with_columns(build(rows, _TREE_COLUMNS), named, ctx), "id")
+        out.sort(key=lambda r: r["id"])
+        for name, tree in named.items():
+            got = [r[name] for r in out]
+            want = [walk(tree, row, ctx) for row in rows]
+            assert all(_same(a, b) for a, b in zip(got, want, strict=True)), (
+                engine, tree, got, want)  # fmt: skip

@@ -514,7 +514,10 @@ class Compare(Expr):
     def _compile(self, ctx: Context) -> Any:
         a = self.left._compile(ctx)
         b = self.right._compile(ctx)
-        return sem.OPERATORS[self.op](a, b).fill_null(False)
+        out = sem.OPERATORS[self.op](a, b).fill_null(False)
+        if self.op == "!=":  # pandas: a missing value is unequal to everything; here false
+            return out & ~a.is_null() & ~b.is_null()
+        return out
 
     def __repr__(self) -> str:
         return f"({self.left!r} {self.op} {self.right!r})"
@@ -542,7 +545,10 @@ class IsIn(Expr):
 
     def _compile(self, ctx: Context) -> Any:
         values = [sem.frame_literal(v) for v in self.values]
-        return self.operand._compile(ctx).is_in(values).fill_null(False)
+        operand = self.operand._compile(ctx)
+        if not values:  # in no value (an empty value set has no type on Arrow engines)
+            return operand.is_null() & narwhals().lit(False)
+        return operand.is_in(values).fill_null(False)
 
     def __repr__(self) -> str:
         return f"{self.operand!r}.is_in({list(self.values)!r})"
