@@ -41,7 +41,7 @@ from typing import Any
 
 from crmkit.clv.gamma_gamma import GammaGamma
 from crmkit.clv.history import pattern_groups, read_history
-from crmkit.clv.lifetime_value import PurchaseModel, SpendModel, horizon_purchases
+from crmkit.clv.horizon import PurchaseModel, SpendModel, horizon_purchases
 from crmkit.errors import CrmkitWarning, ValidationError
 from crmkit.extras import require
 from crmkit.frames import (
