@@ -9,21 +9,27 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, assert_type
 
+from crmkit.clv import CalibrationHoldout, CustomerSummary, calibration_holdout, summarise
 from crmkit.frames import col
 from crmkit.scoring import (
     CohortCell,
     IdealCustomerProfile,
+    LeadScore,
+    LeadScoringModel,
     LostReason,
     LoyaltyRule,
     PipelineTotal,
+    RankedCustomer,
     StageTime,
     WinProbabilityModel,
     cases_per_problem_type,
     cohort_retention,
     customers_per_stage,
     engagement_summary,
+    false_key_customers,
     lost_reasons,
     neglected,
+    profitability_ranking,
     time_in_stage,
     weighted_pipeline,
     win_back,
@@ -33,18 +39,24 @@ from crmkit.segmentation import (
     BucketRow,
     PortfolioRow,
     ProfitabilityRow,
+    RFMRow,
     RuleSegments,
     Segment,
     SegmentRow,
+    SegmentSummaryRow,
+    StatusRow,
     TierRow,
     WalletRow,
     abc_classes,
     assign_segments,
     customer_portfolio,
+    customer_status,
     go_to_market_tiers,
     profitability_matrix,
     propensity_bands,
     repurchase_buckets,
+    rfm,
+    segment_summary,
     share_of_wallet,
 )
 
@@ -58,7 +70,7 @@ if TYPE_CHECKING:
     import polars as pl
     import pyspark.sql
 
-    from crmkit.domain import Account
+    from crmkit.domain import Account, Order
 
 
 def wants_frame(value: pl.DataFrame) -> None:
@@ -164,3 +176,48 @@ def scoring_models(
     assert_type(model.predict(records), list[float])
     assert_type(model.predict(frame), pl.DataFrame)
     assert_type(model.predict(nw_lazy), pl.LazyFrame)
+
+
+def transactions(
+    records: list[dict[str, Any]],
+    orders: list[Order],
+    frame: pl.DataFrame,
+    lazy: pl.LazyFrame,
+    nw_frame: nw.DataFrame[pl.DataFrame],
+    relation: duckdb.DuckDBPyRelation,
+    spark_frame: pyspark.sql.DataFrame,
+    as_of: date,
+) -> None:
+    assert_type(rfm(records, as_of=as_of), list[RFMRow])
+    assert_type(rfm(orders, as_of=as_of), list[RFMRow])
+    assert_type(rfm(frame, as_of=as_of), pl.DataFrame)
+    assert_type(rfm(lazy, as_of=as_of), pl.LazyFrame)
+    assert_type(rfm(nw_frame, as_of=as_of), pl.DataFrame)
+    assert_type(rfm(relation, as_of=as_of), duckdb.DuckDBPyRelation)
+    assert_type(rfm(spark_frame, as_of=as_of), pyspark.sql.DataFrame)
+    wants_frame(rfm(records, as_of=as_of))  # type: ignore[arg-type]
+    assert_type(customer_status(orders, as_of=as_of), list[StatusRow])
+    assert_type(customer_status(lazy, as_of=as_of), pl.LazyFrame)
+    assert_type(segment_summary(records), list[SegmentSummaryRow])
+    assert_type(segment_summary(frame), pl.DataFrame)
+    assert_type(summarise(orders, as_of=as_of), list[CustomerSummary])
+    assert_type(summarise(relation, as_of=as_of), duckdb.DuckDBPyRelation)
+    assert_type(
+        calibration_holdout(records, calibration_end=as_of, as_of=as_of), list[CalibrationHoldout]
+    )
+    assert_type(calibration_holdout(lazy, calibration_end=as_of, as_of=as_of), pl.LazyFrame)
+
+
+def scoring_accounts(
+    records: list[dict[str, Any]],
+    accounts: list[Account],
+    frame: pl.DataFrame,
+    nw_lazy: nw.LazyFrame[pl.LazyFrame],
+    model: LeadScoringModel,
+) -> None:
+    assert_type(profitability_ranking(records), list[RankedCustomer])
+    assert_type(profitability_ranking(frame), pl.DataFrame)
+    assert_type(false_key_customers(accounts), list[Account])
+    assert_type(false_key_customers(nw_lazy), pl.LazyFrame)
+    assert_type(model.score(records), list[LeadScore])
+    assert_type(model.score(frame), pl.DataFrame)

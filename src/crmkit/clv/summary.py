@@ -43,7 +43,7 @@ import bisect
 from collections.abc import Iterable, Mapping
 from datetime import UTC, date, datetime
 from decimal import Decimal
-from typing import Any, Literal
+from typing import Any, Literal, overload
 
 import attrs
 
@@ -51,6 +51,9 @@ from crmkit._deprecation import renamed, warn_missing
 from crmkit.display import ResultRow
 from crmkit.errors import ValidationError
 from crmkit.frames import (
+    FrameT,
+    Records,
+    SupportsToNative,
     column_types,
     dates_from_objects,
     day_number_expr,
@@ -533,6 +536,47 @@ def _frame_summary(
 # --------------------------------------------------------------------------- public API
 
 
+@overload
+def summarise(
+    transactions: SupportsToNative[FrameT],
+    *,
+    as_of: date | datetime | str | None = ...,
+    customer: str = ...,
+    date_field: str = ...,
+    amount: str | None = ...,
+    time_unit: TimeUnit = ...,
+    collapse: Collapse = ...,
+    negative: Negative = ...,
+    progress: ProgressOption = ...,
+) -> FrameT: ...
+@overload
+def summarise(
+    transactions: FrameT,
+    *,
+    as_of: date | datetime | str | None = ...,
+    customer: str = ...,
+    date_field: str = ...,
+    amount: str | None = ...,
+    time_unit: TimeUnit = ...,
+    collapse: Collapse = ...,
+    negative: Negative = ...,
+    progress: ProgressOption = ...,
+) -> FrameT: ...
+@overload
+def summarise(
+    transactions: Records,
+    *,
+    as_of: date | datetime | str | None = ...,
+    customer: str = ...,
+    date_field: str = ...,
+    amount: str | None = ...,
+    time_unit: TimeUnit = ...,
+    collapse: Collapse = ...,
+    negative: Negative = ...,
+    progress: ProgressOption = ...,
+) -> list[CustomerSummary]: ...
+
+
 @renamed(at="date_field", value="amount", observation_end="as_of")
 def summarise(
     transactions: Any,
@@ -624,6 +668,47 @@ def summarise(
             "transactions", message="has no transaction on or before as_of"
         )
     return rows
+
+
+@overload
+def calibration_holdout(
+    transactions: SupportsToNative[FrameT],
+    *,
+    calibration_end: date | datetime | str,
+    as_of: date | datetime | str,
+    customer: str = ...,
+    date_field: str = ...,
+    amount: str | None = ...,
+    time_unit: TimeUnit = ...,
+    collapse: Collapse = ...,
+    negative: Negative = ...,
+) -> FrameT: ...
+@overload
+def calibration_holdout(
+    transactions: FrameT,
+    *,
+    calibration_end: date | datetime | str,
+    as_of: date | datetime | str,
+    customer: str = ...,
+    date_field: str = ...,
+    amount: str | None = ...,
+    time_unit: TimeUnit = ...,
+    collapse: Collapse = ...,
+    negative: Negative = ...,
+) -> FrameT: ...
+@overload
+def calibration_holdout(
+    transactions: Records,
+    *,
+    calibration_end: date | datetime | str,
+    as_of: date | datetime | str,
+    customer: str = ...,
+    date_field: str = ...,
+    amount: str | None = ...,
+    time_unit: TimeUnit = ...,
+    collapse: Collapse = ...,
+    negative: Negative = ...,
+) -> list[CalibrationHoldout]: ...
 
 
 @renamed(at="date_field", value="amount", observation_end="as_of")

@@ -47,7 +47,7 @@ import math
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import UTC, date, datetime
 from itertools import compress
-from typing import Any
+from typing import Any, overload
 
 import attrs
 
@@ -57,6 +57,9 @@ from crmkit.errors import Problem, ValidationError
 from crmkit.frames import (
     Context,
     Expr,
+    FrameT,
+    Records,
+    SupportsToNative,
     col,
     column_names,
     column_types,
@@ -534,6 +537,17 @@ class LeadScoringModel:
         result = f"{src.opaque(LeadScore)}(score, fit, engagement, action, hits)"
         function: Callable[[Any], LeadScore] = src.function(result, "score_lead")
         return function
+
+    @overload
+    def score(
+        self, leads: SupportsToNative[FrameT], *, as_of: date | None = ..., explain: bool = ...
+    ) -> FrameT: ...
+    @overload
+    def score(self, leads: FrameT, *, as_of: date | None = ..., explain: bool = ...) -> FrameT: ...
+    @overload
+    def score(
+        self, leads: Records, *, as_of: date | None = ..., explain: bool = ...
+    ) -> list[LeadScore]: ...
 
     def score(self, leads: Any, *, as_of: date | None = None, explain: bool = False) -> Any:
         """Score records (→ list of :class:`LeadScore`) or a frame (→ same kind of frame).

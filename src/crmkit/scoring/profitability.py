@@ -21,6 +21,7 @@ Examples:
 from __future__ import annotations
 
 import math
+from collections.abc import Iterable
 from decimal import Decimal
 from typing import Any, overload
 
@@ -31,6 +32,10 @@ from crmkit.display import ResultRow
 from crmkit.domain import Money
 from crmkit.errors import ValidationError
 from crmkit.frames import (
+    FrameT,
+    Records,
+    RecordT,
+    SupportsToNative,
     from_native,
     is_frame,
     narwhals,
@@ -69,6 +74,18 @@ class RankedCustomer(ResultRow):
     profit: float
     share: float
     cumulative_share: float
+
+
+@overload
+def profitability_ranking(
+    accounts: SupportsToNative[FrameT], *, profit: str = ..., key: str = ...
+) -> FrameT: ...
+@overload
+def profitability_ranking(accounts: FrameT, *, profit: str = ..., key: str = ...) -> FrameT: ...
+@overload
+def profitability_ranking(
+    accounts: Records, *, profit: str = ..., key: str = ...
+) -> list[RankedCustomer]: ...
 
 
 @renamed(customer="key")
@@ -155,6 +172,20 @@ def _ranked_frame(frame: Any, profit: str, key: str) -> Any:
 def _share(nw: Any, total: Any) -> Any:
     """Profit over ``total``; a total of zero has no shares: NaN, as on records."""
     return nw.when(total != 0).then(nw.col("profit") / total).otherwise(nw.lit(float("nan")))
+
+
+@overload
+def false_key_customers(
+    accounts: SupportsToNative[FrameT], *, profit: str = ..., key_account: str = ...
+) -> FrameT: ...
+@overload
+def false_key_customers(
+    accounts: FrameT, *, profit: str = ..., key_account: str = ...
+) -> FrameT: ...
+@overload
+def false_key_customers(
+    accounts: Iterable[RecordT], *, profit: str = ..., key_account: str = ...
+) -> list[RecordT]: ...
 
 
 @renamed(key="key_account")

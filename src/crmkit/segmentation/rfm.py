@@ -49,7 +49,7 @@ from __future__ import annotations
 import datetime as dt
 import itertools
 from decimal import Decimal
-from typing import Any
+from typing import Any, overload
 
 import attrs
 
@@ -59,7 +59,10 @@ from crmkit.domain.validators import compile_validation
 from crmkit.errors import ValidationError
 from crmkit.frames import (
     Context,
+    FrameT,
     QuantileScore,
+    Records,
+    SupportsToNative,
     col,
     collect_like,
     day_number,
@@ -182,6 +185,41 @@ class RFMRow(ResultRow):
     def cell(self) -> str:
         """The R, F and M scores written together (``"543"``)."""
         return f"{self.r_score}{self.f_score}{self.m_score}"
+
+
+@overload
+def rfm(
+    data: SupportsToNative[FrameT],
+    *,
+    as_of: dt.date,
+    spec: RFMSpec | None = ...,
+    customer: str = ...,
+    date_field: str = ...,
+    amount: str = ...,
+    negative: Negative = ...,
+) -> FrameT: ...
+@overload
+def rfm(
+    data: FrameT,
+    *,
+    as_of: dt.date,
+    spec: RFMSpec | None = ...,
+    customer: str = ...,
+    date_field: str = ...,
+    amount: str = ...,
+    negative: Negative = ...,
+) -> FrameT: ...
+@overload
+def rfm(
+    data: Records,
+    *,
+    as_of: dt.date,
+    spec: RFMSpec | None = ...,
+    customer: str = ...,
+    date_field: str = ...,
+    amount: str = ...,
+    negative: Negative = ...,
+) -> list[RFMRow]: ...
 
 
 @renamed(at="date_field")

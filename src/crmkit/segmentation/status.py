@@ -35,7 +35,7 @@ Examples:
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import Any, overload
 
 import attrs
 
@@ -44,6 +44,9 @@ from crmkit.display import ResultRow
 from crmkit.errors import ValidationError
 from crmkit.frames import (
     Context,
+    FrameT,
+    Records,
+    SupportsToNative,
     collect,
     day_column,
     day_number,
@@ -108,6 +111,41 @@ def _check_window(window_months: Any) -> int:
 def _status_rule(window_months: int) -> Any:
     active = day_column("last_day") >= as_of_day(months=-window_months)
     return when(active).then("active").otherwise("passive")
+
+
+@overload
+def customer_status(
+    data: SupportsToNative[FrameT],
+    *,
+    as_of: dt.date,
+    accounts: Any = ...,
+    window_months: int = ...,
+    customer: str = ...,
+    date_field: str = ...,
+    account_key: str = ...,
+) -> FrameT: ...
+@overload
+def customer_status(
+    data: FrameT,
+    *,
+    as_of: dt.date,
+    accounts: Any = ...,
+    window_months: int = ...,
+    customer: str = ...,
+    date_field: str = ...,
+    account_key: str = ...,
+) -> FrameT: ...
+@overload
+def customer_status(
+    data: Records,
+    *,
+    as_of: dt.date,
+    accounts: Any = ...,
+    window_months: int = ...,
+    customer: str = ...,
+    date_field: str = ...,
+    account_key: str = ...,
+) -> list[StatusRow]: ...
 
 
 @renamed(at="date_field")

@@ -21,14 +21,24 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from decimal import Decimal
-from typing import Any
+from typing import Any, overload
 
 import attrs
 
 from crmkit._deprecation import renamed
 from crmkit.display import ResultRow
 from crmkit.errors import ValidationError
-from crmkit.frames import from_native, is_frame, narwhals, read_field, require_columns, to_native
+from crmkit.frames import (
+    FrameT,
+    Records,
+    SupportsToNative,
+    from_native,
+    is_frame,
+    narwhals,
+    read_field,
+    require_columns,
+    to_native,
+)
 
 __all__ = ["SegmentSummaryRow", "segment_summary"]
 
@@ -66,6 +76,35 @@ def _number(value: Any, path: str) -> Any:
 
 def _mean(values: list[Any]) -> float | None:
     return float(sum(values, start=0)) / len(values) if values else None
+
+
+@overload
+def segment_summary(
+    data: SupportsToNative[FrameT],
+    *,
+    segment: str = ...,
+    amount: str | None = ...,
+    averages: Sequence[str] = ...,
+    order: Sequence[Any] | None = ...,
+) -> FrameT: ...
+@overload
+def segment_summary(
+    data: FrameT,
+    *,
+    segment: str = ...,
+    amount: str | None = ...,
+    averages: Sequence[str] = ...,
+    order: Sequence[Any] | None = ...,
+) -> FrameT: ...
+@overload
+def segment_summary(
+    data: Records,
+    *,
+    segment: str = ...,
+    amount: str | None = ...,
+    averages: Sequence[str] = ...,
+    order: Sequence[Any] | None = ...,
+) -> list[SegmentSummaryRow]: ...
 
 
 @renamed(value="amount")
