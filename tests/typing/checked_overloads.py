@@ -9,7 +9,15 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, assert_type
 
-from crmkit.clv import CalibrationHoldout, CustomerSummary, calibration_holdout, summarise
+from crmkit.clv import (
+    BetaGeo,
+    CalibrationHoldout,
+    CustomerSummary,
+    CustomerValue,
+    calibration_holdout,
+    summarise,
+    value_customers,
+)
 from crmkit.frames import col
 from crmkit.scoring import (
     CohortCell,
@@ -206,6 +214,14 @@ def transactions(
         calibration_holdout(records, calibration_end=as_of, as_of=as_of), list[CalibrationHoldout]
     )
     assert_type(calibration_holdout(lazy, calibration_end=as_of, as_of=as_of), pl.LazyFrame)
+
+
+def lifetime_value(
+    summaries: list[CustomerSummary], frame: pl.DataFrame, lazy: pl.LazyFrame, model: BetaGeo
+) -> None:
+    assert_type(value_customers(summaries, model), list[CustomerValue])
+    assert_type(value_customers(frame, model), pl.DataFrame)
+    assert_type(value_customers(lazy, model), pl.LazyFrame)
 
 
 def scoring_accounts(

@@ -18,7 +18,7 @@ Examples:
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from typing import Any
+from typing import Any, overload
 
 import attrs
 
@@ -35,6 +35,9 @@ from crmkit.clv.patterns import predict_frame
 from crmkit.display import ResultRow
 from crmkit.extras import require
 from crmkit.frames import (
+    FrameT,
+    Records,
+    SupportsToNative,
     column_types,
     from_native,
     is_frame,
@@ -89,6 +92,41 @@ class SegmentValue(ResultRow):
     expected_purchases: float
     lifetime_value: float
     mean_lifetime_value: float
+
+
+@overload
+def value_customers(
+    summary: SupportsToNative[FrameT],
+    purchases: PurchaseModel,
+    spend: SpendModel | None = ...,
+    *,
+    months: int = ...,
+    monthly_discount_rate: float = ...,
+    time_unit: str | None = ...,
+    customer: str = ...,
+) -> FrameT: ...
+@overload
+def value_customers(
+    summary: FrameT,
+    purchases: PurchaseModel,
+    spend: SpendModel | None = ...,
+    *,
+    months: int = ...,
+    monthly_discount_rate: float = ...,
+    time_unit: str | None = ...,
+    customer: str = ...,
+) -> FrameT: ...
+@overload
+def value_customers(
+    summary: Records,
+    purchases: PurchaseModel,
+    spend: SpendModel | None = ...,
+    *,
+    months: int = ...,
+    monthly_discount_rate: float = ...,
+    time_unit: str | None = ...,
+    customer: str = ...,
+) -> list[CustomerValue]: ...
 
 
 def value_customers(
