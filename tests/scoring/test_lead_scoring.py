@@ -334,3 +334,19 @@ def test_engagement_summary_agrees_and_feeds_the_model(
     )  # fmt: skip
     scored = m.score([{"id": k, **v} for k, v in want.items()], as_of=dt.date(2025, 3, 31))
     assert all(0.0 <= s.score <= 15.0 for s in scored)
+
+
+@pytest.mark.parametrize("engine", ["polars-lazy", "duckdb"])
+def test_engagement_summary_without_types_on_lazy_frames(engine: str) -> None:
+    # no per-type flags: nothing to add before grouping (lazy engines refuse an empty step)
+    rows = [
+        {"lead_id": "l1", "type": "email", "done_at": dt.datetime(2025, 1, 2, tzinfo=dt.UTC)},
+        {"lead_id": "l1", "type": "call", "done_at": dt.datetime(2025, 1, 5, tzinfo=dt.UTC)},
+        {"lead_id": "l2", "type": "email", "done_at": dt.datetime(2025, 1, 3, tzinfo=dt.UTC)},
+    ]
+    got = {
+        r.pop("lead_id"): r
+        for r in frame_rows(engagement_summary(to_frame(rows, engine, EVENT_SCHEMA), types=[]))
+    }
+    assert got == engagement_summary(rows, types=[])
+    assert got["l1"]["events"] == 2

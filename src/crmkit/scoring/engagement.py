@@ -105,9 +105,10 @@ def engagement_summary(
             (nw.col(type_field) == t).fill_null(False).cast(nw.Int64()).alias(f"__t{i}")
             for i, t in enumerate(wanted)
         ]
+        if flags:  # lazy engines refuse an empty with_columns
+            done = done.with_columns(*flags)
         out = (
-            done.with_columns(*flags)
-            .group_by(lead)
+            done.group_by(lead)
             .agg(
                 nw.len().alias("events"),
                 nw.col(date_field).max().alias("last_event_at"),
