@@ -127,6 +127,7 @@ def maximise(
     max_log_error: float | None = None,
     progress: ProgressOption = None,
     inverse_hessian: NDArray[np.float64] | None = None,
+    hessian_from_gradient: bool = False,
 ) -> Estimate:
     """Minimise ``objective`` (mean negative log-likelihood on log parameters, with gradient).
 
@@ -153,6 +154,10 @@ def maximise(
         inverse_hessian: BFGS's first estimate of the inverse Hessian of ``objective`` (for
             example from a sub-sample, :func:`approximate_inverse_hessian`); the identity
             by default. A good one saves most of BFGS's iterations from a good start.
+        hessian_from_gradient: take the Hessian behind the standard errors (and the check
+            that the optimum is curved) from central differences of ``objective``'s exact
+            gradient rather than from ``curvature``, whose Hessian then only steers Newton's
+            steps — for a curvature that is approximate in places (Pareto/NBD's far from 0).
 
     Raises:
         FitError: no optimiser converged to a finite optimum; the message says what to try.
@@ -175,7 +180,7 @@ near a plausible solution, or measure time in a coarser unit (weeks instead of d
             objective, curvature = _counted(counter, objective, curvature)
         return _maximise(
             np, objective, start, names, customers, model, shift, tol, max_iterations,
-            curvature, max_log_error, inverse_hessian,
+            curvature, max_log_error, inverse_hessian, hessian_from_gradient,
         )  # fmt: skip
 
 
@@ -216,6 +221,7 @@ def _maximise(
     curvature: Curvature | None,
     max_log_error: float | None,
     inverse_hessian: Any = None,
+    hessian_from_gradient: bool = False,
 ) -> Estimate:
     start = np.asarray(start, dtype=float)
     point = None
@@ -248,6 +254,9 @@ def _maximise(
             confirmed = _confirm(np, objective, curvature, log_params, customers, model)
             log_params, value, hessian = confirmed.x, confirmed.value, confirmed.hessian
             iterations += confirmed.steps
+    if hessian_from_gradient:
+        with np.errstate(all="ignore"):
+            hessian = _hessian(np, objective, log_params)
     runaway = [n for n, v in zip(names, log_params.tolist(), strict=True) if abs(v) > 25]
     if runaway:
         raise FitError(
@@ -359,7 +368,8 @@ def approximate_inverse_hessian(objective: Objective, x: NDArray[np.float64]) ->
 def _newton(np: Any, curvature: Curvature, x: Any, tol: float) -> _Point | None:
     """Newton's method with a positive-definite fix-up and Armijo backtracking.
 
-    Returns the point where the largest gradient component is below ``tol``, or where the
+    Returns the point where the largest gradient component is below ``tol`` and the Hessian is
+    positive definite, or where the
     Newton step (with a positive-definite Hessian) is below ``_FINAL_STEP`` on the log
     scale — that step is taken without evaluating the objective again, since Newton's method
     converges quadratically: the error after it is of the order of its square. Returns
@@ -371,9 +381,11 @@ def _newton(np: Any, curvature: Curvature, x: Any, tol: float) -> _Point | None:
         return None
     for steps in range(_MAX_NEWTON_STEPS):
         largest = float(np.max(np.abs(grad)))
-        if largest < tol:
-            return _Point(x, float(value), grad, hess, steps)
         direction, modified = _descent_direction(np, hess, grad)
+        if largest < tol:
+            # a stationary point is an optimum only where the Hessian is positive definite;
+            # a saddle or flat ridge is left to the descent and its confirmation
+            return None if modified else _Point(x, float(value), grad, hess, steps)
         length = float(np.max(np.abs(direction)))
         slope = float(grad @ direction)
         if length < _FINAL_STEP and not modified:

@@ -285,6 +285,7 @@ class ParetoNBD(PersistentModel):
             objective, start, names=_PARAMS, customers=history.customers,
             model="Pareto/NBD", shift=shift, tol=1e-7, max_log_error=MAX_LOG_ERROR,
             progress=progress, inverse_hessian=inverse_hessian, curvature=curvature,
+            hessian_from_gradient=True,
         )  # fmt: skip
         # undo the time rescaling's Jacobian so the log-likelihood is in the data's unit
         ll = est.log_likelihood - math.log(scale) * float(history.weights @ history.frequency)
