@@ -22,16 +22,20 @@ Examples:
 
 from __future__ import annotations
 
+import functools
 import math
+from collections.abc import Callable
 from typing import Any, overload
 
 import attrs
 
 from crmkit.errors import ValidationError
 from crmkit.frames import (
+    Expr,
     FrameT,
     Records,
     SupportsToNative,
+    col,
     collect,
     from_native,
     is_frame,
@@ -95,28 +99,12 @@ class LoyaltyRule:
             >>> LoyaltyRule().is_loyal({"recommend": 6, "purchases": 9, "share_of_wallet": 0.9})
             False
         """
-        r = _number(
-            read_field(
-                customer, self.recommend, what="customer", paths=True, custom=True, floats=True
-            ),
-            self.recommend,
-        )
-        p = _number(
-            read_field(
-                customer, self.purchases, what="customer", paths=True, custom=True, floats=True
-            ),
-            self.purchases,
-        )
-        s = _number(
-            read_field(
-                customer,
-                self.share_of_wallet,
-                what="customer",
-                paths=True,
-                custom=True,
-                floats=True,
-            ),
-            self.share_of_wallet,
+        r, p, s = (
+            _number(
+                read_field(customer, name, what="customer", paths=True, custom=True, floats=True),
+                name,
+            )
+            for name in (self.recommend, self.purchases, self.share_of_wallet)
         )
         if r is None or p is None or s is None:
             return False
@@ -124,10 +112,24 @@ class LoyaltyRule:
             raise ValidationError.single(
                 f"customer.{self.share_of_wallet}", s, "must be between 0 and 1"
             )
-        high_share = (
-            s >= self.share_of_wallet_above if self.inclusive else (s > self.share_of_wallet_above)
+        return bool(_record_test(self)({"r": r, "p": p, "s": s}))
+
+    def _rule(self, columns: tuple[str, str, str] | None = None) -> Expr:
+        """The rule in crmkit's rule language — its one definition, evaluated on records by
+        :meth:`is_loyal` and compiled for frames by :meth:`expr` (``columns``: the recommend,
+        purchases and share-of-wallet columns; default the rule's field names)."""
+        recommend, purchases, share = columns or (
+            self.recommend,
+            self.purchases,
+            self.share_of_wallet,
         )
-        return r >= self.recommend_min and p >= self.repurchase_min and high_share
+        above = self.share_of_wallet_above
+        high_share = col(share) >= above if self.inclusive else col(share) > above
+        return (
+            (col(recommend) >= self.recommend_min)
+            & (col(purchases) >= self.repurchase_min)
+            & high_share
+        )
 
     def expr(self) -> Any:
         """The rule as a boolean narwhals expression (null counts as not loyal).
@@ -141,19 +143,7 @@ class LoyaltyRule:
             >>> df.select(LoyaltyRule().expr().alias("loyal"))["loyal"].to_list()
             [True]
         """
-        nw = narwhals()
-        share = nw.col(self.share_of_wallet)
-        high_share = (
-            share >= self.share_of_wallet_above
-            if self.inclusive
-            else share > self.share_of_wallet_above
-        )
-        rule = (
-            (nw.col(self.recommend) >= self.recommend_min)
-            & (nw.col(self.purchases) >= self.repurchase_min)
-            & high_share
-        )
-        return rule.fill_null(False)
+        return self._rule().compile()
 
     @overload
     def classify(self, customers: SupportsToNative[FrameT], *, column: str = ...) -> FrameT: ...
@@ -172,15 +162,16 @@ class LoyaltyRule:
             [True]
         """
         if is_frame(customers):
-            frame = from_native(customers)
-            require_columns(
-                frame, [self.recommend, self.purchases, self.share_of_wallet], what="customers"
-            )
-            self._check_frame(frame)
+            frame = self._checked_frame(customers)
             return to_native(frame.with_columns(self.expr().alias(column)))
         return [self.is_loyal(c) for c in customers]
 
-    def _check_frame(self, frame: Any) -> None:
+    def _checked_frame(self, customers: Any) -> Any:
+        """``customers`` as a narwhals frame, its columns and shares of wallet checked."""
+        frame = from_native(customers)
+        require_columns(
+            frame, [self.recommend, self.purchases, self.share_of_wallet], what="customers"
+        )
         nw = narwhals()
         share = nw.col(self.share_of_wallet)
         bad = frame.filter((share < 0) | (share > 1)).select(share).head(1)
@@ -191,6 +182,13 @@ class LoyaltyRule:
                 bad[self.share_of_wallet][0],
                 "must be between 0 and 1",
             )
+        return frame
+
+
+@functools.lru_cache(maxsize=64)
+def _record_test(rule: LoyaltyRule) -> Callable[[Any], Any]:
+    """The rule compiled once for the records engine, on the values ``r``, ``p`` and ``s``."""
+    return rule._rule(("r", "p", "s")).bind()
 
 
 def loyal_share(customers: Any, rule: LoyaltyRule | None = None) -> float:
@@ -206,11 +204,7 @@ def loyal_share(customers: Any, rule: LoyaltyRule | None = None) -> float:
     rule = rule or LoyaltyRule()
     if is_frame(customers):
         nw = narwhals()
-        frame = from_native(customers)
-        require_columns(
-            frame, [rule.recommend, rule.purchases, rule.share_of_wallet], what="customers"
-        )
-        rule._check_frame(frame)
+        frame = rule._checked_frame(customers)
         out = frame.select(rule.expr().cast(nw.Int64()).sum().alias("loyal"), nw.len().alias("n"))
         out = collect(out)
         n = int(out["n"][0])
