@@ -18,6 +18,7 @@ from __future__ import annotations
 import argparse
 import csv
 import datetime as dt
+import json
 import math
 import sys
 from collections.abc import Mapping, Sequence
@@ -47,6 +48,7 @@ __all__ = [
     "output_format",
     "parse_amount",
     "parse_day",
+    "read_json",
     "read_table",
     "require_columns",
     "store_file",
@@ -205,6 +207,32 @@ def _format_of(path: Path, given: str | None) -> str:
     if given is not None:
         return given
     return "parquet" if path.suffix.lower() in _PARQUET_SUFFIXES else "csv"
+
+
+def read_json(path: Path) -> Any:
+    """The JSON document in ``path`` (UTF-8, a byte-order mark accepted); errors name the file.
+
+    Examples:
+        >>> import pathlib, tempfile
+        >>> from crmkit.cli._common import read_json
+        >>> path = pathlib.Path(tempfile.mkdtemp()) / "m.json"
+        >>> _ = path.write_text('{"a": ')
+        >>> read_json(path)  # doctest: +ELLIPSIS
+        Traceback (most recent call last):
+        ...
+        crmkit.errors.ValidationError: ...m.json: is not valid JSON (Expecting value at line 1, column 7)
+    """
+    with reading(path):
+        text = Path(path).read_bytes().decode("utf-8-sig")
+        try:
+            return json.loads(text)
+        except RecursionError:
+            raise ValidationError.single("", message="is nested too deeply") from None
+        except json.JSONDecodeError as exc:
+            raise ValidationError.single(
+                "",
+                message=f"is not valid JSON ({exc.msg} at line {exc.lineno}, column {exc.colno})",
+            ) from None
 
 
 def read_table(

@@ -38,11 +38,11 @@ Examples:
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
+from crmkit.cli._common import read_json
 from crmkit.cli.guard import reading
 from crmkit.errors import Problem, ValidationError
 
@@ -188,15 +188,6 @@ def read_lead_model(path: str | Path) -> Any:
         ...
         crmkit.errors.ValidationError: ...m.json: [] must be a JSON object (a lead-scoring model)
     """
+    data = read_json(Path(path))
     with reading(path):
-        text = Path(path).read_bytes().decode("utf-8-sig")
-        try:
-            data = json.loads(text)
-        except RecursionError:
-            raise ValidationError.single("", message="is nested too deeply") from None
-        except json.JSONDecodeError as exc:
-            raise ValidationError.single(
-                "",
-                message=f"is not valid JSON ({exc.msg} at line {exc.lineno}, column {exc.colno})",
-            ) from None
         return lead_model_from_dict(data)

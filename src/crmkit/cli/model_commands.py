@@ -39,6 +39,7 @@ from crmkit.cli._common import (
     count,
     existing_store,
     output_format,
+    read_json,
     read_table,
     store_file,
     write_rows,
@@ -67,32 +68,6 @@ CLV_MODEL_KIND = "clv-model"
 #: ``--purchases`` choices and the crmkit.clv class each names.
 PURCHASE_MODELS = {"bg-nbd": "BetaGeo", "pareto-nbd": "ParetoNBD"}
 _TIME_UNITS = ("days", "weeks", "months")
-
-
-def read_json(path: Path) -> Any:
-    """The JSON document in ``path`` (UTF-8, a byte-order mark accepted); errors name the file.
-
-    Examples:
-        >>> import pathlib, tempfile
-        >>> from crmkit.cli.model_commands import read_json
-        >>> path = pathlib.Path(tempfile.mkdtemp()) / "m.json"
-        >>> _ = path.write_text('{"a": ')
-        >>> read_json(path)  # doctest: +ELLIPSIS
-        Traceback (most recent call last):
-        ...
-        crmkit.errors.ValidationError: ...m.json: is not valid JSON (Expecting value at line 1, column 7)
-    """
-    with reading(path):
-        text = Path(path).read_bytes().decode("utf-8-sig")
-        try:
-            return json.loads(text)
-        except RecursionError:
-            raise ValidationError.single("", message="is nested too deeply") from None
-        except json.JSONDecodeError as exc:
-            raise ValidationError.single(
-                "",
-                message=f"is not valid JSON ({exc.msg} at line {exc.lineno}, column {exc.colno})",
-            ) from None
 
 
 def read_clv_model(path: Path) -> tuple[Any, Any, str, dt.date | None]:
