@@ -16,11 +16,11 @@ from __future__ import annotations
 
 from html import escape
 
-from crmkit.report._i18n import catalogue, label_language, report_language
 from crmkit.report._markdown import (
     channel_gap_text,
     gap_text,
     more_capabilities,
+    page_languages,
     process_name,
     same_standard_reason,
     score_text,
@@ -67,9 +67,7 @@ def assessment_html(
         capabilities: how many crmkit capabilities to name per gap (the rest are counted).
     """
     a = assessment
-    lang = report_language(lang)
-    label_lang = label_language(lang)
-    t = catalogue(lang)
+    lang, label_lang, t = page_languages(lang)
 
     def num(score: float | None) -> str:
         return score_text(score, lang)

@@ -12,7 +12,7 @@ Examples:
 
 from __future__ import annotations
 
-from crmkit.report._i18n import catalogue, label_language, report_language
+from crmkit.report._i18n import Catalogue, catalogue, label_language, report_language
 from crmkit.strategy import Assessment, ChannelGap, Gap, Process
 from crmkit.strategy.workbook import ItSupport, workbook
 
@@ -22,6 +22,7 @@ __all__ = [
     "gap_text",
     "markdown_text",
     "more_capabilities",
+    "page_languages",
     "process_name",
     "same_standard_reason",
     "score_text",
@@ -52,6 +53,19 @@ def process_name(process: Process, lang: str = "en") -> str:
     if report_language(lang) == "en":
         return label.removesuffix(" process")
     return label
+
+
+def page_languages(lang: str) -> tuple[str, str, Catalogue]:
+    """A report page's language code, its framework label code and its text catalogue.
+
+    Examples:
+        >>> from crmkit.report._markdown import page_languages
+        >>> code, label_code, texts = page_languages("no")
+        >>> code, label_code, texts.text("md.title")
+        ('nb', 'no', 'Vurdering av CRM-strategi')
+    """
+    code = report_language(lang)
+    return code, label_language(code), catalogue(code)
 
 
 def score_text(score: float | None, lang: str = "en") -> str:
@@ -210,9 +224,7 @@ def assessment_markdown(
         # Vurdering av CRM-strategi
     """
     a = assessment
-    lang = report_language(lang)
-    label_lang = label_language(lang)
-    t = catalogue(lang)
+    lang, label_lang, t = page_languages(lang)
 
     def num(score: float | None) -> str:
         return score_text(score, lang)

@@ -93,6 +93,16 @@ def _run(
         return done.stdout
 
 
+def _target(path: str | Path, suffix: str) -> Path:
+    """``path`` resolved and cleared for the browser to write; it must end in ``suffix``."""
+    target = Path(path)
+    if target.suffix.lower() != suffix:
+        raise ValidationError.single("path", str(path), f"must end in {suffix}")
+    target = target.resolve()
+    target.unlink(missing_ok=True)
+    return target
+
+
 def html_to_pdf(
     html: str, path: str | Path, *, browser: str | None = None, timeout: float = 120.0
 ) -> Path:
@@ -105,18 +115,8 @@ def html_to_pdf(
         ...
         crmkit.errors.ValidationError: path: 'out.txt' must end in .pdf
     """
-    target = Path(path)
-    if target.suffix.lower() != ".pdf":
-        raise ValidationError.single("path", str(path), "must end in .pdf")
-    target = target.resolve()
-    target.unlink(missing_ok=True)
-    _run(
-        html,
-        target,
-        ["--no-pdf-header-footer", f"--print-to-pdf={target}"],
-        browser,
-        timeout,
-    )
+    target = _target(path, ".pdf")
+    _run(html, target, ["--no-pdf-header-footer", f"--print-to-pdf={target}"], browser, timeout)
     return target
 
 
@@ -141,11 +141,7 @@ def html_to_png(
     for name, value in (("width", width), ("height", height)):
         if isinstance(value, bool) or not isinstance(value, int) or value <= 0:
             raise ValidationError.single(name, value, "must be a positive number of pixels")
-    target = Path(path)
-    if target.suffix.lower() != ".png":
-        raise ValidationError.single("path", str(path), "must end in .png")
-    target = target.resolve()
-    target.unlink(missing_ok=True)
+    target = _target(path, ".png")
     _run(
         html,
         target,
