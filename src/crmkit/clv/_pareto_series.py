@@ -1,0 +1,181 @@
+"""Pareto/NBD's hypergeometric series ``2F1(1, B; C; z)``, summed per frequency as polynomials.
+
+In the Pareto/NBD likelihood ``B`` and ``C`` depend on the parameters and the customer's
+frequency only, and ``z`` on the time. So for all the customers with one frequency the series
+``F = Σ c_n z^n`` (``c_n = (B)_n / (C)_n``) and each of its derivatives in ``B``, ``C`` and
+``z`` are polynomials in ``z`` with shared coefficients: one small matrix product
+``coefficients (outputs × terms) @ powers of z (terms × rows)`` per block of rows replaces a
+series summed term by term per customer (see :func:`series_by_group`).
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+#: rows per block at most: the powers of z of a block (terms × rows) stay in the processor's
+#: cache, and a block's product (outputs × terms × rows) stays below ~2^19 multiply-adds, under
+#: which BLAS runs it on the calling thread (above, its threads slow it down on a busy machine)
+_BLOCK = 2048
+_PRODUCT = 2**19
+#: derivatives returned with ``second``: (F, F_B, F_C, F_z, F_BB, F_BC, F_CC, F_Bz, F_Cz, F_zz)
+OUTPUTS_SECOND = 10
+OUTPUTS_FIRST = 4
+
+
+def terms_needed(z_max: float, b_min: float, second: bool) -> int:
+    """Terms after which every output's tail is below double precision (at least 8).
+
+    ``c_n ≤ 1`` because ``C > B``, so the tail of the value after ``N`` terms is at most
+    ``z^N / (1 − z)``; the derivatives' coefficients carry factors up to ``(n + 2)²`` and
+    ``(S_n)² ≤ (n / B)²``, covered by the margin. The count is rounded up to a multiple of 8
+    so that nearby blocks share it.
+
+    Examples:
+        >>> from crmkit.clv._pareto_series import terms_needed
+        >>> terms_needed(0.0, 1.0, True), terms_needed(0.5, 1.0, False) >= 56
+        (8, True)
+    """
+    if z_max <= 0.0:
+        return 8
+    margin = 16.0 * (2.0 + 1.0 / b_min) / (1.0 - z_max)
+    if second:
+        margin *= 256.0 * (1.0 + 1.0 / b_min) / (1.0 - z_max) ** 2
+    need = math.log(1e-17 / margin) / math.log(z_max)
+    return max(8, 8 * math.ceil(need / 8.0))
+
+
+def coefficients(np: Any, B: Any, C: Any, terms: int, second: bool) -> Any:  # noqa: N803
+    """The coefficients of ``z^n``, ``n < terms``, of ``2F1(1, B; C; z)`` and its derivatives
+    for each ``(B, C)``: an array ``(groups, outputs, terms)``.
+
+    With ``c_n = (B)_n / (C)_n``, ``S_n = Σ_{k<n} 1/(B+k)``, ``U_n = Σ_{k<n} 1/(C+k)`` and
+    ``S'_n``, ``U'_n`` the sums of their squares: ``F → c_n``, ``F_B → c_n S_n``,
+    ``F_C → −c_n U_n``, ``F_z → (n+1) c_{n+1}``, ``F_BB → c_n (S_n² − S'_n)``,
+    ``F_BC → −c_n S_n U_n``, ``F_CC → c_n (U_n² + U'_n)``, ``F_Bz → (n+1) c_{n+1} S_{n+1}``,
+    ``F_Cz → −(n+1) c_{n+1} U_{n+1}`` and ``F_zz → (n+1)(n+2) c_{n+2}``.
+
+    Examples:
+        >>> import numpy as np
+        >>> from crmkit.clv._pareto_series import coefficients
+        >>> coefficients(np, np.array([1.0]), np.array([2.0]), 3, False)[0, 0].tolist()
+        [1.0, 0.5, 0.3333333333333333]
+    """
+    B, C = np.asarray(B, dtype=float), np.asarray(C, dtype=float)  # noqa: N806
+    size = terms + (2 if second else 1)
+    n = np.arange(size, dtype=float)
+    b_n = B[:, None] + n
+    c_n = C[:, None] + n
+    c = np.empty(b_n.shape)
+    c[:, 0] = 1.0
+    np.cumprod(b_n[:, :-1] / c_n[:, :-1], axis=1, out=c[:, 1:])
+    rb, rc = 1.0 / b_n, 1.0 / c_n
+    s, u = np.zeros(b_n.shape), np.zeros(b_n.shape)
+    np.cumsum(rb[:, :-1], axis=1, out=s[:, 1:])
+    np.cumsum(rc[:, :-1], axis=1, out=u[:, 1:])
+    k = np.arange(1.0, terms + 1.0)  # n + 1 for n < terms
+    head, shifted = slice(0, terms), slice(1, terms + 1)
+    out = np.empty((B.shape[0], OUTPUTS_SECOND if second else OUTPUTS_FIRST, terms))
+    out[:, 0] = c[:, head]
+    out[:, 1] = c[:, head] * s[:, head]
+    out[:, 2] = -c[:, head] * u[:, head]
+    out[:, 3] = k * c[:, shifted]
+    if second:
+        s2, u2 = np.zeros(b_n.shape), np.zeros(b_n.shape)
+        np.cumsum(rb[:, :-1] ** 2, axis=1, out=s2[:, 1:])
+        np.cumsum(rc[:, :-1] ** 2, axis=1, out=u2[:, 1:])
+        ch, sh, uh = c[:, head], s[:, head], u[:, head]
+        out[:, 4] = ch * (sh * sh - s2[:, head])
+        out[:, 5] = -ch * sh * uh
+        out[:, 6] = ch * (uh * uh + u2[:, head])
+        out[:, 7] = out[:, 3] * s[:, shifted]
+        out[:, 8] = -out[:, 3] * u[:, shifted]
+        out[:, 9] = k * (k + 1.0) * c[:, 2 : terms + 2]
+    return out
+
+
+def powers(np: Any, z: Any, terms: int) -> Any:
+    """``z^n`` for ``n < terms``, an array ``(terms, rows)``, by repeated doubling (a few
+    vector operations, each power within a few roundings).
+
+    Examples:
+        >>> import numpy as np
+        >>> from crmkit.clv._pareto_series import powers
+        >>> powers(np, np.array([0.5, 2.0]), 4).tolist()
+        [[1.0, 1.0], [0.5, 2.0], [0.25, 4.0], [0.125, 8.0]]
+    """
+    out = np.empty((terms, z.shape[0]))
+    out[0] = 1.0
+    done = 1
+    while done < terms:
+        step = min(done, terms - done)
+        np.multiply(out[:step], out[done - 1] * z, out=out[done : done + step])
+        done += step
+    return out
+
+
+def series_by_group(np: Any, B: Any, C: Any, z: Any, starts: Any, second: bool) -> Any:  # noqa: N803
+    """``2F1(1, B; C; z)`` and its derivatives (see :func:`coefficients`) for rows grouped by
+    ``(B, C)``: group ``g`` (``B[g]``, ``C[g]``) holds rows ``starts[g]:starts[g + 1]`` of
+    ``z``. Needs ``C > B > 0`` and ``0 ≤ z ≤ 0.9`` (the series converges like ``z^n``).
+
+    Returns an array ``(outputs, rows)``. Each block of rows is summed to as many terms as its
+    largest ``z`` needs, so rows sorted by ``z`` within a group (largest first) are cheapest.
+
+    Examples:
+        >>> import numpy as np, scipy.special as sp
+        >>> from crmkit.clv._pareto_series import series_by_group
+        >>> z = np.array([0.3, 0.1, 0.6])
+        >>> out = series_by_group(np, np.array([1.6, 2.5]), np.array([4.2, 3.5]), z,
+        ...                       np.array([0, 2, 3]), False)
+        >>> ref = sp.hyp2f1(1.0, np.array([1.6, 1.6, 2.5]), np.array([4.2, 4.2, 3.5]), z)
+        >>> bool(np.all(np.abs(out[0] / ref - 1) < 1e-14))
+        True
+    """
+    outputs = OUTPUTS_SECOND if second else OUTPUTS_FIRST
+    out = np.empty((outputs, z.shape[0]))
+    bounds = starts.tolist()
+    b_list = B.tolist()
+    blocks = []  # (group, start, stop)
+    for g in range(len(bounds) - 1):
+        # the block size for the group's largest z (smaller z need fewer terms)
+        first = bounds[g]
+        if first == bounds[g + 1]:
+            continue
+        z_top = float(z[first : bounds[g + 1]].max())
+        size = _PRODUCT // (outputs * terms_needed(z_top, b_list[g], second))
+        size = min(_BLOCK, max(64, size))
+        for lo in range(first, bounds[g + 1], size):
+            blocks.append((g, lo, min(lo + size, bounds[g + 1])))
+    if not blocks:
+        return out
+    firsts = np.array([lo for _, lo, _ in blocks])
+    largest = np.maximum.reduceat(z, firsts).tolist()
+    need = [
+        terms_needed(zm, b_list[g], second) for (g, _, _), zm in zip(blocks, largest, strict=True)
+    ]
+    most: dict[int, int] = {}
+    for (g, _, _), n in zip(blocks, need, strict=True):
+        most[g] = max(most.get(g, 0), n)
+    groups = sorted(most)
+    table = coefficients(np, B[groups], C[groups], max(most.values()), second)
+    row_of = {g: i for i, g in enumerate(groups)}
+    for (g, lo, hi), n in zip(blocks, need, strict=True):
+        out[:, lo:hi] = table[row_of[g], :, :n] @ powers(np, z[lo:hi], n)
+    return out
+
+
+def groups(np: Any, values: Any) -> tuple[Any, Any]:
+    """The distinct values of a sorted array and where each one's rows start (and, last, the
+    number of rows): the ``starts`` of :func:`series_by_group`.
+
+    Examples:
+        >>> import numpy as np
+        >>> from crmkit.clv._pareto_series import groups
+        >>> [v.tolist() for v in groups(np, np.array([0.0, 0.0, 2.0, 5.0, 5.0]))]
+        [[0.0, 2.0, 5.0], [0, 2, 3, 5]]
+    """
+    values = np.asarray(values, dtype=float)
+    firsts = np.flatnonzero(np.diff(values)) + 1
+    starts = np.concatenate([[0], firsts, [values.shape[0]]]).astype(np.intp)
+    return values[starts[:-1]], starts
