@@ -27,6 +27,8 @@ from typing import TYPE_CHECKING, Any, ClassVar
 
 import attrs
 
+from crmkit.clv._pareto_series import groups as series_groups
+from crmkit.clv._pareto_series import series_by_group
 from crmkit.clv.beta_geo import start_values as beta_geo_start
 from crmkit.clv.estimation import (
     MAX_LOG_ERROR,
@@ -69,11 +71,6 @@ def _expm1_over(np: Any, eps: float, u: Any) -> Any:
     if eps == 0:
         return np.asarray(u, dtype=float)
     return np.expm1(eps * u) / eps
-
-
-def _log_hyp2f1_a_plus_1(np: Any, sp: Any, a: Any, b: Any, z: Any) -> Any:
-    """log 2F1(a, b; a + 1; z) for 0 ≤ z < 1, bounded for any size of ``a``."""
-    return (1 - b) * np.log1p(-z) + np.log(_hyp2f1(np, sp, a + 1 - b, a + 1, z))
 
 
 #: above this z the series of 2F1(1, B; C; z) is slow, and SciPy's ``hyp2f1`` — fine below —
@@ -161,15 +158,52 @@ def _log_term(np: Any, sp: Any, params: Any, x: Any, t: Any) -> Any:
     (max(α, β) + t)`` and ``b = s + 1`` when ``α ≥ β``, else ``r + x`` (so ``A0 = e^l(t_x) −
     e^l(T)``, note 009 eqs. 19/20)."""
     r, alpha, s, beta = params
-    if alpha >= beta:
-        big, second = alpha, s + 1
-    else:
-        big, second = beta, r + x
+    x, t = np.broadcast_arrays(np.asarray(x, dtype=float), np.asarray(t, dtype=float))
+    second = s + 1 if alpha >= beta else r + x
     rsx = r + s + x
-    shifted = big + t
-    return _log_hyp2f1_a_plus_1(np, sp, rsx, second, abs(alpha - beta) / shifted) - rsx * np.log(
-        shifted
-    )
+    shifted = max(alpha, beta) + t
+    z = abs(alpha - beta) / shifted
+    # log 2F1(a, b; a + 1; z) = (1 − b) log(1 − z) + log 2F1(1, a + 1 − b; a + 1; z), bounded
+    log_f = np.log(_hyp2f1_by_frequency(np, sp, params, x, z))
+    return (1 - second) * np.log1p(-z) + log_f - rsx * np.log(shifted)
+
+
+def _hyp2f1_by_frequency(np: Any, sp: Any, params: Any, x: Any, z: Any) -> Any:
+    """``2F1(1, B; C; z)`` of :func:`_log_term` (``C = r+s+x+1``; ``B = r+x`` when ``α ≥ β``,
+    else ``s+1``): summed per frequency as polynomials in ``z``
+    (:func:`crmkit.clv._pareto_series.series_by_group`) for ``z ≤ 0.9``, :func:`_hyp2f1`
+    above.
+
+    Customers are sorted by frequency (and, within one, roughly by ``z``, which saves terms)
+    with a radix sort on 16-bit keys when frequencies are whole numbers below 2048.
+
+    Examples:
+        >>> import numpy as np, scipy.special as sp
+        >>> from crmkit.clv.pareto_nbd import _hyp2f1_by_frequency
+        >>> x, z = np.array([3.0, 0.0, 3.0]), np.array([0.5, 0.2, 0.95])
+        >>> got = _hyp2f1_by_frequency(np, sp, (0.5, 2.0, 0.7, 1.0), x, z)
+        >>> bool(np.all(np.abs(got / sp.hyp2f1(1.0, 0.5 + x, 2.2 + x, z) - 1) < 1e-14))
+        True
+    """
+    r, alpha, s, beta = params
+    x, z = np.atleast_1d(x), np.atleast_1d(z)
+    series = z <= _SERIES_BELOW
+    z_series = z if series.all() else np.where(series, z, 0.0)
+    top = float(x.max()) if x.shape[0] else 0.0
+    if x.shape[0] and float(x.min()) >= 0 and top < 2048 and np.array_equal(x, np.floor(x)):
+        level = (z_series * (15.0 / _SERIES_BELOW)).astype(np.int16)
+        order = np.argsort(x.astype(np.int16) * np.int16(16) + (15 - level), kind="stable")
+    else:
+        order = np.argsort(x, kind="stable")
+    freqs, starts = series_groups(np, x[order])
+    big_b = r + freqs if alpha >= beta else np.full(freqs.shape, s + 1.0)
+    out = np.empty(z.shape)
+    out[order] = series_by_group(np, big_b, r + s + freqs + 1.0, z_series[order], starts, False)[0]
+    if not series.all():
+        slow = ~series
+        rows_b = r + x[slow] if alpha >= beta else np.full(int(slow.sum()), s + 1.0)
+        out[slow] = _hyp2f1(np, sp, rows_b, r + s + x[slow] + 1.0, z[slow])
+    return out
 
 
 def _log_a0(np: Any, sp: Any, params: Any, x: Any, tx: Any, age: Any) -> Any:
@@ -188,6 +222,11 @@ def _log_a0(np: Any, sp: Any, params: Any, x: Any, tx: Any, age: Any) -> Any:
         l1[some] = _log_term(np, sp, params, x[some], tx[some])
     else:
         l1 = _log_term(np, sp, params, x, tx)
+    # A0 = 0 exactly where recency == T (the two terms may be summed in different blocks of
+    # the series, so differ by rounding)
+    same = np.broadcast_to(tx == age, l2.shape)
+    if same.any():
+        l2 = np.where(same, np.broadcast_to(l1, l2.shape), l2)
     with np.errstate(divide="ignore"):
         return l1 + np.log(-np.expm1(l2 - l1))
 
@@ -366,59 +405,50 @@ class ParetoNBD(PersistentModel):
         return np.atleast_1d(alive * rate * _expm1_over(np, 1 - s, np.log1p(t / (beta + age))))
 
 
-def _hyp2f1_one(np: Any, sp: Any, B: Any, C: Any, z: Any, second: bool = False) -> tuple[Any, ...]:  # noqa: N803
+def _hyp2f1_one(
+    np: Any,
+    sp: Any,
+    B: Any,  # noqa: N803
+    C: Any,  # noqa: N803
+    z: Any,
+    starts: Any,
+    second: bool = False,
+) -> tuple[Any, ...]:
     """``F = 2F1(1, B; C; z)`` and its derivatives in ``B``, ``C`` and ``z``, for ``C > B > 0``
     and ``0 ≤ z < 1``: ``(F, F_B, F_C, F_z)``, and with ``second`` also
-    ``(F_BB, F_BC, F_CC, F_Bz, F_Cz, F_zz)``.
+    ``(F_BB, F_BC, F_CC, F_Bz, F_Cz, F_zz)``; rows grouped by ``(B[g], C[g])``, group ``g``
+    holding rows ``starts[g]:starts[g + 1]`` of ``z``.
 
     With ``t_n = (B)_n / (C)_n z^n`` (so ``t_n ≤ z^n``), ``S_n = Σ_{k<n} 1/(B+k)``,
     ``U_n = Σ_{k<n} 1/(C+k)`` and ``S'_n``, ``U'_n`` the sums of their squares: ``F = Σ t_n``,
     ``∂F/∂B = Σ t_n S_n``, ``∂F/∂C = −Σ t_n U_n``, ``∂F/∂z = Σ n t_n / z``,
     ``∂²F/∂B² = Σ t_n (S_n² − S'_n)``, ``∂²F/∂B∂C = −Σ t_n S_n U_n``,
     ``∂²F/∂C² = Σ t_n (U_n² + U'_n)``, ``∂²F/∂B∂z = Σ n t_n S_n / z``,
-    ``∂²F/∂C∂z = −Σ n t_n U_n / z`` and ``∂²F/∂z² = Σ n (n − 1) t_n / z²``, summed with as
-    many terms as the largest ``z`` needs for double precision. For ``z > 0.9`` (slow series)
-    :func:`_hyp2f1` gives ``F`` and the derivatives come from its central differences.
+    ``∂²F/∂C∂z = −Σ n t_n U_n / z`` and ``∂²F/∂z² = Σ n (n − 1) t_n / z²``: per group, each
+    is a polynomial in ``z`` summed with as many terms as the block's largest ``z`` needs
+    for double precision (:func:`crmkit.clv._pareto_series.series_by_group`). For
+    ``z > 0.9`` (slow series) :func:`_hyp2f1` gives ``F`` and the derivatives come from its
+    central differences.
+
+    Examples:
+        >>> import numpy as np, scipy.special as sp
+        >>> from crmkit.clv.pareto_nbd import _hyp2f1_one
+        >>> f, _, _, _ = _hyp2f1_one(np, sp, np.array([1.6]), np.array([4.2]), np.array([0.3, 0.95]),
+        ...                          np.array([0, 2]))
+        >>> bool(np.all(np.abs(f / sp.hyp2f1(1.0, 1.6, 4.2, [0.3, 0.95]) - 1) < 1e-14))
+        True
     """
-    B, C, z = np.broadcast_arrays(B, C, z)  # noqa: N806
-    outputs = 10 if second else 4
-    result = [np.zeros(z.shape) for _ in range(outputs)]
     series = z <= _SERIES_BELOW
     if series.all():
-        rows: Any = slice(None)
-    else:
-        rows = series
-        slow = ~series
-        for out, value in zip(
-            result, _hyp2f1_differences(np, sp, B[slow], C[slow], z[slow], second), strict=True
-        ):
-            out[slow] = value
-    b, c, zz = B[rows], C[rows], z[rows]
-    if b.size == 0:
-        return tuple(result)
-    # terms each row needs: t_n (n + 2 + 1/B) ≤ z^n (n + 2 + 1/B) < 1e-17; rows are summed in
-    # buckets of 8, 16, 32, ... terms so that small z (the usual case) costs few terms
-    with np.errstate(divide="ignore"):
-        need = np.log(1e-17 / (2.0 + 1.0 / b) / 16.0) / np.log(zz)  # 16: the (n + …) factor
-    need = np.where(zz > 0, need, 1.0)
-    bucket = np.maximum(np.ceil(np.log2(np.maximum(need, 1.0))), 3.0)
-    sums = [np.empty(b.shape) for _ in range(outputs)]
-    for level in np.unique(bucket).tolist():
-        pick = bucket == level
-        terms, second_terms = int(2**level), 0
-        if second:
-            # the Hessian needs ~1e-12, not rounding: fewer terms of the second derivatives,
-            # whose n² factor the 256 covers
-            with np.errstate(divide="ignore"):
-                tail = math.log(1e-12 / (2.0 + 1.0 / float(b[pick].min())) / 256.0)
-                largest = float(zz[pick].max())
-                second_terms = terms if largest <= 0 else math.ceil(tail / math.log(largest))
-            second_terms = min(max(second_terms, 8), terms)
-        parts = _hyp2f1_series(np, b[pick], c[pick], zz[pick], terms, second_terms)
-        for total, part in zip(sums, parts, strict=True):
-            total[pick] = part
-    for out, total in zip(result, sums, strict=True):
-        out[rows] = total
+        return tuple(series_by_group(np, B, C, z, starts, second))
+    result = series_by_group(np, B, C, np.where(series, z, 0.0), starts, second)
+    slow = ~series
+    counts = np.diff(starts)
+    rows_b, rows_c = np.repeat(B, counts)[slow], np.repeat(C, counts)[slow]
+    for out, value in zip(
+        result, _hyp2f1_differences(np, sp, rows_b, rows_c, z[slow], second), strict=True
+    ):
+        out[slow] = value
     return tuple(result)
 
 
@@ -479,63 +509,6 @@ def _hyp2f1_differences(np: Any, sp: Any, b: Any, c: Any, z: Any, second: bool) 
     return [*out, pure(0), mixed(0, 1), pure(1), mixed(0, 2), mixed(1, 2), pure(2)]
 
 
-def _hyp2f1_series(np: Any, b: Any, c: Any, z: Any, terms: int, second: int = 0) -> tuple[Any, ...]:
-    """The first ``terms`` terms of the series of :func:`_hyp2f1_one`, summed term by term
-    (and with ``second > 0`` the first ``second`` terms of its second derivatives).
-
-    One vector operation per term over the rows, in place on row-sized buffers (which stay in
-    the processor's cache), instead of a (terms × rows) array: about twice as fast, and the
-    same sums in the same order.
-
-    Examples:
-        >>> import numpy as np, scipy.special as sp
-        >>> from crmkit.clv.pareto_nbd import _hyp2f1_series
-        >>> f, _, _, _ = _hyp2f1_series(np, np.array([1.6]), np.array([4.2]), np.array([0.3]), 64)
-        >>> bool(abs(f[0] / sp.hyp2f1(1.0, 1.6, 4.2, 0.3) - 1) < 1e-14)
-        True
-    """
-    term, total = np.ones(b.shape), np.ones(b.shape)
-    sum_b, sum_c, d_b, d_c, d_z = (np.zeros(b.shape) for _ in range(5))
-    b_n, c_n, rb, rc = (np.empty(b.shape) for _ in range(4))
-    if second:
-        sq_b, sq_c, d_bb, d_bc, d_cc, d_bz, d_cz, d_zz = (np.zeros(b.shape) for _ in range(8))
-        over_z, over_z2, nt = np.zeros(b.shape), np.zeros(b.shape), np.empty(b.shape)
-    for n in range(terms):
-        np.add(b, n, out=b_n)
-        np.add(c, n, out=c_n)
-        np.reciprocal(b_n, out=rb)
-        np.reciprocal(c_n, out=rc)
-        sum_b += rb  # Σ_{k≤n} 1/(B+k)
-        sum_c += rc
-        if n < second:
-            sq_b += rb * rb
-            sq_c += rc * rc
-        b_n /= c_n  # (B+n)/(C+n)
-        if n < second:
-            # t_{n+1}/z² = (t_n/z)·ratio, t_{n+1}/z = t_n·ratio: no division by z
-            np.multiply(over_z, b_n, out=over_z2)
-            np.multiply(term, b_n, out=over_z)
-        b_n *= z
-        term *= b_n  # (B)_{n+1}/(C)_{n+1} z^{n+1}
-        total += term
-        d_b += term * sum_b
-        d_c += term * sum_c
-        d_z += (n + 1.0) * term
-        if n < second:
-            d_bb += term * (sum_b * sum_b - sq_b)
-            d_cc += term * (sum_c * sum_c + sq_c)
-            d_bc += term * sum_b * sum_c
-            np.multiply(over_z, n + 1.0, out=nt)  # (n+1) t_{n+1} / z
-            d_bz += nt * sum_b
-            d_cz += nt * sum_c
-            d_zz += (n * (n + 1.0)) * over_z2
-    with np.errstate(divide="ignore", invalid="ignore"):
-        d_z = np.where(z > 0, d_z / z, b / c)  # Σ (n+1) t_{n+1} / z
-    if not second:
-        return total, d_b, -d_c, d_z
-    return total, d_b, -d_c, d_z, d_bb, -d_bc, d_cc, d_bz, -d_cz, d_zz
-
-
 _PAIRS = [(k, m) for k in range(4) for m in range(k, 4)]  # the Hessian's upper triangle
 
 
@@ -572,11 +545,24 @@ def _likelihood(history: History, scale: float, penalizer: float) -> tuple[Any, 
     ``∂²/∂θ_k∂θ_l = p_k p_l ∂²/∂p_k∂p_l + [k = l] p_k ∂/∂p_k``.
     """
     np, sp = special_functions()
-    x, w = history.frequency, history.weights
-    tx, age = history.recency / scale, history.T / scale
+    # customers sorted by frequency, then T: the hypergeometric series is summed per frequency
+    # (see _hyp2f1_one), fastest with the largest z = |α − β| / (max(α, β) + t) first in each
+    order = np.lexsort((history.T, history.frequency))
+    x, w = history.frequency[order], history.weights[order]
+    tx, age = history.recency[order] / scale, history.T[order] / scale
     total = float(w.sum())
-    pairs, at_tx = np.unique(np.stack([x, tx]), axis=1, return_inverse=True)
-    x_at_tx, tx_at_tx, at_tx = pairs[0], pairs[1], at_tx.ravel()
+    # the distinct (frequency, recency) pairs, sorted, and each customer's
+    by_tx = np.lexsort((tx, x))
+    x_sorted, tx_sorted = x[by_tx], tx[by_tx]
+    new_pair = np.ones(x.shape, dtype=bool)
+    new_pair[1:] = (x_sorted[1:] != x_sorted[:-1]) | (tx_sorted[1:] != tx_sorted[:-1])
+    x_at_tx, tx_at_tx = x_sorted[new_pair], tx_sorted[new_pair]
+    at_tx = np.empty(x.shape, dtype=np.intp)
+    at_tx[by_tx] = np.cumsum(new_pair) - 1
+    freqs, starts = series_groups(np, x)
+    w_freq = np.add.reduceat(w, starts[:-1]) if x.shape[0] else np.zeros(0)
+    starts_at_tx = series_groups(np, x_at_tx)[1]  # the same frequencies
+    recency_is_t = np.flatnonzero(tx == age)
 
     dot = fast_dot(np)
 
@@ -595,15 +581,21 @@ def _likelihood(history: History, scale: float, penalizer: float) -> tuple[Any, 
             d_b, d_bb, d_big, d_gap = (1, 0, 0, 0), (0, 0, 1, 0), (0, 0, 0, 1), (0, -1, 0, 1)
         d_a = (1, 0, 1, 0)  # ∂(r+s+x) and ∂C
 
-        def log_term(freq: Any, t: Any) -> tuple[Any, list[Any], dict[tuple[int, int], Any]]:
-            """l(t), its gradient and (if wanted) Hessian for customers with ``freq``."""
+        # the series' B per frequency group (and its C = r + s + x + 1 below)
+        big_b = r + freqs if al >= be else np.full(freqs.shape, s + 1.0)
+
+        def log_term(
+            freq: Any, t: Any, rows: Any
+        ) -> tuple[Any, list[Any], dict[tuple[int, int], Any]]:
+            """l(t), its gradient and (if wanted) Hessian for customers with ``freq``, sorted
+            by it (frequency ``freqs[g]`` on rows ``rows[g]:rows[g + 1]``)."""
             a = r + s + freq
-            b, B = (s + 1.0, r + freq) if al >= be else (r + freq, s + 1.0)  # noqa: N806
+            b = s + 1.0 if al >= be else r + freq
             shifted = big + t
             z = gap / shifted
             log_shifted = np.log(shifted)
             log_1mz = np.log1p(-z)
-            hyp = _hyp2f1_one(np, sp, B, a + 1.0, z, want_hessian)
+            hyp = _hyp2f1_one(np, sp, big_b, r + s + freqs + 1.0, z, rows, want_hessian)
             f, f_b, f_c, f_z = hyp[:4]
             dzs, dlogf, dl = [], [], []
             for k in range(4):
@@ -648,9 +640,12 @@ def _likelihood(history: History, scale: float, penalizer: float) -> tuple[Any, 
 
         # l(t_x) once per distinct (frequency, recency): every zero-frequency customer shares
         # recency 0, and it is their z = |α−β|/max(α,β) that needs the longest series
-        l1, dl1, h1 = log_term(x_at_tx, tx_at_tx)
+        l1, dl1, h1 = log_term(x_at_tx, tx_at_tx, starts_at_tx)
         l1, dl1 = l1[at_tx], [d[at_tx] for d in dl1]
-        l2, dl2, h2 = log_term(x, age)
+        l2, dl2, h2 = log_term(x, age, starts)
+        # where recency == T, A0 = 0 exactly (l(t_x) and l(T) are summed in different blocks
+        # of the series, so they may differ by rounding)
+        l2[recency_is_t] = l1[recency_is_t]
         with np.errstate(divide="ignore", invalid="ignore"):
             q = np.exp(l2 - l1)  # A0 = e^l1 (1 − q), q ≤ 1
             log_a0 = l1 + np.log(-np.expm1(l2 - l1))  # −inf when recency == T
@@ -661,10 +656,11 @@ def _likelihood(history: History, scale: float, penalizer: float) -> tuple[Any, 
         alive = -rx * l_al - s * l_be
         d_alive = [-l_al, -rx / (al + age), -l_be, -s / (be + age)]
         p_died = sp.expit(died - alive)
-        first = sp.gammaln(rx) - sp.gammaln(r) + r * math.log(al) + s * math.log(be)
-        ll = dot(w, first + np.logaddexp(alive, died))
+        # A1's terms in r + x once per frequency, weighted by the frequency's total weight
+        first = total * (r * math.log(al) + s * math.log(be) - float(sp.gammaln(r)))
+        ll = dot(w_freq, sp.gammaln(r + freqs)) + first + dot(w, np.logaddexp(alive, died))
         d_first = [
-            dot(w, sp.digamma(rx)) + total * (math.log(al) - sp.digamma(r)),
+            dot(w_freq, sp.digamma(r + freqs)) + total * (math.log(al) - sp.digamma(r)),
             total * r / al,
             total * math.log(be),
             total * s / be,
@@ -680,7 +676,7 @@ def _likelihood(history: History, scale: float, penalizer: float) -> tuple[Any, 
             return value, gradient, None
         hess = np.zeros((4, 4))
         # A1's second derivatives
-        hess[0, 0] = dot(w, sp.polygamma(1, rx)) - total * float(sp.polygamma(1, r))
+        hess[0, 0] = dot(w_freq, sp.polygamma(1, r + freqs)) - total * float(sp.polygamma(1, r))
         hess[0, 1] = total / al
         hess[1, 1] = -total * r / al**2
         hess[2, 3] = total / be
