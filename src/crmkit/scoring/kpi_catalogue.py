@@ -143,6 +143,17 @@ def _non_negative(name: str, value: float) -> None:
         raise ValidationError.single(name, value, "must be zero or more")
 
 
+def _per(name: str, value: float, *divisors: tuple[str, float]) -> float:
+    """``value`` (zero or more) divided by each of ``divisors`` (more than zero) in turn."""
+    _non_negative(name, value)
+    for divisor_name, divisor in divisors:
+        _positive(divisor_name, divisor)
+    out = float(value)
+    for _, divisor in divisors:
+        out /= divisor
+    return out
+
+
 def _kpi(
     key: str,
     actual: float,
@@ -353,10 +364,7 @@ def visits_per_salesperson(visits: int, salespeople: int, *, months: float = 1.0
         >>> visits_per_salesperson(96, 4)
         24.0
     """
-    _non_negative("visits", visits)
-    _positive("salespeople", salespeople)
-    _positive("months", months)
-    return visits / salespeople / months
+    return _per("visits", visits, ("salespeople", salespeople), ("months", months))
 
 
 def revenue_per_customer(revenue: float, customers: int) -> float:
@@ -367,9 +375,7 @@ def revenue_per_customer(revenue: float, customers: int) -> float:
         >>> revenue_per_customer(2_000_000, 250)
         8000.0
     """
-    _non_negative("revenue", revenue)
-    _positive("customers", customers)
-    return float(revenue) / customers
+    return _per("revenue", revenue, ("customers", customers))
 
 
 def average_sales_per_customer(sales: float, customers: int) -> float:
@@ -391,9 +397,7 @@ def customers_per_salesperson(customers: int, salespeople: int) -> float:
         >>> customers_per_salesperson(250, 5)
         50.0
     """
-    _non_negative("customers", customers)
-    _positive("salespeople", salespeople)
-    return customers / salespeople
+    return _per("customers", customers, ("salespeople", salespeople))
 
 
 @overload
@@ -448,10 +452,7 @@ def cases_per_agent_per_day(cases: int, agents: int, days: float) -> float:
         >>> cases_per_agent_per_day(180, agents=3, days=5)
         12.0
     """
-    _non_negative("cases", cases)
-    _positive("agents", agents)
-    _positive("days", days)
-    return cases / agents / days
+    return _per("cases", cases, ("agents", agents), ("days", days))
 
 
 def percent_change(before: float, after: float) -> float:
