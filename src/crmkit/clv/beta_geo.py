@@ -32,19 +32,18 @@ from typing import TYPE_CHECKING, Any, ClassVar
 
 import attrs
 
+from crmkit.clv._model import FittedModel
 from crmkit.clv.estimation import (
     MAX_LOG_ERROR,
     across_one,
     fast_dot,
     float_arrays,
-    maximise,
-    penalty,
+    pattern_sample,
     positive,
     special_functions,
     warm_start,
 )
-from crmkit.clv.history import History, read_history
-from crmkit.clv.persistence import PersistentModel
+from crmkit.clv.history import History
 from crmkit.clv.summary import TimeUnit
 from crmkit.errors import ValidationError
 from crmkit.extras import require
@@ -56,12 +55,10 @@ if TYPE_CHECKING:
 __all__ = ["BetaGeo"]
 
 _PARAMS = ("r", "alpha", "a", "b")
-_SUBSAMPLE_ABOVE = 100_000  # distinct patterns above which the start comes from a sub-sample
-_SUBSAMPLE = 20_000
 
 
 @attrs.frozen
-class BetaGeo(PersistentModel):
+class BetaGeo(FittedModel):
     """A BG/NBD model with parameters ``r``, ``alpha``, ``a``, ``b`` and fit metadata.
 
     Build one from known parameters or with :meth:`fit`. Times (``t``, ``recency``, ``T``)
@@ -124,30 +121,11 @@ class BetaGeo(PersistentModel):
             >>> sorted(model.standard_errors)
             ['a', 'alpha', 'b', 'r']
         """
-        np = require("numpy", "stats")
-        penalizer = penalty(penalizer)
-        history = read_history(data, weights=weights, deduplicate=True)
-        scale = float(history.T.max()) or 1.0
-        objective, curvature = _likelihood(history, scale, penalizer)
-        if initial_params is not None:
-            start = np.log([initial_params[n] for n in _PARAMS])
-            start[1] -= math.log(scale)
-        else:
-            start = start_values(np, history, scale, penalizer)
-        shift = np.array([0.0, math.log(scale), 0.0, 0.0])
-        est = maximise(
-            objective, start, names=_PARAMS, customers=history.customers, model="BG/NBD",
-            shift=shift, curvature=curvature, max_log_error=MAX_LOG_ERROR, progress=progress,
+        return cls._fit_histories(
+            data, likelihood=_likelihood, model="BG/NBD", rates=(1,), time_unit=time_unit,
+            weights=weights, initial_params=initial_params, penalizer=penalizer,
+            progress=progress, start=_start, max_log_error=MAX_LOG_ERROR,
         )  # fmt: skip
-        # undo the time rescaling's Jacobian so the log-likelihood is in the data's unit
-        ll = est.log_likelihood - math.log(scale) * fast_dot(np)(history.weights, history.frequency)
-        return cls(
-            **est.params,
-            standard_errors=est.standard_errors,
-            log_likelihood=ll,
-            customers=est.customers,
-            time_unit=time_unit,
-        )
 
     def log_likelihood_of(self, frequency: ArrayLike, recency: ArrayLike, T: ArrayLike) -> Any:  # noqa: N803
         """Each customer's log-likelihood under the model.
@@ -281,12 +259,16 @@ def start_values(np: Any, history: History, scale: float, penalizer: float) -> A
     log-likelihood an unbiased estimate of the full one, so its optimum is close and
     Newton's method needs two or three steps on the full data.
     """
-    if history.size > _SUBSAMPLE_ABOVE:
-        keep = np.zeros(history.size, dtype=bool)
-        keep[np.random.default_rng(0).choice(history.size, _SUBSAMPLE, replace=False)] = True
-        history = history.select(keep)
+    sample = pattern_sample(np, history.size)
+    if sample is not None:
+        history = history.select(sample)
     objective, _ = _likelihood(history, scale, penalizer)
     return warm_start(objective, np.zeros(4))
+
+
+def _start(history: History, scale: float, penalizer: float) -> tuple[Any, None]:
+    """:func:`start_values`, without a first inverse Hessian for BFGS."""
+    return start_values(require("numpy", "stats"), history, scale, penalizer), None
 
 
 def _likelihood(history: History, scale: float, penalizer: float) -> tuple[Any, Any]:

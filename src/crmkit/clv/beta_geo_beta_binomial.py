@@ -24,6 +24,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 
 import attrs
 
+from crmkit.clv._model import FittedModel
 from crmkit.clv.discrete import (
     beta_mixture,
     flag,
@@ -32,9 +33,8 @@ from crmkit.clv.discrete import (
     whole,
     whole_numbers,
 )
-from crmkit.clv.estimation import maximise, positive
+from crmkit.clv.estimation import positive
 from crmkit.clv.history import merge_patterns
-from crmkit.clv.persistence import PersistentModel
 from crmkit.clv.summary import TimeUnit
 from crmkit.errors import Problem, ValidationError
 from crmkit.extras import require
@@ -110,7 +110,7 @@ def _terms(x: Any, tx: Any, n: Any) -> tuple[Any, Any]:
 
 
 @attrs.frozen
-class BetaGeoBetaBinomial(PersistentModel):
+class BetaGeoBetaBinomial(FittedModel):
     """A BG/BB model: ``alpha``, ``beta`` (purchase probability), ``gamma``, ``delta`` (dropout).
 
     Examples:
@@ -171,21 +171,10 @@ class BetaGeoBetaBinomial(PersistentModel):
         x, tx, n = _histories(columns["frequency"], columns["recency"], columns["periods"])
         (x, tx, n), w = merge_patterns([x, tx, n], columns.get("weights", np.ones_like(x)))
         offsets, present = _terms(x, tx, n)
-        objective = beta_mixture(offsets, present, w)
-        start = np.zeros(4)
-        if initial_params is not None:
-            start = np.log([initial_params[name] for name in _PARAMS])
-        est = maximise(
-            objective, start, names=_PARAMS, customers=float(w.sum()), model="BG/BB",
-            progress=progress,
+        return cls._maximum_likelihood(
+            beta_mixture(offsets, present, w), customers=float(w.sum()), model="BG/BB",
+            initial_params=initial_params, time_unit=time_unit, progress=progress,
         )  # fmt: skip
-        return cls(
-            **est.params,
-            standard_errors=est.standard_errors,
-            log_likelihood=est.log_likelihood,
-            customers=est.customers,
-            time_unit=time_unit,
-        )
 
     @property
     def _params(self) -> tuple[float, float, float, float]:

@@ -21,9 +21,9 @@ from typing import TYPE_CHECKING, Any, ClassVar
 
 import attrs
 
-from crmkit.clv.estimation import maximise, penalty, positive
+from crmkit.clv._model import FittedModel
+from crmkit.clv.estimation import penalty, positive
 from crmkit.clv.history import History, merge_patterns, read_history
-from crmkit.clv.persistence import PersistentModel
 from crmkit.clv.summary import TimeUnit
 from crmkit.errors import CrmkitWarning, ValidationError
 from crmkit.extras import require
@@ -39,7 +39,7 @@ _PARAMS = ("p", "q", "v")
 
 
 @attrs.frozen
-class GammaGamma(PersistentModel):
+class GammaGamma(FittedModel):
     """A Gamma-Gamma spend model with parameters ``p``, ``q``, ``v`` (γ) and fit metadata.
 
     Examples:
@@ -108,7 +108,6 @@ class GammaGamma(PersistentModel):
             >>> spend.customers
             5.0
         """
-        np = require("numpy", "stats")
         penalizer = penalty(penalizer)
         # a frame is grouped to its distinct patterns on its engine: only those are collected
         history = read_history(data, monetary=True, weights=weights, deduplicate=is_frame(data))
@@ -118,18 +117,10 @@ class GammaGamma(PersistentModel):
                 "summary.frequency", message="has no repeat customer (frequency > 0) to fit"
             )
         history = _merge(history)
-        start = np.log([initial_params[n] for n in _PARAMS]) if initial_params else np.zeros(3)
-        est = maximise(
-            _objective(history, penalizer), start, names=_PARAMS,
-            customers=history.customers, model="Gamma-Gamma", progress=progress,
+        return cls._maximum_likelihood(
+            _objective(history, penalizer), customers=history.customers, model="Gamma-Gamma",
+            initial_params=initial_params or None, time_unit=time_unit, progress=progress,
         )  # fmt: skip
-        return cls(
-            **est.params,
-            standard_errors=est.standard_errors,
-            log_likelihood=est.log_likelihood,
-            customers=est.customers,
-            time_unit=time_unit,
-        )
 
     def expected_order_value(self, frequency: ArrayLike, monetary_value: ArrayLike) -> Any:
         """Expected average value of a customer's future orders (lifetimes'

@@ -25,16 +25,8 @@ from typing import TYPE_CHECKING, Any, ClassVar
 
 import attrs
 
-from crmkit.clv.estimation import (
-    across_one,
-    float_arrays,
-    maximise,
-    penalty,
-    positive,
-    special_functions,
-)
-from crmkit.clv.history import read_history
-from crmkit.clv.persistence import PersistentModel
+from crmkit.clv._model import FittedModel
+from crmkit.clv.estimation import across_one, float_arrays, positive, special_functions
 from crmkit.clv.summary import TimeUnit
 from crmkit.extras import require
 from crmkit.progress import ProgressOption
@@ -48,7 +40,7 @@ _PARAMS = ("r", "alpha", "a", "b")
 
 
 @attrs.frozen
-class ModifiedBetaGeo(PersistentModel):
+class ModifiedBetaGeo(FittedModel):
     """An MBG/NBD model with parameters ``r``, ``alpha``, ``a``, ``b`` and fit metadata.
 
     Times (``t``, ``recency``, ``T``) are in the model's ``time_unit``.
@@ -106,28 +98,11 @@ class ModifiedBetaGeo(PersistentModel):
             >>> sorted(model.standard_errors)
             ['a', 'alpha', 'b', 'r']
         """
-        np = require("numpy", "stats")
-        penalizer = penalty(penalizer)
-        history = read_history(data, weights=weights, deduplicate=True)
-        scale = float(history.T.max()) or 1.0
-        objective = _likelihood(history, scale, penalizer)
-        start = np.zeros(4)
-        if initial_params is not None:
-            start = np.log([initial_params[n] for n in _PARAMS])
-            start[1] -= math.log(scale)
-        est = maximise(
-            objective, start, names=_PARAMS, customers=history.customers, model="MBG/NBD",
-            shift=np.array([0.0, math.log(scale), 0.0, 0.0]), progress=progress,
+        return cls._fit_histories(
+            data, likelihood=_likelihood, model="MBG/NBD", rates=(1,), time_unit=time_unit,
+            weights=weights, initial_params=initial_params, penalizer=penalizer,
+            progress=progress,
         )  # fmt: skip
-        # undo the time rescaling's Jacobian so the log-likelihood is in the data's unit
-        ll = est.log_likelihood - math.log(scale) * float(history.weights @ history.frequency)
-        return cls(
-            **est.params,
-            standard_errors=est.standard_errors,
-            log_likelihood=ll,
-            customers=est.customers,
-            time_unit=time_unit,
-        )
 
     def log_likelihood_of(self, frequency: ArrayLike, recency: ArrayLike, T: ArrayLike) -> Any:  # noqa: N803
         """Each customer's log-likelihood under the model.
@@ -224,8 +199,8 @@ def _log_odds_dead(model: ModifiedBetaGeo, x: Any, tx: Any, age: Any) -> Any:
     return np.log(a / (b + x)) + (r + x) * (np.log(al + age) - np.log(al + tx))
 
 
-def _likelihood(history: Any, scale: float, penalizer: float) -> Any:
-    """Mean negative log-likelihood and its exact gradient on log parameters.
+def _likelihood(history: Any, scale: float, penalizer: float) -> tuple[Any, None]:
+    """Mean negative log-likelihood and its exact gradient on log parameters (no Hessian).
 
     ``log L = A1 + A2 + A3 + log(1 + e^A4)`` with ``A1 = log Γ(r + x) − log Γ(r) + r log α``,
     ``A2 = log B(a, b + x + 1) − log B(a, b)``, ``A3 = −(r + x) log(α + T)`` and
@@ -265,4 +240,4 @@ def _likelihood(history: Any, scale: float, penalizer: float) -> Any:
             return math.inf, np.zeros(4)
         return value, grad
 
-    return objective
+    return objective, None

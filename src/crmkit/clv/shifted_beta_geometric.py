@@ -29,10 +29,10 @@ from typing import TYPE_CHECKING, Any, ClassVar
 
 import attrs
 
+from crmkit.clv._model import FittedModel
 from crmkit.clv.discrete import beta_mixture, flag, read_columns, whole, whole_numbers
-from crmkit.clv.estimation import maximise, positive
+from crmkit.clv.estimation import positive
 from crmkit.clv.history import merge_patterns
-from crmkit.clv.persistence import PersistentModel
 from crmkit.clv.summary import TimeUnit
 from crmkit.errors import Problem, ValidationError
 from crmkit.extras import require
@@ -48,7 +48,7 @@ _PARAMS = ("gamma", "delta")
 
 
 @attrs.frozen
-class ShiftedBetaGeometric(PersistentModel):
+class ShiftedBetaGeometric(FittedModel):
     """An sBG model: churn probability θ ~ Beta(``gamma``, ``delta``), and fit metadata.
 
     Periods are counted from the start of the subscription: period 1 is the first paid
@@ -196,21 +196,11 @@ before it (customers only leave a cohort)
         (t, churned), w = merge_patterns([t, churned], w)
         # P(T = t) = B(γ + 1, δ + t − 1)/B(γ, δ); S(t) = B(γ, δ + t)/B(γ, δ)
         offsets = np.stack([np.stack([churned, np.where(churned > 0, t - 1, t)])])[..., None]
-        objective = beta_mixture(offsets, np.ones((t.shape[0], 1), dtype=bool), w)
-        start = np.zeros(2)
-        if initial_params is not None:
-            start = np.log([initial_params[n] for n in _PARAMS])
-        est = maximise(
-            objective, start, names=_PARAMS, customers=float(w.sum()), model="sBG",
-            progress=progress,
+        return cls._maximum_likelihood(
+            beta_mixture(offsets, np.ones((t.shape[0], 1), dtype=bool), w),
+            customers=float(w.sum()), model="sBG", initial_params=initial_params,
+            time_unit=time_unit, progress=progress,
         )  # fmt: skip
-        return cls(
-            **est.params,
-            standard_errors=est.standard_errors,
-            log_likelihood=est.log_likelihood,
-            customers=est.customers,
-            time_unit=time_unit,
-        )
 
     # ------------------------------------------------------------------ predictions
 
@@ -228,10 +218,7 @@ before it (customers only leave a cohort)
             [0.3733, 0.1529]
         """
         np = require("numpy", "stats")
-        sp = require("scipy.special", "stats")
-        t = whole_numbers(t, "t", 1)
-        g, d = self.gamma, self.delta
-        return np.exp(sp.betaln(g + 1, d + t - 1) - sp.betaln(g, d))
+        return np.exp(self._log_churn(whole_numbers(t, "t", 1)))
 
     def survival(self, t: ArrayLike) -> Any:
         """Share of a cohort still subscribed after ``t`` periods (``S(t)``, ``S(0) = 1``).
@@ -243,10 +230,7 @@ before it (customers only leave a cohort)
             [1.0, 0.6267, 0.2391]
         """
         np = require("numpy", "stats")
-        sp = require("scipy.special", "stats")
-        t = whole_numbers(t, "t", 0)
-        g, d = self.gamma, self.delta
-        return np.exp(sp.betaln(g, d + t) - sp.betaln(g, d))
+        return np.exp(self._log_survival(whole_numbers(t, "t", 0)))
 
     def retention_rate(self, t: ArrayLike) -> Any:
         """The retention rate of period ``t``: ``S(t) / S(t − 1) = (δ + t − 1)/(γ + δ + t − 1)``.
@@ -311,15 +295,21 @@ before it (customers only leave a cohort)
             [-0.6931, -0.6931]
         """
         np = require("numpy", "stats")
-        sp = require("scipy.special", "stats")
         t = whole_numbers(periods, "periods", 1)
         gone = np.broadcast_to(np.asarray(churned, dtype=bool), t.shape)
+        return np.where(gone, self._log_churn(t), self._log_survival(t))
+
+    def _log_churn(self, t: Any) -> Any:
+        """``log P(T = t) = log B(γ + 1, δ + t − 1) − log B(γ, δ)``."""
+        sp = require("scipy.special", "stats")
         g, d = self.gamma, self.delta
-        return np.where(
-            gone,
-            sp.betaln(g + 1, d + t - 1) - sp.betaln(g, d),
-            sp.betaln(g, d + t) - sp.betaln(g, d),
-        )
+        return sp.betaln(g + 1, d + t - 1) - sp.betaln(g, d)
+
+    def _log_survival(self, t: Any) -> Any:
+        """``log S(t) = log B(γ, δ + t) − log B(γ, δ)``."""
+        sp = require("scipy.special", "stats")
+        g, d = self.gamma, self.delta
+        return sp.betaln(g, d + t) - sp.betaln(g, d)
 
 
 def _discount(rate: float) -> float:
