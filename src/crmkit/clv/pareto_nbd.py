@@ -198,7 +198,7 @@ def _hyp2f1_by_frequency(np: Any, sp: Any, params: Any, x: Any, z: Any) -> Any:
     freqs, starts = series_groups(np, x[order])
     big_b = r + freqs if alpha >= beta else np.full(freqs.shape, s + 1.0)
     out = np.empty(z.shape)
-    out[order] = series_by_group(np, big_b, r + s + freqs + 1.0, z_series[order], starts, False)[0]
+    out[order] = series_by_group(np, big_b, r + s + freqs + 1.0, z_series[order], starts, 0)[0]
     if not series.all():
         slow = ~series
         rows_b = r + x[slow] if alpha >= beta else np.full(int(slow.sum()), s + 1.0)
@@ -440,8 +440,8 @@ def _hyp2f1_one(
     """
     series = z <= _SERIES_BELOW
     if series.all():
-        return tuple(series_by_group(np, B, C, z, starts, second))
-    result = series_by_group(np, B, C, np.where(series, z, 0.0), starts, second)
+        return tuple(series_by_group(np, B, C, z, starts, 2 if second else 1))
+    result = series_by_group(np, B, C, np.where(series, z, 0.0), starts, 2 if second else 1)
     slow = ~series
     counts = np.diff(starts)
     rows_b, rows_c = np.repeat(B, counts)[slow], np.repeat(C, counts)[slow]
