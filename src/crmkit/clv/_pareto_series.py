@@ -114,25 +114,30 @@ def powers(np: Any, z: Any, terms: int) -> Any:
     return out
 
 
-def series_by_group(np: Any, B: Any, C: Any, z: Any, starts: Any, second: bool) -> Any:  # noqa: N803
+def series_by_group(np: Any, B: Any, C: Any, z: Any, starts: Any, order: int) -> Any:  # noqa: N803
     """``2F1(1, B; C; z)`` and its derivatives (see :func:`coefficients`) for rows grouped by
     ``(B, C)``: group ``g`` (``B[g]``, ``C[g]``) holds rows ``starts[g]:starts[g + 1]`` of
     ``z``. Needs ``C > B > 0`` and ``0 ≤ z ≤ 0.9`` (the series converges like ``z^n``).
 
-    Returns an array ``(outputs, rows)``. Each block of rows is summed to as many terms as its
-    largest ``z`` needs, so rows sorted by ``z`` within a group (largest first) are cheapest.
+    ``order`` 0 gives only ``F`` (an array ``(1, rows)``), 1 also the first derivatives
+    (``(4, rows)``), 2 also the second (``(10, rows)``). Each block of rows is summed to as
+    many terms as its largest ``z`` needs, so rows sorted by ``z`` within a group (largest
+    first) are cheapest. ``F`` alone stops where its tail, at most ``c_N z^N / (1 − z)``
+    (the coefficients ``c_n`` decrease), is below ``1e-17`` (``F ≥ 1``): often far earlier
+    than the bound ``z^N`` of :func:`terms_needed`, as ``c_n`` falls like ``n^(B − C)``.
 
     Examples:
         >>> import numpy as np, scipy.special as sp
         >>> from crmkit.clv._pareto_series import series_by_group
         >>> z = np.array([0.3, 0.1, 0.6])
-        >>> out = series_by_group(np, np.array([1.6, 2.5]), np.array([4.2, 3.5]), z,
-        ...                       np.array([0, 2, 3]), False)
+        >>> B, C = np.array([1.6, 2.5]), np.array([4.2, 3.5])
         >>> ref = sp.hyp2f1(1.0, np.array([1.6, 1.6, 2.5]), np.array([4.2, 4.2, 3.5]), z)
-        >>> bool(np.all(np.abs(out[0] / ref - 1) < 1e-14))
-        True
+        >>> [bool(np.all(np.abs(series_by_group(np, B, C, z, np.array([0, 2, 3]), k)[0] / ref - 1)
+        ...               < 1e-14)) for k in (0, 1, 2)]
+        [True, True, True]
     """
-    outputs = OUTPUTS_SECOND if second else OUTPUTS_FIRST
+    second = order == 2
+    outputs = (1, OUTPUTS_FIRST, OUTPUTS_SECOND)[order]
     out = np.empty((outputs, z.shape[0]))
     bounds = starts.tolist()
     b_list = B.tolist()
@@ -158,8 +163,22 @@ def series_by_group(np: Any, B: Any, C: Any, z: Any, starts: Any, second: bool) 
     for (g, _, _), n in zip(blocks, need, strict=True):
         most[g] = max(most.get(g, 0), n)
     groups = sorted(most)
-    table = coefficients(np, B[groups], C[groups], max(most.values()), second)
     row_of = {g: i for i, g in enumerate(groups)}
+    table = coefficients(np, B[groups], C[groups], max(most.values()), second)[:, :outputs]
+    if order == 0:
+        # the first n whose tail bound c_n z^n / (1 − z) is below 1e-17, per block
+        with np.errstate(divide="ignore"):
+            log_c = np.log(table[:, 0])  # (groups, terms)
+            log_z = np.log(np.array(largest))
+        steps = np.arange(log_c.shape[1], dtype=float)
+        tail = (
+            log_c[[row_of[g] for g, _, _ in blocks]]
+            + steps * log_z[:, None]
+            - np.log1p(-np.array(largest))[:, None]
+        )
+        below = tail < math.log(1e-17)
+        short = np.where(below.any(axis=1), below.argmax(axis=1), log_c.shape[1])
+        need = np.minimum(np.maximum(short, 1), need).tolist()
     for (g, lo, hi), n in zip(blocks, need, strict=True):
         out[:, lo:hi] = table[row_of[g], :, :n] @ powers(np, z[lo:hi], n)
     return out
