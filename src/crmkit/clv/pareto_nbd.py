@@ -27,6 +27,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 
 import attrs
 
+from crmkit.clv._model import FittedModel
 from crmkit.clv._pareto_series import groups as series_groups
 from crmkit.clv._pareto_series import series_by_group
 from crmkit.clv.beta_geo import start_values as beta_geo_start
@@ -35,15 +36,12 @@ from crmkit.clv.estimation import (
     approximate_inverse_hessian,
     fast_dot,
     float_arrays,
-    maximise,
     pattern_sample,
-    penalty,
     positive,
     special_functions,
     warm_start,
 )
-from crmkit.clv.history import History, read_history
-from crmkit.clv.persistence import PersistentModel
+from crmkit.clv.history import History
 from crmkit.clv.summary import TimeUnit
 from crmkit.extras import require
 from crmkit.progress import ProgressOption
@@ -249,7 +247,7 @@ def _log_likelihood(np: Any, sp: Any, params: Any, x: Any, tx: Any, age: Any) ->
 
 
 @attrs.frozen
-class ParetoNBD(PersistentModel):
+class ParetoNBD(FittedModel):
     """A Pareto/NBD model with parameters ``r``, ``alpha``, ``s``, ``beta`` and fit metadata.
 
     Examples:
@@ -297,44 +295,30 @@ class ParetoNBD(PersistentModel):
             >>> model.customers
             300.0
         """
-        np = require("numpy", "stats")
-        penalizer = penalty(penalizer)
-        history = read_history(data, weights=weights, deduplicate=True)
-        scale = float(history.T.max()) or 1.0
-        objective, curvature = _likelihood(history, scale, penalizer)
-        inverse_hessian = None
-        if initial_params is not None:
-            start = np.log([initial_params[n] for n in _PARAMS])
-            start[[1, 3]] -= math.log(scale)
-        else:
-            # the BG/NBD purchase process (r, α) is a close start and, with β = α and s = 1,
-            # keeps the hypergeometric argument |α − β| / (max + t) small while BFGS runs
-            r_bg, alpha_bg, _, _ = beta_geo_start(np, history, scale, penalizer)
-            start = np.array([r_bg, alpha_bg, 0.0, alpha_bg])
-            sample = pattern_sample(np, history.size)
-            if sample is not None:
-                # many distinct patterns: the optimum of a seeded sub-sample's likelihood (an
-                # unbiased estimate of the full one) is close, so BFGS on all of them needs a
-                # few iterations instead of dozens
-                sub = _objective(history.select(sample), scale, penalizer)
-                start = warm_start(sub, start)
-                inverse_hessian = approximate_inverse_hessian(sub, start)
-        shift = np.array([0.0, math.log(scale), 0.0, math.log(scale)])
-        est = maximise(
-            objective, start, names=_PARAMS, customers=history.customers,
-            model="Pareto/NBD", shift=shift, tol=1e-7, max_log_error=MAX_LOG_ERROR,
-            progress=progress, inverse_hessian=inverse_hessian, curvature=curvature,
+        return cls._fit_histories(
+            data, likelihood=_likelihood, model="Pareto/NBD", rates=(1, 3), time_unit=time_unit,
+            weights=weights, initial_params=initial_params, penalizer=penalizer,
+            progress=progress, start=cls._start, tol=1e-7, max_log_error=MAX_LOG_ERROR,
             hessian_from_gradient=True,
         )  # fmt: skip
-        # undo the time rescaling's Jacobian so the log-likelihood is in the data's unit
-        ll = est.log_likelihood - math.log(scale) * float(history.weights @ history.frequency)
-        return cls(
-            **est.params,
-            standard_errors=est.standard_errors,
-            log_likelihood=ll,
-            customers=est.customers,
-            time_unit=time_unit,
-        )
+
+    @staticmethod
+    def _start(history: History, scale: float, penalizer: float) -> tuple[Any, Any]:
+        """Log start values and, on many distinct patterns, BFGS's first inverse Hessian."""
+        np = require("numpy", "stats")
+        # the BG/NBD purchase process (r, α) is a close start and, with β = α and s = 1,
+        # keeps the hypergeometric argument |α − β| / (max + t) small while BFGS runs
+        r_bg, alpha_bg, _, _ = beta_geo_start(np, history, scale, penalizer)
+        start = np.array([r_bg, alpha_bg, 0.0, alpha_bg])
+        sample = pattern_sample(np, history.size)
+        if sample is None:
+            return start, None
+        # many distinct patterns: the optimum of a seeded sub-sample's likelihood (an
+        # unbiased estimate of the full one) is close, so BFGS on all of them needs a
+        # few iterations instead of dozens
+        sub = _objective(history.select(sample), scale, penalizer)
+        start = warm_start(sub, start)
+        return start, approximate_inverse_hessian(sub, start)
 
     def _params(self) -> tuple[float, float, float, float]:
         return self.r, self.alpha, self.s, self.beta
