@@ -4,6 +4,8 @@ Differential tests: the same random instants (many of them within hours of a UTC
 zones from UTC-8 to UTC+14) go through the records engine and every dataframe engine —
 pandas, Polars eager and lazy, PyArrow, DuckDB ``TIMESTAMPTZ`` in a connection whose time
 zone is the data's zone, and Dask — and every analytic that reads days must agree to the day.
+Dask plans every query for seconds whatever its size, so it checks the random examples in
+batches (one frame of several examples, each its own customers) rather than one by one.
 """
 
 from __future__ import annotations
@@ -29,6 +31,8 @@ warnings.filterwarnings("ignore", message=".*narwhals-dask.*", category=FutureWa
 
 ZONES = ["Europe/Stockholm", "America/Los_Angeles", "Asia/Tokyo", "Pacific/Kiritimati", "UTC"]
 ENGINES = ["pandas", "polars", "polars-lazy", "pyarrow", "duckdb", "dask"]
+#: The engines that answer a query in milliseconds: one query per Hypothesis example.
+IN_PROCESS = [e for e in ENGINES if e != "dask"]
 AS_OF = dt.date(2024, 12, 31)
 _CONNECTIONS: dict[str, Any] = {}
 
@@ -85,19 +89,18 @@ def _records(rows: list[dict[str, Any]], zone: str) -> list[dict[str, Any]]:
     return [{**r, "ordered_at": r["ordered_at"].astimezone(ZoneInfo(zone))} for r in rows]
 
 
-@pytest.mark.parametrize("engine", ENGINES)
-@pytest.mark.parametrize("zone", ZONES)
-@settings(max_examples=6, deadline=None)
-@given(rows=orders)
-def test_rfm_status_and_summary_agree_with_records_in_any_zone(
-    engine: str, zone: str, rows: list[dict[str, Any]]
+def _check_rfm(rows: list[dict[str, Any]], engine: str, zone: str) -> None:
+    records = _records(rows, zone)
+    expected = sorted((attrs.asdict(r) for r in rfm(records, as_of=AS_OF)),
+                      key=lambda r: str(r["customer_id"]))  # fmt: skip
+    assert rows_of(rfm(_frame(rows, engine, zone), as_of=AS_OF)) == expected
+
+
+def _check_status_and_summary(
+    rows: list[dict[str, Any]], engine: str, zone: str, as_of: dt.date
 ) -> None:
     records = _records(rows, zone)
     frame = _frame(rows, engine, zone)
-    expected = sorted((attrs.asdict(r) for r in rfm(records, as_of=AS_OF)),
-                      key=lambda r: str(r["customer_id"]))  # fmt: skip
-    assert rows_of(rfm(frame, as_of=AS_OF)) == expected
-    as_of = utc_date(rows[0]["ordered_at"])  # a boundary day of the window
     status = {r.customer_id: (r.status, r.days_since_last)
               for r in customer_status(records, as_of=as_of, window_months=1)}  # fmt: skip
     got = rows_of(customer_status(frame, as_of=as_of, window_months=1))
@@ -107,6 +110,67 @@ def test_rfm_status_and_summary_agree_with_records_in_any_zone(
                 for r in summarise(records, time_unit=unit, as_of=as_of)}  # fmt: skip
         out = rows_of(summarise(frame, time_unit=unit, as_of=as_of), sort_by="account_id")
         assert {r["account_id"]: (r["frequency"], r["recency"], r["T"]) for r in out} == want
+
+
+@pytest.mark.parametrize("engine", IN_PROCESS)
+@pytest.mark.parametrize("zone", ZONES)
+@settings(max_examples=6, deadline=None)
+@given(rows=orders)
+def test_rfm_status_and_summary_agree_with_records_in_any_zone(
+    engine: str, zone: str, rows: list[dict[str, Any]]
+) -> None:
+    _check_rfm(rows, engine, zone)
+    as_of = utc_date(rows[0]["ordered_at"])  # a boundary day of the window
+    _check_status_and_summary(rows, engine, zone, as_of)
+
+
+def _batch(
+    examples: list[list[dict[str, Any]]],
+) -> tuple[list[dict[str, Any]], list[dict[str, Any]], dt.date]:
+    """Several examples as one set of rows, the accounts of example ``i`` prefixed ``i``.
+
+    Returns the rows as drawn, the rows with each example moved by whole days so that its first
+    purchase falls on the first example's first day, and that day (``as_of``): every example
+    then has a boundary day of the window as ``as_of``, as in the one-example test.
+    """
+    as_of = utc_date(examples[0][0]["ordered_at"])
+    drawn: list[dict[str, Any]] = []
+    moved: list[dict[str, Any]] = []
+    for i, rows in enumerate(examples):
+        shift = dt.timedelta(days=(as_of - utc_date(rows[0]["ordered_at"])).days)
+        for row in rows:
+            row = {**row, "account_id": f"{i}{row['account_id']}"}
+            drawn.append(row)
+            moved.append({**row, "ordered_at": row["ordered_at"] + shift})
+    return drawn, moved, as_of
+
+
+@pytest.mark.parametrize("zone", ZONES)
+@settings(max_examples=2, deadline=None)
+@given(examples=st.lists(orders, min_size=6, max_size=6))
+def test_rfm_status_and_summary_agree_with_records_in_any_zone_on_dask(
+    zone: str, examples: list[list[dict[str, Any]]]
+) -> None:
+    """The check above on Dask, for six examples at once (Dask plans each query for seconds)."""
+    drawn, moved, as_of = _batch(examples)
+    _check_rfm(drawn, "dask", zone)
+    _check_status_and_summary(moved, "dask", zone, as_of)
+
+
+def test_a_batch_keeps_each_example_apart_with_its_first_day_on_as_of() -> None:
+    day = dt.datetime(2023, 1, 1, 23, 59, tzinfo=dt.UTC)
+    first = [{"account_id": "a", "ordered_at": day + dt.timedelta(days=10), "total": 1}]
+    second = [{"account_id": "a", "ordered_at": day + dt.timedelta(days=3, minutes=2), "total": 2},
+              {"account_id": "b", "ordered_at": day, "total": 3}]  # fmt: skip
+    drawn, moved, as_of = _batch([first, second])
+    assert as_of == dt.date(2023, 1, 11)
+    assert [r["account_id"] for r in drawn] == ["0a", "1a", "1b"]
+    assert [r["ordered_at"] for r in drawn] == [r["ordered_at"] for r in (*first, *second)]
+    assert [utc_date(r["ordered_at"]) for r in moved] == [
+        as_of,
+        as_of,
+        dt.date(2023, 1, 7),  # the second example's first purchase is 00:01 on the 5th: 6 days on
+    ]
 
 
 def test_a_purchase_late_on_new_years_eve_in_utc_stays_in_the_year() -> None:
