@@ -35,9 +35,9 @@ import attrs
 from crmkit.clv._model import FittedModel
 from crmkit.clv.estimation import (
     MAX_LOG_ERROR,
-    across_one,
     fast_dot,
     float_arrays,
+    hyp2f1_complement,
     pattern_sample,
     positive,
     special_functions,
@@ -160,19 +160,16 @@ class BetaGeo(FittedModel):
             >>> round(float(m.expected_purchases(39)[0]), 4)
             1.1967
         """
-        np, sp = special_functions()
         (t,) = float_arrays(t)
         r, al, b = self.r, self.alpha, self.b
         z = t / (al + t)
 
-        def at(a: float) -> Any:
+        def parts(a: float) -> tuple[float, float, float]:
             # 2F1(r, b; a+b-1; z) (1-z)^r, Euler-transformed:
             # 2F1(a+b-1-r, a-1; a+b-1; z) (1-z)^(a-1)
-            log_term = np.log(sp.hyp2f1(a + b - 1 - r, a - 1, a + b - 1, z))
-            log_term += (a - 1) * np.log1p(-z)
-            return (a + b - 1) / (a - 1) * -np.expm1(log_term)
+            return a + b - 1, a + b - 1 - r, a + b - 1
 
-        return across_one(at, self.a)
+        return hyp2f1_complement(parts, z, self.a)
 
     def conditional_expected_purchases(
         self,
@@ -192,19 +189,16 @@ class BetaGeo(FittedModel):
             >>> round(float(m.conditional_expected_purchases(39, 2, 30.43, 38.86)[0]), 4)
             1.226
         """
-        np, sp = special_functions()
         t, x, tx, age = float_arrays(t, frequency, recency, T)
         r, al, b = self.r, self.alpha, self.b
         z = t / (al + age + t)
 
-        def at(a: float) -> Any:
+        def parts(a: float) -> tuple[Any, Any, Any]:
             c = a + b + x - 1
             # 1 - 2F1(r+x, b+x; c; z) (1-z)^(r+x) after the Euler transformation
-            # 2F1(A, B; C; z) = (1-z)^(C-A-B) 2F1(C-A, C-B; C; z): bounded for any frequency.
-            log_term = np.log(sp.hyp2f1(c - r - x, a - 1, c, z)) + (a - 1) * np.log1p(-z)
-            return c / (a - 1) * -np.expm1(log_term)
+            return c, c - r - x, c
 
-        return across_one(at, self.a) * self.probability_alive(x, tx, age)
+        return hyp2f1_complement(parts, z, self.a) * self.probability_alive(x, tx, age)
 
     def probability_alive(self, frequency: ArrayLike, recency: ArrayLike, T: ArrayLike) -> Any:  # noqa: N803
         """Probability that customers with these histories are still alive (Hardie note 021).

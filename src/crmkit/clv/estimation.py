@@ -11,7 +11,7 @@ scale with the delta method.
 
 The module also holds the numerics every model shares under public names —
 :func:`positive` (the parameter validator), :func:`penalty`, :func:`float_arrays`, :func:`special_functions`,
-:func:`fast_dot`, :func:`across_one`, :data:`MAX_LOG_ERROR` — and :class:`ModelSummary`, the
+:func:`fast_dot`, :func:`across_one`, :func:`hyp2f1_complement`, :data:`MAX_LOG_ERROR` — and :class:`ModelSummary`, the
 table of estimates, standard errors and confidence intervals that every fitted model's
 ``summary()`` returns.
 
@@ -55,6 +55,7 @@ __all__ = [
     "approximate_inverse_hessian",
     "fast_dot",
     "float_arrays",
+    "hyp2f1_complement",
     "maximise",
     "pattern_sample",
     "penalty",
@@ -765,6 +766,32 @@ def across_one(value_at: Callable[[float], Any], a: float) -> Any:
         weight = math.prod((a - other) / (node - other) for other in nodes if other != node)
         total = total + weight * value_at(nodes[i])
     return total
+
+
+def hyp2f1_complement(parts: Callable[[float], tuple[Any, Any, Any]], z: Any, a: float) -> Any:
+    """``k / (a − 1) · (1 − ₂F₁(A, a − 1; C; z) (1 − z)^(a − 1))`` with ``(k, A, C) = parts(a)``.
+
+    The BG/NBD family's predictions ``k / (a − 1) · (1 − ₂F₁(·) (1 − z)^(r + x))`` after the
+    Euler transformation ``₂F₁(A', B'; C; z) = (1 − z)^(C − A' − B') ₂F₁(C − A', C − B'; C; z)``,
+    which keeps the series bounded for any frequency; evaluated across the removable point
+    ``a = 1`` by :func:`across_one` (``parts`` is called at the interpolation nodes there).
+
+    Examples:
+        >>> import numpy as np
+        >>> from crmkit.clv.estimation import hyp2f1_complement
+        >>> # k = 1, 2F1(1, 1; 2; z) = −log(1 − z)/z: 1 − 2 log 2 · 0.5 at z = 0.5
+        >>> [round(v, 6) for v in hyp2f1_complement(lambda a: (1.0, 1.0, 2.0), np.array([0.5]),
+        ...                                         2.0).tolist()]
+        [0.306853]
+    """
+    np, sp = special_functions()
+
+    def at(a: float) -> Any:
+        k, upper, lower = parts(a)
+        log_term = np.log(sp.hyp2f1(upper, a - 1, lower, z)) + (a - 1) * np.log1p(-z)
+        return k / (a - 1) * -np.expm1(log_term)
+
+    return across_one(at, a)
 
 
 # ---------------------------------------------------------------------- summaries

@@ -26,7 +26,12 @@ from typing import TYPE_CHECKING, Any, ClassVar
 import attrs
 
 from crmkit.clv._model import FittedModel
-from crmkit.clv.estimation import across_one, float_arrays, positive, special_functions
+from crmkit.clv.estimation import (
+    float_arrays,
+    hyp2f1_complement,
+    positive,
+    special_functions,
+)
 from crmkit.clv.summary import TimeUnit
 from crmkit.extras import require
 from crmkit.progress import ProgressOption
@@ -148,17 +153,15 @@ class ModifiedBetaGeo(FittedModel):
             >>> round(float(m.expected_purchases(39)[0]), 4)
             1.183
         """
-        np, sp = special_functions()
         (t,) = float_arrays(t)
         r, al, b = self.r, self.alpha, self.b
         z = t / (al + t)
 
-        def at(a: float) -> Any:
+        def parts(a: float) -> tuple[float, float, float]:
             # 2F1(r, b+1; a+b; z)(1−z)^r = 2F1(a+b−r, a−1; a+b; z)(1−z)^(a−1)
-            log_term = np.log(sp.hyp2f1(a + b - r, a - 1, a + b, z)) + (a - 1) * np.log1p(-z)
-            return b / (a - 1) * -np.expm1(log_term)
+            return b, a + b - r, a + b
 
-        return across_one(at, self.a)
+        return hyp2f1_complement(parts, z, self.a)
 
     def conditional_expected_purchases(
         self,
@@ -178,18 +181,16 @@ class ModifiedBetaGeo(FittedModel):
             >>> round(float(m.conditional_expected_purchases(39, 2, 30.43, 38.86)[0]), 4)
             1.263
         """
-        np, sp = special_functions()
         t, x, tx, age = float_arrays(t, frequency, recency, T)
         r, al, b = self.r, self.alpha, self.b
         z = t / (al + age + t)
 
-        def at(a: float) -> Any:
+        def parts(a: float) -> tuple[Any, float, Any]:
             c = a + b + x
             # 2F1(r+x, b+x+1; c; z)(1−z)^(r+x) = 2F1(a+b−r, a−1; c; z)(1−z)^(a−1)
-            log_term = np.log(sp.hyp2f1(a + b - r, a - 1, c, z)) + (a - 1) * np.log1p(-z)
-            return c / (a - 1) * -np.expm1(log_term)
+            return c, a + b - r, c
 
-        return across_one(at, self.a) * self.probability_alive(x, tx, age)
+        return hyp2f1_complement(parts, z, self.a) * self.probability_alive(x, tx, age)
 
 
 def _log_odds_dead(model: ModifiedBetaGeo, x: Any, tx: Any, age: Any) -> Any:
