@@ -12,12 +12,14 @@ import datetime as dt
 import warnings
 from typing import Any
 
+import polars as pl
 import pytest
 
 from crmkit.clv import calibration_holdout, summarise
 from crmkit.errors import DroppedRowsWarning, ValidationError
 from crmkit.frames import is_frame, to_frame
 from crmkit.segmentation import abc_classes, concentration, pareto_check, rfm
+from tests import engines
 
 AS_OF = dt.date(2024, 12, 31)
 ORDERS = [
@@ -28,31 +30,14 @@ ORDERS = [
     {"account_id": "c", "ordered_at": dt.date(2024, 3, 5), "total": -10.0},
     {"account_id": "d", "ordered_at": dt.date(2025, 3, 5), "total": -10.0},  # after as_of
 ]
+COLUMNS = {"account_id": pl.String, "ordered_at": pl.Date, "total": pl.Float64}
 EAGER = ["records", "pandas", "polars", "pyarrow"]
-ENGINES = [*EAGER, "polars_lazy", "duckdb", "dask"]
+#: The engine matrix without Spark (its own test below compares it with the records engine).
+ENGINES = ["records", *engines.ENGINES]
 
 
 def build(engine: str, rows: list[dict[str, Any]] = ORDERS) -> Any:
-    if engine == "records":
-        return [dict(row) for row in rows]
-    import polars as pl
-
-    frame = pl.DataFrame(rows)
-    if engine == "pandas":
-        return frame.to_pandas()
-    if engine == "polars":
-        return frame
-    if engine == "polars_lazy":
-        return frame.lazy()
-    if engine == "pyarrow":
-        return frame.to_arrow()
-    if engine == "dask":
-        import dask.dataframe as dd
-
-        return dd.from_pandas(frame.to_pandas(), npartitions=2)  # type: ignore[no-untyped-call]
-    import duckdb
-
-    return duckdb.from_arrow(frame.to_arrow())
+    return engines.build(engine, rows, COLUMNS)
 
 
 def dicts(result: Any) -> list[dict[str, Any]]:
@@ -105,7 +90,7 @@ def test_drop_leaves_negative_rows_out_and_counts_them(engine: str) -> None:
     assert len([w for w in caught if isinstance(w.message, DroppedRowsWarning)]) == 1
 
 
-@pytest.mark.parametrize("engine", ["polars_lazy", "duckdb", "dask"])
+@pytest.mark.parametrize("engine", sorted(engines.LAZY - {"spark"}))
 def test_drop_on_a_lazy_frame_drops_in_the_query_without_a_count(engine: str) -> None:
     with warnings.catch_warnings():
         warnings.simplefilter("error", DroppedRowsWarning)
@@ -173,9 +158,7 @@ def test_summarise_and_calibration_holdout_refuse_and_drop_like_rfm(engine: str)
 
 @pytest.mark.spark
 def test_net_and_drop_on_spark_match_records(spark: Any) -> None:
-    import pandas as pd
-
-    frame = spark.createDataFrame(pd.DataFrame(ORDERS))
+    frame = build("spark")
     for negative in ("net", "drop"):
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", DroppedRowsWarning)
