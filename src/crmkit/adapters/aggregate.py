@@ -21,28 +21,36 @@ import enum
 import functools
 import importlib
 import json
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, TypeVar
 
 import attrs
 
-from crmkit.adapters.ports import Query
+from crmkit.adapters.ports import Query, RepositoryQueries, UpsertKey
+from crmkit.domain.hierarchy import check_parents
 from crmkit.errors import ConflictError, NotFoundError, ValidationError
 
 __all__ = [
     "FILTERS",
     "SPECS",
     "Aggregate",
+    "AggregateRepository",
     "AggregateSpec",
     "Indexed",
     "aggregate_for",
     "aggregate_names",
     "aggregates",
+    "check_unchanged",
     "conflict",
     "custom_equal",
     "micros",
+    "not_found",
+    "remote_taken",
 ]
+
+E = TypeVar("E")
 
 #: The single-valued filters of :class:`~crmkit.adapters.ports.Query` that map to a column.
 FILTERS = ("owner_id", "account_id", "status", "stage", "segment")
@@ -103,6 +111,46 @@ def conflict(entity: str, id: str, saved_from: int, stored: int | None) -> Confl
         f"{entity} {id!r} was saved from version {saved_from} but the stored version is "
         f"{stored}; reload it and apply the change again"
     )
+
+
+def check_unchanged(entity: str, id: str, based_on: int | None, stored: int | None) -> None:
+    """Refuse to commit a change to ``id`` made from version ``based_on`` (``None``: an add)
+    when the committed version is now ``stored`` (``None``: not stored).
+
+    Examples:
+        >>> from crmkit.adapters.aggregate import check_unchanged
+        >>> check_unchanged("Account", "01H", 2, 2)
+        >>> check_unchanged("Account", "01H", None, 1)
+        Traceback (most recent call last):
+        ...
+        crmkit.errors.ConflictError: Account '01H' was added by someone else
+    """
+    if stored != based_on:
+        if based_on is None:
+            raise ConflictError(f"{entity} {id!r} was added by someone else")
+        raise conflict(entity, id, based_on, stored)
+
+
+def not_found(aggregate: str, id: str) -> NotFoundError:
+    """The error for an id that names no stored entity of ``aggregate``.
+
+    Examples:
+        >>> from crmkit.adapters.aggregate import not_found
+        >>> print(not_found("accounts", "x"))
+        accounts has no entity with id 'x'
+    """
+    return NotFoundError(f"{aggregate} has no entity with id {id!r}")
+
+
+def remote_taken(entity: str, remote_id: str, owner: str) -> ConflictError:
+    """The error for a ``remote_id`` that another stored entity (``owner``) already has.
+
+    Examples:
+        >>> from crmkit.adapters.aggregate import remote_taken
+        >>> print(remote_taken("Account", "hs-1", "01H"))
+        Account with remote_id 'hs-1' already exists as '01H'
+    """
+    return ConflictError(f"{entity} with remote_id {remote_id!r} already exists as {owner!r}")
 
 
 def _text(value: Any) -> str | None:
@@ -504,3 +552,107 @@ def aggregate_for(key: type[Any] | str) -> Aggregate:
             return agg
     label = key if isinstance(key, str) else getattr(key, "__name__", repr(key))
     raise NotFoundError(f"no aggregate {label!r}; known: {', '.join(aggregate_names())}")
+
+
+class AggregateRepository(RepositoryQueries[E]):
+    """A base for a store's repository of one aggregate: the checks and errors every store
+    makes the same way around its own reads and writes, written once here.
+
+    A store's repository inherits it (``class MyRepository(AggregateRepository[E])``), calls
+    ``super().__init__(aggregate)`` and implements the core of
+    :class:`~crmkit.adapters.ports.Repository` plus two lookups in its own storage:
+    ``_remote_owner(remote_id)`` (the id of the entity holding that remote id, or ``None``)
+    and ``_parent_of(id)`` (a stored account's ``parent_id``; an unknown id raises
+    :func:`not_found`). Around them it uses the shared steps: ``_already_exists`` (an id
+    taken), ``_check_remote`` (a remote id held by another entity), ``_check_parents`` (accounts: a parent that is not stored or
+    would close a cycle), ``_check_version`` and ``_stale`` (the error for a missing entity or
+    a stale version), ``_check_upsert_key``, ``_require_remote_id`` and ``_stamped`` (a
+    save's ``updated_at``, put back when the save fails).
+
+    Examples:
+        >>> from crmkit.adapters import open_store
+        >>> from crmkit.adapters.aggregate import AggregateRepository
+        >>> with open_store("memory://") as store, store.unit_of_work() as uow:
+        ...     isinstance(uow.accounts, AggregateRepository), uow.accounts.aggregate
+        (True, 'accounts')
+    """
+
+    def __init__(self, aggregate: Aggregate) -> None:
+        self._agg = aggregate
+        self._label = aggregate.entity.__name__
+
+    @property
+    def aggregate(self) -> str:
+        """The aggregate's plural name.
+
+        Examples:
+            >>> from crmkit.adapters import open_store
+            >>> with open_store("memory://") as store, store.unit_of_work() as uow:
+            ...     uow.cases.aggregate
+            'cases'
+        """
+        return self._agg.name
+
+    def _remote_owner(self, remote_id: str) -> str | None:
+        """The id of the stored entity whose remote id is ``remote_id``, or ``None``."""
+        raise NotImplementedError
+
+    def _parent_of(self, id: str) -> str | None:
+        """The ``parent_id`` of the stored account ``id`` (``not_found`` when none)."""
+        raise NotImplementedError
+
+    def _check_remote(self, entity: Any) -> None:
+        """Refuse ``entity`` when another stored entity already has its remote id."""
+        rid = entity.remote_id
+        if rid is None:
+            return
+        owner = self._remote_owner(rid)
+        if owner is not None and owner != entity.id:
+            raise remote_taken(self._label, rid, owner)
+
+    def _check_parents(self, entities: list[Any]) -> None:
+        """Accounts: refuse a parent that is not stored or would close a cycle."""
+        if self._agg.name == "accounts":
+            check_parents(entities, self._parent_of)
+
+    def _already_exists(self, id: str) -> ConflictError:
+        """The error for adding an entity whose id is taken."""
+        return ConflictError(f"{self._label} {id!r} already exists")
+
+    def _stale(self, id: str, saved_from: int, stored: int | None) -> Exception:
+        """The error for a write from version ``saved_from`` when the stored version is
+        ``stored`` (``None``: no such entity)."""
+        if stored is None:
+            return not_found(self._agg.name, id)
+        return conflict(self._label, id, saved_from, stored)
+
+    def _check_version(self, id: str, stored: int | None, expected: int | None) -> None:
+        """Refuse a write to ``id`` when nothing is stored, or when ``expected`` is given and
+        is not the stored version."""
+        if stored is None or (expected is not None and expected != stored):
+            raise self._stale(id, -1 if expected is None else expected, stored)
+
+    @staticmethod
+    def _check_upsert_key(key: UpsertKey | str) -> None:
+        """Refuse an upsert key other than ``"id"`` and ``"remote_id"``."""
+        if key not in ("id", "remote_id"):
+            raise ValidationError.single("key", key, "must be 'id' or 'remote_id'")
+
+    def _require_remote_id(self, entity: Any) -> None:
+        """Refuse an entity without a remote id in an upsert on ``remote_id``."""
+        if entity.remote_id is None:
+            raise ValidationError.single(
+                f"{self._agg.name}.remote_id", None, "is needed to upsert on remote_id"
+            )
+
+    @contextmanager
+    def _stamped(self, entity: Any) -> Iterator[None]:
+        """Set a saved entity's ``updated_at`` to now (never earlier than it was); the old
+        value comes back when the ``with`` block fails."""
+        old = entity.updated_at
+        entity.updated_at = max(datetime.now(UTC), old)
+        try:
+            yield
+        except BaseException:
+            entity.updated_at = old
+            raise

@@ -29,13 +29,17 @@ from typing import Any, TypeVar
 import attrs
 
 from crmkit.adapters.aggregate import (
+    FILTERS,
     Aggregate,
+    AggregateRepository,
     Indexed,
     aggregate_for,
     aggregate_names,
-    conflict,
+    check_unchanged,
     custom_equal,
     micros,
+    not_found,
+    remote_taken,
 )
 from crmkit.adapters.audit import AuditEntry, audit_entries
 from crmkit.adapters.hierarchy import detach_children
@@ -43,15 +47,13 @@ from crmkit.adapters.ports import (
     DEFAULT_PAGE_SIZE,
     Page,
     Query,
-    RepositoryQueries,
     UnitOfWorkRepositories,
     UnitOfWorkState,
     UpsertKey,
     UpsertResult,
     check_limit,
 )
-from crmkit.domain.hierarchy import check_parents
-from crmkit.errors import ConflictError, NotFoundError, ValidationError
+from crmkit.errors import ValidationError
 
 __all__ = [
     "SCHEMA_VERSION",
@@ -95,7 +97,7 @@ def matches(index: Indexed, query: Query) -> bool:
         >>> matches(idx, Query(custom={"vip": 1}))
         False
     """
-    for key in ("owner_id", "account_id", "status", "stage", "segment", "remote_id"):
+    for key in (*FILTERS, "remote_id"):
         wanted = getattr(query, key)
         if wanted is not None and getattr(index, key) != wanted:
             return False
@@ -218,11 +220,9 @@ class MemoryStore:
                 entity = aggregate_for(aggregate).entity.__name__
                 for id, (based_on, _record) in rows.items():
                     current = table.get(id)
-                    current_version = current.version if current is not None else None
-                    if current_version != based_on:
-                        if based_on is None:
-                            raise ConflictError(f"{entity} {id!r} was added by someone else")
-                        raise conflict(entity, id, based_on, current_version)
+                    check_unchanged(
+                        entity, id, based_on, None if current is None else current.version
+                    )
                 remote = self._remote[aggregate]
                 freed = {
                     table[id].index.remote_id
@@ -232,9 +232,7 @@ class MemoryStore:
                 for id, (_, record) in rows.items():
                     rid = record.index.remote_id if record is not None else None
                     if rid is not None and rid not in freed and remote.get(rid, id) != id:
-                        raise ConflictError(
-                            f"{entity} with remote_id {rid!r} already exists as {remote[rid]!r}"
-                        )
+                        raise remote_taken(entity, rid, remote[rid])
             for aggregate, rows in changes.items():
                 table = self._tables[aggregate]
                 remote = self._remote[aggregate]
@@ -461,10 +459,11 @@ def _redacted(entry: AuditEntry, redact: Callable[[Any], Any]) -> tuple[AuditEnt
     return (attrs.evolve(entry, old=old, new=new) if count else entry), count
 
 
-class MemoryRepository(RepositoryQueries[E]):
+class MemoryRepository(AggregateRepository[E]):
     """One aggregate's entities inside a :class:`MemoryUnitOfWork`: the core of
     :class:`~crmkit.adapters.ports.Repository`, plus an indexed ``find_by_remote_id``; the
-    other conveniences come from :class:`~crmkit.adapters.ports.RepositoryQueries`.
+    other conveniences come from :class:`~crmkit.adapters.ports.RepositoryQueries`, the
+    shared checks from :class:`~crmkit.adapters.aggregate.AggregateRepository`.
 
     Examples:
         >>> from crmkit.adapters.memory import MemoryStore
@@ -476,20 +475,8 @@ class MemoryRepository(RepositoryQueries[E]):
     """
 
     def __init__(self, uow: MemoryUnitOfWork, aggregate: Aggregate) -> None:
+        super().__init__(aggregate)
         self._uow = uow
-        self._agg = aggregate
-        self._label = aggregate.entity.__name__
-
-    @property
-    def aggregate(self) -> str:
-        """The aggregate's plural name.
-
-        Examples:
-            >>> from crmkit.adapters.memory import MemoryStore
-            >>> MemoryStore().unit_of_work().cases.aggregate
-            'cases'
-        """
-        return self._agg.name
 
     def _record(self, entity: Any, version: int) -> _Record:
         old = entity.version
@@ -503,25 +490,15 @@ class MemoryRepository(RepositoryQueries[E]):
         entity: E = self._agg.from_document(record.document)
         return entity
 
-    def _check_parents(self, entities: list[Any]) -> None:
-        """Accounts: refuse a parent that is not stored or would close a cycle."""
-        if self._agg.name == "accounts":
-            check_parents(entities, self._parent_of)
-
     def _parent_of(self, id: str) -> str | None:
         record = self._uow._lookup("accounts", id)
         if record is None:
-            raise NotFoundError(f"accounts has no entity with id {id!r}")
+            raise not_found("accounts", id)
         parent: str | None = json.loads(record.document).get("parent_id")
         return parent
 
-    def _check_remote(self, entity: Any) -> None:
-        rid = entity.remote_id
-        if rid is None:
-            return
-        owner = self._uow._remote_owner(self._agg.name, rid)
-        if owner is not None and owner != entity.id:
-            raise ConflictError(f"{self._label} with remote_id {rid!r} already exists as {owner!r}")
+    def _remote_owner(self, remote_id: str) -> str | None:
+        return self._uow._remote_owner(self._agg.name, remote_id)
 
     def get(self, id: str) -> E:
         """The entity with ``id`` (NotFoundError when none).
@@ -535,7 +512,7 @@ class MemoryRepository(RepositoryQueries[E]):
         """
         record = self._uow._lookup(self._agg.name, id)
         if record is None:
-            raise NotFoundError(f"{self._agg.name} has no entity with id {id!r}")
+            raise not_found(self._agg.name, id)
         return self._load(record)
 
     def find_by_remote_id(self, remote_id: str) -> E | None:
@@ -547,7 +524,7 @@ class MemoryRepository(RepositoryQueries[E]):
             >>> MemoryStore().unit_of_work().accounts.find_by_remote_id("hs-1") is None
             True
         """
-        owner = self._uow._remote_owner(self._agg.name, remote_id)
+        owner = self._remote_owner(remote_id)
         return None if owner is None else self.get(owner)
 
     def add(self, entity: E) -> E:
@@ -562,7 +539,7 @@ class MemoryRepository(RepositoryQueries[E]):
         ent: Any = entity
         record = self._record(ent, 1)
         if self._uow._lookup(self._agg.name, ent.id) is not None:
-            raise ConflictError(f"{self._label} {ent.id!r} already exists")
+            raise self._already_exists(ent.id)
         self._check_remote(ent)
         self._check_parents([ent])
         self._uow._write(self._agg.name, ent.id, record)
@@ -587,20 +564,13 @@ class MemoryRepository(RepositoryQueries[E]):
         """
         ent: Any = entity
         current = self._uow._lookup(self._agg.name, ent.id)
-        if current is None:
-            raise NotFoundError(f"{self._agg.name} has no entity with id {ent.id!r}")
-        if current.version != ent.version:
-            raise conflict(self._label, ent.id, ent.version, current.version)
+        self._check_version(ent.id, None if current is None else current.version, ent.version)
+        assert current is not None  # checked: stored at the entity's version
         self._check_remote(ent)
         self._check_parents([ent])
         self._uow.state.touch(ent)
-        old_updated = ent.updated_at
-        ent.updated_at = max(_now(), old_updated)
-        try:
+        with self._stamped(ent):
             record = self._record(ent, current.version + 1)
-        except BaseException:
-            ent.updated_at = old_updated
-            raise
         self._uow._write(self._agg.name, ent.id, record)
         self._uow._audit_write(self._agg.name, ent.id, record.version, current, record)
         ent.version = current.version + 1
@@ -616,17 +586,13 @@ class MemoryRepository(RepositoryQueries[E]):
             >>> uow.accounts.upsert_many([Account(name="A", remote_id="r")], key="remote_id")
             UpsertResult(inserted=1, updated=0)
         """
-        if key not in ("id", "remote_id"):
-            raise ValidationError.single("key", key, "must be 'id' or 'remote_id'")
+        self._check_upsert_key(key)
         inserted = updated = 0
         for entity in entities:
             ent: Any = entity
             if key == "remote_id":
-                if ent.remote_id is None:
-                    raise ValidationError.single(
-                        f"{self._agg.name}.remote_id", None, "is needed to upsert on remote_id"
-                    )
-                owner = self._uow._remote_owner(self._agg.name, ent.remote_id)
+                self._require_remote_id(ent)
+                owner = self._remote_owner(ent.remote_id)
                 self._uow.state.touch(ent)
                 if owner is not None:
                     ent.id = owner
@@ -657,10 +623,8 @@ class MemoryRepository(RepositoryQueries[E]):
             crmkit.errors.NotFoundError: accounts has no entity with id 'x'
         """
         current = self._uow._lookup(self._agg.name, id)
-        if current is None:
-            raise NotFoundError(f"{self._agg.name} has no entity with id {id!r}")
-        if version is not None and version != current.version:
-            raise conflict(self._label, id, version, current.version)
+        self._check_version(id, None if current is None else current.version, version)
+        assert current is not None  # checked: stored (at ``version`` when given)
         if self._agg.name == "accounts":
             children = [
                 child

@@ -21,27 +21,31 @@ import json
 import os
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
-from datetime import UTC, datetime
 from pathlib import Path
 from types import TracebackType
 from typing import Any, TypeVar
 
-from crmkit.adapters.aggregate import Aggregate, aggregate_for, aggregate_names, conflict
+from crmkit.adapters.aggregate import (
+    Aggregate,
+    AggregateRepository,
+    aggregate_for,
+    aggregate_names,
+    check_unchanged,
+    not_found,
+)
 from crmkit.adapters.hierarchy import detach_children
 from crmkit.adapters.memory import matches
 from crmkit.adapters.ports import (
     DEFAULT_PAGE_SIZE,
     Page,
     Query,
-    RepositoryQueries,
     UnitOfWorkRepositories,
     UnitOfWorkState,
     UpsertKey,
     UpsertResult,
     check_limit,
 )
-from crmkit.domain.hierarchy import check_parents
-from crmkit.errors import ConflictError, NotFoundError, ValidationError
+from crmkit.errors import ValidationError
 
 __all__ = ["JsonFileRepository", "JsonFileStore", "JsonFileUnitOfWork", "open_store"]
 
@@ -111,10 +115,7 @@ class JsonFileStore:
                 for id, (based_on, _row) in rows.items():
                     current = tables[aggregate].get(id)
                     version = None if current is None else current["version"]
-                    if version != based_on:
-                        if based_on is None:
-                            raise ConflictError(f"{label} {id!r} was added by someone else")
-                        raise conflict(label, id, based_on, version)
+                    check_unchanged(label, id, based_on, version)
             for aggregate, rows in changes.items():
                 for id, (_, row) in rows.items():
                     if row is None:
@@ -229,24 +230,20 @@ class JsonFileUnitOfWork(UnitOfWorkRepositories["JsonFileRepository[Any]"]):
             self.state.close()
 
 
-class JsonFileRepository(RepositoryQueries[E]):
+class JsonFileRepository(AggregateRepository[E]):
     """One aggregate inside a :class:`JsonFileUnitOfWork`.
 
     It implements only the core of the repository port — ``aggregate``, ``get``, ``add``,
     ``save``, ``upsert_many``, ``delete``, ``find`` and ``count``
     (``crmkit.adapters.ports.REPOSITORY_CORE``); ``RepositoryQueries`` adds every
     convenience (``add_many``, ``find_by_remote_id``, ``by_owner`` … ``iter_all``, the
-    ``find_by_…`` lookups) over them."""
+    ``find_by_…`` lookups) over them, and ``AggregateRepository`` the ``aggregate`` property
+    and the checks every store makes alike (remote ids, account parents, versions) over its
+    two lookups ``_remote_owner`` and ``_parent_of``."""
 
     def __init__(self, uow: JsonFileUnitOfWork, aggregate: Aggregate) -> None:
+        super().__init__(aggregate)
         self._uow = uow
-        self._agg = aggregate
-        self._label = aggregate.entity.__name__
-
-    @property
-    def aggregate(self) -> str:
-        """The aggregate's plural name."""
-        return self._agg.name
 
     def _rows(self) -> Table:
         return self._uow.table(self._agg.name)
@@ -258,29 +255,16 @@ class JsonFileRepository(RepositoryQueries[E]):
         finally:
             entity.version = old
 
-    def _owner_of_remote(self, remote_id: str) -> str | None:
+    def _remote_owner(self, remote_id: str) -> str | None:
         for id, row in self._rows().items():
             if row["document"].get("remote_id") == remote_id:
                 return id
         return None
 
-    def _check_remote(self, entity: Any) -> None:
-        if entity.remote_id is not None:
-            owner = self._owner_of_remote(entity.remote_id)
-            if owner is not None and owner != entity.id:
-                raise ConflictError(
-                    f"{self._label} with remote_id {entity.remote_id!r} already exists as {owner!r}"
-                )
-
-    def _check_parents(self, entities: list[Any]) -> None:
-        """Accounts: refuse a parent that is not stored or would close a cycle."""
-        if self._agg.name == "accounts":
-            check_parents(entities, self._parent_of)
-
     def _parent_of(self, id: str) -> str | None:
         row = self._uow.table("accounts").get(id)
         if row is None:
-            raise NotFoundError(f"accounts has no entity with id {id!r}")
+            raise not_found("accounts", id)
         parent: str | None = row["document"].get("parent_id")
         return parent
 
@@ -288,7 +272,7 @@ class JsonFileRepository(RepositoryQueries[E]):
         """The entity with ``id``."""
         row = self._rows().get(id)
         if row is None:
-            raise NotFoundError(f"{self._agg.name} has no entity with id {id!r}")
+            raise not_found(self._agg.name, id)
         entity: E = self._agg.from_document(row["document"])
         return entity
 
@@ -297,7 +281,7 @@ class JsonFileRepository(RepositoryQueries[E]):
         ent: Any = entity
         row = self._row(ent, 1)
         if ent.id in self._rows():
-            raise ConflictError(f"{self._label} {ent.id!r} already exists")
+            raise self._already_exists(ent.id)
         self._check_remote(ent)
         self._check_parents([ent])
         self._uow.write(self._agg.name, ent.id, row)
@@ -309,31 +293,24 @@ class JsonFileRepository(RepositoryQueries[E]):
         """Store changes from the entity's current version."""
         ent: Any = entity
         current = self._rows().get(ent.id)
-        if current is None:
-            raise NotFoundError(f"{self._agg.name} has no entity with id {ent.id!r}")
-        if current["version"] != ent.version:
-            raise conflict(self._label, ent.id, ent.version, current["version"])
+        self._check_version(ent.id, None if current is None else current["version"], ent.version)
         self._check_remote(ent)
         self._check_parents([ent])
         self._uow.state.touch(ent)
-        ent.updated_at = max(datetime.now(UTC), ent.updated_at)
-        self._uow.write(self._agg.name, ent.id, self._row(ent, ent.version + 1))
+        with self._stamped(ent):
+            self._uow.write(self._agg.name, ent.id, self._row(ent, ent.version + 1))
         ent.version += 1
         return entity
 
     def upsert_many(self, entities: Iterable[E], *, key: UpsertKey = "id") -> UpsertResult:
         """Insert or replace many entities, matching on ``key``."""
-        if key not in ("id", "remote_id"):
-            raise ValidationError.single("key", key, "must be 'id' or 'remote_id'")
+        self._check_upsert_key(key)
         inserted = updated = 0
         for entity in entities:
             ent: Any = entity
             if key == "remote_id":
-                if ent.remote_id is None:
-                    raise ValidationError.single(
-                        f"{self._agg.name}.remote_id", None, "is needed to upsert on remote_id"
-                    )
-                owner = self._owner_of_remote(ent.remote_id)
+                self._require_remote_id(ent)
+                owner = self._remote_owner(ent.remote_id)
                 self._uow.state.touch(ent)
                 if owner is not None:
                     ent.id = owner
@@ -351,10 +328,7 @@ class JsonFileRepository(RepositoryQueries[E]):
     def delete(self, id: str, *, version: int | None = None) -> None:
         """Remove the entity with ``id``."""
         current = self._rows().get(id)
-        if current is None:
-            raise NotFoundError(f"{self._agg.name} has no entity with id {id!r}")
-        if version is not None and version != current["version"]:
-            raise conflict(self._label, id, version, current["version"])
+        self._check_version(id, None if current is None else current["version"], version)
         if self._agg.name == "accounts":
             children = [
                 child

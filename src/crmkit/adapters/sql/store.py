@@ -41,7 +41,15 @@ from datetime import UTC, datetime
 from types import TracebackType
 from typing import TYPE_CHECKING, Any, TypeVar
 
-from crmkit.adapters.aggregate import Aggregate, aggregate_for, conflict, micros
+from crmkit.adapters.aggregate import (
+    FILTERS,
+    Aggregate,
+    AggregateRepository,
+    aggregate_for,
+    micros,
+    not_found,
+    remote_taken,
+)
 from crmkit.adapters.audit import AuditEntry, audit_entries
 from crmkit.adapters.hierarchy import detach_children
 from crmkit.adapters.ports import (
@@ -49,7 +57,6 @@ from crmkit.adapters.ports import (
     LookupKind,
     Page,
     Query,
-    RepositoryQueries,
     UnitOfWorkRepositories,
     UnitOfWorkState,
     UpsertKey,
@@ -70,10 +77,8 @@ from crmkit.adapters.sql.schema import (
     table_name,
 )
 from crmkit.adapters.sql.views import create_views, view_columns
-from crmkit.domain.hierarchy import check_parents
 from crmkit.errors import (
     ConflictError,
-    NotFoundError,
     SchemaVersionError,
     StoreCorruptError,
     StoreError,
@@ -907,7 +912,7 @@ def _escape_like(text: str) -> str:
     return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
-class SqlRepository(RepositoryQueries[E]):
+class SqlRepository(AggregateRepository[E]):
     """One aggregate's table inside a :class:`SqlUnitOfWork`.
 
     Examples:
@@ -920,24 +925,12 @@ class SqlRepository(RepositoryQueries[E]):
     """
 
     def __init__(self, uow: SqlUnitOfWork, aggregate: Aggregate, table: sa.Table, dialect: str):
+        super().__init__(aggregate)
         self._uow = uow
-        self._agg = aggregate
         self._table = table
         self._dialect = dialect
-        self._label = aggregate.entity.__name__
         self._sa = require("sqlalchemy", "sql")
         self._writer: RowWriter | None = None
-
-    @property
-    def aggregate(self) -> str:
-        """The aggregate's plural name.
-
-        Examples:
-            >>> from crmkit.adapters.sql import SqlStore
-            >>> SqlStore("sqlite://").unit_of_work().products.aggregate
-            'products'
-        """
-        return self._agg.name
 
     # helpers -----------------------------------------------------------------------------
 
@@ -998,16 +991,11 @@ class SqlRepository(RepositoryQueries[E]):
         )
         return owner
 
-    def _check_parents(self, entities: list[Any]) -> None:
-        """Accounts: refuse a parent that is not stored or would close a cycle."""
-        if self._agg.name == "accounts":
-            check_parents(entities, self._parent_of)
-
     def _parent_of(self, id: str) -> str | None:
         t = self._table
         row = self._conn().execute(self._sa.select(t.c[PARENT_COLUMN]).where(t.c.id == id)).first()
         if row is None:
-            raise NotFoundError(f"accounts has no entity with id {id!r}")
+            raise not_found("accounts", id)
         parent: str | None = row[0]
         return parent
 
@@ -1017,15 +1005,6 @@ class SqlRepository(RepositoryQueries[E]):
                 self._agg.name, id, version, old, new, actor=self._uow.actor, at=datetime.now(UTC)
             )
         )
-
-    def _check_remote(self, entity: Any) -> None:
-        if entity.remote_id is None:
-            return
-        owner = self._remote_owner(entity.remote_id)
-        if owner is not None and owner != entity.id:
-            raise ConflictError(
-                f"{self._label} with remote_id {entity.remote_id!r} already exists as {owner!r}"
-            )
 
     def _integrity(self, error: Exception, batch: list[Any] | None = None) -> Exception:
         if _is_foreign_key(error) and batch:
@@ -1082,7 +1061,7 @@ class SqlRepository(RepositoryQueries[E]):
             return ConflictError(f"{self._label} ids repeat within one add_many batch")
         taken = self._conn().execute(sa_.select(t.c.id).where(t.c.id.in_(ids))).scalars().first()
         if taken is not None:
-            return ConflictError(f"{self._label} {taken!r} already exists")
+            return self._already_exists(taken)
         remotes = [e.remote_id for e in batch if e.remote_id is not None]
         if len(set(remotes)) != len(remotes):
             return ConflictError(f"{self._label} remote ids repeat within one batch")
@@ -1093,26 +1072,17 @@ class SqlRepository(RepositoryQueries[E]):
                 .first()
             )
             if clash is not None:
-                return ConflictError(
-                    f"{self._label} with remote_id {clash[0]!r} already exists as {clash[1]!r}"
-                )
+                return remote_taken(self._label, clash[0], clash[1])
         return self._integrity(error)
 
     def _where(self, query: Query | None) -> list[Any]:
         q = self._agg.check(query)
         t = self._table
         clauses: list[Any] = []
-        for key, column in (
-            ("owner_id", t.c.owner_id),
-            ("account_id", t.c.account_id),
-            ("status", t.c.status),
-            ("stage", t.c.stage),
-            ("segment", t.c.segment),
-            ("remote_id", t.c.remote_id),
-        ):
+        for key in (*FILTERS, "remote_id"):
             value = getattr(q, key)
             if value is not None:
-                clauses.append(column == value)
+                clauses.append(t.c[key] == value)
         if q.updated_since is not None:
             clauses.append(t.c.updated_us >= micros(q.updated_since))
         if q.name is not None:
@@ -1166,7 +1136,7 @@ class SqlRepository(RepositoryQueries[E]):
         t = self._table
         document = self._conn().execute(self._sa.select(t.c.document).where(t.c.id == id)).scalar()
         if document is None:
-            raise NotFoundError(f"{self._agg.name} has no entity with id {id!r}")
+            raise not_found(self._agg.name, id)
         return self._load(document)
 
     def find_by_remote_id(self, remote_id: str) -> E | None:
@@ -1275,9 +1245,7 @@ class SqlRepository(RepositoryQueries[E]):
         self._check_remote(ent)
         self._check_parents([ent])
         self._uow.state.touch(ent)
-        old_updated = ent.updated_at
-        ent.updated_at = max(datetime.now(UTC), old_updated)
-        try:
+        with self._stamped(ent):
             row = self._row(ent, ent.version + 1)
             del row["id"]
             old = (
@@ -1297,13 +1265,7 @@ class SqlRepository(RepositoryQueries[E]):
             except sa_.exc.IntegrityError as error:
                 raise self._integrity(error, [ent]) from None
             if result.rowcount != 1:
-                stored = self._stored_version(ent.id)
-                if stored is None:
-                    raise NotFoundError(f"{self._agg.name} has no entity with id {ent.id!r}")
-                raise conflict(self._label, ent.id, ent.version, stored)
-        except BaseException:
-            ent.updated_at = old_updated
-            raise
+                raise self._stale(ent.id, ent.version, self._stored_version(ent.id))
         ent.version += 1
         return entity
 
@@ -1318,8 +1280,7 @@ class SqlRepository(RepositoryQueries[E]):
             >>> uow.accounts.upsert_many([a]), uow.accounts.upsert_many([a])
             (UpsertResult(inserted=1, updated=0), UpsertResult(inserted=0, updated=1))
         """
-        if key not in ("id", "remote_id"):
-            raise ValidationError.single("key", key, "must be 'id' or 'remote_id'")
+        self._check_upsert_key(key)
         self._uow.begin_write()
         inserted = updated = 0
         for batch in _batches(entities, BATCH_SIZE, key=key):
@@ -1334,10 +1295,7 @@ class SqlRepository(RepositoryQueries[E]):
         conn = self._conn()
         if key == "remote_id":
             for entity in batch:
-                if entity.remote_id is None:
-                    raise ValidationError.single(
-                        f"{self._agg.name}.remote_id", None, "is needed to upsert on remote_id"
-                    )
+                self._require_remote_id(entity)
             found = conn.execute(
                 sa_.select(t.c.remote_id, t.c.id, t.c.version, t.c.document).where(
                     t.c.remote_id.in_([e.remote_id for e in batch])
@@ -1369,9 +1327,7 @@ class SqlRepository(RepositoryQueries[E]):
                 )
             ).first()
             if clash is not None:
-                raise ConflictError(
-                    f"{self._label} with remote_id {clash[0]!r} already exists as {clash[1]!r}"
-                )
+                raise remote_taken(self._label, clash[0], clash[1])
         new = [e for e in batch if e.id not in versions]
         changed = [e for e in batch if e.id in versions]
         old_rows = []
@@ -1440,9 +1396,7 @@ class SqlRepository(RepositoryQueries[E]):
             self._audit(id, version, None, None)
         if result.rowcount != 1:
             stored = self._stored_version(id)
-            if stored is None:
-                raise NotFoundError(f"{self._agg.name} has no entity with id {id!r}")
-            raise conflict(self._label, id, version if version is not None else -1, stored)
+            raise self._stale(id, version if version is not None else -1, stored)
 
     def find(
         self,

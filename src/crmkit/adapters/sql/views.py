@@ -98,6 +98,15 @@ def view_sql(aggregate: str) -> str:
     return f"SELECT {', '.join(shown)} FROM {table_name(aggregate_for(aggregate).name)}"
 
 
+#: The fields an order line and a quote line share (view column, JSON path, SQL type).
+_LINE_FIELDS: tuple[tuple[str, str, str | None], ...] = (
+    ("product_id", "product_id", None),
+    ("quantity", "quantity", "numeric"),
+    ("unit_price", "unit_price.amount", "numeric"),
+    ("currency", "unit_price.currency", None),
+    ("discount", "discount", "numeric"),
+)
+
 #: The views over nested JSON lists: name → (table, the parent columns shown, list column,
 #: the element fields as (view column, JSON path, SQL type or None for text)).
 _LIST_VIEWS: dict[str, tuple[str, str, str, tuple[tuple[str, str, str | None], ...]]] = {
@@ -105,26 +114,13 @@ _LIST_VIEWS: dict[str, tuple[str, str, str, tuple[tuple[str, str, str | None], .
         "crm_orders",
         "o.id AS order_id, o.account_id, o.ordered_at",
         "lines",
-        (
-            ("product_id", "product_id", None),
-            ("quantity", "quantity", "numeric"),
-            ("unit_price", "unit_price.amount", "numeric"),
-            ("currency", "unit_price.currency", None),
-            ("discount", "discount", "numeric"),
-        ),
+        _LINE_FIELDS,
     ),
     "crm_v_quote_lines": (
         "crm_quotes",
         "o.id AS quote_id, o.account_id, o.quote_number, o.revision, o.status",
         "lines",
-        (
-            ("product_id", "product_id", None),
-            ("quantity", "quantity", "numeric"),
-            ("unit_price", "unit_price.amount", "numeric"),
-            ("currency", "unit_price.currency", None),
-            ("discount", "discount", "numeric"),
-            ("tax_rate", "tax_rate", "numeric"),
-        ),
+        (*_LINE_FIELDS, ("tax_rate", "tax_rate", "numeric")),
     ),
     "crm_v_task_links": (
         "crm_tasks",
