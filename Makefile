@@ -4,6 +4,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 CONSTRAINTS := requirements/constraints.txt
+DOCS_SITE := site
 
 .PHONY: demo test lint typecheck pytest test-compat test-interop docs bench postgres clean
 
@@ -18,8 +19,10 @@ $(STAMP): pyproject.toml $(CONSTRAINTS) examples/adapter-plugin/pyproject.toml
 demo: $(STAMP)
 	$(BIN)/crmkit demo --output demo-output
 
-## lint, format check, strict typing, tests and the documentation build
-test: lint typecheck pytest test-compat test-interop docs
+## lint, format check, strict typing, the documentation build and the tests
+## (the docs build comes first: the browser search test serves that site instead of building its own)
+test: lint typecheck docs pytest test-compat test-interop
+test: export CRMKIT_DOCS_SITE = $(DOCS_SITE)
 
 lint: $(STAMP)
 	$(BIN)/ruff check
@@ -44,7 +47,7 @@ test-interop: $(STAMP)
 	$(BIN)/pytest -q -p no:xdist -m interop tests/clv
 
 docs: $(STAMP)
-	$(BIN)/mkdocs build --strict --site-dir site
+	$(BIN)/mkdocs build --strict --site-dir $(DOCS_SITE)
 
 ## side-by-side benchmarks with the peers; writes benchmarks/results/*.md (SIZE=100M for the scale run)
 bench: $(STAMP)

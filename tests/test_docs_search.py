@@ -1,7 +1,9 @@
 """Search works on the built documentation site, in a real browser.
 
-The site is built with ``mkdocs build`` into a temporary directory and served on 127.0.0.1;
-a headless Chromium, driven over the DevTools protocol on a pipe (no extra packages), opens
+The site is built with ``mkdocs build`` into a temporary directory — or, when
+``CRMKIT_DOCS_SITE`` names a site that is already built (``make test`` builds ``site/`` with
+``make docs`` before the tests, so the site is built once), that one is used — and served on
+127.0.0.1; a headless Chromium, driven over the DevTools protocol on a pipe (no extra packages), opens
 ``/?q=segmentation`` — Material for MkDocs then runs the query in its search worker — and the
 test reads the result links from the page.
 """
@@ -55,10 +57,15 @@ class _Quiet(SimpleHTTPRequestHandler):
 def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """The built site, served over HTTP on a free local port; yields its base URL."""
     require_backend("chromium", have_chromium(), "install Debian's chromium package")
-    out = tmp_path_factory.mktemp("site")
-    mkdocs = [sys.executable, "-m", "mkdocs", "build", "--quiet", "--site-dir", str(out)]
-    result = subprocess.run(mkdocs, cwd=ROOT, capture_output=True, text=True, check=False)
-    assert result.returncode == 0, result.stderr[-4000:]
+    built = os.environ.get("CRMKIT_DOCS_SITE")
+    if built:
+        out = ROOT / built  # an absolute path stays as it is
+        assert (out / "index.html").is_file(), f"CRMKIT_DOCS_SITE={built}: no built site there"
+    else:
+        out = tmp_path_factory.mktemp("site")
+        mkdocs = [sys.executable, "-m", "mkdocs", "build", "--quiet", "--site-dir", str(out)]
+        result = subprocess.run(mkdocs, cwd=ROOT, capture_output=True, text=True, check=False)
+        assert result.returncode == 0, result.stderr[-4000:]
     server = ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(_Quiet, directory=str(out)))
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
