@@ -3,8 +3,8 @@
 The site is built with ``mkdocs build`` into a temporary directory — or, when
 ``CRMKIT_DOCS_SITE`` names a site that is already built (``make test`` builds ``site/`` with
 ``make docs`` before the tests, so the site is built once), that one is used — and served on
-127.0.0.1; a headless Chromium, driven over the DevTools protocol on a pipe (no extra packages), opens
-``/?q=segmentation`` — Material for MkDocs then runs the query in its search worker — and the
+127.0.0.1; a headless Chromium, driven over the DevTools protocol on a pipe (no extra
+packages), opens ``/?q=segmentation`` — Material for MkDocs then runs the query in its search worker — and the
 test reads the result links from the page.
 """
 
