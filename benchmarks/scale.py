@@ -791,7 +791,7 @@ def write(
             rows[kind] = _table_row(kind, run)
         bullets[kind] = _bullet(kind, run, runs, how)
     order = list(_NAMES)
-    lines = [f"### {_label(n)} transactions", "", intro, "", *_TABLE]
+    lines = [f"### {_label(n)} transactions", "", *([intro, ""] if intro else []), *_TABLE]
     lines += [rows[k] for k in sorted(rows, key=order.index)]
     lines += ["", *(bullets[k] for k in sorted(bullets, key=order.index))]
     if notes:
