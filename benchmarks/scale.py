@@ -604,7 +604,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--quick", action="store_true", help="100k transactions")
     parser.add_argument("--engines", default="duckdb,spark,dask",
                         help="any of duckdb,spark,dask, or 'none' (only the sample check)")  # fmt: skip
-    parser.add_argument("--sample", default="1M", help="customers in the sample check (1M)")
+    parser.add_argument("--sample", default="1M",
+                        help="customers in the sample check (1M; 0: no sample check)")  # fmt: skip
     parser.add_argument("--lifetimes-customers", default=None,
                         help="customers lifetimes runs on (default: the whole sample)")  # fmt: skip
     parser.add_argument("--data", default=os.path.join(tempfile.gettempdir(), "crmkit-scale"))
@@ -635,6 +636,8 @@ def main(argv: list[str] | None = None) -> int:
         parser.error(f"--engines: unknown {', '.join(unknown)} (choose from {_ENGINES})")
     sample = parse_size(args.sample)
     peer = parse_size(args.lifetimes_customers) if args.lifetimes_customers else sample
+    if not engines and sample == 0:
+        parser.error("nothing to run: --engines none and --sample 0")
     data = Path(args.data)
     data.mkdir(parents=True, exist_ok=True)
     path = data / f"transactions-{n}.parquet"
@@ -652,9 +655,10 @@ def main(argv: list[str] | None = None) -> int:
         out = Path(tempfile.mkdtemp(prefix="crmkit-scale-out-", dir=data))
         for kind in engines:
             runs[kind] = _child(kind, ["--file", str(path), "--out", str(out)])
-    common = ["--file", str(path), "--lifetimes-customers", str(peer)]
-    runs["sample"] = _child("sample", [*common, "--sample", str(sample)])
-    runs["lifetimes"] = _child("peer", common)
+    if sample > 0:
+        common = ["--file", str(path), "--lifetimes-customers", str(peer)]
+        runs["sample"] = _child("sample", [*common, "--sample", str(sample)])
+        runs["lifetimes"] = _child("peer", common)
     write(n, runs, written_seconds, path.stat().st_size, (load, os.getloadavg()[0]), argv)
     return 0
 
