@@ -128,7 +128,7 @@ def maximise(
     max_log_error: float | None = None,
     progress: ProgressOption = None,
     inverse_hessian: NDArray[np.float64] | None = None,
-    hessian_from_gradient: bool = False,
+    hessian_from_gradient: bool | Callable[[Any], bool] = False,
 ) -> Estimate:
     """Minimise ``objective`` (mean negative log-likelihood on log parameters, with gradient).
 
@@ -159,6 +159,7 @@ def maximise(
             that the optimum is curved) from central differences of ``objective``'s exact
             gradient rather than from ``curvature``, whose Hessian then only steers Newton's
             steps — for a curvature that is approximate in places (Pareto/NBD's far from 0).
+            A function of the optimum's log parameters decides there.
 
     Raises:
         FitError: no optimiser converged to a finite optimum; the message says what to try.
@@ -222,7 +223,7 @@ def _maximise(
     curvature: Curvature | None,
     max_log_error: float | None,
     inverse_hessian: Any = None,
-    hessian_from_gradient: bool = False,
+    hessian_from_gradient: bool | Callable[[Any], bool] = False,
 ) -> Estimate:
     start = np.asarray(start, dtype=float)
     point = None
@@ -255,6 +256,8 @@ def _maximise(
             confirmed = _confirm(np, objective, curvature, log_params, customers, model)
             log_params, value, hessian = confirmed.x, confirmed.value, confirmed.hessian
             iterations += confirmed.steps
+    if callable(hessian_from_gradient):
+        hessian_from_gradient = hessian_from_gradient(log_params)
     if hessian_from_gradient:
         with np.errstate(all="ignore"):
             hessian = _hessian(np, objective, log_params)
