@@ -794,15 +794,23 @@ def write(
         if kind != "sample":
             rows[kind] = _table_row(kind, run)
         bullets[kind] = _bullet(kind, run, runs, how)
+    sections[n] = _render(n, intro, rows, bullets, notes)
+    RESULTS.write_text(HEADER + "\n" + "\n".join(sections[k] for k in sorted(sections)),
+                       encoding="utf-8")  # fmt: skip
+
+
+def _render(
+    n: int, intro: str, rows: dict[str, str], bullets: dict[str, str], notes: list[str]
+) -> str:
+    """A size's section: data paragraph, table, bullets (in :data:`_NAMES` order), notes."""
     order = list(_NAMES)
     lines = [f"### {_label(n)} transactions", "", *([intro, ""] if intro else []), *_TABLE]
     lines += [rows[k] for k in sorted(rows, key=order.index)]
-    lines += ["", *(bullets[k] for k in sorted(bullets, key=order.index))]
+    if bullets:
+        lines += ["", *(bullets[k] for k in sorted(bullets, key=order.index))]
     if notes:
         lines += ["", *notes]
-    sections[n] = "\n".join(lines) + "\n"
-    RESULTS.write_text(HEADER + "\n" + "\n".join(sections[k] for k in sorted(sections)),
-                       encoding="utf-8")  # fmt: skip
+    return "\n".join(lines) + "\n"
 
 
 def _parse(section: str) -> tuple[str, dict[str, str], dict[str, str], list[str]]:
@@ -818,7 +826,11 @@ def _parse(section: str) -> tuple[str, dict[str, str], dict[str, str], list[str]
     command = ""
     for line in section.splitlines()[1:]:
         key = _key(line)
-        if line.startswith(("| engine", "|---")) or not line.strip():
+        if not line.strip():
+            if notes and notes[-1]:
+                notes.append("")  # the end of a note's paragraph
+            continue
+        if line.startswith(("| engine", "|---")):
             continue
         if line.startswith("|") and key is not None:
             rows[key] = line
@@ -842,6 +854,8 @@ def _parse(section: str) -> tuple[str, dict[str, str], dict[str, str], list[str]
                 bullets["lifetimes"] = f"- lifetimes: on the {peer} Run: {command}."
         else:
             notes.append(line)
+    while notes and not notes[-1]:
+        notes.pop()
     return intro, rows, bullets, notes
 
 
