@@ -276,6 +276,21 @@ def test_compiled_records_engine_equals_scoring_one_lead_at_a_time(
         assert m.score([kind(r) for r in rows], as_of=AS_OF) == want  # type: ignore[operator]
 
 
+@settings(max_examples=examples(40), deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(rows=st.lists(leads, min_size=1, max_size=25))
+def test_records_engine_on_mixed_record_kinds_repeated_leads_and_iterators(
+    rows: list[dict[str, object]],
+) -> None:
+    # dicts and attrs records in one input, every lead twice, as a list and as an iterator:
+    # the results of scoring each lead on its own
+    m = model()
+    mixed = [LeadRow(**r) if i % 2 else r for i, r in enumerate(rows)] * 2
+    want = [m.score_one(r, as_of=AS_OF) for r in mixed]
+    assert m.score(mixed, as_of=AS_OF) == want
+    assert m.score(iter(mixed), as_of=AS_OF) == want
+    assert [r.explain() for r in m.score(mixed, as_of=AS_OF)] == [r.explain() for r in want]
+
+
 def test_compiled_records_engine_reports_problems_like_score_one() -> None:
     m = model()
     good = _lead_row()

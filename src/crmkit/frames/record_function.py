@@ -44,6 +44,7 @@ import math
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from decimal import Decimal
+from operator import attrgetter, itemgetter
 from types import CodeType
 from typing import Any, Protocol, runtime_checkable
 
@@ -131,6 +132,8 @@ class RecordSource:
             "PLAIN": _PLAIN,
             "NEVER_NAN": sem.NEVER_NAN,
             "normalise": normalise_value,
+            "all_plain": _PLAIN.issuperset,
+            "normalise_all": _normalise_all,
             "read_field": read_field,
             "is_missing": sem.is_missing,
             "mix_numbers": sem.mix_numbers,
@@ -248,6 +251,30 @@ class RecordSource:
         self.emit(f"    {out} = read_field(row, {name!r})")
         self.emit(f"if {out}.__class__ not in PLAIN: {out} = normalise({out})")
         return Value(out)
+
+    def read_fields(self, names: Sequence[str]) -> None:
+        """Read several fields of the record in one C call (``itemgetter`` / ``attrgetter``),
+        normalised as :meth:`column` reads each; later reads of these fields reuse them.
+
+        A record without one of them is read field by field, as :meth:`column` does, so the
+        error names the first missing field.
+        """
+        names = [name for name in dict.fromkeys(names) if name not in self.fields]
+        if len(names) < 2 or (not self.mapping and any("." in name for name in names)):
+            for name in names:  # (attrgetter would follow a dotted name as a path)
+                self.column(name)
+            return
+        getter = self.opaque(itemgetter(*names) if self.mapping else attrgetter(*names))
+        reader = self.opaque(functools.partial(_read_each, names=tuple(names)))
+        values = self.local()
+        self.emit("try:")
+        self.emit(f"    {values} = {getter}(row)")
+        self.emit(f"except {'KeyError' if self.mapping else 'AttributeError'}:")
+        self.emit(f"    {values} = {reader}(row)")
+        self.emit(f"if not all_plain(map(type, {values})): {values} = normalise_all({values})")
+        outs = [self.local() for _ in names]
+        self.emit(f"{', '.join(outs)}, = {values}")
+        self.fields.update(zip(names, outs, strict=True))
 
     def as_of_day(self, resolve: Callable[[sem.Context], int]) -> Value:
         """The as-of day moved by an offset, resolved now (or, without an as-of date, when a
@@ -458,6 +485,25 @@ class RecordSource:
                 d = self.write(default)
                 self.emit(f"{out} = {d.text}")
         return Value(out)
+
+
+def _read_each(row: Any, *, names: tuple[str, ...]) -> tuple[Any, ...]:
+    """The fields of a record one by one, as :meth:`RecordSource.column` reads each (the
+    error names the first missing field)."""
+    mapping = isinstance(row, Mapping)
+    out = []
+    for name in names:
+        try:
+            value = row[name] if mapping else getattr(row, name)
+        except (KeyError, AttributeError):
+            value = read_field(row, name)
+        out.append(value)
+    return tuple(out)
+
+
+def _normalise_all(values: tuple[Any, ...]) -> tuple[Any, ...]:
+    """Each value as :meth:`RecordSource.column` normalises it."""
+    return tuple(v if v.__class__ in _PLAIN else normalise_value(v) for v in values)
 
 
 @functools.lru_cache(maxsize=512)

@@ -317,6 +317,8 @@ class LeadScoringModel:
     fit_cap: float | None = attrs.field(default=None, validator=_cap)
     engagement_cap: float | None = attrs.field(default=None, validator=_cap)
     _fields: frozenset[str] = attrs.field(init=False, eq=False, repr=False, factory=frozenset)
+    _fit: tuple[bool, ...] = attrs.field(init=False, eq=False, repr=False, factory=tuple)
+    _hits: tuple[CriterionHit, ...] = attrs.field(init=False, eq=False, repr=False, factory=tuple)
 
     def __attrs_post_init__(self) -> None:
         problems: list[Problem] = []
@@ -335,6 +337,10 @@ class LeadScoringModel:
         for criterion in self.criteria:
             out |= criterion.fields()
         object.__setattr__(self, "_fields", frozenset(out))
+        fit = tuple(c.group is CriterionGroup.FIT for c in self.criteria)
+        object.__setattr__(self, "_fit", fit)
+        hits = tuple(CriterionHit(c.name, c.group.value, c.points) for c in self.criteria)
+        object.__setattr__(self, "_hits", hits)
 
     def fields(self) -> frozenset[str]:
         """Every field the model reads.
@@ -422,22 +428,37 @@ class LeadScoringModel:
 
     def _score_one(self, lead: Any, ctx: Context) -> LeadScore:
         self._check_fields(lead)
-        totals = {CriterionGroup.FIT: 0.0, CriterionGroup.ENGAGEMENT: 0.0}
-        hits: list[CriterionHit] = []
-        for criterion in self.criteria:
+        fired: list[tuple[int, float]] = []
+        for i, criterion in enumerate(self.criteria):
             try:
-                fired = criterion.rule.evaluate(lead, ctx)
+                test = criterion.rule.evaluate(lead, ctx)
             except ValidationError as error:
                 raise error.prefixed(f"lead[{criterion.name}]") from None
-            if fired is None or not fired:
+            if test is None or not test:
                 continue
             points = criterion.points
             if criterion.decay is not None:
                 points *= criterion.decay.factor(criterion.decay.days().evaluate(lead, ctx))
-            totals[criterion.group] += points
-            hits.append(CriterionHit(criterion.name, criterion.group.value, points))
-        fit = _capped(totals[CriterionGroup.FIT], self.fit_cap)
-        engagement = _capped(totals[CriterionGroup.ENGAGEMENT], self.engagement_cap)
+            fired.append((i, points))
+        return self._assemble(fired)
+
+    def _assemble(self, fired: Iterable[tuple[int, float]]) -> LeadScore:
+        """The :class:`LeadScore` of the criteria that fired (their positions, in order, and
+        the points each gave): group totals in criterion order, caps, score, action, hits."""
+        fit = engagement = 0.0
+        hits: list[CriterionHit] = []
+        groups, own = self._fit, self._hits
+        for i, points in fired:
+            if groups[i]:
+                fit += points
+            else:
+                engagement += points
+            hit = own[i]  # (the criterion's own hit, unless decay changed its points)
+            hits.append(
+                hit if points is hit.points else CriterionHit(hit.criterion, hit.group, points)
+            )
+        fit = _capped(fit, self.fit_cap)
+        engagement = _capped(engagement, self.engagement_cap)
         score = fit + engagement
         return LeadScore(score, fit, engagement, self.action_for(score), tuple(hits))
 
@@ -497,8 +518,7 @@ class LeadScoringModel:
             )  # fmt: skip
 
         src = RecordSource(ctx, mapping=mapping)
-        for name in sorted(self._fields):  # every field first, each read once
-            src.value(col(name))
+        src.read_fields(sorted(self._fields))  # every field first, each read once
         src.emit("fit = 0.0")
         src.emit("engagement = 0.0")
         fired_all: list[str] = []
@@ -538,6 +558,75 @@ class LeadScoringModel:
         function: Callable[[Any], LeadScore] = src.function(result, "score_lead")
         return function
 
+    def _keyer(self, ctx: Context, *, mapping: bool) -> Callable[[Any], Any]:
+        """A compiled function of a lead giving what its :class:`LeadScore` depends on: an
+        integer whose bit ``i`` says criterion ``i`` fired, and, when a decaying criterion
+        fired, a tuple of that integer and the age of every decaying criterion (``None``
+        where it did not fire). The fields are read and the rules tested as in
+        :meth:`_compiled`."""
+        src = RecordSource(ctx, mapping=mapping)
+        src.read_fields(sorted(self._fields))
+        src.emit("code = 0")
+        ages: list[str] = []
+        decaying = 0
+        for bit, criterion in enumerate(self.criteria):
+            fired = src.test(criterion.rule)
+            if criterion.decay is None:
+                src.emit(f"if {fired}: code |= {1 << bit}")
+                continue
+            decaying |= 1 << bit
+            age = src.local()
+            ages.append(age)
+            src.emit(f"{age} = None")
+            src.emit(f"if {fired}:")
+            with src.block():
+                src.emit(f"code |= {1 << bit}")
+                src.emit(f"{age} = {src.value(criterion.decay.days())}")
+        if ages:
+            src.emit(f"if code & {decaying}: return (code, {', '.join(ages)})")
+        function: Callable[[Any], Any] = src.function("code", "lead_key")
+        return function
+
+    def _score_keyed(self, rows: list[Any], ctx: Context) -> list[LeadScore] | None:
+        """The records engine for many leads: each lead's key (:meth:`_keyer`), then one
+        :class:`LeadScore` per distinct key (:meth:`_assemble`), shared by the leads that
+        have it (results are immutable). ``None`` when a lead cannot be scored (the per-lead
+        loop then raises the error naming it) or for mappings other than ``dict``."""
+        classes = set(map(type, rows))
+        functions: dict[type, Callable[[Any], Any]] = {}
+        for kind in classes:
+            mapping = issubclass(kind, Mapping)
+            if mapping and kind is not dict:  # (it might answer a missing key)
+                return None
+            functions[kind] = self._keyer(ctx, mapping=mapping)
+        try:
+            if len(functions) == 1:
+                keys = list(map(functions.popitem()[1], rows))
+            else:
+                keys = [functions[row.__class__](row) for row in rows]
+        except ValidationError:
+            return None
+        criteria = self.criteria
+        decaying = [i for i, c in enumerate(criteria) if c.decay is not None]
+        plain: dict[int, list[tuple[int, float]]] = {}  # code → (criterion, points) that fired
+        table: dict[Any, LeadScore] = {}
+        for key in set(keys):
+            code, ages = (key, ()) if key.__class__ is int else (key[0], key[1:])
+            fired = plain.get(code)
+            if fired is None:
+                fired = plain[code] = [
+                    (i, c.points) for i, c in enumerate(criteria) if code >> i & 1
+                ]
+            if ages:  # decaying criteria that fired: their points after decay
+                decayed = {
+                    i: criteria[i].points * decay.factor(age)
+                    for i, age in zip(decaying, ages, strict=True)
+                    if code >> i & 1 and (decay := criteria[i].decay) is not None
+                }
+                fired = [(i, decayed.get(i, points)) for i, points in fired]
+            table[key] = self._assemble(fired)
+        return list(map(table.__getitem__, keys))
+
     @overload
     def score(
         self, leads: SupportsToNative[FrameT], *, as_of: date | None = ..., explain: bool = ...
@@ -569,10 +658,14 @@ class LeadScoringModel:
         day = self._as_of(as_of, "score")
         if not is_frame(leads):
             ctx = Context(as_of=day)
+            rows = leads if isinstance(leads, list) else list(leads)
+            keyed = self._score_keyed(rows, ctx)
+            if keyed is not None:
+                return keyed
             score = self._scorer(ctx)
             out: list[LeadScore] = []
             append = out.append
-            for index, lead in enumerate(leads):
+            for index, lead in enumerate(rows):
                 try:
                     append(score(lead))
                 except ValidationError as error:
