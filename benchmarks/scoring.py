@@ -5,9 +5,10 @@ Run ``.venv/bin/python -m benchmarks.scoring`` (1M leads), ``--quick`` (100k) or
 
 Compared (all compute fit, engagement, total score and action for every lead):
 
-* crmkit records engine (``LeadScoringModel.score`` on a list of dicts) — pure Python, the
-  whole model (rules, points, caps, action) compiled once into one Python function of a lead
-  (:class:`crmkit.frames.record_function.RecordSource`); by
+* crmkit records engine (``LeadScoringModel.score`` on a list of dicts) — pure Python: the
+  rules compiled once into one Python function of a lead that gives which criteria fired
+  (and a decaying criterion's age), each distinct result built once and shared by the leads
+  that have it (:class:`crmkit.frames.record_function.RecordSource`); by
   default run on every lead; ``--records-rows N`` measures it on the first N leads and
   extrapolates linearly (labelled in the table);
 * crmkit on Polars (eager ``DataFrame``) and on DuckDB (lazy relation, fetched as an Arrow table);
