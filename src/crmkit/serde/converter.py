@@ -865,15 +865,34 @@ def _finite_float(text: str) -> float:
     return number
 
 
-def _unique_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+def unique_keys(pairs: list[tuple[str, Any]], refuse: Callable[[str], Exception]) -> dict[str, Any]:
+    """A JSON object read from its ``(key, value)`` pairs (a ``json.loads``
+    ``object_pairs_hook``), raising ``refuse(key)`` for the first key written twice (JSON
+    readers disagree on which value wins, so crmkit takes neither).
+
+    Examples:
+        >>> from crmkit.serde.converter import unique_keys
+        >>> unique_keys([("a", 1), ("b", 2)], ValueError)
+        {'a': 1, 'b': 2}
+        >>> unique_keys([("a", 1), ("a", 2)], ValueError)
+        Traceback (most recent call last):
+        ...
+        ValueError: a
+    """
     result = dict(pairs)
     if len(result) != len(pairs):
         seen: set[str] = set()
         for key, _ in pairs:
             if key in seen:
-                raise _NumberError(f"the key {key!r} appears twice in one object")
+                raise refuse(key)
             seen.add(key)
     return result
+
+
+def _unique_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    return unique_keys(
+        pairs, lambda key: _NumberError(f"the key {key!r} appears twice in one object")
+    )
 
 
 def read_json(text: str | bytes | bytearray) -> Any:

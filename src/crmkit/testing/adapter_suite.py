@@ -473,13 +473,7 @@ class AdapterComplianceSuite:
             website="https://www.Nordvind.se/om",
             remote_id="hs-9",
         )
-        opps = [
-            sample_entity("opportunities", name=f"Deal {i}", stage_key=stage, account_id=acc)
-            for i, (stage, acc) in enumerate(
-                [("qualify", "a1"), ("propose", "a1"), ("propose", "a2")]
-            )
-        ]
-        store_parents(store, opps)
+        opps = self._seed_deals(store)
         with store.unit_of_work() as uow:
             uow.accounts.add(nordvind)
             uow.opportunities.add_many(opps)
@@ -612,6 +606,19 @@ class AdapterComplianceSuite:
         return accounts
 
     @staticmethod
+    def _seed_deals(store: Store) -> list[Any]:
+        """Three opportunities (two of account a1, two at stage propose), their accounts
+        stored; the opportunities are for the caller to add."""
+        opps = [
+            sample_entity("opportunities", name=f"Deal {i}", stage_key=stage, account_id=acc)
+            for i, (stage, acc) in enumerate(
+                [("qualify", "a1"), ("propose", "a1"), ("propose", "a2")]
+            )
+        ]
+        store_parents(store, opps)
+        return opps
+
+    @staticmethod
     def _names(page: Any) -> list[str]:
         return sorted(e.name for e in page)
 
@@ -675,13 +682,7 @@ class AdapterComplianceSuite:
             assert uow.accounts.count() == 5
 
     def test_query_by_stage_and_account(self, store: Store) -> None:
-        opps = [
-            sample_entity("opportunities", name=f"Deal {i}", stage_key=stage, account_id=acc)
-            for i, (stage, acc) in enumerate(
-                [("qualify", "a1"), ("propose", "a1"), ("propose", "a2")]
-            )
-        ]
-        store_parents(store, opps)
+        opps = self._seed_deals(store)
         with store.unit_of_work() as uow:
             uow.opportunities.add_many(opps)
         with store.unit_of_work() as uow:

@@ -149,6 +149,16 @@ def relative_problems(error: ValidationError, cls: type) -> list[Problem]:
     return out
 
 
+def _structure(cls: type[E], data: dict[str, Any]) -> E:
+    """:func:`crmkit.serde.from_dict`, its problems' paths made relative to ``cls``."""
+    from crmkit.serde import from_dict
+
+    try:
+        return from_dict(cls, data)
+    except ValidationError as exc:
+        raise ValidationError(relative_problems(exc, cls)) from None
+
+
 class CrmkitJsonCodec(Generic[E]):
     """crmkit's own JSON layout: the :func:`crmkit.serde.to_dict` dictionary of the entity.
 
@@ -191,12 +201,7 @@ class CrmkitJsonCodec(Generic[E]):
             >>> CrmkitJsonCodec(Money).decode({"amount": "2", "currency": "NOK"}).currency
             'NOK'
         """
-        from crmkit.serde import from_dict
-
-        try:
-            return from_dict(self._type, dict(raw))
-        except ValidationError as exc:
-            raise ValidationError(relative_problems(exc, self._type)) from None
+        return _structure(self._type, dict(raw))
 
     def encode(self, entity: E, references: References | None = None) -> dict[str, Any]:
         """The :func:`crmkit.serde.to_dict` dictionary.
@@ -271,13 +276,7 @@ class CrmkitCsvCodec(Generic[E]):
             >>> CrmkitCsvCodec(Money).decode({"amount": "7.25", "currency": "SEK"}).amount
             Decimal('7.25')
         """
-        from crmkit.serde import from_dict
-
-        data = self.layout.unflatten(raw)
-        try:
-            return from_dict(self._type, data)
-        except ValidationError as exc:
-            raise ValidationError(relative_problems(exc, self._type)) from None
+        return _structure(self._type, self.layout.unflatten(raw))
 
     def encode(self, entity: E, references: References | None = None) -> dict[str, Any]:
         """One flat row of text cells.

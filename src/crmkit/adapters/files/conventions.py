@@ -51,6 +51,7 @@ from typing import Literal
 import attrs
 
 from crmkit.errors import ValidationError
+from crmkit.serde.converter import unique_keys
 
 __all__ = [
     "INT64_MAX",
@@ -418,14 +419,9 @@ def _json_constant(name: str) -> float:
 
 
 def _json_object(pairs: list[tuple[str, object]]) -> dict[str, object]:
-    result = dict(pairs)
-    if len(result) != len(pairs):
-        seen: set[str] = set()
-        for key, _ in pairs:
-            if key in seen:
-                raise ValueError(f"has the key {key!r} twice (one value would be lost)")
-            seen.add(key)
-    return result
+    return unique_keys(
+        pairs, lambda key: ValueError(f"has the key {key!r} twice (one value would be lost)")
+    )
 
 
 def _depth(value: object) -> int:
