@@ -10,10 +10,10 @@ central differences of the exact gradient. Standard errors are mapped back to th
 scale with the delta method.
 
 The module also holds the numerics every model shares under public names —
-:func:`positive` (the parameter validator), :func:`penalty`, :func:`float_arrays`, :func:`special_functions`,
-:func:`fast_dot`, :func:`across_one`, :func:`hyp2f1_complement`, :data:`MAX_LOG_ERROR` — and :class:`ModelSummary`, the
-table of estimates, standard errors and confidence intervals that every fitted model's
-``summary()`` returns.
+:func:`positive` (the parameter validator), :func:`penalty`, :func:`float_arrays`,
+:func:`special_functions`, :func:`fast_dot`, :func:`across_one`, :func:`hyp2f1_complement`,
+:data:`MAX_LOG_ERROR` — and :class:`ModelSummary`, the table of estimates, standard errors
+and confidence intervals that every fitted model's ``summary()`` returns.
 
 Examples:
     >>> import numpy as np
