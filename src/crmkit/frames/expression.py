@@ -460,7 +460,17 @@ class AsOfDay(Expr):
 
 
 @attrs.frozen(eq=False, repr=False)
-class CalendarDay(Expr):
+class _Unary(Expr):
+    """An expression over one operand."""
+
+    operand: Expr
+
+    def _children(self) -> tuple[Expr, ...]:
+        return (self.operand,)
+
+
+@attrs.frozen(eq=False, repr=False)
+class CalendarDay(_Unary):
     """The UTC calendar day of a date/datetime expression as a day number.
 
     Examples:
@@ -470,11 +480,7 @@ class CalendarDay(Expr):
         col('at').day()
     """
 
-    operand: Expr
     is_day: ClassVar[bool] = True
-
-    def _children(self) -> tuple[Expr, ...]:
-        return (self.operand,)
 
     def _write(self, source: RecordSource) -> Value:
         where = self.operand.name if isinstance(self.operand, Column) else ""
@@ -524,7 +530,7 @@ class Compare(Expr):
 
 
 @attrs.frozen(eq=False, repr=False)
-class IsIn(Expr):
+class IsIn(_Unary):
     """Membership in a fixed set of values; false for a missing value.
 
     Examples:
@@ -533,12 +539,8 @@ class IsIn(Expr):
         False
     """
 
-    operand: Expr
     values: tuple[Any, ...]
     is_test: ClassVar[bool] = True
-
-    def _children(self) -> tuple[Expr, ...]:
-        return (self.operand,)
 
     def _write(self, source: RecordSource) -> Value:
         return source.is_in(self.operand, self.values)
@@ -555,7 +557,7 @@ class IsIn(Expr):
 
 
 @attrs.frozen(eq=False, repr=False)
-class IsNull(Expr):
+class IsNull(_Unary):
     """True when the value is missing.
 
     Examples:
@@ -564,11 +566,7 @@ class IsNull(Expr):
         True
     """
 
-    operand: Expr
     is_test: ClassVar[bool] = True
-
-    def _children(self) -> tuple[Expr, ...]:
-        return (self.operand,)
 
     def _write(self, source: RecordSource) -> Value:
         return source.is_null(self.operand)
@@ -581,7 +579,31 @@ class IsNull(Expr):
 
 
 @attrs.frozen(eq=False, repr=False)
-class And(Expr):
+class _Junction(Expr):
+    """Two tests joined: both hold (``every``) or at least one does."""
+
+    left: Expr
+    right: Expr
+    is_test: ClassVar[bool] = True
+    every: ClassVar[bool]
+    symbol: ClassVar[str]
+
+    def _children(self) -> tuple[Expr, ...]:
+        return (self.left, self.right)
+
+    def _write(self, source: RecordSource) -> Value:
+        return source.both(self.left, self.right, every=self.every)
+
+    def _compile(self, ctx: Context) -> Any:
+        left, right = _predicate(self.left, ctx), _predicate(self.right, ctx)
+        return left & right if self.every else left | right
+
+    def __repr__(self) -> str:
+        return f"({self.left!r} {self.symbol} {self.right!r})"
+
+
+@attrs.frozen(eq=False, repr=False)
+class And(_Junction):
     """Both tests hold.
 
     Examples:
@@ -590,25 +612,12 @@ class And(Expr):
         False
     """
 
-    left: Expr
-    right: Expr
-    is_test: ClassVar[bool] = True
-
-    def _children(self) -> tuple[Expr, ...]:
-        return (self.left, self.right)
-
-    def _write(self, source: RecordSource) -> Value:
-        return source.both(self.left, self.right, every=True)
-
-    def _compile(self, ctx: Context) -> Any:
-        return _predicate(self.left, ctx) & _predicate(self.right, ctx)
-
-    def __repr__(self) -> str:
-        return f"({self.left!r} & {self.right!r})"
+    every: ClassVar[bool] = True
+    symbol: ClassVar[str] = "&"
 
 
 @attrs.frozen(eq=False, repr=False)
-class Or(Expr):
+class Or(_Junction):
     """At least one test holds.
 
     Examples:
@@ -617,25 +626,12 @@ class Or(Expr):
         True
     """
 
-    left: Expr
-    right: Expr
-    is_test: ClassVar[bool] = True
-
-    def _children(self) -> tuple[Expr, ...]:
-        return (self.left, self.right)
-
-    def _write(self, source: RecordSource) -> Value:
-        return source.both(self.left, self.right, every=False)
-
-    def _compile(self, ctx: Context) -> Any:
-        return _predicate(self.left, ctx) | _predicate(self.right, ctx)
-
-    def __repr__(self) -> str:
-        return f"({self.left!r} | {self.right!r})"
+    every: ClassVar[bool] = False
+    symbol: ClassVar[str] = "|"
 
 
 @attrs.frozen(eq=False, repr=False)
-class Not(Expr):
+class Not(_Unary):
     """The test does not hold (a test on a missing value is false, so its negation is true).
 
     Examples:
@@ -644,11 +640,7 @@ class Not(Expr):
         True
     """
 
-    operand: Expr
     is_test: ClassVar[bool] = True
-
-    def _children(self) -> tuple[Expr, ...]:
-        return (self.operand,)
 
     def _write(self, source: RecordSource) -> Value:
         return source.negate(self.operand)
