@@ -57,6 +57,7 @@ from crmkit.frames import (
     utc_date,
     with_year_month,
 )
+from crmkit.scoring._period import period_label, period_label_expr
 
 __all__ = [
     "LostReason",
@@ -188,24 +189,7 @@ def _period_key(value: Any, period: str, path: str) -> str:
     if not isinstance(value, date):
         raise ValidationError.single(path, value, "must be a date")
     value = utc_date(value)  # an aware datetime counts by its UTC calendar day
-    if period == "month":
-        return f"{value.year:04d}-{value.month:02d}"
-    if period == "quarter":
-        return f"{value.year:04d}-Q{(value.month - 1) // 3 + 1}"
-    return f"{value.year:04d}"
-
-
-def _period_expr(nw: Any, year_column: str, month_column: str, period: str) -> Any:
-    """The period label from the UTC calendar day's year and month columns."""
-    month = nw.col(month_column)
-    year = nw.col(year_column).cast(nw.String())
-    if period == "year":
-        return year
-    if period == "quarter":
-        quarter = ((month - 1) // 3 + 1).cast(nw.Int64()).cast(nw.String())
-        return nw.concat_str([year, nw.lit("-Q"), quarter])
-    padded = nw.when(month < 10).then(nw.lit("0")).otherwise(nw.lit(""))
-    return nw.concat_str([year, nw.lit("-"), padded, month.cast(nw.Int64()).cast(nw.String())])
+    return period_label(value.year, value.month, period)
 
 
 _PERIODS = ("month", "quarter", "year")
@@ -397,7 +381,7 @@ def _weighted_frame(
         frame, schema = in_utc(frame, [close_date], schema)  # aware: the UTC calendar day
         day = day_number_expr(nw.col(close_date), schema[close_date], frame.implementation)
         frame = with_year_month(frame.with_columns(day.alias("__day")), "__day", "__y", "__m")
-        key_expr = _period_expr(nw, "__y", "__m", period)
+        key_expr = period_label_expr(nw.col("__y"), nw.col("__m"), period)
     else:
         key_expr = nw.col(by).cast(nw.String())
     amount_f = nw.col(amount).cast(nw.Float64())

@@ -52,6 +52,12 @@ from crmkit.frames import (
     utc_date,
     with_year_month,
 )
+from crmkit.scoring._period import (
+    period_index,
+    period_label,
+    period_label_expr,
+    period_of_index,
+)
 
 __all__ = [
     "CohortCell",
@@ -221,16 +227,6 @@ class CohortCell(ResultRow):
     rate: float
 
 
-def _index(day: date, period: str) -> int:
-    return day.year * 12 + day.month - 1 if period == "month" else day.year
-
-
-def _label(index: int, period: str) -> str:
-    if period == "month":
-        return f"{index // 12:04d}-{index % 12 + 1:02d}"
-    return f"{index:04d}"
-
-
 @overload
 def cohort_retention(
     orders: SupportsToNative[FrameT],
@@ -278,7 +274,7 @@ def cohort_retention(
         return to_native(_cohort_frame(from_native(orders), period, customer, date_field))
     active: dict[Any, set[int]] = defaultdict(set)
     for who, day_value in _order_days(orders, customer, date_field):
-        active[who].add(_index(day_value, period))
+        active[who].add(period_index(day_value.year, day_value.month, period))
     cells: dict[tuple[int, int], int] = defaultdict(int)
     sizes: dict[int, int] = defaultdict(int)
     for periods in active.values():
@@ -287,7 +283,8 @@ def cohort_retention(
         for p in periods:
             cells[(first, p - first)] += 1
     return [
-        CohortCell(_label(c, period), off, n, n / sizes[c]) for (c, off), n in sorted(cells.items())
+        CohortCell(period_label(*period_of_index(c, period), period), off, n, n / sizes[c])
+        for (c, off), n in sorted(cells.items())
     ]
 
 
@@ -295,8 +292,7 @@ def _cohort_frame(frame: Any, period: str, customer: str, at: str) -> Any:
     nw = narwhals()
     require_columns(frame, [customer, at], what="orders")
     frame = with_year_month(_with_day(frame, at), "__day", "__year", "__month")
-    year = nw.col("__year")
-    index = year * 12 + nw.col("__month") - 1 if period == "month" else year
+    index = period_index(nw.col("__year"), nw.col("__month"), period)
     activity = frame.select(nw.col(customer), index.alias("__p")).unique()
     firsts = activity.group_by(customer).agg(nw.col("__p").min().alias("__first"))
     sizes = firsts.group_by("__first").agg(nw.len().alias("__size"))
@@ -308,14 +304,7 @@ def _cohort_frame(frame: Any, period: str, customer: str, at: str) -> Any:
         .join(sizes, on="__first")
         .with_columns((nw.col("customers") / nw.col("__size")).alias("rate"))
     )
-    if period == "month":
-        year_number = nw.col("__first") // 12
-        year = year_number.cast(nw.String())
-        month = nw.col("__first") - year_number * 12 + 1
-        pad = nw.when(month < 10).then(nw.lit("0")).otherwise(nw.lit(""))
-        label = nw.concat_str([year, nw.lit("-"), pad, month.cast(nw.String())])
-    else:
-        label = nw.col("__first").cast(nw.String())
+    label = period_label_expr(*period_of_index(nw.col("__first"), period), period)
     return (
         table.sort("__first", "offset")
         .with_columns(label.alias("cohort"))
