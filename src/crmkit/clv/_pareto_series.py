@@ -18,6 +18,9 @@ from typing import Any
 #: which BLAS runs it on the calling thread (above, its threads slow it down on a busy machine)
 _BLOCK = 2048
 _PRODUCT = 2**19
+#: up to this many coefficients (rows × outputs × terms) all rows are summed in one go, each
+#: with its group's coefficients (a few vector operations instead of a loop over the groups)
+_GATHER = 2**20
 #: derivatives returned with ``second``: (F, F_B, F_C, F_z, F_BB, F_BC, F_CC, F_Bz, F_Cz, F_zz)
 OUTPUTS_SECOND = 10
 OUTPUTS_FIRST = 4
@@ -138,7 +141,23 @@ def series_by_group(np: Any, B: Any, C: Any, z: Any, starts: Any, order: int) ->
     """
     second = order == 2
     outputs = (1, OUTPUTS_FIRST, OUTPUTS_SECOND)[order]
-    out = np.empty((outputs, z.shape[0]))
+    # the same terms, blocks and products for the value and gradient with or without the
+    # second derivatives, so that they are equal to the bit either way
+    deep, width = order > 0, (1 if order == 0 else OUTPUTS_SECOND)
+    parts = (
+        [slice(0, OUTPUTS_FIRST), slice(OUTPUTS_FIRST, outputs)] if second else [slice(0, outputs)]
+    )
+    rows = z.shape[0]
+    out = np.empty((outputs, rows))
+    if rows and len(starts) > 1:
+        terms = terms_needed(float(z.max()), float(B.min()), deep)
+        if rows * width * terms <= _GATHER:  # few customers: all at once
+            group_of_row = np.repeat(np.arange(len(starts) - 1), np.diff(starts))
+            table = coefficients(np, B, C, terms, second)
+            z_powers = powers(np, z, terms)
+            for part in parts:
+                out[part] = np.einsum("rkn,nr->kr", table[group_of_row, part], z_powers)
+            return out
     bounds = starts.tolist()
     b_list = B.tolist()
     blocks = []  # (group, start, stop)
@@ -148,7 +167,7 @@ def series_by_group(np: Any, B: Any, C: Any, z: Any, starts: Any, order: int) ->
         if first == bounds[g + 1]:
             continue
         z_top = float(z[first : bounds[g + 1]].max())
-        size = _PRODUCT // (outputs * terms_needed(z_top, b_list[g], second))
+        size = _PRODUCT // (width * terms_needed(z_top, b_list[g], deep))
         size = min(_BLOCK, max(64, size))
         for lo in range(first, bounds[g + 1], size):
             blocks.append((g, lo, min(lo + size, bounds[g + 1])))
@@ -157,7 +176,7 @@ def series_by_group(np: Any, B: Any, C: Any, z: Any, starts: Any, order: int) ->
     firsts = np.array([lo for _, lo, _ in blocks])
     largest = np.maximum.reduceat(z, firsts).tolist()
     need = [
-        terms_needed(zm, b_list[g], second) for (g, _, _), zm in zip(blocks, largest, strict=True)
+        terms_needed(zm, b_list[g], deep) for (g, _, _), zm in zip(blocks, largest, strict=True)
     ]
     most: dict[int, int] = {}
     for (g, _, _), n in zip(blocks, need, strict=True):
@@ -180,7 +199,9 @@ def series_by_group(np: Any, B: Any, C: Any, z: Any, starts: Any, order: int) ->
         short = np.where(below.any(axis=1), below.argmax(axis=1), log_c.shape[1])
         need = np.minimum(np.maximum(short, 1), need).tolist()
     for (g, lo, hi), n in zip(blocks, need, strict=True):
-        out[:, lo:hi] = table[row_of[g], :, :n] @ powers(np, z[lo:hi], n)
+        z_powers = powers(np, z[lo:hi], n)
+        for part in parts:
+            out[part, lo:hi] = table[row_of[g], part, :n] @ z_powers
     return out
 
 
