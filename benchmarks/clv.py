@@ -1,7 +1,8 @@
 """Lifetime-value benchmark: crmkit.clv side by side with lifetimes (and pymc-marketing).
 
 Run: ``.venv/bin/python -m benchmarks.clv`` (``--quick`` uses 100k simulated customers
-instead of 1M). Writes ``benchmarks/results/clv.md``.
+instead of 1M). Writes ``benchmarks/results/clv.md`` (``--pareto-only``: only the Pareto/NBD rows,
+to ``benchmarks/results/clv-pareto.md``; ``--cpu``: CPU time instead of wall time).
 
 ``--baseline REV`` also times ``crmkit.clv`` as of git revision ``REV`` (read with
 ``git show`` into a temporary package, nothing in the checkout changes) on the same data in the
@@ -374,9 +375,11 @@ def write(rows: list[Row], args: Any, n: int, pymc_note: str) -> None:
         cells += [f"{ours:.4f}", peer, ratio, note]
         lines.append("| " + " | ".join(cells) + " |")
     lines += ["", *NOTES, ""]
-    RESULTS.parent.mkdir(parents=True, exist_ok=True)
-    RESULTS.write_text("\n".join(lines))
-    print(f"\nwrote {RESULTS}", file=sys.stderr)
+    # the Pareto/NBD rows alone do not replace the full table
+    path = RESULTS.with_name("clv-pareto.md") if args.pareto_only else RESULTS
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text("\n".join(lines))
+    print(f"\nwrote {path}", file=sys.stderr)
 
 
 if __name__ == "__main__":
