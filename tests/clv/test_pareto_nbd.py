@@ -170,3 +170,40 @@ def test_a_fit_started_from_a_sub_sample_reaches_the_same_optimum(monkeypatch):
             direct.standard_errors[name], rel=1e-3
         )
     assert sampled.log_likelihood == pytest.approx(direct.log_likelihood, abs=1e-6)
+
+
+@pytest.mark.parametrize("rows", [50, 200_000])  # all rows at once / blocks per frequency
+def test_the_series_by_frequency_matches_scipy(rows):
+    import scipy.special as sp
+
+    from crmkit.clv._pareto_series import series_by_group
+
+    rng = np.random.default_rng(5)
+    b = 10 ** rng.uniform(-1.5, 2.0, 12)
+    c = b + 10 ** rng.uniform(-1.0, 1.5, 12)
+    sizes = rng.multinomial(rows - 12, np.full(12, 1 / 12)) + 1
+    starts = np.concatenate([[0], np.cumsum(sizes)])
+    z = rng.uniform(0.0, 0.9, rows)
+    z[::7] = 0.0
+    expected = sp.hyp2f1(1.0, np.repeat(b, sizes), np.repeat(c, sizes), z)
+    values = [series_by_group(np, b, c, z, starts, order) for order in (0, 1, 2)]
+    for got in values:
+        np.testing.assert_allclose(got[0], expected, rtol=1e-13)
+    # the value and gradient are the same with or without the second derivatives
+    np.testing.assert_array_equal(values[1], values[2][:4])
+
+
+def test_predictions_for_fractional_and_unsorted_frequencies_agree_with_lifetimes():
+    import pandas as pd
+
+    params = {"r": 0.55, "alpha": 10.6, "s": 0.61, "beta": 11.7}
+    model = ParetoNBD(**params)
+    theirs = ParetoNBDFitter()
+    theirs.params_ = pd.Series(params)
+    x = np.array([3.0, 0.5, 0.0, 3.0, 2.5, 0.0])
+    tx = np.array([20.0, 10.0, 0.0, 38.0, 38.86, 0.0])
+    age = np.full(6, 38.86)
+    np.testing.assert_allclose(
+        model.probability_alive(x, tx, age), theirs.conditional_probability_alive(x, tx, age),
+        rtol=1e-9,
+    )  # fmt: skip
