@@ -75,6 +75,19 @@ __all__ = [
     "render",
 ]
 
+#: The sales channels (section 8 of the workbook) of interactions and opportunities.
+_SALES_CHANNELS = {
+    "field_sales": "s08.field_sales",
+    "key_account_manager": "s08.field_sales",
+    "phone": "s08.inside_sales",
+    "email": "s08.inside_sales",
+    "linkedin": "s08.inside_sales",
+    "events": "s08.trade_fairs",
+    "partners": "s08.own_reseller_tier",
+    "web_shop": "s08.e_commerce",
+    "direct_mail": "s08.direct_marketing",
+    "contact_centre": "s08.contact_center",
+}
 #: Channel key → workbook row, per kind of record (and the field naming its channel).
 #: Channels with no matching row (webinars, podcasts …) are not counted.
 CHANNEL_ROWS: dict[str, tuple[str, dict[str, str]]] = {
@@ -86,32 +99,12 @@ CHANNEL_ROWS: dict[str, tuple[str, dict[str, str]]] = {
             "landing_page": "s07.public_web",
             "seo": "s07.public_web",
             "paid_search": "s07.public_web",
-            "field_sales": "s08.field_sales",
-            "key_account_manager": "s08.field_sales",
-            "phone": "s08.inside_sales",
-            "email": "s08.inside_sales",
-            "linkedin": "s08.inside_sales",
-            "events": "s08.trade_fairs",
-            "partners": "s08.own_reseller_tier",
-            "web_shop": "s08.e_commerce",
-            "direct_mail": "s08.direct_marketing",
-            "contact_centre": "s08.contact_center",
+            **_SALES_CHANNELS,
         },
     ),
     "opportunities": (
         "source_channel",
-        {
-            "field_sales": "s08.field_sales",
-            "key_account_manager": "s08.field_sales",
-            "phone": "s08.inside_sales",
-            "email": "s08.inside_sales",
-            "linkedin": "s08.inside_sales",
-            "events": "s08.trade_fairs",
-            "partners": "s08.own_reseller_tier",
-            "web_shop": "s08.e_commerce",
-            "direct_mail": "s08.direct_marketing",
-            "contact_centre": "s08.contact_center",
-        },
+        dict(_SALES_CHANNELS),
     ),
     "cases": (
         "origin_channel",
