@@ -326,24 +326,6 @@ class MemoryUnitOfWork(UnitOfWorkRepositories["MemoryRepository[Any]"]):
         self._redactions = []
         self.state.rolled_back()
 
-    def __enter__(self) -> MemoryUnitOfWork:
-        self.state.check_open()
-        return self
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        try:
-            if exc_type is None:
-                self.commit()
-            else:
-                self.rollback()
-        finally:
-            self.state.close()
-
     # audit trail -------------------------------------------------------------------------
 
     @property

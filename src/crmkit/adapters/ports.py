@@ -53,6 +53,7 @@ from typing import (
     Generic,
     Literal,
     Protocol,
+    Self,
     TypeVar,
     overload,
     runtime_checkable,
@@ -1193,9 +1194,12 @@ R = TypeVar("R")
 
 class UnitOfWorkRepositories(UnitOfWork, Generic[R]):
     """A base for an adapter's unit of work: it implements :meth:`~UnitOfWork.repository`,
-    ``commit``, ``rollback`` and the context-manager methods, and the repository properties
-    (``accounts`` … ``quotes``) come from :class:`UnitOfWork`, written there once over
-    ``repository(name)``. ``R`` names the adapter's repository class (documentation only).
+    ``commit`` and ``rollback`` and keeps its :class:`UnitOfWorkState` in ``state``; the
+    repository properties (``accounts`` … ``quotes``) come from :class:`UnitOfWork`, written
+    there once over ``repository(name)``, and the context-manager methods from here: the
+    ``with`` block commits when it ends normally, rolls back when it raises, then
+    ends the unit of work. ``R`` names the adapter's repository class
+    (documentation only).
 
     Examples:
         >>> from crmkit.adapters import open_store
@@ -1203,3 +1207,28 @@ class UnitOfWorkRepositories(UnitOfWork, Generic[R]):
         ...     uow.accounts is uow.repository("accounts")
         True
     """
+
+    state: UnitOfWorkState
+
+    def _end(self) -> None:
+        """End the unit of work after the ``with`` block's commit or rollback (an adapter
+        holding a connection overrides it to release it too)."""
+        self.state.close()
+
+    def __enter__(self) -> Self:
+        self.state.check_open()
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        try:
+            if exc_type is None:
+                self.commit()
+            else:
+                self.rollback()
+        finally:
+            self._end()

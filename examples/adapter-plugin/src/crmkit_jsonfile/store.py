@@ -152,7 +152,7 @@ class JsonFileUnitOfWork(UnitOfWorkRepositories["JsonFileRepository[Any]"]):
     """A snapshot of the file plus private changes, written at commit.
 
     ``UnitOfWorkRepositories`` gives it the repository properties (``accounts`` …) over
-    :meth:`repository`; ``UnitOfWorkState`` refuses use after the ``with`` block and puts the
+    :meth:`repository` and the ``with`` block (commit or roll back, then close); ``UnitOfWorkState`` refuses use after the ``with`` block and puts the
     caller's entities back at their stored version on rollback."""
 
     def __init__(self, store: JsonFileStore) -> None:
@@ -210,24 +210,6 @@ class JsonFileUnitOfWork(UnitOfWorkRepositories["JsonFileRepository[Any]"]):
         self.state.check_open()
         self.changes, self._base = {}, None
         self.state.rolled_back()
-
-    def __enter__(self) -> JsonFileUnitOfWork:
-        self.state.check_open()
-        return self
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        try:
-            if exc_type is None:
-                self.commit()
-            else:
-                self.rollback()
-        finally:
-            self.state.close()
 
 
 class JsonFileRepository(AggregateRepository[E]):

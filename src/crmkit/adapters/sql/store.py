@@ -773,10 +773,6 @@ class SqlUnitOfWork(UnitOfWorkRepositories["SqlRepository[Any]"]):
                 self._conn = None
         self.state.close()
 
-    def __enter__(self) -> SqlUnitOfWork:
-        self.state.check_open()
-        return self
-
     def __exit__(
         self,
         exc_type: type[BaseException] | None,
@@ -785,13 +781,10 @@ class SqlUnitOfWork(UnitOfWorkRepositories["SqlRepository[Any]"]):
     ) -> None:
         if self.state.closed:  # closed inside the block: already rolled back
             return
-        try:
-            if exc_type is None:
-                self.commit()
-            else:
-                self.rollback()
-        finally:
-            self.close()
+        super().__exit__(exc_type, exc, tb)
+
+    def _end(self) -> None:
+        self.close()
 
 
 def _is_foreign_key(error: Exception) -> bool:
