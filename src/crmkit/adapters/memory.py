@@ -642,9 +642,7 @@ class MemoryRepository(AggregateRepository[E]):
             (item for item in self._matching(query) if cursor is None or item[0] > cursor),
             key=lambda item: item[0],
         )
-        page = rows[:limit]
-        next_cursor = page[-1][0] if len(rows) > limit else None
-        return Page(items=[self._load(rec) for _, rec in page], next_cursor=next_cursor)
+        return Page.of_rows(rows, limit, self._load)
 
     def count(self, query: Query | None = None) -> int:
         """How many entities match ``query``.

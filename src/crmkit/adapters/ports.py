@@ -44,7 +44,7 @@ from __future__ import annotations
 import enum
 import math
 import re
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from datetime import date, datetime
 from types import TracebackType
 from typing import (
@@ -122,6 +122,7 @@ UpsertKey = Literal["id", "remote_id"]
 
 T = TypeVar("T")
 E = TypeVar("E")
+S = TypeVar("S")
 
 # A custom-property name, as entities accept them (crmkit.domain.properties): every store
 # answers a query on any other name the same way, by refusing it.
@@ -270,6 +271,23 @@ class Page(Generic[T]):
             True
         """
         return self.next_cursor is None
+
+    @classmethod
+    def of_rows(cls, rows: Sequence[tuple[str, S]], limit: int, load: Callable[[S], T]) -> Page[T]:
+        """The page of the first ``limit`` of ``rows`` (``(id, stored)`` pairs in ``id`` order,
+        read with one more than ``limit`` to tell whether more follow), each stored value
+        loaded with ``load``; its cursor is the page's last id when more follow.
+
+        Examples:
+            >>> from crmkit.adapters.ports import Page
+            >>> Page.of_rows([("a", 1), ("b", 2), ("c", 3)], 2, str)
+            Page(items=['1', '2'], next_cursor='b')
+            >>> Page.of_rows([("a", 1)], 2, str).is_last
+            True
+        """
+        page = rows[:limit]
+        next_cursor = page[-1][0] if len(rows) > limit else None
+        return cls(items=[load(stored) for _, stored in page], next_cursor=next_cursor)
 
     def __len__(self) -> int:
         return len(self.items)

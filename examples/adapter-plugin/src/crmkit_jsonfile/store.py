@@ -255,8 +255,7 @@ class JsonFileRepository(AggregateRepository[E]):
         row = self._rows().get(id)
         if row is None:
             raise not_found(self._agg.name, id)
-        entity: E = self._agg.from_document(row["document"])
-        return entity
+        return self._load(row)
 
     def add(self, entity: E) -> E:
         """Store a new entity at version 1."""
@@ -338,11 +337,11 @@ class JsonFileRepository(AggregateRepository[E]):
         """One page of matching entities in id order."""
         check_limit(limit)
         rows = [item for item in self._matching(query) if cursor is None or item[0] > cursor]
-        page = rows[:limit]
-        return Page(
-            items=[self._agg.from_document(row["document"]) for _, row in page],
-            next_cursor=page[-1][0] if len(rows) > limit else None,
-        )
+        return Page.of_rows(rows, limit, self._load)
+
+    def _load(self, row: dict[str, Any]) -> E:
+        entity: E = self._agg.from_document(row["document"])
+        return entity
 
     def count(self, query: Query | None = None) -> int:
         """How many entities match."""

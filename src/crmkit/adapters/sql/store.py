@@ -1414,9 +1414,7 @@ class SqlRepository(AggregateRepository[E]):
             self._sa.select(t.c.id, t.c.document).where(*clauses).order_by(t.c.id).limit(limit + 1)
         )
         rows = self._conn().execute(statement).all()
-        page = rows[:limit]
-        next_cursor = page[-1].id if len(rows) > limit else None
-        return Page(items=[self._load(r.document) for r in page], next_cursor=next_cursor)
+        return Page.of_rows(rows, limit, self._load)
 
     def count(self, query: Query | None = None) -> int:
         """How many entities match ``query``.
