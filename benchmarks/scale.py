@@ -310,36 +310,43 @@ def run_spark(data: Path, out: Path) -> dict[str, Any]:
 
 
 def native_dask_summary(transactions: Any) -> Any:
-    """The summary as hand-written Dask group-by aggregations.
+    """The summary as hand-written Dask: a shuffle by customer, then pandas group-bys.
 
-    Spend per customer and week, then first week, last week, weeks and total per customer —
-    both ``groupby`` aggregations with ``split_out`` (one output partition per input
-    partition, so millions of customers do not land in one task) — and the first week's spend
-    joined back on ``(customer_id, week)``.
+    The transactions are shuffled by ``customer_id`` (``DataFrame.shuffle``, as many
+    partitions as they have, so millions of customers do not land in one task) and every
+    partition is summarised with pandas: spend per customer and week, then first week, last
+    week, weeks, total and the first week's spend per customer. (Dask's own ``groupby.agg``
+    with ``split_out`` followed by a merge for the first week's spend fails in the dask-expr
+    planner with more than one partition: ``KeyError: ['customer_id'] not in index``.)
     """
-    parts = transactions.npartitions
     kept = transactions[transactions["ordered_at"] <= AS_OF]
     day = kept["ordered_at"].astype("int32[pyarrow]").astype("int64")  # days since 1970
-    kept = kept.assign(wk=(day + 3) // 7)  # Monday-based weeks, as in the SQL
-    weekly = kept.groupby(["customer_id", "wk"])["amount"].sum(split_out=parts).reset_index()
-    per = (
-        weekly.groupby("customer_id")
-        .agg(f=("wk", "min"), l=("wk", "max"), n=("wk", "count"), total=("amount", "sum"),
-             split_out=parts)
-        .reset_index()
+    kept = kept.assign(wk=(day + 3) // 7)[["customer_id", "wk", "amount"]]  # Monday weeks
+    meta = {"customer_id": "int64", "frequency": "int64", "recency": "float64",
+            "T": "float64", "monetary_value": "float64"}  # fmt: skip
+    shuffled = kept.shuffle(on="customer_id", npartitions=kept.npartitions)
+    return shuffled.map_partitions(_pandas_summary, meta=meta)
+
+
+def _pandas_summary(part: Any) -> Any:
+    """One partition's summary (every customer's transactions are in it), with pandas."""
+    import pandas as pd
+
+    weekly = part.groupby(["customer_id", "wk"], as_index=False)["amount"].sum()
+    per = weekly.groupby("customer_id").agg(
+        f=("wk", "min"), l=("wk", "max"), n=("wk", "count"), total=("amount", "sum"),
+        first_v=("amount", "first"),  # weekly is sorted by customer and week
     )  # fmt: skip
-    first = weekly.merge(
-        per[["customer_id", "f"]], left_on=["customer_id", "wk"], right_on=["customer_id", "f"]
-    )[["customer_id", "amount"]].rename(columns={"amount": "first_v"})
-    per = per.merge(first, on="customer_id")
     repeats = per["n"] - 1
     end_week = ((AS_OF - _EPOCH).days + 3) // 7
-    return per.assign(
-        frequency=repeats,
-        recency=(per["l"] - per["f"]).astype("float64"),
-        T=(end_week - per["f"]).astype("float64"),
-        monetary_value=((per["total"] - per["first_v"]) / repeats).where(per["n"] > 1, 0.0),
-    )[["customer_id", *SUMMARY]]
+    return pd.DataFrame({
+        "customer_id": per.index.to_numpy(dtype="int64"),
+        "frequency": repeats.to_numpy(dtype="int64"),
+        "recency": (per["l"] - per["f"]).to_numpy(dtype="float64"),
+        "T": (end_week - per["f"]).to_numpy(dtype="float64"),
+        "monetary_value": ((per["total"] - per["first_v"]) / repeats.where(repeats > 0, 1))
+        .where(repeats > 0, 0.0).to_numpy(dtype="float64"),
+    })  # fmt: skip
 
 
 def run_dask(data: Path, out: Path) -> dict[str, Any]:
@@ -589,7 +596,10 @@ def _child(kind: str, args: list[str]) -> dict[str, Any]:
     command = [sys.executable, "-m", module, "--run", kind, *args]
     print(f"  $ {' '.join(command[1:])}", flush=True)
     t0 = time.perf_counter()
-    done = subprocess.run(command, check=True, capture_output=True, text=True)
+    done = subprocess.run(command, check=False, capture_output=True, text=True)
+    if done.returncode != 0:  # the child's traceback, then stop
+        print(done.stderr[-4000:], file=sys.stderr, flush=True)
+        done.check_returncode()
     result: dict[str, Any] = json.loads(done.stdout.strip().splitlines()[-1])
     result["wall"] = time.perf_counter() - t0
     return result
