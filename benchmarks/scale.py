@@ -14,7 +14,7 @@ subprocess so its peak memory is its own:
 1. the summary (``frequency``, ``recency``, ``T``, ``monetary_value`` in weeks) with
    :func:`crmkit.clv.summarise`, stored by the engine (a DuckDB table, a Parquet directory
    for Spark and Dask), side by side with the engine's native summary written by hand (SQL
-   for DuckDB and Spark, group-by aggregations for Dask), checked equal;
+   for DuckDB and Spark; a shuffle by customer and pandas group-bys for Dask), checked equal;
 2. the fits — BG/NBD and Gamma-Gamma on the summary, which the engine compresses to its
    distinct patterns (only those come back to the driver);
 3. :func:`crmkit.clv.predict_frame` joined back to every customer and written to Parquet by
@@ -697,12 +697,12 @@ Spark `local[2]` and a Dask `LocalCluster` of two single-threaded worker process
 (`benchmarks/scale.py`; `make bench` runs the default 1M size, `python -m benchmarks scale
 --size 100M` the large one). Only the distinct purchase patterns come back to the driver; the
 predictions go back to the engine as a join on the pattern, and the engine writes the scored
-customers to Parquet. "native summary" is the same summary written by hand for the engine
-(SQL on DuckDB and Spark, group-by aggregations with `split_out` on Dask), checked equal to
-crmkit's. Peak memory is the driver's, and for Spark and Dask also that of the engine's
-processes (the JVM; the nannies and workers together). The sample check fits BG/NBD and
-Gamma-Gamma to 1,000,000 customers (all their transactions) from DuckDB's patterns and in
-memory, and runs lifetimes on the same customers. See the guide *Scale out*
+customers to Parquet. "native summary" is the same summary written by hand for the engine (SQL
+on DuckDB and Spark; on Dask a shuffle by customer and pandas group-bys on every partition),
+checked equal to crmkit's on every customer. Peak memory is the driver's, and for Spark and Dask
+also that of the engine's processes (the JVM; the nannies and workers together). The sample
+check fits BG/NBD and Gamma-Gamma to 1,000,000 customers (all their transactions) from DuckDB's
+patterns and in memory, and runs lifetimes on the same customers. See the guide *Scale out*
 (`docs/guides/scale-out.md`).
 """
 
