@@ -508,64 +508,6 @@ def run_peer(data: Path, customers: int) -> dict[str, Any]:
     }  # fmt: skip
 
 
-# LEGACY: the stage a run started with the previous version of this file calls (the first
-# --lifetimes-size transactions); remove once no such run is left.
-# ----------------------------------------------------------------------------- lifetimes
-
-
-def run_lifetimes(data: Path, n: int) -> dict[str, Any]:
-    """lifetimes on the first ``n`` transactions, and crmkit's fits on the same sample."""
-    import duckdb
-    import pandas as pd
-    from lifetimes import BetaGeoFitter, GammaGammaFitter
-    from lifetimes.utils import summary_data_from_transaction_data
-
-    from crmkit.clv import BetaGeo, GammaGamma, predict_frame, summarise
-
-    frame = duckdb.sql(f"select * from read_parquet('{data}') limit {n}").df()
-    frame["ordered_at"] = pd.to_datetime(frame["ordered_at"])
-    times: dict[str, float] = {}
-    t0 = time.perf_counter()
-    summary = summary_data_from_transaction_data(
-        frame, "customer_id", "ordered_at", "amount", freq="W",
-        observation_period_end=pd.Timestamp(AS_OF),
-    )  # fmt: skip
-    times["summary"] = time.perf_counter() - t0
-    t0 = time.perf_counter()
-    bgf = BetaGeoFitter().fit(summary["frequency"], summary["recency"], summary["T"])
-    repeat = summary[summary["frequency"] > 0]
-    ggf = GammaGammaFitter().fit(repeat["frequency"], repeat["monetary_value"])
-    times["fit"] = time.perf_counter() - t0
-    t0 = time.perf_counter()
-    clv = ggf.customer_lifetime_value(
-        bgf, summary["frequency"], summary["recency"], summary["T"], summary["monetary_value"],
-        time=12, discount_rate=0.01, freq="W",
-    )  # fmt: skip
-    times["predict"] = time.perf_counter() - t0
-
-    # crmkit: in-memory fit (numpy arrays of the summary) vs the fit from DuckDB's patterns
-    rel = duckdb.sql(f"select * from read_parquet('{data}') limit {n}")
-    engine_summary = summarise(rel, customer="customer_id", date_field="ordered_at",
-                               amount="amount", as_of=AS_OF)  # fmt: skip
-    arrays = {c: np.asarray(v) for c, v in engine_summary.df().to_dict("list").items()}
-    in_memory = BetaGeo.fit(arrays, time_unit="weeks"), GammaGamma.fit(arrays)
-    engine = BetaGeo.fit(engine_summary, time_unit="weeks"), GammaGamma.fit(engine_summary)
-    ours = predict_frame(engine_summary, *engine).df()
-    differences = {
-        name: abs(getattr(e, name) / getattr(m, name) - 1)
-        for e, m in zip(engine, in_memory, strict=True) for name in type(e).PARAMETERS
-    }  # fmt: skip
-    theirs = {**dict(bgf.params_), **dict(ggf.params_)}
-    versus = {k: abs(_params_of(engine)[k] / theirs[k] - 1) for k in theirs}
-    return {
-        "times": times, "customers": len(summary), "transactions": n,
-        "engine_vs_in_memory": max(differences.values()),
-        "crmkit_vs_lifetimes": max(versus.values()),
-        "clv_ratio": float(ours["lifetime_value"].sum() / clv.sum()),
-        "peak_driver_mb": _peak_mb(),
-    }  # fmt: skip
-
-
 def _params(model: Any) -> dict[str, float]:
     return {name: float(getattr(model, name)) for name in type(model).PARAMETERS}
 
@@ -622,7 +564,6 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--run", help=argparse.SUPPRESS)
     parser.add_argument("--file", help=argparse.SUPPRESS)
     parser.add_argument("--out", help=argparse.SUPPRESS)
-    parser.add_argument("--lifetimes-size", help=argparse.SUPPRESS)  # LEGACY: run_lifetimes
     args = parser.parse_args(argv)
     if args.run:  # a child: one stage, result as JSON on the last line
         file = Path(args.file)
@@ -632,10 +573,8 @@ def main(argv: list[str] | None = None) -> int:
         elif args.run == "sample":
             result = run_sample(file, parse_size(args.sample),
                                 parse_size(args.lifetimes_customers))  # fmt: skip
-        elif args.run == "peer":
+        else:  # "peer"
             result = run_peer(file, parse_size(args.lifetimes_customers))
-        else:  # LEGACY "lifetimes": the first --lifetimes-size transactions
-            result = run_lifetimes(file, parse_size(args.lifetimes_size))
         print(json.dumps(result, default=float))
         return 0
 
@@ -830,7 +769,7 @@ def _parse(section: str) -> tuple[str, dict[str, str], dict[str, str], list[str]
     paragraph for every engine) is read into the new one: its checks become the bullets of
     its engines, each naming that command.
     """
-    intro, notes = "", []
+    intro, notes = "", list[str]()
     rows: dict[str, str] = {}
     bullets: dict[str, str] = {}
     command = ""
