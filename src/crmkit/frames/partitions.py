@@ -29,8 +29,9 @@ def per_key(frame: Any, on: Sequence[str], step: Callable[[Any], Any]) -> Any:
     ``on`` values (a group-by on ``on`` and more keys, joins of such group-bys on ``on``), so
     running it on each part of a partitioning by ``on`` gives the same rows as running it on
     the whole frame. On Dask the frame is shuffled by ``on`` into as many partitions as it
-    has and ``step`` runs per partition, so per-customer results keep the
-    input's partitions instead of landing in one; every other engine (already partitioning
+    has (a frame of one partition is not shuffled) and ``step`` runs on each pandas partition,
+    so per-customer results keep the input's partitions instead of landing in one, and Dask's
+    planner sees one ``map_partitions`` task instead of the step's whole expression; every other engine (already partitioning
     group-bys by their key, or in-process) runs ``step(frame)``. Rows come in no particular
     order on Dask, as from any group-by.
 
@@ -46,10 +47,9 @@ def per_key(frame: Any, on: Sequence[str], step: Callable[[Any], Any]) -> Any:
     if not frame.implementation.is_dask():
         return step(frame)
     native = to_native(frame)
-    if native.npartitions <= 1:  # one partition holds every key already
-        return step(frame)
-    shuffled = native.shuffle(on=list(on), npartitions=native.npartitions)
-    return from_native(shuffled.map_partitions(_PerPartition(step)))
+    if native.npartitions > 1:  # else one partition holds every key already
+        native = native.shuffle(on=list(on), npartitions=native.npartitions)
+    return from_native(native.map_partitions(_PerPartition(step)))
 
 
 #: Index labels per partition of :func:`per_key`'s output (partition ``i`` starts at ``i·2**40``).
