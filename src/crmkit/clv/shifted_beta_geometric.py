@@ -208,8 +208,7 @@ before it (customers only leave a cohort)
         """Probability that a new customer cancels in period ``t`` (``P(T = t)``).
 
         Args:
-            progress: ``True`` for a progress bar, or a callback ``(done, total)`` (see
-                :mod:`crmkit.progress`); off by default.
+            t: the period (a whole number from 1), or an array of them.
 
         Examples:
             >>> from crmkit.clv import ShiftedBetaGeometric
