@@ -10,6 +10,8 @@ the bridge holds the machinery analytics share so that one definition drives bot
   :func:`when`, :func:`as_of`) evaluated on records and compiled to narwhals;
 * :mod:`crmkit.frames.record_function` — expressions compiled once into Python functions of
   a record (the fast records engine);
+* :class:`Aggregation` — a group-by (keys, sums/means/counts/max/…, shares of the total)
+  evaluated on records with their number rules and compiled to narwhals ``group_by().agg()``;
 * :mod:`crmkit.frames.quantile` — quantile scores 1–n with one exact tie rule;
 * :mod:`crmkit.frames.partitions` — per-customer steps that keep a Dask frame's partitions
   (:func:`per_key`);
@@ -36,6 +38,7 @@ Examples:
     [True, False]
 """
 
+from crmkit.frames._aggregate import Agg, AggKind, Aggregation, Share
 from crmkit.frames.columns import (
     column_names,
     column_types,
@@ -93,6 +96,9 @@ from crmkit.frames.to_frame import to_frame
 from crmkit.frames.typing import FrameT, NativeFrame, Records, RecordT, SupportsToNative
 
 __all__ = [
+    "Agg",
+    "AggKind",
+    "Aggregation",
     "AsOfDay",
     "Context",
     "Expr",
@@ -101,6 +107,7 @@ __all__ = [
     "QuantileScore",
     "RecordT",
     "Records",
+    "Share",
     "SupportsToNative",
     "as_of",
     "bind_all",

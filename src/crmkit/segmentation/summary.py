@@ -29,8 +29,11 @@ from crmkit._deprecation import renamed
 from crmkit.display import ResultRow
 from crmkit.errors import ValidationError
 from crmkit.frames import (
+    Agg,
+    Aggregation,
     FrameT,
     Records,
+    Share,
     SupportsToNative,
     from_native,
     is_frame,
@@ -72,10 +75,6 @@ def _number(value: Any, path: str) -> Any:
     if isinstance(value, bool) or not isinstance(value, int | float | Decimal):
         raise ValidationError.single(path, value, "is not a number")
     return value
-
-
-def _mean(values: list[Any]) -> float | None:
-    return float(sum(values, start=0)) / len(values) if values else None
 
 
 @overload
@@ -132,23 +131,21 @@ def segment_summary(
         >>> segment_summary(frame, amount="revenue").sort("segment")["value_share"].to_list()
         [0.9, 0.1]
     """
+    spec = _spec(segment, amount, list(averages))
     if is_frame(data):
-        return _summary_frame(data, segment, amount, list(averages))
-    groups: dict[Any, list[Any]] = {}
-    columns = ([amount] if amount is not None else []) + list(averages)
+        return _summary_frame(data, spec, segment, amount, list(averages))
+    fields = spec.fields
+    rows: dict[Any, list[list[Any]]] = {}
     for index, row in enumerate(data):
         try:
             name = read_field(row, segment)
-            numbers = [_number(read_field(row, c), f"data[{index}].{c}") for c in columns]
+            numbers = [_number(read_field(row, c), f"data[{index}].{c}") for c in fields]
         except ValidationError as error:
             raise (
                 error if error.paths[0].startswith("data[") else error.prefixed(f"data[{index}]")
             ) from None
-        groups.setdefault(name, []).append(numbers)
-    size_total = sum(len(g) for g in groups.values())
-    grand: Any = None
-    if amount is not None:
-        grand = sum((n[0] for g in groups.values() for n in g if n[0] is not None), start=0)
+        rows.setdefault(name, []).append(numbers)
+    groups = spec.groups(rows)
     rank = {name: i for i, name in enumerate(order or ())}
     ordered = sorted(
         groups,
@@ -156,51 +153,40 @@ def segment_summary(
     )
     out: list[SegmentSummaryRow] = []
     for name in ordered:
-        rows = groups[name]
-        total: Any = None
-        share = mean = None
-        offset = 0
-        if amount is not None:
-            offset = 1
-            present = [n[0] for n in rows if n[0] is not None]
-            total = sum(present, start=0)
-            share = float(total) / float(grand) if grand else None
-            mean = _mean(present)
-        means = {
-            c: _mean([n[offset + i] for n in rows if n[offset + i] is not None])
-            for i, c in enumerate(averages)
-        }
+        g = groups[name]
         out.append(
-            SegmentSummaryRow(name, len(rows), len(rows) / size_total, total, share, mean, means)
+            SegmentSummaryRow(
+                name,
+                g["size"],
+                g["size_share"],
+                g.get("value_total"),
+                g.get("value_share"),
+                g.get("value_mean"),
+                {c: g[f"mean_{c}"] for c in averages},
+            )
         )
     return out
 
 
-def _summary_frame(data: Any, segment: str, value: str | None, averages: list[str]) -> Any:
+def _spec(segment: str, amount: str | None, averages: list[str]) -> Aggregation:
+    """The summary as one aggregation: size, the amount's total and mean, the averages."""
+    aggs = [Agg("size", "len")]
+    shares = [Share("size_share", "size")]
+    if amount is not None:
+        aggs += [Agg("value_total", "sum", amount), Agg("value_mean", "mean", amount)]
+        shares.append(Share("value_share", "value_total"))
+    aggs += [Agg(f"mean_{c}", "mean", c) for c in dict.fromkeys(averages)]
+    return Aggregation((segment,), tuple(aggs), tuple(shares))
+
+
+def _summary_frame(
+    data: Any, spec: Aggregation, segment: str, value: str | None, averages: list[str]
+) -> Any:
     nw = narwhals()
     frame = from_native(data)
     require_columns(frame, [segment] + ([value] if value else []) + averages, what="data")
-    aggs = [nw.len().alias("size")]
+    columns = [nw.col(segment).alias("segment"), "size", "size_share"]
     if value is not None:
-        aggs += [nw.col(value).sum().alias("value_total"), nw.col(value).mean().alias("value_mean")]
-    aggs += [nw.col(c).mean().alias(f"mean_{c}") for c in averages]
-    grouped = frame.group_by(segment).agg(*aggs).with_columns(nw.col("size").cast(nw.Int64))
-    totals = [nw.col("size").sum().alias("__crmkit_size")]
-    if value is not None:
-        totals.append(nw.col("value_total").sum().alias("__crmkit_value"))
-    grouped = grouped.join(grouped.select(*totals), how="cross")
-    size_total = nw.col("__crmkit_size")
-    columns = [
-        nw.col(segment).alias("segment"),
-        "size",
-        (nw.col("size") / size_total).alias("size_share"),
-    ]
-    if value is not None:
-        grand = nw.col("__crmkit_value")
-        columns += [
-            "value_total",
-            nw.when(grand != 0).then(nw.col("value_total") / grand).alias("value_share"),
-            "value_mean",
-        ]
+        columns += ["value_total", "value_share", "value_mean"]
     columns += [f"mean_{c}" for c in averages]
-    return to_native(grouped.select(*columns))
+    return to_native(spec.frame(frame).select(*columns))
