@@ -25,6 +25,8 @@ from typing import Any, overload
 from crmkit._deprecation import renamed
 from crmkit.errors import ValidationError
 from crmkit.frames import (
+    Agg,
+    Aggregation,
     FrameT,
     Records,
     SupportsToNative,
@@ -96,6 +98,14 @@ def engagement_summary(
     wanted = list(types)
     if len(set(wanted)) != len(wanted):
         raise ValidationError.single("types", wanted, "must not repeat a type")
+    spec = Aggregation(
+        (lead,),
+        (
+            Agg("events", "len"),
+            Agg("last_event_at", "max", date_field),
+            *[Agg(f"events:{t}", "sum", f"__t{i}") for i, t in enumerate(wanted)],
+        ),
+    )
     if is_frame(events):
         nw = narwhals()
         frame = from_native(events)
@@ -107,21 +117,13 @@ def engagement_summary(
         ]
         if flags:  # lazy engines refuse an empty with_columns
             done = done.with_columns(*flags)
-        out = (
-            done.group_by(lead)
-            .agg(
-                nw.len().alias("events"),
-                nw.col(date_field).max().alias("last_event_at"),
-                *[nw.col(f"__t{i}").sum() for i in range(len(wanted))],
-            )
-            .rename({f"__t{i}": f"events:{t}" for i, t in enumerate(wanted)})
-            .with_columns(
-                nw.col("events").cast(nw.Int64()),
-                *[nw.col(f"events:{t}").cast(nw.Int64()) for t in wanted],
-            )
-        )
+        out = spec.frame(done)
+        if wanted:
+            out = out.with_columns(*[nw.col(f"events:{t}").cast(nw.Int64()) for t in wanted])
         return to_native(out)
-    summary: dict[Any, dict[str, Any]] = {}
+    groups: dict[Any, list[tuple[Any, ...]]] = {}
+    other = (0,) * len(wanted)  # the type flags of an event of a type not asked for
+    type_flags = {t: tuple(int(t == u) for u in wanted) for t in wanted}
     for i, event in enumerate(events):
         who = read_field(event, lead, what=f"events[{i}]", paths=True, custom=True, floats=True)
         when = read_field(
@@ -129,16 +131,15 @@ def engagement_summary(
         )
         if who is None or when is None:
             continue
-        row = summary.setdefault(
-            who, {"events": 0, "last_event_at": None, **{f"events:{t}": 0 for t in wanted}}
-        )
-        row["events"] += 1
-        if row["last_event_at"] is None or when > row["last_event_at"]:
-            row["last_event_at"] = when
         if wanted:
             kind = read_field(
                 event, type_field, what=f"events[{i}]", paths=True, custom=True, floats=True
             )
-            if kind in wanted:
-                row[f"events:{kind}"] += 1
-    return summary
+            try:
+                values = (when, *type_flags.get(kind, other))
+            except TypeError:  # an unhashable value is none of the types
+                values = (when, *other)
+        else:
+            values = (when,)
+        groups.setdefault(who, []).append(values)
+    return spec.groups(groups)
