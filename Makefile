@@ -53,6 +53,13 @@ docs: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/python -m benchmarks $(if $(SIZE),--size $(SIZE))
 
+## the benchmarks of commit BASE and of HEAD side by side, alternating module by module (writes
+## benchmarks/results/before-after.md; COMPARE="--size default --rounds 3" for other options)
+BASE ?= ec2ac19
+.PHONY: bench-compare
+bench-compare: $(STAMP)
+	$(BIN)/python -m benchmarks.before_after --base $(BASE) $(COMPARE)
+
 ## start a local PostgreSQL server for the SQL-store tests (prints the CRMKIT_PG_URL to export)
 postgres:
 	bash .ci/postgres.sh

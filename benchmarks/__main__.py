@@ -27,6 +27,9 @@ PAGE = ROOT / "docs" / "performance.md"
 
 #: Benchmark modules in the order their sections appear on the page.
 BENCHMARKS = ("domain", "segmentation", "scoring", "clv", "storage", "scale")
+#: Result sections that only the page assembly reads, after the benchmarks' (written by other
+#: commands: ``before-after`` by ``python -m benchmarks.before_after``, ``make bench-compare``).
+SECTIONS = ("before-after",)
 #: Benchmarks that take ``--size`` (others ignore the flag).
 SIZED = frozenset({"scale"})
 
@@ -56,7 +59,7 @@ def _machine() -> str:
 def assemble() -> Path:
     """Write ``docs/performance.md`` from the result sections that exist."""
     parts = [INTRO.format(machine=_machine())]
-    for name in BENCHMARKS:
+    for name in (*BENCHMARKS, *SECTIONS):
         section = RESULTS / f"{name}.md"
         if section.exists():
             parts.append(section.read_text(encoding="utf-8").strip() + "\n\n")
