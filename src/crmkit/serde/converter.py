@@ -32,7 +32,7 @@ import linecache
 import re
 import types
 import typing
-from collections.abc import Callable, Collection, Mapping
+from collections.abc import Callable, Collection, Mapping, Sequence
 from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import Any, TypeVar, get_args, get_origin
@@ -346,6 +346,10 @@ class _Codegen:
                 Money, [amount, currency], [amount, currency], dst, indent + "    ", [], {"amount"}
             )
             out(f"{indent}else: {dst} = {hook}({src}, {money})")
+        elif (members := _text_members(tp)) is not None:  # a text enum: its member by value
+            table, hook = self.ref(members), self.ref(converter.get_structure_hook(tp))
+            out(f"{indent}if {src}.__class__ is str and {src} in {table}: {dst} = {table}[{src}]")
+            out(f"{indent}else: {dst} = {hook}({src}, {self.ref(tp)})")
         elif self._inlines(tp):
             self.structure_attrs(tp, src, dst, indent)
         elif get_origin(tp) is list and len(get_args(tp)) == 1:
@@ -609,6 +613,17 @@ class _Codegen:
         return f"_standard({self.unstructure(tp, src)})"
 
 
+def _text_members(tp: Any) -> dict[str, enum.Enum] | None:
+    """``{value: member}`` of an enum whose values are all text (``tp(value)`` gives that
+    member, as the converter's enum hook does), else ``None``."""
+    if not (isinstance(tp, type) and issubclass(tp, enum.Enum)):
+        return None
+    members = {member.value: member for member in tp}
+    if not members or any(value.__class__ is not str for value in members):
+        return None
+    return members
+
+
 def _generated_fields(cls: type) -> tuple[attrs.Attribute[Any], ...] | None:
     """The fields of ``cls`` if crmkit can generate its functions, else ``None``."""
     fields: tuple[attrs.Attribute[Any], ...] = attrs.fields(attrs.resolve_types(cls))
@@ -836,18 +851,28 @@ def _read_fast(raw: bytes) -> Any:
     mean no key was dropped.
     """
     fast = _fast_reader()
-    if fast is None or b"\\u003" in raw:
+    if fast is None:
         return _MISSING
     fast_loads, fast_dumps, fast_error = fast
     try:
         data = fast_loads(raw)
     except fast_error:
         return _MISSING
-    if _LONG_INTEGER in raw.translate(_DIGITS_AS_ZERO):
-        return _MISSING
-    if raw.count(b":") != fast_dumps(data).count(b":"):
-        return _MISSING
-    return data
+    return data if _read_exactly(raw, data, fast_dumps) else _MISSING
+
+
+def _read_exactly(raw: bytes, data: Any, fast_dumps: Callable[[Any], bytes]) -> bool:
+    """Whether ``data``, orjson's reading of ``raw``, is what the strict reader reads (see
+    :func:`_read_fast`). ``raw`` may also be several JSON texts joined by newlines and ``data``
+    the list of their readings: every check below adds up over the texts (a newline is no
+    digit, no ``:`` and no part of ``\\u003``)."""
+    if b"\\u003" in raw or _LONG_INTEGER in raw.translate(_DIGITS_AS_ZERO):
+        return False
+    try:
+        written = fast_dumps(data)
+    except TypeError:  # orjson.JSONEncodeError: it writes fewer nesting levels than it reads
+        return False
+    return raw.count(b":") == written.count(b":")
 
 
 class _NumberError(ValueError):
@@ -949,6 +974,42 @@ def read_json(text: str | bytes | bytearray) -> Any:
         raise ValidationError.single("json", message="is nested too deeply to read") from None
     except ValueError as exc:  # _NumberError, or an int beyond Python's digit limit
         raise ValidationError.single("json", message=f"is not valid JSON ({exc})") from None
+
+
+def read_json_all(texts: Sequence[str | bytes | bytearray]) -> list[Any]:
+    """Parse each of ``texts`` as :func:`read_json` does; faster for many small texts (a page of
+    stored documents): the checks that keep orjson's reading exact run once over all of them.
+
+    Raises:
+        ValidationError: the error :func:`read_json` raises for the first text it refuses.
+
+    Examples:
+        >>> from crmkit.serde.converter import read_json_all
+        >>> read_json_all(['{"a": 1}', b'[2.5]'])
+        [{'a': 1}, [2.5]]
+        >>> read_json_all(['{"a": 1}', '{"a": 1, "a": 2}'])
+        Traceback (most recent call last):
+        ...
+        crmkit.errors.ValidationError: json: is not valid JSON (the key 'a' appears twice in one object)
+    """
+    fast = _fast_reader()
+    if fast is not None and len(texts) > 1:
+        raws: list[bytes] = []
+        for text in texts:
+            if isinstance(text, str):  # as read_json encodes it
+                raws.append(text.encode("utf-8", "surrogatepass"))
+            elif isinstance(text, bytes | bytearray):
+                raws.append(bytes(text))
+        if len(raws) == len(texts):  # else one is neither: read_json names it
+            fast_loads, fast_dumps, fast_error = fast
+            try:
+                data = [fast_loads(raw) for raw in raws]
+            except fast_error:  # one of them is not JSON orjson reads: read_json decides
+                pass
+            else:
+                if _read_exactly(b"\n".join(raws), data, fast_dumps):
+                    return data
+    return [read_json(text) for text in texts]
 
 
 # --- diagnosis: name every problem of a payload that the fast path refused -------------------
