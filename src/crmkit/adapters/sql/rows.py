@@ -49,7 +49,7 @@ import enum
 import functools
 import json
 import linecache
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from datetime import date, datetime
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
@@ -64,7 +64,7 @@ from crmkit.errors import Problem, ValidationError
 if TYPE_CHECKING:
     import sqlalchemy as sa
 
-__all__ = ["RowWriter", "check_changes", "document_text", "load_entity"]
+__all__ = ["RowWriter", "check_changes", "document_text", "load_entities", "load_entity"]
 
 # Values that cannot change in place and were validated when they were set.
 _IMMUTABLE: set[type] = {str, int, bool, type(None), Decimal, datetime, date, Money}
@@ -243,11 +243,45 @@ def load_entity(agg: Aggregate, document: str) -> Any:
         ...
         crmkit.errors.ValidationError: account.custom.tier: [1] must be str | int | float | bool | None, not list
     """
-    from_dict, read_json = _serde()
     try:
-        data = read_json(document)
+        data = _serde()[1](document)
     except ValidationError:  # not strict JSON (a repeated key …): read as before
         return agg.from_document(document)
+    return _build(agg, document, data)
+
+
+def load_entities(agg: Aggregate, documents: Sequence[str]) -> list[Any]:
+    """:func:`load_entity` of each document (a page of them), with their JSON read in one pass
+    (:func:`crmkit.serde.converter.read_json_all`); the first document that breaks a rule
+    raises the error :func:`load_entity` raises for it.
+
+    Examples:
+        >>> from crmkit.adapters.aggregate import aggregate_for
+        >>> from crmkit.adapters.sql.rows import load_entities
+        >>> from crmkit.domain import Account
+        >>> agg = aggregate_for("accounts")
+        >>> documents = [agg.to_json(Account(name)) for name in ("Acme", "Bolt")]
+        >>> [account.name for account in load_entities(agg, documents)]
+        ['Acme', 'Bolt']
+    """
+    try:
+        data = _read_all()(documents)
+    except ValidationError:  # one is not strict JSON: each is read as load_entity reads it
+        return [load_entity(agg, document) for document in documents]
+    return [_build(agg, document, item) for document, item in zip(documents, data, strict=True)]
+
+
+@functools.cache
+def _read_all() -> Callable[[Sequence[str]], list[Any]]:
+    """:func:`crmkit.serde.converter.read_json_all` (imported on first use, as in _serde)."""
+    from crmkit.serde.converter import read_json_all
+
+    return read_json_all
+
+
+def _build(agg: Aggregate, document: str, data: Any) -> Any:
+    """The entity of ``document``, read as ``data`` (see :func:`load_entity`)."""
+    from_dict = _serde()[0]
     if data.__class__ is not dict:
         return agg.from_document(document)
     held = {}

@@ -64,7 +64,7 @@ from crmkit.adapters.ports import (
     check_limit,
     lookup_target,
 )
-from crmkit.adapters.sql.rows import RowWriter, load_entity
+from crmkit.adapters.sql.rows import RowWriter, load_entities, load_entity
 from crmkit.adapters.sql.schema import (
     AUDIT_TABLE,
     DELETE_POLICY,
@@ -1165,7 +1165,7 @@ class SqlRepository(AggregateRepository[E]):
         statement = (
             self._sa.select(t.c.document).where(t.c[target.column] == target.value).order_by(t.c.id)
         )
-        return [self._load(document) for document in self._conn().execute(statement).scalars()]
+        return load_entities(self._agg, self._conn().execute(statement).scalars().all())
 
     def add(self, entity: E) -> E:
         """Store a new entity at version 1.
@@ -1414,7 +1414,9 @@ class SqlRepository(AggregateRepository[E]):
             self._sa.select(t.c.id, t.c.document).where(*clauses).order_by(t.c.id).limit(limit + 1)
         )
         rows = self._conn().execute(statement).all()
-        return Page.of_rows(rows, limit, self._load)
+        # the page's documents are read in one pass; of_rows takes them in order
+        loaded = iter(load_entities(self._agg, [document for _, document in rows[:limit]]))
+        return Page.of_rows(rows, limit, lambda _: next(loaded))
 
     def count(self, query: Query | None = None) -> int:
         """How many entities match ``query``.
