@@ -38,6 +38,8 @@ from crmkit._deprecation import renamed
 from crmkit.display import ResultRow
 from crmkit.errors import NotFoundError, ValidationError
 from crmkit.frames import (
+    Agg,
+    Aggregation,
     FrameT,
     Records,
     RecordT,
@@ -293,7 +295,7 @@ def weighted_pipeline(
                 close_date, include_closed,
             )
         )  # fmt: skip
-    totals: dict[str | None, list[float]] = defaultdict(lambda: [0, 0.0, 0.0])
+    groups: dict[str | None, tuple[list[float], list[float]]] = defaultdict(lambda: ([], []))
     currencies: set[str] = set()
     for i, opp in enumerate(opportunities):
         key_value = _read(opp, stage, f"opportunities[{i}]")
@@ -321,20 +323,32 @@ def weighted_pipeline(
         else:
             raw = _read(opp, by, f"opportunities[{i}]")
             key = None if raw is None else str(raw)
-        cell = totals[key]
-        cell[0] += 1
-        cell[1] += float(value)
-        cell[2] += float(value) * p
+        number = float(value)
+        amounts, weighted = groups[key]
+        amounts.append(number)
+        weighted.append(number * p)
     if len(currencies) > 1:
         raise ValidationError.single(
             f"opportunities.{amount}.currency",
             sorted(currencies),
             "mixes currencies; convert first",
         )
+    totals = _WEIGHTED.columns(groups)
     return [
-        PipelineTotal(k, int(c[0]), c[1], c[2])
+        PipelineTotal(k, c["count"], c["amount"], c["weighted_amount"])
         for k, c in sorted(totals.items(), key=lambda kv: (kv[0] is None, kv[0] or ""))
     ]
+
+
+# The weighted pipeline per group: deals, amount and amount × probability (both floats).
+_WEIGHTED = Aggregation(
+    ("__key",),
+    (
+        Agg("count", "len"),
+        Agg("amount", "sum", "__amount"),
+        Agg("weighted_amount", "sum", "__weighted"),
+    ),
+)
 
 
 def _weighted_frame(
@@ -385,22 +399,12 @@ def _weighted_frame(
     else:
         key_expr = nw.col(by).cast(nw.String())
     amount_f = nw.col(amount).cast(nw.Float64())
-    return (
-        frame.with_columns(
-            key_expr.alias("__key"),
-            amount_f.alias("__amount"),
-            (amount_f * p.cast(nw.Float64())).alias("__weighted"),
-        )
-        .group_by("__key")
-        .agg(
-            nw.len().alias("count"),
-            nw.col("__amount").sum().alias("amount"),
-            nw.col("__weighted").sum().alias("weighted_amount"),
-        )
-        .rename({"__key": "key"})
-        .with_columns(nw.col("count").cast(nw.Int64()))
-        .sort("key", nulls_last=True)
+    columns = frame.with_columns(
+        key_expr.alias("__key"),
+        amount_f.alias("__amount"),
+        (amount_f * p.cast(nw.Float64())).alias("__weighted"),
     )
+    return _WEIGHTED.frame(columns).rename({"__key": "key"}).sort("key", nulls_last=True)
 
 
 def _closed_counts(opportunities: Any, pipeline: Any, stage: str) -> tuple[int, int]:

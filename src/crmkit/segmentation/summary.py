@@ -135,17 +135,22 @@ def segment_summary(
     if is_frame(data):
         return _summary_frame(data, spec, segment, amount, list(averages))
     fields = spec.fields
-    rows: dict[Any, list[list[Any]]] = {}
+    columns: dict[Any, tuple[list[Any], ...]] = {}
     for index, row in enumerate(data):
         try:
             name = read_field(row, segment)
-            numbers = [_number(read_field(row, c), f"data[{index}].{c}") for c in fields]
+            group = columns.get(name)
+            if group is None:  # one list per field (a spec without fields: one to count rows)
+                group = columns[name] = tuple([] for _ in fields) or ([],)
+            if not fields:
+                group[0].append(None)
+            for column, c in zip(group, fields, strict=False):
+                column.append(_number(read_field(row, c), f"data[{index}].{c}"))
         except ValidationError as error:
             raise (
                 error if error.paths[0].startswith("data[") else error.prefixed(f"data[{index}]")
             ) from None
-        rows.setdefault(name, []).append(numbers)
-    groups = spec.groups(rows)
+    groups = spec.columns(columns)
     rank = {name: i for i, name in enumerate(order or ())}
     ordered = sorted(
         groups,
