@@ -152,3 +152,20 @@ def test_a_bad_spec_is_a_validation_error_naming_the_field(
         spec()
     assert caught.value.paths == [path]
     assert caught.value.problems[0].value == value
+
+
+def test_columns_give_what_records_give() -> None:
+    grouped: dict[Any, tuple[list[Any], ...]] = {}
+    for key, values in _pairs(ROWS):
+        group = grouped.setdefault(key, tuple([] for _ in SPEC.fields))
+        for column, value in zip(group, values, strict=True):
+            column.append(value)
+    assert SPEC.columns(grouped) == SPEC.records(_pairs(ROWS))
+
+
+def test_a_spec_without_fields_counts_rows_in_every_form() -> None:
+    spec = Aggregation(("k",), (Agg("n", "len"),), (Share("share", "n"),))
+    want = {"a": {"n": 2, "share": 2 / 3}, "b": {"n": 1, "share": 1 / 3}}
+    assert spec.records([("a", ()), ("b", ()), ("a", ())]) == want
+    assert spec.groups({"a": [(), ()], "b": [()]}) == want
+    assert spec.columns({"a": ([None, None],), "b": ([None],)}) == want

@@ -43,6 +43,7 @@ from crmkit.frames import (
     FrameT,
     Records,
     RecordT,
+    Share,
     SupportsToNative,
     collect,
     column_types,
@@ -506,17 +507,13 @@ def lost_reasons(
             frame = frame.filter(nw.col(stage).is_in([k for k, s in stages.items() if s.is_lost]))
         frame = frame.filter(~nw.col(reason).is_null())
         out = (
-            frame.group_by(reason)
-            .agg(nw.len().alias("count"))
-            .with_columns(
-                nw.col("count").cast(nw.Int64()),
-                (nw.col("count") / nw.col("count").sum()).alias("share"),
-            )
+            _reasons(reason)
+            .frame(frame)
             .rename({reason: "reason"})
             .sort(["count", "reason"], descending=[True, False])
         )
         return to_native(out)
-    counts: dict[str, int] = defaultdict(int)
+    counts: dict[str, tuple[list[None]]] = defaultdict(lambda: ([],))
     for i, opp in enumerate(opportunities):
         if stages is not None:
             info = _stage_at(stages, opp, stage, i)
@@ -524,10 +521,16 @@ def lost_reasons(
                 continue
         value = _read(opp, reason, f"opportunities[{i}]")
         if value is not None:
-            counts[str(value)] += 1
-    total = sum(counts.values())
-    ranked = sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))
-    return [LostReason(r, n, n / total) for r, n in ranked]
+            counts[str(value)][0].append(None)
+    ranked = sorted(
+        _reasons(reason).columns(counts).items(), key=lambda kv: (-kv[1]["count"], kv[0])
+    )
+    return [LostReason(r, c["count"], c["share"]) for r, c in ranked]
+
+
+def _reasons(reason: str) -> Aggregation:
+    """Deals per lost reason and their share of the deals with a reason."""
+    return Aggregation((reason,), (Agg("count", "len"),), (Share("share", "count"),))
 
 
 @overload
@@ -650,12 +653,7 @@ def customers_per_stage(
         require_columns(frame, [stage, customer], what="opportunities")
         if stages is not None:
             _check_stages_frame(frame, stages, stage)
-        out = (
-            frame.group_by(stage)
-            .agg(nw.col(customer).n_unique().alias("customers"))
-            .rename({stage: "stage_key"})
-            .with_columns(nw.col("customers").cast(nw.Int64()))
-        )
+        out = _customers(stage, customer).frame(frame).rename({stage: "stage_key"})
         if stages is not None:
             keys = list(stages)
             orders = [stages[k].order for k in keys]
@@ -670,16 +668,22 @@ def customers_per_stage(
         else:
             out = out.sort("stage_key")
         return to_native(out)
-    seen: dict[str, set[Any]] = defaultdict(set)
+    customers: dict[str, tuple[list[Any]]] = defaultdict(lambda: ([],))
     for i, opp in enumerate(opportunities):
         key = _read(opp, stage, f"opportunities[{i}]")
         if stages is not None:
             _stage_of(stages, key)
-        seen[key].add(_read(opp, customer, f"opportunities[{i}]"))
+        customers[key][0].append(_read(opp, customer, f"opportunities[{i}]"))
+    seen = {k: v["customers"] for k, v in _customers(stage, customer).columns(customers).items()}
     if stages is not None:
         ordered = sorted(stages.values(), key=lambda s: s.order)
-        return [(s.key, len(seen.get(s.key, ()))) for s in ordered]
-    return [(k, len(v)) for k, v in sorted(seen.items())]
+        return [(s.key, seen.get(s.key, 0)) for s in ordered]
+    return sorted(seen.items())
+
+
+def _customers(stage: str, customer: str) -> Aggregation:
+    """Distinct customers per stage (a missing customer counts as one, as on frames)."""
+    return Aggregation((stage,), (Agg("customers", "n_unique", customer),))
 
 
 @attrs.frozen
@@ -844,9 +848,7 @@ def time_in_stage(changes: Any) -> Any:
                     / 86400.0
                 ).alias("__days")
             )
-            .group_by("stage_key")
-            .agg(nw.len().alias("stays"), nw.col("__days").mean().alias("average_days"))
-            .with_columns(nw.col("stays").cast(nw.Int64()))
+            .pipe(_STAYS.frame)
             .rename({"stage_key": "stage"})
             .sort("stage")
         )
@@ -862,12 +864,17 @@ def time_in_stage(changes: Any) -> Any:
                 _read(change, "stage_key", f"changes[{i}]"),
             )
         )
-    days: dict[str, list[float]] = defaultdict(list)
+    days: dict[str, tuple[list[float]]] = defaultdict(lambda: ([],))
     for rows in per_opp.values():
         rows.sort(key=lambda r: r[0])
         for (start, key), (end, _) in itertools.pairwise(rows):
-            days[key].append((end - start).total_seconds() / 86400.0)
-    return [StageTime(k, len(v), sum(v) / len(v)) for k, v in sorted(days.items())]
+            days[key][0].append((end - start).total_seconds() / 86400.0)
+    stays = _STAYS.columns(days)
+    return [StageTime(k, v["stays"], v["average_days"]) for k, v in sorted(stays.items())]
+
+
+# Stays per stage and their average length in days.
+_STAYS = Aggregation(("stage_key",), (Agg("stays", "len"), Agg("average_days", "mean", "__days")))
 
 
 def sales_velocity(
