@@ -596,6 +596,22 @@ def _series_hessian_inexact(theta: Any) -> bool:
 _PAIRS = [(k, m) for k in range(4) for m in range(k, 4)]  # the Hessian's upper triangle
 
 
+def _total(*terms: Any) -> Any:
+    """The sum of the terms that are not None (None if all are): :func:`_likelihood` leaves
+    out the products with a derivative that is identically 0.
+
+    Examples:
+        >>> from crmkit.clv.pareto_nbd import _total
+        >>> _total(None, 2.0, 3.0), _total(None, None)
+        (5.0, None)
+    """
+    out = None
+    for term in terms:
+        if term is not None:
+            out = term if out is None else out + term
+    return out
+
+
 def _objective(history: History, scale: float, penalizer: float) -> Any:
     """The mean negative log-likelihood with its exact gradient (see :func:`_likelihood`).
 
@@ -681,39 +697,65 @@ def _likelihood(history: History, scale: float, penalizer: float) -> tuple[Any, 
             log_1mz = np.log1p(-z)
             hyp = _hyp2f1_one(np, sp, big_b, r + s + freqs + 1.0, z, rows, want_hessian)
             f, f_b, f_c, f_z = hyp[:4]
-            dzs, dlogf, dl = [], [], []
+            one_b, one_z = 1.0 - b, 1.0 - z
+            # ∂z/∂p_k, None where it is 0 (two of the four): the terms it multiplies are left out
+            dzs = [
+                None if not (d_gap[k] or d_big[k]) else (d_gap[k] - z * d_big[k]) / shifted
+                for k in range(4)
+            ]
+            dlogf, dl = [], []
             for k in range(4):
-                dz = (d_gap[k] - z * d_big[k]) / shifted
-                logf = (f_b * d_bb[k] + f_c * d_a[k] + f_z * dz) / f
-                part = -(1.0 - b) * dz / (1.0 - z) + logf
+                dz = dzs[k]
+                logf = _total(
+                    f_b if d_bb[k] else None,
+                    f_c if d_a[k] else None,
+                    None if dz is None else f_z * dz,
+                )
+                logf = logf / f
+                part = logf if dz is None else logf - one_b * dz / one_z
                 if d_b[k]:
                     part = part - log_1mz
                 if d_a[k]:
                     part = part - log_shifted
                 if d_big[k]:
                     part = part - a / shifted
-                dzs.append(dz)
                 dlogf.append(logf)
                 dl.append(part)
             hessian: dict[tuple[int, int], Any] = {}
             if want_hessian:
                 f_bb, f_bc, f_cc, f_bz, f_cz, f_zz = hyp[4:]
-                one_z = 1.0 - z
-                d_log_1mz = [-dz / one_z for dz in dzs]
+                over = [None if dz is None else dz / shifted for dz in dzs]
+                d_log_1mz = [None if dz is None else dz / one_z for dz in dzs]  # −∂log(1−z)
                 for k, m in _PAIRS:
                     zk, zm = dzs[k], dzs[m]
-                    zkm = -(zm * d_big[k] + zk * d_big[m]) / shifted
-                    second_f = f_zz * zk * zm + f_z * zkm
-                    second_f = second_f + f_bz * (d_bb[k] * zm + d_bb[m] * zk)
-                    second_f = second_f + f_cz * (d_a[k] * zm + d_a[m] * zk)
-                    second_f = second_f + (
-                        f_bb * (d_bb[k] * d_bb[m])
-                        + f_bc * (d_bb[k] * d_a[m] + d_bb[m] * d_a[k])
-                        + f_cc * (d_a[k] * d_a[m])
+                    # −∂²z/∂p_k∂p_m = (∂z_m ∂big_k + ∂z_k ∂big_m) / shifted
+                    minus_zkm = _total(over[m] if d_big[k] else None, over[k] if d_big[m] else None)
+                    bc = d_bb[k] * d_a[m] + d_bb[m] * d_a[k]
+                    second_f = _total(
+                        None if zk is None or zm is None else f_zz * zk * zm,
+                        None if minus_zkm is None else -(f_z * minus_zkm),
+                        f_bz * zm if d_bb[k] and zm is not None else None,
+                        f_bz * zk if d_bb[m] and zk is not None else None,
+                        f_cz * zm if d_a[k] and zm is not None else None,
+                        f_cz * zk if d_a[m] and zk is not None else None,
+                        f_bb if d_bb[k] and d_bb[m] else None,
+                        (f_bc if bc == 1 else bc * f_bc) if bc else None,
+                        f_cc if d_a[k] and d_a[m] else None,
                     )
-                    part = second_f / f - dlogf[k] * dlogf[m]
-                    part = part + (1.0 - b) * (-zkm / one_z - zk * zm / one_z**2)
-                    part = part - d_b[k] * d_log_1mz[m] - d_b[m] * d_log_1mz[k]
+                    part = -dlogf[k] * dlogf[m]
+                    if second_f is not None:
+                        part = part + second_f / f
+                    # (1 − b) ∂²log(1 − z) = (1 − b) (−∂²z/(1 − z) − ∂z_k ∂z_m/(1 − z)²)
+                    curve = _total(
+                        None if minus_zkm is None else minus_zkm / one_z,
+                        None if zk is None or zm is None else -(d_log_1mz[k] * d_log_1mz[m]),
+                    )
+                    if curve is not None:
+                        part = part + one_b * curve
+                    if d_b[k] and d_log_1mz[m] is not None:
+                        part = part + d_log_1mz[m]
+                    if d_b[m] and d_log_1mz[k] is not None:
+                        part = part + d_log_1mz[k]
                     cross = d_a[k] * d_big[m] + d_a[m] * d_big[k]
                     if cross:
                         part = part - cross / shifted
