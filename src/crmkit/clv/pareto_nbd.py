@@ -748,7 +748,7 @@ def _likelihood(history: History, scale: float, penalizer: float) -> tuple[Any, 
                     # (1 − b) ∂²log(1 − z) = (1 − b) (−∂²z/(1 − z) − ∂z_k ∂z_m/(1 − z)²)
                     curve = _total(
                         None if minus_zkm is None else minus_zkm / one_z,
-                        None if zk is None or zm is None else -(d_log_1mz[k] * d_log_1mz[m]),
+                        None if zk is None or zm is None else -(zk * zm) / one_z**2,
                     )
                     if curve is not None:
                         part = part + one_b * curve
