@@ -231,8 +231,8 @@ _CHUNK = 16384  # rows per step of Horner's scheme
 
 def recentring(np: Any, z0: float, terms: int) -> Any:
     """The matrix ``M`` (``terms × terms``) with ``z^n = Σ_k M[n, k] (z − z0)^k``:
-    ``M[n, k] = C(n, k) z0^(n − k)`` for ``k ≤ n`` (else 0), by Pascal's rule
-    ``M[n, k] = z0 M[n−1, k] + M[n−1, k−1]`` (sums of positive terms: no cancellation).
+    ``M[n, k] = C(n, k) z0^(n − k)`` for ``k ≤ n`` (else 0), as running products down each
+    column (products of positive factors: accurate to a few roundings per term).
 
     A polynomial's coefficients ``a`` (``… × terms``) recentred at ``z0`` are ``a @ M``.
 
@@ -242,12 +242,12 @@ def recentring(np: Any, z0: float, terms: int) -> Any:
         >>> recentring(np, 0.5, 3).tolist()
         [[1.0, 0.0, 0.0], [0.5, 1.0, 0.0], [0.25, 1.0, 1.0]]
     """
-    out = np.zeros((terms, terms))
-    out[0, 0] = 1.0
-    for n in range(1, terms):
-        np.multiply(out[n - 1, :n], z0, out=out[n, :n])
-        out[n, 1 : n + 1] += out[n - 1, :n]
-    return out
+    n = np.arange(terms, dtype=float)[:, None]
+    k = np.arange(terms, dtype=float)[None, :]
+    # down each column k: M[n, k] / M[n − 1, k] = n / (n − k) · z0 for n > k, from M[k, k] = 1
+    with np.errstate(divide="ignore", invalid="ignore"):
+        ratio = np.where(n > k, n / (n - k) * z0, 1.0)
+    return np.tril(np.cumprod(ratio, axis=0))
 
 
 def values_by_level(np: Any, B: Any, C: Any, group: Any, z: Any) -> Any:  # noqa: N803
@@ -289,30 +289,39 @@ def values_by_level(np: Any, B: Any, C: Any, group: Any, z: Any) -> Any:  # noqa
     firsts = np.concatenate([[0], np.flatnonzero(np.diff(key_sorted)) + 1]).astype(np.intp)
     bounds = [*firsts.tolist(), rows]
     run_keys = key_sorted[firsts].tolist()
-    levels_present = sorted({k % LEVELS for k in run_keys})
-    b_min = float(B.min())
-    need = {j: terms_needed(min((j + 1) * width, _LEVEL_TOP), b_min, False) for j in levels_present}
-    if max(need.values()) > _RECENTRE_UP_TO:  # tiny B near z = 0.9: sum the series directly
+    present: dict[int, list[int]] = {}  # level → its groups
+    for k in run_keys:
+        present.setdefault(k % LEVELS, []).append(k // LEVELS)
+    top = terms_needed(min((max(present) + 1) * width, _LEVEL_TOP), float(B.min()), False)
+    if top > _RECENTRE_UP_TO:  # tiny B near z = 0.9: sum the series directly
         counts = np.bincount(group, minlength=B.shape[0])
         by_group = np.argsort(group, kind="stable")
         starts = np.concatenate([[0], np.cumsum(counts)]).astype(np.intp)
         out[by_group] = series_by_group(np, B, C, z[by_group], starts, 0)[0]
         return out
-    table = coefficients(np, B, C, max(need.values()), False)[:, 0]  # (groups, terms)
     half = 0.5 * width
-    shifted: dict[int, list[list[float]]] = {}
-    for j in levels_present:
-        d = table[:, : need[j]] @ recentring(np, (j + 0.5) * width, need[j])
+    shifted: dict[tuple[int, int], list[float]] = {}  # (group, level) → coefficients
+    for j, members in present.items():
+        table = coefficients(np, B[members], C[members], top, False)[:, 0]  # (groups, terms)
+        # the series' own terms: the first n whose tail bound c_n z^n / (1 − z) at the bin's
+        # top is below 1e-17 in every group (the coefficients c_n decrease)
+        z_top = min((j + 1) * width, _LEVEL_TOP)
+        with np.errstate(divide="ignore"):
+            tail = np.log(table.max(axis=0)) + np.arange(top) * math.log(z_top)
+        below = np.flatnonzero(tail - math.log1p(-z_top) < math.log(1e-17))
+        need = max(int(below[0]) if below.shape[0] else top, 1)
+        d = table[:, :need] @ recentring(np, (j + 0.5) * width, need)
         # the first K whose tail Σ_{k≥K} |d_k| h^k (every group) is below 1e-17
-        scaled = np.abs(d) * half ** np.arange(need[j], dtype=float)
-        tail = np.cumsum(scaled[:, ::-1], axis=1)[:, ::-1].max(axis=0)
-        below = np.flatnonzero(tail < 1e-17)
-        keep = max(int(below[0]) if below.shape[0] else need[j], 1)
-        shifted[j] = d[:, :keep].tolist()
+        scaled = np.abs(d) * half ** np.arange(need, dtype=float)
+        rest = np.cumsum(scaled[:, ::-1], axis=1)[:, ::-1].max(axis=0)
+        small = np.flatnonzero(rest < 1e-17)
+        keep = max(int(small[0]) if small.shape[0] else need, 1)
+        for g, row in zip(members, d[:, :keep].tolist(), strict=True):
+            shifted[g, j] = row
     out_sorted = np.empty(rows)
     for i, k in enumerate(run_keys):
         g, j = divmod(k, LEVELS)
-        d, centre = shifted[j][g], (j + 0.5) * width
+        d, centre = shifted[g, j], (j + 0.5) * width
         # Horner's scheme in powers of z − centre, in place, on chunks that stay in the
         # processor's cache
         for lo in range(bounds[i], bounds[i + 1], _CHUNK):
