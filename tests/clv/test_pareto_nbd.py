@@ -193,6 +193,52 @@ def test_the_series_by_frequency_matches_scipy(rows):
     np.testing.assert_array_equal(values[1], values[2][:4])
 
 
+@pytest.mark.parametrize("smallest_b", [0.05, 1e-4])  # re-expanded per bin / direct series
+def test_the_series_by_bin_of_z_matches_scipy(smallest_b):
+    import scipy.special as sp
+
+    from crmkit.clv._pareto_series import values_by_level
+
+    rng = np.random.default_rng(7)
+    b = np.concatenate([[smallest_b], 10 ** rng.uniform(-1.0, 2.0, 11)])
+    c = b + 10 ** rng.uniform(-1.0, 1.5, 12)
+    group = rng.integers(0, 12, 5_000)
+    z = rng.uniform(0.0, 0.9, 5_000)
+    z[:4] = [0.0, 0.9, 0.45, 0.05625]  # the ends and a bin's edge
+    expected = sp.hyp2f1(1.0, b[group], c[group], z)
+    np.testing.assert_allclose(values_by_level(np, b, c, group, z), expected, rtol=1e-13)
+
+
+def test_predictions_for_both_orders_of_alpha_and_beta_match_mpmath():
+    mpmath = pytest.importorskip("mpmath")
+    mpmath.mp.dps = 40
+    x = np.array([0.0, 0.0, 1.0, 4.0, 30.0, 7.0])
+    tx = np.array([0.0, 0.0, 5.0, 20.0, 38.0, 38.86])
+    age = np.array([38.86, 2.0, 38.86, 38.86, 38.86, 38.86])
+    for r, alpha, s, beta in [(0.55, 10.6, 0.61, 11.7), (0.55, 11.7, 0.61, 10.6)]:
+        model = ParetoNBD(r=r, alpha=alpha, s=s, beta=beta)
+        alive = model.probability_alive(x, tx, age)
+        expected = model.conditional_expected_purchases(10.0, x, tx, age)
+        for i in range(x.shape[0]):
+            r_, a_, s_, b_ = (mpmath.mpf(v) for v in (r, alpha, s, beta))
+            xi, ti, Ti = (mpmath.mpf(float(v)) for v in (x[i], tx[i], age[i]))
+            big, small = max(a_, b_), min(a_, b_)
+            second = s_ + 1 if a_ >= b_ else r_ + xi
+
+            a = r_ + s_ + xi
+            a0_terms = [
+                mpmath.hyp2f1(a, second, a + 1, (big - small) / (big + t)) / (big + t) ** a
+                for t in (ti, Ti)
+            ]
+            a0 = a0_terms[0] - a0_terms[1]
+            odds = s_ / (r_ + s_ + xi) * a0 * (a_ + Ti) ** (r_ + xi) * (b_ + Ti) ** s_
+            p = 1 / (1 + odds)
+            assert float(alive[i]) == pytest.approx(float(p), rel=1e-12)
+            rate = (r_ + xi) / (a_ + Ti) * (b_ + Ti) / (s_ - 1)
+            purchases = p * rate * (1 - ((b_ + Ti) / (b_ + Ti + 10)) ** (s_ - 1))
+            assert float(expected[i]) == pytest.approx(float(purchases), rel=1e-12)
+
+
 def test_predictions_for_fractional_and_unsorted_frequencies_agree_with_lifetimes():
     import pandas as pd
 
