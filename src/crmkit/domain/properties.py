@@ -29,7 +29,7 @@ from typing import Any, TypeAlias
 
 import attrs
 
-from crmkit.domain.limits import KEY_MAX, scalar_problem, text_problem
+from crmkit.domain.limits import INT_MAX, KEY_MAX, clean_text, scalar_problem, text_problem
 from crmkit.domain.validators import (
     compile_validation,
     fail,
@@ -396,7 +396,7 @@ def custom_values(_: Any, attribute: attrs.Attribute[Any], value: Any) -> None:
         ...
         crmkit.errors.ValidationError: custom.score: nan must be a finite number, not NaN
     """
-    if value.__class__ is dict and not value:  # fast path: no custom values
+    if value.__class__ is dict and _plain_bag(value):  # fast path: nothing to report
         return
     if not isinstance(value, dict):
         fail(attribute, value, "must be a dict of property names to values")
@@ -412,4 +412,29 @@ def custom_values(_: Any, attribute: attrs.Attribute[Any], value: Any) -> None:
         raise ValidationError(problems)
 
 
-inline_check(custom_values, "({v}.__class__ is dict and not {v})")
+def _plain_bag(value: dict[Any, Any]) -> bool:
+    """Whether :func:`custom_values` accepts the dict ``value`` for certain (a sufficient
+    check, cheaper than the validator: exact types only, keys ASCII identifiers)."""
+    for key, item in value.items():
+        if key.__class__ is not str or len(key) > KEY_MAX or not key.isascii():
+            return False
+        if not key.isidentifier():  # for ASCII text: _NAME's pattern
+            return False
+        kind = item.__class__
+        if kind is str:
+            if not clean_text(item):
+                return False
+        elif kind is int:
+            if not -INT_MAX <= item <= INT_MAX:
+                return False
+        elif kind is float:
+            if item - item != 0.0:  # NaN or an infinity
+                return False
+        elif item is not None and kind is not bool:
+            return False
+    return True
+
+
+inline_check(
+    custom_values, "({v}.__class__ is dict and (not {v} or {plain}({v})))", plain=_plain_bag
+)
