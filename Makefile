@@ -6,13 +6,13 @@ STAMP := $(VENV)/.installed
 CONSTRAINTS := requirements/constraints.txt
 DOCS_SITE := site
 
-.PHONY: demo test lint typecheck pytest test-compat test-interop docs bench postgres clean
+.PHONY: demo test checks lint typecheck pytest pytest-main test-plugin test-compat test-interop docs bench postgres clean
 
 $(STAMP): pyproject.toml $(CONSTRAINTS) examples/adapter-plugin/pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -c $(CONSTRAINTS) -e '.[dev]'
-	$(BIN)/python -m pip install --quiet -c $(CONSTRAINTS) -e examples/adapter-plugin
+	$(BIN)/python -m pip install --quiet --no-compile -c $(CONSTRAINTS) -e '.[dev]'
+	$(BIN)/python -m pip install --quiet --no-compile -c $(CONSTRAINTS) -e examples/adapter-plugin
 	touch $(STAMP)
 
 ## crmkit's main job: build an embedded CRM from synthetic data and show every capability
@@ -20,9 +20,16 @@ demo: $(STAMP)
 	$(BIN)/crmkit demo --output demo-output
 
 ## lint, format check, strict typing, the documentation build and the tests
-## (the docs build comes first: the browser search test serves that site instead of building its own)
-test: lint typecheck docs pytest test-compat test-interop
+## (the docs build comes first: the browser search test serves that site instead of building its own).
+## The one-process steps (`make checks`) run two at a time, then the test suite on both cores.
+test: $(STAMP)
+	$(MAKE) --no-print-directory checks
+	$(MAKE) --no-print-directory pytest-main
 test: export CRMKIT_DOCS_SITE = $(DOCS_SITE)
+
+## everything of `make test` but the main test suite, two steps at a time (lint, then longest first)
+checks: $(STAMP)
+	$(MAKE) --no-print-directory -j2 --output-sync=target lint docs typecheck test-compat test-interop test-plugin
 
 lint: $(STAMP)
 	$(BIN)/ruff check
@@ -31,9 +38,14 @@ lint: $(STAMP)
 typecheck: $(STAMP)
 	$(BIN)/mypy
 
-pytest: $(STAMP)
+## the test suite (but the pymc interop fits) and the example plugin's tests
+pytest: pytest-main test-plugin
+
+pytest-main: $(STAMP)
 	$(BIN)/pytest -n 2 --dist loadgroup -m "not interop" --durations=30
-	$(BIN)/pytest -n 2 examples/adapter-plugin
+
+test-plugin: $(STAMP)
+	$(BIN)/pytest -p no:xdist examples/adapter-plugin
 
 ## the equivalence tests with the oldest attrs and cattrs crmkit supports (the newest: constraints)
 COMPAT_OLDEST := attrs==24.2.0 cattrs==24.1.0
