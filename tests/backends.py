@@ -11,7 +11,20 @@ import shutil
 
 import pytest
 
-__all__ = ["have_chromium", "have_java", "pg_url", "require_backend", "required"]
+__all__ = [
+    "SPARK_JAVA_OPTIONS",
+    "have_chromium",
+    "have_java",
+    "pg_url",
+    "require_backend",
+    "required",
+]
+
+#: JVM options for the tests' Spark drivers: the quick (C1) JIT compiler only and the serial
+#: garbage collector. A test's Spark work is short, and the optimising JIT's compile threads
+#: cost more CPU than they save (about half of a small Spark test's CPU time); results are the
+#: same, since only how the JVM compiles and collects changes.
+SPARK_JAVA_OPTIONS = "-XX:TieredStopAtLevel=1 -XX:+UseSerialGC"
 
 
 def required() -> bool:

@@ -9,6 +9,11 @@ explicitly. Property tests that set their own ``max_examples`` scale it with
 **Engines.** ``engine`` runs a test once per engine of :data:`tests.engines.MATRIX` (records,
 pandas, Polars eager and lazy, PyArrow, DuckDB, Dask, PySpark), starting the Dask cluster or
 the Spark session only for the engines that need them; both live for the whole test session.
+
+**Order under xdist** (``make test`` runs ``-n 2``). Each worker hands its tests out in
+collection order, one at a time as the workers free up; the slow tests (marked ``slow``, then the
+Spark and Dask ones) are moved to the front, so the run does not end with one worker still busy with a long
+test while the other waits.
 """
 
 from __future__ import annotations
@@ -20,7 +25,7 @@ from typing import Any
 import pytest
 from hypothesis import settings
 
-from tests.backends import have_java, require_backend
+from tests.backends import SPARK_JAVA_OPTIONS, have_java, require_backend
 from tests.engines import close_dask_client, dask_client, matrix_params
 
 settings.register_profile("dev", settings())
@@ -32,9 +37,27 @@ settings.load_profile(
 )
 
 
+def _start_rank(item: pytest.Item) -> int:
+    """0 for the slow tests, 1 for the Spark and Dask ones, 2 for the rest: their start order."""
+    if item.get_closest_marker("slow") is not None:
+        return 0
+    if item.get_closest_marker("spark") is not None or "dask" in item.nodeid:
+        return 1
+    return 2
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """On an xdist worker: the slow tests first (a stable sort; every worker sorts alike)."""
+    if hasattr(config, "workerinput"):  # set on xdist workers only
+        items.sort(key=_start_rank)
+
+
 @pytest.fixture(scope="session")
 def spark() -> Iterator[Any]:
-    """One ``local[2]`` SparkSession per test session (UI off, 2 shuffle partitions, UTC)."""
+    """One ``local[2]`` SparkSession per test session (UI off, 2 shuffle partitions, UTC).
+
+    The driver JVM gets :data:`tests.backends.SPARK_JAVA_OPTIONS` (the quick JIT only).
+    """
     require_backend("java", have_java(), "PySpark local mode needs a Java runtime")
     from pyspark.sql import SparkSession
 
@@ -46,6 +69,7 @@ def spark() -> Iterator[Any]:
         .config("spark.default.parallelism", "2")
         .config("spark.sql.session.timeZone", "UTC")
         .config("spark.driver.memory", "512m")
+        .config("spark.driver.extraJavaOptions", SPARK_JAVA_OPTIONS)
         .getOrCreate()
     )
     session.sparkContext.setLogLevel("ERROR")

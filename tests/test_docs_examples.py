@@ -207,7 +207,7 @@ if __name__ == "__main__":
 
 import pytest  # noqa: E402
 
-from tests.backends import have_java, pg_url, require_backend  # noqa: E402
+from tests.backends import SPARK_JAVA_OPTIONS, have_java, pg_url, require_backend  # noqa: E402
 
 PAGES_WITH_EXAMPLES = [
     page for page in pages() if examples((ROOT / page).read_text(encoding="utf-8"))
@@ -228,15 +228,19 @@ def test_pages_name_sources_by_author_and_title(page: str) -> None:
     assert not found, f"{page}: name the source by author and title instead: {found}"
 
 
+@pytest.mark.slow  # a fresh interpreter per page
 @pytest.mark.parametrize("page", PAGES_WITH_EXAMPLES)
 def test_page_examples_run_as_written(page: str, tmp_path: Path) -> None:
     text = (ROOT / page).read_text(encoding="utf-8")
     titles = {example.block.title for example in examples(text)}
     if BACKEND_TITLES["needs PostgreSQL"] in titles:
         require_backend("postgres", pg_url() is not None, "set CRMKIT_PG_URL")
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"} | {"PYTHONHASHSEED": "0"}
     if BACKEND_TITLES["needs Spark"] in titles:
         require_backend("spark", have_java(), "PySpark needs Java on PATH")
-    env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"} | {"PYTHONHASHSEED": "0"}
+        # the page's code as written; only its driver JVM compiles with the quick JIT
+        java = f'"spark.driver.extraJavaOptions={SPARK_JAVA_OPTIONS}"'
+        env["PYSPARK_SUBMIT_ARGS"] = f"--conf {java} pyspark-shell"
     result = subprocess.run(
         [sys.executable, str(Path(__file__).resolve()), page],
         cwd=tmp_path,

@@ -418,6 +418,7 @@ def test_compiled_init_matches_attrs_on_every_field_at_the_storage_limits(obj: A
             assert compiled == original, (cls.__name__, name, value)
 
 
+@pytest.mark.slow  # this file and tests/serde again, in a subprocess
 def test_the_switch_turns_compiled_validation_off() -> None:
     """``CRMKIT_COMPILED_VALIDATION=0``: attrs' own code everywhere, the same verdicts."""
     if not ENABLED:  # the subprocess below: nothing compiled, nothing built past __init__

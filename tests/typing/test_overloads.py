@@ -10,10 +10,13 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 ROOT = Path(__file__).resolve().parents[2]
 CHECKED = Path(__file__).with_name("checked_overloads.py")
 
 
+@pytest.mark.slow  # mypy in a subprocess
 def test_overloads_type_records_as_rows_and_frames_as_the_same_frame() -> None:
     result = subprocess.run(
         [sys.executable, "-m", "mypy", "--strict", "--no-error-summary", str(CHECKED)],
