@@ -5,7 +5,9 @@ Run: ``.venv/bin/python -m benchmarks.storage --full`` (100,000 accounts and 1,0
 with one line each, what ``docs/performance.md`` reports), without a flag 20,000 accounts and
 200,000 orders (what ``make bench`` runs), ``--quick`` 5,000 and 50,000. PostgreSQL is
 included when ``CRMKIT_PG_URL`` is set (private schemas, dropped afterwards). Writes
-``benchmarks/results/storage.md``.
+``benchmarks/results/storage.md``; ``--writes-only`` times only the bulk writes and prints
+their table without writing the file (quick before/after comparisons; the script uses only
+crmkit's public API, so it also runs against another checkout's ``src`` on ``PYTHONPATH``).
 
 Per backend, each writer gets its own fresh, identical database (same tables, indexes and
 foreign keys, created by crmkit):
@@ -267,7 +269,9 @@ def keyset_pages(store: SqlStore, expected: int) -> None:
     assert seen == expected, (seen, expected)
 
 
-def bench_backend(backend: Backend, n_accounts: int, n_orders: int) -> dict[str, Any]:
+def bench_backend(
+    backend: Backend, n_accounts: int, n_orders: int, *, writes_only: bool = False
+) -> dict[str, Any]:
     out: dict[str, Any] = {"backend": backend.label}
     check_writers_agree(backend)
     ours, driver, core = backend.fresh(), backend.fresh(), backend.fresh()
@@ -290,6 +294,10 @@ def bench_backend(backend: Backend, n_accounts: int, n_orders: int) -> dict[str,
             rows = driver_rows(driver, "orders", chunk)
             out["orders_driver"] += timed(lambda rows=rows: driver_write(driver, "orders", rows))
         out["orders_crmkit"] += timed(uow.commit)
+    if writes_only:
+        ours.close()
+        driver.close()
+        return out
     check_frames_agree(ours)  # also the warm-up read
     for library in ("pandas", "polars"):
         out[f"frame_{library}"] = timed(lambda lib=library: ours.frame("orders", backend=lib))
@@ -334,6 +342,11 @@ def main() -> None:
         default="all",
         help="which backends to run (PostgreSQL needs CRMKIT_PG_URL)",
     )
+    parser.add_argument(
+        "--writes-only",
+        action="store_true",
+        help="time only the bulk writes; print their table, do not write the results file",
+    )
     args = parser.parse_args()
     n_acc, n_ord = SIZES["quick" if args.quick else "full" if args.full else "default"]
     results = []
@@ -341,19 +354,21 @@ def main() -> None:
         if args.backend in ("all", "sqlite"):
             print(f"SQLite: {n_acc:,} accounts, {n_ord:,} orders …", flush=True)
             sqlite = Backend("SQLite (file, WAL)", None, Path(tmp))
-            results.append(bench_backend(sqlite, n_acc, n_ord))
+            results.append(bench_backend(sqlite, n_acc, n_ord, writes_only=args.writes_only))
         pg = os.environ.get("CRMKIT_PG_URL")
         if pg and args.backend in ("all", "postgresql"):
             print(f"PostgreSQL: {n_acc:,} accounts, {n_ord:,} orders …", flush=True)
             backend = Backend("PostgreSQL", pg, Path(tmp))
             try:
-                results.append(bench_backend(backend, n_acc, n_ord))
+                results.append(bench_backend(backend, n_acc, n_ord, writes_only=args.writes_only))
             finally:
                 backend.drop_all()
     flags = ["--quick" if args.quick else "--full" if args.full else ""]
     flags += [f"--backend {args.backend}"] if args.backend != "all" else []
     text = render(results, n_acc, n_ord, " ".join(f for f in flags if f))
     print(text)
+    if args.writes_only:
+        return
     RESULTS.parent.mkdir(parents=True, exist_ok=True)
     RESULTS.write_text(text, encoding="utf-8")
 
@@ -403,6 +418,8 @@ def render(results: list[dict[str, Any]], n_acc: int, n_ord: int, flag: str) -> 
         "**ratio crmkit / raw driver** (orders)",
         lambda r: f"**{r['orders_crmkit'] / r['orders_driver']:.1f}×**",
     )
+    if "frame_pandas" not in results[0]:  # --writes-only
+        return "\n".join(lines) + "\n"
     lines += ["", f"| read (after a warm-up read) | {head} |", "|---|" + "---:|" * len(results)]
     for library in ("pandas", "polars"):
         row(

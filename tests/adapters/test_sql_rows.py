@@ -5,6 +5,7 @@ refused, and stored documents load as before (a damaged one with the same error)
 from __future__ import annotations
 
 import datetime as dt
+import json
 import math
 from collections.abc import Callable, Iterator
 from decimal import Decimal
@@ -21,9 +22,10 @@ from crmkit.adapters.sql.rows import (
     RowWriter,
     check_changes,
     document_text,
+    json_column_text,
     load_entity,
 )
-from crmkit.adapters.sql.schema import build_metadata, entity_row
+from crmkit.adapters.sql.schema import _utc, build_metadata, entity_row
 from crmkit.domain import Account, Address, Money, Order, OrderLine
 from crmkit.errors import ValidationError
 from crmkit.testing.adapter_suite import sample_entity
@@ -109,6 +111,75 @@ def test_document_text_is_document_json(document: dict[str, Any]) -> None:
 )
 def test_document_text_edge_cases(document: dict[str, Any]) -> None:
     assert document_text(document) == document_json(document)
+
+
+# Text that is hard for the orjson path of JSON columns: separators, quotes, escapes, DEL,
+# non-ASCII, float-like and keyword-like text.
+tricky_text = st.text(alphabet=st.sampled_from(list(',:"\\ .+-e0123456789ab\x7f\x00\né\u2028')))
+column_values = st.recursive(
+    st.none()
+    | st.booleans()
+    | st.integers(min_value=-(2**70), max_value=2**70)
+    | st.floats(allow_nan=False, allow_infinity=False)
+    | st.text()
+    | tricky_text,
+    lambda inner: (
+        st.lists(inner, max_size=4) | st.dictionaries(st.text() | tricky_text, inner, max_size=4)
+    ),
+    max_leaves=12,
+)
+
+
+@settings(max_examples=500, deadline=None)
+@given(column_values)
+def test_json_column_text_is_what_the_column_binds(value: Any) -> None:
+    bind = DRIVER_VALUE["sqlite"]["JSON"]  # json.dumps, as SQLAlchemy's JSON type binds
+    assert json_column_text(value) == bind(value)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.dictionaries(st.text() | tricky_text, column_values, max_size=6))
+def test_document_text_of_tricky_text_is_document_json(document: dict[str, Any]) -> None:
+    assert document_text(document) == document_json(document)
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        {"a": ":x", "b": "x,y"},
+        [":", ",", '":', "a\x7fb"],
+        {"when": "12:30", "tags": ["e-1", "1.5", "+1"]},
+        {"n": [5e-324, 1e16, -0.0]},
+        {"a": 2**64, "b": -(2**63)},
+        {"key": True, "none": None, "neg": -1},
+        {1: "int key"},
+    ],
+    ids=["colon and comma", "separators", "float-like text", "floats", "big ints", "kw", "int key"],
+)
+def test_json_column_text_edge_cases(value: Any) -> None:
+    assert json_column_text(value) == json.dumps(value)
+
+
+@pytest.mark.parametrize(
+    "moment",
+    [
+        T0,
+        dt.datetime(999, 1, 2, 3, 4, 5, tzinfo=dt.UTC),
+        dt.datetime(2025, 3, 1, 9, 30, tzinfo=dt.timezone(dt.timedelta(hours=2))),
+        dt.datetime(2025, 3, 1, 9, 30),
+    ],
+    ids=["utc", "year 999", "offset", "naive"],
+)
+def test_sqlite_timestamps_are_what_the_column_binds(moment: Any) -> None:
+    _, tables = build_metadata("sqlite")
+    writer = RowWriter(aggregate_for("orders"), tables["orders"], "sqlite")
+    order = Order("acc-1", T0, [OrderLine("P1", 1, Money("1", "SEK"))], created_at=T0)
+    order.updated_at = T0
+    object.__setattr__(order, "ordered_at", moment)  # any value the column may get
+    row = dict(zip(writer.names, writer.rows([order], 1)[0], strict=True))
+    bind = DRIVER_VALUE["sqlite"]["DateTime"]
+    assert row["ordered_at"] == bind(_utc(moment))
+    assert row["created_at"] == row["updated_at"] == "2025-03-01 09:30:15.123456"
 
 
 def test_floats_are_always_checked_again() -> None:
@@ -247,3 +318,54 @@ def test_documents_keep_their_exact_text(store: SqlStore) -> None:
         with store.engine.connect() as conn:
             text = conn.execute(table.select().with_only_columns(table.c.document)).scalar_one()
         assert text == aggregate_for(name).to_json(stored)
+
+
+def _total_as_before(order: Order) -> Money:
+    """``Order.total`` as crmkit computed it before (five Money objects for one line)."""
+    from crmkit.domain.money import CONTEXT
+
+    total = Money.zero(order.currency)
+    for line in order.lines:
+        factor = CONTEXT.subtract(1, line.discount)
+        total = total + (line.unit_price * line.quantity * factor).rounded()
+    return total
+
+
+amounts = st.decimals(min_value=0, max_value=10**9, allow_nan=False, places=4) | st.sampled_from(
+    [Decimal("-0"), Decimal("0E-7"), Decimal("1E-30"), Decimal("0.005"), Decimal("12.50")]
+)
+discounts = st.sampled_from(
+    [Decimal(0), Decimal("-0"), Decimal("0E-5"), Decimal("0E+2"), Decimal("0.0"), Decimal(1)]
+) | st.decimals(min_value=0, max_value=1, allow_nan=False, places=3)
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.lists(
+        st.tuples(amounts, st.integers(min_value=1, max_value=1000), discounts),
+        min_size=1,
+        max_size=3,
+    ),
+    st.sampled_from(["SEK", "JPY", "KWD"]),
+)
+def test_order_total_is_the_same_money_as_before(
+    lines: list[tuple[Decimal, int, Decimal]], currency: str
+) -> None:
+    order = Order(
+        "acc-1",
+        T0,
+        [OrderLine(f"P{i}", q, Money(a, currency), d) for i, (a, q, d) in enumerate(lines)],
+    )
+    total, before = order.total, _total_as_before(order)
+    assert total == before
+    assert str(total.amount) == str(before.amount)  # same digits, exponent and sign
+
+
+def test_order_total_refuses_a_line_of_another_currency_as_before() -> None:
+    order = sample_entity("orders")
+    object.__setattr__(order, "lines", [*order.lines, OrderLine("P9", 1, Money("5", "EUR"))])
+    with pytest.raises(ValidationError) as ours:
+        order.total  # noqa: B018 - the property raises
+    with pytest.raises(ValidationError) as before:
+        _total_as_before(order)
+    assert str(ours.value) == str(before.value)

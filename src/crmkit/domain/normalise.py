@@ -74,6 +74,10 @@ LEGAL_FORMS = frozenset(
 )
 
 _WORD = re.compile(r"[^\W_]+(?:/[^\W_]+)?")
+# Compiled once (normalise_domain and normalise_organisation_number run for every row written).
+_SCHEME = re.compile(r"^[a-z][a-z0-9+.-]*://")
+_AFTER_HOST = re.compile(r"[/?#]")
+_NON_DIGIT = re.compile(r"\D")
 
 
 def normalise_email(value: Any) -> str | None:
@@ -159,8 +163,8 @@ def normalise_domain(value: Any) -> str | None:
     """
     if value is None:
         return None
-    text = re.sub(r"^[a-z][a-z0-9+.-]*://", "", str(value).strip().lower())
-    authority = re.split(r"[/?#]", text, maxsplit=1)[0].rsplit("@", 1)[-1]
+    text = _SCHEME.sub("", str(value).strip().lower())
+    authority = _AFTER_HOST.split(text, maxsplit=1)[0].rsplit("@", 1)[-1]
     host = authority.split(":", 1)[0].removeprefix("www.")
     return host or None
 
@@ -175,7 +179,7 @@ def normalise_organisation_number(value: Any) -> str | None:
     """
     if value is None:
         return None
-    return re.sub(r"\D", "", str(value)) or None
+    return _NON_DIGIT.sub("", str(value)) or None
 
 
 def _words(value: str) -> list[str]:

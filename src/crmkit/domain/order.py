@@ -114,9 +114,15 @@ class OrderLine:
     @property
     def total(self) -> Money:
         """Quantity × unit price × (1 − discount), rounded to the currency's minor unit."""
-        return (
-            self.unit_price * self.quantity * MONEY_CONTEXT.subtract(1, self.discount)
-        ).rounded()
+        gross = self.unit_price * self.quantity
+        factor = MONEY_CONTEXT.subtract(1, self.discount)
+        if factor.compare_total(_ONE):  # not exactly Decimal("1"): apply the discount
+            gross = gross * factor
+        # (times exactly 1 is the same amount, to the digit and sign, and the same Money)
+        return gross.rounded()
+
+
+_ONE = Decimal(1)
 
 
 def _lines(_: Any, attribute: attrs.Attribute[Any], value: Any) -> None:
@@ -192,8 +198,14 @@ class Order(AggregateRoot):
             ...       [OrderLine("p", 2, Money("5", "NOK"))]).total
             Money(amount=Decimal('10.00'), currency='NOK')
         """
-        total = Money.zero(self.currency)
-        for line in self.lines:
+        currency = self.currency
+        lines = iter(self.lines)
+        total = next(lines).total
+        if total.currency != currency or (total.amount.is_signed() and not total.amount):
+            # zero + the first line: the error of another currency; -0 becomes 0
+            total = Money.zero(currency) + total
+        # (otherwise zero + the first line is that line's total, to the digit)
+        for line in lines:
             total = total + line.total
         return total
 

@@ -50,7 +50,7 @@ import functools
 import json
 import linecache
 from collections.abc import Callable, Iterable, Sequence
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
@@ -58,16 +58,26 @@ import attrs
 
 from crmkit.adapters.aggregate import Aggregate, _text, document_json, micros
 from crmkit.adapters.sql.schema import COLUMNS, PARENT_COLUMN
+from crmkit.domain._compiled import _inline_expr
 from crmkit.domain.money import Money
-from crmkit.errors import Problem, ValidationError
+from crmkit.errors import ValidationError
 
 if TYPE_CHECKING:
     import sqlalchemy as sa
 
-__all__ = ["RowWriter", "check_changes", "document_text", "load_entities", "load_entity"]
+__all__ = [
+    "RowWriter",
+    "check_changes",
+    "document_text",
+    "json_column_text",
+    "load_entities",
+    "load_entity",
+]
 
 # Values that cannot change in place and were validated when they were set.
 _IMMUTABLE: set[type] = {str, int, bool, type(None), Decimal, datetime, date, Money}
+# Classes found not to be in _IMMUTABLE (a cache of _immutable's answer False).
+_MUTABLE: set[type] = {dict, list, set, float}
 # Held back from from_dict (a non-empty one sends it to its slow path) and checked here.
 _HELD = ("custom", "remote_data")
 
@@ -78,29 +88,29 @@ def _immutable(kind: type) -> bool:
     if issubclass(kind, enum.Enum):
         _IMMUTABLE.add(kind)  # a cache: enum members are immutable
         return True
+    _MUTABLE.add(kind)
     return False
-
-
-def _problems(problems: list[Problem], validator: Any, entity: Any, field: Any, value: Any) -> None:
-    try:
-        validator(entity, field, value)
-    except ValidationError as error:
-        problems.extend(error.problems)
 
 
 def _check_lines(cls: type, globs: dict[str, Any]) -> list[str]:
     """Source lines that check entity ``e`` of ``cls`` as :func:`check_changes` says (the
-    names they need go into ``globs``)."""
-    globs.update(_IMM=_IMMUTABLE, _imm=_immutable, _problems=_problems, _VE=ValidationError)
-    lines = ["_p = []"]
+    names they need go into ``globs``). A validator whose inline check
+    (:func:`~crmkit.domain.validators.inline_check`, a condition under which it accepts the
+    value) holds is not called: an empty ``custom`` or ``remote_data`` costs one test."""
+    globs.update(_IMM=_IMMUTABLE, _MUT=_MUTABLE, _imm=_immutable, _VE=ValidationError)
+    lines = ["_p = None"]
     for index, field in enumerate(attrs.fields(cls)):
         if field.validator is None:
             continue
         globs[f"_val{index}"], globs[f"_attr{index}"] = field.validator, field
+        inline = _inline_expr(field.validator, "_c", globs, f"_in{index}")
+        accepted = f" and not {inline}" if inline is not None else ""
         lines += [
             f"_c = e.{field.name}",
-            "if _c.__class__ not in _IMM and not _imm(_c.__class__):",
-            f"    _problems(_p, _val{index}, e, _attr{index}, _c)",
+            f"if _c.__class__ not in _IMM{accepted} and "
+            "(_c.__class__ in _MUT or not _imm(_c.__class__)):",
+            f"    try: _val{index}(e, _attr{index}, _c)",
+            "    except _VE as _x: _p = [*(_p or ()), *_x.problems]",
         ]
     lines.append("if _p: raise _VE(_p)")
     return lines
@@ -314,9 +324,66 @@ def _json_text(value: Any) -> str | None:
     return json.dumps(value)
 
 
+def _spaced(raw: bytes) -> str | None:
+    """orjson's compact text ``raw`` with the standard library's separators, when that is
+    byte for byte ``json.dumps``' text (else ``None``): ASCII without backslashes (so no
+    escapes, and every ``"`` opens or closes a string) or DEL (``json.dumps`` escapes it), no
+    float (a ``.``, ``+`` or ``e-`` outside strings), no string holding a comma or starting
+    with a colon. Then every ``":`` ends a key and every comma separates items."""
+    if not raw.isascii() or b"\\" in raw or b"\x7f" in raw:
+        return None
+    inside = b'"' + b'"'.join(raw.split(b'"')[1::2])
+    if b"," in inside or b'":' in inside or _has_float(raw):
+        return None
+    return raw.replace(b'":', b'": ').replace(b",", b", ").decode()
+
+
+def json_column_text(value: Any) -> str | None:
+    """A JSON column's value as SQLAlchemy binds it (``json.dumps`` with its default
+    separators, ASCII only): written by orjson when the ``json`` extra is installed and its
+    text, separators spaced, is byte for byte the standard library's (plain ASCII text
+    without escapes or floats, and no string holding a comma or starting with a colon); else
+    by the standard library. For plain JSON values (the columns hold parts of documents and
+    validated ``custom`` bags).
+
+    Examples:
+        >>> from crmkit.adapters.sql.rows import json_column_text
+        >>> json_column_text({"tier": "A", "n": [1, None, True], "at": "12:30"})
+        '{"tier": "A", "n": [1, null, true], "at": "12:30"}'
+        >>> json_column_text({"city": "Malmö", "note": "a, b", "score": 1e-05})
+        '{"city": "Malm\\\\u00f6", "note": "a, b", "score": 1e-05}'
+    """
+    if value is None:
+        return None
+    if not value and value.__class__ in (dict, list):
+        return "{}" if value.__class__ is dict else "[]"
+    dumps = _orjson_dumps()
+    if dumps is not None:
+        try:
+            raw = dumps(value)
+        except TypeError:  # orjson.JSONEncodeError: the standard library decides
+            pass
+        else:
+            text = _spaced(raw)
+            if text is not None:
+                return text
+    return json.dumps(value)
+
+
 def _sqlite_timestamp(value: Any) -> str | None:
     # SQLAlchemy's SQLite DateTime storage format; the values are already in UTC.
     return None if value is None else value.replace(tzinfo=None).isoformat(" ", "microseconds")
+
+
+def _sqlite_utc(value: Any) -> str | None:
+    """``_sqlite_timestamp(_utc(value))``: a UTC datetime's text without building a naive copy
+    (its ``isoformat`` ends in ``+00:00``)."""
+    if value.__class__ is datetime and value.tzinfo is UTC:
+        text: str = value.isoformat(" ", "microseconds")
+        return text[:-6]
+    from crmkit.adapters.sql.schema import _utc
+
+    return _sqlite_timestamp(_utc(value))
 
 
 def _sqlite_date(value: Any) -> str | None:
@@ -411,7 +478,7 @@ def _generate(
         "_name": _name_text,
         "_micros": micros,
         "_utc": _utc,
-        "_json": _json_text,
+        "_sqlite_utc": _sqlite_utc,
     }
 
     def attr(name: str) -> str:
@@ -438,6 +505,8 @@ def _generate(
     exprs["version"] = "version"
     exprs["created_at"] = "_utc(e.created_at)"
     exprs["updated_at"] = "_utc(e.updated_at)"
+    # columns whose value is _utc(<expression>): SQLite's text is written in one step
+    utc_of = {"created_at": "e.created_at", "updated_at": "e.updated_at"}
     exprs["remote_data"] = "doc.get('remote_data') or {}"
     for index, spec in enumerate(COLUMNS.get(agg.name, ())):
         if spec.kind == "json":
@@ -452,6 +521,8 @@ def _generate(
             continue
         globs[f"_conv{index}"] = _CONVERT[spec.kind]
         exprs[spec.column] = f"_conv{index}({local})"
+        if _CONVERT[spec.kind] is _utc:
+            utc_of[spec.column] = local
     if agg.name == "accounts":
         exprs[PARENT_COLUMN] = "e.parent_id"
     exprs["document"] = "_text_of(doc)"
@@ -459,8 +530,11 @@ def _generate(
     for name in names:
         expr = exprs.get(name, "None")
         bind = binds.get(name)
-        if bind is not None and expr != "None":
-            globs[f"_bind_{name}"] = bind
+        if bind is _sqlite_timestamp and name in utc_of:
+            expr = f"_sqlite_utc({utc_of[name]})"
+        elif bind is not None and expr != "None":
+            # the same text as the bind's, written faster (see json_column_text)
+            globs[f"_bind_{name}"] = json_column_text if bind is _json_text else bind
             expr = f"_bind_{name}({expr})"
         values.append(expr)
     body.append("return (" + ", ".join(values) + ",)")
