@@ -11,7 +11,9 @@ The fit is Newton's method with the exact gradient and Hessian (a handful of lik
 evaluations from the start): the hypergeometric function's first and second derivatives in
 its parameters come from summing its series alongside it (see ``_hyp2f1_one``); parameters
 are on the log scale with time rescaled to max T = 1. Predictions evaluate ``l(t_x)`` once
-for all customers without repeat purchases.
+for all customers without repeat purchases, sum the series per frequency and bin of ``z``
+re-expanded about the bin's centre (:func:`crmkit.clv._pareto_series.values_by_level`), and
+write P(alive) so that the alive term's logarithms cancel (:func:`_alive`).
 
 Examples:
     >>> from crmkit.clv import ParetoNBD
@@ -151,11 +153,10 @@ def _hyp2f1_fraction(np: Any, B: Any, C: Any, z: Any) -> Any:  # noqa: N803
     return result
 
 
-def _log_term(np: Any, sp: Any, params: Any, x: Any, t: Any) -> tuple[Any, Any, Any]:
+def _log_term(np: Any, sp: Any, params: Any, x: Any, t: Any) -> Any:
     """``l(t) = log 2F1(r+s+x, b; r+s+x+1; z) − (r+s+x) log(max(α, β) + t)``, ``z = |α − β| /
     (max(α, β) + t)`` and ``b = s + 1`` when ``α ≥ β``, else ``r + x`` (so ``A0 = e^l(t_x) −
-    e^l(T)``, note 009 eqs. 19/20); with its pieces ``log 2F1(1, B; C; z)`` and
-    ``log(1 − z)``."""
+    e^l(T)``, note 009 eqs. 19/20)."""
     r, alpha, s, beta = params
     x, t = np.broadcast_arrays(np.asarray(x, dtype=float), np.asarray(t, dtype=float))
     second = s + 1 if alpha >= beta else r + x
@@ -164,8 +165,7 @@ def _log_term(np: Any, sp: Any, params: Any, x: Any, t: Any) -> tuple[Any, Any, 
     z = abs(alpha - beta) / shifted
     # log 2F1(a, b; a + 1; z) = (1 − b) log(1 − z) + log 2F1(1, a + 1 − b; a + 1; z), bounded
     log_f = np.log(_hyp2f1_by_frequency(np, sp, params, x, z))
-    log_1mz = np.log1p(-z)
-    return (1 - second) * log_1mz + log_f - rsx * np.log(shifted), log_f, log_1mz
+    return (1 - second) * np.log1p(-z) + log_f - rsx * np.log(shifted)
 
 
 def _frequency_groups(np: Any, x: Any) -> tuple[Any, Any]:
@@ -222,37 +222,29 @@ def _hyp2f1_by_frequency(
     return out.reshape(shape)
 
 
-def _log_a0_parts(np: Any, sp: Any, params: Any, x: Any, tx: Any, age: Any) -> tuple[Any, ...]:
-    """``l(T)``, ``l(t_x)`` and ``log(1 − e^(l(T) − l(t_x)))`` (so that ``log A0 = l(t_x) +
-    that``, note 009 eqs. 19/20; −inf when ``recency == T``), and ``l(T)``'s pieces
-    ``log 2F1`` and ``log(1 − z)`` (see :func:`_log_term`).
+def _log_a0(np: Any, sp: Any, params: Any, x: Any, tx: Any, age: Any) -> Any:
+    """log A0 of Fader & Hardie's note 009, eqs. (19)/(20); −inf when ``recency == T``.
 
     ``l(t_x)`` is computed once for all the customers without repeat purchases (frequency
     and recency 0, usually most of them) and broadcast: the same value, one hypergeometric
     evaluation instead of one per customer.
     """
-    l2, log_f2, log_1mz2 = _log_term(np, sp, params, x, age)
+    l2 = _log_term(np, sp, params, x, age)
     none = (x == 0) & (tx == 0)
     if x.shape[0] > 1 and none.any():
         l1 = np.empty(x.shape)
-        l1[none] = _log_term(np, sp, params, np.zeros(1), np.zeros(1))[0][0]
+        l1[none] = _log_term(np, sp, params, np.zeros(1), np.zeros(1))[0]
         some = ~none
-        l1[some] = _log_term(np, sp, params, x[some], tx[some])[0]
+        l1[some] = _log_term(np, sp, params, x[some], tx[some])
     else:
-        l1 = _log_term(np, sp, params, x, tx)[0]
+        l1 = _log_term(np, sp, params, x, tx)
     # A0 = 0 exactly where recency == T (the two terms may be summed in different blocks of
     # the series, so differ by rounding)
     same = np.broadcast_to(tx == age, l2.shape)
     if same.any():
         l2 = np.where(same, np.broadcast_to(l1, l2.shape), l2)
     with np.errstate(divide="ignore"):
-        return l2, l1, np.log(-np.expm1(l2 - l1)), log_f2, log_1mz2
-
-
-def _log_a0(np: Any, sp: Any, params: Any, x: Any, tx: Any, age: Any) -> Any:
-    """log A0 of Fader & Hardie's note 009, eqs. (19)/(20); −inf when ``recency == T``."""
-    _, l1, log_gap, _, _ = _log_a0_parts(np, sp, params, x, tx, age)
-    return l1 + log_gap
+        return l1 + np.log(-np.expm1(l2 - l1))
 
 
 #: rows per step of the per-customer arithmetic in :func:`_alive` (a dozen temporaries
