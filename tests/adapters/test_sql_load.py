@@ -107,3 +107,16 @@ def test_store_pages_and_a_damaged_stored_document(tmp_path: Any) -> None:
         assert alone.startswith("error: ")
         assert _outcome(lambda: list(uow.accounts.iter_all(batch=4))) == alone
     store.close()
+
+
+def test_pages_longer_than_one_chunk_load_in_order_and_fail_at_the_same_document() -> None:
+    agg = aggregate_for("accounts")
+    accounts = _accounts() * 10  # 120 documents: several chunks of read_json_all
+    documents = [agg.to_json(account) for account in accounts]
+    assert load_entities(agg, documents) == accounts
+    for index in (0, 75, 119):
+        damaged = list(documents)
+        damaged[index] = re.sub(r'"employees":\d+', '"employees":-1', damaged[index])
+        each = _outcome(lambda d=damaged: [load_entity(agg, x) for x in d])
+        assert each.startswith("error: ")
+        assert _outcome(lambda d=damaged: load_entities(agg, d)) == each
