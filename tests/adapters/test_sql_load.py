@@ -111,9 +111,10 @@ def test_store_pages_and_a_damaged_stored_document(tmp_path: Any) -> None:
 
 def test_pages_longer_than_one_chunk_load_in_order_and_fail_at_the_same_document() -> None:
     agg = aggregate_for("accounts")
-    accounts = _accounts() * 10  # 120 documents: several chunks of read_json_all
+    accounts = _accounts() * 20  # 120 documents: several chunks of read_json_all
     documents = [agg.to_json(account) for account in accounts]
     assert load_entities(agg, documents) == accounts
+    assert len(documents) == 120
     for index in (0, 75, 119):
         damaged = list(documents)
         damaged[index] = re.sub(r'"employees":\d+', '"employees":-1', damaged[index])
