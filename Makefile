@@ -40,6 +40,8 @@ typecheck: $(STAMP)
 ## the test suite (but the pymc interop fits) and the example plugin's tests
 pytest: pytest-main test-plugin
 
+## (--dist loadgroup should keep each xdist_group on one worker; with pytest 9.2 and xdist 3.8 it
+## does not, pytest-xdist issue 1386, so every test is handed out on its own, slow ones first)
 pytest-main: $(STAMP)
 	$(BIN)/pytest -n 2 --dist loadgroup -m "not interop" --durations=30
 
