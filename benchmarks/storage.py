@@ -365,6 +365,7 @@ def main() -> None:
                 backend.drop_all()
     flags = ["--quick" if args.quick else "--full" if args.full else ""]
     flags += [f"--backend {args.backend}"] if args.backend != "all" else []
+    flags += ["--writes-only"] if args.writes_only else []
     text = render(results, n_acc, n_ord, " ".join(f for f in flags if f))
     print(text)
     if args.writes_only:
