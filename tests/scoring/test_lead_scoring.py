@@ -365,3 +365,43 @@ def test_engagement_summary_without_types_on_lazy_frames(engine: str) -> None:
     }
     assert got == engagement_summary(rows, types=[])
     assert got["l1"]["events"] == 2
+
+
+@settings(max_examples=examples(40), deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    rows=st.lists(
+        st.fixed_dictionaries(
+            {
+                "a": st.integers(0, 3),
+                "b": st.integers(0, 3),
+                "seen": st.none() | st.dates(dt.date(2025, 5, 1), dt.date(2025, 7, 10)),
+                "opened": st.none() | st.dates(dt.date(2025, 6, 1), dt.date(2025, 6, 30)),
+            }
+        ),
+        min_size=1,
+        max_size=40,
+    )
+)
+def test_records_engine_with_two_decays_between_plain_criteria_and_caps(
+    rows: list[dict[str, object]],
+) -> None:
+    # many leads share a criteria code and differ by the ages of two decaying criteria placed
+    # between fit and plain engagement criteria: score() builds one result per distinct key
+    # from shared parts; every result is the one score_one() gives (sums in criterion order)
+    m = LeadScoringModel(
+        [
+            Criterion("fit a", col("a") >= 1, 7.3),
+            Criterion("seen", col("b") >= 1, 11.1, "engagement", Decay("seen", 9.5)),
+            Criterion("eng b", col("b") >= 2, 0.7, "engagement"),
+            Criterion("fit b", col("b") == 3, 2.9),
+            Criterion("opened", col("a") >= 2, 13.3, "engagement", Decay("opened", 3)),
+            Criterion("eng a", col("a") == 3, 0.1, "engagement"),
+        ],
+        thresholds=[Threshold(20, "route"), Threshold(8, "nurture")],
+        fit_cap=9.0,
+        engagement_cap=24.0,
+    )
+    want = [m.score_one(r, as_of=AS_OF) for r in rows]
+    got = m.score(rows * 2, as_of=AS_OF)
+    assert got == want * 2
+    assert [r.hits for r in got] == [r.hits for r in want * 2]

@@ -53,6 +53,7 @@ import attrs
 
 from crmkit._deprecation import warn_missing
 from crmkit.display import ResultRow
+from crmkit.domain.validators import compile_validation
 from crmkit.errors import Problem, ValidationError
 from crmkit.frames import (
     Context,
@@ -231,6 +232,7 @@ class Threshold:
     action: str = attrs.field(converter=_action_name)
 
 
+@compile_validation  # (a faster ``__init__``: a run builds one per distinct decayed hit)
 @attrs.frozen
 class CriterionHit(ResultRow):
     """One criterion that fired for a lead and the points it gave (after decay).
@@ -246,6 +248,7 @@ class CriterionHit(ResultRow):
     points: float
 
 
+@compile_validation  # (a faster ``__init__``: a run builds one per distinct lead key)
 @attrs.frozen
 class LeadScore(ResultRow):
     """A lead's score, its two parts, the action it maps to and why.
@@ -319,6 +322,8 @@ class LeadScoringModel:
     _fields: frozenset[str] = attrs.field(init=False, eq=False, repr=False, factory=frozenset)
     _fit: tuple[bool, ...] = attrs.field(init=False, eq=False, repr=False, factory=tuple)
     _hits: tuple[CriterionHit, ...] = attrs.field(init=False, eq=False, repr=False, factory=tuple)
+    #: per criterion, the position of its age in a lead key (:meth:`_keyer`), -1 without decay
+    _decay_slots: tuple[int, ...] = attrs.field(init=False, eq=False, repr=False, factory=tuple)
 
     def __attrs_post_init__(self) -> None:
         problems: list[Problem] = []
@@ -341,6 +346,9 @@ class LeadScoringModel:
         object.__setattr__(self, "_fit", fit)
         hits = tuple(CriterionHit(c.name, c.group.value, c.points) for c in self.criteria)
         object.__setattr__(self, "_hits", hits)
+        decaying = [i for i, c in enumerate(self.criteria) if c.decay is not None]
+        slots = tuple(decaying.index(i) if i in decaying else -1 for i in range(len(hits)))
+        object.__setattr__(self, "_decay_slots", slots)
 
     def fields(self) -> frozenset[str]:
         """Every field the model reads.
@@ -589,8 +597,10 @@ class LeadScoringModel:
 
     def _score_keyed(self, rows: list[Any], ctx: Context) -> list[LeadScore] | None:
         """The records engine for many leads: each lead's key (:meth:`_keyer`), then one
-        :class:`LeadScore` per distinct key (:meth:`_assemble`), shared by the leads that
-        have it (results are immutable). ``None`` when a lead cannot be scored (the per-lead
+        :class:`LeadScore` per distinct key (added up as :meth:`_assemble` does, from the
+        parts of its criteria code that do not depend on decay, :meth:`_code_parts`, and one
+        decayed hit per criterion and age), shared by the leads that have it (results are
+        immutable). ``None`` when a lead cannot be scored (the per-lead
         loop then raises the error naming it) or for mappings other than ``dict``."""
         classes = set(map(type, rows))
         functions: dict[type, Callable[[Any], Any]] = {}
@@ -606,26 +616,55 @@ class LeadScoringModel:
                 keys = [functions[row.__class__](row) for row in rows]
         except ValidationError:
             return None
-        criteria = self.criteria
-        decaying = [i for i, c in enumerate(criteria) if c.decay is not None]
-        plain: dict[int, list[tuple[int, float]]] = {}  # code → (criterion, points) that fired
         table: dict[Any, LeadScore] = {}
+        per_code: dict[int, _CodeParts] = {}
+        decayed: dict[tuple[int, Any], CriterionHit] = {}  # (age's position, age) → decayed hit
         for key in set(keys):
             code, ages = (key, ()) if key.__class__ is int else (key[0], key[1:])
-            fired = plain.get(code)
-            if fired is None:
-                fired = plain[code] = [
-                    (i, c.points) for i, c in enumerate(criteria) if code >> i & 1
-                ]
-            if ages:  # decaying criteria that fired: their points after decay
-                decayed = {
-                    i: criteria[i].points * decay.factor(age)
-                    for i, age in zip(decaying, ages, strict=True)
-                    if code >> i & 1 and (decay := criteria[i].decay) is not None
-                }
-                fired = [(i, decayed.get(i, points)) for i, points in fired]
-            table[key] = self._assemble(fired)
+            parts = per_code.get(code)
+            if parts is None:
+                parts = per_code[code] = self._code_parts(code)
+            fit, engagement, hits, engaged = parts
+            if ages:  # decaying criteria fired: their points after decay, summed in order
+                decayed_hits = list(hits)
+                engagement = 0.0
+                for position, hit, slot, decay in engaged:
+                    if decay is not None:
+                        age = ages[slot]
+                        cached = decayed.get((slot, age))
+                        if cached is None:
+                            cached = decayed[slot, age] = CriterionHit(
+                                hit.criterion, hit.group, hit.points * decay.factor(age)
+                            )
+                        hit = cached
+                        decayed_hits[position] = hit
+                    engagement += hit.points
+                hits = tuple(decayed_hits)
+            engagement = _capped(engagement, self.engagement_cap)
+            score = fit + engagement
+            table[key] = LeadScore(score, fit, engagement, self.action_for(score), hits)
         return list(map(table.__getitem__, keys))
+
+    def _code_parts(self, code: int) -> _CodeParts:
+        """What the criteria that fired (bit ``i`` of ``code``: criterion ``i``) give before
+        decay, added up in criterion order as :meth:`_assemble` does: the capped fit total,
+        the engagement total, the hits, and each engagement hit as ``(position in the hits,
+        hit, position of its age in a lead key, decay or None)``."""
+        fit = engagement = 0.0
+        hits: list[CriterionHit] = []
+        engaged: list[tuple[int, CriterionHit, int, Decay | None]] = []
+        slots = self._decay_slots
+        while code:  # the criteria that fired, lowest bit (first criterion) first
+            i = (code & -code).bit_length() - 1
+            code &= code - 1
+            hit = self._hits[i]
+            if self._fit[i]:
+                fit += hit.points
+            else:
+                engagement += hit.points
+                engaged.append((len(hits), hit, slots[i], self.criteria[i].decay))
+            hits.append(hit)
+        return _capped(fit, self.fit_cap), engagement, tuple(hits), tuple(engaged)
 
     @overload
     def score(
@@ -772,6 +811,12 @@ class LeadScoringModel:
             out = out.rename({name: f"points:{c.name}" for c, name, _ in point_exprs})
         out = out.drop(*temporary) if temporary else out
         return out.collect() if polars_eager else out
+
+
+#: A lead key's parts that do not depend on decay (:meth:`LeadScoringModel._code_parts`).
+_CodeParts = tuple[
+    float, float, tuple[CriterionHit, ...], tuple[tuple[int, CriterionHit, int, Decay | None], ...]
+]
 
 
 def _capped(total: float, cap: float | None) -> float:
