@@ -11,7 +11,7 @@ DOCS_SITE := site
 $(STAMP): pyproject.toml $(CONSTRAINTS) examples/adapter-plugin/pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet --no-compile -c $(CONSTRAINTS) -e '.[dev]' -e examples/adapter-plugin
+	$(BIN)/python -m pip install --quiet -c $(CONSTRAINTS) -e '.[dev]' -e examples/adapter-plugin
 	touch $(STAMP)
 
 ## crmkit's main job: build an embedded CRM from synthetic data and show every capability
