@@ -36,7 +36,7 @@ SIZED = frozenset({"scale"})
 INTRO = """# Performance
 
 crmkit measures its speed with the benchmark suite in `benchmarks/`, always **side by side with
-a peer in the same run** (pydantic and plain attrs for the domain model, a hand-written pandas
+a peer in the same run** (pydantic and plain attrs for the domain model, msgspec for its JSON, a hand-written pandas
 reference, native Polars / DuckDB queries and lifetimes for segmentation, lifetimes for
 lifetime-value fitting), and reports **ratios**, which travel between machines far better than
 seconds. The test suite never asserts timings.
@@ -56,14 +56,24 @@ def _machine() -> str:
     return f"{platform.machine()}, {cores} cores, Python {platform.python_version()}"
 
 
-def assemble() -> Path:
-    """Write ``docs/performance.md`` from the result sections that exist."""
-    parts = [INTRO.format(machine=_machine())]
+def render(machine: str) -> str:
+    """The text of ``docs/performance.md`` from the result sections that exist.
+
+    The page is nothing but these files: a benchmark run rewrites its own file, and notes on a
+    run (targets, earlier rounds, analyses) are kept in that file too, so ``--assemble`` always
+    gives back the published page (``tests/test_performance_page.py`` checks it does).
+    """
+    parts = [INTRO.format(machine=machine)]
     for name in (*BENCHMARKS, *SECTIONS):
         section = RESULTS / f"{name}.md"
         if section.exists():
             parts.append(section.read_text(encoding="utf-8").strip() + "\n\n")
-    PAGE.write_text("".join(parts).rstrip() + "\n", encoding="utf-8")
+    return "".join(parts).rstrip() + "\n"
+
+
+def assemble() -> Path:
+    """Write ``docs/performance.md`` from the result sections that exist."""
+    PAGE.write_text(render(_machine()), encoding="utf-8")
     return PAGE
 
 
