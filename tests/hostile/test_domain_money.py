@@ -8,6 +8,7 @@ import threading
 from decimal import Decimal
 from typing import Any
 
+import attrs
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -54,6 +55,19 @@ def test_arithmetic_ignores_the_callers_decimal_context() -> None:
     assert got == expected
     assert expected["div"].amount == Decimal("17636.684142857142857142857142857142857")
     assert expected["rounded"].amount == Decimal("123456.79")
+
+
+def test_the_declared_validators_ignore_the_callers_decimal_context() -> None:
+    # attrs.validate runs the validators as declared (what runs with
+    # CRMKIT_COMPILED_VALIDATION=0): the range check must not negate under the caller's context
+    amounts = [Money("123456.789", "SEK"), Money(-MAX_AMOUNT, "SEK"), Money(MAX_AMOUNT, "EUR")]
+    with decimal.localcontext(_hostile_context()) as ctx:
+        for amount in amounts:
+            attrs.validate(amount)
+        assert not any(ctx.flags.values())
+    with decimal.localcontext(_hostile_context()), pytest.raises(ValidationError) as caught:
+        Money(Decimal("1E20"), "SEK")
+    assert caught.value.problems[0].path == "amount"
 
 
 def test_arithmetic_in_another_thread_gives_the_same_results() -> None:

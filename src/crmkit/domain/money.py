@@ -54,6 +54,8 @@ CONTEXT = Context(
 #: Largest magnitude of an amount: below 10**16 even after rounding to four decimals, what a
 #: ``NUMERIC(20, 4)`` column holds; far beyond any real price or turnover.
 MAX_AMOUNT = Decimal("9999999999999999.9999")
+#: ``-MAX_AMOUNT``, negated once here: negating under a caller's narrow decimal context overflows.
+_MIN_AMOUNT = Decimal("-9999999999999999.9999")
 #: Smallest ``amount.adjusted()`` (zero included: ``Decimal("0E-40")`` is refused).
 MIN_ADJUSTED = -38
 
@@ -124,7 +126,7 @@ def _check_amount(_: Any, attribute: attrs.Attribute[Any], value: Any) -> None:
         fail(attribute, value, "is not a decimal amount")
     if not value.is_finite():
         fail(attribute, value, "must be a finite amount")
-    if not -MAX_AMOUNT <= value <= MAX_AMOUNT:
+    if not _MIN_AMOUNT <= value <= MAX_AMOUNT:
         fail(attribute, value, f"is out of range: amounts lie within ±{MAX_AMOUNT}")
     if value and value.adjusted() < MIN_ADJUSTED:
         fail(attribute, value, f"is too small: amounts below 1E{MIN_ADJUSTED} must be zero")
@@ -141,7 +143,7 @@ inline_check(
     "({v}.__class__ is {decimal} and {v}.is_finite() and {low} <= {v} <= {high}"
     f" and (not {{v}} or {{v}}.adjusted() >= {MIN_ADJUSTED}))",
     decimal=Decimal,
-    low=-MAX_AMOUNT,
+    low=_MIN_AMOUNT,
     high=MAX_AMOUNT,
 )
 inline_check(
