@@ -53,13 +53,14 @@ Examples:
 
 from __future__ import annotations
 
-import linecache
 import os
 import types
 from collections.abc import Collection, Sequence
 from typing import Any, NamedTuple, TypeVar
 
 import attrs
+
+from crmkit._codegen import define
 
 __all__ = [
     "ENABLED",
@@ -156,12 +157,8 @@ def _inline_expr(
 
 
 def _compile(source: str, globs: dict[str, Any], name: str, cls: type) -> Any:
-    namespace: dict[str, Any] = {}
     filename = f"<crmkit compiled {name} {cls.__module__}.{cls.__qualname__}>"
-    code = compile(source, filename, "exec")
-    linecache.cache[filename] = (len(source), None, source.splitlines(True), filename)
-    exec(code, globs, namespace)
-    func = namespace[name]
+    func = define(source, filename, globs)[name]
     if isinstance(func, types.FunctionType):
         func.__module__ = cls.__module__
         func.__qualname__ = f"{cls.__qualname__}.{name}"

@@ -39,12 +39,14 @@ Examples:
 from __future__ import annotations
 
 import functools
+import hashlib
 import itertools
 from collections.abc import Callable, Hashable, Iterable, Mapping, Sequence
 from typing import Any, Literal, get_args
 
 import attrs
 
+from crmkit._codegen import define
 from crmkit.errors import ValidationError
 from crmkit.frames.native import narwhals
 
@@ -141,9 +143,10 @@ def _evaluator(
     )
     lines.append("        out[key] = {" + items + "}")
     lines.append("    return out, {" + ", ".join(f"{at}: kept{at}" for at in summed) + "}")
-    namespace: dict[str, Any] = {"NAMES": names}
-    exec(compile("\n".join(lines), "<crmkit aggregation>", "exec"), namespace)
-    function: _Evaluator = namespace["evaluate"]
+    source = "\n".join(lines) + "\n"
+    digest = hashlib.sha1(source.encode("utf-8"), usedforsecurity=False).hexdigest()[:12]
+    made = define(source, f"<crmkit aggregation {digest}>", {"NAMES": names})
+    function: _Evaluator = made["evaluate"]
     return function
 
 

@@ -39,7 +39,6 @@ import datetime as dt
 import functools
 import hashlib
 import keyword
-import linecache
 import math
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
@@ -48,6 +47,7 @@ from operator import attrgetter, itemgetter
 from types import CodeType
 from typing import Any, Protocol, runtime_checkable
 
+from crmkit._codegen import code
 from crmkit.errors import ValidationError
 from crmkit.frames import semantics as sem
 from crmkit.frames.records import normalise_value, read_field
@@ -510,10 +510,7 @@ def _normalise_all(values: tuple[Any, ...]) -> tuple[Any, ...]:
 def _code(text: str) -> CodeType:
     """The compiled source, registered with linecache under a name made from its digest."""
     digest = hashlib.sha1(text.encode("utf-8"), usedforsecurity=False).hexdigest()[:12]
-    filename = f"<crmkit record function {digest}>"
-    lines = [line + "\n" for line in text.splitlines()]
-    linecache.cache[filename] = (len(text), None, lines, filename)
-    return compile(text, filename, "exec")
+    return code(text, f"<crmkit record function {digest}>")
 
 
 def source(exprs: Sequence[Node], ctx: sem.Context, *, mapping: bool) -> tuple[str, dict[str, Any]]:

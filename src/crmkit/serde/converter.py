@@ -28,7 +28,6 @@ from __future__ import annotations
 import enum
 import functools
 import json
-import linecache
 import re
 import types
 import typing
@@ -40,6 +39,7 @@ from typing import Any, TypeVar, get_args, get_origin
 import attrs
 import cattrs
 
+from crmkit._codegen import define
 from crmkit.domain.limits import parse_decimal
 from crmkit.domain.money import Money
 from crmkit.domain.validators import attrs_init, construction_code
@@ -636,9 +636,7 @@ def _generated_fields(cls: type) -> tuple[attrs.Attribute[Any], ...] | None:
 def _compile(source: str, globs: dict[str, Any], name: str | None, cls: type) -> Any:
     """The function ``name`` defined by ``source`` (every definition when ``name`` is None)."""
     filename = f"<crmkit serde {name or 'write'} {cls.__module__}.{cls.__qualname__}>"
-    linecache.cache[filename] = (len(source), None, source.splitlines(True), filename)
-    namespace: dict[str, Any] = {}
-    exec(compile(source, filename, "exec"), globs, namespace)
+    namespace = define(source, filename, globs)
     return namespace if name is None else namespace[name]
 
 

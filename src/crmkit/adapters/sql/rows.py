@@ -47,8 +47,8 @@ from __future__ import annotations
 
 import enum
 import functools
+import hashlib
 import json
-import linecache
 from collections.abc import Callable, Iterable, Sequence
 from datetime import UTC, date, datetime
 from decimal import Decimal
@@ -56,6 +56,7 @@ from typing import TYPE_CHECKING, Any
 
 import attrs
 
+from crmkit._codegen import define
 from crmkit.adapters.aggregate import Aggregate, _text, document_json, micros
 from crmkit.adapters.sql.schema import COLUMNS, PARENT_COLUMN
 from crmkit.domain._compiled import _inline_expr
@@ -118,11 +119,8 @@ def _check_lines(cls: type, globs: dict[str, Any]) -> list[str]:
 
 def _compile_function(name: str, params: str, body: list[str], globs: dict[str, Any]) -> Any:
     source = f"def {name}({params}):\n" + "".join(f"    {line}\n" for line in body)
-    filename = f"<crmkit sql {name} {len(linecache.cache)}>"
-    linecache.cache[filename] = (len(source), None, source.splitlines(True), filename)
-    namespace: dict[str, Any] = {}
-    exec(compile(source, filename, "exec"), globs, namespace)
-    return namespace[name]
+    digest = hashlib.sha1(source.encode("utf-8"), usedforsecurity=False).hexdigest()[:12]
+    return define(source, f"<crmkit sql {name} {digest}>", globs)[name]
 
 
 _CHECKERS: dict[type, Callable[[Any], None]] = {}
