@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import importlib.util
 import logging
 from pathlib import Path
 from types import ModuleType
@@ -10,19 +9,14 @@ from types import ModuleType
 import griffe
 import pytest
 
+from tests.modules import load_file
+
 ROOT = Path(__file__).resolve().parent.parent
 
 
 @pytest.fixture(scope="module")
 def rest_roles() -> ModuleType:
-    spec = importlib.util.spec_from_file_location(
-        "crmkit_docs_rest_roles", ROOT / "docs" / "_ext" / "rest_roles.py"
-    )
-    assert spec is not None
-    assert spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return load_file("crmkit_docs_rest_roles", "docs/_ext/rest_roles.py")
 
 
 def _link(target: str) -> str | None:

@@ -7,24 +7,18 @@ run, and this test fails on it instead.
 
 from __future__ import annotations
 
-import importlib.util
 import re
 from pathlib import Path
 from types import ModuleType
+
+from tests.modules import load_file
 
 ROOT = Path(__file__).resolve().parent.parent
 PAGE = ROOT / "docs" / "performance.md"
 
 
 def _assembler() -> ModuleType:
-    spec = importlib.util.spec_from_file_location(
-        "benchmarks_assembler", ROOT / "benchmarks" / "__main__.py"
-    )
-    assert spec is not None
-    assert spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return load_file("benchmarks_assembler", "benchmarks/__main__.py")
 
 
 def test_the_page_is_exactly_what_the_results_files_assemble() -> None:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import importlib.util
 import io
 import re
 from pathlib import Path
@@ -11,18 +10,13 @@ from types import ModuleType
 import pytest
 from PIL import Image
 
+from tests.modules import load_file
+
 ROOT = Path(__file__).resolve().parents[2]
 
 
 def _hook() -> ModuleType:
-    spec = importlib.util.spec_from_file_location(
-        "plot_gallery", ROOT / "docs" / "_ext" / "plot_gallery.py"
-    )
-    assert spec is not None
-    assert spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return load_file("plot_gallery", "docs/_ext/plot_gallery.py")
 
 
 def test_mkdocs_config_runs_the_gallery_hook_and_lists_the_page() -> None:

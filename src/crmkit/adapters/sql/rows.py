@@ -165,14 +165,26 @@ def _orjson_dumps() -> Callable[[Any], bytes] | None:
     return functools.partial(orjson.dumps, option=option)
 
 
+def _orjson_bytes(value: Any) -> bytes | None:
+    """orjson's text of ``value``, or None where the standard library must decide (no orjson,
+    or a value orjson refuses)."""
+    dumps = _orjson_dumps()
+    if dumps is None:
+        return None
+    try:
+        return dumps(value)
+    except TypeError:  # orjson.JSONEncodeError: the standard library decides
+        return None
+
+
 _DIGITS = frozenset(b"0123456789.")
 _BEFORE_NUMBER = frozenset(b":,[-")
 
 
 def _has_float(raw: bytes) -> bool:
     """Whether orjson's compact text ``raw`` may hold a float: every float orjson writes has a
-    ``.``, ``e+`` or ``e-`` right after a digit, in a number token that follows ``:``, ``,``,
-    ``[`` or ``-``. Such text inside a string only sends the document to the standard
+    ``.``, ``e+`` or ``e-`` right after a digit, in a number token that starts the text or
+    follows ``:``, ``,``, ``[`` or ``-``. Such text inside a string only sends the document to the standard
     library's writer."""
     for mark in (b".", b"e+", b"e-"):
         at = raw.find(mark)
@@ -180,7 +192,7 @@ def _has_float(raw: bytes) -> bool:
             start = at - 1
             while start >= 0 and raw[start] in _DIGITS:
                 start -= 1
-            if 0 <= start < at - 1 and raw[start] in _BEFORE_NUMBER:
+            if start < at - 1 and (start < 0 or raw[start] in _BEFORE_NUMBER):
                 return True
             at = raw.find(mark, at + 1)
     return False
@@ -202,15 +214,9 @@ def document_text(document: dict[str, Any]) -> str:
         >>> document_text({"score": 1e-05})
         '{"score":1e-05}'
     """
-    dumps = _orjson_dumps()
-    if dumps is not None:
-        try:
-            raw = dumps(document)
-        except TypeError:  # orjson.JSONEncodeError: the standard library decides
-            pass
-        else:
-            if not _has_float(raw):
-                return raw.decode()
+    raw = _orjson_bytes(document)
+    if raw is not None and not _has_float(raw):
+        return raw.decode()
     return document_json(document)
 
 
@@ -367,17 +373,9 @@ def json_column_text(value: Any) -> str | None:
         return None
     if not value and value.__class__ in (dict, list):
         return "{}" if value.__class__ is dict else "[]"
-    dumps = _orjson_dumps()
-    if dumps is not None:
-        try:
-            raw = dumps(value)
-        except TypeError:  # orjson.JSONEncodeError: the standard library decides
-            pass
-        else:
-            text = _spaced(raw)
-            if text is not None:
-                return text
-    return json.dumps(value)
+    raw = _orjson_bytes(value)
+    text = None if raw is None else _spaced(raw)
+    return json.dumps(value) if text is None else text
 
 
 def _sqlite_timestamp(value: Any) -> str | None:
