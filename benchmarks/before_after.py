@@ -285,30 +285,25 @@ def read_storage(text: str) -> list[Row]:
         if head.startswith("query"):
             out += [Row(f"query: {r['']}", "s", seconds(r)) for r in rows]
             continue
-        core = next((r for r in rows if "Core" in r[""] and "executemany" in r[""]), None)
-        orders_driver = _find(rows, "raw driver: same orders")
+        writers = {  # what each bulk write is set against: (the peer's row, its name)
+            "accounts": (
+                next((r for r in rows if "Core" in r[""] and "executemany" in r[""]), None),
+                "SQLAlchemy Core executemany",
+            ),
+            "orders": (_find(rows, "raw driver: same orders"), "raw driver"),
+        }
         for r in rows:
             label = r[""]
-            if label.startswith("crmkit") and "accounts" in label:
-                peer = core
+            kind = next((k for k in writers if k in label), None)
+            if label.startswith("crmkit") and kind is not None:
+                peer, name = writers[kind]
                 out.append(
                     Row(
-                        "bulk write: accounts",
+                        f"bulk write: {kind}",
                         "s",
                         seconds(r),
-                        "SQLAlchemy Core executemany" if peer else "",
-                        seconds(peer, counts.get("accounts", 0.0)) if peer else None,
-                    )
-                )
-            elif label.startswith("crmkit") and "orders" in label:
-                peer = orders_driver
-                out.append(
-                    Row(
-                        "bulk write: orders",
-                        "s",
-                        seconds(r),
-                        "raw driver" if peer else "",
-                        seconds(peer, counts.get("orders", 0.0)) if peer else None,
+                        name if peer else "",
+                        seconds(peer, counts.get(kind, 0.0)) if peer else None,
                     )
                 )
             elif label.startswith("keyset paging through all") or "iter_all" in label:
