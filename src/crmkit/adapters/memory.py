@@ -23,7 +23,6 @@ import json
 import threading
 from collections.abc import Callable, Iterable, Iterator
 from datetime import UTC, datetime
-from types import TracebackType
 from typing import Any, TypeVar
 
 import attrs
@@ -45,6 +44,7 @@ from crmkit.adapters.audit import AuditEntry, audit_entries
 from crmkit.adapters.hierarchy import detach_children
 from crmkit.adapters.ports import (
     DEFAULT_PAGE_SIZE,
+    ClosingStore,
     Page,
     Query,
     UnitOfWorkRepositories,
@@ -111,7 +111,7 @@ def matches(index: Indexed, query: Query) -> bool:
     )
 
 
-class MemoryStore:
+class MemoryStore(ClosingStore):
     """CRM data held in this process; lost when the process ends.
 
     Open it with ``open_store("memory://")``.
@@ -178,17 +178,6 @@ class MemoryStore:
             self._closed = True
             for table in self._tables.values():
                 table.clear()
-
-    def __enter__(self) -> MemoryStore:
-        return self
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.close()
 
     # -- committed state (always under the lock) ---------------------------------------------
 

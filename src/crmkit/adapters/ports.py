@@ -91,6 +91,7 @@ __all__ = [
     "MAX_PAGE_SIZE",
     "REPOSITORY_CONVENIENCES",
     "REPOSITORY_CORE",
+    "ClosingStore",
     "CustomValue",
     "Entity",
     "ExchangeRates",
@@ -1092,6 +1093,40 @@ class Store(Protocol):
         exc: BaseException | None,
         tb: TracebackType | None,
     ) -> None: ...
+
+
+class ClosingStore:
+    """The ``with`` block of a store, written once: it gives the store and closes it at the
+    end, whatever happened inside. Stores (crmkit's and plugins') subclass it and define
+    ``close``.
+
+    Examples:
+        >>> from crmkit.adapters.ports import ClosingStore
+        >>> class Tap(ClosingStore):
+        ...     open = True
+        ...     def close(self) -> None:
+        ...         self.open = False
+        >>> with Tap() as tap:
+        ...     tap.open
+        True
+        >>> tap.open
+        False
+    """
+
+    def close(self) -> None:
+        """Release what the store holds; a subclass defines it."""
+        raise NotImplementedError
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.close()
 
 
 class UnitOfWorkState:

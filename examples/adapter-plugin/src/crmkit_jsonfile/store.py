@@ -22,7 +22,6 @@ import os
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from types import TracebackType
 from typing import Any, TypeVar
 
 from crmkit.adapters.aggregate import (
@@ -37,6 +36,7 @@ from crmkit.adapters.hierarchy import detach_children
 from crmkit.adapters.memory import matches
 from crmkit.adapters.ports import (
     DEFAULT_PAGE_SIZE,
+    ClosingStore,
     Page,
     Query,
     UnitOfWorkRepositories,
@@ -55,7 +55,7 @@ E = TypeVar("E")
 Table = dict[str, dict[str, Any]]
 
 
-class JsonFileStore:
+class JsonFileStore(ClosingStore):
     """CRM data in one JSON file.
 
     Examples:
@@ -135,17 +135,6 @@ class JsonFileStore:
 
     def close(self) -> None:
         """Nothing to release: every commit already wrote the file."""
-
-    def __enter__(self) -> JsonFileStore:
-        return self
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.close()
 
 
 class JsonFileUnitOfWork(UnitOfWorkRepositories["JsonFileRepository[Any]"]):

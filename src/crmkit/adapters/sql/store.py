@@ -54,6 +54,7 @@ from crmkit.adapters.audit import AuditEntry, audit_entries
 from crmkit.adapters.hierarchy import detach_children
 from crmkit.adapters.ports import (
     DEFAULT_PAGE_SIZE,
+    ClosingStore,
     LookupKind,
     Page,
     Query,
@@ -118,7 +119,7 @@ E = TypeVar("E")
 _JSON_TYPES = {bool: None, str: ("text",), int: ("integer", "real"), float: ("integer", "real")}
 
 
-class SqlStore:
+class SqlStore(ClosingStore):
     """CRM data in a SQL database through SQLAlchemy Core.
 
     Args:
@@ -513,17 +514,6 @@ class SqlStore:
             >>> SqlStore("sqlite://").close()
         """
         self._engine.dispose()
-
-    def __enter__(self) -> SqlStore:
-        return self
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.close()
 
 
 class SqlUnitOfWork(UnitOfWorkRepositories["SqlRepository[Any]"]):
