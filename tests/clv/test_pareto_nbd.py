@@ -253,3 +253,63 @@ def test_predictions_for_fractional_and_unsorted_frequencies_agree_with_lifetime
         model.probability_alive(x, tx, age), theirs.conditional_probability_alive(x, tx, age),
         rtol=1e-9,
     )  # fmt: skip
+
+
+def test_the_series_in_groups_matches_scipy():
+    import scipy.special as sp
+
+    from crmkit.clv._pareto_series import GROUP_TERMS, values_in_groups
+
+    rng = np.random.default_rng(11)
+    b = np.concatenate([[0.05], 10 ** rng.uniform(-1.0, 2.0, 11)])
+    c = b + 10 ** rng.uniform(-1.0, 1.5, 12)
+    sizes = rng.multinomial(5_000, np.full(12, 1 / 12))
+    sizes[3] = 0  # a frequency without customers
+    starts = np.concatenate([[0], np.cumsum(sizes)])
+    z = rng.uniform(0.12, 0.56, starts[-1])
+    z[:2] = [0.12, 0.56]
+    expected = sp.hyp2f1(1.0, np.repeat(b, sizes), np.repeat(c, sizes), z)
+    np.testing.assert_allclose(values_in_groups(np, b, c, starts, z), expected, rtol=1e-13)
+    # a range that needs more than GROUP_TERMS terms is left to the bins of z
+    assert GROUP_TERMS < 100
+    assert values_in_groups(np, b, c, starts, rng.uniform(0.0, 0.9, starts[-1])) is None
+
+
+@pytest.mark.parametrize(
+    ("params", "share_without_repeats"),
+    [
+        ((0.5, 10.0, 0.76, 22.8), 0.6),  # α < β, most customers without repeat purchases
+        ((0.5, 22.8, 0.76, 10.0), 0.6),  # α > β
+        ((0.5, 10.0, 0.76, 22.8), 0.1),  # few without: their rows selected, not all rows
+        ((0.5, 200.0, 0.76, 2.0), 0.6),  # z above 0.9: SciPy and the continued fraction
+        ((0.5, 10.0, 0.76, 10.5), 0.6),  # a narrow range of z
+    ],
+)
+def test_the_prediction_series_match_the_series_by_bin(params, share_without_repeats):
+    from crmkit.clv.estimation import special_functions
+    from crmkit.clv.pareto_nbd import _alive_series, _hyp2f1_by_frequency
+
+    np_, sp = special_functions()
+    rng = np.random.default_rng(3)
+    n = 20_000
+    age = rng.uniform(0.0, 78.0, n)
+    x = np.where(rng.uniform(size=n) < share_without_repeats, 0.0, rng.integers(1, 40, n))
+    tx = np.where(x > 0, age * rng.uniform(size=n), 0.0)
+    tx[:50] = age[:50]  # recency == T
+    tx[50:60] = rng.uniform(0.0, 5.0, 10)  # frequency 0 with a recency
+    x[50:60] = 0.0
+    r, alpha, s, beta = params
+    big, gap = max(alpha, beta), abs(alpha - beta)
+    f_age, f_tx = _alive_series(np_, sp, params, x, tx, age)
+    np.testing.assert_allclose(
+        f_age, _hyp2f1_by_frequency(np_, sp, params, x, gap / (big + age)), rtol=1e-13
+    )
+    np.testing.assert_allclose(
+        f_tx, _hyp2f1_by_frequency(np_, sp, params, x, gap / (big + tx)), rtol=1e-13
+    )
+    model = ParetoNBD(r=r, alpha=alpha, s=s, beta=beta)
+    order = rng.permutation(n)  # the rows' order does not matter
+    alive = model.probability_alive(x, tx, age)
+    np.testing.assert_array_equal(
+        model.probability_alive(x[order], tx[order], age[order]), alive[order]
+    )

@@ -302,34 +302,106 @@ def values_by_level(np: Any, B: Any, C: Any, group: Any, z: Any) -> Any:  # noqa
     half = 0.5 * width
     shifted: dict[tuple[int, int], list[float]] = {}  # (group, level) → coefficients
     for j, members in present.items():
-        table = coefficients(np, B[members], C[members], top, False)[:, 0]  # (groups, terms)
-        # the series' own terms: the first n whose tail bound c_n z^n / (1 − z) at the bin's
-        # top is below 1e-17 in every group (the coefficients c_n decrease)
         z_top = min((j + 1) * width, _LEVEL_TOP)
-        with np.errstate(divide="ignore"):
-            tail = np.log(table.max(axis=0)) + np.arange(top) * math.log(z_top)
-        below = np.flatnonzero(tail - math.log1p(-z_top) < math.log(1e-17))
-        need = max(int(below[0]) if below.shape[0] else top, 1)
-        d = table[:, :need] @ recentring(np, (j + 0.5) * width, need)
-        # the first K whose tail Σ_{k≥K} |d_k| h^k (every group) is below 1e-17
-        scaled = np.abs(d) * half ** np.arange(need, dtype=float)
-        rest = np.cumsum(scaled[:, ::-1], axis=1)[:, ::-1].max(axis=0)
-        small = np.flatnonzero(rest < 1e-17)
-        keep = max(int(small[0]) if small.shape[0] else need, 1)
-        for g, row in zip(members, d[:, :keep].tolist(), strict=True):
+        d = _recentred(np, B[members], C[members], top, z_top, (j + 0.5) * width, half)
+        for g, row in zip(members, d.tolist(), strict=True):
             shifted[g, j] = row
     out_sorted = np.empty(rows)
     for i, k in enumerate(run_keys):
         g, j = divmod(k, LEVELS)
-        d, centre = shifted[g, j], (j + 0.5) * width
-        # Horner's scheme in powers of z − centre, in place, on chunks that stay in the
-        # processor's cache
-        for lo in range(bounds[i], bounds[i + 1], _CHUNK):
-            hi = min(lo + _CHUNK, bounds[i + 1])
-            u, acc = z_sorted[lo:hi] - centre, out_sorted[lo:hi]
-            acc.fill(d[-1])
-            for c in d[-2::-1]:
-                acc *= u
-                acc += c
+        _horner(shifted[g, j], (j + 0.5) * width, z_sorted, out_sorted, bounds[i], bounds[i + 1])
     out[order] = out_sorted
+    return out
+
+
+def _recentred(np: Any, B: Any, C: Any, top: int, z_top: float, centre: float, half: float) -> Any:  # noqa: N803
+    """The coefficients (groups × K) of ``2F1(1, B; C; z)`` in powers of ``z − centre`` for
+    ``|z − centre| ≤ half``, ``z ≤ z_top``: the series truncated where its tail bound
+    ``c_n z_top^n / (1 − z_top)`` is below ``1e-17`` in every group (at most ``top`` terms;
+    the coefficients ``c_n`` decrease), re-expanded (:func:`recentring`) and cut after the
+    first ``K`` terms whose tail ``Σ_{k≥K} |d_k| half^k`` is below ``1e-17`` in every group.
+
+    Examples:
+        >>> import numpy as np
+        >>> from crmkit.clv._pareto_series import _recentred
+        >>> d = _recentred(np, np.array([1.0]), np.array([2.0]), 64, 0.2, 0.1, 0.1)
+        >>> bool(abs(d[0, 0] / (-np.log(0.9) / 0.1) - 1) < 1e-15), d.shape[1] < 20
+        (True, True)
+    """
+    table = coefficients(np, B, C, top, False)[:, 0]  # (groups, terms)
+    with np.errstate(divide="ignore"):
+        tail = np.log(table.max(axis=0)) + np.arange(top) * math.log(z_top)
+    below = np.flatnonzero(tail - math.log1p(-z_top) < math.log(1e-17))
+    need = max(int(below[0]) if below.shape[0] else top, 1)
+    d = table[:, :need] @ recentring(np, centre, need)
+    scaled = np.abs(d) * half ** np.arange(need, dtype=float)
+    rest = np.cumsum(scaled[:, ::-1], axis=1)[:, ::-1].max(axis=0)
+    small = np.flatnonzero(rest < 1e-17)
+    keep = max(int(small[0]) if small.shape[0] else need, 1)
+    return d[:, :keep]
+
+
+def _horner(d: list[float], centre: float, z: Any, out: Any, first: int, stop: int) -> None:
+    """``out[first:stop] = Σ_k d[k] (z − centre)^k`` by Horner's scheme, in place, on chunks
+    of rows that stay in the processor's cache.
+
+    Examples:
+        >>> import numpy as np
+        >>> from crmkit.clv._pareto_series import _horner
+        >>> out = np.zeros(3)
+        >>> _horner([1.0, 2.0, 3.0], 1.0, np.array([0.0, 1.0, 2.0]), out, 1, 3)
+        >>> out.tolist()
+        [0.0, 1.0, 6.0]
+    """
+    for lo in range(first, stop, _CHUNK):
+        hi = min(lo + _CHUNK, stop)
+        u, acc = z[lo:hi] - centre, out[lo:hi]
+        acc.fill(d[-1])
+        for c in d[-2::-1]:
+            acc *= u
+            acc += c
+
+
+#: most terms :func:`values_in_groups` sums per row (more: the caller bins z instead)
+GROUP_TERMS = 40
+
+
+def values_in_groups(np: Any, B: Any, C: Any, starts: Any, z: Any) -> Any:  # noqa: N803
+    """``2F1(1, B[g]; C[g]; z)`` for rows grouped by ``g`` (rows ``starts[g]:starts[g + 1]``),
+    ``0 ≤ z ≤ 0.9``, with one expansion for all rows (no sorting by bins of ``z``), or
+    ``None`` when that needs more than ``GROUP_TERMS`` terms (a wide range of ``z``: then
+    :func:`values_by_level` is faster).
+
+    The series is re-expanded about the centre of the rows' range of ``z``
+    (:func:`_recentred`): with half-width ``h`` it converges like ``(h / (1 − centre))^k``.
+    The re-expanded coefficients are positive, so ``Σ_k |d_k| h^k`` is at most ``F`` at the
+    range's top: the sum is accurate to rounding relative to ``F`` (times ``F(top) / F(z)``).
+
+    Examples:
+        >>> import numpy as np, scipy.special as sp
+        >>> from crmkit.clv._pareto_series import values_in_groups
+        >>> z, starts = np.array([0.1, 0.3, 0.2, 0.25]), np.array([0, 1, 4])
+        >>> B, C = np.array([1.6, 2.5]), np.array([4.2, 3.5])
+        >>> ref = sp.hyp2f1(1.0, B[[0, 1, 1, 1]], C[[0, 1, 1, 1]], z)
+        >>> bool(np.all(np.abs(values_in_groups(np, B, C, starts, z) / ref - 1) < 1e-14))
+        True
+        >>> values_in_groups(np, B, C, starts, np.array([0.0, 0.0, 0.9, 0.9])) is None
+        True
+    """
+    rows = z.shape[0]
+    out = np.empty(rows)
+    if not rows:
+        return out
+    low, high = float(z.min()), float(z.max())
+    top = terms_needed(high, float(B.min()), False)
+    if top > _RECENTRE_UP_TO:
+        return None
+    centre, half = 0.5 * (low + high), 0.5 * (high - low)
+    bounds = starts.tolist()
+    present = [g for g in range(len(bounds) - 1) if bounds[g + 1] > bounds[g]]
+    d = _recentred(np, B[present], C[present], top, high, centre, half)
+    if d.shape[1] > GROUP_TERMS:
+        return None
+    for g, row in zip(present, d.tolist(), strict=True):
+        _horner(row, centre, z, out, bounds[g], bounds[g + 1])
     return out

@@ -31,7 +31,8 @@ import attrs
 
 from crmkit.clv._model import FittedModel
 from crmkit.clv._pareto_series import groups as series_groups
-from crmkit.clv._pareto_series import series_by_group, values_by_level
+from crmkit.clv._pareto_series import series_by_group, values_by_level, values_in_groups
+from crmkit.clv.beta_geo import _likelihood as beta_geo_likelihood
 from crmkit.clv.beta_geo import start_values as beta_geo_start
 from crmkit.clv.estimation import (
     MAX_LOG_ERROR,
@@ -43,6 +44,7 @@ from crmkit.clv.estimation import (
     special_functions,
     warm_start,
 )
+from crmkit.clv.estimation import _newton as newton
 from crmkit.clv.history import History
 from crmkit.clv.summary import TimeUnit
 from crmkit.extras import require
@@ -274,17 +276,7 @@ def _alive(np: Any, sp: Any, params: Any, x: Any, tx: Any, age: Any, finish: Any
     r, alpha, s, beta = params
     shape = x.shape
     x, tx, age = (v.ravel() for v in (x, tx, age))
-    big, gap = max(alpha, beta), abs(alpha - beta)
-    freqs, group = _frequency_groups(np, x)
-    f_age = _hyp2f1_by_frequency(np, sp, params, x, gap / (big + age), (freqs, group))
-    # 2F1 at t_x: one value for the customers without repeat purchases
-    some = np.flatnonzero((x != 0) | (tx != 0))
-    f_none = _hyp2f1_by_frequency(np, sp, params, np.zeros(1), np.full(1, gap / big))
-    f_tx = np.full(x.shape, f_none[0])
-    if some.shape[0]:
-        f_tx[some] = _hyp2f1_by_frequency(
-            np, sp, params, x[some], gap / (big + tx[some]), (freqs, group[some])
-        )
+    f_age, f_tx = _alive_series(np, sp, params, x, tx, age)
     out = np.empty(x.shape)
     for lo in range(0, x.shape[0], _CHUNK):
         rows = slice(lo, lo + _CHUNK)
@@ -304,6 +296,82 @@ def _alive(np: Any, sp: Any, params: Any, x: Any, tx: Any, age: Any, finish: Any
             alive[far] = sp.expit(-(np.log(factor[far]) + d[far]))
         out[rows] = alive if finish is None else finish(rows, alive)
     return out.reshape(shape)
+
+
+def _alive_series(np: Any, sp: Any, params: Any, x: Any, tx: Any, age: Any) -> tuple[Any, Any]:
+    """``F_T`` and ``F_tx`` of :func:`_alive` (``2F1(1, B; C; z_t)``, :func:`_log_term`),
+    each row's, in the rows' order.
+
+    The customers without repeat purchases (frequency and recency 0) share ``F_tx``, and
+    their ``F_T`` is one group's (frequency 0): summed in their own order. The others are
+    sorted by frequency once, and both their series are summed on that order
+    (:func:`_hyp2f1_grouped`): one sort and one gather and scatter per series of the rows
+    with repeat purchases, instead of a sort by frequency and bin of ``z`` of all rows for
+    each series.
+
+    Examples:
+        >>> import numpy as np, scipy.special as sp
+        >>> from crmkit.clv.pareto_nbd import _alive_series
+        >>> x, tx, age = np.array([0.0, 3.0, 1.0]), np.array([0.0, 4.0, 2.0]), np.array([5.0, 6.0, 7.0])
+        >>> f_age, f_tx = _alive_series(np, sp, (0.5, 2.0, 0.7, 1.0), x, tx, age)
+        >>> want = sp.hyp2f1(1.0, 0.5 + x, 2.2 + x, 1.0 / (2.0 + age))
+        >>> bool(np.all(np.abs(f_age / want - 1) < 1e-14))
+        True
+        >>> bool(np.all(np.abs(f_tx / sp.hyp2f1(1.0, 0.5 + x, 2.2 + x, 1.0 / (2.0 + tx)) - 1) < 1e-14))
+        True
+    """
+    _, alpha, _, beta = params
+    big, gap = max(alpha, beta), abs(alpha - beta)
+    some = np.flatnonzero((x != 0) | (tx != 0))
+    # 2F1 at t_x: one value for the customers without repeat purchases
+    f_none = _hyp2f1_by_frequency(np, sp, params, np.zeros(1), np.full(1, gap / big))
+    f_tx = np.full(x.shape, f_none[0])
+    rows, none = x.shape[0], x.shape[0] - some.shape[0]
+    zero = np.zeros(1)
+    if 4 * none >= rows:  # frequency 0's series on every row: cheaper than selecting its rows
+        f_age = _hyp2f1_grouped(np, sp, params, zero, np.array([0, rows]), gap / (big + age))
+    else:
+        f_age = np.empty(x.shape)
+        if none:
+            alone = (x == 0) & (tx == 0)
+            f_age[alone] = _hyp2f1_grouped(
+                np, sp, params, zero, np.array([0, none]), gap / (big + age[alone])
+            )
+    if some.shape[0]:
+        freqs, group = _frequency_groups(np, x[some])
+        by_group = np.argsort(group, kind="stable")
+        rows = some[by_group]
+        starts = np.zeros(freqs.shape[0] + 1, dtype=np.intp)
+        np.cumsum(np.bincount(group, minlength=freqs.shape[0]), out=starts[1:])
+        for f, t in ((f_age, age), (f_tx, tx)):
+            f[rows] = _hyp2f1_grouped(np, sp, params, freqs, starts, gap / (big + t[rows]))
+    return f_age, f_tx
+
+
+def _hyp2f1_grouped(np: Any, sp: Any, params: Any, freqs: Any, starts: Any, z: Any) -> Any:
+    """``2F1(1, B; C; z)`` of :func:`_log_term` for rows sorted by frequency (``freqs[g]`` on
+    rows ``starts[g]:starts[g + 1]``): one expansion for all rows
+    (:func:`crmkit.clv._pareto_series.values_in_groups`) when ``z ≤ 0.9`` spans a range it
+    covers in few terms, else :func:`_hyp2f1_by_frequency` (by bins of ``z``).
+
+    Examples:
+        >>> import numpy as np, scipy.special as sp
+        >>> from crmkit.clv.pareto_nbd import _hyp2f1_grouped
+        >>> z = np.array([0.3, 0.1, 0.95])
+        >>> got = _hyp2f1_grouped(np, sp, (0.5, 2.0, 0.7, 1.0), np.array([0.0, 3.0]),
+        ...                       np.array([0, 1, 3]), z)
+        >>> x = np.array([0.0, 3.0, 3.0])
+        >>> bool(np.all(np.abs(got / sp.hyp2f1(1.0, 0.5 + x, 2.2 + x, z) - 1) < 1e-14))
+        True
+    """
+    r, alpha, s, beta = params
+    if z.shape[0] and float(z.max()) <= _SERIES_BELOW:
+        big_b = r + freqs if alpha >= beta else np.full(freqs.shape, s + 1.0)
+        out = values_in_groups(np, big_b, r + s + freqs + 1.0, starts, z)
+        if out is not None:
+            return out
+    group = np.repeat(np.arange(freqs.shape[0]), np.diff(starts))
+    return _hyp2f1_by_frequency(np, sp, params, freqs[group], z, (freqs, group))
 
 
 def _log_likelihood(np: Any, sp: Any, params: Any, x: Any, tx: Any, age: Any) -> Any:
@@ -376,11 +444,12 @@ class ParetoNBD(FittedModel):
         np = require("numpy", "stats")
         # the BG/NBD purchase process (r, α) is a close start and, with β = α and s = 1,
         # keeps the hypergeometric argument |α − β| / (max + t) small while BFGS runs
-        r_bg, alpha_bg, _, _ = beta_geo_start(np, history, scale, penalizer)
-        start = np.array([r_bg, alpha_bg, 0.0, alpha_bg])
         sample = pattern_sample(np, history.size)
         if sample is None:
-            return start, None
+            r_bg, alpha_bg = _purchase_start(np, history, scale, penalizer)
+            return np.array([r_bg, alpha_bg, 0.0, alpha_bg]), None
+        r_bg, alpha_bg, _, _ = beta_geo_start(np, history, scale, penalizer)
+        start = np.array([r_bg, alpha_bg, 0.0, alpha_bg])
         # many distinct patterns: the optimum of a seeded sub-sample's likelihood (an
         # unbiased estimate of the full one) is close, so BFGS on all of them needs a
         # few iterations instead of dozens
@@ -461,6 +530,38 @@ class ParetoNBD(FittedModel):
             return alive * rate * _expm1_over(np, 1 - s, np.log1p(t[rows] / after))
 
         return _alive(np, sp, self._params(), x, tx, age, finish).reshape(shape)
+
+
+def _purchase_start(np: Any, history: History, scale: float, penalizer: float) -> tuple[Any, Any]:
+    """The BG/NBD fit's log ``(r, α)`` on all patterns, for :meth:`ParetoNBD._start`:
+    Newton's method with BG/NBD's exact Hessian from 0 to a loose gradient tolerance (a few
+    cheap evaluations, where BFGS needs a few dozen), or the BG/NBD BFGS start if Newton's
+    method does not get there.
+
+    Examples:
+        >>> import numpy as np
+        >>> from crmkit.clv.beta_geo import start_values
+        >>> from crmkit.clv.history import read_history
+        >>> from crmkit.clv.pareto_nbd import _purchase_start
+        >>> h = read_history({"frequency": [0, 2, 1, 4, 0], "recency": [0.0, 3.0, 1.0, 4.5, 0.0],
+        ...                   "T": [5.0, 5.0, 4.0, 5.0, 3.0]})
+        >>> [round(float(v), 3) for v in _purchase_start(np, h, 5.0, 0.0)]
+        [1.058, 0.619]
+        >>> [round(float(v), 3) for v in start_values(np, h, 5.0, 0.0)[:2]]
+        [1.058, 0.619]
+    """
+    _, curvature = beta_geo_likelihood(history, scale, penalizer)
+    with np.errstate(all="ignore"):
+        point = newton(np, curvature, np.zeros(4), _PURCHASE_TOL)
+    if point is None:
+        r_bg, alpha_bg, _, _ = beta_geo_start(np, history, scale, penalizer)
+        return r_bg, alpha_bg
+    return point.x[0], point.x[1]
+
+
+#: gradient tolerance of :func:`_purchase_start` (a start: BFGS's was 1e-5 on BG/NBD's log
+#: parameters, close enough that Pareto/NBD's Newton steps from it are the same)
+_PURCHASE_TOL = 1e-4
 
 
 def _hyp2f1_one(
