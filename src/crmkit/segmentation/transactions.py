@@ -54,11 +54,13 @@ from collections.abc import Iterable, Mapping, Sequence
 from decimal import Decimal
 from itertools import compress
 from operator import attrgetter
+from types import ModuleType
 from typing import Any, Literal
 
 from crmkit._deprecation import warn_at_caller
 from crmkit.domain import Money
-from crmkit.errors import DroppedRowsWarning, Problem, ValidationError
+from crmkit.errors import DroppedRowsWarning, MissingDependencyError, Problem, ValidationError
+from crmkit.extras import require
 from crmkit.frames import (
     column_types,
     dates_from_objects,
@@ -426,7 +428,8 @@ def _aggregate_dicts(
     place (in order of first transaction) in one pass of C code, and the loop that remains
     only updates one flat list at that place: no dict look-up in Python code and no object
     per customer (nothing for the garbage collector to walk). Sums run in row order, as the
-    careful loop adds them.
+    careful loop adds them. From :data:`_COLUMNAR_ROWS` transactions on, with numpy
+    installed, :func:`_aggregate_arrays` replaces that loop when it can.
     """
     values: list[Any] | None = None
     try:
@@ -457,6 +460,12 @@ def _aggregate_dicts(
                     return None
         except ArithmeticError:  # Decimal NaN: the careful loop names the row
             return None
+    if len(keys) >= _COLUMNAR_ROWS and (values is None or len(types) == 1):
+        numpy = _numpy()
+        if numpy is not None:
+            columns = _aggregate_arrays(numpy, keys, whens, values)
+            if columns is not None:
+                return columns
     # float amounts (the usual case) travel as ``amount + 1j``: the real parts add up exactly
     # as the floats do (the same additions in the same order) and the imaginary parts count
     # the transactions, so the loop updates two running values instead of three
@@ -501,6 +510,112 @@ def _aggregate_dicts(
             state += (when, 1, value)
             seen += 3
     return list(places), state[0::3], state[1::3], state[2::3]
+
+
+#: From this many transactions on, plain dicts are aggregated by numpy when it is installed.
+_COLUMNAR_ROWS = 1000
+
+
+def _numpy() -> ModuleType | None:
+    """numpy (the ``stats`` extra), or ``None`` when it is not installed."""
+    try:
+        return require("numpy", "stats")
+    except MissingDependencyError:
+        return None
+
+
+def _aggregate_arrays(
+    np: ModuleType, keys: list[Any], whens: list[Any], values: list[Any] | None
+) -> tuple[list[Any], list[Any], list[int], list[Any]] | None:
+    """:func:`_aggregate_dicts` by numpy, for dates or datetimes (one type) and amounts that
+    are all ``float`` or all ``int`` (or none): ``None`` on anything else.
+
+    The columns have passed :func:`_aggregate_dicts`'s checks (the as-of cut, the amount
+    types, no negative amount or NaN). Each transaction gets its customer's place (in order
+    of first transaction, :func:`_places`); the counts and totals are
+    ``bincount``s over the places, which add the amounts in row order, starting from 0.0, so
+    a float total is the row-order sum of :func:`_aggregate_records` bit for bit (a -0.0
+    amount, which 0.0 + -0.0 would turn into 0.0, takes the loop); int amounts add up as
+    int64 when their sum fits, so exactly. The last transaction is ``maximum.at`` over the
+    objects, starting from each customer's first one: ``a >= b`` keeps the earlier of two
+    equal values, as the loop's ``b > a`` does.
+    """
+    if len(set(map(type, whens))) != 1 or type(whens[0]) not in (dt.date, dt.datetime):
+        return None
+    amounts: Any = None
+    if values is not None:
+        kind = type(values[0])
+        if kind is float:
+            amounts = np.array(values, dtype=np.float64)
+            if np.signbit(amounts).any():  # -0.0 (no amount is negative here)
+                return None
+        elif kind is int and sum(values) < 2**63:  # (every amount is 0 or more)
+            amounts = np.array(values, dtype=np.int64)
+        else:
+            return None
+    placed = _places(np, keys)
+    if placed is None:
+        return None
+    customers, place, first = placed
+    size = len(customers)
+    moments = np.fromiter(whens, dtype=object, count=len(whens))
+    lasts = moments[first]
+    try:
+        np.maximum.at(lasts, place, moments)
+    except TypeError:  # (values that do not compare: the loop names the row)
+        return None
+    counts = np.bincount(place, minlength=size)
+    if amounts is None:
+        totals: list[Any] = [0] * size
+    elif amounts.dtype == np.float64:
+        totals = np.bincount(place, weights=amounts, minlength=size).tolist()
+    else:
+        sums = np.zeros(size, dtype=np.int64)
+        np.add.at(sums, place, amounts)
+        totals = sums.tolist()
+    return customers, lasts.tolist(), counts.tolist(), totals
+
+
+def _places(np: ModuleType, keys: list[Any]) -> tuple[list[Any], Any, Any] | None:
+    """The customer ids in order of first transaction, each transaction's customer's place
+    in that order and each customer's first row (numpy arrays); ``None`` for a missing or
+    unhashable id.
+
+    Ids that are all ``int`` within a span of at most twice the number of transactions
+    (numbered accounts) are placed by a table indexed by id; any others by a dict, in one
+    pass of C code.
+    """
+    count = len(keys)
+    if set(map(type, keys)) == {int}:
+        try:
+            ids = np.array(keys, dtype=np.int64)
+        except OverflowError:
+            ids = None
+        if ids is not None:
+            low = int(ids.min())
+            span = int(ids.max()) - low + 1
+            if span <= 2 * count + 1024:
+                ids -= low
+                first_row = np.full(span, count, dtype=np.intp)
+                np.minimum.at(first_row, ids, np.arange(count, dtype=np.intp))
+                seen = np.flatnonzero(first_row < count)
+                by_first = seen[np.argsort(first_row[seen])]
+                table = np.empty(span, dtype=np.intp)
+                table[by_first] = np.arange(len(by_first), dtype=np.intp)
+                first = first_row[by_first]
+                return list(map(keys.__getitem__, first.tolist())), table[ids], first
+    places: defaultdict[Any, int] = defaultdict(itertools.count().__next__)
+    try:
+        place = np.array(list(map(places.__getitem__, keys)), dtype=np.intp)
+    except TypeError:  # an unhashable customer id
+        return None
+    if None in places:
+        return None
+    # a customer's first row is where its place exceeds every earlier row's
+    new = np.empty(count, dtype=bool)
+    new[0] = True
+    np.greater(place[1:], np.maximum.accumulate(place)[:-1], out=new[1:])
+    return list(places), place, np.flatnonzero(new)
 
 
 def _missing_name(row: Any, *names: str | None) -> str:
