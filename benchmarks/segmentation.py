@@ -253,8 +253,22 @@ def main() -> None:
     parser.add_argument("--lifetimes-rows", type=int, default=0,
                         help="measure lifetimes on this many rows and extrapolate "
                         "(default: the full size)")  # fmt: skip
+    parser.add_argument("--only", choices=["rfm", "matrix"],
+                        help="only the RFM table or only the native matrix (default: both; "
+                        "--sizes, --engines or --ops imply --only matrix)")  # fmt: skip
+    parser.add_argument("--sizes", help="matrix sizes, e.g. 1M,10M (default: --rows)")
+    parser.add_argument("--engines", help="matrix engines: polars,duckdb,pandas,dask,spark")
+    parser.add_argument("--ops", help="matrix analytics: rfm,status,abc")
+    parser.add_argument("--matrix-repeat", type=int, default=0,
+                        help="interleaved rounds per matrix row (default 5; 3 from 5M rows)")  # fmt: skip
     args = parser.parse_args()
-    rows = 100_000 if args.quick else args.rows
+    if args.quick:
+        args.rows = 100_000
+    if args.only != "rfm":
+        run_matrix_cli(args)
+    if args.only == "matrix" or args.sizes or args.engines or args.ops:
+        return
+    rows = args.rows
     args.repeat = args.repeat or (3 if rows >= 5_000_000 else 9)
     load_before = os.getloadavg()
 
@@ -392,9 +406,43 @@ def write(
     ]
     print("\n".join(lines))
     RESULTS.parent.mkdir(parents=True, exist_ok=True)
-    sections = _sections(RESULTS.read_text() if RESULTS.exists() else "")
+    from benchmarks.segmentation_native import join_results, split_results
+
+    head, matrix = split_results(RESULTS.read_text() if RESULTS.exists() else "")
+    sections = _sections(head)
     sections[rows] = "\n".join(lines)
-    RESULTS.write_text("\n".join(sections[size] for size in sorted(sections)))
+    RESULTS.write_text(join_results("\n".join(sections[size] for size in sorted(sections)), matrix))
+
+
+def write_matrix(rows: int, results: list[dict[str, Any]]) -> None:
+    """Merge the native matrix's rows of ``rows`` transactions into the results file."""
+    from benchmarks.segmentation_native import join_results, matrix_section, split_results
+
+    head, matrix = split_results(RESULTS.read_text() if RESULTS.exists() else "")
+    matrix[rows] = matrix_section(rows, results, matrix.get(rows, ""))
+    print(matrix[rows])
+    RESULTS.write_text(join_results(head, matrix))
+
+
+def _size(text: str) -> int:
+    """``1M``, ``500k`` or ``1000000`` as a row count."""
+    scale = {"k": 1_000, "m": 1_000_000}.get(text[-1:].lower(), 1)
+    return int(float(text[:-1] if scale > 1 else text) * scale)
+
+
+def run_matrix_cli(args: Any) -> None:
+    """The native matrix (``--sizes``, ``--engines``, ``--ops``), written to the results file."""
+    from benchmarks.segmentation_native import ENGINES, OPS, run_matrix
+
+    engines = args.engines.split(",") if args.engines else list(ENGINES)
+    ops = args.ops.split(",") if args.ops else list(OPS)
+    unknown = sorted(set(engines) - set(ENGINES)) + sorted(set(ops) - set(OPS))
+    if unknown:
+        raise SystemExit(f"unknown engines or analytics: {', '.join(unknown)}")
+    sizes = [_size(s) for s in args.sizes.split(",")] if args.sizes else [args.rows]
+    for rows in sizes:
+        rounds = args.matrix_repeat or (3 if rows >= 5_000_000 else 5)
+        write_matrix(rows, run_matrix(rows, engines, ops, rounds))
 
 
 def _sections(text: str) -> dict[int, str]:

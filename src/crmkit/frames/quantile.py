@@ -218,6 +218,8 @@ def with_running_sum(
     nw = narwhals()
     keys = list(order_by)
     implementation = frame.implementation
+    if implementation.is_duckdb():
+        return from_native(to_native(frame).project(_duckdb_running_sum(value, keys, name, total)))
     if not (implementation.is_pyspark() or implementation.is_pyspark_connect()):
         # the running sum first: Dask aligns it to the rows by index, which a join renumbers
         out = frame.with_columns(nw.col(value).cum_sum().over(order_by=keys).alias(name))
@@ -248,6 +250,28 @@ def with_running_sum(
     )
 
 
+def _quote(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
+
+
+def _duckdb_running_sum(value: str, keys: Sequence[str], name: str, total: str | None) -> str:
+    """The projection of :func:`with_running_sum` on DuckDB: both windows in one ``SELECT``.
+
+    The running sum is narwhals' ``cum_sum().over(order_by=…)`` as DuckDB SQL (missing where
+    the value is); the total a ``sum() over ()`` in the same projection. narwhals' plan crosses
+    the frame with its own total, and DuckDB (which inlines every step of the plan) then
+    computes the frame — a group-by over every transaction for ABC — twice.
+    """
+    v = _quote(value)
+    order = ", ".join(f"{_quote(key)} ASC NULLS FIRST" for key in keys)
+    running = (
+        f"CASE WHEN {v} IS NOT NULL THEN sum({v}) OVER (ORDER BY {order} "
+        f"ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) END AS {_quote(name)}"
+    )
+    whole = f", coalesce(sum({v}) OVER (), 0) AS {_quote(total)}" if total is not None else ""
+    return f"*, {running}{whole}"
+
+
 def _score(rank: Any, n: int, count: Any) -> Any:
     """``1 + floor(n * (rank_min - 1) / count)`` as an Int64 expression.
 
@@ -276,8 +300,7 @@ def with_row_count(frame: Any, name: str) -> Any:
     """
     nw = narwhals()
     if frame.implementation.is_duckdb():
-        quoted = '"' + name.replace('"', '""') + '"'
-        return from_native(to_native(frame).project(f"*, count(*) over () AS {quoted}"))
+        return from_native(to_native(frame).project(f"*, count(*) over () AS {_quote(name)}"))
     return frame.with_columns(nw.len().cast(nw.Int64).alias(name))
 
 

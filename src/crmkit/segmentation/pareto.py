@@ -58,10 +58,12 @@ from crmkit.frames import (
     Records,
     SupportsToNative,
     collect,
+    collect_like,
     field_reader,
     from_native,
     is_frame,
     is_lazy,
+    lazy_plan,
     narwhals,
     per_key,
     require_columns,
@@ -302,7 +304,14 @@ def _totals(data: Any, customer: str, value: str, negative: Negative) -> dict[An
 _MAX_TOTAL_UNITS = (2**63 - 1) // UNITS
 
 
-def _frame_totals(data: Any, customer: str, value: str, negative: Negative) -> Any:
+def _frame_totals(
+    data: Any, customer: str, value: str, negative: Negative, *, plan: bool = False
+) -> Any:
+    """Per-customer ``customer_id, value, units`` with the records engine's checks.
+
+    ``plan=True``: an eager Polars frame is checked eagerly, then totalled as a lazy query
+    (:func:`crmkit.frames.lazy_plan`; the caller hands the result back with ``collect_like``).
+    """
     nw = narwhals()
     frame = from_native(data)
     require_columns(frame, [customer, value], what="data")
@@ -336,6 +345,8 @@ def _frame_totals(data: Any, customer: str, value: str, negative: Negative) -> A
             raise ValidationError.single(
                 f"data.{value}", message="totals too much for exact boundaries (below 9.2e12)"
             )
+    if plan:
+        frame = lazy_plan(frame)
     if negative == "drop":
         frame = frame.filter(~is_refund)
     if negative != "net":
@@ -382,7 +393,8 @@ def _abc_frame(
     negative: Negative,
 ) -> Any:
     nw = narwhals()
-    totals = _frame_totals(data, customer, value, negative)
+    # an eager Polars frame is checked eagerly, then planned and run as one lazy query
+    totals = _frame_totals(data, customer, value, negative, plan=True)
     frame = with_running_sum(
         totals.with_columns((-nw.col("units")).alias("__crmkit_neg")),
         "units",
@@ -408,7 +420,7 @@ def _abc_frame(
         running_share.alias("cumulative_share"),
         label.alias("abc_class"),
     )
-    return to_native(out)
+    return to_native(collect_like(out, from_native(data)))
 
 
 def _top_values(

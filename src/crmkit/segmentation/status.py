@@ -48,6 +48,7 @@ from crmkit.frames import (
     Records,
     SupportsToNative,
     collect,
+    collect_like,
     day_column,
     day_number,
     day_numbers,
@@ -223,7 +224,11 @@ def _status_frame(
     account_key: str,
 ) -> Any:
     nw = narwhals()
-    grouped = aggregate_frame(data, customer=customer, at=at, amount=None, as_of=as_of)
+    # an eager Polars frame is checked eagerly, then planned and run as one lazy query (not
+    # with accounts, which join as the frame they are given)
+    grouped = aggregate_frame(
+        data, customer=customer, at=at, amount=None, as_of=as_of, plan=accounts is None
+    )
     ctx = Context(as_of=as_of)
     status = _status_rule(window).compile(ctx)
     if accounts is not None:
@@ -245,7 +250,7 @@ def _status_frame(
         status.alias("status"),
         (nw.lit(day_number(as_of)) - nw.col("last_day")).alias("days_since_last"),
     )
-    return to_native(result)
+    return to_native(collect_like(result, from_native(data)))
 
 
 @renamed(at="date_field")
