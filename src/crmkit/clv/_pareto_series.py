@@ -151,12 +151,15 @@ def series_by_group(np: Any, B: Any, C: Any, z: Any, starts: Any, order: int) ->
     out = np.empty((outputs, rows))
     if rows and len(starts) > 1:
         terms = terms_needed(float(z.max()), float(B.min()), deep)
-        if rows * width * terms <= _GATHER:  # few customers: all at once
-            group_of_row = np.repeat(np.arange(len(starts) - 1), np.diff(starts))
+        if rows * width * terms <= _GATHER:  # few customers: one length for all rows
             table = coefficients(np, B, C, terms, second)
             z_powers = powers(np, z, terms)
-            for part in parts:
-                out[part] = np.einsum("rkn,nr->kr", table[group_of_row, part], z_powers)
+            bounds = starts.tolist()
+            for g in range(len(bounds) - 1):
+                lo, hi = bounds[g], bounds[g + 1]
+                if hi > lo:
+                    for part in parts:
+                        np.matmul(table[g, part], z_powers[:, lo:hi], out=out[part, lo:hi])
             return out
     bounds = starts.tolist()
     b_list = B.tolist()

@@ -687,6 +687,7 @@ def _series_hessian_inexact(theta: Any) -> bool:
 
 
 _PAIRS = [(k, m) for k in range(4) for m in range(k, 4)]  # the Hessian's upper triangle
+_PAIR_FIRST, _PAIR_SECOND = [k for k, _ in _PAIRS], [m for _, m in _PAIRS]
 
 
 def _total(*terms: Any) -> Any:
@@ -754,10 +755,22 @@ def _likelihood(history: History, scale: float, penalizer: float) -> tuple[Any, 
     at_tx[by_tx] = np.cumsum(new_pair) - 1
     freqs, starts = series_groups(np, x)
     w_freq = np.add.reduceat(w, starts[:-1]) if x.shape[0] else np.zeros(0)
-    starts_at_tx = series_groups(np, x_at_tx)[1]  # the same frequencies
+    # l(t) is evaluated once for the times of both, the distinct (frequency, recency) pairs and
+    # the customers' T, sorted by frequency then time (one series, one pass of the per-row
+    # arithmetic): ``at_pair`` and ``at_age`` are where each customer's t_x and T are in it
+    x_both = np.concatenate([x_at_tx, x])
+    t_both = np.concatenate([tx_at_tx, age])
+    by_time = np.lexsort((t_both, x_both))
+    x_both, t_both = x_both[by_time], t_both[by_time]
+    position = np.empty(by_time.shape, dtype=np.intp)
+    position[by_time] = np.arange(by_time.shape[0])
+    at_pair, at_age = position[: x_at_tx.shape[0]][at_tx], position[x_at_tx.shape[0] :]
+    starts_both = series_groups(np, x_both)[1]  # the same frequencies
     recency_is_t = np.flatnonzero(tx == age)
 
     dot = fast_dot(np)
+    # ∂(r+s+x)/∂p_k ∂(r+s+x)/∂p_m for the upper triangle's pairs (r and s: 1, α and β: 0)
+    pair_a = np.array([float(k in (0, 2) and m in (0, 2)) for k, m in _PAIRS])
 
     def evaluate(theta: Any, want_hessian: bool) -> tuple[float, Any, Any]:
         natural = np.exp(theta)
@@ -859,9 +872,9 @@ def _likelihood(history: History, scale: float, penalizer: float) -> tuple[Any, 
 
         # l(t_x) once per distinct (frequency, recency): every zero-frequency customer shares
         # recency 0, and it is their z = |α−β|/max(α,β) that needs the longest series
-        l1, dl1, h1 = log_term(x_at_tx, tx_at_tx, starts_at_tx)
-        l1, dl1 = l1[at_tx], [d[at_tx] for d in dl1]
-        l2, dl2, h2 = log_term(x, age, starts)
+        l_both, dl_both, h_both = log_term(x_both, t_both, starts_both)
+        l1, dl1 = l_both[at_pair], [d[at_pair] for d in dl_both]
+        l2, dl2 = l_both[at_age], [d[at_age] for d in dl_both]
         # where recency == T, A0 = 0 exactly (l(t_x) and l(T) are summed in different blocks
         # of the series, so they may differ by rounding)
         l2[recency_is_t] = l1[recency_is_t]
@@ -900,29 +913,35 @@ def _likelihood(history: History, scale: float, penalizer: float) -> tuple[Any, 
         hess[1, 1] = -total * r / al**2
         hess[2, 3] = total / be
         hess[3, 3] = -total * s / be**2
-        alive_h = {(0, 1): -1.0 / (al + age), (1, 1): rx / (al + age) ** 2,
-                   (2, 3): -1.0 / (be + age), (3, 3): s / (be + age) ** 2}  # fmt: skip
+        # the upper triangle's ten second derivatives of every row at once, rows (pairs, rows)
+        pair_k, pair_m = _PAIR_FIRST, _PAIR_SECOND
+        h_alive = np.zeros((len(_PAIRS), x.shape[0]))
+        h_alive[_PAIRS.index((0, 1))] = -1.0 / (al + age)
+        h_alive[_PAIRS.index((1, 1))] = rx / (al + age) ** 2
+        h_alive[_PAIRS.index((2, 3))] = -1.0 / (be + age)
+        h_alive[_PAIRS.index((3, 3))] = s / (be + age) ** 2
         with np.errstate(divide="ignore", invalid="ignore"):
             spread = q / (1.0 - q) ** 2
             keep = p_died > 0
-            for k, m in _PAIRS:
-                # log A0 = log(e^l1 − e^l2): (H1 − q H2)/(1 − q) − q/(1 − q)² (g1 − g2)(g1 − g2)ᵀ
-                h_died = (h1[k, m][at_tx] - q * h2[k, m]) / (1.0 - q) - spread * (
-                    dl1[k] - dl2[k]
-                ) * (dl1[m] - dl2[m])
-                h_died = h_died + d_a[k] * d_a[m] / a**2  # −log(r+s+x)
-                if k == m == 2:
-                    h_died = h_died - 1.0 / s**2  # log s
-                h_alive = alive_h.get((k, m), 0.0)
-                # log(e^alive + e^died): the mixture of the two Hessians plus the spread of
-                # their gradients
-                mix = h_alive + np.where(
-                    keep,
-                    p_died * (h_died - h_alive)
-                    + p_died * (1.0 - p_died) * (d_died[k] - d_alive[k]) * (d_died[m] - d_alive[m]),
-                    0.0,
-                )
-                hess[k, m] += dot(w, np.broadcast_to(mix, w.shape))
+            # log A0 = log(e^l1 − e^l2): (H1 − q H2)/(1 − q) − q/(1 − q)² (g1 − g2)(g1 − g2)ᵀ
+            h_pairs = np.array([h_both[pair] for pair in _PAIRS])
+            h_pairs1, h_pairs2 = h_pairs[:, at_pair], h_pairs[:, at_age]
+            g_gap = np.array(dl1) - np.array(dl2)
+            h_died = (h_pairs1 - q * h_pairs2) / (1.0 - q) - spread * g_gap[pair_k] * g_gap[pair_m]
+            h_died += pair_a[:, None] / a**2  # −log(r+s+x)
+            h_died[_PAIRS.index((2, 2))] -= 1.0 / s**2  # log s
+            # log(e^alive + e^died): the mixture of the two Hessians plus the spread of their
+            # gradients
+            g_mix = np.array(d_died) - np.array(d_alive)
+            mix = h_alive + np.where(
+                keep,
+                p_died * (h_died - h_alive)
+                + p_died * (1.0 - p_died) * g_mix[pair_k] * g_mix[pair_m],
+                0.0,
+            )
+            upper = mix @ w
+        for i, (k, m) in enumerate(_PAIRS):
+            hess[k, m] += float(upper[i])
         hess = hess + np.triu(hess, 1).T
         theta_hess = hess * np.outer(params, params) + np.diag(grad * params)
         return value, gradient, -theta_hess / total + np.diag(4 * penalizer * params**2)
