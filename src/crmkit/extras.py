@@ -18,7 +18,7 @@ from types import ModuleType
 
 from crmkit.errors import MissingDependencyError
 
-__all__ = ["EXTRAS", "require"]
+__all__ = ["EXTRAS", "optional", "require"]
 
 #: Which extra installs which top-level module.
 EXTRAS: dict[str, str] = {
@@ -46,3 +46,17 @@ def require(module: str, extra: str | None = None) -> ModuleType:
     except ImportError:
         top = module.split(".", 1)[0]
         raise MissingDependencyError.for_extra(module, extra or EXTRAS.get(top, "all")) from None
+
+
+def optional(module: str) -> ModuleType | None:
+    """Import ``module``, or ``None`` when it is not installed (for optional fast paths).
+
+    Examples:
+        >>> from crmkit.extras import optional
+        >>> optional("surely_not_installed_xyz") is None
+        True
+    """
+    try:
+        return importlib.import_module(module)
+    except ImportError:
+        return None

@@ -16,6 +16,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from crmkit.frames import quantile as quantile_module
+from crmkit.frames import quantile_scores
 from crmkit.segmentation import customer_status, rfm
 from crmkit.segmentation import transactions as tx
 from crmkit.segmentation.transactions import aggregate_columns
@@ -28,7 +30,11 @@ TOKYO = dt.timezone(dt.timedelta(hours=9))
 @contextmanager
 def columnar(on: bool) -> Iterator[None]:
     """The numpy path for every input size (on) or for none (off: the pure-Python path)."""
-    with mock.patch.object(tx, "_COLUMNAR_ROWS", 0 if on else 1 << 62):
+    size = 0 if on else 1 << 62
+    with (
+        mock.patch.object(tx, "_COLUMNAR_ROWS", size),
+        mock.patch.object(quantile_module, "_NUMPY_VALUES", size),
+    ):
         yield
 
 
@@ -183,3 +189,27 @@ def test_ties_keep_the_first_seen_value_and_minus_zero_stays() -> None:
     assert (keys, counts) == ([5], [2])
     assert lasts[0].tzinfo is TOKYO
     assert repr(totals) == "[-0.0]"
+
+
+score_values = st.one_of(
+    st.lists(st.integers(-5, 5), min_size=1, max_size=60),
+    st.lists(st.integers(-(2**70), 2**70), min_size=1, max_size=10),
+    st.lists(st.sampled_from([0.0, -0.0, 0.5, 1e300, float("inf"), -1.5]), min_size=1),
+    st.lists(st.floats(allow_nan=False), min_size=1, max_size=60),
+    st.lists(st.floats(), min_size=1, max_size=10),  # NaN: the pure-Python path
+    st.lists(st.one_of(st.integers(0, 3), st.floats(0, 3)), min_size=1, max_size=20),
+    st.lists(st.decimals(0, 9, places=1, allow_nan=False), min_size=1, max_size=20),
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(values=score_values, n=st.integers(1, 12), descending=st.booleans())
+def test_quantile_scores_are_the_same_with_and_without_numpy(
+    values: list[Any], n: int, descending: bool
+) -> None:
+    with columnar(True):
+        fast = quantile_scores(values, n, descending=descending)
+    with columnar(False):
+        plain = quantile_scores(values, n, descending=descending)
+    assert fast == plain
+    assert all(type(score) is int and 1 <= score <= n for score in fast)

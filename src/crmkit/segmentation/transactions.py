@@ -59,8 +59,8 @@ from typing import Any, Literal
 
 from crmkit._deprecation import warn_at_caller
 from crmkit.domain import Money
-from crmkit.errors import DroppedRowsWarning, MissingDependencyError, Problem, ValidationError
-from crmkit.extras import require
+from crmkit.errors import DroppedRowsWarning, Problem, ValidationError
+from crmkit.extras import optional
 from crmkit.frames import (
     column_types,
     dates_from_objects,
@@ -461,7 +461,7 @@ def _aggregate_dicts(
         except ArithmeticError:  # Decimal NaN: the careful loop names the row
             return None
     if len(keys) >= _COLUMNAR_ROWS and (values is None or len(types) == 1):
-        numpy = _numpy()
+        numpy = optional("numpy")  # (the ``stats`` extra)
         if numpy is not None:
             columns = _aggregate_arrays(numpy, keys, whens, values)
             if columns is not None:
@@ -514,14 +514,6 @@ def _aggregate_dicts(
 
 #: From this many transactions on, plain dicts are aggregated by numpy when it is installed.
 _COLUMNAR_ROWS = 1000
-
-
-def _numpy() -> ModuleType | None:
-    """numpy (the ``stats`` extra), or ``None`` when it is not installed."""
-    try:
-        return require("numpy", "stats")
-    except MissingDependencyError:
-        return None
 
 
 def _aggregate_arrays(
