@@ -44,8 +44,10 @@ from __future__ import annotations
 
 import enum
 import math
+import operator
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import UTC, date, datetime
+from functools import reduce
 from itertools import compress
 from typing import Any, overload
 
@@ -735,11 +737,14 @@ class LeadScoringModel:
                     for name in missing
                 ]
             )
-        ctx = Context(
-            as_of=self._as_of(as_of, "score_frame"),
-            schema=column_types(frame),
-            implementation=frame.implementation,
-        )
+        day = self._as_of(as_of, "score_frame")
+        if frame.implementation.is_dask():
+            # a lead's scores depend on its row alone: every pandas partition is scored on its
+            # own (index kept), one task per partition instead of Dask planning the whole
+            # expression (hundreds of tasks per partition and seconds of planning)
+            scores = _PartitionScores(self, day, explain)
+            return from_native(to_native(frame).map_partitions(scores))
+        ctx = Context(as_of=day, schema=column_types(frame), implementation=frame.implementation)
         # an eager Polars frame runs through Polars' lazy engine (common subexpressions are
         # computed once there) and is collected back into a DataFrame at the end
         polars_eager = not is_lazy(frame) and frame.implementation.is_polars()
@@ -758,6 +763,12 @@ class LeadScoringModel:
                 ]
             )
         point_exprs: list[tuple[Criterion, str, Any]] = []
+        # DuckDB and pandas compute a test's points as the test (0 or 1) times the points
+        # faster than as a CASE / where (Polars does not); the totals then start from 0.0, so
+        # that no -0.0 (a negative criterion times 0) reaches them, and the explained
+        # per-criterion columns keep the CASE form
+        engine = frame.implementation
+        product = not explain and (engine.is_duckdb() or engine.is_pandas_like())
         for i, criterion in enumerate(self.criteria):
             points: Any = nw.lit(criterion.points)
             if criterion.decay is not None:
@@ -768,7 +779,10 @@ class LeadScoringModel:
             fired = criterion.rule.compile(ctx)
             if not criterion.rule.is_test:  # (a compiled test is never null already)
                 fired = fired.fill_null(False)
-            expr = nw.when(fired).then(points).otherwise(nw.lit(0.0)).cast(nw.Float64())
+            if product:
+                expr = fired.cast(nw.Float64()) * points
+            else:
+                expr = nw.when(fired).then(points).otherwise(nw.lit(0.0)).cast(nw.Float64())
             point_exprs.append((criterion, f"__points:{i}", expr))
         if explain:  # each criterion's points are computed once, as columns shown later
             out = frame.with_columns(*[e.alias(name) for _, name, e in point_exprs])
@@ -782,7 +796,10 @@ class LeadScoringModel:
             (CriterionGroup.ENGAGEMENT, "engagement_score"),
         ):
             parts = [terms[name] for c, name, _ in point_exprs if c.group is group]
-            total: Any = nw.sum_horizontal(*parts) if parts else nw.lit(0.0)
+            # a criterion's points are never null, so a plain sum (no null handling of
+            # sum_horizontal: SQL engines wrap each term in COALESCE) adds them up
+            summed = [nw.lit(0.0), *parts] if product else parts or [nw.lit(0.0)]
+            total: Any = reduce(operator.add, summed)
             totals.append(total.cast(nw.Float64()).alias(alias))
         out = out.with_columns(*totals)
         caps = [
@@ -811,6 +828,21 @@ class LeadScoringModel:
             out = out.rename({name: f"points:{c.name}" for c, name, _ in point_exprs})
         out = out.drop(*temporary) if temporary else out
         return out.collect() if polars_eager else out
+
+
+@attrs.frozen
+class _PartitionScores:
+    """:meth:`LeadScoringModel.score_frame` on one pandas partition of a Dask frame."""
+
+    model: LeadScoringModel
+    as_of: date | None
+    explain: bool
+
+    def __call__(self, partition: Any) -> Any:
+        scored = self.model.score_frame(
+            from_native(partition), as_of=self.as_of, explain=self.explain
+        )
+        return to_native(scored)
 
 
 #: A lead key's parts that do not depend on decay (:meth:`LeadScoringModel._code_parts`).
