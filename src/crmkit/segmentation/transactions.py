@@ -450,6 +450,13 @@ def _aggregate_dicts(
         types = set(map(type, values))
         if not any(types <= allowed for allowed in _FAST_AMOUNT_TYPES):
             return None
+    if len(keys) >= _COLUMNAR_ROWS and (values is None or types in ({float}, {int})):
+        numpy = optional("numpy")  # (the ``stats`` extra)
+        if numpy is not None:
+            columns = _aggregate_arrays(numpy, keys, whens, values)
+            if columns is not None:
+                return columns
+    if values is not None:
         try:
             # a negative amount or a leading NaN fails ``min``; any other NaN makes the sum NaN
             if not min(values) >= 0:
@@ -460,12 +467,6 @@ def _aggregate_dicts(
                     return None
         except ArithmeticError:  # Decimal NaN: the careful loop names the row
             return None
-    if len(keys) >= _COLUMNAR_ROWS and (values is None or len(types) == 1):
-        numpy = optional("numpy")  # (the ``stats`` extra)
-        if numpy is not None:
-            columns = _aggregate_arrays(numpy, keys, whens, values)
-            if columns is not None:
-                return columns
     # float amounts (the usual case) travel as ``amount + 1j``: the real parts add up exactly
     # as the floats do (the same additions in the same order) and the imaginary parts count
     # the transactions, so the loop updates two running values instead of three
@@ -520,10 +521,11 @@ def _aggregate_arrays(
     np: ModuleType, keys: list[Any], whens: list[Any], values: list[Any] | None
 ) -> tuple[list[Any], list[Any], list[int], list[Any]] | None:
     """:func:`_aggregate_dicts` by numpy, for dates or datetimes (one type) and amounts that
-    are all ``float`` or all ``int`` (or none): ``None`` on anything else.
+    are all ``float`` or all ``int`` (or none), none of them negative or NaN: ``None`` on
+    anything else.
 
-    The columns have passed :func:`_aggregate_dicts`'s checks (the as-of cut, the amount
-    types, no negative amount or NaN). Each transaction gets its customer's place (in order
+    The columns have passed :func:`_aggregate_dicts`'s first checks (the as-of cut, the
+    amount types); the amounts are checked here, as arrays. Each transaction gets its customer's place (in order
     of first transaction, :func:`_places`); the counts and totals are
     ``bincount``s over the places, which add the amounts in row order, starting from 0.0, so
     a float total is the row-order sum of :func:`_aggregate_records` bit for bit (a -0.0
@@ -539,10 +541,16 @@ def _aggregate_arrays(
         kind = type(values[0])
         if kind is float:
             amounts = np.array(values, dtype=np.float64)
-            if np.signbit(amounts).any():  # -0.0 (no amount is negative here)
+            # NaN fails ``>= 0``; -0.0 passes it but has its sign bit set
+            if not (amounts >= 0).all() or np.signbit(amounts).any():
                 return None
-        elif kind is int and sum(values) < 2**63:  # (every amount is 0 or more)
-            amounts = np.array(values, dtype=np.int64)
+        elif kind is int and sum(values) < 2**63:
+            try:
+                amounts = np.array(values, dtype=np.int64)
+            except OverflowError:  # (a large negative amount)
+                return None
+            if not (amounts >= 0).all():
+                return None
         else:
             return None
     placed = _places(np, keys)
