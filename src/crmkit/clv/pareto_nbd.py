@@ -32,7 +32,7 @@ import attrs
 from crmkit.clv._model import FittedModel
 from crmkit.clv._pareto_series import groups as series_groups
 from crmkit.clv._pareto_series import series_by_group, values_by_level, values_in_groups
-from crmkit.clv.beta_geo import _likelihood as beta_geo_likelihood
+from crmkit.clv.beta_geo import newton_start_values
 from crmkit.clv.beta_geo import start_values as beta_geo_start
 from crmkit.clv.estimation import (
     MAX_LOG_ERROR,
@@ -44,7 +44,6 @@ from crmkit.clv.estimation import (
     special_functions,
     warm_start,
 )
-from crmkit.clv.estimation import _newton as newton
 from crmkit.clv.history import History
 from crmkit.clv.summary import TimeUnit
 from crmkit.extras import require
@@ -446,7 +445,7 @@ class ParetoNBD(FittedModel):
         # keeps the hypergeometric argument |α − β| / (max + t) small while BFGS runs
         sample = pattern_sample(np, history.size)
         if sample is None:
-            r_bg, alpha_bg = _purchase_start(np, history, scale, penalizer)
+            r_bg, alpha_bg, _, _ = newton_start_values(np, history, scale, penalizer)
             return np.array([r_bg, alpha_bg, 0.0, alpha_bg]), None
         r_bg, alpha_bg, _, _ = beta_geo_start(np, history, scale, penalizer)
         start = np.array([r_bg, alpha_bg, 0.0, alpha_bg])
@@ -530,38 +529,6 @@ class ParetoNBD(FittedModel):
             return alive * rate * _expm1_over(np, 1 - s, np.log1p(t[rows] / after))
 
         return _alive(np, sp, self._params(), x, tx, age, finish).reshape(shape)
-
-
-def _purchase_start(np: Any, history: History, scale: float, penalizer: float) -> tuple[Any, Any]:
-    """The BG/NBD fit's log ``(r, α)`` on all patterns, for :meth:`ParetoNBD._start`:
-    Newton's method with BG/NBD's exact Hessian from 0 to a loose gradient tolerance (a few
-    cheap evaluations, where BFGS needs a few dozen), or the BG/NBD BFGS start if Newton's
-    method does not get there.
-
-    Examples:
-        >>> import numpy as np
-        >>> from crmkit.clv.beta_geo import start_values
-        >>> from crmkit.clv.history import read_history
-        >>> from crmkit.clv.pareto_nbd import _purchase_start
-        >>> h = read_history({"frequency": [0, 2, 1, 4, 0], "recency": [0.0, 3.0, 1.0, 4.5, 0.0],
-        ...                   "T": [5.0, 5.0, 4.0, 5.0, 3.0]})
-        >>> [round(float(v), 3) for v in _purchase_start(np, h, 5.0, 0.0)]
-        [1.058, 0.619]
-        >>> [round(float(v), 3) for v in start_values(np, h, 5.0, 0.0)[:2]]
-        [1.058, 0.619]
-    """
-    _, curvature = beta_geo_likelihood(history, scale, penalizer)
-    with np.errstate(all="ignore"):
-        point = newton(np, curvature, np.zeros(4), _PURCHASE_TOL)
-    if point is None:
-        r_bg, alpha_bg, _, _ = beta_geo_start(np, history, scale, penalizer)
-        return r_bg, alpha_bg
-    return point.x[0], point.x[1]
-
-
-#: gradient tolerance of :func:`_purchase_start` (a start: BFGS's was 1e-5 on BG/NBD's log
-#: parameters, close enough that Pareto/NBD's Newton steps from it are the same)
-_PURCHASE_TOL = 1e-4
 
 
 def _hyp2f1_one(
