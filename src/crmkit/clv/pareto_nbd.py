@@ -655,6 +655,8 @@ def _series_hessian_inexact(theta: Any) -> bool:
 
 _PAIRS = [(k, m) for k in range(4) for m in range(k, 4)]  # the Hessian's upper triangle
 _PAIR_FIRST, _PAIR_SECOND = [k for k, _ in _PAIRS], [m for _, m in _PAIRS]
+#: rows per block of the Hessian's (pairs × rows) arrays (a few MB each)
+_PAIR_ROWS = 2**15
 
 
 def _total(*terms: Any) -> Any:
@@ -880,33 +882,40 @@ def _likelihood(history: History, scale: float, penalizer: float) -> tuple[Any, 
         hess[1, 1] = -total * r / al**2
         hess[2, 3] = total / be
         hess[3, 3] = -total * s / be**2
-        # the upper triangle's ten second derivatives of every row at once, rows (pairs, rows)
+        # the upper triangle's ten second derivatives of a block of rows at once, as an array
+        # (pairs, rows), and their sums weighted by the rows' weights
         pair_k, pair_m = _PAIR_FIRST, _PAIR_SECOND
-        h_alive = np.zeros((len(_PAIRS), x.shape[0]))
-        h_alive[_PAIRS.index((0, 1))] = -1.0 / (al + age)
-        h_alive[_PAIRS.index((1, 1))] = rx / (al + age) ** 2
-        h_alive[_PAIRS.index((2, 3))] = -1.0 / (be + age)
-        h_alive[_PAIRS.index((3, 3))] = s / (be + age) ** 2
+        upper = np.zeros(len(_PAIRS))
         with np.errstate(divide="ignore", invalid="ignore"):
             spread = q / (1.0 - q) ** 2
             keep = p_died > 0
-            # log A0 = log(e^l1 − e^l2): (H1 − q H2)/(1 − q) − q/(1 − q)² (g1 − g2)(g1 − g2)ᵀ
-            h_pairs = np.array([h_both[pair] for pair in _PAIRS])
-            h_pairs1, h_pairs2 = h_pairs[:, at_pair], h_pairs[:, at_age]
             g_gap = np.array(dl1) - np.array(dl2)
-            h_died = (h_pairs1 - q * h_pairs2) / (1.0 - q) - spread * g_gap[pair_k] * g_gap[pair_m]
-            h_died += pair_a[:, None] / a**2  # −log(r+s+x)
-            h_died[_PAIRS.index((2, 2))] -= 1.0 / s**2  # log s
-            # log(e^alive + e^died): the mixture of the two Hessians plus the spread of their
-            # gradients
             g_mix = np.array(d_died) - np.array(d_alive)
-            mix = h_alive + np.where(
-                keep,
-                p_died * (h_died - h_alive)
-                + p_died * (1.0 - p_died) * g_mix[pair_k] * g_mix[pair_m],
-                0.0,
-            )
-            upper = mix @ w
+            for lo in range(0, x.shape[0], _PAIR_ROWS):
+                rows = slice(lo, lo + _PAIR_ROWS)
+                age_c, q_c, p_c, gap_c = age[rows], q[rows], p_died[rows], g_gap[:, rows]
+                h_alive = np.zeros((len(_PAIRS), age_c.shape[0]))
+                h_alive[_PAIRS.index((0, 1))] = -1.0 / (al + age_c)
+                h_alive[_PAIRS.index((1, 1))] = rx[rows] / (al + age_c) ** 2
+                h_alive[_PAIRS.index((2, 3))] = -1.0 / (be + age_c)
+                h_alive[_PAIRS.index((3, 3))] = s / (be + age_c) ** 2
+                # log A0 = log(e^l1 − e^l2): (H1 − q H2)/(1 − q) − q/(1 − q)² (g1 − g2)(g1 − g2)ᵀ
+                h_pairs1 = np.array([h_both[pair][at_pair[rows]] for pair in _PAIRS])
+                h_pairs2 = np.array([h_both[pair][at_age[rows]] for pair in _PAIRS])
+                h_died = (h_pairs1 - q_c * h_pairs2) / (1.0 - q_c) - spread[rows] * gap_c[
+                    pair_k
+                ] * gap_c[pair_m]
+                h_died += pair_a[:, None] / a[rows] ** 2  # −log(r+s+x)
+                h_died[_PAIRS.index((2, 2))] -= 1.0 / s**2  # log s
+                # log(e^alive + e^died): the mixture of the two Hessians plus the spread of
+                # their gradients
+                mix_c = g_mix[:, rows]
+                mix = h_alive + np.where(
+                    keep[rows],
+                    p_c * (h_died - h_alive) + p_c * (1.0 - p_c) * mix_c[pair_k] * mix_c[pair_m],
+                    0.0,
+                )
+                upper += mix @ w[rows]
         for i, (k, m) in enumerate(_PAIRS):
             hess[k, m] += float(upper[i])
         hess = hess + np.triu(hess, 1).T
