@@ -49,8 +49,9 @@ import enum
 import functools
 import hashlib
 import json
+import typing
 from collections.abc import Callable, Iterable, Sequence
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
@@ -447,7 +448,7 @@ class RowWriter:
             self.statement = f'COPY "{table.name}" ({columns}) FROM STDIN'
         binds = DRIVER_VALUE["sqlite" if dialect == "sqlite" else "postgresql"]
         kinds = {c.name: type(c.type).__name__ for c in table.columns}
-        self._row = _generate(agg, self.names, {n: binds.get(k) for n, k in kinds.items()})
+        self._row = _row_function(agg, self.names, {n: binds.get(k) for n, k in kinds.items()})
 
     def rows(self, entities: Iterable[Any], version: int) -> list[tuple[Any, ...]]:
         """The parameter tuples of ``entities`` stored at ``version`` (the entities are not
@@ -465,6 +466,107 @@ class RowWriter:
         """
         row = self._row
         return [row(entity, version) for entity in entities]
+
+
+# Generated row functions by aggregate (held, so its id stays its own), columns and binds: a
+# unit of work's repository builds its RowWriter once, and compiling one takes milliseconds.
+_ROW_FUNCTIONS: dict[tuple[Any, ...], tuple[Aggregate, Callable[[Any, int], tuple[Any, ...]]]] = {}
+
+
+def _row_function(
+    agg: Aggregate, names: tuple[str, ...], binds: dict[str, Callable[[Any], Any] | None]
+) -> Callable[[Any, int], tuple[Any, ...]]:
+    """:func:`_generate`'s function for ``agg``, ``names`` and ``binds``, compiled once."""
+    key = (id(agg), names, tuple(binds.items()))
+    found = _ROW_FUNCTIONS.get(key)
+    if found is None or found[0] is not agg:
+        found = _ROW_FUNCTIONS[key] = (agg, _generate(agg, names, binds))
+    return found[1]
+
+
+def _field_types(cls: type) -> dict[str, Any]:
+    """The resolved annotations of ``cls`` (empty when one cannot be resolved)."""
+    try:
+        return typing.get_type_hints(cls)
+    except Exception:  # a forward reference that does not resolve: no fast paths
+        return {}
+
+
+class _Fast:
+    """Column expressions of a generated row function with a fast path for the values that
+    are exactly of the class the column's function would return unchanged (a ``str`` for a
+    text column, an ``int`` for an integer one, a UTC ``datetime`` for a timestamp); every
+    other value goes to the function as before, so each expression equals the function's
+    result for every value (``tests/adapters/test_sql_row_fast_paths.py``)."""
+
+    def __init__(self, cls: type, globs: dict[str, Any], body: list[str]) -> None:
+        self._types = _field_types(cls)
+        self._globs = globs
+        self._body = body
+        self._count = 0
+        globs.update(_dt=datetime, _UTC=UTC, _EPOCH=_EPOCH, _US=timedelta(microseconds=1))
+
+    def local(self, expr: str) -> str:
+        """A new local variable holding ``expr`` (evaluated once, before the row)."""
+        name = f"_w{self._count}"
+        self._count += 1
+        self._body.append(f"{name} = {expr}")
+        return name
+
+    def text(self, expr: str, attr_name: str | None) -> str:
+        """``_text(expr)`` (a filter column): texts and ``None`` as they are, members of the
+        field's declared enum from a table."""
+        w = self.local(expr)
+        slow = f"_t({w})"
+        kind = self._types.get(attr_name) if attr_name is not None else None
+        if isinstance(kind, type) and issubclass(kind, enum.Enum):
+            n = self._count
+            self._globs[f"_E{n}"] = kind
+            self._globs[f"_ET{n}"] = {member: _text(member) for member in kind}
+            slow = f"(_ET{n}[{w}] if {w}.__class__ is _E{n} else _t({w}))"
+        return f"({w} if {w} is None or {w}.__class__ is str else {slow})"
+
+    def name(self, expr: str) -> str:
+        """``_name_text(expr)`` of one name part."""
+        w = self.local(expr)
+        return f"(({w}.lower() or None) if {w}.__class__ is str else _name({w}))"
+
+    def micros(self, expr: str) -> str:
+        """``micros(expr)``: a UTC datetime's microseconds in one exact division."""
+        w = self.local(expr)
+        return f"(({w} - _EPOCH) // _US if {w}.__class__ is _dt and {w}.tzinfo is _UTC else _micros({w}))"
+
+    def sqlite_utc(self, expr: str) -> str:
+        """``_sqlite_utc(expr)``: a UTC datetime's ``isoformat`` without ``+00:00``."""
+        w = self.local(expr)
+        fast = f'{w}.isoformat(" ", "microseconds")[:-6]'
+        return f"({fast} if {w}.__class__ is _dt and {w}.tzinfo is _UTC else _sqlite_utc({w}))"
+
+    def convert(self, function: str, w: str, kind: str) -> str:
+        """``function(w)`` of a typed column of ``kind`` (see ``schema._CONVERT``), ``w`` a
+        local variable."""
+        same = _UNCHANGED.get(kind)
+        try:
+            keeps_none = _convert(kind)(None) is None
+        except Exception:  # a conversion that refuses None: no fast path
+            keeps_none = False
+        if same is None and not keeps_none:
+            return f"{function}({w})"
+        tests = ([f"{w} is None"] if keeps_none else []) + (
+            [f"{w}.__class__ is {same}"] if same is not None else []
+        )
+        return f"({w} if {' or '.join(tests)} else {function}({w}))"
+
+
+# Column kinds whose conversion returns a value of this class unchanged.
+_UNCHANGED = {"text": "str", "ref": "str", "int": "int", "float": "float", "bool": "bool"}
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+
+
+def _convert(kind: str) -> Callable[[Any], Any]:
+    from crmkit.adapters.sql.schema import _CONVERT
+
+    return _CONVERT[kind]
 
 
 def _generate(
@@ -498,15 +600,23 @@ def _generate(
         "doc = _to_dict(e)",
         "doc['version'] = version",
     ]
-    exprs: dict[str, str] = {}
+    fast = _Fast(cls, globs, body)
+    # each column's expression, written when the column is in the table (see _Fast)
+    exprs: dict[str, str | Callable[[], str]] = {}
     # Aggregate.index
     for key in ("owner_id", "account_id", "status", "stage", "segment"):
-        exprs[key] = f"_t({attr(agg.fields[key])})" if key in agg.fields else "None"
+        if key in agg.fields:
+            field = agg.fields[key]
+            exprs[key] = functools.partial(fast.text, attr(field), field)
+        else:
+            exprs[key] = "None"
     parts = ", ".join(attr(n) for n in agg.name_fields)
     exprs["name"] = f"_name({parts})" if agg.name_fields else "None"
+    if len(agg.name_fields) == 1:
+        exprs["name"] = functools.partial(fast.name, parts)
     exprs["remote_id"] = "e.remote_id"
-    exprs["created_us"] = "_micros(e.created_at)"
-    exprs["updated_us"] = "_micros(e.updated_at)"
+    exprs["created_us"] = functools.partial(fast.micros, "e.created_at")
+    exprs["updated_us"] = functools.partial(fast.micros, "e.updated_at")
     exprs["custom"] = "e.custom or {}"
     # entity_row
     exprs["id"] = "e.id"
@@ -528,7 +638,7 @@ def _generate(
                 exprs[spec.currency] = f"(None if {local} is None else {local}.currency)"
             continue
         globs[f"_conv{index}"] = _CONVERT[spec.kind]
-        exprs[spec.column] = f"_conv{index}({local})"
+        exprs[spec.column] = fast.convert(f"_conv{index}", local, spec.kind)
         if _CONVERT[spec.kind] is _utc:
             utc_of[spec.column] = local
     if agg.name == "accounts":
@@ -536,10 +646,11 @@ def _generate(
     exprs["document"] = "_text_of(doc)"
     values = []
     for name in names:
-        expr = exprs.get(name, "None")
+        written = exprs.get(name, "None")
+        expr = written if isinstance(written, str) else written()
         bind = binds.get(name)
         if bind is _sqlite_timestamp and name in utc_of:
-            expr = f"_sqlite_utc({utc_of[name]})"
+            expr = fast.sqlite_utc(utc_of[name])
         elif bind is not None and expr != "None":
             # the same text as the bind's, written faster (see json_column_text)
             globs[f"_bind_{name}"] = json_column_text if bind is _json_text else bind
