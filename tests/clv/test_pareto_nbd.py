@@ -280,7 +280,7 @@ def test_the_series_in_groups_matches_scipy():
     [
         ((0.5, 10.0, 0.76, 22.8), 0.6),  # α < β, most customers without repeat purchases
         ((0.5, 22.8, 0.76, 10.0), 0.6),  # α > β
-        ((0.5, 10.0, 0.76, 22.8), 0.1),  # few without: their rows selected, not all rows
+        ((0.5, 10.0, 0.76, 22.8), 0.1),  # few customers without repeat purchases
         ((0.5, 200.0, 0.76, 2.0), 0.6),  # z above 0.9: SciPy and the continued fraction
         ((0.5, 10.0, 0.76, 10.5), 0.6),  # a narrow range of z
     ],

@@ -321,21 +321,16 @@ def _alive_series(np: Any, sp: Any, params: Any, x: Any, tx: Any, age: Any) -> t
     """
     _, alpha, _, beta = params
     big, gap = max(alpha, beta), abs(alpha - beta)
-    some = np.flatnonzero((x != 0) | (tx != 0))
+    without = (x == 0) & (tx == 0)
+    none, some = np.flatnonzero(without), np.flatnonzero(~without)
     # 2F1 at t_x: one value for the customers without repeat purchases
     f_none = _hyp2f1_by_frequency(np, sp, params, np.zeros(1), np.full(1, gap / big))
     f_tx = np.full(x.shape, f_none[0])
-    rows, none = x.shape[0], x.shape[0] - some.shape[0]
-    zero = np.zeros(1)
-    if 4 * none >= rows:  # frequency 0's series on every row: cheaper than selecting its rows
-        f_age = _hyp2f1_grouped(np, sp, params, zero, np.array([0, rows]), gap / (big + age))
-    else:
-        f_age = np.empty(x.shape)
-        if none:
-            alone = (x == 0) & (tx == 0)
-            f_age[alone] = _hyp2f1_grouped(
-                np, sp, params, zero, np.array([0, none]), gap / (big + age[alone])
-            )
+    f_age = np.empty(x.shape)
+    if none.shape[0]:  # frequency 0's series, the rows in their order
+        f_age[none] = _hyp2f1_grouped(
+            np, sp, params, np.zeros(1), np.array([0, none.shape[0]]), gap / (big + age[none])
+        )
     if some.shape[0]:
         freqs, group = _frequency_groups(np, x[some])
         by_group = np.argsort(group, kind="stable")
