@@ -213,3 +213,25 @@ def test_quantile_scores_are_the_same_with_and_without_numpy(
         plain = quantile_scores(values, n, descending=descending)
     assert fast == plain
     assert all(type(score) is int and 1 <= score <= n for score in fast)
+
+
+def test_without_numpy_the_pure_python_path_gives_the_same_rows() -> None:
+    rng = random.Random(7)
+    rows = [
+        {"c": rng.randrange(50), "t": dt.date(2024, 1, 1) + dt.timedelta(days=rng.randrange(400)),
+         "m": rng.randrange(1, 10**4) / 100}
+        for _ in range(3000)
+    ]  # fmt: skip
+
+    def missing(name: str) -> None:
+        return None
+
+    expected = rfm(rows, as_of=AS_OF, customer="c", date_field="t", amount="m")
+    with (
+        mock.patch.object(tx, "optional", missing),
+        mock.patch.object(quantile_module, "optional", missing),
+    ):
+        assert tx.optional("numpy") is None
+        got = rfm(rows, as_of=AS_OF, customer="c", date_field="t", amount="m")
+    assert repr(got) == repr(expected)
+    assert len(got) == 50
