@@ -618,62 +618,44 @@ class LeadScoringModel:
                 keys = [functions[row.__class__](row) for row in rows]
         except ValidationError:
             return None
-        result = self._assembler()
-        table = {key: result(key) for key in set(keys)}
-        return list(map(table.__getitem__, keys))
-
-    def _assembler(self) -> Callable[[Any], LeadScore]:
-        """The :class:`LeadScore` of a lead key (:meth:`_keyer`): added up as
-        :meth:`_assemble` does, from the parts of its criteria code that do not depend on
-        decay (:meth:`_code_parts`, once per code) and one decayed hit per criterion and
-        age (an empty date decays nothing: the criterion's own hit)."""
-        # a code's hits and its sums are kept apart: a tuple of floats and ints only is not
-        # tracked by the garbage collector (fewer tracked objects, fewer full collections)
-        hits_of: dict[int, tuple[CriterionHit, ...]] = {}
-        sums_of: dict[int, tuple[float, float, tuple[tuple[int, int], ...]]] = {}
-        decayed: dict[tuple[int, Any], CriterionHit] = {}  # (criterion, age) → decayed hit
-        decays = tuple(c.decay for c in self.criteria)
-        slots, parts_of = self._decay_slots, self._code_parts
-        cap, action_for = self.engagement_cap, self.action_for
-
-        def result(key: Any) -> LeadScore:
+        table: dict[Any, LeadScore] = {}
+        per_code: dict[int, _CodeParts] = {}
+        decayed: dict[tuple[int, Any], CriterionHit] = {}  # (age's position, age) → decayed hit
+        for key in set(keys):
             code, ages = (key, ()) if key.__class__ is int else (key[0], key[1:])
-            sums = sums_of.get(code)
-            if sums is None:
-                fit, engagement, hits_of[code], engaged = parts_of(code)
-                sums = sums_of[code] = fit, engagement, engaged
-            fit, engagement, engaged = sums
-            hits = hits_of[code]
+            parts = per_code.get(code)
+            if parts is None:
+                parts = per_code[code] = self._code_parts(code)
+            fit, engagement, hits, engaged = parts
             if ages:  # decaying criteria fired: their points after decay, summed in order
                 decayed_hits = list(hits)
                 engagement = 0.0
-                for position, i in engaged:
-                    hit = hits[position]
-                    decay = decays[i]
+                for position, hit, slot, decay in engaged:
                     if decay is not None:
-                        age = ages[slots[i]]
-                        cached = decayed.get((i, age))
+                        age = ages[slot]
+                        cached = decayed.get((slot, age))
                         if cached is None:
-                            cached = decayed[i, age] = CriterionHit(
+                            cached = decayed[slot, age] = CriterionHit(
                                 hit.criterion, hit.group, hit.points * decay.factor(age)
                             )
-                        hit = decayed_hits[position] = cached
+                        hit = cached
+                        decayed_hits[position] = hit
                     engagement += hit.points
                 hits = tuple(decayed_hits)
-            engagement = _capped(engagement, cap)
+            engagement = _capped(engagement, self.engagement_cap)
             score = fit + engagement
-            return LeadScore(score, fit, engagement, action_for(score), hits)
-
-        return result
+            table[key] = LeadScore(score, fit, engagement, self.action_for(score), hits)
+        return list(map(table.__getitem__, keys))
 
     def _code_parts(self, code: int) -> _CodeParts:
         """What the criteria that fired (bit ``i`` of ``code``: criterion ``i``) give before
         decay, added up in criterion order as :meth:`_assemble` does: the capped fit total,
         the engagement total, the hits, and each engagement hit as ``(position in the hits,
-        criterion)`` (plain ints: the garbage collector stops tracking these tuples)."""
+        hit, position of its age in a lead key, decay or None)``."""
         fit = engagement = 0.0
         hits: list[CriterionHit] = []
-        engaged: list[tuple[int, int]] = []
+        engaged: list[tuple[int, CriterionHit, int, Decay | None]] = []
+        slots = self._decay_slots
         while code:  # the criteria that fired, lowest bit (first criterion) first
             i = (code & -code).bit_length() - 1
             code &= code - 1
@@ -682,7 +664,7 @@ class LeadScoringModel:
                 fit += hit.points
             else:
                 engagement += hit.points
-                engaged.append((len(hits), i))
+                engaged.append((len(hits), hit, slots[i], self.criteria[i].decay))
             hits.append(hit)
         return _capped(fit, self.fit_cap), engagement, tuple(hits), tuple(engaged)
 
@@ -864,7 +846,9 @@ class _PartitionScores:
 
 
 #: A lead key's parts that do not depend on decay (:meth:`LeadScoringModel._code_parts`).
-_CodeParts = tuple[float, float, tuple[CriterionHit, ...], tuple[tuple[int, int], ...]]
+_CodeParts = tuple[
+    float, float, tuple[CriterionHit, ...], tuple[tuple[int, CriterionHit, int, Decay | None], ...]
+]
 
 
 def _capped(total: float, cap: float | None) -> float:
