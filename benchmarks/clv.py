@@ -128,6 +128,15 @@ def best(fn: Callable[[], Any], repeat: int) -> tuple[float, Any]:
 #: rounds of the 1M Pareto/NBD prediction timings (each times lifetimes, crmkit, baseline)
 PREDICTION_REPEAT = 5
 
+
+def in_turn(fns: list[Callable[[], Any]], rounds: int) -> list[tuple[float, Any]]:
+    """Each function's best time (on :data:`CLOCK`) and last result over ``rounds`` rounds
+    that run them in turn: the machine's load changes between rounds, not between the
+    contenders of one."""
+    runs = [[best(fn, 1) for fn in fns] for _ in range(rounds)]
+    return [(min(r[i][0] for r in runs), runs[-1][i][1]) for i in range(len(fns))]
+
+
 #: customers in the random sample lifetimes' Pareto/NBD fit is timed on, for the 1M estimate
 PARETO_SAMPLE = 30_000
 
@@ -223,9 +232,12 @@ def main() -> None:
         baseline("BG/NBD fit", lambda m: m.BetaGeo.fit(data, time_unit="weeks"), args.repeat)
         diff = max(abs(getattr(bg, k) / bgf.params_[k] - 1) for k in ("r", "alpha", "a", "b"))
         add("BG/NBD fit", "2,357", t_ours, t_theirs, f"max rel. diff of estimates {diff:.1e}")
-    t_theirs, pnf = best(lambda: ParetoNBDFitter().fit(x, tx, age), max(1, args.repeat // 2))
-    t_ours, pn = best(lambda: ParetoNBD.fit(data), max(1, args.repeat // 2))
-    baseline("Pareto/NBD fit", lambda m: m.ParetoNBD.fit(data), max(1, args.repeat // 2))
+    fits = [lambda: ParetoNBDFitter().fit(x, tx, age), lambda: ParetoNBD.fit(data)]
+    if old is not None:
+        fits.append(lambda: old.ParetoNBD.fit(data))
+    (t_theirs, pnf), (t_ours, pn), *was = in_turn(fits, max(1, args.repeat // 2))
+    if was:
+        before["Pareto/NBD fit"] = was[0][0]
     diff = max(abs(getattr(pn, k) / pnf.params_[k] - 1) for k in ("r", "alpha", "s", "beta"))
     add("Pareto/NBD fit", "2,357", t_ours, t_theirs, f"max rel. diff {diff:.1e}")
     if not args.pareto_only:
@@ -339,12 +351,8 @@ def main() -> None:
          lambda m: m.ParetoNBD(**pn_params).probability_alive(fx, ftx, fT)),
     ):  # fmt: skip
         np.testing.assert_allclose(ours_fn(), theirs_fn(), rtol=1e-6)
-        # lifetimes, crmkit and the baseline in turn, PREDICTION_REPEAT rounds: the machine's
-        # load changes between rounds, not between the contenders of one
         contenders = [theirs_fn, ours_fn] + ([lambda f=old_fn: f(old)] if old is not None else [])
-        times = [min(t) for t in zip(*(
-            [best(fn, 1)[0] for fn in contenders] for _ in range(PREDICTION_REPEAT)
-        ), strict=True)]  # fmt: skip
+        times = [t for t, _ in in_turn(contenders, PREDICTION_REPEAT)]
         if old is not None:
             before[task] = times[2]
         add(task, size, times[1], times[0], "outputs equal to rtol 1e-6")
@@ -388,7 +396,8 @@ def write(rows: list[Row], args: Any, n: int, pymc_note: str) -> None:
         "## Lifetime value (`crmkit.clv`)",
         "",
         f"Command: `{command}` — {'CPU' if args.cpu else 'wall'} time, best of {args.repeat} "
-        f"runs for CDNOW (Pareto/NBD fits: best of {max(1, args.repeat // 2)}), best of 2 for crmkit "
+        f"runs for CDNOW (Pareto/NBD fits: best of {max(1, args.repeat // 2)} rounds that time "
+        "lifetimes, crmkit and crmkit before in turn), best of 2 for crmkit "
         f"on {n:,} simulated customers (one lifetimes fit; Pareto/NBD predictions: best of "
         f"{PREDICTION_REPEAT} rounds that time lifetimes, crmkit and crmkit before in turn). "
         f"Machine: {platform.machine()}, "
