@@ -11,9 +11,11 @@ The fit is Newton's method with the exact gradient and Hessian (a handful of lik
 evaluations from the start): the hypergeometric function's first and second derivatives in
 its parameters come from summing its series alongside it (see ``_hyp2f1_one``); parameters
 are on the log scale with time rescaled to max T = 1. Predictions evaluate ``l(t_x)`` once
-for all customers without repeat purchases, sum the series per frequency and bin of ``z``
-re-expanded about the bin's centre (:func:`crmkit.clv._pareto_series.values_by_level`), and
-write P(alive) so that the alive term's logarithms cancel (:func:`_alive`).
+for all customers without repeat purchases, sort the others by frequency once for both
+series, sum each series re-expanded about the centre of its range of ``z``
+(:func:`crmkit.clv._pareto_series.values_in_groups`; by bins of ``z`` where that range is
+wide, :func:`crmkit.clv._pareto_series.values_by_level`), and write P(alive) so that the alive
+term's logarithms cancel (:func:`_alive`).
 
 Examples:
     >>> from crmkit.clv import ParetoNBD
