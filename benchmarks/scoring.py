@@ -1,4 +1,4 @@
-"""Lead-scoring benchmark: one 20-criterion model, crmkit side by side with each engine's native query.
+"""Lead-scoring benchmark: a 20-criterion model, crmkit beside each engine's native query.
 
 Run ``.venv/bin/python -m benchmarks.scoring`` (1M leads, every engine; what ``make bench``
 runs), ``--quick`` (100k) or ``--rows 10M`` (the 10M table; Spark and Dask are heavy there, so
@@ -193,7 +193,8 @@ with s as (
      + case when buying_stage between 5 and 6 then 10 else 0 end
      + case when is_decision_maker then 10 else 0 end
      + case when budget >= 250000 then 10 else 0 end
-     + case when source in ('web_form','webinar','referral') then 5 else 0 end as double) as fit_score,
+     + case when source in ('web_form','webinar','referral') then 5 else 0 end
+    as double) as fit_score,
     cast(least(50, case when email_opens >= 3 then 5 else 0 end
      + case when email_clicks >= 1 then 8 else 0 end
      + case when web_visits >= 5 then 6 else 0 end
@@ -503,7 +504,8 @@ def run_spark(b: Bench) -> Row:
     b.leads.write_parquet(path)
     spark = (
         SparkSession.builder.master("local[2]").appName("crmkit-scoring")
-        .config("spark.ui.enabled", "false").config("spark.sql.shuffle.partitions", "16")
+        .config("spark.ui.enabled", "false").config("spark.ui.showConsoleProgress", "false")
+        .config("spark.sql.shuffle.partitions", "16")
         .config("spark.driver.memory", "6g").config("spark.sql.session.timeZone", "UTC")
         .config("spark.local.dir", str(b.tmp / "spark.tmp"))
         .getOrCreate()
@@ -550,7 +552,8 @@ RUNNERS: dict[str, Callable[[Bench], Row]] = {
 
 _HEADER = (
     "| engine | crmkit CPU s | crmkit wall s | native contender (hand-written) | native CPU s "
-    "| native wall s | × native CPU | × native wall | crmkit leads/s | outputs checked before timing |\n"
+    "| native wall s | × native CPU | × native wall | crmkit leads/s "
+    "| outputs checked before timing |\n"
     "|---|---:|---:|---|---:|---:|---:|---:|---:|---|"
 )
 
