@@ -167,6 +167,11 @@ def day_number_expr(expr: Any, dtype: Any = None, implementation: Any = None) ->
         if dtype != nw.Date:
             expr = expr.dt.date()
         return (expr - nw.lit(EPOCH)).cast(nw.Int64)
+    if dtype == nw.Datetime and implementation is not None and implementation.is_pandas():
+        # pandas: the instant since the epoch in its own unit, floored to days (a missing
+        # value stays missing) — the numbers of the formula below in a fraction of its time
+        unit = "ms" if dtype.time_unit == "s" else dtype.time_unit
+        return expr.dt.timestamp(unit) // _UNITS_PER_DAY[unit]
     year = expr.dt.year()
     ordinal = expr.dt.ordinal_day()
     # numpy-backed pandas (and Dask) hold a missing year as NaN, which no integer cast takes:
@@ -186,6 +191,8 @@ def day_number_expr(expr: Any, dtype: Any = None, implementation: Any = None) ->
 
 
 _SECONDS_PER_DAY = 86_400
+#: A day in each unit of ``dt.timestamp``.
+_UNITS_PER_DAY = {"ms": 86_400_000, "us": 86_400_000_000, "ns": 86_400_000_000_000}
 
 
 def seconds_between_expr(start: Any, end: Any, implementation: Any) -> Any:
