@@ -180,7 +180,31 @@ def _value_bucket(value: Any) -> Any:
 
 
 def _rank_by_counts(frame: Any, spec: QuantileScore, rank_name: str, count_name: str) -> Any:
-    """Add ``rank_min`` and the row count from value counts, with no single-partition step.
+    """Add ``rank_min`` and the row count from value counts on Dask (see :func:`_bucket_ranks`).
+
+    Dask, which has no ordered window per group, takes the ``cum_sum`` of the counts in value
+    order: it sorts by sampled range partitions and carries partition totals forward, which is
+    distributed too. Missing values get no rank (their score is missing) but count towards the
+    row count, as with ``rank(method="min")`` and ``len()``.
+    """
+    nw = narwhals()
+    key, c = f"__crmkit_key_{spec.name}", "__crmkit_c"
+    frame = frame.with_columns(_rank_key(spec).alias(key))
+    counts = frame.group_by(key).agg(nw.len().alias(c))
+    first = nw.col(c).cum_sum().over(order_by=key) - nw.col(c) + 1
+    ranks = counts.with_columns(first.alias(rank_name)).select(key, rank_name)
+    frame = frame.with_columns(nw.len().cast(nw.Int64).alias(count_name))
+    return frame.join(ranks, on=key, how="left").drop(key)
+
+
+def _rank_key(spec: QuantileScore) -> Any:
+    """The value ranked for ``spec``: negated when ``descending`` (smaller is better)."""
+    value = narwhals().col(spec.column)
+    return -value if spec.descending else value
+
+
+def _bucket_ranks(frame: Any, key: str, tag: str, rank_name: str, count_name: str) -> Any:
+    """One row per distinct ``key`` with its ``rank_min`` and the frame's row count (PySpark).
 
     1. ``counts``: one row per distinct value with its number of rows (a group-by: hash
        partitioned on the value).
@@ -191,27 +215,15 @@ def _rank_by_counts(frame: Any, spec: QuantileScore, rank_name: str, count_name:
     3. Within a bucket, a window partitioned by the bucket gives the rows of smaller values
        (``cum_sum`` in value order), so ``rank_min = 1 + smaller buckets + smaller values in
        the bucket``.
-    4. The frame joins its value's rank and the count (a hash join on the value).
 
-    No window runs over the whole frame, so Spark plans no ``SinglePartition`` exchange; the
-    ranks are exact, not approximate. Dask, which has no ordered window per group, takes the
-    ``cum_sum`` of the counts in value order instead: it sorts by sampled range partitions and
-    carries partition totals forward, which is distributed too. Missing values get no rank
-    (their score is missing) but count towards the row count, as with ``rank(method="min")``
-    and ``len()``.
+    The frame then joins its value's rank and the count (a hash join on the value). No window
+    runs over the whole frame, so Spark plans no ``SinglePartition`` exchange; the ranks are
+    exact, not approximate. Missing values get no rank (their score is missing) but count
+    towards the row count, as with ``rank(method="min")`` and ``len()``.
     """
     nw = narwhals()
-    key, bucket, c = f"__crmkit_key_{spec.name}", f"__crmkit_b_{spec.name}", "__crmkit_c"
-    value = nw.col(spec.column)
-    frame = frame.with_columns((-value if spec.descending else value).alias(key))
+    bucket, c = f"__crmkit_b_{tag}", "__crmkit_c"
     counts = frame.group_by(key).agg(nw.len().alias(c))
-    if frame.implementation.is_dask():
-        # Dask sorts by sampled range partitions and carries each partition's sum into the
-        # next for ``cum_sum``: already distributed, and it has no ordered window per group
-        first = nw.col(c).cum_sum().over(order_by=key) - nw.col(c) + 1
-        ranks = counts.with_columns(first.alias(rank_name)).select(key, rank_name)
-        frame = frame.with_columns(nw.len().cast(nw.Int64).alias(count_name))
-        return frame.join(ranks, on=key, how="left").drop(key)
     counts = counts.with_columns(_value_bucket(nw.col(key)).alias(bucket))
     totals = counts.group_by(bucket).agg(nw.col(c).sum().alias("__crmkit_t"))
     others = totals.rename({bucket: "__crmkit_b2", "__crmkit_t": "__crmkit_t2"})
@@ -224,7 +236,7 @@ def _rank_by_counts(frame: Any, spec: QuantileScore, rank_name: str, count_name:
         .agg(nw.col("__crmkit_o").sum(), nw.col("__crmkit_t2").sum().alias(count_name))
     )
     within = nw.col(c).cum_sum().over(bucket, order_by=key) - nw.col(c)
-    ranks = (
+    return (
         counts.filter(~nw.col(bucket).is_null())
         .with_columns(within.alias("__crmkit_w"))
         .join(offsets, on=bucket, how="left")
@@ -234,7 +246,6 @@ def _rank_by_counts(frame: Any, spec: QuantileScore, rank_name: str, count_name:
             count_name,
         )
     )
-    return frame.join(ranks, on=key, how="left").drop(key)
 
 
 def with_running_sum(
@@ -467,9 +478,27 @@ def with_quantile_scores(frame: Any, specs: Sequence[QuantileScore]) -> Any:
             )
         except NotImplementedError:  # no rank operation: ranks from value counts
             pass
-    for spec in specs:
-        rank_name = f"__crmkit_rank_{spec.name}"
-        frame = _rank_by_counts(frame, spec, rank_name, _COUNT)
-        score = _score(nw.col(rank_name), spec.n, nw.col(_COUNT))
-        frame = frame.with_columns(score.alias(spec.name)).drop(rank_name, _COUNT)
-    return frame
+    if frame.implementation.is_dask():
+        for spec in specs:
+            rank_name = f"__crmkit_rank_{spec.name}"
+            frame = _rank_by_counts(frame, spec, rank_name, _COUNT)
+            score = _score(nw.col(rank_name), spec.n, nw.col(_COUNT))
+            frame = frame.with_columns(score.alias(spec.name)).drop(rank_name, _COUNT)
+        return frame
+    # PySpark: every score's rank table comes from the same keyed frame and is joined to it, so
+    # the plan holds the frame once per score; joining each score to the previous scores' plan
+    # doubled it per score (Spark analysed and ran the scored frame 4**len(specs) times)
+    keys = [f"__crmkit_key_{i}" for i in range(len(specs))]
+    ranks = [f"__crmkit_rank_{i}" for i in range(len(specs))]
+    counts = [f"__crmkit_n_{i}" for i in range(len(specs))]
+    keyed = frame.with_columns(*(_rank_key(s).alias(k) for s, k in zip(specs, keys, strict=True)))
+    scored = keyed
+    for i, key in enumerate(keys):
+        scored = scored.join(
+            _bucket_ranks(keyed, key, str(i), ranks[i], counts[i]), on=key, how="left"
+        )
+    scores = (
+        _score(nw.col(rank), s.n, nw.col(count)).alias(s.name)
+        for s, rank, count in zip(specs, ranks, counts, strict=True)
+    )
+    return scored.with_columns(*scores).drop(*keys, *ranks, *counts)
