@@ -246,19 +246,14 @@ class _ChildrenPeak:
 
 
 def run_spark(data: Path, out: Path) -> dict[str, Any]:
-    from pyspark.sql import SparkSession
+    from tests.backends import local_spark
 
     from crmkit.clv import BetaGeo, GammaGamma, predict_frame, summarise
 
     jvm = _ChildrenPeak()
-    spark = (
-        SparkSession.builder.master("local[2]").appName("crmkit-scale")
-        .config("spark.ui.enabled", "false").config("spark.sql.shuffle.partitions", "16")
-        .config("spark.driver.memory", "6g").config("spark.sql.session.timeZone", "UTC")
-        .config("spark.local.dir", str(out / "spark.tmp"))
-        .getOrCreate()
-    )  # fmt: skip
-    spark.sparkContext.setLogLevel("ERROR")
+    spark = local_spark(
+        "crmkit-scale", memory="6g", partitions=16, local_dir=str(out / "spark.tmp")
+    )
     transactions = spark.read.parquet(str(data))
     transactions.createOrReplaceTempView("transactions")
     times: dict[str, float] = {}

@@ -498,19 +498,13 @@ def run_dask(b: Bench) -> Row:
 
 
 def run_spark(b: Bench) -> Row:
-    from pyspark.sql import SparkSession
+    from tests.backends import local_spark
 
     path = b.tmp / "leads.parquet"
     b.leads.write_parquet(path)
-    spark = (
-        SparkSession.builder.master("local[2]").appName("crmkit-scoring")
-        .config("spark.ui.enabled", "false").config("spark.ui.showConsoleProgress", "false")
-        .config("spark.sql.shuffle.partitions", "16")
-        .config("spark.driver.memory", "6g").config("spark.sql.session.timeZone", "UTC")
-        .config("spark.local.dir", str(b.tmp / "spark.tmp"))
-        .getOrCreate()
-    )  # fmt: skip
-    spark.sparkContext.setLogLevel("ERROR")
+    spark = local_spark(
+        "crmkit-scoring", memory="6g", partitions=16, local_dir=str(b.tmp / "spark.tmp")
+    )
     try:
         leads = spark.read.parquet(str(path)).cache()
         leads.count()

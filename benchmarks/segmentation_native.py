@@ -504,24 +504,15 @@ LABELS = {
 
 def spark_session() -> Any:
     """A ``local[2]`` session with the test suite's settings and JVM options."""
-    from pyspark.sql import SparkSession
-    from tests.backends import SPARK_JAVA_OPTIONS
+    from tests.backends import SPARK_JAVA_OPTIONS, local_spark
 
-    session = (
-        SparkSession.builder.master("local[2]")
-        .appName("crmkit-bench-segmentation")
-        .config("spark.ui.enabled", "false")
-        .config("spark.sql.shuffle.partitions", "2")
-        .config("spark.default.parallelism", "2")
-        .config("spark.sql.session.timeZone", "UTC")
-        .config("spark.driver.memory", "4g")
-        .config("spark.driver.extraJavaOptions", SPARK_JAVA_OPTIONS)
-        .config("spark.sql.execution.arrow.pyspark.enabled", "true")
-        .config("spark.ui.showConsoleProgress", "false")
-        .getOrCreate()
+    return local_spark(
+        "crmkit-bench-segmentation",
+        memory="4g",
+        default_parallelism="2",
+        driver_extraJavaOptions=SPARK_JAVA_OPTIONS,
+        sql_execution_arrow_pyspark_enabled="true",
     )
-    session.sparkContext.setLogLevel("ERROR")
-    return session
 
 
 def engine_contenders(

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import shutil
+from typing import Any
 
 import pytest
 
@@ -15,6 +16,7 @@ __all__ = [
     "SPARK_JAVA_OPTIONS",
     "have_chromium",
     "have_java",
+    "local_spark",
     "pg_url",
     "require_backend",
     "required",
@@ -25,6 +27,30 @@ __all__ = [
 #: cost more CPU than they save (about half of a small Spark test's CPU time); results are the
 #: same, since only how the JVM compiles and collects changes.
 SPARK_JAVA_OPTIONS = "-XX:TieredStopAtLevel=1 -XX:+UseSerialGC"
+
+
+def local_spark(app: str, *, memory: str, partitions: int = 2, **conf: str) -> Any:
+    """A ``local[2]`` SparkSession for the tests and the benchmarks: UI and progress bars off,
+    ``partitions`` shuffle partitions, UTC session time zone, ``memory`` for the driver, log
+    level ERROR; ``conf`` adds settings (``spark.`` prefixed: ``sql_foo_bar`` is
+    ``spark.sql.foo.bar``, e.g. ``driver_extraJavaOptions=SPARK_JAVA_OPTIONS``).
+    """
+    from pyspark.sql import SparkSession
+
+    builder = (
+        SparkSession.builder.master("local[2]")
+        .appName(app)
+        .config("spark.ui.enabled", "false")
+        .config("spark.ui.showConsoleProgress", "false")
+        .config("spark.sql.shuffle.partitions", str(partitions))
+        .config("spark.sql.session.timeZone", "UTC")
+        .config("spark.driver.memory", memory)
+    )
+    for key, value in conf.items():
+        builder = builder.config("spark." + key.replace("_", "."), value)
+    session = builder.getOrCreate()
+    session.sparkContext.setLogLevel("ERROR")
+    return session
 
 
 def required() -> bool:

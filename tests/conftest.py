@@ -25,7 +25,7 @@ from typing import Any
 import pytest
 from hypothesis import settings
 
-from tests.backends import SPARK_JAVA_OPTIONS, have_java, require_backend
+from tests.backends import SPARK_JAVA_OPTIONS, have_java, local_spark, require_backend
 from tests.engines import close_dask_client, dask_client, matrix_params
 
 settings.register_profile("dev", settings())
@@ -59,20 +59,12 @@ def spark() -> Iterator[Any]:
     The driver JVM gets :data:`tests.backends.SPARK_JAVA_OPTIONS` (the quick JIT only).
     """
     require_backend("java", have_java(), "PySpark local mode needs a Java runtime")
-    from pyspark.sql import SparkSession
-
-    session = (
-        SparkSession.builder.master("local[2]")
-        .appName("crmkit-tests")
-        .config("spark.ui.enabled", "false")
-        .config("spark.sql.shuffle.partitions", "2")
-        .config("spark.default.parallelism", "2")
-        .config("spark.sql.session.timeZone", "UTC")
-        .config("spark.driver.memory", "512m")
-        .config("spark.driver.extraJavaOptions", SPARK_JAVA_OPTIONS)
-        .getOrCreate()
+    session = local_spark(
+        "crmkit-tests",
+        memory="512m",
+        default_parallelism="2",
+        driver_extraJavaOptions=SPARK_JAVA_OPTIONS,
     )
-    session.sparkContext.setLogLevel("ERROR")
     yield session
     session.stop()
 
