@@ -41,6 +41,7 @@ Examples:
 
 from __future__ import annotations
 
+import abc
 import enum
 import math
 import re
@@ -1095,7 +1096,7 @@ class Store(Protocol):
     ) -> None: ...
 
 
-class ClosingStore:
+class ClosingStore(abc.ABC):
     """The ``with`` block of a store, written once: it gives the store and closes it at the
     end, whatever happened inside. Stores (crmkit's and plugins') subclass it and define
     ``close``.
@@ -1113,9 +1114,9 @@ class ClosingStore:
         False
     """
 
+    @abc.abstractmethod
     def close(self) -> None:
         """Release what the store holds; a subclass defines it."""
-        raise NotImplementedError
 
     def __enter__(self) -> Self:
         return self
