@@ -14,13 +14,16 @@ involved, so pandas, Polars, PyArrow, DuckDB, Dask, PySpark and pure Python agre
 Frames compute every score in one projection: narwhals' ``rank(method="min")`` per column and
 the row count as a broadcast ``len()`` (a window ``count(*) over ()`` on SQL engines), so the
 scored frame is read once and no join is needed. PySpark, where such a window is a
-``SinglePartition`` exchange of every row, gets the same exact numbers from value counts with
-no single-partition step and nothing collected: the count of each distinct value (a group-by),
-an order-preserving bucket per value (``floor(16·log2(1 + |v|))`` with the sign of ``v``) whose
-totals — a small table crossed with itself — give the rows in smaller buckets, and a window
-partitioned by bucket for the smaller values within one. Dask, which has no rank operation,
-takes the ``cum_sum`` of the value counts in value order over its range-partitioned sort (see
-:func:`with_quantile_scores`).
+``SinglePartition`` exchange of every row, and Dask, which has no rank operation, need only each
+score's step values — the ``ceil(j * count / n)``-th worst value, ``j = 1..n-1`` — which they
+find exactly from value counts with no single-partition step: the count of each distinct value
+(a group-by) and its ``rank_min`` (on PySpark from an order-preserving bucket per value,
+``floor(16·log2(1 + |v|))`` with the sign of ``v``, whose totals — a small table crossed with
+itself — give the rows in smaller buckets, and a window partitioned by bucket for the smaller
+values within one; on Dask a ``cum_sum`` of the counts over its range-partitioned sort). Only
+the values that hold a step — at most ``n - 1`` rows per score — are collected to the driver,
+every score in one job, and every row is then scored in one projection by comparisons with
+them as literals (see :func:`with_quantile_scores`).
 
 The records engine sorts the values once, reads the ``n - 1`` values where the score steps up
 (the ``ceil(j * count / n)``-th worst, ``j = 1..n-1``) and places every value among them by
@@ -179,22 +182,103 @@ def _value_bucket(value: Any) -> Any:
     )
 
 
-def _rank_by_counts(frame: Any, spec: QuantileScore, rank_name: str, count_name: str) -> Any:
-    """Add ``rank_min`` and the row count from value counts on Dask (see :func:`_bucket_ranks`).
+def _step_values(frame: Any, specs: Sequence[QuantileScore]) -> list[list[Any]]:
+    """Each spec's step values: the ranked keys (:func:`_rank_key`) where its score steps up.
 
-    Dask, which has no ordered window per group, takes the ``cum_sum`` of the counts in value
-    order: it sorts by sampled range partitions and carries partition totals forward, which is
-    distributed too. Missing values get no rank (their score is missing) but count towards the
-    row count, as with ``rank(method="min")`` and ``len()``.
+    The tie rule gives ``score = 1 + #{j in 1..n-1 : worse >= w_j}`` with
+    ``w_j = ceil(j * count / n)`` and ``worse`` the number of strictly worse values (module
+    docstring), and ``worse >= w_j`` holds exactly when the ``w_j``-th worst present value is
+    strictly worse than the value: these ``n - 1`` values (fewer when fewer values are present)
+    are all a score needs. They come from value counts, distributed, and only the distinct
+    values that hold a ``w_j`` — at most ``n - 1`` rows per spec — reach the driver, all specs
+    in one job (:func:`_step_rows`: Spark reuses the frame's exchanges across them; Dask
+    computes them together, sharing the frame's tasks).
+    """
+    tables = [_step_rows(frame, spec, i) for i, spec in enumerate(specs)]
+    natives = [to_native(table) for table in tables]
+    if frame.implementation.is_dask():
+        dask: Any = optional("dask")  # (installed: the frame is a Dask frame)
+        rows = [
+            [tuple(map(_python, row))[1:] for row in part.itertuples(index=False, name=None)]
+            for part in dask.compute(*natives)
+        ]
+    else:  # PySpark: one job, one union of the specs' tables (each its own key column)
+        union = natives[0]
+        for native in natives[1:]:
+            union = union.unionByName(native, allowMissingColumns=True)
+        collected = union.collect()
+        rows = [
+            [
+                (row[f"__crmkit_key_{i}"], row[_RANK], row[_ROWS], row[_COUNT])
+                for row in collected
+                if row["__crmkit_spec"] == i
+            ]
+            for i in range(len(specs))
+        ]
+    thresholds = []
+    for spec, held in zip(specs, rows, strict=True):
+        steps = []
+        for j in range(1, spec.n):
+            for key, rank, rows_of_value, count in held:
+                if rank <= -(-j * count // spec.n) <= rank + rows_of_value - 1:
+                    steps.append(key)
+                    break
+        thresholds.append(steps)
+    return thresholds
+
+
+def _python(value: Any) -> Any:
+    """A numpy scalar as its Python value (pandas rows hold numpy scalars)."""
+    item = getattr(value, "item", None)
+    return value if item is None else item()
+
+
+_RANK, _ROWS = "__crmkit_rank", "__crmkit_rows"
+
+
+def _step_rows(frame: Any, spec: QuantileScore, i: int) -> Any:
+    """The distinct values of ``spec``'s ranked key that hold a step position ``w_j``.
+
+    Columns ``__crmkit_spec`` (``i``), ``__crmkit_key_<i>``, ``rank_min``, the value's rows and
+    the frame's row count. A value covers the positions ``rank_min .. rank_min + rows - 1``;
+    it holds a ``w_j`` exactly when ``floor(n * (rank_min + rows - 1) / count)`` exceeds
+    ``floor(n * (rank_min - 1) / count)`` while the latter is below ``n - 1``. The ranks come
+    from value counts: on PySpark by :func:`_bucket_ranks` (a group-by, bucket totals, a
+    window per bucket); on Dask, which has no ordered window per group, by the ``cum_sum`` of
+    the counts in value order over its range-partitioned sort, with the row count crossed in
+    (a one-row frame). Missing values hold no position but count towards the row count.
     """
     nw = narwhals()
-    key, c = f"__crmkit_key_{spec.name}", "__crmkit_c"
-    frame = frame.with_columns(_rank_key(spec).alias(key))
-    counts = frame.group_by(key).agg(nw.len().alias(c))
-    first = nw.col(c).cum_sum().over(order_by=key) - nw.col(c) + 1
-    ranks = counts.with_columns(first.alias(rank_name)).select(key, rank_name)
-    frame = frame.with_columns(nw.len().cast(nw.Int64).alias(count_name))
-    return frame.join(ranks, on=key, how="left").drop(key)
+    key = f"__crmkit_key_{i}"
+    keyed = frame.select(_rank_key(spec).alias(key))
+    if frame.implementation.is_dask():
+        counts = keyed.filter(~nw.col(key).is_null()).group_by(key).agg(nw.len().alias(_ROWS))
+        first = nw.col(_ROWS).cum_sum().over(order_by=key) - nw.col(_ROWS) + 1
+        ranked = counts.with_columns(first.alias(_RANK)).join(
+            keyed.select(nw.len().cast(nw.Int64).alias(_COUNT)), how="cross"
+        )
+    else:
+        ranked = _bucket_ranks(keyed, key, str(i), _RANK, _COUNT)
+    n, count = spec.n, nw.col(_COUNT)
+    low = ((n * (nw.col(_RANK) - 1)) / count).floor()
+    high = ((n * (nw.col(_RANK) + nw.col(_ROWS) - 1)) / count).floor()
+    return ranked.filter((high > low) & (low < n - 1)).select(
+        nw.lit(i).alias("__crmkit_spec"), key, _RANK, _ROWS, _COUNT
+    )
+
+
+def _score_by_steps(spec: QuantileScore, steps: Sequence[Any]) -> Any:
+    """``spec``'s score from its step values (:func:`_step_values`) as one expression.
+
+    ``1 +`` the number of step values strictly below the ranked key (each a literal), missing
+    where the value is: comparisons only, so it sits in one projection with other columns.
+    """
+    nw = narwhals()
+    key = _rank_key(spec)
+    score = nw.lit(1)
+    for step in steps:
+        score = score + nw.when(key > nw.lit(step)).then(1).otherwise(0)
+    return nw.when(~key.is_null()).then(score.cast(nw.Int64))
 
 
 def _rank_key(spec: QuantileScore) -> Any:
@@ -216,8 +300,8 @@ def _bucket_ranks(frame: Any, key: str, tag: str, rank_name: str, count_name: st
        (``cum_sum`` in value order), so ``rank_min = 1 + smaller buckets + smaller values in
        the bucket``.
 
-    The frame then joins its value's rank and the count (a hash join on the value). No window
-    runs over the whole frame, so Spark plans no ``SinglePartition`` exchange; the ranks are
+    Each row also has the value's number of rows (``_ROWS``). No window runs over the whole
+    frame, so Spark plans no ``SinglePartition`` exchange; the ranks are
     exact, not approximate. Missing values get no rank (their score is missing) but count
     towards the row count, as with ``rank(method="min")`` and ``len()``.
     """
@@ -244,6 +328,7 @@ def _bucket_ranks(frame: Any, key: str, tag: str, rank_name: str, count_name: st
             key,
             (1 + nw.col("__crmkit_o") + nw.col("__crmkit_w")).alias(rank_name),
             count_name,
+            nw.col(c).alias(_ROWS),
         )
     )
 
@@ -390,7 +475,8 @@ def scores_by_value_counts(frame: Any) -> bool:
 
     PySpark plans a window over the whole frame (``rank() over (order by …)``, ``count(*) over
     ()``) as a ``SinglePartition`` exchange that moves every row into one task, and Dask has no
-    rank operation; both rank from value counts (exactly, see :func:`with_quantile_scores`).
+    rank operation; both score from step values found by value counts (exactly, see
+    :func:`with_quantile_scores`).
 
     Examples:
         >>> import polars as pl
@@ -450,11 +536,15 @@ def with_quantile_scores(frame: Any, specs: Sequence[QuantileScore]) -> Any:
 
     All scores are computed in one ``with_columns``: a ``rank(method="min")`` per spec over the
     whole frame and the row count as a broadcast ``len()``. On PySpark and Dask
-    (:func:`scores_by_value_counts`) the same exact ranks come from value counts instead, so no
-    step moves all rows into one partition: each distinct value's row count (a group-by), then
-    on PySpark an order-preserving bucket per value whose totals — a small table — give the rows
-    in smaller buckets and a window partitioned by bucket for the smaller values within it; on
-    Dask a ``cum_sum`` of the counts over its range-partitioned sort.
+    (:func:`scores_by_value_counts`) the same exact scores come from each spec's step values
+    instead, so no step moves all rows into one partition: the distinct values that hold a step
+    position are found from value counts (module docstring) and collected — at most ``n - 1``
+    rows per spec, all specs in one job, which runs when this function is called — and every
+    score is then one expression in one ``with_columns``: ``1 +`` the number of step values
+    strictly worse than the row's value, each step a literal (no join, no window). The frame
+    is computed twice (once for the step values); a float sum whose value depends on the
+    engine's summation order could differ between the two runs in its last bit, which moves a
+    row only if it equals a step value.
 
     Examples:
         >>> import polars as pl
@@ -478,27 +568,12 @@ def with_quantile_scores(frame: Any, specs: Sequence[QuantileScore]) -> Any:
             )
         except NotImplementedError:  # no rank operation: ranks from value counts
             pass
-    if frame.implementation.is_dask():
-        for spec in specs:
-            rank_name = f"__crmkit_rank_{spec.name}"
-            frame = _rank_by_counts(frame, spec, rank_name, _COUNT)
-            score = _score(nw.col(rank_name), spec.n, nw.col(_COUNT))
-            frame = frame.with_columns(score.alias(spec.name)).drop(rank_name, _COUNT)
-        return frame
-    # PySpark: every score's rank table comes from the same keyed frame and is joined to it, so
-    # the plan holds the frame once per score; joining each score to the previous scores' plan
-    # doubled it per score (Spark analysed and ran the scored frame 4**len(specs) times)
-    keys = [f"__crmkit_key_{i}" for i in range(len(specs))]
-    ranks = [f"__crmkit_rank_{i}" for i in range(len(specs))]
-    counts = [f"__crmkit_n_{i}" for i in range(len(specs))]
-    keyed = frame.with_columns(*(_rank_key(s).alias(k) for s, k in zip(specs, keys, strict=True)))
-    scored = keyed
-    for i, key in enumerate(keys):
-        scored = scored.join(
-            _bucket_ranks(keyed, key, str(i), ranks[i], counts[i]), on=key, how="left"
+    # PySpark and Dask: each score's step values (a few rows, from value counts), then every
+    # score in one projection with the step values as literals: no join back, no window
+    thresholds = _step_values(frame, specs)
+    return frame.with_columns(
+        *(
+            _score_by_steps(spec, steps).alias(spec.name)
+            for spec, steps in zip(specs, thresholds, strict=True)
         )
-    scores = (
-        _score(nw.col(rank), s.n, nw.col(count)).alias(s.name)
-        for s, rank, count in zip(specs, ranks, counts, strict=True)
     )
-    return scored.with_columns(*scores).drop(*keys, *ranks, *counts)
