@@ -52,6 +52,7 @@ import attrs
 
 from crmkit.errors import ValidationError
 from crmkit.extras import optional
+from crmkit.frames._running_sum import pandas_running_sum, polars_running_sum
 from crmkit.frames.native import from_native, narwhals, to_native
 
 __all__ = [
@@ -360,6 +361,12 @@ def with_running_sum(
     implementation = frame.implementation
     if implementation.is_duckdb():
         return from_native(to_native(frame).project(_duckdb_running_sum(value, keys, name, total)))
+    if implementation.is_pandas():  # one NumPy sort instead of narwhals' sort of every column
+        summed = pandas_running_sum(to_native(frame), value, keys, name, total)
+        if summed is not None:
+            return from_native(summed)
+    if implementation.is_polars():  # a sort and a plain cum_sum, not a window over one group
+        return from_native(polars_running_sum(to_native(frame), value, keys, name, total))
     if not (implementation.is_pyspark() or implementation.is_pyspark_connect()):
         # the running sum first: Dask aligns it to the rows by index, which a join renumbers
         out = frame.with_columns(nw.col(value).cum_sum().over(order_by=keys).alias(name))
