@@ -726,7 +726,6 @@ class LeadScoringModel:
             >>> m.score_frame(from_native(pl.DataFrame({"employees": [80]})))["fit_score"][0]
             20.0
         """
-        nw = narwhals()
         present = set(column_names(frame))
         missing = sorted(self.fields() - present)
         if missing:
@@ -744,6 +743,17 @@ class LeadScoringModel:
             # expression (hundreds of tasks per partition and seconds of planning)
             scores = _PartitionScores(self, day, explain)
             return from_native(to_native(frame).map_partitions(scores))
+        if frame.implementation.is_pandas():
+            # NumPy on the columns (crmkit.frames.numpy_lowering), the same values as the
+            # narwhals expressions below; None when a rule or column is not covered
+            scored = self._score_pandas(to_native(frame), day, explain)
+            if scored is not None:
+                return from_native(scored)
+        return self._score_compiled(frame, day, explain)
+
+    def _score_compiled(self, frame: Any, day: date | None, explain: bool) -> Any:
+        """:meth:`score_frame` as narwhals expressions (every engine but Dask)."""
+        nw = narwhals()
         ctx = Context(as_of=day, schema=column_types(frame), implementation=frame.implementation)
         # an eager Polars frame runs through Polars' lazy engine (common subexpressions are
         # computed once there) and is collected back into a DataFrame at the end
@@ -829,6 +839,76 @@ class LeadScoringModel:
         out = out.drop(*temporary) if temporary else out
         return out.collect() if polars_eager else out
 
+    def _score_pandas(self, frame: Any, day: date | None, explain: bool) -> Any:
+        """:meth:`score_frame` on a pandas ``DataFrame`` in NumPy (``None``: not covered).
+
+        The rules are lowered by :mod:`crmkit.frames.numpy_lowering`; every step below is
+        the NumPy form of the same step of :meth:`_score_compiled` (the same floats), and the
+        result frame is built once.
+        """
+        import numpy as np
+        import pandas as pd
+
+        from crmkit.frames.numpy_lowering import lower_numbers, lower_tests
+
+        shown = [f"points:{c.name}" for c in self.criteria] if explain else []
+        temporary = [f"__points:{i}" for i in range(len(self.criteria))]
+        fields = sorted({c.decay.field for c in self.criteria if c.decay is not None})
+        temporary += [f"__age:{field}" for field in fields]
+        if len(set(shown)) != len(shown) or frame.columns.isin([*shown, *temporary]).any():
+            return None  # the compiled path's renames decide what such a frame gets
+        ctx = Context(as_of=day)
+        ages = lower_numbers(frame, [col(field).days_before_as_of() for field in fields], ctx)
+        fired = lower_tests(frame, [c.rule for c in self.criteria], ctx)
+        if ages is None or fired is None:
+            return None
+        age = dict(zip(fields, ages, strict=True))
+        rows = len(frame)
+
+        def points(criterion: Criterion) -> Any:
+            if criterion.decay is None:
+                return criterion.points
+            days = age[criterion.decay.field]
+            clipped = np.where(days < 0, 0.0, days)
+            factor = np.exp(clipped * (-math.log(2.0) / criterion.decay.half_life_days))
+            return criterion.points * np.where(np.isnan(days), 1.0, factor)
+
+        added: dict[str, Any] = {}
+        for i, criterion in enumerate(self.criteria if explain else ()):  # points columns
+            added[shown[i]] = np.where(fired[i], points(criterion), 0.0).astype(np.float64)
+        totals: list[Any] = []
+        for group in (CriterionGroup.FIT, CriterionGroup.ENGAGEMENT):
+            members = [(i, c) for i, c in enumerate(self.criteria) if c.group is group]
+            if explain:  # the points columns added up from the first one
+                terms = [added[shown[i]] for i, _ in members]
+                total = (
+                    reduce(operator.add, terms[1:], terms[0].copy()) if terms else np.zeros(rows)
+                )
+            else:  # 0.0 + test × points, term by term
+                whole = _whole_prefix([c for _, c in members])
+                total = _whole_sum(np, [(fired[i], c) for i, c in members[:whole]], rows)
+                for i, criterion in members[whole:]:
+                    total += fired[i] * points(criterion)
+            totals.append(total)
+        fit, engagement = totals
+        if self.fit_cap is not None:
+            np.minimum(fit, float(self.fit_cap), out=fit)
+        if self.engagement_cap is not None:
+            np.minimum(engagement, float(self.engagement_cap), out=engagement)
+        lead = fit + engagement
+        # the highest threshold met wins: count the thresholds met (a NaN meets none)
+        reached = np.zeros(rows, dtype=np.intp)
+        for threshold in self.thresholds:
+            reached += lead >= threshold.min_score
+        labels = pd.Series([self.default_action, *(t.action for t in reversed(self.thresholds))])
+        added.update(
+            fit_score=fit,
+            engagement_score=engagement,
+            lead_score=lead,
+            action=labels.array.take(reached),
+        )
+        return frame.assign(**added)
+
 
 @attrs.frozen
 class _PartitionScores:
@@ -849,6 +929,38 @@ class _PartitionScores:
 _CodeParts = tuple[
     float, float, tuple[CriterionHit, ...], tuple[tuple[int, CriterionHit, int, Decay | None], ...]
 ]
+
+
+#: Whole numbers up to this size are exact in a float64, and so are their sums below it.
+_EXACT_WHOLE = 2.0**53
+
+
+def _whole_prefix(criteria: Sequence[Criterion]) -> int:
+    """How many leading ``criteria`` have whole points and no decay (|points| summing < 2**53)."""
+    bound = 0.0
+    for count, criterion in enumerate(criteria):
+        bound += abs(criterion.points)
+        if criterion.decay is not None or not criterion.points.is_integer():
+            return count
+        if bound >= _EXACT_WHOLE:
+            return count
+    return len(criteria)
+
+
+def _whole_sum(np: Any, terms: Sequence[tuple[Any, Criterion]], rows: int) -> Any:
+    """``0.0 + test × points + …`` over ``terms`` (whole points), as float64.
+
+    Added up in the smallest integer type that holds every partial sum: each float partial
+    sum is then a whole number below 2**53, held exactly, so the floats are the same.
+    """
+    bound = sum(abs(criterion.points) for _, criterion in terms)
+    dtype = np.int16 if bound < 2**15 else np.int32 if bound < 2**31 else np.int64
+    total = np.zeros(rows, dtype=dtype)
+    term = np.empty(rows, dtype=dtype)
+    for test, criterion in terms:
+        np.multiply(test, dtype(int(criterion.points)), out=term)
+        total += term
+    return total.astype(np.float64)
 
 
 def _capped(total: float, cap: float | None) -> float:
