@@ -20,7 +20,12 @@ from crmkit.frames import (
     to_native,
     with_quantile_scores,
 )
-from crmkit.frames.quantile import _step_rows, _step_values
+from crmkit.frames.quantile import (
+    _spark_bucket_rows,
+    _spark_keyed,
+    _spark_value_rows,
+    _step_values,
+)
 from tests.engines import build, rows_of
 
 SPECS = [QuantileScore("v", "up", 5), QuantileScore("v", "down", 5, descending=True)]
@@ -109,11 +114,15 @@ def test_spark_scores_by_literal_steps_in_one_projection(
 def test_spark_step_job_has_no_single_partition_exchange(
     spark: Any, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    frame = from_native(build("spark", [{"v": v} for v in range(50)], ["v"]))
-    for i, spec in enumerate(SPECS):
-        plan = _plan(to_native(_step_rows(frame, spec, i)), capsys)
+    frame = from_native(build("spark", [{"v": v, "w": -v / 3} for v in range(50)], ["v", "w"]))
+    keyed, keys = _spark_keyed(frame, [QuantileScore("v", "a"), QuantileScore("w", "b", 3)])
+    for plan in (
+        _plan(_spark_bucket_rows(keyed, keys), capsys),
+        _plan(_spark_value_rows(keyed, keys, [[0, 5], [-3]]), capsys),
+    ):
         assert "SinglePartition" not in plan
         assert "hashpartitioning" in plan
+        assert "Window" not in plan
 
 
 @pytest.mark.spark

@@ -161,17 +161,17 @@ class QuantileScore:
 _BUCKETS_PER_OCTAVE = 16
 
 
-def _value_bucket(value: Any) -> Any:
+def _value_bucket(value: Any, per: int = _BUCKETS_PER_OCTAVE) -> Any:
     """A coarse, order-preserving Int64 bucket of a value (missing and NaN: missing).
 
     ``floor(16 * log2(1 + |v|))`` with the sign of ``v``: equal values share a bucket and a
     smaller value never lands in a larger bucket, whatever the data, so no boundaries have to be
-    computed first (the logarithm of a double is monotone). Sixteen buckets per doubling keep
-    each bucket a small share of the distinct values for spreads met in practice.
+    computed first (the logarithm of a double is monotone). Sixteen buckets per doubling
+    (``per``) keep each bucket a small share of the distinct values for spreads met in
+    practice.
     """
     nw = narwhals()
     x = value.cast(nw.Float64)
-    per = _BUCKETS_PER_OCTAVE
     return (
         nw.when(x > 0)
         .then((per * (x + 1).log(base=2)).floor())
@@ -190,37 +190,22 @@ def _step_values(frame: Any, specs: Sequence[QuantileScore]) -> list[list[Any]]:
     ``w_j = ceil(j * count / n)`` and ``worse`` the number of strictly worse values (module
     docstring), and ``worse >= w_j`` holds exactly when the ``w_j``-th worst present value is
     strictly worse than the value: these ``n - 1`` values (fewer when fewer values are present)
-    are all a score needs. They come from value counts, distributed, and only the distinct
-    values that hold a ``w_j`` — at most ``n - 1`` rows per spec — reach the driver, all specs
-    in one job (:func:`_step_rows`: Spark reuses the frame's exchanges across them; Dask
-    computes them together, sharing the frame's tasks).
+    are all a score needs. They come from distributed value counts; only a few rows per spec
+    reach the driver (:func:`_spark_step_values`, :func:`_dask_step_rows`).
     """
-    tables = [_step_rows(frame, spec, i) for i, spec in enumerate(specs)]
-    natives = [to_native(table) for table in tables]
-    if frame.implementation.is_dask():
-        dask: Any = optional("dask")  # (installed: the frame is a Dask frame)
-        rows = [
-            [tuple(map(_python, row))[1:] for row in part.itertuples(index=False, name=None)]
-            for part in dask.compute(*natives)
-        ]
-    else:  # PySpark: one job, one union of the specs' tables (each its own key column)
-        union = natives[0]
-        for native in natives[1:]:
-            union = union.unionByName(native, allowMissingColumns=True)
-        collected = union.collect()
-        rows = [
-            [
-                (row[f"__crmkit_key_{i}"], row[_RANK], row[_ROWS], row[_COUNT])
-                for row in collected
-                if row["__crmkit_spec"] == i
-            ]
-            for i in range(len(specs))
-        ]
+    if not frame.implementation.is_dask():
+        return _spark_step_values(frame, specs)
+    natives = [to_native(_dask_step_rows(frame, spec, i)) for i, spec in enumerate(specs)]
+    dask: Any = optional("dask")  # (installed: the frame is a Dask frame)
+    held = [  # computed together: the specs share the frame's tasks
+        [tuple(map(_python, row)) for row in part.itertuples(index=False, name=None)]
+        for part in dask.compute(*natives)
+    ]
     thresholds = []
-    for spec, held in zip(specs, rows, strict=True):
+    for spec, rows in zip(specs, held, strict=True):
         steps = []
         for j in range(1, spec.n):
-            for key, rank, rows_of_value, count in held:
+            for key, rank, rows_of_value, count in rows:
                 if rank <= -(-j * count // spec.n) <= rank + rows_of_value - 1:
                     steps.append(key)
                     break
@@ -234,38 +219,158 @@ def _python(value: Any) -> Any:
     return value if item is None else item()
 
 
-_RANK, _ROWS = "__crmkit_rank", "__crmkit_rows"
+_RANK, _ROWS, _SPEC, _BUCKET = "__crmkit_rank", "__crmkit_rows", "__crmkit_spec", "__crmkit_b"
+
+#: Buckets per doubling of a value in :func:`_spark_step_values` (the boundary buckets' values
+#: are collected, so buckets are finer than the running sum's).
+_STEP_BUCKETS_PER_OCTAVE = 256
 
 
-def _step_rows(frame: Any, spec: QuantileScore, i: int) -> Any:
-    """The distinct values of ``spec``'s ranked key that hold a step position ``w_j``.
+def _dask_step_rows(frame: Any, spec: QuantileScore, i: int) -> Any:
+    """The distinct values of ``spec``'s ranked key that hold a step position ``w_j`` (Dask).
 
-    Columns ``__crmkit_spec`` (``i``), ``__crmkit_key_<i>``, ``rank_min``, the value's rows and
-    the frame's row count. A value covers the positions ``rank_min .. rank_min + rows - 1``;
-    it holds a ``w_j`` exactly when ``floor(n * (rank_min + rows - 1) / count)`` exceeds
-    ``floor(n * (rank_min - 1) / count)`` while the latter is below ``n - 1``. The ranks come
-    from value counts: on PySpark by :func:`_bucket_ranks` (a group-by, bucket totals, a
-    window per bucket); on Dask, which has no ordered window per group, by the ``cum_sum`` of
-    the counts in value order over its range-partitioned sort, with the row count crossed in
-    (a one-row frame). Missing values hold no position but count towards the row count.
+    Columns: the key, its ``rank_min``, its rows and the frame's row count. A value covers the
+    positions ``rank_min .. rank_min + rows - 1``; it holds a ``w_j`` exactly when
+    ``floor(n * (rank_min + rows - 1) / count)`` exceeds ``floor(n * (rank_min - 1) / count)``
+    while the latter is below ``n - 1``. Dask, which has no ordered window per group, ranks the
+    value counts by their ``cum_sum`` in value order over its range-partitioned sort, with the
+    row count crossed in (a one-row frame). Missing values hold no position but count towards
+    the row count.
     """
     nw = narwhals()
     key = f"__crmkit_key_{i}"
     keyed = frame.select(_rank_key(spec).alias(key))
-    if frame.implementation.is_dask():
-        counts = keyed.filter(~nw.col(key).is_null()).group_by(key).agg(nw.len().alias(_ROWS))
-        first = nw.col(_ROWS).cum_sum().over(order_by=key) - nw.col(_ROWS) + 1
-        ranked = counts.with_columns(first.alias(_RANK)).join(
-            keyed.select(nw.len().cast(nw.Int64).alias(_COUNT)), how="cross"
-        )
-    else:
-        ranked = _bucket_ranks(keyed, key, str(i), _RANK, _COUNT)
+    counts = keyed.filter(~nw.col(key).is_null()).group_by(key).agg(nw.len().alias(_ROWS))
+    first = nw.col(_ROWS).cum_sum().over(order_by=key) - nw.col(_ROWS) + 1
+    ranked = counts.with_columns(first.alias(_RANK)).join(
+        keyed.select(nw.len().cast(nw.Int64).alias(_COUNT)), how="cross"
+    )
     n, count = spec.n, nw.col(_COUNT)
     low = ((n * (nw.col(_RANK) - 1)) / count).floor()
     high = ((n * (nw.col(_RANK) + nw.col(_ROWS) - 1)) / count).floor()
-    return ranked.filter((high > low) & (low < n - 1)).select(
-        nw.lit(i).alias("__crmkit_spec"), key, _RANK, _ROWS, _COUNT
+    return ranked.filter((high > low) & (low < n - 1)).select(key, _RANK, _ROWS, _COUNT)
+
+
+def _spark_keyed(frame: Any, specs: Sequence[QuantileScore]) -> tuple[Any, list[str]]:
+    """The native PySpark frame of every spec's ranked key and its bucket, and the key names.
+
+    Columns ``__crmkit_key_<i>`` (:func:`_rank_key`) and ``__crmkit_b_<i>`` (its
+    :func:`_value_bucket` at :data:`_STEP_BUCKETS_PER_OCTAVE`; missing for a missing value).
+    """
+    keys = [f"__crmkit_key_{i}" for i in range(len(specs))]
+    keyed = frame.select(
+        *(_rank_key(s).alias(k) for s, k in zip(specs, keys, strict=True)),
+        *(
+            _value_bucket(_rank_key(s), _STEP_BUCKETS_PER_OCTAVE).alias(f"__crmkit_b_{i}")
+            for i, s in enumerate(specs)
+        ),
     )
+    return to_native(keyed), keys
+
+
+def _spark_bucket_rows(keyed: Any, keys: Sequence[str]) -> Any:
+    """Rows per (spec, bucket) of every key of the native ``keyed`` (:func:`_spark_keyed`).
+
+    Each row of ``keyed`` becomes one row per spec (``explode`` of an array of
+    ``(spec, bucket)`` structs), so one group-by counts every spec's buckets over one
+    computation of ``keyed``.
+    """
+    f: Any = optional("pyspark.sql.functions")  # (installed: the frame is a PySpark frame)
+    pairs = [
+        f.struct(f.lit(i).alias(_SPEC), f.col(f"__crmkit_b_{i}").alias(_BUCKET))
+        for i in range(len(keys))
+    ]
+    return (
+        keyed.select(f.explode(f.array(*pairs)).alias("__crmkit_e"))
+        .select("__crmkit_e.*")
+        .groupBy(_SPEC, _BUCKET)
+        .agg(f.count(f.lit(1)).alias(_ROWS))
+    )
+
+
+def _spark_value_rows(keyed: Any, keys: Sequence[str], buckets: Sequence[Sequence[int]]) -> Any:
+    """Rows per (spec, bucket, distinct value) of every key within its ``buckets``.
+
+    As :func:`_spark_bucket_rows`, with each spec's key in its own column (its own type: a
+    Decimal or a wide integer stays exact) and only the rows in the chosen buckets kept.
+    """
+    f: Any = optional("pyspark.sql.functions")  # (installed: the frame is a PySpark frame)
+    schema = keyed.schema
+    entries = [
+        f.struct(
+            f.lit(i).alias(_SPEC),
+            f.col(f"__crmkit_b_{i}").alias(_BUCKET),
+            *(
+                (f.col(key) if j == i else f.lit(None).cast(schema[key].dataType)).alias(key)
+                for j, key in enumerate(keys)
+            ),
+        )
+        for i in range(len(keys))
+    ]
+    spec, bucket = f.col(_SPEC), f.col(_BUCKET)
+    wanted = f.lit(False)
+    for i, chosen in enumerate(buckets):
+        if chosen:
+            wanted = wanted | ((spec == i) & bucket.isin(*chosen))
+    return (
+        keyed.select(f.explode(f.array(*entries)).alias("__crmkit_e"))
+        .select("__crmkit_e.*")
+        .filter(wanted)
+        .groupBy(_SPEC, _BUCKET, *keys)
+        .agg(f.count(f.lit(1)).alias(_ROWS))
+    )
+
+
+def _spark_step_values(frame: Any, specs: Sequence[QuantileScore]) -> list[list[Any]]:
+    """:func:`_step_values` on PySpark: two small jobs, no single-partition step.
+
+    1. The rows per fine, order-preserving bucket of every key (:func:`_spark_bucket_rows`: one
+       group-by over one computation of the frame) — a few thousand rows at most — give the
+       row count and, for each step position ``w_j``, its bucket and its position within it.
+    2. The rows per distinct value within those buckets only (:func:`_spark_value_rows`), put
+       in Spark's value order on the driver, give the value at each position: exact, with the
+       column's own values (Decimals and wide integers stay exact).
+    """
+    keyed, keys = _spark_keyed(frame, specs)
+    per_bucket: list[dict[Any, int]] = [{} for _ in specs]
+    for row in _spark_bucket_rows(keyed, keys).collect():
+        per_bucket[row[_SPEC]][row[_BUCKET]] = row[_ROWS]
+    wanted: list[list[tuple[int, int]]] = []  # per spec: (bucket, position within it) per step
+    for spec, counts in zip(specs, per_bucket, strict=True):
+        count = sum(counts.values())
+        positions = [-(-j * count // spec.n) for j in range(1, spec.n)]
+        places = []
+        before = 0
+        for bucket in sorted(b for b in counts if b is not None):
+            rows = counts[bucket]
+            places += [(bucket, w - before) for w in positions if before < w <= before + rows]
+            before += rows
+        wanted.append(places)
+    buckets = [sorted({bucket for bucket, _ in places}) for places in wanted]
+    values: list[dict[int, list[tuple[Any, int]]]] = [{} for _ in specs]
+    if any(buckets):
+        for row in _spark_value_rows(keyed, keys, buckets).collect():
+            i = row[_SPEC]
+            values[i].setdefault(row[_BUCKET], []).append((row[keys[i]], row[_ROWS]))
+    thresholds = []
+    for places, found in zip(wanted, values, strict=True):
+        steps = []
+        for bucket, position in places:
+            seen = 0
+            for value, rows in sorted(found.get(bucket, []), key=_spark_order):
+                seen += rows
+                if seen >= position:
+                    steps.append(value)
+                    break
+        thresholds.append(steps)
+    return thresholds
+
+
+def _spark_order(row: tuple[Any, int]) -> tuple[bool, Any]:
+    """Spark's order of a value on the driver: NaN after every number (and equal to NaN)."""
+    value = row[0]
+    nan = value != value
+    return (nan, 0 if nan else value)
 
 
 def _score_by_steps(spec: QuantileScore, steps: Sequence[Any]) -> Any:
@@ -286,52 +391,6 @@ def _rank_key(spec: QuantileScore) -> Any:
     """The value ranked for ``spec``: negated when ``descending`` (smaller is better)."""
     value = narwhals().col(spec.column)
     return -value if spec.descending else value
-
-
-def _bucket_ranks(frame: Any, key: str, tag: str, rank_name: str, count_name: str) -> Any:
-    """One row per distinct ``key`` with its ``rank_min`` and the frame's row count (PySpark).
-
-    1. ``counts``: one row per distinct value with its number of rows (a group-by: hash
-       partitioned on the value).
-    2. Each distinct value gets an order-preserving bucket (:func:`_value_bucket`); the bucket
-       totals form a small table (16 rows per doubling of the values' magnitude: a few hundred
-       for amounts or day counts), crossed with itself to give every bucket the number of rows
-       in smaller buckets and the row count.
-    3. Within a bucket, a window partitioned by the bucket gives the rows of smaller values
-       (``cum_sum`` in value order), so ``rank_min = 1 + smaller buckets + smaller values in
-       the bucket``.
-
-    Each row also has the value's number of rows (``_ROWS``). No window runs over the whole
-    frame, so Spark plans no ``SinglePartition`` exchange; the ranks are
-    exact, not approximate. Missing values get no rank (their score is missing) but count
-    towards the row count, as with ``rank(method="min")`` and ``len()``.
-    """
-    nw = narwhals()
-    bucket, c = f"__crmkit_b_{tag}", "__crmkit_c"
-    counts = frame.group_by(key).agg(nw.len().alias(c))
-    counts = counts.with_columns(_value_bucket(nw.col(key)).alias(bucket))
-    totals = counts.group_by(bucket).agg(nw.col(c).sum().alias("__crmkit_t"))
-    others = totals.rename({bucket: "__crmkit_b2", "__crmkit_t": "__crmkit_t2"})
-    smaller = nw.col("__crmkit_b2") < nw.col(bucket)
-    offsets = (
-        totals.select(bucket)
-        .join(others, how="cross")
-        .with_columns(nw.when(smaller).then(nw.col("__crmkit_t2")).otherwise(0).alias("__crmkit_o"))
-        .group_by(bucket)
-        .agg(nw.col("__crmkit_o").sum(), nw.col("__crmkit_t2").sum().alias(count_name))
-    )
-    within = nw.col(c).cum_sum().over(bucket, order_by=key) - nw.col(c)
-    return (
-        counts.filter(~nw.col(bucket).is_null())
-        .with_columns(within.alias("__crmkit_w"))
-        .join(offsets, on=bucket, how="left")
-        .select(
-            key,
-            (1 + nw.col("__crmkit_o") + nw.col("__crmkit_w")).alias(rank_name),
-            count_name,
-            nw.col(c).alias(_ROWS),
-        )
-    )
 
 
 def with_running_sum(
