@@ -45,6 +45,7 @@ __all__ = [
     "below_share",
     "below_share_expr",
     "exact_share",
+    "share_threshold",
     "units_expr",
 ]
 
@@ -114,6 +115,24 @@ def below_share(part: int, total: int, share: Fraction) -> bool:
     return part * share.denominator < share.numerator * total
 
 
+def share_threshold(total: int, share: Fraction) -> int:
+    """The least integer ``part`` that is not below ``share × total``: ``ceil(share × total)``.
+
+    For an integer ``part``, ``below_share(part, total, share)`` holds exactly when
+    ``part < share_threshold(total, share)`` (``part < x`` and ``part < ceil(x)`` agree on
+    integers), so a frame whose total is known compares each part with one integer.
+
+    Examples:
+        >>> from fractions import Fraction
+        >>> from crmkit.frames.exact import below_share, share_threshold
+        >>> share_threshold(100, Fraction(4, 5)), share_threshold(101, Fraction(4, 5))
+        (80, 81)
+        >>> all(below_share(part, 101, Fraction(4, 5)) == (part < 81) for part in range(-2, 103))
+        True
+    """
+    return -(-share.numerator * total // share.denominator)
+
+
 def units_expr(expr: Any, dtype: Any) -> Any:
     """A numeric column in whole units for exact comparisons: integers as they are, other
     numbers (floats, decimals) in micro-units like :func:`amount_units` (Int64).
@@ -133,12 +152,19 @@ def units_expr(expr: Any, dtype: Any) -> Any:
     return (expr.cast(nw.Float64) * UNITS + 0.5).floor().cast(nw.Int64)
 
 
-def below_share_expr(part: Any, total: Any, share: Fraction) -> Any:
+def below_share_expr(part: Any, total: Any, share: Fraction, *, wide: bool = False) -> Any:
     """``part < share × total`` for non-negative Int64 expressions, exact in 64 bits.
 
     With ``share = p / q`` (``q`` divides 10**6) and ``total = q·a + r``: ``part < p·a + p·r/q``,
     and since ``0 <= p·r/q < p`` the comparison needs only ``d = part - p·a``: true when
     ``d < 0``, false when ``d >= p``, else ``d·q < p·r`` — products below 10**12.
+
+    ``wide=True`` (engines with 128-bit integers: DuckDB's ``HUGEINT``) compares
+    ``part·q < p·total`` in 128 bits instead: exact for any Int64 values, signs included,
+    since ``p, q <= 10**6`` keep the products below 2**83. SQL compiles narwhals'
+    floor-dividing ``//`` into nested ``CASE`` expressions per row, and DuckDB raises on an
+    overflow in ``d·q`` even where ``d >= p`` makes it unneeded (a large ``part`` and a
+    small share); one multiplication per side does neither.
 
     Examples:
         >>> from fractions import Fraction
@@ -152,5 +178,8 @@ def below_share_expr(part: Any, total: Any, share: Fraction) -> Any:
         [True, False, False]
     """
     p, q = share.numerator, share.denominator
+    if wide:
+        nw = narwhals()
+        return part.cast(nw.Int128) * q < total.cast(nw.Int128) * p
     d = part - (total // q) * p
     return (d < 0) | ((d < p) & (d * q < (total % q) * p))

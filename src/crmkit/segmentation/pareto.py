@@ -77,6 +77,7 @@ from crmkit.frames.exact import (
     below_share,
     below_share_expr,
     exact_share,
+    share_threshold,
     units_expr,
 )
 from crmkit.segmentation.transactions import (
@@ -401,18 +402,28 @@ def _abc_frame(
         ["__crmkit_neg", "customer_id"],
         "__crmkit_running",
         total="__crmkit_total",
-    ).with_columns(nw.col("__crmkit_running", "__crmkit_total").cast(nw.Int64))
-    before = nw.col("__crmkit_running") - nw.col("units")
-    total = nw.col("__crmkit_total")
-    chain: Any = nw
-    for cutoff, name in zip(cutoffs, labels, strict=False):
-        chain = chain.when(below_share_expr(before, total, cutoff)).then(nw.lit(name))
-    label = chain.otherwise(nw.lit(labels[-1]))
-    exact_total = total.cast(nw.Float64)
-    share = nw.when(total != 0).then(nw.col("units").cast(nw.Float64) / exact_total)
-    running_share = nw.when(total != 0).then(
-        nw.col("__crmkit_running").cast(nw.Float64) / exact_total
     )
+    running = nw.col("__crmkit_running").cast(nw.Int64)
+    before = running - nw.col("units")
+    units = nw.col("units").cast(nw.Float64)
+    if is_lazy(frame):  # each row compares with the total, exactly (DuckDB: in 128 bits)
+        total = nw.col("__crmkit_total").cast(nw.Int64)
+        wide = frame.implementation.is_duckdb()
+        below = [below_share_expr(before, total, cutoff, wide=wide) for cutoff in cutoffs]
+        exact_total = total.cast(nw.Float64)
+        share = nw.when(total != 0).then(units / exact_total)
+        running_share = nw.when(total != 0).then(running.cast(nw.Float64) / exact_total)
+    else:  # eager (pandas, PyArrow): the total is known, each boundary one integer
+        grand = int(frame.item(0, "__crmkit_total")) if len(frame) else 0
+        below = [before < share_threshold(grand, cutoff) for cutoff in cutoffs]
+        share = running_share = nw.lit(None, dtype=nw.Float64)
+        if grand:
+            share = units / float(grand)
+            running_share = running.cast(nw.Float64) / float(grand)
+    chain: Any = nw
+    for test, name in zip(below, labels, strict=False):
+        chain = chain.when(test).then(nw.lit(name))
+    label = chain.otherwise(nw.lit(labels[-1]))
     out = frame.select(
         "customer_id",
         "value",
