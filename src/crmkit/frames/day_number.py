@@ -130,10 +130,10 @@ def day_number_expr(expr: Any, dtype: Any = None, implementation: Any = None) ->
     frame's ``implementation``) is optional: on Polars and PyArrow, whose dates are stored as
     days since 1970-01-01, the day number is then the date cast to an integer, which is much
     cheaper than calendar arithmetic on time-zone-aware values; on DuckDB it is the date
-    minus 1970-01-01 (a datetime cast to a date first); other engines (and ``None``) use the
-    portable year / day-of-year formula on the value itself. All give the same numbers, and a
-    missing date gives a missing day number on every engine (numpy-backed pandas holds it as
-    NaN in a float column).
+    minus 1970-01-01 (a datetime cast to a date first), and so is a date on PySpark; other
+    engines (and ``None``) use the portable year / day-of-year formula on the value itself.
+    All give the same numbers, and a missing date gives a missing day number on every engine
+    (numpy-backed pandas holds it as NaN in a float column).
 
     Examples:
         >>> import datetime as dt
@@ -161,6 +161,10 @@ def day_number_expr(expr: Any, dtype: Any = None, implementation: Any = None) ->
         if dtype != nw.Date:
             expr = expr.dt.date()
         return expr.cast(nw.Int32).cast(nw.Int64)
+    if dtype == nw.Date and implementation is not None and _subtracts_dates_to_days(implementation):
+        # PySpark: a DATE minus another is an interval of days, which casts to their number
+        # (as DuckDB's integer below) -- the year / day-of-year formula's numbers, cheaper
+        return (expr - nw.lit(EPOCH)).cast(nw.Int64)
     if dtype is not None and implementation is not None and implementation.is_duckdb():
         # a DATE minus 1970-01-01 is the day number (an integer) on DuckDB; a datetime is cast
         # to DATE first, in the session's time zone
@@ -314,6 +318,11 @@ def _holds_missing_as_nan(implementation: Any) -> bool:
     if implementation is None:
         return True
     return bool(implementation.is_pandas_like() or implementation.is_dask())
+
+
+def _subtracts_dates_to_days(implementation: Any) -> bool:
+    """Whether a DATE minus a DATE is an interval of whole days that casts to an integer."""
+    return bool(implementation.is_pyspark() or implementation.is_pyspark_connect())
 
 
 def _stores_dates_as_days(implementation: Any) -> bool:

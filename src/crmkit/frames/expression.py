@@ -67,7 +67,7 @@ from dateutil.relativedelta import relativedelta
 
 from crmkit.errors import ValidationError
 from crmkit.frames import semantics as sem
-from crmkit.frames.day_number import day_number, day_number_expr
+from crmkit.frames.day_number import date_of_day_number, day_number, day_number_expr
 from crmkit.frames.native import from_native, is_frame, narwhals, to_native
 from crmkit.frames.record_function import RecordSource, Value, bind_all
 from crmkit.frames.semantics import Context, as_context
@@ -164,6 +164,33 @@ class Expr:
 
     def _compile(self, ctx: Context) -> Any:
         raise NotImplementedError
+
+    def compile_condition(self, context: Context | dt.date | None = None) -> Any:
+        """The narwhals expression of this test as a condition (``when``, a filter).
+
+        It holds on the same rows as :meth:`compile` (with a missing value the test is false).
+        On DuckDB and PySpark, whose conditions count null as false, the comparisons,
+        memberships, ``&`` and ``|`` in it are left as SQL writes them (no ``COALESCE(…,
+        FALSE)`` each), so the expression may be null where the test is false: use it only as
+        a condition. On other engines (and without an engine in the context) it is the
+        expression :meth:`compile` gives, made never null.
+
+        Examples:
+            >>> import duckdb
+            >>> from crmkit.frames import Context, col, from_native, narwhals
+            >>> rel = from_native(duckdb.sql("select 7 as n union all select null"))
+            >>> ctx = Context(implementation=rel.implementation)
+            >>> big = (col("n") > 5).compile_condition(ctx)
+            >>> points = narwhals().when(big).then(10).otherwise(0).alias("points")
+            >>> sorted(rel.select(points).to_native().fetchall())
+            [(0,), (10,)]
+        """
+        return _condition(self, as_context(context))
+
+    def _condition(self, ctx: Context) -> Any:
+        """This test compiled for a SQL condition, where null counts as false (see
+        :meth:`compile_condition`); by default the never-null test."""
+        return _predicate(self, ctx)
 
     def columns(self) -> frozenset[str]:
         """The column (field) names the expression reads.
@@ -345,6 +372,41 @@ def _predicate(expr: Expr, ctx: Context) -> Any:
     return compiled if expr.is_test else compiled.fill_null(False)
 
 
+def _null_is_false(ctx: Context) -> bool:
+    """Whether the context's engine is a SQL engine (DuckDB, PySpark and the engines narwhals
+    drives like it), where a ``CASE WHEN`` / ``WHERE`` condition that is null does not hold."""
+    engine = ctx.implementation
+    return engine is not None and (engine.is_duckdb() or engine.is_spark_like())
+
+
+def _condition(expr: Expr, ctx: Context) -> Any:
+    """Compile ``expr`` as the condition of a ``when`` or a filter: on a SQL engine a null may
+    stand for false there (:meth:`Expr._condition`), elsewhere it is :func:`_predicate`."""
+    return expr._condition(ctx) if _null_is_false(ctx) else _predicate(expr, ctx)
+
+
+def _date_column(expr: Expr, ctx: Context) -> str | None:
+    """The name of the ``DATE`` column whose calendar day ``expr`` is, else ``None``."""
+    if not (isinstance(expr, CalendarDay) and type(expr.operand) is Column):
+        return None
+    return expr.operand.name if ctx.schema.get(expr.operand.name) == narwhals().Date else None
+
+
+def _fixed_date(expr: Expr, ctx: Context) -> dt.date | None:
+    """The date of a fixed day (a date literal, :func:`as_of`), else ``None`` (also for a day
+    outside the years 1-9999 of ``datetime.date``)."""
+    if isinstance(expr, DayLiteral):
+        number = expr.number
+    elif isinstance(expr, AsOfDay):
+        number = expr.resolve(ctx)
+    else:
+        return None
+    try:
+        return date_of_day_number(number)
+    except (ValueError, OverflowError):
+        return None
+
+
 def _where(expr: Expr) -> str:
     """The columns an error about ``expr``'s values names."""
     return ", ".join(sorted(expr.columns())) or "value"
@@ -518,12 +580,31 @@ class Compare(Expr):
         return source.compare(self.left, self.op, self.right, _where(self))
 
     def _compile(self, ctx: Context) -> Any:
-        a = self.left._compile(ctx)
-        b = self.right._compile(ctx)
+        a, b = self._sides(ctx)
         out = sem.OPERATORS[self.op](a, b).fill_null(False)
         if self.op == "!=":  # pandas: a missing value is unequal to everything; here false
             return out & ~a.is_null() & ~b.is_null()
         return out
+
+    def _condition(self, ctx: Context) -> Any:
+        # SQL: a comparison with a null side (either one; `!=` too) is null, which a condition
+        # counts as false -- what the COALESCE(…, FALSE) of `_compile` makes it
+        return sem.OPERATORS[self.op](*self._sides(ctx))
+
+    def _sides(self, ctx: Context) -> tuple[Any, Any]:
+        """The two sides compiled. On DuckDB and PySpark, the calendar day of a ``DATE``
+        column against a fixed day (a date, :func:`as_of`) is the column against that day's
+        date: day numbers count days in date order, so every operator gives the same truth
+        (and null for a missing date), without computing the column's day numbers."""
+        if _null_is_false(ctx):
+            nw = narwhals()
+            for day, fixed, swap in ((self.left, self.right, False), (self.right, self.left, True)):
+                name = _date_column(day, ctx)
+                on = _fixed_date(fixed, ctx) if name is not None else None
+                if on is not None:
+                    column, date = nw.col(name), nw.lit(on)
+                    return (date, column) if swap else (column, date)
+        return self.left._compile(ctx), self.right._compile(ctx)
 
     def __repr__(self) -> str:
         return f"({self.left!r} {self.op} {self.right!r})"
@@ -551,6 +632,12 @@ class IsIn(_Unary):
         if not values:  # in no value (an empty value set has no type on Arrow engines)
             return operand.is_null() & narwhals().lit(False)
         return operand.is_in(values).fill_null(False)
+
+    def _condition(self, ctx: Context) -> Any:
+        # SQL: membership of a null is null (or false), false as a condition
+        if not self.values:
+            return self._compile(ctx)
+        return self.operand._compile(ctx).is_in([sem.frame_literal(v) for v in self.values])
 
     def __repr__(self) -> str:
         return f"{self.operand!r}.is_in({list(self.values)!r})"
@@ -596,6 +683,13 @@ class _Junction(Expr):
 
     def _compile(self, ctx: Context) -> Any:
         left, right = _predicate(self.left, ctx), _predicate(self.right, ctx)
+        return left & right if self.every else left | right
+
+    def _condition(self, ctx: Context) -> Any:
+        # SQL's AND is true only when both sides are true and OR when either is, so null
+        # sides (false as conditions) give the truth of the never-null sides; `~` is not
+        # passed through (NOT null is null: its operand stays never null, `Not._compile`)
+        left, right = self.left._condition(ctx), self.right._condition(ctx)
         return left & right if self.every else left | right
 
     def __repr__(self) -> str:
@@ -751,7 +845,7 @@ class Conditional(Expr):
         nw = narwhals()
         chain: Any = nw
         for test, value in self.branches:
-            chain = chain.when(_predicate(test, ctx)).then(value._compile(ctx))
+            chain = chain.when(_condition(test, ctx)).then(value._compile(ctx))
         if self.default is None:
             return chain
         return chain.otherwise(self.default._compile(ctx))
@@ -951,7 +1045,7 @@ def filter_rows(
         nw_frame = from_native(data)
         ctx, source = _frame_context(nw_frame, ctx, [test], what)
         if source is nw_frame:
-            return to_native(nw_frame.filter(_predicate(test, ctx)))
+            return to_native(nw_frame.filter(_condition(test, ctx)))
         keep = source.select(_predicate(test, ctx).alias("__crmkit_keep"))["__crmkit_keep"]
         return to_native(nw_frame.filter(keep))
     rows = list(data)

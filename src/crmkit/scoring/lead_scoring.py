@@ -773,27 +773,30 @@ class LeadScoringModel:
                 ]
             )
         point_exprs: list[tuple[Criterion, str, Any]] = []
-        # DuckDB and pandas compute a test's points as the test (0 or 1) times the points
-        # faster than as a CASE / where (Polars does not); the totals then start from 0.0, so
-        # that no -0.0 (a negative criterion times 0) reaches them, and the explained
-        # per-criterion columns keep the CASE form
+        # pandas computes a test's points as the test (0 or 1) times the points faster than as
+        # a `where` (Polars does not); the totals then start from 0.0, so that no -0.0 (a
+        # negative criterion times 0) reaches them, and the explained per-criterion columns
+        # keep the `when` form. A test is compiled as a condition (`compile_condition`): on
+        # DuckDB and PySpark a CASE counts null as false, so no COALESCE(…, FALSE) per
+        # comparison; elsewhere it is the never-null test
         engine = frame.implementation
-        product = not explain and (engine.is_duckdb() or engine.is_pandas_like())
+        product = not explain and engine.is_pandas_like()
+        sql = engine.is_duckdb() or engine.is_spark_like()
+        fired: dict[str, Any] = {}
         for i, criterion in enumerate(self.criteria):
+            name = f"__points:{i}"
             points: Any = nw.lit(criterion.points)
             if criterion.decay is not None:
                 days = nw.col(ages[criterion.decay.field])
                 clipped = nw.when(days < 0).then(nw.lit(0.0)).otherwise(days)
                 factor = (clipped * (-math.log(2.0) / criterion.decay.half_life_days)).exp()
                 points = points * nw.when(days.is_null()).then(nw.lit(1.0)).otherwise(factor)
-            fired = criterion.rule.compile(ctx)
-            if not criterion.rule.is_test:  # (a compiled test is never null already)
-                fired = fired.fill_null(False)
+            fired[name] = criterion.rule.compile_condition(ctx)
             if product:
-                expr = fired.cast(nw.Float64()) * points
+                expr = fired[name].cast(nw.Float64()) * points
             else:
-                expr = nw.when(fired).then(points).otherwise(nw.lit(0.0)).cast(nw.Float64())
-            point_exprs.append((criterion, f"__points:{i}", expr))
+                expr = nw.when(fired[name]).then(points).otherwise(nw.lit(0.0)).cast(nw.Float64())
+            point_exprs.append((criterion, name, expr))
         if explain:  # each criterion's points are computed once, as columns shown later
             out = frame.with_columns(*[e.alias(name) for _, name, e in point_exprs])
             terms = {name: nw.col(name) for _, name, _ in point_exprs}
@@ -805,10 +808,30 @@ class LeadScoringModel:
             (CriterionGroup.FIT, "fit_score"),
             (CriterionGroup.ENGAGEMENT, "engagement_score"),
         ):
-            parts = [terms[name] for c, name, _ in point_exprs if c.group is group]
+            members = [(c, name) for c, name, _ in point_exprs if c.group is group]
+            parts = [terms[name] for _, name in members]
+            run = _whole_run([c for c, _ in members]) if sql and not explain else 0
+            if run:
+                # the group's first criteria give whole points: SQL adds them up as integers
+                # (as a hand-written query does) and the sum is cast to a float once; the float
+                # sum 0.0 + … in criterion order reaches the same number (every partial sum is
+                # a whole number within 2**53, so exact, and a zero is +0.0 in both), and the
+                # criteria after the run are added to it in their order as before
+                bound = sum(abs(c.points) for c, _ in members[:run])
+                dtype = nw.Int32() if bound < 2**31 else nw.Int64()
+                whole = [
+                    nw.when(fired[name])
+                    .then(nw.lit(int(c.points), dtype))
+                    .otherwise(nw.lit(0, dtype))
+                    for c, name in members[:run]
+                ]
+                parts = [reduce(operator.add, whole).cast(nw.Float64()), *parts[run:]]
             # a criterion's points are never null, so a plain sum (no null handling of
-            # sum_horizontal: SQL engines wrap each term in COALESCE) adds them up
-            summed = [nw.lit(0.0), *parts] if product else parts or [nw.lit(0.0)]
+            # sum_horizontal: SQL engines wrap each term in COALESCE) adds them up; it starts
+            # from 0.0 as the records engine's does (no -0.0 total) where it is not the
+            # integer sum of a run
+            start = product or (sql and not explain and not run)
+            summed = [nw.lit(0.0), *parts] if start else parts or [nw.lit(0.0)]
             total: Any = reduce(operator.add, summed)
             totals.append(total.cast(nw.Float64()).alias(alias))
         out = out.with_columns(*totals)
@@ -961,6 +984,21 @@ def _whole_sum(np: Any, terms: Sequence[tuple[Any, Criterion]], rows: int) -> An
         np.multiply(test, dtype(int(criterion.points)), out=term)
         total += term
     return total.astype(np.float64)
+
+
+def _whole_run(criteria: Sequence[Criterion]) -> int:
+    """How many of the first ``criteria`` give whole points without decay, adding up to at
+    most 2**53 in absolute value (so every partial sum is an exact float)."""
+    run = bound = 0
+    for criterion in criteria:
+        points = criterion.points
+        if criterion.decay is not None or not points.is_integer():
+            break
+        bound += abs(int(points))
+        if bound > 2**53:
+            break
+        run += 1
+    return run
 
 
 def _capped(total: float, cap: float | None) -> float:
