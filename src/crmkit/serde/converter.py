@@ -227,20 +227,26 @@ def _optional_arg(tp: Any) -> Any:
 _encode_text = json.encoder.encode_basestring  # the function json.dumps writes strings with
 
 
+_encode_ascii = json.encoder.encode_basestring_ascii  # the same with ensure_ascii (default)
+
+
 def _standard_text(value: Any) -> str:
     """``value`` as :func:`json.dumps` writes it for :func:`to_json` (any plain data)."""
     return json.dumps(value, ensure_ascii=False, allow_nan=False)
 
 
-def _scalars_text(value: Any) -> str:
-    """A ``dict[str, scalar]`` as :func:`json.dumps` writes it; raises on anything unusual."""
+def _scalars_text(
+    value: Any, encode: Callable[[str], str] = _encode_text, colon: str = ": ", comma: str = ", "
+) -> str:
+    """A ``dict[str, scalar]`` as :func:`json.dumps` writes it (strings by ``encode``, items
+    separated as ``colon`` and ``comma`` say); raises on anything unusual."""
     items = []
     for key, item in value.items():
         if key.__class__ is not str:
             raise _RefusedError
         kind = item.__class__
         if kind is str:
-            text = _encode_text(item)
+            text = encode(item)
         elif item is None:
             text = "null"
         elif kind is bool:
@@ -249,19 +255,50 @@ def _scalars_text(value: Any) -> str:
             text = repr(item)
         else:
             raise _RefusedError
-        items.append(f"{_encode_text(key)}: {text}")
-    return "{" + ", ".join(items) + "}"
+        items.append(f"{encode(key)}{colon}{text}")
+    return "{" + comma.join(items) + "}"
+
+
+class _Style(typing.NamedTuple):
+    """How generated JSON text writers write: ``json.dumps``' separators and ``ensure_ascii``."""
+
+    compact: bool = False  # separators (",", ":") instead of (", ", ": ")
+    ascii: bool = False  # ensure_ascii=True
+
+    @property
+    def colon(self) -> str:
+        return ":" if self.compact else ": "
+
+    @property
+    def comma(self) -> str:
+        return "," if self.compact else ", "
+
+    def dumps(self, value: Any) -> str:
+        """``value`` as :func:`json.dumps` writes it in this style (never NaN)."""
+        return json.dumps(
+            value, ensure_ascii=self.ascii, allow_nan=False, separators=(self.comma, self.colon)
+        )
+
+    def scalars(self, value: Any) -> str:
+        """:func:`_scalars_text` in this style."""
+        encode = _encode_ascii if self.ascii else _encode_text
+        return _scalars_text(value, encode, self.colon, self.comma)
+
+
+_PLAIN = _Style()  # to_json's style
 
 
 class _Codegen:
     """Builds the source of one generated function; ``ref``/``var`` make unique names."""
 
-    def __init__(self, root: type) -> None:
+    def __init__(self, root: type, style: _Style | None = None) -> None:
+        style = _PLAIN if style is None else style
+        self.style = style
         self.globs: dict[str, Any] = {
             "_refuse": _refuse,
-            "_text": _encode_text,
-            "_standard": _standard_text,
-            "_scalars": _scalars_text,
+            "_text": _encode_ascii if style.ascii else _encode_text,
+            "_standard": style.dumps if style != _PLAIN else _standard_text,
+            "_scalars": style.scalars if style != _PLAIN else _scalars_text,
             "_NOTHING": attrs.NOTHING,
             "_disabled": attrs.validators.get_disabled,
             "_datetime_from": datetime.fromisoformat,
@@ -545,21 +582,29 @@ class _Codegen:
         hook = self.ref(converter.get_unstructure_hook(tp))
         return f"{hook}({src})"
 
-    def writer(self, cls: type) -> str:
+    def writer(self, cls: type, replace: str | None = None) -> str:
         """The name of a generated function giving the JSON text of an object of ``cls``
-        (emitted into ``self.functions`` on first use; a recursive class calls itself)."""
-        name = self.writers.get(cls)
-        if name is None:
+        (emitted into ``self.functions`` on first use; a recursive class calls itself). With
+        ``replace`` (a field holding an ``int``), the function takes that field's value as a
+        second argument instead of reading it from the object."""
+        if replace is not None:
+            name = f"_write_with_{replace}"
+        elif (found := self.writers.get(cls)) is not None:
+            return found
+        else:
             name = self.writers[cls] = f"_write{len(self.writers)}"
-            fields = _generated_fields(cls)
-            assert fields is not None  # checked by the caller
-            lines = [f"def {name}(obj):"]
-            items = []
-            for index, field in enumerate(fields):
-                lines.append(f"    _v{index} = {self.text(field.type, f'obj.{field.name}')}")
-                items.append(f"{_encode_text(field.name)}: {{_v{index}}}")  # names: identifiers
-            lines.append(f"    return f'{{{{{', '.join(items)}}}}}'")
-            self.functions.append("\n".join(lines) + "\n")
+        fields = _generated_fields(cls)
+        assert fields is not None  # checked by the caller
+        lines = [f"def {name}(obj{'' if replace is None else ', _replaced'}):"]
+        items = []
+        colon, comma = self.style.colon, self.style.comma
+        for index, field in enumerate(fields):
+            src = "_replaced" if field.name == replace else f"obj.{field.name}"
+            value = self.text(int if field.name == replace else field.type, src)
+            lines.append(f"    _v{index} = {value}")
+            items.append(f"{_encode_text(field.name)}{colon}{{_v{index}}}")  # identifiers
+        lines.append(f"    return f'{{{{{comma.join(items)}}}}}'")
+        self.functions.append("\n".join(lines) + "\n")
         return name
 
     def text(self, tp: Any, src: str) -> str:
@@ -593,8 +638,9 @@ class _Codegen:
             return f"_text({self.unstructure(tp, src)})"
         if tp is Money:
             currency = self.text(str, f"{later}.currency")
+            colon, comma = self.style.colon, self.style.comma
             return (
-                f"('{{\"amount\": ' + _text(str({first}.amount)) + ', \"currency\": ' "
+                f"('{{\"amount\"{colon}' + _text(str({first}.amount)) + '{comma}\"currency\"{colon}' "
                 f"+ {currency} + '}}')"
             )
         if isinstance(tp, type) and issubclass(tp, enum.Enum):
@@ -604,7 +650,8 @@ class _Codegen:
         origin, args = get_origin(tp), get_args(tp)
         if origin is list and len(args) == 1:
             each = self.var()
-            return f"('[' + ', '.join([{self.text(args[0], each)} for {each} in {src}]) + ']')"
+            items = f"[{self.text(args[0], each)} for {each} in {src}]"
+            return f"('[' + {self.style.comma!r}.join({items}) + ']')"
         if origin is dict and len(args) == 2 and args[0] is str and _is_scalar_union(args[1]):
             return f"(_scalars({later}) if {first} else '{{}}')"
         if origin is dict:  # an empty dict is '{}' whatever its type
@@ -686,6 +733,42 @@ def _json_writer(cls: type) -> Callable[[Any], str] | None:
     root = gen.writer(cls)
     # the functions call each other: they are defined in the namespace they run in
     functions = _compile("\n".join(gen.functions), gen.globs, None, cls)
+    gen.globs.update(functions)
+    return functions[root]  # type: ignore[no-any-return]
+
+
+@functools.cache
+def json_text_writer(
+    tp: Any, *, compact: bool = False, ascii: bool = False, replace: str | None = None
+) -> Callable[..., str]:
+    """A generated function writing a value of type ``tp`` (an attrs class, ``list[...]``,
+    ``dict[str, ...]`` …) as :func:`json.dumps` writes :func:`to_dict`'s data for it, without
+    building the data: with ``separators=(",", ":")`` when ``compact``, with
+    ``ensure_ascii=True`` when ``ascii`` (else as :func:`to_json` writes, never ``NaN``).
+    It raises on anything it could not write exactly (another type, NaN …); the caller then
+    takes the standard path, which decides. With ``replace``, ``tp`` is an attrs class and the
+    function takes the ``int`` to write for that field as its second argument.
+
+    Examples:
+        >>> from crmkit.domain import Money
+        >>> from crmkit.serde.converter import json_text_writer
+        >>> json_text_writer(list[Money], compact=True)([Money("1.50", "SEK")])
+        '[{"amount":"1.50","currency":"SEK"}]'
+        >>> json_text_writer(dict[str, str], ascii=True)({"city": "Malmö"})
+        '{"city": "Malm\\\\u00f6"}'
+    """
+    gen = _Codegen(tp if isinstance(tp, type) else object, _Style(compact, ascii))
+    if replace is not None:
+        if not _generated(tp) or _generated_fields(tp) is None:
+            raise TypeError(f"{tp!r} has no generated functions")
+        root = gen.writer(tp, replace)
+    else:
+        root = "_value"
+        gen.functions.append(f"def _value(value):\n    return {gen.text(tp, 'value')}\n")
+    style = ("compact " if compact else "") + ("ascii " if ascii else "")
+    label = f"{tp.__module__}.{tp.__qualname__}" if isinstance(tp, type) else repr(tp)
+    filename = f"<crmkit serde {style}text {label} {replace or ''}>"
+    functions = define("\n".join(gen.functions), filename, gen.globs)
     gen.globs.update(functions)
     return functions[root]  # type: ignore[no-any-return]
 

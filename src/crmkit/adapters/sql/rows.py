@@ -106,6 +106,8 @@ def _check_lines(cls: type, globs: dict[str, Any]) -> list[str]:
             continue
         globs[f"_val{index}"], globs[f"_attr{index}"] = field.validator, field
         inline = _inline_expr(field.validator, "_c", globs, f"_in{index}")
+        if inline is None and _accepts_empty_list(field):
+            inline = "(_c.__class__ is list and not _c)"
         accepted = f" and not {inline}" if inline is not None else ""
         lines += [
             f"_c = e.{field.name}",
@@ -116,6 +118,19 @@ def _check_lines(cls: type, globs: dict[str, Any]) -> list[str]:
         ]
     lines.append("if _p: raise _VE(_p)")
     return lines
+
+
+def _accepts_empty_list(field: attrs.Attribute[Any]) -> bool:
+    """Whether ``field``'s validator accepts an empty list (asked once, when the checks are
+    generated): domain validators check their own field's value only, so an empty list the
+    validator accepted once it accepts on every entity, and costs one test instead of a
+    call (``addresses``, ``contact_roles`` …)."""
+    assert field.validator is not None  # only fields with a validator are checked
+    try:
+        field.validator(None, field, [])
+    except Exception:  # refused (a list that must not be empty …), or it needs the entity
+        return False
+    return True
 
 
 def _compile_function(name: str, params: str, body: list[str], globs: dict[str, Any]) -> Any:
@@ -441,13 +456,27 @@ class RowWriter:
     def __init__(self, agg: Aggregate, table: sa.Table, dialect: str) -> None:
         self.names = tuple(c.name for c in table.columns)
         columns = ", ".join(f'"{name}"' for name in self.names)
+        kinds = {c.name: type(c.type).__name__ for c in table.columns}
         if dialect == "sqlite":
             marks = ", ".join("?" * len(self.names))
             self.statement = f'INSERT INTO "{table.name}" ({columns}) VALUES ({marks})'
         else:
             self.statement = f'COPY "{table.name}" ({columns}) FROM STDIN'
+        # UPDATE … WHERE id = … AND version = …: every column but the id, then id and version
+        self._id_at = self.names.index("id")
+        mark = {"JSON": "%s::json", "JSONB": "%s::jsonb"} if dialect != "sqlite" else {}
+        assigned = ", ".join(
+            f'"{name}" = {mark.get(kinds[name], "?" if dialect == "sqlite" else "%s")}'
+            for name in self.names
+            if name != "id"
+        )
+        where = "?" if dialect == "sqlite" else "%s"
+        self.update = (
+            f'UPDATE "{table.name}" SET {assigned} WHERE "id" = {where} AND "version" = {where}'
+        )
+        document_at = self.names.index("document")
+        self.update_document_at = document_at - (self._id_at < document_at)
         binds = DRIVER_VALUE["sqlite" if dialect == "sqlite" else "postgresql"]
-        kinds = {c.name: type(c.type).__name__ for c in table.columns}
         self._row = _row_function(agg, self.names, {n: binds.get(k) for n, k in kinds.items()})
 
     def rows(self, entities: Iterable[Any], version: int) -> list[tuple[Any, ...]]:
@@ -466,6 +495,31 @@ class RowWriter:
         """
         row = self._row
         return [row(entity, version) for entity in entities]
+
+    def updates(self, entities: Iterable[Any], versions: Iterable[int]) -> list[tuple[Any, ...]]:
+        """The parameter tuples of :attr:`update` storing each entity at its version in
+        ``versions`` over the version just before it (the entities are not changed); refuses
+        what :func:`check_changes` refuses. A tuple holds every column's value but the id's in
+        :attr:`names` order, then the id and the expected stored version; the document is at
+        :attr:`update_document_at`.
+
+        Examples:
+            >>> from crmkit.adapters.aggregate import aggregate_for
+            >>> from crmkit.adapters.sql import SqlStore
+            >>> from crmkit.adapters.sql.rows import RowWriter
+            >>> from crmkit.domain import Account
+            >>> table = SqlStore("sqlite://").table("accounts")
+            >>> writer = RowWriter(aggregate_for("accounts"), table, "sqlite")
+            >>> params = writer.updates([Account("Acme", id="a-1")], [4])[0]
+            >>> params[-2:], writer.update.endswith('WHERE "id" = ? AND "version" = ?')
+            (('a-1', 3), True)
+        """
+        row, at = self._row, self._id_at
+        params = []
+        for entity, version in zip(entities, versions, strict=True):
+            values = row(entity, version)
+            params.append((*values[:at], *values[at + 1 :], values[at], version - 1))
+        return params
 
 
 # Generated row functions by aggregate (held, so its id stays its own), columns and binds: a
@@ -573,7 +627,44 @@ def _generate(
     agg: Aggregate, names: tuple[str, ...], binds: dict[str, Callable[[Any], Any] | None]
 ) -> Callable[[Any, int], tuple[Any, ...]]:
     """Compile ``row(entity, version)`` for ``agg``: what ``entity_row`` computes, as the
-    driver's values, in table column order."""
+    driver's values, in table column order.
+
+    The function writes the document and the JSON columns as text straight from the entity
+    (:func:`crmkit.serde.converter.json_text_writer`: no ``to_dict`` data in between); a value
+    those writers cannot write exactly makes it build that row as before (``to_dict``, then
+    :func:`document_text` and :func:`json_column_text`), so every row is the same either way.
+    """
+    slow = _source(agg, names, binds, text=False)
+    assert slow is not None  # without text writers there is always a function
+    row: Callable[[Any, int], tuple[Any, ...]] = _compile_function("row", "e, version", *slow)
+    fast = _source(agg, names, binds, text=True)
+    if fast is None:
+        return row
+    fast[1]["_slow"] = row
+    text_row: Callable[[Any, int], tuple[Any, ...]] = _compile_function("row", "e, version", *fast)
+    return text_row
+
+
+def _text_writer(tp: Any, **style: Any) -> Callable[..., str] | None:
+    """:func:`crmkit.serde.converter.json_text_writer` of ``tp``, or None where there is none."""
+    from crmkit.serde.converter import json_text_writer
+
+    try:
+        return json_text_writer(tp, **style)
+    except Exception:  # a type without generated functions: the row is built as before
+        return None
+
+
+def _source(
+    agg: Aggregate,
+    names: tuple[str, ...],
+    binds: dict[str, Callable[[Any], Any] | None],
+    *,
+    text: bool,
+) -> tuple[list[str], dict[str, Any]] | None:
+    """The body and globals of ``row(entity, version)`` (see :func:`_generate`): with
+    ``text``, the body writing the document and JSON columns as text, falling back to
+    ``_slow`` (None when some column needs ``to_dict``'s data)."""
     from crmkit.adapters.sql.schema import _CONVERT, _utc
     from crmkit.serde import to_dict
 
@@ -590,19 +681,34 @@ def _generate(
         "_utc": _utc,
         "_sqlite_utc": _sqlite_utc,
     }
+    types = _field_types(cls)
 
     def attr(name: str) -> str:
         return f"e.{name}" if name in present else f"getattr(e, {name!r}, None)"
 
-    body = [
+    prelude = [
         "if e.__class__ is not _cls and not isinstance(e, _cls): _require(e)",
         *_check_lines(cls, globs),
-        "doc = _to_dict(e)",
-        "doc['version'] = version",
     ]
+    body = [] if text else ["doc = _to_dict(e)", "doc['version'] = version"]
     fast = _Fast(cls, globs, body)
     # each column's expression, written when the column is in the table (see _Fast)
     exprs: dict[str, str | Callable[[], str]] = {}
+    # columns whose expression is already the driver's value (no bind around it)
+    bound: set[str] = set()
+
+    def json_text(name: str, field: str, expr: str) -> bool:
+        """Write JSON column ``name`` (field ``field``'s value ``expr``) as text; False when
+        that is not possible here."""
+        writer = _text_writer(types.get(field), ascii=True) if field in types else None
+        if writer is None or binds.get(name) is not _json_text:
+            return False
+        globs[f"_json_{name}"] = writer
+        w = fast.local(expr)
+        exprs[name] = f"(None if {w} is None else _json_{name}({w}))"
+        bound.add(name)
+        return True
+
     # Aggregate.index
     for key in ("owner_id", "account_id", "status", "stage", "segment"):
         if key in agg.fields:
@@ -618,6 +724,9 @@ def _generate(
     exprs["created_us"] = functools.partial(fast.micros, "e.created_at")
     exprs["updated_us"] = functools.partial(fast.micros, "e.updated_at")
     exprs["custom"] = "e.custom or {}"
+    custom_type = types.get("custom")
+    if text and _scalar_bag(custom_type):  # the raw bag's text is its to_dict data's
+        json_text("custom", "custom", "e.custom or {}")
     # entity_row
     exprs["id"] = "e.id"
     exprs["version"] = "version"
@@ -626,9 +735,20 @@ def _generate(
     # columns whose value is _utc(<expression>): SQLite's text is written in one step
     utc_of = {"created_at": "e.created_at", "updated_at": "e.updated_at"}
     exprs["remote_data"] = "doc.get('remote_data') or {}"
+    if (
+        text
+        and "remote_data" in names
+        and not json_text("remote_data", "remote_data", "e.remote_data or {}")
+    ):
+        return None
     for index, spec in enumerate(COLUMNS.get(agg.name, ())):
         if spec.kind == "json":
             exprs[spec.column] = f"doc.get({spec.attr!r})"
+            if text and spec.column in names and spec.attr in types:
+                if not json_text(spec.column, spec.attr, attr(spec.attr)):
+                    return None
+            elif text:
+                exprs[spec.column] = "None"  # not a field: not in the document
             continue
         local = f"_v{index}"
         body.append(f"{local} = {attr(spec.attr)}")
@@ -644,12 +764,21 @@ def _generate(
     if agg.name == "accounts":
         exprs[PARENT_COLUMN] = "e.parent_id"
     exprs["document"] = "_text_of(doc)"
+    if text:
+        document = _text_writer(cls, compact=True, replace="version")
+        if document is None:
+            return None
+        globs["_document"] = document
+        exprs["document"] = "_document(e, version)"
+        bound.add("document")
     values = []
     for name in names:
         written = exprs.get(name, "None")
         expr = written if isinstance(written, str) else written()
         bind = binds.get(name)
-        if bind is _sqlite_timestamp and name in utc_of:
+        if name in bound:
+            pass
+        elif bind is _sqlite_timestamp and name in utc_of:
             expr = fast.sqlite_utc(utc_of[name])
         elif bind is not None and expr != "None":
             # the same text as the bind's, written faster (see json_column_text)
@@ -657,5 +786,28 @@ def _generate(
             expr = f"_bind_{name}({expr})"
         values.append(expr)
     body.append("return (" + ", ".join(values) + ",)")
-    row: Callable[[Any, int], tuple[Any, ...]] = _compile_function("row", "e, version", body, globs)
-    return row
+    if not text:
+        return prelude + body, globs
+    return (
+        [
+            *prelude,
+            "try:",
+            *(f"    {line}" for line in body),
+            "except Exception:  # a value the text writers leave to to_dict",
+            "    return _slow(e, version)",
+        ],
+        globs,
+    )
+
+
+def _scalar_bag(tp: Any) -> bool:
+    """Whether ``tp`` is ``dict[str, <a union of JSON scalars>]`` (``custom``'s type)."""
+    from crmkit.serde.converter import _is_scalar_union
+
+    args = typing.get_args(tp)
+    return (
+        typing.get_origin(tp) is dict
+        and len(args) == 2
+        and args[0] is str
+        and (_is_scalar_union(args[1]))
+    )
