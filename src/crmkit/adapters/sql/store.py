@@ -936,6 +936,13 @@ class SqlRepository(AggregateRepository[E]):
         entity: E = load_entity(self._agg, document)
         return entity
 
+    def _row_writer(self) -> RowWriter:
+        """This repository's :class:`~crmkit.adapters.sql.rows.RowWriter` (made on first use)."""
+        writer = self._writer
+        if writer is None:
+            writer = self._writer = RowWriter(self._agg, self._table, self._dialect)
+        return writer
+
     def _insert(self, entities: list[Any], version: int) -> None:
         """Insert new entities at ``version`` with one prepared statement through the driver.
 
@@ -948,9 +955,7 @@ class SqlRepository(AggregateRepository[E]):
         """
         if not entities:
             return
-        insert = self._writer
-        if insert is None:
-            insert = self._writer = RowWriter(self._agg, self._table, self._dialect)
+        insert = self._row_writer()
         values = insert.rows(entities, version)
         if self._dialect == "sqlite":
             self._conn().exec_driver_sql(insert.statement, values)
@@ -1282,6 +1287,13 @@ class SqlRepository(AggregateRepository[E]):
         return UpsertResult(inserted=inserted, updated=updated)
 
     def _upsert_batch(self, batch: list[Any], key: UpsertKey) -> tuple[int, int]:
+        """Write one batch: one read of the stored versions and documents (the audit log
+        records each changed field, so it needs the old documents), then the changed rows in
+        one ``UPDATE … WHERE id = … AND version = …`` per row of one ``executemany`` (a row
+        changed or deleted since the read updates nothing: a conflict) and the new rows with
+        :meth:`_insert` (the primary key refuses one stored since the read). Rows come from
+        the generated :class:`~crmkit.adapters.sql.rows.RowWriter`; a taken remote id is found
+        by its unique constraint and named only then."""
         sa_ = self._sa
         t = self._table
         conn = self._conn()
@@ -1311,53 +1323,49 @@ class SqlRepository(AggregateRepository[E]):
         if len(set(ids)) != len(ids):
             raise ConflictError(f"{self._label} ids repeat within one upsert batch")
         self._check_parents(batch)
-        remotes = [e.remote_id for e in batch if e.remote_id is not None]
-        if remotes:
-            clash = conn.execute(
-                sa_.select(t.c.remote_id, t.c.id).where(
-                    t.c.remote_id.in_(remotes), t.c.id.not_in(ids)
-                )
-            ).first()
-            if clash is not None:
-                raise remote_taken(self._label, clash[0], clash[1])
         new = [e for e in batch if e.id not in versions]
         changed = [e for e in batch if e.id in versions]
-        old_rows = []
-        for entity in changed:
-            row = self._row(entity, versions[entity.id] + 1)
-            row["key"] = row.pop("id")
-            row["expected"] = versions[entity.id]
-            old_rows.append(row)
+        writer = self._row_writer()
+        updates = writer.updates(changed, [versions[e.id] + 1 for e in changed])
         try:
             with conn.begin_nested():
-                if old_rows:
-                    # Release remote ids first so swapping them inside a batch cannot collide.
-                    values = {
-                        c: sa_.bindparam(c) for c in old_rows[0] if c not in ("key", "expected")
-                    }
-                    statement = (
-                        t.update()
-                        .where(
-                            t.c.id == sa_.bindparam("key"), t.c.version == sa_.bindparam("expected")
-                        )
-                        .values(values)
-                    )
-                    result = conn.execute(statement, old_rows)
-                    if result.rowcount not in (-1, len(old_rows)):
+                if updates:
+                    result = conn.exec_driver_sql(writer.update, updates)
+                    if result.rowcount not in (-1, len(updates)):
                         raise ConflictError(
                             f"{self._label}: another writer changed rows of this upsert batch"
                         )
-                    for row in old_rows:
-                        self._audit(
-                            row["key"], row["version"], documents[row["key"]], row["document"]
-                        )
+                    at = writer.update_document_at
+                    for entity, params in zip(changed, updates, strict=True):
+                        self._audit(entity.id, params[-1] + 1, documents[entity.id], params[at])
                 self._insert(new, 1)
         except sa_.exc.IntegrityError as error:
-            raise self._integrity(error, batch) from None
+            raise self._upsert_failure(batch, error) from None
         for entity in batch:
             self._uow.state.touch(entity)
             entity.version = versions[entity.id] + 1 if entity.id in versions else 1
-        return len(new), len(old_rows)
+        return len(new), len(updates)
+
+    def _upsert_failure(self, batch: list[Any], error: Exception) -> Exception:
+        """Say why writing an upsert ``batch`` broke a constraint (only runs when it did): a
+        remote id stored on another entity, an account that is not stored, or a concurrent
+        writer."""
+        sa_ = self._sa
+        t = self._table
+        remotes = [e.remote_id for e in batch if e.remote_id is not None]
+        if remotes and not _is_foreign_key(error):
+            clash = (
+                self._conn()
+                .execute(
+                    sa_.select(t.c.remote_id, t.c.id).where(
+                        t.c.remote_id.in_(remotes), t.c.id.not_in([e.id for e in batch])
+                    )
+                )
+                .first()
+            )
+            if clash is not None:
+                return remote_taken(self._label, clash[0], clash[1])
+        return self._integrity(error, batch)
 
     def delete(self, id: str, *, version: int | None = None) -> None:
         """Remove the entity with ``id`` (optionally only at ``version``).
