@@ -908,7 +908,7 @@ class LeadScoringModel:
                     reduce(operator.add, terms[1:], terms[0].copy()) if terms else np.zeros(rows)
                 )
             else:  # 0.0 + test × points, term by term
-                whole = _whole_prefix([c for _, c in members])
+                whole = _whole_run([c for _, c in members])
                 total = _whole_sum(np, [(fired[i], c) for i, c in members[:whole]], rows)
                 for i, criterion in members[whole:]:
                     total += fired[i] * points(criterion)
@@ -952,22 +952,6 @@ class _PartitionScores:
 _CodeParts = tuple[
     float, float, tuple[CriterionHit, ...], tuple[tuple[int, CriterionHit, int, Decay | None], ...]
 ]
-
-
-#: Whole numbers up to this size are exact in a float64, and so are their sums below it.
-_EXACT_WHOLE = 2.0**53
-
-
-def _whole_prefix(criteria: Sequence[Criterion]) -> int:
-    """How many leading ``criteria`` have whole points and no decay (|points| summing < 2**53)."""
-    bound = 0.0
-    for count, criterion in enumerate(criteria):
-        bound += abs(criterion.points)
-        if criterion.decay is not None or not criterion.points.is_integer():
-            return count
-        if bound >= _EXACT_WHOLE:
-            return count
-    return len(criteria)
 
 
 def _whole_sum(np: Any, terms: Sequence[tuple[Any, Criterion]], rows: int) -> Any:
