@@ -45,7 +45,7 @@ from contextlib import contextmanager
 from decimal import Decimal
 from operator import attrgetter, itemgetter
 from types import CodeType
-from typing import Any, Protocol, runtime_checkable
+from typing import Any, NamedTuple, Protocol, runtime_checkable
 
 from crmkit._codegen import code
 from crmkit.errors import ValidationError
@@ -128,6 +128,8 @@ class RecordSource:
         self.count = 0
         #: field name (or a derived value's key) → the local holding it, in the current block
         self.fields: dict[str, str] = {}
+        #: a test's local → how :meth:`when` jumps on it directly (:class:`_Jump`)
+        self.jumps: dict[str, _Jump] = {}
         self.names: dict[str, Any] = {
             "PLAIN": _PLAIN,
             "NEVER_NAN": sem.NEVER_NAN,
@@ -202,6 +204,56 @@ class RecordSource:
         if v.known:
             return repr(sem.truth(v.value))
         return f"truth_of({v.text})"
+
+    def when(self, expr: Node, statement: str) -> None:
+        """Write ``expr`` and the statement ``if <expr holds>: <statement>``.
+
+        ``statement`` is one simple statement that cannot raise (such as ``code |= 4``).
+        When ``expr`` is a comparison with a constant or a membership test, its test is
+        jumped on directly (``if a >= 50: code |= 4`` inside the ``try`` that handles a
+        missing value) instead of stored in a local and tested after: the same truth, one
+        ``bool`` of the comparison either way.
+
+        Examples:
+            >>> from crmkit.frames import Context, col
+            >>> from crmkit.frames.record_function import RecordSource
+            >>> src = RecordSource(Context(), mapping=True)
+            >>> src.emit("code = 0")
+            >>> src.when(col("n") >= 10, "code |= 1")
+            >>> print(src.text("code").splitlines()[8])
+                    if v1 >= 10: code |= 1
+            >>> src.function("code")({"n": 12}), src.function("code")({"n": None})
+            (1, 0)
+        """
+        v = self.write(expr)
+        unset: list[int] = []
+        if v.test and not v.known and self._jump(v.text, statement, len(self.lines), unset):
+            for index in sorted(unset, reverse=True):
+                del self.lines[index]
+            return
+        self.emit(f"if {self.truth(v)}: {statement}")
+
+    def _jump(self, local: str, statement: str, end: int, unset: list[int]) -> bool:
+        """Rewrite the lines of the test in ``local`` (complete when ``end`` lines were
+        written) to run ``statement`` where it holds; the lines to drop go to ``unset``.
+        False (nothing rewritten) when the test cannot be jumped on."""
+        jump = self.jumps.get(local)
+        if jump is None or jump.end != end:
+            return False
+        for index, text, then in jump.lines:
+            line = self.lines[index]
+            indent = line[: len(line) - len(line.lstrip())]
+            self.lines[index] = f"{indent}{text} {statement}" if then else f"{indent}{text}"
+        unset.extend(jump.unset)
+        if jump.inner is not None:  # the right side of & / |, inside its block
+            inner, last, truth = jump.inner
+            if inner and self._jump(inner, statement, last, unset):
+                unset.append(last)
+            else:
+                line = self.lines[last]
+                indent = line[: len(line) - len(line.lstrip())]
+                self.lines[last] = f"{indent}if {truth}: {statement}"
+        return True
 
     def value(self, expr: Node) -> str:
         """Write ``expr``; the text of its value."""
@@ -384,6 +436,8 @@ class RecordSource:
         self.emit(f"    if not is_missing({left.text}):")
         self.emit(f"        raise compare_error({where!r}, {a}, {b}) from None")
         self.emit(f"    {out} = False")
+        end = len(self.lines)
+        self.jumps[out] = _Jump(((end - 5, f"if {a} {op} {b}:", True),), (end - 1,), end)
         return Value(out, test=True)
 
     def is_in(self, operand: Node, values: tuple[Any, ...]) -> Value:
@@ -401,6 +455,12 @@ class RecordSource:
             self.emit(f"    {out} = {a.text} in {container}")
             self.emit("except TypeError:")  # an unhashable value: compared with each choice
             self.emit(f"    {out} = {a.text} in {choices}")
+            end = len(self.lines)
+            tests = (
+                (end - 3, f"if {a.text} in {container}:", True),
+                (end - 1, f"if {a.text} in {choices}:", True),
+            )
+            self.jumps[out] = _Jump(tests, (), end)
             return Value(out, test=True)
         missing = self.missing(a)
         self.emit("try:")
@@ -420,11 +480,21 @@ class RecordSource:
         """``left & right`` (``every``) or ``left | right``; the right side only when needed."""
         a = self.write(left_node)
         out = self.local()
+        first = len(self.lines)
         self.emit(f"{out} = {self.truth(a)}")
         self.emit(f"if {'' if every else 'not '}{out}:")
         with self.block():
             b = self.write(right_node)
             self.emit(f"{out} = {self.truth(b)}")
+        # for when(): "if a: <b, then the statement where b holds>" (&), or
+        # "if a: statement / else: <b, then the statement where b holds>" (|)
+        lines = (
+            ((first + 1, f"if {self.truth(a)}:", False),)
+            if every
+            else ((first, f"if {self.truth(a)}:", True), (first + 1, "else:", False))
+        )
+        inner = (b.text if b.test and not b.known else "", len(self.lines) - 1, self.truth(b))
+        self.jumps[out] = _Jump(lines, (first,) if every else (), len(self.lines), inner)
         return Value(out, test=True)
 
     def negate(self, operand: Node) -> Value:
@@ -432,6 +502,8 @@ class RecordSource:
         a = self.write(operand)
         out = self.local()
         self.emit(f"{out} = not {self.truth(a)}")
+        end = len(self.lines)
+        self.jumps[out] = _Jump(((end - 1, f"if not {self.truth(a)}:", True),), (), end)
         return Value(out, test=True)
 
     def arithmetic(self, left_node: Node, op: str, right_node: Node, where: str) -> Value:
@@ -485,6 +557,20 @@ class RecordSource:
                 d = self.write(default)
                 self.emit(f"{out} = {d.text}")
         return Value(out)
+
+
+class _Jump(NamedTuple):
+    """How :meth:`RecordSource.when` jumps on a test directly: the lines (by index) that
+    become ``text`` (followed by the statement when the bool says so); the lines dropped (that
+    store ``False`` or the left side's truth in the local); the number of lines written when
+    the test was complete (a later line might read the local); for ``&`` / ``|``, the right
+    side's local (empty when it cannot be jumped on), the index of the line storing its
+    truth, and that truth."""
+
+    lines: tuple[tuple[int, str, bool], ...]
+    unset: tuple[int, ...]
+    end: int
+    inner: tuple[str, int, str] | None = None
 
 
 def _read_each(row: Any, *, names: tuple[str, ...]) -> tuple[Any, ...]:

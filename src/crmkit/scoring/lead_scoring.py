@@ -43,6 +43,7 @@ Examples:
 from __future__ import annotations
 
 import enum
+import functools
 import math
 import operator
 from collections.abc import Callable, Iterable, Mapping, Sequence
@@ -53,9 +54,10 @@ from typing import Any, overload
 
 import attrs
 
+from crmkit._codegen import define
 from crmkit._deprecation import warn_missing
 from crmkit.display import ResultRow
-from crmkit.domain.validators import compile_validation
+from crmkit.domain.validators import compile_validation, construction_code
 from crmkit.errors import Problem, ValidationError
 from crmkit.frames import (
     Context,
@@ -572,18 +574,20 @@ class LeadScoringModel:
         """A compiled function of a lead giving what its :class:`LeadScore` depends on: an
         integer whose bit ``i`` says criterion ``i`` fired, and, when a decaying criterion
         fired, a tuple of that integer and the age of every decaying criterion (``None``
-        where it did not fire). The fields are read and the rules tested as in
-        :meth:`_compiled`."""
+        where it did not fire). With one decaying criterion, an age that is an ``int`` is
+        kept in the same integer instead, shifted above the criteria's bits
+        (``code | age << len(criteria)``, negative ages too; :meth:`_results` splits it).
+        The fields are read and the rules tested as in :meth:`_compiled`."""
         src = RecordSource(ctx, mapping=mapping)
         src.read_fields(sorted(self._fields))
         src.emit("code = 0")
         ages: list[str] = []
         decaying = 0
         for bit, criterion in enumerate(self.criteria):
-            fired = src.test(criterion.rule)
             if criterion.decay is None:
-                src.emit(f"if {fired}: code |= {1 << bit}")
+                src.when(criterion.rule, f"code |= {1 << bit}")
                 continue
+            fired = src.test(criterion.rule)
             decaying |= 1 << bit
             age = src.local()
             ages.append(age)
@@ -592,7 +596,12 @@ class LeadScoringModel:
             with src.block():
                 src.emit(f"code |= {1 << bit}")
                 src.emit(f"{age} = {src.value(criterion.decay.days())}")
-        if ages:
+        if len(ages) == 1:  # an int age goes into the bits above the criteria (one int key)
+            src.emit(f"if code & {decaying}:")
+            shift = len(self.criteria)
+            src.emit(f"    if {ages[0]}.__class__ is int: return code | ({ages[0]} << {shift})")
+            src.emit(f"    return (code, {ages[0]})")
+        elif ages:
             src.emit(f"if code & {decaying}: return (code, {', '.join(ages)})")
         function: Callable[[Any], Any] = src.function("code", "lead_key")
         return function
@@ -618,55 +627,117 @@ class LeadScoringModel:
                 keys = [functions[row.__class__](row) for row in rows]
         except ValidationError:
             return None
-        table: dict[Any, LeadScore] = {}
+        return self._results(keys)
+
+    def _results(self, keys: list[Any]) -> list[LeadScore]:
+        """The :class:`LeadScore` of each lead key of :meth:`_keyer`, one per distinct key.
+
+        A key's criteria code gives its parts that do not depend on decay
+        (:meth:`_code_parts`, once per code); a key with ages adds its engagement points in
+        criterion order with the decaying criteria's points after decay (one decayed hit
+        per criterion and age), as :meth:`_assemble` does. When one decaying criterion
+        fired, the sum of the engagement points before it and the points after it are kept
+        per code, so a key adds its decayed points to that sum and then the rest, in order
+        (the same additions, so the same floats). The parts kept per code are numbers only
+        (criteria by position), which the garbage collector stops tracking, so it does not
+        walk them again and again while the results are built. Results are built through
+        :func:`crmkit.domain.validators.construction_code` (:class:`LeadScore` has no
+        validator) and shared by the leads with the same key (they are immutable).
+        """
+        bits = len(self.criteria)
+        mask = (1 << bits) - 1
+        slots = self._decay_slots
+        decaying = sum(1 << i for i, slot in enumerate(slots) if slot >= 0)
+        decays = [c.decay for c in self.criteria]
+        cap = None if self.engagement_cap is None else float(self.engagement_cap)
+        make = _lead_score_maker()
+        own = self._hits.__getitem__
+        action_for = self.action_for
+        actions: dict[float, str] = {}
         per_code: dict[int, _CodeParts] = {}
-        decayed: dict[tuple[int, Any], CriterionHit] = {}  # (age's position, age) → decayed hit
-        for key in set(keys):
-            code, ages = (key, ()) if key.__class__ is int else (key[0], key[1:])
+        decayed: list[dict[Any, CriterionHit]] = [{} for _ in decays]  # per criterion: age → hit
+
+        def decayed_hit(i: int, age: Any) -> CriterionHit:
+            hit = decayed[i].get(age)
+            if hit is None:
+                base, decay = own(i), decays[i]
+                assert decay is not None  # (a criterion with an age slot decays)
+                points = base.points * decay.factor(age)
+                hit = decayed[i][age] = CriterionHit(base.criterion, base.group, points)
+            return hit
+
+        table: dict[Any, Any] = dict.fromkeys(keys)
+        for key in table:
+            if key.__class__ is int:
+                code = key & mask
+                ages: tuple[Any, ...] = (key >> bits,) if code & decaying else ()
+            else:
+                code, ages = key[0], key[1:]
             parts = per_code.get(code)
             if parts is None:
                 parts = per_code[code] = self._code_parts(code)
-            fit, engagement, hits, engaged = parts
-            if ages:  # decaying criteria fired: their points after decay, summed in order
-                decayed_hits = list(hits)
+            fit, engagement, fired, engaged, one = parts
+            if not ages:
+                hits = tuple(map(own, fired))
+            elif one is not None:  # one decaying criterion fired: its points, then the rest
+                before, after, head, tail, i = one
+                age = ages[slots[i]]
+                hit = decayed[i].get(age)
+                if hit is None:
+                    hit = decayed_hit(i, age)
+                engagement = before + hit.points
+                for points in after:
+                    engagement += points
+                hits = (*map(own, head), hit, *map(own, tail))
+            else:  # several: every engagement hit's points (after decay) summed in order
+                listed = list(map(own, fired))
                 engagement = 0.0
-                for position, hit, slot, decay in engaged:
-                    if decay is not None:
-                        age = ages[slot]
-                        cached = decayed.get((slot, age))
-                        if cached is None:
-                            cached = decayed[slot, age] = CriterionHit(
-                                hit.criterion, hit.group, hit.points * decay.factor(age)
-                            )
-                        hit = cached
-                        decayed_hits[position] = hit
-                    engagement += hit.points
-                hits = tuple(decayed_hits)
-            engagement = _capped(engagement, self.engagement_cap)
+                for position, i in engaged:
+                    if slots[i] >= 0:
+                        listed[position] = decayed_hit(i, ages[slots[i]])
+                    engagement += listed[position].points
+                hits = tuple(listed)
+            if cap is not None and engagement > cap:  # (as _capped)
+                engagement = cap
             score = fit + engagement
-            table[key] = LeadScore(score, fit, engagement, self.action_for(score), hits)
+            action = actions.get(score)
+            if action is None:
+                action = actions[score] = action_for(score)
+            table[key] = make(score, fit, engagement, action, hits)
         return list(map(table.__getitem__, keys))
 
     def _code_parts(self, code: int) -> _CodeParts:
         """What the criteria that fired (bit ``i`` of ``code``: criterion ``i``) give before
         decay, added up in criterion order as :meth:`_assemble` does: the capped fit total,
-        the engagement total, the hits, and each engagement hit as ``(position in the hits,
-        hit, position of its age in a lead key, decay or None)``."""
+        the engagement total, the criteria that fired, each engagement criterion as
+        ``(position among them, criterion)``, and, when exactly one decaying criterion
+        fired, the engagement points before it summed in order, the points after it, the
+        criteria before and after it and the criterion itself (``None`` otherwise)."""
         fit = engagement = 0.0
-        hits: list[CriterionHit] = []
-        engaged: list[tuple[int, CriterionHit, int, Decay | None]] = []
-        slots = self._decay_slots
+        fired: list[int] = []
+        engaged: list[tuple[int, int]] = []
+        points = [hit.points for hit in self._hits]
         while code:  # the criteria that fired, lowest bit (first criterion) first
             i = (code & -code).bit_length() - 1
             code &= code - 1
-            hit = self._hits[i]
             if self._fit[i]:
-                fit += hit.points
+                fit += points[i]
             else:
-                engagement += hit.points
-                engaged.append((len(hits), hit, slots[i], self.criteria[i].decay))
-            hits.append(hit)
-        return _capped(fit, self.fit_cap), engagement, tuple(hits), tuple(engaged)
+                engagement += points[i]
+                engaged.append((len(fired), i))
+            fired.append(i)
+        found = [(position, i) for position, i in engaged if self._decay_slots[i] >= 0]
+        one: _OneDecay | None = None
+        if len(found) == 1:
+            (position, decaying), before = found[0], 0.0
+            for at, i in engaged:  # the additions _assemble makes, in criterion order
+                if at >= position:
+                    break
+                before += points[i]
+            after = tuple(points[i] for at, i in engaged if at > position)
+            one = before, after, tuple(fired[:position]), tuple(fired[position + 1 :]), decaying
+        fit = _capped(fit, self.fit_cap)
+        return fit, engagement, tuple(fired), tuple(engaged), one
 
     @overload
     def score(
@@ -908,7 +979,7 @@ class LeadScoringModel:
                     reduce(operator.add, terms[1:], terms[0].copy()) if terms else np.zeros(rows)
                 )
             else:  # 0.0 + test × points, term by term
-                whole = _whole_run([c for _, c in members])
+                whole = _whole_prefix([c for _, c in members])
                 total = _whole_sum(np, [(fired[i], c) for i, c in members[:whole]], rows)
                 for i, criterion in members[whole:]:
                     total += fired[i] * points(criterion)
@@ -948,10 +1019,45 @@ class _PartitionScores:
         return to_native(scored)
 
 
-#: A lead key's parts that do not depend on decay (:meth:`LeadScoringModel._code_parts`).
-_CodeParts = tuple[
-    float, float, tuple[CriterionHit, ...], tuple[tuple[int, CriterionHit, int, Decay | None], ...]
-]
+#: The parts of a criteria code in which one decaying criterion fired: the engagement points
+#: before it summed in order, the points after it, the criteria that fired before and after
+#: it, and the decaying criterion (:meth:`LeadScoringModel._code_parts`).
+_OneDecay = tuple[float, tuple[float, ...], tuple[int, ...], tuple[int, ...], int]
+#: A criteria code's parts that do not depend on decay (:meth:`LeadScoringModel._code_parts`).
+_CodeParts = tuple[float, float, tuple[int, ...], tuple[tuple[int, int], ...], _OneDecay | None]
+_Maker = Callable[[float, float, float, str, tuple[CriterionHit, ...]], LeadScore]
+
+
+@functools.cache
+def _lead_score_maker() -> _Maker:
+    """A function building a :class:`LeadScore` from its five values as its ``__init__``
+    would (:func:`crmkit.domain.validators.construction_code`: ``LeadScore`` has no validator
+    or converter, so nothing is checked); the class itself when that is not available."""
+    globs: dict[str, Any] = {}
+    made = construction_code(LeadScore, ["s", "f", "e", "a", "h"], "r", globs, "_p")
+    if made is None or made.prepare or made.condition != "True":
+        return LeadScore
+    body = "".join(f"    {line}\n" for line in made.build)
+    maker: _Maker = define(
+        f"def make(s, f, e, a, h):\n{body}    return r\n", "<crmkit LeadScore maker>", globs
+    )["make"]
+    return maker
+
+
+#: Whole numbers up to this size are exact in a float64, and so are their sums below it.
+_EXACT_WHOLE = 2.0**53
+
+
+def _whole_prefix(criteria: Sequence[Criterion]) -> int:
+    """How many leading ``criteria`` have whole points and no decay (|points| summing < 2**53)."""
+    bound = 0.0
+    for count, criterion in enumerate(criteria):
+        bound += abs(criterion.points)
+        if criterion.decay is not None or not criterion.points.is_integer():
+            return count
+        if bound >= _EXACT_WHOLE:
+            return count
+    return len(criteria)
 
 
 def _whole_sum(np: Any, terms: Sequence[tuple[Any, Criterion]], rows: int) -> Any:

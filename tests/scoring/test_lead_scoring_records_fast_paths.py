@@ -1,0 +1,158 @@
+"""The records engine's fast paths against the plain ones, on random inputs.
+
+* :meth:`RecordSource.when` (jump on a test directly: the lead key of lead scoring) against
+  storing the test (:meth:`RecordSource.test`) and then testing it;
+* the :class:`LeadScore` maker of the keyed path (built through
+  ``crmkit.domain.validators.construction_code``) against the class's own ``__init__``;
+* a lead key with one decaying criterion whose age is kept in the key's integer (negative,
+  zero, large and missing ages) against scoring one lead at a time.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from types import SimpleNamespace
+from typing import Any
+
+import attrs
+import hypothesis.strategies as st
+import pytest
+from hypothesis import given, settings
+
+from crmkit.errors import ValidationError
+from crmkit.frames import Context, Expr, as_of, col
+from crmkit.frames.record_function import RecordSource
+from crmkit.scoring import Criterion, CriterionHit, Decay, LeadScore, LeadScoringModel, Threshold
+from crmkit.scoring.lead_scoring import _lead_score_maker
+from tests.profiles import examples
+
+AS_OF = dt.date(2025, 6, 30)
+
+#: leaves over a (int / float / Decimal), s (a string), f (a boolean), d (a date)
+LEAVES: list[Expr] = [
+    col("a") >= 2,
+    col("a") < 1.5,
+    col("a") == 3,
+    col("a") != 0,
+    col("a") <= Decimal("2.5"),
+    col("a").between(1, 3),
+    col("a").is_in([1, 3]),
+    col("a").is_null(),
+    col("s").is_in(["x", "y"]),
+    col("s") == "x",
+    col("s") > "x",
+    col("f") == True,  # noqa: E712
+    col("d") >= as_of(days=-20),
+    col("a") + 1 > col("a") * 2,
+]
+
+rules = st.recursive(
+    st.sampled_from(LEAVES),
+    lambda inner: st.one_of(
+        st.tuples(inner, inner).map(lambda p: p[0] & p[1]),
+        st.tuples(inner, inner).map(lambda p: p[0] | p[1]),
+        inner.map(lambda r: ~r),
+    ),
+    max_leaves=4,
+)
+values = st.one_of(
+    st.none(),
+    st.integers(-1, 4),
+    st.sampled_from([1.5, float("nan"), Decimal("2.5"), "x", "y", "z", True, False]),
+    st.sampled_from([dt.date(2025, 6, 1), dt.date(2024, 1, 1), [1], {"x": 1}]),
+)
+records = st.fixed_dictionaries({"a": values, "s": values, "f": values, "d": values})
+
+
+def outcome(function: Any, row: Any) -> Any:
+    try:
+        return ("value", function(row))
+    except ValidationError as error:
+        return ("error", [(p.path, p.message) for p in error.problems])
+
+
+@settings(max_examples=examples(200), deadline=None)
+@given(rule=rules, rows=st.lists(records, min_size=1, max_size=8), mapping=st.booleans())
+def test_when_jumps_like_a_stored_test(
+    rule: Expr, rows: list[dict[str, Any]], mapping: bool
+) -> None:
+    ctx = Context(as_of=AS_OF)
+    direct = RecordSource(ctx, mapping=mapping)
+    direct.emit("code = 0")
+    direct.when(rule, "code += 1")  # (+= : a statement run twice would show)
+    stored = RecordSource(ctx, mapping=mapping)
+    fired = stored.test(rule)
+    jumped, tested = direct.function("code"), stored.function(f"1 if {fired} else 0")
+    for row in rows:
+        record = row if mapping else SimpleNamespace(**row)
+        assert outcome(jumped, record) == outcome(tested, record)
+
+
+def test_when_falls_back_to_a_stored_test() -> None:
+    """A test that is not jumped on (a plain column) is stored and tested as before."""
+    src = RecordSource(Context(), mapping=True)
+    src.emit("code = 0")
+    src.when(col("flag"), "code |= 1")
+    function = src.function("code")
+    assert [function({"flag": v}) for v in (True, 1, 0, None, "")] == [1, 1, 0, 0, 0]
+    assert src.text("code").splitlines()[-2].strip().startswith("if truth_of(")
+
+
+hits = st.builds(
+    CriterionHit,
+    st.sampled_from(["big", "visit"]),
+    st.sampled_from(["fit", "engagement"]),
+    st.floats(-100, 100, allow_nan=False),
+)
+numbers = st.floats(allow_nan=True, allow_infinity=True)
+
+
+@settings(max_examples=examples(200), deadline=None)
+@given(
+    score=numbers,
+    fit=numbers,
+    engagement=numbers,
+    action=st.text(max_size=5),
+    hit_tuple=st.lists(hits, max_size=4).map(tuple),
+)
+def test_lead_score_maker_builds_what_the_class_builds(
+    score: float, fit: float, engagement: float, action: str, hit_tuple: tuple[CriterionHit, ...]
+) -> None:
+    made = _lead_score_maker()(score, fit, engagement, action, hit_tuple)
+    built = LeadScore(score, fit, engagement, action, hit_tuple)
+    assert type(made) is LeadScore
+    assert repr(made) == repr(built)  # (NaN is not equal to itself)
+    assert made.hits is hit_tuple
+    assert made.action is action
+    if score == score and fit == fit and engagement == engagement:
+        assert made == built
+        assert hash(made) == hash(built)
+    with pytest.raises(attrs.exceptions.FrozenInstanceError):
+        made.score = 1.0  # type: ignore[misc]
+
+
+def test_one_decay_ages_in_the_key_equal_one_lead_at_a_time() -> None:
+    """Ages far in the past, zero, in the future (negative) and missing (a tuple key)."""
+    model = LeadScoringModel(
+        [
+            Criterion("big", col("n") >= 2, 10),
+            Criterion("seen", col("n") >= 1, 7.5, "engagement", Decay("at", 9.5)),
+            Criterion("clicked", col("c") == True, 3.3, "engagement"),  # noqa: E712
+        ],
+        thresholds=[Threshold(15, "route")],
+        engagement_cap=9.0,
+    )
+    days = [None, dt.date(1, 1, 1), dt.date(9999, 12, 31), AS_OF, AS_OF - dt.timedelta(days=3)]
+    rows = [
+        {"n": n, "c": c, "at": at}
+        for n in (0, 1, 2)
+        for c in (True, False)
+        for at in [*days, dt.datetime(2025, 6, 20, 23, 59, tzinfo=dt.UTC)]
+    ]
+    rows += rows  # equal leads share one result
+    got = model.score(rows, as_of=AS_OF)
+    want = [model.score_one(row, as_of=AS_OF) for row in rows]
+    assert got == want
+    assert [r.explain() for r in got] == [r.explain() for r in want]
+    assert all(a is b for a, b in zip(got[: len(got) // 2], got[len(got) // 2 :], strict=True))
