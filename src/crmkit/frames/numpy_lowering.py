@@ -282,7 +282,7 @@ class _Lowering:
             raise _UnsupportedError(type(expr).__name__)
         value = self.value(expr)  # a value used as a test: only a column of booleans
         if isinstance(value, _Array) and value.values.dtype.kind == "b":
-            return value.values
+            return value.values.copy()  # (never the frame's own array)
         if isinstance(value, _Series) and pd.api.types.is_bool_dtype(value.series.dtype):
             return _series_test(value.series)
         raise _UnsupportedError("a value that is not a test used as one")
