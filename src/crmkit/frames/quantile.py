@@ -478,6 +478,34 @@ def _duckdb_running_sum(value: str, keys: Sequence[str], name: str, total: str |
     return f"*, {running}{whole}"
 
 
+def _duckdb_scores(frame: Any, specs: Sequence[QuantileScore]) -> Any:
+    """:func:`with_quantile_scores` on DuckDB: the ranks and the row count in one projection.
+
+    narwhals broadcasts ``len()`` as a window ``partition by 1``, and a count added by
+    :func:`with_row_count` in a projection of its own is a second window step over every row;
+    in one projection with the ranks, DuckDB computes ``count(*) over ()`` in the window step of
+    a rank. The ranks are narwhals' own (``rank() over (order by … nulls last)``, missing where
+    the value is), the scores the same :func:`_score` expression over them.
+    """
+    nw = narwhals()
+    names = list(frame.columns)
+    ranks = [f"__crmkit_rank_{i}" for i in range(len(specs))]
+    windows = [
+        f"CASE WHEN {_quote(s.column)} IS NOT NULL THEN rank() OVER (ORDER BY {_quote(s.column)} "
+        f"{'DESC' if s.descending else 'ASC'} NULLS LAST) END AS {_quote(rank)}"
+        for s, rank in zip(specs, ranks, strict=True)
+    ]
+    counted = f"count(*) OVER () AS {_quote(_COUNT)}"
+    ranked = from_native(to_native(frame).project(", ".join(["*", *windows, counted])))
+    return ranked.select(
+        *names,
+        *(
+            _score(nw.col(rank), s.n, nw.col(_COUNT)).alias(s.name)
+            for s, rank in zip(specs, ranks, strict=True)
+        ),
+    )
+
+
 def _score(rank: Any, n: int, count: Any) -> Any:
     """``1 + floor(n * (rank_min - 1) / count)`` as an Int64 expression.
 
@@ -622,6 +650,8 @@ def with_quantile_scores(frame: Any, specs: Sequence[QuantileScore]) -> Any:
     nw = narwhals()
     if not specs:
         return frame
+    if frame.implementation.is_duckdb():
+        return _duckdb_scores(frame, specs)
     if not scores_by_value_counts(frame):
         try:
             return frame.with_columns(
