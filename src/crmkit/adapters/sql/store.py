@@ -997,10 +997,14 @@ class SqlRepository(AggregateRepository[E]):
         return parent
 
     def _audit(self, id: str, version: int | None, old: str | None, new: str | None) -> None:
-        self._uow._audit_write(
-            audit_entries(
-                self._agg.name, id, version, old, new, actor=self._uow.actor, at=datetime.now(UTC)
-            )
+        self._uow._audit_write(self._audit_entries(id, version, old, new))
+
+    def _audit_entries(
+        self, id: str, version: int | None, old: str | None, new: str | None
+    ) -> list[AuditEntry]:
+        """The audit entries of one write of ``id`` (see :func:`audit_entries`)."""
+        return audit_entries(
+            self._agg.name, id, version, old, new, actor=self._uow.actor, at=datetime.now(UTC)
         )
 
     def _integrity(self, error: Exception, batch: list[Any] | None = None) -> Exception:
@@ -1336,8 +1340,11 @@ class SqlRepository(AggregateRepository[E]):
                             f"{self._label}: another writer changed rows of this upsert batch"
                         )
                     at = writer.update_document_at
+                    entries: list[AuditEntry] = []
                     for entity, params in zip(changed, updates, strict=True):
-                        self._audit(entity.id, params[-1] + 1, documents[entity.id], params[at])
+                        old = documents[entity.id]
+                        entries += self._audit_entries(entity.id, params[-1] + 1, old, params[at])
+                    self._uow._audit_write(entries)  # one executemany for the batch
                 self._insert(new, 1)
         except sa_.exc.IntegrityError as error:
             raise self._upsert_failure(batch, error) from None
