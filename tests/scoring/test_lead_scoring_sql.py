@@ -156,7 +156,7 @@ def test_duckdb_query_has_one_case_per_criterion_and_no_coalesce_per_test() -> N
     assert "\"last_visit_at\" >= '2025-04-01'::DATE" in sql
     assert sql.count("1970-01-01") == 1
     # the whole points of each group's leading criteria are added up as integers
-    assert "THEN CAST(15 AS INTEGER) ELSE CAST(0 AS INTEGER)" in sql
+    assert "THEN 15 ELSE 0 END" in sql
     assert "THEN 15.0" not in sql
     assert "THEN 5.0" not in sql
     _check_totals(model, to_frame(rows, "duckdb", KEYED), rows)

@@ -866,7 +866,9 @@ class LeadScoringModel:
             if product:
                 expr = fired[name].cast(nw.Float64()) * points
             else:
-                expr = nw.when(fired[name]).then(points).otherwise(nw.lit(0.0)).cast(nw.Float64())
+                expr = nw.when(fired[name]).then(points).otherwise(nw.lit(0.0))
+                if not sql:  # (SQL: a CASE of two floats is a float; each call costs PySpark)
+                    expr = expr.cast(nw.Float64())
             point_exprs.append((criterion, name, expr))
         if explain:  # each criterion's points are computed once, as columns shown later
             out = frame.with_columns(*[e.alias(name) for _, name, e in point_exprs])
@@ -889,7 +891,8 @@ class LeadScoringModel:
                 # a whole number within 2**53, so exact, and a zero is +0.0 in both), and the
                 # criteria after the run are added to it in their order as before
                 bound = sum(abs(c.points) for c, _ in members[:run])
-                dtype = nw.Int32() if bound < 2**31 else nw.Int64()
+                # (a Python int below 2**31 is an INTEGER literal on both engines)
+                dtype = None if bound < 2**31 else nw.Int64()
                 whole = [
                     nw.when(fired[name])
                     .then(nw.lit(int(c.points), dtype))
