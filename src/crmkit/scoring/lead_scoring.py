@@ -982,7 +982,7 @@ class LeadScoringModel:
                     reduce(operator.add, terms[1:], terms[0].copy()) if terms else np.zeros(rows)
                 )
             else:  # 0.0 + test × points, term by term
-                whole = _whole_prefix([c for _, c in members])
+                whole = _whole_run([c for _, c in members])
                 total = _whole_sum(np, [(fired[i], c) for i, c in members[:whole]], rows)
                 for i, criterion in members[whole:]:
                     total += fired[i] * points(criterion)
@@ -1004,7 +1004,50 @@ class LeadScoringModel:
             lead_score=lead,
             action=labels.array.take(reached),
         )
+        dtypes = self._result_dtypes(frame, day, explain)
+        if dtypes is None:
+            return None
+        for name, values in added.items():  # as the narwhals path types them (Arrow, nullable)
+            if name in dtypes and values.dtype != dtypes[name]:
+                added[name] = pd.array(values, dtype=dtypes[name])
         return frame.assign(**added)
+
+    def _result_dtypes(self, frame: Any, day: date | None, explain: bool) -> Any:
+        """The dtypes the narwhals path gives the columns it adds to a pandas frame.
+
+        ``{}`` (nothing to change) when every column the rules read is a NumPy column, a
+        zoned datetime or pandas' ``str``: their tests are NumPy booleans there too, so the
+        scores are float64. Otherwise (Arrow-backed or nullable text, as in Dask's partitions,
+        …) they are those of the narwhals path run on none of the frame's rows, kept per model
+        and column types; ``None`` if that run fails (the narwhals path then gives its error).
+        """
+        import numpy as np
+        import pandas as pd
+
+        fields = self.fields()
+        if all(
+            isinstance(dtype, np.dtype | pd.DatetimeTZDtype)
+            or (isinstance(dtype, pd.StringDtype) and dtype.na_value is not pd.NA)
+            for name, dtype in frame.dtypes.items()
+            if name in fields
+        ):
+            return {}
+        key = (repr(self), explain, tuple((name, str(t)) for name, t in frame.dtypes.items()))
+        known = _RESULT_DTYPES.get(key)
+        if known is None:
+            try:
+                empty = self._score_compiled(from_native(frame.iloc[:0]), day, explain)
+            except Exception:  # the narwhals path on all the rows gives its error
+                return None
+            known = dict(to_native(empty).dtypes.items())
+            if len(_RESULT_DTYPES) >= 64:
+                _RESULT_DTYPES.clear()
+            _RESULT_DTYPES[key] = known
+        return known
+
+
+#: :meth:`LeadScoringModel._result_dtypes` found so far, by model, explain and column types.
+_RESULT_DTYPES: dict[tuple[str, bool, tuple[tuple[str, str], ...]], dict[str, Any]] = {}
 
 
 @attrs.frozen
@@ -1047,20 +1090,19 @@ def _lead_score_maker() -> _Maker:
     return maker
 
 
-#: Whole numbers up to this size are exact in a float64, and so are their sums below it.
-_EXACT_WHOLE = 2.0**53
-
-
-def _whole_prefix(criteria: Sequence[Criterion]) -> int:
-    """How many leading ``criteria`` have whole points and no decay (|points| summing < 2**53)."""
-    bound = 0.0
-    for count, criterion in enumerate(criteria):
-        bound += abs(criterion.points)
-        if criterion.decay is not None or not criterion.points.is_integer():
-            return count
-        if bound >= _EXACT_WHOLE:
-            return count
-    return len(criteria)
+def _whole_run(criteria: Sequence[Criterion]) -> int:
+    """How many of the first ``criteria`` give whole points without decay, adding up to at
+    most 2**53 in absolute value (so every partial sum is an exact float)."""
+    run = bound = 0
+    for criterion in criteria:
+        points = criterion.points
+        if criterion.decay is not None or not points.is_integer():
+            break
+        bound += abs(int(points))
+        if bound > 2**53:
+            break
+        run += 1
+    return run
 
 
 def _whole_sum(np: Any, terms: Sequence[tuple[Any, Criterion]], rows: int) -> Any:
@@ -1077,21 +1119,6 @@ def _whole_sum(np: Any, terms: Sequence[tuple[Any, Criterion]], rows: int) -> An
         np.multiply(test, dtype(int(criterion.points)), out=term)
         total += term
     return total.astype(np.float64)
-
-
-def _whole_run(criteria: Sequence[Criterion]) -> int:
-    """How many of the first ``criteria`` give whole points without decay, adding up to at
-    most 2**53 in absolute value (so every partial sum is an exact float)."""
-    run = bound = 0
-    for criterion in criteria:
-        points = criterion.points
-        if criterion.decay is not None or not points.is_integer():
-            break
-        bound += abs(int(points))
-        if bound > 2**53:
-            break
-        run += 1
-    return run
 
 
 def _capped(total: float, cap: float | None) -> float:
