@@ -1,8 +1,9 @@
 """Quantile scores on Dask and PySpark from step values: exact, and in one projection.
 
-:func:`crmkit.frames.with_quantile_scores` on Dask and PySpark collects each score's step values
-(at most ``n - 1`` distinct values per score, from distributed value counts) and scores every
-row by comparisons with them as literals: the scored frame has no join back and no window.
+:func:`crmkit.frames.with_quantile_scores` on PySpark collects each score's step values (at
+most ``n - 1`` distinct values per score, from distributed value counts) and scores every row
+by comparisons with them as literals: the scored frame has no join back and no window. Dask
+keeps the step values in its graph (a one-row frame crossed in) and compares with them.
 """
 
 from __future__ import annotations
@@ -85,14 +86,21 @@ def test_dask_scores_equal_the_tie_rule_on_float_sums_refunds_and_missing(
     assert _scored("dask", values, SPECS) == _expected(values, 5)
 
 
-def test_dask_step_values_are_the_records_thresholds(dask_cluster: Any) -> None:
+def test_dask_scores_integers_with_ties_like_python(dask_cluster: Any) -> None:
     values = [5, 1, 3, 3, 0, 5, 5, 2, 8, 8]
-    frame = from_native(build("dask", [{"v": v} for v in values], ["v"]))
+    got = _scored("dask", values, SPECS)
+    assert [r[1] for r in got] == quantile_scores(values, 5)
+    assert [r[2] for r in got] == quantile_scores(values, 5, descending=True)
+
+
+@pytest.mark.spark
+def test_spark_step_values_are_the_records_thresholds(spark: Any) -> None:
+    values = [5, 1, 3, 3, 0, 5, 5, 2, 8, 8]
+    frame = from_native(build("spark", [{"v": v} for v in values], ["v"]))
     up, down = _step_values(frame, SPECS)
     # the ceil(j * 10 / 5)-th smallest (2nd, 4th, 6th, 8th) and largest values; down is negated
     assert up == [1, 3, 5, 5]
     assert down == [-8, -5, -3, -2]
-    assert quantile_scores(values, 5) == [r[1] for r in _scored("dask", values, SPECS[:1])]
 
 
 @pytest.mark.spark

@@ -14,16 +14,15 @@ involved, so pandas, Polars, PyArrow, DuckDB, Dask, PySpark and pure Python agre
 Frames compute every score in one projection: narwhals' ``rank(method="min")`` per column and
 the row count as a broadcast ``len()`` (a window ``count(*) over ()`` on SQL engines), so the
 scored frame is read once and no join is needed. PySpark, where such a window is a
-``SinglePartition`` exchange of every row, and Dask, which has no rank operation, need only each
-score's step values — the ``ceil(j * count / n)``-th worst value, ``j = 1..n-1`` — which they
-find exactly from value counts with no single-partition step: the count of each distinct value
-(a group-by) and its ``rank_min`` (on PySpark from an order-preserving bucket per value,
-``floor(16·log2(1 + |v|))`` with the sign of ``v``, whose totals — a small table crossed with
-itself — give the rows in smaller buckets, and a window partitioned by bucket for the smaller
-values within one; on Dask a ``cum_sum`` of the counts over its range-partitioned sort). Only
-the values that hold a step — at most ``n - 1`` rows per score — are collected to the driver,
-every score in one job, and every row is then scored in one projection by comparisons with
-them as literals (see :func:`with_quantile_scores`).
+``SinglePartition`` exchange of every row, needs only each score's step values — the
+``ceil(j * count / n)``-th worst value, ``j = 1..n-1`` — which it finds exactly with no
+single-partition step: the rows per fine, order-preserving bucket of every score's values
+(``floor(256·log2(1 + |v|))`` with the sign of ``v``), a group-by collected to the driver (a
+few thousand rows at most), locate each step's bucket; the distinct values of those buckets
+only, collected, give the step values; every row is then scored in one projection by
+comparisons with them as literals (see :func:`with_quantile_scores`). Dask, which has no rank
+operation, takes the ``cum_sum`` of the value counts in value order over its
+range-partitioned sort and joins each value's rank back.
 
 The records engine sorts the values once, reads the ``n - 1`` values where the score steps up
 (the ``ceil(j * count / n)``-th worst, ``j = 1..n-1``) and places every value among them by
@@ -190,33 +189,10 @@ def _step_values(frame: Any, specs: Sequence[QuantileScore]) -> list[list[Any]]:
     ``w_j = ceil(j * count / n)`` and ``worse`` the number of strictly worse values (module
     docstring), and ``worse >= w_j`` holds exactly when the ``w_j``-th worst present value is
     strictly worse than the value: these ``n - 1`` values (fewer when fewer values are present)
-    are all a score needs. They come from distributed value counts; only a few rows per spec
-    reach the driver (:func:`_spark_step_values`, :func:`_dask_step_rows`).
+    are all a score needs; on PySpark they come from distributed value counts and only a few
+    rows per spec reach the driver (:func:`_spark_step_values`).
     """
-    if not frame.implementation.is_dask():
-        return _spark_step_values(frame, specs)
-    natives = [to_native(_dask_step_rows(frame, spec, i)) for i, spec in enumerate(specs)]
-    dask: Any = optional("dask")  # (installed: the frame is a Dask frame)
-    held = [  # computed together: the specs share the frame's tasks
-        [tuple(map(_python, row)) for row in part.itertuples(index=False, name=None)]
-        for part in dask.compute(*natives)
-    ]
-    thresholds = []
-    for spec, rows in zip(specs, held, strict=True):
-        steps = []
-        for j in range(1, spec.n):
-            for key, rank, rows_of_value, count in rows:
-                if rank <= -(-j * count // spec.n) <= rank + rows_of_value - 1:
-                    steps.append(key)
-                    break
-        thresholds.append(steps)
-    return thresholds
-
-
-def _python(value: Any) -> Any:
-    """A numpy scalar as its Python value (pandas rows hold numpy scalars)."""
-    item = getattr(value, "item", None)
-    return value if item is None else item()
+    return _spark_step_values(frame, specs)
 
 
 _RANK, _ROWS, _SPEC, _BUCKET = "__crmkit_rank", "__crmkit_rows", "__crmkit_spec", "__crmkit_b"
@@ -226,29 +202,22 @@ _RANK, _ROWS, _SPEC, _BUCKET = "__crmkit_rank", "__crmkit_rows", "__crmkit_spec"
 _STEP_BUCKETS_PER_OCTAVE = 256
 
 
-def _dask_step_rows(frame: Any, spec: QuantileScore, i: int) -> Any:
-    """The distinct values of ``spec``'s ranked key that hold a step position ``w_j`` (Dask).
+def _rank_by_counts(frame: Any, spec: QuantileScore, rank_name: str, count_name: str) -> Any:
+    """Add ``rank_min`` and the row count from value counts on Dask.
 
-    Columns: the key, its ``rank_min``, its rows and the frame's row count. A value covers the
-    positions ``rank_min .. rank_min + rows - 1``; it holds a ``w_j`` exactly when
-    ``floor(n * (rank_min + rows - 1) / count)`` exceeds ``floor(n * (rank_min - 1) / count)``
-    while the latter is below ``n - 1``. Dask, which has no ordered window per group, ranks the
-    value counts by their ``cum_sum`` in value order over its range-partitioned sort, with the
-    row count crossed in (a one-row frame). Missing values hold no position but count towards
-    the row count.
+    Dask, which has no ordered window per group, takes the ``cum_sum`` of the counts in value
+    order: it sorts by sampled range partitions and carries partition totals forward, which is
+    distributed too. Missing values get no rank (their score is missing) but count towards the
+    row count, as with ``rank(method="min")`` and ``len()``.
     """
     nw = narwhals()
-    key = f"__crmkit_key_{i}"
-    keyed = frame.select(_rank_key(spec).alias(key))
-    counts = keyed.filter(~nw.col(key).is_null()).group_by(key).agg(nw.len().alias(_ROWS))
-    first = nw.col(_ROWS).cum_sum().over(order_by=key) - nw.col(_ROWS) + 1
-    ranked = counts.with_columns(first.alias(_RANK)).join(
-        keyed.select(nw.len().cast(nw.Int64).alias(_COUNT)), how="cross"
-    )
-    n, count = spec.n, nw.col(_COUNT)
-    low = ((n * (nw.col(_RANK) - 1)) / count).floor()
-    high = ((n * (nw.col(_RANK) + nw.col(_ROWS) - 1)) / count).floor()
-    return ranked.filter((high > low) & (low < n - 1)).select(key, _RANK, _ROWS, _COUNT)
+    key, c = f"__crmkit_key_{spec.name}", "__crmkit_c"
+    frame = frame.with_columns(_rank_key(spec).alias(key))
+    counts = frame.filter(~nw.col(key).is_null()).group_by(key).agg(nw.len().alias(c))
+    first = nw.col(c).cum_sum().over(order_by=key) - nw.col(c) + 1
+    ranks = counts.with_columns(first.alias(rank_name)).select(key, rank_name)
+    frame = frame.with_columns(nw.len().cast(nw.Int64).alias(count_name))
+    return frame.join(ranks, on=key, how="left").drop(key)
 
 
 def _spark_keyed(frame: Any, specs: Sequence[QuantileScore]) -> tuple[Any, list[str]]:
@@ -569,8 +538,7 @@ def scores_by_value_counts(frame: Any) -> bool:
 
     PySpark plans a window over the whole frame (``rank() over (order by …)``, ``count(*) over
     ()``) as a ``SinglePartition`` exchange that moves every row into one task, and Dask has no
-    rank operation; both score from step values found by value counts (exactly, see
-    :func:`with_quantile_scores`).
+    rank operation; both score from value counts (exactly, see :func:`with_quantile_scores`).
 
     Examples:
         >>> import polars as pl
@@ -629,16 +597,17 @@ def with_quantile_scores(frame: Any, specs: Sequence[QuantileScore]) -> Any:
     """Add one integer score column per spec to a narwhals frame (lazy stays lazy).
 
     All scores are computed in one ``with_columns``: a ``rank(method="min")`` per spec over the
-    whole frame and the row count as a broadcast ``len()``. On PySpark and Dask
+    whole frame and the row count as a broadcast ``len()``. On PySpark
     (:func:`scores_by_value_counts`) the same exact scores come from each spec's step values
     instead, so no step moves all rows into one partition: the distinct values that hold a step
     position are found from value counts (module docstring) and collected — at most ``n - 1``
-    rows per spec, all specs in one job, which runs when this function is called — and every
-    score is then one expression in one ``with_columns``: ``1 +`` the number of step values
-    strictly worse than the row's value, each step a literal (no join, no window). The frame
-    is computed twice (once for the step values); a float sum whose value depends on the
-    engine's summation order could differ between the two runs in its last bit, which moves a
-    row only if it equals a step value.
+    values per spec, in two small jobs for all specs, which run when this function is called —
+    and every score is then one expression in one ``with_columns``: ``1 +`` the number of step
+    values strictly worse than the row's value, each step a literal (no join, no window). The
+    frame is computed again for the scores; a float sum whose value depends on Spark's
+    summation order could differ between the runs in its last bit, which moves a row only if it
+    equals a step value. On Dask, which has no rank operation, each value's ``rank_min`` is the
+    ``cum_sum`` of the value counts over Dask's range-partitioned sort, joined back.
 
     Examples:
         >>> import polars as pl
@@ -664,8 +633,18 @@ def with_quantile_scores(frame: Any, specs: Sequence[QuantileScore]) -> Any:
             )
         except NotImplementedError:  # no rank operation: ranks from value counts
             pass
-    # PySpark and Dask: each score's step values (a few rows, from value counts), then every
-    # score in one projection with the step values as literals: no join back, no window
+    # PySpark: each score's step values (a few rows, from value counts), then every score in
+    # one projection of comparisons with them as literals: no join back, no window
+    if frame.implementation.is_dask():
+        for spec in specs:
+            rank_name = f"__crmkit_rank_{spec.name}"
+            frame = _rank_by_counts(frame, spec, rank_name, _COUNT)
+            # (a missing rank scores missing: pandas cannot cast a missing value to int64)
+            rank = nw.col(rank_name)
+            score = _score(rank.fill_null(1), spec.n, nw.col(_COUNT))
+            score = nw.when(~rank.is_null()).then(score).alias(spec.name)
+            frame = frame.with_columns(score).drop(rank_name, _COUNT)
+        return frame
     thresholds = _step_values(frame, specs)
     return frame.with_columns(
         *(

@@ -365,8 +365,9 @@ def _rfm_frame(
         nw.col("monetary"),
     ]
     if scores_by_value_counts(grouped) or grouped.implementation.is_duckdb():
-        # PySpark and Dask: each score's step values from value counts (a small job), then
-        # the three scores in one projection: no join back, no single-partition step; DuckDB:
+        # PySpark: each score's step values from value counts (small jobs), then the three
+        # scores in one projection; Dask: value-count ranks joined back; neither has a
+        # single-partition step; DuckDB:
         # the ranks and the row count as windows of one projection (one window step)
         scored = with_quantile_scores(
             grouped.select(*values),
