@@ -162,9 +162,9 @@ def below_share_expr(part: Any, total: Any, share: Fraction, *, wide: bool = Fal
     ``wide=True`` (engines with 128-bit integers: DuckDB's ``HUGEINT``) compares
     ``part·q < p·total`` in 128 bits instead: exact for any Int64 values, signs included,
     since ``p, q <= 10**6`` keep the products below 2**83. SQL compiles narwhals'
-    floor-dividing ``//`` into nested ``CASE`` expressions per row, and DuckDB raises on an
-    overflow in ``d·q`` even where ``d >= p`` makes it unneeded (a large ``part`` and a
-    small share); one multiplication per side does neither.
+    floor-dividing ``//`` into nested ``CASE`` expressions per row (and DuckDB can raise on an
+    overflow in a ``d·q`` the comparison does not need, seen with a total near ``-2**61``);
+    one multiplication per side does neither.
 
     Examples:
         >>> from fractions import Fraction
