@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from collections.abc import Iterator
 from decimal import Decimal
 from typing import Any
 
@@ -16,6 +17,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from crmkit.adapters.aggregate import aggregate_for, aggregate_names, document_json
+from crmkit.adapters.sql import SqlStore
 from crmkit.adapters.sql.rows import DRIVER_VALUE, RowWriter
 from crmkit.adapters.sql.schema import build_metadata, entity_row
 from crmkit.domain import Account, Address, Money, Order, OrderLine
@@ -24,6 +26,7 @@ from crmkit.serde import to_dict
 from crmkit.serde.converter import converter, json_text_writer
 from crmkit.testing.adapter_suite import sample_entity
 from crmkit.testing.strategies import STRATEGIES, hostile_entities, hostile_json, hostile_values
+from tests.backends import pg_url, require_backend
 
 AGGREGATES = sorted(
     {aggregate_for(name).entity for name in aggregate_names()} & set(STRATEGIES),
@@ -202,3 +205,60 @@ def test_version_is_written_as_given() -> None:
     assert write(account, 41) == document_json(document)
     with pytest.raises(TypeError):
         write(account, "41")  # only an int is written exactly
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
+def two_stores(request: pytest.FixtureRequest, tmp_path: Any) -> Iterator[list[SqlStore]]:
+    if request.param == "sqlite":
+        stores = [SqlStore(f"sqlite:///{tmp_path / f'{n}.db'}") for n in range(2)]
+    else:
+        url = pg_url()
+        require_backend("postgresql", url is not None, "set CRMKIT_PG_URL (bash .ci/postgres.sh)")
+        assert url is not None
+        schema = request.getfixturevalue("pg_fresh_schema")
+        stores = [SqlStore(url, schema=f"{schema}_{n}") for n in range(2)]
+    yield stores
+    for store in stores:
+        store.close()
+    if request.param == "postgresql":
+        import sqlalchemy as sa
+
+        engine = sa.create_engine(str(pg_url()))
+        with engine.begin() as conn:
+            for n in range(2):
+                conn.exec_driver_sql(f'DROP SCHEMA IF EXISTS "{schema}_{n}" CASCADE')
+        engine.dispose()
+
+
+def _stored(store: SqlStore) -> list[dict[str, Any]]:
+    """The accounts table by id, the version left out (of the columns and the documents)."""
+    table = store.table("accounts")
+    with store.engine.connect() as conn:
+        rows = [dict(row._mapping) for row in conn.execute(table.select().order_by(table.c.id))]
+    for row in rows:
+        del row["version"]
+        row["document"] = {k: v for k, v in json.loads(row["document"]).items() if k != "version"}
+    return rows
+
+
+def test_an_upsert_of_stored_entities_stores_the_rows_a_fresh_write_stores(
+    two_stores: list[SqlStore],
+) -> None:
+    """``upsert_many`` sets only the columns that changed; the stored rows are the rows of the
+    same entities written afresh (every column)."""
+    upserted, fresh = two_stores
+    accounts = [_rich_account(), Account("Plain", id="p-1", custom={"a": 1}, employees=3)]
+    with upserted.unit_of_work() as uow:
+        uow.accounts.upsert_many(accounts)
+    accounts[0].tier = "B"
+    accounts[0].turnover = Money("99.50", "SEK")
+    accounts[0].addresses.append(Address(street="Ny väg 2", city="Lund", country="SE"))
+    accounts[1].custom["a"] = 2.5
+    accounts[1].website = "https://plain.example"
+    accounts[1].employees = None
+    with upserted.unit_of_work() as uow:
+        assert uow.accounts.upsert_many(accounts).updated == 2
+    assert [a.version for a in accounts] == [2, 2]
+    with fresh.unit_of_work() as uow:
+        uow.accounts.add_many(accounts)
+    assert _stored(upserted) == _stored(fresh)

@@ -462,20 +462,15 @@ class RowWriter:
             self.statement = f'INSERT INTO "{table.name}" ({columns}) VALUES ({marks})'
         else:
             self.statement = f'COPY "{table.name}" ({columns}) FROM STDIN'
-        # UPDATE … WHERE id = … AND version = …: every column but the id, then id and version
+        # UPDATE … SET <the columns that changed> WHERE id = … AND version = …
+        self._table_name = table.name
         self._id_at = self.names.index("id")
-        mark = {"JSON": "%s::json", "JSONB": "%s::jsonb"} if dialect != "sqlite" else {}
-        assigned = ", ".join(
-            f'"{name}" = {mark.get(kinds[name], "?" if dialect == "sqlite" else "%s")}'
-            for name in self.names
-            if name != "id"
-        )
-        where = "?" if dialect == "sqlite" else "%s"
-        self.update = (
-            f'UPDATE "{table.name}" SET {assigned} WHERE "id" = {where} AND "version" = {where}'
-        )
-        document_at = self.names.index("document")
-        self.update_document_at = document_at - (self._id_at < document_at)
+        self.document_at = self.names.index("document")
+        plain = "?" if dialect == "sqlite" else "%s"
+        cast = {"JSON": "%s::json", "JSONB": "%s::jsonb"} if dialect != "sqlite" else {}
+        self._marks = tuple(cast.get(kinds[name], plain) for name in self.names)
+        self._where = f'WHERE "id" = {plain} AND "version" = {plain}'
+        self._updates: dict[tuple[int, ...], str] = {}
         binds = DRIVER_VALUE["sqlite" if dialect == "sqlite" else "postgresql"]
         self._row = _row_function(agg, self.names, {n: binds.get(k) for n, k in kinds.items()})
 
@@ -496,12 +491,17 @@ class RowWriter:
         row = self._row
         return [row(entity, version) for entity in entities]
 
-    def updates(self, entities: Iterable[Any], versions: Iterable[int]) -> list[tuple[Any, ...]]:
-        """The parameter tuples of :attr:`update` storing each entity at its version in
-        ``versions`` over the version just before it (the entities are not changed); refuses
-        what :func:`check_changes` refuses. A tuple holds every column's value but the id's in
-        :attr:`names` order, then the id and the expected stored version; the document is at
-        :attr:`update_document_at`.
+    def updates(
+        self, entities: Iterable[Any], versions: Iterable[int], stored: Iterable[Sequence[Any]]
+    ) -> tuple[list[tuple[str, list[tuple[Any, ...]]]], list[str]]:
+        """``UPDATE`` statements and their parameter tuples storing each entity at its version
+        in ``versions`` over the version just before it, setting only the columns whose value
+        differs from the entity's ``stored`` row (its columns in :attr:`names` order, as the
+        driver reads them; equal means the same value of the same class, text, integer,
+        boolean, ``None`` or datetime: decimals, floats and parsed JSON are always set, as are
+        the version and the document); and the new documents, in order. Rows that set the same
+        columns share a statement. Refuses what :func:`check_changes` refuses; the entities
+        are not changed.
 
         Examples:
             >>> from crmkit.adapters.aggregate import aggregate_for
@@ -510,16 +510,48 @@ class RowWriter:
             >>> from crmkit.domain import Account
             >>> table = SqlStore("sqlite://").table("accounts")
             >>> writer = RowWriter(aggregate_for("accounts"), table, "sqlite")
-            >>> params = writer.updates([Account("Acme", id="a-1")], [4])[0]
-            >>> params[-2:], writer.update.endswith('WHERE "id" = ? AND "version" = ?')
-            (('a-1', 3), True)
+            >>> acme = Account("Acme", id="a-1")
+            >>> stored = writer.rows([acme], 3)[0]
+            >>> acme.tier = "A"
+            >>> [(statement, params)], documents = writer.updates([acme], [4], [stored])
+            >>> statement.split(" WHERE")[0]
+            'UPDATE "crm_accounts" SET "version" = ?, "segment" = ?, "tier" = ?, "document" = ?'
+            >>> params[0][1:], '"tier":"A"' in documents[0]
+            (('A', 'A', '{...}', 'a-1', 3), True)
         """
-        row, at = self._row, self._id_at
-        params = []
-        for entity, version in zip(entities, versions, strict=True):
+        row, at, document_at = self._row, self._id_at, self.document_at
+        groups: dict[tuple[int, ...], list[tuple[Any, ...]]] = {}
+        documents = []
+        for entity, version, old in zip(entities, versions, stored, strict=True):
             values = row(entity, version)
-            params.append((*values[:at], *values[at + 1 :], values[at], version - 1))
-        return params
+            changed = tuple(
+                index
+                for index, (value, before) in enumerate(zip(values, old, strict=True))
+                if index != at
+                and (
+                    value.__class__ is not before.__class__
+                    or value.__class__ not in _SAME
+                    or value != before
+                )
+            )
+            params = (*[values[index] for index in changed], values[at], version - 1)
+            groups.setdefault(changed, []).append(params)
+            documents.append(values[document_at])
+        return [(self._update(columns), params) for columns, params in groups.items()], documents
+
+    def _update(self, columns: tuple[int, ...]) -> str:
+        """The ``UPDATE`` setting the columns at ``columns`` (made once per set of columns)."""
+        statement = self._updates.get(columns)
+        if statement is None:
+            assigned = ", ".join(f'"{self.names[i]}" = {self._marks[i]}' for i in columns)
+            statement = f'UPDATE "{self._table_name}" SET {assigned} {self._where}'
+            self._updates[columns] = statement
+        return statement
+
+
+# Classes whose equal values store the same column value (a decimal or a float may not:
+# 1.5 == 1.50, 0.0 == -0.0); a driver value of another class is always written again.
+_SAME = frozenset({str, int, bool, type(None), datetime})
 
 
 # Generated row functions by aggregate (held, so its id stays its own), columns and binds: a

@@ -1291,59 +1291,61 @@ class SqlRepository(AggregateRepository[E]):
         return UpsertResult(inserted=inserted, updated=updated)
 
     def _upsert_batch(self, batch: list[Any], key: UpsertKey) -> tuple[int, int]:
-        """Write one batch: one read of the stored versions and documents (the audit log
-        records each changed field, so it needs the old documents), then the changed rows in
-        one ``UPDATE … WHERE id = … AND version = …`` per row of one ``executemany`` (a row
-        changed or deleted since the read updates nothing: a conflict) and the new rows with
-        :meth:`_insert` (the primary key refuses one stored since the read). Rows come from
-        the generated :class:`~crmkit.adapters.sql.rows.RowWriter`; a taken remote id is found
-        by its unique constraint and named only then."""
+        """Write one batch: one read of the stored rows (the audit log records each changed
+        field, so it needs the old documents; the other columns say which ones to set), then
+        each changed row with an ``UPDATE`` of the columns whose value changed ``WHERE id = …
+        AND version = …`` (one ``executemany`` per set of columns; a row changed or deleted
+        since the read updates nothing: a conflict) and the new rows with :meth:`_insert` (the
+        primary key refuses one stored since the read). Rows come from the generated
+        :class:`~crmkit.adapters.sql.rows.RowWriter`; a taken remote id is found by its unique
+        constraint and named only then."""
         sa_ = self._sa
         t = self._table
         conn = self._conn()
+        writer = self._row_writer()
+        # the stored rows as the driver reads them (no SQLAlchemy result processing)
+        raw = [sa_.literal_column(f'"{name}"') for name in writer.names]
+        where = t.c.id if key == "id" else t.c.remote_id
         if key == "remote_id":
             for entity in batch:
                 self._require_remote_id(entity)
-            found = conn.execute(
-                sa_.select(t.c.remote_id, t.c.id, t.c.version, t.c.document).where(
-                    t.c.remote_id.in_([e.remote_id for e in batch])
-                )
-            ).all()
-            by_remote = {r.remote_id: (r.id, r.version) for r in found}
+        found = conn.execute(
+            sa_.select(*raw).select_from(t).where(where.in_([getattr(e, key) for e in batch]))
+        ).all()
+        at, version_at = writer.names.index("id"), writer.names.index("version")
+        stored = {row[at]: row for row in found}
+        if key == "remote_id":
+            remote_at = writer.names.index("remote_id")
+            by_remote = {row[remote_at]: row[at] for row in found}
             for entity in batch:
                 self._uow.state.touch(entity)
                 if entity.remote_id in by_remote:
-                    entity.id = by_remote[entity.remote_id][0]
-            versions = dict(by_remote.values())
-        else:
-            found = conn.execute(
-                sa_.select(t.c.id, t.c.version, t.c.document).where(
-                    t.c.id.in_([e.id for e in batch])
-                )
-            ).all()
-            versions = {r.id: r.version for r in found}
-        documents = {r.id: r.document for r in found}
+                    entity.id = by_remote[entity.remote_id]
+        versions = {id: row[version_at] for id, row in stored.items()}
         ids = [e.id for e in batch]
         if len(set(ids)) != len(ids):
             raise ConflictError(f"{self._label} ids repeat within one upsert batch")
         self._check_parents(batch)
         new = [e for e in batch if e.id not in versions]
         changed = [e for e in batch if e.id in versions]
-        writer = self._row_writer()
-        updates = writer.updates(changed, [versions[e.id] + 1 for e in changed])
+        updates, documents = writer.updates(
+            changed, [versions[e.id] + 1 for e in changed], [stored[e.id] for e in changed]
+        )
         try:
             with conn.begin_nested():
-                if updates:
-                    result = conn.exec_driver_sql(writer.update, updates)
-                    if result.rowcount not in (-1, len(updates)):
+                for statement, params in updates:
+                    result = conn.exec_driver_sql(statement, params)
+                    if result.rowcount not in (-1, len(params)):
                         raise ConflictError(
                             f"{self._label}: another writer changed rows of this upsert batch"
                         )
-                    at = writer.update_document_at
+                if changed:
+                    document_at = writer.document_at
                     entries: list[AuditEntry] = []
-                    for entity, params in zip(changed, updates, strict=True):
-                        old = documents[entity.id]
-                        entries += self._audit_entries(entity.id, params[-1] + 1, old, params[at])
+                    for entity, document in zip(changed, documents, strict=True):
+                        old = stored[entity.id][document_at]
+                        version = versions[entity.id] + 1
+                        entries += self._audit_entries(entity.id, version, old, document)
                     self._uow._audit_write(entries)  # one executemany for the batch
                 self._insert(new, 1)
         except sa_.exc.IntegrityError as error:
@@ -1351,7 +1353,7 @@ class SqlRepository(AggregateRepository[E]):
         for entity in batch:
             self._uow.state.touch(entity)
             entity.version = versions[entity.id] + 1 if entity.id in versions else 1
-        return len(new), len(updates)
+        return len(new), len(changed)
 
     def _upsert_failure(self, batch: list[Any], error: Exception) -> Exception:
         """Say why writing an upsert ``batch`` broke a constraint (only runs when it did): a
