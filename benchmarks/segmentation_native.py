@@ -758,19 +758,48 @@ are noise; each row gives its load):
   after the eager checks, as RFM does (0.94× and 1.05× in the next run at 1M; at 10M 1.12–1.13×,
   where the eager checks — a pass over every transaction for missing values, types and
   refunds, which the native query does not make — are most of the gap).
-* **Meeting ≤ 1.05× (CPU).** At 10M: RFM on Polars eager and lazy and on pandas, status on
-  Polars lazy, pandas and Dask (1.05×), ABC on DuckDB; at 1M: status on Polars lazy and DuckDB, ABC on
-  Polars eager and lazy (RFM on Polars met it in the first 1M run, 0.94–0.98×, and not in the
-  second, 1.15–1.23×, at the same load: noise of that size is common here).
-* **Still above 1.05×, explained, not closed.** DuckDB RFM (1.06× at 10M, 1.27× at 1M) and
-  ABC at 1M (1.25×; 1.02× at 10M): crmkit's exact boundary test (`below_share_expr`) and
-  score arithmetic compile through narwhals' sign-correcting `//` into nested `CASE`
-  expressions per customer, where the native writes one multiplication. DuckDB status at 10M
-  (1.18×; 0.98× at 1M) was not analysed. pandas (1.2–1.6× at 1M; at 10M only ABC, 1.46×,
-  RFM and status meet the target): crmkit checks the transactions eagerly first (a pass
-  for missing values and refunds), and narwhals' `cum_sum().over(order_by=…)` sorts with a
-  lexsort (0.10 s against the native `sort_values` 0.04 s at 1M in a profile) and un-sorts
-  with an argsort (0.05 s). Dask (2.5–3.5× at 1M, 1.05–1.47× at 10M: RFM 1.19×, status 1.05×, ABC
+* **Second round: Polars, DuckDB, pandas (issue #21).** Each change checked equal on every
+  customer against the previous code (and the records engine in the tests), timed old against
+  new interleaved in one process (CPU, best of N):
+  ABC on pandas — `with_running_sum` orders the customers by one stable NumPy `argsort` of the
+  first key (ties ordered by the other keys) and sums with `cumsum` in place, instead of
+  narwhals' `sort_values` of every column, `cum_sum` and scatter back, and the total is a
+  constant column instead of a crossed-in frame: 0.87× (1M, best of 9, load 6.3); then each class
+  boundary is one exact integer, `ceil(share × total)` from the known total
+  (`frames.exact.share_threshold`), instead of an integer `//` and `%` per customer per class
+  (0.87×, 1M, best of 9, load 7.3–8.1). ABC on DuckDB — the boundaries compare
+  `before·q < p·total` in 128-bit integers (`below_share_expr(wide=True)`) instead of
+  narwhals' sign-correcting `//` and `%`, which compiled to nested `CASE` expressions, and
+  the running sum and total are cast in the final projection, not in a step of their own:
+  0.92× (1M). ABC on Polars
+  — a `sort` and a plain `cum_sum` instead of a window over one partition ordered by the row
+  encoding of the keys (the total still crossed in as a column: Polars divides by a broadcast
+  `sum()` through its reciprocal, one ulp off the exact share): 0.97× eager, 0.95× lazy at 10M
+  (best of 5, load 3), CPU 1.03× native, and the sort runs on both cores (wall 0.92 s against
+  1.23 s); at 1M the window was as fast or faster (new/old 0.96× eager, 1.12× lazy, best of
+  15, load 2.4). RFM on DuckDB — `with_quantile_scores` projects the three ranks and
+  `count(*) over ()` in one `SELECT`, so DuckDB counts in a rank's window step instead of a
+  window step of its own over every customer: 0.935× at 1M (best of 11, load 5.5), 0.96× at
+  10M (best of 4, load 5.5–6.2), 1.00× native there. Status on an eager Polars frame: its
+  checks (missing ids and dates; status reads no amounts) take 0.7 ms at 10M; the earlier
+  1.12× was noise (0.91× in the run above). ABC's eager checks on Polars take 29 ms of
+  about 1 s at 10M.
+* **Meeting ≤ 1.05× (CPU).** At 10M (last run, load 1.3–4.5): RFM on Polars eager and lazy
+  and pandas; status on Polars lazy, DuckDB, pandas and Dask (1.05×); ABC on Polars eager and
+  DuckDB. At 1M (load 4–5.3): RFM on Polars lazy, status on pandas. Two 10M runs of the same
+  code differ by up to 0.2: DuckDB RFM 0.93× and 1.13×, status on an eager Polars frame 0.91×
+  and 1.11×, DuckDB ABC 1.06× and 0.89× (load 6–11, then 1.3–4.5).
+* **Still above 1.05×, explained, not closed.** At 10M: ABC on pandas (1.11×, 1.09× in the
+  run before; 1.46× before this round) — the eager checks (a pass over the amounts for missing values, refunds,
+  the largest amount and the total: 13 ms of about 100 ms at 1M on pandas) and the exact
+  micro-unit boundaries the native queries also compute; ABC on Polars lazy (1.08×; 1.03× on an
+  eager frame, which plans the same lazy query), DuckDB RFM and Polars eager status (the
+  swings above). At 1M (about 100k customers) the fixed cost of a call weighs: on a
+  100-row frame crmkit's pandas status takes 11 ms against the native's 2 ms, RFM 21 ms against
+  10 ms (narwhals builds and runs each step as its own pandas call), and crmkit's DuckDB RFM
+  spends 14 ms (best of 15, load 10) building its relation — DuckDB binds each of its ten
+  steps — against a query of about 150 ms; the Polars sort of ABC is slower than the window at
+  100k customers (28 ms against 17 ms for the running sum alone). Dask (2.5–3.5× at 1M, 1.05–1.47× at 10M: RFM 1.19×, status 1.05×, ABC
   1.47×): crmkit's per-customer steps (`per_key`) shuffle
   every transaction by customer and run pandas per partition, where `groupby().agg(split_out=…)`
   aggregates each partition first and shuffles only the partial sums; RFM then ranks each
@@ -789,4 +818,19 @@ are noise; each row gives its load):
   the native query's 3.4 s, 1.9 s of CPU):
   a gap of more than 10×, not yet explained (the three scores' bucket plans in one query are
   the first suspect). No Spark row at 10M was run.
+* **Spark RFM, diagnosed (issue #21).** cProfile of the `rfm(...)` call (before any job runs)
+  put 12.7 of 13.4 s in py4j calls waiting on the JVM: Spark analysing every new DataFrame,
+  above all the 9 joins (7.6 s). Each score joined its value-count ranks to the frame already
+  scored by the previous ones, and those ranks were themselves built from that frame, so the
+  plan grew fourfold per score: the analysed plan of RFM had 1,288 lines (now 181); Spark's
+  optimizer reduced both to the same 10 scans of the cached transactions, so the cost was
+  analysis and optimization, not execution. Now every score's rank table comes from the same
+  keyed per-customer frame and is joined to it (`frames.with_quantile_scores` on PySpark), with
+  the same scores (checked equal on every customer) and no single-partition exchange. Measured
+  old and new code interleaved in one process, wall time (the work is in the JVM), best of 2,
+  `noop` sink, 2 shuffle partitions: 20k transactions (load 5.5–6.9) build 15.4 s → 3.9 s,
+  total 32.6 s → 12.8 s, native 1.2 s; 100k (load 1.6–2.3) build 29.3 s → 6.8 s, total
+  39.5 s → 13.5 s, native 1.4 s. Still about 10× the native query: the per-customer
+  aggregation runs once for the frame and three times per score (10 scans), against one
+  aggregation and windows in the native SQL. Not re-run at 1M in this round.
 """
