@@ -53,6 +53,15 @@ def local_spark(app: str, *, memory: str, partitions: int = 2, **conf: str) -> A
     return session
 
 
+def spark_plan(native: Any, capsys: pytest.CaptureFixture[str]) -> str:
+    """The physical plan Spark prints for the PySpark frame ``native`` (``DataFrame.explain``)."""
+    capsys.readouterr()
+    native.explain(mode="formatted")
+    plan = capsys.readouterr().out
+    assert "== Physical Plan ==" in plan
+    return plan
+
+
 def required() -> bool:
     """Whether missing backends must fail (CI) rather than skip (a developer's machine)."""
     return os.environ.get("CRMKIT_REQUIRE_BACKENDS", "") not in ("", "0")

@@ -27,17 +27,10 @@ from crmkit.frames.quantile import (
     _spark_value_rows,
     _step_values,
 )
+from tests.backends import spark_plan
 from tests.engines import build, rows_of
 
 SPECS = [QuantileScore("v", "up", 5), QuantileScore("v", "down", 5, descending=True)]
-
-
-def _plan(native: Any, capsys: pytest.CaptureFixture[str]) -> str:
-    capsys.readouterr()
-    native.explain(mode="formatted")
-    plan = capsys.readouterr().out
-    assert "== Physical Plan ==" in plan
-    return plan
 
 
 def _expected(values: list[Any], n: int) -> list[tuple[int, Any, Any]]:
@@ -111,7 +104,7 @@ def test_spark_scores_by_literal_steps_in_one_projection(
     rows = [{"customer_id": i, "v": v} for i, v in enumerate(values)]
     frame = from_native(build("spark", rows, ["customer_id", "v"]))
     scored = to_native(with_quantile_scores(frame, SPECS))
-    plan = _plan(scored, capsys)
+    plan = spark_plan(scored, capsys)
     assert "Window" not in plan
     assert "Join" not in plan
     got = sorted((r["customer_id"], r["up"], r["down"]) for r in rows_of(scored))
@@ -125,8 +118,8 @@ def test_spark_step_job_has_no_single_partition_exchange(
     frame = from_native(build("spark", [{"v": v, "w": -v / 3} for v in range(50)], ["v", "w"]))
     keyed, keys = _spark_keyed(frame, [QuantileScore("v", "a"), QuantileScore("w", "b", 3)])
     for plan in (
-        _plan(_spark_bucket_rows(keyed, keys), capsys),
-        _plan(_spark_value_rows(keyed, keys, [[0, 5], [-3]]), capsys),
+        spark_plan(_spark_bucket_rows(keyed, keys), capsys),
+        spark_plan(_spark_value_rows(keyed, keys, [[0, 5], [-3]]), capsys),
     ):
         assert "SinglePartition" not in plan
         assert "hashpartitioning" in plan

@@ -16,6 +16,7 @@ import dask
 import pytest
 
 from crmkit.scoring import false_key_customers, profitability_ranking
+from tests.backends import spark_plan
 from tests.engines import build, frame_rows
 
 COLUMNS = ["id", "profit", "is_key_account"]
@@ -29,14 +30,6 @@ ANALYTICS: dict[str, Callable[[Any], Any]] = {
     "profitability_ranking": profitability_ranking,
     "false_key_customers": false_key_customers,
 }
-
-
-def _plan(native: Any, capsys: pytest.CaptureFixture[str]) -> str:
-    capsys.readouterr()
-    native.explain(mode="formatted")
-    plan = capsys.readouterr().out
-    assert "== Physical Plan ==" in plan
-    return plan
 
 
 def _ranking_rows(native: Any) -> list[tuple[Any, ...]]:
@@ -64,7 +57,7 @@ def test_spark_plans_have_no_single_partition_exchange(
 ) -> None:
     out = ANALYTICS[name](build("spark", ACCOUNTS, COLUMNS))
     assert type(out).__module__.startswith("pyspark")
-    assert "SinglePartition" not in _plan(out, capsys)
+    assert "SinglePartition" not in spark_plan(out, capsys)
 
 
 @pytest.mark.spark

@@ -29,6 +29,7 @@ from crmkit.segmentation import (
     repurchase_buckets,
     rfm,
 )
+from tests.backends import spark_plan
 from tests.engines import build
 
 AS_OF = dt.date(2024, 12, 31)
@@ -57,14 +58,6 @@ ANALYTICS: dict[str, tuple[Callable[[Any], Any], bool]] = {
 }
 
 
-def _plan(native: Any, capsys: pytest.CaptureFixture[str]) -> str:
-    capsys.readouterr()
-    native.explain(mode="formatted")
-    plan = capsys.readouterr().out
-    assert "== Physical Plan ==" in plan
-    return plan
-
-
 def _no_compute(dsk: Any, keys: Any, **kwargs: Any) -> Any:
     raise AssertionError("crmkit started a Dask computation while building the result")
 
@@ -77,7 +70,7 @@ def test_spark_plans_have_no_single_partition_exchange(
     run, _ = ANALYTICS[name]
     out = run(build("spark", ORDERS, COLUMNS))
     assert type(out).__module__.startswith("pyspark")
-    assert "SinglePartition" not in _plan(out, capsys)
+    assert "SinglePartition" not in spark_plan(out, capsys)
 
 
 @pytest.mark.parametrize("name", sorted(ANALYTICS))

@@ -20,20 +20,12 @@ from crmkit.frames import (
     with_quantile_scores,
 )
 from crmkit.segmentation import rfm
+from tests.backends import spark_plan
 from tests.engines import rows_of
 
 pytestmark = pytest.mark.spark
 
 AS_OF = dt.date(2024, 12, 31)
-
-
-def _plan(native: Any, capsys: pytest.CaptureFixture[str]) -> str:
-    """The physical plan Spark prints for ``native`` (``DataFrame.explain``)."""
-    capsys.readouterr()
-    native.explain(mode="formatted")
-    plan = capsys.readouterr().out
-    assert "== Physical Plan ==" in plan
-    return plan
 
 
 def _orders(seed: int) -> list[dict[str, Any]]:
@@ -56,7 +48,7 @@ def test_spark_rfm_equals_records_and_has_no_single_partition_exchange(
 
     orders = _orders(seed)
     out = rfm(spark.createDataFrame(pd.DataFrame(orders)), as_of=AS_OF)
-    plan = _plan(out, capsys)
+    plan = spark_plan(out, capsys)
     assert "SinglePartition" not in plan
     assert "hashpartitioning" in plan  # the scores are computed by partitioned steps
     expected = sorted((attrs.asdict(r) for r in rfm(orders, as_of=AS_OF)),
@@ -75,7 +67,7 @@ def test_a_rank_window_would_be_a_single_partition_exchange(
     frame = from_native(spark.createDataFrame(pd.DataFrame({"v": [3, 1, 2, 2]})))
     assert scores_by_value_counts(frame)
     ranked = frame.with_columns(quantile_score_expr(nw.col("v"), 4).alias("s"))
-    assert "SinglePartition" in _plan(to_native(ranked), capsys)
+    assert "SinglePartition" in spark_plan(to_native(ranked), capsys)
 
 
 @pytest.mark.parametrize("descending", [False, True])
@@ -91,7 +83,7 @@ def test_spark_scores_of_negative_fractional_and_wide_values_follow_the_tie_rule
     frame = from_native(spark.createDataFrame(
         pd.DataFrame({"customer_id": range(60), "v": values})))  # fmt: skip
     scored = to_native(with_quantile_scores(frame, [QuantileScore("v", "s", 7, descending)]))
-    assert "SinglePartition" not in _plan(scored, capsys)
+    assert "SinglePartition" not in spark_plan(scored, capsys)
     got = [r["s"] for r in sorted(rows_of(scored), key=lambda r: r["customer_id"])]
     assert got == quantile_scores(values, 7, descending=descending)
 
