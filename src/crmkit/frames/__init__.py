@@ -10,6 +10,9 @@ the bridge holds the machinery analytics share so that one definition drives bot
   :func:`when`, :func:`as_of`) evaluated on records and compiled to narwhals;
 * :mod:`crmkit.frames.record_function` — expressions compiled once into Python functions of
   a record (the fast records engine);
+* :mod:`crmkit.frames.numpy_lowering` — expressions evaluated as NumPy arrays on a pandas
+  frame's columns (lead scoring on pandas and on each Dask partition), ``None`` where not
+  covered so the narwhals path takes over;
 * :class:`Aggregation` — a group-by (keys, sums/means/counts/max/…, shares of the total)
   evaluated on records with their number rules and compiled to narwhals ``group_by().agg()``;
 * :mod:`crmkit.frames.quantile` — quantile scores 1–n with one exact tie rule;
