@@ -31,6 +31,8 @@ EXPRESSIONS = {
     "compare": col("n") > 3,
     "not_null_compare": ~(col("x") >= 2.5),
     "membership": col("tag").is_in(["a", "b"]),
+    "membership_with_missing": col("tag").is_in(["a", None]),  # a missing tag is in no set
+    "membership_of_missing": col("x").is_in([None, float("nan")]),
     "range": col("n").between(2, 6, closed="left"),
     "and_or": ((col("n") >= 5) & (col("tag") == "a")) | col("x").is_null(),
     "arith": (col("n") * 2 + 1) - col("n"),
@@ -39,6 +41,7 @@ EXPRESSIONS = {
     "relative": col("at") >= as_of(months=-12),
     "days": col("at").days_before_as_of(),
     "when": when(col("n") > 6).then("hi").when(col("tag").is_in(["c"])).then("c").otherwise("lo"),
+    "when_missing_member": when(col("tag").is_in(["c", None])).then("c").otherwise("lo"),
 }
 
 rows_strategy = st.lists(
