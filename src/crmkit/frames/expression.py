@@ -626,17 +626,22 @@ class IsIn(_Unary):
     def _write(self, source: RecordSource) -> Value:
         return source.is_in(self.operand, self.values)
 
-    def _frame_values(self) -> list[Any]:
+    def frame_values(self) -> list[Any]:
         """The values as frame literals, without missing ones (``None``, NaN).
 
         A missing value is in no set, and no present value equals a missing one, so a missing
         value among the values matches nothing: leaving it out keeps pandas' ``isin`` (which
         matches a missing value with a missing one) in step with the records engine and SQL.
+
+        Examples:
+            >>> from crmkit.frames import col
+            >>> col("tier").is_in(["A", None]).frame_values()
+            ['A']
         """
         return [sem.frame_literal(v) for v in self.values if not sem.is_missing(v)]
 
     def _compile(self, ctx: Context) -> Any:
-        values = self._frame_values()
+        values = self.frame_values()
         operand = self.operand._compile(ctx)
         if not values:  # in no value (an empty value set has no type on Arrow engines)
             return operand.is_null() & narwhals().lit(False)
@@ -644,7 +649,7 @@ class IsIn(_Unary):
 
     def _condition(self, ctx: Context) -> Any:
         # SQL: membership of a null is null (or false), false as a condition
-        values = self._frame_values()
+        values = self.frame_values()
         if not values:
             return self._compile(ctx)
         return self.operand._compile(ctx).is_in(values)

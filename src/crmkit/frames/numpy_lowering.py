@@ -315,9 +315,7 @@ class _Lowering:
         return out
 
     def is_in(self, expr: ex.IsIn) -> Any:
-        values = [sem.frame_literal(v) for v in expr.values]
-        if any(sem.is_missing(v) for v in values):
-            raise _UnsupportedError("a missing value among is_in's values")
+        values = expr.frame_values()  # (a missing value among them matches nothing)
         if not values:
             return np.zeros(self.rows, dtype=bool)
         operand = self.value(expr.operand)
