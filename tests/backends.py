@@ -62,6 +62,16 @@ def spark_plan(native: Any, capsys: pytest.CaptureFixture[str]) -> str:
     return plan
 
 
+def spark_analyzed_plan(native: Any, capsys: pytest.CaptureFixture[str]) -> str:
+    """The analyzed logical plan of the PySpark frame ``native``, lower case (local rows would be
+    folded into a constant table by the optimiser, expressions and all)."""
+    capsys.readouterr()
+    native.explain(mode="extended")
+    text = capsys.readouterr().out
+    start = text.index("== Analyzed Logical Plan ==")
+    return text[start : text.index("== Optimized Logical Plan ==")].lower()
+
+
 def required() -> bool:
     """Whether missing backends must fail (CI) rather than skip (a developer's machine)."""
     return os.environ.get("CRMKIT_REQUIRE_BACKENDS", "") not in ("", "0")

@@ -12,6 +12,7 @@ from crmkit.domain import Money
 from crmkit.errors import ValidationError
 from crmkit.frames import (
     Context,
+    Expr,
     as_of,
     col,
     date_of_day_number,
@@ -198,15 +199,22 @@ _tests_leaves = st.one_of(
               st.dates(min_value=dt.date(2023, 6, 1), max_value=dt.date(2025, 1, 1)),
               st.sampled_from(_OPS)),
 )  # fmt: skip
-_tree_tests = st.recursive(
-    _tests_leaves,
-    lambda inner: st.one_of(
-        st.builds(lambda a, b: a & b, inner, inner),
-        st.builds(lambda a, b: a | b, inner, inner),
-        inner.map(lambda a: ~a),
-    ),
-    max_leaves=5,
-)
+
+
+def junctions(leaves: st.SearchStrategy[Expr]) -> st.SearchStrategy[Expr]:
+    """Tests built from ``leaves`` with ``&``, ``|`` and ``~`` (up to five leaves)."""
+    return st.recursive(
+        leaves,
+        lambda inner: st.one_of(
+            st.builds(lambda a, b: a & b, inner, inner),
+            st.builds(lambda a, b: a | b, inner, inner),
+            inner.map(lambda a: ~a),
+        ),
+        max_leaves=5,
+    )
+
+
+_tree_tests = junctions(_tests_leaves)
 _trees = st.one_of(
     _tree_tests,
     _numbers,

@@ -30,8 +30,9 @@ from crmkit.frames import (
     to_native,
     with_columns,
 )
+from tests.backends import spark_analyzed_plan
 from tests.engines import rows_of, to_frame
-from tests.frames.test_expression import _tree_rows, _tree_tests
+from tests.frames.test_expression import _tree_rows, _tree_tests, junctions
 
 AS_OF = dt.date(2025, 1, 1)
 SCHEMA = {"id": pl.Int64, "n": pl.Int64, "tag": pl.String, "day": pl.Date}
@@ -68,15 +69,7 @@ _day_leaves = st.one_of(
     st.builds(lambda v: col("tag").is_in(v), st.lists(st.sampled_from(["a", "b", "z"]), max_size=3)),
     st.just(col("day").is_null()),
 )  # fmt: skip
-_day_tests = st.recursive(
-    _day_leaves,
-    lambda inner: st.one_of(
-        st.builds(lambda a, b: a & b, inner, inner),
-        st.builds(lambda a, b: a | b, inner, inner),
-        inner.map(lambda a: ~a),
-    ),
-    max_leaves=5,
-)
+_day_tests = junctions(_day_leaves)
 
 
 def _held(native: Any, test: Any, ctx: Context) -> tuple[list[int], list[int], list[Any]]:
@@ -155,16 +148,6 @@ def test_engines_without_sql_conditions_get_the_never_null_test() -> None:
     assert got == [False, True]
 
 
-def _analyzed(native: Any, capsys: pytest.CaptureFixture[str]) -> str:
-    """The analyzed logical plan of a Spark frame, lower case (local rows would be folded
-    into a constant table by the optimiser, expressions and all)."""
-    capsys.readouterr()
-    native.explain(mode="extended")
-    text = capsys.readouterr().out
-    start = text.index("== Analyzed Logical Plan ==")
-    return text[start : text.index("== Optimized Logical Plan ==")].lower()
-
-
 _SPARK_TESTS = [
     col("day") >= as_of(days=-30),
     lit(dt.date(2024, 12, 20)) > col("day"),
@@ -190,11 +173,11 @@ def test_spark_conditions_hold_where_the_records_engine_says(
     frame = from_native(native)
     ctx = Context(as_of=AS_OF, schema=column_types(frame), implementation=frame.implementation)
     test = (col("n") >= 2) & (col("day") >= as_of(days=-30))
-    plan = _analyzed(to_native(frame.filter(test.compile_condition(ctx))), capsys)
+    plan = spark_analyzed_plan(to_native(frame.filter(test.compile_condition(ctx))), capsys)
     assert "coalesce(" not in plan
     assert "ifnull(" not in plan  # (how the analyzed plan writes a two-argument coalesce)
     assert "dayofyear" not in plan  # the date compared as a date, not as day numbers
     age = frame.select("id", col("day").days_before_as_of().compile(ctx).alias("age"))
-    assert "dayofyear" not in _analyzed(to_native(age), capsys)  # a date minus a date
+    assert "dayofyear" not in spark_analyzed_plan(to_native(age), capsys)  # a date minus a date
     got = [r["age"] for r in sorted(rows_of(to_native(age), "id"), key=lambda r: r["id"])]
     assert got == [None if r["day"] is None else (AS_OF - r["day"]).days for r in rows]

@@ -21,6 +21,7 @@ from hypothesis import strategies as st
 
 from crmkit.frames import as_of, col
 from crmkit.scoring import Criterion, Decay, LeadScoringModel, Threshold
+from tests.backends import spark_analyzed_plan
 from tests.engines import rows_of, to_frame
 from tests.scoring.test_lead_scoring import SCHEMA, leads
 
@@ -119,16 +120,6 @@ def _benchmark_like() -> LeadScoringModel:
     )  # fmt: skip
 
 
-def _analyzed(native: Any, capsys: pytest.CaptureFixture[str]) -> str:
-    """The analyzed logical plan of a Spark frame, lower case (local rows would be folded
-    into a constant table by the optimiser, expressions and all)."""
-    capsys.readouterr()
-    native.explain(mode="extended")
-    text = capsys.readouterr().out
-    start = text.index("== Analyzed Logical Plan ==")
-    return text[start : text.index("== Optimized Logical Plan ==")].lower()
-
-
 def _sample_rows() -> list[dict[str, Any]]:
     days = [None, dt.date(2025, 1, 5), dt.date(2025, 4, 1), dt.date(2025, 6, 29), AS_OF]
     return [
@@ -169,7 +160,7 @@ def test_spark_plan_has_no_coalesce_per_test_and_totals_are_bit_identical(
     rows = _sample_rows()
     model = _benchmark_like()
     native = to_frame(rows, "spark", KEYED)
-    plan = _analyzed(model.score(native, as_of=AS_OF), capsys)
+    plan = spark_analyzed_plan(model.score(native, as_of=AS_OF), capsys)
     # the negated test only (the analyzed plan writes PySpark's coalesce as ifnull)
     assert plan.count("coalesce(") + plan.count("ifnull(") == 1
     assert "dayofyear" not in plan  # dates compared as dates; the age is a date difference
