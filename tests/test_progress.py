@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+import numpy as np
 import pytest
 from lifetimes.datasets import load_donations
 
@@ -18,6 +19,7 @@ from crmkit.clv import (
     simulate_beta_geo,
     summarise,
 )
+from crmkit.clv.estimation import maximise
 from crmkit.errors import FitError, ValidationError
 from crmkit.progress import CALLS, Progress, lines, track
 
@@ -123,10 +125,20 @@ def test_every_model_fit_reports_progress_ending_at_total(index: int):
 
 
 def test_a_fit_that_fails_does_not_report_completion():
+    # a likelihood that rises without bound: every optimiser runs out of iterations
     recorder = Recorder()
-    with pytest.raises(FitError):
-        ShiftedBetaGeometric.fit([{"periods": 3, "churned": False}] * 4, progress=recorder)
+    with pytest.raises(FitError, match="stopped after"):
+        maximise(lambda t: (float(-t.sum()), -np.ones(1)), np.zeros(1), names=("a",),
+                 customers=1.0, model="toy", max_iterations=20, progress=recorder)  # fmt: skip
+    assert len(recorder.calls) > 1
     assert all(done < total for done, total in recorder.calls)
+
+
+def test_data_that_cannot_identify_a_model_fail_before_the_fit_reports_progress():
+    recorder = Recorder()
+    with pytest.raises(FitError, match="no customer churned"):
+        ShiftedBetaGeometric.fit([{"periods": 3, "churned": False}] * 4, progress=recorder)
+    assert recorder.calls == []
 
 
 def test_progress_true_draws_a_bar_on_standard_error(capsys: pytest.CaptureFixture[str]):

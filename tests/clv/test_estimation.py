@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from crmkit.clv.estimation import maximise, warm_start
+from crmkit.clv.estimation import _confirm, maximise, warm_start
 from crmkit.errors import FitError
 
 
@@ -94,3 +94,34 @@ def test_a_parameter_on_a_flat_ridge_is_named_in_the_error():
     est = maximise(lambda t: ridge(t)[:2], np.array([0.0, 0.5]), names=("x", "y"),
                    customers=1.0, model="toy", curvature=ridge)  # fmt: skip
     assert est.standard_errors["y"] > 1e3
+
+
+def _stuck_at(start, bump):
+    """½|θ|² (minimum at 0, Hessian I) plus ``bump`` everywhere but at ``start``: no step
+    from ``start`` lowers it, as when rounding stops Newton's steps on a flat likelihood."""
+    start = np.array(start, dtype=float)
+
+    def objective(theta):
+        value = 0.5 * float(theta @ theta)
+        return value + (0.0 if np.array_equal(theta, start) else bump), np.array(theta)
+
+    def curvature(theta):
+        value, grad = objective(theta)
+        return value, grad, np.eye(2)
+
+    return objective, curvature, start
+
+
+def test_a_point_no_step_can_improve_within_a_hundredth_of_a_standard_error_is_the_optimum():
+    # λ² = |θ|² = 1e-6 (0.001 standard errors from the optimum) where no step descends
+    objective, curvature, start = _stuck_at([6e-4, 8e-4], bump=1e-3)
+    point = _confirm(np, objective, curvature, start, 1.0, "toy")
+    assert np.array_equal(point.x, start)
+    assert point.steps == 0
+
+
+def test_a_point_no_step_can_improve_far_from_the_optimum_raises():
+    # λ² = 1: a whole standard error away, yet no step descends: a broken likelihood
+    objective, curvature, start = _stuck_at([0.6, 0.8], bump=10.0)
+    with pytest.raises(FitError, match="stopped short of the optimum"):
+        _confirm(np, objective, curvature, start, 1.0, "toy")

@@ -134,5 +134,23 @@ def test_bad_prediction_arguments_get_a_clear_error():
 
 
 def test_nobody_churning_cannot_be_fitted():
-    with pytest.raises(FitError, match="sBG did not converge"):
+    with pytest.raises(FitError, match="no customer churned"):
         ShiftedBetaGeometric.fit_survivors([100, 100, 100])
+    with pytest.raises(FitError, match="no customer churned"):
+        ShiftedBetaGeometric.fit([{"periods": 2, "churned": False}, {"periods": 5, "churned": 0}])
+
+
+def test_one_period_of_data_cannot_be_fitted():
+    # one churn probability cannot give the two parameters of its distribution
+    with pytest.raises(FitError, match="first period only"):
+        ShiftedBetaGeometric.fit_survivors([100, 60])
+    rows = [{"periods": 1, "churned": True}] * 3 + [{"periods": 1, "churned": False}]
+    with pytest.raises(FitError, match="first period only"):
+        ShiftedBetaGeometric.fit(rows)
+
+
+def test_one_churn_after_the_first_period_is_enough_to_try():
+    rows = [{"periods": 2, "churned": True}] + [{"periods": 4, "churned": False}] * 3
+    rows += [{"periods": 1, "churned": True}] * 2
+    model = ShiftedBetaGeometric.fit(rows)
+    assert 0 < float(model.churn_probability(1)[0]) < 1

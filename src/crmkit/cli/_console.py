@@ -37,9 +37,9 @@ def printable(text: str) -> str:
     return "".join(c if c.isprintable() else repr(c)[1:-1] for c in text)
 
 
-def _cell(value: Any) -> str:
+def _cell(value: Any, significant: bool = False) -> str:
     if isinstance(value, float):
-        return f"{value:,.2f}"
+        return f"{value:#.4g}" if significant else f"{value:,.2f}"
     return printable(str(value))
 
 
@@ -82,9 +82,29 @@ class Console:
         else:
             print(message)
 
-    def table(self, title: str, columns: Sequence[str], rows: Sequence[Sequence[Any]]) -> None:
-        """Print a table; numbers are right-aligned, floats get two decimals."""
-        cells = [[_cell(v) for v in row] for row in rows]
+    def table(
+        self,
+        title: str,
+        columns: Sequence[str],
+        rows: Sequence[Sequence[Any]],
+        *,
+        significant: bool = False,
+    ) -> None:
+        """Print a table; numbers are right-aligned, floats get two decimals (four significant
+        digits with ``significant=True``, for estimates such as 0.0004321 or 1.003e+07).
+
+        Examples:
+            >>> from crmkit.cli._console import Console
+            >>> Console(plain=True).table("Fit", ["parameter", "value"],
+            ...                           [["r", 0.243], ["v", 0.000432]], significant=True)
+            <BLANKLINE>
+            Fit
+            parameter      value
+            ---------  ---------
+            r             0.2430
+            v          0.0004320
+        """
+        cells = [[_cell(v, significant) for v in row] for row in rows]
         numeric = [
             all(isinstance(row[i], int | float) for row in rows) if rows else False
             for i in range(len(columns))

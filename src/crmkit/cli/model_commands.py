@@ -190,7 +190,7 @@ def run_clv_fit(args: argparse.Namespace) -> int:
     rows = [[name, float(value)] for name, value in purchases.to_dict()["params"].items()]
     if spend is not None:
         rows += [[name, float(value)] for name, value in spend.to_dict()["params"].items()]
-    Console(plain=True).table("Parameters", ["parameter", "value"], rows)
+    Console(plain=True).table("Parameters", ["parameter", "value"], rows, significant=True)
     print(f"Model saved to {args.model}")
     return 0
 

@@ -81,6 +81,10 @@ _FINAL_STEP = 1e-4  # a Newton step this short is the last one (its error is ~ i
 #: Newton decrement (total log-likelihood units) below which a point is the optimum: the
 #: log-likelihood is within 5e-8 of the maximum, the point within 3e-4 standard errors
 _DECREMENT = 1e-7
+#: λ² below which a point where no Newton step lowers the likelihood is the optimum: within
+#: 0.01 standard errors of it (the likelihood's rounding and a central-difference Hessian can
+#: stop the steps there on a nearly flat likelihood)
+_RESOLVED_DECREMENT = 1e-4
 _CONFIRM_STEPS = 30  # Newton steps that may continue from where another optimiser stopped
 
 
@@ -407,15 +411,7 @@ def _newton(np: Any, curvature: Curvature, x: Any, tol: float) -> _Point | None:
                 and np.all(np.isfinite(new_grad))
                 and np.all(np.isfinite(new_hess))
             )
-            if finite and (
-                new_value <= value + 1e-4 * t * slope
-                # at the optimum the change in value is below rounding: accept a step that
-                # shrinks the gradient without raising the value beyond rounding
-                or (
-                    new_value - value <= 1e-12 * max(1.0, abs(value))
-                    and float(np.max(np.abs(new_grad))) < largest
-                )
-            ):
+            if finite and _progress(np, value, new_value, t * slope, largest, new_grad):
                 break
             t *= 0.5
             if t < 1e-10:
@@ -439,9 +435,11 @@ def _confirm(
     to gain and ``λ`` the distance to the optimum in standard errors, so it does not depend
     on how the parameters are scaled. Above ``_DECREMENT`` Newton steps (on ``H + μI`` where
     ``H`` is not positive definite) continue from ``x``; a ridge that rises towards 0 or
-    infinity then runs off (and the caller raises), and if the steps cannot bring ``λ²``
-    below ``_DECREMENT`` within ``_CONFIRM_STEPS`` the fit raises
-    :class:`~crmkit.errors.FitError` — never a point short of the optimum with standard
+    infinity then runs off (and the caller raises). A point where no step along Newton's
+    direction lowers the likelihood at working precision is the optimum when ``λ²`` is below
+    ``_RESOLVED_DECREMENT`` (within 0.01 standard errors). If the steps cannot bring ``λ²``
+    below ``_DECREMENT`` within ``_CONFIRM_STEPS`` otherwise, the fit raises
+    :class:`~crmkit.errors.FitError` — never a point further short of the optimum with standard
     errors computed there.
     """
 
@@ -471,15 +469,23 @@ def _confirm(
             if length > _MAX_LOG_STEP:
                 direction = direction * (_MAX_LOG_STEP / length)
             slope = float(grad @ direction)
+            largest = float(np.max(np.abs(grad)))
             t = 1.0
             while t >= 1e-10:
                 trial = x + t * direction
                 new_value, new_grad = objective(trial)
-                if np.isfinite(new_value) and new_value <= value + 1e-4 * t * slope:
+                if np.isfinite(new_value) and _progress(
+                    np, value, new_value, t * slope, largest, new_grad
+                ):
                     break
                 t *= 0.5
             else:
-                break  # no descent along the Newton direction: a flat or broken likelihood
+                # no descent along the Newton direction at working precision: the optimum if
+                # the log-likelihood left to gain is below what the steps can resolve
+                # (λ ≤ 0.01 standard errors from it), else a flat or broken likelihood
+                if decrement <= _RESOLVED_DECREMENT:
+                    return _Point(x, float(value), grad, hess, steps)
+                break
             x, value, grad = trial, new_value, new_grad
             hess = hessian_at(x)
     if float(np.max(np.abs(x))) > 25:
@@ -490,6 +496,22 @@ def _confirm(
             "the optimiser stopped short of the optimum and Newton steps could not reach it "
             f"(the log-likelihood can still rise by about {max(decrement, 0.0) / 2:.2g} "
             "along a flat ridge), so its standard errors would be unreliable",
+        )
+    )
+
+
+def _progress(
+    np: Any, value: float, new_value: float, slope: float, largest: float, new_grad: Any
+) -> bool:
+    """Whether a line-search step from ``value`` to ``new_value`` is progress: Armijo's
+    sufficient decrease (``slope`` the directional derivative times the step), or — next to
+    the optimum, where the change in value is below rounding — a step that shrinks the largest
+    gradient component below ``largest`` without raising the value beyond rounding."""
+    return bool(
+        new_value <= value + 1e-4 * slope
+        or (
+            new_value - value <= 1e-12 * max(1.0, abs(value))
+            and float(np.max(np.abs(new_grad))) < largest
         )
     )
 

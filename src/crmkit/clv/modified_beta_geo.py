@@ -97,11 +97,12 @@ class ModifiedBetaGeo(FittedModel):
             FitError: the optimiser did not converge; the message says what to try.
 
         Examples:
-            >>> from crmkit.clv import ModifiedBetaGeo
-            >>> model = ModifiedBetaGeo.fit({"frequency": [0, 1, 4, 2, 0, 7], "recency":
-            ...                              [0, 3, 20, 9, 0, 30], "T": [30, 31, 32, 30, 29, 33]})
-            >>> sorted(model.standard_errors)
-            ['a', 'alpha', 'b', 'r']
+            >>> from crmkit.clv import BetaGeo, ModifiedBetaGeo, simulate_beta_geo
+            >>> truth = BetaGeo(r=0.25, alpha=4.0, a=0.8, b=2.5)
+            >>> history = simulate_beta_geo(truth, [39.0] * 500, seed=1)
+            >>> model = ModifiedBetaGeo.fit(history, time_unit="weeks")
+            >>> sorted(model.standard_errors), round(model.r, 2)
+            (['a', 'alpha', 'b', 'r'], 0.33)
         """
         return cls._fit_histories(
             data, likelihood=_likelihood, model="MBG/NBD", rates=(1,), time_unit=time_unit,

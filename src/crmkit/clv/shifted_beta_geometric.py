@@ -34,7 +34,7 @@ from crmkit.clv.discrete import beta_mixture, flag, read_columns, whole, whole_n
 from crmkit.clv.estimation import positive
 from crmkit.clv.history import merge_patterns
 from crmkit.clv.summary import TimeUnit
-from crmkit.errors import Problem, ValidationError
+from crmkit.errors import FitError, Problem, ValidationError
 from crmkit.extras import require
 from crmkit.progress import ProgressOption
 
@@ -45,6 +45,25 @@ if TYPE_CHECKING:
 __all__ = ["ShiftedBetaGeometric"]
 
 _PARAMS = ("gamma", "delta")
+
+
+def _identified(t: Any, churned: Any, w: Any) -> None:
+    """Raise :class:`~crmkit.errors.FitError` for data that cannot identify ``gamma`` and
+    ``delta`` whatever the optimiser does: nobody churned (the churn rate's estimate is 0), or
+    nobody was observed past the first period (which identifies one churn probability, not
+    the two parameters of its distribution)."""
+    if not float((w * churned).sum()) > 0:
+        raise FitError(
+            "sBG cannot be fitted: no customer churned, so the data say nothing about how "
+            "fast customers leave (the churn rate's estimate would be 0). Try: fit when the "
+            "cohort has lost customers, or over a longer span of periods."
+        )
+    if not bool((t > 1).any()):
+        raise FitError(
+            "sBG cannot be fitted: every customer was observed for the first period only, "
+            "which gives one churn probability, not the spread of churn rates the model "
+            "estimates. Try: fit when customers have been observed for two periods or more."
+        )
 
 
 @attrs.frozen
@@ -194,6 +213,7 @@ before it (customers only leave a cohort)
     ) -> ShiftedBetaGeometric:
         np = require("numpy", "stats")
         (t, churned), w = merge_patterns([t, churned], w)
+        _identified(t, churned, w)
         # P(T = t) = B(γ + 1, δ + t − 1)/B(γ, δ); S(t) = B(γ, δ + t)/B(γ, δ)
         offsets = np.stack([np.stack([churned, np.where(churned > 0, t - 1, t)])])[..., None]
         return cls._maximum_likelihood(
