@@ -4,7 +4,6 @@ problem (which then names every problem)."""
 
 from __future__ import annotations
 
-import copy
 import math
 from datetime import UTC, date, datetime, timedelta, timezone
 from typing import Any
@@ -20,6 +19,7 @@ from crmkit.errors import ValidationError
 from crmkit.serde import from_dict, to_dict
 from crmkit.serde.converter import _datetime_text, _diagnose, _root_name
 from crmkit.testing.strategies import STRATEGIES
+from tests.serde.payloads import leaves, mutate
 
 CLASSES = sorted(STRATEGIES, key=lambda c: c.__name__)
 objects = st.sampled_from(CLASSES).flatmap(lambda cls: STRATEGIES[cls])
@@ -116,34 +116,6 @@ def test_from_dict_builds_what_the_constructor_builds(obj: Any) -> None:
     assert to_dict(built) == data
 
 
-def _leaves(data: Any, path: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
-    """Paths (dict keys and list indexes) to every value of a payload, containers included."""
-    paths = [path]
-    if isinstance(data, dict):
-        for key, value in data.items():
-            paths += _leaves(value, (*path, key))
-    elif isinstance(data, list):
-        for index, value in enumerate(data):
-            paths += _leaves(value, (*path, index))
-    return paths
-
-
-def _mutate(data: Any, path: tuple[Any, ...], how: str, value: Any) -> Any:
-    data = copy.deepcopy(data)
-    if not path:
-        return value if how == "replace" else data
-    parent = data
-    for step in path[:-1]:
-        parent = parent[step]
-    if how == "replace":
-        parent[path[-1]] = value
-    elif how == "delete" and isinstance(parent, dict):
-        del parent[path[-1]]
-    elif how == "extra" and isinstance(parent, dict):
-        parent["unexpected"] = value
-    return data
-
-
 def _texts(problems: Any) -> list[tuple[str, str, str]]:
     return [(p.path, repr(p.value), p.message) for p in problems]
 
@@ -164,10 +136,10 @@ def _agree(cls: type, payload: Any) -> None:
 @given(objects, st.data())
 def test_from_dict_and_diagnosis_agree_on_mutated_payloads(obj: Any, data: st.DataObject) -> None:
     payload = to_dict(obj)
-    path = data.draw(st.sampled_from(_leaves(payload)), label="path")
+    path = data.draw(st.sampled_from(leaves(payload)), label="path")
     how = data.draw(st.sampled_from(["replace", "replace", "replace", "delete", "extra"]))
     value = data.draw(st.sampled_from(EDGE_VALUES), label="value")
-    _agree(type(obj), _mutate(payload, path, how, value))
+    _agree(type(obj), mutate(payload, path, how, value))
 
 
 def _history_payload() -> dict[str, Any]:

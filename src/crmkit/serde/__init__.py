@@ -11,10 +11,20 @@ from crmkit.serde.converter import (
     converter,
     from_dict,
     from_json,
+    from_json_all,
     read_json,
     structure,
     to_dict,
     to_json,
 )
 
-__all__ = ["converter", "from_dict", "from_json", "read_json", "structure", "to_dict", "to_json"]
+__all__ = [
+    "converter",
+    "from_dict",
+    "from_json",
+    "from_json_all",
+    "read_json",
+    "structure",
+    "to_dict",
+    "to_json",
+]

@@ -28,6 +28,7 @@ from __future__ import annotations
 import enum
 import functools
 import json
+import operator
 import re
 import types
 import typing
@@ -45,7 +46,16 @@ from crmkit.domain.money import Money
 from crmkit.domain.validators import attrs_init, construction_code
 from crmkit.errors import Problem, ValidationError
 
-__all__ = ["converter", "from_dict", "from_json", "read_json", "structure", "to_dict", "to_json"]
+__all__ = [
+    "converter",
+    "from_dict",
+    "from_json",
+    "from_json_all",
+    "read_json",
+    "structure",
+    "to_dict",
+    "to_json",
+]
 
 T = TypeVar("T")
 
@@ -289,7 +299,14 @@ _PLAIN = _Style()  # to_json's style
 
 
 class _Codegen:
-    """Builds the source of one generated function; ``ref``/``var`` make unique names."""
+    """Builds the source of one generated function; ``ref``/``var`` make unique names.
+
+    ``shortcuts`` (a class attribute; tests turn it off to compare with the code before
+    them): the root class's fields fetched by one ``itemgetter`` call when all are present,
+    an empty list built without its loop, and validator calls skipped for values they
+    provably accept (:func:`_guarded_calls`)."""
+
+    shortcuts = True
 
     def __init__(self, root: type, style: _Style | None = None) -> None:
         style = _PLAIN if style is None else style
@@ -298,7 +315,16 @@ class _Codegen:
             "_refuse": _refuse,
             "_text": _encode_ascii if style.ascii else _encode_text,
             "_standard": style.dumps if style != _PLAIN else _standard_text,
-            "_scalars": style.scalars if style != _PLAIN else _scalars_text,
+            "_scalars": (  # bound once: no property look-ups per call
+                functools.partial(
+                    _scalars_text,
+                    encode=_encode_ascii if style.ascii else _encode_text,
+                    colon=style.colon,
+                    comma=style.comma,
+                )
+                if style != _PLAIN
+                else _scalars_text
+            ),
             "_NOTHING": attrs.NOTHING,
             "_disabled": attrs.validators.get_disabled,
             "_datetime_from": datetime.fromisoformat,
@@ -348,12 +374,7 @@ class _Codegen:
             if dst != src:
                 out(f"{indent}{dst} = {src}")
             return
-        inner = _optional_arg(tp)
-        if inner is not None:
-            out(f"{indent}if {src} is None:")
-            out(f"{indent}    {dst} = None")
-            out(f"{indent}else:")
-            self.structure(inner, src, dst, indent + "    ")
+        if self.structure_optional(tp, src, dst, indent):
             return
         if tp in _EXACT:
             out(f"{indent}if {src}.__class__ is not {_EXACT[tp]}: _refuse()")
@@ -395,6 +416,8 @@ class _Codegen:
             out(
                 f"{indent}if {src}.__class__ is not list: {dst} = {fallback}({src}, {self.ref(tp)})"
             )
+            if self.shortcuts:  # most lists of a stored entity are empty
+                out(f"{indent}elif not {src}: {dst} = []")
             out(f"{indent}else:")
             each = self.var()
             if item in _EXACT:
@@ -440,6 +463,36 @@ class _Codegen:
             hook = self.ref(converter.get_structure_hook(tp))
             out(f"{indent}{dst} = {hook}({src}, {self.ref(tp)})")
 
+    def structure_optional(self, tp: Any, src: str, dst: str, indent: str) -> bool:
+        """Emit the lines of an ``X | None`` type (``None`` kept, else ``X``'s lines); ``False``
+        when ``tp`` is not optional (nothing emitted)."""
+        inner = _optional_arg(tp)
+        if inner is None:
+            return False
+        out = self.lines.append
+        out(f"{indent}if {src} is None:")
+        out(f"{indent}    {dst} = None")
+        out(f"{indent}else:")
+        self.structure(inner, src, dst, indent + "    ")
+        return True
+
+    def default(
+        self, field: attrs.Attribute[Any], value: str, indent: str, unset: list[str] | None
+    ) -> None:
+        """Emit the line setting ``value`` to ``field``'s default. ``unset`` is ``None`` when
+        the class is built by calling it (then its factories run here unless they take
+        ``self``); a default left to ``__init__`` (a ``takes_self`` factory) is set to
+        ``_NOTHING`` and its variable added to ``unset``."""
+        default: Any = field.default
+        if not isinstance(default, attrs.Factory):  # type: ignore[arg-type]
+            self.lines.append(f"{indent}{value} = {self.ref(default)}")
+        elif unset is not None and not default.takes_self:
+            self.lines.append(f"{indent}{value} = {self.ref(default.factory)}()")
+        else:  # attrs' __init__ runs the factory
+            self.lines.append(f"{indent}{value} = _NOTHING")
+            if unset is not None:
+                unset.append(value)
+
     def structure_attrs(self, cls: type, src: str, dst: str, indent: str) -> None:
         """Emit lines that build an instance of attrs class ``cls`` from the dict in ``src``."""
         fields = _generated_fields(cls)
@@ -450,15 +503,24 @@ class _Codegen:
         out(f"{indent}if {src}.__class__ is not dict: _refuse()")
         missing = self.var()
         optional = [f for f in fields if f.default is not attrs.NOTHING]
+        # checked-only types keep the raw variable; others convert into a new one
+        raws = [self.var() for _ in fields]
+        values = [
+            raw if _passes_through(f.type) else self.var()
+            for f, raw in zip(fields, raws, strict=True)
+        ]
+        unset: list[str] = []  # fields left to a takes_self factory of __init__
+        root = len(self.stack) == 2 and self.stack[0] is cls  # the function's own class
+        every = self.shortcuts and root and optional and len(fields) > 1
+        if every:  # the root class: one itemgetter call when every field is present
+            names = self.ref(operator.itemgetter(*(f.name for f in fields)))
+            out(f"{indent}try:")
+            out(f"{indent}    ({', '.join(raws)},) = {names}({src})")
+            out(f"{indent}except KeyError:")
+            indent += "    "
         if optional:
             out(f"{indent}{missing} = 0")
-        values: list[str] = []
-        unset: list[str] = []  # fields left to a takes_self factory of __init__
-        for field in fields:
-            raw = self.var()
-            # checked-only types keep the raw variable; others convert into a new one
-            value = raw if _passes_through(field.type) else self.var()
-            values.append(value)
+        for field, raw, value in zip(fields, raws, values, strict=True):
             if field.default is attrs.NOTHING:
                 out(f"{indent}{raw} = {src}[{field.name!r}]")
                 self.structure(field.type, raw, value, indent)
@@ -467,17 +529,16 @@ class _Codegen:
             out(f"{indent}    {raw} = {src}[{field.name!r}]")
             self.structure(field.type, raw, value, indent + "    ")
             out(f"{indent}else:")
-            default: Any = field.default
-            if not isinstance(default, attrs.Factory):  # type: ignore[arg-type]
-                out(f"{indent}    {value} = {self.ref(default)}")
-            elif compiled and not default.takes_self:
-                out(f"{indent}    {value} = {self.ref(default.factory)}()")
-            else:  # attrs' __init__ runs the factory
-                out(f"{indent}    {value} = _NOTHING")
-                unset.append(value)
+            self.default(field, value, indent + "    ", unset if compiled else None)
             out(f"{indent}    {missing} += 1")
         total = f"len({src}) + {missing}" if optional else f"len({src})"
         out(f"{indent}if {total} != {len(fields)}: _refuse()")
+        if every:  # every field present: no defaults, the same checks in the same order
+            indent = indent[:-4]
+            out(f"{indent}else:")
+            out(f"{indent}    if len({src}) != {len(fields)}: _refuse()")
+            for field, raw, value in zip(fields, raws, values, strict=True):
+                self.structure(field.type, raw, value, indent + "    ")
         # positional where attrs' __init__ takes the field positionally (cheaper to call)
         args = [f"{f.name}={v}" if f.kw_only else v for f, v in zip(fields, values, strict=True)]
         args.sort(key=lambda arg: "=" in arg)  # stable: positional in field order, then keywords
@@ -501,10 +562,13 @@ class _Codegen:
         call = f"{self.ref(cls)}({', '.join(args)})"
         code = None
         if unset is not None:
-            code = construction_code(cls, values, dst, self.globs, self.var(), convert)
+            prefix = self.var()
+            code = construction_code(cls, values, dst, self.globs, prefix, convert)
         if code is None or unset is None:
             out(f"{indent}{dst} = {call}")
             return
+        if self.shortcuts:
+            code = code._replace(build=_guarded_calls(cls, values, dst, prefix, code.build))
         ok = self.var()
         guards = [f"{value} is not _NOTHING" for value in unset]
         out(f"{indent}try:")
@@ -660,6 +724,60 @@ class _Codegen:
         return f"_standard({self.unstructure(tp, src)})"
 
 
+class _Probe:
+    """An entity no validator may look at: every attribute access raises."""
+
+    __slots__ = ()
+
+    def __getattribute__(self, name: str) -> Any:
+        raise _RefusedError(name)
+
+
+@functools.cache
+def _accepts(validator: Any, field: attrs.Attribute[Any], empty: bool) -> bool:
+    """Whether ``validator`` accepts an empty list (``empty``) or ``None`` for ``field``
+    without looking at the entity it validates: asked once, with a probe entity on which any
+    attribute access raises. Such a validator depends on the value alone, so it accepts that
+    value on every entity and generated code need not call it (see :func:`_guarded_calls`)."""
+    value: Any = [] if empty else None
+    try:
+        validator(_Probe(), field, value)
+    except Exception:  # refused, or it needs the entity
+        return False
+    return value is None or (value.__class__ is list and not value)  # left as it was
+
+
+def _guarded_calls(
+    cls: type, values: Sequence[str], target: str, prefix: str, build: list[str]
+) -> list[str]:
+    """``build`` (from :func:`~crmkit.domain.validators.construction_code`) with each call of a
+    validator without an inline check skipped for the values it provably accepts: an empty
+    list where it accepts an empty list, ``None`` where it accepts ``None`` (:func:`_accepts`).
+    A call is skipped only when it would have returned without raising, so the entity built
+    and every error (named by :func:`_diagnose` after any failure) stay the same. Only
+    crmkit's own classes are probed: their validators keep no state, while a user's class may
+    have validators with effects (logging, counting) that must run on every entity."""
+    if not cls.__module__.startswith("crmkit."):
+        return build
+    fields = attrs.fields(cls)
+    result = list(build)
+    for index, (field, value) in enumerate(zip(fields, values, strict=True)):
+        line = f"{prefix}_val{index}({target}, {prefix}_attr{index}, {value})"
+        if field.validator is None or line not in result:
+            continue
+        skip = []
+        try:
+            if _accepts(field.validator, field, True):
+                skip.append(f"({value}.__class__ is list and not {value})")
+            if _accepts(field.validator, field, False):
+                skip.append(f"{value} is None")
+        except TypeError:  # an unhashable validator: always called
+            continue
+        if skip:
+            result[result.index(line)] = f"if not ({' or '.join(skip)}): {line}"
+    return result
+
+
 def _text_members(tp: Any) -> dict[str, enum.Enum] | None:
     """``{value: member}`` of an enum whose values are all text (``tp(value)`` gives that
     member, as the converter's enum hook does), else ``None``."""
@@ -694,7 +812,9 @@ def _structure_factory(cls: Any) -> Any:
     gen.lines += ["def structure(data, _=None):", "    _trusted = not _disabled()"]
     gen.structure_attrs(cls, "data", "result", "    ")
     gen.lines.append("    return result")
-    return _compile("\n".join(gen.lines) + "\n", gen.globs, "structure", cls)
+    structure = _compile("\n".join(gen.lines) + "\n", gen.globs, "structure", cls)
+    _STRUCTURE[cls] = structure  # from_json reads cls through msgspec while this is its hook
+    return structure
 
 
 def _unstructure_source(cls: Any, gen: _Codegen) -> str:
@@ -877,12 +997,18 @@ def to_json(obj: Any, *, indent: int | None = None) -> str:
         raise ValidationError.single("json", message=f"cannot be written ({exc})") from None
 
 
-def from_json(cls: type[T], text: str | bytes) -> T:
+def from_json(cls: type[T], text: str | bytes | bytearray) -> T:
     """Build a ``cls`` from a JSON string made by :func:`to_json` (or UTF-8 bytes).
 
     Strict JSON only: ``NaN``, ``Infinity`` and numbers beyond the float range (``1e400``) are
     refused, as are bytes that are not UTF-8 and nesting too deep to read; every problem is a
     :class:`~crmkit.errors.ValidationError` (path ``json``), never a raw Python exception.
+
+    ``from_json(cls, text)`` is ``from_dict(cls, read_json(text))``. For an attrs class, when
+    msgspec (the ``json`` extra) is installed, msgspec first reads the text into the class's
+    fields and the domain checks run once on them (:mod:`crmkit.serde._typed`); anything that
+    path does not read exactly as ``read_json`` and ``from_dict`` would (a refused value, a
+    repeated key …) is read again that way, so the result and every error are the same.
 
     Examples:
         >>> from crmkit.domain import Money
@@ -902,7 +1028,48 @@ def from_json(cls: type[T], text: str | bytes) -> T:
         ...
         crmkit.errors.ValidationError: json: is not valid UTF-8 (byte 0xff at position 29)
     """
+    if text.__class__ in _TYPED_TEXTS:  # msgspec's typed reading, when it reads as below
+        try:
+            read = _TYPED[cls]
+        except KeyError:
+            read = _typed_reader(cls)
+        except TypeError:  # an unhashable annotation
+            read = None
+        if read is not None and converter.get_structure_hook(cls) is _STRUCTURE.get(cls):
+            result = read(text)
+            if result is not _MISSING:
+                return result  # type: ignore[no-any-return]
     return from_dict(cls, read_json(text))
+
+
+_TYPED_TEXTS = (str, bytes, bytearray)
+_TYPED: dict[Any, Any] = {}  # class -> its msgspec reader (crmkit.serde._typed) or None
+_STRUCTURE: dict[Any, Any] = {}  # class -> its generated structure function (from_dict's)
+
+
+def _typed_reader(cls: Any) -> Any:
+    """``cls``'s typed reader (:mod:`crmkit.serde._typed`, msgspec), or ``None``; cached."""
+    from crmkit.serde._typed import typed_reader
+
+    try:
+        read = typed_reader(cls)
+        _TYPED[cls] = read
+    except TypeError:  # an unhashable annotation: no reader
+        return None
+    return read
+
+
+def from_json_all(cls: type[T], texts: Sequence[str | bytes | bytearray]) -> list[T]:
+    """:func:`from_json` of each of ``texts`` (a page of stored documents), in order; the first
+    text that breaks a rule raises the error :func:`from_json` raises for it.
+
+    Examples:
+        >>> from crmkit.domain import Account
+        >>> from crmkit.serde import from_json_all, to_json
+        >>> [a.name for a in from_json_all(Account, [to_json(Account("Acme")), '{"name": "Bolt"}'])]
+        ['Acme', 'Bolt']
+    """
+    return [from_json(cls, text) for text in texts]
 
 
 @functools.cache
