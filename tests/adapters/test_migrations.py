@@ -59,7 +59,7 @@ def _write_version_1(engine: sa.Engine) -> list[str]:
 
 def _check_upgraded(url: str, ids: list[str], **options: str) -> None:
     with open_store(url, **options) as store:
-        assert store.schema_version == SCHEMA_VERSION == 4
+        assert store.schema_version == SCHEMA_VERSION == 5
         with store.unit_of_work() as uow:
             assert sorted(a.id for a in uow.accounts.iter_all()) == sorted(ids)
             assert [a.name for a in uow.accounts.by_segment("A")] == ["Acme AB"]
@@ -71,7 +71,7 @@ def _check_upgraded(url: str, ids: list[str], **options: str) -> None:
         with store.unit_of_work() as uow:
             assert uow.accounts.get(ids[0]).version == 2
     with open_store(url, **options) as store:  # opening again does not re-run the upgrade
-        assert store.schema_version == 4
+        assert store.schema_version == SCHEMA_VERSION
 
 
 def test_sqlite_version_1_database_upgrades_keeping_data(tmp_path: Path) -> None:
@@ -108,7 +108,7 @@ def test_refuses_to_upgrade_when_asked_not_to(tmp_path: Path) -> None:
     engine = sa.create_engine(url)
     _write_version_1(engine)
     engine.dispose()
-    with pytest.raises(ValidationError, match="older than 4"):
+    with pytest.raises(ValidationError, match=f"older than {SCHEMA_VERSION}"):
         open_store(url, upgrade=False)
 
 

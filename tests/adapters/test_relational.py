@@ -56,7 +56,7 @@ def _fixture_rows(path: Path) -> dict[str, dict[str, tuple[int, str]]]:
 
 
 def _check_every_row(store: Any, old: dict[str, dict[str, tuple[int, str]]]) -> None:
-    assert store.schema_version == SCHEMA_VERSION == 4
+    assert store.schema_version == SCHEMA_VERSION == 5
     with store.unit_of_work() as uow:
         for name, rows in old.items():
             agg = aggregate_for(name)

@@ -19,7 +19,6 @@ from crmkit.adapters.sql.views import VIEWS, drop_views
 from crmkit.domain import LineItem, Money, Quote, RecordLink, Task, User
 from crmkit.errors import ConflictError
 from crmkit.testing.adapter_suite import sample_entity
-from tests.backends import pg_url, require_backend
 
 FIXTURE = Path(__file__).parent / "data" / "crm-schema-v3.db"
 #: The aggregates a schema-3 database has tables for.
@@ -57,7 +56,7 @@ def test_schema_3_file_upgrades_in_place_keeping_every_row(v3_copy: Path) -> Non
     assert all(old[name] for name in SCHEMA_3), "the fixture holds every schema-3 aggregate"
     url = f"sqlite:///{v3_copy}"
     with open_store(url) as store:
-        assert store.schema_version == SCHEMA_VERSION == 4
+        assert store.schema_version == SCHEMA_VERSION == 5
         with store.unit_of_work() as uow:
             for name, rows in old.items():
                 agg = aggregate_for(name)
@@ -120,18 +119,6 @@ def test_upgraded_file_stores_the_new_aggregates(v3_copy: Path) -> None:
         assert rates["constrained_columns"] == ["base", "quote", "on_date"]
 
 
-@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
-def url_and_options(
-    request: pytest.FixtureRequest, tmp_path: Path, pg_fresh_schema: str
-) -> tuple[str, dict[str, str]]:
-    if request.param == "sqlite":
-        return f"sqlite:///{tmp_path / 'crm.db'}", {}
-    found = pg_url()
-    require_backend("postgresql", found is not None, "set CRMKIT_PG_URL")
-    assert found is not None
-    return found, {"schema": pg_fresh_schema}
-
-
 def test_upgrade_adds_missing_columns_filled_from_the_documents(
     url_and_options: tuple[str, dict[str, str]],
 ) -> None:
@@ -150,7 +137,7 @@ def test_upgrade_adds_missing_columns_filled_from_the_documents(
             conn.exec_driver_sql("UPDATE crmkit_schema SET version = 3")
             conn.exec_driver_sql(f"UPDATE {VERSION_TABLE} SET version_num = '0003'")
     with open_store(url, **options) as store:
-        assert store.schema_version == 4
+        assert store.schema_version == SCHEMA_VERSION
         with store.engine.connect() as conn:
             if options:
                 conn.exec_driver_sql(f'SET search_path TO "{options["schema"]}"')

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import enum
+import functools
 from typing import Any
 
 import pytest
@@ -215,3 +216,50 @@ def test_valid_orders_of_every_status(status: OrderStatus) -> None:
         created_at=T0,
     )
     assert _compare(order) == ["sqlite", "postgresql"]
+
+
+@settings(max_examples=100, deadline=None)
+@given(
+    pool=st.lists(moments, min_size=1, max_size=3),
+    picks=st.lists(st.integers(0, 2), min_size=3, max_size=3),
+)
+def test_one_datetime_in_several_columns_is_written_as_each_alone(
+    pool: list[dt.datetime], picks: list[int]
+) -> None:
+    """``created_at``, ``updated_at`` and ``ordered_at`` holding the very same datetime (its
+    text and microseconds computed once per row) or distinct ones: the same row."""
+    created, updated, ordered = (pool[pick % len(pool)] for pick in picks)
+    order = Order("acc-1", T0, [OrderLine("P1", 2, Money("9.50", "SEK"))])
+    for field, value in (("created_at", created), ("updated_at", updated), ("ordered_at", ordered)):
+        object.__setattr__(order, field, value)
+    assert _compare(order) == ["sqlite", "postgresql"]
+    account = Account("Acme")
+    object.__setattr__(account, "created_at", created)
+    object.__setattr__(account, "updated_at", updated)
+    assert _compare(account) == ["sqlite", "postgresql"]
+
+
+@functools.cache
+def _sqlite_account_writer() -> RowWriter:
+    _, tables = build_metadata("sqlite")
+    return RowWriter(aggregate_for("accounts"), tables["accounts"], "sqlite")
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    moments,
+    st.sampled_from([0, 1, 999_999]) | st.integers(0, 999_999),
+)
+def test_sqlite_timestamp_text_is_the_bind_text(moment: dt.datetime, micro: int) -> None:
+    """The row function writes a UTC datetime's SQLite text from two-digit strings; it is the
+    text SQLAlchemy's bind writes, for every year, microsecond and zone."""
+    moment = moment.replace(microsecond=micro)
+    writer = _sqlite_account_writer()
+    account = Account("Acme")
+    object.__setattr__(account, "created_at", moment)
+    object.__setattr__(account, "updated_at", moment.astimezone(dt.UTC))
+    row = dict(zip(writer.names, writer.rows([account], 1)[0], strict=True))
+    bind = DRIVER_VALUE["sqlite"]["DateTime"]
+    expected = bind(moment.astimezone(dt.UTC))
+    assert row["created_at"] == expected
+    assert row["updated_at"] == expected

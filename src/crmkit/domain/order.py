@@ -22,8 +22,15 @@ import attrs
 
 from crmkit.domain.aggregate import AggregateRoot
 from crmkit.domain.limits import KEY_MAX, parse_decimal
+from crmkit.domain.money import (
+    _MIN_AMOUNT,
+    _QUANTUM,
+    CURRENCY_MINOR_UNITS,
+    MAX_AMOUNT,
+    MIN_ADJUSTED,
+    Money,
+)
 from crmkit.domain.money import CONTEXT as MONEY_CONTEXT
-from crmkit.domain.money import Money
 from crmkit.domain.validators import (
     aware_datetime,
     compile_validation,
@@ -114,6 +121,13 @@ class OrderLine:
     @property
     def total(self) -> Money:
         """Quantity × unit price × (1 − discount), rounded to the currency's minor unit."""
+        amount = _line_amount(self)
+        if amount is not None:
+            return Money(amount, self.unit_price.currency)
+        return self._total()
+
+    def _total(self) -> Money:
+        """:attr:`total` step by step in :class:`Money` (each step checked: the errors)."""
         gross = self.unit_price * self.quantity
         factor = MONEY_CONTEXT.subtract(1, self.discount)
         if factor.compare_total(_ONE):  # not exactly Decimal("1"): apply the discount
@@ -123,6 +137,47 @@ class OrderLine:
 
 
 _ONE = Decimal(1)
+_ZERO = Decimal(0)
+
+
+def _fits(amount: Decimal) -> bool:
+    """Whether ``amount`` is what :class:`Money` accepts (a finite Decimal within its bounds),
+    so a step that made it would make that Money without an error."""
+    return (
+        amount.is_finite()
+        and _MIN_AMOUNT <= amount <= MAX_AMOUNT
+        and (not amount or amount.adjusted() >= MIN_ADJUSTED)
+    )
+
+
+def _line_amount(line: OrderLine) -> Decimal | None:
+    """``line.total``'s amount computed on Decimals, the same operations in the same
+    :data:`~crmkit.domain.money.CONTEXT` as the :class:`Money` steps of
+    :meth:`OrderLine._total`, without a Money per step; None when a step would not make a
+    Money (out of bounds, a decimal signal, a value of another type): then the Money steps
+    run and raise their error. So the amount is exactly the one they give, digit for digit.
+    """
+    try:
+        price = line.unit_price
+        quantity = line.quantity
+        if price.__class__ is not Money or quantity.__class__ is not int:
+            return None
+        amount = MONEY_CONTEXT.multiply(price.amount, Decimal(quantity))
+        if not _fits(amount):
+            return None
+        discount = line.discount
+        if discount.__class__ is not Decimal:
+            return None
+        factor = MONEY_CONTEXT.subtract(1, discount)
+        if factor.compare_total(_ONE):
+            amount = MONEY_CONTEXT.multiply(amount, factor)
+            if not _fits(amount):
+                return None
+        quantum = _QUANTUM[CURRENCY_MINOR_UNITS[price.currency]]
+        amount = amount.quantize(quantum, context=MONEY_CONTEXT)
+    except Exception:  # a decimal signal or a value the Money steps refuse: they raise it
+        return None
+    return amount if _fits(amount) else None
 
 
 def _lines(_: Any, attribute: attrs.Attribute[Any], value: Any) -> None:
@@ -198,6 +253,40 @@ class Order(AggregateRoot):
             ...       [OrderLine("p", 2, Money("5", "NOK"))]).total
             Money(amount=Decimal('10.00'), currency='NOK')
         """
+        amount = self._amount()
+        if amount is not None:
+            return Money(amount, self.currency)
+        return self._total()
+
+    def _amount(self) -> Decimal | None:
+        """:attr:`total`'s amount on Decimals (see :func:`_line_amount`): the same additions
+        as :meth:`_total`'s, in the same order; None where a step would not make a Money."""
+        lines = self.lines
+        if lines.__class__ is not list or not lines:
+            return None
+        first = lines[0]
+        if first.__class__ is not OrderLine:
+            return None
+        total = _line_amount(first)
+        if total is None:
+            return None
+        currency = first.unit_price.currency  # a Money's (_line_amount checked)
+        if total.is_signed() and not total:
+            total = MONEY_CONTEXT.add(_ZERO, total)  # zero + -0 is 0
+        for line in lines[1:]:
+            amount = _line_amount(line) if line.__class__ is OrderLine else None
+            if amount is None or line.unit_price.currency != currency:
+                return None
+            try:
+                total = MONEY_CONTEXT.add(total, amount)
+            except Exception:  # a decimal signal: the Money steps raise it
+                return None
+            if not _fits(total):
+                return None
+        return total
+
+    def _total(self) -> Money:
+        """:attr:`total` step by step in :class:`Money` (each step checked: the errors)."""
         currency = self.currency
         lines = iter(self.lines)
         total = next(lines).total

@@ -7,7 +7,7 @@ Examples:
     >>> from crmkit.adapters.sql import SqlStore
     >>> with SqlStore("sqlite://") as store:
     ...     store.dialect, store.schema_version
-    ('sqlite', 4)
+    ('sqlite', 5)
 """
 
 from crmkit.adapters.sql.schema import SCHEMA_VERSION

@@ -1,4 +1,4 @@
-"""The SQL schema of the crmkit store (version 4) and how to build it with SQLAlchemy Core.
+"""The SQL schema of the crmkit store (version 5) and how to build it with SQLAlchemy Core.
 
 One table per aggregate, named ``crm_<aggregate>`` (``crm_accounts`` …). Every table has the
 same core columns, then typed columns for what people filter, join, sort and aggregate on
@@ -30,18 +30,24 @@ remote_data      the raw data of an external system as JSON
 document         the whole entity as JSON text (:func:`crmkit.serde.to_dict`)
 ================ ===========================================================================
 
+An index of a column that can be empty for the aggregate (an account's ``account_id`` and
+``stage``, which accounts never fill, or an optional ``phone``) is partial, ``WHERE column IS
+NOT NULL`` (:func:`partial_index_columns`): rows that leave it empty cost no index entry, and
+queries comparing the column to a value use it as before.
+
 ``crmkit_schema`` holds one row with the schema version; Alembic's ``crmkit_alembic_version``
 the migration revision (see :mod:`crmkit.adapters.sql.migrations`).
 
 Examples:
     >>> from crmkit.adapters.sql.schema import SCHEMA_VERSION, table_name, DELETE_POLICY
     >>> SCHEMA_VERSION, table_name("accounts"), DELETE_POLICY["orders"]
-    (4, 'crm_accounts', 'RESTRICT')
+    (5, 'crm_accounts', 'RESTRICT')
 """
 
 from __future__ import annotations
 
 import enum
+import typing
 from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
@@ -77,11 +83,12 @@ __all__ = [
     "normalise_domain",
     "normalise_email",
     "normalise_phone",
+    "partial_index_columns",
     "table_name",
 ]
 
 #: The schema version this crmkit writes and reads.
-SCHEMA_VERSION = 4
+SCHEMA_VERSION = 5
 #: The table that records the schema version.
 SCHEMA_TABLE = "crmkit_schema"
 #: The audit trail's table (see :mod:`crmkit.adapters.audit`).
@@ -447,8 +454,82 @@ def _parent_column() -> Any:
         PARENT_COLUMN,
         sa_.String(64),
         sa_.ForeignKey("crm_accounts.id", ondelete="SET NULL", name="fk_crm_accounts_parent"),
-        index=True,
     )
+
+
+#: The core columns with an index, and the entity attribute each is filled from (through
+#: :attr:`Aggregate.fields <crmkit.adapters.aggregate.Aggregate.fields>` for the filters).
+_CORE_INDEXED = ("owner_id", "account_id", "status", "stage", "segment", "updated_us")
+
+
+def _may_be_empty(entity: type, attr: str | None) -> bool:
+    """Whether the column filled from ``entity``'s attribute ``attr`` can be empty (``NULL``):
+    no such attribute (``None``: the column is always empty for this aggregate), or one whose
+    annotation admits ``None``."""
+    if attr is None:
+        return True
+    fields = attrs.fields_dict(entity)
+    if attr not in fields:
+        return attr != "id" and not hasattr(entity, attr)
+    try:
+        hints = typing.get_type_hints(entity)
+    except Exception:  # an annotation that does not resolve: keep a full index
+        return False
+    tp = hints.get(attr)
+    return tp is type(None) or type(None) in typing.get_args(tp)
+
+
+def partial_index_columns(aggregate: str) -> tuple[str, ...]:
+    """The indexed columns of ``aggregate``'s table that can be empty, whose indexes (since
+    schema 5) leave the empty rows out (``WHERE column IS NOT NULL``).
+
+    A column the aggregate never fills (an account's ``account_id`` and ``stage``) or an
+    optional one (an account's ``phone``, ``parent_id``) is ``NULL`` in many or all rows; a
+    partial index does not store those rows, so writing them costs less, and every query of
+    the form ``column = value`` (or ``<``, ``>``, ``IN``, ``LIKE``) still uses it, as such a
+    comparison is never true of ``NULL`` (SQLite and PostgreSQL both prove that). Columns
+    always filled keep a full index, so sorting and grouping by them can use it too.
+
+    Examples:
+        >>> from crmkit.adapters.sql.schema import partial_index_columns
+        >>> partial_index_columns("accounts")
+        ('owner_id', 'account_id', 'stage', 'segment', 'organisation_number', 'domain', 'phone', 'parent_id')
+        >>> "account_id" in partial_index_columns("orders")
+        False
+    """
+    from crmkit.adapters.aggregate import aggregate_for
+
+    agg = aggregate_for(aggregate)
+    found = [
+        key
+        for key in _CORE_INDEXED
+        if key != "updated_us" and _may_be_empty(agg.entity, agg.fields.get(key))
+    ]
+    for spec in COLUMNS.get(aggregate, ()):
+        if spec.kind in _INDEXED_KINDS and _may_be_empty(agg.entity, spec.attr):
+            found.append(spec.column)
+    if aggregate == "accounts":
+        found.append(PARENT_COLUMN)
+    return tuple(found)
+
+
+def _indexes(table: sa.Table, aggregate: str) -> None:
+    """The secondary indexes of an aggregate's table: ``ix_<table>_<column>`` on each core
+    index column, indexed typed column and ``parent_id``; partial (``WHERE column IS NOT
+    NULL``) on the columns of :func:`partial_index_columns`."""
+    sa_ = require("sqlalchemy", "sql")
+    partial = set(partial_index_columns(aggregate))
+    names = [*_CORE_INDEXED]
+    names += [s.column for s in COLUMNS.get(aggregate, ()) if s.kind in _INDEXED_KINDS]
+    if aggregate == "accounts":
+        names.append(PARENT_COLUMN)
+    for name in names:
+        column = table.c[name]
+        where = {}
+        if name in partial:
+            condition = column.isnot(None)
+            where = {"sqlite_where": condition, "postgresql_where": condition}
+        sa_.Index(f"ix_{table.name}_{name}", column, **where)
 
 
 def _column_type(kind: str, dialect: str) -> Any:
@@ -473,7 +554,7 @@ def _column_type(kind: str, dialect: str) -> Any:
 
 
 def build_metadata(dialect: str) -> tuple[sa.MetaData, dict[str, sa.Table]]:
-    """The current (version 4) schema for ``dialect``: metadata and the tables by aggregate.
+    """The current (version 5) schema for ``dialect``: metadata and the tables by aggregate.
 
     Examples:
         >>> from crmkit.adapters.sql.schema import build_metadata
@@ -499,13 +580,7 @@ def build_metadata(dialect: str) -> tuple[sa.MetaData, dict[str, sa.Table]]:
             )
         typed: list[Any] = []
         for spec in COLUMNS.get(aggregate, ()):
-            typed.append(
-                sa_.Column(
-                    spec.column,
-                    _column_type(spec.kind, dialect),
-                    index=spec.kind in _INDEXED_KINDS,
-                )
-            )
+            typed.append(sa_.Column(spec.column, _column_type(spec.kind, dialect)))
             if spec.currency is not None:
                 typed.append(sa_.Column(spec.currency, sa_.String(3)))
         if aggregate == "accounts":
@@ -515,15 +590,15 @@ def build_metadata(dialect: str) -> tuple[sa.MetaData, dict[str, sa.Table]]:
             metadata,
             sa_.Column("id", sa_.String(64), primary_key=True),
             sa_.Column("version", sa_.Integer, nullable=False),
-            sa_.Column("owner_id", sa_.String(64), index=True),
-            sa_.Column("account_id", sa_.String(64), *account_ref, index=True),
-            sa_.Column("status", sa_.String(64), index=True),
-            sa_.Column("stage", sa_.String(128), index=True),
-            sa_.Column("segment", sa_.String(128), index=True),
+            sa_.Column("owner_id", sa_.String(64)),
+            sa_.Column("account_id", sa_.String(64), *account_ref),
+            sa_.Column("status", sa_.String(64)),
+            sa_.Column("stage", sa_.String(128)),
+            sa_.Column("segment", sa_.String(128)),
             sa_.Column("name", sa_.Text),
             sa_.Column("remote_id", sa_.String(255), unique=True),
             sa_.Column("created_us", sa_.BigInteger, nullable=False),
-            sa_.Column("updated_us", sa_.BigInteger, nullable=False, index=True),
+            sa_.Column("updated_us", sa_.BigInteger, nullable=False),
             sa_.Column("created_at", sa_.DateTime(timezone=True), nullable=False),
             sa_.Column("updated_at", sa_.DateTime(timezone=True), nullable=False),
             sa_.Column("custom", json_type(dialect), nullable=False),
@@ -531,6 +606,7 @@ def build_metadata(dialect: str) -> tuple[sa.MetaData, dict[str, sa.Table]]:
             *typed,
             sa_.Column("document", sa_.Text, nullable=False),
         )
+        _indexes(table, aggregate)
         if dialect == "postgresql":
             sa_.Index(f"ix_{name}_custom", table.c.custom, postgresql_using="gin")
         tables[aggregate] = table

@@ -65,7 +65,7 @@ from crmkit.adapters.ports import (
     check_limit,
     lookup_target,
 )
-from crmkit.adapters.sql.rows import RowWriter, load_entities, load_entity
+from crmkit.adapters.sql.rows import RowWriter, iter_entities, load_entities, load_entity
 from crmkit.adapters.sql.schema import (
     AUDIT_TABLE,
     DELETE_POLICY,
@@ -1421,6 +1421,38 @@ class SqlRepository(AggregateRepository[E]):
             >>> SqlStore("sqlite://").unit_of_work().accounts.find().items
             []
         """
+        documents, next_cursor = self._page(query, limit, cursor)
+        return Page(items=load_entities(self._agg, documents), next_cursor=next_cursor)
+
+    def iter_all(self, query: Query | None = None, *, batch: int = 500) -> Iterator[E]:
+        """Every entity matching ``query``, page by page (bounded memory), in ``id`` order.
+
+        Each page's documents are read with one keyset query, as :meth:`find` reads them, and
+        each entity is built when it is asked for
+        (:func:`~crmkit.adapters.sql.rows.iter_entities`): a caller that drops the entities it
+        has seen keeps none of the page alive. A stored document that breaks a rule raises the
+        error :meth:`get` raises for it when its turn comes.
+
+        Examples:
+            >>> from crmkit.adapters.sql import SqlStore
+            >>> from crmkit.domain import Account
+            >>> with SqlStore("sqlite://").unit_of_work() as uow:
+            ...     _ = uow.accounts.add_many(Account(name=str(i)) for i in range(7))
+            ...     len(list(uow.accounts.iter_all(batch=3)))
+            7
+        """
+        cursor: str | None = None
+        while True:
+            documents, cursor = self._page(query, batch, cursor)
+            yield from iter_entities(self._agg, documents)
+            if cursor is None:
+                return
+
+    def _page(
+        self, query: Query | None, limit: int, cursor: str | None
+    ) -> tuple[list[str], str | None]:
+        """The stored documents of one page of matching entities after ``cursor``, in ``id``
+        order, and the cursor of the next page (None after the last one)."""
         check_limit(limit)
         t = self._table
         clauses = self._where(query)
@@ -1430,9 +1462,8 @@ class SqlRepository(AggregateRepository[E]):
             self._sa.select(t.c.id, t.c.document).where(*clauses).order_by(t.c.id).limit(limit + 1)
         )
         rows = self._conn().execute(statement).all()
-        # the page's documents are read in one pass; of_rows takes them in order
-        loaded = iter(load_entities(self._agg, [document for _, document in rows[:limit]]))
-        return Page.of_rows(rows, limit, lambda _: next(loaded))
+        # as Page.of_rows pages: the cursor is the last id of a page that has more after it
+        return [row[1] for row in rows[:limit]], rows[limit - 1][0] if len(rows) > limit else None
 
     def count(self, query: Query | None = None) -> int:
         """How many entities match ``query``.

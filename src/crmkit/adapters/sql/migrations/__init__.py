@@ -21,10 +21,13 @@ History:
   ``crm_price_books``, ``crm_quotes``), ``crm_exchange_rates``, the audit trail and an
   account's ``parent_id``; added in place (new columns are filled from the stored documents,
   nothing is rebuilt) and the views recreated.
+* **5** (``0005``) — the indexes of columns that can be empty become partial (``WHERE column
+  IS NOT NULL``, :func:`crmkit.adapters.sql.schema.partial_index_columns`): rows that leave
+  a column empty cost no index entry; recreated in place, tables and rows untouched.
 
 Examples:
     >>> from crmkit.adapters.sql.migrations import REVISIONS, head_revision
-    >>> REVISIONS[4] == head_revision()
+    >>> REVISIONS[5] == head_revision()
     True
 """
 
@@ -43,7 +46,7 @@ if TYPE_CHECKING:
 __all__ = ["REVISIONS", "VERSION_TABLE", "head_revision", "stamp_head", "upgrade"]
 
 #: The Alembic revision of each schema version.
-REVISIONS: dict[int, str] = {1: "0001", 2: "0002", 3: "0003", 4: "0004"}
+REVISIONS: dict[int, str] = {1: "0001", 2: "0002", 3: "0003", 4: "0004", 5: "0005"}
 #: The table where Alembic records the revision of a crmkit database.
 VERSION_TABLE = "crmkit_alembic_version"
 
@@ -64,7 +67,7 @@ def head_revision() -> str:
     Examples:
         >>> from crmkit.adapters.sql.migrations import head_revision
         >>> head_revision()
-        '0004'
+        '0005'
     """
     return REVISIONS[SCHEMA_VERSION]
 
@@ -78,7 +81,7 @@ def stamp_head(connection: sa.Connection) -> None:
         >>> with sa.create_engine("sqlite://").begin() as conn:
         ...     stamp_head(conn)
         ...     conn.exec_driver_sql(f"select version_num from {VERSION_TABLE}").scalar()
-        '0004'
+        '0005'
     """
     from alembic import command
 
@@ -97,7 +100,7 @@ def upgrade(connection: sa.Connection, from_version: int) -> list[int]:
         >>> with sa.create_engine("sqlite://").begin() as conn:
         ...     create_version_1(conn)
         ...     upgrade(conn, 1)
-        [2, 3, 4]
+        [2, 3, 4, 5]
     """
     from alembic import command
     from alembic.runtime.migration import MigrationContext
