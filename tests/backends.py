@@ -62,6 +62,42 @@ def spark_plan(native: Any, capsys: pytest.CaptureFixture[str]) -> str:
     return plan
 
 
+def spark_materialised(monkeypatch: pytest.MonkeyPatch) -> list[Any]:
+    """Record every PySpark frame crmkit computes ahead and keeps (its local checkpoint,
+    :func:`crmkit.frames._running_sum.spark_materialise`): the list fills as crmkit runs, each
+    entry the frame as planned before it ran, so a test can check the plans of those jobs too
+    (the returned frame's plan then only reads the kept rows)."""
+    import crmkit.frames._running_sum as running
+    import crmkit.frames.quantile as quantile
+
+    seen: list[Any] = []
+    original = running.spark_materialise
+
+    def keep(native: Any) -> Any:
+        seen.append(native)
+        return original(native)
+
+    monkeypatch.setattr(running, "spark_materialise", keep)
+    monkeypatch.setattr(quantile, "spark_materialise", keep)
+    return seen
+
+
+def assert_grouped_once_ahead(
+    kept: list[Any], out: Any, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The checks of a Spark analytic whose per-customer table is computed once, ahead, and
+    kept (``kept`` from :func:`spark_materialised`): that one job is partitioned by customer,
+    neither it nor the result ``out`` has a single-partition exchange, and the result runs no
+    second group-by (it reads the kept rows)."""
+    [table] = kept
+    ahead = spark_plan(table, capsys)
+    assert "SinglePartition" not in ahead
+    assert "hashpartitioning" in ahead
+    plan = spark_plan(out, capsys)
+    assert "SinglePartition" not in plan
+    assert "HashAggregate" not in plan
+
+
 def spark_analyzed_plan(native: Any, capsys: pytest.CaptureFixture[str]) -> str:
     """The analyzed logical plan of the PySpark frame ``native``, lower case (local rows would be
     folded into a constant table by the optimiser, expressions and all)."""

@@ -1,12 +1,14 @@
 """The analytics' results stay distributed on Dask and Spark: nothing is gathered on the driver.
 
-Spark: the physical plan of the returned frame has no ``SinglePartition`` exchange (every row
+Spark: the physical plan of the returned frame, and of any frame crmkit computes ahead and
+keeps (RFM's and ABC's per-customer table), has no ``SinglePartition`` exchange (every row
 moved into one task). Dask: the per-customer results keep (at least) the input's partitions
 (:func:`crmkit.frames.per_key`: narwhals' Dask group-by alone lands them in one), and the
 result is a lazy collection computed on the cluster when asked,
-and the analytics that need no sort start no computation while building it (a scheduler that
-fails is active while crmkit runs; Dask's ``sort_values``, behind running totals and ranks,
-samples its partitions to find the range boundaries, a small distributed computation).
+and the analytics start no computation while building it (a scheduler that fails is active
+while crmkit runs): RFM's scores and ABC's running totals find their step values and bucket
+offsets within the result's own graph, not through Dask's ``sort_values``, which samples its
+partitions to find range boundaries when it is built.
 """
 
 from __future__ import annotations
@@ -29,7 +31,7 @@ from crmkit.segmentation import (
     repurchase_buckets,
     rfm,
 )
-from tests.backends import spark_plan
+from tests.backends import spark_materialised, spark_plan
 from tests.engines import build
 
 AS_OF = dt.date(2024, 12, 31)
@@ -43,9 +45,9 @@ RULES = RuleSegments([Segment("big", col("total") >= 150)], default="small")
 
 #: analytic name → (call, whether it builds its graph without computing on Dask)
 ANALYTICS: dict[str, tuple[Callable[[Any], Any], bool]] = {
-    "rfm": (lambda d: rfm(d, as_of=AS_OF), False),
+    "rfm": (lambda d: rfm(d, as_of=AS_OF), True),
     "customer_status": (lambda d: customer_status(d, as_of=AS_OF), True),
-    "abc_classes": (abc_classes, False),
+    "abc_classes": (abc_classes, True),
     "repurchase_buckets": (repurchase_buckets, True),
     "assign_segments": (lambda d: assign_segments(d, RULES, key="account_id"), True),
     "clv_summary": (lambda d: summarise(d, as_of=AS_OF, amount="total"), True),
@@ -65,12 +67,14 @@ def _no_compute(dsk: Any, keys: Any, **kwargs: Any) -> Any:
 @pytest.mark.spark
 @pytest.mark.parametrize("name", sorted(ANALYTICS))
 def test_spark_plans_have_no_single_partition_exchange(
-    spark: Any, capsys: pytest.CaptureFixture[str], name: str
+    spark: Any, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, name: str
 ) -> None:
     run, _ = ANALYTICS[name]
+    kept = spark_materialised(monkeypatch)  # frames computed ahead (RFM's, ABC's table)
     out = run(build("spark", ORDERS, COLUMNS))
     assert type(out).__module__.startswith("pyspark")
-    assert "SinglePartition" not in spark_plan(out, capsys)
+    for native in [*kept, out]:
+        assert "SinglePartition" not in spark_plan(native, capsys)
 
 
 @pytest.mark.parametrize("name", sorted(ANALYTICS))

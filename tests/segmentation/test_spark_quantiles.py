@@ -20,7 +20,7 @@ from crmkit.frames import (
     with_quantile_scores,
 )
 from crmkit.segmentation import rfm
-from tests.backends import spark_plan
+from tests.backends import assert_grouped_once_ahead, spark_materialised, spark_plan
 from tests.engines import rows_of
 
 pytestmark = pytest.mark.spark
@@ -42,15 +42,14 @@ def _orders(seed: int) -> list[dict[str, Any]]:
 
 @pytest.mark.parametrize("seed", [1, 2, 3])
 def test_spark_rfm_equals_records_and_has_no_single_partition_exchange(
-    spark: Any, capsys: pytest.CaptureFixture[str], seed: int
+    spark: Any, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, seed: int
 ) -> None:
     import pandas as pd
 
     orders = _orders(seed)
+    kept = spark_materialised(monkeypatch)
     out = rfm(spark.createDataFrame(pd.DataFrame(orders)), as_of=AS_OF)
-    plan = spark_plan(out, capsys)
-    assert "SinglePartition" not in plan
-    assert "hashpartitioning" in plan  # the scores are computed by partitioned steps
+    assert_grouped_once_ahead(kept, out, capsys)
     expected = sorted((attrs.asdict(r) for r in rfm(orders, as_of=AS_OF)),
                       key=lambda r: r["customer_id"])  # fmt: skip
     assert len({r["monetary"] for r in expected}) < len(expected)  # ties exist
@@ -101,3 +100,20 @@ def test_spark_missing_values_score_missing_and_count_like_polars(spark: Any) ->
     on_polars = rows_of(to_native(with_quantile_scores(polars_frame, specs)))
     assert [(r["up"], r["down"]) for r in on_spark] == [(r["up"], r["down"]) for r in on_polars]
     assert on_spark[1]["up"] is None
+
+
+@pytest.mark.parametrize("seed", [4])
+def test_spark_rfm_with_the_table_kept_equals_the_path_computing_it_again(
+    spark: Any, monkeypatch: pytest.MonkeyPatch, seed: int
+) -> None:
+    """The per-customer table computed once and kept (a local checkpoint) gives the rows of
+    the previous path, which computed it for each step job and again for the scores."""
+    import pandas as pd
+
+    import crmkit.frames.quantile as quantile
+
+    orders = [{**order, "total": order["total"] / 3} for order in _orders(seed)]  # float sums
+    data = spark.createDataFrame(pd.DataFrame(orders))
+    kept = rows_of(rfm(data, as_of=AS_OF))
+    monkeypatch.setattr(quantile, "spark_materialise", lambda native: native)
+    assert rows_of(rfm(data, as_of=AS_OF)) == kept

@@ -76,12 +76,16 @@ __all__ = [
     "AsOfDay",
     "Context",
     "Expr",
+    "SqlDialect",
     "as_of",
     "col",
+    "condition_sql",
     "day_column",
     "evaluate",
     "filter_rows",
+    "identifier_sql",
     "lit",
+    "literal_sql",
     "when",
     "with_columns",
 ]
@@ -1066,3 +1070,154 @@ def filter_rows(
     rows = list(data)
     keep = evaluate(test, rows, ctx)
     return [row for row, ok in zip(rows, keep, strict=True) if sem.truth(ok)]
+
+
+SqlDialect = Literal["spark", "duckdb"]
+"""The SQL dialects :func:`condition_sql` and :func:`literal_sql` write: Spark SQL, DuckDB."""
+
+
+def condition_sql(
+    expr: Expr, context: Context | dt.date | None = None, dialect: SqlDialect = "spark"
+) -> str | None:
+    """SQL text of the test ``expr`` as a condition in ``dialect``, or ``None`` when not
+    covered.
+
+    The text holds on the rows :meth:`Expr.compile_condition` holds on for that engine (null
+    counts as false: comparisons, memberships, ``&`` and ``|`` as SQL writes them, a negated
+    test as ``NOT COALESCE(test, FALSE)``, a ``DATE`` column against a fixed day as a date).
+    Covered: columns; ``bool``, ``int``, finite ``float`` and plain ``str`` constants
+    (:func:`literal_sql`); comparisons, non-empty ``is_in``, ``is_null``, ``&``, ``|`` and
+    ``~`` of those. It lets a caller build a whole projection as SQL text (one PySpark
+    ``selectExpr``, one DuckDB ``project``) instead of an engine call per expression node.
+    The dialects differ only in identifier quoting and literals.
+
+    Examples:
+        >>> from crmkit.frames import col
+        >>> from crmkit.frames.expression import condition_sql
+        >>> print(condition_sql((col("n") >= 0.5) & col("tier").is_in(["A"]), dialect="duckdb"))
+        (("n" >= CAST('0.5' AS DOUBLE)) AND ("tier" IN ('A')))
+        >>> condition_sql(col("n") + 1 > 2, dialect="duckdb") is None
+        True
+    """
+    return _sql_condition(expr, as_context(context), dialect)
+
+
+_SQL_COMPARISONS = {"==": "=", "!=": "!=", "<": "<", "<=": "<=", ">": ">", ">=": ">="}
+
+
+def identifier_sql(name: str, dialect: SqlDialect = "spark") -> str:
+    """A column name quoted for ``dialect`` (backticks on Spark, double quotes on DuckDB).
+
+    Examples:
+        >>> from crmkit.frames.expression import identifier_sql
+        >>> print(identifier_sql("a`b"), identifier_sql('a"b', "duckdb"))
+        `a``b` "a""b"
+    """
+    quote = "`" if dialect == "spark" else '"'
+    return quote + name.replace(quote, quote + quote) + quote
+
+
+def literal_sql(value: Any, dialect: SqlDialect = "spark") -> str | None:
+    """SQL text of a constant in ``dialect`` with the type the engine's own literal gives it
+    (``pyspark.sql.functions.lit``, ``duckdb.ConstantExpression``): ``bool`` BOOLEAN, ``int``
+    INT or BIGINT, ``float`` DOUBLE written exactly, ``str`` a string; ``None`` for another
+    value (or a non-finite float, an integer outside 64 bits, or text with a quote, backslash
+    or control character).
+
+    A float is written as its ``repr`` (the shortest text that reads back as the same
+    double): ``0.1D`` on Spark and ``CAST('0.1' AS DOUBLE)`` on DuckDB, where a decimal
+    literal is a ``DECIMAL`` (read inexactly beyond 15-16 digits when made a double).
+
+    Examples:
+        >>> from crmkit.frames.expression import literal_sql
+        >>> literal_sql(0.1), literal_sql(2**40), literal_sql("a")
+        ('0.1D', '1099511627776L', "'a'")
+        >>> literal_sql(0.1, "duckdb"), literal_sql(2**40, "duckdb"), literal_sql(3, "duckdb")
+        ("CAST('0.1' AS DOUBLE)", 'CAST(1099511627776 AS BIGINT)', '3')
+    """
+    value = sem.frame_literal(value)
+    if isinstance(value, bool):
+        return "TRUE" if value else "FALSE"
+    if isinstance(value, int):
+        if -(2**31) <= value < 2**31:
+            return str(value)
+        if not -(2**63) <= value < 2**63:
+            return None
+        return f"{value}L" if dialect == "spark" else f"CAST({value} AS BIGINT)"
+    if isinstance(value, float):
+        if value != value or abs(value) == float("inf"):
+            return None
+        # repr is the shortest text that reads back as the same double
+        return f"{value!r}D" if dialect == "spark" else f"CAST('{value!r}' AS DOUBLE)"
+    if isinstance(value, str):
+        if "'" in value or "\\" in value or not value.isprintable():
+            return None
+        return f"'{value}'"
+    return None
+
+
+def _sql_value(expr: Expr, dialect: SqlDialect) -> str | None:
+    if type(expr) is Column:
+        return identifier_sql(expr.name, dialect)
+    if type(expr) is Constant:
+        return literal_sql(expr.value, dialect)
+    return None
+
+
+def _of_column_type(values: list[Any], operand: Expr, ctx: Context) -> bool:
+    """Whether ``values`` are of the kind of the operand column's type in the context's
+    schema (text, booleans, numbers); true for a column the schema does not name."""
+    dtype = ctx.schema.get(operand.name) if isinstance(operand, Column) else None
+    if dtype is None:
+        return True
+    nw = narwhals()
+    if dtype == nw.String:
+        return all(isinstance(v, str) for v in values)
+    if dtype == nw.Boolean:
+        return all(isinstance(v, bool) for v in values)
+    if dtype.is_numeric():
+        return all(isinstance(v, int | float) and not isinstance(v, bool) for v in values)
+    return False
+
+
+def _sql_condition(expr: Expr, ctx: Context, dialect: SqlDialect) -> str | None:
+    if type(expr) is Compare:
+        op = _SQL_COMPARISONS.get(expr.op)
+        if op is None:
+            return None
+        for day, fixed, swap in ((expr.left, expr.right, False), (expr.right, expr.left, True)):
+            name = _date_column(day, ctx)
+            on = _fixed_date(fixed, ctx) if name is not None else None
+            if name is not None and on is not None:
+                column = identifier_sql(name, dialect)
+                date = f"DATE '{on.isoformat()}'"
+                a, b = (date, column) if swap else (column, date)
+                return f"({a} {op} {b})"
+        left, right = _sql_value(expr.left, dialect), _sql_value(expr.right, dialect)
+        if left is None or right is None:
+            return None
+        return f"({left} {op} {right})"
+    if type(expr) is IsIn:
+        operand = _sql_value(expr.operand, dialect)
+        kept = expr.frame_values()
+        values = [literal_sql(v, dialect) for v in kept]
+        if operand is None or not values or None in values:
+            return None
+        if not _of_column_type(kept, expr.operand, ctx):
+            return None  # (SQL's IN would cast them; the narwhals path refuses such a list)
+        return f"({operand} IN ({', '.join(v for v in values if v is not None)}))"
+    if type(expr) is IsNull:
+        operand = _sql_value(expr.operand, dialect)
+        return None if operand is None else f"({operand} IS NULL)"
+    if type(expr) in (And, Or):
+        assert isinstance(expr, _Junction)
+        left = _sql_condition(expr.left, ctx, dialect)
+        right = _sql_condition(expr.right, ctx, dialect)
+        if left is None or right is None:
+            return None
+        return f"({left} {'AND' if expr.every else 'OR'} {right})"
+    if type(expr) is Not:
+        # the never-null test holds where the condition does (`compile_condition`)
+        operand = _sql_condition(expr.operand, ctx, dialect) if expr.operand.is_test else None
+        return None if operand is None else f"(NOT COALESCE({operand}, FALSE))"
+    return None

@@ -20,9 +20,13 @@ single-partition step: the rows per fine, order-preserving bucket of every score
 (``floor(256·log2(1 + |v|))`` with the sign of ``v``), a group-by collected to the driver (a
 few thousand rows at most), locate each step's bucket; the distinct values of those buckets
 only, collected, give the step values; every row is then scored in one projection by
-comparisons with them as literals (see :func:`with_quantile_scores`). Dask, which has no rank
-operation, takes the ``cum_sum`` of the value counts in value order over its
-range-partitioned sort and joins each value's rank back.
+comparisons with them as literals (see :func:`with_quantile_scores`); the frame is computed
+once for the jobs and the scores (a local checkpoint). Dask, which has no rank
+operation, finds the same step values in one lazy graph over its partitions (NumPy
+``int64`` / ``float64`` columns, :mod:`crmkit.frames._dask`: bucket counts, then the values of
+the step buckets, then a ``searchsorted`` per partition); other columns take the ``cum_sum``
+of the value counts in value order over its range-partitioned sort and join each value's rank
+back.
 
 The records engine sorts the values once, reads the ``n - 1`` values where the score steps up
 (the ``ceil(j * count / n)``-th worst, ``j = 1..n-1``) and places every value among them by
@@ -51,7 +55,13 @@ import attrs
 
 from crmkit.errors import ValidationError
 from crmkit.extras import optional
-from crmkit.frames._running_sum import pandas_running_sum, polars_running_sum
+from crmkit.frames._dask import dask_quantile_scores, dask_running_sum
+from crmkit.frames._running_sum import (
+    pandas_running_sum,
+    polars_running_sum,
+    spark_materialise,
+    spark_running_sum,
+)
 from crmkit.frames.native import from_native, narwhals, to_native
 
 __all__ = [
@@ -220,6 +230,21 @@ def _rank_by_counts(frame: Any, spec: QuantileScore, rank_name: str, count_name:
     return frame.join(ranks, on=key, how="left").drop(key)
 
 
+def _scores_by_ranks(frame: Any, specs: Sequence[QuantileScore]) -> Any:
+    """:func:`with_quantile_scores` from value-count ranks joined back (:func:`_rank_by_counts`):
+    Dask's general path (columns other than NumPy ``int64`` / ``float64``)."""
+    nw = narwhals()
+    for spec in specs:
+        rank_name = f"__crmkit_rank_{spec.name}"
+        frame = _rank_by_counts(frame, spec, rank_name, _COUNT)
+        # (a missing rank scores missing: pandas cannot cast a missing value to int64)
+        rank = nw.col(rank_name)
+        score = _score(rank.fill_null(1), spec.n, nw.col(_COUNT))
+        score = nw.when(~rank.is_null()).then(score).alias(spec.name)
+        frame = frame.with_columns(score).drop(rank_name, _COUNT)
+    return frame
+
+
 def _spark_keyed(frame: Any, specs: Sequence[QuantileScore]) -> tuple[Any, list[str]]:
     """The native PySpark frame of every spec's ranked key and its bucket, and the key names.
 
@@ -372,10 +397,15 @@ def with_running_sum(
     The first ``order_by`` column must be numeric and the columns together must order the rows
     totally (a unique key last). Usually ``cum_sum().over(order_by=...)``. On PySpark, where a
     window over the whole frame is a ``SinglePartition`` exchange, the rows get the
-    order-preserving bucket of their first ``order_by`` value (as in :func:`with_quantile_scores`):
-    the buckets' totals — a small table crossed with itself — give the sum in earlier buckets
-    and a window partitioned by bucket the sum within one, so no step moves every row into one
-    partition. Dask's ``cum_sum`` runs over its range-partitioned sort, distributed already.
+    order-preserving bucket of their first ``order_by`` value (as in :func:`with_quantile_scores`)
+    and a window partitioned by bucket gives the sum within one, so no step moves every row
+    into one partition; the sum in earlier buckets comes, for integer values, from the buckets'
+    totals collected in one small job and put in as literals
+    (:func:`crmkit.frames._running_sum.spark_running_sum`), otherwise from a small table of the
+    buckets' totals crossed with itself and joined back. On Dask, integer values (NumPy ``int64``, first key too) are summed the same
+    way in one lazy graph (:func:`crmkit.frames._dask.dask_running_sum`: rows split among the
+    partitions by bucket, each bucket's offset from the buckets' totals), other values by
+    narwhals' ``cum_sum`` over Dask's range-partitioned sort.
 
     Examples:
         >>> import polars as pl
@@ -395,12 +425,16 @@ def with_running_sum(
             return from_native(summed)
     if implementation.is_polars():  # a sort and a plain cum_sum, not a window over one group
         return from_native(polars_running_sum(to_native(frame), value, keys, name, total))
+    if implementation.is_dask():  # integers: bucketed running sums, in one lazy graph
+        summed = dask_running_sum(frame, value, keys, name, total)
+        if summed is not None:
+            return summed
     if not (implementation.is_pyspark() or implementation.is_pyspark_connect()):
-        # the running sum first: Dask aligns it to the rows by index, which a join renumbers
-        out = frame.with_columns(nw.col(value).cum_sum().over(order_by=keys).alias(name))
-        if total is not None:
-            out = out.join(frame.select(nw.col(value).sum().alias(total)), how="cross")
-        return out
+        return _window_running_sum(frame, value, keys, name, total)
+    if implementation.is_pyspark():  # integers: bucket offsets as literals, one small job
+        summed = spark_running_sum(to_native(frame), value, keys, name, total)
+        if summed is not None:
+            return from_native(summed)
     bucket, subtotal, before = "__crmkit_rb", "__crmkit_rt", "__crmkit_ro"
     frame = frame.with_columns(_value_bucket(nw.col(keys[0])).alias(bucket))
     totals = frame.group_by(bucket).agg(nw.col(value).sum().alias(subtotal))
@@ -423,6 +457,19 @@ def with_running_sum(
         .with_columns((nw.col(before) + within).alias(name))
         .drop(bucket, before, *([] if total else ["__crmkit_ra"]))
     )
+
+
+def _window_running_sum(
+    frame: Any, value: str, keys: Sequence[str], name: str, total: str | None
+) -> Any:
+    """:func:`with_running_sum` as narwhals' ``cum_sum().over(order_by=…)`` (on Dask over its
+    range-partitioned sort) and the total crossed in."""
+    nw = narwhals()
+    # the running sum first: Dask aligns it to the rows by index, which a join renumbers
+    out = frame.with_columns(nw.col(value).cum_sum().over(order_by=list(keys)).alias(name))
+    if total is not None:
+        out = out.join(frame.select(nw.col(value).sum().alias(total)), how="cross")
+    return out
 
 
 def _quote(name: str) -> str:
@@ -604,9 +651,13 @@ def with_quantile_scores(frame: Any, specs: Sequence[QuantileScore]) -> Any:
     values per spec, in two small jobs for all specs, which run when this function is called —
     and every score is then one expression in one ``with_columns``: ``1 +`` the number of step
     values strictly worse than the row's value, each step a literal (no join, no window). The
-    frame is computed again for the scores; a float sum whose value depends on Spark's
-    summation order could differ between the runs in its last bit, which moves a row only if it
-    equals a step value. On Dask, which has no rank operation, each value's ``rank_min`` is the
+    frame is computed once, when this function is called, and kept in the executors' storage
+    (``localCheckpoint``, :func:`crmkit.frames._running_sum.spark_materialise`; freed when the
+    result is garbage collected): the step jobs and the scores read the same rows, so a float
+    sum is the same value in both. On Dask, which has no rank operation, NumPy ``int64`` / ``float64``
+    columns are scored from step values too, found in the same lazy graph as the scores
+    (:func:`crmkit.frames._dask.dask_quantile_scores`: the frame's graph runs once, nothing is
+    computed when this function is called); other columns get each value's ``rank_min`` as the
     ``cum_sum`` of the value counts over Dask's range-partitioned sort, joined back.
 
     Examples:
@@ -636,15 +687,11 @@ def with_quantile_scores(frame: Any, specs: Sequence[QuantileScore]) -> Any:
     # PySpark: each score's step values (a few rows, from value counts), then every score in
     # one projection of comparisons with them as literals: no join back, no window
     if frame.implementation.is_dask():
-        for spec in specs:
-            rank_name = f"__crmkit_rank_{spec.name}"
-            frame = _rank_by_counts(frame, spec, rank_name, _COUNT)
-            # (a missing rank scores missing: pandas cannot cast a missing value to int64)
-            rank = nw.col(rank_name)
-            score = _score(rank.fill_null(1), spec.n, nw.col(_COUNT))
-            score = nw.when(~rank.is_null()).then(score).alias(spec.name)
-            frame = frame.with_columns(score).drop(rank_name, _COUNT)
-        return frame
+        scored = dask_quantile_scores(frame, specs)  # step values, in one lazy graph
+        return _scores_by_ranks(frame, specs) if scored is None else scored
+    # the frame (for RFM, the group-by over every transaction) computed once, now: the two
+    # step jobs and the scores read it
+    frame = from_native(spark_materialise(to_native(frame)))
     thresholds = _step_values(frame, specs)
     return frame.with_columns(
         *(

@@ -315,8 +315,9 @@ def _frame_totals(
     """
     nw = narwhals()
     frame = from_native(data)
-    require_columns(frame, [customer, value], what="data")
-    dtype = frame.collect_schema()[value]
+    schema = frame.collect_schema()  # (once: on SQL engines each look-up binds a query)
+    require_columns(frame, [customer, value], what="data", schema=schema)
+    dtype = schema[value]
     if not dtype.is_numeric():
         raise ValidationError.single(f"data.{value}", str(dtype), "must be a numeric column")
     column = nw.col(value)
@@ -348,31 +349,40 @@ def _frame_totals(
             )
     if plan:
         frame = lazy_plan(frame)
-    if negative == "drop":
-        frame = frame.filter(~is_refund)
-    if negative != "net":
-        return per_key(  # per customer: keeps Dask's partitions
-            frame.with_columns(units_expr(column, dtype).alias("__crmkit_units")),
-            [customer],
-            lambda rows: rows.group_by(customer).agg(
-                column.sum().alias("value"), nw.col("__crmkit_units").sum().alias("units")
-            ),
-        ).select(nw.col(customer).alias("customer_id"), "value", "units")
-    # net: refunds net within the customer, a total stops at zero, refunds alone are left out
-    totals = per_key(  # per customer: keeps Dask's partitions
-        frame.with_columns(
-            units_expr(column, dtype).alias("__crmkit_units"),
-            (~is_refund).cast(nw.Int64).alias("__crmkit_bought"),
-        ),
-        [customer],
-        lambda rows: rows.group_by(customer).agg(
-            column.sum().alias("value"),
-            nw.col("__crmkit_units").sum().alias("units"),
-            nw.col("__crmkit_bought").sum().alias("__crmkit_bought"),
-        ),
-    ).filter(nw.col("__crmkit_bought") > 0)
+    netted = negative == "net"
+
+    def per_customer(rows: Any) -> Any:  # per customer: keeps Dask's partitions (per_key)
+        if negative == "drop":
+            rows = rows.filter(~is_refund)
+        units = [units_expr(column, dtype).alias("__crmkit_units")]
+        if netted:
+            units.append((~is_refund).cast(nw.Int64).alias("__crmkit_bought"))
+        sums = [column.sum().alias("value"), nw.col("__crmkit_units").sum().alias("units")]
+        if netted:
+            sums.append(nw.col("__crmkit_bought").sum())
+        return rows.with_columns(*units).group_by(customer).agg(*sums)
+
+    if not frame.implementation.is_dask():
+        return _finish_totals(per_customer(frame), customer, netted)
+    # Dask: each partition totalled first, then only those rows shuffled by customer and
+    # combined (:func:`per_key`), every step on the pandas partitions
+    combined = ["value", "units", *(["__crmkit_bought"] if netted else [])]
+
+    def combine(rows: Any) -> Any:
+        totals = rows.group_by(customer).agg(*(nw.col(name).sum() for name in combined))
+        return _finish_totals(totals, customer, netted)
+
+    return per_key(frame, [customer], per_customer, combine=combine)
+
+
+def _finish_totals(totals: Any, customer: str, netted: bool) -> Any:
+    """``customer_id, value, units`` from the per-customer sums; ``netted``: refunds net
+    within the customer, a total stops at zero, customers with refunds only are left out."""
+    nw = narwhals()
+    if not netted:
+        return totals.select(nw.col(customer).alias("customer_id"), "value", "units")
     positive = nw.col("units") > 0
-    return totals.select(
+    return totals.filter(nw.col("__crmkit_bought") > 0).select(
         nw.col(customer).alias("customer_id"),
         nw.when(positive)
         .then(nw.col("value"))
@@ -406,9 +416,11 @@ def _abc_frame(
     running = nw.col("__crmkit_running").cast(nw.Int64)
     before = running - nw.col("units")
     units = nw.col("units").cast(nw.Float64)
-    if is_lazy(frame):  # each row compares with the total, exactly (DuckDB: in 128 bits)
+    if is_lazy(frame):  # each row compares with the total, exactly (DuckDB, Polars: in 128 bits)
         total = nw.col("__crmkit_total").cast(nw.Int64)
-        wide = frame.implementation.is_duckdb()
+        # (two products in Int128: fewer narwhals nodes to build and fewer steps to run than
+        # the divmod form, and exact for any Int64 values; tests/frames/test_exact_thresholds)
+        wide = frame.implementation.is_duckdb() or frame.implementation.is_polars()
         below = [below_share_expr(before, total, cutoff, wide=wide) for cutoff in cutoffs]
         exact_total = total.cast(nw.Float64)
         share = nw.when(total != 0).then(units / exact_total)
@@ -420,18 +432,47 @@ def _abc_frame(
         if grand:
             share = units / float(grand)
             running_share = running.cast(nw.Float64) / float(grand)
-    chain: Any = nw
-    for test, name in zip(below, labels, strict=False):
-        chain = chain.when(test).then(nw.lit(name))
-    label = chain.otherwise(nw.lit(labels[-1]))
-    out = frame.select(
+    columns = [
         "customer_id",
         "value",
         share.alias("share"),
         running_share.alias("cumulative_share"),
-        label.alias("abc_class"),
-    )
+    ]
+    if not is_lazy(frame) and frame.implementation.is_pandas():
+        labelled = _pandas_abc_labels(frame, [share_threshold(grand, c) for c in cutoffs], labels)
+        if labelled is not None:
+            return labelled(to_native(frame.select(*columns)))
+    chain: Any = nw
+    for test, name in zip(below, labels, strict=False):
+        chain = chain.when(test).then(nw.lit(name))
+    label = chain.otherwise(nw.lit(labels[-1]))
+    out = frame.select(*columns, label.alias("abc_class"))
     return to_native(collect_like(out, from_native(data)))
+
+
+def _pandas_abc_labels(frame: Any, thresholds: list[int], labels: list[str]) -> Any:
+    """On a pandas frame with NumPy ``int64`` running sums and units: a function adding the
+    ``abc_class`` column to the selected columns, the first label whose threshold the units
+    before the customer are below (the ``when/then`` chain's rule and column, by NumPy and
+    :func:`crmkit.frames.lookup.pandas_labels`); ``None`` otherwise (the chain then runs)."""
+    import numpy as np
+
+    from crmkit.frames.lookup import pandas_labels
+
+    native = to_native(frame)
+    running, units = native["__crmkit_running"], native["units"]
+    if running.dtype != np.int64 or units.dtype != np.int64:
+        return None
+    before = running.to_numpy() - units.to_numpy()
+    tests = thresholds[: len(labels)]
+    codes = np.full(len(before), len(labels) - 1, dtype=np.intp)
+    for place in reversed(range(len(tests))):  # the first test that holds wins
+        codes[before < tests[place]] = place
+
+    def add(selected: Any) -> Any:
+        return selected.assign(abc_class=pandas_labels(codes, labels, selected.index))
+
+    return add
 
 
 def _top_values(

@@ -63,6 +63,7 @@ from crmkit.frames import (
 from crmkit.frames import (
     as_of as as_of_day,
 )
+from crmkit.frames.partitions import per_partition
 from crmkit.segmentation.transactions import aggregate_columns, aggregate_frame, check_as_of
 
 __all__ = ["StatusCounts", "StatusRow", "customer_status", "status_counts"]
@@ -245,11 +246,16 @@ def _status_frame(
         ).unique()  # fmt: skip
         grouped = ids.join(grouped, on="customer_id", how="left")
         status = nw.when(nw.col("last_day").is_null()).then(nw.lit("potential")).otherwise(status)
-    result = grouped.select(
-        "customer_id",
+    columns = [
+        nw.col("customer_id"),
         status.alias("status"),
         (nw.lit(day_number(as_of)) - nw.col("last_day")).alias("days_since_last"),
-    )
+    ]
+    if accounts is None:  # row by row: on Dask, on each partition (one task, not the rule's
+        # expressions for Dask's planner)
+        result = per_partition(grouped, lambda rows: rows.select(*columns))
+    else:
+        result = grouped.select(*columns)
     return to_native(collect_like(result, from_native(data)))
 
 

@@ -665,6 +665,13 @@ def aggregate_frame(
     is lazy, and the caller hands it back with :func:`crmkit.frames.collect_like`.
     ``negative`` and ``inside`` are those of :func:`aggregate_records`.
 
+    On Dask each partition is aggregated first (one row per customer and partition) and only
+    those rows are shuffled by customer and combined (:func:`crmkit.frames.per_key` with
+    ``combine``), as Dask's own ``groupby().agg(split_out=…)`` does; the result keeps the
+    transactions' partitions. Ids, days, counts and integer totals are those of any other
+    engine exactly; a float total is a sum of per-partition sums, which can differ in its last
+    bit from a sum in row order (as float sums do between engines).
+
     Examples:
         >>> import datetime as dt
         >>> import polars as pl
@@ -713,8 +720,6 @@ def aggregate_frame(
             report_dropped(int(dropped or 0), f"{what}.{amount}", inside=inside)
         if plan:
             nw_frame = lazy_plan(nw_frame)
-    if later is not None:
-        nw_frame = nw_frame.filter(~later)
     aggregations = [
         nw.col(at).max().alias("__crmkit_last"),
         nw.len().alias("frequency"),
@@ -724,6 +729,8 @@ def aggregate_frame(
     netted = amount is not None and negative == "net"
 
     def per_customer(rows: Any) -> Any:  # per customer: keeps Dask's partitions (per_key)
+        if later is not None:
+            rows = rows.filter(~later)
         refunds = None
         if amount is not None and negative != "refuse":
             is_refund = (nw.col(amount) < 0).fill_null(value=False)
@@ -739,19 +746,71 @@ def aggregate_frame(
             grouped = grouped.join(refunds, on=customer, how="left")
         return grouped
 
-    grouped = per_key(nw_frame, [customer], per_customer)
     monetary = nw.col("monetary") if amount is not None else nw.lit(0).alias("monetary")
     if netted:  # net: each customer's refunds off its total, stopping at zero
         net = nw.col("monetary") + nw.col("__crmkit_refund").fill_null(value=0)
         monetary = nw.when(net > 0).then(net).otherwise(net - net).alias("monetary")  # +0
-    # one projection over the per-customer rows (each step is a query to bind on SQL engines)
-    return grouped.select(
-        nw.col(customer).alias("customer_id"),
-        day_number_expr(nw.col("__crmkit_last"), at_type, nw_frame.implementation).alias(
-            "last_day"
-        ),
-        nw.col("frequency").cast(nw.Int64),
-        monetary,
+
+    def finish(grouped: Any) -> Any:
+        # one projection over the per-customer rows (each step is a query to bind on SQL
+        # engines)
+        return grouped.select(
+            nw.col(customer).alias("customer_id"),
+            day_number_expr(nw.col("__crmkit_last"), at_type, grouped.implementation).alias(
+                "last_day"
+            ),
+            nw.col("frequency").cast(nw.Int64),
+            monetary,
+        )
+
+    if not nw_frame.implementation.is_dask():
+        return finish(per_customer(nw_frame))
+    # Dask: each partition aggregated first, then only those rows shuffled by customer and
+    # combined (:func:`per_key`); every step runs on the pandas partitions, so Dask's planner
+    # sees a few tasks instead of the steps' expressions
+    partial = _dask_net_step(customer, at, amount, later) if netted else per_customer
+    combine = _combine_step(customer, amount, netted)
+    return per_key(nw_frame, [customer], partial, combine=lambda rows: finish(combine(rows)))
+
+
+def _combine_step(customer: str, amount: str | None, netted: bool) -> Any:
+    """The combine of :func:`aggregate_frame`'s per-partition rows on Dask: per customer the
+    latest last transaction and the sums of the counts, totals and refunds."""
+    nw = narwhals()
+    aggregations = [nw.col("__crmkit_last").max(), nw.col("frequency").sum()]
+    if amount is not None:
+        aggregations.append(nw.col("monetary").sum())
+    if netted:
+        aggregations.append(nw.col("__crmkit_refund").sum())
+    if not netted:
+        return lambda rows: rows.group_by(customer).agg(*aggregations)
+    # (customers with refunds only in the data are left out, as elsewhere)
+    return lambda rows: rows.group_by(customer).agg(*aggregations).filter(nw.col("frequency") > 0)
+
+
+def _dask_net_step(customer: str, at: str, amount: str | None, later: Any) -> Any:
+    """The per-partition step of ``negative="net"`` on Dask: one group-by giving every
+    customer of the partition its purchases (last one, count, total) and its refunds' total,
+    so a customer whose refunds and purchases sit in different partitions keeps both."""
+    nw = narwhals()
+    value = nw.col(str(amount))
+    is_refund = (value < 0).fill_null(value=False)
+    zero = value - value  # (0 of the amount's type)
+    return lambda rows: (
+        (rows if later is None else rows.filter(~later))
+        .with_columns(
+            nw.when(~is_refund).then(nw.col(at)).alias("__crmkit_at"),
+            (~is_refund).cast(nw.Int64).alias("__crmkit_bought"),
+            nw.when(~is_refund).then(value).otherwise(zero).alias("__crmkit_spent"),
+            nw.when(is_refund).then(value).otherwise(zero).alias("__crmkit_refunded"),
+        )
+        .group_by(customer)
+        .agg(
+            nw.col("__crmkit_at").max().alias("__crmkit_last"),
+            nw.col("__crmkit_bought").sum().alias("frequency"),
+            nw.col("__crmkit_spent").sum().alias("monetary"),
+            nw.col("__crmkit_refunded").sum().alias("__crmkit_refund"),
+        )
     )
 
 
