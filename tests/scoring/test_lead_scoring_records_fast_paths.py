@@ -156,3 +156,53 @@ def test_one_decay_ages_in_the_key_equal_one_lead_at_a_time() -> None:
     assert got == want
     assert [r.explain() for r in got] == [r.explain() for r in want]
     assert all(a is b for a, b in zip(got[: len(got) // 2], got[len(got) // 2 :], strict=True))
+
+
+def test_keys_beyond_64_bits_are_scored_as_the_others() -> None:
+    """60 criteria and an age above them: integer keys beyond 64 bits, with the same
+    numbers, bit for bit, as one lead at a time."""
+    criteria = [Criterion(f"n>={k}", col("n") >= k, k % 7 - 2.5) for k in range(59)]
+    criteria.append(Criterion("seen", col("n") >= 1, 7.5, "engagement", Decay("at", 9.5)))
+    model = LeadScoringModel(criteria, thresholds=[Threshold(5, "route")], fit_cap=40.0)
+    days = [None, dt.date(1, 1, 1), dt.date(9999, 12, 31), AS_OF - dt.timedelta(days=3)]
+    rows = [{"n": n, "at": at} for n in (0, 1, 30, 58, 70) for at in days] * 2
+    assert (1 << len(criteria)) * 3_000_000 > 2**63  # (ages up to ≈ 3 million days)
+    got = model.score(rows, as_of=AS_OF)
+    want = [model.score_one(row, as_of=AS_OF) for row in rows]
+    assert [repr(r) for r in got] == [repr(r) for r in want]
+    half = len(rows) // 2
+    assert all(a is b for a, b in zip(got[:half], got[half:], strict=True))
+
+
+def test_results_of_int_and_tuple_keys_are_the_same_bit_for_bit() -> None:
+    """The keyed results of integer keys (the age above the criteria's bits) and of the same
+    keys as tuples ``(code, age)`` (the path of several decays or a missing age): equal reprs,
+    so the same floats, signs of zero included, and equal to one lead at a time."""
+    model = LeadScoringModel(
+        [
+            Criterion("neg", col("n") >= 2, -3.0),
+            Criterion("pos", col("n") >= 3, 3.0),
+            Criterion("e1", col("n") >= 1, 0.1, "engagement"),
+            Criterion("seen", col("n") >= 0, 7.3, "engagement", Decay("at", 9.5)),
+            Criterion("e2", col("n") >= 2, 0.7, "engagement"),
+            Criterion("e3", col("n") >= 4, -0.1, "engagement"),
+        ],
+        thresholds=[Threshold(5, "route"), Threshold(0, "nurture")],
+        engagement_cap=7.9,
+    )
+    rows = [
+        {"n": n, "at": None if d is None else AS_OF - dt.timedelta(days=d)}
+        for n in range(-1, 6)
+        for d in [None, *range(-2, 40, 3)]
+    ]
+    keys = list(map(model._keyer(Context(as_of=AS_OF), mapping=True), rows))
+    bits = len(model.criteria)
+    as_tuples = [
+        (key & ((1 << bits) - 1), key >> bits) if type(key) is int and key >> bits else key
+        for key in keys
+    ]
+    assert sum(type(key) is tuple for key in keys) < sum(type(k) is tuple for k in as_tuples)
+    want = [repr(model.score_one(row, as_of=AS_OF)) for row in rows]
+    assert [repr(r) for r in model._results(keys)] == want
+    assert [repr(r) for r in model._results(as_tuples)] == want
+    assert [repr(r) for r in model.score(rows, as_of=AS_OF)] == want

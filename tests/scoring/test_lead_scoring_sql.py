@@ -19,7 +19,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from crmkit.frames import as_of, col
+from crmkit.frames import as_of, col, from_native, to_native
 from crmkit.scoring import Criterion, Decay, LeadScoringModel, Threshold
 from tests.backends import spark_analyzed_plan
 from tests.engines import rows_of, to_frame
@@ -140,16 +140,21 @@ def _sample_rows() -> list[dict[str, Any]]:
 def test_duckdb_query_has_one_case_per_criterion_and_no_coalesce_per_test() -> None:
     rows = _sample_rows()
     model = _benchmark_like()
-    sql = model.score(to_frame(rows, "duckdb", KEYED), as_of=AS_OF).sql_query()
-    assert sql.count("CASE WHEN") >= len(model.criteria)
-    assert sql.count("COALESCE") == 1  # the negated test only (NOT null is null)
-    # the visit date compared as a date; its day number is read once, for the decay's age
-    assert "\"last_visit_at\" >= '2025-04-01'::DATE" in sql
-    assert sql.count("1970-01-01") == 1
-    # the whole points of each group's leading criteria are added up as integers
-    assert "THEN 15 ELSE 0 END" in sql
-    assert "THEN 15.0" not in sql
-    assert "THEN 5.0" not in sql
+    native = to_frame(rows, "duckdb", KEYED)
+    text = model.score(native, as_of=AS_OF).sql_query()  # written as SQL text
+    built = to_native(model._score_compiled(from_native(native), AS_OF, False)).sql_query()
+    for sql in (text, built):
+        assert sql.count("CASE WHEN") >= len(model.criteria)
+        assert sql.count("COALESCE") == 1  # the negated test only (NOT null is null)
+        # the whole points of each group's leading criteria are added up as integers
+        assert "THEN 15 ELSE 0 END" in sql
+        assert "THEN 15.0" not in sql
+        assert "THEN 5.0" not in sql
+    # the visit date compared as a date; the narwhals-built relation reads its day number
+    # once, as an age column; the text writes the age where it is used
+    assert "\"last_visit_at\" >= '2025-04-01'::DATE" in built
+    assert built.count("1970-01-01") == 1
+    assert "(\"last_visit_at\" >= DATE '2025-04-01')" in text
     _check_totals(model, to_frame(rows, "duckdb", KEYED), rows)
 
 

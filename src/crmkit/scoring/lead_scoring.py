@@ -74,6 +74,7 @@ from crmkit.frames import (
     narwhals,
     to_native,
 )
+from crmkit.frames.expression import SqlDialect, condition_sql, identifier_sql, literal_sql
 from crmkit.frames.record_function import RecordSource
 
 __all__ = [
@@ -629,38 +630,38 @@ class LeadScoringModel:
             return None
         return self._results(keys)
 
-    def _results(self, keys: list[Any]) -> list[LeadScore]:
+    def _results(self, keys: Sequence[Any]) -> list[LeadScore]:
         """The :class:`LeadScore` of each lead key of :meth:`_keyer`, one per distinct key.
 
         A key's criteria code gives its parts that do not depend on decay
-        (:meth:`_code_parts`, once per code); a key with ages adds its engagement points in
-        criterion order with the decaying criteria's points after decay (one decayed hit
-        per criterion and age), as :meth:`_assemble` does. When one decaying criterion
-        fired, the sum of the engagement points before it and the points after it are kept
-        per code, so a key adds its decayed points to that sum and then the rest, in order
-        (the same additions, so the same floats). The parts kept per code are numbers only
-        (criteria by position), which the garbage collector stops tracking, so it does not
-        walk them again and again while the results are built. Results are built through
+        (:meth:`_code_parts`, once per code): the capped fit total, the engagement total and
+        the hits, in criterion order, as :meth:`_assemble` adds them up. A key without ages
+        is its code's parts. An integer key with an age (one decaying criterion, that fired)
+        adds to the engagement points before that criterion its decayed points and then the
+        points after it, one by one (the same additions, so the same floats), and takes its
+        code's hits with the decayed hit (one per age) in that criterion's place. A tuple key
+        (several decaying criteria, or an age that is not an ``int``) adds every engagement
+        hit's points, after decay, in order. Results are built through
         :func:`crmkit.domain.validators.construction_code` (:class:`LeadScore` has no
         validator) and shared by the leads with the same key (they are immutable).
         """
         bits = len(self.criteria)
         mask = (1 << bits) - 1
         slots = self._decay_slots
-        decaying = sum(1 << i for i, slot in enumerate(slots) if slot >= 0)
         decays = [c.decay for c in self.criteria]
         cap = None if self.engagement_cap is None else float(self.engagement_cap)
         make = _lead_score_maker()
-        own = self._hits.__getitem__
+        own = self._hits
         action_for = self.action_for
         actions: dict[float, str] = {}
         per_code: dict[int, _CodeParts] = {}
+        code_parts = self._code_parts
         decayed: list[dict[Any, CriterionHit]] = [{} for _ in decays]  # per criterion: age → hit
 
         def decayed_hit(i: int, age: Any) -> CriterionHit:
             hit = decayed[i].get(age)
             if hit is None:
-                base, decay = own(i), decays[i]
+                base, decay = own[i], decays[i]
                 assert decay is not None  # (a criterion with an age slot decays)
                 points = base.points * decay.factor(age)
                 hit = decayed[i][age] = CriterionHit(base.criterion, base.group, points)
@@ -670,27 +671,29 @@ class LeadScoringModel:
         for key in table:
             if key.__class__ is int:
                 code = key & mask
-                ages: tuple[Any, ...] = (key >> bits,) if code & decaying else ()
-            else:
+                parts = per_code.get(code)
+                if parts is None:
+                    parts = per_code[code] = code_parts(code)
+                fit, engagement, hits, engaged, one = parts
+                if one is not None:  # the decaying criterion fired: the age is above the bits
+                    before, after, position, i = one
+                    age = key >> bits
+                    hit = decayed[i].get(age)
+                    if hit is None:
+                        hit = decayed_hit(i, age)
+                    engagement = before + hit.points
+                    for points in after:
+                        engagement += points
+                    listed = [*hits]
+                    listed[position] = hit
+                    hits = tuple(listed)
+            else:  # every engagement hit's points (after decay) summed in order
                 code, ages = key[0], key[1:]
-            parts = per_code.get(code)
-            if parts is None:
-                parts = per_code[code] = self._code_parts(code)
-            fit, engagement, fired, engaged, one = parts
-            if not ages:
-                hits = tuple(map(own, fired))
-            elif one is not None:  # one decaying criterion fired: its points, then the rest
-                before, after, head, tail, i = one
-                age = ages[slots[i]]
-                hit = decayed[i].get(age)
-                if hit is None:
-                    hit = decayed_hit(i, age)
-                engagement = before + hit.points
-                for points in after:
-                    engagement += points
-                hits = (*map(own, head), hit, *map(own, tail))
-            else:  # several: every engagement hit's points (after decay) summed in order
-                listed = list(map(own, fired))
+                parts = per_code.get(code)
+                if parts is None:
+                    parts = per_code[code] = code_parts(code)
+                fit, _, hits, engaged, _ = parts
+                listed = [*hits]
                 engagement = 0.0
                 for position, i in engaged:
                     if slots[i] >= 0:
@@ -709,10 +712,10 @@ class LeadScoringModel:
     def _code_parts(self, code: int) -> _CodeParts:
         """What the criteria that fired (bit ``i`` of ``code``: criterion ``i``) give before
         decay, added up in criterion order as :meth:`_assemble` does: the capped fit total,
-        the engagement total, the criteria that fired, each engagement criterion as
-        ``(position among them, criterion)``, and, when exactly one decaying criterion
-        fired, the engagement points before it summed in order, the points after it, the
-        criteria before and after it and the criterion itself (``None`` otherwise)."""
+        the engagement total, their hits (each criterion's own), each engagement criterion
+        as ``(position among the hits, criterion)``, and, when exactly one decaying criterion
+        fired, the engagement points before it summed in order, the points after it, its
+        position among the hits and the criterion (``None`` otherwise)."""
         fit = engagement = 0.0
         fired: list[int] = []
         engaged: list[tuple[int, int]] = []
@@ -735,9 +738,10 @@ class LeadScoringModel:
                     break
                 before += points[i]
             after = tuple(points[i] for at, i in engaged if at > position)
-            one = before, after, tuple(fired[:position]), tuple(fired[position + 1 :]), decaying
+            one = before, after, position, decaying
         fit = _capped(fit, self.fit_cap)
-        return fit, engagement, tuple(fired), tuple(engaged), one
+        hits = tuple(map(self._hits.__getitem__, fired))
+        return fit, engagement, hits, tuple(engaged), one
 
     @overload
     def score(
@@ -820,7 +824,122 @@ class LeadScoringModel:
             scored = self._score_pandas(to_native(frame), day, explain)
             if scored is not None:
                 return from_native(scored)
+        if not explain and (frame.implementation.is_pyspark() or frame.implementation.is_duckdb()):
+            # the projection as SQL text (one PySpark `selectExpr`, one DuckDB `project`, per
+            # step) instead of an engine call per narwhals expression node; None when a rule
+            # is not covered by `condition_sql`
+            projected = self._score_sql(frame, day)
+            if projected is not None:
+                return from_native(projected)
         return self._score_compiled(frame, day, explain)
+
+    def _score_sql(self, frame: Any, day: date | None) -> Any:
+        """:meth:`_score_compiled` on a PySpark frame or DuckDB relation as SQL text in the
+        engine's dialect (``None``: not covered).
+
+        The same values as the narwhals expressions there (with ``explain=False``): the age
+        of a decay ``DATE`` as a double, each criterion a ``CASE`` on its condition
+        (:func:`~crmkit.frames.expression.condition_sql`), each group's leading whole-point
+        criteria added up as integers and cast to a double once, the rest added in criterion
+        order to it (or to ``0.0``), caps as ``least`` (one ``selectExpr`` / ``project``),
+        then the lead score and the action (a second), in the same column order and types.
+        The dialects differ in identifier quoting, literals and the date difference.
+        """
+        nw = narwhals()
+        dialect: SqlDialect = "spark" if frame.implementation.is_pyspark() else "duckdb"
+        schema = column_types(frame)
+        ctx = Context(as_of=day, schema=schema, implementation=frame.implementation)
+        fields = sorted({c.decay.field for c in self.criteria if c.decay is not None})
+        added = {"fit_score", "engagement_score", "lead_score", "action"}
+        if any(name.lower() in added for name in schema):  # (both match names in any case)
+            return None
+        if fields and (day is None or any(schema[f] != nw.Date for f in fields)):
+            return None
+
+        def quoted(name: str) -> str:
+            return identifier_sql(name, dialect)
+
+        def number(value: float) -> str | None:
+            return literal_sql(float(value), dialect)
+
+        conditions = [condition_sql(c.rule, ctx, dialect) for c in self.criteria]
+        texts = [
+            *(number(c.points) for c in self.criteria),
+            *(number(t.min_score) for t in self.thresholds),
+            *(
+                literal_sql(a, dialect)
+                for a in (self.default_action, *(t.action for t in self.thresholds))
+            ),
+            *(number(-math.log(2.0) / c.decay.half_life_days) for c in self.criteria if c.decay),
+            *(number(cap) for cap in (self.fit_cap, self.engagement_cap) if cap is not None),
+        ]
+        if None in conditions or None in texts:
+            return None
+        zero, one = number(0.0), number(1.0)
+        # the age in days of the as-of date (Context.as_of_day) after a field's date, a double
+        # (written where it is used; the engines compute the common subexpression once a row)
+        age_of = {
+            field: f"CAST(({ctx.as_of_day} - CAST("
+            + (
+                f"DATEDIFF({quoted(field)}, DATE '1970-01-01')"
+                if dialect == "spark"
+                else f"({quoted(field)} - DATE '1970-01-01')"
+            )
+            + " AS BIGINT)) AS DOUBLE)"
+            for field in fields
+        }
+        points: list[str] = []
+        for criterion in self.criteria:
+            value = f"{number(criterion.points)}"
+            if criterion.decay is not None:
+                days = age_of[criterion.decay.field]
+                rate = number(-math.log(2.0) / criterion.decay.half_life_days)
+                clipped = f"CASE WHEN ({days} < 0) THEN {zero} ELSE {days} END"
+                factor = f"EXP(({clipped} * {rate}))"
+                value = f"({value} * CASE WHEN ({days} IS NULL) THEN {one} ELSE {factor} END)"
+            points.append(value)
+        totals = []
+        for group, alias in (
+            (CriterionGroup.FIT, "fit_score"),
+            (CriterionGroup.ENGAGEMENT, "engagement_score"),
+        ):
+            members = [i for i, c in enumerate(self.criteria) if c.group is group]
+            parts = [f"CASE WHEN {conditions[i]} THEN {points[i]} ELSE {zero} END" for i in members]
+            run = _whole_run([self.criteria[i] for i in members])
+            if run:  # (as in _score_compiled: integers, cast to a double once)
+                bound = sum(abs(self.criteria[i].points) for i in members[:run])
+
+                def whole(value: int, bound: float = bound) -> str:
+                    # (as narwhals' literals: INT below 2**31 on both engines, else BIGINT)
+                    if bound < 2**31:
+                        return str(value)
+                    return f"{value}L" if dialect == "spark" else f"CAST({value} AS BIGINT)"
+
+                wholes = [
+                    f"CASE WHEN {conditions[i]} THEN {whole(int(self.criteria[i].points))} "
+                    f"ELSE {whole(0)} END"
+                    for i in members[:run]
+                ]
+                parts = [f"CAST({reduce(_sql_add, wholes)} AS DOUBLE)", *parts[run:]]
+            summed = parts if run else [f"{zero}", *parts]
+            total = reduce(_sql_add, summed)
+            cap = self.fit_cap if group is CriterionGroup.FIT else self.engagement_cap
+            if cap is not None:  # (a total is never null: narwhals' clip is this least)
+                total = f"least({total}, {number(cap)})"
+            totals.append(f"CAST({total} AS DOUBLE) AS {quoted(alias)}")
+        # the lead score and the action over the two totals (as the hand-written query)
+        lead = f"({quoted('fit_score')} + {quoted('engagement_score')})"
+        action = literal_sql(self.default_action, dialect)
+        for threshold in reversed(self.thresholds):
+            action = (
+                f"CASE WHEN ({lead} >= {number(threshold.min_score)}) "
+                f"THEN {literal_sql(threshold.action, dialect)} ELSE {action} END"
+            )
+        last = [f"{lead} AS {quoted('lead_score')}", f"{action} AS {quoted('action')}"]
+        native = to_native(frame)
+        if dialect == "spark":
+            return native.selectExpr("*", *totals).selectExpr("*", *last)
+        return native.project(", ".join(["*", *totals])).project(", ".join(["*", *last]))
 
     def _score_compiled(self, frame: Any, day: date | None, explain: bool) -> Any:
         """:meth:`score_frame` as narwhals expressions (every engine but Dask)."""
@@ -1066,11 +1185,13 @@ class _PartitionScores:
 
 
 #: The parts of a criteria code in which one decaying criterion fired: the engagement points
-#: before it summed in order, the points after it, the criteria that fired before and after
-#: it, and the decaying criterion (:meth:`LeadScoringModel._code_parts`).
-_OneDecay = tuple[float, tuple[float, ...], tuple[int, ...], tuple[int, ...], int]
+#: before it summed in order, the points after it, its position among the code's hits and the
+#: decaying criterion (:meth:`LeadScoringModel._code_parts`).
+_OneDecay = tuple[float, tuple[float, ...], int, int]
 #: A criteria code's parts that do not depend on decay (:meth:`LeadScoringModel._code_parts`).
-_CodeParts = tuple[float, float, tuple[int, ...], tuple[tuple[int, int], ...], _OneDecay | None]
+_CodeParts = tuple[
+    float, float, tuple[CriterionHit, ...], tuple[tuple[int, int], ...], _OneDecay | None
+]
 _Maker = Callable[[float, float, float, str, tuple[CriterionHit, ...]], LeadScore]
 
 
@@ -1088,6 +1209,11 @@ def _lead_score_maker() -> _Maker:
         f"def make(s, f, e, a, h):\n{body}    return r\n", "<crmkit LeadScore maker>", globs
     )["make"]
     return maker
+
+
+def _sql_add(left: str, right: str) -> str:
+    """``left + right`` in SQL text (parenthesised: the sums add in criterion order)."""
+    return f"({left} + {right})"
 
 
 def _whole_run(criteria: Sequence[Criterion]) -> int:
