@@ -354,14 +354,20 @@ LABELS = {
 def run_records(b: Bench) -> Row:
     rows = b.rows if b.records_rows is None else min(b.rows, b.records_rows)
     records = b.leads.head(rows).to_dicts()
-    gc.collect()
-    cpu0, wall0 = cpu_seconds(), time.perf_counter()
-    b.model.score(records, as_of=AS_OF)
+    cpu, wall = float("inf"), float("inf")
+    for _ in range(max(1, b.repeat)):
+        gc.collect()
+        cpu0, wall0 = cpu_seconds(), time.perf_counter()
+        scored = b.model.score(records, as_of=AS_OF)
+        wall = min(wall, time.perf_counter() - wall0)
+        cpu = min(cpu, cpu_seconds() - cpu0)
+        del scored
     scale = b.rows / rows
-    took = Timing((cpu_seconds() - cpu0) * scale, (time.perf_counter() - wall0) * scale)
+    took = Timing(cpu * scale, wall * scale)
     note = "crmkit on Polars checked equal to it on the first 2,000 leads"
+    note += f"; best of {max(1, b.repeat)} runs"
     if rows < b.rows:
-        note += f"; measured on {rows:,} leads (1 run), extrapolated ×{scale:g}"
+        note += f"; measured on {rows:,} leads, extrapolated ×{scale:g}"
     return Row("records", took, "— (no native engine for a list of dicts)", None, note)
 
 

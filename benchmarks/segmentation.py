@@ -430,11 +430,6 @@ def _size(text: str) -> int:
     return int(float(text[:-1] if scale > 1 else text) * scale)
 
 
-#: Matrix cells the default run (``make bench``) leaves out: crmkit's RFM on Spark takes minutes
-#: per round at 1M (issue #21, open); ``--engines spark --ops rfm`` runs it.
-SLOW_BY_DEFAULT = frozenset({("spark", "rfm")})
-
-
 def run_matrix_cli(args: Any) -> None:
     """The native matrix (``--sizes``, ``--engines``, ``--ops``), written to the results file."""
     from benchmarks.segmentation_native import ENGINES, OPS, run_matrix
@@ -447,20 +442,7 @@ def run_matrix_cli(args: Any) -> None:
     sizes = [_size(s) for s in args.sizes.split(",")] if args.sizes else [args.rows]
     for rows in sizes:
         rounds = args.matrix_repeat or (3 if rows >= 5_000_000 else 5)
-        if args.engines or args.ops:
-            results = run_matrix(rows, engines, ops, rounds)
-        else:  # the default run leaves out RFM on Spark (SLOW_BY_DEFAULT): ask for it by name
-            results = [
-                result
-                for engine in engines
-                for result in run_matrix(
-                    rows,
-                    [engine],
-                    [op for op in ops if (engine, op) not in SLOW_BY_DEFAULT],
-                    rounds,
-                )
-            ]
-        write_matrix(rows, results)
+        write_matrix(rows, run_matrix(rows, engines, ops, rounds))
 
 
 def _sections(text: str) -> dict[int, str]:

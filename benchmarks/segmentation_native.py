@@ -746,8 +746,8 @@ def join_results(head: str, sections: dict[int, str]) -> str:
 #: What the measurements showed (written from the runs of 2026-12-03; see the tables above).
 NOTES = """
 What was measured, and why crmkit is above 1.05× where it is (the machine's load average was
-3.6 to 11 during these runs, with other jobs on both cores, so ratios within about ±10 % of 1
-are noise; each row gives its load):
+3.6 to 11 during the earlier runs and 5 to 22 during stop 30's, with other jobs on both cores,
+so ratios within about ±10 % of 1 are noise; each row gives its load):
 
 * **Fixed in this round.** ABC on DuckDB: narwhals crosses the running-sum frame with its own
   total, and DuckDB, which inlines every step of the plan, ran the group-by over every
@@ -784,53 +784,124 @@ are noise; each row gives its load):
   checks (missing ids and dates; status reads no amounts) take 0.7 ms at 10M; the earlier
   1.12× was noise (0.91× in the run above). ABC's eager checks on Polars take 29 ms of
   about 1 s at 10M.
-* **Meeting ≤ 1.05× (CPU).** At 10M (last run, load 1.3–4.5): RFM on Polars eager and lazy
-  and pandas; status on Polars lazy, DuckDB, pandas and Dask (1.05×); ABC on Polars eager and
-  DuckDB. At 1M (load 4–5.3): RFM on Polars lazy, status on pandas. Two 10M runs of the same
-  code differ by up to 0.2: DuckDB RFM 0.93× and 1.13×, status on an eager Polars frame 0.91×
-  and 1.11×, DuckDB ABC 1.06× and 0.89× (load 6–11, then 1.3–4.5).
-* **Still above 1.05×, explained, not closed.** At 10M: ABC on pandas (1.11×, 1.09× in the
-  run before; 1.46× before this round) — the eager checks (a pass over the amounts for missing values, refunds,
-  the largest amount and the total: 13 ms of about 100 ms at 1M on pandas) and the exact
-  micro-unit boundaries the native queries also compute; ABC on Polars lazy (1.08×; 1.03× on an
-  eager frame, which plans the same lazy query), DuckDB RFM and Polars eager status (the
-  swings above). At 1M (about 100k customers) the fixed cost of a call weighs: on a
-  100-row frame crmkit's pandas status takes 11 ms against the native's 2 ms, RFM 21 ms against
-  10 ms (narwhals builds and runs each step as its own pandas call), and crmkit's DuckDB RFM
-  spends 14 ms (best of 15, load 10) building its relation — DuckDB binds each of its ten
-  steps — against a query of about 150 ms; the Polars sort of ABC is slower than the window at
-  100k customers (28 ms against 17 ms for the running sum alone). Dask (2.5–3.5× at 1M, 1.05–1.47× at 10M: RFM 1.19×, status 1.05×, ABC
-  1.47×): crmkit's per-customer steps (`per_key`) shuffle
-  every transaction by customer and run pandas per partition, where `groupby().agg(split_out=…)`
-  aggregates each partition first and shuffles only the partial sums; RFM then ranks each
-  measure by a sort of its value counts joined back (three sorts and three joins) where the
-  native computes the four step values of each measure (a few rows) and places customers with
-  `searchsorted`. Closing that means a pre-aggregating `per_key` for group-bys, not done here.
-* **Spark** (1M only). Status 1.14×: one group-by either way; not analysed further. ABC
-  4.55×: the native windows (`rank() over (order by …)`,
-  `sum() over (order by …)`) move every customer into one partition, which at 100k customers
-  is cheap, while crmkit keeps the issue's rule — no single-partition step — with value-count
-  buckets (a group-by, a small table crossed with itself, a window per bucket, a join back),
-  several more stages and shuffles per score or running sum. **RFM on Spark has no row**: a
-  run with a check and three rounds did not finish in 23 minutes at load 8–11 and was
-  stopped, and a run with one round was stopped by an 11-minute time-out at load 1–3 (at 20k
-  transactions, one round at load 4.5, crmkit's Spark RFM took 41 s, 23 s of CPU, against
-  the native query's 3.4 s, 1.9 s of CPU):
-  a gap of more than 10×, not yet explained (the three scores' bucket plans in one query are
-  the first suspect). No Spark row at 10M was run.
-* **Spark RFM, diagnosed (issue #21).** cProfile of the `rfm(...)` call (before any job runs)
-  put 12.7 of 13.4 s in py4j calls waiting on the JVM: Spark analysing every new DataFrame,
-  above all the 9 joins (7.6 s). Each score joined its value-count ranks to the frame already
-  scored by the previous ones, and those ranks were themselves built from that frame, so the
-  plan grew fourfold per score: the analysed plan of RFM had 1,288 lines (now 181); Spark's
-  optimizer reduced both to the same 10 scans of the cached transactions, so the cost was
-  analysis and optimization, not execution. Now every score's rank table comes from the same
-  keyed per-customer frame and is joined to it (`frames.with_quantile_scores` on PySpark), with
-  the same scores (checked equal on every customer) and no single-partition exchange. Measured
-  old and new code interleaved in one process, wall time (the work is in the JVM), best of 2,
-  `noop` sink, 2 shuffle partitions: 20k transactions (load 5.5–6.9) build 15.4 s → 3.9 s,
-  total 32.6 s → 12.8 s, native 1.2 s; 100k (load 1.6–2.3) build 29.3 s → 6.8 s, total
-  39.5 s → 13.5 s, native 1.4 s. Still about 10× the native query: the per-customer
-  aggregation runs once for the frame and three times per score (10 scans), against one
-  aggregation and windows in the native SQL. Not re-run at 1M in this round.
+* **Stop 30: Polars, DuckDB, pandas (issue #21).** Profiled against the native queries
+  (Polars `explain()`, DuckDB `EXPLAIN` and its binds, pandas step timings). ABC on pandas —
+  at 10M about 470,000 of the 1,000,000 customers share their total with another, so the
+  previous running sum's `sort_values` over the runs of tied totals cost more than the native
+  sort of the whole frame (0.52 s against 0.22 s). Integer keys whose spans multiply to below
+  2**63 (the micro-unit totals and integer customer ids) are now packed into one `int64` and
+  sorted once (`frames._running_sum._integer_key_order`; other keys keep the previous path),
+  0.17 s; and the class column is built by NumPy and one PyArrow `take` of the labels
+  (`frames.lookup.pandas_labels`) instead of narwhals' `when/then` chain (0.01 s against
+  0.13 s at 10M, the same `str` column). Old against new interleaved at 1M: 0.193 s → 0.164 s
+  CPU (native 0.181 s; best of 9, load 5.2); the 10M row above 0.76× (1.11× before). The
+  same label path serves RFM's segment lookup on pandas (`with_lookup` with NumPy `int64`
+  score columns): 13 → 5 ms at 100k customers, 40 → 21 ms at 1M (interleaved, best of 15).
+  ABC on a Polars query compares `before·q < p·total` in `Int128`, as on DuckDB, instead of
+  the divmod form (same decisions, `tests/frames/test_exact_thresholds.py`): building the
+  query 10 → 7 ms at 1M. Each change has property tests against the previous path (frames
+  equal with dtypes and index). Checked and left: the Polars ABC plan's crossed-in total
+  and negated sort key cost nothing measurable (hand-written variants without them within
+  ±3 % of crmkit's, 1M best of 21, load 12) — the total stays a column because Polars
+  divides by a broadcast `sum()` through its reciprocal (100,339 of 1M shares one ulp off in
+  a test); DuckDB RFM's SQL text run on its own is as fast as the native query (0.99× at 1M,
+  0.97× at 10M), so its gap at 1M is building the relation: eleven binds (schema reads, the
+  filter, the group-by and its renaming, the day numbers, the values, the ranks, the lookup)
+  of about 2–3 ms each, 30 ms against a 200 ms query (ABC read its input's schema twice,
+  two binds more: now once, its build 24 → 20 ms); status on Polars plans the native
+  query's steps (the prebuilt query collects in 0.96× the native time) and spends 4 ms
+  building it and 4 ms on the eager checks at 1M.
+* **Meeting ≤ 1.05× (CPU).** At 10M (stop 30 runs, load 5–22): every Polars (eager and
+  lazy), DuckDB and pandas cell — RFM 1.04×, 1.00×, 1.02×, 0.92×; status 0.98×, 1.00×,
+  1.04×, 0.84×; ABC 1.02×, 1.03×, 0.98×, 0.76× — and Dask RFM 0.56×, status 0.96× and ABC
+  1.03× (stop 29, load 10–26), and Spark RFM 0.94× and status 0.99× (stop 30, load 4–7, one
+  round; Spark ABC 1.44×, see the Spark bullet). At 1M (load 5–7): RFM on DuckDB, status on
+  Polars lazy and pandas, ABC on Polars eager and pandas; Dask RFM, status and ABC (stop 29,
+  load 5–15); Spark status 0.97× (stop 30, load 1.5).
+  Runs of the same code swing by 0.1–0.2 at these loads: ABC on an eager Polars frame at 10M
+  1.14× at load 17–22 and 1.02× at load 7; DuckDB RFM 0.93×, 1.13× and 1.02× in three runs;
+  ABC on pandas at 1M 0.82× (load 13) and 1.01× (load 5, the row above), and 0.90× in the
+  old-against-new run in one process.
+* **Still above 1.05×, explained, not closed.** At 10M: none on Polars, DuckDB or pandas
+  (Spark below). At 1M (about 100k customers) the fixed cost of a call weighs: crmkit's
+  DuckDB relations take 11 binds (RFM 30 ms, see above; status and ABC alike: 1.24× and
+  1.29× in the run above), narwhals builds each expression tree in Python (RFM on Polars
+  12 ms, ABC 7 ms, status 4 ms, against queries of 60–150 ms; on a 100-row pandas frame
+  crmkit's status takes 11 ms against the native's 2 ms), and the eager frames' checks (a
+  pass over the amounts for missing values, refunds, the largest amount and the total) are
+  work the native queries do not do. Merging crmkit's DuckDB steps into fewer relations
+  (the group-by, its renaming, the day numbers and the values are four) is the next step
+  there. Dask: see the next bullet.
+* **Dask (stop 29, issue #21).** Before: 2.5–3.5× native CPU at 1M (RFM 3.52×, status 2.50×,
+  ABC 2.54×), 1.05–1.47× at 10M (RFM 1.19×, status 1.05×, ABC 1.47×): crmkit's per-customer
+  steps (`per_key`) shuffled every transaction by customer, RFM ranked each measure by a
+  sort of its value counts joined back (three sorts and three joins; Dask's `sort_values`
+  samples the frame while the graph is built, so the per-customer table was computed again
+  for each), and Dask's planner rewrote dozens of narwhals expressions (the day numbers, the
+  status rule) on every compute. Now (all public Dask API): the per-customer table groups
+  each partition first and shuffles only those rows by customer, then combines them
+  (`per_key(..., combine=…)`, what `groupby().agg(split_out=…)` does), with the day numbers
+  and the final projection in the combine step on the pandas partitions, so Dask plans
+  three tasks per partition; RFM's scores come from each measure's step values found in
+  the result's own graph (`dask.delayed` over the partitions: rows per fine value bucket,
+  then the distinct values of the step buckets, then a `searchsorted` per partition —
+  `crmkit.frames._dask`), so the table is computed once and nothing is computed when `rfm`
+  is called; ABC's running sum of integer units splits the rows among the partitions by
+  value bucket, each bucket's offset from the buckets' totals (no sort); the status
+  projection runs per partition. Same results: the 1M check above (every customer equal,
+  0 M-score flips), property tests of the new paths against the previous ones
+  (`tests/frames/test_dask_paths.py`: scores and running sums exactly; the per-customer
+  table against pandas, float totals to 1e-12 — a sum of per-partition sums can differ from
+  a row-order sum in its last bit, as between engines). At 1M (load 13–15, the machine
+  shared with five other jobs; best of 5): RFM 0.64×, ABC 0.98×; status 1.22× (0.46 s against
+  0.38 s) before its projection (the status rule) moved into a per-partition step, 0.94× after
+  (0.29 s against 0.31 s, load 5.1–5.3, the row above). At 10M (load
+  10–26, best of 3): RFM 0.56× (7.6 s against 13.5 s CPU: the native persists its
+  per-customer table and sorts value counts three times), status 0.96×, ABC 1.03× — all
+  three within the issue's 1.05×. Measured
+  by hand along the way (1M, interleaved in one process, threads, best of 4–5, load 3–7): the
+  aggregation alone 0.60 s → 0.35 s CPU (native `split_out` group-by 0.34 s); RFM 3.55 s →
+  0.58 s. A frame whose values all fall into one bucket (every customer with one spend)
+  still puts that bucket's customers into one task, as a range-partitioned sort would.
+* **Spark (issue #21).** crmkit keeps the issue's rule — no step moves every customer into
+  one partition — where the native windows (`rank() over (order by …)`, `sum() over (order
+  by …)`) do, cheap at 100k customers, dear at 1M. RFM's scores come from each score's step
+  values (the `ceil(j·count/n)`-th worst values): two small jobs — rows per fine value bucket
+  of every score (one group-by over an explode of (score, bucket) pairs), then the distinct
+  values of the step buckets only — collected, and every customer scored by comparisons with
+  them as literals in one projection (`crmkit.frames.with_quantile_scores`). ABC's running
+  sum of integer units (`crmkit.frames._running_sum.spark_running_sum`) takes each value
+  bucket's offset from the buckets' totals, collected in one small job and written into the
+  query as literals, plus a window partitioned by bucket: no join, no single-partition
+  exchange (the plan tests). **Stop 30:** both computed their input — the per-customer
+  group-by over every transaction — once per job: RFM three times (each step job, then the
+  result), ABC twice. Now the frame is computed once, when `rfm` / `abc_classes` is called,
+  and kept in the executors' storage (`DataFrame.localCheckpoint(eager=True)`,
+  `crmkit.frames._running_sum.spark_materialise`; freed when the result is garbage
+  collected): the small jobs and the result read the kept rows. Same rows (tests against the
+  previous path and the records engine; the kept job's plan is checked for a
+  single-partition exchange too). Where RFM's CPU went at 1M before and after (one process,
+  load 12–13): before, the two step jobs 6.5–7.2 s (each ran the group-by) and the result
+  2.1–2.3 s more (the group-by again); now the group-by with its checkpoint 2.1 s, the two
+  step jobs over the kept 100k rows 2.1 s, building the query 0.7 s, the result 0.5 s —
+  against the native query's 3.8–4.2 s (its group-by alone 1.9–2.2 s, the plan of crmkit's
+  group-by the same `HashAggregate` over a hash exchange by customer). Old against new
+  interleaved (1M, load 5, best of 2): ABC 6.24 → 4.82 s CPU (native 3.06 s). The matrix at
+  1M (the rows above: load 1.4–1.8, best of 3): RFM 2.29× → 1.30× (5.37 s against 4.14 s
+  CPU), ABC 2.40× → 1.80× (6.65 s against 3.69 s), status 0.97× (code unchanged; 1.14×
+  before: one group-by either way); a run at load 11–15 (best of 2) gave 1.41×, 1.71× and
+  1.21×. At 10M (~1M customers; load 4–7, one round
+  each, so ±10 %): RFM 2.03× → 0.94× (36.0 s against 38.5 s CPU: the native query's windows
+  sort a million customers in one task), status 0.99×, ABC 1.44× (41.9 s against 29.1 s; not
+  run at 10M before) — RFM and status within the issue's 1.05×. What remains above 1.05×:
+  RFM's two step jobs at 1M (about 1 s of CPU each over 100k rows: a shuffle and Spark's
+  fixed cost per query, which the native query, one job, does not pay) and ABC's job of the
+  buckets' totals and its window per value bucket (a shuffle of the customers by bucket and a
+  sort within each) at both sizes, against the native's one sort in one task; not analysed
+  further. Earlier history: RFM on Spark first took minutes per round at 1M — Spark analysed
+  a plan that grew fourfold per score (1,288 lines), each score joining its value-count ranks
+  to the frame scored by the previous one; building every rank table from one keyed frame
+  cut the build at 100k transactions from 29.3 s to 6.8 s wall, and the step values (two
+  small jobs instead of rank tables and joins) brought it to 2.29× native CPU at 1M and
+  2.03× at 10M (stop 29).
 """

@@ -457,8 +457,9 @@ def render(results: list[dict[str, Any]], n_acc: int, n_ord: int, flag: str) -> 
         "`store.frame` reads through the driver into Arrow (`COPY … TO STDOUT` as CSV on",
         "PostgreSQL), so no row becomes an entity. Paging is keyset on the primary key",
         "(`id > cursor ORDER BY id`), never `OFFSET`: the SQL walk is linear; `iter_all` adds",
-        "reading each stored document (`read_json`) and building its entity (`from_dict`,",
-        "each value checked once), which is most of its time.",
+        "reading each stored document (orjson, the strict reader when in doubt) and building",
+        "its entity (`from_dict`'s generated function, each value checked once), which is",
+        "most of its time.",
         "",
     ]
     return "\n".join(lines)
