@@ -16,9 +16,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from crmkit.domain import Account, Money, Opportunity, StageChange
+from crmkit.domain import Money, Opportunity, StageChange
 from crmkit.errors import ValidationError
-from crmkit.serde import from_dict, from_json, from_json_all, read_json, to_dict, to_json
+from crmkit.serde import from_dict, from_json, read_json, to_dict, to_json
 from crmkit.serde._typed import _msgspec, typed_reader
 from crmkit.serde.converter import _MISSING
 from crmkit.testing.strategies import STRATEGIES, hostile_json, hostile_text
@@ -229,17 +229,6 @@ def test_a_structure_hook_registered_later_is_used_as_from_dict_uses_it() -> Non
     assert from_json(Tag, '{"name": "vip"}') == Tag("vip")
     converter_module.converter.register_structure_hook(Tag, lambda data, _: Tag("hooked"))
     assert from_json(Tag, '{"name": "vip"}') == Tag("hooked")
-
-
-def test_from_json_all_reads_each_text() -> None:
-    texts = [BASE, to_json(Account("Acme")).encode()]
-    assert from_json_all(Opportunity, texts[:1]) == [OPP]
-    assert [a.name for a in from_json_all(Account, [to_json(Account("Acme"))] * 2)] == [
-        "Acme",
-        "Acme",
-    ]
-    with pytest.raises(ValidationError, match="appears twice"):
-        from_json_all(Opportunity, [BASE, HOSTILE_TEXTS[0]])
 
 
 def test_without_msgspec_from_json_reads_through_the_strict_path(

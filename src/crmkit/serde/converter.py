@@ -50,7 +50,6 @@ __all__ = [
     "converter",
     "from_dict",
     "from_json",
-    "from_json_all",
     "read_json",
     "structure",
     "to_dict",
@@ -1057,19 +1056,6 @@ def _typed_reader(cls: Any) -> Any:
     except TypeError:  # an unhashable annotation: no reader
         return None
     return read
-
-
-def from_json_all(cls: type[T], texts: Sequence[str | bytes | bytearray]) -> list[T]:
-    """:func:`from_json` of each of ``texts`` (a page of stored documents), in order; the first
-    text that breaks a rule raises the error :func:`from_json` raises for it.
-
-    Examples:
-        >>> from crmkit.domain import Account
-        >>> from crmkit.serde import from_json_all, to_json
-        >>> [a.name for a in from_json_all(Account, [to_json(Account("Acme")), '{"name": "Bolt"}'])]
-        ['Acme', 'Bolt']
-    """
-    return [from_json(cls, text) for text in texts]
 
 
 @functools.cache
