@@ -84,6 +84,14 @@ def with_lookup(
     return frame.with_columns(lookup_expr.alias(name))
 
 
+def _pandas_string_dtype() -> Any:
+    """pandas' default string dtype: the dtype pandas gives a column of Python strings (the
+    PyArrow-backed ``str`` dtype when that is pandas' default)."""
+    import pandas as pd
+
+    return pd.Series([""]).dtype
+
+
 def pandas_labels(codes: Any, table: Sequence[str | None], index: Any) -> Any:
     """A pandas Series of ``table[code]`` for NumPy integer ``codes`` (each in range; a
     ``None`` entry gives a missing value), with
@@ -105,7 +113,7 @@ def pandas_labels(codes: Any, table: Sequence[str | None], index: Any) -> Any:
     import numpy as np
     import pandas as pd
 
-    dtype = pd.Series([""]).dtype
+    dtype = _pandas_string_dtype()
     if getattr(dtype, "storage", None) == "pyarrow":
         import pyarrow as pa
         import pyarrow.compute as pc
@@ -125,9 +133,8 @@ def _pandas_lookup(
     narwhals' ``replace_strict`` runs.
     """
     import numpy as np
-    import pandas as pd
 
-    if getattr(pd.Series([""]).dtype, "storage", None) != "pyarrow":
+    if getattr(_pandas_string_dtype(), "storage", None) != "pyarrow":
         return None
     codes = np.zeros(len(native), dtype=np.int64)
     for column, weight in weights.items():
