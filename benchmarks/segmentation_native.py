@@ -877,7 +877,7 @@ so ratios within about ±10 % of 1 are noise; each row gives its load):
   group-by over every transaction — once per job: RFM three times (each step job, then the
   result), ABC twice. Now the frame is computed once, when `rfm` / `abc_classes` is called,
   and kept in the executors' storage (`DataFrame.localCheckpoint(eager=True)`,
-  `crmkit.frames._running_sum.spark_materialise`; freed when the result is garbage
+  `crmkit.frames.native.spark_materialise`; freed when the result is garbage
   collected): the small jobs and the result read the kept rows. Same rows (tests against the
   previous path and the records engine; the kept job's plan is checked for a
   single-partition exchange too). Where RFM's CPU went at 1M before and after (one process,

@@ -64,7 +64,7 @@ def spark_plan(native: Any, capsys: pytest.CaptureFixture[str]) -> str:
 
 def spark_materialised(monkeypatch: pytest.MonkeyPatch) -> list[Any]:
     """Record every PySpark frame crmkit computes ahead and keeps (its local checkpoint,
-    :func:`crmkit.frames._running_sum.spark_materialise`): the list fills as crmkit runs, each
+    :func:`crmkit.frames.native.spark_materialise`): the list fills as crmkit runs, each
     entry the frame as planned before it ran, so a test can check the plans of those jobs too
     (the returned frame's plan then only reads the kept rows)."""
     import crmkit.frames._running_sum as running

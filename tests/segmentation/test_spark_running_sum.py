@@ -129,7 +129,8 @@ def test_spark_abc_with_totals_kept_equals_the_path_computing_them_twice(
 
 def test_the_docstring_examples_of_the_spark_helpers(spark: Any) -> None:
     # the lines of spark_materialise's and spark_running_sum's examples, with the suite's session
-    from crmkit.frames._running_sum import spark_materialise, spark_running_sum
+    from crmkit.frames._running_sum import spark_running_sum
+    from crmkit.frames.native import spark_materialise
 
     kept = spark_materialise(spark.range(3).groupBy().count())
     assert kept.collect()[0]["count"] == 3

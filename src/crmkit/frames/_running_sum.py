@@ -26,7 +26,7 @@ rows); each bucket's offset (the sum of the buckets before it) and the grand tot
 literals (an array of offsets indexed by the bucket); the running sum is that offset plus a
 window partitioned by the bucket, ordered by the keys. Integer sums are exact in any order, so
 the values are those of a running sum over the whole frame in key order. The frame is computed
-once, when the function is called (:func:`spark_materialise`): the job of the buckets' totals
+once, when the function is called (:func:`crmkit.frames.native.spark_materialise`): the job of the buckets' totals
 and the result read it, instead of each computing it (for ABC, the per-customer group-by over
 every transaction) again.
 """
@@ -36,7 +36,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-__all__ = ["pandas_running_sum", "polars_running_sum", "spark_materialise", "spark_running_sum"]
+from crmkit.frames.native import spark_materialise
+
+__all__ = ["pandas_running_sum", "polars_running_sum", "spark_running_sum"]
 
 #: The value dtypes summed here (others, nullable and Arrow-backed ones too, go to narwhals).
 _VALUE_DTYPES = ("int64", "float64")
@@ -170,27 +172,6 @@ _SPARK_PER_OCTAVE = 16
 _SPARK_MAX_SPAN = 1 << 16
 
 
-def spark_materialise(native: Any) -> Any:
-    """``native`` (a PySpark DataFrame) computed now and kept: ``localCheckpoint(eager=True)``.
-
-    For the Spark paths that read a frame more than once (the small jobs that find step values or
-    bucket offsets, then the result): the frame's plan — for the analytics, a group-by over every
-    transaction — runs once, in this call, and every later job reads its rows from the
-    executors' storage. The rows stay there while a frame built on them is referenced, and Spark
-    removes them when it is garbage collected (its ``ContextCleaner``); nothing is registered
-    with the session, no setting changed. As Spark documents for local checkpoints, they are not
-    recomputed if an executor holding them is lost: a job over the result then fails, and the
-    call is to be repeated.
-
-    Example (``spark`` a ``SparkSession``; a test runs these lines with the suite's session,
-    ``tests/segmentation/test_spark_running_sum.py``)::
-
-        kept = spark_materialise(spark.range(3).groupBy().count())
-        kept.collect()[0]["count"]  # 3
-    """
-    return native.localCheckpoint(eager=True)
-
-
 def spark_running_sum(
     native: Any, value: str, keys: Sequence[str], name: str, total: str | None
 ) -> Any:
@@ -198,7 +179,8 @@ def spark_running_sum(
     ``name`` (and the sum of all rows as ``total``), or ``None`` when ``value`` is not an
     integer column or the first key not a number, or when a first key is missing or NaN or a
     value missing (the caller then takes the general path). Runs one small job (the buckets'
-    totals, over ``native`` computed once: :func:`spark_materialise`); the result is planned
+    totals, over ``native`` computed once:
+    :func:`crmkit.frames.native.spark_materialise`); the result is planned
     without a single-partition exchange (module docstring).
 
     Example (``spark`` a ``SparkSession``; a test runs these lines with the suite's session,

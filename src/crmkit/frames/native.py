@@ -26,6 +26,7 @@ __all__ = [
     "is_lazy",
     "lazy_plan",
     "narwhals",
+    "spark_materialise",
     "to_native",
 ]
 
@@ -158,3 +159,24 @@ def collect_like(frame: Any, like: Any) -> Any:
     if is_lazy(frame) and not is_lazy(like):
         return frame.collect()
     return frame
+
+
+def spark_materialise(native: Any) -> Any:
+    """``native`` (a PySpark DataFrame) computed now and kept: ``localCheckpoint(eager=True)``.
+
+    For the Spark paths that read a frame more than once (the small jobs that find step values or
+    bucket offsets, then the result): the frame's plan — for the analytics, a group-by over every
+    transaction — runs once, in this call, and every later job reads its rows from the
+    executors' storage. The rows stay there while a frame built on them is referenced, and Spark
+    removes them when it is garbage collected (its ``ContextCleaner``); nothing is registered
+    with the session, no setting changed. As Spark documents for local checkpoints, they are not
+    recomputed if an executor holding them is lost: a job over the result then fails, and the
+    call is to be repeated.
+
+    Example (``spark`` a ``SparkSession``; a test runs these lines with the suite's session,
+    ``tests/segmentation/test_spark_running_sum.py``)::
+
+        kept = spark_materialise(spark.range(3).groupBy().count())
+        kept.collect()[0]["count"]  # 3
+    """
+    return native.localCheckpoint(eager=True)

@@ -59,10 +59,9 @@ from crmkit.frames._dask import dask_quantile_scores, dask_running_sum
 from crmkit.frames._running_sum import (
     pandas_running_sum,
     polars_running_sum,
-    spark_materialise,
     spark_running_sum,
 )
-from crmkit.frames.native import from_native, narwhals, to_native
+from crmkit.frames.native import from_native, narwhals, spark_materialise, to_native
 
 __all__ = [
     "QuantileScore",
@@ -652,7 +651,7 @@ def with_quantile_scores(frame: Any, specs: Sequence[QuantileScore]) -> Any:
     and every score is then one expression in one ``with_columns``: ``1 +`` the number of step
     values strictly worse than the row's value, each step a literal (no join, no window). The
     frame is computed once, when this function is called, and kept in the executors' storage
-    (``localCheckpoint``, :func:`crmkit.frames._running_sum.spark_materialise`; freed when the
+    (``localCheckpoint``, :func:`crmkit.frames.native.spark_materialise`; freed when the
     result is garbage collected): the step jobs and the scores read the same rows, so a float
     sum is the same value in both. On Dask, which has no rank operation, NumPy ``int64`` / ``float64``
     columns are scored from step values too, found in the same lazy graph as the scores
