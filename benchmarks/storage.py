@@ -4,8 +4,10 @@ side by side with the raw driver and SQLAlchemy Core writing and reading the sam
 Run: ``.venv/bin/python -m benchmarks.storage --full`` (100,000 accounts and 1,000,000 orders
 with one line each, what ``docs/performance.md`` reports), without a flag 20,000 accounts and
 200,000 orders (what ``make bench`` runs), ``--quick`` 5,000 and 50,000. PostgreSQL is
-included when ``CRMKIT_PG_URL`` is set (private schemas, dropped afterwards). Writes
-``benchmarks/results/storage.md``; ``--writes-only`` times only the bulk writes and prints
+included when ``CRMKIT_PG_URL`` is set (private schemas, dropped afterwards). Each backend's
+tables replace that backend's section of that size in ``benchmarks/results/storage.md``
+(``### SQLite (full size)`` …; the file's other sections, the notes of earlier rounds, are
+kept: :func:`merge_sections`); ``--writes-only`` times only the bulk writes and prints
 their table without writing the file (quick before/after comparisons; the script uses only
 crmkit's public API, so it also runs against another checkout's ``src`` on ``PYTHONPATH``).
 
@@ -348,7 +350,9 @@ def main() -> None:
         help="time only the bulk writes; print their table, do not write the results file",
     )
     args = parser.parse_args()
-    n_acc, n_ord = SIZES["quick" if args.quick else "full" if args.full else "default"]
+    size = "quick" if args.quick else "full" if args.full else "default"
+    n_acc, n_ord = SIZES[size]
+    load_start = os.getloadavg()[0]
     results = []
     with tempfile.TemporaryDirectory() as tmp:
         if args.backend in ("all", "sqlite"):
@@ -366,25 +370,85 @@ def main() -> None:
     flags = ["--quick" if args.quick else "--full" if args.full else ""]
     flags += [f"--backend {args.backend}"] if args.backend != "all" else []
     flags += ["--writes-only"] if args.writes_only else []
-    text = render(results, n_acc, n_ord, " ".join(f for f in flags if f))
-    print(text)
+    load = (load_start, os.getloadavg()[0])
+    sections = {
+        section_title(r["backend"], size): render(
+            [r], n_acc, n_ord, " ".join(f for f in flags if f), load
+        )
+        for r in results
+    }
+    for title, text in sections.items():
+        print(f"{title}\n\n{text}")
     if args.writes_only:
         return
     RESULTS.parent.mkdir(parents=True, exist_ok=True)
-    RESULTS.write_text(text, encoding="utf-8")
+    previous = RESULTS.read_text(encoding="utf-8") if RESULTS.exists() else ""
+    RESULTS.write_text(merge_sections(previous, sections), encoding="utf-8")
 
 
-def render(results: list[dict[str, Any]], n_acc: int, n_ord: int, flag: str) -> str:
+def section_title(backend: str, size: str) -> str:
+    """The results file's heading of one backend's tables at one size, e.g.
+    ``### SQLite (full size)``."""
+    return f"### {backend.split(' (')[0]} ({size} size)"
+
+
+def merge_sections(previous: str, sections: dict[str, str]) -> str:
+    r"""The results file with each of ``sections`` (heading → body) in place of the section of
+    that heading in ``previous``; a new heading goes after the last table section, before the
+    notes. Everything else in ``previous`` (the introduction, the notes of earlier rounds) is
+    kept as it is, so a run of one backend or size replaces only its own tables.
+
+    Examples:
+        >>> text = "## Storage\n\nIntro.\n\n### SQLite (full size)\n\nold\n\n### Notes\n\nkept\n"
+        >>> print(merge_sections(text, {"### SQLite (full size)": "new\n"}))
+        ## Storage
+        <BLANKLINE>
+        Intro.
+        <BLANKLINE>
+        ### SQLite (full size)
+        <BLANKLINE>
+        new
+        <BLANKLINE>
+        ### Notes
+        <BLANKLINE>
+        kept
+        <BLANKLINE>
+    """
+    head, *chunks = ("\n" + previous).split("\n### ")
+    head = head.strip("\n") or "## Storage"
+    blocks = [("### " + chunk.split("\n", 1)[0], chunk.split("\n", 1)[1:]) for chunk in chunks]
+    out = [(title, rest[0].strip("\n") if rest else "") for title, rest in blocks]
+    titles = [title for title, _ in out]
+    for title, body in sections.items():
+        if title in titles:
+            out[titles.index(title)] = (title, body.strip("\n"))
+            continue
+        tables = [i for i, t in enumerate(titles) if t.endswith(" size)")]
+        at = tables[-1] + 1 if tables else 0
+        out.insert(at, (title, body.strip("\n")))
+        titles.insert(at, title)
+    return "\n\n".join([head, *(f"{title}\n\n{body}" for title, body in out)]) + "\n"
+
+
+def render(
+    results: list[dict[str, Any]],
+    n_acc: int,
+    n_ord: int,
+    flag: str,
+    load: tuple[float, float] | None = None,
+) -> str:
     command = ".venv/bin/python -m benchmarks.storage" + (f" {flag}" if flag else "")
     head = " | ".join(r["backend"] for r in results)
+    loaded = (
+        f"load average {load[0]:.1f} at the start, {load[1]:.1f} at the end"
+        if load is not None
+        else "loaded while this ran"
+    )
     lines = [
-        "## Storage",
-        "",
         f"Command: `{command}` — {n_acc:,} accounts, {n_ord:,} orders (one line each), each "
         "writer into its own fresh, identical database; rows compared before timing.",
         f"Machine: {platform.machine()}, {os.cpu_count()} CPUs shared with other jobs "
-        f"(loaded while this ran), Python {platform.python_version()}; PostgreSQL on the same "
-        "machine.",
+        f"({loaded}), Python {platform.python_version()}; PostgreSQL on the same machine.",
         "",
         f"| bulk write (one transaction) | {head} |",
         "|---|" + "---:|" * len(results),
