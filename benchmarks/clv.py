@@ -71,6 +71,25 @@ NOTES = [
     "compare within a run.",
 ]
 
+
+def with_kept_notes(text: str, previous: str) -> str:
+    """``text`` (this run's table and :data:`NOTES`) followed by what ``previous`` (the results
+    file before the run) has after its :data:`NOTES`: the notes of earlier rounds, which a run
+    keeps.
+
+    Examples:
+        >>> notes = "\\n".join(NOTES)
+        >>> with_kept_notes(f"new\\n\\n{notes}\\n", f"old\\n\\n{notes}\\n\\nKept.\\n").split("\\n")[-2]
+        'Kept.'
+        >>> with_kept_notes("new\\n", "").endswith("new\\n")
+        True
+    """
+    notes = "\n".join(NOTES)
+    at = previous.find(notes)
+    kept = previous[at + len(notes) :].strip("\n") if at >= 0 else ""
+    return text.rstrip("\n") + "\n" + (f"\n{kept}\n" if kept else "")
+
+
 PYMC_SCRIPT = """
 import time, warnings, sys
 warnings.filterwarnings("ignore")
@@ -432,7 +451,8 @@ def write(rows: list[Row], args: Any, n: int, pymc_note: str) -> None:
     # the Pareto/NBD rows alone do not replace the full table
     path = RESULTS.with_name("clv-pareto.md") if args.pareto_only else RESULTS
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text("\n".join(lines))
+    previous = path.read_text(encoding="utf-8") if path.exists() else ""
+    path.write_text(with_kept_notes("\n".join(lines), previous), encoding="utf-8")
     print(f"\nwrote {path}", file=sys.stderr)
 
 

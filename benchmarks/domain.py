@@ -25,9 +25,10 @@ left crmkit alone paying for id generation). Each repeat times the three contend
 (best of ``repeat`` each), so that load from other processes on a shared machine falls on all
 three rather than on whichever series happened to run during a spike.
 
-Run: ``.venv/bin/python -m benchmarks.domain`` (``--quick`` for fewer repetitions). Writes
-``benchmarks/results/domain.md``; ``--append`` adds the run's table to that file instead, so
-that repeated runs on the shared machine can be kept side by side.
+Run: ``.venv/bin/python -m benchmarks.domain`` (``--quick`` for fewer repetitions). Adds the
+run's tables to ``benchmarks/results/domain.md`` as a new ``### Run N`` section, so runs on the
+shared machine stay side by side and the notes of earlier rounds in that file are kept;
+``--fresh`` starts the file again with this run alone.
 """
 
 from __future__ import annotations
@@ -383,7 +384,9 @@ def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--quick", action="store_true", help="fewer repetitions")
     parser.add_argument(
-        "--append", action="store_true", help="add this run's table to the results file"
+        "--fresh",
+        action="store_true",
+        help="start the results file again with this run (default: add it as a new run)",
     )
     args = parser.parse_args(argv)
     number, repeat = (200, 3) if args.quick else (2000, 7)
@@ -483,7 +486,7 @@ def main(argv: list[str] | None = None) -> None:
         f"msgspec {msgspec.__version__}, orjson {_version('orjson')}, "
         f"{platform.machine()}"
     )
-    if args.append and RESULTS.exists():
+    if not args.fresh and RESULTS.exists():
         previous = RESULTS.read_text(encoding="utf-8").rstrip("\n")
         runs = previous.count("\n### Run ") + 1
         text = "\n".join([previous, "", f"### Run {runs} ({command}; {machine})", "", *table, ""])

@@ -1,11 +1,14 @@
-"""``python -m benchmarks.storage`` replaces only its own backend's tables in
-``benchmarks/results/storage.md`` and keeps the notes of earlier rounds."""
+"""A benchmark run rewrites its own tables in ``benchmarks/results`` and keeps the notes of
+earlier rounds in that file (``make bench`` used to overwrite them in ``storage.md`` and
+``clv.md``)."""
 
 from __future__ import annotations
 
 import doctest
 from pathlib import Path
 from typing import Any
+
+import pytest
 
 from tests.modules import load_file
 
@@ -48,8 +51,22 @@ def test_a_new_size_goes_after_the_last_table_before_the_notes() -> None:
     )
 
 
-def test_the_merge_example_runs() -> None:
-    storage = _storage()
-    failures, tried = doctest.testmod(storage, verbose=False)
+def test_a_clv_run_keeps_the_notes_after_its_table() -> None:
+    clv = load_file("benchmarks_clv", "benchmarks/clv.py")
+    previous = (ROOT / "benchmarks" / "results" / "clv.md").read_text(encoding="utf-8")
+    notes = "\n".join(clv.NOTES)
+    assert notes in previous
+    after = previous.split(notes, 1)[1].strip("\n")
+    assert len(after) > 1000  # the notes of earlier rounds
+    written = clv.with_kept_notes(f"## Lifetime value\n\n| new table |\n\n{notes}\n", previous)
+    assert written.startswith("## Lifetime value\n\n| new table |\n")
+    assert written.endswith(after + "\n")
+    assert written.count(notes) == 1
+
+
+@pytest.mark.parametrize("path", ["benchmarks/storage.py", "benchmarks/clv.py"])
+def test_the_examples_run(path: str) -> None:
+    module = load_file(f"benchmarks_{Path(path).stem}", path)
+    failures, tried = doctest.testmod(module, verbose=False)
     assert tried >= 1
     assert failures == 0
