@@ -410,7 +410,7 @@ def write(
 
     head, matrix = split_results(RESULTS.read_text() if RESULTS.exists() else "")
     sections = _sections(head)
-    sections[rows] = "\n".join(lines)
+    sections[rows] = with_kept_notes("\n".join(lines), sections.get(rows, ""))
     RESULTS.write_text(join_results("\n".join(sections[size] for size in sorted(sections)), matrix))
 
 
@@ -443,6 +443,27 @@ def run_matrix_cli(args: Any) -> None:
     for rows in sizes:
         rounds = args.matrix_repeat or (3 if rows >= 5_000_000 else 5)
         write_matrix(rows, run_matrix(rows, engines, ops, rounds))
+
+
+#: The start of the last generated paragraph of an RFM section; what follows it is notes.
+LAST_GENERATED = "lifetimes' summary step ÷ crmkit:"
+
+
+def with_kept_notes(generated: str, previous: str) -> str:
+    """A size's new RFM section (``generated``) followed by the notes that followed the
+    generated part of its ``previous`` section (the paragraphs after the one starting with
+    :data:`LAST_GENERATED`), so a run replaces its tables and keeps the notes of earlier rounds.
+
+    Examples:
+        >>> old = f"## RFM\\n\\n| old |\\n\\n{LAST_GENERATED} 9×.\\n\\nA note.\\n"
+        >>> with_kept_notes(f"## RFM\\n\\n| new |\\n\\n{LAST_GENERATED} 8×.\\n", old)
+        "## RFM\\n\\n| new |\\n\\nlifetimes' summary step ÷ crmkit: 8×.\\n\\nA note.\\n"
+    """
+    kept = ""
+    if LAST_GENERATED in previous:
+        rest = previous.split(LAST_GENERATED, 1)[1].split("\n\n", 1)
+        kept = rest[1].strip("\n") if len(rest) > 1 else ""
+    return generated.rstrip("\n") + "\n" + (f"\n{kept}\n" if kept else "")
 
 
 def _sections(text: str) -> dict[int, str]:

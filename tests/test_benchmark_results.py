@@ -64,7 +64,27 @@ def test_a_clv_run_keeps_the_notes_after_its_table() -> None:
     assert written.count(notes) == 1
 
 
-@pytest.mark.parametrize("path", ["benchmarks/storage.py", "benchmarks/clv.py"])
+def test_an_rfm_run_keeps_the_notes_of_its_size() -> None:
+    segmentation = load_file("benchmarks_segmentation", "benchmarks/segmentation.py")
+    text = (ROOT / "benchmarks" / "results" / "segmentation.md").read_text(encoding="utf-8")
+    head, _ = load_file(
+        "benchmarks_segmentation_native", "benchmarks/segmentation_native.py"
+    ).split_results(text)
+    previous = segmentation._sections(head)[1_000_000]
+    notes = previous.split(segmentation.LAST_GENERATED, 1)[1].split("\n\n", 1)[1]
+    assert "Records engine, issue #21" in notes
+    generated = f"## Segmentation: RFM on 1,000,000 transactions\n\n| new |\n\n{segmentation.LAST_GENERATED} 9×.\n"
+    written = segmentation.with_kept_notes(generated, previous)
+    assert written.startswith(generated)
+    assert written.endswith(notes.strip("\n") + "\n")
+    assert "| crmkit on pandas |" in previous
+    assert "| crmkit on pandas |" not in written  # the previous table is replaced
+    assert written.count("Records engine, issue #21") == 1
+
+
+@pytest.mark.parametrize(
+    "path", ["benchmarks/storage.py", "benchmarks/clv.py", "benchmarks/segmentation.py"]
+)
 def test_the_examples_run(path: str) -> None:
     module = load_file(f"benchmarks_{Path(path).stem}", path)
     failures, tried = doctest.testmod(module, verbose=False)
