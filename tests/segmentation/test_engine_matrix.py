@@ -93,6 +93,16 @@ def test_rfm_status_and_abc(engine: str) -> None:
     )
 
 
+def test_abc_with_one_class(engine: str) -> None:
+    # no cutoffs: every customer gets the one label (frames raised AttributeError before)
+    data = build(engine, ORDERS, ORDER_COLUMNS)
+    got = columns(abc_classes(data, cutoffs=(), labels=("all",)), "customer_id", "abc_class")
+    expected = columns(abc_classes(ORDERS, cutoffs=(), labels=("all",)), "customer_id", "abc_class")
+    assert got == expected
+    assert set(got.values()) == {("all",)}
+    assert len(got) == 7
+
+
 def test_pareto_and_concentration(engine: str) -> None:
     data = build(engine, ORDERS, ORDER_COLUMNS)
     assert pareto_check(data) == pareto_check(ORDERS)

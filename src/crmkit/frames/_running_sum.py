@@ -235,10 +235,9 @@ def spark_running_sum(
     for index, subtotal_of in totals:
         offsets[index - first] = before
         before += subtotal_of
-    offset = f.element_at(
-        f.array(*(f.lit(o).cast("long") for o in offsets)),
-        (f.col(bucket) - first + 1).cast("int"),
-    )
+    # one SQL expression (parsed by the JVM once), not a py4j call or two per bucket
+    literals = ", ".join(f"CAST({o} AS BIGINT)" for o in offsets)
+    offset = f.expr(f"element_at(array({literals}), CAST(`{bucket}` - ({first}) + 1 AS INT))")
     spec = (
         window.Window.partitionBy(bucket)
         .orderBy(*(f.col(k).asc_nulls_first() for k in keys))

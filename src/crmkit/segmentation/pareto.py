@@ -80,6 +80,7 @@ from crmkit.frames.exact import (
     share_threshold,
     units_expr,
 )
+from crmkit.frames.expression import literal_sql
 from crmkit.segmentation.transactions import (
     Negative,
     amount_error,
@@ -413,6 +414,10 @@ def _abc_frame(
         "__crmkit_running",
         total="__crmkit_total",
     )
+    if frame.implementation.is_pyspark():  # one SQL projection, not ~3,000 py4j calls
+        projected = _spark_abc_projection(to_native(frame), cutoffs, labels)
+        if projected is not None:
+            return projected
     running = nw.col("__crmkit_running").cast(nw.Int64)
     before = running - nw.col("units")
     units = nw.col("units").cast(nw.Float64)
@@ -442,12 +447,50 @@ def _abc_frame(
         labelled = _pandas_abc_labels(frame, [share_threshold(grand, c) for c in cutoffs], labels)
         if labelled is not None:
             return labelled(to_native(frame.select(*columns)))
-    chain: Any = nw
-    for test, name in zip(below, labels, strict=False):
-        chain = chain.when(test).then(nw.lit(name))
-    label = chain.otherwise(nw.lit(labels[-1]))
+    label = nw.lit(labels[-1])
+    if below:  # (no cutoffs: one class, nothing to test)
+        chain: Any = nw
+        for test, name in zip(below, labels, strict=False):
+            chain = chain.when(test).then(nw.lit(name))
+        label = chain.otherwise(label)
     out = frame.select(*columns, label.alias("abc_class"))
     return to_native(collect_like(out, from_native(data)))
+
+
+def _spark_abc_projection(native: Any, cutoffs: list[Fraction], labels: list[str]) -> Any:
+    """:func:`_abc_frame`'s last projection on a PySpark frame as Spark SQL text (one
+    ``selectExpr``), or ``None`` when a label is not a plain literal (the narwhals chain then
+    runs).
+
+    The same columns and values as the chain: each share a double division guarded by
+    ``total != 0``, and each boundary ``before·q < p·total`` in ``DECIMAL(38, 0)`` — exact,
+    as ``p, q <= 10**6`` keep both products of 64-bit values below ``10**25`` — in place of the
+    divmod form of :func:`~crmkit.frames.exact.below_share_expr`, which gives the same verdict
+    for non-negative values (tests compare both on boundary cases). Building the chain through
+    narwhals takes thousands of py4j calls (about a second of driver and JVM time per call of
+    ``abc_classes``); the text is parsed once.
+    """
+    texts = [literal_sql(label, "spark") for label in labels]
+    if any(text is None for text in texts):
+        return None
+    total = "CAST(`__crmkit_total` AS BIGINT)"
+    running = "CAST(`__crmkit_running` AS BIGINT)"
+    before = f"CAST(({running} - `units`) AS DECIMAL(38, 0))"
+    exact_total = f"CAST({total} AS DECIMAL(38, 0))"
+    tests = [
+        f"WHEN {before} * {c.denominator} < {exact_total} * {c.numerator} THEN {text}"
+        for c, text in zip(cutoffs, texts, strict=False)
+    ]
+    label = f"CASE {' '.join(tests)} ELSE {texts[-1]} END" if tests else texts[-1]
+    return native.selectExpr(
+        "customer_id",
+        "value",
+        f"CASE WHEN {total} != 0 THEN CAST(`units` AS DOUBLE) / CAST({total} AS DOUBLE) END"
+        " AS share",
+        f"CASE WHEN {total} != 0 THEN CAST({running} AS DOUBLE) / CAST({total} AS DOUBLE) END"
+        " AS cumulative_share",
+        f"{label} AS abc_class",
+    )
 
 
 def _pandas_abc_labels(frame: Any, thresholds: list[int], labels: list[str]) -> Any:
