@@ -815,7 +815,7 @@ so ratios within about ±10 % of 1 are noise; each row gives its load):
   lazy), DuckDB and pandas cell — RFM 1.04×, 1.00×, 1.02×, 0.92×; status 0.98×, 1.00×,
   1.04×, 0.84×; ABC 1.02×, 1.03×, 0.98×, 0.76× — and Dask RFM 0.56×, status 0.96× and ABC
   1.03× (stop 29, load 10–26), and Spark RFM 0.94× and status 0.99× (stop 30, load 4–7, one
-  round; Spark ABC 1.44×, see the Spark bullet). At 1M (load 5–7): RFM on DuckDB, status on
+  round; Spark ABC 1.23×, see the Spark bullet). At 1M (load 5–7): RFM on DuckDB, status on
   Polars lazy and pandas, ABC on Polars eager and pandas; Dask RFM, status and ABC (stop 29,
   load 5–15); Spark status 0.97× (stop 30, load 1.5).
   Runs of the same code swing by 0.1–0.2 at these loads: ABC on an eager Polars frame at 10M
@@ -893,12 +893,21 @@ so ratios within about ±10 % of 1 are noise; each row gives its load):
   1.21×. At 10M (~1M customers; load 4–7, one round
   each, so ±10 %): RFM 2.03× → 0.94× (36.0 s against 38.5 s CPU: the native query's windows
   sort a million customers in one task), status 0.99×, ABC 1.44× (41.9 s against 29.1 s; not
-  run at 10M before) — RFM and status within the issue's 1.05×. What remains above 1.05×:
-  RFM's two step jobs at 1M (about 1 s of CPU each over 100k rows: a shuffle and Spark's
-  fixed cost per query, which the native query, one job, does not pay) and ABC's job of the
-  buckets' totals and its window per value bucket (a shuffle of the customers by bucket and a
-  sort within each) at both sizes, against the native's one sort in one task; not analysed
-  further. Earlier history: RFM on Spark first took minutes per round at 1M — Spark analysed
+  run at 10M before) — RFM and status within the issue's 1.05×. **Stop 29's last session:**
+  a profile of ABC's call at 1M (quiet machine) found about half of its driver time in py4j
+  calls that build the query — the bucket offsets as two calls per bucket (148 buckets, about
+  1 s wall) and the last projection through narwhals (about 3,000 calls, 1.2 s). Both are
+  now Spark SQL text: one array expression, and one `selectExpr` with each class boundary
+  compared in `DECIMAL(38, 0)` (same rows and schema as the chain, tested at the boundaries).
+  ABC 1.80× → 1.20× at 1M (3.78 s against 3.15 s CPU) and 1.44× → 1.23× at 10M (25.9 s
+  against 21.1 s), wall 1.01× and 0.99× (the rows above, load 1.3–1.8, best of 3). Phases at
+  10M before this change (one process, load ≈ 1): the group-by with its checkpoint 21 s of
+  the 35 s, the job of the buckets' totals and building the query 3 s, the result's job 11 s,
+  against the native query's 28 s. What remains above 1.05×: RFM's two step jobs at 1M
+  (about 1 s of CPU each over 100k rows: a shuffle and Spark's fixed cost per query, which
+  the native query, one job, does not pay) and ABC's job of the buckets' totals and its
+  window per value bucket (a shuffle of the customers by bucket and a sort within each) at
+  both sizes, against the native's one sort in one task. Earlier history: RFM on Spark first took minutes per round at 1M — Spark analysed
   a plan that grew fourfold per score (1,288 lines), each score joining its value-count ranks
   to the frame scored by the previous one; building every rank table from one keyed frame
   cut the build at 100k transactions from 29.3 s to 6.8 s wall, and the step values (two
