@@ -186,13 +186,14 @@ def _duckdb_in_utc(frame: Any, convert: list[str], schema: dict[str, Any]) -> tu
     would shift days. ``timezone('UTC', column)`` gives the plain ``TIMESTAMP`` of the UTC wall
     clock, which every later step reads as it is.
     """
+    from crmkit.frames.expression import identifier_sql
     from crmkit.frames.native import from_native, narwhals, to_native
 
     nw = narwhals()
     relation = to_native(frame)
 
     def quoted(name: str) -> str:
-        return '"' + name.replace('"', '""') + '"'
+        return identifier_sql(name, "duckdb")
 
     columns = [
         f"timezone('UTC', {quoted(name)}) AS {quoted(name)}" if name in convert else quoted(name)

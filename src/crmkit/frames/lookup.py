@@ -28,13 +28,10 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from crmkit.frames.expression import identifier_sql
 from crmkit.frames.native import from_native, narwhals, to_native
 
 __all__ = ["pandas_labels", "with_lookup"]
-
-
-def _quote_identifier(name: str) -> str:
-    return '"' + name.replace('"', '""') + '"'
 
 
 def _quote_text(value: str | None) -> str:
@@ -61,12 +58,14 @@ def with_lookup(
     nw = narwhals()
     if frame.implementation.is_duckdb():
         code = " + ".join(
-            f"coalesce({_quote_identifier(column)}, 0) * {int(weight)}"
+            f"coalesce({identifier_sql(column, 'duckdb')}, 0) * {int(weight)}"
             for column, weight in weights.items()
         )
         values = ", ".join(_quote_text(value) for value in table)
         lookup = f"CAST(([{values}])[({code or '0'}) + 1] AS VARCHAR)"
-        return from_native(to_native(frame).project(f"*, {lookup} AS {_quote_identifier(name)}"))
+        return from_native(
+            to_native(frame).project(f"*, {lookup} AS {identifier_sql(name, 'duckdb')}")
+        )
     if frame.implementation.is_pandas():
         looked_up = _pandas_lookup(to_native(frame), weights, table, name)
         if looked_up is not None:

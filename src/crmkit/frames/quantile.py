@@ -61,6 +61,7 @@ from crmkit.frames._running_sum import (
     polars_running_sum,
     spark_running_sum,
 )
+from crmkit.frames.expression import identifier_sql
 from crmkit.frames.native import from_native, narwhals, spark_materialise, to_native
 
 __all__ = [
@@ -471,8 +472,8 @@ def _window_running_sum(
     return out
 
 
-def _quote(name: str) -> str:
-    return '"' + name.replace('"', '""') + '"'
+#: A column name quoted for DuckDB's SQL text.
+_quote = partial(identifier_sql, dialect="duckdb")
 
 
 def _duckdb_running_sum(value: str, keys: Sequence[str], name: str, total: str | None) -> str:
