@@ -1421,8 +1421,10 @@ class SqlRepository(AggregateRepository[E]):
             >>> SqlStore("sqlite://").unit_of_work().accounts.find().items
             []
         """
-        documents, next_cursor = self._page(query, limit, cursor)
-        return Page(items=load_entities(self._agg, documents), next_cursor=next_cursor)
+        documents = self._page(query, limit, cursor)
+        return Page(
+            items=load_entities(self._agg, documents.items), next_cursor=documents.next_cursor
+        )
 
     def iter_all(self, query: Query | None = None, *, batch: int = 500) -> Iterator[E]:
         """Every entity matching ``query``, page by page (bounded memory), in ``id`` order.
@@ -1443,16 +1445,15 @@ class SqlRepository(AggregateRepository[E]):
         """
         cursor: str | None = None
         while True:
-            documents, cursor = self._page(query, batch, cursor)
-            yield from iter_entities(self._agg, documents)
-            if cursor is None:
+            documents = self._page(query, batch, cursor)
+            yield from iter_entities(self._agg, documents.items)
+            if documents.next_cursor is None:
                 return
+            cursor = documents.next_cursor
 
-    def _page(
-        self, query: Query | None, limit: int, cursor: str | None
-    ) -> tuple[list[str], str | None]:
-        """The stored documents of one page of matching entities after ``cursor``, in ``id``
-        order, and the cursor of the next page (None after the last one)."""
+    def _page(self, query: Query | None, limit: int, cursor: str | None) -> Page[str]:
+        """The page of stored documents of the matching entities after ``cursor``, in ``id``
+        order (:meth:`Page.of_rows`: its cursor is ``None`` after the last page)."""
         check_limit(limit)
         t = self._table
         clauses = self._where(query)
@@ -1462,8 +1463,7 @@ class SqlRepository(AggregateRepository[E]):
             self._sa.select(t.c.id, t.c.document).where(*clauses).order_by(t.c.id).limit(limit + 1)
         )
         rows = self._conn().execute(statement).all()
-        # as Page.of_rows pages: the cursor is the last id of a page that has more after it
-        return [row[1] for row in rows[:limit]], rows[limit - 1][0] if len(rows) > limit else None
+        return Page.of_rows(rows, limit, lambda document: document)
 
     def count(self, query: Query | None = None) -> int:
         """How many entities match ``query``.
