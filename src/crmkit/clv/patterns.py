@@ -53,6 +53,7 @@ from crmkit.frames import (
     require_columns,
     to_native,
 )
+from crmkit.frames.expression import identifier_sql
 
 __all__ = ["PATTERN", "predict_frame", "purchase_patterns"]
 
@@ -305,8 +306,6 @@ def _duckdb_join(relation: Any, __crmkit_patterns: Any, keys: list[str]) -> Any:
     connection; a query on the relation can read a local Arrow table by its variable name
     (DuckDB's replacement scan), so the table never leaves this function's frame.
     """
-    from crmkit.frames.expression import identifier_sql
-
     using = ", ".join(identifier_sql(k, "duckdb") for k in keys)
     query = f"select * from __crmkit_summary left join __crmkit_patterns using ({using})"
     return from_native(relation.query("__crmkit_summary", query))
