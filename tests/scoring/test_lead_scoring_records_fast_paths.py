@@ -206,3 +206,34 @@ def test_results_of_int_and_tuple_keys_are_the_same_bit_for_bit() -> None:
     assert [repr(r) for r in model._results(keys)] == want
     assert [repr(r) for r in model._results(as_tuples)] == want
     assert [repr(r) for r in model.score(rows, as_of=AS_OF)] == want
+
+
+def test_criteria_codes_of_interleaved_groups_equal_one_lead_at_a_time() -> None:
+    """Fit and engagement criteria taking turns (a code's hits are not its fit hits followed
+    by its engagement hits), a decaying criterion between two fit ones, a fit cap: the keyed
+    results equal one lead at a time, reprs and explanations included."""
+    model = LeadScoringModel(
+        [
+            Criterion("e0", col("n") >= 1, 0.1, "engagement"),
+            Criterion("f1", col("n") >= 2, 2.9),
+            Criterion("seen", col("n") >= 0, 7.3, "engagement", Decay("at", 9.5)),
+            Criterion("f3", col("c") == True, 11.1),  # noqa: E712
+            Criterion("e4", col("c") == False, -0.7, "engagement"),  # noqa: E712
+            Criterion("f5", col("n") >= 3, 13.3),
+        ],
+        thresholds=[Threshold(20, "route"), Threshold(5, "nurture")],
+        fit_cap=20.0,
+    )
+    days = [None, AS_OF, AS_OF - dt.timedelta(days=4), AS_OF - dt.timedelta(days=40)]
+    rows = [
+        {"n": n, "c": c, "at": at}
+        for n in range(-1, 5)
+        for c in (True, False, None)
+        for at in days
+    ]
+    got = model.score(rows, as_of=AS_OF)
+    want = [model.score_one(row, as_of=AS_OF) for row in rows]
+    assert [repr(r) for r in got] == [repr(r) for r in want]
+    assert [r.explain() for r in got] == [r.explain() for r in want]
+    assert max(r.fit for r in got) == 20.0  # (the cap was reached)
+    assert {len(r.hits) for r in got} >= {0, 3, 5}

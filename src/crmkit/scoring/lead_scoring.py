@@ -76,6 +76,8 @@ from crmkit.frames import (
 )
 from crmkit.frames.expression import SqlDialect, condition_sql, identifier_sql, literal_sql
 from crmkit.frames.record_function import RecordSource
+from crmkit.scoring._criteria_codes import CodeParts, CriteriaCodes
+from crmkit.scoring._criteria_codes import capped as _capped
 
 __all__ = [
     "Action",
@@ -610,7 +612,8 @@ class LeadScoringModel:
     def _score_keyed(self, rows: list[Any], ctx: Context) -> list[LeadScore] | None:
         """The records engine for many leads: each lead's key (:meth:`_keyer`), then one
         :class:`LeadScore` per distinct key (added up as :meth:`_assemble` does, from the
-        parts of its criteria code that do not depend on decay, :meth:`_code_parts`, and one
+        parts of its criteria code that do not depend on decay,
+        :meth:`~crmkit.scoring._criteria_codes.CriteriaCodes.parts`, and one
         decayed hit per criterion and age), shared by the leads that have it (results are
         immutable). ``None`` when a lead cannot be scored (the per-lead
         loop then raises the error naming it) or for mappings other than ``dict``."""
@@ -634,8 +637,9 @@ class LeadScoringModel:
         """The :class:`LeadScore` of each lead key of :meth:`_keyer`, one per distinct key.
 
         A key's criteria code gives its parts that do not depend on decay
-        (:meth:`_code_parts`, once per code): the capped fit total, the engagement total and
-        the hits, in criterion order, as :meth:`_assemble` adds them up. A key without ages
+        (:meth:`~crmkit.scoring._criteria_codes.CriteriaCodes.parts`, once per code): the
+        capped fit total, the engagement total and the hits, in criterion order, as
+        :meth:`_assemble` adds them up within each group. A key without ages
         is its code's parts. An integer key with an age (one decaying criterion, that fired)
         adds to the engagement points before that criterion its decayed points and then the
         points after it, one by one (the same additions, so the same floats), and takes its
@@ -654,8 +658,8 @@ class LeadScoringModel:
         own = self._hits
         action_for = self.action_for
         actions: dict[float, str] = {}
-        per_code: dict[int, _CodeParts] = {}
-        code_parts = self._code_parts
+        per_code: dict[int, CodeParts] = {}
+        code_parts = CriteriaCodes(own, self._fit, slots, fit_cap=self.fit_cap).parts
         decayed: list[dict[Any, CriterionHit]] = [{} for _ in decays]  # per criterion: age → hit
 
         def decayed_hit(i: int, age: Any) -> CriterionHit:
@@ -708,40 +712,6 @@ class LeadScoringModel:
                 action = actions[score] = action_for(score)
             table[key] = make(score, fit, engagement, action, hits)
         return list(map(table.__getitem__, keys))
-
-    def _code_parts(self, code: int) -> _CodeParts:
-        """What the criteria that fired (bit ``i`` of ``code``: criterion ``i``) give before
-        decay, added up in criterion order as :meth:`_assemble` does: the capped fit total,
-        the engagement total, their hits (each criterion's own), each engagement criterion
-        as ``(position among the hits, criterion)``, and, when exactly one decaying criterion
-        fired, the engagement points before it summed in order, the points after it, its
-        position among the hits and the criterion (``None`` otherwise)."""
-        fit = engagement = 0.0
-        fired: list[int] = []
-        engaged: list[tuple[int, int]] = []
-        points = [hit.points for hit in self._hits]
-        while code:  # the criteria that fired, lowest bit (first criterion) first
-            i = (code & -code).bit_length() - 1
-            code &= code - 1
-            if self._fit[i]:
-                fit += points[i]
-            else:
-                engagement += points[i]
-                engaged.append((len(fired), i))
-            fired.append(i)
-        found = [(position, i) for position, i in engaged if self._decay_slots[i] >= 0]
-        one: _OneDecay | None = None
-        if len(found) == 1:
-            (position, decaying), before = found[0], 0.0
-            for at, i in engaged:  # the additions _assemble makes, in criterion order
-                if at >= position:
-                    break
-                before += points[i]
-            after = tuple(points[i] for at, i in engaged if at > position)
-            one = before, after, position, decaying
-        fit = _capped(fit, self.fit_cap)
-        hits = tuple(map(self._hits.__getitem__, fired))
-        return fit, engagement, hits, tuple(engaged), one
 
     @overload
     def score(
@@ -1184,14 +1154,6 @@ class _PartitionScores:
         return to_native(scored)
 
 
-#: The parts of a criteria code in which one decaying criterion fired: the engagement points
-#: before it summed in order, the points after it, its position among the code's hits and the
-#: decaying criterion (:meth:`LeadScoringModel._code_parts`).
-_OneDecay = tuple[float, tuple[float, ...], int, int]
-#: A criteria code's parts that do not depend on decay (:meth:`LeadScoringModel._code_parts`).
-_CodeParts = tuple[
-    float, float, tuple[CriterionHit, ...], tuple[tuple[int, int], ...], _OneDecay | None
-]
 _Maker = Callable[[float, float, float, str, tuple[CriterionHit, ...]], LeadScore]
 
 
@@ -1245,12 +1207,6 @@ def _whole_sum(np: Any, terms: Sequence[tuple[Any, Criterion]], rows: int) -> An
         np.multiply(test, dtype(int(criterion.points)), out=term)
         total += term
     return total.astype(np.float64)
-
-
-def _capped(total: float, cap: float | None) -> float:
-    if cap is not None and total > cap:
-        return float(cap)
-    return total
 
 
 def _as_of(as_of: date) -> date:
