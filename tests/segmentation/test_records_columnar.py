@@ -12,12 +12,13 @@ from contextlib import contextmanager
 from typing import Any
 from unittest import mock
 
+import numpy as np
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from crmkit.frames import quantile as quantile_module
-from crmkit.frames import quantile_scores
+from crmkit.frames import day_numbers, quantile_scores
 from crmkit.segmentation import customer_status, rfm
 from crmkit.segmentation import transactions as tx
 from crmkit.segmentation.transactions import aggregate_columns
@@ -58,7 +59,7 @@ def assert_paths_agree(rows: list[dict[str, Any]], **options: Any) -> tuple[str,
     def aggregate(data: list[Any]) -> Callable[[], Any]:
         return lambda: aggregate_columns(
             data, customer="c", at="t", amount=options.get("amount", "m"), as_of=AS_OF,
-            negative=options.get("negative", "refuse"),
+            negative=options.get("negative", "refuse"), days=options.get("days", False),
         )  # fmt: skip
 
     with columnar(True):
@@ -93,6 +94,7 @@ _IDS: dict[str, list[Any]] = {
     "str": ["a", "b", "c", "d"],
     "int and str": [1, "1", 2, "b"],
     "bool and int": [True, 1, 0, False, 2],
+    "numpy ints": [1, np.int64(1), np.int32(2), 3],
     "int and float": [1, 1.0, 2.5],
     "missing": ["a", None, "b"],
 }
@@ -138,6 +140,32 @@ def test_columnar_aggregation_without_amounts_gives_the_pure_python_result(
     rows: list[dict[str, Any]],
 ) -> None:
     assert_paths_agree(rows, amount=None)
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(rows=records(), amount=st.sampled_from(["m", None]))
+def test_last_transactions_as_days_are_the_day_numbers_of_the_last_transactions(
+    rows: list[dict[str, Any]], amount: str | None
+) -> None:
+    """``days=True`` (what RFM and status read): on every path, the day numbers of the last
+    transactions ``days=False`` gives (an aware datetime by its UTC day), or the same error."""
+    assert_paths_agree(rows, amount=amount, negative="net", days=True)
+
+    def aggregate(days: bool) -> Any:
+        return aggregate_columns(
+            rows, customer="c", at="t", amount=amount, as_of=AS_OF, negative="net", days=days
+        )
+
+    for on in (True, False):
+        with columnar(on):
+            as_values = outcome(lambda: aggregate(False))
+            as_days = outcome(lambda: aggregate(True))
+            if as_values[0].startswith("(["):  # (a result, not an error)
+                keys, lasts, counts, totals = aggregate(False)
+                expected = keys, day_numbers(lasts), counts, totals
+                assert as_days == (repr(expected), as_values[1])
+            else:
+                assert as_days == as_values
 
 
 @settings(max_examples=100, deadline=None)

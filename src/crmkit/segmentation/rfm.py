@@ -66,7 +66,6 @@ from crmkit.frames import (
     col,
     collect_like,
     day_number,
-    day_numbers,
     from_native,
     is_frame,
     narwhals,
@@ -282,15 +281,14 @@ def _rfm_rows(
     amount: str,
     negative: Negative,
 ) -> list[RFMRow]:
-    keys, lasts, frequency, monetary = aggregate_columns(
+    keys, last_days, frequency, monetary = aggregate_columns(
         data, customer=customer, at=at, amount=amount, as_of=as_of, negative=negative,
-        inside=__name__,
+        inside=__name__, days=True,
     )  # fmt: skip
     if not keys:
         return []
-    # day numbers per customer (after aggregation), never per transaction
-    recency = list(map(day_number(as_of).__sub__, day_numbers(lasts)))
-    del lasts
+    recency = list(map(day_number(as_of).__sub__, last_days))
+    del last_days
     n = spec.bins
     r_scores = quantile_scores(recency, n, descending=True)
     f_scores = quantile_scores(frequency, n)

@@ -51,7 +51,6 @@ from crmkit.frames import (
     collect_like,
     day_column,
     day_number,
-    day_numbers,
     from_native,
     is_frame,
     narwhals,
@@ -192,13 +191,12 @@ def customer_status(
     window = _check_window(window_months)
     if is_frame(data):
         return _status_frame(data, as_of, window, accounts, customer, date_field, account_key)
-    keys, lasts, _, _ = aggregate_columns(
-        data, customer=customer, at=date_field, amount=None, as_of=as_of
+    keys, days, _, _ = aggregate_columns(
+        data, customer=customer, at=date_field, amount=None, as_of=as_of, days=True
     )
     rule = _status_rule(window)
     ctx = Context(as_of=as_of)
     today = day_number(as_of)
-    days = day_numbers(lasts)
     # the rule reads the last day only: evaluated once per distinct day, not per customer
     status_of = {day: rule.evaluate({"last_day": day}, ctx) for day in set(days)}
     out = [StatusRow(key, status_of[day], today - day) for key, day in zip(keys, days, strict=True)]

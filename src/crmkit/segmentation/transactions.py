@@ -66,6 +66,7 @@ from crmkit.frames import (
     dates_from_objects,
     day_number,
     day_number_expr,
+    day_numbers,
     from_native,
     in_utc,
     is_lazy,
@@ -74,6 +75,7 @@ from crmkit.frames import (
     per_key,
     require_columns,
 )
+from crmkit.frames.day_number import EPOCH
 
 __all__ = [
     "NEGATIVE_OPTIONS",
@@ -281,13 +283,18 @@ def aggregate_columns(
     what: str = "orders",
     negative: Negative = "refuse",
     inside: str = __name__,
+    days: bool = False,
 ) -> tuple[list[Any], list[Any], list[int], list[Any]]:
     """:func:`aggregate_records` as four columns: the customer ids (in order of their first
     transaction), each one's last transaction, number of transactions and total.
 
     The same input rules, errors and warnings; the columns are what the records engines go on
     with, so no per-customer object is built (a million transactions make no work for the
-    garbage collector).
+    garbage collector). With ``days=True`` the second column holds the day number
+    (:func:`crmkit.frames.day_number`: an aware datetime by its UTC day) of each customer's
+    last transaction, which is all recency needs: for dates, naive datetimes and UTC
+    datetimes the latest day is then taken over integers, without comparing the
+    transactions' objects.
 
     Examples:
         >>> import datetime as dt
@@ -297,6 +304,9 @@ def aggregate_columns(
         >>> aggregate_columns(orders, customer="account_id", at="ordered_at", amount="total",
         ...                   as_of=dt.date(2024, 12, 31))
         (['a', 'b'], [datetime.date(2024, 1, 5), datetime.date(2024, 1, 2)], [2, 1], [12.5, 4.0])
+        >>> aggregate_columns(orders, customer="account_id", at="ordered_at", amount="total",
+        ...                   as_of=dt.date(2024, 12, 31), days=True)[1]
+        [19727, 19724]
     """
     check_negative(negative)
     if not isinstance(rows, list | tuple):
@@ -304,7 +314,8 @@ def aggregate_columns(
     if as_of is not None and rows and type(rows[0]) is dict:
         first_at = rows[0].get(at)
         if _kind(first_at) != "other":
-            fast = _aggregate_dicts(rows, customer, at, amount, _cutoff(first_at, as_of, at))
+            cutoff = _cutoff(first_at, as_of, at)
+            fast = _aggregate_dicts(rows, customer, at, amount, cutoff, days=days)
             if fast is not None:
                 return fast
     stats, refunds, dropped = _aggregate_records(rows, customer, at, amount, as_of, what, negative)
@@ -319,9 +330,10 @@ def aggregate_columns(
                 entry[2] = total if total > 0 else type(total)(0)
     report_dropped(dropped, f"{what}.{amount}", inside=inside)
     entries = list(stats.values())
+    lasts = [entry[0] for entry in entries]
     return (
         list(stats),
-        [entry[0] for entry in entries],
+        day_numbers(lasts) if days else lasts,
         [entry[1] for entry in entries],
         [entry[2] for entry in entries],
     )
@@ -418,7 +430,13 @@ _FAST_AMOUNT_TYPES = (frozenset({int, float}), frozenset({int, Decimal}))
 
 
 def _aggregate_dicts(
-    rows: Sequence[Any], customer: str, at: str, amount: str | None, cutoff: Any
+    rows: Sequence[Any],
+    customer: str,
+    at: str,
+    amount: str | None,
+    cutoff: Any,
+    *,
+    days: bool = False,
 ) -> tuple[list[Any], list[Any], list[int], list[Any]] | None:
     """The hot path for plain dicts with int/float (or int/Decimal) amounts or none; ``None``
     on anything unusual, so that the careful loop runs and reports the exact problem.
@@ -429,7 +447,8 @@ def _aggregate_dicts(
     only updates one flat list at that place: no dict look-up in Python code and no object
     per customer (nothing for the garbage collector to walk). Sums run in row order, as the
     careful loop adds them. From :data:`_COLUMNAR_ROWS` transactions on, with numpy
-    installed, :func:`_aggregate_arrays` replaces that loop when it can.
+    installed, :func:`_aggregate_arrays` replaces that loop when it can. ``days``: the last
+    transactions as day numbers (:func:`aggregate_columns`).
     """
     values: list[Any] | None = None
     try:
@@ -453,7 +472,7 @@ def _aggregate_dicts(
     if len(keys) >= _COLUMNAR_ROWS and (values is None or types in ({float}, {int})):
         numpy = optional("numpy")  # (the ``stats`` extra)
         if numpy is not None:
-            columns = _aggregate_arrays(numpy, keys, whens, values)
+            columns = _aggregate_arrays(numpy, keys, whens, values, days=days)
             if columns is not None:
                 return columns
     if values is not None:
@@ -496,11 +515,12 @@ def _aggregate_dicts(
             else:
                 state += (when, step)
                 seen += 2
+        lasts = day_numbers(state[0::2]) if days else state[0::2]
         if amount is None:
-            return list(places), state[0::2], state[1::2], [0] * (seen // 2)
+            return list(places), lasts, state[1::2], [0] * (seen // 2)
         sums = state[1::2]
         counts = list(map(int, map(attrgetter("imag"), sums)))
-        return list(places), state[0::2], counts, list(map(attrgetter("real"), sums))
+        return list(places), lasts, counts, list(map(attrgetter("real"), sums))
     for code, when, value in zip(codes, whens, values, strict=True):
         if code < seen:
             if when > state[code]:
@@ -510,7 +530,8 @@ def _aggregate_dicts(
         else:
             state += (when, 1, value)
             seen += 3
-    return list(places), state[0::3], state[1::3], state[2::3]
+    lasts = day_numbers(state[0::3]) if days else state[0::3]
+    return list(places), lasts, state[1::3], state[2::3]
 
 
 #: From this many transactions on, plain dicts are aggregated by numpy when it is installed.
@@ -518,7 +539,12 @@ _COLUMNAR_ROWS = 1000
 
 
 def _aggregate_arrays(
-    np: ModuleType, keys: list[Any], whens: list[Any], values: list[Any] | None
+    np: ModuleType,
+    keys: list[Any],
+    whens: list[Any],
+    values: list[Any] | None,
+    *,
+    days: bool = False,
 ) -> tuple[list[Any], list[Any], list[int], list[Any]] | None:
     """:func:`_aggregate_dicts` by numpy, for dates or datetimes (one type) and amounts that
     are all ``float`` or all ``int`` (or none), none of them negative or NaN: ``None`` on
@@ -532,9 +558,14 @@ def _aggregate_arrays(
     amount, which 0.0 + -0.0 would turn into 0.0, takes the loop); int amounts add up as
     int64 when their sum fits, so exactly. The last transaction is ``maximum.at`` over the
     objects, starting from each customer's first one: ``a >= b`` keeps the earlier of two
-    equal values, as the loop's ``b > a`` does.
+    equal values, as the loop's ``b > a`` does. With ``days``, the last transactions are day
+    numbers: for dates, naive datetimes and datetimes in :data:`datetime.UTC` (the day is
+    the ordinal of the value's own date, :func:`crmkit.frames.day_numbers`), the latest
+    ordinal per customer by ``maximum.at`` over integers (the day of the latest transaction
+    is the latest day); for other time zones, of the latest transaction.
     """
-    if len(set(map(type, whens))) != 1 or type(whens[0]) not in (dt.date, dt.datetime):
+    kinds = set(map(type, whens))
+    if len(kinds) != 1 or type(whens[0]) not in (dt.date, dt.datetime):
         return None
     amounts: Any = None
     if values is not None:
@@ -558,12 +589,22 @@ def _aggregate_arrays(
         return None
     customers, place, first = placed
     size = len(customers)
-    moments = np.fromiter(whens, dtype=object, count=len(whens))
-    lasts = moments[first]
-    try:
-        np.maximum.at(lasts, place, moments)
-    except TypeError:  # (values that do not compare: the loop names the row)
-        return None
+    lasts: list[Any]
+    if days and (
+        dt.datetime not in kinds or set(map(attrgetter("tzinfo"), whens)) <= {None, dt.UTC}
+    ):
+        ordinals = np.fromiter(map(dt.date.toordinal, whens), dtype=np.int64, count=len(whens))
+        latest = ordinals[first]
+        np.maximum.at(latest, place, ordinals)
+        lasts = (latest - EPOCH.toordinal()).tolist()
+    else:
+        moments = np.fromiter(whens, dtype=object, count=len(whens))
+        latest = moments[first]
+        try:
+            np.maximum.at(latest, place, moments)
+        except TypeError:  # (values that do not compare: the loop names the row)
+            return None
+        lasts = day_numbers(latest.tolist()) if days else latest.tolist()
     counts = np.bincount(place, minlength=size)
     if amounts is None:
         totals: list[Any] = [0] * size
@@ -573,7 +614,7 @@ def _aggregate_arrays(
         sums = np.zeros(size, dtype=np.int64)
         np.add.at(sums, place, amounts)
         totals = sums.tolist()
-    return customers, lasts.tolist(), counts.tolist(), totals
+    return customers, lasts, counts.tolist(), totals
 
 
 def _places(np: ModuleType, keys: list[Any]) -> tuple[list[Any], Any, Any] | None:
@@ -581,17 +622,15 @@ def _places(np: ModuleType, keys: list[Any]) -> tuple[list[Any], Any, Any] | Non
     in that order and each customer's first row (numpy arrays); ``None`` for a missing or
     unhashable id.
 
-    Ids that are all ``int`` within a span of at most twice the number of transactions
-    (numbered accounts) are placed by a table indexed by id; any others by a dict, in one
-    pass of C code.
+    Ids that numpy reads as one array of 64-bit integers (``int``, and ``bool`` or numpy
+    integers among them, which a dict also holds as the equal ``int``) within a span of at
+    most twice the number of transactions (numbered accounts) are placed by a table indexed
+    by id; any others by a dict, in one pass of C code.
     """
     count = len(keys)
-    if set(map(type, keys)) == {int}:
-        try:
-            ids = np.array(keys, dtype=np.int64)
-        except OverflowError:
-            ids = None
-        if ids is not None:
+    if type(keys[0]) is int:
+        ids = np.array(keys)  # (its type found in C: int64 only when every id is an integer)
+        if ids.dtype == np.int64:
             low = int(ids.min())
             span = int(ids.max()) - low + 1
             if span <= 2 * count + 1024:
