@@ -36,11 +36,12 @@ from crmkit.domain import (
     PropertySchema,
     PropertyType,
 )
-from crmkit.domain._compiled import _COMPILED, ENABLED
+from crmkit.domain._compiled import _COMPILED, ENABLED, plain_maker
 from crmkit.domain.aggregate import AggregateRoot
 from crmkit.domain.limits import DEPTH_MAX, ID_MAX, INT_MAX, KEY_MAX, REMOTE_ID_MAX, TEXT_MAX
 from crmkit.domain.validators import attrs_init, compile_validation, non_empty
 from crmkit.errors import ValidationError
+from crmkit.segmentation import RFMRow
 from crmkit.testing.strategies import STRATEGIES, accounts, contacts, ids, utc_datetimes
 
 
@@ -427,6 +428,7 @@ def test_the_switch_turns_compiled_validation_off() -> None:
         assert not _COMPILED
         assert attrs_init(Money) is None
         assert construction_code(Money, ["a", "c"], "m", {}, "_p") is None
+        assert plain_maker(RFMRow) is RFMRow
         with pytest.raises(ValidationError):
             Money("5", "sek")
         return
@@ -461,3 +463,22 @@ def test_a_class_level_on_setattr_other_than_attrs_default_keeps_its_hooks() -> 
     with pytest.raises(ValidationError) as info:
         tag.name = " "
     assert info.value.paths == ["name"]
+
+
+def test_plain_maker_builds_what_the_class_builds_and_leaves_checked_classes_alone() -> None:
+    """A result row (nothing to check) gets a maker whose objects equal, hash and refuse
+    assignment as the class's own; a class with a validator, a converter or
+    ``__attrs_post_init__`` gets the class itself (its checks must run)."""
+    make = plain_maker(RFMRow)
+    if ENABLED:
+        assert make is not RFMRow
+    row = make("acme", 3, 2, 99.5, 5, 4, 3, None)
+    same = RFMRow("acme", 3, 2, 99.5, 5, 4, 3, None)
+    assert type(row) is RFMRow
+    assert row == same
+    assert hash(row) == hash(same)
+    assert repr(row) == repr(same)
+    with pytest.raises(attrs.exceptions.FrozenInstanceError):
+        row.r_score = 1  # type: ignore[misc]
+    assert plain_maker(Money) is Money  # (validators and a converter)
+    assert plain_maker(Account) is Account  # (__attrs_post_init__)

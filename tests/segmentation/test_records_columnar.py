@@ -17,8 +17,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from crmkit.frames import quantile as quantile_module
 from crmkit.frames import day_numbers, quantile_scores
+from crmkit.frames import quantile as quantile_module
 from crmkit.segmentation import customer_status, rfm
 from crmkit.segmentation import transactions as tx
 from crmkit.segmentation.transactions import aggregate_columns

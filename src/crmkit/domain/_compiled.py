@@ -55,7 +55,7 @@ from __future__ import annotations
 
 import os
 import types
-from collections.abc import Collection, Sequence
+from collections.abc import Callable, Collection, Sequence
 from typing import Any, NamedTuple, TypeVar
 
 import attrs
@@ -69,12 +69,14 @@ __all__ = [
     "compile_validation",
     "construction_code",
     "inline_check",
+    "plain_maker",
 ]
 
 #: Whether compiled validation is on (``CRMKIT_COMPILED_VALIDATION`` is not ``0``); read once.
 ENABLED: bool = os.environ.get("CRMKIT_COMPILED_VALIDATION", "1").strip() != "0"
 
 _F = TypeVar("_F")
+_T = TypeVar("_T")
 _C = TypeVar("_C", bound=type)
 
 _INLINE: dict[Any, tuple[str, dict[str, Any]]] = {}
@@ -462,6 +464,37 @@ def construction_code(
         build.append(f"{target}.__attrs_post_init__()")
     condition = " and ".join(dict.fromkeys(same + checks)) or "True"
     return ConstructionCode(prepare, condition, build)
+
+
+def plain_maker(cls: type[_T]) -> Callable[..., _T]:
+    """A function building ``cls`` from one positional value per field, as its ``__init__``
+    does, for a compiled class with nothing to check or convert (result rows): the
+    :func:`construction_code` build without the second class switch of the compiled
+    ``__init__``. ``cls`` itself when it cannot be built that way (a validator, a converter,
+    ``__attrs_post_init__``, not compiled).
+
+    Examples:
+        >>> from crmkit.segmentation import RFMRow
+        >>> make = plain_maker(RFMRow)
+        >>> make("a", 3, 2, 100, 5, 4, 3, "champions") == RFMRow("a", 3, 2, 100, 5, 4, 3,
+        ...                                                      "champions")
+        True
+    """
+    fields = attrs.fields(cls) if attrs.has(cls) else ()
+    values = [f"v{index}" for index in range(len(fields))]
+    globs: dict[str, Any] = {}
+    made = construction_code(cls, values, "made", globs, "_p") if fields else None
+    if (
+        made is None
+        or made.prepare
+        or made.condition != "True"
+        or len(made.build) != 2 + len(fields)
+    ):
+        return cls
+    body = "".join(f"    {line}\n" for line in made.build)
+    source = f"def make({', '.join(values)}):\n{body}    return made\n"
+    maker: Callable[..., _T] = define(source, f"<crmkit maker {cls.__qualname__}>", globs)["make"]
+    return maker
 
 
 def _compile_setattr(cls: type) -> None:

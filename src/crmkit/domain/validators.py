@@ -3,8 +3,8 @@
 Each validator raises :class:`crmkit.errors.ValidationError` whose problem path is the
 field's name; :mod:`crmkit.serde` prefixes the entity and parent paths
 (``opportunity.amount.currency``). Validators look at one field only; rules across fields live
-in the classes' ``__attrs_post_init__``. :func:`compile_validation`, :func:`inline_check` and
-:func:`construction_code` come from :mod:`crmkit.domain._compiled`, the one module that goes
+in the classes' ``__attrs_post_init__``. :func:`compile_validation`, :func:`inline_check`,
+:func:`construction_code` and :func:`plain_maker` come from :mod:`crmkit.domain._compiled`, the one module that goes
 beyond attrs' public API (``CRMKIT_COMPILED_VALIDATION=0`` turns it off).
 
 Examples:
@@ -39,6 +39,7 @@ from crmkit.domain._compiled import (
     compile_validation,
     construction_code,
     inline_check,
+    plain_maker,
 )
 from crmkit.domain.limits import (
     _SURROGATE_SEARCH,
@@ -81,6 +82,7 @@ __all__ = [
     "optional_str",
     "optional_text",
     "optional_to_utc",
+    "plain_maker",
     "positive",
     "text",
     "to_utc",

@@ -54,10 +54,9 @@ from typing import Any, overload
 
 import attrs
 
-from crmkit._codegen import define
 from crmkit._deprecation import warn_missing
 from crmkit.display import ResultRow
-from crmkit.domain.validators import compile_validation, construction_code
+from crmkit.domain.validators import compile_validation, plain_maker
 from crmkit.errors import Problem, ValidationError
 from crmkit.frames import (
     Context,
@@ -646,7 +645,7 @@ class LeadScoringModel:
         code's hits with the decayed hit (one per age) in that criterion's place. A tuple key
         (several decaying criteria, or an age that is not an ``int``) adds every engagement
         hit's points, after decay, in order. Results are built through
-        :func:`crmkit.domain.validators.construction_code` (:class:`LeadScore` has no
+        :func:`crmkit.domain.validators.plain_maker` (:class:`LeadScore` has no
         validator) and shared by the leads with the same key (they are immutable).
         """
         bits = len(self.criteria)
@@ -1160,17 +1159,9 @@ _Maker = Callable[[float, float, float, str, tuple[CriterionHit, ...]], LeadScor
 @functools.cache
 def _lead_score_maker() -> _Maker:
     """A function building a :class:`LeadScore` from its five values as its ``__init__``
-    would (:func:`crmkit.domain.validators.construction_code`: ``LeadScore`` has no validator
-    or converter, so nothing is checked); the class itself when that is not available."""
-    globs: dict[str, Any] = {}
-    made = construction_code(LeadScore, ["s", "f", "e", "a", "h"], "r", globs, "_p")
-    if made is None or made.prepare or made.condition != "True":
-        return LeadScore
-    body = "".join(f"    {line}\n" for line in made.build)
-    maker: _Maker = define(
-        f"def make(s, f, e, a, h):\n{body}    return r\n", "<crmkit LeadScore maker>", globs
-    )["make"]
-    return maker
+    would (:func:`crmkit.domain.validators.plain_maker`: ``LeadScore`` has no validator or
+    converter, so nothing is checked); the class itself when that is not available."""
+    return plain_maker(LeadScore)
 
 
 def _sql_add(left: str, right: str) -> str:

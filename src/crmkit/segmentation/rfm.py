@@ -47,7 +47,9 @@ Examples:
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import itertools
+from collections.abc import Callable
 from decimal import Decimal
 from typing import Any, overload
 
@@ -55,7 +57,7 @@ import attrs
 
 from crmkit._deprecation import renamed
 from crmkit.display import ResultRow
-from crmkit.domain.validators import compile_validation
+from crmkit.domain.validators import compile_validation, plain_maker
 from crmkit.errors import ValidationError
 from crmkit.frames import (
     Context,
@@ -295,8 +297,14 @@ def _rfm_rows(
     m_scores = quantile_scores(monetary, n)
     segments = _record_segments(spec, as_of, recency, frequency, monetary, r_scores, f_scores,
                                 m_scores)  # fmt: skip
-    return list(map(RFMRow, keys, recency, frequency, monetary, r_scores, f_scores, m_scores,
-                    segments))  # fmt: skip
+    return list(map(_row_maker(), keys, recency, frequency, monetary, r_scores, f_scores,
+                    m_scores, segments))  # fmt: skip
+
+
+@functools.cache
+def _row_maker() -> Callable[..., RFMRow]:
+    """:class:`RFMRow`'s maker (:func:`crmkit.domain.validators.plain_maker`), made once."""
+    return plain_maker(RFMRow)
 
 
 def _record_segments(
