@@ -226,10 +226,7 @@ def test_criteria_codes_of_interleaved_groups_equal_one_lead_at_a_time() -> None
     )
     days = [None, AS_OF, AS_OF - dt.timedelta(days=4), AS_OF - dt.timedelta(days=40)]
     rows = [
-        {"n": n, "c": c, "at": at}
-        for n in range(-1, 5)
-        for c in (True, False, None)
-        for at in days
+        {"n": n, "c": c, "at": at} for n in range(-1, 5) for c in (True, False, None) for at in days
     ]
     got = model.score(rows, as_of=AS_OF)
     want = [model.score_one(row, as_of=AS_OF) for row in rows]
