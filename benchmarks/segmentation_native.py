@@ -815,9 +815,12 @@ so ratios within about ±10 % of 1 are noise; each row gives its load):
   lazy), DuckDB and pandas cell — RFM 1.04×, 1.00×, 1.02×, 0.92×; status 0.98×, 1.00×,
   1.04×, 0.84×; ABC 1.02×, 1.03×, 0.98×, 0.76× — and Dask RFM 0.56×, status 0.96× and ABC
   1.03× (stop 29, load 10–26), and Spark RFM 0.94× and status 0.99× (stop 30, load 4–7, one
-  round; Spark ABC 1.23×, see the Spark bullet). At 1M (load 5–7): RFM on DuckDB, status on
-  Polars lazy and pandas, ABC on Polars eager and pandas; Dask RFM, status and ABC (stop 29,
-  load 5–15); Spark status 0.97× (stop 30, load 1.5).
+  round; Spark ABC 1.26× at load 1.5–1.7 in stop 31, 1.23× in stop 30, see the Spark bullet).
+  At 1M, in the table's run (stop 31, load 0.6–1.4), 7 of 18: RFM on Polars lazy, pandas and
+  Dask; status on Polars lazy, pandas and Dask; ABC on pandas (earlier 1M runs at load 5–7 met
+  RFM on DuckDB, ABC on Polars eager, Dask ABC and Spark status: at 1M a query takes
+  0.03–0.15 s on the frame engines, so a few milliseconds of crmkit's per-call work or of the
+  machine's state move a cell across 1.05×).
   Runs of the same code swing by 0.1–0.2 at these loads: ABC on an eager Polars frame at 10M
   1.14× at load 17–22 and 1.02× at load 7; DuckDB RFM 0.93×, 1.13× and 1.02× in three runs;
   ABC on pandas at 1M 0.82× (load 13) and 1.01× (load 5, the row above), and 0.90× in the
@@ -900,7 +903,9 @@ so ratios within about ±10 % of 1 are noise; each row gives its load):
   now Spark SQL text: one array expression, and one `selectExpr` with each class boundary
   compared in `DECIMAL(38, 0)` (same rows and schema as the chain, tested at the boundaries).
   ABC 1.80× → 1.20× at 1M (3.78 s against 3.15 s CPU) and 1.44× → 1.23× at 10M (25.9 s
-  against 21.1 s), wall 1.01× and 0.99× (the rows above, load 1.3–1.8, best of 3). Phases at
+  against 21.1 s), wall 1.01× and 0.99× (load 1.3–1.8, best of 3); re-run on a quieter
+  machine in stop 31 (the rows above): 1.13× at 1M (2.34 s against 2.07 s) and 1.26× at 10M
+  (19.1 s against 15.1 s), wall 0.93× and 1.04× — the gap does not close at low load. Phases at
   10M before this change (one process, load ≈ 1): the group-by with its checkpoint 21 s of
   the 35 s, the job of the buckets' totals and building the query 3 s, the result's job 11 s,
   against the native query's 28 s. What remains above 1.05×: RFM's two step jobs at 1M
