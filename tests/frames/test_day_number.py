@@ -17,6 +17,7 @@ from crmkit.frames import (
     in_utc,
     narwhals,
 )
+from crmkit.frames.day_number import EPOCH, numbered_by_ordinal
 
 # (zones narwhals 2.29 misreads on pandas, e.g. America/New_York, have their own tests below)
 ZONES = ["UTC", "Europe/Stockholm", "America/Chicago", None]
@@ -83,6 +84,25 @@ def test_day_numbers_of_many_values_match_one_by_one() -> None:
     assert day_numbers(utc) == [19723, 19724]
     with pytest.raises(ValidationError, match="is not a date or datetime"):
         day_numbers([dt.date(2024, 1, 1), "2024-01-02"])  # type: ignore[list-item]
+
+
+@pytest.mark.parametrize(
+    ("values", "expected"),
+    [
+        ([dt.date(2024, 1, 1), dt.date(2024, 1, 2)], True),
+        ([dt.datetime(2024, 1, 1), dt.datetime(2024, 1, 1, 23, tzinfo=dt.UTC)], True),
+        ([dt.date(2024, 1, 1), dt.datetime(2024, 1, 1, 23, tzinfo=dt.UTC)], True),
+        ([dt.datetime(2024, 1, 1, 23, tzinfo=dt.timezone(dt.timedelta(hours=-2)))], False),
+        ([dt.date(2024, 1, 1), dt.datetime(2024, 1, 1, 12, tzinfo=dt.timezone.min)], False),
+        ([], True),
+    ],
+)
+def test_values_numbered_by_ordinal_have_their_own_dates_day(
+    values: list[dt.date], expected: bool
+) -> None:
+    assert numbered_by_ordinal(values) is expected
+    ordinals = [v.toordinal() - EPOCH.toordinal() for v in values]
+    assert (ordinals == [day_number(v) for v in values]) is (expected or not values)
 
 
 # -- missing dates ---------------------------------------------------------------------------

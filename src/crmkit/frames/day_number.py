@@ -29,7 +29,8 @@ Examples:
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
+from operator import attrgetter
 from typing import Any
 
 from crmkit.errors import ValidationError
@@ -42,6 +43,7 @@ __all__ = [
     "day_number",
     "day_number_expr",
     "day_numbers",
+    "numbered_by_ordinal",
     "seconds_between_expr",
     "utc_date",
     "with_year_month",
@@ -87,13 +89,34 @@ def day_numbers(values: Iterable[dt.date]) -> list[int]:
         [2, 1]
     """
     values = list(values)
-    zones = {getattr(value, "tzinfo", None) for value in values}
-    if zones <= {None, dt.UTC}:
+    if numbered_by_ordinal(values):
         try:
             return [o - _EPOCH_ORDINAL for o in map(dt.date.toordinal, values)]
         except TypeError:  # not a date: day_number names the value
             pass
     return [day_number(value) for value in values]
+
+
+def numbered_by_ordinal(values: Collection[Any]) -> bool:
+    """Whether every value's day number is its own date's ordinal less the epoch's: true for
+    dates, naive datetimes and datetimes in :data:`datetime.UTC`, which need no conversion
+    (:func:`day_numbers` numbers them in one pass; the latest of them has the latest day).
+
+    Examples:
+        >>> import datetime as dt
+        >>> from crmkit.frames.day_number import numbered_by_ordinal
+        >>> numbered_by_ordinal([dt.date(2024, 1, 1), dt.datetime(2024, 1, 1, tzinfo=dt.UTC)])
+        True
+        >>> numbered_by_ordinal([dt.datetime(2024, 1, 1, tzinfo=dt.timezone(dt.timedelta(hours=1)))])
+        False
+    """
+    try:
+        zones = set(map(attrgetter("tzinfo"), values))  # (datetimes: their zones read in C)
+    except AttributeError:  # a date (it has no zone), or not a date at all
+        if set(map(type, values)) <= {dt.date}:
+            return True
+        zones = {getattr(value, "tzinfo", None) for value in values}
+    return zones <= {None, dt.UTC}
 
 
 def utc_date(value: dt.date) -> dt.date:

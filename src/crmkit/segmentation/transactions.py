@@ -75,7 +75,7 @@ from crmkit.frames import (
     per_key,
     require_columns,
 )
-from crmkit.frames.day_number import EPOCH
+from crmkit.frames.day_number import EPOCH, numbered_by_ordinal
 
 __all__ = [
     "NEGATIVE_OPTIONS",
@@ -560,12 +560,12 @@ def _aggregate_arrays(
     objects, starting from each customer's first one: ``a >= b`` keeps the earlier of two
     equal values, as the loop's ``b > a`` does. With ``days``, the last transactions are day
     numbers: for dates, naive datetimes and datetimes in :data:`datetime.UTC` (the day is
-    the ordinal of the value's own date, :func:`crmkit.frames.day_numbers`), the latest
+    the ordinal of the value's own date,
+    :func:`~crmkit.frames.day_number.numbered_by_ordinal`), the latest
     ordinal per customer by ``maximum.at`` over integers (the day of the latest transaction
     is the latest day); for other time zones, of the latest transaction.
     """
-    kinds = set(map(type, whens))
-    if len(kinds) != 1 or type(whens[0]) not in (dt.date, dt.datetime):
+    if len(set(map(type, whens))) != 1 or type(whens[0]) not in (dt.date, dt.datetime):
         return None
     amounts: Any = None
     if values is not None:
@@ -590,9 +590,7 @@ def _aggregate_arrays(
     customers, place, first = placed
     size = len(customers)
     lasts: list[Any]
-    if days and (
-        dt.datetime not in kinds or set(map(attrgetter("tzinfo"), whens)) <= {None, dt.UTC}
-    ):
+    if days and (type(whens[0]) is dt.date or numbered_by_ordinal(whens)):  # (one type)
         ordinals = np.fromiter(map(dt.date.toordinal, whens), dtype=np.int64, count=len(whens))
         latest = ordinals[first]
         np.maximum.at(latest, place, ordinals)
