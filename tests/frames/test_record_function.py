@@ -209,7 +209,7 @@ def test_the_as_of_day_and_constants_are_resolved_once() -> None:
     text, _ = source([col("at") >= as_of(months=-12)], Context(as_of=AS_OF), mapping=True)
     assert "resolve" not in text
     assert "relativedelta" not in text
-    assert f">= {day_number(dt.date(2023, 12, 31))} " in text  # fixed in advance
+    assert f">= {day_number(dt.date(2023, 12, 31))})" in text  # fixed in advance
 
 
 def test_many_segments_compile_without_deep_nesting() -> None:
@@ -246,3 +246,51 @@ def test_numbers_money_enums_and_nan_read_like_frame_columns(
     assert got == want
     assert type(got) is type(want)
     assert expr.evaluate(record) == want
+
+
+def _read_all(sample: list[Any], mapping: bool) -> Any:
+    from crmkit.frames.record_function import RecordSource
+
+    src = RecordSource(Context(as_of=AS_OF), mapping=mapping)
+    names = ["at", "d", "n", "tag", "x"]
+    src.read_fields(names, sample=sample)
+    return src.function(f"({', '.join(src.value(col(name)) for name in names)},)")
+
+
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    sample=st.lists(records, max_size=5),
+    rows=st.lists(records, min_size=1, max_size=6),
+    objects=st.booleans(),
+)
+def test_fields_read_after_a_sample_of_types_are_the_fields_read_without(
+    sample: list[dict[str, Any]], rows: list[dict[str, Any]], objects: bool
+) -> None:
+    """The types a sample's values have are tested first; values of any other type (Money,
+    enum members, NaN, another plain type) are normalised as without a sample."""
+    if objects:
+        sample = [Row(**r) for r in sample]
+        rows = [Row(**r) for r in rows]
+    plain, sampled = _read_all([], not objects), _read_all(sample, not objects)
+    for row in rows:
+        assert _same(sampled(row), plain(row))
+
+
+def test_expected_types_give_up_on_what_is_not_used_as_it_is() -> None:
+    from crmkit.frames.record_function import expected_types
+
+    rows = [{"n": 1, "tag": "a"}, {"n": None, "tag": "b"}, {"n": 2, "tag": "c"}]
+    assert expected_types(rows, ["n", "tag"], mapping=True) == [(int, type(None)), (str,)]
+    assert expected_types([Row(1, 2.5, None, "a", None)], ["n", "x"], mapping=False) == [
+        (int,),
+        (float,),
+    ]
+    assert expected_types([], ["n"], mapping=True) is None  # nothing to go by
+    assert expected_types([{"tag": Tier.GOLD}], ["tag"], mapping=True) is None  # an enum
+    assert expected_types([{"tag": "a"}], ["n"], mapping=True) is None  # a missing field
+    many = [{"n": v} for v in (1, 2.5, "x", Decimal(1))]  # more than three types
+    assert expected_types(many, ["n"], mapping=True) is None
+    # a money amount read after a sample of Decimals is still the amount
+    function = _read_all([{"at": None, "d": Decimal(1), "n": 1, "tag": "a", "x": 0.5}], True)
+    got = function({"at": None, "d": Money("2.50", "SEK"), "n": 1, "tag": Tier.GOLD, "x": 0.5})
+    assert got == (None, Decimal("2.50"), 1, "gold", 0.5)

@@ -5,12 +5,15 @@
 * the :class:`LeadScore` maker of the keyed path (built through
   ``crmkit.domain.validators.construction_code``) against the class's own ``__init__``;
 * a lead key with one decaying criterion whose age is kept in the key's integer (negative,
-  zero, large and missing ages) against scoring one lead at a time.
+  zero, large and missing ages) against scoring one lead at a time;
+* the lead key that tests the value types of the first leads first, on later leads whose
+  values have other types, against scoring one lead at a time.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import enum
 from decimal import Decimal
 from types import SimpleNamespace
 from typing import Any
@@ -234,3 +237,63 @@ def test_criteria_codes_of_interleaved_groups_equal_one_lead_at_a_time() -> None
     assert [r.explain() for r in got] == [r.explain() for r in want]
     assert max(r.fit for r in got) == 20.0  # (the cap was reached)
     assert {len(r.hits) for r in got} >= {0, 3, 5}
+
+
+class Stage(enum.Enum):
+    LATE = 5
+
+
+class Tier(enum.Enum):
+    GOLD = "gold"
+
+
+def test_leads_after_the_sampled_ones_may_hold_other_types() -> None:
+    """The key tests the value types of the first 100 leads first; later leads with an enum
+    member, a Money amount, a Decimal, a float or a bool where the first ones held ints, or a
+    datetime where they held dates, are read as one lead at a time reads them (an enum
+    member read as it is would silently not equal its value: no error, a wrong score)."""
+    from crmkit.domain import Money
+    from crmkit.frames.record_function import expected_types
+
+    model = LeadScoringModel(
+        [
+            Criterion("late", col("stage") >= 5, 10),
+            Criterion("rich", col("budget") >= 100, 5),
+            Criterion("gold", col("tier") == "gold", 4),
+            Criterion("seen", col("stage") >= 1, 7.5, "engagement", Decay("at", 9.5)),
+        ],
+        thresholds=[Threshold(12, "route")],
+    )
+    first = [
+        {
+            "stage": k % 7,
+            "budget": 50 * (k % 4),
+            "tier": "gold" if k % 3 else "silver",
+            "at": AS_OF - dt.timedelta(days=k % 30),
+        }
+        for k in range(100)
+    ]
+    assert expected_types(first, sorted(model.fields()), mapping=True) == [
+        (dt.date,),
+        (int,),
+        (int,),
+        (str,),
+    ]  # (the sample the key is written for: these types are tested first)
+    later = [
+        {"stage": Stage.LATE, "budget": Money("150", "SEK"), "tier": Tier.GOLD, "at": AS_OF},
+        {"stage": Decimal("5"), "budget": 99.5, "tier": Tier.GOLD, "at": None},
+        {
+            "stage": 5.0,
+            "budget": True,
+            "tier": None,
+            "at": dt.datetime(2025, 6, 20, 23, 59, tzinfo=dt.UTC),
+        },
+        {"stage": True, "budget": Decimal("100"), "tier": "gold", "at": AS_OF - dt.timedelta(2)},
+    ]
+    rows = first + later + first[:3]
+    got = model._score_keyed(rows, Context(as_of=AS_OF))  # (not the per-lead fallback)
+    assert got is not None
+    want = [model.score_one(row, as_of=AS_OF) for row in rows]
+    assert [r.score for r in want[100:102]] == [26.5, 21.5]  # ("gold" from the enum members)
+    assert [repr(r) for r in got] == [repr(r) for r in want]
+    assert [r.explain() for r in got[100:104]] == [r.explain() for r in want[100:104]]

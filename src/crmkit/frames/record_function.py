@@ -52,12 +52,13 @@ from crmkit.errors import ValidationError
 from crmkit.frames import semantics as sem
 from crmkit.frames.records import normalise_value, read_field
 
-__all__ = ["Node", "RecordSource", "Value", "bind_all", "source"]
+__all__ = ["Node", "RecordSource", "Value", "bind_all", "expected_types", "source"]
 
 _EPOCH_ORDINAL = dt.date(1970, 1, 1).toordinal()
 #: Value types a record field is used as it is (every other value goes through
 #: :func:`crmkit.frames.normalise_value`, which turns Money and enum members into values).
 _PLAIN = frozenset({int, float, str, bool, type(None), Decimal, dt.date, dt.datetime})
+_NONE = type(None)
 #: Constant types no missing value (None, NaN) equals and that None cannot be ordered with.
 _SELF_MISSING = frozenset({int, str, bool, float, Decimal})
 #: Constants written into the source as literals (their ``repr`` reads back as the same value).
@@ -304,12 +305,15 @@ class RecordSource:
         self.emit(f"if {out}.__class__ not in PLAIN: {out} = normalise({out})")
         return Value(out)
 
-    def read_fields(self, names: Sequence[str]) -> None:
+    def read_fields(self, names: Sequence[str], *, sample: Sequence[Any] = ()) -> None:
         """Read several fields of the record in one C call (``itemgetter`` / ``attrgetter``),
         normalised as :meth:`column` reads each; later reads of these fields reuse them.
 
         A record without one of them is read field by field, as :meth:`column` does, so the
-        error names the first missing field.
+        error names the first missing field. With ``sample`` (records of the kind the
+        function will read), the types their values have are tested first, one identity test
+        per field (:func:`expected_types`); a record whose values have other types takes the
+        general check of every value's type. Either way the same values are normalised.
         """
         names = [name for name in dict.fromkeys(names) if name not in self.fields]
         if len(names) < 2 or (not self.mapping and any("." in name for name in names)):
@@ -323,10 +327,28 @@ class RecordSource:
         self.emit(f"    {values} = {getter}(row)")
         self.emit(f"except {'KeyError' if self.mapping else 'AttributeError'}:")
         self.emit(f"    {values} = {reader}(row)")
-        self.emit(f"if not all_plain(map(type, {values})): {values} = normalise_all({values})")
         outs = [self.local() for _ in names]
-        self.emit(f"{', '.join(outs)}, = {values}")
+        unpack = f"{', '.join(outs)}, ="
+        general = f"if not all_plain(map(type, {values})):"
+        expected = expected_types(sample, names, mapping=self.mapping)
+        if expected is None:
+            self.emit(f"{general} {values} = normalise_all({values})")
+            self.emit(f"{unpack} {values}")
+        else:  # the sample's types first; only a record with others takes the general check
+            self.emit(f"{unpack} {values}")
+            guards = [
+                self._type_guard(out, kinds) for out, kinds in zip(outs, expected, strict=True)
+            ]
+            self.emit(f"if not ({' and '.join(guards)}):")
+            self.emit(f"    {general} {unpack} normalise_all({values})")
         self.fields.update(zip(names, outs, strict=True))
+
+    def _type_guard(self, out: str, kinds: tuple[type, ...]) -> str:
+        """The test "``out`` has one of these (plain) types", ``None`` tested last by identity."""
+        tests = [f"type({out}) is {self.opaque(kind)}" for kind in kinds if kind is not _NONE]
+        if _NONE in kinds:
+            tests.append(f"{out} is None")
+        return tests[0] if len(tests) == 1 else f"({' or '.join(tests)})"
 
     def as_of_day(self, resolve: Callable[[sem.Context], int]) -> Value:
         """The as-of day moved by an offset, resolved now (or, without an as-of date, when a
@@ -424,8 +446,16 @@ class RecordSource:
         """``value <op> constant`` without a missing test first: a missing value (None or
         NaN) is never equal to an int, str, float or Decimal constant, NaN is never ordered
         and a TypeError is the missing case when the value is missing (None cannot be
-        ordered)."""
+        ordered). A day number (``None`` or an ``int``) and an ``int`` constant: the missing
+        day is tested first, as nothing else can stop the comparison."""
         a, b = left.text, right.text
+        if left.day and type(right.value) is int:
+            self.emit(f"{out} = False if {a} is None else ({a} {op} {b})")
+            end = len(self.lines)
+            self.jumps[out] = _Jump(
+                ((end - 1, f"if {a} is not None and {a} {op} {b}:", True),), (), end
+            )
+            return Value(out, test=True)
         if isinstance(right.value, float):
             a = f"(float({a}) if isinstance({a}, Decimal) else {a})"
         elif isinstance(right.value, Decimal):
@@ -585,6 +615,40 @@ def _read_each(row: Any, *, names: tuple[str, ...]) -> tuple[Any, ...]:
             value = read_field(row, name)
         out.append(value)
     return tuple(out)
+
+
+def expected_types(
+    sample: Sequence[Any], names: Sequence[str], *, mapping: bool
+) -> list[tuple[type, ...]] | None:
+    """Per field, the value types the ``sample`` records have, most frequent first (``None``'s
+    type last): what :meth:`RecordSource.read_fields` tests first. ``None`` when there is
+    nothing to go by: no sample, a record without one of the fields, a value of a type that
+    is not used as it is, or more than three types in one field.
+
+    Examples:
+        >>> from crmkit.frames.record_function import expected_types
+        >>> rows = [{"n": 1, "s": "a"}, {"n": None, "s": "b"}, {"n": 2.5, "s": "c"}]
+        >>> expected_types(rows, ["n", "s"], mapping=True)
+        [(<class 'int'>, <class 'float'>, <class 'NoneType'>), (<class 'str'>,)]
+        >>> expected_types([{"n": 1}], ["n", "s"], mapping=True) is None
+        True
+    """
+    if not sample:
+        return None
+    counts: list[dict[type, int]] = [{} for _ in names]
+    for row in sample:
+        for seen, name in zip(counts, names, strict=True):
+            try:
+                kind = type(row[name] if mapping else getattr(row, name))
+            except (KeyError, AttributeError, TypeError):
+                return None
+            seen[kind] = seen.get(kind, 0) + 1
+    out = []
+    for seen in counts:
+        if not _PLAIN.issuperset(seen) or len(seen) > 3:
+            return None
+        out.append(tuple(sorted(seen, key=lambda kind: (kind is _NONE, -seen[kind]))))
+    return out
 
 
 def _normalise_all(values: tuple[Any, ...]) -> tuple[Any, ...]:

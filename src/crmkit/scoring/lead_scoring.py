@@ -49,7 +49,7 @@ import operator
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import UTC, date, datetime
 from functools import reduce
-from itertools import compress
+from itertools import compress, islice
 from typing import Any, overload
 
 import attrs
@@ -89,6 +89,10 @@ __all__ = [
     "Threshold",
     "criteria_table",
 ]
+
+#: How many of the first leads the records engine's key takes the value types to test first
+#: from (per record kind; :meth:`crmkit.frames.record_function.RecordSource.read_fields`).
+_SAMPLE = 100
 
 
 class CriterionGroup(enum.Enum):
@@ -572,16 +576,19 @@ class LeadScoringModel:
         function: Callable[[Any], LeadScore] = src.function(result, "score_lead")
         return function
 
-    def _keyer(self, ctx: Context, *, mapping: bool) -> Callable[[Any], Any]:
+    def _keyer(
+        self, ctx: Context, *, mapping: bool, sample: Sequence[Any] = ()
+    ) -> Callable[[Any], Any]:
         """A compiled function of a lead giving what its :class:`LeadScore` depends on: an
         integer whose bit ``i`` says criterion ``i`` fired, and, when a decaying criterion
         fired, a tuple of that integer and the age of every decaying criterion (``None``
         where it did not fire). With one decaying criterion, an age that is an ``int`` is
         kept in the same integer instead, shifted above the criteria's bits
         (``code | age << len(criteria)``, negative ages too; :meth:`_results` splits it).
-        The fields are read and the rules tested as in :meth:`_compiled`."""
+        The fields are read and the rules tested as in :meth:`_compiled`; the types of the
+        ``sample`` leads' values are tested first (:meth:`RecordSource.read_fields`)."""
         src = RecordSource(ctx, mapping=mapping)
-        src.read_fields(sorted(self._fields))
+        src.read_fields(sorted(self._fields), sample=sample)
         src.emit("code = 0")
         ages: list[str] = []
         decaying = 0
@@ -622,7 +629,8 @@ class LeadScoringModel:
             mapping = issubclass(kind, Mapping)
             if mapping and kind is not dict:  # (it might answer a missing key)
                 return None
-            functions[kind] = self._keyer(ctx, mapping=mapping)
+            sample = [row for row in islice(rows, _SAMPLE) if row.__class__ is kind]
+            functions[kind] = self._keyer(ctx, mapping=mapping, sample=sample)
         try:
             if len(functions) == 1:
                 keys = list(map(functions.popitem()[1], rows))
