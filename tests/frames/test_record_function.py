@@ -294,3 +294,14 @@ def test_expected_types_give_up_on_what_is_not_used_as_it_is() -> None:
     function = _read_all([{"at": None, "d": Decimal(1), "n": 1, "tag": "a", "x": 0.5}], True)
     got = function({"at": None, "d": Money("2.50", "SEK"), "n": 1, "tag": Tier.GOLD, "x": 0.5})
     assert got == (None, Decimal("2.50"), 1, "gold", 0.5)
+
+
+def test_a_sample_whose_field_raises_when_read_is_no_hint() -> None:
+    from crmkit.frames.record_function import expected_types
+
+    class Broken:
+        @property
+        def n(self) -> int:
+            raise ValidationError.single("n", None, "cannot be read")
+
+    assert expected_types([Broken()], ["n"], mapping=False) is None

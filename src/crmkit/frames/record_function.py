@@ -622,8 +622,9 @@ def expected_types(
 ) -> list[tuple[type, ...]] | None:
     """Per field, the value types the ``sample`` records have, most frequent first (``None``'s
     type last): what :meth:`RecordSource.read_fields` tests first. ``None`` when there is
-    nothing to go by: no sample, a record without one of the fields, a value of a type that
-    is not used as it is, or more than three types in one field.
+    nothing to go by: no sample, a record without one of the fields (or whose field raises
+    when read: the function reading it raises the error), a value of a type that is not used
+    as it is, or more than three types in one field.
 
     Examples:
         >>> from crmkit.frames.record_function import expected_types
@@ -640,7 +641,7 @@ def expected_types(
         for seen, name in zip(counts, names, strict=True):
             try:
                 kind = type(row[name] if mapping else getattr(row, name))
-            except (KeyError, AttributeError, TypeError):
+            except Exception:  # (a hint only: the record function reads it and raises)
                 return None
             seen[kind] = seen.get(kind, 0) + 1
     out = []
