@@ -6,7 +6,7 @@
   ``crmkit.domain.validators.construction_code``) against the class's own ``__init__``;
 * a lead key with one decaying criterion whose age is kept in the key's integer (negative,
   zero, large and missing ages) against scoring one lead at a time;
-* the lead key that tests the value types of the first leads first, on later leads whose
+* the lead key that tests the value types of sampled leads first, on other leads whose
   values have other types, against scoring one lead at a time.
 """
 
@@ -248,7 +248,8 @@ class Tier(enum.Enum):
 
 
 def test_leads_after_the_sampled_ones_may_hold_other_types() -> None:
-    """The key tests the value types of the first 100 leads first; later leads with an enum
+    """The key tests the value types of 100 sampled leads first (here the first 100, as the
+    list is short); later leads with an enum
     member, a Money amount, a Decimal, a float or a bool where the first ones held ints, or a
     datetime where they held dates, are read as one lead at a time reads them (an enum
     member read as it is would silently not equal its value: no error, a wrong score)."""
@@ -297,3 +298,17 @@ def test_leads_after_the_sampled_ones_may_hold_other_types() -> None:
     assert [r.score for r in want[100:102]] == [26.5, 21.5]  # ("gold" from the enum members)
     assert [repr(r) for r in got] == [repr(r) for r in want]
     assert [r.explain() for r in got[100:104]] == [r.explain() for r in want[100:104]]
+
+
+def test_the_sample_of_types_is_spread_over_the_list() -> None:
+    """A list sorted by a field (missing values first) shows the sample both ends."""
+    from crmkit.scoring.lead_scoring import _spread_sample
+
+    rows: list[Any] = [{"n": None}] * 500 + [{"n": 1}] * 500 + [SimpleNamespace(n=2)]
+    sample = _spread_sample(rows, dict, 100)
+    assert len(sample) == 100
+    assert sample[0] is rows[0]
+    assert {row["n"] for row in sample} == {None, 1}
+    assert _spread_sample(rows, SimpleNamespace, 100) == [rows[-1]]
+    assert _spread_sample(rows[:7], dict, 100) == rows[:7]
+    assert _spread_sample([], dict, 100) == []

@@ -49,7 +49,7 @@ import operator
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import UTC, date, datetime
 from functools import reduce
-from itertools import compress, islice
+from itertools import compress
 from typing import Any, overload
 
 import attrs
@@ -90,9 +90,16 @@ __all__ = [
     "criteria_table",
 ]
 
-#: How many of the first leads the records engine's key takes the value types to test first
-#: from (per record kind; :meth:`crmkit.frames.record_function.RecordSource.read_fields`).
+#: How many leads, spread over the list, the records engine's key takes the value types to
+#: test first from (per record kind; :meth:`~crmkit.frames.record_function.RecordSource.read_fields`).
 _SAMPLE = 100
+
+
+def _spread_sample(rows: list[Any], kind: type, size: int) -> list[Any]:
+    """Up to ``size`` of the rows of class ``kind``, taken at even steps over the list (so a
+    list sorted by some field shows the types at both ends), the first row included."""
+    step = max(1, len(rows) // max(1, size))
+    return [row for row in rows[::step] if row.__class__ is kind][:size]
 
 
 class CriterionGroup(enum.Enum):
@@ -629,7 +636,7 @@ class LeadScoringModel:
             mapping = issubclass(kind, Mapping)
             if mapping and kind is not dict:  # (it might answer a missing key)
                 return None
-            sample = [row for row in islice(rows, _SAMPLE) if row.__class__ is kind]
+            sample = _spread_sample(rows, kind, _SAMPLE)
             functions[kind] = self._keyer(ctx, mapping=mapping, sample=sample)
         try:
             if len(functions) == 1:
