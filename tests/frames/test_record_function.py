@@ -17,7 +17,7 @@ from hypothesis import strategies as st
 from crmkit.domain import Money
 from crmkit.errors import ValidationError
 from crmkit.frames import Context, Expr, as_of, bind_all, col, day_number, evaluate, lit, when
-from crmkit.frames.record_function import source
+from crmkit.frames.record_function import RecordSource, expected_types, source
 from tests.frames.oracle import walk_all
 
 AS_OF = dt.date(2024, 12, 31)
@@ -249,8 +249,6 @@ def test_numbers_money_enums_and_nan_read_like_frame_columns(
 
 
 def _read_all(sample: list[Any], mapping: bool) -> Any:
-    from crmkit.frames.record_function import RecordSource
-
     src = RecordSource(Context(as_of=AS_OF), mapping=mapping)
     names = ["at", "d", "n", "tag", "x"]
     src.read_fields(names, sample=sample)
@@ -277,8 +275,6 @@ def test_fields_read_after_a_sample_of_types_are_the_fields_read_without(
 
 
 def test_expected_types_give_up_on_what_is_not_used_as_it_is() -> None:
-    from crmkit.frames.record_function import expected_types
-
     rows = [{"n": 1, "tag": "a"}, {"n": None, "tag": "b"}, {"n": 2, "tag": "c"}]
     assert expected_types(rows, ["n", "tag"], mapping=True) == [(int, type(None)), (str,)]
     assert expected_types([Row(1, 2.5, None, "a", None)], ["n", "x"], mapping=False) == [
@@ -297,8 +293,6 @@ def test_expected_types_give_up_on_what_is_not_used_as_it_is() -> None:
 
 
 def test_a_sample_whose_field_raises_when_read_is_no_hint() -> None:
-    from crmkit.frames.record_function import expected_types
-
     class Broken:
         @property
         def n(self) -> int:

@@ -23,11 +23,12 @@ import hypothesis.strategies as st
 import pytest
 from hypothesis import given, settings
 
+from crmkit.domain import Money
 from crmkit.errors import ValidationError
 from crmkit.frames import Context, Expr, as_of, col
-from crmkit.frames.record_function import RecordSource
+from crmkit.frames.record_function import RecordSource, expected_types
 from crmkit.scoring import Criterion, CriterionHit, Decay, LeadScore, LeadScoringModel, Threshold
-from crmkit.scoring.lead_scoring import _lead_score_maker
+from crmkit.scoring.lead_scoring import _lead_score_maker, _spread_sample
 from tests.profiles import examples
 
 AS_OF = dt.date(2025, 6, 30)
@@ -253,9 +254,6 @@ def test_leads_after_the_sampled_ones_may_hold_other_types() -> None:
     member, a Money amount, a Decimal, a float or a bool where the first ones held ints, or a
     datetime where they held dates, are read as one lead at a time reads them (an enum
     member read as it is would silently not equal its value: no error, a wrong score)."""
-    from crmkit.domain import Money
-    from crmkit.frames.record_function import expected_types
-
     model = LeadScoringModel(
         [
             Criterion("late", col("stage") >= 5, 10),
@@ -302,8 +300,6 @@ def test_leads_after_the_sampled_ones_may_hold_other_types() -> None:
 
 def test_the_sample_of_types_is_spread_over_the_list() -> None:
     """A list sorted by a field (missing values first) shows the sample both ends."""
-    from crmkit.scoring.lead_scoring import _spread_sample
-
     rows: list[Any] = [{"n": None}] * 500 + [{"n": 1}] * 500 + [SimpleNamespace(n=2)]
     sample = _spread_sample(rows, dict, 100)
     assert len(sample) == 100
